@@ -1,0 +1,12 @@
+/** Unit specs sit beside the code (libs, apps); integration and end-to-end tests live in test/. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
+  testRegex: '.*\\.(spec|test)\\.ts$',
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  moduleNameMapper: {
+    '^@app/(snap|ledger|reconciliation|queue|config)$': '<rootDir>/libs/$1/src',
+    '^@app/(snap|ledger|reconciliation|queue|config)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  },
+  testTimeout: 60000,
+};

@@ -1,0 +1,38 @@
+import { CredentialRegistry, DEFAULT_CREDENTIAL_SET } from './credentials';
+import { SnapClient, SnapClientDeps } from './client';
+import { ProfilePathOverrides, resolveProfile } from './profiles';
+import type { ProviderName } from './providers';
+
+/** Builds one {@link SnapClient} per (provider, credential set) and reuses it. */
+export class SnapClientFactory {
+  private readonly clients = new Map<string, SnapClient>();
+
+  constructor(
+    private readonly credentials: CredentialRegistry,
+    private readonly deps: SnapClientDeps,
+    private readonly pathOverrides: Partial<Record<ProviderName, ProfilePathOverrides>> = {},
+  ) {}
+
+  /** The client for a provider and credential set (`default` when none is named). */
+  get(provider: ProviderName, credentialSet: string | null = DEFAULT_CREDENTIAL_SET): SnapClient {
+    const name = credentialSet ?? DEFAULT_CREDENTIAL_SET;
+    const key = `${provider}/${name}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new SnapClient(
+        resolveProfile(provider, this.pathOverrides[provider]),
+        this.credentials.get(provider, name),
+        this.deps,
+      );
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /** Token requests sent by every client of this factory. */
+  tokenFetches(): number {
+    let n = 0;
+    for (const c of this.clients.values()) n += c.tokens.fetchCount;
+    return n;
+  }
+}

@@ -1,0 +1,367 @@
+import { createHash } from 'node:crypto';
+import type { SnapCredentials } from './credentials';
+import {
+  ContractBreachError,
+  SnapError,
+  SnapErrorDetails,
+  TokenRejectedSnapError,
+  TransientSnapError,
+} from './errors';
+import type { ExternalIdGenerator } from './external-id';
+import type { SnapHttp } from './http';
+import { parseAmount, AmountFormatError } from './money';
+import { channelValue, ProviderProfile } from './profiles';
+import { SERVICE_CODE } from './providers';
+import { parseJsonObject, pick, scrubBody, show } from './response-body';
+import { classifyFailure, isSuccess, parseResponseCode } from './response-code';
+import { signTokenRequest, signTransactional } from './signing';
+import { jakartaTimestamp } from './timestamp';
+import { IssuedToken, TokenManager, TokenRedis } from './token-manager';
+
+/** The account whose balance is asked for. */
+export interface BalanceAccount {
+  accountNo: string;
+  /** ISO currency the ledger keeps the account in; the provider must answer the same. */
+  currency: string;
+  /** NICEPay seller id, when the account is a seller's. */
+  msId?: string;
+}
+
+/** One `accountInfos[]` entry, parsed. */
+export interface BalanceEntry {
+  balanceType: string | null;
+  value: bigint;
+  currency: string;
+}
+
+/** A successful balance inquiry. Amounts are minor units. */
+export interface BalanceInquiryResult {
+  provider: string;
+  accountNo: string;
+  /** The balance to reconcile (the profile's balance type). */
+  availableBalance: bigint;
+  currency: string;
+  balances: BalanceEntry[];
+  /** The provider's own clock, where it gives one. */
+  providerTime: Date | null;
+  /** When the request was sent (the fallback reconciliation instant). */
+  requestTime: Date;
+  responseCode: string;
+  externalId: string;
+  referenceNo?: string;
+  partnerReferenceNo?: string;
+}
+
+/** Netzme registration-account-inquiry, parsed. */
+export interface AccountStatusResult {
+  custId: string;
+  active: boolean;
+  userStatus?: string;
+  status?: string;
+  userType?: string;
+  responseCode: string;
+}
+
+/** One HTTP exchange with a provider, for metrics and logs (no secrets in it). */
+export interface SnapCallEvent {
+  provider: string;
+  operation: 'access-token' | 'balance-inquiry' | 'account-status';
+  /** The SNAP code, or `network-error` / `no-code`. */
+  outcome: string;
+  durationMs: number;
+  externalId?: string;
+}
+
+/** A logger shaped like pino's; the client logs no secret through it. */
+export interface SnapLogger {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface SnapClientDeps {
+  http: SnapHttp;
+  redis: TokenRedis;
+  ids: ExternalIdGenerator;
+  logger?: SnapLogger;
+  onCall?: (event: SnapCallEvent) => void;
+  onTokenIssued?: (provider: string, credentialSet: string) => void;
+  tokenSafetyMarginMs?: number;
+}
+
+const TOKEN_REQUEST_BODY = JSON.stringify({ grantType: 'client_credentials', additionalInfo: {} });
+
+/** Signed SNAP calls to one provider with one credential set. */
+export class SnapClient {
+  readonly tokens: TokenManager;
+
+  constructor(
+    readonly profile: ProviderProfile,
+    private readonly credentials: SnapCredentials,
+    private readonly deps: SnapClientDeps,
+  ) {
+    const identity = createHash('sha256').update(`${credentials.baseUrl}|${credentials.clientId}`).digest('hex');
+    this.tokens = new TokenManager(deps.redis, () => this.issueToken(), {
+      provider: profile.provider,
+      cacheKey: `snap-recon:token:${profile.provider}:${credentials.name}:${identity.slice(0, 16)}`,
+      safetyMarginMs: deps.tokenSafetyMarginMs,
+    });
+  }
+
+  /** Asks the provider for the account's balance; throws a classified {@link SnapError}. */
+  async balanceInquiry(account: BalanceAccount): Promise<BalanceInquiryResult> {
+    const requestTime = new Date();
+    const { json, code, externalId } = await this.authorizedCall(
+      'balance-inquiry',
+      this.profile.balancePath,
+      this.profile.balanceSignedPath,
+      (ref) => this.balanceBody(account, ref),
+    );
+    const details = this.details({ responseCode: code, externalId });
+    const balances = this.parseBalances(json, account.currency, details);
+    const chosen = this.chooseBalance(balances, details);
+    return {
+      provider: this.profile.provider,
+      accountNo: account.accountNo,
+      availableBalance: chosen.value,
+      currency: chosen.currency,
+      balances,
+      providerTime: this.providerTime(json, details),
+      requestTime,
+      responseCode: code,
+      externalId,
+      referenceNo: typeof json.referenceNo === 'string' ? json.referenceNo : undefined,
+      partnerReferenceNo: typeof json.partnerReferenceNo === 'string' ? json.partnerReferenceNo : undefined,
+    };
+  }
+
+  /** Netzme account status (registration-account-inquiry) for a customer id. */
+  async accountStatus(custId: string): Promise<AccountStatusResult> {
+    const { accountStatusPath, accountStatusSignedPath } = this.profile;
+    if (!accountStatusPath || !accountStatusSignedPath) {
+      throw new Error(`${this.profile.provider}: account status inquiry is not offered`);
+    }
+    const { json, code, externalId } = await this.authorizedCall(
+      'account-status',
+      accountStatusPath,
+      accountStatusSignedPath,
+      (ref) => ({ partnerReferenceNo: ref, additionalInfo: { custId } }),
+    );
+    const info = pick(json, 'additionalInfo');
+    const text = (key: string) => {
+      const v = pick(info, key);
+      return typeof v === 'string' ? v : undefined;
+    };
+    const userStatus = text('userStatus');
+    const status = text('status');
+    if (userStatus === undefined && status === undefined) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: additionalInfo.userStatus and additionalInfo.status are both missing`,
+        this.details({ responseCode: code, externalId, rawBody: scrubBody(JSON.stringify(json), []) }),
+      );
+    }
+    const active = [userStatus, status].every((v) => v === undefined || v.toUpperCase() === 'ACTIVE');
+    return { custId, active, userStatus, status, userType: text('userType'), responseCode: code };
+  }
+
+  /** Requests a new B2B access token (used by the token manager, never directly). */
+  private async issueToken(): Promise<IssuedToken> {
+    const timestamp = jakartaTimestamp();
+    const headers = {
+      'Content-Type': 'application/json',
+      'X-TIMESTAMP': timestamp,
+      'X-CLIENT-KEY': this.credentials.clientId,
+      'X-SIGNATURE': signTokenRequest(this.credentials.clientId, timestamp, this.credentials.privateKey),
+    };
+    const { json, code } = await this.exchange('access-token', this.profile.tokenPath, headers, TOKEN_REQUEST_BODY);
+    const accessToken = json.accessToken;
+    const expiresIn = json.expiresIn;
+    const details = this.details({ responseCode: code });
+    if (typeof accessToken !== 'string' || accessToken === '') {
+      throw new ContractBreachError(`${this.profile.provider}: accessToken is missing in the token response`, details);
+    }
+    const seconds = typeof expiresIn === 'number' ? expiresIn : typeof expiresIn === 'string' && /^\d+$/.test(expiresIn) ? Number(expiresIn) : NaN;
+    if (!Number.isInteger(seconds) || seconds <= 0) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: expiresIn ${show(expiresIn)} is not a positive number of seconds`,
+        details,
+      );
+    }
+    this.deps.onTokenIssued?.(this.profile.provider, this.credentials.name);
+    return { accessToken, expiresInSeconds: seconds };
+  }
+
+  /**
+   * A signed transactional call with the shared token. A rejected token (401xx01/03) is
+   * invalidated and the call retried once with a fresh one; a duplicate external id
+   * (409xx00) is retried once with a new id.
+   */
+  private async authorizedCall(
+    operation: SnapCallEvent['operation'],
+    urlPath: string,
+    signedPath: string,
+    body: (reference: string) => object,
+  ): Promise<{ json: Record<string, unknown>; code: string; externalId: string }> {
+    let tokenRetried = false;
+    let duplicateRetried = false;
+    for (;;) {
+      const token = await this.tokens.get();
+      const externalId = this.deps.ids.next();
+      const bytes = JSON.stringify(body(externalId));
+      const timestamp = jakartaTimestamp();
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${token}`,
+        'X-TIMESTAMP': timestamp,
+        'X-SIGNATURE': signTransactional(
+          this.credentials.clientSecret.reveal(),
+          { method: 'POST', signedPath, accessToken: token, body: bytes, timestamp },
+          this.profile.signatureEncoding,
+        ),
+        [this.profile.headers.partnerId]: this.credentials.partnerId,
+        [this.profile.headers.externalId]: externalId,
+        [this.profile.headers.channel]: channelValue(this.profile, this.credentials.clientId, this.credentials.channelId),
+      };
+      try {
+        const { json, code } = await this.exchange(operation, urlPath, headers, bytes, externalId, token);
+        return { json, code, externalId };
+      } catch (e) {
+        if (e instanceof TokenRejectedSnapError && !tokenRetried) {
+          tokenRetried = true;
+          this.deps.logger?.warn({ provider: this.profile.provider, externalId, responseCode: e.details.responseCode }, 'token rejected; refreshing once');
+          await this.tokens.invalidate(token);
+          continue;
+        }
+        if (e instanceof TransientSnapError && e.details.httpStatus === 409 && !duplicateRetried) {
+          duplicateRetried = true;
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** One POST: sends, times, parses the JSON and the code, and throws classified errors. */
+  private async exchange(
+    operation: SnapCallEvent['operation'],
+    path: string,
+    headers: Record<string, string>,
+    body: string,
+    externalId?: string,
+    token?: string,
+  ): Promise<{ json: Record<string, unknown>; code: string }> {
+    const started = performance.now();
+    const report = (outcome: string) => {
+      const event = { provider: this.profile.provider, operation, outcome, durationMs: performance.now() - started, externalId };
+      this.deps.onCall?.(event);
+      this.deps.logger?.debug(event, 'snap call');
+    };
+    let raw;
+    try {
+      raw = await this.deps.http.post(this.credentials.baseUrl + path, headers, body);
+    } catch (e) {
+      report('network-error');
+      const reason = (e as { code?: string }).code ?? (e as Error).name;
+      throw new TransientSnapError(`${this.profile.provider}: ${operation} failed: ${reason}`, this.details({ externalId }));
+    }
+    const secrets = [this.credentials.clientSecret.reveal(), ...(token ? [token] : [])];
+    const details = this.details({ httpStatus: raw.status, externalId, rawBody: scrubBody(raw.body, secrets) });
+    let json: Record<string, unknown>;
+    try {
+      json = parseJsonObject(raw.body, details);
+    } catch (e) {
+      report('no-code');
+      throw e;
+    }
+    const code = parseResponseCode(json.responseCode);
+    if (!code) {
+      report('no-code');
+      throw new ContractBreachError(
+        `${this.profile.provider}: responseCode ${show(json.responseCode)} is not a 7-digit SNAP code`,
+        details,
+      );
+    }
+    report(code.code);
+    const responseMessage = typeof json.responseMessage === 'string' ? json.responseMessage : undefined;
+    if (!isSuccess(code)) throw classifyFailure(code, { ...details, responseMessage });
+    const expectedService = operation === 'access-token' ? SERVICE_CODE.accessToken : null;
+    if (expectedService && code.serviceCode !== expectedService) {
+      throw new ContractBreachError(`${this.profile.provider}: responseCode ${code.code} is not a token response`, details);
+    }
+    return { json, code: code.code };
+  }
+
+  private balanceBody(account: BalanceAccount, reference: string): object {
+    switch (this.profile.balanceRequest) {
+      case 'reference-and-account':
+        return { partnerReferenceNo: reference, accountNo: account.accountNo };
+      case 'account-only':
+        return account.msId
+          ? { accountNo: account.accountNo, additionalInfo: { msId: account.msId } }
+          : { accountNo: account.accountNo };
+      case 'reference-only':
+        return { partnerReferenceNo: reference };
+    }
+  }
+
+  private parseBalances(json: Record<string, unknown>, currency: string, details: SnapErrorDetails): BalanceEntry[] {
+    const infos = json.accountInfos;
+    const breach = (message: string) =>
+      new ContractBreachError(`${this.profile.provider}: ${message}`, {
+        ...details,
+        rawBody: scrubBody(JSON.stringify(json), []),
+      });
+    if (!Array.isArray(infos) || infos.length === 0) {
+      throw breach(`accountInfos ${show(infos)} is missing or empty`);
+    }
+    return infos.map((info, i) => {
+      const field = `accountInfos[${i}].availableBalance`;
+      let value: bigint;
+      try {
+        value = parseAmount(pick(info, 'availableBalance.value'), `${field}.value`);
+      } catch (e) {
+        if (e instanceof AmountFormatError) throw breach(e.message);
+        throw e;
+      }
+      const got = pick(info, 'availableBalance.currency');
+      if (got !== currency) {
+        throw breach(`${field}.currency ${show(got)} is not the account's currency ${show(currency)}`);
+      }
+      const balanceType = pick(info, 'balanceType');
+      return { balanceType: typeof balanceType === 'string' ? balanceType : null, value, currency };
+    });
+  }
+
+  private chooseBalance(balances: BalanceEntry[], details: SnapErrorDetails): BalanceEntry {
+    const wanted = this.profile.balanceType;
+    if (wanted === null) return balances[0];
+    const found = balances.find((b) => b.balanceType === wanted);
+    if (!found) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: accountInfos has no balanceType ${show(wanted)} (got ${show(balances.map((b) => b.balanceType))})`,
+        details,
+      );
+    }
+    return found;
+  }
+
+  private providerTime(json: Record<string, unknown>, details: SnapErrorDetails): Date | null {
+    if (!this.profile.providerTimeField) return null;
+    const raw = pick(json, this.profile.providerTimeField);
+    if (raw === undefined || raw === null) return null;
+    const ms = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(ms) || ms <= 0) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: ${this.profile.providerTimeField} ${show(raw)} is not epoch milliseconds`,
+        details,
+      );
+    }
+    return new Date(ms);
+  }
+
+  private details(extra: Partial<SnapErrorDetails>): SnapErrorDetails {
+    return { provider: this.profile.provider, ...extra };
+  }
+}
+
+/** Re-exported for callers that only need to test an error's class. */
+export { SnapError };

@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { loadPrivateKey } from './signing';
+import { PROVIDERS, ProviderName, isProviderName } from './providers';
+import { Secret } from './secret';
+
+/** The name of the credential set built from the `SNAP_<PROVIDER>_*` variables. */
+export const DEFAULT_CREDENTIAL_SET = 'default';
+
+/** One partner identity at one provider. Printing it never shows the secret or the key. */
+export interface SnapCredentials {
+  provider: ProviderName;
+  /** `default`, or the set's name in the credentials file. */
+  name: string;
+  baseUrl: string;
+  clientId: string;
+  /** The value of the partner-id header; the client id unless configured. */
+  partnerId: string;
+  clientSecret: Secret;
+  privateKey: KeyObject;
+  channelId?: string;
+}
+
+/** Raised at start-up with every problem found; never contains a secret value. */
+export class CredentialsConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid SNAP credentials:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'CredentialsConfigError';
+  }
+}
+
+/** The fields of one credential set, as written in env or the JSON file. */
+interface RawCredentialFields {
+  baseUrl?: unknown;
+  clientId?: unknown;
+  clientSecret?: unknown;
+  privateKey?: unknown;
+  privateKeyFile?: unknown;
+  channelId?: unknown;
+  partnerId?: unknown;
+}
+
+type ReadFile = (path: string) => string;
+
+function checkUrl(value: unknown, where: string, problems: string[]): string | undefined {
+  if (typeof value !== 'string' || value === '') {
+    problems.push(`${where}: required`);
+    return undefined;
+  }
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    return value.replace(/\/+$/, '');
+  } catch {
+    problems.push(`${where}: ${JSON.stringify(value)} is not an http(s) URL`);
+    return undefined;
+  }
+}
+
+function checkText(value: unknown, where: string, problems: string[], required: boolean): string | undefined {
+  if (value === undefined || value === '') {
+    if (required) problems.push(`${where}: required`);
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    problems.push(`${where}: must be a string`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Validates one credential set; secret values are never echoed into problems. */
+function buildSet(
+  provider: ProviderName,
+  name: string,
+  raw: RawCredentialFields,
+  names: Record<keyof RawCredentialFields, string>,
+  readFile: ReadFile,
+  problems: string[],
+): SnapCredentials | undefined {
+  const before = problems.length;
+  const baseUrl = checkUrl(raw.baseUrl, names.baseUrl, problems);
+  const clientId = checkText(raw.clientId, names.clientId, problems, true);
+  const secret = checkText(raw.clientSecret, names.clientSecret, problems, true);
+  const channelId = checkText(raw.channelId, names.channelId, problems, false);
+  const partnerId = checkText(raw.partnerId, names.partnerId, problems, false);
+  let pem = checkText(raw.privateKey, names.privateKey, problems, false);
+  const keyFile = checkText(raw.privateKeyFile, names.privateKeyFile, problems, false);
+  if (pem === undefined && keyFile !== undefined) {
+    try {
+      pem = readFile(keyFile);
+    } catch (e) {
+      problems.push(`${names.privateKeyFile}: cannot read ${JSON.stringify(keyFile)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  } else if (pem === undefined) {
+    problems.push(`${names.privateKey} or ${names.privateKeyFile}: one is required`);
+  }
+  let privateKey: KeyObject | undefined;
+  if (pem !== undefined) {
+    try {
+      privateKey = loadPrivateKey(pem, keyFile ? names.privateKeyFile : names.privateKey);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  if (problems.length > before || !baseUrl || !clientId || !secret || !privateKey) return undefined;
+  return {
+    provider,
+    name,
+    baseUrl,
+    clientId,
+    partnerId: partnerId ?? clientId,
+    clientSecret: new Secret(secret),
+    privateKey,
+    channelId,
+  };
+}
+
+/** Every configured credential set, looked up by provider and set name. */
+export class CredentialRegistry {
+  private readonly sets = new Map<string, SnapCredentials>();
+
+  constructor(sets: SnapCredentials[] = []) {
+    for (const set of sets) this.sets.set(`${set.provider}/${set.name}`, set);
+  }
+
+  /** The credential set, or an error naming what is missing (never a secret). */
+  get(provider: ProviderName, name: string = DEFAULT_CREDENTIAL_SET): SnapCredentials {
+    const set = this.sets.get(`${provider}/${name}`);
+    if (!set) throw new Error(`no SNAP credentials for provider ${provider}, set ${JSON.stringify(name)}`);
+    return set;
+  }
+
+  has(provider: ProviderName, name: string = DEFAULT_CREDENTIAL_SET): boolean {
+    return this.sets.has(`${provider}/${name}`);
+  }
+
+  /** Every set, for start-up summaries (print names only). */
+  all(): SnapCredentials[] {
+    return [...this.sets.values()];
+  }
+}
+
+const ENV_FIELDS: Record<keyof RawCredentialFields, string> = {
+  baseUrl: 'BASE_URL',
+  clientId: 'CLIENT_ID',
+  clientSecret: 'CLIENT_SECRET',
+  privateKey: 'PRIVATE_KEY',
+  privateKeyFile: 'PRIVATE_KEY_FILE',
+  channelId: 'CHANNEL_ID',
+  partnerId: 'PARTNER_ID',
+};
+
+/**
+ * Reads the default credential set of each provider from `SNAP_<PROVIDER>_*` variables and
+ * the named sets from the JSON file at `SNAP_CREDENTIALS_FILE`. A provider with none of its
+ * variables set simply has no default set. Throws {@link CredentialsConfigError} listing
+ * every problem at once.
+ */
+export function loadCredentials(
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: ReadFile = (p) => readFileSync(p, 'utf8'),
+): CredentialRegistry {
+  const problems: string[] = [];
+  const sets: SnapCredentials[] = [];
+  for (const provider of PROVIDERS) {
+    const prefix = `SNAP_${provider.toUpperCase()}_`;
+    const names = Object.fromEntries(
+      Object.entries(ENV_FIELDS).map(([k, v]) => [k, prefix + v]),
+    ) as Record<keyof RawCredentialFields, string>;
+    const raw = Object.fromEntries(
+      Object.entries(names).map(([k, v]) => [k, env[v]]),
+    ) as RawCredentialFields;
+    if (Object.values(raw).every((v) => v === undefined || v === '')) continue;
+    const set = buildSet(provider, DEFAULT_CREDENTIAL_SET, raw, names, readFile, problems);
+    if (set) sets.push(set);
+  }
+  const file = env.SNAP_CREDENTIALS_FILE;
+  if (file) sets.push(...readCredentialsFile(file, sets, readFile, problems));
+  if (problems.length > 0) throw new CredentialsConfigError(problems);
+  return new CredentialRegistry(sets);
+}
+
+function readCredentialsFile(
+  file: string,
+  defaults: SnapCredentials[],
+  readFile: ReadFile,
+  problems: string[],
+): SnapCredentials[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFile(file));
+  } catch (e) {
+    const why = e instanceof SyntaxError ? 'not valid JSON' : `cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+    problems.push(`SNAP_CREDENTIALS_FILE ${JSON.stringify(file)}: ${why}`);
+    return [];
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`SNAP_CREDENTIALS_FILE ${JSON.stringify(file)}: must be an object keyed by provider`);
+    return [];
+  }
+  const sets: SnapCredentials[] = [];
+  for (const [provider, byName] of Object.entries(parsed)) {
+    if (!isProviderName(provider)) {
+      problems.push(`SNAP_CREDENTIALS_FILE: unknown provider ${JSON.stringify(provider)} (expected ${PROVIDERS.join(', ')})`);
+      continue;
+    }
+    if (typeof byName !== 'object' || byName === null) {
+      problems.push(`SNAP_CREDENTIALS_FILE: ${provider} must be an object keyed by credential set name`);
+      continue;
+    }
+    for (const [name, raw] of Object.entries(byName as Record<string, RawCredentialFields>)) {
+      const where = `SNAP_CREDENTIALS_FILE ${provider}.${name}`;
+      const names = Object.fromEntries(
+        Object.keys(ENV_FIELDS).map((k) => [k, `${where}.${k}`]),
+      ) as Record<keyof RawCredentialFields, string>;
+      const fallbackUrl = defaults.find((d) => d.provider === provider)?.baseUrl;
+      const set = buildSet(provider, name, { baseUrl: fallbackUrl, ...raw }, names, readFile, problems);
+      if (set) sets.push(set);
+    }
+  }
+  return sets;
+}

@@ -1,0 +1,73 @@
+import type { ProviderName } from './providers';
+
+/** What the worker should do with a failed call. */
+export type SnapErrorKind = 'transient' | 'rate-limited' | 'token-rejected' | 'permanent' | 'contract-breach';
+
+/** Details every SNAP failure carries; none of them is ever a secret. */
+export interface SnapErrorDetails {
+  provider: ProviderName;
+  /** The 7-character SNAP code, when the provider sent one. */
+  responseCode?: string;
+  responseMessage?: string;
+  httpStatus?: number;
+  /** The X-EXTERNAL-ID of the failed attempt, for tracing with the provider. */
+  externalId?: string;
+  /** The raw response body (already free of secrets), kept for contract breaches. */
+  rawBody?: string;
+}
+
+/** Base class of every classified SNAP failure. */
+export abstract class SnapError extends Error {
+  abstract readonly kind: SnapErrorKind;
+
+  constructor(
+    message: string,
+    readonly details: SnapErrorDetails,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  /** Whether the queue should try again. */
+  get retryable(): boolean {
+    return this.kind !== 'permanent' && this.kind !== 'contract-breach';
+  }
+}
+
+/** A network error, timeout, 5xx, 202 in progress or duplicate external id: try again later. */
+export class TransientSnapError extends SnapError {
+  readonly kind = 'transient' as const;
+}
+
+/** 429xx00 or 403xx04: the provider asks us to slow down. */
+export class RateLimitedSnapError extends SnapError {
+  readonly kind = 'rate-limited' as const;
+}
+
+/** 401xx01 or 401xx03: the token is invalid or unknown; refresh it once and retry. */
+export class TokenRejectedSnapError extends SnapError {
+  readonly kind = 'token-rejected' as const;
+}
+
+/** A 4xx that retrying cannot fix (bad request, bad signature, invalid account...). */
+export class PermanentSnapError extends SnapError {
+  readonly kind = 'permanent' as const;
+}
+
+/** The provider answered something SNAP does not allow: not JSON, no code, a bad amount... */
+export class ContractBreachError extends SnapError {
+  readonly kind = 'contract-breach' as const;
+
+  constructor(
+    message: string,
+    details: SnapErrorDetails,
+    /** A body that is not JSON at all is usually a gateway's error page: worth another try. */
+    private readonly worthRetrying = false,
+  ) {
+    super(message, details);
+  }
+
+  override get retryable(): boolean {
+    return this.worthRetrying;
+  }
+}

@@ -1,0 +1,48 @@
+import { ContractBreachError, SnapErrorDetails } from './errors';
+
+/** Longest raw body kept on an error, so a huge page cannot flood logs or the database. */
+const MAX_RAW_BODY = 2_000;
+
+/** Replaces every known secret in a text by `[REDACTED]` and truncates it. */
+export function scrubBody(body: string, secrets: readonly string[]): string {
+  let text = body.length > MAX_RAW_BODY ? `${body.slice(0, MAX_RAW_BODY)}…(${body.length} chars)` : body;
+  for (const secret of secrets) {
+    if (secret.length >= 4) text = text.split(secret).join('[REDACTED]');
+  }
+  return text;
+}
+
+/** A JSON object from a response body, or a contract breach naming what was wrong. */
+export function parseJsonObject(body: string, details: SnapErrorDetails): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    const preview = body.trim() === '' ? 'an empty body' : `${JSON.stringify(body.slice(0, 80))}`;
+    throw new ContractBreachError(
+      `${details.provider}: response body is not JSON (HTTP ${details.httpStatus}, got ${preview})`,
+      details,
+      true,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ContractBreachError(`${details.provider}: response body is not a JSON object`, details);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Reads `a.b.c` from an object; `undefined` when any step is missing. */
+export function pick(obj: unknown, path: string): unknown {
+  let current: unknown = obj;
+  for (const key of path.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** `JSON.stringify` for messages, with a bound on the length. */
+export function show(value: unknown): string {
+  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}

@@ -1,0 +1,64 @@
+import {
+  PermanentSnapError,
+  RateLimitedSnapError,
+  SnapError,
+  SnapErrorDetails,
+  TokenRejectedSnapError,
+  TransientSnapError,
+} from './errors';
+
+/** A SNAP response code split into its parts: `4011101` → 401, `11`, `01`. */
+export interface ResponseCode {
+  code: string;
+  httpStatus: number;
+  serviceCode: string;
+  caseCode: string;
+}
+
+const CODE_PATTERN = /^[1-5]\d{2}\d{2}\d{2}$/;
+
+/** Parses a 7-character SNAP response code; `null` when the text is not one. */
+export function parseResponseCode(code: unknown): ResponseCode | null {
+  if (typeof code !== 'string' || !CODE_PATTERN.test(code)) return null;
+  return {
+    code,
+    httpStatus: Number(code.slice(0, 3)),
+    serviceCode: code.slice(3, 5),
+    caseCode: code.slice(5, 7),
+  };
+}
+
+/** Builds a response code from its parts. */
+export function responseCode(httpStatus: number, serviceCode: string, caseCode: string): string {
+  return `${httpStatus}${serviceCode}${caseCode}`;
+}
+
+/** True for `200xx00`, the only success. */
+export function isSuccess(code: ResponseCode): boolean {
+  return code.httpStatus === 200 && code.caseCode === '00';
+}
+
+/**
+ * Classifies a non-success response code per PROTOCOL.md section 4.
+ * A code of an unlisted case falls back to its HTTP class: 4xx permanent, anything else transient.
+ */
+export function classifyFailure(code: ResponseCode, details: SnapErrorDetails): SnapError {
+  const message = `${details.provider} answered ${code.code}${details.responseMessage ? ` (${details.responseMessage})` : ''}`;
+  const d = { ...details, responseCode: code.code };
+  switch (code.httpStatus) {
+    case 401:
+      return code.caseCode === '01' || code.caseCode === '03'
+        ? new TokenRejectedSnapError(message, d)
+        : new PermanentSnapError(message, d);
+    case 403:
+      return code.caseCode === '04' ? new RateLimitedSnapError(message, d) : new PermanentSnapError(message, d);
+    case 429:
+      return new RateLimitedSnapError(message, d);
+    case 409:
+      // Duplicate X-EXTERNAL-ID: a fresh id on the next attempt fixes it.
+      return new TransientSnapError(message, d);
+    default:
+      if (code.httpStatus >= 400 && code.httpStatus < 500) return new PermanentSnapError(message, d);
+      return new TransientSnapError(message, d);
+  }
+}

@@ -1,0 +1,32 @@
+import { inspect } from 'node:util';
+
+const REDACTED = '[REDACTED]';
+
+/**
+ * Holds a secret value so that printing, logging or serializing the holder can never show it:
+ * `String()`, `JSON.stringify()` and `util.inspect()` all give `[REDACTED]`. Read it with `reveal()`.
+ */
+export class Secret {
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+  }
+
+  /** The secret itself; call only where it is used (signing), never to print. */
+  reveal(): string {
+    return this.#value;
+  }
+
+  toString(): string {
+    return REDACTED;
+  }
+
+  toJSON(): string {
+    return REDACTED;
+  }
+
+  [inspect.custom](): string {
+    return REDACTED;
+  }
+}
