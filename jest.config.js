@@ -5,6 +5,7 @@ module.exports = {
   testRegex: '.*\\.(spec|test)\\.ts$',
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   moduleNameMapper: {
+    '^@app/migrations$': '<rootDir>/migrations',
     '^@app/(snap|ledger|reconciliation|queue|config)$': '<rootDir>/libs/$1/src',
     '^@app/(snap|ledger|reconciliation|queue|config)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },

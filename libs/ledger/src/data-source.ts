@@ -1,0 +1,44 @@
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '@app/config';
+import { MIGRATIONS } from '@app/migrations';
+import { LedgerEntry } from './entities/ledger-entry.entity';
+import { Merchant } from './entities/merchant.entity';
+import { ProviderAccount } from './entities/provider-account.entity';
+
+/** Entities of this library; apps add the reconciliation ones. */
+export const LEDGER_ENTITIES = [Merchant, ProviderAccount, LedgerEntry];
+
+type DbSettings = Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATABASE_POOL_SIZE'>;
+
+/**
+ * TypeORM options for Postgres: the schema is put first on the search path so the raw-SQL
+ * migrations and queries land in it (tests use one schema per file). `synchronize` is off.
+ */
+export function dataSourceOptions(config: DbSettings, entities: Function[]) {
+  return {
+    type: 'postgres' as const,
+    url: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    entities,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    extra: {
+      max: config.DATABASE_POOL_SIZE,
+      options: `-c search_path=${config.DATABASE_SCHEMA}`,
+    },
+  };
+}
+
+/** Creates the schema if needed and applies pending migrations; returns their names. */
+export async function runMigrations(config: DbSettings, entities: Function[]): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(config, entities));
+  await ds.initialize();
+  try {
+    await ds.query(`CREATE SCHEMA IF NOT EXISTS "${config.DATABASE_SCHEMA}"`);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,6 @@
+export * from './balance-as-of';
+export * from './bigint.transformer';
+export * from './data-source';
+export * from './entities/ledger-entry.entity';
+export * from './entities/merchant.entity';
+export * from './entities/provider-account.entity';

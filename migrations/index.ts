@@ -1,0 +1,4 @@
+import { InitialSchema1763700000000 } from './1763700000000-InitialSchema';
+
+/** Every migration, in order; listed explicitly so builds and tests need no file globbing. */
+export const MIGRATIONS = [InitialSchema1763700000000];

@@ -1,0 +1,43 @@
+import { balanceAsOf, ledgerSnapshot } from '@app/ledger';
+import { createTestDatabase } from './support/test-database';
+import { testConfig } from './support/test-config';
+
+describe('ledger balance as of an instant', () => {
+  const config = testConfig();
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let accountId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(config);
+    await db.dataSource.query(`INSERT INTO merchants (id, name) VALUES ('m1', 'Toko Satu')`);
+    [{ id: accountId }] = await db.dataSource.query(
+      `INSERT INTO provider_accounts (merchant_id, provider, account_no) VALUES ('m1', 'netzme', 'acc1') RETURNING id`,
+    );
+    // +100.00 at 10:00, -30.00 at 10:10, +5.00 at 10:12 (running balances 10000, 7000, 7500)
+    await db.dataSource.query(
+      `INSERT INTO ledger_entries (account_id, entry_ref, amount, posted_at, balance_after) VALUES
+        ($1, 'e1', 10000, '2026-11-21T10:00:00Z', 10000),
+        ($1, 'e2', -3000, '2026-11-21T10:10:00Z', 7000),
+        ($1, 'e3', 500, '2026-11-21T10:12:00Z', 7500)`,
+      [accountId],
+    );
+  });
+  afterAll(() => db.drop());
+
+  it('is 0 before the first entry and the running balance after each entry', async () => {
+    expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-21T09:59:59Z'))).toBe(0n);
+    expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-21T10:00:00Z'))).toBe(10000n);
+    expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-21T10:11:00Z'))).toBe(7000n);
+    expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-22T00:00:00Z'))).toBe(7500n);
+  });
+
+  it('lists the balances before each entry inside the in-flight window, newest first', async () => {
+    const snap = await ledgerSnapshot(db.dataSource, accountId, new Date('2026-11-21T10:13:00Z'), 5 * 60_000);
+    expect(snap).toEqual({ balance: 7500n, previousBalances: [7000n, 10000n], inFlightEntries: 2 });
+  });
+
+  it('treats a history that starts inside the window as starting from 0', async () => {
+    const snap = await ledgerSnapshot(db.dataSource, accountId, new Date('2026-11-21T10:01:00Z'), 5 * 60_000);
+    expect(snap).toEqual({ balance: 10000n, previousBalances: [0n], inFlightEntries: 1 });
+  });
+});

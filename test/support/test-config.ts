@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { AppConfig, loadConfig } from '@app/config';
+
+/** A unique lowercase suffix for schema names, queue prefixes and Redis keys of one test file. */
+export function uniqueSuffix(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/**
+ * The app config for one test file: the machine's Postgres and Redis (or TEST_DATABASE_URL /
+ * TEST_REDIS_URL), its own schema and its own queue prefix.
+ */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  const suffix = uniqueSuffix();
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    DATABASE_SCHEMA: `t_${suffix}`,
+    DATABASE_POOL_SIZE: '5',
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `test-${suffix}`,
+    ...overrides,
+  });
+}
