@@ -86,6 +86,8 @@ export interface SnapClientDeps {
   onCall?: (event: SnapCallEvent) => void;
   onTokenIssued?: (provider: string, credentialSet: string) => void;
   tokenSafetyMarginMs?: number;
+  /** Prefix of the Redis keys holding shared tokens (default `snap-recon:token`). */
+  tokenKeyPrefix?: string;
 }
 
 const TOKEN_REQUEST_BODY = JSON.stringify({ grantType: 'client_credentials', additionalInfo: {} });
@@ -99,10 +101,12 @@ export class SnapClient {
     private readonly credentials: SnapCredentials,
     private readonly deps: SnapClientDeps,
   ) {
-    const identity = createHash('sha256').update(`${credentials.baseUrl}|${credentials.clientId}`).digest('hex');
+    const identity = createHash('sha256')
+      .update(`${credentials.baseUrl}|${credentials.clientId}`)
+      .digest('hex');
     this.tokens = new TokenManager(deps.redis, () => this.issueToken(), {
       provider: profile.provider,
-      cacheKey: `snap-recon:token:${profile.provider}:${credentials.name}:${identity.slice(0, 16)}`,
+      cacheKey: `${deps.tokenKeyPrefix ?? 'snap-recon:token'}:${profile.provider}:${credentials.name}:${identity.slice(0, 16)}`,
       safetyMarginMs: deps.tokenSafetyMarginMs,
     });
   }
@@ -130,7 +134,8 @@ export class SnapClient {
       responseCode: code,
       externalId,
       referenceNo: typeof json.referenceNo === 'string' ? json.referenceNo : undefined,
-      partnerReferenceNo: typeof json.partnerReferenceNo === 'string' ? json.partnerReferenceNo : undefined,
+      partnerReferenceNo:
+        typeof json.partnerReferenceNo === 'string' ? json.partnerReferenceNo : undefined,
     };
   }
 
@@ -156,10 +161,16 @@ export class SnapClient {
     if (userStatus === undefined && status === undefined) {
       throw new ContractBreachError(
         `${this.profile.provider}: additionalInfo.userStatus and additionalInfo.status are both missing`,
-        this.details({ responseCode: code, externalId, rawBody: scrubBody(JSON.stringify(json), []) }),
+        this.details({
+          responseCode: code,
+          externalId,
+          rawBody: scrubBody(JSON.stringify(json), []),
+        }),
       );
     }
-    const active = [userStatus, status].every((v) => v === undefined || v.toUpperCase() === 'ACTIVE');
+    const active = [userStatus, status].every(
+      (v) => v === undefined || v.toUpperCase() === 'ACTIVE',
+    );
     return { custId, active, userStatus, status, userType: text('userType'), responseCode: code };
   }
 
@@ -170,16 +181,33 @@ export class SnapClient {
       'Content-Type': 'application/json',
       'X-TIMESTAMP': timestamp,
       'X-CLIENT-KEY': this.credentials.clientId,
-      'X-SIGNATURE': signTokenRequest(this.credentials.clientId, timestamp, this.credentials.privateKey),
+      'X-SIGNATURE': signTokenRequest(
+        this.credentials.clientId,
+        timestamp,
+        this.credentials.privateKey,
+      ),
     };
-    const { json, code } = await this.exchange('access-token', this.profile.tokenPath, headers, TOKEN_REQUEST_BODY);
+    const { json, code } = await this.exchange(
+      'access-token',
+      this.profile.tokenPath,
+      headers,
+      TOKEN_REQUEST_BODY,
+    );
     const accessToken = json.accessToken;
     const expiresIn = json.expiresIn;
     const details = this.details({ responseCode: code });
     if (typeof accessToken !== 'string' || accessToken === '') {
-      throw new ContractBreachError(`${this.profile.provider}: accessToken is missing in the token response`, details);
+      throw new ContractBreachError(
+        `${this.profile.provider}: accessToken is missing in the token response`,
+        details,
+      );
     }
-    const seconds = typeof expiresIn === 'number' ? expiresIn : typeof expiresIn === 'string' && /^\d+$/.test(expiresIn) ? Number(expiresIn) : NaN;
+    const seconds =
+      typeof expiresIn === 'number'
+        ? expiresIn
+        : typeof expiresIn === 'string' && /^\d+$/.test(expiresIn)
+          ? Number(expiresIn)
+          : NaN;
     if (!Number.isInteger(seconds) || seconds <= 0) {
       throw new ContractBreachError(
         `${this.profile.provider}: expiresIn ${show(expiresIn)} is not a positive number of seconds`,
@@ -219,15 +247,29 @@ export class SnapClient {
         ),
         [this.profile.headers.partnerId]: this.credentials.partnerId,
         [this.profile.headers.externalId]: externalId,
-        [this.profile.headers.channel]: channelValue(this.profile, this.credentials.clientId, this.credentials.channelId),
+        [this.profile.headers.channel]: channelValue(
+          this.profile,
+          this.credentials.clientId,
+          this.credentials.channelId,
+        ),
       };
       try {
-        const { json, code } = await this.exchange(operation, urlPath, headers, bytes, externalId, token);
+        const { json, code } = await this.exchange(
+          operation,
+          urlPath,
+          headers,
+          bytes,
+          externalId,
+          token,
+        );
         return { json, code, externalId };
       } catch (e) {
         if (e instanceof TokenRejectedSnapError && !tokenRetried) {
           tokenRetried = true;
-          this.deps.logger?.warn({ provider: this.profile.provider, externalId, responseCode: e.details.responseCode }, 'token rejected; refreshing once');
+          this.deps.logger?.warn(
+            { provider: this.profile.provider, externalId, responseCode: e.details.responseCode },
+            'token rejected; refreshing once',
+          );
           await this.tokens.invalidate(token);
           continue;
         }
@@ -251,7 +293,13 @@ export class SnapClient {
   ): Promise<{ json: Record<string, unknown>; code: string }> {
     const started = performance.now();
     const report = (outcome: string) => {
-      const event = { provider: this.profile.provider, operation, outcome, durationMs: performance.now() - started, externalId };
+      const event = {
+        provider: this.profile.provider,
+        operation,
+        outcome,
+        durationMs: performance.now() - started,
+        externalId,
+      };
       this.deps.onCall?.(event);
       this.deps.logger?.debug(event, 'snap call');
     };
@@ -261,10 +309,17 @@ export class SnapClient {
     } catch (e) {
       report('network-error');
       const reason = (e as { code?: string }).code ?? (e as Error).name;
-      throw new TransientSnapError(`${this.profile.provider}: ${operation} failed: ${reason}`, this.details({ externalId }));
+      throw new TransientSnapError(
+        `${this.profile.provider}: ${operation} failed: ${reason}`,
+        this.details({ externalId }),
+      );
     }
     const secrets = [this.credentials.clientSecret.reveal(), ...(token ? [token] : [])];
-    const details = this.details({ httpStatus: raw.status, externalId, rawBody: scrubBody(raw.body, secrets) });
+    const details = this.details({
+      httpStatus: raw.status,
+      externalId,
+      rawBody: scrubBody(raw.body, secrets),
+    });
     let json: Record<string, unknown>;
     try {
       json = parseJsonObject(raw.body, details);
@@ -281,11 +336,15 @@ export class SnapClient {
       );
     }
     report(code.code);
-    const responseMessage = typeof json.responseMessage === 'string' ? json.responseMessage : undefined;
+    const responseMessage =
+      typeof json.responseMessage === 'string' ? json.responseMessage : undefined;
     if (!isSuccess(code)) throw classifyFailure(code, { ...details, responseMessage });
     const expectedService = operation === 'access-token' ? SERVICE_CODE.accessToken : null;
     if (expectedService && code.serviceCode !== expectedService) {
-      throw new ContractBreachError(`${this.profile.provider}: responseCode ${code.code} is not a token response`, details);
+      throw new ContractBreachError(
+        `${this.profile.provider}: responseCode ${code.code} is not a token response`,
+        details,
+      );
     }
     return { json, code: code.code };
   }
@@ -303,7 +362,11 @@ export class SnapClient {
     }
   }
 
-  private parseBalances(json: Record<string, unknown>, currency: string, details: SnapErrorDetails): BalanceEntry[] {
+  private parseBalances(
+    json: Record<string, unknown>,
+    currency: string,
+    details: SnapErrorDetails,
+  ): BalanceEntry[] {
     const infos = json.accountInfos;
     const breach = (message: string) =>
       new ContractBreachError(`${this.profile.provider}: ${message}`, {
@@ -324,7 +387,9 @@ export class SnapClient {
       }
       const got = pick(info, 'availableBalance.currency');
       if (got !== currency) {
-        throw breach(`${field}.currency ${show(got)} is not the account's currency ${show(currency)}`);
+        throw breach(
+          `${field}.currency ${show(got)} is not the account's currency ${show(currency)}`,
+        );
       }
       const balanceType = pick(info, 'balanceType');
       return { balanceType: typeof balanceType === 'string' ? balanceType : null, value, currency };
@@ -348,7 +413,12 @@ export class SnapClient {
     if (!this.profile.providerTimeField) return null;
     const raw = pick(json, this.profile.providerTimeField);
     if (raw === undefined || raw === null) return null;
-    const ms = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+    const ms =
+      typeof raw === 'number'
+        ? raw
+        : typeof raw === 'string' && /^\d{1,15}$/.test(raw)
+          ? Number(raw)
+          : NaN;
     if (!Number.isSafeInteger(ms) || ms <= 0) {
       throw new ContractBreachError(
         `${this.profile.provider}: ${this.profile.providerTimeField} ${show(raw)} is not epoch milliseconds`,

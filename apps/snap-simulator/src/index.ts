@@ -1,0 +1,12 @@
+export { createSnapSimulator } from './simulator';
+export type { SnapSimulator, SnapSimulatorOptions } from './simulator';
+export { loadSeedFile } from './seed';
+export { createSimulatorLogger } from './logger';
+export { FAULT_KINDS, FaultQueue } from './faults';
+export type { FaultKind, FaultSpec } from './faults';
+export type { AccountSpec, AccountPatch, PartnerSpec, SimulatorSettings } from './specs';
+export { DEFAULT_SETTINGS, SimulatorSpecError } from './specs';
+export type { AccountView } from './accounts';
+export type { SimulatorStats, ProviderStats, EndpointStats } from './stats';
+export { PROVIDER_RULES, resolvePaths } from './provider-rules';
+export type { EndpointKind, SimulatorPaths, SimulatorPathOverrides } from './provider-rules';

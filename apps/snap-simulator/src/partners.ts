@@ -1,0 +1,82 @@
+import type { KeyObject } from 'node:crypto';
+import { loadPublicKey, PROVIDERS, ProviderName } from '@app/snap';
+import { parseSpec, partnerSchema, PartnerSpec, SimulatorSpecError } from './specs';
+
+/** One client id's credentials as the provider holds them. */
+export interface Partner {
+  provider: ProviderName;
+  clientId: string;
+  partnerId: string;
+  clientSecret: string;
+  publicKey: KeyObject;
+  channelId?: string;
+}
+
+/**
+ * The partners each provider knows, by client id. Entries registered together with
+ * `clientIds` share one parsed public key, so thousands cost little.
+ */
+export class PartnerRegistry {
+  private readonly byProvider = new Map<ProviderName, Map<string, Partner>>(
+    PROVIDERS.map((p) => [p, new Map()]),
+  );
+
+  /**
+   * Registers (or replaces) partners. `publicKeyFile` must already have been read into
+   * `publicKeyPem` (the seed loader does that). Returns how many client ids were registered.
+   */
+  register(specs: readonly PartnerSpec[]): number {
+    const prepared = specs.map((raw, i) => {
+      const spec = parseSpec(partnerSchema, raw, `partners[${i}]`);
+      if (spec.publicKeyPem === undefined) {
+        throw new SimulatorSpecError(`partners[${i}]`, [
+          'publicKeyFile is only read from a seed file',
+        ]);
+      }
+      let publicKey: KeyObject;
+      try {
+        publicKey = loadPublicKey(spec.publicKeyPem, `partners[${i}].publicKeyPem`);
+      } catch (e) {
+        throw new SimulatorSpecError(`partners[${i}]`, [(e as Error).message]);
+      }
+      if (publicKey.asymmetricKeyType !== 'rsa') {
+        throw new SimulatorSpecError(`partners[${i}]`, [
+          `publicKeyPem: key type is ${publicKey.asymmetricKeyType}, RSA expected`,
+        ]);
+      }
+      return { spec, publicKey };
+    });
+    let count = 0;
+    for (const { spec, publicKey } of prepared) {
+      const map = this.byProvider.get(spec.provider)!;
+      for (const clientId of spec.clientIds ?? [spec.clientId!]) {
+        map.set(clientId, {
+          provider: spec.provider,
+          clientId,
+          partnerId: spec.partnerId ?? clientId,
+          clientSecret: spec.clientSecret,
+          publicKey,
+          channelId: spec.channelId,
+        });
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  get(provider: ProviderName, clientId: string): Partner | undefined {
+    return this.byProvider.get(provider)!.get(clientId);
+  }
+
+  /** Client ids per provider (never secrets). */
+  counts(): Record<ProviderName, number> {
+    return Object.fromEntries(PROVIDERS.map((p) => [p, this.byProvider.get(p)!.size])) as Record<
+      ProviderName,
+      number
+    >;
+  }
+
+  clear(): void {
+    for (const map of this.byProvider.values()) map.clear();
+  }
+}

@@ -1,0 +1,99 @@
+import { timingSafeEqual } from 'node:crypto';
+import { signTransactional, SignatureEncoding } from '@app/snap';
+
+/** The parts of a received transactional call that its X-SIGNATURE must cover. */
+export interface SignedCall {
+  clientSecret: string;
+  /** The path the provider signs. */
+  signedPath: string;
+  /** The path of the URL the request came to (differs for NICEPay). */
+  urlPath: string;
+  accessToken: string;
+  /** The raw bytes received. */
+  body: Buffer;
+  timestamp: string;
+  encoding: SignatureEncoding;
+}
+
+/** The X-SIGNATURE a correct client sends: HMAC-SHA512 over the raw bytes received. */
+export function expectedSignature(call: SignedCall): string {
+  return signTransactional(
+    call.clientSecret,
+    {
+      method: 'POST',
+      signedPath: call.signedPath,
+      accessToken: call.accessToken,
+      body: call.body,
+      timestamp: call.timestamp,
+    },
+    call.encoding,
+  );
+}
+
+/** Constant-time comparison of two signature texts. */
+export function sameSignature(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * After a mismatch: tries the usual client mistakes and says which one reproduces the
+ * presented signature (no secret, token or signature is put in the text).
+ */
+export function diagnoseSignature(call: SignedCall, presented: string): string {
+  const other: SignatureEncoding = call.encoding === 'hex' ? 'base64' : 'hex';
+  const bodies: { label: string; bytes: Buffer }[] = [
+    { label: 'the bytes sent', bytes: call.body },
+  ];
+  try {
+    const parsed: unknown = JSON.parse(call.body.toString('utf8'));
+    for (const [label, text] of [
+      ['a minified re-serialization of the body', JSON.stringify(parsed)],
+      ['a pretty-printed re-serialization of the body', JSON.stringify(parsed, null, 2)],
+    ] as const) {
+      if (!call.body.equals(Buffer.from(text))) bodies.push({ label, bytes: Buffer.from(text) });
+    }
+  } catch {
+    // not JSON: only the raw bytes can have been signed
+  }
+  const paths = [call.signedPath, ...(call.urlPath !== call.signedPath ? [call.urlPath] : [])];
+  const tokens = [
+    { label: 'the bare token', value: call.accessToken },
+    { label: '"Bearer " + token', value: `Bearer ${call.accessToken}` },
+  ];
+  for (const encoding of [call.encoding, other]) {
+    for (const path of paths) {
+      for (const token of tokens) {
+        for (const body of bodies) {
+          const candidate = expectedSignature({
+            ...call,
+            encoding,
+            signedPath: path,
+            accessToken: token.value,
+            body: body.bytes,
+          });
+          if (!sameSignature(candidate, presented)) continue;
+          const mistakes = [
+            encoding !== call.encoding && `encoded as ${encoding}, expected ${call.encoding}`,
+            path !== call.signedPath && `signed the URL path ${path}, expected ${call.signedPath}`,
+            token.value !== call.accessToken &&
+              `signed ${token.label}, expected ${tokens[0].label}`,
+            body.bytes !== call.body && `hashed ${body.label}, expected ${bodies[0].label}`,
+          ].filter(Boolean);
+          return mistakes.length ? mistakes.join('; ') : 'matches (no mistake found)';
+        }
+      }
+    }
+  }
+  const encodingSeen = /^[0-9a-f]+$/.test(presented)
+    ? 'hex'
+    : /^[A-Za-z0-9+/]+={0,2}$/.test(presented)
+      ? 'base64'
+      : 'neither hex nor base64';
+  return (
+    `no common mistake reproduces it (presented ${presented.length} chars, looks ${encodingSeen}; ` +
+    `expected ${call.encoding} over POST:${call.signedPath}:<token>:<sha256 of body>:<X-TIMESTAMP>): ` +
+    'check the client secret, the token, the timestamp and the method'
+  );
+}

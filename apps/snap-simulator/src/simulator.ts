@@ -1,0 +1,309 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { PROVIDERS, ProviderName } from '@app/snap';
+import { AccountStore, AccountView } from './accounts';
+import { handleAccountInquiry } from './account-inquiry-endpoint';
+import { handleAdmin, SimulatorAdmin } from './admin-api';
+import { handleBalanceInquiry } from './balance-endpoint';
+import type { ProviderCall, SimulatorContext } from './context';
+import { ExternalIdLedger } from './external-ids';
+import { BodyTooLargeError, readBody, send, sendJson } from './http-io';
+import { createSimulatorLogger } from './logger';
+import { PartnerRegistry } from './partners';
+import {
+  buildRoutes,
+  PROVIDER_RULES,
+  resolvePaths,
+  Route,
+  SimulatorPathOverrides,
+  SimulatorPaths,
+} from './provider-rules';
+import { Reply, snapReply } from './replies';
+import {
+  AccountPatch,
+  AccountSpec,
+  DEFAULT_SETTINGS,
+  parseSpec,
+  PartnerSpec,
+  settingsSchema,
+  SimulatorSettings,
+} from './specs';
+import { SimulatorStats, StatsRecorder } from './stats';
+import { handleTokenRequest } from './token-endpoint';
+import { TokenStore } from './tokens';
+
+/** How to build a simulator; every setting can also change later (`updateSettings`). */
+export interface SnapSimulatorOptions extends Partial<SimulatorSettings> {
+  /** Partners known from the start (and after `reset()`). */
+  partners?: PartnerSpec[];
+  /** Accounts present from the start (and after `reset()`). */
+  accounts?: AccountSpec[];
+  /** URL/signed path overrides per provider; defaults are libs/snap's `DEFAULT_PROFILES`. */
+  paths?: SimulatorPathOverrides;
+  /** Longest X-EXTERNAL-ID per provider (defaults: Netzme 32, NICEPay 40, Finnet 36). */
+  externalIdMaxLength?: Partial<Record<ProviderName, number>>;
+  /** A pino logger; by default a JSON logger at `LOG_LEVEL` (info) on stdout. */
+  logger?: Logger;
+  /** The simulator's wall clock (epoch ms); tests may inject one. */
+  now?: () => number;
+  /** Largest provider request body accepted (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+/** A running (or startable) SNAP provider simulator. */
+export interface SnapSimulator extends SimulatorAdmin {
+  /** Listens on `port` (0 = any free port) and `host` (default 127.0.0.1); resolves the base URL. */
+  start(port?: number, host?: string): Promise<string>;
+  /** Stops listening, drops every connection and held request; never hangs. */
+  stop(): Promise<void>;
+  /** `http://host:port` once started. */
+  readonly baseUrl: string | undefined;
+  /** The URL and signed paths served per provider. */
+  readonly paths: Record<ProviderName, SimulatorPaths>;
+}
+
+/** Builds a SNAP simulator for Netzme, NICEPay and Finnet on one port. */
+export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSimulator {
+  const paths = resolvePaths(options.paths);
+  const routes = buildRoutes(paths);
+  const initialSettings = parseSpec(
+    settingsSchema,
+    {
+      ...DEFAULT_SETTINGS,
+      ...Object.fromEntries(
+        Object.keys(DEFAULT_SETTINGS)
+          .map((k) => [k, options[k as keyof SimulatorSettings]])
+          .filter(([, v]) => v !== undefined),
+      ),
+    },
+    'simulator settings',
+  );
+  const ctx: SimulatorContext = {
+    settings: { ...initialSettings },
+    partners: new PartnerRegistry(),
+    accounts: new AccountStore(),
+    tokens: new TokenStore(),
+    externalIds: new ExternalIdLedger(),
+    stats: new StatsRecorder(),
+    logger: options.logger ?? createSimulatorLogger(),
+    now: options.now ?? Date.now,
+    externalIdMaxLength: Object.fromEntries(
+      PROVIDERS.map((p) => [
+        p,
+        options.externalIdMaxLength?.[p] ?? PROVIDER_RULES[p].externalIdMaxLength,
+      ]),
+    ) as Record<ProviderName, number>,
+  };
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const timers = new Set<NodeJS.Timeout>();
+  let server: Server | undefined;
+  let baseUrl: string | undefined;
+
+  const load = () => {
+    ctx.partners.register(options.partners ?? []);
+    ctx.accounts.put(options.accounts ?? []);
+  };
+  load();
+
+  /** Runs `fn` after `ms`, unless the simulator stops or the client goes away first. */
+  const later = (res: ServerResponse, ms: number, fn: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
+    res.on('close', () => {
+      clearTimeout(timer);
+      timers.delete(timer);
+    });
+  };
+
+  const deliver = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    reply: Reply,
+    started: number,
+  ) => {
+    ctx.stats.answered(route.provider, route.kind, reply.label);
+    ctx.logger.debug(
+      {
+        provider: route.provider,
+        endpoint: route.kind,
+        answer: reply.label,
+        ms: Math.round(performance.now() - started),
+      },
+      'answered',
+    );
+    if (reply.type === 'hold') {
+      later(res, ctx.settings.readTimeoutHoldMs, () =>
+        sendJson(res, 504, snapReply(route.kind, 504, '00').body),
+      );
+      return;
+    }
+    const write = () => {
+      if (reply.type === 'reset') {
+        const socket = req.socket as typeof req.socket & { resetAndDestroy?: () => void };
+        if (socket.resetAndDestroy) socket.resetAndDestroy();
+        else socket.destroy();
+      } else if (reply.type === 'raw') {
+        send(res, reply.status, reply.contentType, reply.text);
+      } else {
+        sendJson(res, reply.status, reply.body);
+      }
+    };
+    const delay = ctx.settings.latencyMs + (reply.delayMs ?? 0);
+    if (delay > 0) later(res, delay, write);
+    else write();
+  };
+
+  const handleProvider = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    urlPath: string,
+  ) => {
+    const started = performance.now();
+    ctx.stats.arrived(route.provider, route.kind);
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBodyBytes);
+    } catch (e) {
+      if (!(e instanceof BodyTooLargeError)) throw e;
+      ctx.logger.warn(
+        { provider: route.provider, endpoint: route.kind, reason: e.message },
+        'request rejected',
+      );
+      deliver(req, res, route, snapReply(route.kind, 400, '00', '[body too large]'), started);
+      return;
+    }
+    const call: ProviderCall = { route, urlPath, headers: req.headers, body };
+    let reply: Reply;
+    try {
+      reply =
+        route.kind === 'token'
+          ? handleTokenRequest(ctx, call)
+          : route.kind === 'balance'
+            ? handleBalanceInquiry(ctx, call)
+            : handleAccountInquiry(ctx, call);
+    } catch (e) {
+      ctx.logger.error({ provider: route.provider, endpoint: route.kind, err: e }, 'simulator bug');
+      reply = snapReply(route.kind, 500, '01');
+    }
+    deliver(req, res, route, reply, started);
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const urlPath = url.pathname;
+    const work = async () => {
+      if (urlPath === '/admin' || urlPath.startsWith('/admin/')) {
+        return handleAdmin(api, req, res, urlPath, url.searchParams);
+      }
+      if (urlPath === '/health' && req.method === 'GET')
+        return sendJson(res, 200, { status: 'ok' });
+      const route = routes.get(urlPath);
+      if (!route || req.method !== 'POST') {
+        ctx.stats.unroutedRequest();
+        ctx.logger.warn({ method: req.method, path: urlPath }, 'no such endpoint');
+        req.resume();
+        return sendJson(res, route ? 405 : 404, {
+          responseCode: route ? '4050000' : '4040000',
+          responseMessage: `${route ? 'Method Not Allowed' : 'Not Found'} [${req.method} ${urlPath}]`,
+        });
+      }
+      return handleProvider(req, res, route, urlPath);
+    };
+    work().catch((e: unknown) => {
+      ctx.logger.error({ path: urlPath, err: e }, 'request failed');
+      sendJson(res, 500, { error: 'simulator error' });
+    });
+  };
+
+  const api: SnapSimulator = {
+    get baseUrl() {
+      return baseUrl;
+    },
+    paths,
+
+    async start(port = 0, host = '127.0.0.1') {
+      if (server) throw new Error('simulator already started');
+      const s = createServer(onRequest);
+      s.keepAliveTimeout = 65_000;
+      server = s;
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, host, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+      const address = s.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      baseUrl = `http://${shownHost}:${address.port}`;
+      ctx.logger.info(
+        { baseUrl, partners: ctx.partners.counts(), accounts: ctx.accounts.counts() },
+        'SNAP simulator listening (test use only: never expose it)',
+      );
+      return baseUrl;
+    },
+
+    async stop() {
+      const s = server;
+      if (!s) return;
+      server = undefined;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
+      ctx.logger.info({ baseUrl }, 'SNAP simulator stopped');
+      baseUrl = undefined;
+    },
+
+    stats: (): SimulatorStats => ctx.stats.snapshot(),
+    resetStats: () => ctx.stats.reset(),
+    reset() {
+      ctx.partners.clear();
+      ctx.accounts.clear();
+      ctx.tokens.clear();
+      ctx.externalIds.clear();
+      ctx.stats.reset();
+      ctx.settings = { ...initialSettings };
+      load();
+      ctx.logger.info({}, 'simulator reset');
+    },
+    registerPartners(specs) {
+      const n = ctx.partners.register(specs);
+      ctx.logger.info({ count: n }, 'partners registered');
+      return n;
+    },
+    partnerCounts: () => ctx.partners.counts(),
+    putAccounts(specs, opts = {}) {
+      const n = ctx.accounts.put(specs, opts.replace ?? false);
+      ctx.logger.info({ count: n, replace: opts.replace ?? false }, 'accounts stored');
+      return n;
+    },
+    patchAccount(provider: ProviderName, accountNo: string, patch: AccountPatch): AccountView {
+      const view = ctx.accounts.patch(provider, accountNo, patch);
+      ctx.logger.info({ provider, accountNo, fields: Object.keys(patch) }, 'account patched');
+      return view;
+    },
+    account: (provider, accountNo) => ctx.accounts.get(provider, accountNo)?.view(),
+    accounts: (provider) => ctx.accounts.list(provider).map((a) => a.view()),
+    revokeTokens(filter = {}) {
+      const n = ctx.tokens.revokeWhere(filter);
+      ctx.logger.info({ ...filter, revoked: n }, 'tokens revoked');
+      return n;
+    },
+    settings: () => ({ ...ctx.settings }),
+    updateSettings(patch) {
+      ctx.settings = parseSpec(settingsSchema, { ...ctx.settings, ...patch }, 'settings');
+      ctx.logger.info({ settings: ctx.settings }, 'settings changed');
+      return { ...ctx.settings };
+    },
+  };
+  return api;
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { AMOUNT_PATTERN, PROVIDERS } from '@app/snap';
+import { FAULT_KINDS } from './faults';
+
+const provider = z.enum(PROVIDERS);
+const amount = z.string().regex(AMOUNT_PATTERN, 'must be an amount like "10000.00"');
+const nonEmpty = z.string().min(1);
+
+export const faultSchema = z
+  .object({
+    kind: z.enum(FAULT_KINDS),
+    times: z.number().int().positive().optional(),
+    responseCode: z
+      .string()
+      .regex(/^[1-5]\d{6}$/, 'must be a 7-digit SNAP code')
+      .optional(),
+  })
+  .strict()
+  .refine((f) => f.kind !== 'code' || f.responseCode !== undefined, {
+    message: 'a fault of kind "code" needs responseCode',
+  });
+
+/**
+ * A partner (credential set) the simulator knows. `clientIds` registers many client ids that
+ * share one secret and one public key cheaply (the key is parsed once).
+ */
+export const partnerSchema = z
+  .object({
+    provider,
+    clientId: nonEmpty.optional(),
+    clientIds: z.array(nonEmpty).optional(),
+    clientSecret: nonEmpty,
+    /** X.509 SubjectPublicKeyInfo or PKCS#1 PEM of the partner's RSA key. */
+    publicKeyPem: nonEmpty.optional(),
+    /** Seed files only: a PEM file, relative to the seed file. */
+    publicKeyFile: nonEmpty.optional(),
+    channelId: nonEmpty.optional(),
+    /** The partner-id header value; defaults to each client id. */
+    partnerId: nonEmpty.optional(),
+  })
+  .strict()
+  .refine((p) => (p.clientId === undefined) !== (p.clientIds === undefined), {
+    message: 'exactly one of clientId and clientIds is required',
+  })
+  .refine((p) => (p.publicKeyPem === undefined) !== (p.publicKeyFile === undefined), {
+    message: 'exactly one of publicKeyPem and publicKeyFile is required',
+  });
+
+const accountFields = {
+  /** A fixed balance, e.g. `"10000.00"`. */
+  balance: amount.optional(),
+  /** Balances answered in turn (nth inquiry gets the nth; the last repeats). */
+  balances: z.array(amount).min(1).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
+  name: z.string().optional(),
+  /** Netzme account inquiry status, e.g. `ACTIVE` or `INACTIVE`. */
+  status: nonEmpty.optional(),
+  userType: nonEmpty.optional(),
+  latencyMs: z.number().int().min(0).optional(),
+  faults: z.array(faultSchema).optional(),
+};
+
+/**
+ * An account at a provider: Netzme and NICEPay by `accountNo`, Finnet by the client id of
+ * the partner whose token asks (Finnet's request names no account).
+ */
+export const accountSchema = z
+  .object({ provider, accountNo: nonEmpty, ...accountFields })
+  .strict()
+  .refine((a) => !(a.balance !== undefined && a.balances !== undefined), {
+    message: 'give balance or balances, not both',
+  });
+
+/** Fields an account patch may change; a new balance or balances restarts the sequence. */
+export const accountPatchSchema = z.object(accountFields).strict();
+
+/** Settings that can change at run time. */
+export const settingsSchema = z
+  .object({
+    /** Added to every provider answer. */
+    latencyMs: z.number().int().min(0),
+    /** `expiresIn` of issued tokens. */
+    tokenLifetimeSeconds: z.number().int().positive(),
+    /** Largest accepted distance between X-TIMESTAMP and the simulator's clock. */
+    timestampSkewMs: z.number().int().min(0),
+    /** Added to the provider time reported to clients (Netzme `additionalInfo.ts`). */
+    clockOffsetMs: z.number().int(),
+    /** How long a `read-timeout` fault holds the request before answering 504. */
+    readTimeoutHoldMs: z.number().int().min(0),
+  })
+  .strict();
+
+export type PartnerSpec = z.input<typeof partnerSchema>;
+export type AccountSpec = z.input<typeof accountSchema>;
+export type AccountPatch = z.input<typeof accountPatchSchema>;
+export type SimulatorSettings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: SimulatorSettings = {
+  latencyMs: 0,
+  tokenLifetimeSeconds: 900,
+  timestampSkewMs: 5 * 60_000,
+  clockOffsetMs: 0,
+  readTimeoutHoldMs: 60_000,
+};
+
+/** Thrown for a bad seed, admin body or programmatic spec; lists every problem. */
+export class SimulatorSpecError extends Error {
+  constructor(
+    what: string,
+    readonly problems: string[],
+  ) {
+    super(`${what}: ${problems.join('; ')}`);
+    this.name = 'SimulatorSpecError';
+  }
+}
+
+/** Parses with a schema or throws a {@link SimulatorSpecError} naming each bad field. */
+export function parseSpec<T extends z.ZodTypeAny>(
+  schema: T,
+  value: unknown,
+  what: string,
+): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new SimulatorSpecError(
+    what,
+    result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
+  );
+}

@@ -1,0 +1,135 @@
+import { PROVIDERS, ProviderName } from '@app/snap';
+import { ENDPOINT_KINDS, EndpointKind } from './provider-rules';
+
+const WINDOW_MS = 1_000;
+
+/** The largest number of events seen within any one-second sliding window. */
+export class SlidingWindowMax {
+  private times: number[] = [];
+  private head = 0;
+  max = 0;
+
+  /** Records an event at `now` (milliseconds, monotonic). */
+  hit(now: number): void {
+    this.times.push(now);
+    while (this.times[this.head] <= now - WINDOW_MS) this.head += 1;
+    const inWindow = this.times.length - this.head;
+    if (inWindow > this.max) this.max = inWindow;
+    if (this.head > 4_096 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/** Counts for one endpoint kind of one provider. */
+export interface EndpointStats {
+  requests: number;
+  /** Answers by label: the SNAP code, or `connection-reset`, `read-timeout`, `non-json`, `no-code`. */
+  byCode: Record<string, number>;
+  /** Most requests within any one-second window. */
+  maxPerSecond: number;
+}
+
+/** Counts for one provider. */
+export interface ProviderStats extends EndpointStats {
+  byKind: Record<EndpointKind, EndpointStats>;
+  tokensIssued: number;
+}
+
+/** `GET /admin/stats`. */
+export interface SimulatorStats {
+  /** When counting started (ISO), i.e. start-up or the last reset. */
+  since: string;
+  totalRequests: number;
+  /** Requests to a path the simulator does not serve. */
+  unrouted: number;
+  providers: Record<ProviderName, ProviderStats>;
+}
+
+class Counter {
+  requests = 0;
+  readonly byCode = new Map<string, number>();
+  readonly window = new SlidingWindowMax();
+
+  snapshot(): EndpointStats {
+    return {
+      requests: this.requests,
+      byCode: Object.fromEntries(this.byCode),
+      maxPerSecond: this.window.max,
+    };
+  }
+}
+
+/** Request, answer and token counters; cheap enough for thousands of requests a second. */
+export class StatsRecorder {
+  private since = new Date();
+  private unrouted = 0;
+  private counters = new Map<string, Counter>();
+  private tokens = new Map<ProviderName, number>();
+
+  constructor(private readonly monotonicNow: () => number = () => performance.now()) {}
+
+  /** A request arrived at a provider endpoint. */
+  arrived(provider: ProviderName, kind: EndpointKind): void {
+    const now = this.monotonicNow();
+    for (const c of [this.counter(provider), this.counter(provider, kind)]) {
+      c.requests += 1;
+      c.window.hit(now);
+    }
+  }
+
+  /** The answer given (or the fault's label). */
+  answered(provider: ProviderName, kind: EndpointKind, label: string): void {
+    for (const c of [this.counter(provider), this.counter(provider, kind)]) {
+      c.byCode.set(label, (c.byCode.get(label) ?? 0) + 1);
+    }
+  }
+
+  tokenIssued(provider: ProviderName): void {
+    this.tokens.set(provider, (this.tokens.get(provider) ?? 0) + 1);
+  }
+
+  unroutedRequest(): void {
+    this.unrouted += 1;
+  }
+
+  snapshot(): SimulatorStats {
+    const providers = {} as Record<ProviderName, ProviderStats>;
+    let total = 0;
+    for (const p of PROVIDERS) {
+      const own = this.counter(p).snapshot();
+      total += own.requests;
+      providers[p] = {
+        ...own,
+        byKind: Object.fromEntries(
+          ENDPOINT_KINDS.map((k) => [k, this.counter(p, k).snapshot()]),
+        ) as Record<EndpointKind, EndpointStats>,
+        tokensIssued: this.tokens.get(p) ?? 0,
+      };
+    }
+    return {
+      since: this.since.toISOString(),
+      totalRequests: total,
+      unrouted: this.unrouted,
+      providers,
+    };
+  }
+
+  reset(): void {
+    this.since = new Date();
+    this.unrouted = 0;
+    this.counters = new Map();
+    this.tokens = new Map();
+  }
+
+  private counter(provider: ProviderName, kind?: EndpointKind): Counter {
+    const key = kind ? `${provider}/${kind}` : provider;
+    let c = this.counters.get(key);
+    if (!c) {
+      c = new Counter();
+      this.counters.set(key, c);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,79 @@
+import { verifyTokenRequest } from '@app/snap';
+import type { ProviderCall, SimulatorContext } from './context';
+import { header } from './headers';
+import { reject, Rejection, Reply, snapReply } from './replies';
+import { checkTimestamp } from './timestamp-check';
+
+/**
+ * `POST {tokenPath}`: verifies the RSA-SHA256 signature over `clientId|X-TIMESTAMP` with the
+ * partner's public key and issues a bearer token (`2007300`, `expiresIn` as a string).
+ */
+export function handleTokenRequest(ctx: SimulatorContext, call: ProviderCall): Reply {
+  const { provider } = call.route;
+  const clientId = header(call.headers, 'X-CLIENT-KEY');
+  const outcome = verify(ctx, call, clientId);
+  if ('caseCode' in outcome) {
+    ctx.logger.warn(
+      { provider, endpoint: 'token', clientId, reason: outcome.reason },
+      'token request rejected',
+    );
+    return snapReply('token', outcome.httpStatus, outcome.caseCode, outcome.detail);
+  }
+  const lifetime = ctx.settings.tokenLifetimeSeconds;
+  const accessToken = ctx.tokens.issue(provider, outcome.clientId, lifetime, ctx.now());
+  ctx.stats.tokenIssued(provider);
+  ctx.logger.debug({ provider, clientId, expiresIn: lifetime }, 'token issued');
+  return snapReply('token', 200, '00', undefined, {
+    accessToken,
+    tokenType: 'Bearer',
+    expiresIn: String(lifetime),
+  });
+}
+
+function verify(
+  ctx: SimulatorContext,
+  call: ProviderCall,
+  clientId: string | undefined,
+): Rejection | { clientId: string } {
+  const { provider } = call.route;
+  if (!clientId) return reject(401, '00', 'X-CLIENT-KEY header is missing', '[Unknown client]');
+  const partner = ctx.partners.get(provider, clientId);
+  if (!partner) {
+    return reject(
+      401,
+      '00',
+      `X-CLIENT-KEY ${JSON.stringify(clientId)} is not a registered ${provider} partner`,
+      '[Unknown client]',
+    );
+  }
+  const timestamp = header(call.headers, 'X-TIMESTAMP');
+  const badTime = checkTimestamp(timestamp, ctx.now(), ctx.settings.timestampSkewMs);
+  if (badTime) return badTime;
+  const signature = header(call.headers, 'X-SIGNATURE');
+  if (!signature) return reject(400, '02', 'X-SIGNATURE header is missing', '[X-SIGNATURE]');
+  if (!verifyTokenRequest(clientId, timestamp!, signature, partner.publicKey)) {
+    return reject(
+      401,
+      '00',
+      `X-SIGNATURE is not a valid base64 RSA-SHA256 signature over "clientId|X-TIMESTAMP" by ${provider} partner ${clientId}'s key`,
+      '[Signature]',
+    );
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(call.body.toString('utf8'));
+  } catch {
+    return reject(400, '00', 'body is not JSON');
+  }
+  const grantType = (body as { grantType?: unknown } | null)?.grantType;
+  if (grantType === undefined) return reject(400, '02', 'grantType is missing', '[grantType]');
+  if (grantType !== 'client_credentials') {
+    return reject(
+      400,
+      '01',
+      `grantType ${JSON.stringify(grantType)} is not "client_credentials"`,
+      '[grantType]',
+    );
+  }
+  return { clientId };
+}
