@@ -4,3 +4,4 @@ export * from './data-source';
 export * from './entities/ledger-entry.entity';
 export * from './entities/merchant.entity';
 export * from './entities/provider-account.entity';
+export * from './ingestion';

@@ -1,0 +1,67 @@
+import { AMOUNT_PATTERN, PROVIDERS, ProviderName, isProviderName, parseAmount } from '@app/snap';
+import { parseIsoInstant } from './iso-instant';
+
+/** A field check's outcome: the parsed value, or why the text was refused. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Merchant ids, account numbers and credential-set names (the schema's CHECK constraint). */
+export const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** ISO 4217 style currency code. */
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+/** Longest entry reference, in characters. */
+export const MAX_ENTRY_REF_LENGTH = 128;
+/** Longest merchant name, in characters. */
+export const MAX_MERCHANT_NAME_LENGTH = 200;
+
+const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
+const no = <T>(reason: string): Checked<T> => ({ ok: false, reason });
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** An id of 1 to 64 letters, digits, `.`, `_` or `-`. */
+export function checkId(text: string): Checked<string> {
+  return ID_PATTERN.test(text) ? ok(text) : no('must be 1 to 64 letters, digits, ".", "_" or "-"');
+}
+
+/** One of the providers snap-recon knows. */
+export function checkProvider(text: string): Checked<ProviderName> {
+  return isProviderName(text) ? ok(text) : no(`must be one of ${PROVIDERS.join(', ')}`);
+}
+
+/** Three upper-case letters. */
+export function checkCurrency(text: string): Checked<string> {
+  return CURRENCY_PATTERN.test(text) ? ok(text) : no('must be three upper-case letters, like IDR');
+}
+
+/** A merchant's display name: 1 to 200 characters, not blank, no control characters. */
+export function checkMerchantName(text: string): Checked<string> {
+  if (text.trim() === '') return no('must not be empty');
+  if ([...text].length > MAX_MERCHANT_NAME_LENGTH) {
+    return no(`must be at most ${MAX_MERCHANT_NAME_LENGTH} characters`);
+  }
+  return CONTROL.test(text) ? no('must not contain control characters') : ok(text);
+}
+
+/** The caller's reference of a ledger entry: 1 to 128 characters, no control characters. */
+export function checkEntryRef(text: string): Checked<string> {
+  if (text === '') return no('must not be empty');
+  if ([...text].length > MAX_ENTRY_REF_LENGTH) {
+    return no(`must be at most ${MAX_ENTRY_REF_LENGTH} characters`);
+  }
+  return CONTROL.test(text) ? no('must not contain control characters') : ok(text);
+}
+
+/** A SNAP amount text (`-?digits.dd`), as exact minor units. */
+export function checkAmount(text: string): Checked<bigint> {
+  if (!AMOUNT_PATTERN.test(text)) {
+    return no(
+      'must be a decimal with exactly two places and no separators, like 1000.00 or -12.50',
+    );
+  }
+  return ok(parseAmount(text));
+}
+
+/** An ISO-8601 date-time with an explicit zone; see {@link parseIsoInstant}. */
+export function checkPostedAt(text: string): Checked<Date> {
+  return parseIsoInstant(text);
+}

@@ -1,0 +1,73 @@
+/** Longest value text echoed back in an error; longer values are cut with an ellipsis. */
+const MAX_ECHO = 200;
+
+/** A value as it appears in an error message: quoted, control characters escaped, cut when long. */
+export function echoValue(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  let text: string;
+  try {
+    text = typeof value === 'bigint' ? value.toString() : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text;
+}
+
+/**
+ * One rejected CSV row (or one problem of it: a row with two bad fields gives two errors).
+ * `line` is the 1-based line of the file where the record starts; the header is line 1.
+ */
+export interface RowError {
+  line: number;
+  /** The CSV column name, `(header)` for the header row or `(row)` for the record as a whole. */
+  field: string;
+  /** The field's text as read (for `(row)`, the raw record), cut when long. */
+  value: string;
+  /** What is wrong, without the field or value: `must be one of netzme, nicepay, finnet`. */
+  reason: string;
+  /** Full sentence naming line, field and value: `line 7, amount "12.5": must be ...`. */
+  message: string;
+}
+
+/** Builds a {@link RowError} with its message. */
+export function rowError(line: number, field: string, value: string, reason: string): RowError {
+  const shown = value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
+  return {
+    line,
+    field,
+    value: shown,
+    reason,
+    message: `line ${line}, ${field} ${echoValue(shown)}: ${reason}`,
+  };
+}
+
+/** Why an API batch entry was refused; the HTTP layer maps `conflict` to 409, the rest to 400. */
+export type BatchErrorCode = 'invalid' | 'unknown_account' | 'conflict';
+
+/**
+ * One problem of a `POST /ledger/entries` batch. `index` is the entry's position in
+ * `entries` (null for a problem of the body itself, e.g. too many entries).
+ */
+export interface BatchEntryError {
+  index: number | null;
+  /** The entry's property (`amount`, `postedAt`, an unknown key ...) or `entries` / `body`. */
+  field: string;
+  /** The offending value as sent (a summary for whole arrays). */
+  value: unknown;
+  reason: string;
+  code: BatchErrorCode;
+  /** Full sentence: `entries[3].amount "12.5": must be ...`. */
+  message: string;
+}
+
+/** Builds a {@link BatchEntryError} with its message. */
+export function batchError(
+  index: number | null,
+  field: string,
+  value: unknown,
+  reason: string,
+  code: BatchErrorCode = 'invalid',
+): BatchEntryError {
+  const where = index === null ? field : `entries[${index}].${field}`;
+  return { index, field, value, reason, code, message: `${where} ${echoValue(value)}: ${reason}` };
+}
