@@ -49,6 +49,7 @@ export class InitialSchema1763700000000 implements MigrationInterface {
         provider_filter  text,
         merchant_filter  text,
         status           text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'finished', 'failed')),
+        account_ids      bigint[] NOT NULL DEFAULT '{}',
         account_count    integer NOT NULL DEFAULT 0,
         completed_count  integer NOT NULL DEFAULT 0,
         summary          jsonb,

@@ -1,3 +1,5 @@
 export * from './config.schema';
 export * from './load-config';
 export * from './redis-connection';
+export * from './config.module';
+export * from './logger';

@@ -1,0 +1,98 @@
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AppConfig, createLogger } from '@app/config';
+import { dataSourceOptions, importAccountsCsv, importLedgerCsv, runMigrations } from '@app/ledger';
+import {
+  ALL_ENTITIES,
+  loadRunReport,
+  reportToCsv,
+  reportToTable,
+  RunsService,
+  runSummaryJson,
+} from '@app/reconciliation';
+import { isProviderName, ProviderName } from '@app/snap';
+import { CliModule } from './cli.module';
+import { waitForRun } from './wait-for-run';
+
+/** A failure the CLI reports on stderr with this exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+type Out = (text: string) => void;
+
+async function withDataSource<T>(config: AppConfig, work: (ds: DataSource) => Promise<T>): Promise<T> {
+  const ds = new DataSource(dataSourceOptions(config, ALL_ENTITIES));
+  await ds.initialize();
+  try {
+    return await work(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+export async function migrate(config: AppConfig, out: Out): Promise<void> {
+  const applied = await runMigrations(config, ALL_ENTITIES);
+  out(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
+}
+
+/** Imports a CSV; exits 3 when some rows were rejected (they are listed on stderr). */
+export async function importCsv(config: AppConfig, kind: 'accounts' | 'ledger', file: string, out: Out, err: Out) {
+  const summary = await withDataSource(config, (ds) => (kind === 'accounts' ? importAccountsCsv(ds, file) : importLedgerCsv(ds, file)));
+  for (const row of summary.rejected) err(`${file}:${row.line}: ${row.message}`);
+  const { rejected, ...counts } = summary;
+  out(JSON.stringify({ file, ...counts, rejected: rejected.length }));
+  if (rejected.length > 0) throw new CliError(`${rejected.length} row(s) rejected`, 3);
+}
+
+export interface ReconcileOptions {
+  wait?: boolean;
+  provider?: string;
+  merchant?: string;
+  json?: boolean;
+  timeout: string;
+}
+
+/** Starts a run; with --wait, waits for it and prints its summary (exit 0 whatever it found). */
+export async function reconcile(config: AppConfig, opts: ReconcileOptions, out: Out): Promise<void> {
+  if (opts.provider !== undefined && !isProviderName(opts.provider)) {
+    throw new CliError(`--provider: ${JSON.stringify(opts.provider)} is not one of netzme, nicepay, finnet`, 2);
+  }
+  const timeoutSeconds = Number(opts.timeout);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) {
+    throw new CliError(`--timeout: ${JSON.stringify(opts.timeout)} is not a positive number of seconds`, 2);
+  }
+  const logger = createLogger(config, 'cli', process.stderr);
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), { logger: ['error'] });
+  try {
+    const runs = app.get(RunsService);
+    const run = await runs.start('cli', { provider: opts.provider as ProviderName | undefined, merchantId: opts.merchant });
+    if (!opts.wait) {
+      out(opts.json ? JSON.stringify({ id: run.runId, status: 'running', accountCount: run.accountCount }) : `run ${run.runId} started: ${run.accountCount} accounts`);
+      return;
+    }
+    const ds = app.get(DataSource);
+    const { run: view, timedOut } = await waitForRun(ds, run.runId, { timeoutMs: timeoutSeconds * 1000 });
+    if (timedOut) throw new CliError(`run ${run.runId} still running after ${timeoutSeconds}s (${view.completedCount}/${view.accountCount} accounts done); is a worker running?`, 4);
+    if (opts.json) out(JSON.stringify(runSummaryJson(view)));
+    else out(reportToTable((await loadRunReport(ds, run.runId))!));
+  } finally {
+    await app.close();
+  }
+}
+
+/** Prints a run's report as a table, JSON or CSV. */
+export async function report(config: AppConfig, runRef: string, format: string, out: Out): Promise<void> {
+  if (!['table', 'json', 'csv'].includes(format)) throw new CliError(`--format: ${JSON.stringify(format)} must be table, json or csv`, 2);
+  if (!/^(\d{1,18}|latest)$/.test(runRef)) throw new CliError(`RUN_ID: ${JSON.stringify(runRef)} is not a run id or "latest"`, 2);
+  const data = await withDataSource(config, (ds) => loadRunReport(ds, runRef));
+  if (!data) throw new CliError(`run ${runRef} not found`, 1);
+  if (format === 'json') out(JSON.stringify(data));
+  else if (format === 'csv') out(reportToCsv(data).trimEnd());
+  else out(reportToTable(data));
+}

@@ -1,0 +1,152 @@
+import { formatAmount, ProviderName } from '@app/snap';
+import type { ResultStatus } from '@app/reconciliation';
+
+/** What the simulator is told about one account (the simulator's account spec, minus ids). */
+export interface SimulatedAccount {
+  balance?: string;
+  balances?: string[];
+  status?: string;
+  faults?: { kind: string; times?: number; responseCode?: string }[];
+}
+
+/** One demo account: its ledger, what the provider will say, and what the run must find. */
+export interface ScenarioAccount {
+  merchantId: string;
+  merchantName: string;
+  provider: ProviderName;
+  accountNo: string;
+  /** Named credential set (Finnet: one per merchant, named after its client id). */
+  credentialSet: string | null;
+  ledger: { entryRef: string; amount: bigint; postedAt: Date }[];
+  simulated: SimulatedAccount;
+  kind: ScenarioKind;
+  expected: { status: ResultStatus; difference: bigint | null; attempts: number };
+}
+
+export type ScenarioKind =
+  | 'matched'
+  | 'real-break'
+  | 'in-flight-settles'
+  | 'in-flight-stuck'
+  | 'transient-then-ok'
+  | 'rate-limited-then-ok'
+  | 'token-revoked'
+  | 'permanent-failure'
+  | 'contract-breach'
+  | 'inactive';
+
+const PROVIDER_CYCLE: ProviderName[] = ['netzme', 'nicepay', 'finnet'];
+const TRANSIENT_FAULTS = ['500', '504', 'read-timeout', 'connection-reset', 'non-json', '202'];
+const RATE_FAULTS = ['429', '403xx04'];
+const PERMANENT_FAULTS = ['404xx11', '400xx01'];
+const BREACH_FAULTS = ['no-balance', 'bad-amount', 'wrong-currency', 'no-code'];
+/** Kinds by position in a cycle of 20 accounts: mostly matched, every case present. */
+const KIND_CYCLE: ScenarioKind[] = [
+  'matched', 'real-break', 'in-flight-settles', 'matched', 'transient-then-ok',
+  'matched', 'in-flight-stuck', 'matched', 'permanent-failure', 'rate-limited-then-ok',
+  'matched', 'token-revoked', 'matched', 'contract-breach', 'matched',
+  'real-break', 'matched', 'transient-then-ok', 'in-flight-settles', 'matched',
+];
+
+/** Deterministic pseudo-random numbers, so a scenario is the same every time. */
+function seeded(seed: number) {
+  let x = seed || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * `count` accounts across the three providers with ledger histories over the past days and
+ * every kind of outcome: matches, real breaks, money in flight that settles or does not,
+ * transient faults, rate limits, a revoked token, permanent failures, contract breaches, and
+ * one inactive Netzme account. In-flight entries are posted `inFlightAgeMs` before `now`.
+ */
+export function buildScenario(count: number, now: Date, { inFlightAgeMs = 20_000, seed = 42 } = {}): ScenarioAccount[] {
+  const random = seeded(seed);
+  const accounts: ScenarioAccount[] = [];
+  for (let i = 0; i < count; i++) {
+    const provider = PROVIDER_CYCLE[i % 3];
+    let kind = KIND_CYCLE[Math.floor(i / 3) % KIND_CYCLE.length];
+    if (i === 3) kind = 'inactive'; // i = 3 is a Netzme account
+    const n = String(i + 1).padStart(5, '0');
+    const merchantId = `M${n}`;
+    const accountNo = provider === 'finnet' ? `FNT${n}` : provider === 'nicepay' ? `NP${n}` : `NZ${n}`;
+    const ledger: ScenarioAccount['ledger'] = [];
+    let balance = 0n;
+    const historyLength = 3 + (i % 5);
+    for (let k = 0; k < historyLength; k++) {
+      const amount = k === 0 ? 5_000_000n + BigInt(Math.floor(random() * 100_000_000)) : -BigInt(Math.floor(random() * 500_000));
+      balance += amount;
+      ledger.push({ entryRef: `${merchantId}-${k + 1}`, amount, postedAt: new Date(now.getTime() - (historyLength - k) * 3_600_000) });
+    }
+    const settled = balance;
+    const fault = (list: string[]) => list[Math.floor(i / 3) % list.length];
+    let simulated: SimulatedAccount = { balance: formatAmount(settled) };
+    let expected: ScenarioAccount['expected'] = { status: 'matched', difference: 0n, attempts: 1 };
+    switch (kind) {
+      case 'real-break': {
+        const delta = (random() < 0.5 ? -1n : 1n) * (1n + BigInt(Math.floor(random() * 1_000_000)));
+        simulated = { balance: formatAmount(settled + delta) };
+        expected = { status: 'mismatched', difference: delta, attempts: 1 };
+        break;
+      }
+      case 'in-flight-settles':
+      case 'in-flight-stuck': {
+        const debit = -(10_000n + BigInt(Math.floor(random() * 90_000)));
+        ledger.push({ entryRef: `${merchantId}-inflight`, amount: debit, postedAt: new Date(now.getTime() - inFlightAgeMs) });
+        balance += debit;
+        simulated =
+          kind === 'in-flight-settles'
+            ? { balances: [formatAmount(settled), formatAmount(balance)] }
+            : { balance: formatAmount(settled) };
+        expected =
+          kind === 'in-flight-settles'
+            ? { status: 'matched', difference: 0n, attempts: 1 }
+            : { status: 'mismatched', difference: -debit, attempts: 1 };
+        break;
+      }
+      case 'transient-then-ok':
+        simulated.faults = [{ kind: fault(TRANSIENT_FAULTS), times: 1 }];
+        expected.attempts = 2;
+        break;
+      case 'rate-limited-then-ok':
+        simulated.faults = [{ kind: fault(RATE_FAULTS), times: 1 }];
+        break;
+      case 'token-revoked':
+        simulated.faults = [{ kind: 'token-revoked', times: 1 }];
+        break;
+      case 'permanent-failure':
+        simulated.faults = [{ kind: fault(PERMANENT_FAULTS) }];
+        expected = { status: 'error', difference: null, attempts: 1 };
+        break;
+      case 'contract-breach':
+        simulated.faults = [{ kind: fault(BREACH_FAULTS) }];
+        expected = { status: 'error', difference: null, attempts: 1 };
+        break;
+      case 'inactive': {
+        simulated = { balance: formatAmount(0n), status: 'INACTIVE' };
+        expected = { status: 'inactive', difference: -settled, attempts: 1 };
+        break;
+      }
+      case 'matched':
+        break;
+    }
+    if (provider === 'netzme') simulated.status ??= 'ACTIVE';
+    accounts.push({
+      merchantId,
+      merchantName: `Toko Demo ${n}`,
+      provider,
+      accountNo,
+      credentialSet: provider === 'finnet' ? accountNo : null,
+      ledger,
+      simulated,
+      kind,
+      expected,
+    });
+  }
+  return accounts;
+}

@@ -1,0 +1,29 @@
+import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig, ConfigModule, Logger } from '@app/config';
+import { CoreModule, RunsService } from '@app/reconciliation';
+import { HealthController } from './health.controller';
+import { LedgerController } from './ledger.controller';
+import { RunsController } from './runs.controller';
+import { ScheduleInstaller, ScheduleProcessor } from './schedule.processor';
+
+/** Resumes runs a previous producer left half-enqueued. */
+class ResumeRuns implements OnApplicationBootstrap {
+  constructor(@Inject(RunsService) private readonly runs: RunsService) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.runs.resumeUnfinished();
+  }
+}
+
+/** The producer: HTTP API, the run schedule, and run creation. */
+@Module({})
+export class ProducerModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: ProducerModule,
+      imports: [ConfigModule.forRoot(config, logger), CoreModule.forRoot(config)],
+      controllers: [RunsController, LedgerController, HealthController],
+      providers: [RunsService, ScheduleProcessor, ScheduleInstaller, ResumeRuns],
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { loadRun, loadRunReport, reportToCsv, RunsService } from '@app/reconciliation';
+import { PROVIDERS } from '@app/snap';
+import { parseBody } from './validation';
+
+const startRunSchema = z
+  .object({
+    provider: z.enum(PROVIDERS).optional(),
+    merchantId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 . _ -').optional(),
+  })
+  .strict();
+
+const runIdPattern = /^(\d{1,18}|latest)$/;
+
+function checkRunId(id: string): string {
+  if (!runIdPattern.test(id)) throw new BadRequestException(`runId: ${JSON.stringify(id.slice(0, 40))} is not a run id or "latest"`);
+  return id;
+}
+
+/** Start runs and read their results. */
+@Controller('runs')
+export class RunsController {
+  constructor(
+    private readonly runs: RunsService,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
+
+  /** Starts a run now, optionally for one provider or merchant. */
+  @Post()
+  @HttpCode(202)
+  async start(@Body() body: unknown) {
+    const filter = parseBody(startRunSchema, body ?? {});
+    const run = await this.runs.start('api', filter);
+    return { runId: run.runId, accountCount: run.accountCount };
+  }
+
+  /** A run's status and counts. */
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    const run = await loadRun(this.ds, checkRunId(id));
+    if (!run) throw new NotFoundException(`run ${id} not found`);
+    return run;
+  }
+
+  /** A run's report as JSON (default) or CSV (`?format=csv`). */
+  @Get(':id/report')
+  async report(@Param('id') id: string, @Query('format') format: string | undefined, @Res() res: Response) {
+    if (format !== undefined && format !== 'json' && format !== 'csv') {
+      throw new BadRequestException(`format: ${JSON.stringify(format)} must be json or csv`);
+    }
+    const report = await loadRunReport(this.ds, checkRunId(id));
+    if (!report) throw new NotFoundException(`run ${id} not found`);
+    if (format === 'csv') {
+      res.type('text/csv').attachment(`run-${report.run.id}.csv`).send(reportToCsv(report));
+    } else {
+      res.json(report);
+    }
+  }
+}

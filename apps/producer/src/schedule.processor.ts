@@ -1,0 +1,45 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { JOB, SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
+import { RunsService } from '@app/reconciliation';
+
+/**
+ * Hourly (or any cron) runs through a BullMQ job scheduler: however many producers run, the
+ * scheduler makes one job per tick, and the tick's job id is the run's unique schedule key.
+ */
+@Processor(SCHEDULE_QUEUE, { concurrency: 1 })
+export class ScheduleProcessor extends WorkerHost {
+  constructor(private readonly runs: RunsService) {
+    super();
+  }
+
+  async process(job: Job): Promise<{ runId: string; created: boolean }> {
+    const run = await this.runs.start('schedule', {}, String(job.id));
+    return { runId: run.runId, created: run.created };
+  }
+}
+
+/** Installs or removes the job scheduler to match `SCHEDULE_CRON` at start-up. */
+@Injectable()
+export class ScheduleInstaller implements OnApplicationBootstrap {
+  constructor(
+    @InjectQueue(SCHEDULE_QUEUE) private readonly queue: Queue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.SCHEDULE_CRON) {
+      await this.queue.removeJobScheduler(SCHEDULER_ID);
+      return;
+    }
+    await this.queue.upsertJobScheduler(
+      SCHEDULER_ID,
+      { pattern: this.config.SCHEDULE_CRON, tz: this.config.SCHEDULE_TIMEZONE },
+      { name: JOB.scheduledRun, data: {}, opts: { removeOnComplete: 1000, removeOnFail: 1000 } },
+    );
+    this.logger.info({ cron: this.config.SCHEDULE_CRON, tz: this.config.SCHEDULE_TIMEZONE }, 'run schedule installed');
+  }
+}

@@ -1,0 +1,54 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Type } from '@nestjs/common';
+import { DelayedError, Job, Worker } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { balanceQueueName, BalanceInquiryJobData, providerLimiter } from '@app/queue';
+import { ProviderName, RateLimitedSnapError } from '@app/snap';
+import { BalanceInquiryService, InquiryOutcome } from './balance-inquiry.service';
+
+/**
+ * Thin BullMQ processor for one provider's queue: unpacks the job, calls the service, and
+ * turns its outcome into queue moves (delay for a re-check, rate-limit pause for 429).
+ * Built per provider because concurrency and rate limit come from config.
+ */
+export function balanceInquiryProcessor(provider: ProviderName, config: AppConfig): Type<WorkerHost> {
+  @Processor(balanceQueueName(provider), {
+    concurrency: config.WORKER_CONCURRENCY,
+    limiter: providerLimiter(config, provider),
+    // A killed worker's jobs come back after this long (BullMQ stalled-job check).
+    stalledInterval: 30_000,
+    maxStalledCount: 2,
+  })
+  class BalanceInquiryProcessor extends WorkerHost {
+    constructor(
+      private readonly service: BalanceInquiryService,
+      @Inject(APP_CONFIG) private readonly settings: AppConfig,
+    ) {
+      super();
+    }
+
+    async process(job: Job<BalanceInquiryJobData>, token?: string): Promise<InquiryOutcome> {
+      const attempt = { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) };
+      let outcome: InquiryOutcome;
+      try {
+        outcome = await this.service.process(job.data, attempt);
+      } catch (e) {
+        if (e instanceof RateLimitedSnapError) {
+          // The provider asked us to slow down: pause this queue, keep the attempt.
+          await job.updateData({ ...job.data, rateLimitHits: (job.data.rateLimitHits ?? 0) + 1 });
+          await this.worker.rateLimit(this.settings.RATE_LIMIT_PAUSE_MS);
+          throw Worker.RateLimitError();
+        }
+        throw e;
+      }
+      if (outcome.kind === 'recheck') {
+        await job.updateData({ ...job.data, stage: 'recheck' });
+        await job.moveToDelayed(Date.now() + this.settings.RECON_RECHECK_DELAY_MS, token);
+        throw new DelayedError();
+      }
+      return outcome;
+    }
+  }
+  Object.defineProperty(BalanceInquiryProcessor, 'name', { value: `BalanceInquiryProcessor_${provider}` });
+  return BalanceInquiryProcessor;
+}

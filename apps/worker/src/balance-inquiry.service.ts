@@ -1,0 +1,186 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { UnrecoverableError } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { ledgerSnapshot } from '@app/ledger';
+import type { BalanceInquiryJobData } from '@app/queue';
+import { AccountResult, compareBalances, hasFinalResult, saveResult } from '@app/reconciliation';
+import {
+  PermanentSnapError,
+  ProviderName,
+  RateLimitedSnapError,
+  SnapClient,
+  SnapClientFactory,
+  SnapError,
+} from '@app/snap';
+
+/** Where the job stands in its retries. */
+export interface AttemptInfo {
+  /** 1 for the first try. */
+  number: number;
+  /** No retry follows a failure of this attempt. */
+  isLast: boolean;
+}
+
+/** What processing one job led to. */
+export type InquiryOutcome =
+  | { kind: 'saved'; status: AccountResult['status'] }
+  /** A timing difference: the job must come back after the re-check delay. */
+  | { kind: 'recheck' }
+  /** The account already had a final result in this run (a redelivered job). */
+  | { kind: 'already-final' };
+
+interface AccountRow {
+  id: string;
+  provider: ProviderName;
+  account_no: string;
+  currency: string;
+  credential_set: string | null;
+}
+
+/** Most 429 / 403xx04 answers one job waits out before they count as a failed attempt. */
+export const MAX_RATE_LIMIT_HITS = 20;
+
+/**
+ * Reconciles one account in one run: balance inquiry, ledger as of the provider's instant,
+ * comparison, result. Knows nothing of BullMQ beyond `UnrecoverableError`, so it is tested
+ * directly.
+ */
+@Injectable()
+export class BalanceInquiryService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly clients: SnapClientFactory,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async process(job: BalanceInquiryJobData, attempt: AttemptInfo): Promise<InquiryOutcome> {
+    const log = this.logger.child({ runId: job.runId, accountId: job.accountId, provider: job.provider, attempt: attempt.number });
+    if (await hasFinalResult(this.ds, job.runId, job.accountId)) return { kind: 'already-final' };
+    const account = await this.loadAccount(job.accountId);
+    const base = { runId: job.runId, accountId: job.accountId, attempts: attempt.number };
+    let client: SnapClient;
+    try {
+      client = this.clients.get(account.provider, account.credential_set);
+    } catch (e) {
+      const message = (e as Error).message;
+      await saveResult(this.ds, { ...emptyResult(base), status: 'error', final: true, errorMessage: message });
+      throw new UnrecoverableError(message);
+    }
+    try {
+      return await this.reconcile(job, account, client, base, log);
+    } catch (e) {
+      return this.failed(e, job, attempt, account, client, base, log);
+    }
+  }
+
+  private async reconcile(
+    job: BalanceInquiryJobData,
+    account: AccountRow,
+    client: SnapClient,
+    base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
+    log: Logger,
+  ): Promise<InquiryOutcome> {
+    const balance = await client.balanceInquiry({ accountNo: account.account_no, currency: account.currency });
+    const asOf = balance.providerTime ?? balance.requestTime;
+    const ledger = await ledgerSnapshot(this.ds, account.id, asOf, this.config.RECON_IN_FLIGHT_WINDOW_SECONDS * 1000);
+    const comparison = compareBalances(balance.availableBalance, ledger, this.config.RECON_TOLERANCE, job.stage === 'recheck');
+    const result: AccountResult = {
+      ...base,
+      status: comparison.status,
+      final: comparison.status !== 'timing',
+      providerBalance: balance.availableBalance,
+      ledgerBalance: ledger.balance,
+      difference: comparison.difference,
+      inFlightAmount: comparison.inFlightAmount,
+      currency: balance.currency,
+      responseCode: balance.responseCode,
+      providerTime: balance.providerTime,
+      asOf,
+      externalId: balance.externalId,
+      errorMessage: null,
+    };
+    if (comparison.status !== 'matched' && (await this.isInactive(client, account, log))) {
+      result.status = 'inactive';
+      result.final = true;
+    }
+    await saveResult(this.ds, result);
+    log.info({ externalId: balance.externalId, status: result.status, difference: String(comparison.difference) }, 'account reconciled');
+    return result.final ? { kind: 'saved', status: result.status } : { kind: 'recheck' };
+  }
+
+  /**
+   * A failed inquiry: retryable failures are rethrown for the queue's backoff (rate limits for
+   * the worker's limiter) until the last attempt; then, or at once for a permanent failure, the
+   * account's result becomes `error` (or `inactive` for an inactive Netzme account).
+   */
+  private async failed(
+    e: unknown,
+    job: BalanceInquiryJobData,
+    attempt: AttemptInfo,
+    account: AccountRow,
+    client: SnapClient,
+    base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
+    log: Logger,
+  ): Promise<never> {
+    const snap = e instanceof SnapError ? e : null;
+    const deferrable = e instanceof RateLimitedSnapError && (job.rateLimitHits ?? 0) < MAX_RATE_LIMIT_HITS;
+    const retryable = snap ? snap.retryable : true;
+    if (deferrable || (retryable && !attempt.isLast)) {
+      log.warn({ externalId: snap?.details.externalId, responseCode: snap?.details.responseCode, err: (e as Error).message }, 'inquiry failed; will retry');
+      throw e;
+    }
+    const inactive = e instanceof PermanentSnapError && (await this.isInactive(client, account, log));
+    await saveResult(this.ds, {
+      ...emptyResult(base),
+      status: inactive ? 'inactive' : 'error',
+      final: true,
+      responseCode: snap?.details.responseCode ?? null,
+      externalId: snap?.details.externalId ?? null,
+      errorMessage: (e as Error).message,
+    });
+    log.warn({ externalId: snap?.details.externalId, responseCode: snap?.details.responseCode, err: (e as Error).message }, 'inquiry failed for good');
+    if (!retryable) throw new UnrecoverableError((e as Error).message);
+    throw e;
+  }
+
+  /** For a Netzme account that does not match: is it simply not active? */
+  private async isInactive(client: SnapClient, account: AccountRow, log: Logger): Promise<boolean> {
+    if (!this.config.CHECK_NETZME_ACCOUNT_STATUS || !client.profile.accountStatusPath) return false;
+    try {
+      return !(await client.accountStatus(account.account_no)).active;
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'account status inquiry failed; keeping the balance outcome');
+      return false;
+    }
+  }
+
+  private async loadAccount(accountId: string): Promise<AccountRow> {
+    const rows: AccountRow[] = await this.ds.query(
+      `SELECT id, provider, account_no, currency, credential_set FROM provider_accounts WHERE id = $1`,
+      [accountId],
+    );
+    if (rows.length === 0) throw new UnrecoverableError(`provider account ${accountId} does not exist`);
+    return rows[0];
+  }
+}
+
+function emptyResult(base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>): AccountResult {
+  return {
+    ...base,
+    status: 'error',
+    final: true,
+    providerBalance: null,
+    ledgerBalance: null,
+    difference: null,
+    inFlightAmount: null,
+    currency: null,
+    responseCode: null,
+    providerTime: null,
+    asOf: null,
+    externalId: null,
+    errorMessage: null,
+  };
+}

@@ -1,0 +1,56 @@
+import type { Provider } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { REDIS } from '@app/reconciliation';
+import {
+  allocateInstanceId,
+  ExternalIdGenerator,
+  CredentialRegistry,
+  PROVIDERS,
+  ProfilePathOverrides,
+  ProviderName,
+  SnapClientFactory,
+  SnapHttp,
+} from '@app/snap';
+
+/** Path overrides per provider from `SNAP_<PROVIDER>_*_PATH` settings. */
+export function pathOverrides(config: AppConfig): Partial<Record<ProviderName, ProfilePathOverrides>> {
+  const env = config as unknown as Record<string, string | undefined>;
+  return Object.fromEntries(
+    PROVIDERS.map((p) => {
+      const P = p.toUpperCase();
+      return [
+        p,
+        {
+          tokenPath: env[`SNAP_${P}_TOKEN_PATH`],
+          balancePath: env[`SNAP_${P}_BALANCE_PATH`],
+          balanceSignedPath: env[`SNAP_${P}_BALANCE_SIGNED_PATH`],
+          accountStatusPath: env[`SNAP_${P}_ACCOUNT_STATUS_PATH`],
+          accountStatusSignedPath: env[`SNAP_${P}_ACCOUNT_STATUS_PATH`],
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * The SNAP clients of this process: the credentials validated at start-up, one keep-alive HTTP pool, tokens shared through Redis, and
+ * X-EXTERNAL-IDs unique across every process sharing that Redis.
+ */
+export const snapClientsProvider = (credentials: CredentialRegistry): Provider => ({
+  provide: SnapClientFactory,
+  inject: [APP_CONFIG, APP_LOGGER, REDIS],
+  useFactory: async (config: AppConfig, logger: Logger, redis: Redis) => {
+    const http = new SnapHttp({ connectMs: config.SNAP_CONNECT_TIMEOUT_MS, readMs: config.SNAP_READ_TIMEOUT_MS });
+    const ids = new ExternalIdGenerator(await allocateInstanceId(redis));
+    logger.info(
+      { credentialSets: credentials.all().map((c) => `${c.provider}/${c.name}`) },
+      'SNAP credentials loaded',
+    );
+    return new SnapClientFactory(
+      credentials,
+      { http, redis, ids, logger: logger.child({ component: 'snap' }), tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS },
+      pathOverrides(config),
+    );
+  },
+});

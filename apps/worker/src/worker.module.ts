@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule, Logger } from '@app/config';
+import { CoreModule } from '@app/reconciliation';
+import { CredentialRegistry, PROVIDERS } from '@app/snap';
+import { balanceInquiryProcessor } from './balance-inquiry.processor';
+import { BalanceInquiryService } from './balance-inquiry.service';
+import { snapClientsProvider } from './snap-clients.provider';
+
+/** The worker: one processor per provider queue, no HTTP server. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig, logger: Logger, credentials: CredentialRegistry): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config, logger), CoreModule.forRoot(config)],
+      providers: [
+        snapClientsProvider(credentials),
+        BalanceInquiryService,
+        ...PROVIDERS.map((p) => balanceInquiryProcessor(p, config)),
+      ],
+      exports: [BalanceInquiryService],
+    };
+  }
+}

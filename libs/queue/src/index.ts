@@ -1,0 +1,3 @@
+export * from './job-options';
+export * from './jobs';
+export * from './queue-names';

@@ -1,0 +1,32 @@
+import type { ProviderName } from '@app/snap';
+
+/** Job names, each with its payload type beside it. */
+export const JOB = {
+  balanceInquiry: 'balance-inquiry',
+  scheduledRun: 'scheduled-run',
+} as const;
+
+/**
+ * Payload of a balance-inquiry job. Ids only: no secret, no balance, nothing that could
+ * leak through Bull Board.
+ */
+export interface BalanceInquiryJobData {
+  runId: string;
+  accountId: string;
+  provider: ProviderName;
+  /** `recheck` after a timing difference, delayed by the recheck delay. */
+  stage: 'first' | 'recheck';
+  /** Times the provider asked us to slow down for this job (429 / 403xx04). */
+  rateLimitHits?: number;
+}
+
+/** Payload of a scheduled-run job (the scheduler fills nothing in). */
+export type ScheduledRunJobData = Record<string, never>;
+
+/**
+ * The job id of an account's inquiry in a run. Deterministic, so a repeated enqueue of the
+ * same run adds nothing. (BullMQ ids may not contain `:` nor be integers.)
+ */
+export function balanceJobId(runId: string, accountId: string): string {
+  return `run-${runId}-account-${accountId}`;
+}

@@ -1,0 +1,15 @@
+import { PROVIDERS, ProviderName } from '@app/snap';
+
+/** One balance-inquiry queue per provider, so each provider has its own rate limit. */
+export function balanceQueueName(provider: ProviderName): string {
+  return `balance-inquiry-${provider}`;
+}
+
+/** Every balance-inquiry queue name. */
+export const BALANCE_QUEUES: readonly string[] = PROVIDERS.map(balanceQueueName);
+
+/** The queue whose job scheduler starts scheduled runs. */
+export const SCHEDULE_QUEUE = 'reconciliation-schedule';
+
+/** The id of the one job scheduler on {@link SCHEDULE_QUEUE}. */
+export const SCHEDULER_ID = 'hourly-reconciliation';

@@ -1,0 +1,44 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Cluster, Redis } from 'ioredis';
+import { AppConfig, createRedisConnection, queuePrefix } from '@app/config';
+import { dataSourceOptions } from '@app/ledger';
+import { BALANCE_QUEUES, SCHEDULE_QUEUE } from '@app/queue';
+import { ALL_ENTITIES } from './entities';
+
+/** Injection token of the Redis connection shared by BullMQ queues and the token cache. */
+export const REDIS = Symbol('REDIS');
+
+/** BullMQ does not close a connection it was given: close it after everything else stopped. */
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis | Cluster) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/**
+ * Postgres (TypeORM) and the BullMQ queues, shared by the producer, the worker and the CLI.
+ * Redis is a single node from REDIS_URL, or Sentinel / Cluster per the settings.
+ */
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const redis = createRedisConnection(config, 'snap-recon');
+    const queues = BullModule.registerQueue(...[...BALANCE_QUEUES, SCHEDULE_QUEUE].map((name) => ({ name })));
+    return {
+      module: CoreModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRoot(dataSourceOptions(config, ALL_ENTITIES)),
+        BullModule.forRoot({ connection: redis, prefix: queuePrefix(config) }),
+        queues,
+      ],
+      providers: [{ provide: REDIS, useValue: redis }, RedisCloser],
+      exports: [TypeOrmModule, queues, REDIS],
+    };
+  }
+}

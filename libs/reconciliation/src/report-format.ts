@@ -1,0 +1,74 @@
+import { stringify } from 'csv-stringify/sync';
+import { RESULT_STATUSES } from './result-status';
+import type { ResultView, RunReport, RunView } from './run-report';
+
+/** CSV columns of a run's results, in order. */
+export const RESULT_CSV_COLUMNS: (keyof ResultView)[] = [
+  'merchantId',
+  'provider',
+  'accountNo',
+  'status',
+  'providerBalance',
+  'ledgerBalance',
+  'difference',
+  'inFlightAmount',
+  'currency',
+  'responseCode',
+  'attempts',
+  'providerTime',
+  'error',
+];
+
+/** The results as CSV with a header row. */
+export function reportToCsv(report: RunReport): string {
+  return stringify(report.results, { header: true, columns: RESULT_CSV_COLUMNS.map(String), cast: { boolean: String } });
+}
+
+/** The one-object run summary printed by `reconcile --json`. */
+export function runSummaryJson(run: RunView) {
+  return {
+    id: run.id,
+    status: run.status,
+    accountCount: run.accountCount,
+    counts: run.counts,
+    byProvider: run.byProvider,
+    totalAbsDifference: run.totalAbsDifference,
+    largestAbsDifference: run.largestAbsDifference,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+  };
+}
+
+const pad = (text: string, width: number) => text.padEnd(width);
+
+/** A plain-text table for a terminal: the run's counts, then every non-matched account. */
+export function reportToTable(report: RunReport, { all = false } = {}): string {
+  const { run } = report;
+  const lines = [
+    `Run ${run.id}  ${run.status}  ${run.accountCount} accounts  started ${run.startedAt}${run.finishedAt ? `  finished ${run.finishedAt}` : ''}`,
+    RESULT_STATUSES.map((s) => `${s}: ${run.counts[s]}`).join('   '),
+    ...Object.entries(run.byProvider).map(
+      ([p, counts]) => `  ${pad(p, 8)} ${RESULT_STATUSES.map((s) => `${s} ${counts[s]}`).join(', ')}`,
+    ),
+    `total |difference| of mismatches: ${run.totalAbsDifference}   largest: ${run.largestAbsDifference}`,
+    '',
+  ];
+  const shown = all ? report.results : report.results.filter((r) => r.status !== 'matched');
+  const header = ['merchant', 'provider', 'account', 'status', 'provider bal', 'ledger bal', 'difference', 'code', 'error'];
+  const rows = shown.map((r) => [
+    r.merchantId,
+    r.provider,
+    r.accountNo,
+    r.status,
+    r.providerBalance ?? '-',
+    r.ledgerBalance ?? '-',
+    r.difference ?? '-',
+    r.responseCode ?? '-',
+    (r.error ?? '').slice(0, 60),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const render = (row: string[]) => row.map((cell, i) => (i >= 4 && i <= 6 ? cell.padStart(widths[i]) : pad(cell, widths[i]))).join('  ');
+  if (rows.length > 0) lines.push(render(header), ...rows.map(render));
+  else lines.push(all ? '(no results)' : 'every account matched');
+  return lines.join('\n');
+}

@@ -1,0 +1,53 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { balanceJobOptions, balanceQueueName } from '@app/queue';
+import { ProviderName } from '@app/snap';
+import type { RunTrigger } from './result-status';
+import { createRun, CreatedRun, enqueueRun, RunFilter } from './run-creator';
+
+/** Starts runs (schedule, API, CLI) and resumes unfinished ones after a restart. */
+@Injectable()
+export class RunsService {
+  private readonly queues: Record<ProviderName, Queue>;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+    @InjectQueue(balanceQueueName('netzme')) netzme: Queue,
+    @InjectQueue(balanceQueueName('nicepay')) nicepay: Queue,
+    @InjectQueue(balanceQueueName('finnet')) finnet: Queue,
+  ) {
+    this.queues = { netzme, nicepay, finnet };
+  }
+
+  /** Creates a run and enqueues one job per account; returns once every job is in Redis. */
+  async start(trigger: RunTrigger, filter: RunFilter = {}, scheduleKey: string | null = null): Promise<CreatedRun> {
+    const run = await createRun(this.ds, trigger, filter, scheduleKey);
+    if (run.created) {
+      await enqueueRun(this.ds, this.queues, run.runId, balanceJobOptions(this.config));
+      this.logger.info({ runId: run.runId, accounts: run.accountCount, trigger, ...filter }, 'run started');
+    }
+    return run;
+  }
+
+  /** Enqueues again (idempotently) the accounts of a run that have no final result. */
+  async enqueue(runId: string): Promise<number> {
+    return (await enqueueRun(this.ds, this.queues, runId, balanceJobOptions(this.config))).submitted;
+  }
+
+  /** After a producer crash mid-enqueue: make sure every running run has all its jobs. */
+  async resumeUnfinished(): Promise<void> {
+    const running: { id: string }[] = await this.ds.query(`SELECT id FROM reconciliation_runs WHERE status = 'running'`);
+    for (const { id } of running) await this.enqueue(id);
+  }
+
+  /** The provider queues, for Bull Board and health checks. */
+  allQueues(): Queue[] {
+    return Object.values(this.queues);
+  }
+}
