@@ -167,11 +167,16 @@ export class World {
     return [...Object.values(this.partners).flatMap(secretsOf), ...extra];
   }
 
+  /** Deletes this world's Redis keys (shared tokens, locks). */
+  async clearRedis(): Promise<void> {
+    const keys = await this.redis.keys(`${this.keyPrefix}*`);
+    if (keys.length) await this.redis.del(...keys);
+  }
+
   async close(): Promise<void> {
     await this.sim.stop();
     for (const h of this.https) await h.close();
-    const keys = await this.redis.keys(`${this.keyPrefix}*`);
-    if (keys.length) await this.redis.del(...keys);
+    await this.clearRedis();
     for (const r of this.extraRedis) r.disconnect();
     this.redis.disconnect();
   }
