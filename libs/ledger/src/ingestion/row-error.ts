@@ -60,6 +60,14 @@ export interface BatchEntryError {
   message: string;
 }
 
+/** A sent value made safe to return: long strings cut, objects and arrays summarized as text. */
+function safeValue(value: unknown): unknown {
+  if (typeof value === 'string')
+    return value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
+  if (value !== null && typeof value === 'object') return echoValue(value);
+  return value;
+}
+
 /** Builds a {@link BatchEntryError} with its message. */
 export function batchError(
   index: number | null,
@@ -69,5 +77,13 @@ export function batchError(
   code: BatchErrorCode = 'invalid',
 ): BatchEntryError {
   const where = index === null ? field : `entries[${index}].${field}`;
-  return { index, field, value, reason, code, message: `${where} ${echoValue(value)}: ${reason}` };
+  const shown = safeValue(value);
+  return {
+    index,
+    field,
+    value: shown,
+    reason,
+    code,
+    message: `${where} ${echoValue(shown)}: ${reason}`,
+  };
 }

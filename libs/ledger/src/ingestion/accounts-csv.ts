@@ -1,0 +1,104 @@
+import type { DataSource } from 'typeorm';
+import { CsvImportOptions, CsvImportSummary, CsvSource, readCsvRows } from './csv-rows';
+import { AccountImportRow, importAccounts } from './import-accounts';
+import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
+import { rowError } from './row-error';
+
+/** Columns of the accounts CSV; `credential` may be left out. */
+export const ACCOUNTS_CSV_COLUMNS = {
+  required: ['merchant_id', 'merchant_name', 'provider', 'account_no', 'currency'],
+  optional: ['credential'],
+} as const;
+
+type AccountColumn =
+  (typeof ACCOUNTS_CSV_COLUMNS.required)[number] | (typeof ACCOUNTS_CSV_COLUMNS.optional)[number];
+
+const COLUMN_OF: Record<keyof AccountImportRow, AccountColumn | 'enabled'> = {
+  merchantId: 'merchant_id',
+  merchantName: 'merchant_name',
+  provider: 'provider',
+  accountNo: 'account_no',
+  currency: 'currency',
+  credentialSet: 'credential',
+  enabled: 'enabled',
+};
+
+/**
+ * Outcome of an accounts CSV import. `imported` = rows that created or changed an account
+ * (`accountsCreated + accountsUpdated`), `duplicates` = rows that confirmed one unchanged.
+ */
+export interface AccountsCsvSummary extends CsvImportSummary {
+  merchantsCreated: number;
+  /** Existing merchants whose name changed. */
+  merchantsUpdated: number;
+  accountsCreated: number;
+  accountsUpdated: number;
+}
+
+/**
+ * Imports `merchant_id,merchant_name,provider,account_no,currency[,credential]` (header
+ * required, exact names) through {@link importAccounts}, streaming in batches. Policy: valid
+ * rows are applied, every invalid row is reported with its line (see the ingestion README).
+ * An empty `credential` cell means the provider's default set; without the column the
+ * stored set is kept.
+ */
+export async function importAccountsCsv(
+  ds: DataSource,
+  source: CsvSource,
+  options: CsvImportOptions = {},
+): Promise<AccountsCsvSummary> {
+  const batchSize = options.batchSize ?? 2_000;
+  const rejections = new Rejections(options.maxRejected ?? DEFAULT_MAX_REJECTED);
+  const summary: AccountsCsvSummary = {
+    rows: 0,
+    imported: 0,
+    duplicates: 0,
+    merchantsCreated: 0,
+    merchantsUpdated: 0,
+    accountsCreated: 0,
+    accountsUpdated: 0,
+    rejectedCount: 0,
+    rejectedTruncated: false,
+    rejected: [],
+  };
+  let batch: AccountImportRow[] = [];
+  let lines: number[] = [];
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const result = await importAccounts(ds, batch);
+    summary.merchantsCreated += result.merchantsCreated;
+    summary.merchantsUpdated += result.merchantsUpdated;
+    summary.accountsCreated += result.accountsCreated;
+    summary.accountsUpdated += result.accountsUpdated;
+    summary.imported += result.accountsCreated + result.accountsUpdated;
+    summary.duplicates += result.accountsUnchanged;
+    for (const e of result.errors) {
+      rejections.add(rowError(lines[e.index], COLUMN_OF[e.field], e.value, e.reason));
+    }
+    batch = [];
+    lines = [];
+  };
+
+  for await (const item of readCsvRows<AccountColumn>(source, ACCOUNTS_CSV_COLUMNS)) {
+    if ('error' in item) {
+      if (item.error.field !== '(header)') summary.rows++;
+      rejections.add(item.error);
+      continue;
+    }
+    summary.rows++;
+    const { values, columns, line } = item.row;
+    batch.push({
+      merchantId: values.merchant_id,
+      merchantName: values.merchant_name,
+      provider: values.provider,
+      accountNo: values.account_no,
+      currency: values.currency,
+      credentialSet: columns.includes('credential') ? values.credential || null : undefined,
+    });
+    lines.push(line);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return { ...summary, ...rejections.summary() };
+}

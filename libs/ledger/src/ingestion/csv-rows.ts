@@ -1,0 +1,166 @@
+import { createReadStream } from 'node:fs';
+import { pipeline, Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import { RowError, rowError } from './row-error';
+
+/** A CSV file's path, or a stream of its bytes. */
+export type CsvSource = string | Readable;
+
+/** Options of the CSV imports. */
+export interface CsvImportOptions {
+  /** Rows per transaction (default 2,000 for accounts, 5,000 for the ledger). */
+  batchSize?: number;
+  /** Most rejected rows listed in the summary (default 10,000; all are counted). */
+  maxRejected?: number;
+}
+
+/** What every CSV import reports: `imported N, duplicates D, rejected R`. */
+export interface CsvImportSummary {
+  /** Data rows read (the header and blank lines not counted). */
+  rows: number;
+  /** Rows that stored something new. */
+  imported: number;
+  /** Rows that were already stored as they are (a re-import). */
+  duplicates: number;
+  /** Rows refused, all counted. */
+  rejectedCount: number;
+  /** True when more rows were refused than `rejected` lists. */
+  rejectedTruncated: boolean;
+  /** The refused rows by line (the first `maxRejected`), each naming field, value and reason. */
+  rejected: RowError[];
+}
+
+/** The columns a CSV format requires, in order, and those that may follow them. */
+export interface CsvColumns<C extends string> {
+  required: readonly C[];
+  optional?: readonly C[];
+}
+
+/** One data record with its values by column name; `line` is where the record starts. */
+export interface CsvRow<C extends string> {
+  line: number;
+  values: Record<C, string> & Partial<Record<C, string>>;
+  /** The columns of the file's header (required ones plus the optional ones present). */
+  columns: readonly C[];
+}
+
+/** What {@link readCsvRows} yields: a row to validate, or a record refused as it was read. */
+export type CsvItem<C extends string> = { row: CsvRow<C> } | { error: RowError };
+
+/** Largest record accepted; an unclosed quote cannot swallow the rest of a big file into memory. */
+const MAX_RECORD_BYTES = 1 << 20;
+
+function headerProblem<C extends string>(header: string[], spec: CsvColumns<C>): string | null {
+  const { required, optional = [] } = spec;
+  const allowed = [...required, ...optional];
+  const ok =
+    header.length >= required.length &&
+    header.length <= allowed.length &&
+    header.every((name, i) => name === allowed[i]);
+  if (ok) return null;
+  const expected = required.join(',') + optional.map((c) => `[,${c}]`).join('');
+  return `the header must be exactly ${expected}`;
+}
+
+/**
+ * Streams a CSV file as rows keyed by column name, in bounded memory (backpressure: the
+ * parser waits while the consumer awaits). The first line must be the header, with the exact
+ * column names of `spec`; otherwise one error for line 1 is yielded and nothing else is read.
+ * Records that cannot be parsed (bad quoting, too long) or whose field count differs from the
+ * header's are yielded as errors with their line; reading goes on after them where the parser
+ * can. Lines are 1-based and count the header; a record spanning lines reports its first line.
+ * I/O errors (missing file) are thrown.
+ */
+export async function* readCsvRows<C extends string>(
+  source: CsvSource,
+  spec: CsvColumns<C>,
+): AsyncGenerator<CsvItem<C>> {
+  const input = typeof source === 'string' ? createReadStream(source) : source;
+  // Line bookkeeping: where the last record (or skipped record) ended, and blank lines seen.
+  let lastEnd = 0;
+  let lastEmpty = 0;
+  const startLine = (endLine: number, emptyLines: number) => {
+    const start = Math.min(lastEnd + 1 + (emptyLines - lastEmpty), endLine);
+    lastEnd = endLine;
+    lastEmpty = emptyLines;
+    return start;
+  };
+  const skipped: RowError[] = [];
+  const syntaxError = (err: CsvError): RowError => {
+    const line = startLine(Number(err.lines) || lastEnd + 1, Number(err.empty_lines) || lastEmpty);
+    const raw = typeof err.raw === 'string' ? err.raw.replace(/\r?\n$/, '') : '';
+    return rowError(line, '(row)', raw, `cannot be parsed as CSV: ${err.message}`);
+  };
+  const parser = parse({
+    bom: true,
+    raw: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_RECORD_BYTES,
+    on_record: (record: string[], ctx: { lines: number; empty_lines: number; raw?: string }) => ({
+      line: startLine(ctx.lines, ctx.empty_lines),
+      fields: record,
+      raw: ctx.raw ?? '',
+    }),
+  });
+  parser.on('skip', (err: CsvError) => skipped.push(syntaxError(err)));
+  pipeline(input, parser, () => undefined);
+
+  let columns: C[] | null = null;
+  try {
+    for await (const record of parser as AsyncIterable<{
+      line: number;
+      fields: string[];
+      raw: string;
+    }>) {
+      while (skipped.length > 0) yield { error: skipped.shift()! };
+      if (columns === null) {
+        const problem = headerProblem(record.fields, spec);
+        if (problem !== null) {
+          yield {
+            error: rowError(record.line, '(header)', record.raw.replace(/\r?\n$/, ''), problem),
+          };
+          return;
+        }
+        columns = record.fields as C[];
+        continue;
+      }
+      const { fields, line } = record;
+      if (fields.length !== columns.length) {
+        const raw = record.raw.replace(/\r?\n$/, '');
+        yield {
+          error:
+            fields.length < columns.length
+              ? rowError(
+                  line,
+                  columns[fields.length],
+                  '',
+                  `is missing: the row has ${fields.length} fields, the header ${columns.length}`,
+                )
+              : rowError(
+                  line,
+                  '(row)',
+                  raw,
+                  `has ${fields.length} fields, the header ${columns.length}`,
+                ),
+        };
+        continue;
+      }
+      const values = {} as Record<C, string>;
+      columns.forEach((c, i) => (values[c] = fields[i]));
+      yield { row: { line, values, columns } };
+    }
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    skipped.push(syntaxError(err));
+  } finally {
+    // Stops reading when the consumer leaves early (a bad header) or on error.
+    parser.destroy();
+    input.destroy();
+  }
+  for (const error of skipped) yield { error };
+  if (columns === null && skipped.length === 0) {
+    yield { error: rowError(1, '(header)', '', 'the file is empty; a header row is required') };
+  }
+}

@@ -1,0 +1,259 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { accountKeyText } from './account-lookup';
+import { Checked, checkCurrency, checkId, checkMerchantName, checkProvider } from './field-rules';
+
+/** One merchant account to create or confirm. */
+export interface AccountImportRow {
+  merchantId: string;
+  merchantName: string;
+  provider: string;
+  accountNo: string;
+  currency: string;
+  /**
+   * Named credential set. `undefined`: keep the stored one (null for a new account);
+   * `null`: the provider's default set.
+   */
+  credentialSet?: string | null;
+  /** `undefined`: keep the stored flag (true for a new account). */
+  enabled?: boolean;
+}
+
+/** A refused row of {@link importAccounts}; `index` is its position in the input. */
+export interface AccountRowError {
+  index: number;
+  field: keyof AccountImportRow;
+  value: string;
+  reason: string;
+}
+
+/**
+ * What one {@link importAccounts} call did. Each valid row counts once as created, updated
+ * or unchanged; merchants are counted once each.
+ */
+export interface AccountImportResult {
+  merchantsCreated: number;
+  /** Existing merchants whose name changed. */
+  merchantsUpdated: number;
+  /** Rows that created an account. */
+  accountsCreated: number;
+  /** Rows that changed the credential set or enabled flag of an account. */
+  accountsUpdated: number;
+  /** Rows that confirmed an account as it was (a re-import). */
+  accountsUnchanged: number;
+  errors: AccountRowError[];
+}
+
+interface AccountState {
+  id: string | null;
+  merchantId: string;
+  currency: string;
+  credentialSet: string | null;
+  enabled: boolean;
+  changed: boolean;
+  firstIndex: number;
+}
+
+/** The first problem of a row, in field order, or null when it is valid. */
+function rowProblem(row: AccountImportRow): Omit<AccountRowError, 'index'> | null {
+  const checks: [keyof AccountImportRow, unknown, (text: string) => Checked<unknown>][] = [
+    ['merchantId', row.merchantId, checkId],
+    ['merchantName', row.merchantName, checkMerchantName],
+    ['provider', row.provider, checkProvider],
+    ['accountNo', row.accountNo, checkId],
+    ['currency', row.currency, checkCurrency],
+  ];
+  if (row.credentialSet !== undefined && row.credentialSet !== null) {
+    checks.push(['credentialSet', row.credentialSet, checkId]);
+  }
+  for (const [field, value, check] of checks) {
+    if (typeof value !== 'string')
+      return { field, value: String(value), reason: 'must be a string' };
+    const checked = check(value);
+    if (!checked.ok) return { field, value, reason: checked.reason };
+  }
+  if (row.enabled !== undefined && typeof row.enabled !== 'boolean') {
+    return { field: 'enabled', value: String(row.enabled), reason: 'must be true or false' };
+  }
+  return null;
+}
+
+/**
+ * Creates or confirms merchants and their provider accounts, in one transaction.
+ *
+ * - Merchants are upserted by id (the name follows the latest row).
+ * - Accounts are unique by `(provider, account_no)`. A new one is created (enabled unless the
+ *   row says otherwise); an existing one keeps its id and ledger, and only its credential set
+ *   and enabled flag follow the row (when given).
+ * - An existing account listed under another merchant or another currency is an error row:
+ *   money is never silently re-homed or re-denominated. The same holds between two rows of
+ *   one call.
+ * - Invalid rows are reported by index and skipped; the valid ones are applied. Re-running
+ *   the same rows changes nothing (`accountsUnchanged`).
+ *
+ * Concurrent imports are serialized by a transaction-scoped advisory lock.
+ */
+export async function importAccounts(
+  ds: DataSource,
+  rows: readonly AccountImportRow[],
+): Promise<AccountImportResult> {
+  return ds.transaction('READ COMMITTED', (em) => importInTransaction(em, rows));
+}
+
+async function importInTransaction(
+  em: EntityManager,
+  rows: readonly AccountImportRow[],
+): Promise<AccountImportResult> {
+  const result: AccountImportResult = {
+    merchantsCreated: 0,
+    merchantsUpdated: 0,
+    accountsCreated: 0,
+    accountsUpdated: 0,
+    accountsUnchanged: 0,
+    errors: [],
+  };
+  const valid: number[] = [];
+  rows.forEach((row, index) => {
+    const problem = rowProblem(row);
+    if (problem) result.errors.push({ index, ...problem });
+    else valid.push(index);
+  });
+  if (valid.length === 0) return result;
+
+  await em.query(
+    `SELECT pg_advisory_xact_lock(hashtext('snap-recon.import-accounts:' || current_schema()))`,
+  );
+  const stored: {
+    id: string;
+    provider: string;
+    account_no: string;
+    merchant_id: string;
+    currency: string;
+    credential_set: string | null;
+    enabled: boolean;
+  }[] = await em.query(
+    `SELECT a.id, a.provider, a.account_no, a.merchant_id, a.currency, a.credential_set, a.enabled
+       FROM unnest($1::text[], $2::text[]) AS k(provider, account_no)
+       JOIN provider_accounts a USING (provider, account_no)`,
+    [valid.map((i) => rows[i].provider), valid.map((i) => rows[i].accountNo)],
+  );
+  const accounts = new Map<string, AccountState>(
+    stored.map((a) => [
+      accountKeyText(a.provider, a.account_no),
+      {
+        id: String(a.id),
+        merchantId: a.merchant_id,
+        currency: a.currency,
+        credentialSet: a.credential_set,
+        enabled: a.enabled,
+        changed: false,
+        firstIndex: -1,
+      },
+    ]),
+  );
+
+  // Rows apply in order, against the stored accounts and the rows before them.
+  const merchantNames = new Map<string, string>();
+  for (const index of valid) {
+    const row = rows[index];
+    const key = accountKeyText(row.provider, row.accountNo);
+    const state = accounts.get(key);
+    if (!state) {
+      accounts.set(key, {
+        id: null,
+        merchantId: row.merchantId,
+        currency: row.currency,
+        credentialSet: row.credentialSet ?? null,
+        enabled: row.enabled ?? true,
+        changed: true,
+        firstIndex: index,
+      });
+      result.accountsCreated++;
+      merchantNames.set(row.merchantId, row.merchantName);
+      continue;
+    }
+    const earlier = state.firstIndex >= 0;
+    if (state.merchantId !== row.merchantId) {
+      result.errors.push({
+        index,
+        field: 'merchantId',
+        value: row.merchantId,
+        reason:
+          (earlier
+            ? `account ${key} is given to merchant ${state.merchantId} by an earlier row`
+            : `account ${key} already belongs to merchant ${state.merchantId}`) +
+          '; moving an account to another merchant is refused',
+      });
+      continue;
+    }
+    if (state.currency !== row.currency) {
+      result.errors.push({
+        index,
+        field: 'currency',
+        value: row.currency,
+        reason:
+          (earlier
+            ? `account ${key} is given currency ${state.currency} by an earlier row`
+            : `account ${key} is already in ${state.currency}`) +
+          "; changing an account's currency is refused",
+      });
+      continue;
+    }
+    merchantNames.set(row.merchantId, row.merchantName);
+    const credentialSet = row.credentialSet === undefined ? state.credentialSet : row.credentialSet;
+    const enabled = row.enabled ?? state.enabled;
+    if (credentialSet !== state.credentialSet || enabled !== state.enabled) {
+      state.credentialSet = credentialSet;
+      state.enabled = enabled;
+      state.changed = true;
+      result.accountsUpdated++;
+    } else {
+      result.accountsUnchanged++;
+    }
+  }
+  result.errors.sort((a, b) => a.index - b.index);
+
+  if (merchantNames.size > 0) {
+    const merchants: { inserted: boolean; updated: boolean }[] = await em.query(
+      `WITH input AS (SELECT * FROM unnest($1::text[], $2::text[]) AS m(id, name)),
+       upserted AS (
+         INSERT INTO merchants (id, name) SELECT id, name FROM input
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name WHERE merchants.name <> EXCLUDED.name
+         RETURNING (xmax = 0) AS inserted
+       )
+       SELECT inserted, NOT inserted AS updated FROM upserted`,
+      [[...merchantNames.keys()], [...merchantNames.values()]],
+    );
+    result.merchantsCreated = merchants.filter((m) => m.inserted).length;
+    result.merchantsUpdated = merchants.filter((m) => m.updated).length;
+  }
+
+  const created = [...accounts.entries()].filter(([, s]) => s.id === null);
+  const updated = [...accounts.values()].filter((s) => s.id !== null && s.changed);
+  if (created.length > 0) {
+    await em.query(
+      `INSERT INTO provider_accounts (merchant_id, provider, account_no, currency, credential_set, enabled)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[])`,
+      [
+        created.map(([, s]) => s.merchantId),
+        created.map(([, s]) => rows[s.firstIndex].provider),
+        created.map(([, s]) => rows[s.firstIndex].accountNo),
+        created.map(([, s]) => s.currency),
+        created.map(([, s]) => s.credentialSet),
+        created.map(([, s]) => s.enabled),
+      ],
+    );
+  }
+  if (updated.length > 0) {
+    await em.query(
+      `UPDATE provider_accounts a SET credential_set = u.credential_set, enabled = u.enabled, updated_at = now()
+         FROM unnest($1::bigint[], $2::text[], $3::boolean[]) AS u(id, credential_set, enabled)
+        WHERE a.id = u.id`,
+      [
+        updated.map((s) => s.id),
+        updated.map((s) => s.credentialSet),
+        updated.map((s) => s.enabled),
+      ],
+    );
+  }
+  return result;
+}

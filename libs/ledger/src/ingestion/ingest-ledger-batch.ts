@@ -1,0 +1,67 @@
+import type { DataSource } from 'typeorm';
+import { formatAmount } from '@app/snap';
+import { accountKeyText, findAccountIds } from './account-lookup';
+import { appendLedgerEntries } from './append-ledger-entries';
+import type { LedgerBatchEntry } from './ledger-batch.schema';
+import { BatchEntryError, batchError } from './row-error';
+
+/** Outcome of {@link ingestLedgerBatch}: all stored, or nothing stored and why. */
+export type LedgerBatchOutcome =
+  | {
+      ok: true;
+      /** Entries stored by this call. */
+      inserted: number;
+      /** Entries already stored with the same amount and time (a resent batch). */
+      duplicates: number;
+    }
+  | { ok: false; errors: BatchEntryError[] };
+
+/**
+ * Stores a validated API batch all-or-nothing: resolves `(provider, accountNo)` to accounts
+ * (an unknown one is an `unknown_account` error for its index) and appends the entries in
+ * one transaction. When any entry's reference is already stored with another amount or time,
+ * the batch is rolled back and each such entry is a `conflict` error. Resending a stored batch
+ * stores nothing and counts its entries as duplicates, so callers can retry safely.
+ * Suggested HTTP mapping: any `conflict` → 409, other errors → 422 (or 400).
+ */
+export async function ingestLedgerBatch(
+  ds: DataSource,
+  entries: readonly LedgerBatchEntry[],
+): Promise<LedgerBatchOutcome> {
+  const ids = await findAccountIds(ds, entries);
+  const errors: BatchEntryError[] = [];
+  entries.forEach((e, index) => {
+    if (!ids.has(accountKeyText(e.provider, e.accountNo))) {
+      const reason = `no provider account ${accountKeyText(e.provider, e.accountNo)}`;
+      errors.push(batchError(index, 'accountNo', e.accountNo, reason, 'unknown_account'));
+    }
+  });
+  if (errors.length > 0) return { ok: false, errors };
+
+  const result = await appendLedgerEntries(
+    ds,
+    entries.map((e) => ({
+      accountId: ids.get(accountKeyText(e.provider, e.accountNo))!,
+      entryRef: e.entryRef,
+      amount: e.amount,
+      postedAt: e.postedAt,
+    })),
+    { onConflict: 'rollback' },
+  );
+  if (result.conflicts.length === 0) {
+    return { ok: true, inserted: result.inserted, duplicates: result.duplicates };
+  }
+  return {
+    ok: false,
+    errors: result.conflicts.map((c) => {
+      const kept = `amount ${formatAmount(c.existingAmount)}, postedAt ${c.existingPostedAt.toISOString()}`;
+      const reason =
+        c.existingIn === 'ledger'
+          ? `entryRef ${JSON.stringify(c.entryRef)} is already recorded with ${kept}; a recorded entry is never overwritten`
+          : `entryRef ${JSON.stringify(c.entryRef)} appears earlier in the batch with ${kept}`;
+      return c.existingAmount !== c.newAmount
+        ? batchError(c.index, 'amount', formatAmount(c.newAmount), reason, 'conflict')
+        : batchError(c.index, 'postedAt', c.newPostedAt.toISOString(), reason, 'conflict');
+    }),
+  };
+}

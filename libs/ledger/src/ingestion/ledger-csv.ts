@@ -1,0 +1,168 @@
+import type { DataSource } from 'typeorm';
+import { formatAmount } from '@app/snap';
+import { accountKeyText, findAccountIds } from './account-lookup';
+import { appendLedgerEntries, LedgerConflict } from './append-ledger-entries';
+import { CsvImportOptions, CsvImportSummary, CsvSource, readCsvRows } from './csv-rows';
+import {
+  checkAmount,
+  checkEntryRef,
+  checkId,
+  checkPostedAt,
+  checkProvider,
+  Checked,
+} from './field-rules';
+import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
+import { RowError, rowError } from './row-error';
+
+/** Columns of the ledger CSV, all required. */
+export const LEDGER_CSV_COLUMNS = {
+  required: ['provider', 'account_no', 'entry_ref', 'amount', 'posted_at'],
+} as const;
+
+type LedgerColumn = (typeof LEDGER_CSV_COLUMNS.required)[number];
+
+/**
+ * Outcome of a ledger CSV import: `imported` entries stored, `duplicates` rows already
+ * stored with the same amount and time, the rejected rows.
+ */
+export type LedgerCsvSummary = CsvImportSummary;
+
+interface ParsedRow {
+  line: number;
+  provider: string;
+  accountNo: string;
+  entryRef: string;
+  amount: bigint;
+  postedAt: Date;
+  text: Record<LedgerColumn, string>;
+}
+
+/** Accounts remembered between batches; beyond this many the memory is cleared. */
+const ACCOUNT_CACHE_LIMIT = 100_000;
+
+const CHECKS: [LedgerColumn, (text: string) => Checked<unknown>][] = [
+  ['provider', checkProvider],
+  ['account_no', checkId],
+  ['entry_ref', checkEntryRef],
+  ['amount', checkAmount],
+  ['posted_at', checkPostedAt],
+];
+
+/** The row as typed values, or the error of its first bad field (in column order). */
+function parseRow(line: number, text: Record<LedgerColumn, string>): ParsedRow | RowError {
+  const values: Partial<Record<LedgerColumn, unknown>> = {};
+  for (const [column, check] of CHECKS) {
+    const checked = check(text[column]);
+    if (!checked.ok) return rowError(line, column, text[column], checked.reason);
+    values[column] = checked.value;
+  }
+  return {
+    line,
+    provider: values.provider as string,
+    accountNo: values.account_no as string,
+    entryRef: values.entry_ref as string,
+    amount: values.amount as bigint,
+    postedAt: values.posted_at as Date,
+    text,
+  };
+}
+
+function conflictError(row: ParsedRow, c: LedgerConflict, firstLine: number | undefined): RowError {
+  const field: LedgerColumn = c.existingAmount !== c.newAmount ? 'amount' : 'posted_at';
+  const kept = `amount ${formatAmount(c.existingAmount)} at ${c.existingPostedAt.toISOString()}`;
+  const account = accountKeyText(row.provider, row.accountNo);
+  const reason =
+    c.existingIn === 'batch' && firstLine !== undefined
+      ? `entry_ref ${JSON.stringify(row.entryRef)} of ${account} appears on line ${firstLine} with ${kept}`
+      : `entry_ref ${JSON.stringify(row.entryRef)} of ${account} is already recorded with ${kept}; a recorded entry is never overwritten`;
+  return rowError(row.line, field, row.text[field], reason);
+}
+
+/**
+ * Imports `provider,account_no,entry_ref,amount,posted_at` (header required, exact names)
+ * into the ledger through {@link appendLedgerEntries}. The file is streamed and appended in
+ * batches of `batchSize` rows (one transaction each), so memory stays bounded whatever its size.
+ *
+ * Policy (see the ingestion README): valid rows are imported; every invalid row is reported
+ * with its line, field, value and reason and nothing is stored for it: bad CSV, a missing
+ * column, an amount not `-?digits.dd`, a time without zone, an unknown account, and a
+ * reference already stored (or earlier in the file) with another amount or time. A re-import
+ * of the same file stores nothing new and counts its rows as duplicates.
+ */
+export async function importLedgerCsv(
+  ds: DataSource,
+  source: CsvSource,
+  options: CsvImportOptions = {},
+): Promise<LedgerCsvSummary> {
+  const batchSize = options.batchSize ?? 5_000;
+  const rejections = new Rejections(options.maxRejected ?? DEFAULT_MAX_REJECTED);
+  const summary = { rows: 0, imported: 0, duplicates: 0 };
+  const accountIds = new Map<string, string | null>();
+  let batch: ParsedRow[] = [];
+
+  const resolveAccounts = async (rows: ParsedRow[]) => {
+    const unknown = rows.filter((r) => !accountIds.has(accountKeyText(r.provider, r.accountNo)));
+    if (unknown.length === 0) return;
+    if (accountIds.size > ACCOUNT_CACHE_LIMIT) accountIds.clear();
+    const found = await findAccountIds(ds, unknown);
+    for (const r of unknown) {
+      const key = accountKeyText(r.provider, r.accountNo);
+      accountIds.set(key, found.get(key) ?? null);
+    }
+  };
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await resolveAccounts(batch);
+    const known: (ParsedRow & { accountId: string })[] = [];
+    for (const row of batch) {
+      const accountId = accountIds.get(accountKeyText(row.provider, row.accountNo));
+      if (accountId) {
+        known.push({ ...row, accountId });
+      } else {
+        const account = accountKeyText(row.provider, row.accountNo);
+        rejections.add(
+          rowError(
+            row.line,
+            'account_no',
+            row.accountNo,
+            `no provider account ${account}; import it with the accounts CSV first`,
+          ),
+        );
+      }
+    }
+    batch = [];
+    const result = await appendLedgerEntries(ds, known);
+    summary.imported += result.inserted;
+    summary.duplicates += result.duplicates;
+    if (result.conflicts.length === 0) return;
+    const firstLine = new Map<string, number>();
+    for (const row of known) {
+      const key = `${row.accountId}\u0000${row.entryRef}`;
+      if (!firstLine.has(key)) firstLine.set(key, row.line);
+    }
+    for (const c of result.conflicts) {
+      rejections.add(
+        conflictError(known[c.index], c, firstLine.get(`${c.accountId}\u0000${c.entryRef}`)),
+      );
+    }
+  };
+
+  for await (const item of readCsvRows<LedgerColumn>(source, LEDGER_CSV_COLUMNS)) {
+    if ('error' in item) {
+      if (item.error.field !== '(header)') summary.rows++;
+      rejections.add(item.error);
+      continue;
+    }
+    summary.rows++;
+    const parsed = parseRow(item.row.line, item.row.values);
+    if ('reason' in parsed) {
+      rejections.add(parsed);
+      continue;
+    }
+    batch.push(parsed);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return { ...summary, ...rejections.summary() };
+}
