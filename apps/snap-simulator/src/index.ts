@@ -10,3 +10,4 @@ export type { AccountView } from './accounts';
 export type { SimulatorStats, ProviderStats, EndpointStats } from './stats';
 export { PROVIDER_RULES, resolvePaths } from './provider-rules';
 export type { EndpointKind, SimulatorPaths, SimulatorPathOverrides } from './provider-rules';
+export { startSimulatorFromEnv } from './from-env';
