@@ -57,7 +57,12 @@ function checkUrl(value: unknown, where: string, problems: string[]): string | u
   }
 }
 
-function checkText(value: unknown, where: string, problems: string[], required: boolean): string | undefined {
+function checkText(
+  value: unknown,
+  where: string,
+  problems: string[],
+  required: boolean,
+): string | undefined {
   if (value === undefined || value === '') {
     if (required) problems.push(`${where}: required`);
     return undefined;
@@ -90,7 +95,9 @@ function buildSet(
     try {
       pem = readFile(keyFile);
     } catch (e) {
-      problems.push(`${names.privateKeyFile}: cannot read ${JSON.stringify(keyFile)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `${names.privateKeyFile}: cannot read ${JSON.stringify(keyFile)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   } else if (pem === undefined) {
     problems.push(`${names.privateKey} or ${names.privateKeyFile}: one is required`);
@@ -127,7 +134,8 @@ export class CredentialRegistry {
   /** The credential set, or an error naming what is missing (never a secret). */
   get(provider: ProviderName, name: string = DEFAULT_CREDENTIAL_SET): SnapCredentials {
     const set = this.sets.get(`${provider}/${name}`);
-    if (!set) throw new Error(`no SNAP credentials for provider ${provider}, set ${JSON.stringify(name)}`);
+    if (!set)
+      throw new Error(`no SNAP credentials for provider ${provider}, set ${JSON.stringify(name)}`);
     return set;
   }
 
@@ -191,22 +199,31 @@ function readCredentialsFile(
   try {
     parsed = JSON.parse(readFile(file));
   } catch (e) {
-    const why = e instanceof SyntaxError ? 'not valid JSON' : `cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+    const why =
+      e instanceof SyntaxError
+        ? 'not valid JSON'
+        : `cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
     problems.push(`SNAP_CREDENTIALS_FILE ${JSON.stringify(file)}: ${why}`);
     return [];
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    problems.push(`SNAP_CREDENTIALS_FILE ${JSON.stringify(file)}: must be an object keyed by provider`);
+    problems.push(
+      `SNAP_CREDENTIALS_FILE ${JSON.stringify(file)}: must be an object keyed by provider`,
+    );
     return [];
   }
   const sets: SnapCredentials[] = [];
   for (const [provider, byName] of Object.entries(parsed)) {
     if (!isProviderName(provider)) {
-      problems.push(`SNAP_CREDENTIALS_FILE: unknown provider ${JSON.stringify(provider)} (expected ${PROVIDERS.join(', ')})`);
+      problems.push(
+        `SNAP_CREDENTIALS_FILE: unknown provider ${JSON.stringify(provider)} (expected ${PROVIDERS.join(', ')})`,
+      );
       continue;
     }
     if (typeof byName !== 'object' || byName === null) {
-      problems.push(`SNAP_CREDENTIALS_FILE: ${provider} must be an object keyed by credential set name`);
+      problems.push(
+        `SNAP_CREDENTIALS_FILE: ${provider} must be an object keyed by credential set name`,
+      );
       continue;
     }
     for (const [name, raw] of Object.entries(byName as Record<string, RawCredentialFields>)) {
@@ -215,7 +232,14 @@ function readCredentialsFile(
         Object.keys(ENV_FIELDS).map((k) => [k, `${where}.${k}`]),
       ) as Record<keyof RawCredentialFields, string>;
       const fallbackUrl = defaults.find((d) => d.provider === provider)?.baseUrl;
-      const set = buildSet(provider, name, { baseUrl: fallbackUrl, ...raw }, names, readFile, problems);
+      const set = buildSet(
+        provider,
+        name,
+        { baseUrl: fallbackUrl, ...raw },
+        names,
+        readFile,
+        problems,
+      );
       if (set) sets.push(set);
     }
   }

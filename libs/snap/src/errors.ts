@@ -1,7 +1,8 @@
 import type { ProviderName } from './providers';
 
 /** What the worker should do with a failed call. */
-export type SnapErrorKind = 'transient' | 'rate-limited' | 'token-rejected' | 'permanent' | 'contract-breach';
+export type SnapErrorKind =
+  'transient' | 'rate-limited' | 'token-rejected' | 'permanent' | 'contract-breach';
 
 /** Details every SNAP failure carries; none of them is ever a secret. */
 export interface SnapErrorDetails {

@@ -17,7 +17,9 @@ export class ExternalIdGenerator {
 
   constructor(private readonly instanceId: number) {
     if (!Number.isInteger(instanceId) || instanceId < 0 || instanceId > MAX_INSTANCE_ID) {
-      throw new RangeError(`instanceId must be an integer 0..${MAX_INSTANCE_ID}, got ${instanceId}`);
+      throw new RangeError(
+        `instanceId must be an integer 0..${MAX_INSTANCE_ID}, got ${instanceId}`,
+      );
     }
   }
 

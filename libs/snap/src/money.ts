@@ -1,13 +1,21 @@
 /** A SNAP amount: optional minus, 1 to 16 integer digits, exactly two decimals. */
 export const AMOUNT_PATTERN = /^-?\d{1,16}\.\d{2}$/;
 
+/** A value for an error message; never throws (`JSON.stringify` does on a bigint). */
+function describe(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === undefined) return 'undefined';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
 /** Thrown when an amount text is not a SNAP amount; names the field and the value. */
 export class AmountFormatError extends Error {
   constructor(
     readonly field: string,
     readonly value: unknown,
   ) {
-    super(`${field}: ${JSON.stringify(value)} is not an amount of the form -?digits.dd`);
+    super(`${field}: ${describe(value)} is not an amount of the form -?digits.dd`);
     this.name = 'AmountFormatError';
   }
 }

@@ -88,17 +88,29 @@ export const DEFAULT_PROFILES: Record<ProviderName, ProviderProfile> = {
 export type ProfilePathOverrides = Partial<
   Pick<
     ProviderProfile,
-    'tokenPath' | 'balancePath' | 'balanceSignedPath' | 'accountStatusPath' | 'accountStatusSignedPath'
+    | 'tokenPath'
+    | 'balancePath'
+    | 'balanceSignedPath'
+    | 'accountStatusPath'
+    | 'accountStatusSignedPath'
   >
 >;
 
 /** A provider's profile with config overrides applied; every path must start with `/`. */
-export function resolveProfile(provider: ProviderName, overrides: ProfilePathOverrides = {}): ProviderProfile {
+export function resolveProfile(
+  provider: ProviderName,
+  overrides: ProfilePathOverrides = {},
+): ProviderProfile {
   const profile: ProviderProfile = { ...DEFAULT_PROFILES[provider] };
-  for (const [key, value] of Object.entries(overrides) as [keyof ProfilePathOverrides, string | undefined][]) {
+  for (const [key, value] of Object.entries(overrides) as [
+    keyof ProfilePathOverrides,
+    string | undefined,
+  ][]) {
     if (value === undefined) continue;
     if (!value.startsWith('/')) {
-      throw new Error(`${provider} profile: ${key} must start with "/", got ${JSON.stringify(value)}`);
+      throw new Error(
+        `${provider} profile: ${key} must start with "/", got ${JSON.stringify(value)}`,
+      );
     }
     profile[key] = value;
   }
@@ -106,7 +118,11 @@ export function resolveProfile(provider: ProviderName, overrides: ProfilePathOve
 }
 
 /** The channel header value for a credential set under a profile. */
-export function channelValue(profile: ProviderProfile, clientId: string, channelId: string | undefined): string {
+export function channelValue(
+  profile: ProviderProfile,
+  clientId: string,
+  channelId: string | undefined,
+): string {
   if (profile.channelRule === 'client-id-plus-01') return `${clientId}01`;
   if (!channelId) throw new Error(`${profile.provider}: a channel id is required`);
   return channelId;

@@ -8,4 +8,8 @@ export function isProviderName(value: unknown): value is ProviderName {
 }
 
 /** SNAP service codes used here. */
-export const SERVICE_CODE = { accessToken: '73', balanceInquiry: '11', accountInquiry: '08' } as const;
+export const SERVICE_CODE = {
+  accessToken: '73',
+  balanceInquiry: '11',
+  accountInquiry: '08',
+} as const;

@@ -5,7 +5,8 @@ const MAX_RAW_BODY = 2_000;
 
 /** Replaces every known secret in a text by `[REDACTED]` and truncates it. */
 export function scrubBody(body: string, secrets: readonly string[]): string {
-  let text = body.length > MAX_RAW_BODY ? `${body.slice(0, MAX_RAW_BODY)}…(${body.length} chars)` : body;
+  let text =
+    body.length > MAX_RAW_BODY ? `${body.slice(0, MAX_RAW_BODY)}…(${body.length} chars)` : body;
   for (const secret of secrets) {
     if (secret.length >= 4) text = text.split(secret).join('[REDACTED]');
   }
@@ -26,7 +27,10 @@ export function parseJsonObject(body: string, details: SnapErrorDetails): Record
     );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ContractBreachError(`${details.provider}: response body is not a JSON object`, details);
+    throw new ContractBreachError(
+      `${details.provider}: response body is not a JSON object`,
+      details,
+    );
   }
   return parsed as Record<string, unknown>;
 }

@@ -51,14 +51,17 @@ export function classifyFailure(code: ResponseCode, details: SnapErrorDetails): 
         ? new TokenRejectedSnapError(message, d)
         : new PermanentSnapError(message, d);
     case 403:
-      return code.caseCode === '04' ? new RateLimitedSnapError(message, d) : new PermanentSnapError(message, d);
+      return code.caseCode === '04'
+        ? new RateLimitedSnapError(message, d)
+        : new PermanentSnapError(message, d);
     case 429:
       return new RateLimitedSnapError(message, d);
     case 409:
       // Duplicate X-EXTERNAL-ID: a fresh id on the next attempt fixes it.
       return new TransientSnapError(message, d);
     default:
-      if (code.httpStatus >= 400 && code.httpStatus < 500) return new PermanentSnapError(message, d);
+      if (code.httpStatus >= 400 && code.httpStatus < 500)
+        return new PermanentSnapError(message, d);
       return new TransientSnapError(message, d);
   }
 }

@@ -1,4 +1,12 @@
-import { createHash, createHmac, createPrivateKey, createPublicKey, sign, verify, KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  verify,
+  KeyObject,
+} from 'node:crypto';
 
 /** How a provider wants the transactional HMAC encoded. */
 export type SignatureEncoding = 'hex' | 'base64';
@@ -35,8 +43,14 @@ export function tokenStringToSign(clientId: string, timestamp: string): string {
 }
 
 /** Base64 RSA-SHA256 signature for the B2B access-token request. */
-export function signTokenRequest(clientId: string, timestamp: string, privateKey: KeyObject): string {
-  return sign('sha256', Buffer.from(tokenStringToSign(clientId, timestamp)), privateKey).toString('base64');
+export function signTokenRequest(
+  clientId: string,
+  timestamp: string,
+  privateKey: KeyObject,
+): string {
+  return sign('sha256', Buffer.from(tokenStringToSign(clientId, timestamp)), privateKey).toString(
+    'base64',
+  );
 }
 
 /** Verifies a B2B access-token signature against the partner's public key. */

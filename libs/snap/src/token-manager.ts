@@ -108,9 +108,12 @@ export class TokenManager {
       }
       await new Promise((r) => setTimeout(r, this.pollMs));
     }
-    throw new TransientSnapError(`${this.options.provider}: timed out waiting for another process's token refresh`, {
-      provider: this.options.provider,
-    });
+    throw new TransientSnapError(
+      `${this.options.provider}: timed out waiting for another process's token refresh`,
+      {
+        provider: this.options.provider,
+      },
+    );
   }
 
   private async fetchAndShare(): Promise<CachedToken> {
@@ -118,7 +121,10 @@ export class TokenManager {
     const issued = await this.issue();
     const lifetimeMs = issued.expiresInSeconds * 1000;
     const margin = Math.min(this.safetyMarginMs, lifetimeMs / 2);
-    const token: CachedToken = { accessToken: issued.accessToken, refreshAt: this.now() + lifetimeMs - margin };
+    const token: CachedToken = {
+      accessToken: issued.accessToken,
+      refreshAt: this.now() + lifetimeMs - margin,
+    };
     const ttl = Math.max(1, Math.floor(token.refreshAt - this.now()));
     await this.redis.set(this.options.cacheKey, JSON.stringify(token), 'PX', ttl);
     return token;
