@@ -50,6 +50,9 @@ export type CsvItem<C extends string> = { row: CsvRow<C> } | { error: RowError }
 /** Largest record accepted; an unclosed quote cannot swallow the rest of a big file into memory. */
 const MAX_RECORD_BYTES = 1 << 20;
 
+/** A record's raw text without the line breaks the parser leaves around it. */
+const cleanRaw = (raw: string) => raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
+
 function headerProblem<C extends string>(header: string[], spec: CsvColumns<C>): string | null {
   const { required, optional = [] } = spec;
   const allowed = [...required, ...optional];
@@ -77,9 +80,12 @@ export async function* readCsvRows<C extends string>(
 ): AsyncGenerator<CsvItem<C>> {
   const input = typeof source === 'string' ? createReadStream(source) : source;
   // Line bookkeeping: where the last record (or skipped record) ended, and blank lines seen.
+  // csv-parse counts a CRLF inside a quoted field as two lines; `overcount` corrects that.
   let lastEnd = 0;
   let lastEmpty = 0;
-  const startLine = (endLine: number, emptyLines: number) => {
+  let overcount = 0;
+  const startLine = (parserLines: number, emptyLines: number) => {
+    const endLine = parserLines - overcount;
     const start = Math.min(lastEnd + 1 + (emptyLines - lastEmpty), endLine);
     lastEnd = endLine;
     lastEmpty = emptyLines;
@@ -87,8 +93,11 @@ export async function* readCsvRows<C extends string>(
   };
   const skipped: RowError[] = [];
   const syntaxError = (err: CsvError): RowError => {
-    const line = startLine(Number(err.lines) || lastEnd + 1, Number(err.empty_lines) || lastEmpty);
-    const raw = typeof err.raw === 'string' ? err.raw.replace(/\r?\n$/, '') : '';
+    const line = startLine(
+      Number(err.lines) || lastEnd + overcount + 1,
+      Number(err.empty_lines) || lastEmpty,
+    );
+    const raw = typeof err.raw === 'string' ? cleanRaw(err.raw) : '';
     return rowError(line, '(row)', raw, `cannot be parsed as CSV: ${err.message}`);
   };
   const parser = parse({
@@ -98,11 +107,18 @@ export async function* readCsvRows<C extends string>(
     skip_empty_lines: true,
     skip_records_with_error: true,
     max_record_size: MAX_RECORD_BYTES,
-    on_record: (record: string[], ctx: { lines: number; empty_lines: number; raw?: string }) => ({
-      line: startLine(ctx.lines, ctx.empty_lines),
-      fields: record,
-      raw: ctx.raw ?? '',
-    }),
+    // With `raw: true` the parser hands over `{ record, raw }`.
+    on_record: (
+      parsed: { record: string[]; raw: string },
+      ctx: { lines: number; empty_lines: number },
+    ) => {
+      for (const field of parsed.record) overcount += field.split('\r\n').length - 1;
+      return {
+        line: startLine(ctx.lines, ctx.empty_lines),
+        fields: parsed.record,
+        raw: parsed.raw,
+      };
+    },
   });
   parser.on('skip', (err: CsvError) => skipped.push(syntaxError(err)));
   pipeline(input, parser, () => undefined);
@@ -119,7 +135,7 @@ export async function* readCsvRows<C extends string>(
         const problem = headerProblem(record.fields, spec);
         if (problem !== null) {
           yield {
-            error: rowError(record.line, '(header)', record.raw.replace(/\r?\n$/, ''), problem),
+            error: rowError(record.line, '(header)', cleanRaw(record.raw), problem),
           };
           return;
         }
@@ -128,7 +144,7 @@ export async function* readCsvRows<C extends string>(
       }
       const { fields, line } = record;
       if (fields.length !== columns.length) {
-        const raw = record.raw.replace(/\r?\n$/, '');
+        const raw = cleanRaw(record.raw);
         yield {
           error:
             fields.length < columns.length

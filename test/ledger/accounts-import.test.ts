@@ -1,0 +1,253 @@
+import { importAccounts, importAccountsCsv } from '@app/ledger';
+import { createTestDatabase } from '../support/test-database';
+import { testConfig } from '../support/test-config';
+import { csv } from './ledger-helpers';
+
+const HEADER = 'merchant_id,merchant_name,provider,account_no,currency,credential\n';
+
+describe('accounts import', () => {
+  const config = testConfig();
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: Awaited<ReturnType<typeof createTestDatabase>>['dataSource'];
+  const accounts = async () =>
+    (
+      (await ds.query(
+        `SELECT merchant_id, provider, account_no, currency, credential_set, enabled
+           FROM provider_accounts ORDER BY provider, account_no`,
+      )) as Record<string, unknown>[]
+    ).map((a) => Object.values(a));
+  const merchants = async () =>
+    (
+      (await ds.query(`SELECT id, name FROM merchants ORDER BY id`)) as {
+        id: string;
+        name: string;
+      }[]
+    ).map((m) => [m.id, m.name]);
+  const brief = (rows: { line: number; field: string; value: string }[]) =>
+    rows.map((r) => [r.line, r.field, r.value]);
+
+  beforeAll(async () => {
+    db = await createTestDatabase(config);
+    ds = db.dataSource;
+  });
+  afterAll(() => db.drop());
+
+  const good =
+    HEADER +
+    'm1,Toko Satu,netzme,n-001,IDR,\n' +
+    'm1,Toko Satu,finnet,f-001,IDR,fin_m1\n' +
+    'm2,"Warung Dua, Cabang 2",nicepay,p-001,IDR,\n';
+
+  it('creates merchants and accounts, and a re-import changes nothing', async () => {
+    const first = await importAccountsCsv(ds, csv(good));
+    expect(first).toEqual({
+      rows: 3,
+      imported: 3,
+      duplicates: 0,
+      merchantsCreated: 2,
+      merchantsUpdated: 0,
+      accountsCreated: 3,
+      accountsUpdated: 0,
+      rejectedCount: 0,
+      rejectedTruncated: false,
+      rejected: [],
+    });
+    expect(await merchants()).toEqual([
+      ['m1', 'Toko Satu'],
+      ['m2', 'Warung Dua, Cabang 2'],
+    ]);
+    const created = await accounts();
+    expect(created).toEqual([
+      ['m1', 'finnet', 'f-001', 'IDR', 'fin_m1', true],
+      ['m1', 'netzme', 'n-001', 'IDR', null, true],
+      ['m2', 'nicepay', 'p-001', 'IDR', null, true],
+    ]);
+    const [{ ids }] = await ds.query(
+      `SELECT array_agg(id ORDER BY id)::text AS ids FROM provider_accounts`,
+    );
+
+    const again = await importAccountsCsv(ds, csv(good));
+    expect(again).toMatchObject({
+      rows: 3,
+      imported: 0,
+      duplicates: 3,
+      merchantsCreated: 0,
+      merchantsUpdated: 0,
+    });
+    expect(await accounts()).toEqual(created);
+    const [{ ids: idsAfter }] = await ds.query(
+      `SELECT array_agg(id ORDER BY id)::text AS ids FROM provider_accounts`,
+    );
+    expect(idsAfter).toBe(ids);
+  });
+
+  it('updates names and credential sets, keeps the stored set when the column is absent', async () => {
+    const summary = await importAccountsCsv(
+      ds,
+      csv(
+        HEADER +
+          'm1,Toko Satu Baru,netzme,n-001,IDR,nz_m1\nm1,Toko Satu Baru,finnet,f-001,IDR,fin_m1\n',
+      ),
+    );
+    expect(summary).toMatchObject({
+      imported: 1,
+      duplicates: 1,
+      accountsUpdated: 1,
+      merchantsUpdated: 1,
+    });
+    const noCredential = await importAccountsCsv(
+      ds,
+      csv(
+        'merchant_id,merchant_name,provider,account_no,currency\nm1,Toko Satu Baru,netzme,n-001,IDR\n',
+      ),
+    );
+    expect(noCredential).toMatchObject({ imported: 0, duplicates: 1, rejectedCount: 0 });
+    expect((await accounts()).find((a) => a[2] === 'n-001')).toEqual([
+      'm1',
+      'netzme',
+      'n-001',
+      'IDR',
+      'nz_m1',
+      true,
+    ]);
+    expect(await merchants()).toContainEqual(['m1', 'Toko Satu Baru']);
+  });
+
+  it('reports each bad row with its line, field and value, and never re-homes an account', async () => {
+    const before = await accounts();
+    const text =
+      HEADER + // 1
+      'm3,Toko Tiga,netzme,n-003,IDR,\n' + // 2 ok
+      'm3,Toko Tiga,ovo,o-003,IDR,\n' + // 3 provider
+      'm3,Toko Tiga,netzme,n-004,idr,\n' + // 4 currency
+      'm 3,Toko Tiga,netzme,n-005,IDR,\n' + // 5 merchant id
+      'm3,,netzme,n-006,IDR,\n' + // 6 empty name
+      'm3,Toko Tiga,netzme,n/007,IDR,\n' + // 7 account_no
+      'm3,Toko Tiga,netzme,n-008,IDR,bad set\n' + // 8 credential
+      'm2,Warung Dua,netzme,n-001,IDR,\n' + // 9 n-001 belongs to m1
+      'm1,Toko Satu Baru,netzme,n-001,USD,nz_m1\n' + // 10 currency change
+      'm4,Toko Empat,netzme,n-003,IDR,\n' + // 11 n-003 given to m3 on line 2
+      'm3,Toko Tiga,netzme,n-009\n' + // 12 missing columns
+      'm3,Toko Tiga,netzme,n-010,IDR,,x\n'; // 13 extra field
+    const summary = await importAccountsCsv(ds, csv(text));
+    expect(brief(summary.rejected)).toEqual([
+      [3, 'provider', 'ovo'],
+      [4, 'currency', 'idr'],
+      [5, 'merchant_id', 'm 3'],
+      [6, 'merchant_name', ''],
+      [7, 'account_no', 'n/007'],
+      [8, 'credential', 'bad set'],
+      [9, 'merchant_id', 'm2'],
+      [10, 'currency', 'USD'],
+      [11, 'merchant_id', 'm4'],
+      [12, 'currency', ''],
+      [13, '(row)', 'm3,Toko Tiga,netzme,n-010,IDR,,x'],
+    ]);
+    expect(summary).toMatchObject({
+      rows: 12,
+      imported: 1,
+      duplicates: 0,
+      rejectedCount: 11,
+      merchantsCreated: 1,
+    });
+    const byLine = new Map(summary.rejected.map((r) => [r.line, r]));
+    expect(byLine.get(3)!.message).toBe(
+      'line 3, provider "ovo": must be one of netzme, nicepay, finnet',
+    );
+    expect(byLine.get(4)!.reason).toBe('must be three upper-case letters, like IDR');
+    expect(byLine.get(9)!.message).toBe(
+      'line 9, merchant_id "m2": account netzme/n-001 already belongs to merchant m1; moving an account to another merchant is refused',
+    );
+    expect(byLine.get(10)!.reason).toBe(
+      "account netzme/n-001 is already in IDR; changing an account's currency is refused",
+    );
+    expect(byLine.get(11)!.reason).toBe(
+      'account netzme/n-003 is given to merchant m3 by an earlier row; moving an account to another merchant is refused',
+    );
+    expect(byLine.get(12)!.reason).toBe('is missing: the row has 4 fields, the header 6');
+    // Only line 2 was applied; m4 (whose only row was refused) was not created.
+    expect(await accounts()).toEqual(
+      [...before, ['m3', 'netzme', 'n-003', 'IDR', null, true]].sort((a, b) =>
+        `${a[1]}/${a[2]}` < `${b[1]}/${b[2]}` ? -1 : 1,
+      ),
+    );
+    expect((await merchants()).map((m) => m[0])).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('refuses a header with other column names', async () => {
+    const summary = await importAccountsCsv(
+      ds,
+      csv('merchant,merchant_name,provider,account_no,currency\nm9,X,netzme,n-9,IDR\n'),
+    );
+    expect(brief(summary.rejected)).toEqual([
+      [1, '(header)', 'merchant,merchant_name,provider,account_no,currency'],
+    ]);
+    expect(summary.rejected[0].reason).toBe(
+      'the header must be exactly merchant_id,merchant_name,provider,account_no,currency[,credential]',
+    );
+    expect((await merchants()).map((m) => m[0])).not.toContain('m9');
+  });
+
+  it('importAccounts: honours enabled, reports errors by index and field', async () => {
+    const result = await importAccounts(ds, [
+      {
+        merchantId: 'm5',
+        merchantName: 'Lima',
+        provider: 'finnet',
+        accountNo: 'f-005',
+        currency: 'IDR',
+        enabled: false,
+      },
+      {
+        merchantId: 'm5',
+        merchantName: 'Lima',
+        provider: 'finnet',
+        accountNo: 'f-005',
+        currency: 'IDR',
+        enabled: true,
+      },
+      {
+        merchantId: 'm5',
+        merchantName: 'Lima',
+        provider: 'finnet',
+        accountNo: 'f-006',
+        currency: 'IDRX',
+      },
+    ]);
+    expect(result).toEqual({
+      merchantsCreated: 1,
+      merchantsUpdated: 0,
+      accountsCreated: 1,
+      accountsUpdated: 1,
+      accountsUnchanged: 0,
+      errors: [
+        {
+          index: 2,
+          field: 'currency',
+          value: 'IDRX',
+          reason: 'must be three upper-case letters, like IDR',
+        },
+      ],
+    });
+    expect((await accounts()).find((a) => a[2] === 'f-005')).toEqual([
+      'm5',
+      'finnet',
+      'f-005',
+      'IDR',
+      null,
+      true,
+    ]);
+    const disable = await importAccounts(ds, [
+      {
+        merchantId: 'm5',
+        merchantName: 'Lima',
+        provider: 'finnet',
+        accountNo: 'f-005',
+        currency: 'IDR',
+        enabled: false,
+      },
+    ]);
+    expect(disable).toMatchObject({ accountsUpdated: 1, accountsCreated: 0, errors: [] });
+    expect((await accounts()).find((a) => a[2] === 'f-005')![5]).toBe(false);
+  });
+});
