@@ -91,7 +91,9 @@ export async function* readCsvRows<C extends string>(
     lastEmpty = emptyLines;
     return start;
   };
-  const skipped: RowError[] = [];
+  // Records the parser skipped since the last record it emitted; handed over with the next
+  // record so that errors and rows come out in file order.
+  let skipped: RowError[] = [];
   const syntaxError = (err: CsvError): RowError => {
     const line = startLine(
       Number(err.lines) || lastEnd + overcount + 1,
@@ -113,7 +115,10 @@ export async function* readCsvRows<C extends string>(
       ctx: { lines: number; empty_lines: number },
     ) => {
       for (const field of parsed.record) overcount += field.split('\r\n').length - 1;
+      const before = skipped;
+      skipped = [];
       return {
+        before,
         line: startLine(ctx.lines, ctx.empty_lines),
         fields: parsed.record,
         raw: parsed.raw,
@@ -126,11 +131,12 @@ export async function* readCsvRows<C extends string>(
   let columns: C[] | null = null;
   try {
     for await (const record of parser as AsyncIterable<{
+      before: RowError[];
       line: number;
       fields: string[];
       raw: string;
     }>) {
-      while (skipped.length > 0) yield { error: skipped.shift()! };
+      for (const error of record.before) yield { error };
       if (columns === null) {
         const problem = headerProblem(record.fields, spec);
         if (problem !== null) {
