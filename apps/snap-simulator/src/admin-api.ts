@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isProviderName, ProviderName } from '@app/snap';
 import type { AccountView } from './accounts';
+import type { TokenFaultSpec } from './faults';
 import { readBody, sendJson } from './http-io';
 import type { AccountPatch, AccountSpec, PartnerSpec, SimulatorSettings } from './specs';
 import { SimulatorSpecError } from './specs';
@@ -17,6 +18,7 @@ export interface SimulatorAdmin {
   patchAccount(provider: ProviderName, accountNo: string, patch: AccountPatch): AccountView;
   account(provider: ProviderName, accountNo: string): AccountView | undefined;
   accounts(provider?: ProviderName): AccountView[];
+  setTokenFaults(provider: ProviderName, clientId: string, faults: TokenFaultSpec[]): void;
   revokeTokens(filter?: { provider?: ProviderName; clientId?: string }): number;
   settings(): SimulatorSettings;
   updateSettings(patch: Partial<SimulatorSettings>): SimulatorSettings;
@@ -49,6 +51,7 @@ const ADMIN_BODY_LIMIT = 64 * 1024 * 1024;
  * | PATCH | /admin/accounts/:provider/:accountNo | `AccountPatch` → `AccountView` |
  * | GET | /admin/partners | → client ids per provider |
  * | POST | /admin/partners | `PartnerSpec[]` or `{partners}` → `{count}` |
+ * | PUT | /admin/partners/:provider/:clientId/token-faults | `TokenFaultSpec[]` or `{faults}` → `{ok}` |
  * | POST | /admin/tokens/revoke | `{provider?, clientId?}` → `{revoked}` |
  * | GET, PATCH | /admin/settings | `Partial<SimulatorSettings>` → settings |
  */
@@ -129,6 +132,16 @@ async function route(
       return admin.settings();
     case 'PATCH settings':
       return admin.updateSettings((await body()) as Partial<SimulatorSettings>);
+  }
+  if (
+    parts[1] === 'partners' &&
+    parts[4] === 'token-faults' &&
+    parts.length === 5 &&
+    method === 'PUT'
+  ) {
+    const p = provider(parts[2])!;
+    admin.setTokenFaults(p, parts[3], list(await body(), 'faults'));
+    return { ok: true };
   }
   if (parts[1] === 'accounts' && parts.length === 4) {
     const p = provider(parts[2])!;

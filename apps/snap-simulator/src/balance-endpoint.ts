@@ -2,6 +2,7 @@ import type { ProviderName } from '@app/snap';
 import type { AccountState } from './accounts';
 import type { ProviderCall, SimulatorContext } from './context';
 import type { FaultSpec } from './faults';
+import { commonFaultReply } from './fault-replies';
 import { Reply, snapReply } from './replies';
 import { nextReferenceNo } from './reference-no';
 import { verifyTransactional, VerifiedCall } from './transactional-check';
@@ -107,11 +108,13 @@ function faultReply(
   const provider = account.provider;
   switch (fault.kind) {
     case '500':
-      return snapReply('balance', 500, '00');
     case '504':
-      return snapReply('balance', 504, '00');
     case '429':
-      return snapReply('balance', 429, '00');
+    case 'connection-reset':
+    case 'read-timeout':
+    case 'non-json':
+    case 'code':
+      return commonFaultReply('balance', { kind: fault.kind, responseCode: fault.responseCode });
     case '403xx04':
       return snapReply('balance', 403, '04');
     case '404xx11':
@@ -120,30 +123,9 @@ function faultReply(
       return snapReply('balance', 400, '01');
     case '202':
       return snapReply('balance', 202, '00');
-    case 'code': {
-      const code = fault.responseCode!;
-      return {
-        type: 'json',
-        status: Number(code.slice(0, 3)),
-        body: { responseCode: code, responseMessage: 'Simulated' },
-        label: code,
-      };
-    }
     case 'token-revoked':
       ctx.tokens.revoke(call.accessToken);
       return snapReply('balance', 401, '01');
-    case 'read-timeout':
-      return { type: 'hold', label: 'read-timeout', serviceCode: '11' };
-    case 'connection-reset':
-      return { type: 'reset', label: 'connection-reset' };
-    case 'non-json':
-      return {
-        type: 'raw',
-        status: 502,
-        contentType: 'text/html; charset=utf-8',
-        text: '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>',
-        label: 'non-json',
-      };
     case 'no-code':
       return {
         type: 'json',

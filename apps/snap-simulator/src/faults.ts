@@ -49,16 +49,50 @@ export interface FaultSpec {
   responseCode?: string;
 }
 
-/** A queue of faults with remaining counts. */
-export class FaultQueue {
-  private items: { spec: FaultSpec; remaining: number | null }[];
+/**
+ * Faults a partner's token requests can be told to produce, consumed one per (valid) token
+ * request: `500`, `504`, `429`, `connection-reset`, `read-timeout`, `non-json`, `code` as for
+ * balance inquiries, plus
+ *
+ * | kind | answer |
+ * | --- | --- |
+ * | `no-code` | HTTP 200 with a token but no `responseCode` (a lax provider) |
+ * | `no-token` | `2007300` without `accessToken` |
+ * | `bad-expires-in` | `2007300` with `expiresIn` `"15 minutes"` |
+ */
+export const TOKEN_FAULT_KINDS = [
+  '500',
+  '504',
+  '429',
+  'connection-reset',
+  'read-timeout',
+  'non-json',
+  'no-code',
+  'no-token',
+  'bad-expires-in',
+  'code',
+] as const;
 
-  constructor(specs: readonly FaultSpec[] = []) {
+export type TokenFaultKind = (typeof TOKEN_FAULT_KINDS)[number];
+
+/** One token-endpoint fault; `times` omitted = forever. */
+export interface TokenFaultSpec {
+  kind: TokenFaultKind;
+  times?: number;
+  /** For kind `code`: the 7-character responseCode to answer. */
+  responseCode?: string;
+}
+
+/** A queue of faults with remaining counts. */
+export class FaultQueue<S extends { times?: number } = FaultSpec> {
+  private items: { spec: S; remaining: number | null }[];
+
+  constructor(specs: readonly S[] = []) {
     this.items = specs.map((spec) => ({ spec: { ...spec }, remaining: spec.times ?? null }));
   }
 
   /** The fault for this request (consuming one use of it), or `null` for a normal answer. */
-  take(): FaultSpec | null {
+  take(): S | null {
     const head = this.items[0];
     if (!head) return null;
     if (head.remaining !== null) {
@@ -69,9 +103,10 @@ export class FaultQueue {
   }
 
   /** What is left, for the admin view. */
-  pending(): FaultSpec[] {
-    return this.items.map(({ spec, remaining }) =>
-      remaining === null ? { ...spec, times: undefined } : { ...spec, times: remaining },
-    );
+  pending(): S[] {
+    return this.items.map(({ spec, remaining }) => {
+      const { times: _times, ...rest } = spec;
+      return (remaining === null ? rest : { ...rest, times: remaining }) as S;
+    });
   }
 }

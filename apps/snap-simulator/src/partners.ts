@@ -1,6 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { loadPublicKey, PROVIDERS, ProviderName } from '@app/snap';
-import { parseSpec, partnerSchema, PartnerSpec, SimulatorSpecError } from './specs';
+import { FaultQueue, TokenFaultSpec } from './faults';
+import {
+  parseSpec,
+  partnerSchema,
+  PartnerSpec,
+  SimulatorSpecError,
+  tokenFaultSchema,
+} from './specs';
 
 /** One client id's credentials as the provider holds them. */
 export interface Partner {
@@ -10,6 +17,8 @@ export interface Partner {
   clientSecret: string;
   publicKey: KeyObject;
   channelId?: string;
+  /** Faults for the next token requests, if any were set. */
+  tokenFaults?: FaultQueue<TokenFaultSpec>;
 }
 
 /**
@@ -57,11 +66,28 @@ export class PartnerRegistry {
           clientSecret: spec.clientSecret,
           publicKey,
           channelId: spec.channelId,
+          tokenFaults: spec.tokenFaults ? new FaultQueue(spec.tokenFaults) : undefined,
         });
         count += 1;
       }
     }
     return count;
+  }
+
+  /** Replaces the token-request faults of one client id; throws when it is unknown. */
+  setTokenFaults(
+    provider: ProviderName,
+    clientId: string,
+    faults: readonly TokenFaultSpec[],
+  ): void {
+    const partner = this.get(provider, clientId);
+    if (!partner) {
+      throw new SimulatorSpecError('token faults', [
+        `no ${provider} partner ${JSON.stringify(clientId)}`,
+      ]);
+    }
+    const parsed = faults.map((f, i) => parseSpec(tokenFaultSchema, f, `tokenFaults[${i}]`));
+    partner.tokenFaults = parsed.length ? new FaultQueue(parsed) : undefined;
   }
 
   get(provider: ProviderName, clientId: string): Partner | undefined {

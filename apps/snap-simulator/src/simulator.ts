@@ -293,6 +293,13 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
     },
     account: (provider, accountNo) => ctx.accounts.get(provider, accountNo)?.view(),
     accounts: (provider) => ctx.accounts.list(provider).map((a) => a.view()),
+    setTokenFaults(provider, clientId, faults) {
+      ctx.partners.setTokenFaults(provider, clientId, faults);
+      ctx.logger.info(
+        { provider, clientId, faults: faults.map((f) => f.kind) },
+        'token faults set',
+      );
+    },
     revokeTokens(filter = {}) {
       const n = ctx.tokens.revokeWhere(filter);
       ctx.logger.info({ ...filter, revoked: n }, 'tokens revoked');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AMOUNT_PATTERN, PROVIDERS } from '@app/snap';
-import { FAULT_KINDS } from './faults';
+import { FAULT_KINDS, TOKEN_FAULT_KINDS } from './faults';
 
 const provider = z.enum(PROVIDERS);
 const amount = z.string().regex(AMOUNT_PATTERN, 'must be an amount like "10000.00"');
@@ -9,6 +9,20 @@ const nonEmpty = z.string().min(1);
 export const faultSchema = z
   .object({
     kind: z.enum(FAULT_KINDS),
+    times: z.number().int().positive().optional(),
+    responseCode: z
+      .string()
+      .regex(/^[1-5]\d{6}$/, 'must be a 7-digit SNAP code')
+      .optional(),
+  })
+  .strict()
+  .refine((f) => f.kind !== 'code' || f.responseCode !== undefined, {
+    message: 'a fault of kind "code" needs responseCode',
+  });
+
+export const tokenFaultSchema = z
+  .object({
+    kind: z.enum(TOKEN_FAULT_KINDS),
     times: z.number().int().positive().optional(),
     responseCode: z
       .string()
@@ -37,6 +51,8 @@ export const partnerSchema = z
     channelId: nonEmpty.optional(),
     /** The partner-id header value; defaults to each client id. */
     partnerId: nonEmpty.optional(),
+    /** Faults for this partner's token requests (each client id gets its own queue). */
+    tokenFaults: z.array(tokenFaultSchema).optional(),
   })
   .strict()
   .refine((p) => (p.clientId === undefined) !== (p.clientIds === undefined), {

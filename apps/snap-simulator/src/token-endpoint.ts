@@ -1,6 +1,8 @@
 import { verifyTokenRequest } from '@app/snap';
 import type { ProviderCall, SimulatorContext } from './context';
 import { header } from './headers';
+import { commonFaultReply } from './fault-replies';
+import type { Partner } from './partners';
 import { reject, Rejection, Reply, snapReply } from './replies';
 import { checkTimestamp } from './timestamp-check';
 
@@ -19,22 +21,52 @@ export function handleTokenRequest(ctx: SimulatorContext, call: ProviderCall): R
     );
     return snapReply('token', outcome.httpStatus, outcome.caseCode, outcome.detail);
   }
+  const fault = outcome.partner.tokenFaults?.take();
+  if (fault) {
+    ctx.logger.info(
+      { provider, endpoint: 'token', clientId, fault: fault.kind },
+      'injecting fault',
+    );
+    if (fault.kind === 'no-code' || fault.kind === 'no-token' || fault.kind === 'bad-expires-in') {
+      return issue(ctx, outcome.partner, fault.kind);
+    }
+    return commonFaultReply('token', { kind: fault.kind, responseCode: fault.responseCode });
+  }
+  return issue(ctx, outcome.partner);
+}
+
+/** Issues a token and answers it (or, for a fault, answers it wrongly). */
+function issue(
+  ctx: SimulatorContext,
+  partner: Partner,
+  fault?: 'no-code' | 'no-token' | 'bad-expires-in',
+): Reply {
+  const { provider, clientId } = partner;
   const lifetime = ctx.settings.tokenLifetimeSeconds;
-  const accessToken = ctx.tokens.issue(provider, outcome.clientId, lifetime, ctx.now());
+  if (fault === 'no-token') {
+    return snapReply('token', 200, '00', undefined, {
+      tokenType: 'Bearer',
+      expiresIn: String(lifetime),
+    });
+  }
+  const accessToken = ctx.tokens.issue(provider, clientId, lifetime, ctx.now());
   ctx.stats.tokenIssued(provider);
   ctx.logger.debug({ provider, clientId, expiresIn: lifetime }, 'token issued');
-  return snapReply('token', 200, '00', undefined, {
+  const fields = {
     accessToken,
     tokenType: 'Bearer',
-    expiresIn: String(lifetime),
-  });
+    expiresIn:
+      fault === 'bad-expires-in' ? `${Math.round(lifetime / 60)} minutes` : String(lifetime),
+  };
+  if (fault === 'no-code') return { type: 'json', status: 200, body: fields, label: 'no-code' };
+  return snapReply('token', 200, '00', undefined, fields);
 }
 
 function verify(
   ctx: SimulatorContext,
   call: ProviderCall,
   clientId: string | undefined,
-): Rejection | { clientId: string } {
+): Rejection | { partner: Partner } {
   const { provider } = call.route;
   if (!clientId) return reject(401, '00', 'X-CLIENT-KEY header is missing', '[Unknown client]');
   const partner = ctx.partners.get(provider, clientId);
@@ -75,5 +107,5 @@ function verify(
       '[grantType]',
     );
   }
-  return { clientId };
+  return { partner };
 }

@@ -3,14 +3,23 @@ import { ContractBreachError, SnapErrorDetails } from './errors';
 /** Longest raw body kept on an error, so a huge page cannot flood logs or the database. */
 const MAX_RAW_BODY = 2_000;
 
-/** Replaces every known secret in a text by `[REDACTED]` and truncates it. */
+/** JSON fields whose values are credentials wherever they appear in a provider's answer. */
+const TOKEN_FIELDS =
+  /("(?:accessToken|access_token|refreshToken|refresh_token|clientSecret|client_secret)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+
+/**
+ * Replaces every known secret, and the value of any token field (`"accessToken": "..."`),
+ * by `[REDACTED]`, then truncates. Redaction comes first so that truncation can never leave
+ * part of a secret behind.
+ */
 export function scrubBody(body: string, secrets: readonly string[]): string {
-  let text =
-    body.length > MAX_RAW_BODY ? `${body.slice(0, MAX_RAW_BODY)}…(${body.length} chars)` : body;
+  let text = body.replace(TOKEN_FIELDS, '$1"[REDACTED]"');
   for (const secret of secrets) {
     if (secret.length >= 4) text = text.split(secret).join('[REDACTED]');
   }
-  return text;
+  return text.length > MAX_RAW_BODY
+    ? `${text.slice(0, MAX_RAW_BODY)}…(${text.length} chars)`
+    : text;
 }
 
 /** A JSON object from a response body, or a contract breach naming what was wrong. */

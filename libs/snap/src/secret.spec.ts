@@ -22,4 +22,22 @@ describe('scrubBody', () => {
     expect(scrubBody(long, [])).toMatch(/…\(5000 chars\)$/);
     expect(scrubBody(long, []).length).toBeLessThan(2_100);
   });
+
+  it('redacts token fields of a JSON answer, escaped quotes included', () => {
+    expect(
+      scrubBody('{"accessToken" : "ab\\"cd","tokenType":"Bearer","expiresIn":"900"}', []),
+    ).toBe('{"accessToken" : "[REDACTED]","tokenType":"Bearer","expiresIn":"900"}');
+    expect(scrubBody('{"access_token":"x","refreshToken":"y"}', [])).toBe(
+      '{"access_token":"[REDACTED]","refreshToken":"[REDACTED]"}',
+    );
+  });
+
+  it('redacts before truncating, so no piece of a secret survives at the cut', () => {
+    const secret = 'S'.repeat(10);
+    const body = 'x'.repeat(1_995) + secret + 'y'.repeat(100);
+    const out = scrubBody(body, [secret]);
+    expect(out).not.toContain('SSSS');
+    const token = `{"pad":"${'p'.repeat(1_960)}","accessToken":"${'t'.repeat(64)}"}`;
+    expect(scrubBody(token, [])).not.toContain('tttt');
+  });
 });
