@@ -1,0 +1,58 @@
+import { SlidingWindowMax, StatsRecorder } from './stats';
+
+describe('SlidingWindowMax', () => {
+  it('finds the busiest one-second window, not just the busiest calendar second', () => {
+    const w = new SlidingWindowMax();
+    // 5 events at 0.6–0.9 s and 5 at 1.1–1.4 s: calendar seconds hold 5 each, a sliding window 10.
+    for (const t of [600, 700, 800, 850, 900, 1100, 1200, 1300, 1350, 1400]) w.hit(t);
+    expect(w.max).toBe(10);
+  });
+
+  it('an event exactly one second later starts a new window', () => {
+    const w = new SlidingWindowMax();
+    w.hit(0);
+    w.hit(1000);
+    expect(w.max).toBe(1);
+    w.hit(1999);
+    expect(w.max).toBe(2);
+  });
+
+  it('stays exact over a long steady stream (memory is compacted)', () => {
+    const w = new SlidingWindowMax();
+    for (let i = 0; i < 100_000; i++) w.hit(i * 2); // 500 per second
+    expect(w.max).toBe(500);
+  });
+});
+
+describe('StatsRecorder', () => {
+  it('counts per provider, per endpoint kind and per answer', () => {
+    let now = 0;
+    const s = new StatsRecorder(() => now);
+    s.arrived('netzme', 'token');
+    s.answered('netzme', 'token', '2007300');
+    s.tokenIssued('netzme');
+    for (let i = 0; i < 3; i++) {
+      now += 100;
+      s.arrived('netzme', 'balance');
+      s.answered('netzme', 'balance', i === 0 ? '5001100' : '2001100');
+    }
+    s.unroutedRequest();
+    const snap = s.snapshot();
+    expect(snap.totalRequests).toBe(4);
+    expect(snap.unrouted).toBe(1);
+    expect(snap.providers.netzme).toMatchObject({
+      requests: 4,
+      byCode: { '2007300': 1, '5001100': 1, '2001100': 2 },
+      maxPerSecond: 4,
+      tokensIssued: 1,
+    });
+    expect(snap.providers.netzme.byKind.balance).toEqual({
+      requests: 3,
+      byCode: { '5001100': 1, '2001100': 2 },
+      maxPerSecond: 3,
+    });
+    expect(snap.providers.finnet.requests).toBe(0);
+    s.reset();
+    expect(s.snapshot().totalRequests).toBe(0);
+  });
+});
