@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { APP_CONFIG, APP_LOGGER, AppConfig, Logger, queuePrefix } from '@app/config';
 import { REDIS } from '@app/reconciliation';
 import {
   allocateInstanceId,
@@ -42,14 +42,22 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
   inject: [APP_CONFIG, APP_LOGGER, REDIS],
   useFactory: async (config: AppConfig, logger: Logger, redis: Redis) => {
     const http = new SnapHttp({ connectMs: config.SNAP_CONNECT_TIMEOUT_MS, readMs: config.SNAP_READ_TIMEOUT_MS });
-    const ids = new ExternalIdGenerator(await allocateInstanceId(redis));
+    const keyPrefix = queuePrefix(config);
+    const ids = new ExternalIdGenerator(await allocateInstanceId(redis, `${keyPrefix}:external-id-instance`));
     logger.info(
       { credentialSets: credentials.all().map((c) => `${c.provider}/${c.name}`) },
       'SNAP credentials loaded',
     );
     return new SnapClientFactory(
       credentials,
-      { http, redis, ids, logger: logger.child({ component: 'snap' }), tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS },
+      {
+        http,
+        redis,
+        ids,
+        logger: logger.child({ component: 'snap' }),
+        tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS,
+        tokenKeyPrefix: `${keyPrefix}:token`,
+      },
       pathOverrides(config),
     );
   },

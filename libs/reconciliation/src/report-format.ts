@@ -67,7 +67,11 @@ export function reportToTable(report: RunReport, { all = false } = {}): string {
     (r.error ?? '').slice(0, 60),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const render = (row: string[]) => row.map((cell, i) => (i >= 4 && i <= 6 ? cell.padStart(widths[i]) : pad(cell, widths[i]))).join('  ');
+  const render = (row: string[]) =>
+    row
+      .map((cell, i) => (i >= 4 && i <= 6 ? cell.padStart(widths[i]) : pad(cell, widths[i])))
+      .join('  ')
+      .trimEnd();
   if (rows.length > 0) lines.push(render(header), ...rows.map(render));
   else lines.push(all ? '(no results)' : 'every account matched');
   return lines.join('\n');

@@ -68,6 +68,7 @@ function seeded(seed: number) {
 export function buildScenario(count: number, now: Date, { inFlightAgeMs = 20_000, seed = 42 } = {}): ScenarioAccount[] {
   const random = seeded(seed);
   const accounts: ScenarioAccount[] = [];
+  const seen = new Map<ScenarioKind, number>();
   for (let i = 0; i < count; i++) {
     const provider = PROVIDER_CYCLE[i % 3];
     let kind = KIND_CYCLE[Math.floor(i / 3) % KIND_CYCLE.length];
@@ -84,7 +85,10 @@ export function buildScenario(count: number, now: Date, { inFlightAgeMs = 20_000
       ledger.push({ entryRef: `${merchantId}-${k + 1}`, amount, postedAt: new Date(now.getTime() - (historyLength - k) * 3_600_000) });
     }
     const settled = balance;
-    const fault = (list: string[]) => list[Math.floor(i / 3) % list.length];
+    // Accounts of one kind come in threes (one per provider); each three gets the next fault.
+    const nth = seen.get(kind) ?? 0;
+    seen.set(kind, nth + 1);
+    const fault = (list: string[]) => list[Math.floor(nth / 3) % list.length];
     let simulated: SimulatedAccount = { balance: formatAmount(settled) };
     let expected: ScenarioAccount['expected'] = { status: 'matched', difference: 0n, attempts: 1 };
     switch (kind) {

@@ -1,0 +1,135 @@
+import 'reflect-metadata';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import IORedis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '@app/config';
+import { dataSourceOptions, runMigrations } from '@app/ledger';
+import { ALL_ENTITIES, loadRun, loadRunReport, reportToTable } from '@app/reconciliation';
+import { ChildProcesses, freePort, waitForHttp } from './demo/child-processes';
+import { buildScenario } from './demo/demo-scenario';
+import { demoCredentials, demoPartners } from './demo/demo-wiring';
+import { ensureLocalServices } from './demo/local-services';
+import { generatePartnerKeys } from './demo/partner-keys';
+import { seedDatabase, simulatorAccounts } from './demo/seed-database';
+import { waitForRun } from './wait-for-run';
+
+const say = (text: string) => process.stdout.write(`${text}\n`);
+const dist = resolve(__dirname, '..', '..');
+
+/**
+ * `npm run demo`: Postgres and Redis (found or started), a fresh demo schema with a few hundred
+ * merchants and their ledgers, the simulator, a worker and the producer as separate processes,
+ * one run through the HTTP API, its report, and the producer left running.
+ */
+async function demo(): Promise<void> {
+  const accountCount = Number(process.env.DEMO_ACCOUNTS ?? 300);
+  const workDir = join(tmpdir(), `snap-recon-demo-${process.pid}`);
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  const demoDefaults = { DATABASE_SCHEMA: 'snap_recon_demo', QUEUE_PREFIX: 'snap-recon-demo' };
+  const base = loadConfig({ ...demoDefaults, ...process.env });
+  const services = await ensureLocalServices(base.DATABASE_URL, base.REDIS_URL, workDir, say);
+  const config = loadConfig({ ...demoDefaults, ...process.env, DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl });
+  const children = new ChildProcesses(workDir);
+  const stop = async (code: number) => {
+    await children.stopAll();
+    await services.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+  try {
+    say(`Postgres ${redact(config.DATABASE_URL)} (schema ${config.DATABASE_SCHEMA}), Redis ${redact(config.REDIS_URL)}`);
+    const ds = new DataSource(dataSourceOptions(config, ALL_ENTITIES));
+    await ds.initialize();
+    await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
+    await runMigrations(config, ALL_ENTITIES);
+    await deleteRedisKeys(config.REDIS_URL, `${config.QUEUE_PREFIX}:*`);
+
+    const scenario = buildScenario(accountCount, new Date(), { inFlightAgeMs: 20_000 });
+    await seedDatabase(ds, scenario);
+    say(`seeded ${accountCount} accounts of ${accountCount} merchants with ${scenario.reduce((n, a) => n + a.ledger.length, 0)} ledger entries`);
+
+    const keys = generatePartnerKeys();
+    const finnetIds = scenario.filter((a) => a.provider === 'finnet').map((a) => a.accountNo);
+    const simulatorPort = await freePort(8090);
+    const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
+    const seedFile = join(workDir, 'simulator-seed.json');
+    writeFileSync(seedFile, JSON.stringify({ settings: { readTimeoutHoldMs: 5000 }, partners: demoPartners(keys, finnetIds), accounts: simulatorAccounts(scenario) }));
+    const creds = demoCredentials(simulatorUrl, keys, finnetIds);
+    const credentialsFile = join(workDir, 'credentials.json');
+    writeFileSync(credentialsFile, JSON.stringify(creds.file));
+    chmodSync(credentialsFile, 0o600);
+
+    const common = { DATABASE_URL: config.DATABASE_URL, DATABASE_SCHEMA: config.DATABASE_SCHEMA, REDIS_URL: config.REDIS_URL, LOG_LEVEL: 'info', QUEUE_PREFIX: config.QUEUE_PREFIX };
+    children.start('simulator', join(dist, 'snap-simulator/src/main.js'), { PORT: String(simulatorPort), SIMULATOR_SEED_FILE: seedFile, LOG_LEVEL: 'warn' });
+    await waitForHttp(`${simulatorUrl}/admin/stats`, {}, 30_000, join(workDir, 'simulator.log'));
+    children.start('worker', join(dist, 'worker/src/main.js'), {
+      ...common,
+      ...creds.env,
+      SNAP_CREDENTIALS_FILE: credentialsFile,
+      JOB_BACKOFF_MS: '200',
+      RECON_RECHECK_DELAY_MS: '2000',
+      SNAP_READ_TIMEOUT_MS: '2000',
+      RATE_LIMIT_PAUSE_MS: '300',
+    });
+    const port = await freePort(Number(process.env.PORT ?? 3000));
+    const producerUrl = `http://127.0.0.1:${port}`;
+    children.start('producer', join(dist, 'producer/src/main.js'), { ...common, PORT: String(port) });
+    await waitForHttp(`${producerUrl}/health`, {}, 60_000, join(workDir, 'producer.log'));
+
+    const started = await fetch(`${producerUrl}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    if (started.status !== 202) throw new Error(`POST /runs answered ${started.status}: ${await started.text()}`);
+    const { runId } = (await started.json()) as { runId: string };
+    say(`run ${runId} started through POST ${producerUrl}/runs`);
+    const { run, timedOut } = await waitForRun(ds, runId, { timeoutMs: 300_000 });
+    if (timedOut) throw new Error(`run ${runId} did not finish: ${run.completedCount}/${run.accountCount}; see ${workDir}/worker.log`);
+    say('');
+    say(reportToTable((await loadRunReport(ds, runId))!));
+    say('');
+    say(`The producer is running at ${producerUrl}`);
+    say(`  ${producerUrl}/runs/${runId}            the run as JSON`);
+    say(`  ${producerUrl}/runs/${runId}/report?format=csv   its results as CSV`);
+    say(`  ${producerUrl}/health`);
+    say(`  npm run cli -- report latest   (with DATABASE_SCHEMA=${config.DATABASE_SCHEMA})`);
+    say(`Logs: ${workDir}/*.log. Ctrl-C stops everything.`);
+    await ds.destroy();
+    if (process.env.DEMO_EXIT === '1') await stop((await loadRunStatus(config, runId)) === 'finished' ? 0 : 1);
+  } catch (e) {
+    process.stderr.write(`demo failed: ${(e as Error).message}\n`);
+    await stop(1);
+  }
+}
+
+/** The run's status through a fresh connection (the demo's own one is closed by then). */
+async function loadRunStatus(config: ReturnType<typeof loadConfig>, runId: string): Promise<string | undefined> {
+  const ds = new DataSource(dataSourceOptions(config, ALL_ENTITIES));
+  await ds.initialize();
+  try {
+    return (await loadRun(ds, runId))?.status;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** A fresh demo: its queues and cached tokens from an earlier demo would clash with new run ids. */
+async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
+  const redis = new IORedis(url);
+  try {
+    for await (const keys of redis.scanStream({ match: pattern, count: 500 })) {
+      if ((keys as string[]).length) await redis.del(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A URL without its password, for printing. */
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+void demo();

@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, HttpException, Post } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ingestLedgerBatch, validateLedgerBatch } from '@app/ledger';
+
+/** Ledger ingestion: batches of entries, idempotent by entry reference. */
+@Controller('ledger')
+export class LedgerController {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * Stores a batch all-or-nothing. 400 for a malformed entry, 422 for an unknown account,
+   * 409 when a reference is already recorded with another amount or time; every error names
+   * the entry's index, the field and the value. Resending a stored batch stores nothing.
+   */
+  @Post('entries')
+  @HttpCode(200)
+  async append(@Body() body: unknown) {
+    const valid = validateLedgerBatch(body);
+    if (!valid.ok) throw new HttpException({ statusCode: 400, message: 'invalid ledger batch', errors: valid.errors }, 400);
+    const outcome = await ingestLedgerBatch(this.ds, valid.entries);
+    if (!outcome.ok) {
+      const status = outcome.errors.some((e) => e.code === 'conflict') ? 409 : 422;
+      throw new HttpException({ statusCode: status, message: 'ledger batch not stored', errors: outcome.errors }, status);
+    }
+    return { inserted: outcome.inserted, duplicates: outcome.duplicates };
+  }
+}
