@@ -39,3 +39,25 @@ export function send(res: ServerResponse, status: number, contentType: string, t
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   send(res, status, 'application/json', JSON.stringify(body));
 }
+
+/**
+ * The path and (lazily) the query of a request target, without the cost of `new URL` on
+ * every request. An absolute-form or unparsable target falls back to the URL parser.
+ */
+export function splitTarget(target: string | undefined): {
+  path: string;
+  query: () => URLSearchParams;
+} {
+  const raw = target ?? '/';
+  if (raw.startsWith('/')) {
+    const q = raw.indexOf('?');
+    const path = q < 0 ? raw : raw.slice(0, q);
+    return { path, query: () => new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+  }
+  try {
+    const url = new URL(raw, 'http://simulator');
+    return { path: url.pathname, query: () => url.searchParams };
+  } catch {
+    return { path: raw, query: () => new URLSearchParams() };
+  }
+}

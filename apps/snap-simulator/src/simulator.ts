@@ -8,7 +8,7 @@ import { handleAdmin, SimulatorAdmin } from './admin-api';
 import { handleBalanceInquiry } from './balance-endpoint';
 import type { ProviderCall, SimulatorContext } from './context';
 import { ExternalIdLedger } from './external-ids';
-import { BodyTooLargeError, readBody, send, sendJson } from './http-io';
+import { BodyTooLargeError, readBody, send, sendJson, splitTarget } from './http-io';
 import { createSimulatorLogger } from './logger';
 import { PartnerRegistry } from './partners';
 import {
@@ -195,11 +195,10 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://simulator');
-    const urlPath = url.pathname;
+    const { path: urlPath, query } = splitTarget(req.url);
     const work = async () => {
       if (urlPath === '/admin' || urlPath.startsWith('/admin/')) {
-        return handleAdmin(api, req, res, urlPath, url.searchParams);
+        return handleAdmin(api, req, res, urlPath, query());
       }
       if (urlPath === '/health' && req.method === 'GET')
         return sendJson(res, 200, { status: 'ok' });
