@@ -7,6 +7,7 @@ import {
   TransientSnapError,
 } from '@app/snap';
 import { FAULT_KINDS, FaultSpec } from '../../apps/snap-simulator/src';
+import { rawCall } from './support/raw';
 import { World } from './support/world';
 
 type ErrorClass = abstract new (...args: never[]) => SnapError;
@@ -132,9 +133,9 @@ describe('SnapClient against the simulator: every fault ends in the right error 
 
   afterAll(() => world.close());
 
-  it('covers every fault kind except token-revoked (tested below)', () => {
+  it('covers every fault kind except the token ones (tested below)', () => {
     const covered = new Set(EXPECTED.map((e) => e.fault.kind));
-    expect(FAULT_KINDS.filter((k) => !covered.has(k))).toEqual(['token-revoked']);
+    expect(FAULT_KINDS.filter((k) => !covered.has(k))).toEqual(['token-revoked', 'token-rejected']);
   });
 
   it.each(EXPECTED.map((e, i) => [e.fault.kind + (e.fault.responseCode ?? ''), i, e] as const))(
@@ -248,6 +249,29 @@ describe('SnapClient against the simulator: every fault ends in the right error 
       // The refreshed token keeps working without another token request.
       await world.factory.get('finnet').balanceInquiry(account());
       expect(world.sim.stats().providers.finnet.tokensIssued).toBe(1);
+    });
+
+    it('token-rejected: refreshed once, while the old token keeps working for other callers', async () => {
+      const old = await world.factory.get('finnet').tokens.get();
+      world.sim.patchAccount('finnet', world.partners.finnet.clientId, {
+        faults: [{ kind: 'token-rejected', times: 1 }],
+      });
+      world.sim.resetStats();
+      await expect(world.factory.get('finnet').balanceInquiry(account())).resolves.toMatchObject({
+        availableBalance: 4_200n,
+      });
+      expect(world.sim.stats().providers.finnet.tokensIssued).toBe(1);
+      expect(world.sim.stats().providers.finnet.byKind.balance.byCode).toEqual({
+        '4011101': 1,
+        '2001100': 1,
+      });
+      const stillValid = await rawCall(
+        world.baseUrl,
+        world.sim.paths.finnet,
+        world.partners.finnet,
+        old,
+      );
+      expect(stillValid.json.responseCode).toBe('2001100');
     });
 
     it('401xx03 (token not found) is also refreshed once', async () => {

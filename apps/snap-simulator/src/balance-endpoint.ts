@@ -126,6 +126,8 @@ function faultReply(
     case 'token-revoked':
       ctx.tokens.revoke(call.accessToken);
       return snapReply('balance', 401, '01');
+    case 'token-rejected':
+      return snapReply('balance', 401, '01');
     case 'no-code':
       return {
         type: 'json',

@@ -10,7 +10,8 @@
  * | `404xx11` | HTTP 404, `404xx11` Invalid Account |
  * | `400xx01` | HTTP 400, `400xx01` Invalid Field Format |
  * | `202` | HTTP 202, `202xx00` Request In Progress |
- * | `token-revoked` | revokes the presented token and answers `401xx01`; a fresh token then works |
+ * | `token-revoked` | revokes the presented token and answers `401xx01`; a fresh token then works. The token is shared: every concurrent call still holding it gets `401xx01` too |
+ * | `token-rejected` | answers `401xx01` to this call only; the token stays valid for everybody else |
  * | `read-timeout` | holds the request (setting `readTimeoutHoldMs`), then answers 504 if still connected |
  * | `connection-reset` | destroys the socket without an answer |
  * | `non-json` | HTTP 502 with an HTML page |
@@ -29,6 +30,7 @@ export const FAULT_KINDS = [
   '400xx01',
   '202',
   'token-revoked',
+  'token-rejected',
   'read-timeout',
   'connection-reset',
   'non-json',
