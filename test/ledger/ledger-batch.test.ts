@@ -1,4 +1,9 @@
-import { ingestLedgerBatch, LedgerBatchEntry, validateLedgerBatch } from '@app/ledger';
+import {
+  ingestLedgerBatch,
+  LedgerBatchEntry,
+  ledgerBatchSchema,
+  validateLedgerBatch,
+} from '@app/ledger';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
 import { createAccount, entriesOf } from './ledger-helpers';
@@ -108,6 +113,25 @@ describe('validateLedgerBatch', () => {
       [null, 'entries', undefined, 'must be an array of entries'],
     ]);
     expect(valid({ entries: new Array(10_000).fill(entry()) })).toHaveLength(10_000);
+  });
+
+  it('agrees with the exported zod schema', () => {
+    const bodies = [
+      { entries: [entry(), entry({ entryRef: 'r2', amount: '-1.00' })] },
+      { entries: [entry({ amount: '12.5' })] },
+      { entries: [entry({ postedAt: '2026-11-21T10:00:00' })] },
+      { entries: [entry({ provider: 'ovo' })] },
+      { entries: [entry({ extra: 1 })] },
+      { entries: [entry({ amount: 1 })] },
+      { entries: [] },
+      { entries: [entry()], more: 1 },
+    ];
+    for (const body of bodies) {
+      const zod = ledgerBatchSchema.safeParse(body);
+      const ours = validateLedgerBatch(body);
+      expect([JSON.stringify(body), zod.success]).toEqual([JSON.stringify(body), ours.ok]);
+      if (zod.success && ours.ok) expect(zod.data.entries).toEqual(ours.entries);
+    }
   });
 
   it('accepts an identical repeat of a reference, refuses one with another amount or time', () => {

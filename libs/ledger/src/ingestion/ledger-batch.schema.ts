@@ -13,16 +13,28 @@ import { BatchEntryError, batchError } from './row-error';
 /** Most entries accepted in one `POST /ledger/entries` batch. */
 export const MAX_LEDGER_BATCH = 10_000;
 
+/** The field rules of a batch entry, in the order errors are listed. */
+const ENTRY_RULES = {
+  provider: checkProvider,
+  accountNo: checkId,
+  entryRef: checkEntryRef,
+  amount: checkAmount,
+  postedAt: checkPostedAt,
+} as const;
+type EntryField = keyof typeof ENTRY_RULES;
+const ENTRY_FIELDS = Object.keys(ENTRY_RULES) as EntryField[];
+
+const text = () =>
+  z.string({ required_error: 'is required', invalid_type_error: 'must be a string' });
+
 /** A string field checked (and parsed) by one of the ingestion field rules. */
-const checked = <T>(check: (text: string) => Checked<T>) =>
-  z
-    .string({ required_error: 'is required', invalid_type_error: 'must be a string' })
-    .transform((text, ctx): T => {
-      const result = check(text);
-      if (result.ok) return result.value;
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: result.reason });
-      return z.NEVER;
-    });
+const checked = <T>(check: (value: string) => Checked<T>) =>
+  text().transform((value, ctx): T => {
+    const result = check(value);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: result.reason });
+    return z.NEVER;
+  });
 
 /**
  * One entry of a `POST /ledger/entries` body. `amount` is a `-?digits.dd` string (never a
@@ -31,17 +43,37 @@ const checked = <T>(check: (text: string) => Checked<T>) =>
  */
 export const ledgerBatchEntrySchema = z
   .object({
-    provider: checked(checkProvider),
-    accountNo: checked(checkId),
-    entryRef: checked(checkEntryRef),
-    amount: checked(checkAmount),
-    postedAt: checked(checkPostedAt),
+    provider: checked(ENTRY_RULES.provider),
+    accountNo: checked(ENTRY_RULES.accountNo),
+    entryRef: checked(ENTRY_RULES.entryRef),
+    amount: checked(ENTRY_RULES.amount),
+    postedAt: checked(ENTRY_RULES.postedAt),
   })
   .strict();
 
-/** The body of `POST /ledger/entries`: 1 to 10,000 entries, nothing else. */
+/**
+ * The body of `POST /ledger/entries`: 1 to 10,000 entries, nothing else. Parsing with it
+ * gives the same verdicts as {@link validateLedgerBatch}, which is faster (zod transforms
+ * cost about ten times a plain string check) and reports errors by index and field.
+ */
 export const ledgerBatchSchema = z
   .object({ entries: z.array(ledgerBatchEntrySchema).min(1).max(MAX_LEDGER_BATCH) })
+  .strict();
+
+/** The same shape with the formats left out: types, required and unknown keys only. */
+const ledgerBatchShape = z
+  .object({
+    entries: z.array(
+      z
+        .object(
+          Object.fromEntries(ENTRY_FIELDS.map((f) => [f, text()])) as Record<
+            EntryField,
+            ReturnType<typeof text>
+          >,
+        )
+        .strict(),
+    ),
+  })
   .strict();
 
 /** A validated batch entry: amount in minor units, time as an instant. */
@@ -117,12 +149,14 @@ function repeatErrors(entries: LedgerBatchEntry[]): BatchEntryError[] {
 export function validateLedgerBatch(body: unknown): LedgerBatchValidation {
   const errors = bodyErrors(body);
   if (errors.length > 0) return { ok: false, errors };
-  const parsed = ledgerBatchSchema.safeParse(body);
-  if (!parsed.success) {
-    const entries = (body as { entries: unknown[] }).entries;
-    for (const issue of parsed.error.issues) {
+  const raw = (body as { entries: unknown[] }).entries;
+
+  // Shape first (zod, cheap without transforms), then every string field's format.
+  const shape = ledgerBatchShape.safeParse(body);
+  if (!shape.success) {
+    for (const issue of shape.error.issues) {
       const [, index, field] = issue.path as [string, number, string | undefined];
-      const entry = entries[index];
+      const entry = raw[index];
       if (issue.code === z.ZodIssueCode.unrecognized_keys) {
         for (const key of issue.keys) {
           errors.push(
@@ -137,9 +171,28 @@ export function validateLedgerBatch(body: unknown): LedgerBatchValidation {
         );
       }
     }
-    return { ok: false, errors: errors.sort((a, b) => (a.index ?? -1) - (b.index ?? -1)) };
   }
-  const entries = parsed.data.entries as LedgerBatchEntry[];
+  const entries: LedgerBatchEntry[] = [];
+  raw.forEach((entry, index) => {
+    if (!isRecord(entry)) return;
+    const parsed: Partial<Record<EntryField, unknown>> = {};
+    for (const field of ENTRY_FIELDS) {
+      const value = entry[field];
+      if (typeof value !== 'string') continue;
+      const result = ENTRY_RULES[field](value);
+      if (result.ok) parsed[field] = result.value;
+      else errors.push(batchError(index, field, value, result.reason));
+    }
+    entries.push(parsed as unknown as LedgerBatchEntry);
+  });
+  if (errors.length > 0) {
+    const rank = (e: BatchEntryError) => {
+      const i = ENTRY_FIELDS.indexOf(e.field as EntryField);
+      return i < 0 ? ENTRY_FIELDS.length : i;
+    };
+    errors.sort((a, b) => (a.index ?? -1) - (b.index ?? -1) || rank(a) - rank(b));
+    return { ok: false, errors };
+  }
   const repeats = repeatErrors(entries);
   return repeats.length > 0 ? { ok: false, errors: repeats } : { ok: true, entries };
 }
