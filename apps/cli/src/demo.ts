@@ -29,7 +29,10 @@ async function demo(): Promise<void> {
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const demoDefaults = { DATABASE_SCHEMA: 'snap_recon_demo', QUEUE_PREFIX: 'snap-recon-demo' };
   const base = loadConfig({ ...demoDefaults, ...process.env });
-  const services = await ensureLocalServices(base.DATABASE_URL, base.REDIS_URL, workDir, say);
+  const services = await ensureLocalServices(base.DATABASE_URL, base.REDIS_URL, workDir, say).catch((e: unknown) => {
+    process.stderr.write(`demo failed: could not start Postgres or Redis: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
   const config = loadConfig({ ...demoDefaults, ...process.env, DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl });
   const children = new ChildProcesses(workDir);
   const stop = async (code: number) => {
@@ -37,6 +40,7 @@ async function demo(): Promise<void> {
     await services.stop();
     process.exit(code);
   };
+  process.stdout.on('error', () => void stop(1));
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   try {

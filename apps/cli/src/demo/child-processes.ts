@@ -21,7 +21,12 @@ export async function freePort(preferred: number): Promise<number> {
 export class ChildProcesses {
   private readonly children: { name: string; child: ChildProcess }[] = [];
 
-  constructor(private readonly logDir: string) {}
+  constructor(private readonly logDir: string) {
+    // However this process ends (even a crash or a closed stdout pipe), its children end too.
+    process.once('exit', () => {
+      for (const { child } of this.children) if (child.exitCode === null) child.kill('SIGTERM');
+    });
+  }
 
   /** Starts `node <script>` with extra env; its stdout and stderr go to `<logDir>/<name>.log`. */
   start(name: string, script: string, env: Record<string, string>): ChildProcess {

