@@ -121,10 +121,10 @@ export function buildScenario(count: number, now: Date, { inFlightAgeMs = 20_000
         simulated.faults = [{ kind: fault(RATE_FAULTS), times: 1 }];
         break;
       case 'token-revoked':
-        // One real revocation (every call holding that token then refreshes once); the other
-        // accounts of this kind see their call's token rejected without revoking the shared one,
-        // so two revocations never race and the expected attempts stay exact.
-        simulated.faults = [{ kind: nth === 0 ? 'token-revoked' : 'token-rejected', times: 1 }];
+        // Finnet tokens belong to one merchant, so revoking one touches no other account; on the
+        // shared Netzme and NICEPay tokens the call's token is rejected without revoking it, so a
+        // revocation never races another account's refresh and the expected attempts stay exact.
+        simulated.faults = [{ kind: provider === 'finnet' ? 'token-revoked' : 'token-rejected', times: 1 }];
         break;
       case 'permanent-failure':
         simulated.faults = [{ kind: fault(PERMANENT_FAULTS) }];
