@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '@app/config';
+import { DEV_BASIC_AUTH_PASSWORD, loadConfig } from '@app/config';
 import { dataSourceOptions, runMigrations } from '@app/ledger';
 import { ALL_ENTITIES, loadRun, loadRunReport, reportToTable } from '@app/reconciliation';
 import { ChildProcesses, freePort, waitForHttp } from './demo/child-processes';
@@ -66,6 +66,7 @@ async function demo(): Promise<void> {
     writeFileSync(credentialsFile, JSON.stringify(creds.file));
     chmodSync(credentialsFile, 0o600);
 
+    const password = config.BASIC_AUTH_PASSWORD ?? DEV_BASIC_AUTH_PASSWORD;
     const common = { DATABASE_URL: config.DATABASE_URL, DATABASE_SCHEMA: config.DATABASE_SCHEMA, REDIS_URL: config.REDIS_URL, LOG_LEVEL: 'info', QUEUE_PREFIX: config.QUEUE_PREFIX };
     children.start('simulator', join(dist, 'snap-simulator/src/main.js'), { PORT: String(simulatorPort), SIMULATOR_SEED_FILE: seedFile, LOG_LEVEL: 'warn' });
     await waitForHttp(`${simulatorUrl}/admin/stats`, {}, 30_000, join(workDir, 'simulator.log'));
@@ -83,7 +84,8 @@ async function demo(): Promise<void> {
     children.start('producer', join(dist, 'producer/src/main.js'), { ...common, PORT: String(port) });
     await waitForHttp(`${producerUrl}/health`, {}, 60_000, join(workDir, 'producer.log'));
 
-    const started = await fetch(`${producerUrl}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const auth = { authorization: `Basic ${Buffer.from(`${config.BASIC_AUTH_USER}:${password}`).toString('base64')}` };
+    const started = await fetch(`${producerUrl}/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{}' });
     if (started.status !== 202) throw new Error(`POST /runs answered ${started.status}: ${await started.text()}`);
     const { runId } = (await started.json()) as { runId: string };
     say(`run ${runId} started through POST ${producerUrl}/runs`);
@@ -96,6 +98,7 @@ async function demo(): Promise<void> {
     say(`  ${producerUrl}/runs/${runId}            the run as JSON`);
     say(`  ${producerUrl}/runs/${runId}/report?format=csv   its results as CSV`);
     say(`  ${producerUrl}/health`);
+    say(`Sign in as ${config.BASIC_AUTH_USER} with ${config.BASIC_AUTH_PASSWORD ? 'BASIC_AUTH_PASSWORD' : `the development password "${DEV_BASIC_AUTH_PASSWORD}"`}.`);
     say(`  npm run cli -- report latest   (with DATABASE_SCHEMA=${config.DATABASE_SCHEMA})`);
     say(`Logs: ${workDir}/*.log. Ctrl-C stops everything.`);
     await ds.destroy();

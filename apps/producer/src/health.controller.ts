@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '@app/reconciliation';
+import { Public } from './auth/auth.guard';
 
 /** Liveness and readiness: Postgres and Redis answer. */
 @Controller('health')
@@ -13,6 +14,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @Public()
   async check() {
     const [postgres, redis] = await Promise.all([
       this.ds.query('SELECT 1').then(() => 'up', () => 'down'),

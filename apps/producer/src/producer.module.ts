@@ -1,6 +1,8 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { AppConfig, ConfigModule, Logger } from '@app/config';
 import { CoreModule, RunsService } from '@app/reconciliation';
+import { AuthGuard } from './auth/auth.guard';
 import { HealthController } from './health.controller';
 import { LedgerController } from './ledger.controller';
 import { RunsController } from './runs.controller';
@@ -23,7 +25,7 @@ export class ProducerModule {
       module: ProducerModule,
       imports: [ConfigModule.forRoot(config, logger), CoreModule.forRoot(config)],
       controllers: [RunsController, LedgerController, HealthController],
-      providers: [RunsService, ScheduleProcessor, ScheduleInstaller, ResumeRuns],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }, RunsService, ScheduleProcessor, ScheduleInstaller, ResumeRuns],
     };
   }
 }

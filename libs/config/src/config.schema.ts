@@ -84,9 +84,25 @@ export const configSchema = z.object({
   SNAP_FINNET_BALANCE_PATH: z.string().optional(),
   SNAP_FINNET_BALANCE_SIGNED_PATH: z.string().optional(),
   CHECK_NETZME_ACCOUNT_STATUS: bool(true),
+  API_KEYS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((keys) => keys.every((k) => k.length >= 16), { message: 'each key needs at least 16 characters' }),
+  BASIC_AUTH_USER: z.string().min(1).default('admin'),
+  BASIC_AUTH_PASSWORD: z.string().optional(),
+  WEBHOOK_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
+    .transform((v) => v || undefined),
+  WEBHOOK_SECRET: z.string().optional(),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
+
+/** The basic-auth password in development and test when none is configured; production has none. */
+export const DEV_BASIC_AUTH_PASSWORD = 'snap-recon-dev';
 
 /** Settings whose values are secret: never logged, never returned. */
 export const SECRET_KEYS = [
@@ -96,4 +112,7 @@ export const SECRET_KEYS = [
   'SNAP_NETZME_PRIVATE_KEY',
   'SNAP_NICEPAY_PRIVATE_KEY',
   'SNAP_FINNET_PRIVATE_KEY',
+  'API_KEYS',
+  'BASIC_AUTH_PASSWORD',
+  'WEBHOOK_SECRET',
 ] as const;

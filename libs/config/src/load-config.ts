@@ -1,4 +1,4 @@
-import { configSchema, AppConfig } from './config.schema';
+import { configSchema, AppConfig, SECRET_KEYS } from './config.schema';
 
 /** Thrown when the environment is invalid; lists every bad setting with its value. */
 export class ConfigError extends Error {
@@ -11,10 +11,16 @@ export class ConfigError extends Error {
 /** Validates the environment into one typed config, or throws naming every bad key at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    if (result.data.WEBHOOK_URL && !result.data.WEBHOOK_SECRET) {
+      throw new ConfigError([`WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)`]);
+    }
+    return result.data;
+  }
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[0]);
-    return `${key}=${JSON.stringify(env[key])}: ${issue.message}`;
+    const shown = (SECRET_KEYS as readonly string[]).includes(key) ? '(secret, not shown)' : JSON.stringify(env[key]);
+    return `${key}=${shown}: ${issue.message}`;
   });
   throw new ConfigError(problems);
 }
