@@ -1,4 +1,10 @@
-import { appendLedgerEntries, NewLedgerEntry, validateLedgerBatch } from '@app/ledger';
+import { Readable } from 'node:stream';
+import {
+  appendLedgerEntries,
+  importLedgerCsv,
+  NewLedgerEntry,
+  validateLedgerBatch,
+} from '@app/ledger';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
 import { seeded, wrongBalances } from './ledger-helpers';
@@ -116,6 +122,35 @@ bench('appendLedgerEntries throughput', () => {
       `validateLedgerBatch(10,000): ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms`,
     );
   });
+
+  it(
+    'imports a ledger CSV in bounded memory',
+    async () => {
+      const rows = Number(process.env.LEDGER_BENCH_CSV_ROWS ?? 200_000);
+      const base = Date.parse('2026-06-01T00:00:00Z');
+      function* file() {
+        yield 'provider,account_no,entry_ref,amount,posted_at\n';
+        for (let i = 0; i < rows; i++) {
+          const at = new Date(base + i * 1000).toISOString();
+          const amount = `${(i % 5000) - 2500}.${String(i % 100).padStart(2, '0')}`;
+          yield `netzme,b${((i * 7919) % accountCount) + 1},csv-${i},${amount},${at}\n`;
+        }
+      }
+      let peakHeap = 0;
+      const sample = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
+      const timer = setInterval(sample, 50);
+      const t0 = process.hrtime.bigint();
+      const summary = await importLedgerCsv(db.dataSource, Readable.from(file()));
+      const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+      clearInterval(timer);
+      console.log(
+        `csv: ${rows} rows in ${elapsed.toFixed(2)} s = ${Math.round(rows / elapsed)} rows/s, ` +
+          `peak heap ${Math.round(peakHeap / 2 ** 20)} MiB`,
+      );
+      expect(summary).toMatchObject({ rows, imported: rows, rejectedCount: 0 });
+    },
+    LONG,
+  );
 
   it(
     'leaves every running balance right',

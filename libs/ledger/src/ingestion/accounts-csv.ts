@@ -80,24 +80,26 @@ export async function importAccountsCsv(
     lines = [];
   };
 
-  for await (const item of readCsvRows<AccountColumn>(source, ACCOUNTS_CSV_COLUMNS)) {
-    if ('error' in item) {
-      if (item.error.field !== '(header)') summary.rows++;
-      rejections.add(item.error);
-      continue;
+  for await (const items of readCsvRows<AccountColumn>(source, ACCOUNTS_CSV_COLUMNS)) {
+    for (const item of items) {
+      if ('error' in item) {
+        if (item.error.field !== '(header)') summary.rows++;
+        rejections.add(item.error);
+        continue;
+      }
+      summary.rows++;
+      const { values, columns, line } = item.row;
+      batch.push({
+        merchantId: values.merchant_id,
+        merchantName: values.merchant_name,
+        provider: values.provider,
+        accountNo: values.account_no,
+        currency: values.currency,
+        credentialSet: columns.includes('credential') ? values.credential || null : undefined,
+      });
+      lines.push(line);
+      if (batch.length >= batchSize) await flush();
     }
-    summary.rows++;
-    const { values, columns, line } = item.row;
-    batch.push({
-      merchantId: values.merchant_id,
-      merchantName: values.merchant_name,
-      provider: values.provider,
-      accountNo: values.account_no,
-      currency: values.currency,
-      credentialSet: columns.includes('credential') ? values.credential || null : undefined,
-    });
-    lines.push(line);
-    if (batch.length >= batchSize) await flush();
   }
   await flush();
   return { ...summary, ...rejections.summary() };

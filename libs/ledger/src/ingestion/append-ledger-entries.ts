@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { MAX_ENTRY_REF_LENGTH } from './field-rules';
+import { charLength, MAX_ENTRY_REF_LENGTH } from './field-rules';
 
 /** One entry to append, for an account already resolved to its id. */
 export interface NewLedgerEntry {
@@ -69,7 +69,7 @@ function assertEntry(e: NewLedgerEntry, i: number): void {
   if (
     typeof e.entryRef !== 'string' ||
     e.entryRef === '' ||
-    [...e.entryRef].length > MAX_ENTRY_REF_LENGTH
+    charLength(e.entryRef, MAX_ENTRY_REF_LENGTH) > MAX_ENTRY_REF_LENGTH
   ) {
     bad(`entryRef must be 1 to ${MAX_ENTRY_REF_LENGTH} characters`);
   }

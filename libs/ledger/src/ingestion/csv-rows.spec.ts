@@ -5,9 +5,11 @@ const spec = { required: ['a', 'b'], optional: ['c'] } as const;
 
 async function read(text: string) {
   const out: (string | number)[][] = [];
-  for await (const item of readCsvRows(Readable.from([text]), spec)) {
-    if ('row' in item) out.push([item.row.line, Object.values(item.row.values).join('|')]);
-    else out.push([item.error.line, item.error.field, item.error.value]);
+  for await (const items of readCsvRows(Readable.from([text]), spec)) {
+    for (const item of items) {
+      if ('row' in item) out.push([item.row.line, Object.values(item.row.values).join('|')]);
+      else out.push([item.error.line, item.error.field, item.error.value]);
+    }
   }
   return out;
 }

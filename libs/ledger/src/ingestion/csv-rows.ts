@@ -44,11 +44,61 @@ export interface CsvRow<C extends string> {
   columns: readonly C[];
 }
 
-/** What {@link readCsvRows} yields: a row to validate, or a record refused as it was read. */
+/** What {@link readCsvRows} yields, in batches: a row to validate, or a record refused as read. */
 export type CsvItem<C extends string> = { row: CsvRow<C> } | { error: RowError };
 
 /** Largest record accepted; an unclosed quote cannot swallow the rest of a big file into memory. */
 const MAX_RECORD_BYTES = 1 << 20;
+/** Records parsed ahead of the consumer (parsing goes on while it writes to the database). */
+const READ_AHEAD = 10_000;
+
+/**
+ * Drains an object-mode stream in arrays: one await per burst of records rather than per
+ * record, and the stream keeps producing (up to `highWater` records) while the consumer is busy.
+ * Records come before an error that follows them.
+ */
+async function* drain<T>(stream: Readable, highWater: number): AsyncGenerator<T[]> {
+  let buffer: T[] = [];
+  let ended = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  stream.on('data', (item: T) => {
+    buffer.push(item);
+    if (buffer.length >= highWater) stream.pause();
+    notify();
+  });
+  stream.on('error', (err) => {
+    failure = err;
+    notify();
+  });
+  stream.on('end', () => {
+    ended = true;
+    notify();
+  });
+  stream.on('close', () => {
+    ended = true;
+    notify();
+  });
+  for (;;) {
+    if (buffer.length > 0) {
+      const out = buffer;
+      buffer = [];
+      stream.resume();
+      yield out;
+    } else if (failure !== null) {
+      throw failure;
+    } else if (ended) {
+      return;
+    } else {
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+}
 
 /** A record's raw text without the line breaks the parser leaves around it. */
 const cleanRaw = (raw: string) => raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
@@ -65,19 +115,28 @@ function headerProblem<C extends string>(header: string[], spec: CsvColumns<C>):
   return `the header must be exactly ${expected}`;
 }
 
+/** A record as the parser hands it over (see `on_record`). */
+interface ParsedRecord {
+  /** Records skipped as unparseable just before this one. */
+  before: RowError[];
+  line: number;
+  fields: string[];
+  raw: string;
+}
+
 /**
- * Streams a CSV file as rows keyed by column name, in bounded memory (backpressure: the
- * parser waits while the consumer awaits). The first line must be the header, with the exact
- * column names of `spec`; otherwise one error for line 1 is yielded and nothing else is read.
- * Records that cannot be parsed (bad quoting, too long) or whose field count differs from the
- * header's are yielded as errors with their line; reading goes on after them where the parser
- * can. Lines are 1-based and count the header; a record spanning lines reports its first line.
- * I/O errors (missing file) are thrown.
+ * Streams a CSV file as rows keyed by column name, in bounded memory, yielding them in
+ * batches (arrays, in file order) so the per-row cost stays low. The first line must be the
+ * header, with the exact column names of `spec`; otherwise one error for it is yielded and
+ * nothing else is read. Records that cannot be parsed (bad quoting, too long) or whose field
+ * count differs from the header's are yielded as errors with their line; reading goes on after
+ * them where the parser can. Lines are 1-based and count the header and blank lines; a record
+ * spanning lines reports its first line. I/O errors (missing file) are thrown.
  */
 export async function* readCsvRows<C extends string>(
   source: CsvSource,
   spec: CsvColumns<C>,
-): AsyncGenerator<CsvItem<C>> {
+): AsyncGenerator<CsvItem<C>[]> {
   const input = typeof source === 'string' ? createReadStream(source) : source;
   // Line bookkeeping: where the last record (or skipped record) ended, and blank lines seen.
   // csv-parse counts a CRLF inside a quoted field as two lines; `overcount` corrects that.
@@ -94,6 +153,7 @@ export async function* readCsvRows<C extends string>(
   // Records the parser skipped since the last record it emitted; handed over with the next
   // record so that errors and rows come out in file order.
   let skipped: RowError[] = [];
+  const noneSkipped: RowError[] = [];
   const syntaxError = (err: CsvError): RowError => {
     const line = startLine(
       Number(err.lines) || lastEnd + overcount + 1,
@@ -113,10 +173,12 @@ export async function* readCsvRows<C extends string>(
     on_record: (
       parsed: { record: string[]; raw: string },
       ctx: { lines: number; empty_lines: number },
-    ) => {
-      for (const field of parsed.record) overcount += field.split('\r\n').length - 1;
-      const before = skipped;
-      skipped = [];
+    ): ParsedRecord => {
+      for (const field of parsed.record) {
+        if (field.includes('\r\n')) overcount += field.split('\r\n').length - 1;
+      }
+      const before = skipped.length > 0 ? skipped : noneSkipped;
+      if (skipped.length > 0) skipped = [];
       return {
         before,
         line: startLine(ctx.lines, ctx.empty_lines),
@@ -130,48 +192,28 @@ export async function* readCsvRows<C extends string>(
 
   let columns: C[] | null = null;
   try {
-    for await (const record of parser as AsyncIterable<{
-      before: RowError[];
-      line: number;
-      fields: string[];
-      raw: string;
-    }>) {
-      for (const error of record.before) yield { error };
-      if (columns === null) {
-        const problem = headerProblem(record.fields, spec);
-        if (problem !== null) {
-          yield {
-            error: rowError(record.line, '(header)', cleanRaw(record.raw), problem),
-          };
-          return;
+    for await (const records of drain<ParsedRecord>(parser, READ_AHEAD)) {
+      const items: CsvItem<C>[] = [];
+      for (const record of records) {
+        for (const error of record.before) items.push({ error });
+        const { fields, line } = record;
+        if (columns === null) {
+          const problem = headerProblem(fields, spec);
+          if (problem !== null) {
+            items.push({ error: rowError(line, '(header)', cleanRaw(record.raw), problem) });
+            yield items;
+            return;
+          }
+          columns = fields as C[];
+        } else if (fields.length !== columns.length) {
+          items.push({ error: fieldCountError(line, fields.length, columns, record.raw) });
+        } else {
+          const values = {} as Record<C, string>;
+          for (let i = 0; i < columns.length; i++) values[columns[i]] = fields[i];
+          items.push({ row: { line, values, columns } });
         }
-        columns = record.fields as C[];
-        continue;
       }
-      const { fields, line } = record;
-      if (fields.length !== columns.length) {
-        const raw = cleanRaw(record.raw);
-        yield {
-          error:
-            fields.length < columns.length
-              ? rowError(
-                  line,
-                  columns[fields.length],
-                  '',
-                  `is missing: the row has ${fields.length} fields, the header ${columns.length}`,
-                )
-              : rowError(
-                  line,
-                  '(row)',
-                  raw,
-                  `has ${fields.length} fields, the header ${columns.length}`,
-                ),
-        };
-        continue;
-      }
-      const values = {} as Record<C, string>;
-      columns.forEach((c, i) => (values[c] = fields[i]));
-      yield { row: { line, values, columns } };
+      if (items.length > 0) yield items;
     }
   } catch (err) {
     if (!(err instanceof CsvError)) throw err;
@@ -181,8 +223,22 @@ export async function* readCsvRows<C extends string>(
     parser.destroy();
     input.destroy();
   }
-  for (const error of skipped) yield { error };
+  const tail: CsvItem<C>[] = skipped.map((error) => ({ error }));
   if (columns === null && skipped.length === 0) {
-    yield { error: rowError(1, '(header)', '', 'the file is empty; a header row is required') };
+    tail.push({
+      error: rowError(1, '(header)', '', 'the file is empty; a header row is required'),
+    });
   }
+  if (tail.length > 0) yield tail;
+}
+
+function fieldCountError(line: number, count: number, columns: readonly string[], raw: string) {
+  return count < columns.length
+    ? rowError(
+        line,
+        columns[count],
+        '',
+        `is missing: the row has ${count} fields, the header ${columns.length}`,
+      )
+    : rowError(line, '(row)', cleanRaw(raw), `has ${count} fields, the header ${columns.length}`);
 }

@@ -13,6 +13,14 @@ export const MAX_ENTRY_REF_LENGTH = 128;
 /** Longest merchant name, in characters. */
 export const MAX_MERCHANT_NAME_LENGTH = 200;
 
+/**
+ * Length in characters (code points). The UTF-16 length is an upper bound, so the costly count
+ * is only made for texts that might be too long.
+ */
+export function charLength(text: string, limit: number): number {
+  return text.length <= limit ? text.length : [...text].length;
+}
+
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const no = <T>(reason: string): Checked<T> => ({ ok: false, reason });
 // eslint-disable-next-line no-control-regex
@@ -36,7 +44,7 @@ export function checkCurrency(text: string): Checked<string> {
 /** A merchant's display name: 1 to 200 characters, not blank, no control characters. */
 export function checkMerchantName(text: string): Checked<string> {
   if (text.trim() === '') return no('must not be empty');
-  if ([...text].length > MAX_MERCHANT_NAME_LENGTH) {
+  if (charLength(text, MAX_MERCHANT_NAME_LENGTH) > MAX_MERCHANT_NAME_LENGTH) {
     return no(`must be at most ${MAX_MERCHANT_NAME_LENGTH} characters`);
   }
   return CONTROL.test(text) ? no('must not contain control characters') : ok(text);
@@ -45,7 +53,7 @@ export function checkMerchantName(text: string): Checked<string> {
 /** The caller's reference of a ledger entry: 1 to 128 characters, no control characters. */
 export function checkEntryRef(text: string): Checked<string> {
   if (text === '') return no('must not be empty');
-  if ([...text].length > MAX_ENTRY_REF_LENGTH) {
+  if (charLength(text, MAX_ENTRY_REF_LENGTH) > MAX_ENTRY_REF_LENGTH) {
     return no(`must be at most ${MAX_ENTRY_REF_LENGTH} characters`);
   }
   return CONTROL.test(text) ? no('must not contain control characters') : ok(text);

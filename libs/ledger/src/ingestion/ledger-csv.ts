@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { formatAmount } from '@app/snap';
 import { accountKeyText, findAccountIds } from './account-lookup';
-import { appendLedgerEntries, LedgerConflict } from './append-ledger-entries';
+import { appendLedgerEntries, LedgerConflict, NewLedgerEntry } from './append-ledger-entries';
 import { CsvImportOptions, CsvImportSummary, CsvSource, readCsvRows } from './csv-rows';
 import {
   checkAmount,
@@ -114,11 +114,18 @@ export async function importLedgerCsv(
   const flush = async () => {
     if (batch.length === 0) return;
     await resolveAccounts(batch);
-    const known: (ParsedRow & { accountId: string })[] = [];
+    const known: ParsedRow[] = [];
+    const entries: NewLedgerEntry[] = [];
     for (const row of batch) {
       const accountId = accountIds.get(accountKeyText(row.provider, row.accountNo));
       if (accountId) {
-        known.push({ ...row, accountId });
+        known.push(row);
+        entries.push({
+          accountId,
+          entryRef: row.entryRef,
+          amount: row.amount,
+          postedAt: row.postedAt,
+        });
       } else {
         const account = accountKeyText(row.provider, row.accountNo);
         rejections.add(
@@ -132,15 +139,15 @@ export async function importLedgerCsv(
       }
     }
     batch = [];
-    const result = await appendLedgerEntries(ds, known);
+    const result = await appendLedgerEntries(ds, entries);
     summary.imported += result.inserted;
     summary.duplicates += result.duplicates;
     if (result.conflicts.length === 0) return;
     const firstLine = new Map<string, number>();
-    for (const row of known) {
-      const key = `${row.accountId}\u0000${row.entryRef}`;
-      if (!firstLine.has(key)) firstLine.set(key, row.line);
-    }
+    entries.forEach((e, i) => {
+      const key = `${e.accountId}\u0000${e.entryRef}`;
+      if (!firstLine.has(key)) firstLine.set(key, known[i].line);
+    });
     for (const c of result.conflicts) {
       rejections.add(
         conflictError(known[c.index], c, firstLine.get(`${c.accountId}\u0000${c.entryRef}`)),
@@ -148,20 +155,22 @@ export async function importLedgerCsv(
     }
   };
 
-  for await (const item of readCsvRows<LedgerColumn>(source, LEDGER_CSV_COLUMNS)) {
-    if ('error' in item) {
-      if (item.error.field !== '(header)') summary.rows++;
-      rejections.add(item.error);
-      continue;
+  for await (const items of readCsvRows<LedgerColumn>(source, LEDGER_CSV_COLUMNS)) {
+    for (const item of items) {
+      if ('error' in item) {
+        if (item.error.field !== '(header)') summary.rows++;
+        rejections.add(item.error);
+        continue;
+      }
+      summary.rows++;
+      const parsed = parseRow(item.row.line, item.row.values);
+      if ('reason' in parsed) {
+        rejections.add(parsed);
+        continue;
+      }
+      batch.push(parsed);
+      if (batch.length >= batchSize) await flush();
     }
-    summary.rows++;
-    const parsed = parseRow(item.row.line, item.row.values);
-    if ('reason' in parsed) {
-      rejections.add(parsed);
-      continue;
-    }
-    batch.push(parsed);
-    if (batch.length >= batchSize) await flush();
   }
   await flush();
   return { ...summary, ...rejections.summary() };
