@@ -236,4 +236,27 @@ describe('appendLedgerEntries', () => {
     const balanceB = (await entriesOf(ds, b)).at(-1)!.balanceAfter;
     expect(balanceA + balanceB).toBe(total);
   });
+
+  it('stores a batch sent twice at the same time once: the second sees the first as duplicates', async () => {
+    const a = await account();
+    const b = await account();
+    const batch = Array.from({ length: 500 }, (_, i) =>
+      e(
+        i % 2 ? a : b,
+        `twice-${i}`,
+        BigInt(i),
+        new Date(Date.UTC(2026, 10, 21, 0, 0, i)).toISOString(),
+      ),
+    );
+    const results = await Promise.all([
+      appendLedgerEntries(ds, batch),
+      appendLedgerEntries(ds, [...batch].reverse()),
+    ]);
+    expect(results.map((r) => [r.inserted, r.duplicates, r.conflicts.length]).sort()).toEqual([
+      [0, 500, 0],
+      [500, 0, 0],
+    ]);
+    expect((await entriesOf(ds, a)).length + (await entriesOf(ds, b)).length).toBe(500);
+    expect(await wrongBalances(ds)).toEqual([]);
+  });
 });
