@@ -1,3 +1,4 @@
+import { APP_METRICS, AppMetrics } from '@app/config';
 import { RunsService, RESULT_STATUSES } from '@app/reconciliation';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
@@ -94,6 +95,30 @@ describe('reconciliation run end to end', () => {
     expect(pipeline.logs.lines.length).toBeGreaterThan(pipeline.scenario.length);
     const leaks = pipeline.logs.lines.filter((line) => pipeline.secrets.some((s) => line.includes(s)));
     expect(leaks).toEqual([]);
+  });
+
+  it('puts the run, account and provider on every log line of a job, and the X-EXTERNAL-ID on each provider call', () => {
+    const jobLines = pipeline.logs.lines.map((l) => JSON.parse(l)).filter((l) => l.jobId !== undefined);
+    expect(jobLines.length).toBeGreaterThan(pipeline.scenario.length);
+    for (const line of jobLines) {
+      expect(line).toEqual(expect.objectContaining({ runId, accountId: expect.any(String), provider: expect.any(String) }));
+    }
+    const calls = jobLines.filter((l) => l.msg === 'snap call' && l.operation !== 'access-token');
+    expect(calls.length).toBeGreaterThanOrEqual(pipeline.scenario.length);
+    for (const call of calls) expect(call.externalId).toMatch(/^\d{32}$/);
+  });
+
+  it('counts results, provider calls and token requests in the worker metrics', async () => {
+    const text = await pipeline.worker!.get<AppMetrics>(APP_METRICS).registry.metrics();
+    const total = (name: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(name))
+        .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    expect(total('recon_results_total{')).toBe(pipeline.scenario.length);
+    expect(total('snap_provider_call_duration_seconds_count{')).toBeGreaterThanOrEqual(pipeline.scenario.length);
+    expect(total('snap_token_requests_total{')).toBeGreaterThanOrEqual(3);
+    expect(total('recon_run_duration_seconds_count')).toBe(1);
   });
 
   it('adds no job and no result when the finished run is enqueued again', async () => {

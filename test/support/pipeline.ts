@@ -16,6 +16,7 @@ import { seedDatabase, simulatorAccounts } from '../../apps/cli/src/demo/seed-da
 import { createSnapSimulator, SnapSimulator } from '../../apps/snap-simulator/src';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { LogCapture } from './log-capture';
+import { deleteRedisKeys } from './redis-cleanup';
 import { createTestDatabase } from './test-database';
 
 /** A whole pipeline in this process: simulator over HTTP, worker, run starter, real PG/Redis. */
@@ -100,6 +101,7 @@ export async function startPipeline(
       for (const q of queues) await q.obliterate({ force: true });
       await Promise.all(queues.map((q) => q.close()));
       await queueConnection.quit();
+      await deleteRedisKeys(config.REDIS_URL, queuePrefix(config));
       await simulator.stop();
       await db.drop();
     },

@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Type } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, withLogContext } from '@app/config';
 import { balanceQueueName, BalanceInquiryJobData, providerLimiter } from '@app/queue';
 import { ProviderName, RateLimitedSnapError } from '@app/snap';
 import { BalanceInquiryService, InquiryOutcome } from './balance-inquiry.service';
@@ -31,7 +31,8 @@ export function balanceInquiryProcessor(provider: ProviderName, config: AppConfi
       const attempt = { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) };
       let outcome: InquiryOutcome;
       try {
-        outcome = await this.service.process(job.data, attempt);
+        const { runId, accountId, provider } = job.data;
+        outcome = await withLogContext({ runId, accountId, provider, jobId: job.id }, () => this.service.process(job.data, attempt));
       } catch (e) {
         if (e instanceof RateLimitedSnapError) {
           // The provider asked us to slow down: pause this queue, keep the attempt.

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { APP_CONFIG, APP_LOGGER, APP_METRICS, AppConfig, AppMetrics, Logger } from '@app/config';
 import { ledgerSnapshot } from '@app/ledger';
 import type { BalanceInquiryJobData } from '@app/queue';
 import { AccountResult, compareBalances, hasFinalResult, saveResult } from '@app/reconciliation';
@@ -54,10 +54,12 @@ export class BalanceInquiryService {
     private readonly clients: SnapClientFactory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
   ) {}
 
   async process(job: BalanceInquiryJobData, attempt: AttemptInfo): Promise<InquiryOutcome> {
-    const log = this.logger.child({ runId: job.runId, accountId: job.accountId, provider: job.provider, attempt: attempt.number });
+    // run, account and provider come from the log context the processor sets.
+    const log = this.logger.child({ attempt: attempt.number });
     if (await hasFinalResult(this.ds, job.runId, job.accountId)) return { kind: 'already-final' };
     const account = await this.loadAccount(job.accountId);
     const base = { runId: job.runId, accountId: job.accountId, attempts: attempt.number };
@@ -66,7 +68,7 @@ export class BalanceInquiryService {
       client = this.clients.get(account.provider, account.credential_set);
     } catch (e) {
       const message = (e as Error).message;
-      await saveResult(this.ds, { ...emptyResult(base), status: 'error', final: true, errorMessage: message });
+      await this.record(account.provider, { ...emptyResult(base), status: 'error', final: true, errorMessage: message });
       throw new UnrecoverableError(message);
     }
     try {
@@ -106,7 +108,7 @@ export class BalanceInquiryService {
       result.status = 'inactive';
       result.final = true;
     }
-    await saveResult(this.ds, result);
+    await this.record(account.provider, result);
     log.info({ externalId: balance.externalId, status: result.status, difference: String(comparison.difference) }, 'account reconciled');
     return result.final ? { kind: 'saved', status: result.status } : { kind: 'recheck' };
   }
@@ -133,7 +135,7 @@ export class BalanceInquiryService {
       throw e;
     }
     const inactive = e instanceof PermanentSnapError && (await this.isInactive(client, account, log));
-    await saveResult(this.ds, {
+    await this.record(account.provider, {
       ...emptyResult(base),
       status: inactive ? 'inactive' : 'error',
       final: true,
@@ -144,6 +146,19 @@ export class BalanceInquiryService {
     log.warn({ externalId: snap?.details.externalId, responseCode: snap?.details.responseCode, err: (e as Error).message }, 'inquiry failed for good');
     if (!retryable) throw new UnrecoverableError((e as Error).message);
     throw e;
+  }
+
+  /** Saves a result and counts it; the result that completes a run records the run's duration. */
+  private async record(provider: ProviderName, result: AccountResult): Promise<void> {
+    const outcome = await saveResult(this.ds, result);
+    if (outcome.written && result.final) this.metrics.results.inc({ provider, status: result.status });
+    if (outcome.runFinished) {
+      const [{ seconds }] = await this.ds.query(
+        `SELECT extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM reconciliation_runs WHERE id = $1`,
+        [result.runId],
+      );
+      this.metrics.runDuration.observe(seconds);
+    }
   }
 
   /** For a Netzme account that does not match: is it simply not active? */

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, loadConfig } from '@app/config';
+import { AppMetrics, createLogger, loadConfig } from '@app/config';
 import { loadCredentials } from '@app/snap';
+import { startMetricsServer } from './metrics-server';
 import { WorkerModule } from './worker.module';
 
 /** Starts a worker process: no HTTP, just the queue processors. SIGTERM drains in-flight jobs. */
@@ -10,11 +11,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const credentials = loadCredentials(process.env);
   const logger = createLogger(config, 'worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger, credentials), {
+  const metrics = new AppMetrics('worker');
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger, credentials, metrics), {
     logger: ['error', 'warn'],
   });
   app.enableShutdownHooks();
-  logger.info({ concurrency: config.WORKER_CONCURRENCY, pid: process.pid }, 'worker started');
+  if (config.WORKER_METRICS_PORT > 0) {
+    const server = await startMetricsServer(metrics, config.WORKER_METRICS_PORT);
+    process.once('SIGTERM', () => server.close());
+  }
+  logger.info({ concurrency: config.WORKER_CONCURRENCY, metricsPort: config.WORKER_METRICS_PORT, pid: process.pid }, 'worker started');
 }
 
 main().catch((e: Error) => {

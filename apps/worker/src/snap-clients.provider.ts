@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger, queuePrefix } from '@app/config';
+import { APP_CONFIG, APP_LOGGER, APP_METRICS, AppConfig, AppMetrics, Logger, queuePrefix } from '@app/config';
 import { REDIS } from '@app/reconciliation';
 import {
   allocateInstanceId,
@@ -39,8 +39,8 @@ export function pathOverrides(config: AppConfig): Partial<Record<ProviderName, P
  */
 export const snapClientsProvider = (credentials: CredentialRegistry): Provider => ({
   provide: SnapClientFactory,
-  inject: [APP_CONFIG, APP_LOGGER, REDIS],
-  useFactory: async (config: AppConfig, logger: Logger, redis: Redis) => {
+  inject: [APP_CONFIG, APP_LOGGER, REDIS, APP_METRICS],
+  useFactory: async (config: AppConfig, logger: Logger, redis: Redis, metrics: AppMetrics) => {
     const http = new SnapHttp({ connectMs: config.SNAP_CONNECT_TIMEOUT_MS, readMs: config.SNAP_READ_TIMEOUT_MS });
     const keyPrefix = queuePrefix(config);
     const ids = new ExternalIdGenerator(await allocateInstanceId(redis, `${keyPrefix}:external-id-instance`));
@@ -57,6 +57,9 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         logger: logger.child({ component: 'snap' }),
         tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS,
         tokenKeyPrefix: `${keyPrefix}:token`,
+        onCall: (e) =>
+          metrics.providerCallSeconds.observe({ provider: e.provider, operation: e.operation, code: e.outcome }, e.durationMs / 1000),
+        onTokenIssued: (provider) => metrics.tokenRequests.inc({ provider }),
       },
       pathOverrides(config),
     );

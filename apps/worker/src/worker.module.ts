@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfig, ConfigModule, Logger } from '@app/config';
+import { AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
 import { CoreModule } from '@app/reconciliation';
 import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
@@ -9,10 +9,10 @@ import { snapClientsProvider } from './snap-clients.provider';
 /** The worker: one processor per provider queue, no HTTP server. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig, logger: Logger, credentials: CredentialRegistry): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, credentials: CredentialRegistry, metrics?: AppMetrics): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config, logger), CoreModule.forRoot(config)],
+      imports: [ConfigModule.forRoot(config, logger, metrics), CoreModule.forRoot(config)],
       providers: [
         snapClientsProvider(credentials),
         BalanceInquiryService,

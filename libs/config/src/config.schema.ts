@@ -84,6 +84,8 @@ export const configSchema = z.object({
   SNAP_FINNET_BALANCE_PATH: z.string().optional(),
   SNAP_FINNET_BALANCE_SIGNED_PATH: z.string().optional(),
   CHECK_NETZME_ACCOUNT_STATUS: bool(true),
+  HEALTH_MAX_QUEUE_LAG_SECONDS: int(900, 1),
+  WORKER_METRICS_PORT: int(9464, 0),
   API_KEYS: z
     .string()
     .default('')

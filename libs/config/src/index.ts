@@ -3,3 +3,5 @@ export * from './load-config';
 export * from './redis-connection';
 export * from './config.module';
 export * from './logger';
+export * from './log-context';
+export * from './metrics';

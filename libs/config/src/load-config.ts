@@ -1,3 +1,4 @@
+import { rememberSecretValue } from '@app/snap';
 import { configSchema, AppConfig, SECRET_KEYS } from './config.schema';
 
 /** Thrown when the environment is invalid; lists every bad setting with its value. */
@@ -8,10 +9,24 @@ export class ConfigError extends Error {
   }
 }
 
+/** Secret settings (and URL passwords) are redacted by value from every log line. */
+function rememberConfigSecrets(env: NodeJS.ProcessEnv, config: AppConfig): void {
+  for (const key of SECRET_KEYS) rememberSecretValue(env[key]);
+  for (const key of config.API_KEYS) rememberSecretValue(key);
+  for (const url of [config.DATABASE_URL, config.REDIS_URL]) {
+    try {
+      rememberSecretValue(decodeURIComponent(new URL(url).password));
+    } catch {
+      // validated already
+    }
+  }
+}
+
 /** Validates the environment into one typed config, or throws naming every bad key at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = configSchema.safeParse(env);
   if (result.success) {
+    rememberConfigSecrets(env, result.data);
     if (result.data.WEBHOOK_URL && !result.data.WEBHOOK_SECRET) {
       throw new ConfigError([`WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)`]);
     }

@@ -1,5 +1,7 @@
 import pino, { Logger } from 'pino';
+import { redactSecretValues } from '@app/snap';
 import type { AppConfig } from './config.schema';
+import { currentLogContext } from './log-context';
 
 /** Field paths whose values are never written to a log line. */
 export const REDACTED_PATHS = [
@@ -16,8 +18,10 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * The structured JSON logger of every app (pino), named after the app, with secret fields
- * redacted by path. `destination` lets tests capture lines.
+ * The structured JSON logger of every app (pino), named after the app. Secrets are redacted by
+ * field path and, on every finished line, by value (client secrets, key material, access tokens,
+ * API keys). Lines written inside a job carry its run, account and provider (see
+ * {@link withLogContext}). `destination` lets tests capture lines.
  */
 export function createLogger(
   config: Pick<AppConfig, 'LOG_LEVEL'>,
@@ -25,7 +29,13 @@ export function createLogger(
   destination?: pino.DestinationStream,
 ): Logger {
   return pino(
-    { name, level: config.LOG_LEVEL, redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' } },
+    {
+      name,
+      level: config.LOG_LEVEL,
+      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      mixin: currentLogContext,
+      hooks: { streamWrite: redactSecretValues },
+    },
     destination ?? pino.destination({ fd: 1, sync: false }),
   );
 }

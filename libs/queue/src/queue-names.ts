@@ -11,5 +11,11 @@ export const BALANCE_QUEUES: readonly string[] = PROVIDERS.map(balanceQueueName)
 /** The queue whose job scheduler starts scheduled runs. */
 export const SCHEDULE_QUEUE = 'reconciliation-schedule';
 
+/** The queue of discrepancy webhook deliveries. */
+export const WEBHOOK_QUEUE = 'discrepancy-webhooks';
+
+/** Every queue of the product, for Bull Board and health checks. */
+export const ALL_QUEUES: readonly string[] = [...BALANCE_QUEUES, SCHEDULE_QUEUE, WEBHOOK_QUEUE];
+
 /** The id of the one job scheduler on {@link SCHEDULE_QUEUE}. */
 export const SCHEDULER_ID = 'hourly-reconciliation';

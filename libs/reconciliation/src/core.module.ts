@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Cluster, Redis } from 'ioredis';
 import { AppConfig, createRedisConnection, queuePrefix } from '@app/config';
 import { dataSourceOptions } from '@app/ledger';
-import { BALANCE_QUEUES, SCHEDULE_QUEUE } from '@app/queue';
+import { ALL_QUEUES } from '@app/queue';
 import { ALL_ENTITIES } from './entities';
 
 /** Injection token of the Redis connection shared by BullMQ queues and the token cache. */
@@ -28,7 +28,7 @@ class RedisCloser implements OnApplicationShutdown {
 export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     const redis = createRedisConnection(config, 'snap-recon');
-    const queues = BullModule.registerQueue(...[...BALANCE_QUEUES, SCHEDULE_QUEUE].map((name) => ({ name })));
+    const queues = BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name })));
     return {
       module: CoreModule,
       global: true,

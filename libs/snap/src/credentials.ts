@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { loadPrivateKey } from './signing';
 import { PROVIDERS, ProviderName, isProviderName } from './providers';
 import { Secret } from './secret';
+import { rememberPemSecret } from './secret-values';
 
 /** The name of the credential set built from the `SNAP_<PROVIDER>_*` variables. */
 export const DEFAULT_CREDENTIAL_SET = 'default';
@@ -104,6 +105,7 @@ function buildSet(
   }
   let privateKey: KeyObject | undefined;
   if (pem !== undefined) {
+    rememberPemSecret(pem);
     try {
       privateKey = loadPrivateKey(pem, keyFile ? names.privateKeyFile : names.privateKey);
     } catch (e) {

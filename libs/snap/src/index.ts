@@ -10,6 +10,7 @@ export * from './providers';
 export * from './response-body';
 export * from './response-code';
 export * from './secret';
+export * from './secret-values';
 export * from './signing';
 export * from './timestamp';
 export * from './token-manager';

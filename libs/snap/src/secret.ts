@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { rememberSecretValue } from './secret-values';
 
 const REDACTED = '[REDACTED]';
 
@@ -11,6 +12,7 @@ export class Secret {
 
   constructor(value: string) {
     this.#value = value;
+    rememberSecretValue(value);
   }
 
   /** The secret itself; call only where it is used (signing), never to print. */

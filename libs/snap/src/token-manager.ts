@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TransientSnapError } from './errors';
 import type { ProviderName } from './providers';
+import { rememberSecretValue } from './secret-values';
 
 /** The Redis commands the token manager uses (ioredis satisfies it). */
 export interface TokenRedis {
@@ -138,6 +139,7 @@ export class TokenManager {
   }
 
   private keep(token: CachedToken): string {
+    rememberSecretValue(token.accessToken);
     this.local = token;
     return token.accessToken;
   }

@@ -1,0 +1,41 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Response } from 'express';
+import { APP_METRICS, AppMetrics } from '@app/config';
+import { balanceQueueName, SCHEDULE_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
+
+const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
+
+/**
+ * `GET /metrics` (Prometheus text, credentials required): this process's metrics plus the
+ * jobs of every queue by state, read from Redis at scrape time. Provider-call, token and
+ * result metrics come from each worker's own metrics port.
+ */
+@Controller('metrics')
+export class MetricsController {
+  private readonly queues: Queue[];
+
+  constructor(
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
+    @InjectQueue(balanceQueueName('netzme')) netzme: Queue,
+    @InjectQueue(balanceQueueName('nicepay')) nicepay: Queue,
+    @InjectQueue(balanceQueueName('finnet')) finnet: Queue,
+    @InjectQueue(SCHEDULE_QUEUE) schedule: Queue,
+    @InjectQueue(WEBHOOK_QUEUE) webhooks: Queue,
+  ) {
+    this.queues = [netzme, nicepay, finnet, schedule, webhooks];
+  }
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  async scrape(@Res() res: Response): Promise<void> {
+    await Promise.all(
+      this.queues.map(async (queue) => {
+        const counts = await queue.getJobCounts(...STATES);
+        for (const state of STATES) this.metrics.jobs.set({ queue: queue.name, state }, counts[state] ?? 0);
+      }),
+    );
+    res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+  }
+}

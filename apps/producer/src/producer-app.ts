@@ -1,0 +1,23 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AppConfig, Logger } from '@app/config';
+import { bodyParserErrors } from './body-errors';
+import { ProducerModule } from './producer.module';
+
+/** Largest request body the API reads; a larger one is answered 413 without being parsed. */
+export const MAX_BODY = '5mb';
+
+/**
+ * The producer's HTTP application, configured (body parser and its errors, shutdown hooks)
+ * but not listening: `main.ts` listens on PORT and tests on a free port, so both run the same app.
+ */
+export async function createProducerApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ProducerModule.forRoot(config, logger), {
+    logger: ['error', 'warn'],
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: MAX_BODY });
+  app.use(bodyParserErrors);
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,50 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The Prometheus metrics of one process (prom-client). The worker records provider calls,
+ * token requests and results; the producer adds queue and run figures at scrape time.
+ */
+export class AppMetrics {
+  readonly registry = new Registry();
+
+  readonly providerCallSeconds = new Histogram({
+    name: 'snap_provider_call_duration_seconds',
+    help: 'Duration of SNAP provider calls by provider, operation and response code (or network-error / no-code)',
+    labelNames: ['provider', 'operation', 'code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly tokenRequests = new Counter({
+    name: 'snap_token_requests_total',
+    help: 'Access tokens requested from providers (refreshes included)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly results = new Counter({
+    name: 'recon_results_total',
+    help: 'Final reconciliation results written, by provider and status',
+    labelNames: ['provider', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly runDuration = new Histogram({
+    name: 'recon_run_duration_seconds',
+    help: 'Wall time of finished reconciliation runs',
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [this.registry],
+  });
+
+  readonly jobs = new Gauge({
+    name: 'bullmq_jobs',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(app: string) {
+    this.registry.setDefaultLabels({ app });
+    collectDefaultMetrics({ register: this.registry });
+  }
+}
