@@ -36,7 +36,7 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
   it('answers /health without credentials: Postgres, Redis and queue lag up', async () => {
     const res = await get('/health');
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { status: string; info: Record<string, { lagSeconds?: unknown }> };
     expect(body.status).toBe('ok');
     expect(Object.keys(body.info)).toEqual(['postgres', 'redis', 'queues']);
     expect(body.info.queues.lagSeconds).toEqual({ netzme: 0, nicepay: 0, finnet: 0 });
@@ -61,10 +61,10 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
   it('accepts an API key or basic auth', async () => {
     const byKey = await fetch(`${url}/runs`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' }, body: '{}' });
     expect(byKey.status).toBe(202);
-    const { runId } = await byKey.json();
+    const { runId } = (await byKey.json()) as { runId: string };
     const byBasic = await get(`/runs/${runId}`, basic('ops', PASSWORD));
     expect(byBasic.status).toBe(200);
-    expect((await byBasic.json()).status).toBe('finished'); // no account: finished at once
+    expect(((await byBasic.json()) as { status: string }).status).toBe('finished'); // no account: finished at once
   });
 
   it('serves Prometheus metrics with the jobs of every queue by state', async () => {
@@ -82,7 +82,7 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     expect(await page.text()).toContain('<html');
     const api = await get('/queues/api/queues', { 'x-api-key': API_KEY });
     expect(api.status).toBe(200);
-    const names = ((await api.json()).queues as { name: string }[]).map((q) => q.name).sort();
+    const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
     expect(names).toEqual(['balance-inquiry-finnet', 'balance-inquiry-netzme', 'balance-inquiry-nicepay', 'discrepancy-webhooks', 'reconciliation-schedule']);
   });
 
