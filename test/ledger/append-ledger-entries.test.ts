@@ -199,7 +199,7 @@ describe('appendLedgerEntries', () => {
       ]),
     ).rejects.toThrow('entries[1].entryRef must be 1 to 128 characters');
     await expect(appendLedgerEntries(ds, [e(a, 'bad-time', 1n, 'not a date')])).rejects.toThrow(
-      'entries[0].postedAt must be a valid Date',
+      'entries[0].postedAt must be a valid Date in years 1000 to 9999',
     );
     expect(await appendLedgerEntries(ds, [])).toEqual({
       inserted: 0,

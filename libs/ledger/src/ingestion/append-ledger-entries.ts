@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { charLength, MAX_ENTRY_REF_LENGTH } from './field-rules';
+import { isStorableInstant } from './iso-instant';
 
 /** One entry to append, for an account already resolved to its id. */
 export interface NewLedgerEntry {
@@ -75,8 +76,9 @@ function assertEntry(e: NewLedgerEntry, i: number): void {
   }
   if (typeof e.amount !== 'bigint' || e.amount > INT8_MAX || e.amount < -INT8_MAX)
     bad('amount must be a bigint');
-  if (!(e.postedAt instanceof Date) || Number.isNaN(e.postedAt.getTime()))
-    bad('postedAt must be a valid Date');
+  if (!(e.postedAt instanceof Date) || !isStorableInstant(e.postedAt)) {
+    bad('postedAt must be a valid Date in years 1000 to 9999');
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ describe('parseIsoInstant', () => {
     expect(at('2026-11-21T10:00:00.5Z')).toBe('2026-11-21T10:00:00.500Z');
     expect(at('2026-11-21T10:00:00.123000+00:00')).toBe('2026-11-21T10:00:00.123Z');
     expect(at('2024-02-29T00:00:00Z')).toBe('2024-02-29T00:00:00.000Z');
-    expect(at('0099-01-01T00:00:00Z')).toBe('0099-01-01T00:00:00.000Z');
+    expect(at('1000-01-01T00:00:00Z')).toBe('1000-01-01T00:00:00.000Z');
   });
 
   it('refuses a time without zone, impossible dates and times, and sub-millisecond digits', () => {
@@ -34,6 +34,8 @@ describe('parseIsoInstant', () => {
     expect(at('2026-11-21T24:00:00Z')).toBe('refused: is not a time of day (00:00:00 to 23:59:59)');
     expect(at('2026-11-21T10:60:00Z')).toBe('refused: is not a time of day (00:00:00 to 23:59:59)');
     expect(at('2026-11-21T10:00:00+15:00')).toBe('refused: has a zone offset out of range');
+    expect(at('0099-01-01T00:00:00Z')).toBe('refused: is out of range (years 1000 to 9999)');
+    expect(at('9999-12-31T23:00:00-14:00')).toBe('refused: is out of range (years 1000 to 9999)');
     expect(at('2026-11-21T10:00:00.1234Z')).toBe(
       'refused: has sub-millisecond digits; the ledger keeps milliseconds',
     );

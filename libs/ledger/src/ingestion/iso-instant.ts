@@ -9,6 +9,12 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
+/** True for a valid Date in UTC years 1000 to 9999 (a four-digit ISO year both ways). */
+export function isStorableInstant(at: Date): boolean {
+  const year = at.getUTCFullYear();
+  return !Number.isNaN(at.getTime()) && year >= 1000 && year <= 9999;
+}
+
 /**
  * Parses an ISO-8601 date-time that names its zone: `2026-11-21T10:00:00Z`,
  * `2026-11-21T17:00:00+07:00` (also `+0700`, `+07`, seconds and fraction optional).
@@ -51,5 +57,8 @@ export function parseIsoInstant(text: string): Checked<Date> {
   const at = new Date(0);
   at.setUTCFullYear(year, month - 1, day);
   at.setUTCHours(Number(h), Number(mi), Number(s), Number(fraction.slice(0, 3).padEnd(3, '0')));
-  return { ok: true, value: new Date(at.getTime() - offsetMinutes * 60_000) };
+  const value = new Date(at.getTime() - offsetMinutes * 60_000);
+  if (!isStorableInstant(value))
+    return { ok: false, reason: 'is out of range (years 1000 to 9999)' };
+  return { ok: true, value };
 }
