@@ -13,14 +13,21 @@ const API_KEY = 'test-api-key-0123456789abcdef';
 const PASSWORD = 'test-password-!23';
 
 describe('producer HTTP: auth, health, metrics, Bull Board', () => {
-  const config = testConfig({ API_KEYS: API_KEY, BASIC_AUTH_USER: 'ops', BASIC_AUTH_PASSWORD: PASSWORD });
+  const config = testConfig({
+    API_KEYS: API_KEY,
+    BASIC_AUTH_USER: 'ops',
+    BASIC_AUTH_PASSWORD: PASSWORD,
+  });
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
     db = await createTestDatabase(config, ALL_ENTITIES);
-    app = await NestFactory.create(ProducerModule.forRoot(config, pino({ level: 'silent' }), new AppMetrics('producer')), { logger: false });
+    app = await NestFactory.create(
+      ProducerModule.forRoot(config, pino({ level: 'silent' }), new AppMetrics('producer')),
+      { logger: false },
+    );
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
@@ -30,24 +37,33 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     await deleteRedisKeys(config.REDIS_URL, config.QUEUE_PREFIX);
   });
 
-  const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(url + path, { headers });
+  const basic = (user: string, password: string) => ({
+    authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+  });
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(url + path, { headers });
 
   it('answers /health without credentials: Postgres, Redis and queue lag up', async () => {
     const res = await get('/health');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; info: Record<string, { lagSeconds?: unknown }> };
+    const body = (await res.json()) as {
+      status: string;
+      info: Record<string, { lagSeconds?: unknown }>;
+    };
     expect(body.status).toBe('ok');
     expect(Object.keys(body.info)).toEqual(['postgres', 'redis', 'queues']);
     expect(body.info.queues.lagSeconds).toEqual({ netzme: 0, nicepay: 0, finnet: 0 });
   });
 
-  it.each(['/runs/1', '/metrics', '/queues', '/queues/api/queues'])('refuses %s without credentials, with no detail', async (path) => {
-    const res = await get(path);
-    expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toBe('Basic realm="snap-recon"');
-    expect(await res.json()).toEqual({ statusCode: 401, message: 'Unauthorized' });
-  });
+  it.each(['/runs/1', '/metrics', '/queues', '/queues/api/queues'])(
+    'refuses %s without credentials, with no detail',
+    async (path) => {
+      const res = await get(path);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Basic realm="snap-recon"');
+      expect(await res.json()).toEqual({ statusCode: 401, message: 'Unauthorized' });
+    },
+  );
 
   it.each([
     ['a wrong API key', { 'x-api-key': 'wrong-key-0123456789' }],
@@ -55,11 +71,23 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     ['a wrong user', basic('admin', PASSWORD)],
     ['the development password when one is configured', basic('ops', 'snap-recon-dev')],
   ])('refuses %s', async (_what, headers) => {
-    expect((await fetch(`${url}/runs`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${url}/runs`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('accepts an API key or basic auth', async () => {
-    const byKey = await fetch(`${url}/runs`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' }, body: '{}' });
+    const byKey = await fetch(`${url}/runs`, {
+      method: 'POST',
+      headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(byKey.status).toBe(202);
     const { runId } = (await byKey.json()) as { runId: string };
     const byBasic = await get(`/runs/${runId}`, basic('ops', PASSWORD));
@@ -71,8 +99,12 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     const res = await get('/metrics', { 'x-api-key': API_KEY });
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text).toContain('bullmq_jobs{queue="balance-inquiry-netzme",state="waiting",app="producer"} 0');
-    expect(text).toContain('bullmq_jobs{queue="discrepancy-webhooks",state="failed",app="producer"} 0');
+    expect(text).toContain(
+      'bullmq_jobs{queue="balance-inquiry-netzme",state="waiting",app="producer"} 0',
+    );
+    expect(text).toContain(
+      'bullmq_jobs{queue="discrepancy-webhooks",state="failed",app="producer"} 0',
+    );
     expect(text).toContain('process_resident_memory_bytes');
   });
 
@@ -82,12 +114,26 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     expect(await page.text()).toContain('<html');
     const api = await get('/queues/api/queues', { 'x-api-key': API_KEY });
     expect(api.status).toBe(200);
-    const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['balance-inquiry-finnet', 'balance-inquiry-netzme', 'balance-inquiry-nicepay', 'discrepancy-webhooks', 'reconciliation-schedule']);
+    const names = ((await api.json()) as { queues: { name: string }[] }).queues
+      .map((q) => q.name)
+      .sort();
+    expect(names).toEqual([
+      'balance-inquiry-finnet',
+      'balance-inquiry-netzme',
+      'balance-inquiry-nicepay',
+      'discrepancy-webhooks',
+      'reconciliation-schedule',
+    ]);
   });
 
   it('refuses to start in production without API credentials, and starts with them', () => {
-    expect(() => assertApiCredentials(loadConfig({ NODE_ENV: 'production' }))).toThrow(/API_KEYS or BASIC_AUTH_PASSWORD/);
-    expect(() => assertApiCredentials(loadConfig({ NODE_ENV: 'production', BASIC_AUTH_PASSWORD: 'x'.repeat(20) }))).not.toThrow();
+    expect(() => assertApiCredentials(loadConfig({ NODE_ENV: 'production' }))).toThrow(
+      /API_KEYS or BASIC_AUTH_PASSWORD/,
+    );
+    expect(() =>
+      assertApiCredentials(
+        loadConfig({ NODE_ENV: 'production', BASIC_AUTH_PASSWORD: 'x'.repeat(20) }),
+      ),
+    ).not.toThrow();
   });
 });

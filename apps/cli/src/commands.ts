@@ -45,9 +45,10 @@ export async function migrate(config: AppConfig, out: Out): Promise<void> {
 export async function importCsv(config: AppConfig, kind: 'accounts' | 'ledger', file: string, out: Out, err: Out) {
   const summary = await withDataSource(config, (ds) => (kind === 'accounts' ? importAccountsCsv(ds, file) : importLedgerCsv(ds, file)));
   for (const row of summary.rejected) err(`${file}:${row.line}: ${row.message}`);
-  const { rejected, ...counts } = summary;
-  out(JSON.stringify({ file, ...counts, rejected: rejected.length }));
-  if (rejected.length > 0) throw new CliError(`${rejected.length} row(s) rejected`, 3);
+  if (summary.rejectedTruncated) err(`(only the first ${summary.rejected.length} rejected rows are listed)`);
+  const { rejected: _listed, ...counts } = summary;
+  out(JSON.stringify({ file, ...counts }));
+  if (summary.rejectedCount > 0) throw new CliError(`${summary.rejectedCount} row(s) rejected`, 3);
 }
 
 export interface ReconcileOptions {

@@ -1,9 +1,16 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
-import { CoreModule, RunsService } from '@app/reconciliation';
+import { InjectQueue } from '@nestjs/bullmq';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
+import { JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
+import { CoreModule, RunsService, undeliveredDiscrepancies } from '@app/reconciliation';
 import { AuthGuard } from './auth/auth.guard';
 import { QueueBoardModule } from './board/queue-board.module';
+import { DiscrepanciesController } from './discrepancies/discrepancies.controller';
+import { DiscrepanciesPage } from './discrepancies/discrepancies.page';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { TerminusModule } from '@nestjs/terminus';
@@ -11,12 +18,26 @@ import { LedgerController } from './ledger.controller';
 import { RunsController } from './runs.controller';
 import { ScheduleInstaller, ScheduleProcessor } from './schedule.processor';
 
-/** Resumes runs a previous producer left half-enqueued. */
-class ResumeRuns implements OnApplicationBootstrap {
-  constructor(@Inject(RunsService) private readonly runs: RunsService) {}
+/** At start: resume runs a previous producer left half-enqueued, and undelivered webhooks. */
+class ResumeUnfinishedWork implements OnApplicationBootstrap {
+  constructor(
+    @Inject(RunsService) private readonly runs: RunsService,
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
+  ) {}
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.runs.resumeUnfinished();
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runs.resumeUnfinished();
+    if (!this.config.WEBHOOK_URL) return;
+    const ids = await undeliveredDiscrepancies(this.ds);
+    await this.webhooks.addBulk(
+      ids.map((id) => ({
+        name: JOB.discrepancyWebhook,
+        data: { discrepancyId: id },
+        opts: webhookJobOptions(id),
+      })),
+    );
   }
 }
 
@@ -26,9 +47,27 @@ export class ProducerModule {
   static forRoot(config: AppConfig, logger: Logger, metrics?: AppMetrics): DynamicModule {
     return {
       module: ProducerModule,
-      imports: [ConfigModule.forRoot(config, logger, metrics), CoreModule.forRoot(config), QueueBoardModule.forRoot(config), TerminusModule.forRoot({ logger: false })],
-      controllers: [RunsController, LedgerController, HealthController, MetricsController],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }, RunsService, ScheduleProcessor, ScheduleInstaller, ResumeRuns],
+      imports: [
+        ConfigModule.forRoot(config, logger, metrics),
+        CoreModule.forRoot(config),
+        QueueBoardModule.forRoot(config),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [
+        RunsController,
+        LedgerController,
+        HealthController,
+        MetricsController,
+        DiscrepanciesController,
+        DiscrepanciesPage,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        RunsService,
+        ScheduleProcessor,
+        ScheduleInstaller,
+        ResumeUnfinishedWork,
+      ],
     };
   }
 }

@@ -11,7 +11,10 @@ import { BalanceInquiryService, InquiryOutcome } from './balance-inquiry.service
  * turns its outcome into queue moves (delay for a re-check, rate-limit pause for 429).
  * Built per provider because concurrency and rate limit come from config.
  */
-export function balanceInquiryProcessor(provider: ProviderName, config: AppConfig): Type<WorkerHost> {
+export function balanceInquiryProcessor(
+  provider: ProviderName,
+  config: AppConfig,
+): Type<WorkerHost> {
   @Processor(balanceQueueName(provider), {
     concurrency: config.WORKER_CONCURRENCY,
     limiter: providerLimiter(config, provider),
@@ -28,11 +31,16 @@ export function balanceInquiryProcessor(provider: ProviderName, config: AppConfi
     }
 
     async process(job: Job<BalanceInquiryJobData>, token?: string): Promise<InquiryOutcome> {
-      const attempt = { number: job.attemptsMade + 1, isLast: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) };
+      const attempt = {
+        number: job.attemptsMade + 1,
+        isLast: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      };
       let outcome: InquiryOutcome;
       try {
         const { runId, accountId, provider } = job.data;
-        outcome = await withLogContext({ runId, accountId, provider, jobId: job.id }, () => this.service.process(job.data, attempt));
+        outcome = await withLogContext({ runId, accountId, provider, jobId: job.id }, () =>
+          this.service.process(job.data, attempt),
+        );
       } catch (e) {
         if (e instanceof RateLimitedSnapError) {
           // The provider asked us to slow down: pause this queue, keep the attempt.
@@ -50,6 +58,8 @@ export function balanceInquiryProcessor(provider: ProviderName, config: AppConfi
       return outcome;
     }
   }
-  Object.defineProperty(BalanceInquiryProcessor, 'name', { value: `BalanceInquiryProcessor_${provider}` });
+  Object.defineProperty(BalanceInquiryProcessor, 'name', {
+    value: `BalanceInquiryProcessor_${provider}`,
+  });
   return BalanceInquiryProcessor;
 }

@@ -1,11 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { UnrecoverableError } from 'bullmq';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Queue, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, APP_METRICS, AppConfig, AppMetrics, Logger } from '@app/config';
 import { ledgerSnapshot } from '@app/ledger';
-import type { BalanceInquiryJobData } from '@app/queue';
-import { AccountResult, compareBalances, hasFinalResult, saveResult } from '@app/reconciliation';
+import { BalanceInquiryJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
+import {
+  AccountResult,
+  compareBalances,
+  hasFinalResult,
+  saveResult,
+  undeliveredDiscrepancies,
+} from '@app/reconciliation';
 import {
   PermanentSnapError,
   ProviderName,
@@ -55,6 +62,7 @@ export class BalanceInquiryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
   ) {}
 
   async process(job: BalanceInquiryJobData, attempt: AttemptInfo): Promise<InquiryOutcome> {
@@ -68,7 +76,12 @@ export class BalanceInquiryService {
       client = this.clients.get(account.provider, account.credential_set);
     } catch (e) {
       const message = (e as Error).message;
-      await this.record(account.provider, { ...emptyResult(base), status: 'error', final: true, errorMessage: message });
+      await this.record(account.provider, {
+        ...emptyResult(base),
+        status: 'error',
+        final: true,
+        errorMessage: message,
+      });
       throw new UnrecoverableError(message);
     }
     try {
@@ -85,10 +98,23 @@ export class BalanceInquiryService {
     base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
     log: Logger,
   ): Promise<InquiryOutcome> {
-    const balance = await client.balanceInquiry({ accountNo: account.account_no, currency: account.currency });
+    const balance = await client.balanceInquiry({
+      accountNo: account.account_no,
+      currency: account.currency,
+    });
     const asOf = balance.providerTime ?? balance.requestTime;
-    const ledger = await ledgerSnapshot(this.ds, account.id, asOf, this.config.RECON_IN_FLIGHT_WINDOW_SECONDS * 1000);
-    const comparison = compareBalances(balance.availableBalance, ledger, this.config.RECON_TOLERANCE, job.stage === 'recheck');
+    const ledger = await ledgerSnapshot(
+      this.ds,
+      account.id,
+      asOf,
+      this.config.RECON_IN_FLIGHT_WINDOW_SECONDS * 1000,
+    );
+    const comparison = compareBalances(
+      balance.availableBalance,
+      ledger,
+      this.config.RECON_TOLERANCE,
+      job.stage === 'recheck',
+    );
     const result: AccountResult = {
       ...base,
       status: comparison.status,
@@ -109,7 +135,14 @@ export class BalanceInquiryService {
       result.final = true;
     }
     await this.record(account.provider, result);
-    log.info({ externalId: balance.externalId, status: result.status, difference: String(comparison.difference) }, 'account reconciled');
+    log.info(
+      {
+        externalId: balance.externalId,
+        status: result.status,
+        difference: String(comparison.difference),
+      },
+      'account reconciled',
+    );
     return result.final ? { kind: 'saved', status: result.status } : { kind: 'recheck' };
   }
 
@@ -128,13 +161,22 @@ export class BalanceInquiryService {
     log: Logger,
   ): Promise<never> {
     const snap = e instanceof SnapError ? e : null;
-    const deferrable = e instanceof RateLimitedSnapError && (job.rateLimitHits ?? 0) < MAX_RATE_LIMIT_HITS;
+    const deferrable =
+      e instanceof RateLimitedSnapError && (job.rateLimitHits ?? 0) < MAX_RATE_LIMIT_HITS;
     const retryable = snap ? snap.retryable : true;
     if (deferrable || (retryable && !attempt.isLast)) {
-      log.warn({ externalId: snap?.details.externalId, responseCode: snap?.details.responseCode, err: (e as Error).message }, 'inquiry failed; will retry');
+      log.warn(
+        {
+          externalId: snap?.details.externalId,
+          responseCode: snap?.details.responseCode,
+          err: (e as Error).message,
+        },
+        'inquiry failed; will retry',
+      );
       throw e;
     }
-    const inactive = e instanceof PermanentSnapError && (await this.isInactive(client, account, log));
+    const inactive =
+      e instanceof PermanentSnapError && (await this.isInactive(client, account, log));
     await this.record(account.provider, {
       ...emptyResult(base),
       status: inactive ? 'inactive' : 'error',
@@ -143,7 +185,14 @@ export class BalanceInquiryService {
       externalId: snap?.details.externalId ?? null,
       errorMessage: (e as Error).message,
     });
-    log.warn({ externalId: snap?.details.externalId, responseCode: snap?.details.responseCode, err: (e as Error).message }, 'inquiry failed for good');
+    log.warn(
+      {
+        externalId: snap?.details.externalId,
+        responseCode: snap?.details.responseCode,
+        err: (e as Error).message,
+      },
+      'inquiry failed for good',
+    );
     if (!retryable) throw new UnrecoverableError((e as Error).message);
     throw e;
   }
@@ -151,14 +200,27 @@ export class BalanceInquiryService {
   /** Saves a result and counts it; the result that completes a run records the run's duration. */
   private async record(provider: ProviderName, result: AccountResult): Promise<void> {
     const outcome = await saveResult(this.ds, result);
-    if (outcome.written && result.final) this.metrics.results.inc({ provider, status: result.status });
-    if (outcome.runFinished) {
-      const [{ seconds }] = await this.ds.query(
-        `SELECT extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM reconciliation_runs WHERE id = $1`,
-        [result.runId],
-      );
-      this.metrics.runDuration.observe(seconds);
-    }
+    if (outcome.written && result.final)
+      this.metrics.results.inc({ provider, status: result.status });
+    if (outcome.runFinished) await this.afterRun(result.runId);
+  }
+
+  /** The run is finished: record its duration and announce the discrepancies it opened. */
+  private async afterRun(runId: string): Promise<void> {
+    const [{ seconds }] = await this.ds.query(
+      `SELECT extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM reconciliation_runs WHERE id = $1`,
+      [runId],
+    );
+    this.metrics.runDuration.observe(seconds);
+    if (!this.config.WEBHOOK_URL) return;
+    const ids = await undeliveredDiscrepancies(this.ds, runId);
+    await this.webhooks.addBulk(
+      ids.map((id) => ({
+        name: JOB.discrepancyWebhook,
+        data: { discrepancyId: id },
+        opts: webhookJobOptions(id),
+      })),
+    );
   }
 
   /** For a Netzme account that does not match: is it simply not active? */
@@ -167,7 +229,10 @@ export class BalanceInquiryService {
     try {
       return !(await client.accountStatus(account.account_no)).active;
     } catch (e) {
-      log.warn({ err: (e as Error).message }, 'account status inquiry failed; keeping the balance outcome');
+      log.warn(
+        { err: (e as Error).message },
+        'account status inquiry failed; keeping the balance outcome',
+      );
       return false;
     }
   }
@@ -177,7 +242,8 @@ export class BalanceInquiryService {
       `SELECT id, provider, account_no, currency, credential_set FROM provider_accounts WHERE id = $1`,
       [accountId],
     );
-    if (rows.length === 0) throw new UnrecoverableError(`provider account ${accountId} does not exist`);
+    if (rows.length === 0)
+      throw new UnrecoverableError(`provider account ${accountId} does not exist`);
     return rows[0];
   }
 }

@@ -12,15 +12,25 @@ async function main(): Promise<void> {
   const credentials = loadCredentials(process.env);
   const logger = createLogger(config, 'worker');
   const metrics = new AppMetrics('worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger, credentials, metrics), {
-    logger: ['error', 'warn'],
-  });
+  const app = await NestFactory.createApplicationContext(
+    WorkerModule.forRoot(config, logger, credentials, metrics),
+    {
+      logger: ['error', 'warn'],
+    },
+  );
   app.enableShutdownHooks();
   if (config.WORKER_METRICS_PORT > 0) {
     const server = await startMetricsServer(metrics, config.WORKER_METRICS_PORT);
     process.once('SIGTERM', () => server.close());
   }
-  logger.info({ concurrency: config.WORKER_CONCURRENCY, metricsPort: config.WORKER_METRICS_PORT, pid: process.pid }, 'worker started');
+  logger.info(
+    {
+      concurrency: config.WORKER_CONCURRENCY,
+      metricsPort: config.WORKER_METRICS_PORT,
+      pid: process.pid,
+    },
+    'worker started',
+  );
 }
 
 main().catch((e: Error) => {

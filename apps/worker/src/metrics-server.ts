@@ -5,7 +5,11 @@ import type { AppMetrics } from '@app/config';
  * The worker has no API, but Prometheus must scrape its provider-call, token and result
  * metrics: a bare `GET /metrics` on its own port (WORKER_METRICS_PORT), nothing else.
  */
-export function startMetricsServer(metrics: AppMetrics, port: number, host = '0.0.0.0'): Promise<Server> {
+export function startMetricsServer(
+  metrics: AppMetrics,
+  port: number,
+  host = '0.0.0.0',
+): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404).end();

@@ -1,6 +1,14 @@
 import type { Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, APP_LOGGER, APP_METRICS, AppConfig, AppMetrics, Logger, queuePrefix } from '@app/config';
+import {
+  APP_CONFIG,
+  APP_LOGGER,
+  APP_METRICS,
+  AppConfig,
+  AppMetrics,
+  Logger,
+  queuePrefix,
+} from '@app/config';
 import { REDIS } from '@app/reconciliation';
 import {
   allocateInstanceId,
@@ -14,7 +22,9 @@ import {
 } from '@app/snap';
 
 /** Path overrides per provider from `SNAP_<PROVIDER>_*_PATH` settings. */
-export function pathOverrides(config: AppConfig): Partial<Record<ProviderName, ProfilePathOverrides>> {
+export function pathOverrides(
+  config: AppConfig,
+): Partial<Record<ProviderName, ProfilePathOverrides>> {
   const env = config as unknown as Record<string, string | undefined>;
   return Object.fromEntries(
     PROVIDERS.map((p) => {
@@ -41,9 +51,14 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
   provide: SnapClientFactory,
   inject: [APP_CONFIG, APP_LOGGER, REDIS, APP_METRICS],
   useFactory: async (config: AppConfig, logger: Logger, redis: Redis, metrics: AppMetrics) => {
-    const http = new SnapHttp({ connectMs: config.SNAP_CONNECT_TIMEOUT_MS, readMs: config.SNAP_READ_TIMEOUT_MS });
+    const http = new SnapHttp({
+      connectMs: config.SNAP_CONNECT_TIMEOUT_MS,
+      readMs: config.SNAP_READ_TIMEOUT_MS,
+    });
     const keyPrefix = queuePrefix(config);
-    const ids = new ExternalIdGenerator(await allocateInstanceId(redis, `${keyPrefix}:external-id-instance`));
+    const ids = new ExternalIdGenerator(
+      await allocateInstanceId(redis, `${keyPrefix}:external-id-instance`),
+    );
     logger.info(
       { credentialSets: credentials.all().map((c) => `${c.provider}/${c.name}`) },
       'SNAP credentials loaded',
@@ -58,7 +73,10 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS,
         tokenKeyPrefix: `${keyPrefix}:token`,
         onCall: (e) =>
-          metrics.providerCallSeconds.observe({ provider: e.provider, operation: e.operation, code: e.outcome }, e.durationMs / 1000),
+          metrics.providerCallSeconds.observe(
+            { provider: e.provider, operation: e.operation, code: e.outcome },
+            e.durationMs / 1000,
+          ),
         onTokenIssued: (provider) => metrics.tokenRequests.inc({ provider }),
       },
       pathOverrides(config),

@@ -5,11 +5,17 @@ import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
 import { snapClientsProvider } from './snap-clients.provider';
+import { WebhookProcessor } from './webhook.processor';
 
 /** The worker: one processor per provider queue, no HTTP server. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig, logger: Logger, credentials: CredentialRegistry, metrics?: AppMetrics): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    logger: Logger,
+    credentials: CredentialRegistry,
+    metrics?: AppMetrics,
+  ): DynamicModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config, logger, metrics), CoreModule.forRoot(config)],
@@ -17,6 +23,7 @@ export class WorkerModule {
         snapClientsProvider(credentials),
         BalanceInquiryService,
         ...PROVIDERS.map((p) => balanceInquiryProcessor(p, config)),
+        WebhookProcessor,
       ],
       exports: [BalanceInquiryService],
     };

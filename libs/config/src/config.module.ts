@@ -14,7 +14,11 @@ export const APP_METRICS = Symbol('APP_METRICS');
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(config: AppConfig, logger: Logger, metrics: AppMetrics = new AppMetrics('snap-recon')): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    logger: Logger,
+    metrics: AppMetrics = new AppMetrics('snap-recon'),
+  ): DynamicModule {
     return {
       module: ConfigModule,
       providers: [

@@ -24,8 +24,15 @@ const url = (def: string, protocols: string[]) =>
 const hostList = z
   .string()
   .default('')
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-  .refine((list) => list.every((h) => /^[^\s:]+:\d+$/.test(h)), { message: 'must be host:port,host:port' });
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.every((h) => /^[^\s:]+:\d+$/.test(h)), {
+    message: 'must be host:port,host:port',
+  });
 const amount = z
   .string()
   .default('0.00')
@@ -35,7 +42,10 @@ const amount = z
       if (minor < 0n) throw new Error('negative');
       return minor;
     } catch {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a non-negative amount like 0.00' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'must be a non-negative amount like 0.00',
+      });
       return z.NEVER;
     }
   });
@@ -49,14 +59,21 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: int(3000, 0),
   DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/postgres', ['postgres:', 'postgresql:']),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier').default('public'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier')
+    .default('public'),
   DATABASE_POOL_SIZE: int(10, 1),
   REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
   REDIS_SENTINELS: hostList,
   REDIS_SENTINEL_NAME: z.string().default('mymaster'),
   REDIS_CLUSTER_NODES: hostList,
-  QUEUE_PREFIX: z.string().regex(/^[\w{}.-]+$/, 'letters, digits, - _ . { } only').default('snap-recon'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w{}.-]+$/, 'letters, digits, - _ . { } only')
+    .default('snap-recon'),
   WORKER_CONCURRENCY: int(50, 1),
+  WORKER_STALLED_INTERVAL_MS: int(30_000, 1_000),
   JOB_ATTEMPTS: int(5, 1),
   JOB_BACKOFF_MS: int(1000, 0),
   JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
@@ -89,14 +106,23 @@ export const configSchema = z.object({
   API_KEYS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .refine((keys) => keys.every((k) => k.length >= 16), { message: 'each key needs at least 16 characters' }),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((keys) => keys.every((k) => k.length >= 16), {
+      message: 'each key needs at least 16 characters',
+    }),
   BASIC_AUTH_USER: z.string().min(1).default('admin'),
   BASIC_AUTH_PASSWORD: z.string().optional(),
   WEBHOOK_URL: z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === '' || /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
+    .refine((v) => v === undefined || v === '' || /^https?:\/\/[^\s]+$/.test(v), {
+      message: 'must be an http(s) URL',
+    })
     .transform((v) => v || undefined),
   WEBHOOK_SECRET: z.string().optional(),
 });

@@ -22,19 +22,32 @@ function rememberConfigSecrets(env: NodeJS.ProcessEnv, config: AppConfig): void 
   }
 }
 
+/**
+ * A value for an error message with the password of any `scheme://user:password@` part masked:
+ * a malformed DATABASE_URL or REDIS_URL is shown, its password never (even when the URL does
+ * not parse, so this works on the text; everything up to the last `@` is masked).
+ */
+export function withoutPassword(value: string | undefined): string | undefined {
+  return value?.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:).*@/i, '$1***@');
+}
+
 /** Validates the environment into one typed config, or throws naming every bad key at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = configSchema.safeParse(env);
   if (result.success) {
     rememberConfigSecrets(env, result.data);
     if (result.data.WEBHOOK_URL && !result.data.WEBHOOK_SECRET) {
-      throw new ConfigError([`WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)`]);
+      throw new ConfigError([
+        `WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)`,
+      ]);
     }
     return result.data;
   }
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[0]);
-    const shown = (SECRET_KEYS as readonly string[]).includes(key) ? '(secret, not shown)' : JSON.stringify(env[key]);
+    const shown = (SECRET_KEYS as readonly string[]).includes(key)
+      ? '(secret, not shown)'
+      : JSON.stringify(withoutPassword(env[key]));
     return `${key}=${shown}: ${issue.message}`;
   });
   throw new ConfigError(problems);

@@ -22,7 +22,11 @@ export function createRedisConnection(config: RedisSettings, name = 'snap-recon'
     return new Cluster(config.REDIS_CLUSTER_NODES.map(hostPort), { redisOptions: common });
   }
   if (config.REDIS_SENTINELS.length > 0) {
-    return new IORedis({ ...common, sentinels: config.REDIS_SENTINELS.map(hostPort), name: config.REDIS_SENTINEL_NAME });
+    return new IORedis({
+      ...common,
+      sentinels: config.REDIS_SENTINELS.map(hostPort),
+      name: config.REDIS_SENTINEL_NAME,
+    });
   }
   return new IORedis(config.REDIS_URL, common);
 }

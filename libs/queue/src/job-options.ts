@@ -32,3 +32,14 @@ export function providerLimiter(
   }[provider];
   return { max: perSecond, duration: 1000 };
 }
+
+/** A discrepancy's webhook: one job per discrepancy (the id makes a repeat a no-op), retried for ~1 h. */
+export function webhookJobOptions(discrepancyId: string): JobsOptions {
+  return {
+    jobId: `discrepancy-${discrepancyId}`,
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+    removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
+    removeOnFail: { age: KEEP_FAILED_SECONDS },
+  };
+}

@@ -4,6 +4,7 @@ import type { ProviderName } from '@app/snap';
 export const JOB = {
   balanceInquiry: 'balance-inquiry',
   scheduledRun: 'scheduled-run',
+  discrepancyWebhook: 'discrepancy-webhook',
 } as const;
 
 /**

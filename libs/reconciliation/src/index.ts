@@ -1,6 +1,7 @@
 export * from './account-result';
 export * from './compare';
 export * from './core.module';
+export * from './discrepancies';
 export * from './entities';
 export * from './entities/reconciliation-result.entity';
 export * from './entities/reconciliation-run.entity';
@@ -11,3 +12,4 @@ export * from './run-creator';
 export * from './run-report';
 export * from './run-summary';
 export * from './runs.service';
+export * from './webhook';

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { trackDiscrepancies } from './discrepancies';
 import { RESULT_STATUSES, ResultStatus } from './result-status';
 
 export type StatusCounts = Record<ResultStatus, number>;
@@ -48,10 +49,14 @@ export async function computeSummary(ds: DataSource, runId: string): Promise<Run
 /** Marks a running run finished with its summary; false if another process already did. */
 export async function finalizeRun(ds: DataSource, runId: string): Promise<boolean> {
   const summary = await computeSummary(ds, runId);
-  const updated: unknown[] = await ds.query(
-    `UPDATE reconciliation_runs SET status = 'finished', finished_at = now(), summary = $2
-      WHERE id = $1 AND status = 'running' RETURNING id`,
-    [runId, JSON.stringify(summary)],
-  );
-  return updated.length > 0;
+  return ds.transaction(async (tx) => {
+    const updated: unknown[] = await tx.query(
+      `UPDATE reconciliation_runs SET status = 'finished', finished_at = now(), summary = $2
+        WHERE id = $1 AND status = 'running' RETURNING id`,
+      [runId, JSON.stringify(summary)],
+    );
+    if (updated.length === 0) return false;
+    await trackDiscrepancies(tx, runId);
+    return true;
+  });
 }

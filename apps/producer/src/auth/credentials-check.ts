@@ -10,8 +10,14 @@ function sameSecret(a: string, b: string): boolean {
 
 /** Thrown at start-up when production has no API credentials. */
 export function assertApiCredentials(config: AppConfig): void {
-  if (config.NODE_ENV === 'production' && config.API_KEYS.length === 0 && !config.BASIC_AUTH_PASSWORD) {
-    throw new Error('API_KEYS or BASIC_AUTH_PASSWORD: one is required when NODE_ENV=production (there is no default password in production)');
+  if (
+    config.NODE_ENV === 'production' &&
+    config.API_KEYS.length === 0 &&
+    !config.BASIC_AUTH_PASSWORD
+  ) {
+    throw new Error(
+      'API_KEYS or BASIC_AUTH_PASSWORD: one is required when NODE_ENV=production (there is no default password in production)',
+    );
   }
 }
 
@@ -24,7 +30,9 @@ export class CredentialsCheck {
   private readonly password: string | undefined;
 
   constructor(private readonly config: AppConfig) {
-    this.password = config.BASIC_AUTH_PASSWORD ?? (config.NODE_ENV === 'production' ? undefined : DEV_BASIC_AUTH_PASSWORD);
+    this.password =
+      config.BASIC_AUTH_PASSWORD ??
+      (config.NODE_ENV === 'production' ? undefined : DEV_BASIC_AUTH_PASSWORD);
   }
 
   allows(headers: Record<string, string | string[] | undefined>): boolean {
@@ -33,7 +41,8 @@ export class CredentialsCheck {
       return this.config.API_KEYS.some((key) => sameSecret(key, apiKey));
     }
     const authorization = headers.authorization;
-    if (typeof authorization !== 'string' || !authorization.startsWith('Basic ') || !this.password) return false;
+    if (typeof authorization !== 'string' || !authorization.startsWith('Basic ') || !this.password)
+      return false;
     const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return false;

@@ -33,7 +33,13 @@ export class QueueBoardModule {
           middleware: requireCredentials(config),
           boardOptions: { uiConfig: { boardTitle: 'snap-recon queues' } },
         }),
-        ...ALL_QUEUES.map((name) => BullBoardModule.forFeature({ name, adapter: BullMQAdapter, options: { readOnlyMode: false } })),
+        ...ALL_QUEUES.map((name) =>
+          BullBoardModule.forFeature({
+            name,
+            adapter: BullMQAdapter,
+            options: { readOnlyMode: false },
+          }),
+        ),
       ],
     };
   }

@@ -33,7 +33,8 @@ export class MetricsController {
     await Promise.all(
       this.queues.map(async (queue) => {
         const counts = await queue.getJobCounts(...STATES);
-        for (const state of STATES) this.metrics.jobs.set({ queue: queue.name, state }, counts[state] ?? 0);
+        for (const state of STATES)
+          this.metrics.jobs.set({ queue: queue.name, state }, counts[state] ?? 0);
       }),
     );
     res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());

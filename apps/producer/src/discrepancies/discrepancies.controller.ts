@@ -1,0 +1,87 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import {
+  changeDiscrepancy,
+  DiscrepancyTransitionError,
+  listDiscrepancies,
+  loadDiscrepancy,
+} from '@app/reconciliation';
+import { parseBody } from '../validation';
+
+export const noteSchema = z
+  .object({
+    note: z.string().trim().min(1, 'must not be empty').max(2000, 'at most 2000 characters'),
+  })
+  .strict();
+
+const listSchema = z
+  .object({
+    status: z.enum(['active', 'open', 'acknowledged', 'resolved', 'all']).default('active'),
+    page: z.coerce.number().int().min(1).default(1),
+    pageSize: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
+/** Checks a discrepancy id from the path. */
+export function discrepancyId(id: string): string {
+  if (!/^\d{1,18}$/.test(id))
+    throw new BadRequestException(`id: ${JSON.stringify(id.slice(0, 40))} is not a discrepancy id`);
+  return id;
+}
+
+/** Confirmed mismatches: one per account until a person resolves it. */
+@Controller('discrepancies')
+export class DiscrepanciesController {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  @Get()
+  list(@Query() query: unknown) {
+    return listDiscrepancies(this.ds, parseBody(listSchema, query));
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    const found = await loadDiscrepancy(this.ds, discrepancyId(id));
+    if (!found) throw new NotFoundException(`discrepancy ${id} not found`);
+    return found;
+  }
+
+  /** `open` → `acknowledged`, with a note: someone is on it; later runs still count occurrences. */
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  acknowledge(@Param('id') id: string, @Body() body: unknown) {
+    return this.change(id, 'acknowledge', body);
+  }
+
+  /** `open` or `acknowledged` → `resolved`, with a note; a later mismatch opens a new one. */
+  @Post(':id/resolve')
+  @HttpCode(200)
+  resolve(@Param('id') id: string, @Body() body: unknown) {
+    return this.change(id, 'resolve', body);
+  }
+
+  private async change(id: string, action: 'acknowledge' | 'resolve', body: unknown) {
+    const { note } = parseBody(noteSchema, body ?? {});
+    try {
+      const changed = await changeDiscrepancy(this.ds, discrepancyId(id), action, note);
+      if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
+      return changed;
+    } catch (e) {
+      if (e instanceof DiscrepancyTransitionError) throw new ConflictException(e.message);
+      throw e;
+    }
+  }
+}
