@@ -92,6 +92,12 @@ const EXPECTED: {
   { fault: { kind: 'non-json' }, error: ContractBreachError, retryable: true, label: 'non-json' },
   { fault: { kind: 'no-code' }, error: ContractBreachError, retryable: false, label: 'no-code' },
   {
+    fault: { kind: 'raw', status: 503, contentType: 'text/plain', body: 'upstream down' },
+    error: ContractBreachError,
+    retryable: true,
+    label: 'raw',
+  },
+  {
     fault: { kind: 'no-balance' },
     error: ContractBreachError,
     retryable: false,

@@ -41,7 +41,14 @@ describe('no secret, key or token appears in any log line or error', () => {
     for (const p of PROVIDERS) {
       for (const kind of FAULT_KINDS) {
         world.sim.patchAccount(p, accountOf(p), {
-          faults: [{ kind, times: 1, ...(kind === 'code' ? { responseCode: '4011103' } : {}) }],
+          faults: [
+            {
+              kind,
+              times: 1,
+              ...(kind === 'code' ? { responseCode: '4011103' } : {}),
+              ...(kind === 'raw' ? { body: '<html>raw</html>', status: 500 } : {}),
+            },
+          ],
         });
         await attempt(() =>
           world.factory.get(p).balanceInquiry({ accountNo: accountOf(p), currency: 'IDR' }),

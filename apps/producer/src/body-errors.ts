@@ -13,7 +13,11 @@ interface BodyParserError extends Error {
 
 function isBodyParserError(e: unknown): e is BodyParserError {
   const type = (e as { type?: unknown } | null)?.type;
-  return e instanceof Error && typeof type === 'string' && /^(entity|request|encoding|charset)\./.test(type);
+  return (
+    e instanceof Error &&
+    typeof type === 'string' &&
+    /^(entity|request|encoding|charset)\./.test(type)
+  );
 }
 
 const MAX_ECHO = 100;
@@ -25,7 +29,12 @@ const MAX_ECHO = 100;
  * with the size of a body over the limit, `415` for an unsupported encoding or charset. Any
  * other error goes on to Nest.
  */
-export function bodyParserErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+export function bodyParserErrors(
+  err: unknown,
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
   if (!isBodyParserError(err) || res.headersSent) return next(err);
   const status = err.status ?? 400;
   let value: string;
@@ -42,5 +51,7 @@ export function bodyParserErrors(err: unknown, _req: Request, res: Response, nex
     reason = err.message;
   }
   const message = status === 413 ? 'request body too large' : 'invalid request body';
-  res.status(status).json({ statusCode: status, message, errors: [{ field: '(body)', value, reason }] });
+  res
+    .status(status)
+    .json({ statusCode: status, message, errors: [{ field: '(body)', value, reason }] });
 }

@@ -11,11 +11,17 @@ export const MAX_BODY = '5mb';
  * The producer's HTTP application, configured (body parser and its errors, shutdown hooks)
  * but not listening: `main.ts` listens on PORT and tests on a free port, so both run the same app.
  */
-export async function createProducerApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ProducerModule.forRoot(config, logger), {
-    logger: ['error', 'warn'],
-    bodyParser: false,
-  });
+export async function createProducerApp(
+  config: AppConfig,
+  logger: Logger,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    ProducerModule.forRoot(config, logger),
+    {
+      logger: ['error', 'warn'],
+      bodyParser: false,
+    },
+  );
   app.useBodyParser('json', { limit: MAX_BODY });
   app.use(bodyParserErrors);
   app.enableShutdownHooks();

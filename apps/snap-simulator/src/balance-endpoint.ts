@@ -115,6 +115,14 @@ function faultReply(
     case 'non-json':
     case 'code':
       return commonFaultReply('balance', { kind: fault.kind, responseCode: fault.responseCode });
+    case 'raw':
+      return {
+        type: 'raw',
+        status: fault.status ?? 200,
+        contentType: fault.contentType ?? 'application/json',
+        text: fault.body ?? '',
+        label: 'raw',
+      };
     case '403xx04':
       return snapReply('balance', 403, '04');
     case '404xx11':

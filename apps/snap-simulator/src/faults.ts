@@ -20,6 +20,7 @@
  * | `bad-amount` | `200xx00` with `availableBalance.value` `"10,000"` |
  * | `wrong-currency` | `200xx00` with currency `USD` (or `IDR` if the account is in USD) |
  * | `code` | the `responseCode` given in the fault, with its HTTP status |
+ * | `raw` | exactly `body` with HTTP `status` (200) and `contentType` (`application/json`): any malformed answer |
  */
 export const FAULT_KINDS = [
   '500',
@@ -39,6 +40,7 @@ export const FAULT_KINDS = [
   'bad-amount',
   'wrong-currency',
   'code',
+  'raw',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -49,6 +51,12 @@ export interface FaultSpec {
   times?: number;
   /** For kind `code`: the 7-character responseCode to answer. */
   responseCode?: string;
+  /** For kind `raw`: the HTTP status (default 200). */
+  status?: number;
+  /** For kind `raw`: the Content-Type (default `application/json`). */
+  contentType?: string;
+  /** For kind `raw`: the exact body text answered. */
+  body?: string;
 }
 
 /**

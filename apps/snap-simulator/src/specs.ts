@@ -14,10 +14,16 @@ export const faultSchema = z
       .string()
       .regex(/^[1-5]\d{6}$/, 'must be a 7-digit SNAP code')
       .optional(),
+    status: z.number().int().min(100).max(599).optional(),
+    contentType: nonEmpty.optional(),
+    body: z.string().optional(),
   })
   .strict()
   .refine((f) => f.kind !== 'code' || f.responseCode !== undefined, {
     message: 'a fault of kind "code" needs responseCode',
+  })
+  .refine((f) => f.kind !== 'raw' || f.body !== undefined, {
+    message: 'a fault of kind "raw" needs body',
   });
 
 export const tokenFaultSchema = z

@@ -8,7 +8,7 @@ import {
   TransientSnapError,
 } from './errors';
 import type { ExternalIdGenerator } from './external-id';
-import type { SnapHttp } from './http';
+import { ResponseTooLargeError, SnapHttp } from './http';
 import { parseAmount, AmountFormatError } from './money';
 import { channelValue, ProviderProfile } from './profiles';
 import { SERVICE_CODE } from './providers';
@@ -307,6 +307,13 @@ export class SnapClient {
     try {
       raw = await this.deps.http.post(this.credentials.baseUrl + path, headers, body);
     } catch (e) {
+      if (e instanceof ResponseTooLargeError) {
+        report('too-large');
+        throw new ContractBreachError(
+          `${this.profile.provider}: ${operation} response body is larger than ${e.limit} bytes (HTTP ${e.status}); not read further`,
+          this.details({ httpStatus: e.status, externalId }),
+        );
+      }
       report('network-error');
       const reason = (e as { code?: string }).code ?? (e as Error).name;
       throw new TransientSnapError(

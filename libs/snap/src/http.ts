@@ -9,6 +9,20 @@ export interface SnapTimeouts {
 
 export const DEFAULT_TIMEOUTS: SnapTimeouts = { connectMs: 5_000, readMs: 15_000 };
 
+/** Largest provider response body read (a SNAP answer is a few hundred bytes). */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** A response body larger than the limit; reading stopped there, so memory stays bounded. */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly limit: number,
+  ) {
+    super(`response body is larger than ${limit} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
 /** What came back from the provider, before any interpretation. */
 export interface RawResponse {
   status: number;
@@ -26,6 +40,7 @@ export class SnapHttp {
   constructor(
     readonly timeouts: SnapTimeouts = DEFAULT_TIMEOUTS,
     connectionsPerOrigin = 64,
+    private readonly maxResponseBytes = MAX_RESPONSE_BYTES,
   ) {
     this.agent = new Agent({
       connect: { timeout: timeouts.connectMs },
@@ -35,7 +50,10 @@ export class SnapHttp {
     });
   }
 
-  /** POSTs exact bytes; rejects with the network error (callers classify it as transient). */
+  /**
+   * POSTs exact bytes; rejects with the network error (callers classify it as transient), or
+   * with {@link ResponseTooLargeError} once the body passes the limit (the rest is not read).
+   */
   async post(url: string, headers: Record<string, string>, body: string): Promise<RawResponse> {
     const res = await request(url, {
       method: 'POST',
@@ -45,7 +63,23 @@ export class SnapHttp {
       headersTimeout: this.timeouts.readMs,
       bodyTimeout: this.timeouts.readMs,
     });
-    return { status: res.statusCode, body: await res.body.text() };
+    const declared = Number(res.headers['content-length']);
+    if (declared > this.maxResponseBytes) {
+      res.body.destroy();
+      throw new ResponseTooLargeError(res.statusCode, this.maxResponseBytes);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > this.maxResponseBytes) {
+        res.body.destroy();
+        throw new ResponseTooLargeError(res.statusCode, this.maxResponseBytes);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    return { status: res.statusCode, body: bytes.toString('utf8') };
   }
 
   async close(): Promise<void> {

@@ -37,7 +37,7 @@ export function parseJsonObject(body: string, details: SnapErrorDetails): Record
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ContractBreachError(
-      `${details.provider}: response body is not a JSON object`,
+      `${details.provider}: response body is not a JSON object (HTTP ${details.httpStatus}, got ${show(parsed)})`,
       details,
     );
   }

@@ -63,6 +63,9 @@ describe('response code classification (PROTOCOL.md section 4)', () => {
     expect(classify('4011199')).toBeInstanceOf(PermanentSnapError);
     expect(classify('5031100')).toBeInstanceOf(TransientSnapError);
     expect(classify('2001101')).toBeInstanceOf(TransientSnapError);
+    expect(classify('5991199').message).toBe(
+      'finnet answered 5991199; responseCode 5991199 is not a code PROTOCOL.md lists, handled by its HTTP status 599',
+    );
   });
 
   it('parses the parts', () => {

@@ -38,12 +38,44 @@ export function isSuccess(code: ResponseCode): boolean {
   return code.httpStatus === 200 && code.caseCode === '00';
 }
 
+/** The HTTP status and case code pairs PROTOCOL.md section 4 lists. */
+const LISTED_CASES = new Set([
+  '200-00',
+  '202-00',
+  '400-00',
+  '400-01',
+  '400-02',
+  '401-00',
+  '401-01',
+  '401-03',
+  '403-01',
+  '403-04',
+  '403-05',
+  '404-08',
+  '404-11',
+  '409-00',
+  '429-00',
+  '500-00',
+  '500-01',
+  '500-02',
+  '504-00',
+]);
+
+/** True when PROTOCOL.md lists the code's HTTP status and case code. */
+export function isListedCode(code: ResponseCode): boolean {
+  return LISTED_CASES.has(`${code.httpStatus}-${code.caseCode}`);
+}
+
 /**
  * Classifies a non-success response code per PROTOCOL.md section 4.
- * A code of an unlisted case falls back to its HTTP class: 4xx permanent, anything else transient.
+ * A code of an unlisted case falls back to its HTTP class: 4xx permanent, anything else
+ * transient; its message says so, so that an unknown code is never mistaken for a known one.
  */
 export function classifyFailure(code: ResponseCode, details: SnapErrorDetails): SnapError {
-  const message = `${details.provider} answered ${code.code}${details.responseMessage ? ` (${details.responseMessage})` : ''}`;
+  const unlisted = isListedCode(code)
+    ? ''
+    : `; responseCode ${code.code} is not a code PROTOCOL.md lists, handled by its HTTP status ${code.httpStatus}`;
+  const message = `${details.provider} answered ${code.code}${details.responseMessage ? ` (${details.responseMessage})` : ''}${unlisted}`;
   const d = { ...details, responseCode: code.code };
   switch (code.httpStatus) {
     case 401:
