@@ -56,7 +56,9 @@ export class InitialSchema1763700000000 implements MigrationInterface {
         started_at       timestamptz NOT NULL DEFAULT now(),
         finished_at      timestamptz
       )`);
-    await q.query(`CREATE INDEX reconciliation_runs_started ON reconciliation_runs (started_at DESC)`);
+    await q.query(
+      `CREATE INDEX reconciliation_runs_started ON reconciliation_runs (started_at DESC)`,
+    );
     await q.query(`
       CREATE TABLE reconciliation_results (
         id                bigserial PRIMARY KEY,
@@ -78,7 +80,9 @@ export class InitialSchema1763700000000 implements MigrationInterface {
         checked_at        timestamptz NOT NULL DEFAULT now(),
         UNIQUE (run_id, account_id)
       )`);
-    await q.query(`CREATE INDEX reconciliation_results_account ON reconciliation_results (account_id, run_id DESC)`);
+    await q.query(
+      `CREATE INDEX reconciliation_results_account ON reconciliation_results (account_id, run_id DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -3,4 +3,8 @@ import { ReportIndexes1763800000000 } from './1763800000000-ReportIndexes';
 import { Discrepancies1763900000000 } from './1763900000000-Discrepancies';
 
 /** Every migration, in order; listed explicitly so builds and tests need no file globbing. */
-export const MIGRATIONS = [InitialSchema1763700000000, ReportIndexes1763800000000, Discrepancies1763900000000];
+export const MIGRATIONS = [
+  InitialSchema1763700000000,
+  ReportIndexes1763800000000,
+  Discrepancies1763900000000,
+];

@@ -26,18 +26,34 @@ describe('ledger balance as of an instant', () => {
 
   it('is 0 before the first entry and the running balance after each entry', async () => {
     expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-21T09:59:59Z'))).toBe(0n);
-    expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-21T10:00:00Z'))).toBe(10000n);
-    expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-21T10:11:00Z'))).toBe(7000n);
-    expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-22T00:00:00Z'))).toBe(7500n);
+    expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-21T10:00:00Z'))).toBe(
+      10000n,
+    );
+    expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-21T10:11:00Z'))).toBe(
+      7000n,
+    );
+    expect(await balanceAsOf(db.dataSource, accountId, new Date('2026-11-22T00:00:00Z'))).toBe(
+      7500n,
+    );
   });
 
   it('lists the balances before each entry inside the in-flight window, newest first', async () => {
-    const snap = await ledgerSnapshot(db.dataSource, accountId, new Date('2026-11-21T10:13:00Z'), 5 * 60_000);
+    const snap = await ledgerSnapshot(
+      db.dataSource,
+      accountId,
+      new Date('2026-11-21T10:13:00Z'),
+      5 * 60_000,
+    );
     expect(snap).toEqual({ balance: 7500n, previousBalances: [7000n, 10000n], inFlightEntries: 2 });
   });
 
   it('treats a history that starts inside the window as starting from 0', async () => {
-    const snap = await ledgerSnapshot(db.dataSource, accountId, new Date('2026-11-21T10:01:00Z'), 5 * 60_000);
+    const snap = await ledgerSnapshot(
+      db.dataSource,
+      accountId,
+      new Date('2026-11-21T10:01:00Z'),
+      5 * 60_000,
+    );
     expect(snap).toEqual({ balance: 10000n, previousBalances: [0n], inFlightEntries: 1 });
   });
 });

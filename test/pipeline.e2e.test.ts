@@ -30,7 +30,14 @@ describe('reconciliation run end to end', () => {
   it('covers every kind of outcome across the three providers', () => {
     const kinds = new Set(pipeline.scenario.map((a) => `${a.provider}:${a.kind}`));
     for (const provider of ['netzme', 'nicepay', 'finnet']) {
-      for (const kind of ['matched', 'real-break', 'in-flight-settles', 'in-flight-stuck', 'transient-then-ok', 'permanent-failure']) {
+      for (const kind of [
+        'matched',
+        'real-break',
+        'in-flight-settles',
+        'in-flight-stuck',
+        'transient-then-ok',
+        'permanent-failure',
+      ]) {
         expect(kinds).toContain(`${provider}:${kind}`);
       }
     }
@@ -38,21 +45,38 @@ describe('reconciliation run end to end', () => {
   });
 
   it('gives every account exactly one final result with the expected status, difference and attempts', async () => {
-    const rows: { account_no: string; status: string; difference: string | null; attempts: number; is_final: boolean; n: string }[] =
-      await pipeline.db.dataSource.query(
-        `SELECT a.account_no, r.status, r.difference, r.attempts, r.is_final,
+    const rows: {
+      account_no: string;
+      status: string;
+      difference: string | null;
+      attempts: number;
+      is_final: boolean;
+      n: string;
+    }[] = await pipeline.db.dataSource.query(
+      `SELECT a.account_no, r.status, r.difference, r.attempts, r.is_final,
                 count(*) OVER (PARTITION BY r.account_id) AS n
            FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id WHERE r.run_id = $1`,
-        [runId],
-      );
+      [runId],
+    );
     expect(rows).toHaveLength(pipeline.scenario.length);
     const byAccount = new Map(rows.map((r) => [r.account_no, r]));
     const mismatches: string[] = [];
     for (const account of pipeline.scenario) {
       const row = byAccount.get(account.accountNo);
-      const got = row && { status: row.status, difference: row.difference === null ? null : BigInt(row.difference), attempts: row.attempts };
-      if (!row || row.n !== '1' || !row.is_final || JSON.stringify(got, bigints) !== JSON.stringify(account.expected, bigints)) {
-        mismatches.push(`${account.accountNo} ${account.kind}: expected ${JSON.stringify(account.expected, bigints)}, got ${JSON.stringify(got, bigints)}`);
+      const got = row && {
+        status: row.status,
+        difference: row.difference === null ? null : BigInt(row.difference),
+        attempts: row.attempts,
+      };
+      if (
+        !row ||
+        row.n !== '1' ||
+        !row.is_final ||
+        JSON.stringify(got, bigints) !== JSON.stringify(account.expected, bigints)
+      ) {
+        mismatches.push(
+          `${account.accountNo} ${account.kind}: expected ${JSON.stringify(account.expected, bigints)}, got ${JSON.stringify(got, bigints)}`,
+        );
       }
     }
     expect(mismatches).toEqual([]);
@@ -64,10 +88,13 @@ describe('reconciliation run end to end', () => {
     expect(run.accountCount).toBe(pipeline.scenario.length);
     expect(run.completedCount).toBe(pipeline.scenario.length);
     for (const status of RESULT_STATUSES) {
-      expect(run.counts[status]).toBe(pipeline.scenario.filter((a) => a.expected.status === status).length);
+      expect(run.counts[status]).toBe(
+        pipeline.scenario.filter((a) => a.expected.status === status).length,
+      );
       for (const provider of ['netzme', 'nicepay', 'finnet']) {
         expect(run.byProvider[provider]?.[status] ?? 0).toBe(
-          pipeline.scenario.filter((a) => a.provider === provider && a.expected.status === status).length,
+          pipeline.scenario.filter((a) => a.provider === provider && a.expected.status === status)
+            .length,
         );
       }
     }
@@ -76,7 +103,13 @@ describe('reconciliation run end to end', () => {
 
   it('leaves no job waiting, active or delayed', async () => {
     for (const queue of pipeline.queues()) {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'prioritized',
+        'waiting-children',
+      );
       const stuck = Object.entries(counts).filter(([, n]) => n > 0);
       expect({ queue: queue.name, stuck }).toEqual({ queue: queue.name, stuck: [] });
     }
@@ -93,15 +126,25 @@ describe('reconciliation run end to end', () => {
 
   it('writes no secret into any log line', () => {
     expect(pipeline.logs.lines.length).toBeGreaterThan(pipeline.scenario.length);
-    const leaks = pipeline.logs.lines.filter((line) => pipeline.secrets.some((s) => line.includes(s)));
+    const leaks = pipeline.logs.lines.filter((line) =>
+      pipeline.secrets.some((s) => line.includes(s)),
+    );
     expect(leaks).toEqual([]);
   });
 
   it('puts the run, account and provider on every log line of a job, and the X-EXTERNAL-ID on each provider call', () => {
-    const jobLines = pipeline.logs.lines.map((l) => JSON.parse(l)).filter((l) => l.jobId !== undefined);
+    const jobLines = pipeline.logs.lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.jobId !== undefined);
     expect(jobLines.length).toBeGreaterThan(pipeline.scenario.length);
     for (const line of jobLines) {
-      expect(line).toEqual(expect.objectContaining({ runId, accountId: expect.any(String), provider: expect.any(String) }));
+      expect(line).toEqual(
+        expect.objectContaining({
+          runId,
+          accountId: expect.any(String),
+          provider: expect.any(String),
+        }),
+      );
     }
     const calls = jobLines.filter((l) => l.msg === 'snap call' && l.operation !== 'access-token');
     expect(calls.length).toBeGreaterThanOrEqual(pipeline.scenario.length);
@@ -116,15 +159,25 @@ describe('reconciliation run end to end', () => {
         .filter((l) => l.startsWith(name))
         .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
     expect(total('recon_results_total{')).toBe(pipeline.scenario.length);
-    expect(total('snap_provider_call_duration_seconds_count{')).toBeGreaterThanOrEqual(pipeline.scenario.length);
+    expect(total('snap_provider_call_duration_seconds_count{')).toBeGreaterThanOrEqual(
+      pipeline.scenario.length,
+    );
     expect(total('snap_token_requests_total{')).toBeGreaterThanOrEqual(3);
     expect(total('recon_run_duration_seconds_count')).toBe(1);
   });
 
   it('adds no job and no result when the finished run is enqueued again', async () => {
-    const before = await Promise.all(pipeline.queues().map((q) => q.getJobCountByTypes('completed', 'failed', 'waiting', 'delayed')));
+    const before = await Promise.all(
+      pipeline
+        .queues()
+        .map((q) => q.getJobCountByTypes('completed', 'failed', 'waiting', 'delayed')),
+    );
     expect(await pipeline.producer.get(RunsService).enqueue(runId)).toBe(0);
-    const after = await Promise.all(pipeline.queues().map((q) => q.getJobCountByTypes('completed', 'failed', 'waiting', 'delayed')));
+    const after = await Promise.all(
+      pipeline
+        .queues()
+        .map((q) => q.getJobCountByTypes('completed', 'failed', 'waiting', 'delayed')),
+    );
     expect(after).toEqual(before);
   });
 });

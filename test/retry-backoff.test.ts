@@ -9,7 +9,12 @@ import { testConfig } from './support/test-config';
 
 const BACKOFF_MS = 300;
 
-function account(n: number, provider: ProviderName, simulated: SimulatedAccount, expected: ScenarioAccount['expected']): ScenarioAccount {
+function account(
+  n: number,
+  provider: ProviderName,
+  simulated: SimulatedAccount,
+  expected: ScenarioAccount['expected'],
+): ScenarioAccount {
   const accountNo = `${provider.toUpperCase()}${n}`;
   return {
     merchantId: `R${n}`,
@@ -25,12 +30,37 @@ function account(n: number, provider: ProviderName, simulated: SimulatedAccount,
 }
 
 describe('retries and backoff', () => {
-  const config = testConfig({ JOB_ATTEMPTS: '3', JOB_BACKOFF_MS: String(BACKOFF_MS), JOB_BACKOFF_JITTER: '0', RATE_LIMIT_PAUSE_MS: '100' });
+  const config = testConfig({
+    JOB_ATTEMPTS: '3',
+    JOB_BACKOFF_MS: String(BACKOFF_MS),
+    JOB_BACKOFF_JITTER: '0',
+    RATE_LIMIT_PAUSE_MS: '100',
+  });
   const scenario = [
-    account(1, 'nicepay', { faults: [{ kind: '500', times: 2 }] }, { status: 'matched', difference: 0n, attempts: 3 }),
-    account(2, 'nicepay', { faults: [{ kind: '504' }] }, { status: 'error', difference: null, attempts: 3 }),
-    account(3, 'nicepay', { faults: [{ kind: '404xx11' }] }, { status: 'error', difference: null, attempts: 1 }),
-    account(4, 'finnet', { faults: [{ kind: '429', times: 2 }] }, { status: 'matched', difference: 0n, attempts: 1 }),
+    account(
+      1,
+      'nicepay',
+      { faults: [{ kind: '500', times: 2 }] },
+      { status: 'matched', difference: 0n, attempts: 3 },
+    ),
+    account(
+      2,
+      'nicepay',
+      { faults: [{ kind: '504' }] },
+      { status: 'error', difference: null, attempts: 3 },
+    ),
+    account(
+      3,
+      'nicepay',
+      { faults: [{ kind: '404xx11' }] },
+      { status: 'error', difference: null, attempts: 1 },
+    ),
+    account(
+      4,
+      'finnet',
+      { faults: [{ kind: '429', times: 2 }] },
+      { status: 'matched', difference: 0n, attempts: 1 },
+    ),
   ];
   let pipeline: Pipeline;
   let events: QueueEvents;
@@ -39,9 +69,14 @@ describe('retries and backoff', () => {
 
   beforeAll(async () => {
     pipeline = await startPipeline(config, { scenario });
-    events = new QueueEvents(balanceQueueName('nicepay'), { connection: { url: config.REDIS_URL }, prefix: queuePrefix(config) });
+    events = new QueueEvents(balanceQueueName('nicepay'), {
+      connection: { url: config.REDIS_URL },
+      prefix: queuePrefix(config),
+    });
     // The stream id of each event starts with the Redis time in milliseconds.
-    events.on('active', ({ jobId }, id) => starts.set(jobId, [...(starts.get(jobId) ?? []), Number(id.split('-')[0])]));
+    events.on('active', ({ jobId }, id) =>
+      starts.set(jobId, [...(starts.get(jobId) ?? []), Number(id.split('-')[0])]),
+    );
     await events.waitUntilReady();
     runId = (await pipeline.producer.get(RunsService).start('api')).runId;
     await pipeline.waitForRun(runId, 30_000);
@@ -56,19 +91,27 @@ describe('retries and backoff', () => {
     pipeline.simulator.stats().providers[provider].byKind.balance.byCode[code] ?? 0;
 
   it('retries a transient failure up to the configured attempts, then succeeds or records an error', async () => {
-    const rows: { account_no: string; status: string; attempts: number; response_code: string | null; error_message: string | null }[] =
-      await pipeline.db.dataSource.query(
-        `SELECT a.account_no, r.status, r.attempts, r.response_code, r.error_message
+    const rows: {
+      account_no: string;
+      status: string;
+      attempts: number;
+      response_code: string | null;
+      error_message: string | null;
+    }[] = await pipeline.db.dataSource.query(
+      `SELECT a.account_no, r.status, r.attempts, r.response_code, r.error_message
            FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id WHERE r.run_id = $1 ORDER BY a.account_no`,
-        [runId],
-      );
+      [runId],
+    );
     expect(rows.map((r) => [r.account_no, r.status, r.attempts])).toEqual([
       ['FINNET4', 'matched', 1],
       ['NICEPAY1', 'matched', 3],
       ['NICEPAY2', 'error', 3],
       ['NICEPAY3', 'error', 1],
     ]);
-    expect(rows[2]).toMatchObject({ response_code: '5041100', error_message: expect.stringContaining('5041100') });
+    expect(rows[2]).toMatchObject({
+      response_code: '5041100',
+      error_message: expect.stringContaining('5041100'),
+    });
     expect(rows[3]).toMatchObject({ response_code: '4041111' });
     expect([answered('nicepay', '5001100'), answered('nicepay', '5041100')]).toEqual([2, 3]);
   });

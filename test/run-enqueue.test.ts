@@ -20,7 +20,9 @@ describe('run creation and enqueueing', () => {
   };
 
   it('enqueues one job per enabled account, and a repeated enqueue adds none', async () => {
-    await pipeline.db.dataSource.query(`UPDATE provider_accounts SET enabled = false WHERE account_no = 'NZ00001'`);
+    await pipeline.db.dataSource.query(
+      `UPDATE provider_accounts SET enabled = false WHERE account_no = 'NZ00001'`,
+    );
     const run = await runs.start('api');
     expect(run.accountCount).toBe(44);
     expect(await waiting()).toBe(44);
@@ -39,10 +41,15 @@ describe('run creation and enqueueing', () => {
   });
 
   it('creates one run for one schedule tick, however many producers fire it', async () => {
-    const [a, b] = await Promise.all([runs.start('schedule', {}, 'tick-1'), runs.start('schedule', {}, 'tick-1')]);
+    const [a, b] = await Promise.all([
+      runs.start('schedule', {}, 'tick-1'),
+      runs.start('schedule', {}, 'tick-1'),
+    ]);
     expect(a.runId).toBe(b.runId);
     expect([a.created, b.created].sort()).toEqual([false, true]);
-    const [{ n }] = await pipeline.db.dataSource.query(`SELECT count(*) AS n FROM reconciliation_runs WHERE schedule_key = 'tick-1'`);
+    const [{ n }] = await pipeline.db.dataSource.query(
+      `SELECT count(*) AS n FROM reconciliation_runs WHERE schedule_key = 'tick-1'`,
+    );
     expect(n).toBe('1');
   });
 

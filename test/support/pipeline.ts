@@ -55,11 +55,15 @@ export async function startPipeline(
   });
   const baseUrl = await simulator.start(0);
   const creds = demoCredentials(baseUrl, keys, finnetIds);
-  const credentials = loadCredentials({ ...creds.env, SNAP_CREDENTIALS_FILE: 'memory' }, () => JSON.stringify(creds.file));
+  const credentials = loadCredentials({ ...creds.env, SNAP_CREDENTIALS_FILE: 'memory' }, () =>
+    JSON.stringify(creds.file),
+  );
   const accountIds = await seedDatabase(db.dataSource, scenario);
   const logs = new LogCapture();
   const logger = createLogger({ LOG_LEVEL: 'debug' }, 'test', logs);
-  const producer = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), { logger: false });
+  const producer = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
+    logger: false,
+  });
   const queueConnection = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const queues = [...BALANCE_QUEUES, SCHEDULE_QUEUE].map(
     (name) => new Queue(name, { connection: queueConnection, prefix: queuePrefix(config) }),
@@ -75,9 +79,12 @@ export async function startPipeline(
     logs,
     secrets: PROVIDERS.flatMap((p) => [keys[p].clientSecret, keys[p].privateKeyPem.split('\n')[1]]),
     async startWorker() {
-      pipeline.worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, logger, credentials), {
-        logger: false,
-      });
+      pipeline.worker = await NestFactory.createApplicationContext(
+        WorkerModule.forRoot(config, logger, credentials),
+        {
+          logger: false,
+        },
+      );
       pipeline.worker.enableShutdownHooks();
       return pipeline.worker;
     },
@@ -90,7 +97,10 @@ export async function startPipeline(
       for (;;) {
         const run = await loadRun(db.dataSource, runId);
         if (run && run.status !== 'running') return run;
-        if (Date.now() > deadline) throw new Error(`run ${runId} not finished after ${timeoutMs} ms: ${JSON.stringify(run)}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `run ${runId} not finished after ${timeoutMs} ms: ${JSON.stringify(run)}`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     },

@@ -26,7 +26,10 @@ export class CliError extends Error {
 
 type Out = (text: string) => void;
 
-async function withDataSource<T>(config: AppConfig, work: (ds: DataSource) => Promise<T>): Promise<T> {
+async function withDataSource<T>(
+  config: AppConfig,
+  work: (ds: DataSource) => Promise<T>,
+): Promise<T> {
   const ds = new DataSource(dataSourceOptions(config, ALL_ENTITIES));
   await ds.initialize();
   try {
@@ -42,10 +45,19 @@ export async function migrate(config: AppConfig, out: Out): Promise<void> {
 }
 
 /** Imports a CSV; exits 3 when some rows were rejected (they are listed on stderr). */
-export async function importCsv(config: AppConfig, kind: 'accounts' | 'ledger', file: string, out: Out, err: Out) {
-  const summary = await withDataSource(config, (ds) => (kind === 'accounts' ? importAccountsCsv(ds, file) : importLedgerCsv(ds, file)));
+export async function importCsv(
+  config: AppConfig,
+  kind: 'accounts' | 'ledger',
+  file: string,
+  out: Out,
+  err: Out,
+) {
+  const summary = await withDataSource(config, (ds) =>
+    kind === 'accounts' ? importAccountsCsv(ds, file) : importLedgerCsv(ds, file),
+  );
   for (const row of summary.rejected) err(`${file}:${row.line}: ${row.message}`);
-  if (summary.rejectedTruncated) err(`(only the first ${summary.rejected.length} rejected rows are listed)`);
+  if (summary.rejectedTruncated)
+    err(`(only the first ${summary.rejected.length} rejected rows are listed)`);
   const { rejected: _listed, ...counts } = summary;
   out(JSON.stringify({ file, ...counts }));
   if (summary.rejectedCount > 0) throw new CliError(`${summary.rejectedCount} row(s) rejected`, 3);
@@ -60,26 +72,51 @@ export interface ReconcileOptions {
 }
 
 /** Starts a run; with --wait, waits for it and prints its summary (exit 0 whatever it found). */
-export async function reconcile(config: AppConfig, opts: ReconcileOptions, out: Out): Promise<void> {
+export async function reconcile(
+  config: AppConfig,
+  opts: ReconcileOptions,
+  out: Out,
+): Promise<void> {
   if (opts.provider !== undefined && !isProviderName(opts.provider)) {
-    throw new CliError(`--provider: ${JSON.stringify(opts.provider)} is not one of netzme, nicepay, finnet`, 2);
+    throw new CliError(
+      `--provider: ${JSON.stringify(opts.provider)} is not one of netzme, nicepay, finnet`,
+      2,
+    );
   }
   const timeoutSeconds = Number(opts.timeout);
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) {
-    throw new CliError(`--timeout: ${JSON.stringify(opts.timeout)} is not a positive number of seconds`, 2);
+    throw new CliError(
+      `--timeout: ${JSON.stringify(opts.timeout)} is not a positive number of seconds`,
+      2,
+    );
   }
   const logger = createLogger(config, 'cli', process.stderr);
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
+    logger: ['error'],
+  });
   try {
     const runs = app.get(RunsService);
-    const run = await runs.start('cli', { provider: opts.provider as ProviderName | undefined, merchantId: opts.merchant });
+    const run = await runs.start('cli', {
+      provider: opts.provider as ProviderName | undefined,
+      merchantId: opts.merchant,
+    });
     if (!opts.wait) {
-      out(opts.json ? JSON.stringify({ id: run.runId, status: 'running', accountCount: run.accountCount }) : `run ${run.runId} started: ${run.accountCount} accounts`);
+      out(
+        opts.json
+          ? JSON.stringify({ id: run.runId, status: 'running', accountCount: run.accountCount })
+          : `run ${run.runId} started: ${run.accountCount} accounts`,
+      );
       return;
     }
     const ds = app.get(DataSource);
-    const { run: view, timedOut } = await waitForRun(ds, run.runId, { timeoutMs: timeoutSeconds * 1000 });
-    if (timedOut) throw new CliError(`run ${run.runId} still running after ${timeoutSeconds}s (${view.completedCount}/${view.accountCount} accounts done); is a worker running?`, 4);
+    const { run: view, timedOut } = await waitForRun(ds, run.runId, {
+      timeoutMs: timeoutSeconds * 1000,
+    });
+    if (timedOut)
+      throw new CliError(
+        `run ${run.runId} still running after ${timeoutSeconds}s (${view.completedCount}/${view.accountCount} accounts done); is a worker running?`,
+        4,
+      );
     if (opts.json) out(JSON.stringify(runSummaryJson(view)));
     else out(reportToTable((await loadRunReport(ds, run.runId))!));
   } finally {
@@ -88,9 +125,16 @@ export async function reconcile(config: AppConfig, opts: ReconcileOptions, out: 
 }
 
 /** Prints a run's report as a table, JSON or CSV. */
-export async function report(config: AppConfig, runRef: string, format: string, out: Out): Promise<void> {
-  if (!['table', 'json', 'csv'].includes(format)) throw new CliError(`--format: ${JSON.stringify(format)} must be table, json or csv`, 2);
-  if (!/^(\d{1,18}|latest)$/.test(runRef)) throw new CliError(`RUN_ID: ${JSON.stringify(runRef)} is not a run id or "latest"`, 2);
+export async function report(
+  config: AppConfig,
+  runRef: string,
+  format: string,
+  out: Out,
+): Promise<void> {
+  if (!['table', 'json', 'csv'].includes(format))
+    throw new CliError(`--format: ${JSON.stringify(format)} must be table, json or csv`, 2);
+  if (!/^(\d{1,18}|latest)$/.test(runRef))
+    throw new CliError(`RUN_ID: ${JSON.stringify(runRef)} is not a run id or "latest"`, 2);
   const data = await withDataSource(config, (ds) => loadRunReport(ds, runRef));
   if (!data) throw new CliError(`run ${runRef} not found`, 1);
   if (format === 'json') out(JSON.stringify(data));

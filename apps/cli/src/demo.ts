@@ -29,11 +29,20 @@ async function demo(): Promise<void> {
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const demoDefaults = { DATABASE_SCHEMA: 'snap_recon_demo', QUEUE_PREFIX: 'snap-recon-demo' };
   const base = loadConfig({ ...demoDefaults, ...process.env });
-  const services = await ensureLocalServices(base.DATABASE_URL, base.REDIS_URL, workDir, say).catch((e: unknown) => {
-    process.stderr.write(`demo failed: could not start Postgres or Redis: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
+  const services = await ensureLocalServices(base.DATABASE_URL, base.REDIS_URL, workDir, say).catch(
+    (e: unknown) => {
+      process.stderr.write(
+        `demo failed: could not start Postgres or Redis: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+  const config = loadConfig({
+    ...demoDefaults,
+    ...process.env,
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
   });
-  const config = loadConfig({ ...demoDefaults, ...process.env, DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl });
   const children = new ChildProcesses(workDir);
   const stop = async (code: number) => {
     await children.stopAll();
@@ -44,7 +53,9 @@ async function demo(): Promise<void> {
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   try {
-    say(`Postgres ${redact(config.DATABASE_URL)} (schema ${config.DATABASE_SCHEMA}), Redis ${redact(config.REDIS_URL)}`);
+    say(
+      `Postgres ${redact(config.DATABASE_URL)} (schema ${config.DATABASE_SCHEMA}), Redis ${redact(config.REDIS_URL)}`,
+    );
     const ds = new DataSource(dataSourceOptions(config, ALL_ENTITIES));
     await ds.initialize();
     await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
@@ -53,22 +64,41 @@ async function demo(): Promise<void> {
 
     const scenario = buildScenario(accountCount, new Date(), { inFlightAgeMs: 20_000 });
     await seedDatabase(ds, scenario);
-    say(`seeded ${accountCount} accounts of ${accountCount} merchants with ${scenario.reduce((n, a) => n + a.ledger.length, 0)} ledger entries`);
+    say(
+      `seeded ${accountCount} accounts of ${accountCount} merchants with ${scenario.reduce((n, a) => n + a.ledger.length, 0)} ledger entries`,
+    );
 
     const keys = generatePartnerKeys();
     const finnetIds = scenario.filter((a) => a.provider === 'finnet').map((a) => a.accountNo);
     const simulatorPort = await freePort(8090);
     const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
     const seedFile = join(workDir, 'simulator-seed.json');
-    writeFileSync(seedFile, JSON.stringify({ settings: { readTimeoutHoldMs: 5000 }, partners: demoPartners(keys, finnetIds), accounts: simulatorAccounts(scenario) }));
+    writeFileSync(
+      seedFile,
+      JSON.stringify({
+        settings: { readTimeoutHoldMs: 5000 },
+        partners: demoPartners(keys, finnetIds),
+        accounts: simulatorAccounts(scenario),
+      }),
+    );
     const creds = demoCredentials(simulatorUrl, keys, finnetIds);
     const credentialsFile = join(workDir, 'credentials.json');
     writeFileSync(credentialsFile, JSON.stringify(creds.file));
     chmodSync(credentialsFile, 0o600);
 
     const password = config.BASIC_AUTH_PASSWORD ?? DEV_BASIC_AUTH_PASSWORD;
-    const common = { DATABASE_URL: config.DATABASE_URL, DATABASE_SCHEMA: config.DATABASE_SCHEMA, REDIS_URL: config.REDIS_URL, LOG_LEVEL: 'info', QUEUE_PREFIX: config.QUEUE_PREFIX };
-    children.start('simulator', join(dist, 'snap-simulator/src/main.js'), { PORT: String(simulatorPort), SIMULATOR_SEED_FILE: seedFile, LOG_LEVEL: 'warn' });
+    const common = {
+      DATABASE_URL: config.DATABASE_URL,
+      DATABASE_SCHEMA: config.DATABASE_SCHEMA,
+      REDIS_URL: config.REDIS_URL,
+      LOG_LEVEL: 'info',
+      QUEUE_PREFIX: config.QUEUE_PREFIX,
+    };
+    children.start('simulator', join(dist, 'snap-simulator/src/main.js'), {
+      PORT: String(simulatorPort),
+      SIMULATOR_SEED_FILE: seedFile,
+      LOG_LEVEL: 'warn',
+    });
     await waitForHttp(`${simulatorUrl}/admin/stats`, {}, 30_000, join(workDir, 'simulator.log'));
     children.start('worker', join(dist, 'worker/src/main.js'), {
       ...common,
@@ -81,16 +111,29 @@ async function demo(): Promise<void> {
     });
     const port = await freePort(Number(process.env.PORT ?? 3000));
     const producerUrl = `http://127.0.0.1:${port}`;
-    children.start('producer', join(dist, 'producer/src/main.js'), { ...common, PORT: String(port) });
+    children.start('producer', join(dist, 'producer/src/main.js'), {
+      ...common,
+      PORT: String(port),
+    });
     await waitForHttp(`${producerUrl}/health`, {}, 60_000, join(workDir, 'producer.log'));
 
-    const auth = { authorization: `Basic ${Buffer.from(`${config.BASIC_AUTH_USER}:${password}`).toString('base64')}` };
-    const started = await fetch(`${producerUrl}/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{}' });
-    if (started.status !== 202) throw new Error(`POST /runs answered ${started.status}: ${await started.text()}`);
+    const auth = {
+      authorization: `Basic ${Buffer.from(`${config.BASIC_AUTH_USER}:${password}`).toString('base64')}`,
+    };
+    const started = await fetch(`${producerUrl}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: '{}',
+    });
+    if (started.status !== 202)
+      throw new Error(`POST /runs answered ${started.status}: ${await started.text()}`);
     const { runId } = (await started.json()) as { runId: string };
     say(`run ${runId} started through POST ${producerUrl}/runs`);
     const { run, timedOut } = await waitForRun(ds, runId, { timeoutMs: 300_000 });
-    if (timedOut) throw new Error(`run ${runId} did not finish: ${run.completedCount}/${run.accountCount}; see ${workDir}/worker.log`);
+    if (timedOut)
+      throw new Error(
+        `run ${runId} did not finish: ${run.completedCount}/${run.accountCount}; see ${workDir}/worker.log`,
+      );
     say('');
     say(reportToTable((await loadRunReport(ds, runId))!));
     say('');
@@ -98,11 +141,14 @@ async function demo(): Promise<void> {
     say(`  ${producerUrl}/runs/${runId}            the run as JSON`);
     say(`  ${producerUrl}/runs/${runId}/report?format=csv   its results as CSV`);
     say(`  ${producerUrl}/health`);
-    say(`Sign in as ${config.BASIC_AUTH_USER} with ${config.BASIC_AUTH_PASSWORD ? 'BASIC_AUTH_PASSWORD' : `the development password "${DEV_BASIC_AUTH_PASSWORD}"`}.`);
+    say(
+      `Sign in as ${config.BASIC_AUTH_USER} with ${config.BASIC_AUTH_PASSWORD ? 'BASIC_AUTH_PASSWORD' : `the development password "${DEV_BASIC_AUTH_PASSWORD}"`}.`,
+    );
     say(`  npm run cli -- report latest   (with DATABASE_SCHEMA=${config.DATABASE_SCHEMA})`);
     say(`Logs: ${workDir}/*.log. Ctrl-C stops everything.`);
     await ds.destroy();
-    if (process.env.DEMO_EXIT === '1') await stop((await loadRunStatus(config, runId)) === 'finished' ? 0 : 1);
+    if (process.env.DEMO_EXIT === '1')
+      await stop((await loadRunStatus(config, runId)) === 'finished' ? 0 : 1);
   } catch (e) {
     process.stderr.write(`demo failed: ${(e as Error).message}\n`);
     await stop(1);
@@ -110,7 +156,10 @@ async function demo(): Promise<void> {
 }
 
 /** The run's status through a fresh connection (the demo's own one is closed by then). */
-async function loadRunStatus(config: ReturnType<typeof loadConfig>, runId: string): Promise<string | undefined> {
+async function loadRunStatus(
+  config: ReturnType<typeof loadConfig>,
+  runId: string,
+): Promise<string | undefined> {
   const ds = new DataSource(dataSourceOptions(config, ALL_ENTITIES));
   await ds.initialize();
   try {

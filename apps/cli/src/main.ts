@@ -9,12 +9,19 @@ const err = (text: string) => process.stderr.write(`${text}\n`);
 /** `npm run cli -- <command>`: migrate, imports, reconcile, report. */
 async function main(argv: string[]): Promise<void> {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-  const program = new Command('snap-recon').description('Reconcile merchant balances at SNAP providers against the ledger');
-  program.command('migrate').description('apply pending database migrations').action(() => migrate(config, out));
+  const program = new Command('snap-recon').description(
+    'Reconcile merchant balances at SNAP providers against the ledger',
+  );
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(() => migrate(config, out));
   program
     .command('accounts')
     .command('import <file>')
-    .description('import merchants and provider accounts: merchant_id,merchant_name,provider,account_no,currency[,credential]')
+    .description(
+      'import merchants and provider accounts: merchant_id,merchant_name,provider,account_no,currency[,credential]',
+    )
     .action((file: string) => importCsv(config, 'accounts', file, out, err));
   program
     .command('ledger')

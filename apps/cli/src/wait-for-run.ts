@@ -12,7 +12,12 @@ export async function waitForRun(
   { timeoutMs, pollMs = 500, progress = process.stderr.isTTY === true } = { timeoutMs: 3_600_000 },
 ): Promise<{ run: RunView; timedOut: boolean }> {
   const deadline = Date.now() + timeoutMs;
-  const bar = progress ? new SingleBar({ format: 'run {runId} [{bar}] {value}/{total} accounts  {eta_formatted} left' }, Presets.shades_classic) : null;
+  const bar = progress
+    ? new SingleBar(
+        { format: 'run {runId} [{bar}] {value}/{total} accounts  {eta_formatted} left' },
+        Presets.shades_classic,
+      )
+    : null;
   let run = await mustLoad(ds, runId);
   bar?.start(run.accountCount, run.completedCount, { runId });
   try {

@@ -17,11 +17,18 @@ export class LedgerController {
   @HttpCode(200)
   async append(@Body() body: unknown) {
     const valid = validateLedgerBatch(body);
-    if (!valid.ok) throw new HttpException({ statusCode: 400, message: 'invalid ledger batch', errors: valid.errors }, 400);
+    if (!valid.ok)
+      throw new HttpException(
+        { statusCode: 400, message: 'invalid ledger batch', errors: valid.errors },
+        400,
+      );
     const outcome = await ingestLedgerBatch(this.ds, valid.entries);
     if (!outcome.ok) {
       const status = outcome.errors.some((e) => e.code === 'conflict') ? 409 : 422;
-      throw new HttpException({ statusCode: status, message: 'ledger batch not stored', errors: outcome.errors }, status);
+      throw new HttpException(
+        { statusCode: status, message: 'ledger batch not stored', errors: outcome.errors },
+        status,
+      );
     }
     return { inserted: outcome.inserted, duplicates: outcome.duplicates };
   }

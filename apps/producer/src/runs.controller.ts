@@ -1,4 +1,15 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -10,14 +21,20 @@ import { parseBody } from './validation';
 const startRunSchema = z
   .object({
     provider: z.enum(PROVIDERS).optional(),
-    merchantId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 . _ -').optional(),
+    merchantId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 . _ -')
+      .optional(),
   })
   .strict();
 
 const runIdPattern = /^(\d{1,18}|latest)$/;
 
 function checkRunId(id: string): string {
-  if (!runIdPattern.test(id)) throw new BadRequestException(`runId: ${JSON.stringify(id.slice(0, 40))} is not a run id or "latest"`);
+  if (!runIdPattern.test(id))
+    throw new BadRequestException(
+      `runId: ${JSON.stringify(id.slice(0, 40))} is not a run id or "latest"`,
+    );
   return id;
 }
 
@@ -48,7 +65,11 @@ export class RunsController {
 
   /** A run's report as JSON (default) or CSV (`?format=csv`). */
   @Get(':id/report')
-  async report(@Param('id') id: string, @Query('format') format: string | undefined, @Res() res: Response) {
+  async report(
+    @Param('id') id: string,
+    @Query('format') format: string | undefined,
+    @Res() res: Response,
+  ) {
     if (format !== undefined && format !== 'json' && format !== 'csv') {
       throw new BadRequestException(`format: ${JSON.stringify(format)} must be json or csv`);
     }

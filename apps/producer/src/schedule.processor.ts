@@ -40,6 +40,9 @@ export class ScheduleInstaller implements OnApplicationBootstrap {
       { pattern: this.config.SCHEDULE_CRON, tz: this.config.SCHEDULE_TIMEZONE },
       { name: JOB.scheduledRun, data: {}, opts: { removeOnComplete: 1000, removeOnFail: 1000 } },
     );
-    this.logger.info({ cron: this.config.SCHEDULE_CRON, tz: this.config.SCHEDULE_TIMEZONE }, 'run schedule installed');
+    this.logger.info(
+      { cron: this.config.SCHEDULE_CRON, tz: this.config.SCHEDULE_TIMEZONE },
+      'run schedule installed',
+    );
   }
 }

@@ -8,21 +8,34 @@ type ZodType<T> = ZodOutputType<T, ZodTypeDef, unknown>;
  * Validates one part of a request; a 400 lists every bad field with the value received,
  * under `message: "invalid <what>"`.
  */
-export function parseInput<T>(schema: ZodType<T>, input: unknown, what: string, fallbackField = `(${what})`): T {
+export function parseInput<T>(
+  schema: ZodType<T>,
+  input: unknown,
+  what: string,
+  fallbackField = `(${what})`,
+): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const shown = (value: unknown) => (value === undefined ? null : JSON.stringify(value).slice(0, 100));
+  const shown = (value: unknown) =>
+    value === undefined ? null : JSON.stringify(value).slice(0, 100);
   const errors = result.error.issues.flatMap((issue) => {
     // An unknown key: one error per key, naming it and its value.
     if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
       const record = input as Record<string, unknown>;
-      return issue.keys.map((key) => ({ field: key, value: shown(record[key]), reason: issue.message }));
+      return issue.keys.map((key) => ({
+        field: key,
+        value: shown(record[key]),
+        reason: issue.message,
+      }));
     }
     let value: unknown = input;
-    for (const key of issue.path) value = (value as Record<string | number, unknown> | undefined)?.[key];
+    for (const key of issue.path)
+      value = (value as Record<string | number, unknown> | undefined)?.[key];
     return [
       {
-        field: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : fallbackField),
+        field:
+          issue.path.join('.') ||
+          (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : fallbackField),
         value: shown(value),
         reason: issue.message,
       },
@@ -49,5 +62,9 @@ export function parseParams<T>(schema: ZodType<T>, params: unknown): T {
 /** Throws the same 400 as a failed validation for one parameter checked by hand. */
 export function rejectParam(what: string, field: string, value: unknown, reason: string): never {
   const shown = value === undefined ? null : JSON.stringify(value).slice(0, 100);
-  throw new BadRequestException({ statusCode: 400, message: `invalid ${what}`, errors: [{ field, value: shown, reason }] });
+  throw new BadRequestException({
+    statusCode: 400,
+    message: `invalid ${what}`,
+    errors: [{ field, value: shown, reason }],
+  });
 }

@@ -50,7 +50,11 @@ export async function ledgerSnapshot(
 }
 
 /** Only the balance as of an instant: one index-only lookup. */
-export async function balanceAsOf(db: DataSource | EntityManager, accountId: string, asOf: Date): Promise<bigint> {
+export async function balanceAsOf(
+  db: DataSource | EntityManager,
+  accountId: string,
+  asOf: Date,
+): Promise<bigint> {
   const rows: { balance_after: string }[] = await db.query(
     `SELECT balance_after FROM ledger_entries
       WHERE account_id = $1 AND posted_at <= $2

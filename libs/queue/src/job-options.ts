@@ -11,7 +11,11 @@ export function balanceJobOptions(
 ): JobsOptions {
   return {
     attempts: config.JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS, jitter: config.JOB_BACKOFF_JITTER },
+    backoff: {
+      type: 'exponential',
+      delay: config.JOB_BACKOFF_MS,
+      jitter: config.JOB_BACKOFF_JITTER,
+    },
     removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
     removeOnFail: { age: KEEP_FAILED_SECONDS },
   };
@@ -21,7 +25,9 @@ export function balanceJobOptions(
 export function providerLimiter(
   config: Pick<
     AppConfig,
-    'RATE_LIMIT_NETZME_PER_SECOND' | 'RATE_LIMIT_NICEPAY_PER_SECOND' | 'RATE_LIMIT_FINNET_PER_SECOND'
+    | 'RATE_LIMIT_NETZME_PER_SECOND'
+    | 'RATE_LIMIT_NICEPAY_PER_SECOND'
+    | 'RATE_LIMIT_FINNET_PER_SECOND'
   >,
   provider: 'netzme' | 'nicepay' | 'finnet',
 ): { max: number; duration: number } {

@@ -25,9 +25,12 @@ export function compareBalances(
   isRecheck: boolean,
 ): Comparison {
   const difference = providerBalance - ledger.balance;
-  if (absAmount(difference) <= tolerance) return { status: 'matched', difference, inFlightAmount: null };
+  if (absAmount(difference) <= tolerance)
+    return { status: 'matched', difference, inFlightAmount: null };
   if (!isRecheck) {
-    const lagging = ledger.previousBalances.find((before) => absAmount(providerBalance - before) <= tolerance);
+    const lagging = ledger.previousBalances.find(
+      (before) => absAmount(providerBalance - before) <= tolerance,
+    );
     if (lagging !== undefined) {
       return { status: 'timing', difference, inFlightAmount: ledger.balance - lagging };
     }

@@ -3,4 +3,8 @@ import { ReconciliationResult } from './entities/reconciliation-result.entity';
 import { ReconciliationRun } from './entities/reconciliation-run.entity';
 
 /** Every TypeORM entity of the product. */
-export const ALL_ENTITIES: Function[] = [...LEDGER_ENTITIES, ReconciliationRun, ReconciliationResult];
+export const ALL_ENTITIES: Function[] = [
+  ...LEDGER_ENTITIES,
+  ReconciliationRun,
+  ReconciliationResult,
+];

@@ -21,7 +21,11 @@ export const RESULT_CSV_COLUMNS: (keyof ResultView)[] = [
 
 /** The results as CSV with a header row. */
 export function reportToCsv(report: RunReport): string {
-  return stringify(report.results, { header: true, columns: RESULT_CSV_COLUMNS.map(String), cast: { boolean: String } });
+  return stringify(report.results, {
+    header: true,
+    columns: RESULT_CSV_COLUMNS.map(String),
+    cast: { boolean: String },
+  });
 }
 
 /** The one-object run summary printed by `reconcile --json`. */
@@ -48,13 +52,24 @@ export function reportToTable(report: RunReport, { all = false } = {}): string {
     `Run ${run.id}  ${run.status}  ${run.accountCount} accounts  started ${run.startedAt}${run.finishedAt ? `  finished ${run.finishedAt}` : ''}`,
     RESULT_STATUSES.map((s) => `${s}: ${run.counts[s]}`).join('   '),
     ...Object.entries(run.byProvider).map(
-      ([p, counts]) => `  ${pad(p, 8)} ${RESULT_STATUSES.map((s) => `${s} ${counts[s]}`).join(', ')}`,
+      ([p, counts]) =>
+        `  ${pad(p, 8)} ${RESULT_STATUSES.map((s) => `${s} ${counts[s]}`).join(', ')}`,
     ),
     `total |difference| of mismatches: ${run.totalAbsDifference}   largest: ${run.largestAbsDifference}`,
     '',
   ];
   const shown = all ? report.results : report.results.filter((r) => r.status !== 'matched');
-  const header = ['merchant', 'provider', 'account', 'status', 'provider bal', 'ledger bal', 'difference', 'code', 'error'];
+  const header = [
+    'merchant',
+    'provider',
+    'account',
+    'status',
+    'provider bal',
+    'ledger bal',
+    'difference',
+    'code',
+    'error',
+  ];
   const rows = shown.map((r) => [
     r.merchantId,
     r.provider,

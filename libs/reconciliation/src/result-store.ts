@@ -18,8 +18,9 @@ const str = (v: bigint | null) => (v === null ? null : v.toString());
  * counter moves only when a row becomes final. The result that completes the run finalizes it.
  */
 export async function saveResult(ds: DataSource, r: AccountResult): Promise<SaveOutcome> {
-  const rows: { written: string; completed_count: number | null; account_count: number | null }[] = await ds.query(
-    `WITH up AS (
+  const rows: { written: string; completed_count: number | null; account_count: number | null }[] =
+    await ds.query(
+      `WITH up AS (
        INSERT INTO reconciliation_results
          (run_id, account_id, status, is_final, provider_balance, ledger_balance, difference,
           in_flight_amount, currency, response_code, attempts, provider_time, as_of, external_id,
@@ -43,33 +44,38 @@ export async function saveResult(ds: DataSource, r: AccountResult): Promise<Save
      SELECT (SELECT count(*) FROM up) AS written,
             (SELECT completed_count FROM bump) AS completed_count,
             (SELECT account_count FROM bump) AS account_count`,
-    [
-      r.runId,
-      r.accountId,
-      r.status,
-      r.final,
-      str(r.providerBalance),
-      str(r.ledgerBalance),
-      str(r.difference),
-      str(r.inFlightAmount),
-      r.currency,
-      r.responseCode,
-      r.attempts,
-      r.providerTime,
-      r.asOf,
-      r.externalId,
-      r.errorMessage,
-    ],
-  );
+      [
+        r.runId,
+        r.accountId,
+        r.status,
+        r.final,
+        str(r.providerBalance),
+        str(r.ledgerBalance),
+        str(r.difference),
+        str(r.inFlightAmount),
+        r.currency,
+        r.responseCode,
+        r.attempts,
+        r.providerTime,
+        r.asOf,
+        r.externalId,
+        r.errorMessage,
+      ],
+    );
   const row = rows[0];
   const written = Number(row.written) > 0;
-  const complete = row.completed_count !== null && row.completed_count >= (row.account_count ?? Infinity);
+  const complete =
+    row.completed_count !== null && row.completed_count >= (row.account_count ?? Infinity);
   const runFinished = complete ? await finalizeRun(ds, r.runId) : false;
   return { written, runFinished };
 }
 
 /** Whether the account already has a final result in the run (a redelivered job skips work). */
-export async function hasFinalResult(ds: DataSource, runId: string, accountId: string): Promise<boolean> {
+export async function hasFinalResult(
+  ds: DataSource,
+  runId: string,
+  accountId: string,
+): Promise<boolean> {
   const rows: unknown[] = await ds.query(
     `SELECT 1 FROM reconciliation_results WHERE run_id = $1 AND account_id = $2 AND is_final`,
     [runId, accountId],

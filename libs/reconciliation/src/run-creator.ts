@@ -80,7 +80,10 @@ export async function enqueueRun(
     [runId],
   );
   for (let i = 0; i < accounts.length; i += CHUNK) {
-    const byProvider = new Map<ProviderName, { name: string; data: BalanceInquiryJobData; opts: JobsOptions }[]>();
+    const byProvider = new Map<
+      ProviderName,
+      { name: string; data: BalanceInquiryJobData; opts: JobsOptions }[]
+    >();
     for (const a of accounts.slice(i, i + CHUNK)) {
       const list = byProvider.get(a.provider) ?? [];
       list.push({

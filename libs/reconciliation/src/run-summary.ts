@@ -20,17 +20,27 @@ export function emptyCounts(): StatusCounts {
 
 /** Counts per status and per provider, and the mismatch totals, from the run's results. */
 export async function computeSummary(ds: DataSource, runId: string): Promise<RunSummary> {
-  const rows: { provider: string; status: ResultStatus; n: string; total: string | null; largest: string | null }[] =
-    await ds.query(
-      `SELECT a.provider, r.status, count(*) AS n,
+  const rows: {
+    provider: string;
+    status: ResultStatus;
+    n: string;
+    total: string | null;
+    largest: string | null;
+  }[] = await ds.query(
+    `SELECT a.provider, r.status, count(*) AS n,
               sum(abs(r.difference)) FILTER (WHERE r.status = 'mismatched') AS total,
               max(abs(r.difference)) FILTER (WHERE r.status = 'mismatched') AS largest
          FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
         WHERE r.run_id = $1
         GROUP BY a.provider, r.status`,
-      [runId],
-    );
-  const summary: RunSummary = { counts: emptyCounts(), byProvider: {}, totalAbsDifference: '0', largestAbsDifference: '0' };
+    [runId],
+  );
+  const summary: RunSummary = {
+    counts: emptyCounts(),
+    byProvider: {},
+    totalAbsDifference: '0',
+    largestAbsDifference: '0',
+  };
   let total = 0n;
   let largest = 0n;
   for (const row of rows) {

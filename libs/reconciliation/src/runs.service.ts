@@ -26,23 +26,33 @@ export class RunsService {
   }
 
   /** Creates a run and enqueues one job per account; returns once every job is in Redis. */
-  async start(trigger: RunTrigger, filter: RunFilter = {}, scheduleKey: string | null = null): Promise<CreatedRun> {
+  async start(
+    trigger: RunTrigger,
+    filter: RunFilter = {},
+    scheduleKey: string | null = null,
+  ): Promise<CreatedRun> {
     const run = await createRun(this.ds, trigger, filter, scheduleKey);
     if (run.created) {
       await enqueueRun(this.ds, this.queues, run.runId, balanceJobOptions(this.config));
-      this.logger.info({ runId: run.runId, accounts: run.accountCount, trigger, ...filter }, 'run started');
+      this.logger.info(
+        { runId: run.runId, accounts: run.accountCount, trigger, ...filter },
+        'run started',
+      );
     }
     return run;
   }
 
   /** Enqueues again (idempotently) the accounts of a run that have no final result. */
   async enqueue(runId: string): Promise<number> {
-    return (await enqueueRun(this.ds, this.queues, runId, balanceJobOptions(this.config))).submitted;
+    return (await enqueueRun(this.ds, this.queues, runId, balanceJobOptions(this.config)))
+      .submitted;
   }
 
   /** After a producer crash mid-enqueue: make sure every running run has all its jobs. */
   async resumeUnfinished(): Promise<void> {
-    const running: { id: string }[] = await this.ds.query(`SELECT id FROM reconciliation_runs WHERE status = 'running'`);
+    const running: { id: string }[] = await this.ds.query(
+      `SELECT id FROM reconciliation_runs WHERE status = 'running'`,
+    );
     for (const { id } of running) await this.enqueue(id);
   }
 

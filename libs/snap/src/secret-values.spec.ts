@@ -5,17 +5,25 @@ describe('redaction by value', () => {
   it('removes every remembered value from a text, longest first', () => {
     rememberSecretValue('tok-abcdefgh');
     rememberSecretValue('tok-abcdefgh-longer');
-    expect(redactSecretValues('a tok-abcdefgh-longer and tok-abcdefgh.')).toBe('a [REDACTED] and [REDACTED].');
+    expect(redactSecretValues('a tok-abcdefgh-longer and tok-abcdefgh.')).toBe(
+      'a [REDACTED] and [REDACTED].',
+    );
   });
 
   it('remembers the value of every Secret and each line of a PEM body', () => {
     new Secret('client-secret-value-1');
-    rememberPemSecret('-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX\n-----END RSA PRIVATE KEY-----\n');
-    expect(redactSecretValues('x client-secret-value-1 MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX y')).toBe('x [REDACTED] [REDACTED] y');
+    rememberPemSecret(
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX\n-----END RSA PRIVATE KEY-----\n',
+    );
+    expect(
+      redactSecretValues('x client-secret-value-1 MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX y'),
+    ).toBe('x [REDACTED] [REDACTED] y');
   });
 
   it('leaves short values and ordinary text alone', () => {
     rememberSecretValue('short');
-    expect(redactSecretValues('a short text with regex chars .*+?')).toBe('a short text with regex chars .*+?');
+    expect(redactSecretValues('a short text with regex chars .*+?')).toBe(
+      'a short text with regex chars .*+?',
+    );
   });
 });

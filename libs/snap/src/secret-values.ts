@@ -31,6 +31,12 @@ export function rememberPemSecret(pem: string): void {
 /** The text with every remembered secret value replaced by `[REDACTED]`. */
 export function redactSecretValues(text: string): string {
   if (values.size === 0) return text;
-  pattern ??= new RegExp([...values].sort((a, b) => b.length - a.length).map(escape).join('|'), 'g');
+  pattern ??= new RegExp(
+    [...values]
+      .sort((a, b) => b.length - a.length)
+      .map(escape)
+      .join('|'),
+    'g',
+  );
   return text.replace(pattern, REDACTED);
 }

@@ -31,7 +31,10 @@ export class ChildProcesses {
   /** Starts `node <script>` with extra env; its stdout and stderr go to `<logDir>/<name>.log`. */
   start(name: string, script: string, env: Record<string, string>): ChildProcess {
     const log = createWriteStream(join(this.logDir, `${name}.log`));
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.children.push({ name, child });
@@ -58,7 +61,12 @@ export class ChildProcesses {
 }
 
 /** Waits until `url` answers 200, or throws after `timeoutMs`, naming the log to read. */
-export async function waitForHttp(url: string, headers: Record<string, string>, timeoutMs: number, logHint: string): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  logHint: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -67,7 +75,8 @@ export async function waitForHttp(url: string, headers: Record<string, string>, 
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000}s; see ${logHint}`);
+    if (Date.now() > deadline)
+      throw new Error(`${url} did not answer within ${timeoutMs / 1000}s; see ${logHint}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }

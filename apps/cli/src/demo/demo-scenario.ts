@@ -42,10 +42,26 @@ const PERMANENT_FAULTS = ['404xx11', '400xx01'];
 const BREACH_FAULTS = ['no-balance', 'bad-amount', 'wrong-currency', 'no-code'];
 /** Kinds by position in a cycle of 20 accounts: mostly matched, every case present. */
 const KIND_CYCLE: ScenarioKind[] = [
-  'matched', 'real-break', 'in-flight-settles', 'matched', 'transient-then-ok',
-  'matched', 'in-flight-stuck', 'matched', 'permanent-failure', 'rate-limited-then-ok',
-  'matched', 'token-revoked', 'matched', 'contract-breach', 'matched',
-  'real-break', 'matched', 'transient-then-ok', 'in-flight-settles', 'matched',
+  'matched',
+  'real-break',
+  'in-flight-settles',
+  'matched',
+  'transient-then-ok',
+  'matched',
+  'in-flight-stuck',
+  'matched',
+  'permanent-failure',
+  'rate-limited-then-ok',
+  'matched',
+  'token-revoked',
+  'matched',
+  'contract-breach',
+  'matched',
+  'real-break',
+  'matched',
+  'transient-then-ok',
+  'in-flight-settles',
+  'matched',
 ];
 
 /** Deterministic pseudo-random numbers, so a scenario is the same every time. */
@@ -65,7 +81,11 @@ function seeded(seed: number) {
  * transient faults, rate limits, a revoked token, permanent failures, contract breaches, and
  * one inactive Netzme account. In-flight entries are posted `inFlightAgeMs` before `now`.
  */
-export function buildScenario(count: number, now: Date, { inFlightAgeMs = 20_000, seed = 42 } = {}): ScenarioAccount[] {
+export function buildScenario(
+  count: number,
+  now: Date,
+  { inFlightAgeMs = 20_000, seed = 42 } = {},
+): ScenarioAccount[] {
   const random = seeded(seed);
   const accounts: ScenarioAccount[] = [];
   const seen = new Map<ScenarioKind, number>();
@@ -75,14 +95,22 @@ export function buildScenario(count: number, now: Date, { inFlightAgeMs = 20_000
     if (i === 3) kind = 'inactive'; // i = 3 is a Netzme account
     const n = String(i + 1).padStart(5, '0');
     const merchantId = `M${n}`;
-    const accountNo = provider === 'finnet' ? `FNT${n}` : provider === 'nicepay' ? `NP${n}` : `NZ${n}`;
+    const accountNo =
+      provider === 'finnet' ? `FNT${n}` : provider === 'nicepay' ? `NP${n}` : `NZ${n}`;
     const ledger: ScenarioAccount['ledger'] = [];
     let balance = 0n;
     const historyLength = 3 + (i % 5);
     for (let k = 0; k < historyLength; k++) {
-      const amount = k === 0 ? 5_000_000n + BigInt(Math.floor(random() * 100_000_000)) : -BigInt(Math.floor(random() * 500_000));
+      const amount =
+        k === 0
+          ? 5_000_000n + BigInt(Math.floor(random() * 100_000_000))
+          : -BigInt(Math.floor(random() * 500_000));
       balance += amount;
-      ledger.push({ entryRef: `${merchantId}-${k + 1}`, amount, postedAt: new Date(now.getTime() - (historyLength - k) * 3_600_000) });
+      ledger.push({
+        entryRef: `${merchantId}-${k + 1}`,
+        amount,
+        postedAt: new Date(now.getTime() - (historyLength - k) * 3_600_000),
+      });
     }
     const settled = balance;
     // Accounts of one kind come in threes (one per provider); each three gets the next fault.
@@ -101,7 +129,11 @@ export function buildScenario(count: number, now: Date, { inFlightAgeMs = 20_000
       case 'in-flight-settles':
       case 'in-flight-stuck': {
         const debit = -(10_000n + BigInt(Math.floor(random() * 90_000)));
-        ledger.push({ entryRef: `${merchantId}-inflight`, amount: debit, postedAt: new Date(now.getTime() - inFlightAgeMs) });
+        ledger.push({
+          entryRef: `${merchantId}-inflight`,
+          amount: debit,
+          postedAt: new Date(now.getTime() - inFlightAgeMs),
+        });
         balance += debit;
         simulated =
           kind === 'in-flight-settles'
@@ -124,7 +156,9 @@ export function buildScenario(count: number, now: Date, { inFlightAgeMs = 20_000
         // Finnet tokens belong to one merchant, so revoking one touches no other account; on the
         // shared Netzme and NICEPay tokens the call's token is rejected without revoking it, so a
         // revocation never races another account's refresh and the expected attempts stay exact.
-        simulated.faults = [{ kind: provider === 'finnet' ? 'token-revoked' : 'token-rejected', times: 1 }];
+        simulated.faults = [
+          { kind: provider === 'finnet' ? 'token-revoked' : 'token-rejected', times: 1 },
+        ];
         break;
       case 'permanent-failure':
         simulated.faults = [{ kind: fault(PERMANENT_FAULTS) }];

