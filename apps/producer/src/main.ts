@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AppMetrics, createLogger, loadConfig } from '@app/config';
+import { createLogger, loadConfig } from '@app/config';
 import { assertApiCredentials } from './auth/credentials-check';
 import { createProducerApp } from './producer-app';
 

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { AppConfig, Logger } from '@app/config';
+import { AppConfig, AppMetrics, Logger } from '@app/config';
 import { bodyParserErrors } from './body-errors';
 import { ProducerModule } from './producer.module';
 
@@ -16,13 +16,15 @@ export async function createProducerApp(
   logger: Logger,
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    ProducerModule.forRoot(config, logger),
+    ProducerModule.forRoot(config, logger, new AppMetrics('producer')),
     {
       logger: ['error', 'warn'],
       bodyParser: false,
     },
   );
   app.useBodyParser('json', { limit: MAX_BODY });
+  // The discrepancy page's forms post url-encoded notes.
+  app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
   app.use(bodyParserErrors);
   app.enableShutdownHooks();
   return app;

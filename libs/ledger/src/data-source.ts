@@ -1,9 +1,12 @@
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@app/config';
 import { MIGRATIONS } from '@app/migrations';
 import { LedgerEntry } from './entities/ledger-entry.entity';
 import { Merchant } from './entities/merchant.entity';
 import { ProviderAccount } from './entities/provider-account.entity';
+
+/** TypeORM entity classes. */
+export type EntityList = DataSourceOptions['entities'] & unknown[];
 
 /** Entities of this library; apps add the reconciliation ones. */
 export const LEDGER_ENTITIES = [Merchant, ProviderAccount, LedgerEntry];
@@ -14,7 +17,7 @@ type DbSettings = Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATABASE
  * TypeORM options for Postgres: the schema is put first on the search path so the raw-SQL
  * migrations and queries land in it (tests use one schema per file). `synchronize` is off.
  */
-export function dataSourceOptions(config: DbSettings, entities: Function[]) {
+export function dataSourceOptions(config: DbSettings, entities: EntityList) {
   return {
     type: 'postgres' as const,
     url: config.DATABASE_URL,
@@ -31,7 +34,7 @@ export function dataSourceOptions(config: DbSettings, entities: Function[]) {
 }
 
 /** Creates the schema if needed and applies pending migrations; returns their names. */
-export async function runMigrations(config: DbSettings, entities: Function[]): Promise<string[]> {
+export async function runMigrations(config: DbSettings, entities: EntityList): Promise<string[]> {
   const ds = new DataSource(dataSourceOptions(config, entities));
   await ds.initialize();
   try {
