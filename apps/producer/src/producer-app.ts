@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig, AppMetrics, Logger } from '@app/config';
 import { bodyParserErrors } from './body-errors';
 import { ProducerModule } from './producer.module';
+import { setupOpenApi } from './reports/openapi';
 
 /** Largest request body the API reads; a larger one is answered 413 without being parsed. */
 export const MAX_BODY = '5mb';
@@ -27,5 +28,6 @@ export async function createProducerApp(
   app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
   app.use(bodyParserErrors);
   app.enableShutdownHooks();
+  setupOpenApi(app, config);
   return app;
 }

@@ -15,6 +15,7 @@ import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { TerminusModule } from '@nestjs/terminus';
 import { LedgerController } from './ledger.controller';
+import { ReportsModule } from './reports/reports.module';
 import { RunsController } from './runs.controller';
 import { ScheduleInstaller, ScheduleProcessor } from './schedule.processor';
 
@@ -52,6 +53,7 @@ export class ProducerModule {
         CoreModule.forRoot(config),
         QueueBoardModule.forRoot(config),
         TerminusModule.forRoot({ logger: false }),
+        ReportsModule,
       ],
       controllers: [
         RunsController,

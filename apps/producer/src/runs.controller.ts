@@ -4,18 +4,33 @@ import {
   Controller,
   Get,
   HttpCode,
+  Inject,
   NotFoundException,
   Param,
   Post,
   Query,
   Res,
 } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { loadRun, loadRunReport, reportToCsv, RunsService } from '@app/reconciliation';
+import { APP_LOGGER, Logger } from '@app/config';
+import { loadRun, loadRunReport, RESULT_CSV_COLUMNS, RunsService } from '@app/reconciliation';
+import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
 import { PROVIDERS } from '@app/snap';
+import { ApiReportErrors } from './reports/openapi';
+import { ref } from './reports/openapi-schemas';
 import { parseBody } from './validation';
 
 const startRunSchema = z
@@ -38,17 +53,41 @@ function checkRunId(id: string): string {
   return id;
 }
 
+const RUN_ID = ApiParam({ name: 'id', description: 'A run id, or `latest`.', example: 'latest' });
+
 /** Start runs and read their results. */
+@ApiTags('runs')
 @Controller('runs')
 export class RunsController {
   constructor(
     private readonly runs: RunsService,
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Starts a run now, optionally for one provider or merchant. */
   @Post()
   @HttpCode(202)
+  @ApiOperation({ summary: 'Start a run now, optionally for one provider or merchant' })
+  @ApiBody({
+    required: false,
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        provider: { type: 'string', enum: [...PROVIDERS] },
+        merchantId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+      },
+    },
+  })
+  @ApiAcceptedResponse({
+    description: 'Created and enqueued.',
+    schema: {
+      type: 'object',
+      properties: { runId: { type: 'string' }, accountCount: { type: 'integer' } },
+    },
+  })
+  @ApiReportErrors()
   async start(@Body() body: unknown) {
     const filter = parseBody(startRunSchema, body ?? {});
     const run = await this.runs.start('api', filter);
@@ -57,14 +96,33 @@ export class RunsController {
 
   /** A run's status and counts. */
   @Get(':id')
+  @ApiOperation({
+    summary: 'A run’s summary',
+    description:
+      'Status, counts per status and per provider, total and largest |difference| of mismatches.',
+  })
+  @RUN_ID
+  @ApiOkResponse({ schema: ref('RunView') })
+  @ApiReportErrors({ notFound: 'No such run.' })
   async get(@Param('id') id: string) {
     const run = await loadRun(this.ds, checkRunId(id));
     if (!run) throw new NotFoundException(`run ${id} not found`);
     return run;
   }
 
-  /** A run's report as JSON (default) or CSV (`?format=csv`). */
+  /** A run's report as JSON (default) or CSV (`?format=csv`, streamed). */
   @Get(':id/report')
+  @ApiOperation({
+    summary: 'A run’s whole report',
+    description:
+      'JSON: the run and every result in one document (use /runs/{id}/results for pages of a large run). ' +
+      `CSV: the same as /runs/{id}/results.csv, streamed; columns ${RESULT_CSV_COLUMNS.join(', ')}.`,
+  })
+  @RUN_ID
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'The run and its results.' })
+  @ApiReportErrors({ notFound: 'No such run.' })
   async report(
     @Param('id') id: string,
     @Query('format') format: string | undefined,
@@ -73,12 +131,20 @@ export class RunsController {
     if (format !== undefined && format !== 'json' && format !== 'csv') {
       throw new BadRequestException(`format: ${JSON.stringify(format)} must be json or csv`);
     }
+    if (format === 'csv') {
+      const run = await loadRun(this.ds, checkRunId(id));
+      if (!run) throw new NotFoundException(`run ${id} not found`);
+      res.type('text/csv').attachment(`run-${run.id}.csv`);
+      // Streamed in batches; a failure part-way aborts the response (the stream is destroyed).
+      await writeResultsCsv(this.ds, run.id, {}, res).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
+          this.logger.error({ runId: run.id, err }, 'report CSV failed part-way');
+        res.destroy();
+      });
+      return;
+    }
     const report = await loadRunReport(this.ds, checkRunId(id));
     if (!report) throw new NotFoundException(`run ${id} not found`);
-    if (format === 'csv') {
-      res.type('text/csv').attachment(`run-${report.run.id}.csv`).send(reportToCsv(report));
-    } else {
-      res.json(report);
-    }
+    res.json(report);
   }
 }

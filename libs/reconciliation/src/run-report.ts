@@ -43,7 +43,8 @@ export interface RunReport {
   results: ResultView[];
 }
 
-interface RunRow {
+/** A `reconciliation_runs` row as selected by {@link RUN_COLUMNS}. */
+export interface RunRow {
   id: string;
   status: RunStatus;
   trigger: RunTrigger;
@@ -56,12 +57,14 @@ interface RunRow {
   summary: RunSummary | null;
 }
 
-const RUN_COLUMNS = `id, status, trigger, provider_filter, merchant_filter, account_count, completed_count,
+/** The columns {@link toRunView} reads. */
+export const RUN_COLUMNS = `id, status, trigger, provider_filter, merchant_filter, account_count, completed_count,
   started_at, finished_at, summary`;
 
 const money = (v: string | null) => (v === null ? null : formatAmount(BigInt(v)));
 
-function toRunView(row: RunRow): RunView {
+/** A run row as reports show it. */
+export function toRunView(row: RunRow): RunView {
   const summary = row.summary;
   return {
     id: String(row.id),

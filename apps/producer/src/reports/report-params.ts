@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { RESULT_STATUSES, ResultStatus } from '@app/reconciliation';
+import type { ResultFilter, RunListFilter } from '@app/reconciliation/report-queries';
+import { PROVIDERS } from '@app/snap';
+import { isCalendarDate, startOfDay } from './zoned-day';
+
+/** Largest page of the paginated lists. */
+export const MAX_PAGE_SIZE = 500;
+/** Most runs an account history lists. */
+export const MAX_HISTORY = 200;
+/** Most days of the daily report. */
+export const MAX_DAYS = 366;
+
+const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+const ID_RULE = 'must be 1-64 of A-Z a-z 0-9 . _ -';
+
+/** A positive integer query parameter, as text, within bounds. */
+function count(defaultValue: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`))
+    .optional()
+    .transform((v) => v ?? defaultValue);
+}
+
+const page = count(1, 1_000_000);
+const pageSize = (defaultValue: number) => count(defaultValue, MAX_PAGE_SIZE);
+
+/** `YYYY-MM-DD` (a calendar day in the report time zone) or an ISO 8601 instant with an offset. */
+const dayOrInstant = z
+  .string()
+  .refine((v) => isCalendarDate(v) || z.string().datetime({ offset: true }).safeParse(v).success, {
+    message:
+      'must be a date YYYY-MM-DD or an ISO 8601 date-time with an offset, e.g. 2025-11-20T08:00:00+07:00',
+  });
+
+/** A comma-separated list of result statuses, e.g. `mismatched,error`. */
+const statusList = z
+  .string()
+  .superRefine((v, ctx) => {
+    const bad = v.split(',').filter((s) => !(RESULT_STATUSES as readonly string[]).includes(s));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `unknown status ${bad.map((b) => JSON.stringify(b)).join(', ')}; use one or more of ${RESULT_STATUSES.join(', ')} separated by commas`,
+      });
+    }
+  })
+  .transform((v) => [...new Set(v.split(','))] as ResultStatus[]);
+
+const resultFilters = {
+  status: statusList.optional(),
+  provider: z.enum(PROVIDERS).optional(),
+  merchant: z.string().regex(ID_PATTERN, ID_RULE).optional(),
+};
+
+export const runListQuery = z
+  .object({
+    status: z.enum(['running', 'finished', 'failed']).optional(),
+    from: dayOrInstant.optional(),
+    to: dayOrInstant.optional(),
+    page,
+    pageSize: pageSize(20),
+  })
+  .strict();
+
+export const resultsQuery = z.object({ ...resultFilters, page, pageSize: pageSize(50) }).strict();
+export const resultsCsvQuery = z.object(resultFilters).strict();
+export const historyQuery = z.object({ limit: count(20, MAX_HISTORY) }).strict();
+export const dailyQuery = z.object({ days: count(30, MAX_DAYS) }).strict();
+
+export const runIdParams = z.object({
+  id: z.string().regex(/^(\d{1,18}|latest)$/, 'must be a run id (digits) or "latest"'),
+});
+
+export const accountParams = z.object({
+  provider: z.enum(PROVIDERS),
+  accountNo: z.string().regex(ID_PATTERN, ID_RULE),
+});
+
+/** The run list's filter: a day bound is the start of that day (`from`) or of the next (`to`). */
+export function runListFilter(
+  query: z.infer<typeof runListQuery>,
+  timeZone: string,
+): RunListFilter {
+  const bound = (v: string | undefined, plusDays: number) =>
+    v === undefined
+      ? undefined
+      : isCalendarDate(v)
+        ? startOfDay(v, timeZone, plusDays)
+        : new Date(v);
+  return {
+    status: query.status,
+    startedFrom: bound(query.from, 0),
+    startedBefore: bound(query.to, 1),
+  };
+}
+
+export function resultFilter(query: z.infer<typeof resultsCsvQuery>): ResultFilter {
+  return { statuses: query.status, provider: query.provider, merchantId: query.merchant };
+}

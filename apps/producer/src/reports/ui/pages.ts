@@ -1,0 +1,379 @@
+import { RESULT_STATUSES, RunView } from '@app/reconciliation';
+import type {
+  AccountHistory,
+  DailyMismatchFigures,
+  Page,
+  ResultItem,
+} from '@app/reconciliation/report-queries';
+import { formatAmount } from '@app/snap';
+import { formatInZone } from '../zoned-day';
+import { dailyChart } from './chart';
+import { DISCREPANCIES_HREF, discrepanciesSection } from './discrepancies-hook';
+import { href, html, SafeHtml } from './html';
+import { STYLES } from './styles';
+
+/** Statuses shown in "needs attention": everything but matched. */
+export const ATTENTION_STATUSES = RESULT_STATUSES.filter((s) => s !== 'matched');
+
+export interface OverviewData {
+  timeZone: string;
+  run: RunView | null;
+  /** True when `run` is the latest run (not one picked with `?run=`). */
+  runIsLatest: boolean;
+  attention: Page<ResultItem> | null;
+  runs: Page<RunView>;
+  /** Oldest day first. */
+  daily: DailyMismatchFigures[];
+}
+
+const accountHref = (provider: string, accountNo: string) =>
+  href(['ui', 'accounts', provider, accountNo]);
+
+function when(iso: string | null, timeZone: string): string {
+  return iso === null ? '–' : formatInZone(new Date(iso), timeZone);
+}
+
+function duration(run: RunView): string {
+  if (!run.finishedAt) return '–';
+  const s = Math.round((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000);
+  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
+
+const badge = (status: string) => html`<span class="badge s-${status}">${status}</span>`;
+const amountCell = (v: string | null) =>
+  html`<td class="num${v?.startsWith('-') ? ' neg' : ''}">${v ?? '–'}</td>`;
+
+/** The page frame: header with navigation, then `body`. */
+export function layout(title: string, timeZone: string, body: SafeHtml): string {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <style>
+          ${new SafeHtml(STYLES)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <a class="brand" href="/">snap-recon</a>
+          <nav>
+            <a href="/">Overview</a><a href="/#attention">Needs attention</a
+            ><a href="/#daily">Daily</a> <a href="${DISCREPANCIES_HREF}">Discrepancies</a
+            ><a href="/#runs">Runs</a><a href="/docs">API docs</a><a href="/queues">Queues</a>
+          </nav>
+          <span class="tz">times in ${timeZone}</span>
+        </header>
+        <main>${body}</main>
+      </body>
+    </html>`.value;
+}
+
+function runSummary(run: RunView, isLatest: boolean, timeZone: string): SafeHtml {
+  const runHref = (path: string[], query: Record<string, string | undefined> = {}) =>
+    href(['runs', run.id, ...path], query);
+  const tiles = RESULT_STATUSES.map(
+    (s) =>
+      html`<div class="tile s-${s}" style="--c:var(--${s})">
+        <div class="n" data-testid="count-${s}">${run.counts[s]}</div>
+        <div class="l">${s}</div>
+      </div>`,
+  );
+  const providers = Object.keys(run.byProvider).sort();
+  return html`<section id="run">
+    <h1>
+      ${isLatest ? 'Latest run' : 'Run'}
+      <span data-testid="run-id">#${run.id}</span> ${badge(run.status)}
+    </h1>
+    <p class="meta">
+      ${run.trigger} · started ${when(run.startedAt, timeZone)} ·
+      ${run.finishedAt ? `finished ${when(run.finishedAt, timeZone)} (${duration(run)})` : `${run.completedCount} of ${run.accountCount} accounts done`}
+      · ${run.accountCount}
+      accounts${run.providerFilter ? ` · provider ${run.providerFilter}` : ''}${run.merchantFilter ? ` · merchant ${run.merchantFilter}` : ''}
+    </p>
+    <div class="tiles">
+      ${tiles}
+      <div class="tile money" style="--c:var(--mismatched)">
+        <div class="n" data-testid="total-difference">${run.totalAbsDifference}</div>
+        <div class="l">total |difference|</div>
+      </div>
+      <div class="tile money" style="--c:var(--mismatched)">
+        <div class="n" data-testid="largest-difference">${run.largestAbsDifference}</div>
+        <div class="l">largest |difference|</div>
+      </div>
+    </div>
+    ${
+      providers.length > 0
+        ? html`<table class="by-provider">
+            <thead>
+              <tr>
+                <th>provider</th>
+                ${RESULT_STATUSES.map((s) => html`<th class="num">${s}</th>`)}
+              </tr>
+            </thead>
+            <tbody>
+              ${providers.map(
+                (p) =>
+                  html`<tr>
+                    <td>${p}</td>
+                    ${RESULT_STATUSES.map((s) => html`<td class="num">${run.byProvider[p][s]}</td>`)}
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : ''
+    }
+    <p class="links small">
+      <a href="${runHref(['results.csv'])}">all results (CSV)</a>
+      <a href="${runHref(['results.csv'], { status: ATTENTION_STATUSES.join(',') })}"
+        >needs attention (CSV)</a
+      >
+      <a href="${runHref([])}">run (JSON)</a><a href="${runHref(['results'])}">results (JSON)</a>
+    </p>
+  </section>`;
+}
+
+function attentionTable(run: RunView, attention: Page<ResultItem>): SafeHtml {
+  const rows = attention.items.map(
+    (r) =>
+      html`<tr data-testid="attention-row" data-account="${r.provider}/${r.accountNo}">
+        <td>
+          ${r.merchantName}
+          <div class="muted small">${r.merchantId}</div>
+        </td>
+        <td>${r.provider}</td>
+        <td><a href="${accountHref(r.provider, r.accountNo)}">${r.accountNo}</a></td>
+        <td>${badge(r.status)}</td>
+        ${amountCell(r.providerBalance)}${amountCell(r.ledgerBalance)}${amountCell(r.difference)}
+        <td>${r.responseCode ?? ''}</td>
+        <td class="err">${r.error ?? ''}</td>
+      </tr>`,
+  );
+  const csv = href(['runs', run.id, 'results.csv'], { status: ATTENTION_STATUSES.join(',') });
+  return html`<section id="attention">
+    <h2>
+      Needs attention
+      <span class="sub"
+        >run #${run.id}: ${attention.total} accounts ${ATTENTION_STATUSES.join(', ')}, largest
+        |difference| first</span
+      >
+    </h2>
+    ${
+      attention.total === 0
+        ? html`<p class="muted">Every account matched.</p>`
+        : html`<table>
+              <thead>
+                <tr>
+                  <th>merchant</th>
+                  <th>provider</th>
+                  <th>account</th>
+                  <th>status</th>
+                  <th class="num">provider balance</th>
+                  <th class="num">ledger balance</th>
+                  <th class="num">difference</th>
+                  <th>code</th>
+                  <th>error</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows}
+              </tbody>
+            </table>
+            ${attention.total > attention.items.length ? html`<p class="small">Showing ${attention.items.length} of ${attention.total}: <a href="${csv}">download all as CSV</a>.</p>` : ''}`
+    }
+  </section>`;
+}
+
+function dailySection(daily: DailyMismatchFigures[]): SafeHtml {
+  return html`<section id="daily">
+    <h2>
+      Daily mismatches
+      <span class="sub"
+        >last ${daily.length} days; each account counted once a day, with its last difference</span
+      >
+    </h2>
+    ${dailyChart(daily)}
+    <details>
+      <summary>figures</summary>
+      <table class="small">
+        <thead>
+          <tr>
+            <th>day</th>
+            <th class="num">runs</th>
+            <th class="num">mismatched accounts</th>
+            <th class="num">total |difference|</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${[...daily].reverse().map(
+            (d) =>
+              html`<tr>
+                <td>${d.date}</td>
+                <td class="num">${d.runs}</td>
+                <td class="num">${d.mismatchCount}</td>
+                <td class="num">${formatAmount(d.totalAbsDifference)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </details>
+  </section>`;
+}
+
+function runsTable(runs: Page<RunView>, selected: string | null, timeZone: string): SafeHtml {
+  const rows = runs.items.map(
+    (r) =>
+      html`<tr
+        data-testid="run-row"
+        data-run="${r.id}"
+        ${r.id === selected ? html` style="background:#eef4ff"` : ''}
+      >
+        <td><a href="${href([], { run: r.id })}">#${r.id}</a></td>
+        <td>${badge(r.status)}</td>
+        <td>${r.trigger}</td>
+        <td>${when(r.startedAt, timeZone)}</td>
+        <td class="num">${duration(r)}</td>
+        <td class="num">
+          ${r.status === 'running' ? `${r.completedCount}/${r.accountCount}` : r.accountCount}
+        </td>
+        ${RESULT_STATUSES.map((s) => html`<td class="num">${r.status === 'running' ? '' : r.counts[s]}</td>`)}
+        <td class="num">${r.totalAbsDifference}</td>
+      </tr>`,
+  );
+  const lastPage = Math.max(1, Math.ceil(runs.total / runs.pageSize));
+  return html`<section id="runs">
+    <h2>Runs <span class="sub">${runs.total} in all, latest first</span></h2>
+    <table>
+      <thead>
+        <tr>
+          <th>run</th>
+          <th>status</th>
+          <th>trigger</th>
+          <th>started</th>
+          <th class="num">took</th>
+          <th class="num">accounts</th>
+          ${RESULT_STATUSES.map((s) => html`<th class="num">${s}</th>`)}
+          <th class="num">total |difference|</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+    <p class="pager small">
+      ${runs.page > 1 ? html`<a href="${href([], { runsPage: runs.page - 1, run: selected ?? undefined })}#runs">← newer</a>` : ''}
+      <span>page ${runs.page} of ${lastPage}</span>
+      ${runs.page < lastPage ? html`<a href="${href([], { runsPage: runs.page + 1, run: selected ?? undefined })}#runs">older →</a>` : ''}
+    </p>
+  </section>`;
+}
+
+/** `/`: the shown run's counts and accounts needing attention, the daily chart, the runs. */
+export function overviewPage(data: OverviewData): string {
+  const { run, timeZone } = data;
+  const body = html`${
+    run
+      ? runSummary(run, data.runIsLatest, timeZone)
+      : html`<section>
+          <h1>No run yet</h1>
+          <p class="muted">Start one with <code>POST /runs</code> or the CLI.</p>
+        </section>`
+  }
+  ${run && data.attention ? attentionTable(run, data.attention) : ''} ${dailySection(data.daily)}
+  ${discrepanciesSection()} ${runsTable(data.runs, run?.id ?? null, timeZone)}`;
+  return layout(run ? `snap-recon · run #${run.id}` : 'snap-recon', timeZone, body);
+}
+
+/** `/ui/accounts/:provider/:accountNo`: the account's results with their in-flight windows. */
+export function accountPage(history: AccountHistory, timeZone: string): string {
+  const { account } = history;
+  const results = history.items.map(
+    (r) =>
+      html`<div class="result" data-testid="history-result" data-run="${r.runId}">
+        <h3>
+          <a href="${href([], { run: r.runId })}">Run #${r.runId}</a> ${badge(r.status)}
+          <span class="muted small"
+            >${r.runTrigger} run started ${when(r.runStartedAt, timeZone)}</span
+          >
+        </h3>
+        <div class="kv">
+          <div><span>provider balance</span><b>${r.providerBalance ?? '–'}</b></div>
+          <div><span>ledger balance as of</span><b>${r.ledgerBalance ?? '–'}</b></div>
+          <div>
+            <span>difference</span><b data-testid="history-difference">${r.difference ?? '–'}</b>
+          </div>
+          <div><span>in flight (timing)</span><b>${r.inFlightAmount ?? '–'}</b></div>
+          <div><span>as of</span><b>${when(r.asOf, timeZone)}</b></div>
+          <div><span>provider time</span><b>${when(r.providerTime, timeZone)}</b></div>
+          <div><span>attempts · code</span><b>${r.attempts} · ${r.responseCode ?? '–'}</b></div>
+          <div><span>balance before window</span><b>${r.balanceBeforeWindow ?? '–'}</b></div>
+        </div>
+        ${r.error ? html`<p class="err">${r.error}</p>` : ''}
+        ${
+          r.asOf === null
+            ? html`<p class="muted small">No ledger comparison (no balance from the provider).</p>`
+            : r.windowEntries.length === 0
+              ? html`<p class="muted small">
+                  No ledger entry in the ${history.inFlightWindowSeconds} s before as-of: nothing
+                  was in flight.
+                </p>`
+              : html`<p class="small">
+                    Ledger entries in the ${history.inFlightWindowSeconds} s before as-of
+                    (${when(r.windowStart, timeZone)} – ${when(r.asOf, timeZone)}), newest
+                    first${r.windowEntriesTruncated ? ' (first 100 only)' : ''}:
+                  </p>
+                  <table class="entries small">
+                    <thead>
+                      <tr>
+                        <th>entry</th>
+                        <th>posted</th>
+                        <th class="num">amount</th>
+                        <th class="num">balance after</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${r.windowEntries.map(
+                        (e) =>
+                          html`<tr>
+                            <td>${e.entryRef}</td>
+                            <td>${when(e.postedAt, timeZone)}</td>
+                            ${amountCell(e.amount)}
+                            <td class="num">${e.balanceAfter}</td>
+                          </tr>`,
+                      )}
+                    </tbody>
+                  </table>`
+        }
+      </div>`,
+  );
+  const body = html`<section>
+      <h1>
+        ${account.merchantName}
+        <span class="muted">· ${account.provider} ${account.accountNo}</span>
+      </h1>
+      <p class="meta">
+        merchant ${account.merchantId} · currency ${account.currency} ·
+        ${account.enabled ? 'enabled' : 'disabled'} ·
+        <a href="${href(['accounts', account.provider, account.accountNo, 'history'])}">JSON</a>
+      </p>
+    </section>
+    <section>
+      <h2>Results <span class="sub">last ${history.items.length} runs, newest first</span></h2>
+      ${history.items.length === 0 ? html`<p class="muted">No run has checked this account yet.</p>` : results}
+    </section>`;
+  return layout(`${account.provider} ${account.accountNo} · snap-recon`, timeZone, body);
+}
+
+/** A plain 404 page. */
+export function notFoundPage(message: string, timeZone: string): string {
+  return layout(
+    'Not found · snap-recon',
+    timeZone,
+    html`<section>
+      <h1>Not found</h1>
+      <p>${message}</p>
+      <p><a href="/">Back to the overview</a></p>
+    </section>`,
+  );
+}

@@ -1,0 +1,86 @@
+import { Controller, Get, Header, NotFoundException, Param, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { parseParams, parseQuery } from '../../validation';
+import { accountParams, historyQuery } from '../report-params';
+import { ReportsService } from '../reports.service';
+import { accountPage, ATTENTION_STATUSES, notFoundPage, overviewPage } from './pages';
+
+/** No script at all, styles inline only: injected markup could not run even if escaping failed. */
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const RUNS_PER_PAGE = 20;
+const ATTENTION_ROWS = 100;
+const CHART_DAYS = 30;
+
+const overviewQuery = z
+  .object({
+    run: z
+      .string()
+      .regex(/^\d{1,18}$/, 'must be a run id (digits)')
+      .optional(),
+    runsPage: z
+      .string()
+      .regex(/^\d{1,6}$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(1))
+      .optional(),
+  })
+  .strict();
+
+/** The server-rendered report pages (HTML, no script), behind the same credentials as the API. */
+@ApiExcludeController()
+@Controller()
+export class ReportPageController {
+  constructor(private readonly reports: ReportsService) {}
+
+  /** The latest run (or `?run=`), its accounts needing attention, the daily chart, the runs. */
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', CSP)
+  @Header('Cache-Control', 'no-store')
+  async overview(@Query() query: unknown): Promise<string> {
+    const q = parseQuery(overviewQuery, query);
+    const [run, runs, daily] = await Promise.all([
+      q.run ? this.reports.run(q.run) : this.reports.latestRun(),
+      this.reports.listRuns({}, q.runsPage ?? 1, RUNS_PER_PAGE),
+      this.reports.dailyFigures(CHART_DAYS),
+    ]);
+    const attention = run
+      ? await this.reports.results(run.id, { statuses: ATTENTION_STATUSES }, 1, ATTENTION_ROWS)
+      : null;
+    return overviewPage({
+      timeZone: this.reports.timeZone,
+      run,
+      runIsLatest: !q.run,
+      attention,
+      runs,
+      daily,
+    });
+  }
+
+  /** One account's results across runs, each with the ledger entries of its in-flight window. */
+  @Get('ui/accounts/:provider/:accountNo')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', CSP)
+  @Header('Cache-Control', 'no-store')
+  async account(
+    @Param() params: unknown,
+    @Query() query: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const { provider, accountNo } = parseParams(accountParams, params);
+    const { limit } = parseQuery(historyQuery, query);
+    try {
+      return accountPage(
+        await this.reports.accountHistory(provider, accountNo, limit),
+        this.reports.timeZone,
+      );
+    } catch (e) {
+      if (!(e instanceof NotFoundException)) throw e;
+      res.status(404);
+      return notFoundPage(`There is no ${provider} account ${accountNo}.`, this.reports.timeZone);
+    }
+  }
+}
