@@ -7,11 +7,11 @@ import type { AppConfig } from '@app/config';
 import { createLogger, queuePrefix } from '@app/config';
 import { BALANCE_QUEUES, SCHEDULE_QUEUE } from '@app/queue';
 import { ALL_ENTITIES, loadRun, RunView } from '@app/reconciliation';
-import { loadCredentials, PROVIDERS } from '@app/snap';
+import { loadCredentials, PROVIDERS, ProviderName } from '@app/snap';
 import { CliModule } from '../../apps/cli/src/cli.module';
 import { buildScenario, ScenarioAccount } from '../../apps/cli/src/demo/demo-scenario';
 import { demoCredentials, demoPartners } from '../../apps/cli/src/demo/demo-wiring';
-import { generatePartnerKeys } from '../../apps/cli/src/demo/partner-keys';
+import { generatePartnerKeys, PartnerKeys } from '../../apps/cli/src/demo/partner-keys';
 import { seedDatabase, simulatorAccounts } from '../../apps/cli/src/demo/seed-database';
 import { createSnapSimulator, SnapSimulator } from '../../apps/snap-simulator/src';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
@@ -41,17 +41,25 @@ export interface Pipeline {
 /** Builds a pipeline over `scenario` (default: `accountCount` scenario accounts). */
 export async function startPipeline(
   config: AppConfig,
-  options: { accountCount?: number; scenario?: ScenarioAccount[]; startWorker?: boolean } = {},
+  options: {
+    accountCount?: number;
+    scenario?: ScenarioAccount[];
+    startWorker?: boolean;
+    /** Partner keys and client secrets (default: fresh random ones). */
+    keys?: Record<ProviderName, PartnerKeys>;
+    /** The simulator's logger (default: silent). */
+    simulatorLogger?: pino.Logger;
+  } = {},
 ): Promise<Pipeline> {
   const db = await createTestDatabase(config, ALL_ENTITIES);
   const scenario = options.scenario ?? buildScenario(options.accountCount ?? 30, new Date());
-  const keys = generatePartnerKeys();
+  const keys = options.keys ?? generatePartnerKeys();
   const finnetIds = scenario.filter((a) => a.provider === 'finnet').map((a) => a.accountNo);
   const simulator = createSnapSimulator({
     partners: demoPartners(keys, finnetIds),
     accounts: simulatorAccounts(scenario) as never,
     readTimeoutHoldMs: 10_000,
-    logger: pino({ level: 'silent' }),
+    logger: options.simulatorLogger ?? pino({ level: 'silent' }),
   });
   const baseUrl = await simulator.start(0);
   const creds = demoCredentials(baseUrl, keys, finnetIds);

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { redactSecretValues } from '@app/snap';
 
 /** The error body-parser raises (an `http-errors` error with a `type`). */
 interface BodyParserError extends Error {
@@ -40,7 +41,8 @@ export function bodyParserErrors(
   let value: string;
   let reason: string;
   if (err.type === 'entity.parse.failed') {
-    const text = typeof err.body === 'string' ? err.body : '';
+    // Never a configured secret sent back (redacted before cutting).
+    const text = typeof err.body === 'string' ? redactSecretValues(err.body) : '';
     value = text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text;
     reason = `is not a JSON object or array (${err.message})`;
   } else if (err.type === 'entity.too.large') {

@@ -1,8 +1,18 @@
 import { BadRequestException } from '@nestjs/common';
+import { redactSecretValues } from '@app/snap';
 import type { ZodType as ZodOutputType, ZodTypeDef } from 'zod';
 
 /** Any schema producing T, whatever input it accepts (defaults and coercions differ in input). */
 type ZodType<T> = ZodOutputType<T, ZodTypeDef, unknown>;
+
+/**
+ * A received value as echoed in a 400: JSON, at most 100 characters, and never a configured
+ * secret (an API key pasted into a body is not sent back; redacted before cutting, so no
+ * part of one is either).
+ */
+function echo(value: unknown): string {
+  return redactSecretValues(JSON.stringify(value) ?? String(value)).slice(0, 100);
+}
 
 /**
  * Validates one part of a request; a 400 lists every bad field with the value received,
@@ -16,8 +26,7 @@ export function parseInput<T>(
 ): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const shown = (value: unknown) =>
-    value === undefined ? null : JSON.stringify(value).slice(0, 100);
+  const shown = (value: unknown) => (value === undefined ? null : echo(value));
   const errors = result.error.issues.flatMap((issue) => {
     // An unknown key: one error per key, naming it and its value.
     if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
@@ -61,7 +70,7 @@ export function parseParams<T>(schema: ZodType<T>, params: unknown): T {
 
 /** Throws the same 400 as a failed validation for one parameter checked by hand. */
 export function rejectParam(what: string, field: string, value: unknown, reason: string): never {
-  const shown = value === undefined ? null : JSON.stringify(value).slice(0, 100);
+  const shown = value === undefined ? null : echo(value);
   throw new BadRequestException({
     statusCode: 400,
     message: `invalid ${what}`,

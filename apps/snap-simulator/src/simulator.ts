@@ -61,6 +61,8 @@ export interface SnapSimulator extends SimulatorAdmin {
   readonly baseUrl: string | undefined;
   /** The URL and signed paths served per provider. */
   readonly paths: Record<ProviderName, SimulatorPaths>;
+  /** Every access token issued since start or `reset()` (in process only, for leak scans). */
+  issuedTokens(): string[];
 }
 
 /** Builds a SNAP simulator for Netzme, NICEPay and Finnet on one port. */
@@ -262,6 +264,7 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
       baseUrl = undefined;
     },
 
+    issuedTokens: () => [...ctx.tokens.issued],
     stats: (): SimulatorStats => ctx.stats.snapshot(),
     resetStats: () => ctx.stats.reset(),
     reset() {

@@ -19,11 +19,14 @@ const SWEEP_EVERY = 1_000;
 export class TokenStore {
   private readonly tokens = new Map<string, TokenRecord>();
   private issuedSinceSweep = 0;
+  /** Every token issued since start or `clear()`, for tests that scan for leaked tokens. */
+  readonly issued: string[] = [];
 
   /** A new opaque token for a partner, valid `lifetimeSeconds` from `now`. */
   issue(provider: ProviderName, clientId: string, lifetimeSeconds: number, now: number): string {
     if (++this.issuedSinceSweep >= SWEEP_EVERY) this.sweep(now);
     const token = randomBytes(30).toString('base64url');
+    this.issued.push(token);
     this.tokens.set(token, {
       provider,
       clientId,
@@ -79,6 +82,7 @@ export class TokenStore {
 
   clear(): void {
     this.tokens.clear();
+    this.issued.length = 0;
   }
 
   private sweep(now: number): void {

@@ -343,8 +343,11 @@ export class SnapClient {
       );
     }
     report(code.code);
+    // A provider may echo what it was sent (a secret, the token): scrubbed like a raw body.
     const responseMessage =
-      typeof json.responseMessage === 'string' ? json.responseMessage : undefined;
+      typeof json.responseMessage === 'string'
+        ? scrubBody(json.responseMessage, secrets)
+        : undefined;
     if (!isSuccess(code)) throw classifyFailure(code, { ...details, responseMessage });
     const expectedService = operation === 'access-token' ? SERVICE_CODE.accessToken : null;
     if (expectedService && code.serviceCode !== expectedService) {
