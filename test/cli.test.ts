@@ -1,0 +1,172 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { RESULT_STATUSES } from '@app/reconciliation';
+import { startPipeline, Pipeline } from './support/pipeline';
+import { testConfig } from './support/test-config';
+
+const root = resolve(__dirname, '..');
+
+/** Runs the built CLI (`npm run cli` runs the same file after building). */
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(root, 'dist/apps/cli/src/main.js'), ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('CLI', () => {
+  const config = testConfig({
+    JOB_BACKOFF_MS: '100',
+    RECON_RECHECK_DELAY_MS: '300',
+    SNAP_READ_TIMEOUT_MS: '1500',
+    RATE_LIMIT_PAUSE_MS: '200',
+  });
+  let pipeline: Pipeline;
+  let env: Record<string, string>;
+  let dir: string;
+
+  beforeAll(async () => {
+    await new Promise<void>((done, fail) =>
+      execFile('npm', ['run', '-s', 'build'], { cwd: root }, (error) =>
+        error ? fail(error) : done(),
+      ),
+    );
+    pipeline = await startPipeline(config, { accountCount: 30 });
+    env = {
+      DATABASE_URL: config.DATABASE_URL,
+      DATABASE_SCHEMA: config.DATABASE_SCHEMA,
+      REDIS_URL: config.REDIS_URL,
+      QUEUE_PREFIX: config.QUEUE_PREFIX,
+      LOG_LEVEL: 'silent',
+    };
+    dir = mkdtempSync(join(tmpdir(), 'snap-recon-cli-'));
+  }, 120_000);
+  afterAll(async () => {
+    await pipeline.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('migrate reports an up-to-date schema', async () => {
+    expect(await cli(['migrate'], env)).toMatchObject({
+      code: 0,
+      stdout: 'schema is up to date\n',
+    });
+  });
+
+  it('imports accounts and ledger entries, reports bad rows by line, and adds nothing on a repeat', async () => {
+    const accounts = join(dir, 'accounts.csv');
+    writeFileSync(
+      accounts,
+      'merchant_id,merchant_name,provider,account_no,currency\nCLI1,Toko CLI,nicepay,NPCLI1,IDR\nCLI2,Toko Dua,paypal,PP1,IDR\n',
+    );
+    const first = await cli(['accounts', 'import', accounts], env);
+    expect(first.code).toBe(3);
+    expect(first.stderr).toContain(`${accounts}:3:`);
+    expect(first.stderr).toContain('paypal');
+    const ledger = join(dir, 'ledger.csv');
+    writeFileSync(
+      ledger,
+      'provider,account_no,entry_ref,amount,posted_at\nnicepay,NPCLI1,E1,1000.00,2026-11-01T10:00:00+07:00\nnicepay,NPCLI1,E2,-250.50,2026-11-02T10:00:00Z\n',
+    );
+    const imported = await cli(['ledger', 'import', ledger], env);
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({
+      imported: 2,
+      duplicates: 0,
+      rejectedCount: 0,
+    });
+    const again = await cli(['ledger', 'import', ledger], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      imported: 0,
+      duplicates: 2,
+      rejectedCount: 0,
+    });
+    const [{ n, balance }] = await pipeline.db.dataSource.query(
+      `SELECT count(*) AS n, max(balance_after) FILTER (WHERE entry_ref = 'E2') AS balance
+         FROM ledger_entries e JOIN provider_accounts a ON a.id = e.account_id WHERE a.account_no = 'NPCLI1'`,
+    );
+    expect([n, balance]).toEqual(['2', '74950']);
+  });
+
+  it('reconcile --wait --json prints the finished run with counts per status and provider', async () => {
+    await pipeline.db.dataSource.query(
+      `UPDATE provider_accounts SET enabled = false WHERE account_no = 'NPCLI1'`,
+    );
+    const { code, stdout } = await cli(
+      ['reconcile', '--wait', '--json', '--provider', 'nicepay'],
+      env,
+    );
+    expect(code).toBe(0);
+    const run = JSON.parse(stdout);
+    expect(run).toMatchObject({ status: 'finished', accountCount: 10 });
+    expect(Object.keys(run.counts).sort()).toEqual([...RESULT_STATUSES].sort());
+    expect(Object.keys(run.byProvider)).toEqual(['nicepay']);
+    const expected = pipeline.scenario.filter((a) => a.provider === 'nicepay');
+    for (const status of RESULT_STATUSES) {
+      expect(run.counts[status]).toBe(expected.filter((a) => a.expected.status === status).length);
+    }
+  });
+
+  it('report prints JSON with decimal amounts, CSV, or a table', async () => {
+    const json = await cli(['report', 'latest', '--format', 'json'], env);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.results).toHaveLength(10);
+    for (const r of report.results) {
+      expect(Object.keys(r)).toEqual(
+        expect.arrayContaining([
+          'merchantId',
+          'provider',
+          'accountNo',
+          'status',
+          'providerBalance',
+          'ledgerBalance',
+          'difference',
+          'responseCode',
+          'error',
+        ]),
+      );
+      if (r.status === 'matched') expect(r.difference).toBe('0.00');
+      if (r.providerBalance !== null) expect(r.providerBalance).toMatch(/^-?\d+\.\d{2}$/);
+    }
+    const csv = await cli(['report', report.run.id, '--format', 'csv'], env);
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'merchantId,provider,accountNo,status,providerBalance,ledgerBalance,difference,inFlightAmount,currency,responseCode,attempts,providerTime,error',
+    );
+    expect(csv.stdout.trim().split('\n')).toHaveLength(11);
+    const table = await cli(['report', 'latest'], env);
+    expect(table.stdout).toContain(`Run ${report.run.id}  finished  10 accounts`);
+  });
+
+  it('exits non-zero with a clear message when it cannot run', async () => {
+    expect(await cli(['report', 'latest', '--format', 'xml'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--format: "xml"'),
+    });
+    expect(await cli(['report', '../etc/passwd'], env)).toMatchObject({ code: 2 });
+    expect(await cli(['report', '987654'], env)).toMatchObject({
+      code: 1,
+      stderr: 'error: run 987654 not found\n',
+    });
+    expect(await cli(['reconcile', '--provider', 'paypal'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--provider'),
+    });
+    const down = await cli(['report', 'latest'], {
+      ...env,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+    });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^error: /);
+  });
+});
