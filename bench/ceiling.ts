@@ -1,0 +1,149 @@
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { freePort, waitForHttp } from '../apps/cli/src/demo/child-processes';
+import { balanceJobOptions, balanceQueueName, JOB } from '@app/queue';
+import { PROVIDERS, ProviderName } from '@app/snap';
+import { Child, startChild, stopChild, waitUntil } from './children';
+import type { BenchContext } from './context';
+import { deleteKeys } from './context';
+import { readJobTimes } from './job-times';
+import { Monitor, ResourceFigures } from './monitor';
+import { msSince, quantile, round } from './stats';
+import { workersReady } from './workers-ready';
+import type { DataSource } from 'typeorm';
+
+export interface CeilingSetup {
+  endpoint: Child;
+  url: string;
+}
+
+export interface CeilingPass {
+  jobs: number;
+  perSecond: number;
+  /** First enqueue → last job finished, seconds. */
+  wallSeconds: number;
+  enqueueSeconds: number;
+  processingP50Ms: number;
+  processingP99Ms: number;
+  resources: ResourceFigures;
+}
+
+/** Starts the do-nothing HTTP endpoint (once for all passes). */
+export async function prepareCeiling(ctx: BenchContext): Promise<CeilingSetup> {
+  const port = await freePort(0);
+  const endpoint = startChild(
+    'noop-endpoint',
+    join(ctx.dist, 'bench/ceiling/noop-server.js'),
+    { PORT: String(port) },
+    ctx.workDir,
+  );
+  ctx.onCleanup('stop the do-nothing endpoint', () => stopChild(endpoint));
+  const url = `http://127.0.0.1:${port}/noop`;
+  await waitForHttp(url, {}, 30_000, endpoint.log);
+  return { endpoint, url };
+}
+
+/**
+ * Section 2, one pass: the same N jobs over the same three queues, the same job options, the
+ * same number of processes and concurrency as the end-to-end run, enqueued the same way
+ * (chunks of 1,000 accounts, one addBulk per provider), with a processor that only POSTs.
+ */
+export async function runCeilingPass(
+  ctx: BenchContext,
+  setup: CeilingSetup,
+  ds: DataSource,
+  redis: Redis,
+  pass: number,
+  concurrency: number,
+): Promise<CeilingPass> {
+  const { options } = ctx;
+  const n = options.accounts;
+  const prefix = `bench-${ctx.id}-ceiling${pass}`;
+  ctx.deleteKeysAtCleanup(prefix);
+  const workers: Child[] = [];
+  for (let w = 0; w < options.workers; w++) {
+    workers.push(
+      startChild(
+        `ceiling${pass}-${w}`,
+        join(ctx.dist, 'bench/ceiling/ceiling-worker.js'),
+        {
+          REDIS_URL: ctx.redisUrl,
+          QUEUE_PREFIX: prefix,
+          CONCURRENCY: String(concurrency),
+          TARGET_URL: setup.url,
+        },
+        ctx.workDir,
+      ),
+    );
+  }
+  const queues = Object.fromEntries(
+    PROVIDERS.map((p) => [p, new Queue(balanceQueueName(p), { connection: redis, prefix })]),
+  ) as Record<ProviderName, Queue>;
+  try {
+    await waitUntil(
+      'the ceiling workers to connect',
+      () => workersReady(redis, prefix, options.workers),
+      60_000,
+      workers,
+      100,
+    );
+    const monitor = new Monitor(ds, redis, ctx.appName, workers, [setup.endpoint]);
+    await monitor.begin();
+    const runId = `c${pass}`;
+    const jobOptions = balanceJobOptions({
+      JOB_ATTEMPTS: 5,
+      JOB_BACKOFF_MS: 1000,
+      JOB_BACKOFF_JITTER: 0.5,
+    });
+    const startedAt = Date.now();
+    const t0 = process.hrtime.bigint();
+    const refs: { queue: string; id: string }[] = [];
+    for (let i = 0; i < n; i += 1000) {
+      const byProvider = new Map<ProviderName, { name: string; data: object; opts: object }[]>();
+      for (let k = i; k < Math.min(n, i + 1000); k++) {
+        const provider = PROVIDERS[k % 3];
+        const accountId = String(k + 1);
+        const jobId = `run-${runId}-account-${accountId}`;
+        const list = byProvider.get(provider) ?? [];
+        list.push({
+          name: JOB.balanceInquiry,
+          data: { runId, accountId, provider, stage: 'first' },
+          opts: { ...jobOptions, jobId },
+        });
+        byProvider.set(provider, list);
+        refs.push({ queue: balanceQueueName(provider), id: jobId });
+      }
+      for (const [provider, jobs] of byProvider) await queues[provider].addBulk(jobs);
+    }
+    const enqueueSeconds = msSince(t0) / 1000;
+    const timeoutMs = 60_000 + n * 5;
+    await waitUntil(
+      'the ceiling jobs to finish',
+      async () => {
+        const done = await Promise.all(Object.values(queues).map((q) => q.getCompletedCount()));
+        return done.reduce((a, b) => a + b, 0) >= n;
+      },
+      timeoutMs,
+      workers,
+      50,
+    );
+    const resources = await monitor.end();
+    await Promise.all(workers.map((w) => stopChild(w)));
+    const jobs = await readJobTimes(redis, prefix, refs);
+    const wall = ((jobs.lastFinishedAt ?? Date.now()) - startedAt) / 1000;
+    return {
+      jobs: n,
+      perSecond: round(n / wall, 1)!,
+      wallSeconds: round(wall, 2)!,
+      enqueueSeconds: round(enqueueSeconds, 2)!,
+      processingP50Ms: round(quantile(jobs.processingMs, 0.5), 1)!,
+      processingP99Ms: round(quantile(jobs.processingMs, 0.99), 1)!,
+      resources,
+    };
+  } finally {
+    await Promise.all(Object.values(queues).map((q) => q.close()));
+    await Promise.all(workers.map((w) => stopChild(w)));
+    await deleteKeys(ctx.redisUrl, `${prefix}:*`);
+  }
+}

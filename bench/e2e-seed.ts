@@ -1,0 +1,155 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { formatAmount, ProviderName } from '@app/snap';
+import { demoCredentials, demoPartners } from '../apps/cli/src/demo/demo-wiring';
+import { generatePartnerKeys } from '../apps/cli/src/demo/partner-keys';
+
+/** What the benchmark's accounts look like once seeded. */
+export interface SeededAccounts {
+  count: number;
+  byProvider: Record<ProviderName, number>;
+  /** Accounts whose provider balance differs from the ledger (expected `mismatched`). */
+  mismatches: number;
+  ledgerEntries: number;
+  /** One per account: provider default sets for Netzme and NICEPay, one per Finnet merchant. */
+  credentialSets: number;
+  /** Account ids with their provider, in id order (job ids are derived from them). */
+  accounts: { id: string; provider: ProviderName }[];
+  simulatorAccounts: object[];
+  finnetClientIds: string[];
+}
+
+/**
+ * Seeds `count` merchants with one account each, cycling Netzme, NICEPay, Finnet (Finnet knows
+ * each merchant by its own client id, so each Finnet account has its own credential set, as in
+ * the demo), each with a ledger history of 5 to 20 entries, the newest an hour old (outside the
+ * in-flight window). Plain SQL (`generate_series`, running balances by window function), so
+ * 100,000 accounts take seconds. Every `1/mismatchShare`-th account gets a provider balance off
+ * by a few rupiah: a real break.
+ */
+export async function seedAccounts(
+  ds: DataSource,
+  count: number,
+  mismatchShare: number,
+): Promise<SeededAccounts> {
+  const qr = ds.createQueryRunner();
+  await qr.connect();
+  try {
+    // The rows are consistent by construction: skip per-row foreign-key triggers.
+    await qr.query(`SET session_replication_role = replica`);
+    await qr.query(
+      `INSERT INTO merchants (id, name)
+       SELECT format('M%s', lpad(i::text, 8, '0')), format('Bench merchant %s', i) FROM generate_series(1, $1::int) i`,
+      [count],
+    );
+    await qr.query(
+      `INSERT INTO provider_accounts (merchant_id, provider, account_no, credential_set)
+       SELECT format('M%s', lpad(i::text, 8, '0')), p.provider, p.prefix || lpad(i::text, 8, '0'),
+              CASE WHEN p.provider = 'finnet' THEN p.prefix || lpad(i::text, 8, '0') END
+         FROM generate_series(1, $1::int) i
+         CROSS JOIN LATERAL (SELECT (ARRAY['netzme', 'nicepay', 'finnet'])[(i - 1) % 3 + 1] AS provider,
+                                    (ARRAY['NZ', 'NP', 'FNT'])[(i - 1) % 3 + 1] AS prefix) p
+        ORDER BY i`,
+      [count],
+    );
+    await qr.query(
+      `INSERT INTO ledger_entries (account_id, entry_ref, amount, posted_at, balance_after)
+       SELECT id, ref, amount, posted_at, sum(amount) OVER (PARTITION BY id ORDER BY k)
+         FROM (
+           SELECT a.id, k, a.account_no || '-' || k AS ref,
+                  CASE WHEN k = 1 THEN 5000000 + (a.id * 7919) % 100000000
+                       ELSE -((a.id * 31 + k * 17) % 500000) END AS amount,
+                  now() - (h.n - k + 1) * interval '1 hour' AS posted_at
+             FROM provider_accounts a
+             CROSS JOIN LATERAL (SELECT 5 + (a.id % 16)::int AS n) h
+             CROSS JOIN LATERAL generate_series(1, h.n) k
+         ) e
+        ORDER BY id, k`,
+    );
+    await qr.query(`RESET session_replication_role`);
+    await qr.query(`VACUUM (ANALYZE) ledger_entries`);
+    await qr.query(`ANALYZE provider_accounts`);
+    await qr.query(`ANALYZE merchants`);
+  } finally {
+    await qr.release();
+  }
+  const rows: {
+    id: string;
+    provider: ProviderName;
+    account_no: string;
+    balance: string;
+    entries: number;
+  }[] = await ds.query(
+    `SELECT a.id, a.provider, a.account_no, l.balance_after AS balance, (5 + a.id % 16)::int AS entries
+         FROM provider_accounts a
+         CROSS JOIN LATERAL (SELECT balance_after FROM ledger_entries
+                              WHERE account_id = a.id ORDER BY posted_at DESC, id DESC LIMIT 1) l
+        ORDER BY a.id`,
+  );
+  const every = mismatchShare > 0 ? Math.max(1, Math.round(1 / mismatchShare)) : 0;
+  let mismatches = 0;
+  const byProvider: Record<ProviderName, number> = { netzme: 0, nicepay: 0, finnet: 0 };
+  const simulatorAccounts = rows.map((r, i) => {
+    byProvider[r.provider]++;
+    let balance = BigInt(r.balance);
+    if (every && i % every === every - 1) {
+      balance += BigInt(100 + (i % 900));
+      mismatches++;
+    }
+    return {
+      provider: r.provider,
+      accountNo: r.account_no,
+      balance: formatAmount(balance),
+      ...(r.provider === 'netzme' ? { status: 'ACTIVE' } : {}),
+    };
+  });
+  return {
+    count: rows.length,
+    byProvider,
+    mismatches,
+    ledgerEntries: rows.reduce((n, r) => n + r.entries, 0),
+    credentialSets: (byProvider.netzme ? 1 : 0) + (byProvider.nicepay ? 1 : 0) + byProvider.finnet,
+    accounts: rows.map((r) => ({ id: String(r.id), provider: r.provider })),
+    simulatorAccounts,
+    finnetClientIds: rows.filter((r) => r.provider === 'finnet').map((r) => r.account_no),
+  };
+}
+
+/** The simulator's seed file and the worker's credentials, with fresh keys (the demo's wiring). */
+export function writeProviderFiles(
+  workDir: string,
+  simulatorUrl: string,
+  seeded: SeededAccounts,
+  latencyMs: number,
+): { seedFile: string; credentialsFile: string; env: Record<string, string> } {
+  const keys = generatePartnerKeys();
+  const seedFile = join(workDir, 'simulator-seed.json');
+  writeFileSync(
+    seedFile,
+    JSON.stringify({
+      settings: { latencyMs, readTimeoutHoldMs: 5000 },
+      partners: demoPartners(keys, seeded.finnetClientIds),
+      accounts: seeded.simulatorAccounts,
+    }),
+  );
+  const creds = demoCredentials(simulatorUrl, keys, seeded.finnetClientIds);
+  // Every Finnet set names one key file instead of carrying the PEM: a file of 33,000 inline
+  // keys would be tens of megabytes for each worker to parse.
+  const keyFile = join(workDir, 'finnet-key.pem');
+  writeFileSync(keyFile, keys.finnet.privateKeyPem, { mode: 0o600 });
+  const finnet = Object.fromEntries(
+    Object.entries(creds.file.finnet).map(([name, set]) => {
+      const { privateKey: _inline, ...rest } = set;
+      return [name, { ...rest, privateKeyFile: keyFile }];
+    }),
+  );
+  const credentialsFile = join(workDir, 'credentials.json');
+  writeFileSync(credentialsFile, JSON.stringify({ finnet }));
+  chmodSync(credentialsFile, 0o600);
+  return {
+    seedFile,
+    credentialsFile,
+    env: { ...creds.env, SNAP_CREDENTIALS_FILE: credentialsFile },
+  };
+}

@@ -1,0 +1,267 @@
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { Redis } from 'ioredis';
+import pino from 'pino';
+import type { DataSource } from 'typeorm';
+import { runMigrations } from '@app/ledger';
+import { balanceJobId, balanceQueueName } from '@app/queue';
+import { ALL_ENTITIES, RunsService } from '@app/reconciliation';
+import { CliModule } from '../apps/cli/src/cli.module';
+import { freePort, waitForHttp } from '../apps/cli/src/demo/child-processes';
+import { Child, startChild, stopChild, waitUntil } from './children';
+import type { BenchContext } from './context';
+import { deleteKeys } from './context';
+import { SeededAccounts, seedAccounts, writeProviderFiles } from './e2e-seed';
+import { readJobTimes } from './job-times';
+import { Monitor, ResourceFigures } from './monitor';
+import { msSince, quantile, round } from './stats';
+import { workersReady } from './workers-ready';
+
+/** The seeded schema and the simulator shared by every end-to-end pass. */
+export interface E2eSetup {
+  schema: string;
+  ds: DataSource;
+  seeded: SeededAccounts;
+  seedSeconds: number;
+  simulator: Child;
+  simulatorUrl: string;
+  workerEnv: Record<string, string>;
+}
+
+/** One end-to-end run. */
+export interface E2ePass {
+  accounts: number;
+  /** Accounts over the run's wall time. */
+  perSecond: number;
+  /** Run started_at → finished_at (Postgres clock), seconds. */
+  wallSeconds: number;
+  /** createRun + enqueueRun of the run (workers already consuming), seconds. */
+  enqueueSeconds: number;
+  /** Per account: finishedOn − processedOn of its job (BullMQ), ms. */
+  processingP50Ms: number;
+  processingP99Ms: number;
+  /** Per account: result checked_at − run started_at, ms. */
+  timeToResultP50Ms: number;
+  timeToResultP99Ms: number;
+  /** Result counts by status, and whether they are what the scenario expects. */
+  counts: Record<string, number>;
+  correct: boolean;
+  /** Token requests the simulator answered during the run, and credential sets in use. */
+  tokenRequests: number;
+  credentialSets: number;
+  providerRequests: Record<string, number>;
+  /** Provider answers other than success (should be none). */
+  providerFailures: Record<string, number>;
+  workerStartSeconds: number;
+  resources: ResourceFigures;
+}
+
+/** Seeds the schema and starts the simulator (once for all passes). */
+export async function prepareE2e(ctx: BenchContext, redis: Redis): Promise<E2eSetup> {
+  const { options } = ctx;
+  const schema = `bench_e2e_${ctx.id}`;
+  ctx.dropSchemaAtCleanup(schema);
+  const t0 = process.hrtime.bigint();
+  await runMigrations(
+    { DATABASE_URL: ctx.databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: 1 },
+    ALL_ENTITIES,
+  );
+  const ds = await ctx.dataSource(schema, 4);
+  const seeded = await seedAccounts(ds, options.accounts, options.mismatchShare);
+  const seedSeconds = msSince(t0) / 1000;
+  ctx.say(
+    `e2e: seeded ${seeded.count.toLocaleString('en')} accounts with ${seeded.ledgerEntries.toLocaleString('en')} ledger entries in ${seedSeconds.toFixed(1)} s`,
+  );
+  const port = await freePort(0);
+  const simulatorUrl = `http://127.0.0.1:${port}`;
+  const files = writeProviderFiles(ctx.workDir, simulatorUrl, seeded, options.latencyMs);
+  const simulator = startChild(
+    'simulator',
+    join(ctx.dist, 'apps/snap-simulator/src/main.js'),
+    {
+      PORT: String(port),
+      SIMULATOR_SEED_FILE: files.seedFile,
+      SIMULATOR_LATENCY_MS: String(options.latencyMs),
+      LOG_LEVEL: 'warn',
+    },
+    ctx.workDir,
+  );
+  ctx.onCleanup('stop the simulator', () => stopChild(simulator));
+  await waitForHttp(`${simulatorUrl}/health`, {}, 60_000, simulator.log);
+  const rate = String(options.rateLimit);
+  const workerEnv: Record<string, string> = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: options.logLevel,
+    DATABASE_URL: ctx.databaseUrl,
+    DATABASE_SCHEMA: schema,
+    REDIS_URL: ctx.redisUrl,
+    WORKER_METRICS_PORT: '0',
+    RATE_LIMIT_NETZME_PER_SECOND: rate,
+    RATE_LIMIT_NICEPAY_PER_SECOND: rate,
+    RATE_LIMIT_FINNET_PER_SECOND: rate,
+    ...(options.concurrency ? { WORKER_CONCURRENCY: String(options.concurrency) } : {}),
+    ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
+    ...files.env,
+  };
+  void redis;
+  return { schema, ds, seeded, seedSeconds, simulator, simulatorUrl, workerEnv };
+}
+
+const PROVIDER_KINDS = ['token', 'balance', 'account-inquiry'] as const;
+
+interface SimulatorStats {
+  providers: Record<
+    string,
+    {
+      tokensIssued: number;
+      byKind: Record<string, { requests: number; byCode: Record<string, number> }>;
+    }
+  >;
+}
+
+/** One end-to-end pass: fresh workers and queue prefix, a run through RunsService, its figures. */
+export async function runE2ePass(
+  ctx: BenchContext,
+  setup: E2eSetup,
+  redis: Redis,
+  pass: number,
+): Promise<E2ePass> {
+  const { options } = ctx;
+  const prefix = `bench-${ctx.id}-e2e${pass}`;
+  ctx.deleteKeysAtCleanup(prefix);
+  // Tokens, external ids and stats of an earlier pass are forgotten: every pass starts cold.
+  const reset = await fetch(`${setup.simulatorUrl}/admin/reset`, { method: 'POST' });
+  if (!reset.ok) throw new Error(`simulator reset answered ${reset.status}`);
+
+  const workers: Child[] = [];
+  const t0 = process.hrtime.bigint();
+  for (let w = 0; w < options.workers; w++) {
+    const nodeArgs = options.cpuProf
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${join(options.outDir, 'profiles')}`,
+          `--cpu-prof-name=worker-e2e${pass}-${w}.cpuprofile`,
+        ]
+      : [];
+    workers.push(
+      startChild(
+        `worker-e2e${pass}-${w}`,
+        join(ctx.dist, 'apps/worker/src/main.js'),
+        { ...setup.workerEnv, QUEUE_PREFIX: prefix },
+        ctx.workDir,
+        nodeArgs,
+      ),
+    );
+  }
+  const config = ctx.config(setup.schema, prefix);
+  const producer = await NestFactory.createApplicationContext(
+    CliModule.forRoot(
+      config,
+      pino({ level: 'warn' }, pino.destination(join(ctx.workDir, `producer-e2e${pass}.log`))),
+    ),
+    { logger: ['error'] },
+  );
+  try {
+    const workerTimeout = 120_000 + setup.seeded.byProvider.finnet * 2; // key parsing grows with Finnet sets
+    await waitUntil(
+      'the workers to connect',
+      () => workersReady(redis, prefix, options.workers),
+      workerTimeout,
+      workers,
+      250,
+    );
+    const workerStartSeconds = msSince(t0) / 1000;
+    const monitor = new Monitor(setup.ds, redis, ctx.appName, workers, [setup.simulator]);
+    await monitor.begin();
+    const runs = producer.get(RunsService);
+    const tEnqueue = process.hrtime.bigint();
+    const run = await runs.start('cli');
+    const enqueueSeconds = msSince(tEnqueue) / 1000;
+    const timeoutMs = 120_000 + options.accounts * 20;
+    await waitUntil(
+      `run ${run.runId} to finish`,
+      async () => {
+        const [row] = await setup.ds.query(`SELECT status FROM reconciliation_runs WHERE id = $1`, [
+          run.runId,
+        ]);
+        return row.status !== 'running';
+      },
+      timeoutMs,
+      workers,
+      200,
+    );
+    const resources = await monitor.end();
+    const stats = (await (
+      await fetch(`${setup.simulatorUrl}/admin/stats`)
+    ).json()) as SimulatorStats;
+    await Promise.all(workers.map((w) => stopChild(w)));
+
+    const [times] = await setup.ds.query(
+      `SELECT extract(epoch FROM r.finished_at - r.started_at)::float8 AS wall,
+              r.status, r.summary,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.checked_at - r.started_at)) AS p50,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM x.checked_at - r.started_at)) AS p99
+         FROM reconciliation_runs r JOIN reconciliation_results x ON x.run_id = r.id
+        WHERE r.id = $1 GROUP BY r.id`,
+      [run.runId],
+    );
+    const jobs = await readJobTimes(
+      redis,
+      prefix,
+      setup.seeded.accounts.map((a) => ({
+        queue: balanceQueueName(a.provider),
+        id: balanceJobId(run.runId, a.id),
+      })),
+    );
+    const counts = Object.fromEntries(
+      Object.entries((times.summary?.counts ?? {}) as Record<string, number>).filter(
+        ([, n]) => n > 0,
+      ),
+    );
+    const expected = {
+      matched: setup.seeded.count - setup.seeded.mismatches,
+      mismatched: setup.seeded.mismatches,
+    };
+    const correct =
+      times.status === 'finished' &&
+      JSON.stringify(counts) ===
+        JSON.stringify(Object.fromEntries(Object.entries(expected).filter(([, n]) => n > 0)));
+    const providerRequests: Record<string, number> = {};
+    const providerFailures: Record<string, number> = {};
+    let tokenRequests = 0;
+    for (const [provider, p] of Object.entries(stats.providers)) {
+      tokenRequests += p.tokensIssued;
+      for (const kind of PROVIDER_KINDS) {
+        const k = p.byKind[kind];
+        if (!k || k.requests === 0) continue;
+        providerRequests[`${provider}/${kind}`] = k.requests;
+        for (const [code, n] of Object.entries(k.byCode)) {
+          if (!code.startsWith('200')) providerFailures[`${provider}/${kind}/${code}`] = n;
+        }
+      }
+    }
+    await deleteKeys(ctx.redisUrl, `${prefix}:*`);
+    const wall = Number(times.wall);
+    return {
+      accounts: setup.seeded.count,
+      perSecond: round(setup.seeded.count / wall, 1)!,
+      wallSeconds: round(wall, 2)!,
+      enqueueSeconds: round(enqueueSeconds, 2)!,
+      processingP50Ms: round(quantile(jobs.processingMs, 0.5), 1)!,
+      processingP99Ms: round(quantile(jobs.processingMs, 0.99), 1)!,
+      timeToResultP50Ms: round(Number(times.p50) * 1000, 0)!,
+      timeToResultP99Ms: round(Number(times.p99) * 1000, 0)!,
+      counts,
+      correct,
+      tokenRequests,
+      credentialSets: setup.seeded.credentialSets,
+      providerRequests,
+      providerFailures,
+      workerStartSeconds: round(workerStartSeconds, 1)!,
+      resources,
+    };
+  } finally {
+    await producer.close();
+    await Promise.all(workers.map((w) => stopChild(w)));
+  }
+}

@@ -1,0 +1,205 @@
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { postgresAnswers, redisAnswers } from '../apps/cli/src/demo/local-services';
+import { benchAppend, AppendFigures } from './append';
+import { CeilingPass, prepareCeiling, runCeilingPass } from './ceiling';
+import { stopAllChildren } from './children';
+import { BenchContext } from './context';
+import { E2ePass, prepareE2e, runE2ePass } from './e2e';
+import { benchEnqueue, EnqueueFigures } from './enqueue';
+import { benchLedgerAsOf, LedgerFigures } from './ledger-as-of';
+import { BenchOptions, parseOptions, USAGE, UsageError } from './options';
+import { machineInfo } from './proc';
+import { BenchResult, checkTargets, compareTable, loadResult, resultTable } from './report';
+import { median, round } from './stats';
+
+/**
+ * `npm run bench`: the pipeline against the machine's own ceiling, the ledger as of T, enqueue
+ * and ingestion throughput. Prints a table, writes bench/results/<timestamp>.json and
+ * latest.json. See bench/README.md.
+ */
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  const repoRoot = join(__dirname, '..', '..');
+  try {
+    options = parseOptions(process.argv.slice(2), repoRoot);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    if (e.message) process.stderr.write(`${e.message}\n\n`);
+    process.stderr.write(`${USAGE}\n`);
+    return e.message ? 2 : 0;
+  }
+  let previous: BenchResult | null = null;
+  if (options.compare) {
+    try {
+      previous = loadResult(options.compare);
+    } catch (e) {
+      process.stderr.write(`--compare: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  const ctx = new BenchContext(options);
+  if (!(await postgresAnswers(ctx.databaseUrl)) || !(await redisAnswers(ctx.redisUrl))) {
+    process.stderr.write(
+      `bench: Postgres (${ctx.databaseUrl}) or Redis (${ctx.redisUrl}) does not answer\n`,
+    );
+    return 1;
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\nbench: ${signal}, cleaning up\n`);
+    void stopAllChildren()
+      .then(() => ctx.cleanup(true))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+
+  const machine = machineInfo();
+  const started = new Date();
+  const concurrency = options.concurrency ?? ctx.config('public', 'x').WORKER_CONCURRENCY;
+  ctx.say(
+    `snap-recon bench ${ctx.id}: ${options.accounts.toLocaleString('en')} accounts, ${options.workers} worker process(es) × 3 queues × concurrency ${concurrency}, ` +
+      `${options.repeat} pass(es), simulator latency ${options.latencyMs} ms${options.smoke ? ' (smoke mode)' : ''}`,
+  );
+  ctx.say(
+    `machine: ${machine.nproc} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}; logs in ${ctx.workDir}`,
+  );
+
+  let ok = false;
+  const sections: Record<string, unknown> = {};
+  let ledger: LedgerFigures | null = null;
+  let enqueue: EnqueueFigures | null = null;
+  let append: AppendFigures | null = null;
+  const e2ePasses: E2ePass[] = [];
+  const ceilingPasses: CeilingPass[] = [];
+  try {
+    if (options.sections.has('ledger')) {
+      ledger = await benchLedgerAsOf(ctx);
+      sections.ledger = ledger;
+      ctx.say(`ledger: p99 ${JSON.stringify(ledger.snapshotP99Ms)} ms, ratio ${ledger.ratio}`);
+    }
+    if (options.sections.has('enqueue')) {
+      enqueue = await benchEnqueue(ctx);
+      sections.enqueue = enqueue;
+      ctx.say(
+        `enqueue: ${enqueue.accounts.toLocaleString('en')} jobs in ${enqueue.totalSeconds} s`,
+      );
+    }
+    if (options.sections.has('e2e')) {
+      const redis = ctx.redis();
+      ctx.onCleanup('close Redis', () => redis.quit());
+      const setup = await prepareE2e(ctx, redis);
+      const ceiling = await prepareCeiling(ctx);
+      // Alternating, so a disturbance of the machine hits both alike.
+      for (let pass = 0; pass < options.repeat; pass++) {
+        const e = await runE2ePass(ctx, setup, redis, pass);
+        e2ePasses.push(e);
+        ctx.say(
+          `e2e pass ${pass + 1}: ${e.perSecond} accounts/s, wall ${e.wallSeconds} s, p50/p99 ${e.processingP50Ms}/${e.processingP99Ms} ms, ` +
+            `RSS ${e.resources.workerPeakRssMb.join('/')} MiB, tokens ${e.tokenRequests}${e.correct ? '' : `, UNEXPECTED RESULTS ${JSON.stringify(e.counts)}`}`,
+        );
+        const c = await runCeilingPass(ctx, ceiling, setup.ds, redis, pass, concurrency);
+        ceilingPasses.push(c);
+        ctx.say(
+          `ceiling pass ${pass + 1}: ${c.perSecond} jobs/s, wall ${c.wallSeconds} s, p50/p99 ${c.processingP50Ms}/${c.processingP99Ms} ms`,
+        );
+      }
+      sections.e2e = {
+        setup: {
+          accounts: setup.seeded.count,
+          byProvider: setup.seeded.byProvider,
+          mismatches: setup.seeded.mismatches,
+          ledgerEntries: setup.seeded.ledgerEntries,
+          seedSeconds: round(setup.seedSeconds, 1),
+        },
+        passes: e2ePasses,
+      };
+      sections.ceiling = { passes: ceilingPasses };
+      const med = <T>(list: T[], pick: (t: T) => number | null | undefined) =>
+        median(list.map(pick));
+      sections.e2eResources = {
+        workerPeakRssMb: e2ePasses.map((p) => p.resources.workerPeakRssMb),
+        workerCpuSeconds: med(e2ePasses, (p) =>
+          p.resources.workerCpuSeconds.reduce((a, b) => (a ?? 0) + (b ?? 0), 0),
+        ),
+        simulatorCpuSeconds: med(e2ePasses, (p) => p.resources.otherCpuSeconds.simulator),
+        machineBusyPercent: med(e2ePasses, (p) => p.resources.machineBusyPercent),
+        benchCpuSeconds: med(e2ePasses, (p) => p.resources.benchCpuSeconds),
+      };
+    }
+    if (options.sections.has('append')) {
+      append = await benchAppend(ctx);
+      sections.append = append;
+    }
+    ok = true;
+  } catch (e) {
+    process.stderr.write(
+      `bench failed: ${(e as Error).stack ?? e}\n(logs kept in ${ctx.workDir})\n`,
+    );
+  } finally {
+    await stopAllChildren();
+    await ctx.cleanup(!ok);
+  }
+  if (!ok) return 1;
+
+  const med = <T>(list: T[], pick: (t: T) => number | null | undefined) =>
+    list.length ? round(median(list.map(pick)), 2) : null;
+  const e2ePerSecond = med(e2ePasses, (p) => p.perSecond);
+  const ceilingPerSecond = med(ceilingPasses, (p) => p.perSecond);
+  const partial: Omit<BenchResult, 'targets'> = {
+    version: 1,
+    timestamp: started.toISOString(),
+    machine,
+    options: { ...options, sections: [...options.sections], concurrency },
+    endToEndPerSecond: e2ePerSecond,
+    ceilingPerSecond,
+    ratio: e2ePerSecond && ceilingPerSecond ? round(e2ePerSecond / ceilingPerSecond, 3) : null,
+    e2eWallSeconds: med(e2ePasses, (p) => p.wallSeconds),
+    e2e100kSeconds: e2ePerSecond ? round(100_000 / e2ePerSecond, 1) : null,
+    e2eProcessingP50Ms: med(e2ePasses, (p) => p.processingP50Ms),
+    e2eProcessingP99Ms: med(e2ePasses, (p) => p.processingP99Ms),
+    e2eTimeToResultP50Ms: med(e2ePasses, (p) => p.timeToResultP50Ms),
+    e2eTimeToResultP99Ms: med(e2ePasses, (p) => p.timeToResultP99Ms),
+    e2eCorrect: e2ePasses.length ? e2ePasses.every((p) => p.correct) : null,
+    ledgerP99Ms: ledger?.snapshotP99Ms ?? null,
+    ledgerP50Ms: ledger?.snapshotP50Ms ?? null,
+    ledgerRatio: ledger?.ratio ?? null,
+    enqueue100kSeconds: enqueue?.per100kSeconds ?? null,
+    workerPeakRssMb: med(e2ePasses, (p) =>
+      Math.max(...p.resources.workerPeakRssMb.map((v) => v ?? 0)),
+    ),
+    tokenRequestsPerRun: med(e2ePasses, (p) => p.tokenRequests),
+    credentialSets: e2ePasses[0]?.credentialSets ?? null,
+    postgresCpuSeconds: med(e2ePasses, (p) => p.resources.postgresCpuSeconds),
+    redisCpuSeconds: med(e2ePasses, (p) => p.resources.redisCpuSeconds),
+    appendInOrderPerSecond: append?.inOrderPerSecond ?? null,
+    csvImportRowsPerSecond: append?.csvRowsPerSecond ?? null,
+    sections,
+  };
+  const result: BenchResult = { ...partial, targets: checkTargets(partial) };
+  ctx.say('');
+  ctx.say(resultTable(result));
+  mkdirSync(options.outDir, { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  writeFileSync(join(options.outDir, `${stamp}.json`), json);
+  writeFileSync(join(options.outDir, 'latest.json'), json);
+  ctx.say(`\nwritten: ${join(options.outDir, `${stamp}.json`)} and latest.json`);
+  if (previous && options.compare) {
+    ctx.say('');
+    ctx.say(compareTable(result, previous, options.compare));
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+    void stopAllChildren().finally(() => process.exit(1));
+  },
+);

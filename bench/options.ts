@@ -1,0 +1,161 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/** The sections `--only` / `--skip` can name, in the order they run. */
+export const SECTIONS = ['ledger', 'enqueue', 'e2e', 'append'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Everything `npm run bench -- ...` accepts. */
+export interface BenchOptions {
+  /** Accounts of the end-to-end run and of the ceiling (same N). */
+  accounts: number;
+  /** End-to-end + ceiling pairs (and enqueue / ledger passes); medians are reported. */
+  repeat: number;
+  /** Worker processes (and ceiling processes). */
+  workers: number;
+  /** Jobs in flight per provider queue per worker process (the app's WORKER_CONCURRENCY). */
+  concurrency: number | null;
+  /** The app's DATABASE_POOL_SIZE for the workers (null: the app's default). */
+  poolSize: number | null;
+  /** Added by the simulator to every provider answer. */
+  latencyMs: number;
+  /** Rate limit per provider per second given to the workers (high: measure capacity). */
+  rateLimit: number;
+  /** Accounts of the enqueue measurement. */
+  enqueueAccounts: number;
+  /** Timed ledger lookups per history size per pass. */
+  ledgerSamples: number;
+  /** Entries of the append measurement (CSV import: twice as many rows). */
+  appendEntries: number;
+  /** Share of accounts whose provider balance differs from the ledger (real breaks). */
+  mismatchShare: number;
+  sections: Set<Section>;
+  /** LOG_LEVEL of the worker processes. */
+  logLevel: string;
+  /** Drop and rebuild the cached 10,000,000-entry ledger. */
+  rebuildLedger: boolean;
+  /** Write V8 CPU profiles of the worker processes. */
+  cpuProf: boolean;
+  compare: string | null;
+  outDir: string;
+  /** Smoke mode: a tiny run that proves the benchmark works (accounts ≤ 1,000). */
+  smoke: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `npm run bench -- [options]
+
+  --accounts N          accounts end to end and in the ceiling (default 20000; 100000 = full size;
+                        <= 1000 is smoke mode: 1 repeat, small enqueue/append/ledger figures)
+  --repeat R            e2e/ceiling pairs, enqueue and ledger passes; medians (default 3, smoke 1)
+  --workers P           worker processes, and ceiling processes (default 2)
+  --concurrency C       jobs in flight per provider queue per worker (default: the app's, 50)
+  --pool-size S         DATABASE_POOL_SIZE of the workers (default: the app's)
+  --latency-ms L        simulator latency per provider answer (default 0)
+  --rate-limit R        per-provider rate limit given to the workers (default 100000: capacity)
+  --mismatch-share F    share of accounts with a real break (default 0.01)
+  --enqueue-accounts N  accounts of the enqueue measurement (default 100000; smoke 5000)
+  --ledger-samples N    timed lookups per history size per pass (default 2000; smoke 300)
+  --append-entries N    entries of the ledger append measurement (default 100000; smoke 10000)
+  --only a,b / --skip a,b   sections: ${SECTIONS.join(', ')}
+  --log-level L         LOG_LEVEL of the workers (default info, as in production)
+  --rebuild-ledger      drop and rebuild the cached bench_ledger schema
+  --cpu-prof            write V8 CPU profiles of the worker processes under bench/results/profiles
+  --compare FILE        print the change against a saved result (e.g. bench/results/latest.json)
+  --out DIR             where results go (default bench/results)`;
+
+function int(name: string, text: string | undefined, min: number): number {
+  const n = Number(text);
+  if (text === undefined || !Number.isInteger(n) || n < min) {
+    throw new UsageError(`${name}: ${JSON.stringify(text)} is not an integer >= ${min}`);
+  }
+  return n;
+}
+
+function sectionList(name: string, text: string | undefined): Section[] {
+  const list = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = list.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (list.length === 0 || bad.length > 0) {
+    throw new UsageError(`${name}: expected a comma-separated list of ${SECTIONS.join(', ')}`);
+  }
+  return list as Section[];
+}
+
+/** Parses the command line; throws {@link UsageError} naming the bad option. */
+export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
+  const raw = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    const [key, inline] = arg.slice(2).split('=', 2);
+    const flag = ['rebuild-ledger', 'cpu-prof', 'help'].includes(key);
+    if (flag) raw.set(key, true);
+    else {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`--${key} needs a value`);
+      raw.set(key, value);
+    }
+  }
+  const known = [
+    'accounts',
+    'repeat',
+    'workers',
+    'concurrency',
+    'pool-size',
+    'latency-ms',
+    'rate-limit',
+    'mismatch-share',
+    'enqueue-accounts',
+    'ledger-samples',
+    'append-entries',
+    'only',
+    'skip',
+    'log-level',
+    'rebuild-ledger',
+    'cpu-prof',
+    'compare',
+    'out',
+    'help',
+  ];
+  for (const key of raw.keys())
+    if (!known.includes(key)) throw new UsageError(`unknown option --${key}`);
+  if (raw.has('help')) throw new UsageError('');
+  const text = (key: string) => {
+    const v = raw.get(key);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const accounts = raw.has('accounts') ? int('--accounts', text('accounts'), 3) : 20_000;
+  const smoke = accounts <= 1000;
+  let sections = new Set<Section>(SECTIONS);
+  if (raw.has('only')) sections = new Set(sectionList('--only', text('only')));
+  if (raw.has('skip')) for (const s of sectionList('--skip', text('skip'))) sections.delete(s);
+  const mismatchShare = raw.has('mismatch-share') ? Number(text('mismatch-share')) : 0.01;
+  if (!(mismatchShare >= 0 && mismatchShare <= 1))
+    throw new UsageError('--mismatch-share: a number from 0 to 1');
+  const path = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
+  const orDefault = (key: string, def: number, min: number) =>
+    raw.has(key) ? int(`--${key}`, text(key), min) : def;
+  return {
+    accounts,
+    smoke,
+    repeat: orDefault('repeat', smoke ? 1 : 3, 1),
+    workers: orDefault('workers', 2, 1),
+    concurrency: raw.has('concurrency') ? int('--concurrency', text('concurrency'), 1) : null,
+    poolSize: raw.has('pool-size') ? int('--pool-size', text('pool-size'), 1) : null,
+    latencyMs: orDefault('latency-ms', 0, 0),
+    rateLimit: orDefault('rate-limit', 100_000, 1),
+    enqueueAccounts: orDefault('enqueue-accounts', smoke ? 5_000 : 100_000, 1),
+    ledgerSamples: orDefault('ledger-samples', smoke ? 300 : 2_000, 10),
+    appendEntries: orDefault('append-entries', smoke ? 10_000 : 100_000, 1000),
+    mismatchShare,
+    sections,
+    logLevel: text('log-level') ?? 'info',
+    rebuildLedger: raw.has('rebuild-ledger'),
+    cpuProf: raw.has('cpu-prof'),
+    compare: raw.has('compare') ? path(text('compare') ?? '') : null,
+    outDir: path(text('out') ?? resolve(repoRoot, 'bench', 'results')),
+  };
+}

@@ -1,0 +1,257 @@
+import { readFileSync } from 'node:fs';
+
+/** The figures tools read from `bench/results/latest.json` (plus everything in `sections`). */
+export interface BenchResult {
+  version: 1;
+  timestamp: string;
+  machine: { nproc: number; cpuModel: string; memoryGiB: number; node: string };
+  options: Record<string, unknown>;
+  /** End to end, accounts per second (median of the passes). */
+  endToEndPerSecond: number | null;
+  /** The ceiling, jobs per second (median of the passes). */
+  ceilingPerSecond: number | null;
+  /** endToEndPerSecond / ceilingPerSecond. */
+  ratio: number | null;
+  e2eWallSeconds: number | null;
+  /** The same run scaled to 100,000 accounts at the measured rate (measured when N = 100,000). */
+  e2e100kSeconds: number | null;
+  e2eProcessingP50Ms: number | null;
+  e2eProcessingP99Ms: number | null;
+  e2eTimeToResultP50Ms: number | null;
+  e2eTimeToResultP99Ms: number | null;
+  e2eCorrect: boolean | null;
+  /** ledgerSnapshot p99 by history size (entries), ms. */
+  ledgerP99Ms: Record<string, number | null> | null;
+  ledgerP50Ms: Record<string, number | null> | null;
+  ledgerRatio: number | null;
+  enqueue100kSeconds: number | null;
+  /** Largest peak RSS of any worker process (median over passes), MiB. */
+  workerPeakRssMb: number | null;
+  tokenRequestsPerRun: number | null;
+  credentialSets: number | null;
+  postgresCpuSeconds: number | null;
+  redisCpuSeconds: number | null;
+  appendInOrderPerSecond: number | null;
+  csvImportRowsPerSecond: number | null;
+  targets: TargetCheck[];
+  sections: Record<string, unknown>;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  value: number | null;
+  unit: string;
+  met: boolean | null;
+}
+
+/** The issue's targets, checked against a result. */
+export function checkTargets(r: Omit<BenchResult, 'targets'>): TargetCheck[] {
+  const check = (
+    name: string,
+    target: string,
+    value: number | null,
+    unit: string,
+    ok: (v: number) => boolean,
+  ): TargetCheck => ({
+    name,
+    target,
+    value,
+    unit,
+    met: value === null ? null : ok(value),
+  });
+  const largest = r.ledgerP99Ms
+    ? Object.keys(r.ledgerP99Ms)
+        .map(Number)
+        .sort((a, b) => b - a)[0]
+    : null;
+  return [
+    check('end-to-end / ceiling', '>= 0.5 (aim 0.7)', r.ratio, '', (v) => v >= 0.5),
+    check('100,000 accounts end to end', '<= 120 s', r.e2e100kSeconds, 's', (v) => v <= 120),
+    check(
+      `ledger p99 at ${largest?.toLocaleString('en') ?? '?'} entries`,
+      '<= 2 ms',
+      largest && r.ledgerP99Ms ? r.ledgerP99Ms[String(largest)] : null,
+      'ms',
+      (v) => v <= 2,
+    ),
+    check('ledger p99 largest / smallest history', '<= 2', r.ledgerRatio, '', (v) => v <= 2),
+    check('enqueue 100,000 jobs', '<= 10 s', r.enqueue100kSeconds, 's', (v) => v <= 10),
+    check('worker peak RSS', '<= 300 MB', r.workerPeakRssMb, 'MiB', (v) => v <= 300),
+  ];
+}
+
+const fmt = (v: unknown, unit = ''): string => {
+  if (v === null || v === undefined) return 'n/a';
+  if (typeof v === 'number')
+    return `${v.toLocaleString('en', { maximumFractionDigits: 3 })}${unit ? ` ${unit}` : ''}`;
+  return String(v);
+};
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+  return [
+    line(rows[0]),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
+}
+
+/** The result as the Markdown table printed to stdout (and pasted into bench/README.md). */
+export function resultTable(r: BenchResult): string {
+  const rows: string[][] = [['figure', 'value']];
+  const add = (name: string, value: unknown, unit = '') => rows.push([name, fmt(value, unit)]);
+  const e2e = r.sections.e2e as { passes: { perSecond: number }[] } | undefined;
+  const ceiling = r.sections.ceiling as { passes: { perSecond: number }[] } | undefined;
+  if (e2e) {
+    add('end to end, accounts/s', r.endToEndPerSecond);
+    add('  passes', e2e.passes.map((p) => p.perSecond).join(', '));
+    add('  run wall time', r.e2eWallSeconds, 's');
+    add(
+      '  time per account (job processing) p50 / p99',
+      `${fmt(r.e2eProcessingP50Ms)} / ${fmt(r.e2eProcessingP99Ms)} ms`,
+    );
+    add(
+      '  result after run start p50 / p99',
+      `${fmt(r.e2eTimeToResultP50Ms)} / ${fmt(r.e2eTimeToResultP99Ms)} ms`,
+    );
+    add('  100,000 accounts at this rate', r.e2e100kSeconds, 's');
+    add('  results as expected', r.e2eCorrect);
+    const res = (r.sections.e2eResources ?? {}) as Record<string, unknown>;
+    add('  worker peak RSS (largest)', r.workerPeakRssMb, 'MiB');
+    add('  worker peak RSS each', res.workerPeakRssMb);
+    add('  worker CPU each', res.workerCpuSeconds, 's');
+    add('  simulator CPU', res.simulatorCpuSeconds, 's');
+    add('  Postgres CPU (our backends + background)', r.postgresCpuSeconds, 's');
+    add('  Redis CPU', r.redisCpuSeconds, 's');
+    add('  machine busy', res.machineBusyPercent, '%');
+    add(
+      '  token requests per run / credential sets',
+      `${fmt(r.tokenRequestsPerRun)} / ${fmt(r.credentialSets)}`,
+    );
+  }
+  if (ceiling) {
+    add('ceiling (BullMQ + one keep-alive POST), jobs/s', r.ceilingPerSecond);
+    add('  passes', ceiling.passes.map((p) => p.perSecond).join(', '));
+    add('end to end / ceiling', r.ratio);
+  }
+  const ledger = r.sections.ledger as
+    { tableRows: number; cached: boolean; balanceAsOfP99Ms: Record<string, number> } | undefined;
+  if (ledger && r.ledgerP99Ms && r.ledgerP50Ms) {
+    add(
+      `ledger as of T (${ledger.tableRows.toLocaleString('en')}-row table${ledger.cached ? ', cached' : ''})`,
+      '',
+    );
+    for (const size of Object.keys(r.ledgerP99Ms)) {
+      add(
+        `  ${Number(size).toLocaleString('en')} entries: ledgerSnapshot p50 / p99 (balanceAsOf p99)`,
+        `${fmt(r.ledgerP50Ms[size])} / ${fmt(r.ledgerP99Ms[size])} ms (${fmt(ledger.balanceAsOfP99Ms[size])} ms)`,
+      );
+    }
+    add('  p99 largest / smallest history', r.ledgerRatio);
+  }
+  const enq = r.sections.enqueue as
+    | { accounts: number; totalSeconds: number; createRunSeconds: number; extrapolated: boolean }
+    | undefined;
+  if (enq) {
+    add(
+      `enqueue ${enq.accounts.toLocaleString('en')} jobs (createRun + enqueueRun)`,
+      enq.totalSeconds,
+      's',
+    );
+    add(`  of which createRun`, enq.createRunSeconds, 's');
+    add(`  100,000 jobs${enq.extrapolated ? ' (scaled)' : ''}`, r.enqueue100kSeconds, 's');
+  }
+  const app = r.sections.append as Record<string, number> | undefined;
+  if (app) {
+    add(
+      `ledger append ${app.entries.toLocaleString('en')} entries, in order`,
+      app.inOrderPerSecond,
+      'rows/s',
+    );
+    add('  1% back-dated', app.backdatedPerSecond, 'rows/s');
+    add('  all duplicates', app.duplicatesPerSecond, 'rows/s');
+    add('  validate a 10,000-entry API batch', app.validate10kMs, 'ms');
+    add(`  CSV import ${app.csvRows.toLocaleString('en')} rows`, app.csvRowsPerSecond, 'rows/s');
+    add('  CSV import peak heap', app.csvPeakHeapMb, 'MiB');
+    add('  wrong running balances', app.wrongBalances);
+  }
+  const targets = [['target', 'goal', 'value', 'met']].concat(
+    r.targets.map((t) => [
+      t.name,
+      t.target,
+      fmt(t.value, t.unit),
+      t.met === null ? 'n/a' : t.met ? 'yes' : 'NO',
+    ]),
+  );
+  return `${table(rows)}\n\n${table(targets)}`;
+}
+
+/** A saved result for `--compare` (read before latest.json is overwritten). */
+export function loadResult(file: string): BenchResult {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
+  if (parsed?.version !== 1) throw new Error(`${file} is not a benchmark result`);
+  return parsed;
+}
+
+/** Figures compared by `--compare`, with the direction that is better. */
+const COMPARED: { key: keyof BenchResult; label: string; better: 'higher' | 'lower' }[] = [
+  { key: 'endToEndPerSecond', label: 'end to end, accounts/s', better: 'higher' },
+  { key: 'ceilingPerSecond', label: 'ceiling, jobs/s', better: 'higher' },
+  { key: 'ratio', label: 'end to end / ceiling', better: 'higher' },
+  { key: 'e2eProcessingP50Ms', label: 'time per account p50, ms', better: 'lower' },
+  { key: 'e2eProcessingP99Ms', label: 'time per account p99, ms', better: 'lower' },
+  { key: 'e2e100kSeconds', label: '100,000 accounts, s', better: 'lower' },
+  { key: 'enqueue100kSeconds', label: 'enqueue 100,000, s', better: 'lower' },
+  { key: 'ledgerRatio', label: 'ledger p99 ratio', better: 'lower' },
+  { key: 'workerPeakRssMb', label: 'worker peak RSS, MiB', better: 'lower' },
+  { key: 'tokenRequestsPerRun', label: 'token requests per run', better: 'lower' },
+  { key: 'postgresCpuSeconds', label: 'Postgres CPU, s', better: 'lower' },
+  { key: 'redisCpuSeconds', label: 'Redis CPU, s', better: 'lower' },
+  { key: 'appendInOrderPerSecond', label: 'ledger append, rows/s', better: 'higher' },
+  { key: 'csvImportRowsPerSecond', label: 'CSV import, rows/s', better: 'higher' },
+];
+
+/** The change of each headline figure against a saved result. */
+export function compareTable(current: BenchResult, old: BenchResult, file: string): string {
+  const rows: string[][] = [['figure', 'before', 'now', 'change']];
+  const change = (
+    a: number | null | undefined,
+    b: number | null | undefined,
+    better: 'higher' | 'lower',
+  ) => {
+    if (typeof a !== 'number' || typeof b !== 'number' || a === 0) return 'n/a';
+    const pct = ((b - a) / Math.abs(a)) * 100;
+    const good = better === 'higher' ? pct > 0 : pct < 0;
+    return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%${Math.abs(pct) >= 5 ? (good ? ' better' : ' WORSE') : ''}`;
+  };
+  for (const { key, label, better } of COMPARED) {
+    const a = old[key] as number | null | undefined;
+    const b = current[key] as number | null | undefined;
+    if (a === undefined && b === undefined) continue;
+    rows.push([label, fmt(a), fmt(b), change(a, b, better)]);
+  }
+  const sizes = new Set([
+    ...Object.keys(old.ledgerP99Ms ?? {}),
+    ...Object.keys(current.ledgerP99Ms ?? {}),
+  ]);
+  for (const size of sizes) {
+    const a = old.ledgerP99Ms?.[size];
+    const b = current.ledgerP99Ms?.[size];
+    rows.push([
+      `ledger p99 at ${Number(size).toLocaleString('en')} entries, ms`,
+      fmt(a),
+      fmt(b),
+      change(a, b, 'lower'),
+    ]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+  return [
+    `compared with ${file} (${old.timestamp}, ${old.options?.accounts ?? '?'} accounts)`,
+    line(rows[0]),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
+}
