@@ -55,15 +55,29 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     expect(body.info.queues.lagSeconds).toEqual({ netzme: 0, nicepay: 0, finnet: 0 });
   });
 
-  it.each(['/runs/1', '/metrics', '/queues', '/queues/api/queues'])(
-    'refuses %s without credentials, with no detail',
-    async (path) => {
-      const res = await get(path);
-      expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Basic realm="snap-recon"');
-      expect(await res.json()).toEqual({ statusCode: 401, message: 'Unauthorized' });
-    },
-  );
+  it.each([
+    ['GET', '/runs/1'],
+    ['POST', '/runs'],
+    ['POST', '/ledger/entries'],
+    ['GET', '/metrics'],
+    ['GET', '/queues'],
+    ['GET', '/queues/api/queues'],
+    ['GET', '/discrepancies'],
+    ['GET', '/discrepancies/1'],
+    ['POST', '/discrepancies/1/acknowledge'],
+    ['POST', '/discrepancies/1/resolve'],
+    ['GET', '/ui/discrepancies'],
+    ['POST', '/ui/discrepancies/1/resolve'],
+  ])('refuses %s %s without credentials, with no detail', async (method, path) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: method === 'POST' ? '{}' : undefined,
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Basic realm="snap-recon"');
+    expect(await res.json()).toEqual({ statusCode: 401, message: 'Unauthorized' });
+  });
 
   it.each([
     ['a wrong API key', { 'x-api-key': 'wrong-key-0123456789' }],
