@@ -1,0 +1,71 @@
+import { ConfigError, loadConfig } from './load-config';
+import { queuePrefix } from './redis-connection';
+
+describe('loadConfig', () => {
+  it('gives every setting its documented default', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      DATABASE_SCHEMA: 'public',
+      QUEUE_PREFIX: 'snap-recon',
+      JOB_ATTEMPTS: 5,
+      RECON_TOLERANCE: 0n,
+      RECON_IN_FLIGHT_WINDOW_SECONDS: 300,
+      SCHEDULE_CRON: '',
+      API_KEYS: [],
+    });
+  });
+
+  it('parses the tolerance as exact minor units', () => {
+    expect(loadConfig({ RECON_TOLERANCE: '1000.05' }).RECON_TOLERANCE).toBe(100005n);
+  });
+
+  it('lists every bad setting at once, naming the key and the value', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        RECON_TOLERANCE: '1.5',
+        JOB_BACKOFF_JITTER: '2',
+      });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toHaveLength(4);
+    expect(error!.message).toContain('PORT="eighty"');
+    expect(error!.message).toContain(
+      'DATABASE_URL="mysql://x": must be a postgres: or postgresql: URL',
+    );
+    expect(error!.message).toContain('RECON_TOLERANCE="1.5"');
+    expect(error!.message).toContain('JOB_BACKOFF_JITTER="2"');
+  });
+
+  it('never shows the value of a bad secret setting', () => {
+    expect(() => loadConfig({ API_KEYS: 'too-short-key' })).toThrow('API_KEYS=(secret, not shown)');
+    expect(() => loadConfig({ API_KEYS: 'too-short-key' })).not.toThrow(/too-short-key/);
+  });
+
+  it('requires a webhook secret with a webhook URL', () => {
+    expect(() => loadConfig({ WEBHOOK_URL: 'https://hooks.example/recon' })).toThrow(
+      /WEBHOOK_SECRET: required/,
+    );
+  });
+});
+
+describe('queuePrefix', () => {
+  const base = {
+    REDIS_URL: 'redis://x',
+    REDIS_SENTINELS: [],
+    REDIS_SENTINEL_NAME: 'm',
+    QUEUE_PREFIX: 'snap-recon',
+  };
+  it('wraps the prefix in a hash tag on Redis Cluster, as BullMQ requires', () => {
+    expect(queuePrefix({ ...base, REDIS_CLUSTER_NODES: ['10.0.0.1:6379'] })).toBe('{snap-recon}');
+    expect(
+      queuePrefix({ ...base, REDIS_CLUSTER_NODES: ['10.0.0.1:6379'], QUEUE_PREFIX: '{mine}' }),
+    ).toBe('{mine}');
+    expect(queuePrefix({ ...base, REDIS_CLUSTER_NODES: [] })).toBe('snap-recon');
+  });
+});
