@@ -1,0 +1,61 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import pino from 'pino';
+import { queuePrefix } from '@app/config';
+import { SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
+import { ALL_ENTITIES } from '@app/reconciliation';
+import { ProducerModule } from '../apps/producer/src/producer.module';
+import { deleteRedisKeys } from './support/redis-cleanup';
+import { createTestDatabase } from './support/test-database';
+import { testConfig } from './support/test-config';
+
+describe('scheduled runs', () => {
+  const config = testConfig({ SCHEDULE_CRON: '*/2 * * * * *' });
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let producer: INestApplicationContext;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(config, ALL_ENTITIES);
+    queue = new Queue(SCHEDULE_QUEUE, {
+      connection: { url: config.REDIS_URL },
+      prefix: queuePrefix(config),
+    });
+  });
+  afterAll(async () => {
+    await queue.close();
+    await db.drop();
+    await deleteRedisKeys(config.REDIS_URL, config.QUEUE_PREFIX);
+  });
+
+  it('creates one run per cron tick through the BullMQ job scheduler', async () => {
+    producer = await NestFactory.createApplicationContext(
+      ProducerModule.forRoot(config, pino({ level: 'silent' })),
+      { logger: false },
+    );
+    expect((await queue.getJobScheduler(SCHEDULER_ID))?.pattern).toBe('*/2 * * * * *');
+    const deadline = Date.now() + 10_000;
+    let runs: { trigger: string; schedule_key: string }[] = [];
+    while (runs.length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      runs = await db.dataSource.query(
+        `SELECT trigger, schedule_key FROM reconciliation_runs ORDER BY id`,
+      );
+    }
+    await producer.close();
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs.every((r) => r.trigger === 'schedule')).toBe(true);
+    expect(new Set(runs.map((r) => r.schedule_key)).size).toBe(runs.length);
+  }, 20_000);
+
+  it('removes the scheduler when no cron is configured (the default)', async () => {
+    const off = { ...config, SCHEDULE_CRON: '' };
+    producer = await NestFactory.createApplicationContext(
+      ProducerModule.forRoot(off, pino({ level: 'silent' })),
+      { logger: false },
+    );
+    expect(await queue.getJobScheduler(SCHEDULER_ID)).toBeUndefined();
+    await producer.close();
+  });
+});
