@@ -4,10 +4,38 @@ const MIN_LENGTH = 8;
 /** Access tokens rotate; keep the most recent ones only. */
 const MAX_VALUES = 5_000;
 
+/** Every remembered value, oldest first. */
 const values = new Set<string>();
-let pattern: RegExp | null = null;
+/** Values by their first {@link MIN_LENGTH} characters, longest first. */
+const byPrefix = new Map<string, string[]>();
+/** Rolling hashes of those prefixes (with counts): a cheap test before any string is made. */
+const prefixHashes = new Map<number, number>();
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const BASE = 0x01000193;
+const BASE_POW = (() => {
+  let p = 1;
+  for (let i = 1; i < MIN_LENGTH; i++) p = Math.imul(p, BASE);
+  return p;
+})();
+
+function hashAt(text: string, start: number): number {
+  let h = 0;
+  for (let i = start; i < start + MIN_LENGTH; i++)
+    h = (Math.imul(h, BASE) + text.charCodeAt(i)) | 0;
+  return h;
+}
+
+function forget(value: string): void {
+  values.delete(value);
+  const key = value.slice(0, MIN_LENGTH);
+  const list = byPrefix.get(key)?.filter((v) => v !== value) ?? [];
+  if (list.length > 0) byPrefix.set(key, list);
+  else byPrefix.delete(key);
+  const h = hashAt(value, 0);
+  const n = (prefixHashes.get(h) ?? 1) - 1;
+  if (n > 0) prefixHashes.set(h, n);
+  else prefixHashes.delete(h);
+}
 
 /**
  * Remembers a secret value (client secret, key material, access token, API key) so that
@@ -16,9 +44,15 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function rememberSecretValue(value: string | undefined | null): void {
   if (!value || value.length < MIN_LENGTH || values.has(value)) return;
-  if (values.size >= MAX_VALUES) values.delete(values.values().next().value as string);
+  if (values.size >= MAX_VALUES) forget(values.values().next().value as string);
   values.add(value);
-  pattern = null;
+  const key = value.slice(0, MIN_LENGTH);
+  const list = byPrefix.get(key) ?? [];
+  list.push(value);
+  list.sort((a, b) => b.length - a.length);
+  byPrefix.set(key, list);
+  const h = hashAt(value, 0);
+  prefixHashes.set(h, (prefixHashes.get(h) ?? 0) + 1);
 }
 
 /** Remembers the body lines of a PEM key (any one of them is secret material). */
@@ -28,15 +62,46 @@ export function rememberPemSecret(pem: string): void {
   }
 }
 
-/** The text with every remembered secret value replaced by `[REDACTED]`. */
+/**
+ * The text with every remembered secret value replaced by `[REDACTED]`: scanning left to right,
+ * the longest value found at a position is replaced and the scan goes on after it. Linear in
+ * the text whatever the number of values (a rolling hash of the next {@link MIN_LENGTH}
+ * characters is looked up before anything else), so every log line can afford it.
+ */
 export function redactSecretValues(text: string): string {
-  if (values.size === 0) return text;
-  pattern ??= new RegExp(
-    [...values]
-      .sort((a, b) => b.length - a.length)
-      .map(escape)
-      .join('|'),
-    'g',
-  );
-  return text.replace(pattern, REDACTED);
+  if (values.size === 0 || text.length < MIN_LENGTH) return text;
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  let h = hashAt(text, 0);
+  const last = text.length - MIN_LENGTH;
+  while (i <= last) {
+    let matched = 0;
+    if (prefixHashes.has(h)) {
+      const list = byPrefix.get(text.slice(i, i + MIN_LENGTH));
+      if (list) {
+        for (const value of list) {
+          if (text.startsWith(value, i)) {
+            matched = value.length;
+            break;
+          }
+        }
+      }
+    }
+    if (matched > 0) {
+      out += text.slice(copied, i) + REDACTED;
+      i += matched;
+      copied = i;
+      if (i <= last) h = hashAt(text, i);
+    } else {
+      if (i < last) {
+        h =
+          (Math.imul(h - Math.imul(text.charCodeAt(i), BASE_POW), BASE) +
+            text.charCodeAt(i + MIN_LENGTH)) |
+          0;
+      }
+      i++;
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
