@@ -110,6 +110,13 @@ export const settingsSchema = z
     timestampSkewMs: z.number().int().min(0),
     /** Added to the provider time reported to clients (Netzme `additionalInfo.ts`). */
     clockOffsetMs: z.number().int(),
+    /** Added to the simulator's clock when it checks X-TIMESTAMP: a provider clock ahead or behind. */
+    timestampClockOffsetMs: z.number().int(),
+    /** When set (e.g. `+07:00`, Jakarta time), an X-TIMESTAMP with another offset is 400xx01. */
+    requiredTimestampOffset: z
+      .string()
+      .regex(/^[+-]\d{2}:\d{2}$/, 'must be an offset like +07:00')
+      .nullable(),
     /** How long a `read-timeout` fault holds the request before answering 504. */
     readTimeoutHoldMs: z.number().int().min(0),
   })
@@ -125,6 +132,8 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
   tokenLifetimeSeconds: 900,
   timestampSkewMs: 5 * 60_000,
   clockOffsetMs: 0,
+  timestampClockOffsetMs: 0,
+  requiredTimestampOffset: null,
   readTimeoutHoldMs: 60_000,
 };
 

@@ -1,15 +1,22 @@
 import { parseSnapTimestamp } from '@app/snap';
 import { reject, Rejection } from './replies';
+import type { SimulatorSettings } from './specs';
 
 /**
  * Checks an `X-TIMESTAMP`: present (else `400xx02`), of the SNAP pattern with an offset and
- * no milliseconds, and within `skewMs` of the simulator's clock (else `400xx01`).
+ * no milliseconds, with the required offset if one is set, and within the allowed skew of the
+ * simulator's clock (shifted by `timestampClockOffsetMs`) (else `400xx01`).
  */
 export function checkTimestamp(
   value: string | undefined,
-  now: number,
-  skewMs: number,
+  simulatorNow: number,
+  settings: Pick<
+    SimulatorSettings,
+    'timestampSkewMs' | 'timestampClockOffsetMs' | 'requiredTimestampOffset'
+  >,
 ): Rejection | null {
+  const skewMs = settings.timestampSkewMs;
+  const now = simulatorNow + settings.timestampClockOffsetMs;
   if (value === undefined || value === '') {
     return reject(400, '02', 'X-TIMESTAMP header is missing', '[X-TIMESTAMP]');
   }
@@ -19,6 +26,15 @@ export function checkTimestamp(
       400,
       '01',
       `X-TIMESTAMP ${JSON.stringify(value)} is not yyyy-MM-ddTHH:mm:ss±HH:mm (offset required, no milliseconds)`,
+      '[X-TIMESTAMP]',
+    );
+  }
+  const offset = value.slice(19);
+  if (settings.requiredTimestampOffset && offset !== settings.requiredTimestampOffset) {
+    return reject(
+      400,
+      '01',
+      `X-TIMESTAMP ${value} has offset ${offset}, expected ${settings.requiredTimestampOffset}`,
       '[X-TIMESTAMP]',
     );
   }

@@ -79,7 +79,7 @@ function verify(
     );
   }
   const timestamp = header(call.headers, 'X-TIMESTAMP');
-  const badTime = checkTimestamp(timestamp, ctx.now(), ctx.settings.timestampSkewMs);
+  const badTime = checkTimestamp(timestamp, ctx.now(), ctx.settings);
   if (badTime) return badTime;
   const signature = header(call.headers, 'X-SIGNATURE');
   if (!signature) return reject(400, '02', 'X-SIGNATURE header is missing', '[X-SIGNATURE]');

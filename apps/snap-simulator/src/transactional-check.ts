@@ -38,7 +38,7 @@ export function verifyTransactional(
     return reject(401, '01', 'the token belongs to a partner that is no longer registered');
 
   const timestamp = header(call.headers, 'X-TIMESTAMP');
-  const badTime = checkTimestamp(timestamp, now, ctx.settings.timestampSkewMs);
+  const badTime = checkTimestamp(timestamp, now, ctx.settings);
   if (badTime) return badTime;
 
   const partnerId = header(call.headers, rules.partnerIdHeader);

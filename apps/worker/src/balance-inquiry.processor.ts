@@ -18,8 +18,10 @@ export function balanceInquiryProcessor(
   @Processor(balanceQueueName(provider), {
     concurrency: config.WORKER_CONCURRENCY,
     limiter: providerLimiter(config, provider),
-    // A killed worker's jobs come back after this long (BullMQ stalled-job check).
-    stalledInterval: 30_000,
+    // A killed worker's jobs come back within about twice this: its job locks expire after
+    // this long and the stalled-job check runs this often (locks are renewed at half of it).
+    stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+    lockDuration: config.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: 2,
   })
   class BalanceInquiryProcessor extends WorkerHost {

@@ -4,6 +4,7 @@ import { CoreModule } from '@app/reconciliation';
 import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
+import { RunSweeper } from './run-sweeper';
 import { snapClientsProvider } from './snap-clients.provider';
 import { WebhookProcessor } from './webhook.processor';
 
@@ -23,6 +24,7 @@ export class WorkerModule {
         snapClientsProvider(credentials),
         BalanceInquiryService,
         ...PROVIDERS.map((p) => balanceInquiryProcessor(p, config)),
+        RunSweeper,
         WebhookProcessor,
       ],
       exports: [BalanceInquiryService],

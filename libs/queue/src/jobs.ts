@@ -19,6 +19,8 @@ export interface BalanceInquiryJobData {
   stage: 'first' | 'recheck';
   /** Times the provider asked us to slow down for this job (429 / 403xx04). */
   rateLimitHits?: number;
+  /** Times the run sweeper put this job back after it failed without a result. */
+  sweeps?: number;
 }
 
 /** Payload of a scheduled-run job (the scheduler fills nothing in). */

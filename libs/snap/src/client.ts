@@ -348,7 +348,14 @@ export class SnapClient {
       typeof json.responseMessage === 'string'
         ? scrubBody(json.responseMessage, secrets)
         : undefined;
-    if (!isSuccess(code)) throw classifyFailure(code, { ...details, responseMessage });
+    if (!isSuccess(code)) {
+      const error = classifyFailure(code, { ...details, responseMessage });
+      if (responseMessage?.includes('X-TIMESTAMP')) {
+        // Usually a clock off on one side: say what was sent and what this machine thinks.
+        error.message += `; X-TIMESTAMP sent ${headers['X-TIMESTAMP']} (this machine's clock ${new Date().toISOString()}): check the clocks`;
+      }
+      throw error;
+    }
     const expectedService = operation === 'access-token' ? SERVICE_CODE.accessToken : null;
     if (expectedService && code.serviceCode !== expectedService) {
       throw new ContractBreachError(

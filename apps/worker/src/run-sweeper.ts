@@ -1,0 +1,145 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Job, Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { balanceJobOptions, balanceQueueName, BalanceInquiryJobData } from '@app/queue';
+import { enqueueRun, saveResult } from '@app/reconciliation';
+import type { ProviderName } from '@app/snap';
+
+/** Times a job that failed without a result is put back before its account is closed as `error`. */
+export const MAX_SWEEP_RETRIES = 3;
+/** Failed jobs looked at per queue and sweep. */
+const FAILED_PER_SWEEP = 1_000;
+
+/** What one sweep did. */
+export interface SweepOutcome {
+  runs: number;
+  /** Failed jobs of running runs, without a final result, put back in the queue. */
+  retried: number;
+  /** Accounts closed as `error` after {@link MAX_SWEEP_RETRIES} such failures. */
+  closed: number;
+}
+
+/**
+ * The guarantee that every account of a run gets a result, whatever broke: every
+ * `WORKER_SWEEP_INTERVAL_MS` it
+ *
+ * 1. enqueues again (idempotently: same job ids) every account of a running run that has no
+ *    final result: a job lost with Redis's data, or never added because a producer died
+ *    mid-enqueue, is back without waiting for a producer restart;
+ * 2. puts back a job that failed without writing a result (its last attempt met Postgres
+ *    down, so the error result could not be written; or BullMQ failed it for stalling too
+ *    often after worker kills), attempts reset; after {@link MAX_SWEEP_RETRIES} of those the
+ *    account is closed as `error` naming the job's failure, so the run still finishes.
+ *
+ * Every worker process sweeps; two sweeps at once only repeat idempotent steps.
+ */
+@Injectable()
+export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<unknown> | null = null;
+  private readonly queues: Record<ProviderName, Queue>;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+    @InjectQueue(balanceQueueName('netzme')) netzme: Queue,
+    @InjectQueue(balanceQueueName('nicepay')) nicepay: Queue,
+    @InjectQueue(balanceQueueName('finnet')) finnet: Queue,
+  ) {
+    this.queues = { netzme, nicepay, finnet };
+  }
+
+  onApplicationBootstrap(): void {
+    const every = this.config.WORKER_SWEEP_INTERVAL_MS;
+    if (every <= 0) return;
+    this.timer = setInterval(() => {
+      if (this.current) return;
+      this.current = this.sweep()
+        .catch((e: unknown) =>
+          // Postgres or Redis down: the next sweep tries again.
+          this.logger.warn({ err: (e as Error).message }, 'run sweep failed; will try again'),
+        )
+        .finally(() => (this.current = null));
+    }, every);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.current;
+  }
+
+  /** One sweep over every running run. */
+  async sweep(): Promise<SweepOutcome> {
+    const outcome: SweepOutcome = { runs: 0, retried: 0, closed: 0 };
+    const running: { id: string }[] = await this.ds.query(
+      `SELECT id FROM reconciliation_runs WHERE status = 'running'`,
+    );
+    if (running.length === 0) return outcome;
+    outcome.runs = running.length;
+    const runIds = new Set(running.map((r) => String(r.id)));
+    for (const id of runIds) {
+      await enqueueRun(this.ds, this.queues, id, balanceJobOptions(this.config));
+    }
+    for (const queue of Object.values(this.queues)) {
+      const failed = (
+        (await queue.getFailed(0, FAILED_PER_SWEEP - 1)) as (Job<BalanceInquiryJobData> | null)[]
+      ).filter((job): job is Job<BalanceInquiryJobData> => !!job && runIds.has(job.data.runId));
+      if (failed.length === 0) continue;
+      const final: { run_id: string; account_id: string }[] = await this.ds.query(
+        `SELECT run_id, account_id FROM reconciliation_results
+          WHERE is_final AND (run_id, account_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`,
+        [failed.map((j) => j.data.runId), failed.map((j) => j.data.accountId)],
+      );
+      const done = new Set(final.map((r) => `${r.run_id}/${r.account_id}`));
+      for (const job of failed) {
+        if (done.has(`${job.data.runId}/${job.data.accountId}`)) continue;
+        await this.recover(job, outcome);
+      }
+    }
+    if (outcome.retried + outcome.closed > 0) this.logger.warn({ ...outcome }, 'run sweep');
+    return outcome;
+  }
+
+  /** A failed job without a result: back to the queue, or (too often) an `error` result. */
+  private async recover(job: Job<BalanceInquiryJobData>, outcome: SweepOutcome): Promise<void> {
+    const { runId, accountId } = job.data;
+    const sweeps = job.data.sweeps ?? 0;
+    const log = { runId, accountId, jobId: job.id, failedReason: job.failedReason, sweeps };
+    if (sweeps < MAX_SWEEP_RETRIES) {
+      try {
+        await job.updateData({ ...job.data, sweeps: sweeps + 1 });
+        await job.retry('failed', { resetAttemptsMade: true });
+        outcome.retried++;
+        this.logger.warn(log, 'job failed without a result; put back in the queue');
+      } catch (e) {
+        // Another worker's sweep took it first.
+        this.logger.debug({ ...log, err: (e as Error).message }, 'job already put back');
+      }
+      return;
+    }
+    const { written } = await saveResult(this.ds, {
+      runId,
+      accountId,
+      attempts: job.attemptsMade,
+      status: 'error',
+      final: true,
+      providerBalance: null,
+      ledgerBalance: null,
+      difference: null,
+      inFlightAmount: null,
+      currency: null,
+      responseCode: null,
+      providerTime: null,
+      asOf: null,
+      externalId: null,
+      errorMessage: `no result after ${sweeps + 1} failed deliveries of the job: ${job.failedReason}`,
+    });
+    if (written) outcome.closed++;
+    this.logger.warn(log, 'job failed without a result too often; account closed as error');
+  }
+}
