@@ -4,7 +4,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, APP_METRICS, AppConfig, AppMetrics, Logger } from '@app/config';
-import { ledgerSnapshot } from '@app/ledger';
+import { ledgerSnapshot, MicroBatcher } from '@app/ledger';
 import { BalanceInquiryJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
 import {
   AccountResult,
@@ -237,14 +237,23 @@ export class BalanceInquiryService {
     }
   }
 
+  /** Accounts of concurrent jobs, read by one statement (a busy worker has ~150 jobs in flight). */
+  private readonly accounts = new MicroBatcher<string, AccountRow | undefined>(
+    async (ids) => {
+      const rows: AccountRow[] = await this.ds.query(
+        `SELECT id, provider, account_no, currency, credential_set FROM provider_accounts WHERE id = ANY($1::bigint[])`,
+        [ids],
+      );
+      const byId = new Map(rows.map((r) => [String(r.id), r]));
+      return ids.map((id) => byId.get(id));
+    },
+    { maxBatch: 200, maxInFlight: 2 },
+  );
+
   private async loadAccount(accountId: string): Promise<AccountRow> {
-    const rows: AccountRow[] = await this.ds.query(
-      `SELECT id, provider, account_no, currency, credential_set FROM provider_accounts WHERE id = $1`,
-      [accountId],
-    );
-    if (rows.length === 0)
-      throw new UnrecoverableError(`provider account ${accountId} does not exist`);
-    return rows[0];
+    const row = await this.accounts.add(accountId);
+    if (!row) throw new UnrecoverableError(`provider account ${accountId} does not exist`);
+    return row;
   }
 }
 

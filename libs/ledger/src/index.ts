@@ -5,3 +5,4 @@ export * from './entities/ledger-entry.entity';
 export * from './entities/merchant.entity';
 export * from './entities/provider-account.entity';
 export * from './ingestion';
+export * from './micro-batcher';
