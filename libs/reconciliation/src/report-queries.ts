@@ -190,7 +190,8 @@ export async function* resultBatches(
       const a = p.add(after.accountId);
       sql = `SELECT * FROM (
                (${RESULT_SELECT} WHERE ${where}
-                  AND coalesce(abs(r.difference), -1) = ${k}::bigint AND r.account_id > ${a}::bigint
+                  AND coalesce(abs(r.difference), -1) = ${k}::bigint
+                  AND r.account_id > ${a}::bigint AND a.id > ${a}::bigint
                 ORDER BY r.account_id LIMIT ${limit})
                UNION ALL
                (${RESULT_SELECT} WHERE ${where} AND coalesce(abs(r.difference), -1) < ${k}::bigint
@@ -199,12 +200,15 @@ export async function* resultBatches(
              ORDER BY sort_key DESC, account_id LIMIT ${limit}`;
     }
     const rows: ResultRow[] = await ds.query(sql, p.values);
-    if (rows.length > 0) {
-      const last = rows[rows.length - 1];
+    const count = rows.length;
+    if (count > 0) {
+      const last = rows[count - 1];
       after = { sortKey: String(last.sort_key), accountId: String(last.account_id) };
-      yield rows.map(toResultItem);
+      const items = rows.map(toResultItem);
+      rows.length = 0; // only one copy of the batch stays alive while it is consumed
+      yield items;
     }
-    if (rows.length < batchSize) return;
+    if (count < batchSize) return;
   }
 }
 

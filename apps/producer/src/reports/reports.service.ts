@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { loadRun, RunView } from '@app/reconciliation';
+import { listDiscrepancies, loadRun, RunView } from '@app/reconciliation';
 import {
   AccountHistory,
   DailyMismatches,
@@ -92,6 +92,14 @@ export class ReportsService {
     );
     if (!history) throw new NotFoundException(`account ${provider}/${accountNo} not found`);
     return history;
+  }
+
+  /** How many discrepancies wait for a person, for the overview's link to their page. */
+  async discrepancyCounts(): Promise<{ open: number; acknowledged: number }> {
+    const count = async (status: 'open' | 'acknowledged') =>
+      (await listDiscrepancies(this.ds, { status, page: 1, pageSize: 1 })).total;
+    const [open, acknowledged] = await Promise.all([count('open'), count('acknowledged')]);
+    return { open, acknowledged };
   }
 
   /** The daily figures, totals in minor units (for the chart). */

@@ -1,18 +1,36 @@
 import { html, SafeHtml } from './html';
 
 /**
- * Hook point of the discrepancies workflow (acknowledge / resolve), built separately: point
- * this link at its page and replace {@link discrepanciesSection} with its summary (open
- * discrepancies of the shown run, with links). The overview renders both as they are.
+ * Where the overview meets the discrepancies workflow (acknowledge / resolve, built in
+ * `apps/producer/src/discrepancies`): the navigation link and this section, which shows how
+ * many discrepancies wait and links to their page. The workflow itself lives there.
  */
-export const DISCREPANCIES_HREF = '#discrepancies';
+export const DISCREPANCIES_HREF = '/ui/discrepancies';
 
-export function discrepanciesSection(): SafeHtml {
-  return html`<section id="discrepancies" class="placeholder">
-    <h2>Discrepancies</h2>
-    <p class="muted">
-      Acknowledging and resolving mismatches is not available here yet. Until it is, follow a
-      mismatch to its account history to see the ledger entries that were in flight.
+export interface DiscrepancyCounts {
+  open: number;
+  acknowledged: number;
+}
+
+export function discrepanciesSection(counts: DiscrepancyCounts): SafeHtml {
+  const waiting = counts.open + counts.acknowledged;
+  return html`<section id="discrepancies">
+    <h2>Discrepancies <span class="sub">mismatches tracked across runs until resolved</span></h2>
+    <div class="tiles">
+      <div class="tile" style="--c:var(--mismatched)">
+        <div class="n" data-testid="discrepancies-open">${counts.open}</div>
+        <div class="l">open</div>
+      </div>
+      <div class="tile" style="--c:var(--timing)">
+        <div class="n" data-testid="discrepancies-acknowledged">${counts.acknowledged}</div>
+        <div class="l">acknowledged</div>
+      </div>
+    </div>
+    <p class="links small">
+      <a href="${DISCREPANCIES_HREF}"
+        >${waiting > 0 ? 'acknowledge or resolve them' : 'see the discrepancies'}</a
+      >
+      <a href="${DISCREPANCIES_HREF}?status=resolved">resolved</a>
     </p>
   </section>`;
 }

@@ -8,7 +8,7 @@ import type {
 import { formatAmount } from '@app/snap';
 import { formatInZone } from '../zoned-day';
 import { dailyChart } from './chart';
-import { DISCREPANCIES_HREF, discrepanciesSection } from './discrepancies-hook';
+import { DiscrepancyCounts, DISCREPANCIES_HREF, discrepanciesSection } from './discrepancies-hook';
 import { href, html, SafeHtml } from './html';
 import { STYLES } from './styles';
 
@@ -24,6 +24,7 @@ export interface OverviewData {
   runs: Page<RunView>;
   /** Oldest day first. */
   daily: DailyMismatchFigures[];
+  discrepancies: DiscrepancyCounts;
 }
 
 const accountHref = (provider: string, accountNo: string) =>
@@ -281,7 +282,7 @@ export function overviewPage(data: OverviewData): string {
         </section>`
   }
   ${run && data.attention ? attentionTable(run, data.attention) : ''} ${dailySection(data.daily)}
-  ${discrepanciesSection()} ${runsTable(data.runs, run?.id ?? null, timeZone)}`;
+  ${discrepanciesSection(data.discrepancies)} ${runsTable(data.runs, run?.id ?? null, timeZone)}`;
   return layout(run ? `snap-recon · run #${run.id}` : 'snap-recon', timeZone, body);
 }
 

@@ -42,10 +42,11 @@ export class ReportPageController {
   @Header('Cache-Control', 'no-store')
   async overview(@Query() query: unknown): Promise<string> {
     const q = parseQuery(overviewQuery, query);
-    const [run, runs, daily] = await Promise.all([
+    const [run, runs, daily, discrepancies] = await Promise.all([
       q.run ? this.reports.run(q.run) : this.reports.latestRun(),
       this.reports.listRuns({}, q.runsPage ?? 1, RUNS_PER_PAGE),
       this.reports.dailyFigures(CHART_DAYS),
+      this.reports.discrepancyCounts(),
     ]);
     const attention = run
       ? await this.reports.results(run.id, { statuses: ATTENTION_STATUSES }, 1, ATTENTION_ROWS)
@@ -57,6 +58,7 @@ export class ReportPageController {
       attention,
       runs,
       daily,
+      discrepancies,
     });
   }
 
