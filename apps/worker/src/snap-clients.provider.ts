@@ -16,6 +16,7 @@ import {
   CredentialRegistry,
   PROVIDERS,
   ProfilePathOverrides,
+  ProviderRateLimiter,
   ProviderName,
   SnapClientFactory,
   SnapHttp,
@@ -72,6 +73,12 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         logger: logger.child({ component: 'snap' }),
         tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS,
         tokenKeyPrefix: `${keyPrefix}:token`,
+        // Every request counts against the provider's limit, across all workers.
+        rateLimiter: new ProviderRateLimiter(redis, `${keyPrefix}:request-rate`, {
+          netzme: config.RATE_LIMIT_NETZME_PER_SECOND,
+          nicepay: config.RATE_LIMIT_NICEPAY_PER_SECOND,
+          finnet: config.RATE_LIMIT_FINNET_PER_SECOND,
+        }),
         onCall: (e) =>
           metrics.providerCallSeconds.observe(
             { provider: e.provider, operation: e.operation, code: e.outcome },

@@ -12,6 +12,7 @@ import { ResponseTooLargeError, SnapHttp } from './http';
 import { parseAmount, AmountFormatError } from './money';
 import { channelValue, ProviderProfile } from './profiles';
 import { SERVICE_CODE } from './providers';
+import type { RequestRateLimiter } from './rate-limiter';
 import { parseJsonObject, pick, scrubBody, show } from './response-body';
 import { classifyFailure, isSuccess, parseResponseCode } from './response-code';
 import { signTokenRequest, signTransactional } from './signing';
@@ -88,6 +89,8 @@ export interface SnapClientDeps {
   tokenSafetyMarginMs?: number;
   /** Prefix of the Redis keys holding shared tokens (default `snap-recon:token`). */
   tokenKeyPrefix?: string;
+  /** Waited on before every request (token, balance, status): the provider's rate limit. */
+  rateLimiter?: RequestRateLimiter;
 }
 
 const TOKEN_REQUEST_BODY = JSON.stringify({ grantType: 'client_credentials', additionalInfo: {} });
@@ -291,6 +294,7 @@ export class SnapClient {
     externalId?: string,
     token?: string,
   ): Promise<{ json: Record<string, unknown>; code: string }> {
+    await this.deps.rateLimiter?.acquire(this.profile.provider);
     const started = performance.now();
     const report = (outcome: string) => {
       const event = {

@@ -7,6 +7,7 @@ export * from './http';
 export * from './money';
 export * from './profiles';
 export * from './providers';
+export * from './rate-limiter';
 export * from './response-body';
 export * from './response-code';
 export * from './secret';

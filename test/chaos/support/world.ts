@@ -141,7 +141,9 @@ export class ChaosWorld {
       QUEUE_PREFIX: this.config.QUEUE_PREFIX,
       WORKER_METRICS_PORT: '0',
       WORKER_CONCURRENCY: '30',
-      WORKER_STALLED_INTERVAL_MS: '2000',
+      // Short, so a killed worker's jobs are back in seconds; not shorter: a worker busy
+      // signing a thousand token requests at once must still renew its locks in time.
+      WORKER_STALLED_INTERVAL_MS: '5000',
       WORKER_SWEEP_INTERVAL_MS: '2000',
       JOB_ATTEMPTS: '5',
       JOB_BACKOFF_MS: '200',
