@@ -56,6 +56,8 @@ export interface EnqueueOutcome {
 }
 
 const CHUNK = 1000;
+/** addBulk calls sent before waiting for the oldest: Redis works while the next is built. */
+const BULKS_IN_FLIGHT = 4;
 
 /**
  * Enqueues one balance-inquiry job per account of the run that has no final result yet,
@@ -79,7 +81,18 @@ export async function enqueueRun(
       ORDER BY a.id`,
     [runId],
   );
-  for (let i = 0; i < accounts.length; i += CHUNK) {
+  // A few bulks in flight: building a bulk (this process) and running it (Redis) overlap. One
+  // connection runs them in the order sent, so the queue order is the same as one at a time.
+  const inFlight = new Set<Promise<unknown>>();
+  let failure: { error: unknown } | null = null;
+  const send = (queue: Queue, jobs: Parameters<Queue['addBulk']>[0]) => {
+    const p: Promise<unknown> = queue
+      .addBulk(jobs)
+      .catch((error: unknown) => (failure ??= { error }))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  for (let i = 0; i < accounts.length && !failure; i += CHUNK) {
     const byProvider = new Map<
       ProviderName,
       { name: string; data: BalanceInquiryJobData; opts: JobsOptions }[]
@@ -94,8 +107,11 @@ export async function enqueueRun(
       byProvider.set(a.provider, list);
     }
     for (const [provider, jobs] of byProvider) {
-      await queues[provider].addBulk(jobs);
+      send(queues[provider], jobs);
+      while (inFlight.size >= BULKS_IN_FLIGHT) await Promise.race(inFlight);
     }
   }
+  await Promise.all(inFlight);
+  if (failure) throw (failure as { error: unknown }).error;
   return { submitted: accounts.length };
 }
