@@ -10,6 +10,7 @@ import { PROVIDERS, ProviderName } from '@app/snap';
 import { CliModule } from '../apps/cli/src/cli.module';
 import type { BenchContext } from './context';
 import { deleteKeys } from './context';
+import { redisCpuSeconds } from './proc';
 import { median, msSince, round } from './stats';
 
 export interface EnqueueFigures {
@@ -25,6 +26,9 @@ export interface EnqueueFigures {
   /** The total for 100,000 accounts: measured when `accounts` is 100,000, else scaled linearly. */
   per100kSeconds: number | null;
   extrapolated: boolean;
+  /** CPU seconds during the enqueue (medians): this process (the producer), Redis. */
+  producerCpuSeconds: number | null;
+  redisCpuSeconds: number | null;
 }
 
 /**
@@ -52,6 +56,10 @@ export async function benchEnqueue(ctx: BenchContext): Promise<EnqueueFigures> {
   await seedDs.query(`ANALYZE provider_accounts`);
   const create: number[] = [];
   const enqueue: number[] = [];
+  const producerCpu: number[] = [];
+  const redisCpu: number[] = [];
+  const redis = ctx.redis();
+  ctx.onCleanup('close Redis', () => redis.quit());
   for (let pass = 0; pass < options.repeat; pass++) {
     const prefix = `bench-${ctx.id}-enqueue${pass}`;
     ctx.deleteKeysAtCleanup(prefix);
@@ -70,12 +78,18 @@ export async function benchEnqueue(ctx: BenchContext): Promise<EnqueueFigures> {
       // Connections warm, as in a producer that has been up for a while.
       await ds.query('SELECT 1');
       await Promise.all(Object.values(queues).map((q) => q.getJobCounts()));
+      const cpu0 = process.cpuUsage();
+      const redis0 = await redisCpuSeconds(redis);
       let t = process.hrtime.bigint();
       const run = await createRun(ds, 'cli');
       create.push(msSince(t) / 1000);
       t = process.hrtime.bigint();
       const { submitted } = await enqueueRun(ds, queues, run.runId, balanceJobOptions(config));
       enqueue.push(msSince(t) / 1000);
+      const cpu = process.cpuUsage(cpu0);
+      producerCpu.push((cpu.user + cpu.system) / 1e6);
+      const redis1 = await redisCpuSeconds(redis);
+      if (redis0 !== null && redis1 !== null) redisCpu.push(redis1 - redis0);
       if (submitted !== n) throw new Error(`enqueueRun submitted ${submitted} of ${n} jobs`);
     } finally {
       await app.close();
@@ -93,5 +107,7 @@ export async function benchEnqueue(ctx: BenchContext): Promise<EnqueueFigures> {
     perSecond: round(n / total, 0),
     per100kSeconds: round((total * 100_000) / n, 2),
     extrapolated: n !== 100_000,
+    producerCpuSeconds: round(median(producerCpu), 2),
+    redisCpuSeconds: round(median(redisCpu), 2),
   };
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { postgresAnswers, redisAnswers } from '../apps/cli/src/demo/local-services';
 import { benchAppend, AppendFigures } from './append';
@@ -10,6 +11,7 @@ import { E2ePass, prepareE2e, runE2ePass } from './e2e';
 import { benchEnqueue, EnqueueFigures } from './enqueue';
 import { benchLedgerAsOf, LedgerFigures } from './ledger-as-of';
 import { BenchOptions, parseOptions, USAGE, UsageError } from './options';
+import type { ResourceFigures } from './monitor';
 import { machineInfo } from './proc';
 import { BenchResult, checkTargets, compareTable, loadResult, resultTable } from './report';
 import { median, round } from './stats';
@@ -100,12 +102,14 @@ async function main(): Promise<number> {
         e2ePasses.push(e);
         ctx.say(
           `e2e pass ${pass + 1}: ${e.perSecond} accounts/s, wall ${e.wallSeconds} s, p50/p99 ${e.processingP50Ms}/${e.processingP99Ms} ms, ` +
-            `RSS ${e.resources.workerPeakRssMb.join('/')} MiB, tokens ${e.tokenRequests}${e.correct ? '' : `, UNEXPECTED RESULTS ${JSON.stringify(e.counts)}`}`,
+            `RSS ${e.resources.workerPeakRssMb.join('/')} MiB, tokens ${e.tokenRequests}, ${noise(e.resources, e.wallSeconds)}` +
+            `${e.correct ? '' : `, UNEXPECTED RESULTS ${JSON.stringify(e.counts)}`}`,
         );
         const c = await runCeilingPass(ctx, ceiling, setup.ds, redis, pass, concurrency);
         ceilingPasses.push(c);
         ctx.say(
-          `ceiling pass ${pass + 1}: ${c.perSecond} jobs/s, wall ${c.wallSeconds} s, p50/p99 ${c.processingP50Ms}/${c.processingP99Ms} ms`,
+          `ceiling pass ${pass + 1}: ${c.perSecond} jobs/s, wall ${c.wallSeconds} s, p50/p99 ${c.processingP50Ms}/${c.processingP99Ms} ms, ` +
+            noise(c.resources, c.wallSeconds),
         );
       }
       sections.e2e = {
@@ -121,14 +125,37 @@ async function main(): Promise<number> {
       sections.ceiling = { passes: ceilingPasses };
       const med = <T>(list: T[], pick: (t: T) => number | null | undefined) =>
         median(list.map(pick));
+      const perAccount = (seconds: number | null | undefined, n: number) =>
+        typeof seconds === 'number' ? (seconds * 1000) / n : null;
+      const sum = (list: (number | null)[]) => list.reduce<number>((a, b) => a + (b ?? 0), 0);
       sections.e2eResources = {
         workerPeakRssMb: e2ePasses.map((p) => p.resources.workerPeakRssMb),
-        workerCpuSeconds: med(e2ePasses, (p) =>
-          p.resources.workerCpuSeconds.reduce((a, b) => (a ?? 0) + (b ?? 0), 0),
-        ),
-        simulatorCpuSeconds: med(e2ePasses, (p) => p.resources.otherCpuSeconds.simulator),
         machineBusyPercent: med(e2ePasses, (p) => p.resources.machineBusyPercent),
-        benchCpuSeconds: med(e2ePasses, (p) => p.resources.benchCpuSeconds),
+        foreignCpuPercent: round(
+          med(e2ePasses, (p) => foreignPercent(p.resources, p.wallSeconds)),
+          1,
+        ),
+        /** CPU milliseconds per account by process (medians of the passes). */
+        cpuMsPerAccount: cpuTable(e2ePasses, (p) => ({
+          workers: perAccount(sum(p.resources.workerCpuSeconds), p.accounts),
+          simulator: perAccount(p.resources.otherCpuSeconds.simulator, p.accounts),
+          postgres: perAccount(p.resources.postgresCpuSeconds, p.accounts),
+          redis: perAccount(p.resources.redisCpuSeconds, p.accounts),
+          producer: perAccount(p.resources.benchCpuSeconds, p.accounts),
+        })),
+      };
+      sections.ceilingResources = {
+        workerPeakRssMb: ceilingPasses.map((p) => p.resources.workerPeakRssMb),
+        foreignCpuPercent: round(
+          med(ceilingPasses, (p) => foreignPercent(p.resources, p.wallSeconds)),
+          1,
+        ),
+        cpuMsPerAccount: cpuTable(ceilingPasses, (p) => ({
+          workers: perAccount(sum(p.resources.workerCpuSeconds), p.jobs),
+          endpoint: perAccount(p.resources.otherCpuSeconds['noop-endpoint'], p.jobs),
+          redis: perAccount(p.resources.redisCpuSeconds, p.jobs),
+          producer: perAccount(p.resources.benchCpuSeconds, p.jobs),
+        })),
       };
     }
     if (options.sections.has('append')) {
@@ -194,6 +221,34 @@ async function main(): Promise<number> {
     ctx.say(compareTable(result, previous, options.compare));
   }
   return 0;
+}
+
+/** Share of the machine's CPU used by other users during a pass, percent. */
+function foreignPercent(r: ResourceFigures, wallSeconds: number): number | null {
+  return r.foreignCpuSeconds === null
+    ? null
+    : (r.foreignCpuSeconds / (wallSeconds * cpus().length)) * 100;
+}
+
+function noise(r: ResourceFigures, wallSeconds: number): string {
+  const f = foreignPercent(r, wallSeconds);
+  return `other users ${f === null ? 'n/a' : `${f.toFixed(0)}%`} of the CPU (load ${r.loadAverageAtStart})`;
+}
+
+/** Medians per key of per-pass CPU figures, plus their total. */
+function cpuTable<T>(
+  passes: T[],
+  pick: (p: T) => Record<string, number | null>,
+): Record<string, number | null> {
+  const rows = passes.map(pick);
+  const keys = Object.keys(rows[0] ?? {});
+  const out: Record<string, number | null> = {};
+  for (const k of keys) out[k] = round(median(rows.map((r) => r[k])), 3);
+  out.total = round(
+    median(rows.map((r) => Object.values(r).reduce<number>((a, b) => a + (b ?? 0), 0))),
+    3,
+  );
+  return out;
 }
 
 main().then(

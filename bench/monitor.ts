@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Child } from './children';
@@ -19,6 +20,13 @@ export interface ResourceFigures {
   benchCpuSeconds: number | null;
   /** Busy share of all cores of the machine during the run, percent. */
   machineBusyPercent: number | null;
+  /**
+   * CPU seconds used during the run by everything else on the machine (busy time minus the
+   * processes above): other users disturb the figures when this is not small.
+   */
+  foreignCpuSeconds: number | null;
+  /** The 1-minute load average when the run started. */
+  loadAverageAtStart: number;
 }
 
 /**
@@ -46,7 +54,10 @@ export class Monitor {
     private readonly others: Child[],
   ) {}
 
+  private loadAverage = 0;
+
   async begin(): Promise<void> {
+    this.loadAverage = round(loadavg()[0], 2) ?? 0;
     for (const w of this.workers) this.start.workers.set(w.pid, cpuSeconds(w.pid));
     for (const o of this.others) this.start.others.set(o.name, cpuSeconds(o.pid));
     this.start.redis = await redisCpuSeconds(this.redis);
@@ -76,19 +87,33 @@ export class Monitor {
     const delta = (now: number | null, then: number | null | undefined) =>
       now !== null && then !== null && then !== undefined ? round(now - then, 2) : null;
     const total = machine.total - this.start.machine.total;
+    const workerCpu = this.workers.map((w) =>
+      delta(cpuSeconds(w.pid), this.start.workers.get(w.pid)),
+    );
+    const otherCpu = Object.fromEntries(
+      this.others.map((o) => [o.name, delta(cpuSeconds(o.pid), this.start.others.get(o.name))]),
+    );
+    const pgCpu = this.pgReadable ? round(this.pg.seconds(), 2) : null;
+    const redisCpu = delta(redisNow, this.start.redis);
+    const benchCpu = (bench.user + bench.system) / 1e6;
+    const ours = [
+      ...workerCpu,
+      ...Object.values(otherCpu),
+      pgCpu,
+      redisCpu,
+      benchCpu,
+    ].reduce<number>((a, b) => a + (b ?? 0), 0);
     return {
       workerPeakRssMb: this.workers.map((w) => round(peakRssMb(w.pid), 1)),
-      workerCpuSeconds: this.workers.map((w) =>
-        delta(cpuSeconds(w.pid), this.start.workers.get(w.pid)),
-      ),
-      otherCpuSeconds: Object.fromEntries(
-        this.others.map((o) => [o.name, delta(cpuSeconds(o.pid), this.start.others.get(o.name))]),
-      ),
-      postgresCpuSeconds: this.pgReadable ? round(this.pg.seconds(), 2) : null,
-      redisCpuSeconds: delta(redisNow, this.start.redis),
-      benchCpuSeconds: round((bench.user + bench.system) / 1e6, 2),
+      workerCpuSeconds: workerCpu,
+      otherCpuSeconds: otherCpu,
+      postgresCpuSeconds: pgCpu,
+      redisCpuSeconds: redisCpu,
+      benchCpuSeconds: round(benchCpu, 2),
       machineBusyPercent:
         total > 0 ? round(((machine.busy - this.start.machine.busy) / total) * 100, 1) : null,
+      foreignCpuSeconds: round(Math.max(0, machine.busy - this.start.machine.busy - ours), 2),
+      loadAverageAtStart: this.loadAverage,
     };
   }
 }

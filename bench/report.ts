@@ -88,6 +88,15 @@ const fmt = (v: unknown, unit = ''): string => {
   return String(v);
 };
 
+/** `workers 1.2 + simulator 0.3 + ... = 2.0`. */
+function cpuLine(cpu: Record<string, number | null> | undefined): string {
+  if (!cpu) return 'n/a';
+  const parts = Object.entries(cpu)
+    .filter(([k]) => k !== 'total')
+    .map(([k, v]) => `${k} ${fmt(v)}`);
+  return `${parts.join(' + ')} = ${fmt(cpu.total)}`;
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
@@ -118,14 +127,20 @@ export function resultTable(r: BenchResult): string {
     );
     add('  100,000 accounts at this rate', r.e2e100kSeconds, 's');
     add('  results as expected', r.e2eCorrect);
-    const res = (r.sections.e2eResources ?? {}) as Record<string, unknown>;
-    add('  worker peak RSS (largest)', r.workerPeakRssMb, 'MiB');
-    add('  worker peak RSS each', res.workerPeakRssMb);
-    add('  worker CPU each', res.workerCpuSeconds, 's');
-    add('  simulator CPU', res.simulatorCpuSeconds, 's');
+    const res = (r.sections.e2eResources ?? {}) as {
+      workerPeakRssMb?: (number | null)[][];
+      foreignCpuPercent?: number | null;
+      cpuMsPerAccount?: Record<string, number | null>;
+    };
+    add('  worker peak RSS (largest of any worker)', r.workerPeakRssMb, 'MiB');
+    add(
+      '  worker peak RSS per pass',
+      (res.workerPeakRssMb ?? []).map((p) => p.join('/')).join(', '),
+    );
+    add('  CPU per account (ms)', cpuLine(res.cpuMsPerAccount));
     add('  Postgres CPU (our backends + background)', r.postgresCpuSeconds, 's');
     add('  Redis CPU', r.redisCpuSeconds, 's');
-    add('  machine busy', res.machineBusyPercent, '%');
+    add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
     add(
       '  token requests per run / credential sets',
       `${fmt(r.tokenRequestsPerRun)} / ${fmt(r.credentialSets)}`,
@@ -134,6 +149,12 @@ export function resultTable(r: BenchResult): string {
   if (ceiling) {
     add('ceiling (BullMQ + one keep-alive POST), jobs/s', r.ceilingPerSecond);
     add('  passes', ceiling.passes.map((p) => p.perSecond).join(', '));
+    const res = (r.sections.ceilingResources ?? {}) as {
+      cpuMsPerAccount?: Record<string, number | null>;
+      foreignCpuPercent?: number | null;
+    };
+    add('  CPU per job (ms)', cpuLine(res.cpuMsPerAccount));
+    add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
     add('end to end / ceiling', r.ratio);
   }
   const ledger = r.sections.ledger as
