@@ -7,6 +7,8 @@ export interface ChartDay {
   mismatchCount: number;
   /** Minor units. */
   totalAbsDifference: bigint;
+  /** Runs that day; a day without one has no point on the line (a gap, not a zero). */
+  runs?: number;
 }
 
 const TICKS = 4;
@@ -91,12 +93,24 @@ export function dailyChart(days: ChartDay[], { width = 880, height = 260 } = {})
       ><title>${tip}</title></rect
     >`;
   });
-  const points = days.map((d, i) => `${r1(x(i))},${r1(yCount(d.mismatchCount))}`).join(' ');
-  const dots = days.map(
-    (d, i) =>
-      html`<circle class="dot" cx="${r1(x(i))}" cy="${r1(yCount(d.mismatchCount))}" r="3"
-        ><title>${d.date}: ${d.mismatchCount} mismatched</title></circle
-      >`,
+  // The line joins consecutive days that had a run; a day without one leaves a gap.
+  const segments: string[][] = [];
+  days.forEach((d, i) => {
+    if (d.runs === 0) return segments.push([]);
+    if (segments.length === 0) segments.push([]);
+    segments[segments.length - 1].push(`${r1(x(i))},${r1(yCount(d.mismatchCount))}`);
+  });
+  const lines = segments
+    .filter((points) => points.length > 1)
+    .map((points) => html`<polyline class="line" points="${points.join(' ')}" />`);
+  const dots = days.map((d, i) =>
+    d.runs === 0
+      ? html`<text class="norun" x="${r1(x(i))}" y="${m.top + plotH - 4}" text-anchor="middle"
+          ><title>${d.date}: no run</title>·</text
+        >`
+      : html`<circle class="dot" cx="${r1(x(i))}" cy="${r1(yCount(d.mismatchCount))}" r="3"
+          ><title>${d.date}: ${d.mismatchCount} mismatched</title></circle
+        >`,
   );
   const labels = days.map((d, i) =>
     i % labelEvery === 0 || i === days.length - 1
@@ -137,7 +151,6 @@ export function dailyChart(days: ChartDay[], { width = 880, height = 260 } = {})
       y1="${m.top + plotH}"
       y2="${m.top + plotH}"
     />
-    ${bars} ${days.length > 0 ? html`<polyline class="line" points="${points}" />` : ''} ${dots}
-    ${labels} ${empty}
+    ${bars} ${lines} ${dots} ${labels} ${empty}
   </svg>`;
 }

@@ -97,11 +97,11 @@ function runSummary(run: RunView, isLatest: boolean, timeZone: string): SafeHtml
       ${tiles}
       <div class="tile money" style="--c:var(--mismatched)">
         <div class="n" data-testid="total-difference">${run.totalAbsDifference}</div>
-        <div class="l">total |difference|</div>
+        <div class="l">mismatches: total |difference|</div>
       </div>
       <div class="tile money" style="--c:var(--mismatched)">
         <div class="n" data-testid="largest-difference">${run.largestAbsDifference}</div>
-        <div class="l">largest |difference|</div>
+        <div class="l">largest mismatch</div>
       </div>
     </div>
     ${
@@ -156,8 +156,8 @@ function attentionTable(run: RunView, attention: Page<ResultItem>): SafeHtml {
     <h2>
       Needs attention
       <span class="sub"
-        >run #${run.id}: ${attention.total} accounts ${ATTENTION_STATUSES.join(', ')}, largest
-        |difference| first</span
+        >run #${run.id}: ${attention.total} accounts not matched (${ATTENTION_STATUSES.join(', ')}),
+        largest |difference| first</span
       >
     </h2>
     ${
@@ -233,7 +233,7 @@ function runsTable(runs: Page<RunView>, selected: string | null, timeZone: strin
         <td><a href="${href([], { run: r.id })}">#${r.id}</a></td>
         <td>${badge(r.status)}</td>
         <td>${r.trigger}</td>
-        <td>${when(r.startedAt, timeZone)}</td>
+        <td class="when">${when(r.startedAt, timeZone)}</td>
         <td class="num">${duration(r)}</td>
         <td class="num">
           ${r.status === 'running' ? `${r.completedCount}/${r.accountCount}` : r.accountCount}
@@ -286,82 +286,139 @@ export function overviewPage(data: OverviewData): string {
   return layout(run ? `snap-recon · run #${run.id}` : 'snap-recon', timeZone, body);
 }
 
+type HistoryItem = AccountHistory['items'][number];
+
+/** Why a result differed, when the in-flight window explains it. */
+function explanation(r: HistoryItem): SafeHtml | '' {
+  const n = r.windowEntries.length;
+  if (r.status === 'matched' || n === 0 || r.windowEntriesTruncated) return '';
+  if (r.providerBalance !== null && r.providerBalance === r.balanceBeforeWindow) {
+    return html`<p class="hint">
+      The provider’s balance equals the ledger before
+      ${n === 1 ? 'this entry' : `these ${n} entries`}: ${n === 1 ? 'it was' : 'they were'} still in
+      flight when the provider answered.
+    </p>`;
+  }
+  return '';
+}
+
+/** The rows of one run's result: the figures, then its error or in-flight ledger entries. */
+function historyRows(r: HistoryItem, windowSeconds: number, timeZone: string): SafeHtml {
+  const details =
+    r.asOf === null
+      ? html`<span class="muted">no ledger comparison: the provider gave no balance</span>`
+      : r.windowEntries.length === 0
+        ? html`<span class="muted"
+            >no ledger entry in the ${windowSeconds} s before as-of: nothing was in flight</span
+          >`
+        : html`<div class="small">
+              Ledger entries in the ${windowSeconds} s before as-of
+              (${when(r.windowStart, timeZone)} – ${when(r.asOf, timeZone)}), newest
+              first${r.windowEntriesTruncated ? ' (first 100 only)' : ''}; balance before them
+              <b>${r.balanceBeforeWindow ?? '–'}</b>:
+            </div>
+            <table class="entries small">
+              <thead>
+                <tr>
+                  <th>entry</th>
+                  <th>posted</th>
+                  <th class="num">amount</th>
+                  <th class="num">balance after</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${r.windowEntries.map(
+                  (e) =>
+                    html`<tr>
+                      <td>${e.entryRef}</td>
+                      <td class="when">${when(e.postedAt, timeZone)}</td>
+                      ${amountCell(e.amount)}
+                      <td class="num">${e.balanceAfter}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+            ${explanation(r)}`;
+  return html`<tbody class="history" data-testid="history-result" data-run="${r.runId}">
+    <tr class="main">
+      <td>
+        <a href="${href([], { run: r.runId })}">#${r.runId}</a>
+        <div class="muted small">${r.runTrigger}</div>
+      </td>
+      <td class="when">${when(r.runStartedAt, timeZone)}</td>
+      <td>${badge(r.status)}</td>
+      ${amountCell(r.providerBalance)}${amountCell(r.ledgerBalance)}
+      <td
+        class="num${r.difference?.startsWith('-') ? ' neg' : ''}"
+        data-testid="history-difference"
+      >
+        ${r.difference ?? '–'}
+      </td>
+      ${amountCell(r.inFlightAmount)}
+      <td class="when">${when(r.asOf, timeZone)}</td>
+      <td class="num">${r.attempts}</td>
+      <td>${r.responseCode ?? '–'}</td>
+    </tr>
+    ${
+      r.error
+        ? html`<tr class="sub">
+            <td></td>
+            <td colspan="9" class="err">${r.error}</td>
+          </tr>`
+        : ''
+    }
+    ${
+      r.status === 'matched' && r.windowEntries.length === 0
+        ? ''
+        : html`<tr class="sub">
+            <td></td>
+            <td colspan="9">${details}</td>
+          </tr>`
+    }
+  </tbody>`;
+}
+
 /** `/ui/accounts/:provider/:accountNo`: the account's results with their in-flight windows. */
 export function accountPage(history: AccountHistory, timeZone: string): string {
   const { account } = history;
-  const results = history.items.map(
-    (r) =>
-      html`<div class="result" data-testid="history-result" data-run="${r.runId}">
-        <h3>
-          <a href="${href([], { run: r.runId })}">Run #${r.runId}</a> ${badge(r.status)}
-          <span class="muted small"
-            >${r.runTrigger} run started ${when(r.runStartedAt, timeZone)}</span
-          >
-        </h3>
-        <div class="kv">
-          <div><span>provider balance</span><b>${r.providerBalance ?? '–'}</b></div>
-          <div><span>ledger balance as of</span><b>${r.ledgerBalance ?? '–'}</b></div>
-          <div>
-            <span>difference</span><b data-testid="history-difference">${r.difference ?? '–'}</b>
-          </div>
-          <div><span>in flight (timing)</span><b>${r.inFlightAmount ?? '–'}</b></div>
-          <div><span>as of</span><b>${when(r.asOf, timeZone)}</b></div>
-          <div><span>provider time</span><b>${when(r.providerTime, timeZone)}</b></div>
-          <div><span>attempts · code</span><b>${r.attempts} · ${r.responseCode ?? '–'}</b></div>
-          <div><span>balance before window</span><b>${r.balanceBeforeWindow ?? '–'}</b></div>
-        </div>
-        ${r.error ? html`<p class="err">${r.error}</p>` : ''}
-        ${
-          r.asOf === null
-            ? html`<p class="muted small">No ledger comparison (no balance from the provider).</p>`
-            : r.windowEntries.length === 0
-              ? html`<p class="muted small">
-                  No ledger entry in the ${history.inFlightWindowSeconds} s before as-of: nothing
-                  was in flight.
-                </p>`
-              : html`<p class="small">
-                    Ledger entries in the ${history.inFlightWindowSeconds} s before as-of
-                    (${when(r.windowStart, timeZone)} – ${when(r.asOf, timeZone)}), newest
-                    first${r.windowEntriesTruncated ? ' (first 100 only)' : ''}:
-                  </p>
-                  <table class="entries small">
-                    <thead>
-                      <tr>
-                        <th>entry</th>
-                        <th>posted</th>
-                        <th class="num">amount</th>
-                        <th class="num">balance after</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${r.windowEntries.map(
-                        (e) =>
-                          html`<tr>
-                            <td>${e.entryRef}</td>
-                            <td>${when(e.postedAt, timeZone)}</td>
-                            ${amountCell(e.amount)}
-                            <td class="num">${e.balanceAfter}</td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>`
-        }
-      </div>`,
-  );
   const body = html`<section>
-      <h1>
-        ${account.merchantName}
-        <span class="muted">· ${account.provider} ${account.accountNo}</span>
-      </h1>
+      <h1>${account.merchantName}</h1>
       <p class="meta">
-        merchant ${account.merchantId} · currency ${account.currency} ·
-        ${account.enabled ? 'enabled' : 'disabled'} ·
+        ${account.provider} account <b>${account.accountNo}</b> · merchant ${account.merchantId} ·
+        ${account.currency} · ${account.enabled ? 'enabled' : 'disabled'} ·
         <a href="${href(['accounts', account.provider, account.accountNo, 'history'])}">JSON</a>
       </p>
     </section>
     <section>
-      <h2>Results <span class="sub">last ${history.items.length} runs, newest first</span></h2>
-      ${history.items.length === 0 ? html`<p class="muted">No run has checked this account yet.</p>` : results}
+      <h2>
+        Results
+        <span class="sub"
+          >last ${history.items.length} runs, newest first; under each, the ledger entries that
+          could still have been in flight (${history.inFlightWindowSeconds} s before the balance’s
+          instant)</span
+        >
+      </h2>
+      ${
+        history.items.length === 0
+          ? html`<p class="muted">No run has checked this account yet.</p>`
+          : html`<table class="history-table">
+              <thead>
+                <tr>
+                  <th>run</th>
+                  <th>started</th>
+                  <th>status</th>
+                  <th class="num">provider balance</th>
+                  <th class="num">ledger balance</th>
+                  <th class="num">difference</th>
+                  <th class="num">in flight</th>
+                  <th>as of</th>
+                  <th class="num">attempts</th>
+                  <th>code</th>
+                </tr>
+              </thead>
+              ${history.items.map((r) => historyRows(r, history.inFlightWindowSeconds, timeZone))}
+            </table>`
+      }
     </section>`;
   return layout(`${account.provider} ${account.accountNo} · snap-recon`, timeZone, body);
 }
