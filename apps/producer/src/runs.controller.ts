@@ -53,7 +53,11 @@ function checkRunId(id: string): string {
   return id;
 }
 
-const RUN_ID = ApiParam({ name: 'id', description: 'A run id, or `latest`.', example: 'latest' });
+const RUN_ID = ApiParam({
+  name: 'id',
+  description: 'A run id, or `latest`.',
+  schema: { type: 'string', pattern: '^(\\d{1,18}|latest)$', example: 'latest' },
+});
 
 /** Start runs and read their results. */
 @ApiTags('runs')
@@ -102,7 +106,7 @@ export class RunsController {
       'Status, counts per status and per provider, total and largest |difference| of mismatches.',
   })
   @RUN_ID
-  @ApiOkResponse({ schema: ref('RunView') })
+  @ApiOkResponse({ description: 'The run.', schema: ref('RunView') })
   @ApiReportErrors({ notFound: 'No such run.' })
   async get(@Param('id') id: string) {
     const run = await loadRun(this.ds, checkRunId(id));

@@ -22,14 +22,17 @@ export class AccountsController {
       'usually why a balance differed.',
   })
   @ApiParam({ name: 'provider', enum: [...PROVIDERS] })
-  @ApiParam({ name: 'accountNo', example: 'NP00002' })
+  @ApiParam({
+    name: 'accountNo',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', example: 'NP00002' },
+  })
   @ApiQueryParam('limit', `Most runs listed, at most ${MAX_HISTORY}.`, {
     type: 'integer',
     minimum: 1,
     maximum: MAX_HISTORY,
     default: 20,
   })
-  @ApiOkResponse({ schema: ref('AccountHistory') })
+  @ApiOkResponse({ description: 'The account and its results.', schema: ref('AccountHistory') })
   @ApiReportErrors({ notFound: 'No such account.' })
   history(@Param() params: unknown, @Query() query: unknown) {
     const { provider, accountNo } = parseParams(accountParams, params);

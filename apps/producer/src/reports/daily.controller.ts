@@ -26,7 +26,7 @@ export class DailyReportController {
     maximum: MAX_DAYS,
     default: 30,
   })
-  @ApiOkResponse({ schema: ref('DailyReport') })
+  @ApiOkResponse({ description: 'One item per day.', schema: ref('DailyReport') })
   @ApiReportErrors()
   daily(@Query() query: unknown) {
     return this.reports.daily(parseQuery(dailyQuery, query).days);

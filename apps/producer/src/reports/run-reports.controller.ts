@@ -21,7 +21,7 @@ import { ReportsService } from './reports.service';
 const RUN_ID_PARAM = ApiParam({
   name: 'id',
   description: 'A run id, or `latest`.',
-  example: 'latest',
+  schema: { type: 'string', pattern: '^(\\d{1,18}|latest)$', example: 'latest' },
 });
 const PAGE_PARAMS = (defaultSize: number) => [
   ApiQueryParam('page', 'Page number, from 1.', { type: 'integer', minimum: 1, default: 1 }),
@@ -76,7 +76,7 @@ export class RunReportsController {
     example: '2025-11-30',
   })
   @applyDecorators(...PAGE_PARAMS(20))
-  @ApiOkResponse({ schema: ref('RunPage') })
+  @ApiOkResponse({ description: 'One page of runs.', schema: ref('RunPage') })
   @ApiReportErrors()
   list(@Query() query: unknown) {
     const q = parseQuery(runListQuery, query);
@@ -95,7 +95,7 @@ export class RunReportsController {
   })
   @RUN_ID_PARAM
   @applyDecorators(...RESULT_FILTER_PARAMS, ...PAGE_PARAMS(50))
-  @ApiOkResponse({ schema: ref('ResultPage') })
+  @ApiOkResponse({ description: 'One page of results.', schema: ref('ResultPage') })
   @ApiReportErrors({ notFound: 'No such run.' })
   async results(@Param() params: unknown, @Query() query: unknown) {
     const { id } = parseParams(runIdParams, params);
