@@ -60,6 +60,7 @@ describe('chaos: clock', () => {
         headers: { authorization: basicAuth() },
       });
       expect(await report.text()).toContain('X-TIMESTAMP');
+      const leaks = await world.leaks();
       world.record({
         accounts: ACCOUNTS,
         faultsInjected:
@@ -71,8 +72,10 @@ describe('chaos: clock', () => {
         sampleError: sample[0].error_message,
         lost: firstCheck.lost + check.lost,
         duplicated: firstCheck.duplicated + check.duplicated,
-        leaked: 0,
+        leaked: leaks.found.length,
+        leakScan: { secrets: leaks.secrets, texts: leaks.texts },
       });
+      expect(leaks.found).toEqual([]);
     } finally {
       await world.close();
     }

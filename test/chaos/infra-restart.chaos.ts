@@ -46,6 +46,7 @@ describe('chaos: infrastructure restarts', () => {
       const stuck = await settledQueues(world);
       const check = await world.check(runId);
       const requests = await balanceRequests(world);
+      const leaks = await world.leaks();
       world.record({
         accounts: ACCOUNTS,
         faultsInjected: `Redis stopped (SIGTERM) after ${at} accounts done, restarted ${OUTAGE_MS} ms later (append-only file kept)`,
@@ -53,12 +54,14 @@ describe('chaos: infrastructure restarts', () => {
         results: check.results,
         lost: check.lost,
         duplicated: check.duplicated,
-        leaked: 0,
+        leaked: leaks.found.length,
+        leakScan: { secrets: leaks.secrets, texts: leaks.texts },
         producerHealthyAfterMs: healthyAfterMs,
         workerRestarted: false,
         stuckJobs: stuck,
         seconds,
       });
+      expect(leaks.found).toEqual([]);
       expectWhole(check, stuck, { matched: ACCOUNTS });
       // The same worker process finished the run: it reconnected by itself.
       expect(worker.running).toBe(true);
@@ -92,6 +95,7 @@ describe('chaos: infrastructure restarts', () => {
       const check = await world.check(runId);
       const requests = await balanceRequests(world);
       const swept = world.workerLines(/put back in the queue/).length;
+      const leaks = await world.leaks();
       world.record({
         accounts: ACCOUNTS,
         faultsInjected: `Postgres stopped (fast shutdown) after ${at} accounts done, restarted ${OUTAGE_MS} ms later`,
@@ -100,11 +104,13 @@ describe('chaos: infrastructure restarts', () => {
         results: check.results,
         lost: check.lost,
         duplicated: check.duplicated,
-        leaked: 0,
+        leaked: leaks.found.length,
+        leakScan: { secrets: leaks.secrets, texts: leaks.texts },
         producerHealthyAfterMs: healthyAfterMs,
         stuckJobs: stuck,
         seconds,
       });
+      expect(leaks.found).toEqual([]);
       expectWhole(check, stuck, { matched: ACCOUNTS });
       expect(worker.running).toBe(true);
       expect(producer.proc.running).toBe(true);

@@ -71,6 +71,7 @@ export async function workerKillScenario(
     const stuck = await settledQueues(world);
     const check = await world.check(runId);
     const requests = await balanceRequests(world);
+    const leaks = await world.leaks();
     world.record({
       accounts,
       faultsInjected: `${kills} × SIGKILL of the worker (seed ${seed}) after ${killedAt.join(', ')} accounts done`,
@@ -78,10 +79,12 @@ export async function workerKillScenario(
       results: check.results,
       lost: check.lost,
       duplicated: check.duplicated,
-      leaked: 0,
+      leaked: leaks.found.length,
+      leakScan: { secrets: leaks.secrets, texts: leaks.texts },
       stuckJobs: stuck,
       seconds,
     });
+    expect(leaks.found).toEqual([]);
     expectWhole(check, stuck, { matched: accounts });
     // A killed job is asked again at most once per kill, never more than the attempts allow.
     expect(check.maxAttempts).toBeLessThanOrEqual(5);
@@ -120,6 +123,7 @@ export async function sigtermScenario(name: string, accounts: number): Promise<v
     const stuck = await settledQueues(world);
     const check = await world.check(runId);
     const requests = await balanceRequests(world);
+    const leaks = await world.leaks();
     world.record({
       accounts,
       faultsInjected: `SIGTERM to the worker after ${before} accounts done; it drained and exited in ${stopMs} ms with ${atStop} done`,
@@ -127,10 +131,12 @@ export async function sigtermScenario(name: string, accounts: number): Promise<v
       results: check.results,
       lost: check.lost,
       duplicated: check.duplicated,
-      leaked: 0,
+      leaked: leaks.found.length,
+      leakScan: { secrets: leaks.secrets, texts: leaks.texts },
       stuckJobs: stuck,
       seconds,
     });
+    expect(leaks.found).toEqual([]);
     expectWhole(check, stuck, { matched: accounts });
     // In-flight jobs finished (or went back untouched): no account was asked twice.
     expect(requests).toBe(accounts);

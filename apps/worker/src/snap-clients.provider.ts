@@ -74,11 +74,16 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS,
         tokenKeyPrefix: `${keyPrefix}:token`,
         // Every request counts against the provider's limit, across all workers.
-        rateLimiter: new ProviderRateLimiter(redis, `${keyPrefix}:request-rate`, {
-          netzme: config.RATE_LIMIT_NETZME_PER_SECOND,
-          nicepay: config.RATE_LIMIT_NICEPAY_PER_SECOND,
-          finnet: config.RATE_LIMIT_FINNET_PER_SECOND,
-        }),
+        rateLimiter: new ProviderRateLimiter(
+          redis,
+          `${keyPrefix}:request-rate`,
+          {
+            netzme: config.RATE_LIMIT_NETZME_PER_SECOND,
+            nicepay: config.RATE_LIMIT_NICEPAY_PER_SECOND,
+            finnet: config.RATE_LIMIT_FINNET_PER_SECOND,
+          },
+          config.RATE_LIMIT_WINDOW_MARGIN_MS,
+        ),
         onCall: (e) =>
           metrics.providerCallSeconds.observe(
             { provider: e.provider, operation: e.operation, code: e.outcome },

@@ -36,9 +36,10 @@ return math.max(1, tonumber(oldest[2]) + window - now)
  * process sharing the Redis. BullMQ's limiter counts jobs in fixed windows, so on its own two
  * windows' worth of jobs can meet in one second at the provider, and one job can make several
  * requests; this limiter is what keeps any one-second window at the provider within the limit.
- * The window is `1000 + marginMs`: requests let through together may reach the provider a few
- * milliseconds apart in another order, and the margin absorbs that (at the cost of ~10 % of
- * the rate with the default 100 ms).
+ * The window is `1000 + marginMs`: between being let through and reaching the provider a
+ * request can wait on a busy event loop or a full connection pool, so arrivals bunch up; the
+ * margin absorbs that, at the cost of some rate (with the default 200 ms the average is at
+ * most 1000/1200 of the limit).
  */
 export class ProviderRateLimiter implements RequestRateLimiter {
   private readonly windowMs: number;
@@ -47,7 +48,7 @@ export class ProviderRateLimiter implements RequestRateLimiter {
     private readonly redis: RateLimiterRedis,
     private readonly keyPrefix: string,
     private readonly limits: Partial<Record<ProviderName, number>>,
-    marginMs = 100,
+    marginMs = 200,
   ) {
     this.windowMs = 1000 + marginMs;
   }

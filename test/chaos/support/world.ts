@@ -18,6 +18,7 @@ import type {
   SimulatorSettings,
   SimulatorStats,
 } from '../../../apps/snap-simulator/src';
+import { redisTexts, scanTexts, SecretNeedle } from '../../support/secret-scan';
 import { uniqueSuffix } from '../../support/test-config';
 import { AppProcess, ensureBuilt, ROOT } from './processes';
 import { freePort, PrivatePostgres, PrivateRedis } from './services';
@@ -63,6 +64,7 @@ export class ChaosWorld {
   redis!: PrivateRedis;
   postgres: PrivatePostgres | null = null;
   private env: Record<string, string> = {};
+  private secrets: SecretNeedle[] = [];
   private queueConnection: IORedis | null = null;
   private counter = 0;
   readonly workDir: string;
@@ -109,6 +111,10 @@ export class ChaosWorld {
     await seedDatabase(this.ds, this.scenario);
 
     const keys = generatePartnerKeys();
+    this.secrets = PROVIDERS.flatMap((p) => [
+      { label: `${p} client secret`, value: keys[p].clientSecret },
+      { label: `${p} private key`, value: keys[p].privateKeyPem },
+    ]);
     const finnetIds = this.scenario.filter((a) => a.provider === 'finnet').map((a) => a.accountNo);
     const port = await freePort();
     this.simulatorUrl = `http://127.0.0.1:${port}`;
@@ -350,6 +356,43 @@ export class ChaosWorld {
     return this.processes
       .filter((p) => p.name.startsWith('worker'))
       .flatMap((p) => p.lines.filter((l) => re.test(l)));
+  }
+
+  /**
+   * Secrets found where none may be: every output line of every process, every result and
+   * run row, every key of the queue prefix in Redis but the token cache. Looked for: the
+   * client secrets, the private keys, and the access tokens in the token cache.
+   */
+  async leaks(): Promise<{
+    found: { where: string; secret: string }[];
+    secrets: number;
+    texts: number;
+  }> {
+    this.queueConnection ??= new IORedis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const prefix = this.config.QUEUE_PREFIX;
+    const tokenCache = await redisTexts(this.queueConnection, `${prefix}:token`);
+    const tokens = tokenCache.texts.flatMap((t) =>
+      [...t.text.matchAll(/accessToken\\?":\\?"([^"\\]+)/g)].map((m) => m[1]),
+    );
+    const needles = [
+      ...this.secrets,
+      ...tokens.map((value, i) => ({ label: `token ${i + 1}`, value })),
+    ];
+    const redis = await redisTexts(this.queueConnection, prefix, (key) =>
+      key.startsWith(`${prefix}:token:`),
+    );
+    const rows: { t: string }[] = await this.ds.query(
+      `SELECT r::text AS t FROM reconciliation_results r UNION ALL SELECT r::text FROM reconciliation_runs r`,
+    );
+    const texts = [
+      ...this.processes.flatMap((p) =>
+        p.lines.map((text, i) => ({ where: `${p.name} line ${i + 1}`, text })),
+      ),
+      ...rows.map((r, i) => ({ where: `db row ${i + 1}`, text: r.t })),
+      ...redis.texts,
+    ];
+    const found = scanTexts(texts, needles).map(({ where, secret }) => ({ where, secret }));
+    return { found, secrets: needles.length, texts: texts.length };
   }
 
   /** Writes the figures of a test to `test-output/chaos/<name>.json` and prints them. */
