@@ -46,7 +46,9 @@ export function saveResult(ds: DataSource, r: AccountResult): Promise<SaveOutcom
     () =>
       new MicroBatcher<AccountResult, SaveOutcome>((results) => saveResults(ds, results), {
         maxBatch: MAX_BATCH,
-        maxInFlight: 2,
+        // One write at a time (they would queue on the run row and the WAL flush anyway):
+        // results arriving meanwhile go into the next statement, a group commit.
+        maxInFlight: 1,
         key: (x) => keyOf(x.runId, x.accountId),
       }),
   );
