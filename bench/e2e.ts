@@ -136,13 +136,16 @@ export async function runE2ePass(
   const workers: Child[] = [];
   const t0 = process.hrtime.bigint();
   for (let w = 0; w < options.workers; w++) {
-    const nodeArgs = options.cpuProf
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${join(options.outDir, 'profiles')}`,
-          `--cpu-prof-name=worker-e2e${pass}-${w}.cpuprofile`,
-        ]
-      : [];
+    const nodeArgs = [
+      ...options.workerNodeOptions,
+      ...(options.cpuProf
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${join(options.outDir, 'profiles')}`,
+            `--cpu-prof-name=worker-e2e${pass}-${w}.cpuprofile`,
+          ]
+        : []),
+    ];
     workers.push(
       startChild(
         `worker-e2e${pass}-${w}`,

@@ -35,6 +35,8 @@ export interface BenchOptions {
   rebuildLedger: boolean;
   /** Write V8 CPU profiles of the worker processes. */
   cpuProf: boolean;
+  /** Extra node flags of the worker processes, e.g. `--max-old-space-size=256`. */
+  workerNodeOptions: string[];
   compare: string | null;
   outDir: string;
   /** Smoke mode: a tiny run that proves the benchmark works (accounts ≤ 1,000). */
@@ -61,6 +63,7 @@ export const USAGE = `npm run bench -- [options]
   --log-level L         LOG_LEVEL of the workers (default info, as in production)
   --rebuild-ledger      drop and rebuild the cached bench_ledger schema
   --cpu-prof            write V8 CPU profiles of the worker processes under bench/results/profiles
+  --worker-node-options "FLAGS"  node flags for the worker processes, e.g. "--max-old-space-size=256"
   --compare FILE        print the change against a saved result (e.g. bench/results/latest.json)
   --out DIR             where results go (default bench/results)`;
 
@@ -87,18 +90,6 @@ function sectionList(name: string, text: string | undefined): Section[] {
 /** Parses the command line; throws {@link UsageError} naming the bad option. */
 export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
   const raw = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
-    const [key, inline] = arg.slice(2).split('=', 2);
-    const flag = ['rebuild-ledger', 'cpu-prof', 'help'].includes(key);
-    if (flag) raw.set(key, true);
-    else {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${key} needs a value`);
-      raw.set(key, value);
-    }
-  }
   const known = [
     'accounts',
     'repeat',
@@ -120,8 +111,21 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     'out',
     'help',
   ];
-  for (const key of raw.keys())
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    const eq = arg.indexOf('=');
+    const key = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    const inline = eq < 0 ? undefined : arg.slice(eq + 1);
     if (!known.includes(key)) throw new UsageError(`unknown option --${key}`);
+    const flag = ['rebuild-ledger', 'cpu-prof', 'help'].includes(key);
+    if (flag) raw.set(key, true);
+    else {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`--${key} needs a value`);
+      raw.set(key, value);
+    }
+  }
   if (raw.has('help')) throw new UsageError('');
   const text = (key: string) => {
     const v = raw.get(key);
@@ -155,6 +159,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     logLevel: text('log-level') ?? 'info',
     rebuildLedger: raw.has('rebuild-ledger'),
     cpuProf: raw.has('cpu-prof'),
+    workerNodeOptions: (text('worker-node-options') ?? '').split(/\s+/).filter(Boolean),
     compare: raw.has('compare') ? path(text('compare') ?? '') : null,
     outDir: path(text('out') ?? resolve(repoRoot, 'bench', 'results')),
   };
