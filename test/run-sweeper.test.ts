@@ -101,4 +101,24 @@ describe('run sweeper', () => {
     // Nothing left for a second sweep.
     expect(await worker.get(RunSweeper).sweep()).toEqual({ runs: 0, retried: 0, closed: 0 });
   }, 90_000);
+
+  it('finalizes a run whose accounts are all counted when its finalizing statement was lost', async () => {
+    await pipeline.stopWorker();
+    const runId = (await pipeline.producer.get(RunsService).start('cli')).runId;
+    for (const q of pipeline.queues()) await q.drain(true);
+    await pipeline.db.dataSource.query(
+      `INSERT INTO reconciliation_results (run_id, account_id, status, is_final, attempts)
+       SELECT $1, unnest(account_ids), 'matched', true, 1 FROM reconciliation_runs WHERE id = $1`,
+      [runId],
+    );
+    await pipeline.db.dataSource.query(
+      `UPDATE reconciliation_runs SET completed_count = account_count WHERE id = $1`,
+      [runId],
+    );
+    const worker = await pipeline.startWorker();
+    await worker.get(RunSweeper).sweep();
+    const run = await pipeline.waitForRun(runId, 1000);
+    expect(run).toMatchObject({ status: 'finished', completedCount: pipeline.scenario.length });
+    expect(run.counts.matched).toBe(pipeline.scenario.length);
+  });
 });

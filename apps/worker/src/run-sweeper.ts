@@ -5,7 +5,7 @@ import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
 import { balanceJobOptions, balanceQueueName, BalanceInquiryJobData } from '@app/queue';
-import { enqueueRun, saveResult } from '@app/reconciliation';
+import { enqueueRun, finalizeRun, saveResult } from '@app/reconciliation';
 import type { ProviderName } from '@app/snap';
 
 /** Times a job that failed without a result is put back before its account is closed as `error`. */
@@ -26,9 +26,10 @@ export interface SweepOutcome {
  * The guarantee that every account of a run gets a result, whatever broke: every
  * `WORKER_SWEEP_INTERVAL_MS` it
  *
- * 1. enqueues again (idempotently: same job ids) every account of a running run that has no
- *    final result: a job lost with Redis's data, or never added because a producer died
- *    mid-enqueue, is back without waiting for a producer restart;
+ * 1. finalizes a run whose accounts are all counted but whose finalizing statement was lost,
+ *    and enqueues again (idempotently: same job ids) every account without a final result of
+ *    a run that made no progress for a sweep interval: a job lost with Redis's data, or never
+ *    added because a producer died mid-enqueue, is back without waiting for a producer restart;
  * 2. puts back a job that failed without writing a result (its last attempt met Postgres
  *    down, so the error result could not be written; or BullMQ failed it for stalling too
  *    often after worker kills), attempts reset; after {@link MAX_SWEEP_RETRIES} of those the
@@ -76,14 +77,23 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
   /** One sweep over every running run. */
   async sweep(): Promise<SweepOutcome> {
     const outcome: SweepOutcome = { runs: 0, retried: 0, closed: 0 };
-    const running: { id: string }[] = await this.ds.query(
-      `SELECT id FROM reconciliation_runs WHERE status = 'running'`,
+    // `quiet`: no result for a whole sweep interval. Only such a run can be missing jobs, and
+    // re-enqueueing (a query and an addBulk over every account) is not free on a large run.
+    const running: { id: string; complete: boolean; quiet: boolean }[] = await this.ds.query(
+      `SELECT r.id, r.completed_count >= r.account_count AS complete,
+              coalesce((SELECT max(x.checked_at) FROM reconciliation_results x WHERE x.run_id = r.id), r.started_at)
+                < now() - make_interval(secs => $1::float8 / 1000) AS quiet
+         FROM reconciliation_runs r WHERE r.status = 'running'`,
+      [this.config.WORKER_SWEEP_INTERVAL_MS],
     );
     if (running.length === 0) return outcome;
     outcome.runs = running.length;
     const runIds = new Set(running.map((r) => String(r.id)));
-    for (const id of runIds) {
-      await enqueueRun(this.ds, this.queues, id, balanceJobOptions(this.config));
+    for (const run of running) {
+      // Every account counted but the finalizing statement was lost (e.g. Postgres went away).
+      if (run.complete) await finalizeRun(this.ds, String(run.id));
+      else if (run.quiet)
+        await enqueueRun(this.ds, this.queues, String(run.id), balanceJobOptions(this.config));
     }
     for (const queue of Object.values(this.queues)) {
       const failed = (
