@@ -110,6 +110,15 @@ describe('secrets scan', () => {
       '/metrics',
       '/reports/daily',
       '/',
+      '/ui/discrepancies',
+      // Bull Board: the page and its API with job payloads, return values and failure reasons.
+      '/queues',
+      ...['netzme', 'nicepay', 'finnet'].flatMap((p) =>
+        ['completed', 'failed', 'latest'].map(
+          (status) =>
+            `/queues/api/queues?activeQueue=balance-inquiry-${p}&status=${status}&page=1&jobsPerPage=100`,
+        ),
+      ),
     ]) {
       await fetchText(path);
     }
@@ -176,6 +185,13 @@ describe('secrets scan', () => {
 
   it('no secret in any API response body or header', () => {
     expect(responses.length).toBeGreaterThan(10);
+    // Bull Board answered with the jobs themselves (payloads, return values, failure reasons).
+    const board = responses.filter(
+      (r) => r.where.includes('/queues/api/queues?') && r.where.includes('completed'),
+    );
+    expect(board.some((r) => r.text.includes('"runId"') && r.text.includes('"returnValue"'))).toBe(
+      true,
+    );
     expect(scanTexts(responses, needles)).toEqual([]);
   });
 
