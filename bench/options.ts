@@ -107,6 +107,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     'log-level',
     'rebuild-ledger',
     'cpu-prof',
+    'worker-node-options',
     'compare',
     'out',
     'help',
