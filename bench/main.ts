@@ -203,6 +203,12 @@ async function main(): Promise<number> {
     credentialSets: e2ePasses[0]?.credentialSets ?? null,
     postgresCpuSeconds: med(e2ePasses, (p) => p.resources.postgresCpuSeconds),
     redisCpuSeconds: med(e2ePasses, (p) => p.resources.redisCpuSeconds),
+    e2eCpuMsPerAccount:
+      (sections.e2eResources as { cpuMsPerAccount?: { total: number | null } } | undefined)
+        ?.cpuMsPerAccount?.total ?? null,
+    ceilingCpuMsPerJob:
+      (sections.ceilingResources as { cpuMsPerAccount?: { total: number | null } } | undefined)
+        ?.cpuMsPerAccount?.total ?? null,
     appendInOrderPerSecond: append?.inOrderPerSecond ?? null,
     csvImportRowsPerSecond: append?.csvRowsPerSecond ?? null,
     sections,

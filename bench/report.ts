@@ -31,6 +31,10 @@ export interface BenchResult {
   credentialSets: number | null;
   postgresCpuSeconds: number | null;
   redisCpuSeconds: number | null;
+  /** CPU ms per account of everything taking part (workers, simulator, Postgres, Redis, producer). */
+  e2eCpuMsPerAccount: number | null;
+  /** The same per ceiling job (workers, endpoint, Redis, producer). */
+  ceilingCpuMsPerJob: number | null;
   appendInOrderPerSecond: number | null;
   csvImportRowsPerSecond: number | null;
   targets: TargetCheck[];
@@ -228,8 +232,8 @@ const COMPARED: { key: keyof BenchResult; label: string; better: 'higher' | 'low
   { key: 'ledgerRatio', label: 'ledger p99 ratio', better: 'lower' },
   { key: 'workerPeakRssMb', label: 'worker peak RSS, MiB', better: 'lower' },
   { key: 'tokenRequestsPerRun', label: 'token requests per run', better: 'lower' },
-  { key: 'postgresCpuSeconds', label: 'Postgres CPU, s', better: 'lower' },
-  { key: 'redisCpuSeconds', label: 'Redis CPU, s', better: 'lower' },
+  { key: 'e2eCpuMsPerAccount', label: 'CPU per account (all processes), ms', better: 'lower' },
+  { key: 'ceilingCpuMsPerJob', label: 'ceiling CPU per job, ms', better: 'lower' },
   { key: 'appendInOrderPerSecond', label: 'ledger append, rows/s', better: 'higher' },
   { key: 'csvImportRowsPerSecond', label: 'CSV import, rows/s', better: 'higher' },
 ];
@@ -269,8 +273,14 @@ export function compareTable(current: BenchResult, old: BenchResult, file: strin
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+  const shape = (r: BenchResult) =>
+    `${r.options?.accounts ?? '?'} accounts, ${r.options?.repeat ?? '?'} pass(es)`;
+  const same = shape(old) === shape(current);
   return [
-    `compared with ${file} (${old.timestamp}, ${old.options?.accounts ?? '?'} accounts)`,
+    `compared with ${file} (${old.timestamp}, ${shape(old)})` +
+      (same
+        ? ''
+        : `\nNOTE: this run had ${shape(current)}: throughput and latency figures are not comparable`),
     line(rows[0]),
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...rows.slice(1).map(line),
