@@ -35,7 +35,7 @@ describe('scheduled runs', () => {
       { logger: false },
     );
     expect((await queue.getJobScheduler(SCHEDULER_ID))?.pattern).toBe('*/2 * * * * *');
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 20_000;
     let runs: { trigger: string; schedule_key: string }[] = [];
     while (runs.length < 2 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
@@ -47,7 +47,7 @@ describe('scheduled runs', () => {
     expect(runs.length).toBeGreaterThanOrEqual(2);
     expect(runs.every((r) => r.trigger === 'schedule')).toBe(true);
     expect(new Set(runs.map((r) => r.schedule_key)).size).toBe(runs.length);
-  }, 20_000);
+  }, 30_000);
 
   it('removes the scheduler when no cron is configured (the default)', async () => {
     const off = { ...config, SCHEDULE_CRON: '' };

@@ -1,4 +1,4 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
@@ -11,8 +11,17 @@ import { RunsService } from '@app/reconciliation';
  */
 @Processor(SCHEDULE_QUEUE, { concurrency: 1 })
 export class ScheduleProcessor extends WorkerHost {
-  constructor(private readonly runs: RunsService) {
+  constructor(
+    private readonly runs: RunsService,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {
     super();
+  }
+
+  /** A Redis hiccup must be logged, not crash the process (an unhandled 'error' event would). */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.warn({ queue: SCHEDULE_QUEUE, err: error.message }, 'queue worker error');
   }
 
   async process(job: Job): Promise<{ runId: string; created: boolean }> {

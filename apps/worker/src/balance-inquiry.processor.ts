@@ -1,7 +1,7 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Type } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
-import { APP_CONFIG, AppConfig, withLogContext } from '@app/config';
+import { APP_CONFIG, APP_LOGGER, AppConfig, Logger, withLogContext } from '@app/config';
 import { balanceQueueName, BalanceInquiryJobData, providerLimiter } from '@app/queue';
 import { ProviderName, RateLimitedSnapError } from '@app/snap';
 import { BalanceInquiryService, InquiryOutcome } from './balance-inquiry.service';
@@ -28,8 +28,18 @@ export function balanceInquiryProcessor(
     constructor(
       private readonly service: BalanceInquiryService,
       @Inject(APP_CONFIG) private readonly settings: AppConfig,
+      @Inject(APP_LOGGER) private readonly logger: Logger,
     ) {
       super();
+    }
+
+    /** A Redis hiccup must be logged, not crash the process (an unhandled 'error' event would). */
+    @OnWorkerEvent('error')
+    onWorkerError(error: Error): void {
+      this.logger.warn(
+        { queue: balanceQueueName(provider), err: error.message },
+        'queue worker error',
+      );
     }
 
     async process(job: Job<BalanceInquiryJobData>, token?: string): Promise<InquiryOutcome> {

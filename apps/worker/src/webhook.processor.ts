@@ -1,10 +1,10 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { request } from 'undici';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
 import { WEBHOOK_QUEUE } from '@app/queue';
 import {
   discrepancyOpenedBody,
@@ -27,8 +27,15 @@ export class WebhookProcessor extends WorkerHost {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
     super();
+  }
+
+  /** A Redis hiccup must be logged, not crash the process (an unhandled 'error' event would). */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.warn({ queue: WEBHOOK_QUEUE, err: error.message }, 'queue worker error');
   }
 
   async process(job: Job<WebhookJobData>): Promise<{ status: number } | { skipped: string }> {
