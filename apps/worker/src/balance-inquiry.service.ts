@@ -8,6 +8,7 @@ import { ledgerSnapshot, MicroBatcher } from '@app/ledger';
 import { BalanceInquiryJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
 import {
   AccountResult,
+  errorResult,
   compareBalances,
   hasFinalResult,
   saveResult,
@@ -77,7 +78,7 @@ export class BalanceInquiryService {
     } catch (e) {
       const message = (e as Error).message;
       await this.record(account.provider, {
-        ...emptyResult(base),
+        ...errorResult(base),
         status: 'error',
         final: true,
         errorMessage: message,
@@ -178,7 +179,7 @@ export class BalanceInquiryService {
     const inactive =
       e instanceof PermanentSnapError && (await this.isInactive(client, account, log));
     await this.record(account.provider, {
-      ...emptyResult(base),
+      ...errorResult(base),
       status: inactive ? 'inactive' : 'error',
       final: true,
       responseCode: snap?.details.responseCode ?? null,
@@ -255,22 +256,4 @@ export class BalanceInquiryService {
     if (!row) throw new UnrecoverableError(`provider account ${accountId} does not exist`);
     return row;
   }
-}
-
-function emptyResult(base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>): AccountResult {
-  return {
-    ...base,
-    status: 'error',
-    final: true,
-    providerBalance: null,
-    ledgerBalance: null,
-    difference: null,
-    inFlightAmount: null,
-    currency: null,
-    responseCode: null,
-    providerTime: null,
-    asOf: null,
-    externalId: null,
-    errorMessage: null,
-  };
 }

@@ -5,7 +5,7 @@ import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
 import { balanceJobOptions, balanceQueueName, BalanceInquiryJobData } from '@app/queue';
-import { enqueueRun, finalizeRun, saveResult } from '@app/reconciliation';
+import { enqueueRun, errorResult, finalizeRun, saveResult } from '@app/reconciliation';
 import type { ProviderName } from '@app/snap';
 
 /** Times a job that failed without a result is put back before its account is closed as `error`. */
@@ -132,23 +132,13 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       }
       return;
     }
-    const { written } = await saveResult(this.ds, {
-      runId,
-      accountId,
-      attempts: job.attemptsMade,
-      status: 'error',
-      final: true,
-      providerBalance: null,
-      ledgerBalance: null,
-      difference: null,
-      inFlightAmount: null,
-      currency: null,
-      responseCode: null,
-      providerTime: null,
-      asOf: null,
-      externalId: null,
-      errorMessage: `no result after ${sweeps + 1} failed deliveries of the job: ${job.failedReason}`,
-    });
+    const { written } = await saveResult(
+      this.ds,
+      errorResult(
+        { runId, accountId, attempts: job.attemptsMade },
+        `no result after ${sweeps + 1} failed deliveries of the job: ${job.failedReason}`,
+      ),
+    );
     if (written) outcome.closed++;
     this.logger.warn(log, 'job failed without a result too often; account closed as error');
   }

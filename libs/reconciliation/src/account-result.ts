@@ -19,3 +19,25 @@ export interface AccountResult {
   externalId: string | null;
   errorMessage: string | null;
 }
+
+/** A final `error` result: no balances, the failure's message (and code, if the caller adds it). */
+export function errorResult(
+  base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
+  errorMessage: string | null = null,
+): AccountResult {
+  return {
+    ...base,
+    status: 'error',
+    final: true,
+    providerBalance: null,
+    ledgerBalance: null,
+    difference: null,
+    inFlightAmount: null,
+    currency: null,
+    responseCode: null,
+    providerTime: null,
+    asOf: null,
+    externalId: null,
+    errorMessage,
+  };
+}
