@@ -1,11 +1,16 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
-import { balanceJobOptions, balanceQueueName, BalanceInquiryJobData } from '@app/queue';
-import { enqueueRun, errorResult, finalizeRun, saveResult } from '@app/reconciliation';
+import { balanceJobOptions, BalanceInquiryJobData } from '@app/queue';
+import {
+  enqueueRun,
+  errorResult,
+  finalizeRun,
+  PROVIDER_QUEUES,
+  saveResult,
+} from '@app/reconciliation';
 import type { ProviderName } from '@app/snap';
 
 /** Times a job that failed without a result is put back before its account is closed as `error`. */
@@ -41,18 +46,12 @@ export interface SweepOutcome {
 export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<unknown> | null = null;
-  private readonly queues: Record<ProviderName, Queue>;
-
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
-    @InjectQueue(balanceQueueName('netzme')) netzme: Queue,
-    @InjectQueue(balanceQueueName('nicepay')) nicepay: Queue,
-    @InjectQueue(balanceQueueName('finnet')) finnet: Queue,
-  ) {
-    this.queues = { netzme, nicepay, finnet };
-  }
+    @Inject(PROVIDER_QUEUES) private readonly queues: Record<ProviderName, Queue>,
+  ) {}
 
   onApplicationBootstrap(): void {
     const every = this.config.WORKER_SWEEP_INTERVAL_MS;

@@ -1,14 +1,25 @@
-import { BullModule } from '@nestjs/bullmq';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Cluster, Redis } from 'ioredis';
 import { AppConfig, createRedisConnection, queuePrefix } from '@app/config';
 import { dataSourceOptions } from '@app/ledger';
-import { ALL_QUEUES } from '@app/queue';
+import { ALL_QUEUES, balanceQueueName } from '@app/queue';
+import { PROVIDERS } from '@app/snap';
+import type { Queue } from 'bullmq';
 import { ALL_ENTITIES } from './entities';
 
 /** Injection token of the Redis connection shared by BullMQ queues and the token cache. */
 export const REDIS = Symbol('REDIS');
+
+/** Injection token of the balance-inquiry queues by provider: `Record<ProviderName, Queue>`. */
+export const PROVIDER_QUEUES = Symbol('PROVIDER_QUEUES');
+
+const providerQueues = {
+  provide: PROVIDER_QUEUES,
+  inject: PROVIDERS.map((p) => getQueueToken(balanceQueueName(p))),
+  useFactory: (...queues: Queue[]) => Object.fromEntries(PROVIDERS.map((p, i) => [p, queues[i]])),
+};
 
 /** BullMQ does not close a connection it was given: close it after everything else stopped. */
 @Injectable()
@@ -37,8 +48,8 @@ export class CoreModule {
         BullModule.forRoot({ connection: redis, prefix: queuePrefix(config) }),
         queues,
       ],
-      providers: [{ provide: REDIS, useValue: redis }, RedisCloser],
-      exports: [TypeOrmModule, queues, REDIS],
+      providers: [{ provide: REDIS, useValue: redis }, RedisCloser, providerQueues],
+      exports: [TypeOrmModule, queues, REDIS, PROVIDER_QUEUES],
     };
   }
 }

@@ -1,29 +1,23 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
-import { balanceJobOptions, balanceQueueName } from '@app/queue';
+import { balanceJobOptions } from '@app/queue';
 import { ProviderName } from '@app/snap';
 import type { RunTrigger } from './result-status';
+import { PROVIDER_QUEUES } from './core.module';
 import { createRun, CreatedRun, enqueueRun, RunFilter } from './run-creator';
 
 /** Starts runs (schedule, API, CLI) and resumes unfinished ones after a restart. */
 @Injectable()
 export class RunsService {
-  private readonly queues: Record<ProviderName, Queue>;
-
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
-    @InjectQueue(balanceQueueName('netzme')) netzme: Queue,
-    @InjectQueue(balanceQueueName('nicepay')) nicepay: Queue,
-    @InjectQueue(balanceQueueName('finnet')) finnet: Queue,
-  ) {
-    this.queues = { netzme, nicepay, finnet };
-  }
+    @Inject(PROVIDER_QUEUES) private readonly queues: Record<ProviderName, Queue>,
+  ) {}
 
   /** Creates a run and enqueues one job per account; returns once every job is in Redis. */
   async start(

@@ -1,4 +1,3 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Inject } from '@nestjs/common';
 import {
   HealthCheck,
@@ -9,9 +8,8 @@ import {
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { balanceQueueName } from '@app/queue';
-import { REDIS } from '@app/reconciliation';
-import { PROVIDERS } from '@app/snap';
+import { PROVIDER_QUEUES, REDIS } from '@app/reconciliation';
+import { PROVIDERS, ProviderName } from '@app/snap';
 import { Public } from '../auth/auth.guard';
 
 /**
@@ -28,11 +26,9 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(balanceQueueName('netzme')) netzme: Queue,
-    @InjectQueue(balanceQueueName('nicepay')) nicepay: Queue,
-    @InjectQueue(balanceQueueName('finnet')) finnet: Queue,
+    @Inject(PROVIDER_QUEUES) queues: Record<ProviderName, Queue>,
   ) {
-    this.queues = [netzme, nicepay, finnet];
+    this.queues = PROVIDERS.map((p) => queues[p]);
   }
 
   @Get()
