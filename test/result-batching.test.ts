@@ -1,16 +1,10 @@
 import { DataSource } from 'typeorm';
-import {
-  ALL_ENTITIES,
-  createRun,
-  saveResult,
-  hasFinalResult,
-  AccountResult,
-} from '@app/reconciliation';
+import { ALL_ENTITIES, createRun, saveResult, jobStart, AccountResult } from '@app/reconciliation';
 import { createTestDatabase } from './support/test-database';
 import { testConfig } from './support/test-config';
 
 /**
- * saveResult and hasFinalResult batch concurrent calls into one statement: the semantics must
+ * saveResult and jobStart batch concurrent calls into one statement: the semantics must
  * stay those of one statement per call (exactly one final result per (run, account), the
  * counter bumped once per account, one caller told the run finished, failures per call).
  */
@@ -73,10 +67,15 @@ test('concurrent saves are batched and keep exactly-once semantics', async () =>
       `SELECT count(*)::int n FROM reconciliation_results WHERE attempts = 1 AND is_final`,
     );
     expect(n).toBe(500);
-    expect(
-      await Promise.all(ids.slice(0, 3).map(({ id }) => hasFinalResult(ds, run.runId, String(id)))),
-    ).toEqual([true, true, true]);
-    expect(await hasFinalResult(ds, run.runId, '999999')).toBe(false);
+    const starts = await Promise.all(
+      [...ids.slice(0, 3).map(({ id }) => String(id)), '999999'].map((id) =>
+        jobStart(ds, run.runId, id),
+      ),
+    );
+    expect(starts.map((s) => [s.account?.id, s.hasFinalResult])).toEqual([
+      ...ids.slice(0, 3).map(({ id }) => [String(id), true]),
+      [undefined, false],
+    ]);
   } finally {
     await db.drop();
   }

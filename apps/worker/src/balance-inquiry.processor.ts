@@ -50,8 +50,9 @@ export function balanceInquiryProcessor(
       let outcome: InquiryOutcome;
       try {
         const { runId, accountId, provider } = job.data;
-        outcome = await withLogContext({ runId, accountId, provider, jobId: job.id }, () =>
-          this.service.process(job.data, attempt),
+        outcome = await withLogContext(
+          { runId, accountId, provider, jobId: job.id, attempt: attempt.number },
+          () => this.service.process(job.data, attempt),
         );
       } catch (e) {
         if (e instanceof RateLimitedSnapError) {

@@ -4,13 +4,14 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, APP_METRICS, AppConfig, AppMetrics, Logger } from '@app/config';
-import { ledgerSnapshot, MicroBatcher } from '@app/ledger';
+import { ledgerSnapshot } from '@app/ledger';
 import { BalanceInquiryJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
 import {
   AccountResult,
   errorResult,
   compareBalances,
-  hasFinalResult,
+  JobAccount,
+  jobStart,
   saveResult,
   undeliveredDiscrepancies,
 } from '@app/reconciliation';
@@ -39,13 +40,7 @@ export type InquiryOutcome =
   /** The account already had a final result in this run (a redelivered job). */
   | { kind: 'already-final' };
 
-interface AccountRow {
-  id: string;
-  provider: ProviderName;
-  account_no: string;
-  currency: string;
-  credential_set: string | null;
-}
+type AccountRow = JobAccount & { provider: ProviderName };
 
 /** Most 429 / 403xx04 answers one job waits out before they count as a failed attempt. */
 export const MAX_RATE_LIMIT_HITS = 20;
@@ -67,10 +62,11 @@ export class BalanceInquiryService {
   ) {}
 
   async process(job: BalanceInquiryJobData, attempt: AttemptInfo): Promise<InquiryOutcome> {
-    // run, account and provider come from the log context the processor sets.
-    const log = this.logger.child({ attempt: attempt.number });
-    if (await hasFinalResult(this.ds, job.runId, job.accountId)) return { kind: 'already-final' };
-    const account = await this.loadAccount(job.accountId);
+    const start = await jobStart(this.ds, job.runId, job.accountId);
+    if (start.hasFinalResult) return { kind: 'already-final' };
+    if (!start.account)
+      throw new UnrecoverableError(`provider account ${job.accountId} does not exist`);
+    const account = start.account as AccountRow;
     const base = { runId: job.runId, accountId: job.accountId, attempts: attempt.number };
     let client: SnapClient;
     try {
@@ -86,9 +82,9 @@ export class BalanceInquiryService {
       throw new UnrecoverableError(message);
     }
     try {
-      return await this.reconcile(job, account, client, base, log);
+      return await this.reconcile(job, account, client, base);
     } catch (e) {
-      return this.failed(e, job, attempt, account, client, base, log);
+      return this.failed(e, job, attempt, account, client, base);
     }
   }
 
@@ -97,7 +93,6 @@ export class BalanceInquiryService {
     account: AccountRow,
     client: SnapClient,
     base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
-    log: Logger,
   ): Promise<InquiryOutcome> {
     const balance = await client.balanceInquiry({
       accountNo: account.account_no,
@@ -131,12 +126,12 @@ export class BalanceInquiryService {
       externalId: balance.externalId,
       errorMessage: null,
     };
-    if (comparison.status !== 'matched' && (await this.isInactive(client, account, log))) {
+    if (comparison.status !== 'matched' && (await this.isInactive(client, account))) {
       result.status = 'inactive';
       result.final = true;
     }
     await this.record(account.provider, result);
-    log.info(
+    this.logger.info(
       {
         externalId: balance.externalId,
         status: result.status,
@@ -159,14 +154,13 @@ export class BalanceInquiryService {
     account: AccountRow,
     client: SnapClient,
     base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
-    log: Logger,
   ): Promise<never> {
     const snap = e instanceof SnapError ? e : null;
     const deferrable =
       e instanceof RateLimitedSnapError && (job.rateLimitHits ?? 0) < MAX_RATE_LIMIT_HITS;
     const retryable = snap ? snap.retryable : true;
     if (deferrable || (retryable && !attempt.isLast)) {
-      log.warn(
+      this.logger.warn(
         {
           externalId: snap?.details.externalId,
           responseCode: snap?.details.responseCode,
@@ -176,8 +170,7 @@ export class BalanceInquiryService {
       );
       throw e;
     }
-    const inactive =
-      e instanceof PermanentSnapError && (await this.isInactive(client, account, log));
+    const inactive = e instanceof PermanentSnapError && (await this.isInactive(client, account));
     await this.record(account.provider, {
       ...errorResult(base),
       status: inactive ? 'inactive' : 'error',
@@ -186,7 +179,7 @@ export class BalanceInquiryService {
       externalId: snap?.details.externalId ?? null,
       errorMessage: (e as Error).message,
     });
-    log.warn(
+    this.logger.warn(
       {
         externalId: snap?.details.externalId,
         responseCode: snap?.details.responseCode,
@@ -225,35 +218,16 @@ export class BalanceInquiryService {
   }
 
   /** For a Netzme account that does not match: is it simply not active? */
-  private async isInactive(client: SnapClient, account: AccountRow, log: Logger): Promise<boolean> {
+  private async isInactive(client: SnapClient, account: AccountRow): Promise<boolean> {
     if (!this.config.CHECK_NETZME_ACCOUNT_STATUS || !client.profile.accountStatusPath) return false;
     try {
       return !(await client.accountStatus(account.account_no)).active;
     } catch (e) {
-      log.warn(
+      this.logger.warn(
         { err: (e as Error).message },
         'account status inquiry failed; keeping the balance outcome',
       );
       return false;
     }
-  }
-
-  /** Accounts of concurrent jobs, read by one statement (a busy worker has ~150 jobs in flight). */
-  private readonly accounts = new MicroBatcher<string, AccountRow | undefined>(
-    async (ids) => {
-      const rows: AccountRow[] = await this.ds.query(
-        `SELECT id, provider, account_no, currency, credential_set FROM provider_accounts WHERE id = ANY($1::bigint[])`,
-        [ids],
-      );
-      const byId = new Map(rows.map((r) => [String(r.id), r]));
-      return ids.map((id) => byId.get(id));
-    },
-    { maxBatch: 200, maxInFlight: 2 },
-  );
-
-  private async loadAccount(accountId: string): Promise<AccountRow> {
-    const row = await this.accounts.add(accountId);
-    if (!row) throw new UnrecoverableError(`provider account ${accountId} does not exist`);
-    return row;
   }
 }

@@ -23,10 +23,6 @@ const byKey = (a: AccountResult, b: AccountResult) =>
   (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0);
 
 const saveBatchers = new WeakMap<DataSource, MicroBatcher<AccountResult, SaveOutcome>>();
-const finalBatchers = new WeakMap<
-  DataSource,
-  MicroBatcher<{ runId: string; accountId: string }, boolean>
->();
 
 /**
  * Upserts an account's result, unique per (run, account): a row is only overwritten while it is
@@ -146,30 +142,4 @@ async function saveResults(ds: DataSource, input: AccountResult[]): Promise<Save
     if (last) outcomes.get(keyOf(last.runId, last.accountId))!.runFinished = true;
   }
   return input.map((r) => outcomes.get(keyOf(r.runId, r.accountId))!);
-}
-
-/**
- * Whether the account already has a final result in the run (a redelivered job skips work).
- * Concurrent calls on the same data source are answered by one statement.
- */
-export function hasFinalResult(ds: DataSource, runId: string, accountId: string): Promise<boolean> {
-  const batcher = batcherFor(
-    finalBatchers,
-    ds,
-    () =>
-      new MicroBatcher<{ runId: string; accountId: string }, boolean>(
-        async (keys) => {
-          const rows: { i: string }[] = await ds.query(
-            `SELECT t.i FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS t(run_id, account_id, i)
-            WHERE EXISTS (SELECT 1 FROM reconciliation_results x
-                           WHERE x.run_id = t.run_id AND x.account_id = t.account_id AND x.is_final)`,
-            [keys.map((k) => k.runId), keys.map((k) => k.accountId)],
-          );
-          const final = new Set(rows.map((r) => Number(r.i) - 1));
-          return keys.map((_, i) => final.has(i));
-        },
-        { maxBatch: MAX_BATCH, maxInFlight: 2 },
-      ),
-  );
-  return batcher.add({ runId, accountId });
 }

@@ -3,11 +3,8 @@ import { TransientSnapError } from './errors';
 import type { ProviderName } from './providers';
 import { rememberSecretValue } from './secret-values';
 
-/** The Redis commands the token manager uses (ioredis satisfies it). */
+/** The Redis command the token manager uses (ioredis satisfies it). */
 export interface TokenRedis {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, px: 'PX', ttlMs: number): Promise<unknown>;
-  set(key: string, value: string, px: 'PX', ttlMs: number, nx: 'NX'): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
@@ -41,6 +38,22 @@ local v = redis.call('GET', KEYS[1])
 if v and cjson.decode(v).accessToken == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/**
+ * One round trip for a token that is not in memory: the shared token if there is one, else the
+ * refresh lock if nobody holds it (then this process asks the provider), else nothing (wait).
+ */
+const READ_OR_LOCK = `
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
+return 0`;
+
+/** Shares a fresh token and releases the lock (if still this process's) in one round trip. */
+const SHARE_AND_UNLOCK = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return 1`;
+
 /** Release the lock only if this process still owns it. */
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -52,6 +65,7 @@ return 0`;
  * - in process: a memory copy, and one in-flight load that all concurrent callers await;
  * - across processes: the token lives in Redis until `refreshAt`; a refresh takes a Redis
  *   lock (SET NX PX) so exactly one process asks the provider, the others wait for its result.
+ *   A cold token costs two Redis round trips (read-or-lock, share-and-unlock), each a script.
  */
 export class TokenManager {
   private local: CachedToken | null = null;
@@ -95,17 +109,20 @@ export class TokenManager {
     const deadline = this.now() + this.lockTtlMs * 2;
     const owner = randomUUID();
     while (this.now() < deadline) {
-      const shared = await this.readShared();
-      if (shared) return this.keep(shared);
-      const locked = await this.redis.set(this.lockKey, owner, 'PX', this.lockTtlMs, 'NX');
-      if (locked) {
-        try {
-          const again = await this.readShared();
-          if (again) return this.keep(again);
-          return this.keep(await this.fetchAndShare());
-        } finally {
-          await this.redis.eval(RELEASE_LOCK, 1, this.lockKey, owner);
-        }
+      const answer = await this.redis.eval(
+        READ_OR_LOCK,
+        2,
+        this.options.cacheKey,
+        this.lockKey,
+        owner,
+        this.lockTtlMs,
+      );
+      if (typeof answer === 'string') {
+        const shared = JSON.parse(answer) as CachedToken;
+        // Redis drops the key at refreshAt; this guards against clocks apart between processes.
+        if (shared.refreshAt > this.now()) return this.keep(shared);
+      } else if (Number(answer) === 1) {
+        return this.keep(await this.fetchAndShare(owner));
       }
       await new Promise((r) => setTimeout(r, this.pollMs));
     }
@@ -117,25 +134,30 @@ export class TokenManager {
     );
   }
 
-  private async fetchAndShare(): Promise<CachedToken> {
-    this.fetchCount += 1;
-    const issued = await this.issue();
-    const lifetimeMs = issued.expiresInSeconds * 1000;
-    const margin = Math.min(this.safetyMarginMs, lifetimeMs / 2);
-    const token: CachedToken = {
-      accessToken: issued.accessToken,
-      refreshAt: this.now() + lifetimeMs - margin,
-    };
+  /** Asks the provider (this process holds the lock), shares the token and releases the lock. */
+  private async fetchAndShare(owner: string): Promise<CachedToken> {
+    let token: CachedToken;
+    try {
+      this.fetchCount += 1;
+      const issued = await this.issue();
+      const lifetimeMs = issued.expiresInSeconds * 1000;
+      const margin = Math.min(this.safetyMarginMs, lifetimeMs / 2);
+      token = { accessToken: issued.accessToken, refreshAt: this.now() + lifetimeMs - margin };
+    } catch (e) {
+      await this.redis.eval(RELEASE_LOCK, 1, this.lockKey, owner);
+      throw e;
+    }
     const ttl = Math.max(1, Math.floor(token.refreshAt - this.now()));
-    await this.redis.set(this.options.cacheKey, JSON.stringify(token), 'PX', ttl);
+    await this.redis.eval(
+      SHARE_AND_UNLOCK,
+      2,
+      this.options.cacheKey,
+      this.lockKey,
+      JSON.stringify(token),
+      ttl,
+      owner,
+    );
     return token;
-  }
-
-  private async readShared(): Promise<CachedToken | null> {
-    const text = await this.redis.get(this.options.cacheKey);
-    if (!text) return null;
-    const token = JSON.parse(text) as CachedToken;
-    return token.refreshAt > this.now() ? token : null;
   }
 
   private keep(token: CachedToken): string {
