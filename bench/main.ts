@@ -65,7 +65,7 @@ async function main(): Promise<number> {
   const concurrency = options.concurrency ?? ctx.config('public', 'x').WORKER_CONCURRENCY;
   ctx.say(
     `snap-recon bench ${ctx.id}: ${options.accounts.toLocaleString('en')} accounts, ${options.workers} worker process(es) × 3 queues × concurrency ${concurrency}, ` +
-      `${options.repeat} pass(es), simulator latency ${options.latencyMs} ms${options.smoke ? ' (smoke mode)' : ''}`,
+      `${options.repeat} pass(es), simulator latency ${options.latencyMs} ms, worker node flags "${options.workerNodeOptions.join(' ')}"${options.smoke ? ' (smoke mode)' : ''}`,
   );
   ctx.say(
     `machine: ${machine.nproc} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}; logs in ${ctx.workDir}`,

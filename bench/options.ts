@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
 /** The sections `--only` / `--skip` can name, in the order they run. */
@@ -63,9 +64,20 @@ export const USAGE = `npm run bench -- [options]
   --log-level L         LOG_LEVEL of the workers (default info, as in production)
   --rebuild-ledger      drop and rebuild the cached bench_ledger schema
   --cpu-prof            write V8 CPU profiles of the worker processes under bench/results/profiles
-  --worker-node-options "FLAGS"  node flags for the worker processes, e.g. "--max-old-space-size=256"
+  --worker-node-options "FLAGS"  node flags for the worker processes (default: those of
+                        package.json's start:worker, as deployed; "" for none)
   --compare FILE        print the change against a saved result (e.g. bench/results/latest.json)
   --out DIR             where results go (default bench/results)`;
+
+/** The node flags of package.json's `start:worker` (e.g. its heap cap): workers run as deployed. */
+function deployedWorkerNodeFlags(repoRoot: string): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [command, ...args] = pkg.scripts['start:worker'].split(/\s+/);
+  if (command !== 'node') throw new Error(`start:worker does not start node: ${command}`);
+  return args.filter((a) => a.startsWith('--'));
+}
 
 function int(name: string, text: string | undefined, min: number): number {
   const n = Number(text);
@@ -160,7 +172,9 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     logLevel: text('log-level') ?? 'info',
     rebuildLedger: raw.has('rebuild-ledger'),
     cpuProf: raw.has('cpu-prof'),
-    workerNodeOptions: (text('worker-node-options') ?? '').split(/\s+/).filter(Boolean),
+    workerNodeOptions: raw.has('worker-node-options')
+      ? (text('worker-node-options') ?? '').split(/\s+/).filter(Boolean)
+      : deployedWorkerNodeFlags(repoRoot),
     compare: raw.has('compare') ? path(text('compare') ?? '') : null,
     outDir: path(text('out') ?? resolve(repoRoot, 'bench', 'results')),
   };
