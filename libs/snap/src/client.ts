@@ -326,11 +326,13 @@ export class SnapClient {
       );
     }
     const secrets = [this.credentials.clientSecret.reveal(), ...(token ? [token] : [])];
-    const details = this.details({
-      httpStatus: raw.status,
-      externalId,
-      rawBody: scrubBody(raw.body, secrets),
-    });
+    // Built only on a failure: scrubbing the raw body is a pass over it.
+    const details = () =>
+      this.details({
+        httpStatus: raw.status,
+        externalId,
+        rawBody: scrubBody(raw.body, secrets),
+      });
     let json: Record<string, unknown>;
     try {
       json = parseJsonObject(raw.body, details);
@@ -343,17 +345,17 @@ export class SnapClient {
       report('no-code');
       throw new ContractBreachError(
         `${this.profile.provider}: responseCode ${show(json.responseCode)} is not a 7-digit SNAP code`,
-        details,
+        details(),
       );
     }
     report(code.code);
-    // A provider may echo what it was sent (a secret, the token): scrubbed like a raw body.
-    const responseMessage =
-      typeof json.responseMessage === 'string'
-        ? scrubBody(json.responseMessage, secrets)
-        : undefined;
     if (!isSuccess(code)) {
-      const error = classifyFailure(code, { ...details, responseMessage });
+      // A provider may echo what it was sent (a secret, the token): scrubbed like a raw body.
+      const responseMessage =
+        typeof json.responseMessage === 'string'
+          ? scrubBody(json.responseMessage, secrets)
+          : undefined;
+      const error = classifyFailure(code, { ...details(), responseMessage });
       if (responseMessage?.includes('X-TIMESTAMP')) {
         // Usually a clock off on one side: say what was sent and what this machine thinks.
         error.message += `; X-TIMESTAMP sent ${headers['X-TIMESTAMP']} (this machine's clock ${new Date().toISOString()}): check the clocks`;
@@ -364,7 +366,7 @@ export class SnapClient {
     if (expectedService && code.serviceCode !== expectedService) {
       throw new ContractBreachError(
         `${this.profile.provider}: responseCode ${code.code} is not a token response`,
-        details,
+        details(),
       );
     }
     return { json, code: code.code };

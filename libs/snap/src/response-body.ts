@@ -22,12 +22,19 @@ export function scrubBody(body: string, secrets: readonly string[]): string {
     : text;
 }
 
-/** A JSON object from a response body, or a contract breach naming what was wrong. */
-export function parseJsonObject(body: string, details: SnapErrorDetails): Record<string, unknown> {
+/**
+ * A JSON object from a response body, or a contract breach naming what was wrong. The error's
+ * details are only built when there is an error (scrubbing the raw body costs a pass over it).
+ */
+export function parseJsonObject(
+  body: string,
+  errorDetails: () => SnapErrorDetails,
+): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
+    const details = errorDetails();
     const preview = body.trim() === '' ? 'an empty body' : `${JSON.stringify(body.slice(0, 80))}`;
     throw new ContractBreachError(
       `${details.provider}: response body is not JSON (HTTP ${details.httpStatus}, got ${preview})`,
@@ -36,6 +43,7 @@ export function parseJsonObject(body: string, details: SnapErrorDetails): Record
     );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    const details = errorDetails();
     throw new ContractBreachError(
       `${details.provider}: response body is not a JSON object (HTTP ${details.httpStatus}, got ${show(parsed)})`,
       details,
