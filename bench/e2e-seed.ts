@@ -122,7 +122,12 @@ export function writeProviderFiles(
   simulatorUrl: string,
   seeded: SeededAccounts,
   latencyMs: number,
-): { seedFile: string; credentialsFile: string; env: Record<string, string> } {
+): {
+  seedFile: string;
+  credentialsFile: string;
+  finnetKeyFile: string;
+  env: Record<string, string>;
+} {
   const keys = generatePartnerKeys();
   const seedFile = join(workDir, 'simulator-seed.json');
   writeFileSync(
@@ -150,6 +155,7 @@ export function writeProviderFiles(
   return {
     seedFile,
     credentialsFile,
+    finnetKeyFile: keyFile,
     env: { ...creds.env, SNAP_CREDENTIALS_FILE: credentialsFile },
   };
 }

@@ -1,3 +1,5 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { Redis } from 'ioredis';
@@ -6,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { runMigrations } from '@app/ledger';
 import { balanceJobId, balanceQueueName } from '@app/queue';
 import { ALL_ENTITIES, RunsService } from '@app/reconciliation';
+import { jakartaTimestamp, signTokenRequest } from '@app/snap';
 import { CliModule } from '../apps/cli/src/cli.module';
 import { freePort, waitForHttp } from '../apps/cli/src/demo/child-processes';
 import { Child, startChild, stopChild, waitUntil } from './children';
@@ -26,6 +29,8 @@ export interface E2eSetup {
   simulator: Child;
   simulatorUrl: string;
   workerEnv: Record<string, string>;
+  /** CPU ms of one token signature (RSA-2048, the Finnet key) in this process. */
+  tokenSignatureMs: number;
 }
 
 /** One end-to-end run. */
@@ -104,7 +109,26 @@ export async function prepareE2e(ctx: BenchContext, redis: Redis): Promise<E2eSe
     ...files.env,
   };
   void redis;
-  return { schema, ds, seeded, seedSeconds, simulator, simulatorUrl, workerEnv };
+  const tokenSignatureMs = measureTokenSignatureMs(readFileSync(files.finnetKeyFile, 'utf8'));
+  return { schema, ds, seeded, seedSeconds, simulator, simulatorUrl, workerEnv, tokenSignatureMs };
+}
+
+/**
+ * What one B2B token signature costs here, as the worker makes it (`signTokenRequest` with a
+ * parsed key): the floor of a token's cost, paid once per credential set per run.
+ */
+function measureTokenSignatureMs(privateKeyPem: string): number {
+  const key = createPrivateKey(privateKeyPem);
+  const sign = () => signTokenRequest('FINNET00000001', jakartaTimestamp(), key);
+  for (let i = 0; i < 50; i++) sign(); // warm-up
+  const rounds: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < 100; i++) sign();
+    const used = process.cpuUsage(t0);
+    rounds.push((used.user + used.system) / 1000 / 100);
+  }
+  return round(quantile(rounds, 0.5), 3) ?? 0;
 }
 
 const PROVIDER_KINDS = ['token', 'balance', 'account-inquiry'] as const;

@@ -119,6 +119,7 @@ async function main(): Promise<number> {
           mismatches: setup.seeded.mismatches,
           ledgerEntries: setup.seeded.ledgerEntries,
           seedSeconds: round(setup.seedSeconds, 1),
+          tokenSignatureMs: setup.tokenSignatureMs,
         },
         passes: e2ePasses,
       };
@@ -143,6 +144,12 @@ async function main(): Promise<number> {
           redis: perAccount(p.resources.redisCpuSeconds, p.accounts),
           producer: perAccount(p.resources.benchCpuSeconds, p.accounts),
         })),
+        /** Of the workers' CPU: token signatures, as token requests × one signature's cost. */
+        tokenSignatureCpuMsPerAccount: round(
+          med(e2ePasses, (p) => (p.tokenRequests * setup.tokenSignatureMs) / p.accounts),
+          3,
+        ),
+        tokenSignatureMs: setup.tokenSignatureMs,
       };
       sections.ceilingResources = {
         workerPeakRssMb: ceilingPasses.map((p) => p.resources.workerPeakRssMb),

@@ -101,7 +101,7 @@ function cpuLine(cpu: Record<string, number | null> | undefined): string {
   return `${parts.join(' + ')} = ${fmt(cpu.total)}`;
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
   return [
@@ -135,6 +135,8 @@ export function resultTable(r: BenchResult): string {
       workerPeakRssMb?: (number | null)[][];
       foreignCpuPercent?: number | null;
       cpuMsPerAccount?: Record<string, number | null>;
+      tokenSignatureCpuMsPerAccount?: number | null;
+      tokenSignatureMs?: number;
     };
     add('  worker peak RSS (largest of any worker)', r.workerPeakRssMb, 'MiB');
     add(
@@ -142,6 +144,10 @@ export function resultTable(r: BenchResult): string {
       (res.workerPeakRssMb ?? []).map((p) => p.join('/')).join(', '),
     );
     add('  CPU per account (ms)', cpuLine(res.cpuMsPerAccount));
+    add(
+      '  of which token signatures (in the workers)',
+      `${fmt(res.tokenSignatureCpuMsPerAccount)} ms (RSA-2048, ${fmt(res.tokenSignatureMs)} ms each here)`,
+    );
     add('  Postgres CPU (our backends + background)', r.postgresCpuSeconds, 's');
     add('  Redis CPU', r.redisCpuSeconds, 's');
     add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
@@ -221,7 +227,7 @@ export function loadResult(file: string): BenchResult {
 }
 
 /** Figures compared by `--compare`, with the direction that is better. */
-const COMPARED: { key: keyof BenchResult; label: string; better: 'higher' | 'lower' }[] = [
+export const COMPARED: { key: keyof BenchResult; label: string; better: 'higher' | 'lower' }[] = [
   { key: 'endToEndPerSecond', label: 'end to end, accounts/s', better: 'higher' },
   { key: 'ceilingPerSecond', label: 'ceiling, jobs/s', better: 'higher' },
   { key: 'ratio', label: 'end to end / ceiling', better: 'higher' },
