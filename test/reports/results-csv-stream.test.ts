@@ -91,6 +91,7 @@ describe('results CSV streaming', () => {
     path: string,
     onResponse?: (res: IncomingMessage) => void,
     sampleEvery = 10_000,
+    onBytes?: (bytesSoFar: number) => void,
   ) {
     return new Promise<{
       status: number;
@@ -109,6 +110,7 @@ describe('results CSV streaming', () => {
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           bytes += Buffer.byteLength(chunk);
+          onBytes?.(bytes);
           const parts = (partial + chunk).split('\n');
           partial = parts.pop()!;
           for (const line of parts) {
@@ -141,13 +143,16 @@ describe('results CSV streaming', () => {
     const before = liveHeap();
     let peak = 0;
     let samples = 0;
-    // Each sample forces a full GC (tens of ms on jest's heap), hence not too often.
-    const sampler = setInterval(() => {
+    // Sampled by progress, not by time, so a fast download is sampled as often as a slow one;
+    // each sample forces a full GC (tens of ms on jest's heap), hence once per MiB.
+    let nextSampleAt = MB;
+    const started = Date.now();
+    const csv = await download(`/runs/${runId}/results.csv`, undefined, undefined, (bytes) => {
+      if (bytes < nextSampleAt) return;
+      nextSampleAt += MB;
       peak = Math.max(peak, liveHeap() - before);
       samples++;
-    }, 750);
-    const started = Date.now();
-    const csv = await download(`/runs/${runId}/results.csv`).finally(() => clearInterval(sampler));
+    });
     const seconds = (Date.now() - started) / 1000;
     peak = Math.max(peak, liveHeap() - before);
 
@@ -199,7 +204,7 @@ describe('results CSV streaming', () => {
       streamedPeakLiveHeapGrowthBytes: peak,
       bufferedLiveHeapGrowthBytes: buffered,
       method:
-        'live heap (process.memoryUsage().heapUsed right after a forced full GC) sampled every 750 ms during the download, minus the live heap before it',
+        'live heap (process.memoryUsage().heapUsed right after a forced full GC) sampled after every MiB received during the download, minus the live heap before it',
     };
     mkdirSync('test-output', { recursive: true });
     writeFileSync('test-output/csv-stream-memory.json', JSON.stringify(measurement, null, 2));
