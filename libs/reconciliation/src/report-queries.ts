@@ -1,7 +1,15 @@
 import type { DataSource } from 'typeorm';
 import { formatAmount, ProviderName } from '@app/snap';
 import type { ResultStatus, RunStatus, RunTrigger } from './result-status';
-import { ResultView, RUN_COLUMNS, RunRow, RunView, toRunView } from './run-report';
+import {
+  ResultView,
+  ResultViewRow,
+  RUN_COLUMNS,
+  RunRow,
+  RunView,
+  toResultView,
+  toRunView,
+} from './run-report';
 
 /** One page of a list, newest or largest first; `total` counts every match of the filter. */
 export interface Page<T> {
@@ -32,8 +40,6 @@ export interface RunListFilter {
   startedFrom?: Date;
   startedBefore?: Date;
 }
-
-const money = (v: string | null) => (v === null ? null : formatAmount(BigInt(v)));
 
 /** Builds `$n` placeholders while collecting their values. */
 class Params {
@@ -70,24 +76,11 @@ export async function listRuns(
   return { items: rows.map(toRunView), page, pageSize, total: Number(total) };
 }
 
-interface ResultRow {
+interface ResultRow extends ResultViewRow {
   account_id: string;
   sort_key: string;
-  merchant_id: string;
   merchant_name: string;
-  provider: string;
-  account_no: string;
-  status: ResultStatus;
-  provider_balance: string | null;
-  ledger_balance: string | null;
-  difference: string | null;
-  in_flight_amount: string | null;
-  currency: string | null;
-  response_code: string | null;
-  attempts: number;
-  provider_time: Date | null;
   as_of: Date | null;
-  error_message: string | null;
   checked_at: Date;
 }
 
@@ -105,22 +98,10 @@ const RESULT_SELECT = `SELECT ${RESULT_COLUMNS} FROM ${RESULT_FROM}`;
 
 function toResultItem(r: ResultRow): ResultItem {
   return {
-    merchantId: r.merchant_id,
+    ...toResultView(r),
     merchantName: r.merchant_name,
-    provider: r.provider,
-    accountNo: r.account_no,
-    status: r.status,
-    providerBalance: money(r.provider_balance),
-    ledgerBalance: money(r.ledger_balance),
-    difference: money(r.difference),
-    inFlightAmount: money(r.in_flight_amount),
-    currency: r.currency,
-    responseCode: r.response_code,
-    attempts: r.attempts,
-    providerTime: r.provider_time?.toISOString() ?? null,
     asOf: r.as_of?.toISOString() ?? null,
     checkedAt: r.checked_at.toISOString(),
-    error: r.error_message,
   };
 }
 

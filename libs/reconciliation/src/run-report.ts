@@ -83,6 +83,42 @@ export function toRunView(row: RunRow): RunView {
   };
 }
 
+/** The columns of a result row (with its account's) that {@link toResultView} reads. */
+export interface ResultViewRow {
+  merchant_id: string;
+  provider: string;
+  account_no: string;
+  status: ResultStatus;
+  provider_balance: string | null;
+  ledger_balance: string | null;
+  difference: string | null;
+  in_flight_amount: string | null;
+  currency: string | null;
+  response_code: string | null;
+  attempts: number;
+  provider_time: Date | null;
+  error_message: string | null;
+}
+
+/** A result row as reports show it. */
+export function toResultView(r: ResultViewRow): ResultView {
+  return {
+    merchantId: r.merchant_id,
+    provider: r.provider,
+    accountNo: r.account_no,
+    status: r.status,
+    providerBalance: money(r.provider_balance),
+    ledgerBalance: money(r.ledger_balance),
+    difference: money(r.difference),
+    inFlightAmount: money(r.in_flight_amount),
+    currency: r.currency,
+    responseCode: r.response_code,
+    attempts: r.attempts,
+    providerTime: r.provider_time?.toISOString() ?? null,
+    error: r.error_message,
+  };
+}
+
 /** A run by id, or the most recent one for `latest`; `null` when there is none. */
 export async function loadRun(ds: DataSource, runRef: string): Promise<RunView | null> {
   const rows: RunRow[] =
@@ -98,21 +134,7 @@ export async function loadRun(ds: DataSource, runRef: string): Promise<RunView |
 export async function loadRunReport(ds: DataSource, runRef: string): Promise<RunReport | null> {
   const run = await loadRun(ds, runRef);
   if (!run) return null;
-  const rows: {
-    merchant_id: string;
-    provider: string;
-    account_no: string;
-    status: ResultStatus;
-    provider_balance: string | null;
-    ledger_balance: string | null;
-    difference: string | null;
-    in_flight_amount: string | null;
-    currency: string | null;
-    response_code: string | null;
-    attempts: number;
-    provider_time: Date | null;
-    error_message: string | null;
-  }[] = await ds.query(
+  const rows: ResultViewRow[] = await ds.query(
     `SELECT a.merchant_id, a.provider, a.account_no, r.status, r.provider_balance, r.ledger_balance,
             r.difference, r.in_flight_amount, r.currency, r.response_code, r.attempts, r.provider_time,
             r.error_message
@@ -123,20 +145,6 @@ export async function loadRunReport(ds: DataSource, runRef: string): Promise<Run
   );
   return {
     run,
-    results: rows.map((r) => ({
-      merchantId: r.merchant_id,
-      provider: r.provider,
-      accountNo: r.account_no,
-      status: r.status,
-      providerBalance: money(r.provider_balance),
-      ledgerBalance: money(r.ledger_balance),
-      difference: money(r.difference),
-      inFlightAmount: money(r.in_flight_amount),
-      currency: r.currency,
-      responseCode: r.response_code,
-      attempts: r.attempts,
-      providerTime: r.provider_time?.toISOString() ?? null,
-      error: r.error_message,
-    })),
+    results: rows.map(toResultView),
   };
 }
