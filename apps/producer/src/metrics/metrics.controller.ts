@@ -3,7 +3,9 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { APP_METRICS, AppMetrics } from '@app/config';
-import { balanceQueueName, SCHEDULE_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
+import { SCHEDULE_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
+import { PROVIDER_QUEUES } from '@app/reconciliation';
+import type { ProviderName } from '@app/snap';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 
@@ -18,13 +20,11 @@ export class MetricsController {
 
   constructor(
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
-    @InjectQueue(balanceQueueName('netzme')) netzme: Queue,
-    @InjectQueue(balanceQueueName('nicepay')) nicepay: Queue,
-    @InjectQueue(balanceQueueName('finnet')) finnet: Queue,
+    @Inject(PROVIDER_QUEUES) providerQueues: Record<ProviderName, Queue>,
     @InjectQueue(SCHEDULE_QUEUE) schedule: Queue,
     @InjectQueue(WEBHOOK_QUEUE) webhooks: Queue,
   ) {
-    this.queues = [netzme, nicepay, finnet, schedule, webhooks];
+    this.queues = [...Object.values(providerQueues), schedule, webhooks];
   }
 
   @Get()
