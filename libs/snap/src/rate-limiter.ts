@@ -92,6 +92,7 @@ export class ProviderRateLimiter implements RequestRateLimiter {
     this.asking.add(provider);
     const limit = this.limits[provider]!;
     // Not the keys of the earlier one-member-per-request format, which this script cannot read.
+    // One script, two keys: on Redis Cluster the prefix's hash tag keeps them in one slot.
     const keys = [`${this.keyPrefix}:${provider}:grants`, `${this.keyPrefix}:${provider}:total`];
     try {
       for (let queue = this.waiting.get(provider)!; queue.length > 0;) {
