@@ -28,6 +28,15 @@ describe('readCsvRows', () => {
     ]);
   });
 
+  it('reads a file whose line endings are mixed (LF header, CRLF rows, LF again)', async () => {
+    expect(await read('a,b\n1,2\r\n\r\n3,"x\r\ny"\r\n5,6\n7,8')).toEqual([
+      [2, '1|2'],
+      [4, '3|x\r\ny'],
+      [6, '5|6'],
+      [7, '7|8'],
+    ]);
+  });
+
   it('strips a UTF-8 BOM and accepts the optional column', async () => {
     expect(await read('\ufeffa,b,c\n1,2,3\n')).toEqual([[2, '1|2|3']]);
   });

@@ -164,6 +164,8 @@ export async function* readCsvRows<C extends string>(
   };
   const parser = parse({
     bom: true,
+    // Both line endings, also mixed in one file (auto-detection would keep the first line's).
+    record_delimiter: ['\r\n', '\n'],
     raw: true,
     relax_column_count: true,
     skip_empty_lines: true,
