@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
-import { finalizeRun, RESULT_CSV_COLUMNS, RunView } from '@app/reconciliation';
+import { finalizeRun, RESULT_CSV_COLUMNS, RESULT_STATUSES, RunView } from '@app/reconciliation';
 import { formatAmount, parseAmount } from '@app/snap';
 import { formatInZone } from '../../apps/producer/src/reports/zoned-day';
 import { startPipeline, Pipeline } from '../support/pipeline';
@@ -282,6 +282,10 @@ describe('reports API', () => {
       expect(scenarioRun.counts.mismatched).toBe(
         pipeline.scenario.filter((a) => a.expected.status === 'mismatched').length,
       );
+      // Counts come in status order, whatever order jsonb keeps them in.
+      expect(Object.keys(scenarioRun.counts)).toEqual([...RESULT_STATUSES]);
+      for (const counts of Object.values(scenarioRun.byProvider))
+        expect(Object.keys(counts)).toEqual([...RESULT_STATUSES]);
       expect((await getJson<{ items: RunView[] }>('/runs?page=4&pageSize=2')).items).toEqual([]);
     });
 

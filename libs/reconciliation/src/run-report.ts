@@ -76,8 +76,11 @@ export function toRunView(row: RunRow): RunView {
     completedCount: row.completed_count,
     startedAt: row.started_at.toISOString(),
     finishedAt: row.finished_at?.toISOString() ?? null,
-    counts: summary?.counts ?? emptyCounts(),
-    byProvider: summary?.byProvider ?? {},
+    // In status order: jsonb keeps object keys in its own order (shortest first).
+    counts: { ...emptyCounts(), ...summary?.counts },
+    byProvider: Object.fromEntries(
+      Object.entries(summary?.byProvider ?? {}).map(([p, c]) => [p, { ...emptyCounts(), ...c }]),
+    ),
     totalAbsDifference: formatAmount(BigInt(summary?.totalAbsDifference ?? '0')),
     largestAbsDifference: formatAmount(BigInt(summary?.largestAbsDifference ?? '0')),
   };
