@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { CsvImportOptions, CsvImportSummary, CsvSource, readCsvRows } from './csv-rows';
+import { CsvImportOptions, CsvImportSummary, CsvSource, importableRows } from './csv-rows';
 import { AccountImportRow, importAccounts } from './import-accounts';
 import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
 import { rowError } from './row-error';
@@ -80,15 +80,8 @@ export async function importAccountsCsv(
     lines = [];
   };
 
-  for await (const items of readCsvRows<AccountColumn>(source, ACCOUNTS_CSV_COLUMNS)) {
-    for (const item of items) {
-      if ('error' in item) {
-        if (item.error.field !== '(header)') summary.rows++;
-        rejections.add(item.error);
-        continue;
-      }
-      summary.rows++;
-      const { values, columns, line } = item.row;
+  for await (const rows of importableRows(source, ACCOUNTS_CSV_COLUMNS, summary, rejections)) {
+    for (const { values, columns, line } of rows) {
       batch.push({
         merchantId: values.merchant_id,
         merchantName: values.merchant_name,

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import type { Rejections } from './rejections';
 import { RowError, rowError } from './row-error';
 
 /** A CSV file's path, or a stream of its bytes. */
@@ -232,6 +233,34 @@ export async function* readCsvRows<C extends string>(
     });
   }
   if (tail.length > 0) yield tail;
+}
+
+/**
+ * The rows of an import to validate, in batches: every record refused as read goes to
+ * `rejections`, and every data record (not a refused header) counts in `summary.rows`. Rows
+ * before a refused record are yielded before it is added, so rejections arrive in file order.
+ */
+export async function* importableRows<C extends string>(
+  source: CsvSource,
+  spec: CsvColumns<C>,
+  summary: Pick<CsvImportSummary, 'rows'>,
+  rejections: Rejections,
+): AsyncGenerator<CsvRow<C>[]> {
+  for await (const items of readCsvRows<C>(source, spec)) {
+    let rows: CsvRow<C>[] = [];
+    for (const item of items) {
+      if ('row' in item) {
+        summary.rows++;
+        rows.push(item.row);
+        continue;
+      }
+      if (rows.length > 0) yield rows;
+      rows = [];
+      if (item.error.field !== '(header)') summary.rows++;
+      rejections.add(item.error);
+    }
+    if (rows.length > 0) yield rows;
+  }
 }
 
 function fieldCountError(line: number, count: number, columns: readonly string[], raw: string) {

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { formatAmount } from '@app/snap';
 import { accountKeyText, findAccountIds } from './account-lookup';
 import { appendLedgerEntries, LedgerConflict, NewLedgerEntry } from './append-ledger-entries';
-import { CsvImportOptions, CsvImportSummary, CsvSource, readCsvRows } from './csv-rows';
+import { CsvImportOptions, CsvImportSummary, CsvSource, importableRows } from './csv-rows';
 import {
   checkAmount,
   checkEntryRef,
@@ -155,15 +155,9 @@ export async function importLedgerCsv(
     }
   };
 
-  for await (const items of readCsvRows<LedgerColumn>(source, LEDGER_CSV_COLUMNS)) {
-    for (const item of items) {
-      if ('error' in item) {
-        if (item.error.field !== '(header)') summary.rows++;
-        rejections.add(item.error);
-        continue;
-      }
-      summary.rows++;
-      const parsed = parseRow(item.row.line, item.row.values);
+  for await (const rows of importableRows(source, LEDGER_CSV_COLUMNS, summary, rejections)) {
+    for (const row of rows) {
+      const parsed = parseRow(row.line, row.values);
       if ('reason' in parsed) {
         rejections.add(parsed);
         continue;
