@@ -1,4 +1,4 @@
-import { checkTargets, COMPARED, loadResult, table } from './report';
+import { checkTargets, COMPARED, fmt, loadResult, table, targetsTable } from './report';
 import { median, round } from './stats';
 
 /**
@@ -13,13 +13,11 @@ function main(files: string[]): number {
   }
   const results = files.map(loadResult);
   const rows: string[][] = [['figure', ...results.map((_, i) => `run ${i + 1}`), 'median']];
-  const fmt = (v: number | null | undefined) =>
-    typeof v === 'number' ? v.toLocaleString('en', { maximumFractionDigits: 3 }) : 'n/a';
   const med = (values: (number | null | undefined)[]) => round(median(values), 3);
   for (const { key, label } of COMPARED) {
     const values = results.map((r) => r[key] as number | null | undefined);
     if (values.every((v) => v === null || v === undefined)) continue;
-    rows.push([label, ...values.map(fmt), fmt(med(values))]);
+    rows.push([label, ...values.map((v) => fmt(v)), fmt(med(values))]);
   }
   const sizes = [...new Set(results.flatMap((r) => Object.keys(r.ledgerP99Ms ?? {})))];
   const ledgerMedians: Record<string, number | null> = {};
@@ -28,7 +26,7 @@ function main(files: string[]): number {
     ledgerMedians[size] = med(values);
     rows.push([
       `ledger p99 at ${Number(size).toLocaleString('en')} entries, ms`,
-      ...values.map(fmt),
+      ...values.map((v) => fmt(v)),
       fmt(ledgerMedians[size]),
     ]);
   }
@@ -49,15 +47,7 @@ function main(files: string[]): number {
   );
   process.stdout.write(
     `${shapes.map((s, i) => `run ${i + 1}: ${s}`).join('\n')}\n\n${table(rows)}\n\n` +
-      `${table([
-        ['target (medians)', 'goal', 'value', 'met'],
-        ...targets.map((t) => [
-          t.name,
-          t.target,
-          t.value === null ? 'n/a' : `${fmt(t.value)}${t.unit ? ` ${t.unit}` : ''}`,
-          t.met === null ? 'n/a' : t.met ? 'yes' : 'NO',
-        ]),
-      ])}\n`,
+      `${targetsTable(targets, 'target (medians)')}\n`,
   );
   return 0;
 }

@@ -85,7 +85,7 @@ export function checkTargets(r: Omit<BenchResult, 'targets'>): TargetCheck[] {
   ];
 }
 
-const fmt = (v: unknown, unit = ''): string => {
+export const fmt = (v: unknown, unit = ''): string => {
   if (v === null || v === undefined) return 'n/a';
   if (typeof v === 'number')
     return `${v.toLocaleString('en', { maximumFractionDigits: 3 })}${unit ? ` ${unit}` : ''}`;
@@ -208,15 +208,20 @@ export function resultTable(r: BenchResult): string {
     add('  CSV import peak heap', app.csvPeakHeapMb, 'MiB');
     add('  wrong running balances', app.wrongBalances);
   }
-  const targets = [['target', 'goal', 'value', 'met']].concat(
-    r.targets.map((t) => [
+  return `${table(rows)}\n\n${targetsTable(r.targets)}`;
+}
+
+/** The targets as a Markdown table: each with its goal, value and whether it is met. */
+export function targetsTable(targets: TargetCheck[], heading = 'target'): string {
+  return table([
+    [heading, 'goal', 'value', 'met'],
+    ...targets.map((t) => [
       t.name,
       t.target,
       fmt(t.value, t.unit),
       t.met === null ? 'n/a' : t.met ? 'yes' : 'NO',
     ]),
-  );
-  return `${table(rows)}\n\n${table(targets)}`;
+  ]);
 }
 
 /** A saved result for `--compare` (read before latest.json is overwritten). */
