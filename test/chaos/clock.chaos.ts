@@ -60,8 +60,7 @@ describe('chaos: clock', () => {
         headers: { authorization: basicAuth() },
       });
       expect(await report.text()).toContain('X-TIMESTAMP');
-      const leaks = await world.leaks();
-      world.record({
+      await world.recordWithLeakScan({
         accounts: ACCOUNTS,
         faultsInjected:
           'worker TZ=UTC with a provider requiring +07:00; then the provider clock 10 min ahead (tolerance 5 min)',
@@ -72,10 +71,7 @@ describe('chaos: clock', () => {
         sampleError: sample[0].error_message,
         lost: firstCheck.lost + check.lost,
         duplicated: firstCheck.duplicated + check.duplicated,
-        leaked: leaks.found.length,
-        leakScan: { secrets: leaks.secrets, texts: leaks.texts },
       });
-      expect(leaks.found).toEqual([]);
     } finally {
       await world.close();
     }

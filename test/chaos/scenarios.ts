@@ -71,20 +71,16 @@ export async function workerKillScenario(
     const stuck = await settledQueues(world);
     const check = await world.check(runId);
     const requests = await balanceRequests(world);
-    const leaks = await world.leaks();
-    world.record({
+    await world.recordWithLeakScan({
       accounts,
       faultsInjected: `${kills} × SIGKILL of the worker (seed ${seed}) after ${killedAt.join(', ')} accounts done`,
       retries: requests - accounts,
       results: check.results,
       lost: check.lost,
       duplicated: check.duplicated,
-      leaked: leaks.found.length,
-      leakScan: { secrets: leaks.secrets, texts: leaks.texts },
       stuckJobs: stuck,
       seconds,
     });
-    expect(leaks.found).toEqual([]);
     expectWhole(check, stuck, { matched: accounts });
     // A killed job is asked again at most once per kill, never more than the attempts allow.
     expect(check.maxAttempts).toBeLessThanOrEqual(5);
@@ -123,20 +119,16 @@ export async function sigtermScenario(name: string, accounts: number): Promise<v
     const stuck = await settledQueues(world);
     const check = await world.check(runId);
     const requests = await balanceRequests(world);
-    const leaks = await world.leaks();
-    world.record({
+    await world.recordWithLeakScan({
       accounts,
       faultsInjected: `SIGTERM to the worker after ${before} accounts done; it drained and exited in ${stopMs} ms with ${atStop} done`,
       retries: requests - accounts,
       results: check.results,
       lost: check.lost,
       duplicated: check.duplicated,
-      leaked: leaks.found.length,
-      leakScan: { secrets: leaks.secrets, texts: leaks.texts },
       stuckJobs: stuck,
       seconds,
     });
-    expect(leaks.found).toEqual([]);
     expectWhole(check, stuck, { matched: accounts });
     // In-flight jobs finished (or went back untouched): no account was asked twice.
     expect(requests).toBe(accounts);

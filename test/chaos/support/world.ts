@@ -396,6 +396,20 @@ export class ChaosWorld {
   }
 
   /** Writes the figures of a test to `test-output/chaos/<name>.json` and prints them. */
+  /**
+   * Scans everything the test wrote for secrets ({@link leaks}), records the figures with the
+   * scan's, and fails the test on any leak.
+   */
+  async recordWithLeakScan(figures: Record<string, unknown>): Promise<void> {
+    const leaks = await this.leaks();
+    this.record({
+      ...figures,
+      leaked: leaks.found.length,
+      leakScan: { secrets: leaks.secrets, texts: leaks.texts },
+    });
+    expect(leaks.found).toEqual([]);
+  }
+
   record(figures: Record<string, unknown>): void {
     const dir = join(ROOT, 'test-output', 'chaos');
     mkdirSync(dir, { recursive: true });
