@@ -10,6 +10,7 @@ import {
 import { ALL_ENTITIES } from '@app/reconciliation';
 import type { BenchContext } from './context';
 import { msSince, round } from './stats';
+import { seeded } from '../apps/cli/src/demo/seeded-random';
 
 export interface AppendFigures {
   entries: number;
@@ -28,18 +29,6 @@ export interface AppendFigures {
   csvPeakHeapMb: number | null;
   /** Entries whose balance_after is not the running sum afterwards (must be 0). */
   wrongBalances: number;
-}
-
-/** A small deterministic PRNG (mulberry32), so every run appends the same entries. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ACCOUNTS = 1_000;

@@ -1,6 +1,7 @@
 import type { FaultSpec } from '../../apps/snap-simulator/src';
 import { balanceRequests, expectWhole, settledQueues } from './scenarios';
-import { ChaosWorld, seeded } from './support/world';
+import { ChaosWorld } from './support/world';
+import { seeded } from '../../apps/cli/src/demo/seeded-random';
 
 const ACCOUNTS = 1_500;
 const ATTEMPTS = 4;

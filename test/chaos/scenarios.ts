@@ -1,4 +1,5 @@
-import { ChaosWorld, RunCheck, seeded, sleep } from './support/world';
+import { ChaosWorld, RunCheck, sleep } from './support/world';
+import { seeded } from '../../apps/cli/src/demo/seeded-random';
 
 /** Balance inquiries the simulator received, over every provider. */
 export async function balanceRequests(world: ChaosWorld): Promise<number> {

@@ -1,7 +1,8 @@
 import { appendLedgerEntries, NewLedgerEntry, UnknownAccountError } from '@app/ledger';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
-import { createAccount, entriesOf, seeded, wrongBalances } from './ledger-helpers';
+import { createAccount, entriesOf, wrongBalances } from './ledger-helpers';
+import { seeded } from '../../apps/cli/src/demo/seeded-random';
 
 describe('appendLedgerEntries', () => {
   const config = testConfig();

@@ -444,17 +444,6 @@ export function basicAuth(): string {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Deterministic pseudo-random numbers (xorshift), so a failing run can be repeated. */
-export function seeded(seed: number): () => number {
-  let x = seed || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-
 /** `count` accounts over the three providers, each with one credit the provider agrees with. */
 function buildAccounts(
   count: number,

@@ -1,5 +1,6 @@
 import { formatAmount, ProviderName } from '@app/snap';
 import type { ResultStatus } from '@app/reconciliation';
+import { seeded } from './seeded-random';
 
 /** What the simulator is told about one account (the simulator's account spec, minus ids). */
 export interface SimulatedAccount {
@@ -63,17 +64,6 @@ const KIND_CYCLE: ScenarioKind[] = [
   'in-flight-settles',
   'matched',
 ];
-
-/** Deterministic pseudo-random numbers, so a scenario is the same every time. */
-function seeded(seed: number) {
-  let x = seed || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 /**
  * `count` accounts across the three providers with ledger histories over the past days and
