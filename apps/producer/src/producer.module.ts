@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
 import { JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
 import { CoreModule, RunsService, undeliveredDiscrepancies } from '@app/reconciliation';
+import { AuditController } from './audit/audit.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { QueueBoardModule } from './board/queue-board.module';
 import { DiscrepanciesController } from './discrepancies/discrepancies.controller';
@@ -62,6 +63,7 @@ export class ProducerModule {
         MetricsController,
         DiscrepanciesController,
         DiscrepanciesPage,
+        AuditController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

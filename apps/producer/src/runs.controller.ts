@@ -26,9 +26,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { APP_LOGGER, Logger } from '@app/config';
-import { loadRun, loadRunReport, RESULT_CSV_COLUMNS, RunsService } from '@app/reconciliation';
+import {
+  Actor,
+  loadRun,
+  loadRunReport,
+  RESULT_CSV_COLUMNS,
+  RunsService,
+} from '@app/reconciliation';
 import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
 import { PROVIDERS } from '@app/snap';
+import { RequestActor } from './audit/actor';
 import { ApiReportErrors } from './reports/openapi';
 import { ref } from './reports/openapi-schemas';
 import { parseBody } from './validation';
@@ -92,9 +99,9 @@ export class RunsController {
     },
   })
   @ApiReportErrors()
-  async start(@Body() body: unknown) {
+  async start(@Body() body: unknown, @RequestActor() actor: Actor) {
     const filter = parseBody(startRunSchema, body ?? {});
-    const run = await this.runs.start('api', filter);
+    const run = await this.runs.start('api', filter, null, actor);
     return { runId: run.runId, accountCount: run.accountCount };
   }
 

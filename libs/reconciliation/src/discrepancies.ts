@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { formatAmount } from '@app/snap';
+import { Actor, appendAudit } from './audit-log';
 
 export type DiscrepancyStatus = 'open' | 'acknowledged' | 'resolved';
 
@@ -149,13 +150,15 @@ export class DiscrepancyTransitionError extends Error {}
 
 /**
  * A person acknowledges (`open` → `acknowledged`) or resolves (`open`/`acknowledged` →
- * `resolved`) a discrepancy, with a note. Returns null when it does not exist.
+ * `resolved`) a discrepancy, with a note; the change and its audit record (who, the status
+ * before and after, the note) commit together. Returns null when it does not exist.
  */
 export async function changeDiscrepancy(
   ds: DataSource,
   id: string,
   action: 'acknowledge' | 'resolve',
   note: string,
+  actor: Actor,
 ): Promise<DiscrepancyView | null> {
   return ds.transaction(async (tx) => {
     const current: { status: DiscrepancyStatus }[] = await tx.query(
@@ -173,6 +176,19 @@ export async function changeDiscrepancy(
         : `UPDATE discrepancies SET status = 'resolved', resolved_at = now(), note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`,
       [id, note],
     );
-    return loadDiscrepancy(tx, id);
+    const changed = (await loadDiscrepancy(tx, id))!;
+    await appendAudit(tx, [
+      {
+        actor,
+        action: `discrepancy.${action}`,
+        subjectType: 'discrepancy',
+        subjectId: id,
+        account: { provider: changed.provider, accountNo: changed.accountNo },
+        before: { status: from },
+        after: { status: changed.status, lastDifference: changed.lastDifference },
+        note,
+      },
+    ]);
+    return changed;
   });
 }

@@ -14,11 +14,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
+  Actor,
   changeDiscrepancy,
   DiscrepancyTransitionError,
   listDiscrepancies,
   loadDiscrepancy,
 } from '@app/reconciliation';
+import { RequestActor } from '../audit/actor';
 import { parseBody } from '../validation';
 
 export const noteSchema = z
@@ -62,21 +64,21 @@ export class DiscrepanciesController {
   /** `open` → `acknowledged`, with a note: someone is on it; later runs still count occurrences. */
   @Post(':id/acknowledge')
   @HttpCode(200)
-  acknowledge(@Param('id') id: string, @Body() body: unknown) {
-    return this.change(id, 'acknowledge', body);
+  acknowledge(@Param('id') id: string, @Body() body: unknown, @RequestActor() actor: Actor) {
+    return this.change(id, 'acknowledge', body, actor);
   }
 
   /** `open` or `acknowledged` → `resolved`, with a note; a later mismatch opens a new one. */
   @Post(':id/resolve')
   @HttpCode(200)
-  resolve(@Param('id') id: string, @Body() body: unknown) {
-    return this.change(id, 'resolve', body);
+  resolve(@Param('id') id: string, @Body() body: unknown, @RequestActor() actor: Actor) {
+    return this.change(id, 'resolve', body, actor);
   }
 
-  private async change(id: string, action: 'acknowledge' | 'resolve', body: unknown) {
+  private async change(id: string, action: 'acknowledge' | 'resolve', body: unknown, actor: Actor) {
     const { note } = parseBody(noteSchema, body ?? {});
     try {
-      const changed = await changeDiscrepancy(this.ds, discrepancyId(id), action, note);
+      const changed = await changeDiscrepancy(this.ds, discrepancyId(id), action, note, actor);
       if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
       return changed;
     } catch (e) {

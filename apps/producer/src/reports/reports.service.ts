@@ -3,7 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { listDiscrepancies, loadRun, RunView } from '@app/reconciliation';
+import {
+  AuditFilter,
+  AuditRecord,
+  listAudit,
+  listDiscrepancies,
+  loadRun,
+  RunView,
+} from '@app/reconciliation';
 import {
   AccountHistory,
   DailyMismatches,
@@ -92,6 +99,11 @@ export class ReportsService {
     );
     if (!history) throw new NotFoundException(`account ${provider}/${accountNo} not found`);
     return history;
+  }
+
+  /** A page of the audit trail, newest first. */
+  audit(filter: AuditFilter, page: number, pageSize: number): Promise<Page<AuditRecord>> {
+    return listAudit(this.ds, filter, page, pageSize);
   }
 
   /** How many discrepancies wait for a person, for the overview's link to their page. */

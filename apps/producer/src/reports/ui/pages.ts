@@ -7,6 +7,8 @@ import type {
 } from '@app/reconciliation/report-queries';
 import { formatAmount } from '@app/snap';
 import { formatInZone } from '../zoned-day';
+import type { AuditRecord } from '@app/reconciliation';
+import { auditSection } from './audit-section';
 import { dailyChart } from './chart';
 import { DiscrepancyCounts, DISCREPANCIES_HREF, discrepanciesSection } from './discrepancies-hook';
 import { href, html, SafeHtml } from './html';
@@ -378,8 +380,15 @@ function historyRows(r: HistoryItem, windowSeconds: number, timeZone: string): S
   </tbody>`;
 }
 
-/** `/ui/accounts/:provider/:accountNo`: the account's results with their in-flight windows. */
-export function accountPage(history: AccountHistory, timeZone: string): string {
+/**
+ * `/ui/accounts/:provider/:accountNo`: the account's results with their in-flight windows,
+ * then the audit trail of changes concerning it (its discrepancies, ledger entries posted).
+ */
+export function accountPage(
+  history: AccountHistory,
+  timeZone: string,
+  audit: { items: AuditRecord[]; total: number },
+): string {
   const { account } = history;
   const body = html`<section>
       <h1>${account.merchantName}</h1>
@@ -419,7 +428,13 @@ export function accountPage(history: AccountHistory, timeZone: string): string {
               ${history.items.map((r) => historyRows(r, history.inFlightWindowSeconds, timeZone))}
             </table>`
       }
-    </section>`;
+    </section>
+    ${auditSection(
+      audit.items,
+      audit.total,
+      timeZone,
+      href(['audit', 'export.csv'], { provider: account.provider, accountNo: account.accountNo }),
+    )}`;
   return layout(`${account.provider} ${account.accountNo} · snap-recon`, timeZone, body);
 }
 

@@ -13,6 +13,7 @@ const CSP =
 const RUNS_PER_PAGE = 20;
 const ATTENTION_ROWS = 100;
 const CHART_DAYS = 30;
+const AUDIT_ROWS = 50;
 
 const overviewQuery = z
   .object({
@@ -75,10 +76,9 @@ export class ReportPageController {
     const { provider, accountNo } = parseParams(accountParams, params);
     const { limit } = parseQuery(historyQuery, query);
     try {
-      return accountPage(
-        await this.reports.accountHistory(provider, accountNo, limit),
-        this.reports.timeZone,
-      );
+      const history = await this.reports.accountHistory(provider, accountNo, limit);
+      const audit = await this.reports.audit({ account: { provider, accountNo } }, 1, AUDIT_ROWS);
+      return accountPage(history, this.reports.timeZone, audit);
     } catch (e) {
       if (!(e instanceof NotFoundException)) throw e;
       res.status(404);
