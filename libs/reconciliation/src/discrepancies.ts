@@ -49,7 +49,7 @@ export async function trackDiscrepancies(tx: EntityManager, runId: string): Prom
   );
   await tx.query(
     `UPDATE discrepancies d
-        SET status = 'resolved', resolved_at = now(),
+        SET status = 'resolved', resolved_at = now(), resolved_run_id = $1,
             note = concat_ws(E'\\n', d.note, 'matched again in run ' || $1)
        FROM reconciliation_results r
       WHERE r.run_id = $1 AND r.status = 'matched' AND r.account_id = d.account_id AND d.status <> 'resolved'`,
@@ -64,6 +64,20 @@ export async function undeliveredDiscrepancies(ds: DataSource, runId?: string): 
     [runId ?? null],
   );
   return rows.map((r) => String(r.id));
+}
+
+/** Discrepancies a run closed because their account matched again. */
+export async function discrepanciesResolvedByRun(ds: DataSource, runId: string): Promise<string[]> {
+  const rows: { id: string }[] = await ds.query(
+    `SELECT id FROM discrepancies WHERE resolved_run_id = $1 ORDER BY id`,
+    [runId],
+  );
+  return rows.map((r) => String(r.id));
+}
+
+/** Marks a discrepancy's opening announced (its `discrepancy.opened` webhook was delivered). */
+export async function markDiscrepancyNotified(ds: DataSource, id: string): Promise<void> {
+  await ds.query(`UPDATE discrepancies SET notified_at = now() WHERE id = $1`, [id]);
 }
 
 interface DiscrepancyRow {

@@ -15,3 +15,6 @@ export * from './run-report';
 export * from './run-summary';
 export * from './runs.service';
 export * from './webhook';
+export * from './alerts/alert-events';
+export * from './alerts/alert-figures';
+export * from './alerts/alert-publisher';

@@ -15,13 +15,13 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
   Actor,
-  changeDiscrepancy,
   DiscrepancyTransitionError,
   listDiscrepancies,
   loadDiscrepancy,
 } from '@app/reconciliation';
 import { RequestActor } from '../audit/actor';
 import { parseBody } from '../validation';
+import { DiscrepancyChanges } from './discrepancy-changes';
 
 export const noteSchema = z
   .object({
@@ -47,7 +47,10 @@ export function discrepancyId(id: string): string {
 /** Confirmed mismatches: one per account until a person resolves it. */
 @Controller('discrepancies')
 export class DiscrepanciesController {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly changes: DiscrepancyChanges,
+  ) {}
 
   @Get()
   list(@Query() query: unknown) {
@@ -78,7 +81,7 @@ export class DiscrepanciesController {
   private async change(id: string, action: 'acknowledge' | 'resolve', body: unknown, actor: Actor) {
     const { note } = parseBody(noteSchema, body ?? {});
     try {
-      const changed = await changeDiscrepancy(this.ds, discrepancyId(id), action, note, actor);
+      const changed = await this.changes.change(discrepancyId(id), action, note, actor);
       if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
       return changed;
     } catch (e) {

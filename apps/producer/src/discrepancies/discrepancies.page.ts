@@ -6,7 +6,6 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import {
   Actor,
-  changeDiscrepancy,
   DiscrepancyTransitionError,
   listAudit,
   listDiscrepancies,
@@ -14,6 +13,7 @@ import {
 import { RequestActor } from '../audit/actor';
 import { discrepancyId, noteSchema } from './discrepancies.controller';
 import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
+import { DiscrepancyChanges } from './discrepancy-changes';
 
 /** Inline styles only, no script; the forms post to this page's own routes. */
 const CSP =
@@ -27,6 +27,7 @@ export class DiscrepanciesPage {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly changes: DiscrepancyChanges,
   ) {}
 
   @Get()
@@ -65,13 +66,7 @@ export class DiscrepanciesPage {
     if (!parsed.success)
       return res.status(400).type('text').send(`note: ${parsed.error.issues[0].message}`);
     try {
-      const changed = await changeDiscrepancy(
-        this.ds,
-        discrepancyId(id),
-        action,
-        parsed.data.note,
-        actor,
-      );
+      const changed = await this.changes.change(discrepancyId(id), action, parsed.data.note, actor);
       if (!changed) return res.status(404).type('text').send(`discrepancy ${id} not found`);
     } catch (e) {
       if (e instanceof DiscrepancyTransitionError)
