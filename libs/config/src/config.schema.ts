@@ -131,6 +131,8 @@ export const configSchema = z.object({
   WEBHOOK_EVENTS: z.string().default('*'),
   /** More URLs, each with its events: `events=url;events=url` (checked in webhook-settings.ts). */
   WEBHOOK_SUBSCRIPTIONS: z.string().default(''),
+  /** How the pages write amounts: `id-ID` (`Rp 1.343.486,00`) or `plain` (`1343486.00`, as the API). */
+  UI_AMOUNT_FORMAT: z.enum(['id-ID', 'plain']).default('id-ID'),
   /** A run still running this long after it started is announced as `run.stalled`. */
   RUN_DEADLINE_MINUTES: int(120, 1),
 });

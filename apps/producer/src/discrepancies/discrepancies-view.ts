@@ -1,8 +1,8 @@
 import type { AuditRecord, DiscrepancyView } from '@app/reconciliation';
 import { auditSection } from '../reports/ui/audit-section';
+import type { Display } from '../reports/ui/display';
 import { href, html, SafeHtml } from '../reports/ui/html';
 import { layout } from '../reports/ui/pages';
-import { formatInZone } from '../reports/zoned-day';
 
 export type DiscrepancyPageStatus = 'active' | 'open' | 'acknowledged' | 'resolved';
 
@@ -21,7 +21,7 @@ function changeForm(d: DiscrepancyView, action: 'acknowledge' | 'resolve'): Safe
   </form>`;
 }
 
-function row(d: DiscrepancyView, timeZone: string): SafeHtml {
+function row(d: DiscrepancyView, view: Display): SafeHtml {
   const forms =
     d.status === 'resolved'
       ? ''
@@ -37,10 +37,12 @@ function row(d: DiscrepancyView, timeZone: string): SafeHtml {
         >${d.provider} ${d.accountNo}</a
       >
     </td>
-    <td class="num${d.lastDifference.startsWith('-') ? ' neg' : ''}">${d.lastDifference}</td>
+    <td class="num${d.lastDifference.startsWith('-') ? ' neg' : ''}">
+      ${view.amount(d.lastDifference)}
+    </td>
     <td class="num">${d.occurrences}</td>
-    <td class="when">${formatInZone(new Date(d.openedAt), timeZone)}</td>
-    <td class="when">${formatInZone(new Date(d.lastSeenAt), timeZone)}</td>
+    <td class="when">${view.when(d.openedAt)}</td>
+    <td class="when">${view.when(d.lastSeenAt)}</td>
     <td class="note">${d.note ?? ''}</td>
     <td>${forms}</td>
   </tr>`;
@@ -51,12 +53,12 @@ export interface DiscrepanciesPageData {
   items: DiscrepancyView[];
   total: number;
   audit: { items: AuditRecord[]; total: number };
-  timeZone: string;
+  display: Display;
 }
 
 /** `/ui/discrepancies`: the list a person works through, then the trail of who changed what. */
 export function discrepanciesPage(data: DiscrepanciesPageData): string {
-  const { status, items, total, timeZone } = data;
+  const { status, items, total, display: view } = data;
   const body = html`<section id="discrepancies">
       <h1>
         Discrepancies (${status}):
@@ -76,8 +78,8 @@ export function discrepanciesPage(data: DiscrepanciesPageData): string {
             <th>account</th>
             <th class="num">difference</th>
             <th class="num">runs seen</th>
-            <th>opened (${timeZone})</th>
-            <th>last seen (${timeZone})</th>
+            <th>opened</th>
+            <th>last seen</th>
             <th>note</th>
             <th></th>
           </tr>
@@ -85,7 +87,7 @@ export function discrepanciesPage(data: DiscrepanciesPageData): string {
         <tbody>
           ${
             items.length
-              ? items.map((d) => row(d, timeZone))
+              ? items.map((d) => row(d, view))
               : html`<tr>
                   <td colspan="10">none</td>
                 </tr>`
@@ -93,6 +95,6 @@ export function discrepanciesPage(data: DiscrepanciesPageData): string {
         </tbody>
       </table>
     </section>
-    ${auditSection(data.audit.items, data.audit.total, timeZone, '/audit/export.csv?subjectType=discrepancy')}`;
-  return layout('Discrepancies · snap-recon', timeZone, body);
+    ${auditSection(data.audit.items, data.audit.total, view, '/audit/export.csv?subjectType=discrepancy')}`;
+  return layout('Discrepancies · snap-recon', view, body);
 }

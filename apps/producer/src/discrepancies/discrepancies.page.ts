@@ -11,6 +11,7 @@ import {
   listDiscrepancies,
 } from '@app/reconciliation';
 import { RequestActor } from '../audit/actor';
+import { Display } from '../reports/ui/display';
 import { discrepancyId, noteSchema } from './discrepancies.controller';
 import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
 import { DiscrepancyChanges } from './discrepancy-changes';
@@ -48,7 +49,7 @@ export class DiscrepanciesPage {
           items,
           total,
           audit,
-          timeZone: this.config.SCHEDULE_TIMEZONE,
+          display: new Display(this.config.SCHEDULE_TIMEZONE, this.config.UI_AMOUNT_FORMAT),
         }),
       );
   }

@@ -26,6 +26,7 @@ import {
 } from '@app/reconciliation/report-queries';
 import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
 import { formatAmount, ProviderName } from '@app/snap';
+import { Display } from './ui/display';
 
 /** The daily report: calendar days in `timeZone`, oldest first. */
 export interface DailyReport {
@@ -48,6 +49,11 @@ export class ReportsService {
 
   get timeZone(): string {
     return this.config.SCHEDULE_TIMEZONE;
+  }
+
+  /** How the pages show times (in SCHEDULE_TIMEZONE, labelled) and amounts (UI_AMOUNT_FORMAT). */
+  get display(): Display {
+    return new Display(this.config.SCHEDULE_TIMEZONE, this.config.UI_AMOUNT_FORMAT);
   }
 
   get inFlightWindowSeconds(): number {

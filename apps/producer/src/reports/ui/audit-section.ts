@@ -1,5 +1,5 @@
 import type { AuditRecord } from '@app/reconciliation';
-import { formatInZone } from '../zoned-day';
+import type { Display } from './display';
 import { href, html, SafeHtml } from './html';
 
 /** `key: value, …` of a JSON object (nested objects as JSON), for a table cell. */
@@ -29,13 +29,13 @@ function subject(r: AuditRecord): SafeHtml | string {
 export function auditSection(
   records: AuditRecord[],
   total: number,
-  timeZone: string,
+  view: Display,
   csvHref: string,
 ): SafeHtml {
   const rows = records.map(
     (r) =>
       html`<tr data-testid="audit-row" data-audit="${r.id}">
-        <td class="when">${formatInZone(new Date(r.at), timeZone)}</td>
+        <td class="when">${view.when(r.at)}</td>
         <td>${r.actorName} <span class="muted small">(${r.actorRole})</span></td>
         <td>${r.action}</td>
         <td>${subject(r)}</td>
@@ -58,7 +58,7 @@ export function auditSection(
         : html`<table class="audit">
             <thead>
               <tr>
-                <th>when (${timeZone})</th>
+                <th>when</th>
                 <th>who</th>
                 <th>action</th>
                 <th>subject</th>

@@ -53,7 +53,7 @@ export class ReportPageController {
       ? await this.reports.results(run.id, { statuses: ATTENTION_STATUSES }, 1, ATTENTION_ROWS)
       : null;
     return overviewPage({
-      timeZone: this.reports.timeZone,
+      display: this.reports.display,
       run,
       runIsLatest: !q.run,
       attention,
@@ -78,11 +78,11 @@ export class ReportPageController {
     try {
       const history = await this.reports.accountHistory(provider, accountNo, limit);
       const audit = await this.reports.audit({ account: { provider, accountNo } }, 1, AUDIT_ROWS);
-      return accountPage(history, this.reports.timeZone, audit);
+      return accountPage(history, this.reports.display, audit);
     } catch (e) {
       if (!(e instanceof NotFoundException)) throw e;
       res.status(404);
-      return notFoundPage(`There is no ${provider} account ${accountNo}.`, this.reports.timeZone);
+      return notFoundPage(`There is no ${provider} account ${accountNo}.`, this.reports.display);
     }
   }
 }
