@@ -5,6 +5,7 @@ import { APP_METRICS, AppMetrics } from '@app/config';
 import { AlertPublisher, RunsService, signWebhook } from '@app/reconciliation';
 import { formatAmount, ProviderName } from '@app/snap';
 import type { ScenarioAccount } from '../../apps/cli/src/demo/demo-scenario';
+import { ALERT_BODIES } from '../../apps/producer/src/openapi/alert-schemas';
 import { ProviderAvailability } from '../../apps/worker/src/provider-availability';
 import { RunSweeper } from '../../apps/worker/src/run-sweeper';
 import { BASIC_AUTH, startProducerHttp } from '../reports/http';
@@ -240,5 +241,17 @@ describe('alerts', () => {
     const all = pipeline.logs.lines.join('\n');
     expect(all).not.toContain('oncall-token');
     expect(all).not.toContain('finance-token');
+  });
+
+  it('sends bodies that match the webhook schemas of the OpenAPI document', () => {
+    expect(new Set(deliveries.map((d) => d.json.event)).size).toBe(6);
+    for (const d of deliveries) {
+      const schema = ALERT_BODIES[d.json.event as keyof typeof ALERT_BODIES];
+      const parsed = schema.safeParse(d.json);
+      expect({ event: d.json.event, issues: parsed.success ? [] : parsed.error.issues }).toEqual({
+        event: d.json.event,
+        issues: [],
+      });
+    }
   });
 });

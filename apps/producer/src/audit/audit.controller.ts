@@ -1,19 +1,11 @@
-import { applyDecorators, Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { APP_LOGGER, Logger } from '@app/config';
-import {
-  AUDIT_CSV_COLUMNS,
-  AUDIT_SUBJECTS,
-  AuditFilter,
-  listAudit,
-  writeAuditCsv,
-} from '@app/reconciliation';
+import { AUDIT_SUBJECTS, AuditFilter, listAudit, writeAuditCsv } from '@app/reconciliation';
 import { PROVIDERS } from '@app/snap';
-import { ApiReportErrors } from '../reports/openapi';
 import { parseQuery } from '../validation';
 
 const whole = (max: number) =>
@@ -64,15 +56,7 @@ export const auditQuery = z
   .refine(bothOrNeither, BOTH);
 export const auditCsvQuery = z.object(filterFields).strict().refine(bothOrNeither, BOTH);
 
-const FILTER_DOCS = [
-  ApiQuery({ name: 'subjectType', required: false, enum: [...AUDIT_SUBJECTS] }),
-  ApiQuery({ name: 'subjectId', required: false, description: 'e.g. a discrepancy or run id' }),
-  ApiQuery({ name: 'provider', required: false, enum: [...PROVIDERS] }),
-  ApiQuery({ name: 'accountNo', required: false, description: 'with `provider`' }),
-];
-
 /** The audit trail: every change a person or an API key made, who made it, and when. */
-@ApiTags('audit')
 @Controller('audit')
 export class AuditController {
   constructor(
@@ -81,12 +65,6 @@ export class AuditController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Audit records, newest first' })
-  @applyDecorators(...FILTER_DOCS)
-  @ApiQuery({ name: 'page', required: false, schema: { type: 'integer', minimum: 1 } })
-  @ApiQuery({ name: 'pageSize', required: false, schema: { type: 'integer', maximum: 500 } })
-  @ApiOkResponse({ description: 'One page of audit records.' })
-  @ApiReportErrors()
   async list(@Query() query: unknown) {
     const q = parseQuery(auditQuery, query);
     return listAudit(this.ds, toFilter(q), q.page, q.pageSize);
@@ -94,14 +72,6 @@ export class AuditController {
 
   /** The whole matching trail as CSV, oldest first, streamed. */
   @Get('export.csv')
-  @ApiOperation({
-    summary: 'The audit trail as CSV, oldest first',
-    description: `Columns ${AUDIT_CSV_COLUMNS.join(', ')}; before and after are JSON text.`,
-  })
-  @applyDecorators(...FILTER_DOCS)
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'The CSV.' })
-  @ApiReportErrors()
   async csv(@Query() query: unknown, @Res() res: Response) {
     const filter = toFilter(parseQuery(auditCsvQuery, query));
     res.type('text/csv').attachment('audit.csv');

@@ -29,13 +29,19 @@ export const noteSchema = z
   })
   .strict();
 
-const listSchema = z
+/** The query of `GET /discrepancies`. */
+export const listSchema = z
   .object({
     status: z.enum(['active', 'open', 'acknowledged', 'resolved', 'all']).default('active'),
     page: z.coerce.number().int().min(1).default(1),
     pageSize: z.coerce.number().int().min(1).max(500).default(50),
   })
   .strict();
+
+/** The path parameter of one discrepancy (documents what {@link discrepancyId} checks). */
+export const discrepancyIdParams = z.object({
+  id: z.string().regex(/^\d{1,18}$/, 'must be a discrepancy id'),
+});
 
 /** Checks a discrepancy id from the path. */
 export function discrepancyId(id: string): string {

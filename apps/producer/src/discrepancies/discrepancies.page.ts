@@ -1,5 +1,4 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -22,7 +21,6 @@ const CSP =
 const AUDIT_ROWS = 50;
 
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
-@ApiExcludeController()
 @Controller('ui/discrepancies')
 export class DiscrepanciesPage {
   constructor(

@@ -1,5 +1,4 @@
 import { Controller, Get, Header, NotFoundException, Param, Query, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { parseParams, parseQuery } from '../../validation';
@@ -15,7 +14,8 @@ const ATTENTION_ROWS = 100;
 const CHART_DAYS = 30;
 const AUDIT_ROWS = 50;
 
-const overviewQuery = z
+/** The query of the overview page `/`. */
+export const overviewQuery = z
   .object({
     run: z
       .string()
@@ -31,7 +31,6 @@ const overviewQuery = z
   .strict();
 
 /** The server-rendered report pages (HTML, no script), behind the same credentials as the API. */
-@ApiExcludeController()
 @Controller()
 export class ReportPageController {
   constructor(private readonly reports: ReportsService) {}
