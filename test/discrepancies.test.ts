@@ -66,6 +66,7 @@ describe('discrepancies across three runs, with a signed webhook', () => {
     const config = testConfig({
       WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
       WEBHOOK_SECRET,
+      WEBHOOK_EVENTS: 'discrepancy.opened', // the other events: test/alerts/alerts.test.ts
     });
     pipeline = await startPipeline(config, { scenario });
     api = await NestFactory.create(ProducerModule.forRoot(config, pino({ level: 'silent' })), {

@@ -4,7 +4,9 @@ import { Browser, BrowserContext, chromium } from 'playwright-core';
 import { DEV_BASIC_AUTH_PASSWORD } from '@app/config';
 import { finalizeRun, RESULT_STATUSES } from '@app/reconciliation';
 import { formatAmount } from '@app/snap';
+import { rupiahText } from '../../apps/producer/src/reports/ui/display';
 import { formatInZone } from '../../apps/producer/src/reports/zoned-day';
+import { LOW_CONTRAST_TEXT } from './contrast';
 import { startPipeline, Pipeline } from '../support/pipeline';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { testConfig } from '../support/test-config';
@@ -148,9 +150,11 @@ describe('report page in a browser', () => {
       `SELECT coalesce(sum(abs(difference)), 0) AS total FROM reconciliation_results WHERE run_id = $1 AND status = 'mismatched'`,
       [runId],
     );
-    expect(await page.getByTestId('total-difference').innerText()).toBe(
-      formatAmount(BigInt(total)),
-    );
+    // Amounts as an Indonesian finance team reads them: Rp, dots between thousands, a decimal comma.
+    const shownTotal = await page.getByTestId('total-difference').innerText();
+    expect(shownTotal).toMatch(/^Rp\u00a0\d{1,3}(\.\d{3})*,\d{2}$/);
+    expect(shownTotal).toBe(rupiahText(formatAmount(BigInt(total))));
+    expect(shownTotal.replace(/[^\d,]/g, '').replace(',', '.')).toBe(formatAmount(BigInt(total)));
 
     // The first row needing attention is the largest |difference|, shown as the database has it.
     const [largest]: { account_no: string; difference: string }[] = await db().query(
@@ -163,7 +167,7 @@ describe('report page in a browser', () => {
       new RegExp(`/${largest.account_no}$`),
     );
     expect(await firstRow.locator('td').nth(6).innerText()).toBe(
-      formatAmount(BigInt(largest.difference)),
+      rupiahText(formatAmount(BigInt(largest.difference))),
     );
     const [{ n: attention }]: { n: string }[] = await db().query(
       `SELECT count(*) AS n FROM reconciliation_results WHERE run_id = $1 AND status <> 'matched'`,
@@ -188,7 +192,9 @@ describe('report page in a browser', () => {
       [tz, today],
     );
     expect((await bars.last().textContent())?.trim()).toMatch(
-      new RegExp(`^${today}: ${mismatches} mismatched, total \\|difference\\| \\d+\\.\\d{2}$`),
+      new RegExp(
+        `^${today}: ${mismatches} mismatched, total \\|difference\\| Rp\u00a0[\\d.]+,\\d{2}$`,
+      ),
     );
     expect(await page.locator('[data-testid=run-row]').count()).toBe(12);
 
@@ -215,7 +221,7 @@ describe('report page in a browser', () => {
     const latest = results.first();
     expect(await latest.getAttribute('data-run')).toBe(runId);
     expect(await latest.getByTestId('history-difference').innerText()).toBe(
-      formatAmount(stuck.expected.difference!),
+      rupiahText(formatAmount(stuck.expected.difference!)),
     );
     const inflight = stuck.ledger.find((e) => e.entryRef.endsWith('-inflight'))!;
     expect(await latest.locator('table.entries tbody tr').count()).toBe(1);
@@ -223,13 +229,78 @@ describe('report page in a browser', () => {
       inflight.entryRef,
     );
     expect(await latest.locator('table.entries tbody td').nth(2).innerText()).toBe(
-      formatAmount(inflight.amount),
+      rupiahText(formatAmount(inflight.amount)),
     );
 
     await page.screenshot({ path: 'test-output/account-page.png', fullPage: true });
     // And back to the overview through the navigation.
     await page.locator('header a.brand').click();
     await page.waitForURL(`${url}/`);
+    await page.close();
+  });
+
+  it('labels every time with its zone (WIB), while the JSON and CSV keep plain amounts', async () => {
+    const page = await context.newPage();
+    for (const path of [
+      '/',
+      `/ui/accounts/${pipeline.scenario[0].provider}/${pipeline.scenario[0].accountNo}`,
+      '/ui/discrepancies',
+    ]) {
+      await page.goto(url + path);
+      const times = await page.locator('td.when').allInnerTexts();
+      expect({ path, some: times.length > 0 }).toEqual({ path, some: true });
+      for (const t of times)
+        expect({ path, t }).toEqual({
+          path,
+          t: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} WIB$/),
+        });
+    }
+    await page.goto(`${url}/`);
+    expect(await page.locator('p.meta').first().innerText()).toMatch(
+      /started \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} WIB/,
+    );
+    // The discrepancy page no longer prints bare UTC: its times are Jakarta's, labelled.
+    const [d]: { opened_at: Date }[] = await db().query(
+      `SELECT opened_at FROM discrepancies ORDER BY last_seen_at DESC, id DESC LIMIT 1`,
+    );
+    await page.goto(`${url}/ui/discrepancies`);
+    expect(await page.locator('tbody tr td.when').first().innerText()).toBe(
+      `${formatInZone(d.opened_at, tz)} WIB`,
+    );
+    const run = (await (await fetch(`${url}/runs/${runId}`, { headers: BASIC_AUTH })).json()) as {
+      totalAbsDifference: string;
+    };
+    expect(run.totalAbsDifference).toMatch(/^\d+\.\d{2}$/);
+    const csv = await (
+      await fetch(`${url}/runs/${runId}/results.csv`, { headers: BASIC_AUTH })
+    ).text();
+    expect(csv).not.toContain('Rp');
+    await page.close();
+  });
+
+  it('meets WCAG AA contrast for every visible text on the overview, an account and the discrepancies', async () => {
+    const page = await context.newPage();
+    const stuck = pipeline.scenario.find((a) => a.kind === 'in-flight-stuck')!;
+    for (const path of [
+      '/',
+      `/ui/accounts/${stuck.provider}/${stuck.accountNo}`,
+      '/ui/discrepancies',
+    ]) {
+      await page.goto(url + path);
+      expect({ path, failures: await page.evaluate(LOW_CONTRAST_TEXT) }).toEqual({
+        path,
+        failures: [],
+      });
+    }
+    // The check can fail: the old timing colour (#b7791f, 3.6:1 under white text) is caught.
+    await page.goto(`${url}/`);
+    await page.addStyleTag({ content: ':root { --timing: #b7791f; }' });
+    await page.evaluate(
+      `document.querySelector('main').insertAdjacentHTML('afterbegin', '<span class="badge s-timing">timing</span>')`,
+    );
+    expect(await page.evaluate(LOW_CONTRAST_TEXT)).toEqual([
+      expect.objectContaining({ text: 'timing', ratio: 3.64 }),
+    ]);
     await page.close();
   });
 });

@@ -2,6 +2,9 @@ import { Body, Controller, HttpCode, HttpException, Post } from '@nestjs/common'
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ingestLedgerBatch, validateLedgerBatch } from '@app/ledger';
+import { Actor, appendAudit } from '@app/reconciliation';
+import { RequestActor } from './audit/actor';
+import { ledgerPostAudit } from './audit/ledger-post-audit';
 
 /** Ledger ingestion: batches of entries, idempotent by entry reference. */
 @Controller('ledger')
@@ -12,10 +15,11 @@ export class LedgerController {
    * Stores a batch all-or-nothing. 400 for a malformed entry, 422 for an unknown account,
    * 409 when a reference is already recorded with another amount or time; every error names
    * the entry's index, the field and the value. Resending a stored batch stores nothing.
+   * A batch that stored entries is recorded in the audit trail, one record per account.
    */
   @Post('entries')
   @HttpCode(200)
-  async append(@Body() body: unknown) {
+  async append(@Body() body: unknown, @RequestActor() actor: Actor) {
     const valid = validateLedgerBatch(body);
     if (!valid.ok)
       throw new HttpException(
@@ -30,6 +34,7 @@ export class LedgerController {
         status,
       );
     }
+    await appendAudit(this.ds, ledgerPostAudit(actor, valid.entries, outcome));
     return { inserted: outcome.inserted, duplicates: outcome.duplicates };
   }
 }

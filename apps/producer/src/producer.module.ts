@@ -1,16 +1,20 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { InjectQueue } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
-import { JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
-import { CoreModule, RunsService, undeliveredDiscrepancies } from '@app/reconciliation';
+import { AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
+import {
+  AlertPublisher,
+  CoreModule,
+  RunsService,
+  undeliveredDiscrepancies,
+} from '@app/reconciliation';
+import { AuditController } from './audit/audit.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { QueueBoardModule } from './board/queue-board.module';
 import { DiscrepanciesController } from './discrepancies/discrepancies.controller';
 import { DiscrepanciesPage } from './discrepancies/discrepancies.page';
+import { DiscrepancyChanges } from './discrepancies/discrepancy-changes';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { TerminusModule } from '@nestjs/terminus';
@@ -24,21 +28,13 @@ class ResumeUnfinishedWork implements OnApplicationBootstrap {
   constructor(
     @Inject(RunsService) private readonly runs: RunsService,
     @InjectDataSource() private readonly ds: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
+    @Inject(AlertPublisher) private readonly alerts: AlertPublisher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runs.resumeUnfinished();
-    if (!this.config.WEBHOOK_URL) return;
-    const ids = await undeliveredDiscrepancies(this.ds);
-    await this.webhooks.addBulk(
-      ids.map((id) => ({
-        name: JOB.discrepancyWebhook,
-        data: { discrepancyId: id },
-        opts: webhookJobOptions(id),
-      })),
-    );
+    if (this.alerts.wants('discrepancy.opened'))
+      await this.alerts.discrepanciesOpened(await undeliveredDiscrepancies(this.ds));
   }
 }
 
@@ -62,10 +58,12 @@ export class ProducerModule {
         MetricsController,
         DiscrepanciesController,
         DiscrepanciesPage,
+        AuditController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         RunsService,
+        DiscrepancyChanges,
         ScheduleProcessor,
         ScheduleInstaller,
         ResumeUnfinishedWork,

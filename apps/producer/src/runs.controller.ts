@@ -11,29 +11,19 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBody,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { APP_LOGGER, Logger } from '@app/config';
-import { loadRun, loadRunReport, RESULT_CSV_COLUMNS, RunsService } from '@app/reconciliation';
+import { Actor, loadRun, loadRunReport, RunsService } from '@app/reconciliation';
 import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
 import { PROVIDERS } from '@app/snap';
-import { ApiReportErrors } from './reports/openapi';
-import { ref } from './reports/openapi-schemas';
+import { RequestActor } from './audit/actor';
 import { parseBody } from './validation';
 
-const startRunSchema = z
+/** The body of `POST /runs` (validates it and documents it). */
+export const startRunSchema = z
   .object({
     provider: z.enum(PROVIDERS).optional(),
     merchantId: z
@@ -53,14 +43,7 @@ function checkRunId(id: string): string {
   return id;
 }
 
-const RUN_ID = ApiParam({
-  name: 'id',
-  description: 'A run id, or `latest`.',
-  schema: { type: 'string', pattern: '^(\\d{1,18}|latest)$', example: 'latest' },
-});
-
 /** Start runs and read their results. */
-@ApiTags('runs')
 @Controller('runs')
 export class RunsController {
   constructor(
@@ -72,42 +55,14 @@ export class RunsController {
   /** Starts a run now, optionally for one provider or merchant. */
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start a run now, optionally for one provider or merchant' })
-  @ApiBody({
-    required: false,
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        provider: { type: 'string', enum: [...PROVIDERS] },
-        merchantId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
-      },
-    },
-  })
-  @ApiAcceptedResponse({
-    description: 'Created and enqueued.',
-    schema: {
-      type: 'object',
-      properties: { runId: { type: 'string' }, accountCount: { type: 'integer' } },
-    },
-  })
-  @ApiReportErrors()
-  async start(@Body() body: unknown) {
+  async start(@Body() body: unknown, @RequestActor() actor: Actor) {
     const filter = parseBody(startRunSchema, body ?? {});
-    const run = await this.runs.start('api', filter);
+    const run = await this.runs.start('api', filter, null, actor);
     return { runId: run.runId, accountCount: run.accountCount };
   }
 
   /** A run's status and counts. */
   @Get(':id')
-  @ApiOperation({
-    summary: 'A run’s summary',
-    description:
-      'Status, counts per status and per provider, total and largest |difference| of mismatches.',
-  })
-  @RUN_ID
-  @ApiOkResponse({ description: 'The run.', schema: ref('RunView') })
-  @ApiReportErrors({ notFound: 'No such run.' })
   async get(@Param('id') id: string) {
     const run = await loadRun(this.ds, checkRunId(id));
     if (!run) throw new NotFoundException(`run ${id} not found`);
@@ -116,17 +71,6 @@ export class RunsController {
 
   /** A run's report as JSON (default) or CSV (`?format=csv`, streamed). */
   @Get(':id/report')
-  @ApiOperation({
-    summary: 'A run’s whole report',
-    description:
-      'JSON: the run and every result in one document (use /runs/{id}/results for pages of a large run). ' +
-      `CSV: the same as /runs/{id}/results.csv, streamed; columns ${RESULT_CSV_COLUMNS.join(', ')}.`,
-  })
-  @RUN_ID
-  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'The run and its results.' })
-  @ApiReportErrors({ notFound: 'No such run.' })
   async report(
     @Param('id') id: string,
     @Query('format') format: string | undefined,

@@ -1,19 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { InjectQueue } from '@nestjs/bullmq';
-import { Queue, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, APP_METRICS, AppConfig, AppMetrics, Logger } from '@app/config';
 import { ledgerSnapshot } from '@app/ledger';
-import { BalanceInquiryJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
+import { BalanceInquiryJobData } from '@app/queue';
 import {
   AccountResult,
+  AlertPublisher,
   errorResult,
   compareBalances,
   JobAccount,
   jobStart,
   saveResult,
-  undeliveredDiscrepancies,
 } from '@app/reconciliation';
 import {
   PermanentSnapError,
@@ -58,7 +57,7 @@ export class BalanceInquiryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
-    @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
+    private readonly alerts: AlertPublisher,
   ) {}
 
   async process(job: BalanceInquiryJobData, attempt: AttemptInfo): Promise<InquiryOutcome> {
@@ -199,22 +198,14 @@ export class BalanceInquiryService {
     if (outcome.runFinished) await this.afterRun(result.runId);
   }
 
-  /** The run is finished: record its duration and announce the discrepancies it opened. */
+  /** The run is finished: record its duration and announce it (with the discrepancies it opened or closed). */
   private async afterRun(runId: string): Promise<void> {
     const [{ seconds }] = await this.ds.query(
       `SELECT extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM reconciliation_runs WHERE id = $1`,
       [runId],
     );
     this.metrics.runDuration.observe(seconds);
-    if (!this.config.WEBHOOK_URL) return;
-    const ids = await undeliveredDiscrepancies(this.ds, runId);
-    await this.webhooks.addBulk(
-      ids.map((id) => ({
-        name: JOB.discrepancyWebhook,
-        data: { discrepancyId: id },
-        opts: webhookJobOptions(id),
-      })),
-    );
+    await this.alerts.runFinished(runId);
   }
 
   /** For a Netzme account that does not match: is it simply not active? */

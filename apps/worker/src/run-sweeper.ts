@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
 import { balanceJobOptions, BalanceInquiryJobData } from '@app/queue';
 import {
+  AlertPublisher,
   enqueueRun,
   errorResult,
   finalizeRun,
@@ -51,6 +52,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Inject(PROVIDER_QUEUES) private readonly queues: Record<ProviderName, Queue>,
+    private readonly alerts: AlertPublisher,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -73,9 +75,15 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
     await this.current;
   }
 
-  /** One sweep over every running run. */
+  /** One sweep over every running run; runs past their deadline are announced (`run.stalled`). */
   async sweep(): Promise<SweepOutcome> {
     const outcome: SweepOutcome = { runs: 0, retried: 0, closed: 0 };
+    const stalled = await this.alerts.stalledRuns();
+    if (stalled.length > 0)
+      this.logger.warn(
+        { runIds: stalled, deadlineMinutes: this.config.RUN_DEADLINE_MINUTES },
+        'runs past their deadline',
+      );
     // `quiet`: no result for a whole sweep interval. Only such a run can be missing jobs, and
     // re-enqueueing (a query and an addBulk over every account) is not free on a large run.
     const running: { id: string; complete: boolean; quiet: boolean }[] = await this.ds.query(
@@ -90,8 +98,10 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
     const runIds = new Set(running.map((r) => String(r.id)));
     for (const run of running) {
       // Every account counted but the finalizing statement was lost (e.g. Postgres went away).
-      if (run.complete) await finalizeRun(this.ds, String(run.id));
-      else if (run.quiet)
+      if (run.complete) {
+        if (await finalizeRun(this.ds, String(run.id)))
+          await this.alerts.runFinished(String(run.id));
+      } else if (run.quiet)
         await enqueueRun(this.ds, this.queues, String(run.id), balanceJobOptions(this.config));
     }
     for (const queue of Object.values(this.queues)) {
@@ -131,7 +141,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       }
       return;
     }
-    const { written } = await saveResult(
+    const { written, runFinished } = await saveResult(
       this.ds,
       errorResult(
         { runId, accountId, attempts: job.attemptsMade },
@@ -139,6 +149,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       ),
     );
     if (written) outcome.closed++;
+    if (runFinished) await this.alerts.runFinished(runId);
     this.logger.warn(log, 'job failed without a result too often; account closed as error');
   }
 }

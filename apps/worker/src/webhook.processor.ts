@@ -4,32 +4,46 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { request } from 'undici';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
-import { WEBHOOK_QUEUE } from '@app/queue';
 import {
-  discrepancyOpenedBody,
-  loadDiscrepancy,
+  APP_CONFIG,
+  APP_LOGGER,
+  AppConfig,
+  describeWebhookUrl,
+  Logger,
+  webhookSubscriptions,
+  WebhookSubscription,
+} from '@app/config';
+import { AlertWebhookJobData, JOB, WEBHOOK_QUEUE } from '@app/queue';
+import {
+  AlertPublisher,
+  markDiscrepancyNotified,
   signWebhook,
   WEBHOOK_HEADERS,
 } from '@app/reconciliation';
 
-/** Payload of a webhook job: the discrepancy's id only. */
-export interface WebhookJobData {
+/** A job queued before alerts existed: the id of a newly opened discrepancy only. */
+interface LegacyDiscrepancyJobData {
   discrepancyId: string;
 }
 
 /**
- * Delivers each newly opened discrepancy to WEBHOOK_URL, signed with HMAC-SHA256. A non-2xx
- * answer or a network error throws, so BullMQ retries with exponential backoff.
+ * Delivers alert events to their subscribed URLs, signed with HMAC-SHA256, with the event and
+ * a delivery id (the same on every retry) in headers. A non-2xx answer or a network error
+ * throws, so BullMQ retries with exponential backoff. The URL never appears in an error or a
+ * log line: only its scheme and host (its path often carries a token).
  */
 @Processor(WEBHOOK_QUEUE, { concurrency: 4 })
 export class WebhookProcessor extends WorkerHost {
+  private readonly subscriptions: Map<string, WebhookSubscription>;
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly alerts: AlertPublisher,
   ) {
     super();
+    this.subscriptions = new Map(webhookSubscriptions(config).map((s) => [s.id, s]));
   }
 
   /** A Redis hiccup must be logged, not crash the process (an unhandled 'error' event would). */
@@ -38,33 +52,47 @@ export class WebhookProcessor extends WorkerHost {
     this.logger.warn({ queue: WEBHOOK_QUEUE, err: error.message }, 'queue worker error');
   }
 
-  async process(job: Job<WebhookJobData>): Promise<{ status: number } | { skipped: string }> {
-    const url = this.config.WEBHOOK_URL;
-    const secret = this.config.WEBHOOK_SECRET;
-    if (!url || !secret) return { skipped: 'no WEBHOOK_URL' };
-    const discrepancy = await loadDiscrepancy(this.ds, job.data.discrepancyId);
-    if (!discrepancy) return { skipped: `discrepancy ${job.data.discrepancyId} does not exist` };
-    const body = discrepancyOpenedBody(discrepancy);
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const res = await request(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [WEBHOOK_HEADERS.event]: 'discrepancy.opened',
-        [WEBHOOK_HEADERS.timestamp]: timestamp,
-        [WEBHOOK_HEADERS.signature]: signWebhook(secret, timestamp, body),
-      },
-      body,
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
-    });
-    await res.body.dump();
-    if (res.statusCode < 200 || res.statusCode >= 300) {
-      throw new Error(`webhook answered HTTP ${res.statusCode} for discrepancy ${discrepancy.id}`);
+  async process(
+    job: Job<AlertWebhookJobData | LegacyDiscrepancyJobData>,
+  ): Promise<{ status: number } | { skipped: string } | { republished: string }> {
+    if (job.name === JOB.discrepancyWebhook || !('event' in job.data)) {
+      const { discrepancyId } = job.data as LegacyDiscrepancyJobData;
+      await this.alerts.discrepanciesOpened([discrepancyId]);
+      return { republished: `discrepancy ${discrepancyId}` };
     }
-    await this.ds.query(`UPDATE discrepancies SET notified_at = now() WHERE id = $1`, [
-      discrepancy.id,
-    ]);
-    return { status: res.statusCode };
+    const data = job.data;
+    const subscription = this.subscriptions.get(data.subscriber);
+    const secret = this.config.WEBHOOK_SECRET;
+    // The URL was unsubscribed (config changed) since the event: nobody to tell.
+    if (!subscription || !secret) return { skipped: `no subscriber ${data.subscriber}` };
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const where = describeWebhookUrl(subscription.url);
+    let status: number;
+    try {
+      const res = await request(subscription.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [WEBHOOK_HEADERS.event]: data.event,
+          [WEBHOOK_HEADERS.delivery]: data.deliveryId,
+          [WEBHOOK_HEADERS.timestamp]: timestamp,
+          [WEBHOOK_HEADERS.signature]: signWebhook(secret, timestamp, data.body),
+        },
+        body: data.body,
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
+      await res.body.dump();
+      status = res.statusCode;
+    } catch (e) {
+      throw new Error(
+        `webhook ${where} unreachable for ${data.deliveryId}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`,
+      );
+    }
+    if (status < 200 || status >= 300)
+      throw new Error(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
+    if (data.event === 'discrepancy.opened' && data.discrepancyId)
+      await markDiscrepancyNotified(this.ds, data.discrepancyId);
+    return { status };
   }
 }

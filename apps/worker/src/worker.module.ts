@@ -4,6 +4,7 @@ import { CoreModule } from '@app/reconciliation';
 import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
+import { ProviderAvailability } from './provider-availability';
 import { RunSweeper } from './run-sweeper';
 import { snapClientsProvider } from './snap-clients.provider';
 import { WebhookProcessor } from './webhook.processor';
@@ -26,8 +27,9 @@ export class WorkerModule {
         ...PROVIDERS.map((p) => balanceInquiryProcessor(p, config)),
         RunSweeper,
         WebhookProcessor,
+        ProviderAvailability,
       ],
-      exports: [BalanceInquiryService],
+      exports: [BalanceInquiryService, ProviderAvailability],
     };
   }
 }

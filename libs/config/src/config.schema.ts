@@ -127,6 +127,14 @@ export const configSchema = z.object({
     })
     .transform((v) => v || undefined),
   WEBHOOK_SECRET: z.string().optional(),
+  /** Events WEBHOOK_URL receives: `*` or a comma list (checked in webhook-settings.ts). */
+  WEBHOOK_EVENTS: z.string().default('*'),
+  /** More URLs, each with its events: `events=url;events=url` (checked in webhook-settings.ts). */
+  WEBHOOK_SUBSCRIPTIONS: z.string().default(''),
+  /** How the pages write amounts: `id-ID` (`Rp 1.343.486,00`) or `plain` (`1343486.00`, as the API). */
+  UI_AMOUNT_FORMAT: z.enum(['id-ID', 'plain']).default('id-ID'),
+  /** A run still running this long after it started is announced as `run.stalled`. */
+  RUN_DEADLINE_MINUTES: int(120, 1),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
@@ -145,4 +153,7 @@ export const SECRET_KEYS = [
   'API_KEYS',
   'BASIC_AUTH_PASSWORD',
   'WEBHOOK_SECRET',
+  // A webhook URL often carries a token in its path (Slack, Teams, PagerDuty).
+  'WEBHOOK_URL',
+  'WEBHOOK_SUBSCRIPTIONS',
 ] as const;

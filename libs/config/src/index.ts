@@ -5,3 +5,4 @@ export * from './config.module';
 export * from './logger';
 export * from './log-context';
 export * from './metrics';
+export * from './webhook-settings';

@@ -1,5 +1,6 @@
 import { rememberSecretValue } from '@app/snap';
 import { configSchema, AppConfig, SECRET_KEYS } from './config.schema';
+import { webhookSettingProblems } from './webhook-settings';
 
 /** Thrown when the environment is invalid; lists every bad setting with its value. */
 export class ConfigError extends Error {
@@ -36,11 +37,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = configSchema.safeParse(env);
   if (result.success) {
     rememberConfigSecrets(env, result.data);
-    if (result.data.WEBHOOK_URL && !result.data.WEBHOOK_SECRET) {
-      throw new ConfigError([
-        `WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)`,
-      ]);
-    }
+    const webhookProblems = webhookSettingProblems(result.data);
+    if (webhookProblems.length > 0) throw new ConfigError(webhookProblems);
     return result.data;
   }
   const problems = result.error.issues.map((issue) => {

@@ -43,6 +43,47 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  /** Set by the producer at scrape time (alerts: no run finished for too long). */
+  readonly lastFinishedRun = new Gauge({
+    name: 'recon_last_finished_run_timestamp_seconds',
+    help: 'Unix time the latest finished reconciliation run finished (0 before the first)',
+    registers: [this.registry],
+  });
+
+  /** Set by the producer at scrape time (alerts: a run past its deadline). */
+  readonly oldestRunningRunAge = new Gauge({
+    name: 'recon_oldest_running_run_age_seconds',
+    help: 'Age of the oldest run still running (0 when none runs)',
+    registers: [this.registry],
+  });
+
+  /** Set by the producer at scrape time: open and acknowledged discrepancies by how long they have been open. */
+  readonly openDiscrepancies = new Gauge({
+    name: 'recon_open_discrepancies',
+    help: 'Discrepancies not resolved, by age since opened (age: lt_1h, 1h_24h, 1d_7d, gt_7d)',
+    labelNames: ['age'] as const,
+    registers: [this.registry],
+  });
+
+  readonly oldestOpenDiscrepancyAge = new Gauge({
+    name: 'recon_oldest_open_discrepancy_age_seconds',
+    help: 'Age of the oldest discrepancy not resolved (0 when none)',
+    registers: [this.registry],
+  });
+
+  /** 1 while calls to the provider are let through, 0 while its circuit breaker holds them. */
+  readonly providerAvailable = new Gauge({
+    name: 'snap_provider_available',
+    help: 'Whether the provider is taking calls (1) or held off by the circuit breaker (0)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  /** The circuit breaker's setter for {@link providerAvailable}. */
+  setProviderAvailable(provider: string, available: boolean): void {
+    this.providerAvailable.set({ provider }, available ? 1 : 0);
+  }
+
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });

@@ -39,10 +39,13 @@ export function providerLimiter(
   return { max: perSecond, duration: 1000 };
 }
 
-/** A discrepancy's webhook: one job per discrepancy (the id makes a repeat a no-op), retried for ~1 h. */
-export function webhookJobOptions(discrepancyId: string): JobsOptions {
+/**
+ * An alert delivery: one job per event and URL (the id makes a repeated publish a no-op while
+ * the job is kept), retried with exponential backoff 12 times: about 70 minutes in all.
+ */
+export function webhookJobOptions(jobId: string): JobsOptions {
   return {
-    jobId: `discrepancy-${discrepancyId}`,
+    jobId,
     attempts: 12,
     backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
     removeOnComplete: { age: KEEP_COMPLETED_SECONDS },

@@ -4,7 +4,9 @@ import type { ProviderName } from '@app/snap';
 export const JOB = {
   balanceInquiry: 'balance-inquiry',
   scheduledRun: 'scheduled-run',
+  /** Before alerts: `{ discrepancyId }` only; a job left from then is published again as an alert. */
   discrepancyWebhook: 'discrepancy-webhook',
+  alertWebhook: 'alert-webhook',
 } as const;
 
 /**
@@ -32,4 +34,18 @@ export type ScheduledRunJobData = Record<string, never>;
  */
 export function balanceJobId(runId: string, accountId: string): string {
   return `run-${runId}-account-${accountId}`;
+}
+
+/**
+ * Payload of an alert delivery: one event to one subscribed URL. The URL itself is a secret
+ * and not here (Bull Board shows job data): `subscriber` is its fingerprint, looked up in the
+ * config at delivery. `body` is the JSON sent, as built when the event happened.
+ */
+export interface AlertWebhookJobData {
+  event: string;
+  deliveryId: string;
+  subscriber: string;
+  body: string;
+  /** For `discrepancy.opened`: marked announced once delivered. */
+  discrepancyId?: string;
 }

@@ -7,6 +7,7 @@ import { dataSourceOptions } from '@app/ledger';
 import { ALL_QUEUES, balanceQueueName } from '@app/queue';
 import { PROVIDERS } from '@app/snap';
 import type { Queue } from 'bullmq';
+import { AlertPublisher } from './alerts/alert-publisher';
 import { ALL_ENTITIES } from './entities';
 
 /** Injection token of the Redis connection shared by BullMQ queues and the token cache. */
@@ -48,8 +49,8 @@ export class CoreModule {
         BullModule.forRoot({ connection: redis, prefix: queuePrefix(config) }),
         queues,
       ],
-      providers: [{ provide: REDIS, useValue: redis }, RedisCloser, providerQueues],
-      exports: [TypeOrmModule, queues, REDIS, PROVIDER_QUEUES],
+      providers: [{ provide: REDIS, useValue: redis }, RedisCloser, providerQueues, AlertPublisher],
+      exports: [TypeOrmModule, queues, REDIS, PROVIDER_QUEUES, AlertPublisher],
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { formatAmount } from '@app/snap';
+import { Actor, appendAudit } from './audit-log';
 
 export type DiscrepancyStatus = 'open' | 'acknowledged' | 'resolved';
 
@@ -48,7 +49,7 @@ export async function trackDiscrepancies(tx: EntityManager, runId: string): Prom
   );
   await tx.query(
     `UPDATE discrepancies d
-        SET status = 'resolved', resolved_at = now(),
+        SET status = 'resolved', resolved_at = now(), resolved_run_id = $1,
             note = concat_ws(E'\\n', d.note, 'matched again in run ' || $1)
        FROM reconciliation_results r
       WHERE r.run_id = $1 AND r.status = 'matched' AND r.account_id = d.account_id AND d.status <> 'resolved'`,
@@ -63,6 +64,20 @@ export async function undeliveredDiscrepancies(ds: DataSource, runId?: string): 
     [runId ?? null],
   );
   return rows.map((r) => String(r.id));
+}
+
+/** Discrepancies a run closed because their account matched again. */
+export async function discrepanciesResolvedByRun(ds: DataSource, runId: string): Promise<string[]> {
+  const rows: { id: string }[] = await ds.query(
+    `SELECT id FROM discrepancies WHERE resolved_run_id = $1 ORDER BY id`,
+    [runId],
+  );
+  return rows.map((r) => String(r.id));
+}
+
+/** Marks a discrepancy's opening announced (its `discrepancy.opened` webhook was delivered). */
+export async function markDiscrepancyNotified(ds: DataSource, id: string): Promise<void> {
+  await ds.query(`UPDATE discrepancies SET notified_at = now() WHERE id = $1`, [id]);
 }
 
 interface DiscrepancyRow {
@@ -149,13 +164,15 @@ export class DiscrepancyTransitionError extends Error {}
 
 /**
  * A person acknowledges (`open` → `acknowledged`) or resolves (`open`/`acknowledged` →
- * `resolved`) a discrepancy, with a note. Returns null when it does not exist.
+ * `resolved`) a discrepancy, with a note; the change and its audit record (who, the status
+ * before and after, the note) commit together. Returns null when it does not exist.
  */
 export async function changeDiscrepancy(
   ds: DataSource,
   id: string,
   action: 'acknowledge' | 'resolve',
   note: string,
+  actor: Actor,
 ): Promise<DiscrepancyView | null> {
   return ds.transaction(async (tx) => {
     const current: { status: DiscrepancyStatus }[] = await tx.query(
@@ -173,6 +190,19 @@ export async function changeDiscrepancy(
         : `UPDATE discrepancies SET status = 'resolved', resolved_at = now(), note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`,
       [id, note],
     );
-    return loadDiscrepancy(tx, id);
+    const changed = (await loadDiscrepancy(tx, id))!;
+    await appendAudit(tx, [
+      {
+        actor,
+        action: `discrepancy.${action}`,
+        subjectType: 'discrepancy',
+        subjectId: id,
+        account: { provider: changed.provider, accountNo: changed.accountNo },
+        before: { status: from },
+        after: { status: changed.status, lastDifference: changed.lastDifference },
+        note,
+      },
+    ]);
+    return changed;
   });
 }

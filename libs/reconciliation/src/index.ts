@@ -1,4 +1,5 @@
 export * from './account-result';
+export * from './audit-log';
 export * from './compare';
 export * from './core.module';
 export * from './discrepancies';
@@ -14,3 +15,6 @@ export * from './run-report';
 export * from './run-summary';
 export * from './runs.service';
 export * from './webhook';
+export * from './alerts/alert-events';
+export * from './alerts/alert-figures';
+export * from './alerts/alert-publisher';

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
 import { balanceJobOptions } from '@app/queue';
 import { ProviderName } from '@app/snap';
+import { Actor, appendAudit } from './audit-log';
 import type { RunTrigger } from './result-status';
 import { PROVIDER_QUEUES } from './core.module';
 import { createRun, CreatedRun, enqueueRun, RunFilter } from './run-creator';
@@ -19,13 +20,28 @@ export class RunsService {
     @Inject(PROVIDER_QUEUES) private readonly queues: Record<ProviderName, Queue>,
   ) {}
 
-  /** Creates a run and enqueues one job per account; returns once every job is in Redis. */
+  /**
+   * Creates a run and enqueues one job per account; returns once every job is in Redis. A run
+   * a person or key started (`actor`) is recorded in the audit trail before its jobs go out.
+   */
   async start(
     trigger: RunTrigger,
     filter: RunFilter = {},
     scheduleKey: string | null = null,
+    actor?: Actor,
   ): Promise<CreatedRun> {
     const run = await createRun(this.ds, trigger, filter, scheduleKey);
+    if (run.created && actor) {
+      await appendAudit(this.ds, [
+        {
+          actor,
+          action: 'run.start',
+          subjectType: 'run',
+          subjectId: run.runId,
+          after: { trigger, accountCount: run.accountCount, ...filter },
+        },
+      ]);
+    }
     if (run.created) {
       await enqueueRun(this.ds, this.queues, run.runId, balanceJobOptions(this.config));
       this.logger.info(

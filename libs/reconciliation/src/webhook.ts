@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
-import type { DiscrepancyView } from './discrepancies';
 
 /** Header names of a webhook delivery. */
 export const WEBHOOK_HEADERS = {
   signature: 'x-snap-recon-signature',
   timestamp: 'x-snap-recon-timestamp',
   event: 'x-snap-recon-event',
+  /** The same on every retry of a delivery: the receiver de-duplicates on it. */
+  delivery: 'x-snap-recon-delivery',
 } as const;
 
 /**
@@ -14,9 +15,4 @@ export const WEBHOOK_HEADERS = {
  */
 export function signWebhook(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-/** The JSON body announcing a newly opened discrepancy. */
-export function discrepancyOpenedBody(discrepancy: DiscrepancyView): string {
-  return JSON.stringify({ event: 'discrepancy.opened', discrepancy });
 }

@@ -14,12 +14,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
-  changeDiscrepancy,
+  Actor,
   DiscrepancyTransitionError,
   listDiscrepancies,
   loadDiscrepancy,
 } from '@app/reconciliation';
+import { RequestActor } from '../audit/actor';
 import { parseBody } from '../validation';
+import { DiscrepancyChanges } from './discrepancy-changes';
 
 export const noteSchema = z
   .object({
@@ -27,13 +29,19 @@ export const noteSchema = z
   })
   .strict();
 
-const listSchema = z
+/** The query of `GET /discrepancies`. */
+export const listSchema = z
   .object({
     status: z.enum(['active', 'open', 'acknowledged', 'resolved', 'all']).default('active'),
     page: z.coerce.number().int().min(1).default(1),
     pageSize: z.coerce.number().int().min(1).max(500).default(50),
   })
   .strict();
+
+/** The path parameter of one discrepancy (documents what {@link discrepancyId} checks). */
+export const discrepancyIdParams = z.object({
+  id: z.string().regex(/^\d{1,18}$/, 'must be a discrepancy id'),
+});
 
 /** Checks a discrepancy id from the path. */
 export function discrepancyId(id: string): string {
@@ -45,7 +53,10 @@ export function discrepancyId(id: string): string {
 /** Confirmed mismatches: one per account until a person resolves it. */
 @Controller('discrepancies')
 export class DiscrepanciesController {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly changes: DiscrepancyChanges,
+  ) {}
 
   @Get()
   list(@Query() query: unknown) {
@@ -62,21 +73,21 @@ export class DiscrepanciesController {
   /** `open` → `acknowledged`, with a note: someone is on it; later runs still count occurrences. */
   @Post(':id/acknowledge')
   @HttpCode(200)
-  acknowledge(@Param('id') id: string, @Body() body: unknown) {
-    return this.change(id, 'acknowledge', body);
+  acknowledge(@Param('id') id: string, @Body() body: unknown, @RequestActor() actor: Actor) {
+    return this.change(id, 'acknowledge', body, actor);
   }
 
   /** `open` or `acknowledged` → `resolved`, with a note; a later mismatch opens a new one. */
   @Post(':id/resolve')
   @HttpCode(200)
-  resolve(@Param('id') id: string, @Body() body: unknown) {
-    return this.change(id, 'resolve', body);
+  resolve(@Param('id') id: string, @Body() body: unknown, @RequestActor() actor: Actor) {
+    return this.change(id, 'resolve', body, actor);
   }
 
-  private async change(id: string, action: 'acknowledge' | 'resolve', body: unknown) {
+  private async change(id: string, action: 'acknowledge' | 'resolve', body: unknown, actor: Actor) {
     const { note } = parseBody(noteSchema, body ?? {});
     try {
-      const changed = await changeDiscrepancy(this.ds, discrepancyId(id), action, note);
+      const changed = await this.changes.change(discrepancyId(id), action, note, actor);
       if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
       return changed;
     } catch (e) {

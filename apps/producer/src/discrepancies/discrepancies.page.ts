@@ -1,63 +1,55 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import {
-  changeDiscrepancy,
+  Actor,
   DiscrepancyTransitionError,
-  DiscrepancyView,
+  listAudit,
   listDiscrepancies,
 } from '@app/reconciliation';
+import { RequestActor } from '../audit/actor';
+import { Display } from '../reports/ui/display';
 import { discrepancyId, noteSchema } from './discrepancies.controller';
+import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
+import { DiscrepancyChanges } from './discrepancy-changes';
 
-const esc = (v: unknown) =>
-  String(v ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-
-function row(d: DiscrepancyView): string {
-  const forms =
-    d.status === 'resolved'
-      ? ''
-      : `<form method="post" action="/ui/discrepancies/${esc(d.id)}/${d.status === 'open' ? 'acknowledge' : 'resolve'}">
-           <input name="note" required maxlength="2000" placeholder="note" aria-label="note for discrepancy ${esc(d.id)}">
-           <button>${d.status === 'open' ? 'Acknowledge' : 'Resolve'}</button></form>` +
-        (d.status === 'open'
-          ? `<form method="post" action="/ui/discrepancies/${esc(d.id)}/resolve">
-               <input name="note" required maxlength="2000" placeholder="note" aria-label="resolution note for discrepancy ${esc(d.id)}">
-               <button>Resolve</button></form>`
-          : '');
-  return `<tr data-discrepancy="${esc(d.id)}"><td>${esc(d.id)}</td><td>${esc(d.status)}</td><td>${esc(d.merchantId)}</td>
-    <td><a href="/ui/accounts/${esc(d.provider)}/${esc(d.accountNo)}">${esc(d.provider)} ${esc(d.accountNo)}</a></td>
-    <td class="num">${esc(d.lastDifference)}</td><td class="num">${esc(d.occurrences)}</td>
-    <td>${esc(d.openedAt.slice(0, 16).replace('T', ' '))}</td><td>${esc(d.lastSeenAt.slice(0, 16).replace('T', ' '))}</td>
-    <td class="note">${esc(d.note)}</td><td>${forms}</td></tr>`;
-}
+/** Inline styles only, no script; the forms post to this page's own routes. */
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const AUDIT_ROWS = 50;
 
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
 @Controller('ui/discrepancies')
 export class DiscrepanciesPage {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly changes: DiscrepancyChanges,
+  ) {}
 
   @Get()
   async page(@Query('status') status: string | undefined, @Res() res: Response) {
-    const wanted =
+    const wanted: DiscrepancyPageStatus =
       status === 'resolved' || status === 'acknowledged' || status === 'open' ? status : 'active';
-    const { items, total } = await listDiscrepancies(this.ds, {
-      status: wanted,
-      page: 1,
-      pageSize: 200,
-    });
-    res.type('html')
-      .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Discrepancies · snap-recon</title>
-<style>body{font:14px system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;width:100%}
-td,th{border-bottom:1px solid #e3e6ee;padding:6px 8px;text-align:left;vertical-align:top}.num{text-align:right;font-variant-numeric:tabular-nums}
-.note{white-space:pre-line;color:#555;max-width:280px}form{display:inline-flex;gap:4px;margin:2px 0}nav a{margin-right:12px}</style></head>
-<body><nav><a href="/">Runs</a><a href="/ui/discrepancies">Active</a><a href="/ui/discrepancies?status=resolved">Resolved</a></nav>
-<h1>Discrepancies (${esc(wanted)}): ${total}${total > items.length ? `, the ${items.length} most recent shown` : ''}</h1>
-<table><thead><tr><th>#</th><th>status</th><th>merchant</th><th>account</th><th>difference</th><th>runs seen</th><th>opened</th><th>last seen</th><th>note</th><th></th></tr></thead>
-<tbody>${items.map(row).join('') || '<tr><td colspan="10">none</td></tr>'}</tbody></table></body></html>`);
+    const [{ items, total }, audit] = await Promise.all([
+      listDiscrepancies(this.ds, { status: wanted, page: 1, pageSize: 200 }),
+      listAudit(this.ds, { subjectType: 'discrepancy' }, 1, AUDIT_ROWS),
+    ]);
+    res
+      .type('html')
+      .setHeader('Content-Security-Policy', CSP)
+      .setHeader('Cache-Control', 'no-store')
+      .send(
+        discrepanciesPage({
+          status: wanted,
+          items,
+          total,
+          audit,
+          display: new Display(this.config.SCHEDULE_TIMEZONE, this.config.UI_AMOUNT_FORMAT),
+        }),
+      );
   }
 
   @Post(':id/:action')
@@ -65,6 +57,7 @@ td,th{border-bottom:1px solid #e3e6ee;padding:6px 8px;text-align:left;vertical-a
     @Param('id') id: string,
     @Param('action') action: string,
     @Body() body: unknown,
+    @RequestActor() actor: Actor,
     @Res() res: Response,
   ) {
     if (action !== 'acknowledge' && action !== 'resolve') return res.status(404).send('not found');
@@ -72,7 +65,7 @@ td,th{border-bottom:1px solid #e3e6ee;padding:6px 8px;text-align:left;vertical-a
     if (!parsed.success)
       return res.status(400).type('text').send(`note: ${parsed.error.issues[0].message}`);
     try {
-      const changed = await changeDiscrepancy(this.ds, discrepancyId(id), action, parsed.data.note);
+      const changed = await this.changes.change(discrepancyId(id), action, parsed.data.note, actor);
       if (!changed) return res.status(404).type('text').send(`discrepancy ${id} not found`);
     } catch (e) {
       if (e instanceof DiscrepancyTransitionError)

@@ -4,15 +4,19 @@ import type { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { APP_METRICS, AppMetrics } from '@app/config';
 import { SCHEDULE_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
-import { PROVIDER_QUEUES } from '@app/reconciliation';
+import { loadAlertFigures, PROVIDER_QUEUES } from '@app/reconciliation';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { ProviderName } from '@app/snap';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 
 /**
  * `GET /metrics` (Prometheus text, credentials required): this process's metrics plus the
- * jobs of every queue by state, read from Redis at scrape time. Provider-call, token and
- * result metrics come from each worker's own metrics port.
+ * jobs of every queue by state, read from Redis at scrape time, and the alerting figures read
+ * from Postgres (last finished run, oldest running run, open discrepancies by age; see
+ * deploy/prometheus/alerts.yml). Provider-call, token, result and provider-availability
+ * metrics come from each worker's own metrics port.
  */
 @Controller('metrics')
 export class MetricsController {
@@ -23,6 +27,7 @@ export class MetricsController {
     @Inject(PROVIDER_QUEUES) providerQueues: Record<ProviderName, Queue>,
     @InjectQueue(SCHEDULE_QUEUE) schedule: Queue,
     @InjectQueue(WEBHOOK_QUEUE) webhooks: Queue,
+    @InjectDataSource() private readonly ds: DataSource,
   ) {
     this.queues = [...Object.values(providerQueues), schedule, webhooks];
   }
@@ -37,6 +42,12 @@ export class MetricsController {
           this.metrics.jobs.set({ queue: queue.name, state }, counts[state] ?? 0);
       }),
     );
+    const figures = await loadAlertFigures(this.ds);
+    this.metrics.lastFinishedRun.set(figures.lastFinishedRunAt);
+    this.metrics.oldestRunningRunAge.set(figures.oldestRunningRunAgeSeconds);
+    for (const [age, count] of Object.entries(figures.openDiscrepanciesByAge))
+      this.metrics.openDiscrepancies.set({ age }, count);
+    this.metrics.oldestOpenDiscrepancyAge.set(figures.oldestOpenDiscrepancyAgeSeconds);
     res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }

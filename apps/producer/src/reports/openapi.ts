@@ -1,43 +1,19 @@
-import { applyDecorators, INestApplication } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiQuery,
-  ApiUnauthorizedResponse,
-  DocumentBuilder,
-  SwaggerModule,
-} from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { INestApplication } from '@nestjs/common';
+import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '@app/config';
 import { CredentialsCheck } from '../auth/credentials-check';
-import { ref, REPORT_SCHEMAS } from './openapi-schemas';
+import { openApiDocument } from '../openapi/document';
 
 /** Where the OpenAPI UI is served; its JSON is at `${DOCS_PATH}-json`. */
 export const DOCS_PATH = '/docs';
 
-/** An optional query parameter, documented. */
-export const ApiQueryParam = (name: string, description: string, schema: SchemaObject) =>
-  ApiQuery({ name, required: false, description, schema });
-
-/** The answers every reports endpoint may give besides 200. */
-export const ApiReportErrors = ({ notFound }: { notFound?: string } = {}) =>
-  applyDecorators(
-    ApiUnauthorizedResponse({
-      description: 'No or wrong credentials: a bare 401 with `WWW-Authenticate: Basic`.',
-    }),
-    ApiBadRequestResponse({
-      description: 'A bad parameter, named with the value received.',
-      schema: ref('BadRequest'),
-    }),
-    ...(notFound ? [ApiNotFoundResponse({ description: notFound })] : []),
-  );
-
 /**
  * Serves the OpenAPI document and UI at `/docs` (`/docs-json`, `/docs-yaml`) behind the API's
- * credentials. Swagger UI is plain express routes, not Nest routes, so the global guard does
- * not see them: an express middleware registered before them applies the same check. Call
- * before `listen`.
+ * credentials. The document is built from the zod schemas the handlers validate with
+ * (`apps/producer/src/openapi/`), not from decorators. Swagger UI is plain express routes, not
+ * Nest routes, so the global guard does not see them: an express middleware registered before
+ * them applies the same check. Call before `listen`.
  */
 export function setupOpenApi(app: INestApplication, config: AppConfig): void {
   const check = new CredentialsCheck(config);
@@ -53,31 +29,10 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     res.setHeader('WWW-Authenticate', 'Basic realm="snap-recon"');
     res.status(401).json({ statusCode: 401, message: 'Unauthorized' });
   });
-  const options = new DocumentBuilder()
-    .setTitle('snap-recon')
-    .setDescription(
-      'Reconciliation of merchant balances at SNAP providers against the ledger: start runs, read ' +
-        'their results, account histories and daily figures. Amounts are decimal strings of the ' +
-        'amount, e.g. "10000.00" (never floats). Every route but /health needs an API key ' +
-        '(`X-API-Key`) or HTTP basic auth.',
-    )
-    .setVersion('1')
-    .addBasicAuth({ type: 'http', scheme: 'basic' }, 'basic')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
-    .addSecurityRequirements('basic')
-    .addSecurityRequirements('apiKey')
-    .build();
   SwaggerModule.setup(
     DOCS_PATH.slice(1),
     app,
-    () => {
-      const document = SwaggerModule.createDocument(app, options);
-      document.components = {
-        ...document.components,
-        schemas: { ...document.components?.schemas, ...REPORT_SCHEMAS },
-      };
-      return document;
-    },
+    () => openApiDocument() as unknown as OpenAPIObject,
     { customSiteTitle: 'snap-recon API' },
   );
 }

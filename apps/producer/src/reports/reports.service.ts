@@ -3,7 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { listDiscrepancies, loadRun, RunView } from '@app/reconciliation';
+import {
+  AuditFilter,
+  AuditRecord,
+  listAudit,
+  listDiscrepancies,
+  loadRun,
+  RunView,
+} from '@app/reconciliation';
 import {
   AccountHistory,
   DailyMismatches,
@@ -19,6 +26,7 @@ import {
 } from '@app/reconciliation/report-queries';
 import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
 import { formatAmount, ProviderName } from '@app/snap';
+import { Display } from './ui/display';
 
 /** The daily report: calendar days in `timeZone`, oldest first. */
 export interface DailyReport {
@@ -41,6 +49,11 @@ export class ReportsService {
 
   get timeZone(): string {
     return this.config.SCHEDULE_TIMEZONE;
+  }
+
+  /** How the pages show times (in SCHEDULE_TIMEZONE, labelled) and amounts (UI_AMOUNT_FORMAT). */
+  get display(): Display {
+    return new Display(this.config.SCHEDULE_TIMEZONE, this.config.UI_AMOUNT_FORMAT);
   }
 
   get inFlightWindowSeconds(): number {
@@ -92,6 +105,11 @@ export class ReportsService {
     );
     if (!history) throw new NotFoundException(`account ${provider}/${accountNo} not found`);
     return history;
+  }
+
+  /** A page of the audit trail, newest first. */
+  audit(filter: AuditFilter, page: number, pageSize: number): Promise<Page<AuditRecord>> {
+    return listAudit(this.ds, filter, page, pageSize);
   }
 
   /** How many discrepancies wait for a person, for the overview's link to their page. */

@@ -1,14 +1,8 @@
-import { applyDecorators, Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { APP_LOGGER, Logger } from '@app/config';
-import { RESULT_CSV_COLUMNS, RESULT_STATUSES } from '@app/reconciliation';
-import { PROVIDERS } from '@app/snap';
 import { parseParams, parseQuery, rejectParam } from '../validation';
-import { ApiQueryParam, ApiReportErrors } from './openapi';
-import { ref } from './openapi-schemas';
 import {
-  MAX_PAGE_SIZE,
   resultFilter,
   resultsCsvQuery,
   resultsQuery,
@@ -18,37 +12,7 @@ import {
 } from './report-params';
 import { ReportsService } from './reports.service';
 
-const RUN_ID_PARAM = ApiParam({
-  name: 'id',
-  description: 'A run id, or `latest`.',
-  schema: { type: 'string', pattern: '^(\\d{1,18}|latest)$', example: 'latest' },
-});
-const PAGE_PARAMS = (defaultSize: number) => [
-  ApiQueryParam('page', 'Page number, from 1.', { type: 'integer', minimum: 1, default: 1 }),
-  ApiQueryParam('pageSize', `Items per page, at most ${MAX_PAGE_SIZE}.`, {
-    type: 'integer',
-    minimum: 1,
-    maximum: MAX_PAGE_SIZE,
-    default: defaultSize,
-  }),
-];
-const RESULT_FILTER_PARAMS = [
-  ApiQueryParam('status', `One or more of ${RESULT_STATUSES.join(', ')}, separated by commas.`, {
-    type: 'string',
-    example: 'mismatched,error',
-  }),
-  ApiQueryParam('provider', 'Only this provider’s accounts.', {
-    type: 'string',
-    enum: [...PROVIDERS],
-  }),
-  ApiQueryParam('merchant', 'Only this merchant’s accounts (merchant id).', {
-    type: 'string',
-    example: 'M00002',
-  }),
-];
-
 /** Runs and their results, for people and dashboards. */
-@ApiTags('reports')
 @Controller('runs')
 export class RunReportsController {
   constructor(
@@ -57,27 +21,6 @@ export class RunReportsController {
   ) {}
 
   @Get()
-  @ApiOperation({
-    summary: 'List runs, newest first',
-    description:
-      'Filter by status and by start: `from` and `to` are ISO 8601 instants with an offset, or calendar days ' +
-      '`YYYY-MM-DD` in SCHEDULE_TIMEZONE (`from` inclusive from the start of that day, `to` inclusive to its end).',
-  })
-  @ApiQueryParam('status', 'Run status.', {
-    type: 'string',
-    enum: ['running', 'finished', 'failed'],
-  })
-  @ApiQueryParam('from', 'Started at or after (day or instant).', {
-    type: 'string',
-    example: '2025-11-01',
-  })
-  @ApiQueryParam('to', 'Started before the end of this day, or before this instant.', {
-    type: 'string',
-    example: '2025-11-30',
-  })
-  @applyDecorators(...PAGE_PARAMS(20))
-  @ApiOkResponse({ description: 'One page of runs.', schema: ref('RunPage') })
-  @ApiReportErrors()
   list(@Query() query: unknown) {
     const q = parseQuery(runListQuery, query);
     const filter = runListFilter(q, this.reports.timeZone);
@@ -88,15 +31,6 @@ export class RunReportsController {
   }
 
   @Get(':id/results')
-  @ApiOperation({
-    summary: 'A run’s results, one page',
-    description:
-      'Sorted by |difference| descending (results without a difference last), then merchant, provider and account number.',
-  })
-  @RUN_ID_PARAM
-  @applyDecorators(...RESULT_FILTER_PARAMS, ...PAGE_PARAMS(50))
-  @ApiOkResponse({ description: 'One page of results.', schema: ref('ResultPage') })
-  @ApiReportErrors({ notFound: 'No such run.' })
   async results(@Param() params: unknown, @Query() query: unknown) {
     const { id } = parseParams(runIdParams, params);
     const q = parseQuery(resultsQuery, query);
@@ -108,18 +42,6 @@ export class RunReportsController {
   }
 
   @Get(':id/results.csv')
-  @ApiOperation({
-    summary: 'A run’s results as CSV, streamed',
-    description:
-      `Columns: ${RESULT_CSV_COLUMNS.join(', ')}. Streamed in batches (constant memory whatever the run’s size), ` +
-      'sorted by |difference| descending, then account (import order, the same from run to run). ' +
-      'A failure part-way aborts the response, so a truncated file never looks complete.',
-  })
-  @ApiProduces('text/csv')
-  @RUN_ID_PARAM
-  @applyDecorators(...RESULT_FILTER_PARAMS)
-  @ApiOkResponse({ description: 'CSV with a header row.', schema: { type: 'string' } })
-  @ApiReportErrors({ notFound: 'No such run.' })
   async resultsCsv(
     @Param() params: unknown,
     @Query() query: unknown,

@@ -74,3 +74,15 @@ export function formatInZone(instant: Date, timeZone: string): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${w.year}-${p(w.month)}-${p(w.day)} ${p(w.hour)}:${p(w.minute)}:${p(w.second)}`;
 }
+
+/**
+ * The short name of `timeZone` as Indonesians write it (`WIB` for Asia/Jakarta, `WITA`,
+ * `WIT`), or Intl's short name elsewhere (`UTC`, `GMT+8`).
+ */
+export function zoneAbbreviation(timeZone: string, at: Date = new Date()): string {
+  return (
+    new Intl.DateTimeFormat('id-ID', { timeZone, timeZoneName: 'short' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value ?? timeZone
+  );
+}

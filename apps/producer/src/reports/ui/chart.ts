@@ -51,9 +51,16 @@ const r1 = (n: number) => Math.round(n * 10) / 10;
 /**
  * The daily chart as inline SVG: bars of the total |difference| of mismatches (left axis) and
  * a line of the number of mismatched accounts (right axis), one slot per day, oldest left.
- * Each bar and point has a `<title>` tooltip with the exact figures.
+ * Each bar and point has a `<title>` tooltip with the exact figures (amounts by `amountText`).
  */
-export function dailyChart(days: ChartDay[], { width = 880, height = 260 } = {}): SafeHtml {
+export function dailyChart(
+  days: ChartDay[],
+  {
+    width = 880,
+    height = 260,
+    amountText = formatAmount,
+  }: { width?: number; height?: number; amountText?: (minor: bigint) => string } = {},
+): SafeHtml {
   const m = { top: 28, right: 44, bottom: 34, left: 64 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
@@ -83,7 +90,7 @@ export function dailyChart(days: ChartDay[], { width = 880, height = 260 } = {})
   });
   const bars = days.map((d, i) => {
     const y = r1(yAmount(d.totalAbsDifference));
-    const tip = `${d.date}: ${d.mismatchCount} mismatched, total |difference| ${formatAmount(d.totalAbsDifference)}`;
+    const tip = `${d.date}: ${d.mismatchCount} mismatched, total |difference| ${amountText(d.totalAbsDifference)}`;
     return html`<rect
       class="bar"
       x="${r1(x(i) - barW / 2)}"

@@ -6,8 +6,10 @@ import type {
   ResultItem,
 } from '@app/reconciliation/report-queries';
 import { formatAmount } from '@app/snap';
-import { formatInZone } from '../zoned-day';
+import type { AuditRecord } from '@app/reconciliation';
+import { auditSection } from './audit-section';
 import { dailyChart } from './chart';
+import { Display } from './display';
 import { DiscrepancyCounts, DISCREPANCIES_HREF, discrepanciesSection } from './discrepancies-hook';
 import { href, html, SafeHtml } from './html';
 import { STYLES } from './styles';
@@ -16,7 +18,7 @@ import { STYLES } from './styles';
 export const ATTENTION_STATUSES = RESULT_STATUSES.filter((s) => s !== 'matched');
 
 export interface OverviewData {
-  timeZone: string;
+  display: Display;
   run: RunView | null;
   /** True when `run` is the latest run (not one picked with `?run=`). */
   runIsLatest: boolean;
@@ -30,10 +32,6 @@ export interface OverviewData {
 const accountHref = (provider: string, accountNo: string) =>
   href(['ui', 'accounts', provider, accountNo]);
 
-function when(iso: string | null, timeZone: string): string {
-  return iso === null ? '–' : formatInZone(new Date(iso), timeZone);
-}
-
 function duration(run: RunView): string {
   if (!run.finishedAt) return '–';
   const s = Math.round((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000);
@@ -41,11 +39,11 @@ function duration(run: RunView): string {
 }
 
 const badge = (status: string) => html`<span class="badge s-${status}">${status}</span>`;
-const amountCell = (v: string | null) =>
-  html`<td class="num${v?.startsWith('-') ? ' neg' : ''}">${v ?? '–'}</td>`;
+const amountCell = (v: string | null, view: Display) =>
+  html`<td class="num${v?.startsWith('-') ? ' neg' : ''}">${view.amount(v)}</td>`;
 
 /** The page frame: header with navigation, then `body`. */
-export function layout(title: string, timeZone: string, body: SafeHtml): string {
+export function layout(title: string, view: Display, body: SafeHtml): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -64,14 +62,14 @@ export function layout(title: string, timeZone: string, body: SafeHtml): string 
             ><a href="/#daily">Daily</a> <a href="${DISCREPANCIES_HREF}">Discrepancies</a
             ><a href="/#runs">Runs</a><a href="/docs">API docs</a><a href="/queues">Queues</a>
           </nav>
-          <span class="tz">times in ${timeZone}</span>
+          <span class="tz">times in ${view.timeZone} (${view.zone})</span>
         </header>
         <main>${body}</main>
       </body>
     </html>`.value;
 }
 
-function runSummary(run: RunView, isLatest: boolean, timeZone: string): SafeHtml {
+function runSummary(run: RunView, isLatest: boolean, view: Display): SafeHtml {
   const runHref = (path: string[], query: Record<string, string | undefined> = {}) =>
     href(['runs', run.id, ...path], query);
   const tiles = RESULT_STATUSES.map(
@@ -88,19 +86,21 @@ function runSummary(run: RunView, isLatest: boolean, timeZone: string): SafeHtml
       <span data-testid="run-id">#${run.id}</span> ${badge(run.status)}
     </h1>
     <p class="meta">
-      ${run.trigger} · started ${when(run.startedAt, timeZone)} ·
-      ${run.finishedAt ? `finished ${when(run.finishedAt, timeZone)} (${duration(run)})` : `${run.completedCount} of ${run.accountCount} accounts done`}
+      ${run.trigger} · started ${view.when(run.startedAt)} ·
+      ${run.finishedAt ? `finished ${view.when(run.finishedAt)} (${duration(run)})` : `${run.completedCount} of ${run.accountCount} accounts done`}
       · ${run.accountCount}
       accounts${run.providerFilter ? ` · provider ${run.providerFilter}` : ''}${run.merchantFilter ? ` · merchant ${run.merchantFilter}` : ''}
     </p>
     <div class="tiles">
       ${tiles}
       <div class="tile money" style="--c:var(--mismatched)">
-        <div class="n" data-testid="total-difference">${run.totalAbsDifference}</div>
+        <div class="n" data-testid="total-difference">${view.amount(run.totalAbsDifference)}</div>
         <div class="l">mismatches: total |difference|</div>
       </div>
       <div class="tile money" style="--c:var(--mismatched)">
-        <div class="n" data-testid="largest-difference">${run.largestAbsDifference}</div>
+        <div class="n" data-testid="largest-difference">
+          ${view.amount(run.largestAbsDifference)}
+        </div>
         <div class="l">largest mismatch</div>
       </div>
     </div>
@@ -135,7 +135,7 @@ function runSummary(run: RunView, isLatest: boolean, timeZone: string): SafeHtml
   </section>`;
 }
 
-function attentionTable(run: RunView, attention: Page<ResultItem>): SafeHtml {
+function attentionTable(run: RunView, attention: Page<ResultItem>, view: Display): SafeHtml {
   const rows = attention.items.map(
     (r) =>
       html`<tr data-testid="attention-row" data-account="${r.provider}/${r.accountNo}">
@@ -146,7 +146,7 @@ function attentionTable(run: RunView, attention: Page<ResultItem>): SafeHtml {
         <td>${r.provider}</td>
         <td><a href="${accountHref(r.provider, r.accountNo)}">${r.accountNo}</a></td>
         <td>${badge(r.status)}</td>
-        ${amountCell(r.providerBalance)}${amountCell(r.ledgerBalance)}${amountCell(r.difference)}
+        ${amountCell(r.providerBalance, view)}${amountCell(r.ledgerBalance, view)}${amountCell(r.difference, view)}
         <td>${r.responseCode ?? ''}</td>
         <td class="err">${r.error ?? ''}</td>
       </tr>`,
@@ -186,7 +186,7 @@ function attentionTable(run: RunView, attention: Page<ResultItem>): SafeHtml {
   </section>`;
 }
 
-function dailySection(daily: DailyMismatchFigures[]): SafeHtml {
+function dailySection(daily: DailyMismatchFigures[], view: Display): SafeHtml {
   return html`<section id="daily">
     <h2>
       Daily mismatches
@@ -194,7 +194,7 @@ function dailySection(daily: DailyMismatchFigures[]): SafeHtml {
         >last ${daily.length} days; each account counted once a day, with its last difference</span
       >
     </h2>
-    ${dailyChart(daily)}
+    ${dailyChart(daily, { amountText: (minor) => view.amount(formatAmount(minor)) })}
     <details>
       <summary>figures</summary>
       <table class="small">
@@ -213,7 +213,7 @@ function dailySection(daily: DailyMismatchFigures[]): SafeHtml {
                 <td>${d.date}</td>
                 <td class="num">${d.runs}</td>
                 <td class="num">${d.mismatchCount}</td>
-                <td class="num">${formatAmount(d.totalAbsDifference)}</td>
+                <td class="num">${view.amount(formatAmount(d.totalAbsDifference))}</td>
               </tr>`,
           )}
         </tbody>
@@ -222,7 +222,7 @@ function dailySection(daily: DailyMismatchFigures[]): SafeHtml {
   </section>`;
 }
 
-function runsTable(runs: Page<RunView>, selected: string | null, timeZone: string): SafeHtml {
+function runsTable(runs: Page<RunView>, selected: string | null, view: Display): SafeHtml {
   const rows = runs.items.map(
     (r) =>
       html`<tr
@@ -233,13 +233,13 @@ function runsTable(runs: Page<RunView>, selected: string | null, timeZone: strin
         <td><a href="${href([], { run: r.id })}">#${r.id}</a></td>
         <td>${badge(r.status)}</td>
         <td>${r.trigger}</td>
-        <td class="when">${when(r.startedAt, timeZone)}</td>
+        <td class="when">${view.when(r.startedAt)}</td>
         <td class="num">${duration(r)}</td>
         <td class="num">
           ${r.status === 'running' ? `${r.completedCount}/${r.accountCount}` : r.accountCount}
         </td>
         ${RESULT_STATUSES.map((s) => html`<td class="num">${r.status === 'running' ? '' : r.counts[s]}</td>`)}
-        <td class="num">${r.totalAbsDifference}</td>
+        <td class="num">${view.amount(r.totalAbsDifference)}</td>
       </tr>`,
   );
   const lastPage = Math.max(1, Math.ceil(runs.total / runs.pageSize));
@@ -272,18 +272,19 @@ function runsTable(runs: Page<RunView>, selected: string | null, timeZone: strin
 
 /** `/`: the shown run's counts and accounts needing attention, the daily chart, the runs. */
 export function overviewPage(data: OverviewData): string {
-  const { run, timeZone } = data;
+  const { run, display: view } = data;
   const body = html`${
     run
-      ? runSummary(run, data.runIsLatest, timeZone)
+      ? runSummary(run, data.runIsLatest, view)
       : html`<section>
           <h1>No run yet</h1>
           <p class="muted">Start one with <code>POST /runs</code> or the CLI.</p>
         </section>`
   }
-  ${run && data.attention ? attentionTable(run, data.attention) : ''} ${dailySection(data.daily)}
-  ${discrepanciesSection(data.discrepancies)} ${runsTable(data.runs, run?.id ?? null, timeZone)}`;
-  return layout(run ? `snap-recon · run #${run.id}` : 'snap-recon', timeZone, body);
+  ${run && data.attention ? attentionTable(run, data.attention, view) : ''}
+  ${dailySection(data.daily, view)} ${discrepanciesSection(data.discrepancies)}
+  ${runsTable(data.runs, run?.id ?? null, view)}`;
+  return layout(run ? `snap-recon · run #${run.id}` : 'snap-recon', view, body);
 }
 
 type HistoryItem = AccountHistory['items'][number];
@@ -303,7 +304,7 @@ function explanation(r: HistoryItem): SafeHtml | '' {
 }
 
 /** The rows of one run's result: the figures, then its error or in-flight ledger entries. */
-function historyRows(r: HistoryItem, windowSeconds: number, timeZone: string): SafeHtml {
+function historyRows(r: HistoryItem, windowSeconds: number, view: Display): SafeHtml {
   const details =
     r.asOf === null
       ? html`<span class="muted">no ledger comparison: the provider gave no balance</span>`
@@ -312,10 +313,10 @@ function historyRows(r: HistoryItem, windowSeconds: number, timeZone: string): S
             >no ledger entry in the ${windowSeconds} s before as-of: nothing was in flight</span
           >`
         : html`<div class="small">
-              Ledger entries in the ${windowSeconds} s before as-of
-              (${when(r.windowStart, timeZone)} – ${when(r.asOf, timeZone)}), newest
+              Ledger entries in the ${windowSeconds} s before as-of (${view.when(r.windowStart)} –
+              ${view.when(r.asOf)}), newest
               first${r.windowEntriesTruncated ? ' (first 100 only)' : ''}; balance before them
-              <b>${r.balanceBeforeWindow ?? '–'}</b>:
+              <b>${view.amount(r.balanceBeforeWindow)}</b>:
             </div>
             <table class="entries small">
               <thead>
@@ -331,9 +332,9 @@ function historyRows(r: HistoryItem, windowSeconds: number, timeZone: string): S
                   (e) =>
                     html`<tr>
                       <td>${e.entryRef}</td>
-                      <td class="when">${when(e.postedAt, timeZone)}</td>
-                      ${amountCell(e.amount)}
-                      <td class="num">${e.balanceAfter}</td>
+                      <td class="when">${view.when(e.postedAt)}</td>
+                      ${amountCell(e.amount, view)}
+                      <td class="num">${view.amount(e.balanceAfter)}</td>
                     </tr>`,
                 )}
               </tbody>
@@ -345,17 +346,17 @@ function historyRows(r: HistoryItem, windowSeconds: number, timeZone: string): S
         <a href="${href([], { run: r.runId })}">#${r.runId}</a>
         <div class="muted small">${r.runTrigger}</div>
       </td>
-      <td class="when">${when(r.runStartedAt, timeZone)}</td>
+      <td class="when">${view.when(r.runStartedAt)}</td>
       <td>${badge(r.status)}</td>
-      ${amountCell(r.providerBalance)}${amountCell(r.ledgerBalance)}
+      ${amountCell(r.providerBalance, view)}${amountCell(r.ledgerBalance, view)}
       <td
         class="num${r.difference?.startsWith('-') ? ' neg' : ''}"
         data-testid="history-difference"
       >
-        ${r.difference ?? '–'}
+        ${view.amount(r.difference)}
       </td>
-      ${amountCell(r.inFlightAmount)}
-      <td class="when">${when(r.asOf, timeZone)}</td>
+      ${amountCell(r.inFlightAmount, view)}
+      <td class="when">${view.when(r.asOf)}</td>
       <td class="num">${r.attempts}</td>
       <td>${r.responseCode ?? '–'}</td>
     </tr>
@@ -378,8 +379,15 @@ function historyRows(r: HistoryItem, windowSeconds: number, timeZone: string): S
   </tbody>`;
 }
 
-/** `/ui/accounts/:provider/:accountNo`: the account's results with their in-flight windows. */
-export function accountPage(history: AccountHistory, timeZone: string): string {
+/**
+ * `/ui/accounts/:provider/:accountNo`: the account's results with their in-flight windows,
+ * then the audit trail of changes concerning it (its discrepancies, ledger entries posted).
+ */
+export function accountPage(
+  history: AccountHistory,
+  view: Display,
+  audit: { items: AuditRecord[]; total: number },
+): string {
   const { account } = history;
   const body = html`<section>
       <h1>${account.merchantName}</h1>
@@ -416,18 +424,24 @@ export function accountPage(history: AccountHistory, timeZone: string): string {
                   <th>code</th>
                 </tr>
               </thead>
-              ${history.items.map((r) => historyRows(r, history.inFlightWindowSeconds, timeZone))}
+              ${history.items.map((r) => historyRows(r, history.inFlightWindowSeconds, view))}
             </table>`
       }
-    </section>`;
-  return layout(`${account.provider} ${account.accountNo} · snap-recon`, timeZone, body);
+    </section>
+    ${auditSection(
+      audit.items,
+      audit.total,
+      view,
+      href(['audit', 'export.csv'], { provider: account.provider, accountNo: account.accountNo }),
+    )}`;
+  return layout(`${account.provider} ${account.accountNo} · snap-recon`, view, body);
 }
 
 /** A plain 404 page. */
-export function notFoundPage(message: string, timeZone: string): string {
+export function notFoundPage(message: string, view: Display): string {
   return layout(
     'Not found · snap-recon',
-    timeZone,
+    view,
     html`<section>
       <h1>Not found</h1>
       <p>${message}</p>

@@ -1,5 +1,4 @@
 import { Controller, Get, Header, NotFoundException, Param, Query, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { parseParams, parseQuery } from '../../validation';
@@ -13,8 +12,10 @@ const CSP =
 const RUNS_PER_PAGE = 20;
 const ATTENTION_ROWS = 100;
 const CHART_DAYS = 30;
+const AUDIT_ROWS = 50;
 
-const overviewQuery = z
+/** The query of the overview page `/`. */
+export const overviewQuery = z
   .object({
     run: z
       .string()
@@ -30,7 +31,6 @@ const overviewQuery = z
   .strict();
 
 /** The server-rendered report pages (HTML, no script), behind the same credentials as the API. */
-@ApiExcludeController()
 @Controller()
 export class ReportPageController {
   constructor(private readonly reports: ReportsService) {}
@@ -52,7 +52,7 @@ export class ReportPageController {
       ? await this.reports.results(run.id, { statuses: ATTENTION_STATUSES }, 1, ATTENTION_ROWS)
       : null;
     return overviewPage({
-      timeZone: this.reports.timeZone,
+      display: this.reports.display,
       run,
       runIsLatest: !q.run,
       attention,
@@ -75,14 +75,13 @@ export class ReportPageController {
     const { provider, accountNo } = parseParams(accountParams, params);
     const { limit } = parseQuery(historyQuery, query);
     try {
-      return accountPage(
-        await this.reports.accountHistory(provider, accountNo, limit),
-        this.reports.timeZone,
-      );
+      const history = await this.reports.accountHistory(provider, accountNo, limit);
+      const audit = await this.reports.audit({ account: { provider, accountNo } }, 1, AUDIT_ROWS);
+      return accountPage(history, this.reports.display, audit);
     } catch (e) {
       if (!(e instanceof NotFoundException)) throw e;
       res.status(404);
-      return notFoundPage(`There is no ${provider} account ${accountNo}.`, this.reports.timeZone);
+      return notFoundPage(`There is no ${provider} account ${accountNo}.`, this.reports.display);
     }
   }
 }

@@ -1,7 +1,7 @@
 /** The pages' only stylesheet, inlined (the CSP allows inline styles and nothing else). */
 export const STYLES = `
 :root { --fg:#1d2530; --muted:#5f6b7a; --line:#e3e7ec; --bg:#f5f7fa; --card:#fff; --accent:#1f5fbf;
-  --matched:#1e7e45; --mismatched:#c0392b; --timing:#b7791f; --inactive:#6b7280; --error:#7d3c98;
+  --matched:#1e7e45; --mismatched:#c0392b; --timing:#935f0c; --inactive:#6b7280; --error:#7d3c98;
   --running:#1f5fbf; --finished:#1e7e45; --failed:#c0392b; }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif; color:var(--fg); background:var(--bg); }
@@ -46,7 +46,7 @@ td.err { color:var(--muted); min-width:170px; max-width:300px; overflow-wrap:any
 .chart .bar { fill:#e07a5f; } .chart .bar:hover { fill:#c0392b; }
 .chart .line { fill:none; stroke:#1f5fbf; stroke-width:2; } .chart .dot { fill:#1f5fbf; }
 .chart .empty { font-size:14px; }
-.chart .norun { fill:#9aa5b1; font-size:16px; }
+.chart .norun { fill:#6b7280; font-size:16px; }
 details summary { cursor:pointer; color:var(--accent); margin-top:8px; }
 table.history-table tbody.history tr.main td { border-top:2px solid var(--line); }
 table.history-table tbody.history tr.sub td { border-bottom:0; padding-top:0; }
@@ -54,5 +54,8 @@ table.history-table tbody.history:nth-child(even) { background:#fbfcfd; }
 table.history-table tbody tr:nth-child(even) { background:inherit; }
 .entries { width:auto; min-width:55%; margin:4px 0 6px 0; background:#fff; }
 .entries th { background:#f3f5f8; }
+.d-open { --c:var(--mismatched); } .d-acknowledged { --c:var(--timing); } .d-resolved { --c:var(--matched); }
+td.note { white-space:pre-line; color:var(--muted); max-width:280px; overflow-wrap:anywhere; }
+form.change { display:inline-flex; gap:4px; margin:2px 0; }
 .hint { margin:4px 0 8px; padding:6px 10px; border-left:3px solid var(--timing); background:#fff8e6; font-size:13px; }
 `;

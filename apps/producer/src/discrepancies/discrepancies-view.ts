@@ -1,0 +1,100 @@
+import type { AuditRecord, DiscrepancyView } from '@app/reconciliation';
+import { auditSection } from '../reports/ui/audit-section';
+import type { Display } from '../reports/ui/display';
+import { href, html, SafeHtml } from '../reports/ui/html';
+import { layout } from '../reports/ui/pages';
+
+export type DiscrepancyPageStatus = 'active' | 'open' | 'acknowledged' | 'resolved';
+
+/** One acknowledge or resolve form: a required note, posted to the page's change route. */
+function changeForm(d: DiscrepancyView, action: 'acknowledge' | 'resolve'): SafeHtml {
+  const label = action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
+  return html`<form method="post" action="/ui/discrepancies/${d.id}/${action}" class="change">
+    <input
+      name="note"
+      required
+      maxlength="2000"
+      placeholder="note"
+      aria-label="${action === 'acknowledge' ? 'note' : 'resolution note'} for discrepancy ${d.id}"
+    />
+    <button>${label}</button>
+  </form>`;
+}
+
+function row(d: DiscrepancyView, view: Display): SafeHtml {
+  const forms =
+    d.status === 'resolved'
+      ? ''
+      : d.status === 'open'
+        ? html`${changeForm(d, 'acknowledge')}${changeForm(d, 'resolve')}`
+        : changeForm(d, 'resolve');
+  return html`<tr data-discrepancy="${d.id}">
+    <td>${d.id}</td>
+    <td><span class="badge d-${d.status}">${d.status}</span></td>
+    <td>${d.merchantId}</td>
+    <td>
+      <a href="${href(['ui', 'accounts', d.provider, d.accountNo])}"
+        >${d.provider} ${d.accountNo}</a
+      >
+    </td>
+    <td class="num${d.lastDifference.startsWith('-') ? ' neg' : ''}">
+      ${view.amount(d.lastDifference)}
+    </td>
+    <td class="num">${d.occurrences}</td>
+    <td class="when">${view.when(d.openedAt)}</td>
+    <td class="when">${view.when(d.lastSeenAt)}</td>
+    <td class="note">${d.note ?? ''}</td>
+    <td>${forms}</td>
+  </tr>`;
+}
+
+export interface DiscrepanciesPageData {
+  status: DiscrepancyPageStatus;
+  items: DiscrepancyView[];
+  total: number;
+  audit: { items: AuditRecord[]; total: number };
+  display: Display;
+}
+
+/** `/ui/discrepancies`: the list a person works through, then the trail of who changed what. */
+export function discrepanciesPage(data: DiscrepanciesPageData): string {
+  const { status, items, total, display: view } = data;
+  const body = html`<section id="discrepancies">
+      <h1>
+        Discrepancies (${status}):
+        ${total}${total > items.length ? `, the ${items.length} most recent shown` : ''}
+      </h1>
+      <p class="links small">
+        <a href="/ui/discrepancies">active</a><a href="/ui/discrepancies?status=open">open</a
+        ><a href="/ui/discrepancies?status=acknowledged">acknowledged</a
+        ><a href="/ui/discrepancies?status=resolved">resolved</a>
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>status</th>
+            <th>merchant</th>
+            <th>account</th>
+            <th class="num">difference</th>
+            <th class="num">runs seen</th>
+            <th>opened</th>
+            <th>last seen</th>
+            <th>note</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            items.length
+              ? items.map((d) => row(d, view))
+              : html`<tr>
+                  <td colspan="10">none</td>
+                </tr>`
+          }
+        </tbody>
+      </table>
+    </section>
+    ${auditSection(data.audit.items, data.audit.total, view, '/audit/export.csv?subjectType=discrepancy')}`;
+  return layout('Discrepancies · snap-recon', view, body);
+}

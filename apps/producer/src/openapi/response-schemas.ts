@@ -1,0 +1,265 @@
+import { z } from 'zod';
+import { AUDIT_ACTIONS, AUDIT_SUBJECTS, RESULT_STATUSES } from '@app/reconciliation';
+import { PROVIDERS } from '@app/snap';
+import { registry } from './registry';
+
+/**
+ * The producer's answers as zod schemas: registered as OpenAPI components (the document is
+ * built from them) and parsed against real answers in test/openapi/routes-documented.test.ts,
+ * so the document cannot drift from what the API sends.
+ */
+
+const amount = (description: string) =>
+  z
+    .string()
+    .regex(/^-?\d+\.\d{2}$/)
+    .describe(`${description} Decimal string of the amount (minor units with two decimals).`)
+    .openapi({ example: '10000.00' });
+const instant = (description: string) => z.string().datetime().describe(description);
+const runStatus = z.enum(['running', 'finished', 'failed']);
+const trigger = z.enum(['schedule', 'api', 'cli']);
+
+export const StatusCounts = registry.register(
+  'StatusCounts',
+  z
+    .object(Object.fromEntries(RESULT_STATUSES.map((s) => [s, z.number().int()])))
+    .describe('Number of results per status.'),
+);
+
+export const RunView = registry.register(
+  'RunView',
+  z.object({
+    id: z.string().openapi({ example: '42' }),
+    status: runStatus,
+    trigger,
+    providerFilter: z.string().nullable().describe('Provider the run was limited to.'),
+    merchantFilter: z.string().nullable().describe('Merchant the run was limited to.'),
+    accountCount: z.number().int(),
+    completedCount: z.number().int(),
+    startedAt: instant('Start of the run.'),
+    finishedAt: instant('End of the run.').nullable(),
+    counts: StatusCounts,
+    byProvider: z.record(StatusCounts).describe('Results per provider and status.'),
+    totalAbsDifference: amount('Sum of |difference| over mismatched accounts.'),
+    largestAbsDifference: amount('Largest |difference| of a mismatched account.'),
+  }),
+);
+
+const page = <T extends z.ZodTypeAny>(item: T) => ({
+  items: z.array(item),
+  page: z.number().int().min(1),
+  pageSize: z.number().int().min(1),
+  total: z.number().int().describe('Items matching the filter, over all pages.'),
+});
+
+export const RunPage = registry.register('RunPage', z.object(page(RunView)));
+
+const resultFields = {
+  status: z.enum(RESULT_STATUSES),
+  providerBalance: amount('Balance the provider reported.').nullable(),
+  ledgerBalance: amount('Ledger balance as of `asOf`.').nullable(),
+  difference: amount('provider − ledger.').nullable(),
+  inFlightAmount: amount('For `timing`: ledger amount the provider had not booked yet.').nullable(),
+  currency: z.string().nullable().describe('ISO 4217 code.'),
+  responseCode: z.string().nullable().describe('SNAP response code of the last call.'),
+  attempts: z.number().int(),
+  providerTime: instant('The provider’s own timestamp of the balance.').nullable(),
+  asOf: instant('Instant the ledger was read as of (provider time, else request time).').nullable(),
+  checkedAt: instant('When the result was recorded.'),
+  error: z
+    .string()
+    .nullable()
+    .describe('Why the account could not be reconciled (status `error`).'),
+};
+
+export const ResultItem = registry.register(
+  'ResultItem',
+  z
+    .object({
+      merchantId: z.string(),
+      merchantName: z.string(),
+      provider: z.enum(PROVIDERS),
+      accountNo: z.string(),
+      ...resultFields,
+    })
+    .passthrough(),
+);
+
+export const ResultPage = registry.register(
+  'ResultPage',
+  z.object({ runId: z.string().describe('The run (resolves `latest`).'), ...page(ResultItem) }),
+);
+
+export const RunReport = registry.register(
+  'RunReport',
+  z.object({ run: RunView, results: z.array(ResultItem.or(z.record(z.unknown()))) }).passthrough(),
+);
+
+export const StartedRun = registry.register(
+  'StartedRun',
+  z.object({ runId: z.string(), accountCount: z.number().int() }),
+);
+
+export const LedgerEntry = registry.register(
+  'LedgerEntry',
+  z.object({
+    entryRef: z.string().describe('The entry’s reference, unique per account.'),
+    amount: amount('Signed amount.'),
+    postedAt: instant('When the entry was posted.'),
+    balanceAfter: amount('Running balance after the entry.'),
+  }),
+);
+
+export const AccountHistory = registry.register(
+  'AccountHistory',
+  z.object({
+    account: z.object({
+      merchantId: z.string(),
+      merchantName: z.string(),
+      provider: z.enum(PROVIDERS),
+      accountNo: z.string(),
+      currency: z.string(),
+      enabled: z.boolean(),
+    }),
+    inFlightWindowSeconds: z.number().int().describe('RECON_IN_FLIGHT_WINDOW_SECONDS.'),
+    items: z
+      .array(
+        z
+          .object({
+            runId: z.string(),
+            runStartedAt: instant('Start of the run.'),
+            runTrigger: trigger,
+            ...resultFields,
+            windowStart: instant(
+              'Start (exclusive) of the in-flight window that ends at `asOf`.',
+            ).nullable(),
+            windowEntries: z
+              .array(LedgerEntry)
+              .describe(
+                'Ledger entries posted in (windowStart, asOf], newest first (at most 100).',
+              ),
+            windowEntriesTruncated: z.boolean(),
+            balanceBeforeWindow: amount('Ledger balance just before the window.').nullable(),
+          })
+          .passthrough(),
+      )
+      .describe('The account’s results, newest run (highest id) first.'),
+  }),
+);
+
+export const DailyReport = registry.register(
+  'DailyReport',
+  z.object({
+    days: z.number().int(),
+    timeZone: z.string().openapi({ example: 'Asia/Jakarta' }),
+    items: z
+      .array(
+        z.object({
+          date: z.string().date().describe('Calendar day in `timeZone`.'),
+          runs: z.number().int().describe('Runs started that day.'),
+          mismatchCount: z
+            .number()
+            .int()
+            .describe('Accounts found mismatched by a run started that day (each once).'),
+          totalAbsDifference: amount(
+            'Sum over those accounts of |difference| in the day’s last run that found them mismatched.',
+          ),
+        }),
+      )
+      .describe('Oldest day first; every day present.'),
+  }),
+);
+
+export const Discrepancy = registry.register(
+  'Discrepancy',
+  z.object({
+    id: z.string(),
+    status: z.enum(['open', 'acknowledged', 'resolved']),
+    merchantId: z.string(),
+    provider: z.string(),
+    accountNo: z.string(),
+    occurrences: z.number().int().describe('Runs that found the account mismatched.'),
+    openedRunId: z.string(),
+    lastRunId: z.string(),
+    firstDifference: amount('The difference when it opened.'),
+    lastDifference: amount('The latest difference.'),
+    openedAt: instant('When it opened.'),
+    lastSeenAt: instant('When a run last found the mismatch.'),
+    acknowledgedAt: instant('When a person acknowledged it.').nullable(),
+    resolvedAt: instant('When it was resolved.').nullable(),
+    note: z.string().nullable().describe('The notes, one a line.'),
+  }),
+);
+
+export const DiscrepancyPage = registry.register('DiscrepancyPage', z.object(page(Discrepancy)));
+
+export const AuditRecord = registry.register(
+  'AuditRecord',
+  z.object({
+    id: z.string(),
+    at: instant('When the change was made.'),
+    actorName: z.string().describe('The basic-auth user, or `api-key:` and a fingerprint.'),
+    actorRole: z.string(),
+    action: z.enum(AUDIT_ACTIONS),
+    subjectType: z.enum(AUDIT_SUBJECTS),
+    subjectId: z.string(),
+    provider: z.string().nullable(),
+    accountNo: z.string().nullable(),
+    before: z.unknown().describe('The state before (JSON), or null.'),
+    after: z.unknown().describe('The state after (JSON), or null.'),
+    note: z.string().nullable(),
+  }),
+);
+
+export const AuditPage = registry.register('AuditPage', z.object(page(AuditRecord)));
+
+export const LedgerBatchStored = registry.register(
+  'LedgerBatchStored',
+  z.object({
+    inserted: z.number().int().describe('Entries stored by this call.'),
+    duplicates: z
+      .number()
+      .int()
+      .describe('Entries already stored with the same amount and time (a resent batch).'),
+  }),
+);
+
+export const Health = registry.register(
+  'Health',
+  z
+    .object({
+      status: z.enum(['ok', 'error', 'shutting_down']),
+      info: z.record(z.unknown()).optional(),
+      error: z.record(z.unknown()).optional(),
+      details: z.record(z.unknown()).optional(),
+    })
+    .describe('Postgres, Redis and queue lag (terminus).'),
+);
+
+/**
+ * Every error answer today: `{statusCode, message}` plus, for bad input, `errors` naming each
+ * field with the value received. (When the API moves to RFC 9457 problem documents, this is
+ * the one place their schema goes.)
+ */
+export const ErrorBody = registry.register(
+  'Error',
+  z
+    .object({
+      statusCode: z.number().int().openapi({ example: 400 }),
+      message: z
+        .union([z.string(), z.array(z.string())])
+        .openapi({ example: 'invalid query parameters' }),
+      errors: z
+        .array(
+          z
+            .object({
+              field: z.string().nullable().optional().openapi({ example: 'pageSize' }),
+              value: z.unknown().describe('The value received, as JSON (at most 100 characters).'),
+              reason: z.string().openapi({ example: 'must be a whole number' }),
+            })
+            .passthrough(),
+        )
+        .optional(),
+    })
+    .passthrough(),
+);

@@ -1,0 +1,29 @@
+import { Display, rupiahText } from './display';
+
+describe('rupiahText', () => {
+  it('writes amounts as id-ID reads them, from the decimal string, exactly', () => {
+    const nbsp = '\u00a0';
+    expect(rupiahText('1343486.00')).toBe(`Rp${nbsp}1.343.486,00`);
+    expect(rupiahText('0.05')).toBe(`Rp${nbsp}0,05`);
+    expect(rupiahText('-10.00')).toBe(`-Rp${nbsp}10,00`);
+    expect(rupiahText('-0.50')).toBe(`-Rp${nbsp}0,50`);
+    expect(rupiahText('-0.00')).toBe(`Rp${nbsp}0,00`);
+    // Beyond 2^53: a float would round; this stays exact.
+    expect(rupiahText('92233720368547758.07')).toBe(`Rp${nbsp}92.233.720.368.547.758,07`);
+    expect(rupiahText('not an amount')).toBe('not an amount');
+  });
+});
+
+describe('Display', () => {
+  it('labels every time with its zone and formats amounts per setting', () => {
+    const jakarta = new Display('Asia/Jakarta');
+    expect(jakarta.when('2026-12-01T10:05:09Z')).toBe('2026-12-01 17:05:09 WIB');
+    expect(jakarta.when(null)).toBe('–');
+    expect(jakarta.amount('1343486.00')).toBe('Rp\u00a01.343.486,00');
+    expect(new Display('Asia/Jakarta', 'plain').amount('1343486.00')).toBe('1343486.00');
+    expect(new Display('Asia/Makassar').when('2026-12-01T10:05:09Z')).toBe(
+      '2026-12-01 18:05:09 WITA',
+    );
+    expect(new Display('UTC').when('2026-12-01T10:05:09Z')).toBe('2026-12-01 10:05:09 UTC');
+  });
+});

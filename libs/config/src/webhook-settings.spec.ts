@@ -1,0 +1,83 @@
+import { configSchema } from './config.schema';
+import { loadConfig } from './load-config';
+import {
+  describeWebhookUrl,
+  webhookSettingProblems,
+  webhookSubscriptions,
+} from './webhook-settings';
+
+const SECRET_32 = 'x'.repeat(32);
+const settings = (env: Record<string, string>) => configSchema.parse(env);
+
+describe('webhook settings', () => {
+  it('subscribes WEBHOOK_URL to every event by default, and each WEBHOOK_SUBSCRIPTIONS URL to its own', () => {
+    const subs = webhookSubscriptions(
+      settings({
+        WEBHOOK_URL: 'https://oncall.example/a',
+        WEBHOOK_SUBSCRIPTIONS:
+          ' run.stalled , provider.unavailable=https://pager.example/b ; *=https://all.example/c',
+      }),
+    );
+    expect(subs.map((s) => [s.url, s.events.length])).toEqual([
+      ['https://oncall.example/a', 6],
+      ['https://pager.example/b', 2],
+      ['https://all.example/c', 6],
+    ]);
+    expect(subs[1].events).toEqual(['run.stalled', 'provider.unavailable']);
+    expect(new Set(subs.map((s) => s.id)).size).toBe(3);
+    expect(subs[0].id).not.toContain('oncall');
+  });
+
+  it('names a bad entry and event, never the URL', () => {
+    const bad = (env: Record<string, string>) =>
+      webhookSettingProblems(settings({ WEBHOOK_SECRET: SECRET_32, ...env })).join('\n');
+    expect(bad({ WEBHOOK_URL: 'https://h.example/t0ken', WEBHOOK_EVENTS: 'run.finish' })).toBe(
+      'WEBHOOK_EVENTS: unknown event "run.finish"; use * or one or more of run.finished, run.stalled, provider.unavailable, provider.recovered, discrepancy.opened, discrepancy.resolved',
+    );
+    expect(bad({ WEBHOOK_SUBSCRIPTIONS: 'https://h.example/t0ken' })).toMatch(
+      /^WEBHOOK_SUBSCRIPTIONS entry 1: must be events=URL/,
+    );
+    expect(bad({ WEBHOOK_SUBSCRIPTIONS: 'run.stalled=ftp://h.example/t0ken' })).toBe(
+      'WEBHOOK_SUBSCRIPTIONS entry 1: the URL must be an http(s) URL',
+    );
+  });
+
+  it('in production refuses a plain-http URL and a secret under 32 characters, showing neither', () => {
+    const problems = webhookSettingProblems(
+      settings({
+        NODE_ENV: 'production',
+        WEBHOOK_URL: 'http://hooks.example/services/T0KEN',
+        WEBHOOK_SECRET: 'short-secret-123',
+      }),
+    );
+    expect(problems).toEqual([
+      'WEBHOOK_URL / WEBHOOK_SUBSCRIPTIONS: 1 URL(s) not https (http://hooks.example/…); production sends alerts over TLS only',
+      'WEBHOOK_SECRET: (secret, not shown) has 16 characters; production needs at least 32',
+    ]);
+    expect(
+      webhookSettingProblems(
+        settings({
+          NODE_ENV: 'production',
+          WEBHOOK_URL: 'https://hooks.example/services/T0KEN',
+          WEBHOOK_SECRET: SECRET_32,
+        }),
+      ),
+    ).toEqual([]);
+    // Development keeps http (a receiver on localhost) and short secrets.
+    expect(
+      webhookSettingProblems(
+        settings({ WEBHOOK_URL: 'http://127.0.0.1:9/h', WEBHOOK_SECRET: 'dev' }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps the URL out of config errors: a bad WEBHOOK_URL is a secret setting', () => {
+    expect(() => loadConfig({ WEBHOOK_URL: 'not a url/T0KEN' })).toThrow(
+      'WEBHOOK_URL=(secret, not shown)',
+    );
+    expect(() => loadConfig({ WEBHOOK_URL: 'not a url/T0KEN' })).not.toThrow(/T0KEN/);
+    expect(describeWebhookUrl('https://hooks.slack.com/services/T0/B0/XYZ')).toBe(
+      'https://hooks.slack.com/…',
+    );
+  });
+});

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { rememberSecretValue } from '@app/snap';
+import type { AppConfig } from './config.schema';
+
+/** Every alert event a webhook URL can subscribe to. */
+export const WEBHOOK_EVENTS = [
+  'run.finished',
+  'run.stalled',
+  'provider.unavailable',
+  'provider.recovered',
+  'discrepancy.opened',
+  'discrepancy.resolved',
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** Shortest WEBHOOK_SECRET production accepts (HMAC-SHA256 keys: 256 bits of text or more). */
+export const MIN_PRODUCTION_WEBHOOK_SECRET = 32;
+
+/** One URL and the events it receives. */
+export interface WebhookSubscription {
+  /** A short fingerprint of the URL (the URL is a secret: job data and logs carry this instead). */
+  id: string;
+  url: string;
+  events: readonly WebhookEvent[];
+}
+
+/** `https://host/…`: what a message may say of a webhook URL (its path often carries a token). */
+export function describeWebhookUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}/…`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function subscriberId(url: string): string {
+  return `s${createHash('sha256').update(url).digest('hex').slice(0, 10)}`;
+}
+
+function parseEvents(text: string, where: string): WebhookEvent[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 1 && names[0] === '*') return [...WEBHOOK_EVENTS];
+  const unknown = names.filter((n) => !(WEBHOOK_EVENTS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0)
+    throw new Error(
+      `${where}: ${unknown.length ? `unknown event ${unknown.map((u) => JSON.stringify(u)).join(', ')}` : 'no event'}; use * or one or more of ${WEBHOOK_EVENTS.join(', ')}`,
+    );
+  return [...new Set(names)] as WebhookEvent[];
+}
+
+/**
+ * The webhook subscriptions of a config: `WEBHOOK_URL` with `WEBHOOK_EVENTS` (default every
+ * event), then each `events=url` of `WEBHOOK_SUBSCRIPTIONS` (`;`-separated). Throws naming the
+ * setting (never the URL) when one is malformed.
+ */
+export function webhookSubscriptions(
+  config: Pick<AppConfig, 'WEBHOOK_URL' | 'WEBHOOK_EVENTS' | 'WEBHOOK_SUBSCRIPTIONS'>,
+): WebhookSubscription[] {
+  const subscriptions: WebhookSubscription[] = [];
+  if (config.WEBHOOK_URL)
+    subscriptions.push({
+      id: subscriberId(config.WEBHOOK_URL),
+      url: config.WEBHOOK_URL,
+      events: parseEvents(config.WEBHOOK_EVENTS, 'WEBHOOK_EVENTS'),
+    });
+  const entries = config.WEBHOOK_SUBSCRIPTIONS.split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  entries.forEach((entry, i) => {
+    const where = `WEBHOOK_SUBSCRIPTIONS entry ${i + 1}`;
+    const eq = entry.indexOf('=');
+    if (eq < 0)
+      throw new Error(
+        `${where}: must be events=URL (e.g. run.stalled,provider.unavailable=https://…)`,
+      );
+    const url = entry.slice(eq + 1).trim();
+    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url))
+      throw new Error(`${where}: the URL must be an http(s) URL`);
+    subscriptions.push({
+      id: subscriberId(url),
+      url,
+      events: parseEvents(entry.slice(0, eq), where),
+    });
+  });
+  return subscriptions;
+}
+
+/**
+ * Checks the webhook settings at start-up and remembers each URL as a secret (redacted from
+ * every log line): a subscription needs WEBHOOK_SECRET; in production every URL must be https
+ * and the secret at least {@link MIN_PRODUCTION_WEBHOOK_SECRET} characters. Returns the
+ * problems, each naming the setting and never a URL or the secret.
+ */
+export function webhookSettingProblems(config: AppConfig): string[] {
+  let subscriptions: WebhookSubscription[];
+  try {
+    subscriptions = webhookSubscriptions(config);
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  for (const s of subscriptions) rememberSecretValue(s.url);
+  if (subscriptions.length === 0) return [];
+  const problems: string[] = [];
+  if (!config.WEBHOOK_SECRET)
+    problems.push('WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)');
+  if (config.NODE_ENV === 'production') {
+    const plain = subscriptions.filter((s) => !s.url.startsWith('https://'));
+    if (plain.length > 0)
+      problems.push(
+        `WEBHOOK_URL / WEBHOOK_SUBSCRIPTIONS: ${plain.length} URL(s) not https (${plain.map((s) => describeWebhookUrl(s.url)).join(', ')}); production sends alerts over TLS only`,
+      );
+    if (config.WEBHOOK_SECRET && config.WEBHOOK_SECRET.length < MIN_PRODUCTION_WEBHOOK_SECRET)
+      problems.push(
+        `WEBHOOK_SECRET: (secret, not shown) has ${config.WEBHOOK_SECRET.length} characters; production needs at least ${MIN_PRODUCTION_WEBHOOK_SECRET}`,
+      );
+  }
+  return problems;
+}

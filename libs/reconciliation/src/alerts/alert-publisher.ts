@@ -1,0 +1,134 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig, webhookSubscriptions, WebhookSubscription } from '@app/config';
+import { AlertWebhookJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
+import type { Actor } from '../audit-log';
+import {
+  discrepanciesResolvedByRun,
+  DiscrepancyView,
+  loadDiscrepancy,
+  undeliveredDiscrepancies,
+} from '../discrepancies';
+import { loadRun } from '../run-report';
+import { AlertBody, AlertData, alertDeliveryId, AlertEvent } from './alert-events';
+import { markStalledRuns } from './alert-figures';
+
+/**
+ * Publishes alert events: one webhook job per event and subscribed URL on the webhook queue
+ * (the worker delivers, signed, with retries). An event nobody subscribed to costs nothing.
+ * Every method is safe to call twice for the same event: the job id is the delivery id.
+ */
+@Injectable()
+export class AlertPublisher {
+  private readonly subscriptions: WebhookSubscription[];
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue,
+  ) {
+    this.subscriptions = webhookSubscriptions(config);
+  }
+
+  /** True when some URL receives `event`. */
+  wants(event: AlertEvent): boolean {
+    return this.subscriptions.some((s) => s.events.includes(event));
+  }
+
+  /**
+   * A run finished: `run.finished`, then `discrepancy.opened` for each discrepancy it opened
+   * and `discrepancy.resolved` for each it closed (its account matched again).
+   */
+  async runFinished(runId: string): Promise<void> {
+    if (this.wants('run.finished')) {
+      const run = await loadRun(this.ds, runId);
+      if (run) await this.publish('run.finished', runId, { run });
+    }
+    if (this.wants('discrepancy.opened'))
+      await this.discrepanciesOpened(await undeliveredDiscrepancies(this.ds, runId));
+    if (this.wants('discrepancy.resolved')) {
+      for (const id of await discrepanciesResolvedByRun(this.ds, runId)) {
+        const discrepancy = await loadDiscrepancy(this.ds, id);
+        if (discrepancy) await this.discrepancyResolved(discrepancy, null);
+      }
+    }
+  }
+
+  /** Finds runs past `RUN_DEADLINE_MINUTES` (each once) and announces them as `run.stalled`. */
+  async stalledRuns(): Promise<string[]> {
+    const ids = await markStalledRuns(this.ds, this.config.RUN_DEADLINE_MINUTES);
+    if (!this.wants('run.stalled')) return ids;
+    for (const id of ids) {
+      const run = await loadRun(this.ds, id);
+      if (run)
+        await this.publish('run.stalled', id, {
+          run,
+          deadlineMinutes: this.config.RUN_DEADLINE_MINUTES,
+        });
+    }
+    return ids;
+  }
+
+  /** `discrepancy.opened` for each id (its delivery marks it announced). */
+  async discrepanciesOpened(ids: readonly string[]): Promise<void> {
+    if (!this.wants('discrepancy.opened')) return;
+    for (const id of ids) {
+      const discrepancy = await loadDiscrepancy(this.ds, id);
+      if (discrepancy)
+        await this.publish('discrepancy.opened', id, { discrepancy }, { discrepancyId: id });
+    }
+  }
+
+  /** `discrepancy.resolved`, by a person (`resolvedBy`) or because its account matched again (`null`). */
+  async discrepancyResolved(discrepancy: DiscrepancyView, resolvedBy: Actor | null): Promise<void> {
+    await this.publish('discrepancy.resolved', discrepancy.id, { discrepancy, resolvedBy });
+  }
+
+  /**
+   * For the circuit breaker: the provider stopped (`available: false`) or resumed taking calls.
+   * Each change is its own event (the delivery id carries the instant).
+   */
+  async providerAvailability(
+    provider: string,
+    available: boolean,
+    reason: string,
+    at: Date = new Date(),
+  ): Promise<void> {
+    const event = available ? 'provider.recovered' : 'provider.unavailable';
+    await this.publish(event, `${provider}-${at.getTime()}`, { provider, reason }, {}, at);
+  }
+
+  /** One job per URL subscribed to `event`; the body is built once, so every URL gets the same. */
+  private async publish<E extends AlertEvent>(
+    event: E,
+    subject: string,
+    data: AlertData[E],
+    extra: Pick<AlertWebhookJobData, 'discrepancyId'> = {},
+    at: Date = new Date(),
+  ): Promise<void> {
+    const targets = this.subscriptions.filter((s) => s.events.includes(event));
+    if (targets.length === 0) return;
+    const deliveryId = alertDeliveryId(event, subject);
+    const body: AlertBody<E> = { event, deliveryId, occurredAt: at.toISOString(), ...data };
+    const text = JSON.stringify(body);
+    await this.queue.addBulk(
+      targets.map((s) => {
+        const job: AlertWebhookJobData = {
+          event,
+          deliveryId,
+          subscriber: s.id,
+          body: text,
+          ...extra,
+        };
+        return {
+          name: JOB.alertWebhook,
+          data: job,
+          opts: webhookJobOptions(`${deliveryId}-${s.id}`),
+        };
+      }),
+    );
+  }
+}
