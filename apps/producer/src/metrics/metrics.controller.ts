@@ -5,14 +5,15 @@ import type { Response } from 'express';
 import { APP_METRICS, AppMetrics } from '@app/config';
 import { SCHEDULE_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
 import { PROVIDER_QUEUES } from '@app/reconciliation';
-import type { ProviderName } from '@app/snap';
+import { PROVIDERS, ProviderName } from '@app/snap';
+import { queueLagSeconds } from '../health/queue-lag';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 
 /**
  * `GET /metrics` (Prometheus text, credentials required): this process's metrics plus the
- * jobs of every queue by state, read from Redis at scrape time. Provider-call, token and
- * result metrics come from each worker's own metrics port.
+ * jobs of every queue by state and each provider queue's lag, read from Redis at scrape time.
+ * Provider-call, token and result metrics come from each worker's own metrics port.
  */
 @Controller('metrics')
 export class MetricsController {
@@ -20,7 +21,7 @@ export class MetricsController {
 
   constructor(
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
-    @Inject(PROVIDER_QUEUES) providerQueues: Record<ProviderName, Queue>,
+    @Inject(PROVIDER_QUEUES) private readonly providerQueues: Record<ProviderName, Queue>,
     @InjectQueue(SCHEDULE_QUEUE) schedule: Queue,
     @InjectQueue(WEBHOOK_QUEUE) webhooks: Queue,
   ) {
@@ -37,6 +38,9 @@ export class MetricsController {
           this.metrics.jobs.set({ queue: queue.name, state }, counts[state] ?? 0);
       }),
     );
+    const lag = await queueLagSeconds(this.providerQueues);
+    for (const p of PROVIDERS)
+      this.metrics.queueLag.set({ queue: this.providerQueues[p].name }, lag[p]);
     res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }
