@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions, LEDGER_ENTITIES } from '@app/ledger';
 import { startSimulatorFromEnv } from '../../apps/snap-simulator/src/from-env';
 import type { SnapSimulator } from '../../apps/snap-simulator/src/simulator';
+import { freePort } from '../chaos/support/services';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { testConfig } from '../support/test-config';
 import { readCompose, repoRoot, serviceEnv } from './compose-file';
@@ -132,4 +133,39 @@ describe('docker-compose demo data (seed/) reconciles as written', () => {
       FNT00002: 'error null',
     });
   }, 180_000);
+  it('the producer, started as compose starts it, serves the run to the README curl', async () => {
+    const port = await freePort();
+    const producerEnv = serviceEnv(compose.services.producer);
+    const [script] = (compose.services.producer.command as string[]).slice(1);
+    const producer = startNode(join(repoRoot, script), repoRoot, {
+      ...appEnv,
+      ...producerEnv,
+      DATABASE_URL: appEnv.DATABASE_URL,
+      REDIS_URL: appEnv.REDIS_URL,
+      QUEUE_PREFIX: appEnv.QUEUE_PREFIX,
+      PORT: String(port),
+    });
+    try {
+      // README: curl -u admin:local-compose-password http://127.0.0.1:3000/runs/latest
+      const auth = `Basic ${Buffer.from('admin:local-compose-password').toString('base64')}`;
+      let res: Response | undefined;
+      for (let i = 0; i < 600 && res?.status !== 200; i++) {
+        res = await fetch(`http://127.0.0.1:${port}/runs/latest`, {
+          headers: { authorization: auth },
+        }).catch(() => undefined);
+        if (res?.status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      if (res?.status !== 200) throw new Error(`producer: ${producer.output()}`);
+      const run = (await res.json()) as { status: string; accountCount: number; counts: object };
+      expect(run).toMatchObject({
+        status: 'finished',
+        accountCount: 8,
+        counts: { matched: 5, mismatched: 1, inactive: 1, error: 1, timing: 0 },
+      });
+      const anonymous = await fetch(`http://127.0.0.1:${port}/runs/latest`);
+      expect(anonymous.status).toBe(401);
+    } finally {
+      await producer.stop();
+    }
+  }, 120_000);
 });
