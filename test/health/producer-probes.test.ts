@@ -92,6 +92,8 @@ describe('producer /health/live and /health/ready', () => {
     'ready is 503 naming %s while it is away, live stays 200, and ready recovers',
     async (which) => {
       const proxy = which === 'redis' ? redis : pg;
+      // BullMQ prints every refused reconnect of its queues through console.error: expected here.
+      const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
       await proxy.cut();
       try {
         const ready = await status('/health/ready');
@@ -106,6 +108,7 @@ describe('producer /health/live and /health/ready', () => {
         code = (await status('/health/ready')).code;
         if (code !== 200) await new Promise((r) => setTimeout(r, 200));
       }
+      quiet.mockRestore();
       expect(code).toBe(200);
     },
     30_000,
