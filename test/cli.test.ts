@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RESULT_STATUSES } from '@app/reconciliation';
@@ -12,12 +12,13 @@ const root = resolve(__dirname, '..');
 function cli(
   args: string[],
   env: Record<string, string>,
+  inherit = true,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [join(root, 'dist/apps/cli/src/main.js'), ...args],
-      { env: { ...process.env, ...env }, timeout: 60_000 },
+      { env: inherit ? { ...process.env, ...env } : env, timeout: 60_000 },
       (error, stdout, stderr) =>
         done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -151,7 +152,9 @@ describe('CLI', () => {
   it('exits non-zero with a clear message when it cannot run', async () => {
     expect(await cli(['report', 'latest', '--format', 'xml'], env)).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('--format: "xml"'),
+      stderr: expect.stringContaining(
+        `option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, csv.`,
+      ),
     });
     expect(await cli(['report', '../etc/passwd'], env)).toMatchObject({ code: 2 });
     expect(await cli(['report', '987654'], env)).toMatchObject({
@@ -160,7 +163,9 @@ describe('CLI', () => {
     });
     expect(await cli(['reconcile', '--provider', 'paypal'], env)).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('--provider'),
+      stderr: expect.stringContaining(
+        `argument 'paypal' is invalid. Allowed choices are netzme, nicepay, finnet.`,
+      ),
     });
     const down = await cli(['report', 'latest'], {
       ...env,
@@ -168,5 +173,72 @@ describe('CLI', () => {
     });
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^error: /);
+  });
+
+  describe('conventions', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      version: string;
+      bin: Record<string, string>;
+    };
+    // Nothing but PATH, and a DATABASE_URL that would stop any command that loads the config.
+    const noEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    const badEnv = { ...noEnv, DATABASE_URL: 'not-a-url', REDIS_URL: 'nope' };
+
+    it.each([
+      ['no environment', noEnv],
+      ['an invalid environment', badEnv],
+    ])('--help and --version work with %s', async (_, environment) => {
+      const help = await cli(['--help'], environment, false);
+      expect(help).toMatchObject({ code: 0, stderr: '' });
+      for (const command of ['migrate', 'accounts', 'ledger', 'reconcile', 'report'])
+        expect(help.stdout).toContain(command);
+      expect(await cli(['--version'], environment, false)).toEqual({
+        code: 0,
+        stdout: `${pkg.version}\n`,
+        stderr: '',
+      });
+      const reportHelp = await cli(['report', '--help'], environment, false);
+      expect(reportHelp.code).toBe(0);
+      // Commander wraps help to the width; compare with the wrapping undone.
+      expect(reportHelp.stdout.replace(/\s+/g, ' ')).toContain(
+        '--format <format> output format (choices: "table", "json", "csv", default: "table")',
+      );
+    });
+
+    it('a command that needs the settings names the bad one and exits 1', async () => {
+      expect(await cli(['migrate'], badEnv, false)).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('DATABASE_URL="not-a-url"'),
+      });
+    });
+
+    it.each([
+      [['nope'], "error: unknown command 'nope'"],
+      [['report'], "error: missing required argument 'runId'"],
+      [['report', 'latest', '--colour'], "error: unknown option '--colour'"],
+      [['reconcile', '--provider'], "error: option '--provider <provider>' argument missing"],
+      [['accounts', 'import'], "error: missing required argument 'file'"],
+    ])('commander rejects %j with exit 2 before reading any setting', async (args, message) => {
+      const ran = await cli(args, badEnv, false);
+      expect(ran.code).toBe(2);
+      expect(ran.stderr).toContain(message);
+      expect(ran.stderr).not.toContain('invalid configuration');
+    });
+
+    it('package.json has a snap-recon bin that runs this CLI (npx snap-recon)', async () => {
+      expect(pkg.bin).toEqual({ 'snap-recon': 'dist/apps/cli/src/main.js' });
+      expect(readFileSync(join(root, pkg.bin['snap-recon']), 'utf8')).toMatch(
+        /^#!\/usr\/bin\/env node\n/,
+      );
+      const viaNpx = await new Promise<{ code: number; stdout: string }>((done) =>
+        execFile(
+          'npx',
+          ['--no-install', 'snap-recon', '--version'],
+          { cwd: root, env: { ...process.env, ...noEnv }, timeout: 60_000 },
+          (error, stdout) => done({ code: error ? 1 : 0, stdout }),
+        ),
+      );
+      expect(viaNpx).toEqual({ code: 0, stdout: `${pkg.version}\n` });
+    });
   });
 });

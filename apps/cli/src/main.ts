@@ -1,53 +1,72 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
-import { Command } from 'commander';
-import { loadConfig } from '@app/config';
+import { Command, CommanderError, Option } from 'commander';
+import { AppConfig, loadConfig } from '@app/config';
+import { PROVIDERS } from '@app/snap';
 import { CliError, importCsv, migrate, reconcile, report } from './commands';
+import { packageVersion } from './package-version';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
 
-/** `npm run cli -- <command>`: migrate, imports, reconcile, report. */
+/**
+ * The settings, read when a command first needs them (never for --help, --version or a bad
+ * argument, so those work with no environment at all).
+ */
+let loaded: AppConfig | undefined;
+const config = (): AppConfig => (loaded ??= loadConfig({ LOG_LEVEL: 'warn', ...process.env }));
+
+/** `snap-recon <command>` (`npm run cli --`, `npx snap-recon`): migrate, imports, reconcile, report. */
 async function main(argv: string[]): Promise<void> {
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-  const program = new Command('snap-recon').description(
-    'Reconcile merchant balances at SNAP providers against the ledger',
-  );
+  const program = new Command('snap-recon')
+    .description('Reconcile merchant balances at SNAP providers against the ledger')
+    .version(packageVersion())
+    // Commander's own errors (unknown command or option, missing or invalid argument) throw a
+    // CommanderError instead of exiting 1, so they exit 2 ("bad arguments") below. Set before
+    // the commands are added: they inherit it.
+    .exitOverride();
   program
     .command('migrate')
     .description('apply pending database migrations')
-    .action(() => migrate(config, out));
+    .action(() => migrate(config(), out));
   program
     .command('accounts')
     .command('import <file>')
     .description(
       'import merchants and provider accounts: merchant_id,merchant_name,provider,account_no,currency[,credential]',
     )
-    .action((file: string) => importCsv(config, 'accounts', file, out, err));
+    .action((file: string) => importCsv(config(), 'accounts', file, out, err));
   program
     .command('ledger')
     .command('import <file>')
     .description('import ledger entries: provider,account_no,entry_ref,amount,posted_at')
-    .action((file: string) => importCsv(config, 'ledger', file, out, err));
+    .action((file: string) => importCsv(config(), 'ledger', file, out, err));
   program
     .command('reconcile')
     .description('start a reconciliation run')
     .option('--wait', 'wait for the run to finish and print its report')
-    .option('--provider <provider>', 'only this provider (netzme, nicepay, finnet)')
+    .addOption(new Option('--provider <provider>', 'only this provider').choices(PROVIDERS))
     .option('--merchant <merchantId>', 'only this merchant')
     .option('--json', 'print one JSON object')
     .option('--timeout <seconds>', 'give up waiting after this long', '3600')
-    .action((opts) => reconcile(config, opts, out));
+    .action((opts) => reconcile(config(), opts, out));
   program
     .command('report <runId>')
     .description('print a run report (a run id or "latest")')
-    .option('--format <format>', 'table, json or csv', 'table')
-    .action((runId: string, opts: { format: string }) => report(config, runId, opts.format, out));
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['table', 'json', 'csv'])
+        .default('table'),
+    )
+    .action((runId: string, opts: { format: string }) => report(config(), runId, opts.format, out));
   await program.parseAsync(argv);
 }
 
 main(process.argv).then(
   () => process.exit(0),
   (e: Error) => {
+    // Commander printed its own message (or the help / version) already.
+    if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
     err(`error: ${e.message}`);
     process.exit(e instanceof CliError ? e.exitCode : 1);
   },

@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppMetrics, createLogger, loadConfig } from '@app/config';
+import { REDIS } from '@app/reconciliation';
 import { loadCredentials } from '@app/snap';
+import { DataSource } from 'typeorm';
 import { startMetricsServer } from './metrics-server';
+import { readinessCheck } from './readiness';
 import { WorkerModule } from './worker.module';
 
 /** Starts a worker process: no HTTP, just the queue processors. SIGTERM drains in-flight jobs. */
@@ -20,7 +23,8 @@ async function main(): Promise<void> {
   );
   app.enableShutdownHooks();
   if (config.WORKER_METRICS_PORT > 0) {
-    const server = await startMetricsServer(metrics, config.WORKER_METRICS_PORT);
+    const ready = readinessCheck(app.get(DataSource), app.get(REDIS));
+    const server = await startMetricsServer(metrics, config.WORKER_METRICS_PORT, ready);
     process.once('SIGTERM', () => server.close());
   }
   logger.info(

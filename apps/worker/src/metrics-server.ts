@@ -1,16 +1,38 @@
 import { createServer, Server } from 'node:http';
 import type { AppMetrics } from '@app/config';
+import type { Readiness } from './readiness';
 
 /**
  * The worker has no API, but Prometheus must scrape its provider-call, token and result
- * metrics: a bare `GET /metrics` on its own port (WORKER_METRICS_PORT), nothing else.
+ * metrics and an orchestrator must probe it, on its own port (WORKER_METRICS_PORT):
+ * - `GET /metrics`: Prometheus text;
+ * - `GET /health/live`: 200 while the process answers, whatever its dependencies do (a
+ *   restart would not bring Postgres or Redis back);
+ * - `GET /health/ready`: 200 when Postgres and Redis answer, else 503, each with its state.
  */
 export function startMetricsServer(
   metrics: AppMetrics,
   port: number,
+  ready: () => Promise<Readiness>,
   host = '0.0.0.0',
 ): Promise<Server> {
+  const json = (res: import('node:http').ServerResponse, status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/health/live') {
+      json(res, 200, { status: 'ok' });
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/health/ready') {
+      ready().then(
+        (info) => {
+          const up = Object.values(info).every((s) => s.status === 'up');
+          json(res, up ? 200 : 503, { status: up ? 'ok' : 'error', info });
+        },
+        () => json(res, 503, { status: 'error' }),
+      );
+      return;
+    }
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404).end();
       return;

@@ -84,6 +84,13 @@ export class AppMetrics {
     this.providerAvailable.set({ provider }, available ? 1 : 0);
   }
 
+  readonly queueLag = new Gauge({
+    name: 'bullmq_queue_lag_seconds',
+    help: 'Seconds the oldest waiting job of each provider queue has waited (0: none waits)',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });

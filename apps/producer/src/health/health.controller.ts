@@ -9,26 +9,45 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { PROVIDER_QUEUES, REDIS } from '@app/reconciliation';
-import { PROVIDERS, ProviderName } from '@app/snap';
+import type { ProviderName } from '@app/snap';
 import { Public } from '../auth/auth.guard';
+import { queueLagSeconds } from './queue-lag';
 
 /**
- * `/health` (no credentials): Postgres answers, Redis answers, and no provider queue has a job
- * waiting longer than HEALTH_MAX_QUEUE_LAG_SECONDS (the workers keep up). 503 when any is down.
+ * Health, no credentials needed:
+ * - `/health/live`: the process answers (liveness probe). Never looks at a dependency, so a slow
+ *   Postgres, Redis or queue never gets the producer restarted.
+ * - `/health/ready`: Postgres and Redis answer (readiness probe: take it out of the load
+ *   balancer, not restart it). 503 when one does not.
+ * - `/health` (kept for existing monitors): ready's checks plus no provider queue with a job
+ *   waiting longer than HEALTH_MAX_QUEUE_LAG_SECONDS. The lag is also the metric
+ *   `bullmq_queue_lag_seconds`; alert on that rather than probe on it.
  */
 @Controller('health')
 export class HealthController {
-  private readonly queues: Queue[];
-
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(PROVIDER_QUEUES) queues: Record<ProviderName, Queue>,
-  ) {
-    this.queues = PROVIDERS.map((p) => queues[p]);
+    @Inject(PROVIDER_QUEUES) private readonly queues: Record<ProviderName, Queue>,
+  ) {}
+
+  @Get('live')
+  @Public()
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @Public()
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.db.pingCheck('postgres', { timeout: 2000 }),
+      () => this.redisCheck(),
+    ]);
   }
 
   @Get()
@@ -58,15 +77,9 @@ export class HealthController {
   /** Seconds the oldest waiting job of each provider queue has waited. */
   private async queueLagCheck() {
     const session = this.indicators.check('queues');
-    const now = Date.now();
-    const lag: Record<string, number> = {};
+    let lag: Record<ProviderName, number>;
     try {
-      await Promise.all(
-        this.queues.map(async (queue, i) => {
-          const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
-          lag[PROVIDERS[i]] = oldest ? Math.round((now - oldest.timestamp) / 1000) : 0;
-        }),
-      );
+      lag = await queueLagSeconds(this.queues);
     } catch (e) {
       return session.down({ message: (e as Error).message });
     }

@@ -7,16 +7,17 @@ import { SCHEDULE_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
 import { loadAlertFigures, PROVIDER_QUEUES } from '@app/reconciliation';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { ProviderName } from '@app/snap';
+import { PROVIDERS, ProviderName } from '@app/snap';
+import { queueLagSeconds } from '../health/queue-lag';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 
 /**
  * `GET /metrics` (Prometheus text, credentials required): this process's metrics plus the
- * jobs of every queue by state, read from Redis at scrape time, and the alerting figures read
- * from Postgres (last finished run, oldest running run, open discrepancies by age; see
- * deploy/prometheus/alerts.yml). Provider-call, token, result and provider-availability
- * metrics come from each worker's own metrics port.
+ * jobs of every queue by state and each provider queue's lag, read from Redis at scrape time, and
+ * the alerting figures read from Postgres (last finished run, oldest running run, open
+ * discrepancies by age; see deploy/prometheus/alerts.yml). Provider-call, token, result and
+ * provider-availability metrics come from each worker's own metrics port.
  */
 @Controller('metrics')
 export class MetricsController {
@@ -24,7 +25,7 @@ export class MetricsController {
 
   constructor(
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
-    @Inject(PROVIDER_QUEUES) providerQueues: Record<ProviderName, Queue>,
+    @Inject(PROVIDER_QUEUES) private readonly providerQueues: Record<ProviderName, Queue>,
     @InjectQueue(SCHEDULE_QUEUE) schedule: Queue,
     @InjectQueue(WEBHOOK_QUEUE) webhooks: Queue,
     @InjectDataSource() private readonly ds: DataSource,
@@ -48,6 +49,9 @@ export class MetricsController {
     for (const [age, count] of Object.entries(figures.openDiscrepanciesByAge))
       this.metrics.openDiscrepancies.set({ age }, count);
     this.metrics.oldestOpenDiscrepancyAge.set(figures.oldestOpenDiscrepancyAgeSeconds);
+    const lag = await queueLagSeconds(this.providerQueues);
+    for (const p of PROVIDERS)
+      this.metrics.queueLag.set({ queue: this.providerQueues[p].name }, lag[p]);
     res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }

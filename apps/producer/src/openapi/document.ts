@@ -21,7 +21,7 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocum
         'Reconciliation of merchant balances at SNAP providers against the ledger: start runs, read ' +
         'their results, account histories and daily figures, work through discrepancies, read the ' +
         'audit trail. Amounts are decimal strings, e.g. "10000.00" (never floats). Every route but ' +
-        '/health needs an API key (`X-API-Key`) or HTTP basic auth. The alert webhooks are under `webhooks`.',
+        '/health, /health/live and /health/ready needs an API key (`X-API-Key`) or HTTP basic auth. The alert webhooks are under `webhooks`.',
     },
     security: [{ basic: [] }, { apiKey: [] }],
   });

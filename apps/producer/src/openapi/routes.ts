@@ -304,6 +304,27 @@ registry.registerPath({
 });
 registry.registerPath({
   method: 'get',
+  path: '/health/live',
+  tags: ['operations'],
+  summary: 'Liveness probe: the process answers; never looks at a dependency (no credentials)',
+  security: [],
+  responses: {
+    200: { description: 'The process runs.', content: json(z.object({ status: z.literal('ok') })) },
+  },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/health/ready',
+  tags: ['operations'],
+  summary: 'Readiness probe: Postgres and Redis answer (no credentials)',
+  security: [],
+  responses: {
+    200: { description: 'Ready.', content: json(Health) },
+    503: { description: 'Postgres or Redis does not answer (named).', content: json(Health) },
+  },
+});
+registry.registerPath({
+  method: 'get',
   path: '/metrics',
   tags: ['operations'],
   summary: 'Prometheus metrics (queues, alerting gauges)',

@@ -1,0 +1,116 @@
+import type { INestApplication } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import pino from 'pino';
+import { PROVIDER_QUEUES } from '@app/reconciliation';
+import type { ProviderName } from '@app/snap';
+import { ALL_ENTITIES } from '@app/reconciliation';
+import { createProducerApp } from '../../apps/producer/src/producer-app';
+import { deleteRedisKeys } from '../support/redis-cleanup';
+import { startTcpProxy } from '../support/tcp-proxy';
+import { createTestDatabase } from '../support/test-database';
+import { testConfig } from '../support/test-config';
+
+const API_KEY = 'probe-test-api-key-0123456789';
+
+/**
+ * The producer's probes on the real app, with Postgres and Redis reached through proxies this
+ * test can cut: live never fails on a dependency or on queue lag, ready fails while Postgres
+ * or Redis is away and recovers without a restart, the lag is a metric and only `/health`
+ * (kept for compatibility) fails on it.
+ */
+describe('producer /health/live and /health/ready', () => {
+  const base = testConfig();
+  let pg: Awaited<ReturnType<typeof startTcpProxy>>;
+  let redis: Awaited<ReturnType<typeof startTcpProxy>>;
+  let config: typeof base;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    const pgUrl = new URL(base.DATABASE_URL);
+    const redisUrl = new URL(base.REDIS_URL);
+    pg = await startTcpProxy(pgUrl.hostname, Number(pgUrl.port || 5432));
+    redis = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+    config = {
+      ...base,
+      DATABASE_URL: pg.via(base.DATABASE_URL),
+      REDIS_URL: redis.via(base.REDIS_URL),
+      HEALTH_MAX_QUEUE_LAG_SECONDS: 30,
+      API_KEYS: [API_KEY],
+    };
+    db = await createTestDatabase(base, ALL_ENTITIES);
+    app = await createProducerApp(config, pino({ level: 'silent' }));
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+    await deleteRedisKeys(base.REDIS_URL, base.QUEUE_PREFIX);
+    await pg.close();
+    await redis.close();
+  });
+
+  const status = async (path: string) => {
+    const res = await fetch(url + path);
+    return { code: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('both answer 200 without credentials while Postgres and Redis answer', async () => {
+    expect(await status('/health/live')).toEqual({ code: 200, body: { status: 'ok' } });
+    const ready = await status('/health/ready');
+    expect(ready.code).toBe(200);
+    expect(Object.keys(ready.body.info as object)).toEqual(['postgres', 'redis']);
+  });
+
+  it('a lagging queue fails only /health; live and ready stay 200 and the lag is a metric', async () => {
+    const queues = app.get<Record<ProviderName, Queue>>(PROVIDER_QUEUES);
+    // A job waiting two minutes (no worker runs here): the workers are behind.
+    await queues.netzme.add(
+      'balance',
+      { runId: '0', accountId: '0' },
+      {
+        jobId: 'lagging',
+        timestamp: Date.now() - 120_000,
+      },
+    );
+    expect((await status('/health')).code).toBe(503);
+    expect((await status('/health/live')).code).toBe(200);
+    expect((await status('/health/ready')).code).toBe(200);
+    const metrics = await (
+      await fetch(`${url}/metrics`, { headers: { 'x-api-key': API_KEY } })
+    ).text();
+    const line = metrics
+      .split('\n')
+      .find((l) => l.startsWith('bullmq_queue_lag_seconds{') && l.includes(queues.netzme.name));
+    expect(Number(line?.split(' ').pop())).toBeGreaterThanOrEqual(119);
+    await queues.netzme.remove('lagging');
+  });
+
+  it.each(['redis', 'postgres'] as const)(
+    'ready is 503 naming %s while it is away, live stays 200, and ready recovers',
+    async (which) => {
+      const proxy = which === 'redis' ? redis : pg;
+      // BullMQ prints every refused reconnect of its queues through console.error: expected here.
+      const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      await proxy.cut();
+      try {
+        const ready = await status('/health/ready');
+        expect(ready.code).toBe(503);
+        expect((ready.body.error as Record<string, { status: string }>)[which].status).toBe('down');
+        expect(await status('/health/live')).toEqual({ code: 200, body: { status: 'ok' } });
+      } finally {
+        await proxy.restore();
+      }
+      let code = 0;
+      for (let i = 0; i < 50 && code !== 200; i++) {
+        code = (await status('/health/ready')).code;
+        if (code !== 200) await new Promise((r) => setTimeout(r, 200));
+      }
+      quiet.mockRestore();
+      expect(code).toBe(200);
+    },
+    30_000,
+  );
+});

@@ -1,0 +1,49 @@
+import { createServer, connect, Server, Socket } from 'node:net';
+
+/**
+ * A TCP proxy to a real service (Postgres, Redis) on a free port, so a test can take the
+ * service away from one app without touching the shared service: `cut()` closes every
+ * connection and refuses new ones, `restore()` listens again on the same port.
+ */
+export async function startTcpProxy(targetHost: string, targetPort: number) {
+  const sockets = new Set<Socket>();
+  let server: Server;
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server = createServer((client) => {
+        const upstream = connect(targetPort, targetHost);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => {
+            client.destroy();
+            upstream.destroy();
+          });
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+    });
+  const port = await listen(0);
+  const closeAll = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+  return {
+    port,
+    /** A URL like `url` pointing at the proxy instead. */
+    via(url: string): string {
+      const u = new URL(url);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    },
+    cut: closeAll,
+    restore: async () => {
+      await listen(port);
+    },
+    close: closeAll,
+  };
+}
