@@ -71,8 +71,8 @@ describe('deployment files', () => {
     ).toContain(
       'services.simulator.environment.SIMULATOR_SEED_FILE: /app/seed/x.json is not a repository file mounted in',
     );
-    expect(broken((c) => (c.services.producer.build = './deploy'))).toContain(
-      'services.producer.build: context ./deploy is not in the repository',
+    expect(broken((c) => (c.services.producer.build = './no-such-dir'))).toContain(
+      'services.producer.build: context ./no-such-dir is not in the repository',
     );
     const withoutSeedKey: Tracked = (p) => p !== 'seed/keys/nicepay.pub.pem' && tracked(p);
     expect(problemsOf(readCompose(), text, withoutSeedKey)).toContain(
