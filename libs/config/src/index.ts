@@ -1,6 +1,7 @@
 export * from './config.schema';
 export * from './load-config';
 export * from './redis-connection';
+export * from './redis-eviction-check';
 export * from './config.module';
 export * from './logger';
 export * from './log-context';
