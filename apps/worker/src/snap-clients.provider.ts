@@ -64,6 +64,7 @@ export const externalIdLeaseProvider: Provider = {
   useFactory: async (config: AppConfig, logger: Logger, redis: Redis) => {
     const lease = await InstanceLease.acquire(redis, {
       keyPrefix: `${queuePrefix(config)}:external-id-instance`,
+      ttlMs: config.EXTERNAL_ID_LEASE_TTL_MS,
       onChange: (e) => logger.warn(e, 'X-EXTERNAL-ID instance lease changed'),
     });
     logger.info({ instanceId: lease.instanceId }, 'X-EXTERNAL-ID instance number leased');

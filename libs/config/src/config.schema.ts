@@ -75,6 +75,7 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: int(50, 1),
   WORKER_STALLED_INTERVAL_MS: int(30_000, 1_000),
   WORKER_SWEEP_INTERVAL_MS: int(60_000, 0),
+  EXTERNAL_ID_LEASE_TTL_MS: int(60_000, 1_000),
   JOB_ATTEMPTS: int(5, 1),
   JOB_BACKOFF_MS: int(1000, 0),
   JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
