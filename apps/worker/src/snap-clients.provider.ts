@@ -8,6 +8,7 @@ import {
   AppMetrics,
   Logger,
   queuePrefix,
+  tokenKeyPrefix,
 } from '@app/config';
 import { REDIS } from '@app/reconciliation';
 import {
@@ -103,7 +104,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         ids: leased.lease.ids,
         logger: logger.child({ component: 'snap' }),
         tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS,
-        tokenKeyPrefix: `${keyPrefix}:token`,
+        tokenKeyPrefix: tokenKeyPrefix(config),
         // Every request counts against the provider's limit, across all workers.
         rateLimiter: new ProviderRateLimiter(
           redis,

@@ -68,6 +68,13 @@ export const configSchema = z.object({
   REDIS_SENTINELS: hostList,
   REDIS_SENTINEL_NAME: z.string().default('mymaster'),
   REDIS_CLUSTER_NODES: hostList,
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_TLS: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[\w{}.-]+$/, 'letters, digits, - _ . { } only')
@@ -147,4 +154,6 @@ export const SECRET_KEYS = [
   'API_KEYS',
   'BASIC_AUTH_PASSWORD',
   'WEBHOOK_SECRET',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
 ] as const;

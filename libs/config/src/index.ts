@@ -2,6 +2,7 @@ export * from './config.schema';
 export * from './load-config';
 export * from './redis-connection';
 export * from './redis-eviction-check';
+export * from './redis-prefix-cleanup';
 export * from './config.module';
 export * from './logger';
 export * from './log-context';

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { masterNodes } from './redis-prefix-cleanup';
 
 /** What one Redis node answered for `maxmemory-policy` (`policy` null: it would not say). */
 export interface EvictionPolicy {
@@ -19,10 +20,7 @@ export async function checkEvictionPolicy(
   redis: Redis | Cluster,
   logger: Logger,
 ): Promise<EvictionPolicy[]> {
-  if (redis.isCluster && redis.status !== 'ready')
-    await new Promise((resolve) => redis.once('ready', resolve));
-  const nodes: Redis[] =
-    'nodes' in redis && redis.isCluster ? redis.nodes('master') : [redis as Redis];
+  const nodes = await masterNodes(redis);
   const answers = await Promise.all(
     nodes.map(async (node): Promise<EvictionPolicy> => {
       try {

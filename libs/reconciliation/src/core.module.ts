@@ -12,6 +12,7 @@ import type { Cluster, Redis } from 'ioredis';
 import {
   APP_LOGGER,
   AppConfig,
+  balanceQueuePrefix,
   checkEvictionPolicy,
   createRedisConnection,
   Logger,
@@ -69,7 +70,14 @@ class EvictionPolicyCheck implements OnApplicationBootstrap {
 export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     const redis = createRedisConnection(config, 'snap-recon');
-    const queues = BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name })));
+    // On Cluster each provider's queue has its own hash tag, so the providers spread over the
+    // masters; the other queues share the common prefix.
+    const queues = BullModule.registerQueue(
+      ...ALL_QUEUES.map((name) => {
+        const provider = PROVIDERS.find((p) => balanceQueueName(p) === name);
+        return provider ? { name, prefix: balanceQueuePrefix(config, provider) } : { name };
+      }),
+    );
     return {
       module: CoreModule,
       global: true,
