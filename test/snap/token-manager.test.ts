@@ -14,7 +14,7 @@ function twoProcesses(
 }
 
 const tokenKey = (world: World, client: SnapClient) =>
-  `${world.keyPrefix}:${client.profile.provider}:default:${createHash('sha256')
+  `${world.keyPrefix}:{${client.profile.provider}:default}:${createHash('sha256')
     .update(`${world.baseUrl}|${world.partners[client.profile.provider].clientId}`)
     .digest('hex')
     .slice(0, 16)}`;
