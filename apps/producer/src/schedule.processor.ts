@@ -2,19 +2,24 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
-import { JOB, SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
+import { JOB, RETENTION_SCHEDULER_ID, SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
 import type { Cluster, Redis } from 'ioredis';
-import { REDIS, RunsService } from '@app/reconciliation';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { deleteExpired, REDIS, RetentionOutcome, RunsService } from '@app/reconciliation';
 
 /**
  * Hourly (or any cron) runs through a BullMQ job scheduler: however many producers run, the
  * scheduler makes one job per tick, and the tick's job id is the run's unique schedule key.
+ * The same queue carries the daily retention job (one producer runs each tick).
  */
 @Processor(SCHEDULE_QUEUE, { concurrency: 1 })
 export class ScheduleProcessor extends WorkerHost {
   constructor(
     private readonly runs: RunsService,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly ds: DataSource,
   ) {
     super();
   }
@@ -25,15 +30,27 @@ export class ScheduleProcessor extends WorkerHost {
     this.logger.warn({ queue: SCHEDULE_QUEUE, err: error.message }, 'queue worker error');
   }
 
-  async process(job: Job): Promise<{ runId: string; created: boolean }> {
+  async process(job: Job): Promise<{ runId: string; created: boolean } | RetentionOutcome> {
+    if (job.name === JOB.retention) {
+      const outcome = await deleteExpired(this.ds, {
+        olderThanDays: this.config.RETENTION_DAYS,
+        batchSize: this.config.RETENTION_BATCH_SIZE,
+      });
+      this.logger.info(
+        { ...outcome, days: this.config.RETENTION_DAYS },
+        'retention: old runs and results deleted',
+      );
+      return outcome;
+    }
     const run = await this.runs.start('schedule', {}, String(job.id));
     return { runId: run.runId, created: run.created };
   }
 }
 
 /**
- * Installs or removes the job scheduler to match `SCHEDULE_CRON` at start-up, and keeps it
- * installed: the scheduler lives only in Redis, so a Redis restarted empty (no persistence,
+ * Installs or removes the job schedulers to match the config at start-up (runs:
+ * `SCHEDULE_CRON`; retention: `RETENTION_CRON` unless `RETENTION_DAYS=0`), and keeps them
+ * installed: a scheduler lives only in Redis, so a Redis restarted empty (no persistence,
  * a failover to a replica that had not received it, a FLUSHALL) would silently stop the
  * schedule. Every `SCHEDULE_CHECK_INTERVAL_MS`, and whenever the Redis connection is ready
  * again, the producer looks for it and re-installs it when missing. Several producers may do
@@ -52,16 +69,34 @@ export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationS
     @Inject(REDIS) private readonly redis: Redis | Cluster,
   ) {}
 
+  /** The schedulers this config wants: the run schedule and the retention job, each if on. */
+  private schedulers(): { id: string; cron: string; job: string; what: string }[] {
+    return [
+      {
+        id: SCHEDULER_ID,
+        cron: this.config.SCHEDULE_CRON,
+        job: JOB.scheduledRun,
+        what: 'run schedule',
+      },
+      {
+        id: RETENTION_SCHEDULER_ID,
+        cron: this.config.RETENTION_DAYS > 0 ? this.config.RETENTION_CRON : '',
+        job: JOB.retention,
+        what: 'retention schedule',
+      },
+    ];
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.SCHEDULE_CRON) {
-      await this.queue.removeJobScheduler(SCHEDULER_ID);
-      return;
+    const wanted = this.schedulers().filter((s) => s.cron);
+    for (const s of this.schedulers().filter((s) => !s.cron)) {
+      await this.queue.removeJobScheduler(s.id);
     }
-    await this.install();
-    this.logger.info(
-      { cron: this.config.SCHEDULE_CRON, tz: this.config.SCHEDULE_TIMEZONE },
-      'run schedule installed',
-    );
+    if (wanted.length === 0) return;
+    for (const s of wanted) {
+      await this.install(s);
+      this.logger.info({ cron: s.cron, tz: this.config.SCHEDULE_TIMEZONE }, `${s.what} installed`);
+    }
     this.redis.on('ready', this.onReady);
     const every = this.config.SCHEDULE_CHECK_INTERVAL_MS;
     if (every > 0) {
@@ -81,13 +116,17 @@ export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationS
    * throws here: the caller logs it and the next check (or reconnect) tries again.
    */
   async ensureInstalled(): Promise<boolean> {
-    if (await this.queue.getJobScheduler(SCHEDULER_ID)) return false;
-    await this.install();
-    this.logger.warn(
-      { cron: this.config.SCHEDULE_CRON, tz: this.config.SCHEDULE_TIMEZONE },
-      'run schedule was missing from Redis (restarted empty or failed over?); re-installed',
-    );
-    return true;
+    let reinstalled = false;
+    for (const s of this.schedulers().filter((s) => s.cron)) {
+      if (await this.queue.getJobScheduler(s.id)) continue;
+      await this.install(s);
+      reinstalled = true;
+      this.logger.warn(
+        { cron: s.cron, tz: this.config.SCHEDULE_TIMEZONE },
+        `${s.what} was missing from Redis (restarted empty or failed over?); re-installed`,
+      );
+    }
+    return reinstalled;
   }
 
   private checkSoon(reason: string): void {
@@ -102,11 +141,11 @@ export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationS
       .finally(() => (this.checking = null));
   }
 
-  private async install(): Promise<void> {
+  private async install(s: { id: string; cron: string; job: string }): Promise<void> {
     await this.queue.upsertJobScheduler(
-      SCHEDULER_ID,
-      { pattern: this.config.SCHEDULE_CRON, tz: this.config.SCHEDULE_TIMEZONE },
-      { name: JOB.scheduledRun, data: {}, opts: { removeOnComplete: 1000, removeOnFail: 1000 } },
+      s.id,
+      { pattern: s.cron, tz: this.config.SCHEDULE_TIMEZONE },
+      { name: s.job, data: {}, opts: { removeOnComplete: 1000, removeOnFail: 1000 } },
     );
   }
 }

@@ -5,6 +5,7 @@ export const JOB = {
   balanceInquiry: 'balance-inquiry',
   scheduledRun: 'scheduled-run',
   discrepancyWebhook: 'discrepancy-webhook',
+  retention: 'retention',
 } as const;
 
 /**
