@@ -1,5 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -126,6 +126,106 @@ export class RedisServers {
       }, `sentinel ${port} sees the others`);
     }
     return { master, replica, sentinels };
+  }
+
+  /**
+   * A TLS-only redis-server with `password`, its certificate for 127.0.0.1 signed by a CA
+   * made here with openssl; resolves with the port and the CA file clients must trust.
+   */
+  async tlsServer(password: string): Promise<{ port: number; caFile: string }> {
+    const file = (name: string) => join(this.dir, name);
+    const openssl = (...args: string[]) => run('openssl', args);
+    await openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      file('ca.key'),
+      '-out',
+      file('ca.crt'),
+      '-subj',
+      '/CN=snap-recon test CA',
+    );
+    await openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      file('server.key'),
+      '-out',
+      file('server.csr'),
+      '-subj',
+      '/CN=127.0.0.1',
+    );
+    writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      file('server.csr'),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      file('server.crt'),
+      '-extfile',
+      file('server.ext'),
+    );
+    const port = await freePort();
+    const cwd = mkdtempSync(join(this.dir, `${port}-`));
+    this.spawn(port, 'redis-server', [
+      '--port',
+      '0',
+      '--tls-port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--tls-cert-file',
+      file('server.crt'),
+      '--tls-key-file',
+      file('server.key'),
+      '--tls-ca-cert-file',
+      file('ca.crt'),
+      '--tls-auth-clients',
+      'no',
+      '--requirepass',
+      password,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      cwd,
+    ]);
+    const ca = () => readFileSync(file('ca.crt'));
+    await this.until(async () => {
+      const r = new IORedis({
+        port,
+        host: '127.0.0.1',
+        password,
+        tls: { ca: ca() },
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      r.on('error', () => undefined);
+      try {
+        await r.connect();
+        return (await r.ping()) === 'PONG';
+      } finally {
+        r.disconnect();
+      }
+    }, `TLS redis-server on ${port}`);
+    return { port, caFile: file('ca.crt') };
   }
 
   /** Kills one server at once (SIGKILL): a crashed master. */

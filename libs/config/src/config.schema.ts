@@ -75,6 +75,7 @@ export const configSchema = z.object({
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  REDIS_TLS_CA_FILE: z.string().min(1).optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[\w{}.-]+$/, 'letters, digits, - _ . { } only')

@@ -1,6 +1,8 @@
+import { Cluster, Redis } from 'ioredis';
 import { loadConfig } from './load-config';
 import {
   balanceQueuePrefix,
+  createRedisConnection,
   prefixPatterns,
   providerKeyPrefix,
   queuePrefix,
@@ -40,6 +42,46 @@ describe('redisAuth: the same credentials in every mode', () => {
     expect(
       redisAuth(config({ REDIS_URL: 'rediss://h:1', REDIS_TLS: 'false' })).tls,
     ).toBeUndefined();
+  });
+});
+
+describe('createRedisConnection passes the credentials in every mode', () => {
+  const secured = {
+    REDIS_USERNAME: 'ops',
+    REDIS_PASSWORD: 'data-password',
+    REDIS_TLS: 'true',
+    REDIS_SENTINEL_PASSWORD: 'sentinel-password',
+  };
+  // Nothing listens on port 1: the connections are built, inspected and dropped.
+  it('to every Cluster node', () => {
+    const c = createRedisConnection(config({ ...secured, REDIS_CLUSTER_NODES: '127.0.0.1:1' }));
+    try {
+      expect(c).toBeInstanceOf(Cluster);
+      expect((c as Cluster).options.redisOptions).toMatchObject({
+        username: 'ops',
+        password: 'data-password',
+        tls: {},
+      });
+    } finally {
+      c.on('error', () => undefined);
+      c.disconnect();
+    }
+  });
+
+  it('to the Sentinel master and, with their own password, to the sentinels', () => {
+    const r = createRedisConnection(config({ ...secured, REDIS_SENTINELS: '127.0.0.1:1' }));
+    try {
+      expect((r as Redis).options).toMatchObject({
+        username: 'ops',
+        password: 'data-password',
+        tls: {},
+        sentinelPassword: 'sentinel-password',
+        enableTLSForSentinelMode: true,
+      });
+    } finally {
+      r.on('error', () => undefined);
+      r.disconnect();
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import IORedis, { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { AppConfig } from './config.schema';
 
@@ -11,6 +12,7 @@ type RedisSettings = Pick<
   | 'REDIS_USERNAME'
   | 'REDIS_PASSWORD'
   | 'REDIS_TLS'
+  | 'REDIS_TLS_CA_FILE'
   | 'REDIS_SENTINEL_PASSWORD'
 >;
 type PrefixSettings = Pick<AppConfig, 'REDIS_CLUSTER_NODES' | 'QUEUE_PREFIX'>;
@@ -34,16 +36,22 @@ const hostPort = (s: string): { host: string; port: number } => {
 /**
  * Username, password and TLS of the data nodes, in every mode: from `REDIS_URL`
  * (`rediss://user:password@…` turns TLS on), each overridden by `REDIS_USERNAME`,
- * `REDIS_PASSWORD`, `REDIS_TLS` when set.
+ * `REDIS_PASSWORD`, `REDIS_TLS` when set. With TLS, `REDIS_TLS_CA_FILE` names the CA that
+ * signed Redis's certificate (a private CA); without it the system's CAs are trusted.
  */
 export function redisAuth(
-  config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_USERNAME' | 'REDIS_PASSWORD' | 'REDIS_TLS'>,
+  config: Pick<
+    AppConfig,
+    'REDIS_URL' | 'REDIS_USERNAME' | 'REDIS_PASSWORD' | 'REDIS_TLS' | 'REDIS_TLS_CA_FILE'
+  >,
 ): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
   const url = new URL(config.REDIS_URL);
   const username = config.REDIS_USERNAME ?? (decodeURIComponent(url.username) || undefined);
   const password = config.REDIS_PASSWORD ?? (decodeURIComponent(url.password) || undefined);
   const tls = config.REDIS_TLS ?? url.protocol === 'rediss:';
-  return { username, password, ...(tls ? { tls: {} } : {}) };
+  if (!tls) return { username, password };
+  const ca = config.REDIS_TLS_CA_FILE ? readFileSync(config.REDIS_TLS_CA_FILE) : undefined;
+  return { username, password, tls: ca ? { ca } : {} };
 }
 
 /**
@@ -69,7 +77,7 @@ export function createRedisConnection(config: RedisSettings, name = 'snap-recon'
         sentinels: config.REDIS_SENTINELS.map(hostPort),
         name: config.REDIS_SENTINEL_NAME,
         sentinelPassword: config.REDIS_SENTINEL_PASSWORD,
-        ...(auth.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+        ...(auth.tls ? { enableTLSForSentinelMode: true, sentinelTLS: auth.tls } : {}),
       });
     default:
       return new IORedis(config.REDIS_URL, common);
