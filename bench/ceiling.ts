@@ -1,13 +1,14 @@
+import { balanceQueuePrefix } from '@app/config';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { freePort, waitForHttp } from '../apps/cli/src/demo/child-processes';
 import { balanceJobOptions, balanceQueueName, JOB } from '@app/queue';
 import { PROVIDERS, ProviderName } from '@app/snap';
 import { Child, startChild, stopChild, waitUntil } from './children';
 import type { BenchContext } from './context';
 import { deleteKeys } from './context';
-import { readJobTimes } from './job-times';
+import { queuePrefixes, readJobTimes } from './job-times';
 import { Monitor, ResourceFigures } from './monitor';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
@@ -53,7 +54,7 @@ export async function runCeilingPass(
   ctx: BenchContext,
   setup: CeilingSetup,
   ds: DataSource,
-  redis: Redis,
+  redis: Redis | Cluster,
   pass: number,
   concurrency: number,
 ): Promise<CeilingPass> {
@@ -78,12 +79,18 @@ export async function runCeilingPass(
     );
   }
   const queues = Object.fromEntries(
-    PROVIDERS.map((p) => [p, new Queue(balanceQueueName(p), { connection: redis, prefix })]),
+    PROVIDERS.map((p) => [
+      p,
+      new Queue(balanceQueueName(p), {
+        connection: redis,
+        prefix: balanceQueuePrefix(ctx.redisConfig(prefix), p),
+      }),
+    ]),
   ) as Record<ProviderName, Queue>;
   try {
     await waitUntil(
       'the ceiling workers to connect',
-      () => workersReady(redis, prefix, options.workers),
+      () => workersReady(redis, ctx.redisConfig(prefix), options.workers),
       60_000,
       workers,
       100,
@@ -130,7 +137,7 @@ export async function runCeilingPass(
     );
     const resources = await monitor.end();
     await Promise.all(workers.map((w) => stopChild(w)));
-    const jobs = await readJobTimes(redis, prefix, refs);
+    const jobs = await readJobTimes(redis, queuePrefixes(ctx.redisConfig(prefix)), refs);
     const wall = ((jobs.lastFinishedAt ?? Date.now()) - startedAt) / 1000;
     return {
       jobs: n,
@@ -144,6 +151,6 @@ export async function runCeilingPass(
   } finally {
     await Promise.all(Object.values(queues).map((q) => q.close()));
     await Promise.all(workers.map((w) => stopChild(w)));
-    await deleteKeys(ctx.redisUrl, `${prefix}:*`);
+    await deleteKeys(ctx, prefix);
   }
 }

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import IORedis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AppConfig, loadConfig } from '@app/config';
+import { AppConfig, createRedisConnection, deletePrefixKeys, loadConfig } from '@app/config';
 import { dataSourceOptions } from '@app/ledger';
 import { ALL_ENTITIES } from '@app/reconciliation';
 import type { BenchOptions } from './options';
@@ -46,9 +46,15 @@ export class BenchContext {
       DATABASE_URL: this.databaseUrl,
       DATABASE_SCHEMA: schema,
       REDIS_URL: this.redisUrl,
+      ...redisModeEnv(),
       QUEUE_PREFIX: queuePrefix,
       ...extra,
     });
+  }
+
+  /** The settings of the bench's Redis (any mode) under a queue prefix. */
+  redisConfig(queuePrefix: string): AppConfig {
+    return this.config('public', queuePrefix);
   }
 
   /** A connected data source on the schema (closed at clean-up). */
@@ -64,8 +70,26 @@ export class BenchContext {
     return ds;
   }
 
-  redis(): IORedis {
-    return new IORedis(this.redisUrl, { maxRetriesPerRequest: null });
+  /** A connection through the apps' factory: one node, Sentinel or Cluster like the workers. */
+  redis(): Redis | Cluster {
+    return createRedisConnection(this.redisConfig('bench'), 'snap-recon-bench');
+  }
+
+  /** Whether Redis answers a PING within 3 s, in any mode. */
+  async redisAnswers(): Promise<boolean> {
+    const redis = this.redis();
+    redis.on('error', () => undefined);
+    try {
+      const pong = await Promise.race([
+        redis.ping(),
+        new Promise<null>((r) => setTimeout(() => r(null), 3_000).unref()),
+      ]);
+      return pong === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      redis.disconnect();
+    }
   }
 
   /** Runs at clean-up, last registered first. */
@@ -88,7 +112,7 @@ export class BenchContext {
 
   /** Deletes every Redis key under the prefix at clean-up. */
   deleteKeysAtCleanup(prefix: string): void {
-    this.onCleanup(`delete Redis keys ${prefix}:*`, () => deleteKeys(this.redisUrl, `${prefix}:*`));
+    this.onCleanup(`delete Redis keys of ${prefix}`, () => deleteKeys(this, prefix));
   }
 
   /** Runs every clean-up (each once, failures reported but not fatal). */
@@ -107,14 +131,20 @@ export class BenchContext {
   }
 }
 
-/** Deletes the keys matching `pattern` (SCAN, never KEYS). */
-export async function deleteKeys(url: string, pattern: string): Promise<void> {
-  const redis = new IORedis(url, { maxRetriesPerRequest: null });
-  try {
-    for await (const keys of redis.scanStream({ match: pattern, count: 1000 })) {
-      if ((keys as string[]).length) await redis.unlink(...(keys as string[]));
-    }
-  } finally {
-    redis.disconnect();
-  }
+/**
+ * The Redis mode and credentials of the environment (`REDIS_CLUSTER_NODES`, `REDIS_SENTINELS`,
+ * `REDIS_PASSWORD`...), so the bench runs against the same kind of Redis as the apps would.
+ */
+function redisModeEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] =>
+        e[0].startsWith('REDIS_') && e[0] !== 'REDIS_URL' && e[1] !== undefined,
+    ),
+  );
+}
+
+/** Deletes every key of the queue prefix, on every master (the apps' clean-up). */
+export async function deleteKeys(ctx: BenchContext, prefix: string): Promise<void> {
+  await deletePrefixKeys(ctx.redisConfig(prefix));
 }

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { runMigrations } from '@app/ledger';
@@ -15,7 +15,7 @@ import { Child, startChild, stopChild, waitUntil } from './children';
 import type { BenchContext } from './context';
 import { deleteKeys } from './context';
 import { SeededAccounts, seedAccounts, writeProviderFiles } from './e2e-seed';
-import { readJobTimes } from './job-times';
+import { queuePrefixes, readJobTimes } from './job-times';
 import { Monitor, ResourceFigures } from './monitor';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
@@ -62,7 +62,7 @@ export interface E2ePass {
 }
 
 /** Seeds the schema and starts the simulator (once for all passes). */
-export async function prepareE2e(ctx: BenchContext, redis: Redis): Promise<E2eSetup> {
+export async function prepareE2e(ctx: BenchContext, redis: Redis | Cluster): Promise<E2eSetup> {
   const { options } = ctx;
   const schema = `bench_e2e_${ctx.id}`;
   ctx.dropSchemaAtCleanup(schema);
@@ -147,7 +147,7 @@ interface SimulatorStats {
 export async function runE2ePass(
   ctx: BenchContext,
   setup: E2eSetup,
-  redis: Redis,
+  redis: Redis | Cluster,
   pass: number,
 ): Promise<E2ePass> {
   const { options } = ctx;
@@ -192,7 +192,7 @@ export async function runE2ePass(
     const workerTimeout = 120_000 + setup.seeded.byProvider.finnet * 2; // key parsing grows with Finnet sets
     await waitUntil(
       'the workers to connect',
-      () => workersReady(redis, prefix, options.workers),
+      () => workersReady(redis, ctx.redisConfig(prefix), options.workers),
       workerTimeout,
       workers,
       250,
@@ -234,7 +234,7 @@ export async function runE2ePass(
     );
     const jobs = await readJobTimes(
       redis,
-      prefix,
+      queuePrefixes(ctx.redisConfig(prefix)),
       setup.seeded.accounts.map((a) => ({
         queue: balanceQueueName(a.provider),
         id: balanceJobId(run.runId, a.id),
@@ -267,7 +267,7 @@ export async function runE2ePass(
         }
       }
     }
-    await deleteKeys(ctx.redisUrl, `${prefix}:*`);
+    await deleteKeys(ctx, prefix);
     const wall = Number(times.wall);
     return {
       accounts: setup.seeded.count,

@@ -93,7 +93,7 @@ export async function benchEnqueue(ctx: BenchContext): Promise<EnqueueFigures> {
       if (submitted !== n) throw new Error(`enqueueRun submitted ${submitted} of ${n} jobs`);
     } finally {
       await app.close();
-      await deleteKeys(ctx.redisUrl, `${prefix}:*`);
+      await deleteKeys(ctx, prefix);
     }
   }
   const totals = create.map((c, i) => c + enqueue[i]);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { postgresAnswers, redisAnswers } from '../apps/cli/src/demo/local-services';
+import { postgresAnswers } from '../apps/cli/src/demo/local-services';
 import { benchAppend, AppendFigures } from './append';
 import { CeilingPass, prepareCeiling, runCeilingPass } from './ceiling';
 import { stopAllChildren } from './children';
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     }
   }
   const ctx = new BenchContext(options);
-  if (!(await postgresAnswers(ctx.databaseUrl)) || !(await redisAnswers(ctx.redisUrl))) {
+  if (!(await postgresAnswers(ctx.databaseUrl)) || !(await ctx.redisAnswers())) {
     process.stderr.write(
       `bench: Postgres (${ctx.databaseUrl}) or Redis (${ctx.redisUrl}) does not answer\n`,
     );

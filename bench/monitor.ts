@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Child } from './children';
 import { cpuSeconds, CpuMeter, machineCpu, peakRssMb, postgresPids, redisCpuSeconds } from './proc';
@@ -48,7 +48,7 @@ export class Monitor {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly appName: string,
     private readonly workers: Child[],
     private readonly others: Child[],

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { masterNodes } from '@app/config';
 import type { DataSource } from 'typeorm';
 
 /** Clock ticks per second of /proc/<pid>/stat times. */
@@ -106,12 +107,15 @@ export async function postgresPids(ds: DataSource, appName: string): Promise<num
   }
 }
 
-/** Redis server CPU seconds so far (INFO cpu), or null. */
-export async function redisCpuSeconds(redis: Redis): Promise<number | null> {
+/** Redis server CPU seconds so far (INFO cpu), summed over every master, or null. */
+export async function redisCpuSeconds(redis: Redis | Cluster): Promise<number | null> {
   try {
-    const info = await redis.info('cpu');
-    const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
-    const s = get('used_cpu_user') + get('used_cpu_sys');
+    let s = 0;
+    for (const node of await masterNodes(redis)) {
+      const info = await node.info('cpu');
+      const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+      s += get('used_cpu_user') + get('used_cpu_sys');
+    }
     return Number.isFinite(s) ? s : null;
   } catch {
     return null;

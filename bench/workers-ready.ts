@@ -1,10 +1,19 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { BALANCE_QUEUES } from '@app/queue';
+import type { Cluster, Redis } from 'ioredis';
+import { AppConfig, balanceQueuePrefix } from '@app/config';
+import { balanceQueueName } from '@app/queue';
+import { PROVIDERS } from '@app/snap';
 
-/** True when every balance queue under the prefix has at least `count` workers connected. */
-export async function workersReady(redis: Redis, prefix: string, count: number): Promise<boolean> {
-  const queues = BALANCE_QUEUES.map((name) => new Queue(name, { connection: redis, prefix }));
+/** True when every balance queue of the config's prefix has at least `count` workers connected. */
+export async function workersReady(
+  redis: Redis | Cluster,
+  config: AppConfig,
+  count: number,
+): Promise<boolean> {
+  const queues = PROVIDERS.map(
+    (p) =>
+      new Queue(balanceQueueName(p), { connection: redis, prefix: balanceQueuePrefix(config, p) }),
+  );
   try {
     const counts = await Promise.all(queues.map((q) => q.getWorkersCount()));
     return counts.every((n) => n >= count);

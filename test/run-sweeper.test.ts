@@ -73,7 +73,10 @@ describe('run sweeper', () => {
 
     const worker = await pipeline.startWorker();
     const outcome = await worker.get(RunSweeper).sweep();
-    expect(outcome).toEqual({ runs: 1, retried: 1, closed: 1 });
+    expect(outcome).toEqual({ runs: 1, reenqueued: 1, retried: 1, closed: 1 });
+    expect(
+      pipeline.logs.lines.filter((l) => l.includes('re-enqueued accounts whose job was missing')),
+    ).toHaveLength(1);
     expect(['waiting', 'active', 'completed']).toContain(
       await failed.queue.getJobState(failed.jobId),
     );
@@ -99,7 +102,12 @@ describe('run sweeper', () => {
         'no result after 4 failed deliveries of the job: job stalled more than allowable limit',
     });
     // Nothing left for a second sweep.
-    expect(await worker.get(RunSweeper).sweep()).toEqual({ runs: 0, retried: 0, closed: 0 });
+    expect(await worker.get(RunSweeper).sweep()).toEqual({
+      runs: 0,
+      reenqueued: 0,
+      retried: 0,
+      closed: 0,
+    });
   }, 90_000);
 
   it('finalizes a run whose accounts are all counted when its finalizing statement was lost', async () => {

@@ -11,7 +11,7 @@ import { createTestDatabase } from './support/test-database';
 import { testConfig } from './support/test-config';
 
 describe('scheduled runs', () => {
-  const config = testConfig({ SCHEDULE_CRON: '*/2 * * * * *' });
+  const config = testConfig({ SCHEDULE_CRON: '*/2 * * * * *', SCHEDULE_CHECK_INTERVAL_MS: '500' });
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let producer: INestApplicationContext;
   let queue: Queue;
@@ -58,4 +58,32 @@ describe('scheduled runs', () => {
     expect(await queue.getJobScheduler(SCHEDULER_ID)).toBeUndefined();
     await producer.close();
   });
+
+  it('re-installs the scheduler after Redis lost it, and the next tick makes a run without a restart', async () => {
+    producer = await NestFactory.createApplicationContext(
+      ProducerModule.forRoot(config, pino({ level: 'silent' })),
+      { logger: false },
+    );
+    try {
+      expect(await queue.getJobScheduler(SCHEDULER_ID)).toBeDefined();
+      // An empty Redis, as far as this producer can tell: every key of its prefix gone (the
+      // shared Redis is never flushed; the chaos suite wipes a private one whole).
+      await deleteRedisKeys(config.REDIS_URL, config.QUEUE_PREFIX);
+      const wipedAt = new Date();
+      expect(await queue.getJobScheduler(SCHEDULER_ID)).toBeUndefined();
+      const deadline = Date.now() + 20_000;
+      let after: { schedule_key: string }[] = [];
+      while (after.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        after = await db.dataSource.query(
+          `SELECT schedule_key FROM reconciliation_runs WHERE started_at > $1`,
+          [wipedAt],
+        );
+      }
+      expect(await queue.getJobScheduler(SCHEDULER_ID)).toBeDefined();
+      expect(after.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await producer.close();
+    }
+  }, 30_000);
 });

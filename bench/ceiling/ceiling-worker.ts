@@ -1,7 +1,8 @@
 import { Job, Worker } from 'bullmq';
-import IORedis from 'ioredis';
 import { Agent, request } from 'undici';
-import { BALANCE_QUEUES } from '@app/queue';
+import { balanceQueuePrefix, createRedisConnection, loadConfig } from '@app/config';
+import { balanceQueueName } from '@app/queue';
+import { PROVIDERS } from '@app/snap';
 
 /**
  * A ceiling worker process: the same queues, concurrency, stalled-job settings and keep-alive
@@ -9,9 +10,10 @@ import { BALANCE_QUEUES } from '@app/queue';
  * POSTs once to a do-nothing endpoint. No Nest, no Postgres, no signing.
  */
 const url = process.env.TARGET_URL!;
-const prefix = process.env.QUEUE_PREFIX!;
 const concurrency = Number(process.env.CONCURRENCY);
-const connection = new IORedis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
+// REDIS_URL, QUEUE_PREFIX and any Sentinel / Cluster settings, read as the worker reads them.
+const config = loadConfig(process.env);
+const connection = createRedisConnection(config, 'snap-recon-bench-ceiling');
 const agent = new Agent({
   connect: { timeout: 5_000 },
   connections: 64,
@@ -41,11 +43,11 @@ async function processor(
   return { kind: 'saved', status: res.statusCode === 200 ? 'matched' : 'error' };
 }
 
-const workers = BALANCE_QUEUES.map(
-  (name) =>
-    new Worker(name, processor, {
+const workers = PROVIDERS.map(
+  (p) =>
+    new Worker(balanceQueueName(p), processor, {
       connection,
-      prefix,
+      prefix: balanceQueuePrefix(config, p),
       concurrency,
       stalledInterval: 30_000,
       maxStalledCount: 2,

@@ -1,11 +1,16 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import pino from 'pino';
 import type { AppConfig } from '@app/config';
-import { createLogger, queuePrefix } from '@app/config';
-import { BALANCE_QUEUES, SCHEDULE_QUEUE } from '@app/queue';
+import {
+  balanceQueuePrefix,
+  createLogger,
+  createRedisConnection,
+  deletePrefixKeys,
+  queuePrefix,
+} from '@app/config';
+import { balanceQueueName, SCHEDULE_QUEUE } from '@app/queue';
 import { ALL_ENTITIES, loadRun, RunView } from '@app/reconciliation';
 import { loadCredentials, PROVIDERS, ProviderName } from '@app/snap';
 import { CliModule } from '../../apps/cli/src/cli.module';
@@ -16,7 +21,6 @@ import { seedDatabase, simulatorAccounts } from '../../apps/cli/src/demo/seed-da
 import { createSnapSimulator, SnapSimulator } from '../../apps/snap-simulator/src';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { LogCapture } from './log-capture';
-import { deleteRedisKeys } from './redis-cleanup';
 import { createTestDatabase } from './test-database';
 
 /** A whole pipeline in this process: simulator over HTTP, worker, run starter, real PG/Redis. */
@@ -72,10 +76,18 @@ export async function startPipeline(
   const producer = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
     logger: false,
   });
-  const queueConnection = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  const queues = [...BALANCE_QUEUES, SCHEDULE_QUEUE].map(
-    (name) => new Queue(name, { connection: queueConnection, prefix: queuePrefix(config) }),
-  );
+  // The apps' own connection factory and prefixes: the same code on one node, Sentinel, Cluster.
+  const queueConnection = createRedisConnection(config, 'test');
+  const queues = [
+    ...PROVIDERS.map(
+      (p) =>
+        new Queue(balanceQueueName(p), {
+          connection: queueConnection,
+          prefix: balanceQueuePrefix(config, p),
+        }),
+    ),
+    new Queue(SCHEDULE_QUEUE, { connection: queueConnection, prefix: queuePrefix(config) }),
+  ];
   const pipeline: Pipeline = {
     config,
     db,
@@ -119,7 +131,7 @@ export async function startPipeline(
       for (const q of queues) await q.obliterate({ force: true });
       await Promise.all(queues.map((q) => q.close()));
       await queueConnection.quit();
-      await deleteRedisKeys(config.REDIS_URL, queuePrefix(config));
+      await deletePrefixKeys(config);
       await simulator.stop();
       await db.drop();
     },

@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { DEV_BASIC_AUTH_PASSWORD, loadConfig } from '@app/config';
+import { deletePrefixKeys, DEV_BASIC_AUTH_PASSWORD, loadConfig, redisMode } from '@app/config';
 import { dataSourceOptions, runMigrations } from '@app/ledger';
 import { ALL_ENTITIES, loadRun, loadRunReport, reportToTable } from '@app/reconciliation';
 import { ChildProcesses, freePort, waitForHttp } from './demo/child-processes';
@@ -29,19 +28,23 @@ async function demo(): Promise<void> {
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const demoDefaults = { DATABASE_SCHEMA: 'snap_recon_demo', QUEUE_PREFIX: 'snap-recon-demo' };
   const base = loadConfig({ ...demoDefaults, ...process.env });
-  const services = await ensureLocalServices(base.DATABASE_URL, base.REDIS_URL, workDir, say).catch(
-    (e: unknown) => {
-      process.stderr.write(
-        `demo failed: could not start Postgres or Redis: ${e instanceof Error ? e.message : String(e)}\n`,
-      );
-      process.exit(1);
-    },
-  );
+  // Redis is started here only in single-node mode; Sentinel and Cluster are the operator's.
+  const services = await ensureLocalServices(
+    base.DATABASE_URL,
+    redisMode(base) === 'single' ? base.REDIS_URL : null,
+    workDir,
+    say,
+  ).catch((e: unknown) => {
+    process.stderr.write(
+      `demo failed: could not start Postgres or Redis: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    process.exit(1);
+  });
   const config = loadConfig({
     ...demoDefaults,
     ...process.env,
     DATABASE_URL: services.databaseUrl,
-    REDIS_URL: services.redisUrl,
+    REDIS_URL: services.redisUrl ?? base.REDIS_URL,
   });
   const children = new ChildProcesses(workDir);
   const stop = async (code: number) => {
@@ -60,7 +63,9 @@ async function demo(): Promise<void> {
     await ds.initialize();
     await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
     await runMigrations(config, ALL_ENTITIES);
-    await deleteRedisKeys(config.REDIS_URL, `${config.QUEUE_PREFIX}:*`);
+    // A fresh demo: queues and cached tokens of an earlier one would clash with new run ids.
+    // Deleted through the apps' connection factory: every master of a Cluster, Sentinel's master.
+    await deletePrefixKeys(config);
 
     const scenario = buildScenario(accountCount, new Date(), { inFlightAgeMs: 20_000 });
     await seedDatabase(ds, scenario);
@@ -166,18 +171,6 @@ async function loadRunStatus(
     return (await loadRun(ds, runId))?.status;
   } finally {
     await ds.destroy();
-  }
-}
-
-/** A fresh demo: its queues and cached tokens from an earlier demo would clash with new run ids. */
-async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
-  const redis = new IORedis(url);
-  try {
-    for await (const keys of redis.scanStream({ match: pattern, count: 500 })) {
-      if ((keys as string[]).length) await redis.del(...(keys as string[]));
-    }
-  } finally {
-    redis.disconnect();
   }
 }
 

@@ -1,19 +1,25 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
-import { JOB, SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
-import { RunsService } from '@app/reconciliation';
+import { JOB, RETENTION_SCHEDULER_ID, SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
+import type { Cluster, Redis } from 'ioredis';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { deleteExpired, REDIS, RetentionOutcome, RunsService } from '@app/reconciliation';
 
 /**
  * Hourly (or any cron) runs through a BullMQ job scheduler: however many producers run, the
  * scheduler makes one job per tick, and the tick's job id is the run's unique schedule key.
+ * The same queue carries the daily retention job (one producer runs each tick).
  */
 @Processor(SCHEDULE_QUEUE, { concurrency: 1 })
 export class ScheduleProcessor extends WorkerHost {
   constructor(
     private readonly runs: RunsService,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly ds: DataSource,
   ) {
     super();
   }
@@ -24,34 +30,122 @@ export class ScheduleProcessor extends WorkerHost {
     this.logger.warn({ queue: SCHEDULE_QUEUE, err: error.message }, 'queue worker error');
   }
 
-  async process(job: Job): Promise<{ runId: string; created: boolean }> {
+  async process(job: Job): Promise<{ runId: string; created: boolean } | RetentionOutcome> {
+    if (job.name === JOB.retention) {
+      const outcome = await deleteExpired(this.ds, {
+        olderThanDays: this.config.RETENTION_DAYS,
+        batchSize: this.config.RETENTION_BATCH_SIZE,
+      });
+      this.logger.info(
+        { ...outcome, days: this.config.RETENTION_DAYS },
+        'retention: old runs and results deleted',
+      );
+      return outcome;
+    }
     const run = await this.runs.start('schedule', {}, String(job.id));
     return { runId: run.runId, created: run.created };
   }
 }
 
-/** Installs or removes the job scheduler to match `SCHEDULE_CRON` at start-up. */
+/**
+ * Installs or removes the job schedulers to match the config at start-up (runs:
+ * `SCHEDULE_CRON`; retention: `RETENTION_CRON` unless `RETENTION_DAYS=0`), and keeps them
+ * installed: a scheduler lives only in Redis, so a Redis restarted empty (no persistence,
+ * a failover to a replica that had not received it, a FLUSHALL) would silently stop the
+ * schedule. Every `SCHEDULE_CHECK_INTERVAL_MS`, and whenever the Redis connection is ready
+ * again, the producer looks for it and re-installs it when missing. Several producers may do
+ * this at once: the upsert is idempotent, and the tick's job id still makes one run per tick.
+ */
 @Injectable()
-export class ScheduleInstaller implements OnApplicationBootstrap {
+export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<unknown> | null = null;
+  private readonly onReady = () => this.checkSoon('redis connection ready');
+
   constructor(
     @InjectQueue(SCHEDULE_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    @Inject(REDIS) private readonly redis: Redis | Cluster,
   ) {}
 
+  /** The schedulers this config wants: the run schedule and the retention job, each if on. */
+  private schedulers(): { id: string; cron: string; job: string; what: string }[] {
+    return [
+      {
+        id: SCHEDULER_ID,
+        cron: this.config.SCHEDULE_CRON,
+        job: JOB.scheduledRun,
+        what: 'run schedule',
+      },
+      {
+        id: RETENTION_SCHEDULER_ID,
+        cron: this.config.RETENTION_DAYS > 0 ? this.config.RETENTION_CRON : '',
+        job: JOB.retention,
+        what: 'retention schedule',
+      },
+    ];
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.SCHEDULE_CRON) {
-      await this.queue.removeJobScheduler(SCHEDULER_ID);
-      return;
+    const wanted = this.schedulers().filter((s) => s.cron);
+    for (const s of this.schedulers().filter((s) => !s.cron)) {
+      await this.queue.removeJobScheduler(s.id);
     }
+    if (wanted.length === 0) return;
+    for (const s of wanted) {
+      await this.install(s);
+      this.logger.info({ cron: s.cron, tz: this.config.SCHEDULE_TIMEZONE }, `${s.what} installed`);
+    }
+    this.redis.on('ready', this.onReady);
+    const every = this.config.SCHEDULE_CHECK_INTERVAL_MS;
+    if (every > 0) {
+      this.timer = setInterval(() => this.checkSoon('timer'), every);
+      this.timer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    this.redis.off('ready', this.onReady);
+    await this.checking;
+  }
+
+  /**
+   * Re-installs the scheduler if Redis lost it; true when it had to. A Redis that is down
+   * throws here: the caller logs it and the next check (or reconnect) tries again.
+   */
+  async ensureInstalled(): Promise<boolean> {
+    let reinstalled = false;
+    for (const s of this.schedulers().filter((s) => s.cron)) {
+      if (await this.queue.getJobScheduler(s.id)) continue;
+      await this.install(s);
+      reinstalled = true;
+      this.logger.warn(
+        { cron: s.cron, tz: this.config.SCHEDULE_TIMEZONE },
+        `${s.what} was missing from Redis (restarted empty or failed over?); re-installed`,
+      );
+    }
+    return reinstalled;
+  }
+
+  private checkSoon(reason: string): void {
+    if (this.checking) return;
+    this.checking = this.ensureInstalled()
+      .catch((e: unknown) =>
+        this.logger.warn(
+          { reason, err: (e as Error).message },
+          'could not check the run schedule; will try again',
+        ),
+      )
+      .finally(() => (this.checking = null));
+  }
+
+  private async install(s: { id: string; cron: string; job: string }): Promise<void> {
     await this.queue.upsertJobScheduler(
-      SCHEDULER_ID,
-      { pattern: this.config.SCHEDULE_CRON, tz: this.config.SCHEDULE_TIMEZONE },
-      { name: JOB.scheduledRun, data: {}, opts: { removeOnComplete: 1000, removeOnFail: 1000 } },
-    );
-    this.logger.info(
-      { cron: this.config.SCHEDULE_CRON, tz: this.config.SCHEDULE_TIMEZONE },
-      'run schedule installed',
+      s.id,
+      { pattern: s.cron, tz: this.config.SCHEDULE_TIMEZONE },
+      { name: s.job, data: {}, opts: { removeOnComplete: 1000, removeOnFail: 1000 } },
     );
   }
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
-import { balanceJobOptions, BalanceInquiryJobData } from '@app/queue';
+import { balanceJobId, balanceJobOptions, BalanceInquiryJobData } from '@app/queue';
 import {
   AlertPublisher,
   enqueueRun,
@@ -18,10 +19,14 @@ import type { ProviderName } from '@app/snap';
 export const MAX_SWEEP_RETRIES = 3;
 /** Failed jobs looked at per queue and sweep. */
 const FAILED_PER_SWEEP = 1_000;
+/** Job-existence checks sent to Redis at once (ioredis pipelines them on one connection). */
+const EXISTS_BATCH = 1_000;
 
 /** What one sweep did. */
 export interface SweepOutcome {
   runs: number;
+  /** Accounts of quiet runs whose job was missing from Redis, enqueued again. */
+  reenqueued: number;
   /** Failed jobs of running runs, without a final result, put back in the queue. */
   retried: number;
   /** Accounts closed as `error` after {@link MAX_SWEEP_RETRIES} such failures. */
@@ -77,7 +82,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** One sweep over every running run; runs past their deadline are announced (`run.stalled`). */
   async sweep(): Promise<SweepOutcome> {
-    const outcome: SweepOutcome = { runs: 0, retried: 0, closed: 0 };
+    const outcome: SweepOutcome = { runs: 0, reenqueued: 0, retried: 0, closed: 0 };
     const stalled = await this.alerts.stalledRuns();
     if (stalled.length > 0)
       this.logger.warn(
@@ -101,8 +106,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       if (run.complete) {
         if (await finalizeRun(this.ds, String(run.id)))
           await this.alerts.runFinished(String(run.id));
-      } else if (run.quiet)
-        await enqueueRun(this.ds, this.queues, String(run.id), balanceJobOptions(this.config));
+      } else if (run.quiet) outcome.reenqueued += await this.reenqueueLost(String(run.id));
     }
     for (const queue of Object.values(this.queues)) {
       const failed = (
@@ -120,8 +124,56 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
         await this.recover(job, outcome);
       }
     }
-    if (outcome.retried + outcome.closed > 0) this.logger.warn({ ...outcome }, 'run sweep');
+    if (outcome.reenqueued + outcome.retried + outcome.closed > 0)
+      this.logger.warn({ ...outcome }, 'run sweep');
     return outcome;
+  }
+
+  /**
+   * Enqueues again the accounts of a quiet run that have no final result and no job in Redis,
+   * and says so: which run, how many, a few of the accounts, and why. Returns how many.
+   */
+  private async reenqueueLost(runId: string): Promise<number> {
+    const open: { id: string; provider: ProviderName }[] = await this.ds.query(
+      `SELECT a.id, a.provider
+         FROM reconciliation_runs r
+         JOIN LATERAL unnest(r.account_ids) AS ids(id) ON true
+         JOIN provider_accounts a ON a.id = ids.id
+        WHERE r.id = $1
+          AND NOT EXISTS (SELECT 1 FROM reconciliation_results x
+                           WHERE x.run_id = r.id AND x.account_id = a.id AND x.is_final)`,
+      [runId],
+    );
+    const missing: { id: string; provider: ProviderName }[] = [];
+    for (let i = 0; i < open.length; i += EXISTS_BATCH) {
+      const batch = open.slice(i, i + EXISTS_BATCH);
+      const found = await Promise.all(
+        batch.map((a) => {
+          const queue = this.queues[a.provider];
+          return queue.client.then((c) =>
+            (c as unknown as Redis).exists(queue.toKey(balanceJobId(runId, a.id))),
+          );
+        }),
+      );
+      batch.forEach((a, j) => found[j] === 0 && missing.push(a));
+    }
+    if (missing.length === 0) return 0;
+    await enqueueRun(this.ds, this.queues, runId, balanceJobOptions(this.config));
+    const byProvider: Record<string, number> = {};
+    for (const a of missing) byProvider[a.provider] = (byProvider[a.provider] ?? 0) + 1;
+    this.logger.warn(
+      {
+        runId,
+        reenqueued: missing.length,
+        byProvider,
+        accountIds: missing.slice(0, 10).map((a) => a.id),
+        reason:
+          'no result for a sweep interval and no job in Redis: Redis lost them (restarted empty, ' +
+          'failed over, evicted) or a producer stopped mid-enqueue',
+      },
+      'run sweep re-enqueued accounts whose job was missing',
+    );
+    return missing.length;
   }
 
   /** A failed job without a result: back to the queue, or (too often) an `error` result. */

@@ -8,11 +8,11 @@ import {
   AppMetrics,
   Logger,
   queuePrefix,
+  tokenKeyPrefix,
 } from '@app/config';
 import { REDIS } from '@app/reconciliation';
 import {
-  allocateInstanceId,
-  ExternalIdGenerator,
+  InstanceLease,
   CredentialRegistry,
   PROVIDERS,
   ProfilePathOverrides,
@@ -44,22 +44,54 @@ export function pathOverrides(
   );
 }
 
+/** Injection token of this process's leased X-EXTERNAL-ID instance number ({@link InstanceLease}). */
+export const EXTERNAL_ID_LEASE = Symbol('EXTERNAL_ID_LEASE');
+
+/** Frees the leased instance number when the worker stops. */
+class LeaseReleaser {
+  constructor(readonly lease: InstanceLease) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.lease.release();
+  }
+}
+
+/**
+ * The X-EXTERNAL-ID instance number, leased in Redis and renewed (see {@link InstanceLease}):
+ * two workers never hold the same number, even after Redis restarted empty.
+ */
+export const externalIdLeaseProvider: Provider = {
+  provide: EXTERNAL_ID_LEASE,
+  inject: [APP_CONFIG, APP_LOGGER, REDIS],
+  useFactory: async (config: AppConfig, logger: Logger, redis: Redis) => {
+    const lease = await InstanceLease.acquire(redis, {
+      keyPrefix: `${queuePrefix(config)}:external-id-instance`,
+      ttlMs: config.EXTERNAL_ID_LEASE_TTL_MS,
+      onChange: (e) => logger.warn(e, 'X-EXTERNAL-ID instance lease changed'),
+    });
+    logger.info({ instanceId: lease.instanceId }, 'X-EXTERNAL-ID instance number leased');
+    return new LeaseReleaser(lease);
+  },
+};
+
 /**
  * The SNAP clients of this process: the credentials validated at start-up, one keep-alive HTTP pool, tokens shared through Redis, and
  * X-EXTERNAL-IDs unique across every process sharing that Redis.
  */
 export const snapClientsProvider = (credentials: CredentialRegistry): Provider => ({
   provide: SnapClientFactory,
-  inject: [APP_CONFIG, APP_LOGGER, REDIS, APP_METRICS],
-  useFactory: async (config: AppConfig, logger: Logger, redis: Redis, metrics: AppMetrics) => {
+  inject: [APP_CONFIG, APP_LOGGER, REDIS, APP_METRICS, EXTERNAL_ID_LEASE],
+  useFactory: async (
+    config: AppConfig,
+    logger: Logger,
+    redis: Redis,
+    metrics: AppMetrics,
+    leased: LeaseReleaser,
+  ) => {
     const http = new SnapHttp({
       connectMs: config.SNAP_CONNECT_TIMEOUT_MS,
       readMs: config.SNAP_READ_TIMEOUT_MS,
     });
     const keyPrefix = queuePrefix(config);
-    const ids = new ExternalIdGenerator(
-      await allocateInstanceId(redis, `${keyPrefix}:external-id-instance`),
-    );
     logger.info(
       { credentialSets: credentials.all().map((c) => `${c.provider}/${c.name}`) },
       'SNAP credentials loaded',
@@ -69,10 +101,10 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
       {
         http,
         redis,
-        ids,
+        ids: leased.lease.ids,
         logger: logger.child({ component: 'snap' }),
         tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS,
-        tokenKeyPrefix: `${keyPrefix}:token`,
+        tokenKeyPrefix: tokenKeyPrefix(config),
         // Every request counts against the provider's limit, across all workers.
         rateLimiter: new ProviderRateLimiter(
           redis,

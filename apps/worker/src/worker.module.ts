@@ -6,7 +6,7 @@ import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
 import { ProviderAvailability } from './provider-availability';
 import { RunSweeper } from './run-sweeper';
-import { snapClientsProvider } from './snap-clients.provider';
+import { externalIdLeaseProvider, snapClientsProvider } from './snap-clients.provider';
 import { WebhookProcessor } from './webhook.processor';
 
 /** The worker: one processor per provider queue, no HTTP server. */
@@ -22,6 +22,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config, logger, metrics), CoreModule.forRoot(config)],
       providers: [
+        externalIdLeaseProvider,
         snapClientsProvider(credentials),
         BalanceInquiryService,
         ...PROVIDERS.map((p) => balanceInquiryProcessor(p, config)),

@@ -68,6 +68,14 @@ export const configSchema = z.object({
   REDIS_SENTINELS: hostList,
   REDIS_SENTINEL_NAME: z.string().default('mymaster'),
   REDIS_CLUSTER_NODES: hostList,
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_TLS: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  REDIS_TLS_CA_FILE: z.string().min(1).optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[\w{}.-]+$/, 'letters, digits, - _ . { } only')
@@ -75,6 +83,7 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: int(50, 1),
   WORKER_STALLED_INTERVAL_MS: int(30_000, 1_000),
   WORKER_SWEEP_INTERVAL_MS: int(60_000, 0),
+  EXTERNAL_ID_LEASE_TTL_MS: int(60_000, 1_000),
   JOB_ATTEMPTS: int(5, 1),
   JOB_BACKOFF_MS: int(1000, 0),
   JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
@@ -88,6 +97,14 @@ export const configSchema = z.object({
   RECON_RECHECK_DELAY_MS: int(60_000, 0),
   SCHEDULE_CRON: z.string().default(''),
   SCHEDULE_TIMEZONE: z.string().default('Asia/Jakarta'),
+  SCHEDULE_CHECK_INTERVAL_MS: int(60_000, 0),
+  RETENTION_DAYS: int(90, 0),
+  RETENTION_CRON: z.string().min(1).default('30 3 * * *'),
+  RETENTION_BATCH_SIZE: int(5_000, 1),
+  JOB_KEEP_COMPLETED_SECONDS: int(86_400, 0),
+  JOB_KEEP_COMPLETED_COUNT: int(100_000, 0),
+  JOB_KEEP_FAILED_SECONDS: int(7 * 86_400, 0),
+  JOB_KEEP_FAILED_COUNT: int(100_000, 0),
   SNAP_CONNECT_TIMEOUT_MS: int(5_000, 1),
   SNAP_READ_TIMEOUT_MS: int(15_000, 1),
   SNAP_TOKEN_SAFETY_MARGIN_MS: int(60_000, 0),
@@ -156,4 +173,6 @@ export const SECRET_KEYS = [
   // A webhook URL often carries a token in its path (Slack, Teams, PagerDuty).
   'WEBHOOK_URL',
   'WEBHOOK_SUBSCRIPTIONS',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
 ] as const;

@@ -1,13 +1,41 @@
 import type { JobsOptions } from 'bullmq';
 import type { AppConfig } from '@app/config';
 
-/** Completed jobs are kept a day (Bull Board, and so a repeated enqueue stays a no-op). */
-const KEEP_COMPLETED_SECONDS = 24 * 3600;
-const KEEP_FAILED_SECONDS = 7 * 24 * 3600;
+/** Settings of how long finished jobs stay in Redis. */
+type KeepSettings = Partial<
+  Pick<
+    AppConfig,
+    | 'JOB_KEEP_COMPLETED_SECONDS'
+    | 'JOB_KEEP_COMPLETED_COUNT'
+    | 'JOB_KEEP_FAILED_SECONDS'
+    | 'JOB_KEEP_FAILED_COUNT'
+  >
+>;
+
+/**
+ * Finished jobs leave Redis by age and by count, whichever comes first. Completed jobs are
+ * kept a day by default (Bull Board), failed ones a week (the run sweeper reads them); the
+ * counts bound Redis's memory whatever the run size (at 100,000 accounts hourly a day of
+ * completed jobs would be 2.4 million hashes).
+ */
+export function keepFinishedJobs(
+  config: KeepSettings = {},
+): Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> {
+  return {
+    removeOnComplete: {
+      age: config.JOB_KEEP_COMPLETED_SECONDS ?? 24 * 3600,
+      count: config.JOB_KEEP_COMPLETED_COUNT ?? 100_000,
+    },
+    removeOnFail: {
+      age: config.JOB_KEEP_FAILED_SECONDS ?? 7 * 24 * 3600,
+      count: config.JOB_KEEP_FAILED_COUNT ?? 100_000,
+    },
+  };
+}
 
 /** Attempts and exponential backoff with jitter for balance-inquiry jobs, from config. */
 export function balanceJobOptions(
-  config: Pick<AppConfig, 'JOB_ATTEMPTS' | 'JOB_BACKOFF_MS' | 'JOB_BACKOFF_JITTER'>,
+  config: Pick<AppConfig, 'JOB_ATTEMPTS' | 'JOB_BACKOFF_MS' | 'JOB_BACKOFF_JITTER'> & KeepSettings,
 ): JobsOptions {
   return {
     attempts: config.JOB_ATTEMPTS,
@@ -16,8 +44,7 @@ export function balanceJobOptions(
       delay: config.JOB_BACKOFF_MS,
       jitter: config.JOB_BACKOFF_JITTER,
     },
-    removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
-    removeOnFail: { age: KEEP_FAILED_SECONDS },
+    ...keepFinishedJobs(config),
   };
 }
 
@@ -48,7 +75,6 @@ export function webhookJobOptions(jobId: string): JobsOptions {
     jobId,
     attempts: 12,
     backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-    removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
-    removeOnFail: { age: KEEP_FAILED_SECONDS },
+    ...keepFinishedJobs(),
   };
 }

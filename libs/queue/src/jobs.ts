@@ -7,6 +7,7 @@ export const JOB = {
   /** Before alerts: `{ discrepancyId }` only; a job left from then is published again as an alert. */
   discrepancyWebhook: 'discrepancy-webhook',
   alertWebhook: 'alert-webhook',
+  retention: 'retention',
 } as const;
 
 /**

@@ -19,3 +19,6 @@ export const ALL_QUEUES: readonly string[] = [...BALANCE_QUEUES, SCHEDULE_QUEUE,
 
 /** The id of the one job scheduler on {@link SCHEDULE_QUEUE}. */
 export const SCHEDULER_ID = 'hourly-reconciliation';
+
+/** The id of the job scheduler on {@link SCHEDULE_QUEUE} that deletes old runs and results. */
+export const RETENTION_SCHEDULER_ID = 'retention';

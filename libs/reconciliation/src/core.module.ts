@@ -1,8 +1,23 @@
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Cluster, Redis } from 'ioredis';
-import { AppConfig, createRedisConnection, queuePrefix } from '@app/config';
+import {
+  APP_LOGGER,
+  AppConfig,
+  balanceQueuePrefix,
+  checkEvictionPolicy,
+  createRedisConnection,
+  Logger,
+  queuePrefix,
+} from '@app/config';
 import { dataSourceOptions } from '@app/ledger';
 import { ALL_QUEUES, balanceQueueName } from '@app/queue';
 import { PROVIDERS } from '@app/snap';
@@ -33,6 +48,22 @@ class RedisCloser implements OnApplicationShutdown {
 }
 
 /**
+ * Warns at start-up when Redis may evict keys (see {@link checkEvictionPolicy}). Not awaited:
+ * a Redis still down at start must not hold the app up; the check runs once it answers.
+ */
+@Injectable()
+class EvictionPolicyCheck implements OnApplicationBootstrap {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis | Cluster,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void checkEvictionPolicy(this.redis, this.logger).catch(() => undefined);
+  }
+}
+
+/**
  * Postgres (TypeORM) and the BullMQ queues, shared by the producer, the worker and the CLI.
  * Redis is a single node from REDIS_URL, or Sentinel / Cluster per the settings.
  */
@@ -40,7 +71,14 @@ class RedisCloser implements OnApplicationShutdown {
 export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     const redis = createRedisConnection(config, 'snap-recon');
-    const queues = BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name })));
+    // On Cluster each provider's queue has its own hash tag, so the providers spread over the
+    // masters; the other queues share the common prefix.
+    const queues = BullModule.registerQueue(
+      ...ALL_QUEUES.map((name) => {
+        const provider = PROVIDERS.find((p) => balanceQueueName(p) === name);
+        return provider ? { name, prefix: balanceQueuePrefix(config, provider) } : { name };
+      }),
+    );
     return {
       module: CoreModule,
       global: true,
@@ -49,7 +87,13 @@ export class CoreModule {
         BullModule.forRoot({ connection: redis, prefix: queuePrefix(config) }),
         queues,
       ],
-      providers: [{ provide: REDIS, useValue: redis }, RedisCloser, providerQueues, AlertPublisher],
+      providers: [
+        { provide: REDIS, useValue: redis },
+        RedisCloser,
+        EvictionPolicyCheck,
+        providerQueues,
+        AlertPublisher,
+      ],
       exports: [TypeOrmModule, queues, REDIS, PROVIDER_QUEUES, AlertPublisher],
     };
   }

@@ -109,7 +109,9 @@ export class SnapClient {
       .digest('hex');
     this.tokens = new TokenManager(deps.redis, () => this.issueToken(), {
       provider: profile.provider,
-      cacheKey: `${deps.tokenKeyPrefix ?? 'snap-recon:token'}:${profile.provider}:${credentials.name}:${identity.slice(0, 16)}`,
+      // Provider and credential set form the key's hash tag: on Redis Cluster each credential
+      // set's token and lock share a slot, and the sets spread over the masters.
+      cacheKey: `${deps.tokenKeyPrefix ?? 'snap-recon:token'}:{${profile.provider}:${credentials.name}}:${identity.slice(0, 16)}`,
       safetyMarginMs: deps.tokenSafetyMarginMs,
     });
   }

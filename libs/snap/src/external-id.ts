@@ -9,18 +9,23 @@ export const MAX_INSTANCE_ID = 9_999_999;
  *
  * Two generators with different instance numbers can never produce the same id, and one
  * generator never repeats itself (the sequence only grows), so ids are unique within a day
- * and beyond. Processes sharing a Redis get distinct instance numbers from
- * {@link allocateInstanceId}; a lone process may use {@link randomInstanceId}.
+ * and beyond. Processes sharing a Redis lease distinct instance numbers through
+ * `InstanceLease` (instance-lease.ts); a lone process may use {@link randomInstanceId}.
  */
 export class ExternalIdGenerator {
   private sequence = 0;
 
-  constructor(private readonly instanceId: number) {
-    if (!Number.isInteger(instanceId) || instanceId < 0 || instanceId > MAX_INSTANCE_ID) {
-      throw new RangeError(
-        `instanceId must be an integer 0..${MAX_INSTANCE_ID}, got ${instanceId}`,
-      );
-    }
+  constructor(private instanceId: number) {
+    checkInstanceId(instanceId);
+  }
+
+  /**
+   * Moves to another instance number (its lease was lost to another process). The sequence
+   * carries on, so this generator still never repeats itself.
+   */
+  reassign(instanceId: number): void {
+    checkInstanceId(instanceId);
+    this.instanceId = instanceId;
   }
 
   /** The next id; call once per HTTP attempt, never reuse. */
@@ -34,24 +39,13 @@ export class ExternalIdGenerator {
   }
 }
 
+function checkInstanceId(instanceId: number): void {
+  if (!Number.isInteger(instanceId) || instanceId < 0 || instanceId > MAX_INSTANCE_ID) {
+    throw new RangeError(`instanceId must be an integer 0..${MAX_INSTANCE_ID}, got ${instanceId}`);
+  }
+}
+
 /** A random instance number, for a process that shares no Redis with others. */
 export function randomInstanceId(): number {
   return randomInt(0, MAX_INSTANCE_ID + 1);
-}
-
-/** The minimal Redis surface needed to allocate an instance number. */
-export interface InstanceCounter {
-  incr(key: string): Promise<number>;
-}
-
-/**
- * Allocates an instance number unique among the processes sharing this Redis
- * (an atomic INCR), wrapped into the 7 digits the id reserves for it.
- */
-export async function allocateInstanceId(
-  redis: InstanceCounter,
-  key = 'snap-recon:external-id-instance',
-): Promise<number> {
-  const n = await redis.incr(key);
-  return n % (MAX_INSTANCE_ID + 1);
 }

@@ -4,6 +4,7 @@ export * from './credentials';
 export * from './errors';
 export * from './external-id';
 export * from './http';
+export * from './instance-lease';
 export * from './money';
 export * from './profiles';
 export * from './providers';

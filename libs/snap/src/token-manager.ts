@@ -66,8 +66,8 @@ return 0`;
  * - across processes: the token lives in Redis until `refreshAt`; a refresh takes a Redis
  *   lock (SET NX PX) so exactly one process asks the provider, the others wait for its result.
  *   A cold token costs two Redis round trips (read-or-lock, share-and-unlock), each a script.
- *   Both keys go into one script: on Redis Cluster they must share a slot (the app's key prefix
- *   carries a hash tag there, see `queuePrefix`).
+ *   Both keys go into one script: on Redis Cluster they must share a slot (the cache key
+ *   carries a hash tag of provider and credential set, see `SnapClient`).
  */
 export class TokenManager {
   private local: CachedToken | null = null;

@@ -61,7 +61,7 @@ async function waitFor(
 /** What was started here and must be stopped at the end. */
 export interface StartedServices {
   databaseUrl: string;
-  redisUrl: string;
+  redisUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -72,12 +72,12 @@ export interface StartedServices {
  */
 export async function ensureLocalServices(
   databaseUrl: string,
-  redisUrl: string,
+  redisUrl: string | null,
   workDir: string,
   say: Say,
 ): Promise<StartedServices> {
   const stops: (() => Promise<void>)[] = [];
-  if (!(await redisAnswers(redisUrl))) {
+  if (redisUrl !== null && !(await redisAnswers(redisUrl))) {
     const port = new URL(redisUrl).port || '6379';
     if (dockerComposeWorks()) {
       say('Redis does not answer: starting it with docker compose');
