@@ -64,6 +64,23 @@ class EvictionPolicyCheck implements OnApplicationBootstrap {
 }
 
 /**
+ * Logs a queue's connection errors. A BullMQ queue re-emits its connection's errors, and an
+ * EventEmitter with no 'error' listener throws: a queue closed while still connecting (an app
+ * stopped right after it started) or a Redis that goes away must be a log line, not a crash.
+ */
+const queueErrorLogger = {
+  provide: Symbol('QUEUE_ERROR_LOGGER'),
+  inject: [APP_LOGGER, ...ALL_QUEUES.map((name) => getQueueToken(name))],
+  useFactory: (logger: Logger, ...queues: Queue[]) => {
+    for (const queue of queues)
+      queue.on('error', (err: Error) =>
+        logger.warn({ queue: queue.name, err: err.message }, 'queue connection error'),
+      );
+    return true;
+  },
+};
+
+/**
  * Postgres (TypeORM) and the BullMQ queues, shared by the producer, the worker and the CLI.
  * Redis is a single node from REDIS_URL, or Sentinel / Cluster per the settings.
  */
@@ -92,6 +109,7 @@ export class CoreModule {
         RedisCloser,
         EvictionPolicyCheck,
         providerQueues,
+        queueErrorLogger,
         AlertPublisher,
       ],
       exports: [TypeOrmModule, queues, REDIS, PROVIDER_QUEUES, AlertPublisher],
