@@ -45,6 +45,29 @@ export function pathOverrides(
 }
 
 /**
+ * Pacing slots this process reached too late to use (its event loop or CPU too busy), logged
+ * at most every 10 s: a steady stream of them means the workers lack CPU and lose rate.
+ */
+class ForfeitLog {
+  private counts: Partial<Record<ProviderName, number>> = {};
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly logger: Logger) {}
+
+  readonly count = (provider: ProviderName): void => {
+    this.counts[provider] = (this.counts[provider] ?? 0) + 1;
+    this.timer ??= setTimeout(() => {
+      this.logger.warn(
+        { forfeited: this.counts },
+        'pacing slots given up: reached too late by a busy process',
+      );
+      this.counts = {};
+      this.timer = null;
+    }, 10_000).unref();
+  };
+}
+
+/**
  * The SNAP clients of this process: the credentials validated at start-up, one keep-alive HTTP pool, tokens shared through Redis, and
  * X-EXTERNAL-IDs unique across every process sharing that Redis.
  */
@@ -57,6 +80,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
       readMs: config.SNAP_READ_TIMEOUT_MS,
     });
     const keyPrefix = queuePrefix(config);
+    const forfeits = new ForfeitLog(logger);
     const ids = new ExternalIdGenerator(
       await allocateInstanceId(redis, `${keyPrefix}:external-id-instance`),
     );
@@ -74,16 +98,15 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS,
         tokenKeyPrefix: `${keyPrefix}:token`,
         // Every request counts against the provider's limit, across all workers.
-        rateLimiter: new ProviderRateLimiter(
-          redis,
-          `${keyPrefix}:request-rate`,
-          {
+        rateLimiter: new ProviderRateLimiter(redis, keyPrefix, {
+          limits: {
             netzme: config.RATE_LIMIT_NETZME_PER_SECOND,
             nicepay: config.RATE_LIMIT_NICEPAY_PER_SECOND,
             finnet: config.RATE_LIMIT_FINNET_PER_SECOND,
           },
-          config.RATE_LIMIT_WINDOW_MARGIN_MS,
-        ),
+          marginMs: config.RATE_LIMIT_PACING_MARGIN_MS,
+          onForfeit: forfeits.count,
+        }),
         onCall: (e) =>
           metrics.providerCallSeconds.observe(
             { provider: e.provider, operation: e.operation, code: e.outcome },

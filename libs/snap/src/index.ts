@@ -6,6 +6,7 @@ export * from './external-id';
 export * from './http';
 export * from './money';
 export * from './profiles';
+export * from './provider-keys';
 export * from './providers';
 export * from './rate-limiter';
 export * from './response-body';
