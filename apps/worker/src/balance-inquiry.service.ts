@@ -18,6 +18,7 @@ import {
 import {
   PermanentSnapError,
   ProviderName,
+  ProviderUnavailableError,
   RateLimitedSnapError,
   SnapClient,
   SnapClientFactory,
@@ -155,6 +156,8 @@ export class BalanceInquiryService {
     client: SnapClient,
     base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
   ): Promise<never> {
+    // Not sent: the breaker is open. No attempt is spent; the processor defers the job.
+    if (e instanceof ProviderUnavailableError) throw e;
     const snap = e instanceof SnapError ? e : null;
     const deferrable =
       e instanceof RateLimitedSnapError && (job.rateLimitHits ?? 0) < MAX_RATE_LIMIT_HITS;

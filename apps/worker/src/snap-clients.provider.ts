@@ -9,18 +9,21 @@ import {
   Logger,
   queuePrefix,
 } from '@app/config';
-import { REDIS } from '@app/reconciliation';
+import type { Queue } from 'bullmq';
+import { PROVIDER_QUEUES, REDIS } from '@app/reconciliation';
 import {
   allocateInstanceId,
   ExternalIdGenerator,
   CredentialRegistry,
   PROVIDERS,
   ProfilePathOverrides,
+  ProviderCircuitBreaker,
   ProviderRateLimiter,
   ProviderName,
   SnapClientFactory,
   SnapHttp,
 } from '@app/snap';
+import { onBreakerChange } from './breaker-events';
 
 /** Path overrides per provider from `SNAP_<PROVIDER>_*_PATH` settings. */
 export function pathOverrides(
@@ -73,8 +76,14 @@ class ForfeitLog {
  */
 export const snapClientsProvider = (credentials: CredentialRegistry): Provider => ({
   provide: SnapClientFactory,
-  inject: [APP_CONFIG, APP_LOGGER, REDIS, APP_METRICS],
-  useFactory: async (config: AppConfig, logger: Logger, redis: Redis, metrics: AppMetrics) => {
+  inject: [APP_CONFIG, APP_LOGGER, REDIS, APP_METRICS, PROVIDER_QUEUES],
+  useFactory: async (
+    config: AppConfig,
+    logger: Logger,
+    redis: Redis,
+    metrics: AppMetrics,
+    queues: Record<ProviderName, Queue>,
+  ) => {
     const http = new SnapHttp({
       connectMs: config.SNAP_CONNECT_TIMEOUT_MS,
       readMs: config.SNAP_READ_TIMEOUT_MS,
@@ -106,6 +115,12 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
           },
           marginMs: config.RATE_LIMIT_PACING_MARGIN_MS,
           onForfeit: forfeits.count,
+        }),
+        // One breaker per provider shared by every worker: a provider down is asked by probes only.
+        breaker: new ProviderCircuitBreaker(redis, keyPrefix, {
+          failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+          probeIntervalMs: config.BREAKER_PROBE_INTERVAL_MS,
+          onChange: (change) => onBreakerChange(change, { logger, metrics, queues }),
         }),
         onCall: (e) =>
           metrics.providerCallSeconds.observe(

@@ -36,6 +36,20 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly breakerOpen = new Gauge({
+    name: 'snap_provider_breaker_open',
+    help: 'Circuit breaker of a provider: 1 open (taken for down, only probes sent), 0 closed',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly lastSuccess = new Gauge({
+    name: 'snap_provider_last_success_timestamp_seconds',
+    help: 'When a provider last answered (Unix seconds), as its circuit breaker saw it',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
   readonly jobs = new Gauge({
     name: 'bullmq_jobs',
     help: 'Jobs per queue and state',

@@ -1,4 +1,5 @@
 export * from './account-result';
+export * from './close-unavailable';
 export * from './compare';
 export * from './core.module';
 export * from './discrepancies';

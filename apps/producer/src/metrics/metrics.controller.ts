@@ -2,16 +2,18 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Response } from 'express';
-import { APP_METRICS, AppMetrics } from '@app/config';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, APP_METRICS, AppConfig, AppMetrics, queuePrefix } from '@app/config';
 import { SCHEDULE_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
-import { PROVIDER_QUEUES } from '@app/reconciliation';
-import type { ProviderName } from '@app/snap';
+import { PROVIDER_QUEUES, REDIS } from '@app/reconciliation';
+import { PROVIDERS, ProviderName, readBreakerStatus } from '@app/snap';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 
 /**
  * `GET /metrics` (Prometheus text, credentials required): this process's metrics plus the
- * jobs of every queue by state, read from Redis at scrape time. Provider-call, token and
+ * jobs of every queue by state and each provider's circuit breaker, read from Redis at scrape
+ * time. Provider-call, token and
  * result metrics come from each worker's own metrics port.
  */
 @Controller('metrics')
@@ -23,6 +25,8 @@ export class MetricsController {
     @Inject(PROVIDER_QUEUES) providerQueues: Record<ProviderName, Queue>,
     @InjectQueue(SCHEDULE_QUEUE) schedule: Queue,
     @InjectQueue(WEBHOOK_QUEUE) webhooks: Queue,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.queues = [...Object.values(providerQueues), schedule, webhooks];
   }
@@ -37,6 +41,14 @@ export class MetricsController {
           this.metrics.jobs.set({ queue: queue.name, state }, counts[state] ?? 0);
       }),
     );
+    // Every worker's view is the same breaker in Redis: read it here, at scrape time.
+    for (const b of await Promise.all(
+      PROVIDERS.map((p) => readBreakerStatus(this.redis, queuePrefix(this.config), p)),
+    )) {
+      this.metrics.breakerOpen.set({ provider: b.provider }, b.state === 'open' ? 1 : 0);
+      if (b.lastSuccessAt)
+        this.metrics.lastSuccess.set({ provider: b.provider }, b.lastSuccessAt.getTime() / 1000);
+    }
     res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }

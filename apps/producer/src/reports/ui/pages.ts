@@ -5,11 +5,12 @@ import type {
   Page,
   ResultItem,
 } from '@app/reconciliation/report-queries';
-import { formatAmount } from '@app/snap';
+import { BreakerStatus, formatAmount } from '@app/snap';
 import { formatInZone } from '../zoned-day';
 import { dailyChart } from './chart';
 import { DiscrepancyCounts, DISCREPANCIES_HREF, discrepanciesSection } from './discrepancies-hook';
 import { href, html, SafeHtml } from './html';
+import { providersSection } from './providers-hook';
 import { STYLES } from './styles';
 
 /** Statuses shown in "needs attention": everything but matched. */
@@ -25,6 +26,8 @@ export interface OverviewData {
   /** Oldest day first. */
   daily: DailyMismatchFigures[];
   discrepancies: DiscrepancyCounts;
+  /** Each provider's circuit breaker now (omitted: not shown). */
+  providers?: BreakerStatus[];
 }
 
 const accountHref = (provider: string, accountNo: string) =>
@@ -281,7 +284,8 @@ export function overviewPage(data: OverviewData): string {
           <p class="muted">Start one with <code>POST /runs</code> or the CLI.</p>
         </section>`
   }
-  ${run && data.attention ? attentionTable(run, data.attention) : ''} ${dailySection(data.daily)}
+  ${run && data.attention ? attentionTable(run, data.attention) : ''}
+  ${data.providers ? providersSection(data.providers, timeZone) : ''} ${dailySection(data.daily)}
   ${discrepanciesSection(data.discrepancies)} ${runsTable(data.runs, run?.id ?? null, timeZone)}`;
   return layout(run ? `snap-recon · run #${run.id}` : 'snap-recon', timeZone, body);
 }
