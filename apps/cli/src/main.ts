@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { loadConfig } from '@app/config';
-import { CliError, importCsv, migrate, reconcile, report } from './commands';
+import { cancel, CliError, importCsv, migrate, reconcile, report } from './commands';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
@@ -42,6 +42,10 @@ async function main(argv: string[]): Promise<void> {
     .description('print a run report (a run id or "latest")')
     .option('--format <format>', 'table, json or csv', 'table')
     .action((runId: string, opts: { format: string }) => report(config, runId, opts.format, out));
+  program
+    .command('cancel <runId>')
+    .description('cancel a running run: pending jobs removed, results so far kept')
+    .action((runId: string) => cancel(config, runId, out));
   await program.parseAsync(argv);
 }
 

@@ -91,6 +91,7 @@ export const configSchema = z.object({
   RECON_RECHECK_DELAY_MS: int(60_000, 0),
   SCHEDULE_CRON: z.string().default(''),
   SCHEDULE_TIMEZONE: z.string().default('Asia/Jakarta'),
+  SCHEDULE_OVERLAP: z.enum(['skip', 'queue']).default('skip'),
   SNAP_CONNECT_TIMEOUT_MS: int(5_000, 1),
   SNAP_READ_TIMEOUT_MS: int(15_000, 1),
   SNAP_TOKEN_SAFETY_MARGIN_MS: int(60_000, 0),

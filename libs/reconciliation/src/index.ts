@@ -10,6 +10,7 @@ export * from './job-start';
 export * from './report-format';
 export * from './result-status';
 export * from './result-store';
+export * from './run-control';
 export * from './run-creator';
 export * from './run-report';
 export * from './run-summary';

@@ -10,8 +10,12 @@ export const RESULT_STATUSES = [
 ] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
-/** Statuses of a run. */
-export type RunStatus = 'running' | 'finished' | 'failed';
+/**
+ * Statuses of a run: `cancelled` by an operator (results so far kept), `skipped` a scheduled
+ * tick that found a run of the same scope still running (its `note` says which).
+ */
+export const RUN_STATUSES = ['running', 'finished', 'failed', 'cancelled', 'skipped'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** What started a run. */
 export type RunTrigger = 'schedule' | 'api' | 'cli';

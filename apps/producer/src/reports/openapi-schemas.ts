@@ -1,5 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { RESULT_STATUSES } from '@app/reconciliation';
+import { RESULT_STATUSES, RUN_STATUSES } from '@app/reconciliation';
 import { PROVIDERS } from '@app/snap';
 
 /** `#/components/schemas/<name>` */
@@ -64,7 +64,7 @@ export const REPORT_SCHEMAS: Record<string, SchemaObject> = {
     type: 'object',
     properties: {
       id: { type: 'string', example: '42' },
-      status: { type: 'string', enum: ['running', 'finished', 'failed'] },
+      status: { type: 'string', enum: [...RUN_STATUSES] },
       trigger: { type: 'string', enum: ['schedule', 'api', 'cli'] },
       providerFilter: text('Provider the run was limited to.', true),
       merchantFilter: text('Merchant the run was limited to.', true),

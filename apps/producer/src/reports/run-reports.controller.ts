@@ -2,7 +2,7 @@ import { applyDecorators, Controller, Get, Inject, Param, Query, Res } from '@ne
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { APP_LOGGER, Logger } from '@app/config';
-import { RESULT_CSV_COLUMNS, RESULT_STATUSES } from '@app/reconciliation';
+import { RESULT_CSV_COLUMNS, RESULT_STATUSES, RUN_STATUSES } from '@app/reconciliation';
 import { PROVIDERS } from '@app/snap';
 import { parseParams, parseQuery, rejectParam } from '../validation';
 import { ApiQueryParam, ApiReportErrors } from './openapi';
@@ -65,7 +65,7 @@ export class RunReportsController {
   })
   @ApiQueryParam('status', 'Run status.', {
     type: 'string',
-    enum: ['running', 'finished', 'failed'],
+    enum: [...RUN_STATUSES],
   })
   @ApiQueryParam('from', 'Started at or after (day or instant).', {
     type: 'string',
