@@ -141,8 +141,10 @@ export class ProviderRateLimiter implements RequestRateLimiter {
     const minBatch = Math.max(1, Math.floor(horizon / interval / 4));
     try {
       for (let queue = this.waiting.get(provider)!; queue.length > 0;) {
-        // Slots are relative to Redis's clock at the call; the call left at `sentAt`, so a
-        // slot is released no later than Redis meant (early by the one-way trip at most).
+        // Slots are relative to Redis's clock when it ran the call, some time between `sentAt`
+        // and the answer: a slot is released counting from the answer, so never before Redis
+        // meant it (a loaded Redis or event loop can hold an answer for tens of ms), and given
+        // up when even counting from `sentAt` it would go out more than lateMs late.
         const sentAt = performance.now();
         let granted: number, firstUs: number, waitUs: number;
         try {
@@ -161,9 +163,11 @@ export class ProviderRateLimiter implements RequestRateLimiter {
           for (const w of queue.splice(0)) w.reject(e);
           return;
         }
-        queue
-          .splice(0, granted)
-          .forEach((w, i) => this.release(provider, w, sentAt + (firstUs + i * interval) / 1000));
+        const answeredAt = performance.now();
+        queue.splice(0, granted).forEach((w, i) => {
+          const offset = (firstUs + i * interval) / 1000;
+          this.release(provider, w, answeredAt + offset, sentAt + offset);
+        });
         if (granted === 0) await new Promise((r) => setTimeout(r, Math.max(1, waitUs / 1000)));
       }
     } finally {
@@ -171,8 +175,11 @@ export class ProviderRateLimiter implements RequestRateLimiter {
     }
   }
 
-  /** Lets the request go at its slot (`at`, performance.now() ms), or gives the slot up if late. */
-  private release(provider: ProviderName, waiter: Waiter, at: number): void {
+  /**
+   * Lets the request go at `at` (performance.now() ms, not before its slot), or gives the slot
+   * up when it would leave more than lateMs after `earliest`, the earliest the slot can be.
+   */
+  private release(provider: ProviderName, waiter: Waiter, at: number, earliest: number): void {
     const fire = () => {
       const now = performance.now();
       // A timer may fire up to a loop turn early (libuv's cached clock): wait out the rest.
@@ -180,7 +187,7 @@ export class ProviderRateLimiter implements RequestRateLimiter {
         setTimeout(fire, at - now);
         return;
       }
-      if (now - at > this.lateMs) {
+      if (now - earliest > this.lateMs) {
         this.forfeited++;
         this.onForfeit?.(provider);
         this.enqueue(provider, waiter, true);
