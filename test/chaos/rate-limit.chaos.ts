@@ -12,8 +12,6 @@ const limited = (perSecond: Record<ProviderName, number>) => ({
   RATE_LIMIT_NICEPAY_PER_SECOND: String(perSecond.nicepay),
   RATE_LIMIT_FINNET_PER_SECOND: String(perSecond.finnet),
   WORKER_CONCURRENCY: '50',
-  // A line per account on three workers costs CPU this shared machine has little of.
-  LOG_LEVEL: 'warn',
 });
 
 /** Pacing slots the workers gave up (reached too late), from their log lines. */
