@@ -32,8 +32,8 @@ export interface PacingOptions {
  * GCRA in Redis: one "theoretical arrival time" (TAT, µs on Redis's clock) per provider, the
  * instant of the next free slot. A call asks for up to ARGV[2] slots and gets `n` consecutive
  * slots from max(TAT, now), ARGV[1] µs apart, never further ahead than ARGV[3] µs; answers
- * `{n, first slot − now (µs), 0}`, or `{0, 0, µs to wait}` until at least ARGV[4] slots (or
- * all that were asked) fit the horizon again.
+ * `{n, first slot − now (µs), 0, now}`, or `{0, 0, µs to wait, now}` until at least ARGV[4]
+ * slots (or all that were asked) fit the horizon again.
  * A missing TAT (first use, or Redis lost it) starts the schedule a horizon from now: slots
  * handed out before the loss lie at most that far ahead, so the new schedule never meets them.
  */
@@ -49,13 +49,42 @@ local room = math.floor((now + horizon - tat) / interval) + 1
 local least = math.min(want, minBatch)
 if room < least then
   if not stored then redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', 60000) end
-  return {0, 0, tat + (least - 1) * interval - horizon - now}
+  return {0, 0, tat + (least - 1) * interval - horizon - now, now}
 end
 local n = math.min(want, room)
 local next = tat + n * interval
 redis.call('SET', KEYS[1], string.format('%.0f', next), 'PX', math.ceil((next - now) / 1000) + 60000)
-return {n, tat - now, 0}
+return {n, tat - now, 0, now}
 `;
+
+/**
+ * Where Redis's clock (ms) stands against this process's performance.now(), from the calls of
+ * the last 30 s: Redis ran each call between its sending and its answer, so local = redis + θ
+ * with θ in [sent − redis, answered − redis] for every call; the tightest bounds come from the
+ * quickest calls. A slot released at redis time + `latest` is never early; one released more
+ * than lateMs after redis time + `earliest` is surely late. A slow answer (a loaded Redis or
+ * event loop) thus neither releases slots early nor makes them look late.
+ */
+class RedisClockOffset {
+  private samples: { at: number; low: number; high: number }[] = [];
+
+  sample(
+    sentAt: number,
+    answeredAt: number,
+    redisMs: number,
+  ): { earliest: number; latest: number } {
+    this.samples = this.samples.filter((s) => s.at > answeredAt - 30_000);
+    this.samples.push({ at: answeredAt, low: sentAt - redisMs, high: answeredAt - redisMs });
+    let earliest = Math.max(...this.samples.map((s) => s.low));
+    let latest = Math.min(...this.samples.map((s) => s.high));
+    if (earliest > latest) {
+      // A clock stepped (Redis's wall clock was set): only this call is to be trusted.
+      this.samples = this.samples.slice(-1);
+      [earliest, latest] = [sentAt - redisMs, answeredAt - redisMs];
+    }
+    return { earliest, latest };
+  }
+}
 
 interface Waiter {
   resolve: () => void;
@@ -89,6 +118,7 @@ export class ProviderRateLimiter implements RequestRateLimiter {
   private readonly horizonUs: Record<ProviderName, number>;
   private readonly lateMs: number;
   private readonly onForfeit?: (provider: ProviderName) => void;
+  private readonly clock = new RedisClockOffset();
 
   constructor(
     private readonly redis: RateLimiterRedis,
@@ -141,12 +171,8 @@ export class ProviderRateLimiter implements RequestRateLimiter {
     const minBatch = Math.max(1, Math.floor(horizon / interval / 4));
     try {
       for (let queue = this.waiting.get(provider)!; queue.length > 0;) {
-        // Slots are relative to Redis's clock when it ran the call, some time between `sentAt`
-        // and the answer: a slot is released counting from the answer, so never before Redis
-        // meant it (a loaded Redis or event loop can hold an answer for tens of ms), and given
-        // up when even counting from `sentAt` it would go out more than lateMs late.
         const sentAt = performance.now();
-        let granted: number, firstUs: number, waitUs: number;
+        let granted: number, firstUs: number, waitUs: number, redisNowUs: number;
         try {
           const answer = (await this.redis.eval(
             GCRA_SCHEDULE,
@@ -156,17 +182,17 @@ export class ProviderRateLimiter implements RequestRateLimiter {
             queue.length,
             horizon,
             minBatch,
-          )) as [number, number, number];
-          [granted, firstUs, waitUs] = answer.map(Number);
+          )) as [number, number, number, number];
+          [granted, firstUs, waitUs, redisNowUs] = answer.map(Number);
         } catch (e) {
           // Redis failed: every waiting request fails (the caller's retry policy decides).
           for (const w of queue.splice(0)) w.reject(e);
           return;
         }
-        const answeredAt = performance.now();
+        const clock = this.clock.sample(sentAt, performance.now(), redisNowUs / 1000);
         queue.splice(0, granted).forEach((w, i) => {
-          const offset = (firstUs + i * interval) / 1000;
-          this.release(provider, w, answeredAt + offset, sentAt + offset);
+          const slot = redisNowUs / 1000 + (firstUs + i * interval) / 1000;
+          this.release(provider, w, slot + clock.latest, slot + clock.earliest);
         });
         if (granted === 0) await new Promise((r) => setTimeout(r, Math.max(1, waitUs / 1000)));
       }
