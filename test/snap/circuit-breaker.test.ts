@@ -49,7 +49,8 @@ describe('provider circuit breaker: state shared through the real Redis', () => 
   });
 
   it('a provider that never answers gets `threshold` requests, then only one probe per interval across processes', async () => {
-    const { a, b, owner, changes } = pair(3, 400);
+    // Long enough that a loaded machine does not reach the next probe between two steps.
+    const { a, b, owner, changes } = pair(3, 1_500);
     // Cold: only three requests go out on trust before anything is known.
     expect(await admitted([a, b], 20)).toBe(3);
     for (let i = 0; i < 3; i++) await (i % 2 ? a : b).failed('nicepay', 'HTTP 503');
@@ -58,11 +59,11 @@ describe('provider circuit breaker: state shared through the real Redis', () => 
     expect(changes.map((c) => c.state)).toEqual(['open']);
     // Open: nothing until the probe time, then exactly one of many.
     expect(await admitted([a, b], 20)).toBe(0);
-    await sleep(450);
+    await sleep(1_550);
     expect(await admitted([a, b], 20)).toBe(1);
     await a.failed('nicepay', 'HTTP 503');
     expect(await admitted([a, b], 20)).toBe(0);
-    await sleep(450);
+    await sleep(1_550);
     expect(await admitted([a, b], 20)).toBe(1);
     // Still one transition: a failed probe does not open it again.
     expect(changes.map((c) => c.state)).toEqual(['open']);
@@ -83,11 +84,11 @@ describe('provider circuit breaker: state shared through the real Redis', () => 
   });
 
   it('a successful probe closes it for every process and reports the recovery once', async () => {
-    const { a, b, owner, changes } = pair(2, 300);
+    const { a, b, owner, changes } = pair(2, 1_000);
     await admitted([a], 2);
     await a.failed('nicepay', 'HTTP 503');
     await b.failed('nicepay', 'HTTP 503');
-    await sleep(350);
+    await sleep(1_050);
     expect(await admitted([a, b], 10)).toBe(1);
     await b.succeeded('nicepay');
     expect(changes.map((c) => c.state)).toEqual(['open', 'closed']);
