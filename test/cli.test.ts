@@ -241,4 +241,27 @@ describe('CLI', () => {
       expect(viaNpx).toEqual({ code: 0, stdout: `${pkg.version}\n` });
     });
   });
+
+  it('cancel stops a running run (pending jobs removed, results kept) and refuses a run that is not running', async () => {
+    await pipeline.stopWorker();
+    const started = await cli(['reconcile', '--json', '--provider', 'nicepay'], env);
+    expect(started.code).toBe(0);
+    const { id } = JSON.parse(started.stdout) as { id: string };
+    expect(await cli(['cancel', id], env)).toMatchObject({
+      code: 0,
+      stdout: `run ${id} cancelled: 10 pending jobs removed, 0 results kept\n`,
+    });
+    const report = JSON.parse((await cli(['report', id, '--format', 'json'], env)).stdout) as {
+      run: { status: string };
+    };
+    expect(report.run.status).toBe('cancelled');
+    expect(await cli(['cancel', id], env)).toMatchObject({
+      code: 1,
+      stderr: `error: run ${id} is cancelled, not running\n`,
+    });
+    expect(await cli(['cancel', 'latest'], env)).toMatchObject({
+      code: 2,
+      stderr: 'error: RUN_ID: "latest" is not a run id\n',
+    });
+  });
 });

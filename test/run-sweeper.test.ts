@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { queuePrefix } from '@app/config';
+import { providerKeyPrefix, queuePrefix } from '@app/config';
 import { balanceJobId, balanceQueueName } from '@app/queue';
 import { RunsService } from '@app/reconciliation';
+import { breakerKey, ProviderCircuitBreaker } from '@app/snap';
 import { RunSweeper } from '../apps/worker/src/run-sweeper';
 import { Pipeline, startPipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
@@ -73,7 +74,7 @@ describe('run sweeper', () => {
 
     const worker = await pipeline.startWorker();
     const outcome = await worker.get(RunSweeper).sweep();
-    expect(outcome).toEqual({ runs: 1, reenqueued: 1, retried: 1, closed: 1 });
+    expect(outcome).toEqual({ runs: 1, reenqueued: 1, retried: 1, closed: 1, unavailable: 0 });
     expect(
       pipeline.logs.lines.filter((l) => l.includes('re-enqueued accounts whose job was missing')),
     ).toHaveLength(1);
@@ -107,6 +108,7 @@ describe('run sweeper', () => {
       reenqueued: 0,
       retried: 0,
       closed: 0,
+      unavailable: 0,
     });
   }, 90_000);
 
@@ -128,5 +130,50 @@ describe('run sweeper', () => {
     const run = await pipeline.waitForRun(runId, 1000);
     expect(run).toMatchObject({ status: 'finished', completedCount: pipeline.scenario.length });
     expect(run.counts.matched).toBe(pipeline.scenario.length);
+  });
+
+  it('closes the accounts of a provider still down at the run deadline as unavailable, saying since when; the run finishes', async () => {
+    await pipeline.stopWorker();
+    const runId = (await pipeline.producer.get(RunsService).start('cli')).runId;
+    for (const q of pipeline.queues()) await q.drain(true);
+    // Every account but NICEPay's answered; NICEPay's breaker is open (three failures).
+    await pipeline.db.dataSource.query(
+      `INSERT INTO reconciliation_results (run_id, account_id, status, is_final, attempts)
+       SELECT $1, a.id, 'matched', true, 1
+         FROM reconciliation_runs r JOIN provider_accounts a ON a.id = ANY (r.account_ids)
+        WHERE r.id = $1 AND a.provider <> 'nicepay'`,
+      [runId],
+    );
+    await pipeline.db.dataSource.query(
+      `UPDATE reconciliation_runs
+          SET completed_count = (SELECT count(*) FROM reconciliation_results WHERE run_id = $1)
+        WHERE id = $1`,
+      [runId],
+    );
+    const breaker = new ProviderCircuitBreaker(connection, (p) => providerKeyPrefix(config, p), {
+      failureThreshold: 3,
+      probeIntervalMs: 60_000,
+    });
+    for (let i = 0; i < 3; i++) await breaker.failed('nicepay', 'nicepay: HTTP 503');
+    const nicepay = pipeline.scenario.filter((a) => a.provider === 'nicepay').length;
+    const worker = await pipeline.startWorker();
+    // Before the deadline nothing is closed.
+    expect((await worker.get(RunSweeper).sweep()).unavailable).toBe(0);
+    await pipeline.db.dataSource.query(
+      `UPDATE reconciliation_runs SET started_at = now() - interval '2 hours' WHERE id = $1`,
+      [runId],
+    );
+    expect((await worker.get(RunSweeper).sweep()).unavailable).toBe(nicepay);
+    const run = await pipeline.waitForRun(runId, 1000);
+    expect(run).toMatchObject({ status: 'finished' });
+    expect(run.counts.unavailable).toBe(nicepay);
+    const messages: { error_message: string }[] = await pipeline.db.dataSource.query(
+      `SELECT DISTINCT error_message FROM reconciliation_results WHERE run_id = $1 AND status = 'unavailable'`,
+      [runId],
+    );
+    expect(messages.map((m) => m.error_message)).toEqual([
+      expect.stringMatching(/^NICEPay unavailable since \d{4}-.*: nicepay: HTTP 503$/),
+    ]);
+    await connection.del(breakerKey((p) => providerKeyPrefix(config, p), 'nicepay'));
   });
 });

@@ -1,12 +1,13 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { APP_METRICS, AppMetrics } from '@app/config';
-import { AlertPublisher, RunsService, signWebhook } from '@app/reconciliation';
+import type { Queue } from 'bullmq';
+import { APP_LOGGER, Logger } from '@app/config';
+import { AlertPublisher, PROVIDER_QUEUES, RunsService, signWebhook } from '@app/reconciliation';
 import { formatAmount, ProviderName } from '@app/snap';
 import type { ScenarioAccount } from '../../apps/cli/src/demo/demo-scenario';
 import { ALERT_BODIES } from '../../apps/producer/src/openapi/alert-schemas';
-import { ProviderAvailability } from '../../apps/worker/src/provider-availability';
+import { onBreakerChange } from '../../apps/worker/src/breaker-events';
 import { RunSweeper } from '../../apps/worker/src/run-sweeper';
 import { BASIC_AUTH, startProducerHttp } from '../reports/http';
 import { startPipeline, Pipeline } from '../support/pipeline';
@@ -80,7 +81,7 @@ describe('alerts', () => {
       WEBHOOK_URL: base + ONCALL_PATH,
       WEBHOOK_SECRET,
       WEBHOOK_SUBSCRIPTIONS: `discrepancy.opened, discrepancy.resolved=${base}${FINANCE_PATH}`,
-      RUN_DEADLINE_MINUTES: '60',
+      RUN_DEADLINE_SECONDS: '3600',
       WORKER_SWEEP_INTERVAL_MS: '0',
       JOB_BACKOFF_MS: '100',
     });
@@ -172,7 +173,7 @@ describe('alerts', () => {
     expect(received('discrepancy.resolved')).toHaveLength(2); // on-call takes every event
   });
 
-  it('sends run.stalled once for a run past RUN_DEADLINE_MINUTES', async () => {
+  it('sends run.stalled once for a run past RUN_DEADLINE_SECONDS', async () => {
     const db = pipeline.db.dataSource;
     const [{ id }] = await db.query(
       `INSERT INTO reconciliation_runs (trigger, status, started_at, account_count) VALUES ('api', 'running', now() - interval '61 minutes', 5) RETURNING id`,
@@ -188,7 +189,7 @@ describe('alerts', () => {
     expect(received('run.stalled')).toHaveLength(1);
     expect(received('run.stalled')[0].json).toMatchObject({
       deliveryId: `run.stalled-${id}`,
-      deadlineMinutes: 60,
+      deadlineSeconds: 3600,
       run: { id: String(id), status: 'running' },
     });
   });
@@ -211,19 +212,28 @@ describe('alerts', () => {
     expect(oldest).toBeGreaterThan(2 * 86400 - 60);
   });
 
-  it('lets the circuit breaker report a provider down and back: gauge and provider.* events', async () => {
+  it('publishes provider.unavailable / provider.recovered when the circuit breaker opens and closes', async () => {
     const worker = pipeline.worker!;
-    const metrics = worker.get<AppMetrics>(APP_METRICS);
-    const gauge = async () =>
-      (await metrics.providerAvailable.get()).values.find((v) => v.labels.provider === 'nicepay')
-        ?.value;
-    expect(await gauge()).toBe(1);
-    await worker
-      .get(ProviderAvailability)
-      .changed('nicepay', false, '5 of the last 10 calls failed');
-    expect(await gauge()).toBe(0);
-    await worker.get(ProviderAvailability).changed('nicepay', true, 'a trial call succeeded');
-    expect(await gauge()).toBe(1);
+    const deps = {
+      logger: worker.get<Logger>(APP_LOGGER),
+      alerts: worker.get(AlertPublisher),
+      queues: worker.get<Record<ProviderName, Queue>>(PROVIDER_QUEUES),
+    };
+    const since = new Date(Date.now() - 60_000);
+    onBreakerChange(
+      {
+        provider: 'nicepay',
+        state: 'open',
+        since,
+        reason: '5 of the last 10 calls failed',
+        lastSuccessAt: null,
+      },
+      deps,
+    );
+    onBreakerChange(
+      { provider: 'nicepay', state: 'closed', since, reason: null, lastSuccessAt: new Date() },
+      deps,
+    );
     await waitFor(() => received('provider.recovered').length === 1);
     expect(received('provider.unavailable')[0].json).toMatchObject({
       provider: 'nicepay',

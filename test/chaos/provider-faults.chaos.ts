@@ -58,10 +58,6 @@ describe('chaos: provider faults', () => {
         RATE_LIMIT_NICEPAY_PER_SECOND: String(LIMIT),
         RATE_LIMIT_FINNET_PER_SECOND: String(LIMIT),
         RATE_LIMIT_PAUSE_MS: '200',
-        // Requests let through together reach the simulator bunched up by the time each
-        // process waits for one of the two cores (worker, simulator, producer, Redis,
-        // Postgres and jest share them): 200 ms of margin was exceeded once in three runs.
-        RATE_LIMIT_WINDOW_MARGIN_MS: '400',
       },
     });
     try {

@@ -141,3 +141,28 @@ export async function report(
   else if (format === 'csv') out(reportToCsv(data).trimEnd());
   else out(reportToTable(data));
 }
+
+/** Cancels a running run: pending jobs removed, results so far kept. */
+export async function cancel(config: AppConfig, runId: string, out: Out): Promise<void> {
+  if (!/^\d{1,18}$/.test(runId))
+    throw new CliError(`RUN_ID: ${JSON.stringify(runId)} is not a run id`, 2);
+  const logger = createLogger(config, 'cli', process.stderr);
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
+    logger: ['error'],
+  });
+  try {
+    const outcome = await app.get(RunsService).cancel(runId, 'cli');
+    if (!outcome.cancelled)
+      throw new CliError(
+        outcome.status === null
+          ? `run ${runId} not found`
+          : `run ${runId} is ${outcome.status}, not running`,
+        1,
+      );
+    out(
+      `run ${runId} cancelled: ${outcome.removedJobs} pending jobs removed, ${outcome.resultsKept} results kept`,
+    );
+  } finally {
+    await app.close();
+  }
+}

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Command, CommanderError, Option } from 'commander';
 import { AppConfig, loadConfig } from '@app/config';
 import { PROVIDERS } from '@app/snap';
-import { CliError, importCsv, migrate, reconcile, report } from './commands';
+import { cancel, CliError, importCsv, migrate, reconcile, report } from './commands';
 import { packageVersion } from './package-version';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -59,6 +59,10 @@ async function main(argv: string[]): Promise<void> {
         .default('table'),
     )
     .action((runId: string, opts: { format: string }) => report(config(), runId, opts.format, out));
+  program
+    .command('cancel <runId>')
+    .description('cancel a running run: pending jobs removed, results so far kept')
+    .action((runId: string) => cancel(config(), runId, out));
   await program.parseAsync(argv);
 }
 

@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   Body,
+  ConflictException,
   Controller,
   Get,
   HttpCode,
@@ -16,7 +17,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { APP_LOGGER, Logger } from '@app/config';
-import { Actor, loadRun, loadRunReport, RunsService } from '@app/reconciliation';
+import { Actor, loadRun, loadRunReport, resolveAccounts, RunsService } from '@app/reconciliation';
 import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
 import { PROVIDERS } from '@app/snap';
 import { RequestActor } from './audit/actor';
@@ -30,8 +31,20 @@ export const startRunSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 . _ -')
       .optional(),
+    /** Re-check exactly these accounts. */
+    accounts: z
+      .array(
+        z.object({ provider: z.enum(PROVIDERS), accountNo: z.string().min(1).max(64) }).strict(),
+      )
+      .min(1)
+      .max(10_000)
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => !(b.accounts && (b.provider || b.merchantId)), {
+    message: 'give accounts, or provider / merchantId, not both',
+    path: ['accounts'],
+  });
 
 const runIdPattern = /^(\d{1,18}|latest)$/;
 
@@ -56,9 +69,30 @@ export class RunsController {
   @Post()
   @HttpCode(202)
   async start(@Body() body: unknown, @RequestActor() actor: Actor) {
-    const filter = parseBody(startRunSchema, body ?? {});
+    const { accounts, ...filter } = parseBody(startRunSchema, body ?? {});
+    if (accounts) {
+      const { ids, problems } = await resolveAccounts(this.ds, accounts);
+      if (problems.length > 0) throw new BadRequestException(problems.join('; '));
+      const run = await this.runs.start('api', { accountIds: ids }, null, actor);
+      return { runId: run.runId, accountCount: run.accountCount };
+    }
     const run = await this.runs.start('api', filter, null, actor);
     return { runId: run.runId, accountCount: run.accountCount };
+  }
+
+  /** Cancels a running run: its pending jobs are removed, its results so far kept. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id') id: string) {
+    if (!/^\d{1,18}$/.test(id))
+      throw new BadRequestException(`runId: ${JSON.stringify(id.slice(0, 40))} is not a run id`);
+    const outcome = await this.runs.cancel(id, 'api');
+    if (outcome.cancelled) {
+      const { runId, removedJobs, resultsKept } = outcome;
+      return { runId, status: 'cancelled', removedJobs, resultsKept };
+    }
+    if (outcome.status === null) throw new NotFoundException(`run ${id} not found`);
+    throw new ConflictException(`run ${id} is ${outcome.status}, not running`);
   }
 
   /** A run's status and counts. */

@@ -1,6 +1,6 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import { DelayedError, Job, Queue } from 'bullmq';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
 import { JOB, RETENTION_SCHEDULER_ID, SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
 import type { Cluster, Redis } from 'ioredis';
@@ -8,10 +8,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { deleteExpired, REDIS, RetentionOutcome, RunsService } from '@app/reconciliation';
 
+/** How long a queued tick waits before it looks again whether the previous run finished. */
+export const QUEUED_TICK_RETRY_MS = 30_000;
+
 /**
  * Hourly (or any cron) runs through a BullMQ job scheduler: however many producers run, the
  * scheduler makes one job per tick, and the tick's job id is the run's unique schedule key.
  * The same queue carries the daily retention job (one producer runs each tick).
+ * A tick that finds a run of the same scope still running is skipped and recorded as a
+ * `skipped` run (`SCHEDULE_OVERLAP=skip`, the default) or waits for it (`queue`).
  */
 @Processor(SCHEDULE_QUEUE, { concurrency: 1 })
 export class ScheduleProcessor extends WorkerHost {
@@ -30,7 +35,10 @@ export class ScheduleProcessor extends WorkerHost {
     this.logger.warn({ queue: SCHEDULE_QUEUE, err: error.message }, 'queue worker error');
   }
 
-  async process(job: Job): Promise<{ runId: string; created: boolean } | RetentionOutcome> {
+  async process(
+    job: Job,
+    token?: string,
+  ): Promise<{ runId: string; created: boolean; skipped?: boolean } | RetentionOutcome> {
     if (job.name === JOB.retention) {
       const outcome = await deleteExpired(this.ds, {
         olderThanDays: this.config.RETENTION_DAYS,
@@ -41,6 +49,22 @@ export class ScheduleProcessor extends WorkerHost {
         'retention: old runs and results deleted',
       );
       return outcome;
+    }
+    const running = await this.runs.runningOfScope({});
+    if (running) {
+      if (this.config.SCHEDULE_OVERLAP === 'queue') {
+        this.logger.info(
+          { scheduleKey: job.id, stillRunning: running },
+          'scheduled run waits: a run of the same scope is still running',
+        );
+        await job.moveToDelayed(Date.now() + QUEUED_TICK_RETRY_MS, token);
+        throw new DelayedError();
+      }
+      return {
+        runId: await this.runs.recordSkipped(String(job.id), running),
+        created: false,
+        skipped: true,
+      };
     }
     const run = await this.runs.start('schedule', {}, String(job.id));
     return { runId: run.runId, created: run.created };

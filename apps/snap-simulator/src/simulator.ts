@@ -19,6 +19,7 @@ import {
   SimulatorPathOverrides,
   SimulatorPaths,
 } from './provider-rules';
+import { outageReply } from './outage-replies';
 import { Reply, snapReply } from './replies';
 import {
   AccountPatch,
@@ -182,6 +183,11 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
     }
     const call: ProviderCall = { route, urlPath, headers: req.headers, body };
     let reply: Reply;
+    const outage = ctx.settings.outages[route.provider];
+    if (outage) {
+      deliver(req, res, route, outageReply(route.kind, outage), started);
+      return;
+    }
     try {
       reply =
         route.kind === 'token'

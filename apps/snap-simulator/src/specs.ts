@@ -119,6 +119,11 @@ export const settingsSchema = z
       .nullable(),
     /** How long a `read-timeout` fault holds the request before answering 504. */
     readTimeoutHoldMs: z.number().int().min(0),
+    /**
+     * A provider down as a whole, every endpoint: `503` answers HTTP 503 with a gateway's
+     * HTML page, `hang` holds every request as a `read-timeout` fault does. `{}` = all up.
+     */
+    outages: z.record(provider, z.enum(['503', 'hang'])),
   })
   .strict();
 
@@ -135,6 +140,7 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
   timestampClockOffsetMs: 0,
   requiredTimestampOffset: null,
   readTimeoutHoldMs: 60_000,
+  outages: {},
 };
 
 /** Thrown for a bad seed, admin body or programmatic spec; lists every problem. */

@@ -3,7 +3,7 @@ import { Inject, Type } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger, withLogContext } from '@app/config';
 import { balanceQueueName, BalanceInquiryJobData, providerLimiter } from '@app/queue';
-import { ProviderName, RateLimitedSnapError } from '@app/snap';
+import { ProviderName, ProviderUnavailableError, RateLimitedSnapError } from '@app/snap';
 import { BalanceInquiryService, InquiryOutcome } from './balance-inquiry.service';
 
 /**
@@ -55,6 +55,12 @@ export function balanceInquiryProcessor(
           () => this.service.process(job.data, attempt),
         );
       } catch (e) {
+        if (e instanceof ProviderUnavailableError) {
+          // The provider is taken for down (circuit breaker): the queue waits, across every
+          // worker, until the next probe; the job goes back without spending an attempt.
+          await this.worker.rateLimit(e.retryAfterMs);
+          throw Worker.RateLimitError();
+        }
         if (e instanceof RateLimitedSnapError) {
           // The provider asked us to slow down: pause this queue, keep the attempt.
           await job.updateData({ ...job.data, rateLimitHits: (job.data.rateLimitHits ?? 0) + 1 });

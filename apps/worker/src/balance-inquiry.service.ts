@@ -17,6 +17,7 @@ import {
 import {
   PermanentSnapError,
   ProviderName,
+  ProviderUnavailableError,
   RateLimitedSnapError,
   SnapClient,
   SnapClientFactory,
@@ -37,7 +38,9 @@ export type InquiryOutcome =
   /** A timing difference: the job must come back after the re-check delay. */
   | { kind: 'recheck' }
   /** The account already had a final result in this run (a redelivered job). */
-  | { kind: 'already-final' };
+  | { kind: 'already-final' }
+  /** The run was cancelled or has finished: the job did nothing. */
+  | { kind: 'run-closed' };
 
 type AccountRow = JobAccount & { provider: ProviderName };
 
@@ -63,6 +66,8 @@ export class BalanceInquiryService {
   async process(job: BalanceInquiryJobData, attempt: AttemptInfo): Promise<InquiryOutcome> {
     const start = await jobStart(this.ds, job.runId, job.accountId);
     if (start.hasFinalResult) return { kind: 'already-final' };
+    // Cancelled (or finished) meanwhile: nothing more is asked for it.
+    if (!start.runOpen) return { kind: 'run-closed' };
     if (!start.account)
       throw new UnrecoverableError(`provider account ${job.accountId} does not exist`);
     const account = start.account as AccountRow;
@@ -154,6 +159,8 @@ export class BalanceInquiryService {
     client: SnapClient,
     base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
   ): Promise<never> {
+    // Not sent: the breaker is open. No attempt is spent; the processor defers the job.
+    if (e instanceof ProviderUnavailableError) throw e;
     const snap = e instanceof SnapError ? e : null;
     const deferrable =
       e instanceof RateLimitedSnapError && (job.rateLimitHits ?? 0) < MAX_RATE_LIMIT_HITS;

@@ -3,17 +3,19 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { APP_CONFIG, APP_LOGGER, AppConfig, Logger, providerKeyPrefix } from '@app/config';
 import { balanceJobId, balanceJobOptions, BalanceInquiryJobData } from '@app/queue';
 import {
   AlertPublisher,
+  closeUnavailableAccounts,
   enqueueRun,
   errorResult,
   finalizeRun,
   PROVIDER_QUEUES,
+  REDIS,
   saveResult,
 } from '@app/reconciliation';
-import type { ProviderName } from '@app/snap';
+import { DEFAULT_PROFILES, PROVIDERS, ProviderName, readBreakerStatus } from '@app/snap';
 
 /** Times a job that failed without a result is put back before its account is closed as `error`. */
 export const MAX_SWEEP_RETRIES = 3;
@@ -31,6 +33,8 @@ export interface SweepOutcome {
   retried: number;
   /** Accounts closed as `error` after {@link MAX_SWEEP_RETRIES} such failures. */
   closed: number;
+  /** Accounts closed as `unavailable`: their provider still down at the run's deadline. */
+  unavailable: number;
 }
 
 /**
@@ -46,6 +50,9 @@ export interface SweepOutcome {
  *    often after worker kills), attempts reset; after {@link MAX_SWEEP_RETRIES} of those the
  *    account is closed as `error` naming the job's failure, so the run still finishes.
  *
+ * 3. closes the accounts of a run past its deadline (`RUN_DEADLINE_SECONDS`) whose provider's
+ *    circuit breaker is open as `unavailable`, so a run finishes although a provider is down.
+ *
  * Every worker process sweeps; two sweeps at once only repeat idempotent steps.
  */
 @Injectable()
@@ -58,6 +65,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Inject(PROVIDER_QUEUES) private readonly queues: Record<ProviderName, Queue>,
     private readonly alerts: AlertPublisher,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -82,22 +90,24 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** One sweep over every running run; runs past their deadline are announced (`run.stalled`). */
   async sweep(): Promise<SweepOutcome> {
-    const outcome: SweepOutcome = { runs: 0, reenqueued: 0, retried: 0, closed: 0 };
+    const outcome: SweepOutcome = { runs: 0, reenqueued: 0, retried: 0, closed: 0, unavailable: 0 };
     const stalled = await this.alerts.stalledRuns();
     if (stalled.length > 0)
       this.logger.warn(
-        { runIds: stalled, deadlineMinutes: this.config.RUN_DEADLINE_MINUTES },
+        { runIds: stalled, deadlineSeconds: this.config.RUN_DEADLINE_SECONDS },
         'runs past their deadline',
       );
     // `quiet`: no result for a whole sweep interval. Only such a run can be missing jobs, and
     // re-enqueueing (a query and an addBulk over every account) is not free on a large run.
-    const running: { id: string; complete: boolean; quiet: boolean }[] = await this.ds.query(
-      `SELECT r.id, r.completed_count >= r.account_count AS complete,
-              coalesce((SELECT max(x.checked_at) FROM reconciliation_results x WHERE x.run_id = r.id), r.started_at)
-                < now() - make_interval(secs => $1::float8 / 1000) AS quiet
-         FROM reconciliation_runs r WHERE r.status = 'running'`,
-      [this.config.WORKER_SWEEP_INTERVAL_MS],
-    );
+    const running: { id: string; complete: boolean; quiet: boolean; overdue: boolean }[] =
+      await this.ds.query(
+        `SELECT r.id, r.completed_count >= r.account_count AS complete,
+                coalesce((SELECT max(x.checked_at) FROM reconciliation_results x WHERE x.run_id = r.id), r.started_at)
+                  < now() - make_interval(secs => $1::float8 / 1000) AS quiet,
+                r.started_at < now() - make_interval(secs => $2::float8) AS overdue
+           FROM reconciliation_runs r WHERE r.status = 'running'`,
+        [this.config.WORKER_SWEEP_INTERVAL_MS, this.config.RUN_DEADLINE_SECONDS],
+      );
     if (running.length === 0) return outcome;
     outcome.runs = running.length;
     const runIds = new Set(running.map((r) => String(r.id)));
@@ -124,7 +134,9 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
         await this.recover(job, outcome);
       }
     }
-    if (outcome.reenqueued + outcome.retried + outcome.closed > 0)
+    const overdue = running.filter((r) => r.overdue && !r.complete).map((r) => String(r.id));
+    if (overdue.length > 0) await this.closeUnavailable(overdue, outcome);
+    if (outcome.reenqueued + outcome.retried + outcome.closed + outcome.unavailable > 0)
       this.logger.warn({ ...outcome }, 'run sweep');
     return outcome;
   }
@@ -174,6 +186,27 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       'run sweep re-enqueued accounts whose job was missing',
     );
     return missing.length;
+  }
+
+  /** Runs past their deadline: the accounts of every provider still down become `unavailable`. */
+  private async closeUnavailable(runIds: string[], outcome: SweepOutcome): Promise<void> {
+    const keys = (p: ProviderName) => providerKeyPrefix(this.config, p);
+    const down = (
+      await Promise.all(PROVIDERS.map((p) => readBreakerStatus(this.redis, keys, p)))
+    ).filter((b) => b.state === 'open');
+    for (const runId of runIds) {
+      for (const b of down) {
+        const name = DEFAULT_PROFILES[b.provider].displayName;
+        const message = `${name} unavailable since ${b.since?.toISOString() ?? 'unknown'}: ${b.reason ?? 'transient failures'}`;
+        const closed = await closeUnavailableAccounts(this.ds, runId, b.provider, message);
+        outcome.unavailable += closed;
+        if (closed > 0)
+          this.logger.warn(
+            { runId, provider: b.provider, closed, since: b.since, reason: b.reason },
+            'run deadline passed with the provider unavailable; its accounts closed as unavailable',
+          );
+      }
+    }
   }
 
   /** A failed job without a result: back to the queue, or (too often) an `error` result. */

@@ -7,20 +7,24 @@ import {
   AppConfig,
   AppMetrics,
   Logger,
+  providerKeyPrefix,
   queuePrefix,
   tokenKeyPrefix,
 } from '@app/config';
-import { REDIS } from '@app/reconciliation';
+import type { Queue } from 'bullmq';
+import { AlertPublisher, PROVIDER_QUEUES, REDIS } from '@app/reconciliation';
 import {
   InstanceLease,
   CredentialRegistry,
   PROVIDERS,
   ProfilePathOverrides,
+  ProviderCircuitBreaker,
   ProviderRateLimiter,
   ProviderName,
   SnapClientFactory,
   SnapHttp,
 } from '@app/snap';
+import { onBreakerChange } from './breaker-events';
 
 /** Path overrides per provider from `SNAP_<PROVIDER>_*_PATH` settings. */
 export function pathOverrides(
@@ -74,24 +78,59 @@ export const externalIdLeaseProvider: Provider = {
 };
 
 /**
+ * Pacing slots this process reached too late to use (its event loop or CPU too busy), logged
+ * at most every 10 s: a steady stream of them means the workers lack CPU and lose rate.
+ */
+class ForfeitLog {
+  private counts: Partial<Record<ProviderName, number>> = {};
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly logger: Logger) {}
+
+  readonly count = (provider: ProviderName): void => {
+    this.counts[provider] = (this.counts[provider] ?? 0) + 1;
+    this.timer ??= setTimeout(() => {
+      this.logger.warn(
+        { forfeited: this.counts },
+        'pacing slots given up: reached too late by a busy process',
+      );
+      this.counts = {};
+      this.timer = null;
+    }, 10_000).unref();
+  };
+}
+
+/**
  * The SNAP clients of this process: the credentials validated at start-up, one keep-alive HTTP pool, tokens shared through Redis, and
  * X-EXTERNAL-IDs unique across every process sharing that Redis.
  */
 export const snapClientsProvider = (credentials: CredentialRegistry): Provider => ({
   provide: SnapClientFactory,
-  inject: [APP_CONFIG, APP_LOGGER, REDIS, APP_METRICS, EXTERNAL_ID_LEASE],
+  inject: [
+    APP_CONFIG,
+    APP_LOGGER,
+    REDIS,
+    APP_METRICS,
+    EXTERNAL_ID_LEASE,
+    PROVIDER_QUEUES,
+    AlertPublisher,
+  ],
   useFactory: async (
     config: AppConfig,
     logger: Logger,
     redis: Redis,
     metrics: AppMetrics,
     leased: LeaseReleaser,
+    queues: Record<ProviderName, Queue>,
+    alerts: AlertPublisher,
   ) => {
     const http = new SnapHttp({
       connectMs: config.SNAP_CONNECT_TIMEOUT_MS,
       readMs: config.SNAP_READ_TIMEOUT_MS,
     });
-    const keyPrefix = queuePrefix(config);
+    // On Cluster, a provider's pacing and breaker keys share its queue's hash tag.
+    const providerKeys = (p: ProviderName) => providerKeyPrefix(config, p);
+    const forfeits = new ForfeitLog(logger);
     logger.info(
       { credentialSets: credentials.all().map((c) => `${c.provider}/${c.name}`) },
       'SNAP credentials loaded',
@@ -106,16 +145,21 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         tokenSafetyMarginMs: config.SNAP_TOKEN_SAFETY_MARGIN_MS,
         tokenKeyPrefix: tokenKeyPrefix(config),
         // Every request counts against the provider's limit, across all workers.
-        rateLimiter: new ProviderRateLimiter(
-          redis,
-          `${keyPrefix}:request-rate`,
-          {
+        rateLimiter: new ProviderRateLimiter(redis, providerKeys, {
+          limits: {
             netzme: config.RATE_LIMIT_NETZME_PER_SECOND,
             nicepay: config.RATE_LIMIT_NICEPAY_PER_SECOND,
             finnet: config.RATE_LIMIT_FINNET_PER_SECOND,
           },
-          config.RATE_LIMIT_WINDOW_MARGIN_MS,
-        ),
+          marginMs: config.RATE_LIMIT_PACING_MARGIN_MS,
+          onForfeit: forfeits.count,
+        }),
+        // One breaker per provider shared by every worker: a provider down is asked by probes only.
+        breaker: new ProviderCircuitBreaker(redis, providerKeys, {
+          failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+          probeIntervalMs: config.BREAKER_PROBE_INTERVAL_MS,
+          onChange: (change) => onBreakerChange(change, { logger, alerts, queues }),
+        }),
         onCall: (e) =>
           metrics.providerCallSeconds.observe(
             { provider: e.provider, operation: e.operation, code: e.outcome },

@@ -4,7 +4,6 @@ import { CoreModule } from '@app/reconciliation';
 import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
-import { ProviderAvailability } from './provider-availability';
 import { RunSweeper } from './run-sweeper';
 import { externalIdLeaseProvider, snapClientsProvider } from './snap-clients.provider';
 import { WebhookProcessor } from './webhook.processor';
@@ -28,9 +27,8 @@ export class WorkerModule {
         ...PROVIDERS.map((p) => balanceInquiryProcessor(p, config)),
         RunSweeper,
         WebhookProcessor,
-        ProviderAvailability,
       ],
-      exports: [BalanceInquiryService, ProviderAvailability],
+      exports: [BalanceInquiryService],
     };
   }
 }

@@ -91,7 +91,10 @@ export const configSchema = z.object({
   RATE_LIMIT_NICEPAY_PER_SECOND: int(200, 1),
   RATE_LIMIT_FINNET_PER_SECOND: int(200, 1),
   RATE_LIMIT_PAUSE_MS: int(1000, 1),
-  RATE_LIMIT_WINDOW_MARGIN_MS: int(200, 0),
+  RATE_LIMIT_PACING_MARGIN_MS: int(30, 0),
+  BREAKER_FAILURE_THRESHOLD: int(10, 1),
+  BREAKER_PROBE_INTERVAL_MS: int(30_000, 1),
+  RUN_DEADLINE_SECONDS: int(3_000, 1),
   RECON_TOLERANCE: amount,
   RECON_IN_FLIGHT_WINDOW_SECONDS: int(300, 0),
   RECON_RECHECK_DELAY_MS: int(60_000, 0),
@@ -105,6 +108,7 @@ export const configSchema = z.object({
   JOB_KEEP_COMPLETED_COUNT: int(100_000, 0),
   JOB_KEEP_FAILED_SECONDS: int(7 * 86_400, 0),
   JOB_KEEP_FAILED_COUNT: int(100_000, 0),
+  SCHEDULE_OVERLAP: z.enum(['skip', 'queue']).default('skip'),
   SNAP_CONNECT_TIMEOUT_MS: int(5_000, 1),
   SNAP_READ_TIMEOUT_MS: int(15_000, 1),
   SNAP_TOKEN_SAFETY_MARGIN_MS: int(60_000, 0),
@@ -151,7 +155,6 @@ export const configSchema = z.object({
   /** How the pages write amounts: `id-ID` (`Rp 1.343.486,00`) or `plain` (`1343486.00`, as the API). */
   UI_AMOUNT_FORMAT: z.enum(['id-ID', 'plain']).default('id-ID'),
   /** A run still running this long after it started is announced as `run.stalled`. */
-  RUN_DEADLINE_MINUTES: int(120, 1),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

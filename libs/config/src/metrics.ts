@@ -36,6 +36,20 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly breakerOpen = new Gauge({
+    name: 'snap_provider_breaker_open',
+    help: 'Circuit breaker of a provider: 1 open (taken for down, only probes sent), 0 closed',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly lastSuccess = new Gauge({
+    name: 'snap_provider_last_success_timestamp_seconds',
+    help: 'When a provider last answered (Unix seconds), as its circuit breaker saw it',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
   readonly jobs = new Gauge({
     name: 'bullmq_jobs',
     help: 'Jobs per queue and state',
@@ -70,19 +84,6 @@ export class AppMetrics {
     help: 'Age of the oldest discrepancy not resolved (0 when none)',
     registers: [this.registry],
   });
-
-  /** 1 while calls to the provider are let through, 0 while its circuit breaker holds them. */
-  readonly providerAvailable = new Gauge({
-    name: 'snap_provider_available',
-    help: 'Whether the provider is taking calls (1) or held off by the circuit breaker (0)',
-    labelNames: ['provider'] as const,
-    registers: [this.registry],
-  });
-
-  /** The circuit breaker's setter for {@link providerAvailable}. */
-  setProviderAvailable(provider: string, available: boolean): void {
-    this.providerAvailable.set({ provider }, available ? 1 : 0);
-  }
 
   readonly queueLag = new Gauge({
     name: 'bullmq_queue_lag_seconds',

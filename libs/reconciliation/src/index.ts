@@ -1,5 +1,6 @@
 export * from './account-result';
 export * from './audit-log';
+export * from './close-unavailable';
 export * from './compare';
 export * from './core.module';
 export * from './discrepancies';
@@ -11,6 +12,7 @@ export * from './report-format';
 export * from './result-status';
 export * from './result-store';
 export * from './retention';
+export * from './run-control';
 export * from './run-creator';
 export * from './run-report';
 export * from './run-summary';

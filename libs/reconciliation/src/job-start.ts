@@ -16,6 +16,8 @@ export interface JobStart {
   account: JobAccount | undefined;
   /** The account already has a final result in the run (a redelivered job skips work). */
   hasFinalResult: boolean;
+  /** The run is still running (not cancelled or finished): otherwise the job skips work. */
+  runOpen: boolean;
 }
 
 interface JobKey {
@@ -44,15 +46,20 @@ export function jobStart(ds: DataSource, runId: string, accountId: string): Prom
 }
 
 async function readJobStarts(ds: DataSource, keys: JobKey[]): Promise<JobStart[]> {
-  const rows: (JobAccount & { i: string; id: string | null; has_final: boolean })[] =
-    await ds.query(
-      `SELECT t.i, a.id, a.provider, a.account_no, a.currency, a.credential_set,
+  const rows: (JobAccount & {
+    i: string;
+    id: string | null;
+    has_final: boolean;
+    run_open: boolean;
+  })[] = await ds.query(
+    `SELECT t.i, a.id, a.provider, a.account_no, a.currency, a.credential_set,
               EXISTS (SELECT 1 FROM reconciliation_results x
-                       WHERE x.run_id = t.run_id AND x.account_id = t.account_id AND x.is_final) AS has_final
+                       WHERE x.run_id = t.run_id AND x.account_id = t.account_id AND x.is_final) AS has_final,
+              EXISTS (SELECT 1 FROM reconciliation_runs r WHERE r.id = t.run_id AND r.status = 'running') AS run_open
          FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS t(run_id, account_id, i)
          LEFT JOIN provider_accounts a ON a.id = t.account_id`,
-      [keys.map((k) => k.runId), keys.map((k) => k.accountId)],
-    );
+    [keys.map((k) => k.runId), keys.map((k) => k.accountId)],
+  );
   const byIndex = new Map(rows.map((r) => [Number(r.i) - 1, r]));
   return keys.map((_, index) => {
     const row = byIndex.get(index)!;
@@ -66,6 +73,6 @@ async function readJobStarts(ds: DataSource, keys: JobKey[]): Promise<JobStart[]
             currency: row.currency,
             credential_set: row.credential_set,
           };
-    return { account, hasFinalResult: row.has_final };
+    return { account, hasFinalResult: row.has_final, runOpen: row.run_open };
   });
 }

@@ -9,6 +9,8 @@ import { finalizeRun } from './run-summary';
 export interface RunFilter {
   provider?: ProviderName;
   merchantId?: string;
+  /** Only these accounts (ids): a re-check of a list. */
+  accountIds?: string[];
 }
 
 export interface CreatedRun {
@@ -30,13 +32,20 @@ export async function createRun(
   scheduleKey: string | null = null,
 ): Promise<CreatedRun> {
   const rows: { id: string; account_count: number }[] = await ds.query(
-    `INSERT INTO reconciliation_runs (trigger, schedule_key, provider_filter, merchant_filter, account_ids, account_count)
-     SELECT $1, $2, $3, $4, coalesce(array_agg(id ORDER BY id), '{}'), count(*)
+    `INSERT INTO reconciliation_runs (trigger, schedule_key, provider_filter, merchant_filter, account_ids, account_count, account_list)
+     SELECT $1, $2, $3, $4, coalesce(array_agg(id ORDER BY id), '{}'), count(*), $5::bigint[] IS NOT NULL
        FROM provider_accounts
       WHERE enabled AND ($3::text IS NULL OR provider = $3) AND ($4::text IS NULL OR merchant_id = $4)
+        AND ($5::bigint[] IS NULL OR id = ANY ($5::bigint[]))
      ON CONFLICT (schedule_key) DO NOTHING
      RETURNING id, account_count`,
-    [trigger, scheduleKey, filter.provider ?? null, filter.merchantId ?? null],
+    [
+      trigger,
+      scheduleKey,
+      filter.provider ?? null,
+      filter.merchantId ?? null,
+      filter.accountIds ?? null,
+    ],
   );
   if (rows.length === 0) {
     const [existing]: { id: string; account_count: number }[] = await ds.query(

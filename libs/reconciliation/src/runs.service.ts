@@ -8,6 +8,7 @@ import { ProviderName } from '@app/snap';
 import { Actor, appendAudit } from './audit-log';
 import type { RunTrigger } from './result-status';
 import { PROVIDER_QUEUES } from './core.module';
+import { cancelRun, CancelOutcome, recordSkippedTick, runningRunOfScope } from './run-control';
 import { createRun, CreatedRun, enqueueRun, RunFilter } from './run-creator';
 
 /** Starts runs (schedule, API, CLI) and resumes unfinished ones after a restart. */
@@ -50,6 +51,28 @@ export class RunsService {
       );
     }
     return run;
+  }
+
+  /** A running run of the same scope as `filter`, if any (the id). */
+  runningOfScope(filter: RunFilter = {}): Promise<string | null> {
+    return runningRunOfScope(this.ds, filter);
+  }
+
+  /** Records a scheduled tick skipped because run `runningId` was still running. */
+  async recordSkipped(scheduleKey: string, runningId: string): Promise<string> {
+    const id = await recordSkippedTick(this.ds, scheduleKey, runningId);
+    this.logger.warn(
+      { runId: id, scheduleKey, stillRunning: runningId },
+      'scheduled run skipped: a run of the same scope is still running',
+    );
+    return id;
+  }
+
+  /** Cancels a running run: pending jobs removed, results so far kept. */
+  async cancel(runId: string, by: string): Promise<CancelOutcome> {
+    const outcome = await cancelRun(this.ds, this.queues, runId, `cancelled by ${by}`);
+    if (outcome.cancelled) this.logger.warn({ ...outcome, by }, 'run cancelled');
+    return outcome;
   }
 
   /** Enqueues again (idempotently) the accounts of a run that have no final result. */

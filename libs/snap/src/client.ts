@@ -12,6 +12,7 @@ import { ResponseTooLargeError, SnapHttp } from './http';
 import { parseAmount, AmountFormatError } from './money';
 import { channelValue, ProviderProfile } from './profiles';
 import { SERVICE_CODE } from './providers';
+import type { ProviderCircuitBreaker } from './circuit-breaker';
 import type { RequestRateLimiter } from './rate-limiter';
 import { parseJsonObject, pick, scrubBody, show } from './response-body';
 import { classifyFailure, isSuccess, parseResponseCode } from './response-code';
@@ -91,6 +92,8 @@ export interface SnapClientDeps {
   tokenKeyPrefix?: string;
   /** Waited on before every request (token, balance, status): the provider's rate limit. */
   rateLimiter?: RequestRateLimiter;
+  /** Asked before every request, told every answer: the provider's shared circuit breaker. */
+  breaker?: Pick<ProviderCircuitBreaker, 'admit' | 'succeeded' | 'failed'>;
 }
 
 const TOKEN_REQUEST_BODY = JSON.stringify({ grantType: 'client_credentials', additionalInfo: {} });
@@ -287,8 +290,36 @@ export class SnapClient {
     }
   }
 
-  /** One POST: sends, times, parses the JSON and the code, and throws classified errors. */
+  /**
+   * One POST, if the provider's breaker admits it and once its pace allows; the answer (or
+   * the failure) is told to the breaker.
+   */
   private async exchange(
+    ...args: Parameters<SnapClient['send']>
+  ): Promise<{ json: Record<string, unknown>; code: string }> {
+    const provider = this.profile.provider;
+    const breaker = this.deps.breaker;
+    await breaker?.admit(provider);
+    await this.deps.rateLimiter?.acquire(provider);
+    try {
+      const answer = await this.send(...args);
+      await breaker?.succeeded(provider).catch(() => undefined);
+      return answer;
+    } catch (e) {
+      if (breaker && e instanceof SnapError) {
+        // Down means no answer: network errors, timeouts, 5xx. Any other answer shows it up.
+        const status = e.details.httpStatus;
+        const down = status === undefined ? e instanceof TransientSnapError : status >= 500;
+        await (down ? breaker.failed(provider, e.message) : breaker.succeeded(provider)).catch(
+          () => undefined,
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** One POST: sends, times, parses the JSON and the code, and throws classified errors. */
+  private async send(
     operation: SnapCallEvent['operation'],
     path: string,
     headers: Record<string, string>,
@@ -296,7 +327,6 @@ export class SnapClient {
     externalId?: string,
     token?: string,
   ): Promise<{ json: Record<string, unknown>; code: string }> {
-    await this.deps.rateLimiter?.acquire(this.profile.provider);
     const started = performance.now();
     const report = (outcome: string) => {
       const event = {

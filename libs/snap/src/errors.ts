@@ -2,7 +2,13 @@ import type { ProviderName } from './providers';
 
 /** What the worker should do with a failed call. */
 export type SnapErrorKind =
-  'transient' | 'rate-limited' | 'token-rejected' | 'permanent' | 'contract-breach';
+  | 'transient'
+  | 'rate-limited'
+  | 'token-rejected'
+  | 'permanent'
+  | 'contract-breach'
+  /** Not sent: the provider's circuit breaker is open (circuit-breaker.ts). */
+  | 'unavailable';
 
 /** Details every SNAP failure carries; none of them is ever a secret. */
 export interface SnapErrorDetails {

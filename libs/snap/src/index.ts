@@ -1,3 +1,4 @@
+export * from './circuit-breaker';
 export * from './client';
 export * from './client-factory';
 export * from './credentials';
@@ -7,6 +8,7 @@ export * from './http';
 export * from './instance-lease';
 export * from './money';
 export * from './profiles';
+export * from './provider-keys';
 export * from './providers';
 export * from './rate-limiter';
 export * from './response-body';

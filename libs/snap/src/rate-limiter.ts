@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { ProviderName } from './providers';
+import { PROVIDERS, ProviderName } from './providers';
+import type { ProviderKeyPrefix } from './provider-keys';
 
 /** The Redis command the limiter uses (ioredis satisfies it). */
 export interface RateLimiterRedis {
@@ -11,36 +11,80 @@ export interface RequestRateLimiter {
   acquire(provider: ProviderName): Promise<void>;
 }
 
+/** How a {@link ProviderRateLimiter} paces. */
+export interface PacingOptions {
+  /** Requests per second each provider allows; every provider must have one. */
+  limits: Record<ProviderName, number>;
+  /**
+   * Milliseconds by which a request may reach the provider later than its slot (a busy event
+   * loop, a busy provider) without any one-second window there going over the limit: slots
+   * are `(1000 + marginMs) / limit` ms apart. Default 30. Costs `marginMs / (1000 + marginMs)`
+   * of the rate.
+   */
+  marginMs?: number;
+  /** How far ahead of now slots are handed out, in ms (default 250, at least two slots). */
+  horizonMs?: number;
+  /** Told of each slot given up because this process reached it too late (for a log line). */
+  onForfeit?: (provider: ProviderName) => void;
+}
+
 /**
- * A sliding-window log of grants in a sorted set, on Redis's clock, with the window's running
- * total beside it: up to ARGV[3] slots are granted while fewer than `limit` were granted in the
- * last `window` ms. Answers `{granted, waitMs}`: the slots granted now (maybe fewer than asked),
- * or none and how long until the oldest grant leaves the window.
- * Members are `<id>:<count>`, so expired grants are taken off the total as they are dropped.
+ * GCRA in Redis: one "theoretical arrival time" (TAT, µs on Redis's clock) per provider, the
+ * instant of the next free slot. A call asks for up to ARGV[2] slots and gets `n` consecutive
+ * slots from max(TAT, now), ARGV[1] µs apart, never further ahead than ARGV[3] µs; answers
+ * `{n, first slot − now (µs), 0, now}`, or `{0, 0, µs to wait, now}` until at least ARGV[4]
+ * slots (or all that were asked) fit the horizon again.
+ * A missing TAT (first use, or Redis lost it) starts the schedule a horizon from now: slots
+ * handed out before the loss lie at most that far ahead, so the new schedule never meets them.
  */
-const SLIDING_WINDOW = `
+const GCRA_SCHEDULE = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local window, limit, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if #expired > 0 then
-  local n = 0
-  for _, m in ipairs(expired) do n = n + tonumber(string.match(m, ':(%d+)$')) end
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-  redis.call('DECRBY', KEYS[2], n)
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval, want, horizon, minBatch =
+  tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local stored = redis.call('GET', KEYS[1])
+local tat
+if stored then tat = math.max(tonumber(stored), now) else tat = now + horizon end
+local room = math.floor((now + horizon - tat) / interval) + 1
+local least = math.min(want, minBatch)
+if room < least then
+  if not stored then redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', 60000) end
+  return {0, 0, tat + (least - 1) * interval - horizon - now, now}
 end
-local used = tonumber(redis.call('GET', KEYS[2]) or '0')
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #oldest == 0 then used = 0 end
-if used < limit then
-  local granted = math.min(limit - used, want)
-  redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. granted)
-  redis.call('SET', KEYS[2], used + granted, 'PX', window)
-  redis.call('PEXPIRE', KEYS[1], window)
-  return {granted, 0}
-end
-return {0, math.max(1, tonumber(oldest[2]) + window - now)}
+local n = math.min(want, room)
+local next = tat + n * interval
+redis.call('SET', KEYS[1], string.format('%.0f', next), 'PX', math.ceil((next - now) / 1000) + 60000)
+return {n, tat - now, 0, now}
 `;
+
+/**
+ * Where Redis's clock (ms) stands against this process's performance.now(), from the calls of
+ * the last 30 s: Redis ran each call between its sending and its answer, so local = redis + θ
+ * with θ in [sent − redis, answered − redis] for every call; the tightest bounds come from the
+ * quickest calls. A slot released at redis time + `latest` is never early; one released more
+ * than lateMs after redis time + `earliest` is surely late. A slow answer (a loaded Redis or
+ * event loop) thus neither releases slots early nor makes them look late.
+ */
+class RedisClockOffset {
+  private samples: { at: number; low: number; high: number }[] = [];
+
+  sample(
+    sentAt: number,
+    answeredAt: number,
+    redisMs: number,
+  ): { earliest: number; latest: number } {
+    this.samples = this.samples.filter((s) => s.at > answeredAt - 30_000);
+    this.samples.push({ at: answeredAt, low: sentAt - redisMs, high: answeredAt - redisMs });
+    let earliest = Math.max(...this.samples.map((s) => s.low));
+    let latest = Math.min(...this.samples.map((s) => s.high));
+    if (earliest > latest) {
+      // A clock stepped (Redis's wall clock was set): only this call is to be trusted.
+      this.samples = this.samples.slice(-1);
+      [earliest, latest] = [sentAt - redisMs, answeredAt - redisMs];
+    }
+    return { earliest, latest };
+  }
+}
 
 interface Waiter {
   resolve: () => void;
@@ -48,77 +92,137 @@ interface Waiter {
 }
 
 /**
- * At most `limit` requests per second to each provider, counted per HTTP request (token
- * requests, a retry after a refreshed token and account-status calls included) across every
- * process sharing the Redis. BullMQ's limiter counts jobs in fixed windows, so on its own two
- * windows' worth of jobs can meet in one second at the provider, and one job can make several
- * requests; this limiter is what keeps any one-second window at the provider within the limit.
- * The window is `1000 + marginMs`: between being let through and reaching the provider a
- * request can wait on a busy event loop or a full connection pool, so arrivals bunch up; the
- * margin absorbs that, at the cost of some rate (with the default 200 ms the average is at
- * most 1000/1200 of the limit).
+ * Paces the requests to each provider on one even schedule shared by every process on the
+ * Redis, so that no one-second window at the provider sees more than its limit: counted per
+ * HTTP request (token requests, a retry after a refreshed token and account-status calls
+ * included). BullMQ's limiter counts jobs in fixed windows and cannot do this.
  *
- * Requests of one process that wait at the same time share one Redis call: while a call is out,
- * newcomers queue, and the next call asks slots for all of them (a busy worker makes one call per
- * ~20 requests instead of one each). Slots are only asked for requests already waiting, and each
- * is used as soon as it is granted, so no process sits on slots it does not use.
+ * Slots are spaced evenly (GCRA, {@link GCRA_SCHEDULE}) rather than granted a window's worth
+ * at once: a burst let through together reaches the provider bunched up in any order, while
+ * requests released one interval apart stay within the limit as long as none is delayed on its
+ * way by more than `marginMs` relative to the others. A request whose slot comes while its
+ * process was too busy to send it (its timer fires more than `marginMs / 2` late) gives the
+ * slot up and asks again, so a stalled process cannot release a bunch of late requests at once.
+ *
+ * Requests of one process that wait at the same time share one Redis call: while a call is
+ * out, newcomers queue, and the next call asks slots for all of them; each is released by a
+ * timer at its own slot. Slots are only asked for requests already waiting and lie at most
+ * `horizonMs` ahead, so no process sits on slots for long.
  */
 export class ProviderRateLimiter implements RequestRateLimiter {
-  private readonly windowMs: number;
+  /** Slots given up because the process reached them too late (for tests and diagnosis). */
+  forfeited = 0;
   private readonly waiting = new Map<ProviderName, Waiter[]>();
   private readonly asking = new Set<ProviderName>();
+  private readonly intervalUs: Record<ProviderName, number>;
+  private readonly horizonUs: Record<ProviderName, number>;
+  private readonly lateMs: number;
+  private readonly onForfeit?: (provider: ProviderName) => void;
+  private readonly clock = new RedisClockOffset();
 
   constructor(
     private readonly redis: RateLimiterRedis,
-    private readonly keyPrefix: string,
-    private readonly limits: Partial<Record<ProviderName, number>>,
-    marginMs = 200,
+    private readonly providerKeys: ProviderKeyPrefix,
+    options: PacingOptions,
   ) {
-    this.windowMs = 1000 + marginMs;
+    const marginMs = options.marginMs ?? 30;
+    if (!Number.isFinite(marginMs) || marginMs < 0)
+      throw new Error(`rate limiter: marginMs must be a number >= 0, got ${marginMs}`);
+    const missing = PROVIDERS.filter((p) => {
+      const limit = options.limits?.[p];
+      return !(typeof limit === 'number' && Number.isFinite(limit) && limit > 0);
+    });
+    if (missing.length > 0)
+      throw new Error(
+        `rate limiter: no rate limit for ${missing.map((p) => `${p} (got ${String(options.limits?.[p])})`).join(', ')}; every provider needs a positive requests-per-second limit`,
+      );
+    this.lateMs = marginMs / 2;
+    this.onForfeit = options.onForfeit;
+    this.intervalUs = {} as Record<ProviderName, number>;
+    this.horizonUs = {} as Record<ProviderName, number>;
+    for (const p of PROVIDERS) {
+      const interval = Math.ceil(((1000 + marginMs) * 1000) / options.limits[p]);
+      this.intervalUs[p] = interval;
+      this.horizonUs[p] = Math.max((options.horizonMs ?? 250) * 1000, 2 * interval);
+    }
   }
 
   acquire(provider: ProviderName): Promise<void> {
-    if (!this.limits[provider]) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const queue = this.waiting.get(provider) ?? [];
-      queue.push({ resolve, reject });
-      this.waiting.set(provider, queue);
-      if (!this.asking.has(provider)) void this.ask(provider);
-    });
+    if (!this.intervalUs[provider])
+      return Promise.reject(new Error(`rate limiter: unknown provider ${String(provider)}`));
+    return new Promise<void>((resolve, reject) => this.enqueue(provider, { resolve, reject }));
+  }
+
+  private enqueue(provider: ProviderName, waiter: Waiter, front = false): void {
+    const queue = this.waiting.get(provider) ?? [];
+    if (front) queue.unshift(waiter);
+    else queue.push(waiter);
+    this.waiting.set(provider, queue);
+    if (!this.asking.has(provider)) void this.ask(provider);
   }
 
   /** Asks Redis for slots for everyone waiting, until nobody waits (one call out at a time). */
   private async ask(provider: ProviderName): Promise<void> {
     this.asking.add(provider);
-    const limit = this.limits[provider]!;
-    // Not the keys of the earlier one-member-per-request format, which this script cannot read.
-    // One script, two keys: on Redis Cluster the prefix's hash tag keeps them in one slot.
-    const keys = [`${this.keyPrefix}:${provider}:grants`, `${this.keyPrefix}:${provider}:total`];
+    const key = `${this.providerKeys(provider)}:pacing`;
+    const interval = this.intervalUs[provider];
+    const horizon = this.horizonUs[provider];
+    // Wait for a quarter of the horizon to be free rather than asking again for every slot.
+    const minBatch = Math.max(1, Math.floor(horizon / interval / 4));
     try {
       for (let queue = this.waiting.get(provider)!; queue.length > 0;) {
-        let granted: number;
-        let waitMs: number;
+        const sentAt = performance.now();
+        let granted: number, firstUs: number, waitUs: number, redisNowUs: number;
         try {
           const answer = (await this.redis.eval(
-            SLIDING_WINDOW,
-            2,
-            ...keys,
-            this.windowMs,
-            limit,
-            Math.min(queue.length, limit),
-            randomUUID(),
-          )) as [number, number];
-          [granted, waitMs] = answer.map(Number);
+            GCRA_SCHEDULE,
+            1,
+            key,
+            interval,
+            queue.length,
+            horizon,
+            minBatch,
+          )) as [number, number, number, number];
+          [granted, firstUs, waitUs, redisNowUs] = answer.map(Number);
         } catch (e) {
           // Redis failed: every waiting request fails (the caller's retry policy decides).
           for (const w of queue.splice(0)) w.reject(e);
           return;
         }
-        for (const w of queue.splice(0, granted)) w.resolve();
-        if (granted === 0) await new Promise((r) => setTimeout(r, waitMs));
+        const clock = this.clock.sample(sentAt, performance.now(), redisNowUs / 1000);
+        queue.splice(0, granted).forEach((w, i) => {
+          const slot = redisNowUs / 1000 + (firstUs + i * interval) / 1000;
+          this.release(provider, w, slot + clock.latest, slot + clock.earliest);
+        });
+        if (granted === 0) await new Promise((r) => setTimeout(r, Math.max(1, waitUs / 1000)));
       }
     } finally {
       this.asking.delete(provider);
     }
+  }
+
+  /**
+   * Lets the request go at `at` (performance.now() ms, not before its slot), or gives the slot
+   * up when it would leave more than lateMs after `earliest`, the earliest the slot can be.
+   */
+  private release(provider: ProviderName, waiter: Waiter, at: number, earliest: number): void {
+    const fire = () => {
+      const now = performance.now();
+      // A timer may fire up to a loop turn early (libuv's cached clock): wait out the rest.
+      if (now < at - 0.5) {
+        setTimeout(fire, at - now);
+        return;
+      }
+      if (now - earliest > this.lateMs) {
+        this.forfeited++;
+        this.onForfeit?.(provider);
+        this.enqueue(provider, waiter, true);
+        return;
+      }
+      waiter.resolve();
+    };
+    const delay = at - performance.now();
+    if (delay <= 0) fire();
+    else setTimeout(fire, delay);
   }
 }

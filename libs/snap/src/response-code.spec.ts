@@ -8,7 +8,12 @@ import {
 import { classifyFailure, isSuccess, parseResponseCode, responseCode } from './response-code';
 
 /** PROTOCOL.md section 4, case by case (xx = service code). */
-const TABLE: [string, string, Exclude<SnapErrorKind, 'contract-breach'> | 'success', boolean][] = [
+const TABLE: [
+  string,
+  string,
+  Exclude<SnapErrorKind, 'contract-breach' | 'unavailable'> | 'success',
+  boolean,
+][] = [
   ['200', '00', 'success', false],
   ['202', '00', 'transient', true],
   ['400', '00', 'permanent', false],

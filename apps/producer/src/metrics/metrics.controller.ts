@@ -2,22 +2,24 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Response } from 'express';
-import { APP_METRICS, AppMetrics } from '@app/config';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, APP_METRICS, AppConfig, AppMetrics, providerKeyPrefix } from '@app/config';
 import { SCHEDULE_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
-import { loadAlertFigures, PROVIDER_QUEUES } from '@app/reconciliation';
+import { loadAlertFigures, PROVIDER_QUEUES, REDIS } from '@app/reconciliation';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PROVIDERS, ProviderName } from '@app/snap';
+import { PROVIDERS, ProviderName, readBreakerStatus } from '@app/snap';
 import { queueLagSeconds } from '../health/queue-lag';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 
 /**
  * `GET /metrics` (Prometheus text, credentials required): this process's metrics plus the
- * jobs of every queue by state and each provider queue's lag, read from Redis at scrape time, and
- * the alerting figures read from Postgres (last finished run, oldest running run, open
- * discrepancies by age; see deploy/prometheus/alerts.yml). Provider-call, token, result and
- * provider-availability metrics come from each worker's own metrics port.
+ * jobs of every queue by state, each provider queue's lag and each provider's circuit breaker,
+ * read from Redis at scrape time, and the alerting figures read from Postgres (last finished
+ * run, oldest running run, open discrepancies by age; see deploy/prometheus/alerts.yml).
+ * Provider-call, token and result metrics come from each worker's own
+ * metrics port.
  */
 @Controller('metrics')
 export class MetricsController {
@@ -29,6 +31,8 @@ export class MetricsController {
     @InjectQueue(SCHEDULE_QUEUE) schedule: Queue,
     @InjectQueue(WEBHOOK_QUEUE) webhooks: Queue,
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.queues = [...Object.values(providerQueues), schedule, webhooks];
   }
@@ -52,6 +56,16 @@ export class MetricsController {
     const lag = await queueLagSeconds(this.providerQueues);
     for (const p of PROVIDERS)
       this.metrics.queueLag.set({ queue: this.providerQueues[p].name }, lag[p]);
+    // Every worker's view is the same breaker in Redis: read it here, at scrape time.
+    for (const b of await Promise.all(
+      PROVIDERS.map((p) =>
+        readBreakerStatus(this.redis, (q) => providerKeyPrefix(this.config, q), p),
+      ),
+    )) {
+      this.metrics.breakerOpen.set({ provider: b.provider }, b.state === 'open' ? 1 : 0);
+      if (b.lastSuccessAt)
+        this.metrics.lastSuccess.set({ provider: b.provider }, b.lastSuccessAt.getTime() / 1000);
+    }
     res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }

@@ -24,7 +24,7 @@ export const ALERT_BODIES = {
   'run.stalled': z.object({
     ...envelope('run.stalled'),
     run: RunView,
-    deadlineMinutes: z.number().int().describe('RUN_DEADLINE_MINUTES.'),
+    deadlineSeconds: z.number().int().describe('RUN_DEADLINE_SECONDS.'),
   }),
   'provider.unavailable': z.object({
     ...envelope('provider.unavailable'),

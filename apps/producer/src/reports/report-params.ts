@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RESULT_STATUSES, ResultStatus } from '@app/reconciliation';
+import { RESULT_STATUSES, ResultStatus, RUN_STATUSES } from '@app/reconciliation';
 import type { ResultFilter, RunListFilter } from '@app/reconciliation/report-queries';
 import { PROVIDERS } from '@app/snap';
 import { isCalendarDate, startOfDay } from './zoned-day';
@@ -58,7 +58,7 @@ const resultFilters = {
 
 export const runListQuery = z
   .object({
-    status: z.enum(['running', 'finished', 'failed']).optional(),
+    status: z.enum(RUN_STATUSES).optional(),
     from: dayOrInstant.optional(),
     to: dayOrInstant.optional(),
     page,

@@ -19,8 +19,8 @@ export interface AlertEnvelope<E extends AlertEvent> {
 export interface AlertData {
   /** A run finished: its counts per status and provider, totals of mismatches. */
   'run.finished': { run: RunView };
-  /** A run is still running `deadlineMinutes` after it started (sent once per run). */
-  'run.stalled': { run: RunView; deadlineMinutes: number };
+  /** A run is still running `deadlineSeconds` after it started (sent once per run). */
+  'run.stalled': { run: RunView; deadlineSeconds: number };
   /** The provider's calls are held off (its circuit breaker opened). */
   'provider.unavailable': { provider: string; reason: string };
   /** The provider takes calls again. */

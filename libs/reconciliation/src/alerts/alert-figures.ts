@@ -35,16 +35,16 @@ export async function loadAlertFigures(ds: DataSource): Promise<AlertFigures> {
 }
 
 /**
- * Marks the running runs started more than `deadlineMinutes` ago as stalled and returns their
+ * Marks the running runs started more than `deadlineSeconds` ago as stalled and returns their
  * ids; a run is marked (and so announced) once, whichever worker's sweep finds it first.
  */
-export async function markStalledRuns(ds: DataSource, deadlineMinutes: number): Promise<string[]> {
+export async function markStalledRuns(ds: DataSource, deadlineSeconds: number): Promise<string[]> {
   // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
   const [rows]: [{ id: string }[], number] = await ds.query(
     `UPDATE reconciliation_runs SET stalled_at = now()
-      WHERE status = 'running' AND stalled_at IS NULL AND started_at < now() - make_interval(mins => $1)
+      WHERE status = 'running' AND stalled_at IS NULL AND started_at < now() - make_interval(secs => $1)
       RETURNING id`,
-    [deadlineMinutes],
+    [deadlineSeconds],
   );
   return rows.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b));
 }

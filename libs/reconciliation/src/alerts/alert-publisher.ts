@@ -57,16 +57,16 @@ export class AlertPublisher {
     }
   }
 
-  /** Finds runs past `RUN_DEADLINE_MINUTES` (each once) and announces them as `run.stalled`. */
+  /** Finds runs past `RUN_DEADLINE_SECONDS` (each once) and announces them as `run.stalled`. */
   async stalledRuns(): Promise<string[]> {
-    const ids = await markStalledRuns(this.ds, this.config.RUN_DEADLINE_MINUTES);
+    const ids = await markStalledRuns(this.ds, this.config.RUN_DEADLINE_SECONDS);
     if (!this.wants('run.stalled')) return ids;
     for (const id of ids) {
       const run = await loadRun(this.ds, id);
       if (run)
         await this.publish('run.stalled', id, {
           run,
-          deadlineMinutes: this.config.RUN_DEADLINE_MINUTES,
+          deadlineSeconds: this.config.RUN_DEADLINE_SECONDS,
         });
     }
     return ids;

@@ -5,13 +5,14 @@ import type {
   Page,
   ResultItem,
 } from '@app/reconciliation/report-queries';
-import { formatAmount } from '@app/snap';
+import { BreakerStatus, formatAmount } from '@app/snap';
 import type { AuditRecord } from '@app/reconciliation';
 import { auditSection } from './audit-section';
 import { dailyChart } from './chart';
 import { Display } from './display';
 import { DiscrepancyCounts, DISCREPANCIES_HREF, discrepanciesSection } from './discrepancies-hook';
 import { href, html, SafeHtml } from './html';
+import { providersSection } from './providers-hook';
 import { STYLES } from './styles';
 
 /** Statuses shown in "needs attention": everything but matched. */
@@ -27,6 +28,8 @@ export interface OverviewData {
   /** Oldest day first. */
   daily: DailyMismatchFigures[];
   discrepancies: DiscrepancyCounts;
+  /** Each provider's circuit breaker now (omitted: not shown). */
+  providers?: BreakerStatus[];
 }
 
 const accountHref = (provider: string, accountNo: string) =>
@@ -282,8 +285,8 @@ export function overviewPage(data: OverviewData): string {
         </section>`
   }
   ${run && data.attention ? attentionTable(run, data.attention, view) : ''}
-  ${dailySection(data.daily, view)} ${discrepanciesSection(data.discrepancies)}
-  ${runsTable(data.runs, run?.id ?? null, view)}`;
+  ${data.providers ? providersSection(data.providers, view) : ''} ${dailySection(data.daily, view)}
+  ${discrepanciesSection(data.discrepancies)} ${runsTable(data.runs, run?.id ?? null, view)}`;
   return layout(run ? `snap-recon · run #${run.id}` : 'snap-recon', view, body);
 }
 

@@ -1,6 +1,19 @@
-import { Controller, Get, Header, NotFoundException, Param, Query, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  NotFoundException,
+  Param,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { APP_CONFIG, AppConfig, providerKeyPrefix } from '@app/config';
+import { REDIS } from '@app/reconciliation';
+import { PROVIDERS, readBreakerStatus } from '@app/snap';
 import { parseParams, parseQuery } from '../../validation';
 import { accountParams, historyQuery } from '../report-params';
 import { ReportsService } from '../reports.service';
@@ -33,7 +46,11 @@ export const overviewQuery = z
 /** The server-rendered report pages (HTML, no script), behind the same credentials as the API. */
 @Controller()
 export class ReportPageController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** The latest run (or `?run=`), its accounts needing attention, the daily chart, the runs. */
   @Get()
@@ -42,11 +59,16 @@ export class ReportPageController {
   @Header('Cache-Control', 'no-store')
   async overview(@Query() query: unknown): Promise<string> {
     const q = parseQuery(overviewQuery, query);
-    const [run, runs, daily, discrepancies] = await Promise.all([
+    const [run, runs, daily, discrepancies, providers] = await Promise.all([
       q.run ? this.reports.run(q.run) : this.reports.latestRun(),
       this.reports.listRuns({}, q.runsPage ?? 1, RUNS_PER_PAGE),
       this.reports.dailyFigures(CHART_DAYS),
       this.reports.discrepancyCounts(),
+      Promise.all(
+        PROVIDERS.map((p) =>
+          readBreakerStatus(this.redis, (q) => providerKeyPrefix(this.config, q), p),
+        ),
+      ),
     ]);
     const attention = run
       ? await this.reports.results(run.id, { statuses: ATTENTION_STATUSES }, 1, ATTENTION_ROWS)
@@ -59,6 +81,7 @@ export class ReportPageController {
       runs,
       daily,
       discrepancies,
+      providers,
     });
   }
 

@@ -1,7 +1,7 @@
 /** The pages' only stylesheet, inlined (the CSP allows inline styles and nothing else). */
 export const STYLES = `
 :root { --fg:#1d2530; --muted:#5f6b7a; --line:#e3e7ec; --bg:#f5f7fa; --card:#fff; --accent:#1f5fbf;
-  --matched:#1e7e45; --mismatched:#c0392b; --timing:#935f0c; --inactive:#6b7280; --error:#7d3c98;
+  --matched:#1e7e45; --mismatched:#c0392b; --timing:#935f0c; --inactive:#6b7280; --error:#7d3c98; --unavailable:#9a3412;
   --running:#1f5fbf; --finished:#1e7e45; --failed:#c0392b; }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif; color:var(--fg); background:var(--bg); }
@@ -34,7 +34,7 @@ tr.sub td { font-size:12px; }
 td.err { color:var(--muted); min-width:170px; max-width:300px; overflow-wrap:anywhere; font-size:12px; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; font-weight:600; color:#fff; background:var(--c,#999); }
 .s-matched { --c:var(--matched); } .s-mismatched { --c:var(--mismatched); } .s-timing { --c:var(--timing); }
-.s-inactive { --c:var(--inactive); } .s-error { --c:var(--error); } .s-running { --c:var(--running); }
+.s-inactive { --c:var(--inactive); } .s-error { --c:var(--error); } .s-unavailable { --c:var(--unavailable); } .s-running { --c:var(--running); }
 .s-finished { --c:var(--finished); } .s-failed { --c:var(--failed); }
 .links a { margin-right:14px; }
 .pager { margin-top:10px; } .pager a, .pager span { margin-right:12px; }

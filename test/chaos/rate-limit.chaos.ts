@@ -1,0 +1,147 @@
+import IORedis from 'ioredis';
+import { PROVIDERS, ProviderName } from '@app/snap';
+import { expectWhole, settledQueues } from './scenarios';
+import { ChaosWorld } from './support/world';
+
+const LIMIT = 100;
+const WORKERS = 3;
+
+/** Every provider limited to `perSecond` (or its own), jobs waiting in the limiter. */
+const limited = (perSecond: Record<ProviderName, number>) => ({
+  RATE_LIMIT_NETZME_PER_SECOND: String(perSecond.netzme),
+  RATE_LIMIT_NICEPAY_PER_SECOND: String(perSecond.nicepay),
+  RATE_LIMIT_FINNET_PER_SECOND: String(perSecond.finnet),
+  WORKER_CONCURRENCY: '50',
+});
+
+/** Pacing slots the workers gave up (reached too late), from their log lines. */
+function forfeited(world: ChaosWorld): number {
+  return world
+    .workerLines(/pacing slots given up/)
+    .map((l) => JSON.parse(l) as { forfeited: Record<string, number> })
+    .reduce((n, l) => n + Object.values(l.forfeited).reduce((a, b) => a + b, 0), 0);
+}
+
+/**
+ * Per provider: requests the simulator received (tokens included), its busiest one-second
+ * window, and the floor: requests ÷ limit, the least time the limit allows for them.
+ */
+async function pacingFigures(world: ChaosWorld, limits: Record<ProviderName, number>) {
+  const stats = await world.simulatorStats();
+  const perProvider = Object.fromEntries(
+    PROVIDERS.map((p) => [
+      p,
+      {
+        requests: stats.providers[p].requests,
+        tokens: stats.providers[p].byKind.token.requests,
+        busiestSecond: stats.providers[p].maxPerSecond,
+        limit: limits[p],
+        floorSeconds: stats.providers[p].requests / limits[p],
+      },
+    ]),
+  );
+  const floorSeconds = Math.max(...Object.values(perProvider).map((p) => p.floorSeconds));
+  const over = Object.entries(perProvider)
+    .filter(([, p]) => p.busiestSecond > p.limit)
+    .map(([name, p]) => `${name}: ${p.busiestSecond}`);
+  return { perProvider, floorSeconds, over };
+}
+
+/** The run's own duration (started_at to finished_at, on Postgres's clock), seconds. */
+async function runSeconds(world: ChaosWorld, runId: string): Promise<number> {
+  const [row]: { s: string }[] = await world.ds.query(
+    `SELECT extract(epoch FROM finished_at - started_at) AS s FROM reconciliation_runs WHERE id = $1`,
+    [runId],
+  );
+  return Number(row.s);
+}
+
+/**
+ * Pacing at the provider: three worker processes started cold share each provider's limit
+ * through one even schedule in Redis. Counted at the simulator, every request (token requests
+ * too) in any sliding one-second window.
+ */
+describe('chaos: rate limits at the provider', () => {
+  // The limits are set so the run is paced, not starved of CPU: the three providers' floors are
+  // equal (Finnet makes a token request per merchant, so twice the requests), and the 80
+  // requests a second in all stay well under what this shared 2-core machine sustains with
+  // three workers, the simulator, the producer, Redis and Postgres on it.
+  const EFFICIENCY_LIMITS = { netzme: 20, nicepay: 20, finnet: 40 };
+  it(`6,000 accounts, ${WORKERS} cold workers, limits ${JSON.stringify(EFFICIENCY_LIMITS)}/s: the busiest second <= each limit and the run reaches >= 0.95 of the rate the limits allow`, async () => {
+    const ACCOUNTS = 6_000;
+    const world = await ChaosWorld.create('rate-limit-efficiency', {
+      accounts: ACCOUNTS,
+      env: limited(EFFICIENCY_LIMITS),
+    });
+    try {
+      const producer = await world.startProducer();
+      await Promise.all(Array.from({ length: WORKERS }, () => world.startWorker()));
+      const runId = await world.startRun(producer.url);
+      await world.waitForRun(runId, 280_000);
+      const stuck = await settledQueues(world);
+      const check = await world.check(runId);
+      const seconds = await runSeconds(world, runId);
+      const { perProvider, floorSeconds, over } = await pacingFigures(world, EFFICIENCY_LIMITS);
+      const efficiency = floorSeconds / seconds;
+      await world.recordWithLeakScan({
+        accounts: ACCOUNTS,
+        workers: WORKERS,
+        perProvider,
+        floorSeconds,
+        runSeconds: seconds,
+        efficiency: Number(efficiency.toFixed(3)),
+        forfeitedSlots: forfeited(world),
+        results: check.results,
+        lost: check.lost,
+        duplicated: check.duplicated,
+      });
+      expectWhole(check, stuck, { matched: ACCOUNTS });
+      expect(over).toEqual([]);
+      expect(efficiency).toBeGreaterThanOrEqual(0.95);
+    } finally {
+      await world.close();
+    }
+  }, 400_000);
+
+  it(`${WORKERS} cold workers at ${LIMIT}/s per provider, Redis wiped empty mid-run (FLUSHALL on the test's private Redis): the busiest second stays <= ${LIMIT} for every provider, from the cold start and after the wipe, and the run finishes whole`, async () => {
+    const ACCOUNTS = 3_000;
+    const world = await ChaosWorld.create('rate-limit-wipe', {
+      accounts: ACCOUNTS,
+      env: limited({ netzme: LIMIT, nicepay: LIMIT, finnet: LIMIT }),
+    });
+    const admin = new IORedis(world.redis.url);
+    try {
+      const producer = await world.startProducer();
+      await Promise.all(Array.from({ length: WORKERS }, () => world.startWorker()));
+      const runId = await world.startRun(producer.url);
+      const at = await world.waitForCompleted(runId, Math.floor(ACCOUNTS * 0.3));
+      await admin.flushall();
+      await world.waitForRun(runId, 240_000);
+      const stuck = await settledQueues(world);
+      const check = await world.check(runId);
+      const seconds = await runSeconds(world, runId);
+      const { perProvider, over } = await pacingFigures(world, {
+        netzme: LIMIT,
+        nicepay: LIMIT,
+        finnet: LIMIT,
+      });
+      await world.recordWithLeakScan({
+        accounts: ACCOUNTS,
+        workers: WORKERS,
+        limitPerSecond: LIMIT,
+        faultsInjected: `FLUSHALL after ${at} accounts done`,
+        perProvider,
+        forfeitedSlots: forfeited(world),
+        runSeconds: seconds,
+        results: check.results,
+        lost: check.lost,
+        duplicated: check.duplicated,
+      });
+      expectWhole(check, stuck, { matched: ACCOUNTS });
+      expect(over).toEqual([]);
+    } finally {
+      admin.disconnect();
+      await world.close();
+    }
+  }, 300_000);
+});
