@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIT_ACTIONS, AUDIT_SUBJECTS, RESULT_STATUSES } from '@app/reconciliation';
+import { AUDIT_ACTIONS, AUDIT_SUBJECTS, RESULT_STATUSES, RUN_STATUSES } from '@app/reconciliation';
 import { PROVIDERS } from '@app/snap';
 import { registry } from './registry';
 
@@ -16,7 +16,7 @@ const amount = (description: string) =>
     .describe(`${description} Decimal string of the amount (minor units with two decimals).`)
     .openapi({ example: '10000.00' });
 const instant = (description: string) => z.string().datetime().describe(description);
-const runStatus = z.enum(['running', 'finished', 'failed']);
+const runStatus = z.enum(RUN_STATUSES);
 const trigger = z.enum(['schedule', 'api', 'cli']);
 
 export const StatusCounts = registry.register(

@@ -97,6 +97,30 @@ registry.registerPath({
   },
 });
 registry.registerPath({
+  method: 'post',
+  path: '/runs/{id}/cancel',
+  tags: ['runs'],
+  summary: 'Cancel a running run: its pending jobs are removed, its results so far kept',
+  request: { params: z.object({ id: z.string().regex(/^\d{1,18}$/) }) },
+  responses: {
+    200: {
+      description: 'Cancelled.',
+      content: json(
+        z.object({
+          runId: z.string(),
+          status: z.literal('cancelled'),
+          removedJobs: z.number().int(),
+          resultsKept: z.number().int(),
+        }),
+      ),
+    },
+    ...UNAUTHORIZED,
+    ...BAD_INPUT,
+    ...NOT_FOUND('run'),
+    409: error('The run is not running (finished, failed, cancelled or skipped).'),
+  },
+});
+registry.registerPath({
   method: 'get',
   path: '/runs/{id}',
   tags: ['runs'],
