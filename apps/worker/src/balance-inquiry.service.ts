@@ -16,6 +16,7 @@ import {
   undeliveredDiscrepancies,
 } from '@app/reconciliation';
 import {
+  AccountStatusResult,
   PermanentSnapError,
   ProviderName,
   RateLimitedSnapError,
@@ -126,9 +127,13 @@ export class BalanceInquiryService {
       externalId: balance.externalId,
       errorMessage: null,
     };
-    if (comparison.status !== 'matched' && (await this.isInactive(client, account))) {
-      result.status = 'inactive';
-      result.final = true;
+    // Only a confirmed break asks for the status: a timing difference is re-checked instead.
+    if (comparison.status === 'mismatched') {
+      const answer = await this.accountStatus(client, account);
+      if (answer) {
+        result.providerStatus = answer.values;
+        if (!answer.active) result.status = 'inactive';
+      }
     }
     await this.record(account.provider, result);
     this.logger.info(
@@ -170,10 +175,13 @@ export class BalanceInquiryService {
       );
       throw e;
     }
-    const inactive = e instanceof PermanentSnapError && (await this.isInactive(client, account));
+    // A permanent failure stays `error` unless the status call itself says "not active".
+    const answer =
+      e instanceof PermanentSnapError ? await this.accountStatus(client, account) : null;
     await this.record(account.provider, {
       ...errorResult(base),
-      status: inactive ? 'inactive' : 'error',
+      status: answer && !answer.active ? 'inactive' : 'error',
+      providerStatus: answer?.values ?? null,
       final: true,
       responseCode: snap?.details.responseCode ?? null,
       externalId: snap?.details.externalId ?? null,
@@ -217,17 +225,31 @@ export class BalanceInquiryService {
     );
   }
 
-  /** For a Netzme account that does not match: is it simply not active? */
-  private async isInactive(client: SnapClient, account: AccountRow): Promise<boolean> {
-    if (!this.config.CHECK_NETZME_ACCOUNT_STATUS || !client.profile.accountStatusPath) return false;
+  /**
+   * The account's status at the provider, for an account that does not match or cannot be
+   * read: `null` when the provider offers no status inquiry, the check is off, or the inquiry
+   * itself failed (then the balance outcome stands: a break is never hidden by a failed call).
+   */
+  private async accountStatus(
+    client: SnapClient,
+    account: AccountRow,
+  ): Promise<AccountStatusResult | null> {
+    if (!this.config.CHECK_ACCOUNT_STATUS || !client.profile.accountStatusPath) return null;
     try {
-      return !(await client.accountStatus(account.account_no)).active;
+      const answer = await client.accountStatus(account.account_no);
+      if (!answer.active) {
+        this.logger.info(
+          { accountNo: account.account_no, because: answer.inactiveBecause },
+          'account is not active at the provider',
+        );
+      }
+      return answer;
     } catch (e) {
       this.logger.warn(
         { err: (e as Error).message },
         'account status inquiry failed; keeping the balance outcome',
       );
-      return false;
+      return null;
     }
   }
 }

@@ -90,6 +90,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
             e.durationMs / 1000,
           ),
         onTokenIssued: (provider) => metrics.tokenRequests.inc({ provider }),
+        inactiveStatusValues: config.ACCOUNT_INACTIVE_STATUS_VALUES,
       },
       pathOverrides(config),
     );

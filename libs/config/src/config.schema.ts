@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseAmount } from '@app/snap';
+import { DEFAULT_INACTIVE_STATUS_VALUES, parseAmount } from '@app/snap';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const bool = (def: boolean) =>
@@ -102,7 +102,19 @@ export const configSchema = z.object({
   SNAP_FINNET_TOKEN_PATH: z.string().optional(),
   SNAP_FINNET_BALANCE_PATH: z.string().optional(),
   SNAP_FINNET_BALANCE_SIGNED_PATH: z.string().optional(),
-  CHECK_NETZME_ACCOUNT_STATUS: bool(true),
+  CHECK_ACCOUNT_STATUS: bool(true),
+  ACCOUNT_INACTIVE_STATUS_VALUES: z
+    .string()
+    .default(DEFAULT_INACTIVE_STATUS_VALUES.join(','))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine((list) => list.length > 0, {
+      message: 'must list at least one value (e.g. blocked,inactive)',
+    }),
   HEALTH_MAX_QUEUE_LAG_SECONDS: int(900, 1),
   WORKER_METRICS_PORT: int(9464, 0),
   API_KEYS: z

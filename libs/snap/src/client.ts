@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_INACTIVE_STATUS_VALUES, judgeStatus, UnseenStatusLog } from './account-status';
 import type { SnapCredentials } from './credentials';
 import {
   ContractBreachError,
@@ -53,13 +54,15 @@ export interface BalanceInquiryResult {
   partnerReferenceNo?: string;
 }
 
-/** Netzme registration-account-inquiry, parsed. */
+/** An account-status inquiry (Netzme registration-account-inquiry), parsed. */
 export interface AccountStatusResult {
   custId: string;
+  /** False only when a status field carries a value of the inactive list. */
   active: boolean;
-  userStatus?: string;
-  status?: string;
-  userType?: string;
+  /** The status values the provider gave, by field name (e.g. `userStatus`, `status`). */
+  values: Record<string, string>;
+  /** The field and value that made the account inactive, e.g. `status=blocked`. */
+  inactiveBecause: string | null;
   responseCode: string;
 }
 
@@ -91,7 +94,13 @@ export interface SnapClientDeps {
   tokenKeyPrefix?: string;
   /** Waited on before every request (token, balance, status): the provider's rate limit. */
   rateLimiter?: RequestRateLimiter;
+  /** Status values that mean "not active" (default {@link DEFAULT_INACTIVE_STATUS_VALUES}). */
+  inactiveStatusValues?: readonly string[];
+  /** Shared by the clients of a process so an unseen status value is logged once. */
+  unseenStatusLog?: UnseenStatusLog;
 }
+
+const DEFAULT_UNSEEN_STATUS_LOG = new UnseenStatusLog();
 
 const TOKEN_REQUEST_BODY = JSON.stringify({ grantType: 'client_credentials', additionalInfo: {} });
 
@@ -142,9 +151,13 @@ export class SnapClient {
     };
   }
 
-  /** Netzme account status (registration-account-inquiry) for a customer id. */
+  /**
+   * The account's status (Netzme registration-account-inquiry) for a customer id. Read as the
+   * page means it: inactive only when a status field carries a value of the inactive list;
+   * any other value, including one never seen before (logged once), is an active account.
+   */
   async accountStatus(custId: string): Promise<AccountStatusResult> {
-    const { accountStatusPath, accountStatusSignedPath } = this.profile;
+    const { accountStatusPath, accountStatusSignedPath, statusFields } = this.profile;
     if (!accountStatusPath || !accountStatusSignedPath) {
       throw new Error(`${this.profile.provider}: account status inquiry is not offered`);
     }
@@ -154,16 +167,14 @@ export class SnapClient {
       accountStatusSignedPath,
       (ref) => ({ partnerReferenceNo: ref, additionalInfo: { custId } }),
     );
-    const info = pick(json, 'additionalInfo');
-    const text = (key: string) => {
-      const v = pick(info, key);
-      return typeof v === 'string' ? v : undefined;
-    };
-    const userStatus = text('userStatus');
-    const status = text('status');
-    if (userStatus === undefined && status === undefined) {
+    const values: Record<string, string> = {};
+    for (const path of statusFields) {
+      const v = pick(json, path);
+      if (typeof v === 'string') values[path.split('.').pop()!] = v;
+    }
+    if (Object.keys(values).length === 0) {
       throw new ContractBreachError(
-        `${this.profile.provider}: additionalInfo.userStatus and additionalInfo.status are both missing`,
+        `${this.profile.provider}: ${statusFields.join(' and ')} ${statusFields.length > 1 ? 'are all' : 'is'} missing`,
         this.details({
           responseCode: code,
           externalId,
@@ -171,10 +182,27 @@ export class SnapClient {
         }),
       );
     }
-    const active = [userStatus, status].every(
-      (v) => v === undefined || v.toUpperCase() === 'ACTIVE',
+    const verdict = judgeStatus(
+      values,
+      this.deps.inactiveStatusValues ?? DEFAULT_INACTIVE_STATUS_VALUES,
+      this.profile.knownStatusValues,
     );
-    return { custId, active, userStatus, status, userType: text('userType'), responseCode: code };
+    const log = this.deps.unseenStatusLog ?? DEFAULT_UNSEEN_STATUS_LOG;
+    for (const { field, value } of verdict.unseen) {
+      if (log.firstTime(this.profile.provider, field, value)) {
+        this.deps.logger?.warn(
+          { provider: this.profile.provider, field, value },
+          'account status value never seen before: read as active (add it to ACCOUNT_INACTIVE_STATUS_VALUES if it means not active)',
+        );
+      }
+    }
+    return {
+      custId,
+      active: verdict.active,
+      values,
+      inactiveBecause: verdict.inactiveBecause,
+      responseCode: code,
+    };
   }
 
   /** Requests a new B2B access token (used by the token manager, never directly). */

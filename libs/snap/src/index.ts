@@ -1,3 +1,4 @@
+export * from './account-status';
 export * from './client';
 export * from './client-factory';
 export * from './credentials';

@@ -29,6 +29,10 @@ export interface ProviderProfile {
   /** Account status inquiry (Netzme only). */
   accountStatusPath?: string;
   accountStatusSignedPath?: string;
+  /** Dotted paths of the status fields in an account-status answer. */
+  statusFields: string[];
+  /** Status values the provider's pages show for a working account (not logged as unseen). */
+  knownStatusValues: string[];
   headers: { partnerId: string; externalId: string; channel: string };
   signatureEncoding: SignatureEncoding;
   channelRule: ChannelRule;
@@ -49,6 +53,9 @@ export const DEFAULT_PROFILES: Record<ProviderName, ProviderProfile> = {
     balanceSignedPath: '/api/v1.0/payment/balance-inquiry',
     accountStatusPath: '/api/v1.0/account/registration-account-inquiry',
     accountStatusSignedPath: '/api/v1.0/account/registration-account-inquiry',
+    statusFields: ['additionalInfo.userStatus', 'additionalInfo.status'],
+    // The Get Account Status page's example of an ordinary account.
+    knownStatusValues: ['premium', 'regular', 'approved_v2'],
     headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
     signatureEncoding: 'hex',
     channelRule: 'configured',
@@ -62,6 +69,8 @@ export const DEFAULT_PROFILES: Record<ProviderName, ProviderProfile> = {
     tokenPath: '/nicepay/v1.0/access-token/b2b',
     balancePath: '/nicepay/api/v1.0/balance-inquiry',
     balanceSignedPath: '/api/v1.0/balance-inquiry',
+    statusFields: [],
+    knownStatusValues: [],
     headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
     signatureEncoding: 'base64',
     channelRule: 'client-id-plus-01',
@@ -75,6 +84,8 @@ export const DEFAULT_PROFILES: Record<ProviderName, ProviderProfile> = {
     tokenPath: '/v1.0/access-token/b2b',
     balancePath: '/topup/v1.0/balance-inquiry-merchant',
     balanceSignedPath: '/topup/v1.0/balance-inquiry-merchant',
+    statusFields: [],
+    knownStatusValues: [],
     headers: { partnerId: 'X-PARTNERID', externalId: 'X-EXTERNAL-ID', channel: 'X-CHANNEL-ID' },
     signatureEncoding: 'base64',
     channelRule: 'configured',

@@ -159,14 +159,15 @@ export function buildScenario(
         expected = { status: 'error', difference: null, attempts: 1 };
         break;
       case 'inactive': {
-        simulated = { balance: formatAmount(0n), status: 'INACTIVE' };
+        simulated = { balance: formatAmount(0n), status: 'blocked' };
         expected = { status: 'inactive', difference: -settled, attempts: 1 };
         break;
       }
       case 'matched':
         break;
     }
-    if (provider === 'netzme') simulated.status ??= 'ACTIVE';
+    // The Get Account Status page's example of an ordinary account.
+    if (provider === 'netzme') simulated.status ??= 'approved_v2';
     accounts.push({
       merchantId,
       merchantName: `Toko Demo ${n}`,

@@ -56,6 +56,11 @@ const resultFields: Record<string, SchemaObject> = {
   asOf: instant('Instant the ledger was read as of (provider time, else request time).', true),
   checkedAt: instant('When the result was recorded.'),
   error: text('Why the account could not be reconciled (status `error`).', true),
+  providerStatus: text(
+    'Account-status values the provider gave, e.g. `userStatus=premium, status=blocked`.',
+    true,
+  ),
+  providerName: text('Merchant name the provider reported.', true),
 };
 
 export const REPORT_SCHEMAS: Record<string, SchemaObject> = {
