@@ -63,8 +63,15 @@ describe('simulator admin API, stats and seed', () => {
       served: 0,
       currency: 'IDR',
       name: 'Merchant A2',
-      status: 'ACTIVE',
-      userType: 'MERCHANT',
+      balanceType: 'Cash',
+      extraBalances: [{ balanceType: 'Points', value: '0.00' }],
+      // Netzme's Get Account Status page's example, verbatim, unless told otherwise.
+      status: 'approved_v2',
+      userStatus: 'premium',
+      userType: 'regular',
+      benefits: ['Request approved'],
+      providerTimeUnit: 'ms',
+      providerTimeOffsetMs: 0,
       latencyMs: 0,
       faults: [{ kind: '500', times: 2 }],
     });
@@ -73,13 +80,13 @@ describe('simulator admin API, stats and seed', () => {
   it('PATCH /admin/accounts/:provider/:accountNo changes balance, status and faults', async () => {
     const patched = await admin(world.baseUrl, 'PATCH', '/admin/accounts/netzme/A1', {
       balance: '7.50',
-      status: 'INACTIVE',
+      status: 'blocked',
       faults: [{ kind: 'non-json' }],
     });
     expect(patched.status).toBe(200);
     expect(patched.json).toMatchObject({
       balances: ['7.50'],
-      status: 'INACTIVE',
+      status: 'blocked',
       faults: [{ kind: 'non-json' }],
     });
     const status = await world.factory.get('netzme').accountStatus('A1');

@@ -53,10 +53,24 @@ describe('the simulator rejects wrongly signed or malformed calls like a strict 
       expect(answer.json.responseCode).toBe('2001100');
     });
 
-    it('extra white space is fine when the signature covers exactly those bytes', async () => {
+    it("a pretty body is hashed minified, as Netzme's published request signs it", async () => {
       const body = { partnerReferenceNo: externalId(), accountNo: 'CUST-1' };
-      const answer = await call('netzme', { sendText: JSON.stringify(body, null, 2) });
+      const answer = await call('netzme', {
+        sendText: JSON.stringify(body, null, 4),
+        signText: JSON.stringify(body),
+      });
       expect(answer.json.responseCode).toBe('2001100');
+    });
+
+    it('white space inside strings stays in the hashed body (pretty or not)', async () => {
+      const body = { partnerReferenceNo: externalId(), accountNo: 'CUST-1', note: ' a  b \\" c ' };
+      expect((await call('netzme', { body })).json.responseCode).toBe('2001100');
+      const again = { ...body, partnerReferenceNo: externalId() };
+      const pretty = await call('netzme', {
+        sendText: JSON.stringify(again, null, 2),
+        signText: JSON.stringify(again),
+      });
+      expect(pretty.json.responseCode).toBe('2001100');
     });
   });
 
@@ -87,14 +101,13 @@ describe('the simulator rejects wrongly signed or malformed calls like a strict 
       );
     });
 
-    it('a pretty body was sent while the signature covers the minified one', async () => {
+    it('a pretty body was sent and its pretty bytes were hashed (not minified)', async () => {
       const body = { partnerReferenceNo: externalId(), accountNo: 'CUST-1' };
-      const answer = await call('netzme', {
-        sendText: JSON.stringify(body, null, 2),
-        signText: JSON.stringify(body),
-      });
+      const answer = await call('netzme', { sendText: JSON.stringify(body, null, 2) });
       expect(answer.json.responseCode).toBe('4011100');
-      expect(lastWarn()?.hint).toContain('hashed a minified re-serialization of the body');
+      expect(lastWarn()?.hint).toContain(
+        'hashed the bytes as sent, white space included, expected the minified body',
+      );
     });
 
     it('a minified body was sent while the signature covers a pretty one', async () => {
