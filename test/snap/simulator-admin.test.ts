@@ -74,6 +74,7 @@ describe('simulator admin API, stats and seed', () => {
       providerTimeOffsetMs: 0,
       latencyMs: 0,
       faults: [{ kind: '500', times: 2 }],
+      statusFaults: [],
     });
   });
 

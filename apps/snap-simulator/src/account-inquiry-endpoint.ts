@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { accountLabel } from './accounts';
 import type { ProviderCall, SimulatorContext } from './context';
+import { CommonFault, commonFaultReply } from './fault-replies';
 import { pageReply, Reply, snapReply } from './replies';
 import { fieldAt, verifyTransactional } from './transactional-check';
 
@@ -33,6 +34,29 @@ export function handleAccountInquiry(ctx: SimulatorContext, call: ProviderCall):
       'account inquiry for an unknown account',
     );
     return pageReply('account-inquiry', rules.unknownAccount['account-inquiry']!);
+  }
+  const fault = account.statusFaults.take();
+  if (fault) {
+    ctx.logger.info(
+      { provider, endpoint: 'account-inquiry', custId, fault: fault.kind },
+      'injecting fault',
+    );
+    const reply: Reply =
+      fault.kind === 'raw'
+        ? {
+            type: 'raw',
+            status: fault.status ?? 200,
+            contentType: fault.contentType ?? 'application/json',
+            text: fault.body ?? '',
+            label: 'raw',
+          }
+        : commonFaultReply('account-inquiry', {
+            kind: fault.kind as CommonFault,
+            responseCode: fault.responseCode,
+          });
+    return reply.type === 'hold' || !account.latencyMs
+      ? reply
+      : { ...reply, delayMs: account.latencyMs };
   }
   const body = rules.accountInquiryAnswer!({
     request: verified.body,

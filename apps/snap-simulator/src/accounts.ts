@@ -47,6 +47,7 @@ export class AccountState {
   providerTimeOffsetMs: number;
   latencyMs: number;
   faults: FaultQueue;
+  statusFaults: FaultQueue;
   /** Balances answered so far (the position in `balances`). */
   served = 0;
 
@@ -69,6 +70,7 @@ export class AccountState {
     this.providerTimeOffsetMs = spec.providerTimeOffsetMs ?? 0;
     this.latencyMs = spec.latencyMs ?? 0;
     this.faults = new FaultQueue(spec.faults);
+    this.statusFaults = new FaultQueue(spec.statusFaults);
   }
 
   /** The balance for this inquiry: the nth of the sequence, the last one repeating. */
@@ -113,6 +115,7 @@ export class AccountState {
       this.providerTimeOffsetMs = patch.providerTimeOffsetMs;
     if (patch.latencyMs !== undefined) this.latencyMs = patch.latencyMs;
     if (patch.faults !== undefined) this.faults = new FaultQueue(patch.faults);
+    if (patch.statusFaults !== undefined) this.statusFaults = new FaultQueue(patch.statusFaults);
   }
 
   /** A JSON view for the admin API. */
@@ -136,6 +139,7 @@ export class AccountState {
       providerTimeOffsetMs: this.providerTimeOffsetMs,
       latencyMs: this.latencyMs,
       faults: this.faults.pending(),
+      statusFaults: this.statusFaults.pending(),
     };
   }
 }
@@ -160,6 +164,7 @@ export interface AccountView {
   providerTimeOffsetMs: number;
   latencyMs: number;
   faults: FaultSpec[];
+  statusFaults: FaultSpec[];
 }
 
 function parseAccount(raw: unknown, what: string) {

@@ -75,6 +75,18 @@ export const partnerSchema = z
     message: 'exactly one of publicKeyPem and publicKeyFile is required',
   });
 
+/** Fault kinds an account status inquiry can produce. */
+export const STATUS_FAULT_KINDS = [
+  '500',
+  '504',
+  '429',
+  'connection-reset',
+  'read-timeout',
+  'non-json',
+  'code',
+  'raw',
+] as const;
+
 /** One more `accountInfos` entry after the account's main balance. */
 const extraBalanceSchema = z
   .object({ balanceType: nonEmpty.optional(), value: amount, currency: currency.optional() })
@@ -109,6 +121,18 @@ const accountFields = {
   providerTimeOffsetMs: z.number().int().optional(),
   latencyMs: z.number().int().min(0).optional(),
   faults: z.array(faultSchema).optional(),
+  /**
+   * Faults for this account's status inquiries (Netzme account inquiry), consumed one per
+   * inquiry like `faults`: the kinds every endpoint answers alike, `code`, and `raw` (a canned
+   * answer, e.g. a page's example response byte for byte).
+   */
+  statusFaults: z
+    .array(
+      faultSchema.refine((f) => (STATUS_FAULT_KINDS as readonly string[]).includes(f.kind), {
+        message: `a status fault is one of ${STATUS_FAULT_KINDS.join(', ')}`,
+      }),
+    )
+    .optional(),
 };
 
 /**
