@@ -35,8 +35,9 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
   beforeAll(async () => {
     pipeline = await startPipeline(testConfig(), {
       scenario: [
-        // The page's example status; balance off by 1,500.00.
-        netzme('NZPAGE', LEDGER + OFF_BY, { status: 'approved_v2' }),
+        // No status set: the simulator answers the page's example verbatim (premium /
+        // approved_v2); balance off by 1,500.00.
+        netzme('NZPAGE', LEDGER + OFF_BY, {}),
         // Blocked, balance off by 1,500.00.
         netzme('NZBLOCKED', LEDGER + OFF_BY, { status: 'blocked' }),
         // Blocked but matching: the status is never asked.
@@ -63,6 +64,7 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
   it('a page-example account off by 1,500.00 ends mismatched and opens a discrepancy', async () => {
     const r = await resultOf('NZPAGE');
     expect(r).toMatchObject({ status: 'mismatched', difference: '1500.00' });
+    expect(r.providerStatus).toContain('userStatus=premium');
     expect(r.providerStatus).toContain('status=approved_v2');
     const open: { status: string; last_difference: string }[] = await pipeline.db.dataSource.query(
       `SELECT d.status, d.last_difference FROM discrepancies d

@@ -98,7 +98,23 @@ export class BalanceInquiryService {
     const balance = await client.balanceInquiry({
       accountNo: account.account_no,
       currency: account.currency,
+      msId: account.ms_id ?? undefined,
     });
+    const otherMerchant = this.otherMerchant(account, balance.providerName);
+    if (otherMerchant) {
+      // Never compare a ledger with another merchant's balance.
+      await this.record(account.provider, {
+        ...errorResult(base, otherMerchant),
+        responseCode: balance.responseCode,
+        externalId: balance.externalId,
+        providerName: balance.providerName,
+      });
+      this.logger.warn(
+        { externalId: balance.externalId, err: otherMerchant },
+        'inquiry answered for another merchant',
+      );
+      return { kind: 'saved', status: 'error' };
+    }
     const asOf = balance.providerTime ?? balance.requestTime;
     const ledger = await ledgerSnapshot(
       this.ds,
@@ -126,6 +142,7 @@ export class BalanceInquiryService {
       asOf,
       externalId: balance.externalId,
       errorMessage: null,
+      providerName: balance.providerName,
     };
     // Only a confirmed break asks for the status: a timing difference is re-checked instead.
     if (comparison.status === 'mismatched') {
@@ -223,6 +240,19 @@ export class BalanceInquiryService {
         opts: webhookJobOptions(id),
       })),
     );
+  }
+
+  /**
+   * Why the answer is not this account's merchant: the account expects a provider name (Finnet
+   * names the merchant of the credential set in every answer) and the provider reported
+   * another one, or none. `null` when there is nothing to object to.
+   */
+  private otherMerchant(account: AccountRow, reported: string | null): string | null {
+    const expected = account.expected_provider_name;
+    if (!expected) return null;
+    const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+    if (reported !== null && same(reported, expected)) return null;
+    return `credential set answers for another merchant: the provider reported name ${JSON.stringify(reported)}, the account expects ${JSON.stringify(expected)}`;
   }
 
   /**

@@ -91,6 +91,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
           ),
         onTokenIssued: (provider) => metrics.tokenRequests.inc({ provider }),
         inactiveStatusValues: config.ACCOUNT_INACTIVE_STATUS_VALUES,
+        providerTimeSkewMs: config.SNAP_PROVIDER_TIME_SKEW_MS,
       },
       pathOverrides(config),
     );

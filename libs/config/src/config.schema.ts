@@ -91,6 +91,7 @@ export const configSchema = z.object({
   SNAP_CONNECT_TIMEOUT_MS: int(5_000, 1),
   SNAP_READ_TIMEOUT_MS: int(15_000, 1),
   SNAP_TOKEN_SAFETY_MARGIN_MS: int(60_000, 0),
+  SNAP_PROVIDER_TIME_SKEW_MS: int(600_000, 1_000),
   SNAP_CREDENTIALS_FILE: z.string().optional(),
   SNAP_NETZME_TOKEN_PATH: z.string().optional(),
   SNAP_NETZME_BALANCE_PATH: z.string().optional(),

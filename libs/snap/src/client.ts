@@ -3,6 +3,7 @@ import { DEFAULT_INACTIVE_STATUS_VALUES, judgeStatus, UnseenStatusLog } from './
 import type { SnapCredentials } from './credentials';
 import {
   ContractBreachError,
+  RateLimitedSnapError,
   SnapError,
   SnapErrorDetails,
   TokenRejectedSnapError,
@@ -46,6 +47,8 @@ export interface BalanceInquiryResult {
   balances: BalanceEntry[];
   /** The provider's own clock, where it gives one. */
   providerTime: Date | null;
+  /** The merchant name the provider reported (`name`), where it gives one. */
+  providerName: string | null;
   /** When the request was sent (the fallback reconciliation instant). */
   requestTime: Date;
   responseCode: string;
@@ -98,7 +101,15 @@ export interface SnapClientDeps {
   inactiveStatusValues?: readonly string[];
   /** Shared by the clients of a process so an unseen status value is logged once. */
   unseenStatusLog?: UnseenStatusLog;
+  /** Largest accepted distance of the provider time from the request time (default 10 min). */
+  providerTimeSkewMs?: number;
 }
+
+/** Default of {@link SnapClientDeps.providerTimeSkewMs}. */
+export const DEFAULT_PROVIDER_TIME_SKEW_MS = 10 * 60_000;
+
+/** Epoch milliseconds below this (1973-03-03) are a seconds value, not a time in ms. */
+const SECONDS_LOOK_ALIKE_BELOW_MS = 100_000_000_000;
 
 const DEFAULT_UNSEEN_STATUS_LOG = new UnseenStatusLog();
 
@@ -135,13 +146,15 @@ export class SnapClient {
     const details = this.details({ responseCode: code, externalId });
     const balances = this.parseBalances(json, account.currency, details);
     const chosen = this.chooseBalance(balances, details);
+    this.checkSeller(json, account, details);
     return {
       provider: this.profile.provider,
       accountNo: account.accountNo,
       availableBalance: chosen.value,
       currency: chosen.currency,
       balances,
-      providerTime: this.providerTime(json, details),
+      providerTime: this.providerTime(json, requestTime, details),
+      providerName: typeof json.name === 'string' ? json.name : null,
       requestTime,
       responseCode: code,
       externalId,
@@ -369,6 +382,15 @@ export class SnapClient {
       throw e;
     }
     const code = parseResponseCode(json.responseCode);
+    if (!code && json.responseCode === undefined && (raw.status === 429 || raw.status >= 500)) {
+      // A gateway in front of the provider (rate limiter, load balancer) answers with its own
+      // JSON that carries no SNAP code: what the HTTP status says, not a contract breach.
+      report(`http-${raw.status}`);
+      const message = `${this.profile.provider}: ${operation} answered HTTP ${raw.status} without a responseCode`;
+      throw raw.status === 429
+        ? new RateLimitedSnapError(message, details())
+        : new TransientSnapError(message, details());
+    }
     if (!code) {
       report('no-code');
       throw new ContractBreachError(
@@ -377,6 +399,14 @@ export class SnapClient {
       );
     }
     report(code.code);
+    if (Math.floor(raw.status / 100) !== Math.floor(code.httpStatus / 100)) {
+      // The SNAP code carries the HTTP status in its first three digits; a provider whose two
+      // disagree says two things at once, and neither can be trusted.
+      throw new ContractBreachError(
+        `${this.profile.provider}: HTTP status ${raw.status} disagrees with responseCode ${code.code}`,
+        { ...details(), responseCode: code.code },
+      );
+    }
     if (!isSuccess(code)) {
       // A provider may echo what it was sent (a secret, the token): scrubbed like a raw body.
       const responseMessage =
@@ -449,7 +479,14 @@ export class SnapClient {
 
   private chooseBalance(balances: BalanceEntry[], details: SnapErrorDetails): BalanceEntry {
     const wanted = this.profile.balanceType;
-    if (wanted === null) return balances[0];
+    if (wanted === null) {
+      if (balances.length === 1) return balances[0];
+      // Picking the first of several would reconcile whichever the provider listed first.
+      throw new ContractBreachError(
+        `${this.profile.provider}: accountInfos has ${balances.length} entries (balanceType ${show(balances.map((b) => b.balanceType))}) and the profile names no balanceType to reconcile; set SNAP_${this.profile.provider.toUpperCase()}_BALANCE_TYPE`,
+        details,
+      );
+    }
     const found = balances.find((b) => b.balanceType === wanted);
     if (!found) {
       throw new ContractBreachError(
@@ -460,7 +497,11 @@ export class SnapClient {
     return found;
   }
 
-  private providerTime(json: Record<string, unknown>, details: SnapErrorDetails): Date | null {
+  private providerTime(
+    json: Record<string, unknown>,
+    requestTime: Date,
+    details: SnapErrorDetails,
+  ): Date | null {
     if (!this.profile.providerTimeField) return null;
     const raw = pick(json, this.profile.providerTimeField);
     if (raw === undefined || raw === null) return null;
@@ -470,13 +511,50 @@ export class SnapClient {
         : typeof raw === 'string' && /^\d{1,15}$/.test(raw)
           ? Number(raw)
           : NaN;
+    const field = this.profile.providerTimeField;
     if (!Number.isSafeInteger(ms) || ms <= 0) {
       throw new ContractBreachError(
-        `${this.profile.provider}: ${this.profile.providerTimeField} ${show(raw)} is not epoch milliseconds`,
+        `${this.profile.provider}: ${field} ${show(raw)} is not epoch milliseconds`,
+        details,
+      );
+    }
+    // The provider time decides which ledger entries count: a wrong one is a silent cut-off
+    // in the wrong place, so it must be near the request time and in milliseconds.
+    if (ms < SECONDS_LOOK_ALIKE_BELOW_MS) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: ${field} ${show(raw)} looks like epoch seconds, not milliseconds (${new Date(ms).toISOString()})`,
+        details,
+      );
+    }
+    const skew = this.deps.providerTimeSkewMs ?? DEFAULT_PROVIDER_TIME_SKEW_MS;
+    const off = ms - requestTime.getTime();
+    if (Math.abs(off) > skew) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: ${field} ${show(raw)} (${new Date(ms).toISOString()}) is ${Math.round(off / 1000)} s from the request time ${requestTime.toISOString()}, beyond the allowed ${skew / 1000} s`,
         details,
       );
     }
     return new Date(ms);
+  }
+
+  /**
+   * A seller's account (NICEPay `msId`) must be answered for that seller: an answer without the
+   * seller id, or with another one, may be the parent merchant's balance, and comparing it
+   * with the seller's ledger would report a break that is not there (or hide one).
+   */
+  private checkSeller(
+    json: Record<string, unknown>,
+    account: BalanceAccount,
+    details: SnapErrorDetails,
+  ): void {
+    if (!account.msId) return;
+    const echoed = pick(json, 'additionalInfo.msId');
+    if (echoed !== account.msId) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: asked for seller msId ${show(account.msId)}, the answer's additionalInfo.msId is ${show(echoed)}: it may be another merchant's balance`,
+        details,
+      );
+    }
   }
 
   private details(extra: Partial<SnapErrorDetails>): SnapErrorDetails {
