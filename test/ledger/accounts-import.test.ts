@@ -183,7 +183,7 @@ describe('accounts import', () => {
       [1, '(header)', 'merchant,merchant_name,provider,account_no,currency'],
     ]);
     expect(summary.rejected[0].reason).toBe(
-      'the header must be exactly merchant_id,merchant_name,provider,account_no,currency[,credential]',
+      'the header must be exactly merchant_id,merchant_name,provider,account_no,currency[,credential][,ms_id][,expected_provider_name]',
     );
     expect((await merchants()).map((m) => m[0])).not.toContain('m9');
   });
