@@ -58,17 +58,22 @@ export interface Route {
   signedPath: string;
 }
 
-/** The routing table `urlPath -> route`; throws when two endpoints share a path. */
-export function buildRoutes(paths: Record<string, SimulatorPaths>): Map<string, Route> {
-  const routes = new Map<string, Route>();
+/**
+ * The routing table `urlPath -> routes`. Two providers may share a path for the same kind of
+ * endpoint (Finnet and Midtrans both take tokens at `/v1.0/access-token/b2b`): on one port the
+ * simulator then tells them apart per request (see `simulator.ts`). Any other sharing throws.
+ */
+export function buildRoutes(paths: Record<string, SimulatorPaths>): Map<string, Route[]> {
+  const routes = new Map<string, Route[]>();
   const add = (urlPath: string, route: Route) => {
-    const taken = routes.get(urlPath);
-    if (taken) {
+    const taken = routes.get(urlPath) ?? [];
+    const other = taken.find((t) => t.kind !== route.kind);
+    if (other) {
       throw new Error(
-        `simulator paths: ${urlPath} is both ${taken.provider} ${taken.kind} and ${route.provider} ${route.kind}`,
+        `simulator paths: ${urlPath} is both ${other.provider} ${other.kind} and ${route.provider} ${route.kind}`,
       );
     }
-    routes.set(urlPath, route);
+    routes.set(urlPath, [...taken, route]);
   };
   for (const provider of SIMULATED_PROVIDERS) {
     const rules = PROVIDER_RULES[provider];

@@ -7,6 +7,7 @@ import { handleAdmin, SimulatorAdmin } from './admin-api';
 import { handleBalanceInquiry } from './balance-endpoint';
 import type { ProviderCall, SimulatorContext } from './context';
 import { ExternalIdLedger } from './external-ids';
+import { header } from './headers';
 import { BodyTooLargeError, readBody, send, sendJson, splitTarget } from './http-io';
 import { createSimulatorLogger } from './logger';
 import { PartnerRegistry } from './partners';
@@ -228,6 +229,25 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
     deliver(req, res, route, reply, started);
   };
 
+  /**
+   * The provider a request is for when several share its path: for a token request the one
+   * that knows its X-CLIENT-KEY, for a transactional call the one whose token it presents;
+   * otherwise the first (whose checks then refuse it).
+   */
+  const pickRoute = (candidates: Route[], req: IncomingMessage): Route => {
+    if (candidates.length === 1) return candidates[0];
+    if (candidates[0].kind === 'token') {
+      const clientId = header(req.headers, 'X-CLIENT-KEY');
+      return (
+        (clientId !== undefined &&
+          candidates.find((r) => ctx.partners.get(r.provider, clientId))) ||
+        candidates[0]
+      );
+    }
+    const holder = ctx.tokens.providerOf(header(req.headers, 'Authorization'));
+    return candidates.find((r) => r.provider === holder) ?? candidates[0];
+  };
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const { path: urlPath, query } = splitTarget(req.url);
     const work = async () => {
@@ -236,7 +256,8 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
       }
       if (urlPath === '/health' && req.method === 'GET')
         return sendJson(res, 200, { status: 'ok' });
-      const route = routes.get(urlPath);
+      const candidates = routes.get(urlPath);
+      const route = candidates && pickRoute(candidates, req);
       if (!route || req.method !== 'POST') {
         ctx.stats.unroutedRequest();
         ctx.logger.warn({ method: req.method, path: urlPath }, 'no such endpoint');

@@ -62,6 +62,12 @@ export class TokenStore {
     return { record, token };
   }
 
+  /** The provider a presented `Bearer` token was issued for, if the simulator knows it. */
+  providerOf(authorization: string | undefined): string | undefined {
+    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
+    return match ? this.tokens.get(match[1])?.provider : undefined;
+  }
+
   /** Revokes one token (the `token-revoked` fault). */
   revoke(token: string): void {
     const record = this.tokens.get(token);

@@ -1,4 +1,5 @@
 import { FINNET_RULES } from './finnet';
+import { MIDTRANS_RULES } from './midtrans';
 import { NETZME_RULES } from './netzme';
 import { NICEPAY_RULES } from './nicepay';
 import type { ProviderRules } from './rules';
@@ -7,7 +8,7 @@ export * from './rules';
 
 /** Every provider the simulator serves, by name. A new provider is one file and one line here. */
 export const PROVIDER_RULES: Readonly<Record<string, ProviderRules>> = Object.fromEntries(
-  [NETZME_RULES, NICEPAY_RULES, FINNET_RULES].map((r) => [r.name, r]),
+  [NETZME_RULES, NICEPAY_RULES, FINNET_RULES, MIDTRANS_RULES].map((r) => [r.name, r]),
 );
 
 /** The names of the simulated providers, in registration order. */
