@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import {
   createSnapSimulator,
+  loadSeedFile,
+  startSimulatorFromEnv,
   minifyJson,
   SnapSimulator,
   symmetricSignature,
@@ -180,6 +185,73 @@ describe('the simulator accepts the providers’ published signed requests', () 
   it('bodyHash: minifying an already minified body changes nothing', () => {
     for (const b of vectors.bodyHash) {
       expect(minifyJson(Buffer.from(b.minifiedBody)).toString()).toBe(b.minifiedBody);
+    }
+  });
+
+  it('a seed file can hold the page’s token and freeze the clock (as docker compose would start it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'snap-vectors-seed-'));
+    try {
+      const seed = {
+        settings: { frozenClock: v.timestamp },
+        partners: [
+          {
+            provider: 'netzme',
+            clientId: curlHeader(page, 'X-PARTNER-ID'),
+            clientSecret: v.clientSecret,
+            publicKeyPem: rsaKeyPair(512, 'pkcs1').publicKeyPem,
+            channelId: curlHeader(page, 'CHANNEL-ID'),
+          },
+        ],
+        tokens: [
+          {
+            provider: 'netzme',
+            clientId: curlHeader(page, 'X-PARTNER-ID'),
+            accessToken: v.accessToken,
+          },
+        ],
+        accounts: [{ provider: 'netzme', accountNo: 'Mw6STUQK', status: 'blocked' }],
+      };
+      const seedPath = join(dir, 'seed.json');
+      writeFileSync(seedPath, JSON.stringify(seed));
+      const started = await startSimulatorFromEnv(
+        { PORT: '0', SIMULATOR_SEED_FILE: seedPath },
+        memoryLogger('silent').logger,
+      );
+      try {
+        const answer = await request(started.baseUrl + v.endpointPath, {
+          method: 'POST',
+          headers: {
+            'X-TIMESTAMP': v.timestamp,
+            'X-PARTNER-ID': curlHeader(page, 'X-PARTNER-ID'),
+            'X-SIGNATURE': v.signatureHex,
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${v.accessToken}`,
+            'X-EXTERNAL-ID': curlHeader(page, 'X-EXTERNAL-ID'),
+            'CHANNEL-ID': curlHeader(page, 'CHANNEL-ID'),
+          },
+          body: v.rawBody,
+        });
+        const json = (await answer.body.json()) as { additionalInfo: { status: string } };
+        expect(answer.statusCode).toBe(200);
+        expect(json.additionalInfo.status).toBe('blocked');
+      } finally {
+        await started.simulator.stop();
+      }
+      // A token for a partner the seed does not register is refused, naming it, not the token.
+      writeFileSync(
+        seedPath,
+        JSON.stringify({ ...seed, tokens: [{ ...seed.tokens[0], clientId: 'NOBODY' }] }),
+      );
+      let message = '';
+      try {
+        createSnapSimulator({ ...loadSeedFile(seedPath), logger: memoryLogger('silent').logger });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/tokens\[0\]: clientId: no netzme partner "NOBODY"/);
+      expect(message).not.toContain(v.accessToken);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
