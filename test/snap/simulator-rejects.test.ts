@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { jakartaTimestamp, ProviderName } from '@app/snap';
 import { parsed } from './support/logs';
 import { externalId, rawCall, RawCallOptions, rawToken, tokenFor } from './support/raw';
+import { createSnapSimulator } from '../../apps/snap-simulator/src';
 import { World } from './support/world';
 
 describe('the simulator rejects wrongly signed or malformed calls like a strict provider', () => {
@@ -391,5 +392,61 @@ describe('the simulator rejects wrongly signed or malformed calls like a strict 
     });
     expect(res.status).toBe(404);
     expect(world.sim.stats().unrouted).toBe(before + 1);
+  });
+});
+
+describe('where the pages contradict each other, a deployment changes the simulator’s checks', () => {
+  let world: World;
+
+  beforeAll(async () => {
+    // Finnet's general headers page instead of its balance page: X-PARTNER-ID, CHANNEL-ID, hex.
+    world = await World.create({
+      simulator: {
+        rules: {
+          finnet: {
+            headers: { partnerId: 'X-PARTNER-ID', channel: 'CHANNEL-ID' },
+            signatureEncoding: 'hex',
+          },
+        },
+      },
+    });
+    world.sim.putAccounts([
+      { provider: 'finnet', accountNo: world.partners.finnet.clientId, balance: '30.00' },
+    ]);
+  });
+
+  afterAll(() => world.close());
+
+  const finnet = async (o: RawCallOptions) => {
+    const p = world.partners.finnet;
+    const token = await tokenFor(world.baseUrl, world.sim.paths.finnet, p);
+    return rawCall(world.baseUrl, world.sim.paths.finnet, p, token, o);
+  };
+
+  it('the general page’s headers and hex signature are accepted', async () => {
+    const p = world.partners.finnet;
+    const answer = await finnet({
+      encoding: 'hex',
+      headers: {
+        'X-PARTNERID': undefined,
+        'X-CHANNEL-ID': undefined,
+        'X-PARTNER-ID': p.clientId,
+        'CHANNEL-ID': p.channelId,
+      },
+    });
+    expect(answer.json.responseCode).toBe('2001100');
+  });
+
+  it('the balance page’s headers are then refused', async () => {
+    const answer = await finnet({});
+    expect(answer.json.responseCode).toBe('4001102');
+    expect(answer.json.responseMessage).toContain('X-PARTNER-ID');
+  });
+
+  it('a bad override is refused at start-up naming it', () => {
+    expect(() =>
+      createSnapSimulator({ rules: { finnet: { signatureEncoding: 'b64' as 'hex' } } }),
+    ).toThrow(/finnet\.signatureEncoding/);
+    expect(() => createSnapSimulator({ rules: { paypal: {} } })).toThrow(/paypal/);
   });
 });

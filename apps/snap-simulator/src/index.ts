@@ -9,12 +9,13 @@ export { DEFAULT_SETTINGS, SimulatorSpecError } from './specs';
 export { PAGE_ACCOUNT_STATUS } from './accounts';
 export type { AccountView } from './accounts';
 export type { SimulatorStats, ProviderStats, EndpointStats } from './stats';
-export { PROVIDER_RULES, SIMULATED_PROVIDERS, resolvePaths } from './provider-rules';
+export { PROVIDER_RULES, SIMULATED_PROVIDERS, resolvePaths, resolveRules } from './provider-rules';
 export type {
   EndpointKind,
   ProviderRules,
   SimulatorPaths,
   SimulatorPathOverrides,
+  SimulatorRuleOverrides,
 } from './provider-rules';
 export { minifyJson, symmetricSignature, verifyTokenSignature } from './signing';
 export { startSimulatorFromEnv } from './from-env';

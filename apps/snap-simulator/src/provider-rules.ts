@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   EndpointKind,
   PROVIDER_RULES,
@@ -14,6 +15,8 @@ export {
   SIMULATED_PROVIDERS,
 } from './providers';
 export type { EndpointKind, ProviderRules, SignatureEncoding, SimulatorPaths } from './providers';
+
+const nonEmpty = z.string().min(1);
 
 /** SNAP service code answered by each endpoint. */
 export const SERVICE_CODES: Record<EndpointKind, string> = {
@@ -49,6 +52,53 @@ export function resolvePaths(
   return out;
 }
 
+/**
+ * What a deployment may change of a provider's checks without a code change, where the
+ * providers' own pages contradict each other (PROTOCOL.md §2): header names, signature
+ * encoding, channel rule, timestamp offset rule and the `X-CLIENT-SECRET` check.
+ */
+export const ruleOverridesSchema = z.record(
+  z
+    .object({
+      headers: z
+        .object({ partnerId: nonEmpty, externalId: nonEmpty, channel: nonEmpty })
+        .partial()
+        .strict()
+        .optional(),
+      signatureEncoding: z.enum(['hex', 'base64']).optional(),
+      channelRule: z.enum(['client-id-plus-01', 'configured']).optional(),
+      timestampOffset: z.enum(['any', '+07:00']).optional(),
+      clientSecretHeader: z.boolean().optional(),
+    })
+    .strict(),
+);
+
+export type SimulatorRuleOverrides = z.input<typeof ruleOverridesSchema>;
+
+/** The providers' rules with a deployment's overrides applied; throws naming a bad one. */
+export function resolveRules(
+  overrides: SimulatorRuleOverrides = {},
+): Readonly<Record<string, ProviderRules>> {
+  const parsed = ruleOverridesSchema.safeParse(overrides);
+  if (!parsed.success) {
+    throw new Error(
+      `simulator rules: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const out: Record<string, ProviderRules> = {};
+  for (const name of Object.keys(parsed.data)) {
+    if (!SIMULATED_PROVIDERS.includes(name)) {
+      throw new Error(`simulator rules: no simulated provider ${JSON.stringify(name)}`);
+    }
+  }
+  for (const provider of SIMULATED_PROVIDERS) {
+    const base = PROVIDER_RULES[provider];
+    const o = parsed.data[provider] ?? {};
+    out[provider] = { ...base, ...o, headers: { ...base.headers, ...o.headers } };
+  }
+  return out;
+}
+
 /** One served endpoint. */
 export interface Route {
   provider: string;
@@ -63,7 +113,10 @@ export interface Route {
  * endpoint (Finnet and Midtrans both take tokens at `/v1.0/access-token/b2b`): on one port the
  * simulator then tells them apart per request (see `simulator.ts`). Any other sharing throws.
  */
-export function buildRoutes(paths: Record<string, SimulatorPaths>): Map<string, Route[]> {
+export function buildRoutes(
+  paths: Record<string, SimulatorPaths>,
+  rulesByProvider: Readonly<Record<string, ProviderRules>> = PROVIDER_RULES,
+): Map<string, Route[]> {
   const routes = new Map<string, Route[]>();
   const add = (urlPath: string, route: Route) => {
     const taken = routes.get(urlPath) ?? [];
@@ -76,7 +129,7 @@ export function buildRoutes(paths: Record<string, SimulatorPaths>): Map<string, 
     routes.set(urlPath, [...taken, route]);
   };
   for (const provider of SIMULATED_PROVIDERS) {
-    const rules = PROVIDER_RULES[provider];
+    const rules = rulesByProvider[provider];
     const p = paths[provider];
     add(p.tokenPath, { provider, rules, kind: 'token', signedPath: p.tokenPath });
     add(p.balancePath, { provider, rules, kind: 'balance', signedPath: p.balanceSignedPath });

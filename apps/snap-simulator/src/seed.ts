@@ -13,6 +13,8 @@ const seedSchema = z
     settings: settingsSchema.partial().optional(),
     partners: z.array(z.record(z.unknown())).optional(),
     accounts: z.array(z.record(z.unknown())).optional(),
+    /** Per-provider rule overrides (see README.md). */
+    rules: z.record(z.unknown()).optional(),
     /** Access tokens to hold (e.g. a provider page's token); see README.md. */
     tokens: z.array(z.record(z.unknown())).optional(),
   })
@@ -50,5 +52,6 @@ export function loadSeedFile(file: string): SnapSimulatorOptions {
     partners: partners as unknown as SnapSimulatorOptions['partners'],
     accounts: seed.accounts as unknown as SnapSimulatorOptions['accounts'],
     tokens: seed.tokens as unknown as SnapSimulatorOptions['tokens'],
+    rules: seed.rules as SnapSimulatorOptions['rules'],
   };
 }

@@ -15,10 +15,12 @@ import {
   buildRoutes,
   PROVIDER_RULES,
   resolvePaths,
+  resolveRules,
   Route,
   SIMULATED_PROVIDERS,
   SimulatorPathOverrides,
   SimulatorPaths,
+  SimulatorRuleOverrides,
 } from './provider-rules';
 import { Reply, snapReply } from './replies';
 import {
@@ -48,6 +50,12 @@ export interface SnapSimulatorOptions extends Partial<SimulatorSettings> {
   tokens?: TokenSpec[];
   /** URL/signed path overrides per provider; defaults are the provider rules' (providers/). */
   paths?: SimulatorPathOverrides;
+  /**
+   * Per-provider changes to the checks where the pages contradict each other, e.g.
+   * `{ finnet: { headers: { partnerId: 'X-PARTNER-ID' }, signatureEncoding: 'hex' } }`
+   * (Finnet's general headers page instead of its balance page).
+   */
+  rules?: SimulatorRuleOverrides;
   /** Longest X-EXTERNAL-ID per provider (defaults: Netzme 32, NICEPay 40, Finnet 36). */
   externalIdMaxLength?: Partial<Record<string, number>>;
   /** A pino logger; by default a JSON logger at `LOG_LEVEL` (info) on stdout. */
@@ -80,7 +88,7 @@ function frozenAt(text: string): number {
 /** Builds a SNAP simulator serving every provider of `providers/` on one port. */
 export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSimulator {
   const paths = resolvePaths(options.paths);
-  const routes = buildRoutes(paths);
+  const routes = buildRoutes(paths, resolveRules(options.rules));
   const initialSettings = parseSpec(
     settingsSchema,
     {
