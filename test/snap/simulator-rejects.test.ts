@@ -399,13 +399,15 @@ describe('where the pages contradict each other, a deployment changes the simula
   let world: World;
 
   beforeAll(async () => {
-    // Finnet's general headers page instead of its balance page: X-PARTNER-ID, CHANNEL-ID, hex.
+    // Finnet's general headers page instead of its balance page: X-PARTNER-ID, CHANNEL-ID, hex
+    // (it says lowercase hex), ORIGIN mandatory.
     world = await World.create({
       simulator: {
         rules: {
           finnet: {
             headers: { partnerId: 'X-PARTNER-ID', channel: 'CHANNEL-ID' },
             signatureEncoding: 'hex',
+            requiredHeaders: ['ORIGIN'],
           },
         },
       },
@@ -432,9 +434,25 @@ describe('where the pages contradict each other, a deployment changes the simula
         'X-CHANNEL-ID': undefined,
         'X-PARTNER-ID': p.clientId,
         'CHANNEL-ID': p.channelId,
+        ORIGIN: 'www.example.co.id',
       },
     });
     expect(answer.json.responseCode).toBe('2001100');
+  });
+
+  it('without the ORIGIN the general page makes mandatory: 400xx02 naming it', async () => {
+    const p = world.partners.finnet;
+    const answer = await finnet({
+      encoding: 'hex',
+      headers: {
+        'X-PARTNERID': undefined,
+        'X-CHANNEL-ID': undefined,
+        'X-PARTNER-ID': p.clientId,
+        'CHANNEL-ID': p.channelId,
+      },
+    });
+    expect(answer.json.responseCode).toBe('4001102');
+    expect(answer.json.responseMessage).toContain('[ORIGIN]');
   });
 
   it('the balance page’s headers are then refused', async () => {

@@ -55,7 +55,8 @@ export function resolvePaths(
 /**
  * What a deployment may change of a provider's checks without a code change, where the
  * providers' own pages contradict each other (PROTOCOL.md §2): header names, signature
- * encoding, channel rule, timestamp offset rule and the `X-CLIENT-SECRET` check.
+ * encoding, channel rule, timestamp offset rule, the `X-CLIENT-SECRET` check and further
+ * required headers (Finnet's general page: `ORIGIN`).
  */
 export const ruleOverridesSchema = z.record(
   z
@@ -69,6 +70,9 @@ export const ruleOverridesSchema = z.record(
       channelRule: z.enum(['client-id-plus-01', 'configured']).optional(),
       timestampOffset: z.enum(['any', '+07:00']).optional(),
       clientSecretHeader: z.boolean().optional(),
+      requiredHeaders: z
+        .array(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'))
+        .optional(),
     })
     .strict(),
 );

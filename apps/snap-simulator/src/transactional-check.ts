@@ -93,6 +93,12 @@ export function verifyTransactional(
     );
   }
 
+  for (const name of rules.requiredHeaders ?? []) {
+    if (!header(call.headers, name)) {
+      return reject(400, '02', `${name} header is missing`, `[${name}]`);
+    }
+  }
+
   const sentSecret = header(call.headers, 'X-CLIENT-SECRET');
   if (sentSecret !== undefined && rules.clientSecretHeader) {
     if (!sameSignature(sentSecret, partner.clientSecret)) {

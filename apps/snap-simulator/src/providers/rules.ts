@@ -77,6 +77,11 @@ export interface ProviderRules {
    * partner's secret (`401xx00`); it is never required.
    */
   clientSecretHeader: boolean;
+  /**
+   * Further headers that must be present on a transactional call (`400xx02` naming the first
+   * missing), e.g. `ORIGIN` on Finnet's general headers page. None by default.
+   */
+  requiredHeaders?: string[];
   /** Mandatory string body fields (dotted paths) per transactional endpoint. */
   mandatory: { balance: string[]; 'account-inquiry'?: string[] };
   /**
