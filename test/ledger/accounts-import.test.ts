@@ -152,7 +152,7 @@ describe('accounts import', () => {
     });
     const byLine = new Map(summary.rejected.map((r) => [r.line, r]));
     expect(byLine.get(3)!.message).toBe(
-      'line 3, provider "ovo": must be one of netzme, nicepay, finnet',
+      'line 3, provider "ovo": must be one of netzme, nicepay, finnet, midtrans',
     );
     expect(byLine.get(4)!.reason).toBe('must be three upper-case letters, like IDR');
     expect(byLine.get(9)!.message).toBe(

@@ -8,6 +8,7 @@ import {
   AppMetrics,
   Logger,
   queuePrefix,
+  rateLimitKey,
 } from '@app/config';
 import { REDIS } from '@app/reconciliation';
 import {
@@ -15,33 +16,18 @@ import {
   ExternalIdGenerator,
   CredentialRegistry,
   PROVIDERS,
-  ProfilePathOverrides,
+  ProfileOverrides,
+  profileOverridesFromEnv,
   ProviderRateLimiter,
-  ProviderName,
+  resolveProfile,
   SnapClientFactory,
   SnapHttp,
 } from '@app/snap';
 
-/** Path overrides per provider from `SNAP_<PROVIDER>_*_PATH` settings. */
-export function pathOverrides(
-  config: AppConfig,
-): Partial<Record<ProviderName, ProfilePathOverrides>> {
-  const env = config as unknown as Record<string, string | undefined>;
-  return Object.fromEntries(
-    PROVIDERS.map((p) => {
-      const P = p.toUpperCase();
-      return [
-        p,
-        {
-          tokenPath: env[`SNAP_${P}_TOKEN_PATH`],
-          balancePath: env[`SNAP_${P}_BALANCE_PATH`],
-          balanceSignedPath: env[`SNAP_${P}_BALANCE_SIGNED_PATH`],
-          accountStatusPath: env[`SNAP_${P}_ACCOUNT_STATUS_PATH`],
-          accountStatusSignedPath: env[`SNAP_${P}_ACCOUNT_STATUS_PATH`],
-        },
-      ];
-    }),
-  );
+/** Every provider's profile overrides from the environment (`SNAP_<NAME>_*`, see the README). */
+export function profileOverrides(config: AppConfig): Record<string, ProfileOverrides> {
+  const env = config as unknown as Record<string, unknown>;
+  return Object.fromEntries(PROVIDERS.map((p) => [p, profileOverridesFromEnv(p, env)]));
 }
 
 /**
@@ -52,6 +38,9 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
   provide: SnapClientFactory,
   inject: [APP_CONFIG, APP_LOGGER, REDIS, APP_METRICS],
   useFactory: async (config: AppConfig, logger: Logger, redis: Redis, metrics: AppMetrics) => {
+    // Fail fast: every profile, with this deployment's overrides, must validate at start-up.
+    const overrides = profileOverrides(config);
+    for (const p of PROVIDERS) resolveProfile(p, overrides[p]);
     const http = new SnapHttp({
       connectMs: config.SNAP_CONNECT_TIMEOUT_MS,
       readMs: config.SNAP_READ_TIMEOUT_MS,
@@ -77,11 +66,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         rateLimiter: new ProviderRateLimiter(
           redis,
           `${keyPrefix}:request-rate`,
-          {
-            netzme: config.RATE_LIMIT_NETZME_PER_SECOND,
-            nicepay: config.RATE_LIMIT_NICEPAY_PER_SECOND,
-            finnet: config.RATE_LIMIT_FINNET_PER_SECOND,
-          },
+          Object.fromEntries(PROVIDERS.map((p) => [p, config[rateLimitKey(p)]])),
           config.RATE_LIMIT_WINDOW_MARGIN_MS,
         ),
         onCall: (e) =>
@@ -93,7 +78,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         inactiveStatusValues: config.ACCOUNT_INACTIVE_STATUS_VALUES,
         providerTimeSkewMs: config.SNAP_PROVIDER_TIME_SKEW_MS,
       },
-      pathOverrides(config),
+      overrides,
     );
   },
 });

@@ -12,8 +12,8 @@ import {
 import type { ExternalIdGenerator } from './external-id';
 import { ResponseTooLargeError, SnapHttp } from './http';
 import { parseAmount, AmountFormatError } from './money';
-import { channelValue, ProviderProfile } from './profiles';
-import { SERVICE_CODE } from './providers';
+import { balanceRequestBody, channelValue, ProviderProfile } from './profiles';
+import { SERVICE_CODE } from './providers/index';
 import type { RequestRateLimiter } from './rate-limiter';
 import { parseJsonObject, pick, scrubBody, show } from './response-body';
 import { classifyFailure, isSuccess, parseResponseCode } from './response-code';
@@ -141,7 +141,12 @@ export class SnapClient {
       'balance-inquiry',
       this.profile.balancePath,
       this.profile.balanceSignedPath,
-      (ref) => this.balanceBody(account, ref),
+      (reference) =>
+        balanceRequestBody(this.profile, {
+          reference,
+          accountNo: account.accountNo,
+          msId: account.msId,
+        }),
     );
     const details = this.details({ responseCode: code, externalId });
     const balances = this.parseBalances(json, account.currency, details);
@@ -154,7 +159,7 @@ export class SnapClient {
       currency: chosen.currency,
       balances,
       providerTime: this.providerTime(json, requestTime, details),
-      providerName: typeof json.name === 'string' ? json.name : null,
+      providerName: this.merchantName(json),
       requestTime,
       responseCode: code,
       externalId,
@@ -171,7 +176,11 @@ export class SnapClient {
    */
   async accountStatus(custId: string): Promise<AccountStatusResult> {
     const { accountStatusPath, accountStatusSignedPath, statusFields } = this.profile;
-    if (!accountStatusPath || !accountStatusSignedPath) {
+    if (
+      !this.profile.capabilities.accountStatus ||
+      !accountStatusPath ||
+      !accountStatusSignedPath
+    ) {
       throw new Error(`${this.profile.provider}: account status inquiry is not offered`);
     }
     const { json, code, externalId } = await this.authorizedCall(
@@ -286,7 +295,7 @@ export class SnapClient {
         'X-TIMESTAMP': timestamp,
         'X-SIGNATURE': signTransactional(
           this.credentials.clientSecret.reveal(),
-          { method: 'POST', signedPath, accessToken: token, body: bytes, timestamp },
+          { method: this.profile.method, signedPath, accessToken: token, body: bytes, timestamp },
           this.profile.signatureEncoding,
         ),
         [this.profile.headers.partnerId]: this.credentials.partnerId,
@@ -296,7 +305,11 @@ export class SnapClient {
           this.credentials.clientId,
           this.credentials.channelId,
         ),
+        ...this.profile.staticHeaders,
       };
+      if (this.profile.sendClientSecret) {
+        headers['X-CLIENT-SECRET'] = this.credentials.clientSecret.reveal();
+      }
       try {
         const { json, code } = await this.exchange(
           operation,
@@ -430,19 +443,6 @@ export class SnapClient {
     return { json, code: code.code };
   }
 
-  private balanceBody(account: BalanceAccount, reference: string): object {
-    switch (this.profile.balanceRequest) {
-      case 'reference-and-account':
-        return { partnerReferenceNo: reference, accountNo: account.accountNo };
-      case 'account-only':
-        return account.msId
-          ? { accountNo: account.accountNo, additionalInfo: { msId: account.msId } }
-          : { accountNo: account.accountNo };
-      case 'reference-only':
-        return { partnerReferenceNo: reference };
-    }
-  }
-
   private parseBalances(
     json: Record<string, unknown>,
     currency: string,
@@ -457,16 +457,17 @@ export class SnapClient {
     if (!Array.isArray(infos) || infos.length === 0) {
       throw breach(`accountInfos ${show(infos)} is missing or empty`);
     }
+    const { balanceField } = this.profile.response;
     return infos.map((info, i) => {
-      const field = `accountInfos[${i}].availableBalance`;
+      const field = `accountInfos[${i}].${balanceField}`;
       let value: bigint;
       try {
-        value = parseAmount(pick(info, 'availableBalance.value'), `${field}.value`);
+        value = parseAmount(pick(info, `${balanceField}.value`), `${field}.value`);
       } catch (e) {
         if (e instanceof AmountFormatError) throw breach(e.message);
         throw e;
       }
-      const got = pick(info, 'availableBalance.currency');
+      const got = pick(info, `${balanceField}.currency`);
       if (got !== currency) {
         throw breach(
           `${field}.currency ${show(got)} is not the account's currency ${show(currency)}`,
@@ -478,7 +479,7 @@ export class SnapClient {
   }
 
   private chooseBalance(balances: BalanceEntry[], details: SnapErrorDetails): BalanceEntry {
-    const wanted = this.profile.balanceType;
+    const wanted = this.profile.response.balanceType;
     if (wanted === null) {
       if (balances.length === 1) return balances[0];
       // Picking the first of several would reconcile whichever the provider listed first.
@@ -502,25 +503,27 @@ export class SnapClient {
     requestTime: Date,
     details: SnapErrorDetails,
   ): Date | null {
-    if (!this.profile.providerTimeField) return null;
-    const raw = pick(json, this.profile.providerTimeField);
+    const field = this.profile.response.providerTimeField;
+    if (!field) return null;
+    const raw = pick(json, field);
     if (raw === undefined || raw === null) return null;
-    const ms =
+    let ms =
       typeof raw === 'number'
         ? raw
         : typeof raw === 'string' && /^\d{1,15}$/.test(raw)
           ? Number(raw)
           : NaN;
-    const field = this.profile.providerTimeField;
+    const unit = this.profile.response.providerTimeUnit;
     if (!Number.isSafeInteger(ms) || ms <= 0) {
       throw new ContractBreachError(
-        `${this.profile.provider}: ${field} ${show(raw)} is not epoch milliseconds`,
+        `${this.profile.provider}: ${field} ${show(raw)} is not epoch ${unit === 's' ? 'seconds' : 'milliseconds'}`,
         details,
       );
     }
     // The provider time decides which ledger entries count: a wrong one is a silent cut-off
     // in the wrong place, so it must be near the request time and in milliseconds.
-    if (ms < SECONDS_LOOK_ALIKE_BELOW_MS) {
+    if (unit === 's') ms *= 1000;
+    else if (ms < SECONDS_LOOK_ALIKE_BELOW_MS) {
       throw new ContractBreachError(
         `${this.profile.provider}: ${field} ${show(raw)} looks like epoch seconds, not milliseconds (${new Date(ms).toISOString()})`,
         details,
@@ -547,14 +550,28 @@ export class SnapClient {
     account: BalanceAccount,
     details: SnapErrorDetails,
   ): void {
+    const field = this.profile.response.sellerIdField;
     if (!account.msId) return;
-    const echoed = pick(json, 'additionalInfo.msId');
-    if (echoed !== account.msId) {
+    if (!field) {
       throw new ContractBreachError(
-        `${this.profile.provider}: asked for seller msId ${show(account.msId)}, the answer's additionalInfo.msId is ${show(echoed)}: it may be another merchant's balance`,
+        `${this.profile.provider}: the account has seller id ${show(account.msId)} but the provider's profile knows no sellers (response.sellerIdField)`,
         details,
       );
     }
+    const echoed = pick(json, field);
+    if (echoed !== account.msId) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: asked for seller msId ${show(account.msId)}, the answer's ${field} is ${show(echoed)}: it may be another merchant's balance`,
+        details,
+      );
+    }
+  }
+
+  /** The merchant name the provider reported, where its profile says it names one. */
+  private merchantName(json: Record<string, unknown>): string | null {
+    const field = this.profile.response.merchantNameField;
+    const value = field ? pick(json, field) : undefined;
+    return typeof value === 'string' ? value : null;
   }
 
   private details(extra: Partial<SnapErrorDetails>): SnapErrorDetails {

@@ -7,7 +7,7 @@ export * from './external-id';
 export * from './http';
 export * from './money';
 export * from './profiles';
-export * from './providers';
+export * from './providers/index';
 export * from './rate-limiter';
 export * from './response-body';
 export * from './response-code';
