@@ -43,6 +43,8 @@ describe('merchant identity: Finnet name and NICEPay seller (pipeline over HTTP)
         account('finnet', 'FINNET-RIGHT', 'F1', { name: 'Toko Satu' }),
         account('finnet', 'FINNET-WRONG', 'F2', { name: 'Toko Lain' }),
         account('nicepay', 'NPSELLER01', 'N1', { msId: 'SELLER7' }),
+        // A Finnet account without a credential set would be read with the default set.
+        { ...account('finnet', 'FINNET-NOSET', 'F3', { name: 'Toko Tiga' }), credentialSet: null },
       ],
     });
     const summary = await importAccountsCsv(
@@ -78,6 +80,12 @@ describe('merchant identity: Finnet name and NICEPay seller (pipeline over HTTP)
     expect(r.error).toContain('credential set answers for another merchant');
     expect(r.error).toContain('"Toko Lain"');
     expect(r.error).toContain('"Toko Dua"');
+  });
+
+  it('Finnet: an account without its own credential set is an error, never read with the default set', async () => {
+    const r = await resultOf('FINNET-NOSET');
+    expect(r).toMatchObject({ status: 'error', providerBalance: null });
+    expect(r.error).toContain('knows an account by its credential set');
   });
 
   it("NICEPay: the seller's msId from the CSV is sent, echoed and the seller's ledger matched", async () => {

@@ -71,6 +71,16 @@ export class BalanceInquiryService {
     const base = { runId: job.runId, accountId: job.accountId, attempts: attempt.number };
     let client: SnapClient;
     try {
+      if (
+        this.clients.profile(account.provider).accountIdentity === 'credential-set' &&
+        !account.credential_set
+      ) {
+        // The provider knows the merchant by the credentials alone: the default set would
+        // answer for whichever merchant it belongs to, never for this account.
+        throw new Error(
+          `${account.provider} knows an account by its credential set, and account ${account.account_no} names none (accounts CSV column credential)`,
+        );
+      }
       client = this.clients.get(account.provider, account.credential_set);
     } catch (e) {
       const message = (e as Error).message;

@@ -1,6 +1,6 @@
 import { CredentialRegistry, DEFAULT_CREDENTIAL_SET } from './credentials';
 import { SnapClient, SnapClientDeps } from './client';
-import { ProfileOverrides, resolveProfile } from './profiles';
+import { ProfileOverrides, ProviderProfile, resolveProfile } from './profiles';
 import type { ProviderName } from './providers/index';
 
 /** Builds one {@link SnapClient} per (provider, credential set) and reuses it. */
@@ -27,6 +27,11 @@ export class SnapClientFactory {
       this.clients.set(key, client);
     }
     return client;
+  }
+
+  /** A provider's profile with this deployment's overrides (throws for an unknown provider). */
+  profile(provider: ProviderName): ProviderProfile {
+    return resolveProfile(provider, this.profileOverrides[provider]);
   }
 
   /** Token requests sent by every client of this factory. */
