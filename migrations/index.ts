@@ -1,6 +1,7 @@
 import { InitialSchema1763700000000 } from './1763700000000-InitialSchema';
 import { ReportIndexes1763800000000 } from './1763800000000-ReportIndexes';
 import { Discrepancies1763900000000 } from './1763900000000-Discrepancies';
+import { ProviderTruth1764000000000 } from './1764000000000-ProviderTruth';
 import { UnavailableStatus1764100000000 } from './1764100000000-UnavailableStatus';
 import { RunControl1764100001000 } from './1764100001000-RunControl';
 import { RetentionIndexes1764200000000 } from './1764200000000-RetentionIndexes';
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   InitialSchema1763700000000,
   ReportIndexes1763800000000,
   Discrepancies1763900000000,
+  ProviderTruth1764000000000,
   UnavailableStatus1764100000000,
   RunControl1764100001000,
   RetentionIndexes1764200000000,

@@ -23,7 +23,7 @@ function account(n: number, provider: ProviderName, providerBalance: bigint): Sc
     ledger: [{ entryRef: `D${n}-1`, amount: 500_000n, postedAt: new Date(Date.now() - 7_200_000) }],
     simulated: {
       balance: formatAmount(providerBalance),
-      ...(provider === 'netzme' ? { status: 'ACTIVE' } : {}),
+      ...(provider === 'netzme' ? { status: 'approved_v2' } : {}),
     },
     kind: 'matched',
     expected: { status: 'matched', difference: 0n, attempts: 1 },

@@ -52,7 +52,7 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     };
     expect(body.status).toBe('ok');
     expect(Object.keys(body.info)).toEqual(['postgres', 'redis', 'queues']);
-    expect(body.info.queues.lagSeconds).toEqual({ netzme: 0, nicepay: 0, finnet: 0 });
+    expect(body.info.queues.lagSeconds).toEqual({ netzme: 0, nicepay: 0, finnet: 0, midtrans: 0 });
   });
 
   it.each([
@@ -133,6 +133,7 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
       .sort();
     expect(names).toEqual([
       'balance-inquiry-finnet',
+      'balance-inquiry-midtrans',
       'balance-inquiry-netzme',
       'balance-inquiry-nicepay',
       'discrepancy-webhooks',

@@ -152,7 +152,7 @@ describe('accounts import', () => {
     });
     const byLine = new Map(summary.rejected.map((r) => [r.line, r]));
     expect(byLine.get(3)!.message).toBe(
-      'line 3, provider "ovo": must be one of netzme, nicepay, finnet',
+      'line 3, provider "ovo": must be one of netzme, nicepay, finnet, midtrans',
     );
     expect(byLine.get(4)!.reason).toBe('must be three upper-case letters, like IDR');
     expect(byLine.get(9)!.message).toBe(
@@ -183,7 +183,7 @@ describe('accounts import', () => {
       [1, '(header)', 'merchant,merchant_name,provider,account_no,currency'],
     ]);
     expect(summary.rejected[0].reason).toBe(
-      'the header must be exactly merchant_id,merchant_name,provider,account_no,currency[,credential]',
+      'the header must be exactly merchant_id,merchant_name,provider,account_no,currency[,credential][,ms_id][,expected_provider_name]',
     );
     expect((await merchants()).map((m) => m[0])).not.toContain('m9');
   });

@@ -82,7 +82,7 @@ describe('validateLedgerBatch', () => {
       'entries[1].amount "12.5": must be a decimal with exactly two places and no separators, like 1000.00 or -12.50',
       'entries[2].amount 100: must be a string',
       'entries[3].postedAt "2026-11-21T10:00:00": has no time zone; add Z or an offset like +07:00',
-      'entries[4].provider "ovo": must be one of netzme, nicepay, finnet',
+      'entries[4].provider "ovo": must be one of netzme, nicepay, finnet, midtrans',
       'entries[4].accountNo "a b": must be 1 to 64 letters, digits, ".", "_" or "-"',
       'entries[5].extra true: is not a known field',
       'entries[6].entryRef (missing): is required',

@@ -114,7 +114,7 @@ describe('importLedgerCsv', () => {
     );
     expect(byLine.get(7)!.reason).toBe('has no time zone; add Z or an offset like +07:00');
     expect(byLine.get(8)!.reason).toBe('is not a calendar date');
-    expect(byLine.get(9)!.reason).toBe('must be one of netzme, nicepay, finnet');
+    expect(byLine.get(9)!.reason).toBe('must be one of netzme, nicepay, finnet, midtrans');
     expect(byLine.get(10)!.message).toBe(
       'line 10, account_no "nope": no provider account netzme/nope; import it with the accounts CSV first',
     );

@@ -388,7 +388,10 @@ describe('reports API', () => {
           (r) => r.status === 'error' || r.status === 'inactive',
         ),
       ).toBeGreaterThan(1);
-      expect(await check('provider=nicepay', (r) => r.provider === 'nicepay')).toBe(30);
+      expect(await check('provider=nicepay', (r) => r.provider === 'nicepay')).toBe(
+        pipeline.scenario.filter((a) => a.provider === 'nicepay').length,
+      );
+      expect(await check('provider=midtrans', (r) => r.provider === 'midtrans')).toBeGreaterThan(0);
       expect(await check('merchant=M00005', (r) => r.merchant_id === 'M00005')).toBe(1);
       expect(
         await check(

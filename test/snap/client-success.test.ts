@@ -8,10 +8,16 @@ describe('SnapClient against the simulator: successful inquiries', () => {
     world = await World.create({ simulator: { clockOffsetMs: 1_500 } });
     const { netzme, finnet } = world.partners;
     world.sim.putAccounts([
-      { provider: 'netzme', accountNo: 'CUST-001', balance: '10000.00', status: 'ACTIVE' },
-      { provider: 'netzme', accountNo: 'CUST-002', balance: '0.05', status: 'INACTIVE' },
+      { provider: 'netzme', accountNo: 'CUST-001', balance: '10000.00', status: 'approved_v2' },
+      { provider: 'netzme', accountNo: 'CUST-002', balance: '0.05', status: 'Blocked' },
       { provider: 'nicepay', accountNo: 'IONPAYTEST', balance: '1234567890123456.78' },
-      { provider: 'nicepay', accountNo: 'USDMERCH01', balance: '-12.30', currency: 'USD' },
+      {
+        provider: 'nicepay',
+        accountNo: 'USDMERCH01',
+        msId: 'SELLER01',
+        balance: '-12.30',
+        currency: 'USD',
+      },
       { provider: 'finnet', accountNo: finnet.clientId, balances: ['100.00', '250.50', '75.25'] },
     ]);
     expect(netzme).toBeDefined();
@@ -37,7 +43,8 @@ describe('SnapClient against the simulator: successful inquiries', () => {
     expect(t).toBeLessThanOrEqual(after + 1_500);
     expect(result.externalId).toMatch(/^\d{32}$/);
     expect(result.partnerReferenceNo).toBe(result.externalId);
-    expect(result.referenceNo).toMatch(/^\d{20}$/);
+    // The Get Balance page's example answer carries no referenceNo.
+    expect(result.referenceNo).toBeUndefined();
   });
 
   it('NICEPay: 16-digit balance exactly, no provider time', async () => {
@@ -69,22 +76,23 @@ describe('SnapClient against the simulator: successful inquiries', () => {
     expect(world.sim.account('finnet', world.partners.finnet.clientId)?.served).toBe(4);
   });
 
-  it('Netzme account status: ACTIVE and INACTIVE, 2000800', async () => {
+  it('Netzme account status: a page value is active, "Blocked" (any case) is not, 2000800', async () => {
     const client = world.factory.get('netzme');
     const active = await client.accountStatus('CUST-001');
     expect(active).toMatchObject({
       custId: 'CUST-001',
       active: true,
-      userStatus: 'ACTIVE',
+      inactiveBecause: null,
       responseCode: '2000800',
     });
+    expect(active.values.status).toBe('approved_v2');
     const inactive = await client.accountStatus('CUST-002');
     expect(inactive).toMatchObject({
       custId: 'CUST-002',
       active: false,
-      userStatus: 'INACTIVE',
-      status: 'INACTIVE',
+      values: { status: 'Blocked' },
     });
+    expect(inactive.inactiveBecause).toMatch(/=Blocked$/);
   });
 
   it('one token per provider served every call, and the stats say so', () => {

@@ -63,23 +63,31 @@ describe('simulator admin API, stats and seed', () => {
       served: 0,
       currency: 'IDR',
       name: 'Merchant A2',
-      status: 'ACTIVE',
-      userType: 'MERCHANT',
+      balanceType: 'Cash',
+      extraBalances: [{ balanceType: 'Points', value: '0.00' }],
+      // Netzme's Get Account Status page's example, verbatim, unless told otherwise.
+      status: 'approved_v2',
+      userStatus: 'premium',
+      userType: 'regular',
+      benefits: ['Request approved'],
+      providerTimeUnit: 'ms',
+      providerTimeOffsetMs: 0,
       latencyMs: 0,
       faults: [{ kind: '500', times: 2 }],
+      statusFaults: [],
     });
   });
 
   it('PATCH /admin/accounts/:provider/:accountNo changes balance, status and faults', async () => {
     const patched = await admin(world.baseUrl, 'PATCH', '/admin/accounts/netzme/A1', {
       balance: '7.50',
-      status: 'INACTIVE',
+      status: 'blocked',
       faults: [{ kind: 'non-json' }],
     });
     expect(patched.status).toBe(200);
     expect(patched.json).toMatchObject({
       balances: ['7.50'],
-      status: 'INACTIVE',
+      status: 'blocked',
       faults: [{ kind: 'non-json' }],
     });
     const status = await world.factory.get('netzme').accountStatus('A1');
@@ -114,7 +122,7 @@ describe('simulator admin API, stats and seed', () => {
 
   it('partner secrets never come back from the admin API', async () => {
     const res = await admin(world.baseUrl, 'GET', '/admin/partners');
-    expect(res.json).toEqual({ netzme: 1, nicepay: 1, finnet: 1 });
+    expect(res.json).toEqual({ netzme: 1, nicepay: 1, finnet: 1, midtrans: 0 });
     expect(JSON.stringify(res.json)).not.toContain(world.partners.netzme.clientSecret);
   });
 
@@ -225,7 +233,7 @@ describe('simulator admin API, stats and seed', () => {
     const res = await admin(world.baseUrl, 'POST', '/admin/reset');
     expect(res.json).toEqual({ ok: true });
     expect(world.sim.accounts().map((a) => a.accountNo)).toEqual(['SEEDED']);
-    expect(world.sim.partnerCounts()).toEqual({ netzme: 1, nicepay: 1, finnet: 1 });
+    expect(world.sim.partnerCounts()).toEqual({ netzme: 1, nicepay: 1, finnet: 1, midtrans: 0 });
     expect(world.sim.stats().totalRequests).toBe(0);
     // The cached token is gone at the simulator: refreshed once, then fine.
     const result = await world.factory
@@ -301,8 +309,8 @@ describe('simulator admin API, stats and seed', () => {
       /must start with "\/"/,
     );
     expect(() =>
-      createSnapSimulator({ paths: { finnet: { tokenPath: '/api/v1/access-token/b2b' } } }),
-    ).toThrow(/is both netzme token and finnet token/);
+      createSnapSimulator({ paths: { finnet: { balancePath: '/api/v1/access-token/b2b' } } }),
+    ).toThrow(/is both netzme token and finnet balance/);
   });
 
   describe('seed file', () => {

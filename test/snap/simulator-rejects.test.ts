@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { jakartaTimestamp, ProviderName } from '@app/snap';
 import { parsed } from './support/logs';
 import { externalId, rawCall, RawCallOptions, rawToken, tokenFor } from './support/raw';
+import { createSnapSimulator } from '../../apps/snap-simulator/src';
 import { World } from './support/world';
 
 describe('the simulator rejects wrongly signed or malformed calls like a strict provider', () => {
@@ -53,10 +54,24 @@ describe('the simulator rejects wrongly signed or malformed calls like a strict 
       expect(answer.json.responseCode).toBe('2001100');
     });
 
-    it('extra white space is fine when the signature covers exactly those bytes', async () => {
+    it("a pretty body is hashed minified, as Netzme's published request signs it", async () => {
       const body = { partnerReferenceNo: externalId(), accountNo: 'CUST-1' };
-      const answer = await call('netzme', { sendText: JSON.stringify(body, null, 2) });
+      const answer = await call('netzme', {
+        sendText: JSON.stringify(body, null, 4),
+        signText: JSON.stringify(body),
+      });
       expect(answer.json.responseCode).toBe('2001100');
+    });
+
+    it('white space inside strings stays in the hashed body (pretty or not)', async () => {
+      const body = { partnerReferenceNo: externalId(), accountNo: 'CUST-1', note: ' a  b \\" c ' };
+      expect((await call('netzme', { body })).json.responseCode).toBe('2001100');
+      const again = { ...body, partnerReferenceNo: externalId() };
+      const pretty = await call('netzme', {
+        sendText: JSON.stringify(again, null, 2),
+        signText: JSON.stringify(again),
+      });
+      expect(pretty.json.responseCode).toBe('2001100');
     });
   });
 
@@ -87,14 +102,13 @@ describe('the simulator rejects wrongly signed or malformed calls like a strict 
       );
     });
 
-    it('a pretty body was sent while the signature covers the minified one', async () => {
+    it('a pretty body was sent and its pretty bytes were hashed (not minified)', async () => {
       const body = { partnerReferenceNo: externalId(), accountNo: 'CUST-1' };
-      const answer = await call('netzme', {
-        sendText: JSON.stringify(body, null, 2),
-        signText: JSON.stringify(body),
-      });
+      const answer = await call('netzme', { sendText: JSON.stringify(body, null, 2) });
       expect(answer.json.responseCode).toBe('4011100');
-      expect(lastWarn()?.hint).toContain('hashed a minified re-serialization of the body');
+      expect(lastWarn()?.hint).toContain(
+        'hashed the bytes as sent, white space included, expected the minified body',
+      );
     });
 
     it('a minified body was sent while the signature covers a pretty one', async () => {
@@ -378,5 +392,79 @@ describe('the simulator rejects wrongly signed or malformed calls like a strict 
     });
     expect(res.status).toBe(404);
     expect(world.sim.stats().unrouted).toBe(before + 1);
+  });
+});
+
+describe('where the pages contradict each other, a deployment changes the simulator’s checks', () => {
+  let world: World;
+
+  beforeAll(async () => {
+    // Finnet's general headers page instead of its balance page: X-PARTNER-ID, CHANNEL-ID, hex
+    // (it says lowercase hex), ORIGIN mandatory.
+    world = await World.create({
+      simulator: {
+        rules: {
+          finnet: {
+            headers: { partnerId: 'X-PARTNER-ID', channel: 'CHANNEL-ID' },
+            signatureEncoding: 'hex',
+            requiredHeaders: ['ORIGIN'],
+          },
+        },
+      },
+    });
+    world.sim.putAccounts([
+      { provider: 'finnet', accountNo: world.partners.finnet.clientId, balance: '30.00' },
+    ]);
+  });
+
+  afterAll(() => world.close());
+
+  const finnet = async (o: RawCallOptions) => {
+    const p = world.partners.finnet;
+    const token = await tokenFor(world.baseUrl, world.sim.paths.finnet, p);
+    return rawCall(world.baseUrl, world.sim.paths.finnet, p, token, o);
+  };
+
+  it('the general page’s headers and hex signature are accepted', async () => {
+    const p = world.partners.finnet;
+    const answer = await finnet({
+      encoding: 'hex',
+      headers: {
+        'X-PARTNERID': undefined,
+        'X-CHANNEL-ID': undefined,
+        'X-PARTNER-ID': p.clientId,
+        'CHANNEL-ID': p.channelId,
+        ORIGIN: 'www.example.co.id',
+      },
+    });
+    expect(answer.json.responseCode).toBe('2001100');
+  });
+
+  it('without the ORIGIN the general page makes mandatory: 400xx02 naming it', async () => {
+    const p = world.partners.finnet;
+    const answer = await finnet({
+      encoding: 'hex',
+      headers: {
+        'X-PARTNERID': undefined,
+        'X-CHANNEL-ID': undefined,
+        'X-PARTNER-ID': p.clientId,
+        'CHANNEL-ID': p.channelId,
+      },
+    });
+    expect(answer.json.responseCode).toBe('4001102');
+    expect(answer.json.responseMessage).toContain('[ORIGIN]');
+  });
+
+  it('the balance page’s headers are then refused', async () => {
+    const answer = await finnet({});
+    expect(answer.json.responseCode).toBe('4001102');
+    expect(answer.json.responseMessage).toContain('X-PARTNER-ID');
+  });
+
+  it('a bad override is refused at start-up naming it', () => {
+    expect(() =>
+      createSnapSimulator({ rules: { finnet: { signatureEncoding: 'b64' as 'hex' } } }),
+    ).toThrow(/finnet\.signatureEncoding/);
+    expect(() => createSnapSimulator({ rules: { paypal: {} } })).toThrow(/paypal/);
   });
 });

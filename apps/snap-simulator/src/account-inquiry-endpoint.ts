@@ -1,14 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import { accountLabel } from './accounts';
 import type { ProviderCall, SimulatorContext } from './context';
-import { Reply, snapReply } from './replies';
-import { nextReferenceNo } from './reference-no';
-import { verifyTransactional } from './transactional-check';
+import { CommonFault, commonFaultReply } from './fault-replies';
+import { pageReply, Reply, snapReply } from './replies';
+import { fieldAt, verifyTransactional } from './transactional-check';
 
 /**
- * Netzme `POST {accountInquiryPath}` (registration-account-inquiry, service 08): the status of
- * the customer `additionalInfo.custId`, in `additionalInfo.{userStatus,userType,status,benefits}`.
+ * `POST {accountInquiryPath}` (Netzme registration-account-inquiry, service 08): the status of
+ * the customer `additionalInfo.custId`, shaped as the page's example (`userStatus`, `userType`,
+ * `status`, `benefits`; a UUID `referenceNo`). A known account answers the page's own example
+ * values unless its seed or an admin patch gives others (e.g. `status: "blocked"`).
  */
 export function handleAccountInquiry(ctx: SimulatorContext, call: ProviderCall): Reply {
-  const { provider } = call.route;
+  const { provider, rules } = call.route;
   const verified = verifyTransactional(ctx, call);
   if ('caseCode' in verified) {
     ctx.logger.warn(
@@ -17,27 +21,57 @@ export function handleAccountInquiry(ctx: SimulatorContext, call: ProviderCall):
     );
     return snapReply('account-inquiry', verified.httpStatus, verified.caseCode, verified.detail);
   }
-  const custId = String((verified.body.additionalInfo as { custId: string }).custId);
+  const custId = String(fieldAt(verified.body, 'additionalInfo.custId'));
   const account = ctx.accounts.get(provider, custId);
   if (!account) {
     ctx.logger.warn(
-      { provider, endpoint: 'account-inquiry', custId, reason: 'no such account' },
+      {
+        provider,
+        endpoint: 'account-inquiry',
+        custId,
+        reason: `no ${accountLabel(provider, custId)}`,
+      },
       'account inquiry for an unknown account',
     );
-    return snapReply('account-inquiry', 404, '11');
+    return pageReply('account-inquiry', rules.unknownAccount['account-inquiry']!);
   }
+  const fault = account.statusFaults.take();
+  if (fault) {
+    ctx.logger.info(
+      { provider, endpoint: 'account-inquiry', custId, fault: fault.kind },
+      'injecting fault',
+    );
+    const reply: Reply =
+      fault.kind === 'raw'
+        ? {
+            type: 'raw',
+            status: fault.status ?? 200,
+            contentType: fault.contentType ?? 'application/json',
+            text: fault.body ?? '',
+            label: 'raw',
+          }
+        : commonFaultReply('account-inquiry', {
+            kind: fault.kind as CommonFault,
+            responseCode: fault.responseCode,
+          });
+    return reply.type === 'hold' || !account.latencyMs
+      ? reply
+      : { ...reply, delayMs: account.latencyMs };
+  }
+  const body = rules.accountInquiryAnswer!({
+    request: verified.body,
+    userStatus: account.userStatus,
+    userType: account.userType,
+    status: account.status,
+    benefits: [...account.benefits],
+    referenceNo: () => randomUUID(),
+  });
   return {
-    ...snapReply('account-inquiry', 200, '00', undefined, {
-      referenceNo: nextReferenceNo(),
-      partnerReferenceNo: verified.body.partnerReferenceNo,
-      additionalInfo: {
-        custId,
-        userStatus: account.status,
-        userType: account.userType,
-        status: account.status,
-        benefits: [],
-      },
-    }),
+    ...pageReply(
+      'account-inquiry',
+      { httpStatus: 200, caseCode: '00', message: rules.successMessage['account-inquiry']! },
+      body,
+    ),
     delayMs: account.latencyMs || undefined,
   };
 }

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isProviderName, ProviderName } from '@app/snap';
 import type { AccountView } from './accounts';
 import type { TokenFaultSpec } from './faults';
 import { readBody, sendJson } from './http-io';
-import type { AccountPatch, AccountSpec, PartnerSpec, SimulatorSettings } from './specs';
+import { isSimulatedProvider } from './providers';
+import type { AccountPatch, AccountSpec, PartnerSpec, SimulatorSettings, TokenSpec } from './specs';
 import { SimulatorSpecError } from './specs';
 import type { SimulatorStats } from './stats';
 
@@ -13,13 +13,20 @@ export interface SimulatorAdmin {
   resetStats(): void;
   reset(): void;
   registerPartners(specs: PartnerSpec[]): number;
-  partnerCounts(): Record<ProviderName, number>;
+  partnerCounts(): Record<string, number>;
   putAccounts(specs: AccountSpec[], options?: { replace?: boolean }): number;
-  patchAccount(provider: ProviderName, accountNo: string, patch: AccountPatch): AccountView;
-  account(provider: ProviderName, accountNo: string): AccountView | undefined;
-  accounts(provider?: ProviderName): AccountView[];
-  setTokenFaults(provider: ProviderName, clientId: string, faults: TokenFaultSpec[]): void;
-  revokeTokens(filter?: { provider?: ProviderName; clientId?: string }): number;
+  patchAccount(
+    provider: string,
+    accountNo: string,
+    patch: AccountPatch,
+    msId?: string,
+  ): AccountView;
+  account(provider: string, accountNo: string, msId?: string): AccountView | undefined;
+  accounts(provider?: string): AccountView[];
+  setTokenFaults(provider: string, clientId: string, faults: TokenFaultSpec[]): void;
+  revokeTokens(filter?: { provider?: string; clientId?: string }): number;
+  /** Holds tokens the simulator did not issue (a provider page's token, to replay its request). */
+  holdTokens(specs: TokenSpec[]): number;
   settings(): SimulatorSettings;
   updateSettings(patch: Partial<SimulatorSettings>): SimulatorSettings;
 }
@@ -47,12 +54,13 @@ const ADMIN_BODY_LIMIT = 64 * 1024 * 1024;
  * | GET | /admin/accounts[?provider=] | → `AccountView[]` |
  * | PUT | /admin/accounts | `AccountSpec[]` or `{accounts}`: replaces every account → `{count}` |
  * | POST | /admin/accounts | `AccountSpec[]` or `{accounts}`: adds or replaces these → `{count}` |
- * | GET | /admin/accounts/:provider/:accountNo | → `AccountView` |
- * | PATCH | /admin/accounts/:provider/:accountNo | `AccountPatch` → `AccountView` |
+ * | GET | /admin/accounts/:provider/:accountNo[?msId=] | → `AccountView` |
+ * | PATCH | /admin/accounts/:provider/:accountNo[?msId=] | `AccountPatch` → `AccountView` |
  * | GET | /admin/partners | → client ids per provider |
  * | POST | /admin/partners | `PartnerSpec[]` or `{partners}` → `{count}` |
  * | PUT | /admin/partners/:provider/:clientId/token-faults | `TokenFaultSpec[]` or `{faults}` → `{ok}` |
  * | POST | /admin/tokens/revoke | `{provider?, clientId?}` → `{revoked}` |
+ * | POST | /admin/tokens | `[token]` or `{tokens}` → `{count}` |
  * | GET, PATCH | /admin/settings | `Partial<SimulatorSettings>` → settings |
  */
 export async function handleAdmin(
@@ -89,9 +97,10 @@ function list<T>(body: unknown, key: string): T[] {
   throw new HttpError(400, `body must be an array or {"${key}": [...]}`);
 }
 
-function provider(value: string | null | undefined): ProviderName | undefined {
+function provider(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
-  if (!isProviderName(value)) throw new HttpError(404, `unknown provider ${JSON.stringify(value)}`);
+  if (!isSimulatedProvider(value))
+    throw new HttpError(404, `unknown provider ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -128,6 +137,8 @@ async function route(
         revoked: admin.revokeTokens({ provider: provider(b.provider), clientId: b.clientId }),
       };
     }
+    case 'POST tokens':
+      return { count: admin.holdTokens(list(await body(), 'tokens')) };
     case 'GET settings':
       return admin.settings();
     case 'PATCH settings':
@@ -145,15 +156,20 @@ async function route(
   }
   if (parts[1] === 'accounts' && parts.length === 4) {
     const p = provider(parts[2])!;
+    const msId = query.get('msId') ?? undefined;
+    const missing = () =>
+      new HttpError(
+        404,
+        `no ${p} account ${JSON.stringify(parts[3])}${msId !== undefined ? ` seller ${JSON.stringify(msId)}` : ''}`,
+      );
     if (method === 'GET') {
-      const view = admin.account(p, parts[3]);
-      if (!view) throw new HttpError(404, `no ${p} account ${JSON.stringify(parts[3])}`);
+      const view = admin.account(p, parts[3], msId);
+      if (!view) throw missing();
       return view;
     }
     if (method === 'PATCH') {
-      if (!admin.account(p, parts[3]))
-        throw new HttpError(404, `no ${p} account ${JSON.stringify(parts[3])}`);
-      return admin.patchAccount(p, parts[3], (await body()) as AccountPatch);
+      if (!admin.account(p, parts[3], msId)) throw missing();
+      return admin.patchAccount(p, parts[3], (await body()) as AccountPatch, msId);
     }
   }
   throw new HttpError(404, `no admin endpoint ${method} ${path}`);

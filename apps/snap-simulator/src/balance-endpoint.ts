@@ -1,18 +1,18 @@
-import type { ProviderName } from '@app/snap';
-import type { AccountState } from './accounts';
+import { accountLabel, AccountState } from './accounts';
 import type { ProviderCall, SimulatorContext } from './context';
 import type { FaultSpec } from './faults';
 import { commonFaultReply } from './fault-replies';
-import { Reply, snapReply } from './replies';
+import type { ProviderRules } from './providers';
 import { nextReferenceNo } from './reference-no';
-import { verifyTransactional, VerifiedCall } from './transactional-check';
+import { pageReply, Reply, snapReply } from './replies';
+import { fieldAt, verifyTransactional, VerifiedCall } from './transactional-check';
 
 /**
- * `POST {balancePath}`: a verified balance inquiry answered from the account's state, or the
- * account's next fault.
+ * `POST {balancePath}`: a verified balance inquiry answered from the account's state in the
+ * provider page's shape, or the account's next fault.
  */
 export function handleBalanceInquiry(ctx: SimulatorContext, call: ProviderCall): Reply {
-  const { provider } = call.route;
+  const { provider, rules } = call.route;
   const verified = verifyTransactional(ctx, call);
   if ('caseCode' in verified) {
     ctx.logger.warn(
@@ -21,91 +21,75 @@ export function handleBalanceInquiry(ctx: SimulatorContext, call: ProviderCall):
     );
     return snapReply('balance', verified.httpStatus, verified.caseCode, verified.detail);
   }
-  const accountNo = accountKey(provider, verified);
-  const account = ctx.accounts.get(provider, accountNo);
+  const accountNo =
+    rules.balanceAccount === 'partner'
+      ? verified.partner.clientId
+      : String(fieldAt(verified.body, rules.balanceAccount.field));
+  const seller = rules.sellerField ? fieldAt(verified.body, rules.sellerField) : undefined;
+  const msId = typeof seller === 'string' ? seller : undefined;
+  const account = ctx.accounts.get(provider, accountNo, msId);
   const log = {
     provider,
     endpoint: 'balance',
     clientId: verified.partner.clientId,
     accountNo,
+    ...(msId !== undefined ? { msId } : {}),
     externalId: verified.externalId,
   };
   if (!account) {
     ctx.logger.warn(
-      { ...log, reason: 'no such account' },
+      { ...log, reason: `no ${accountLabel(provider, accountNo, msId)}` },
       'balance inquiry for an unknown account',
     );
-    return snapReply('balance', 404, '11');
+    return pageReply('balance', rules.unknownAccount.balance);
   }
   const fault = account.takeFault();
   if (fault) {
     ctx.logger.info({ ...log, fault: fault.kind }, 'injecting fault');
-    return withDelay(faultReply(ctx, fault, account, verified), account.latencyMs);
+    return withDelay(faultReply(ctx, rules, fault, account, verified), account.latencyMs);
   }
   return withDelay(
-    success(ctx, provider, account, verified, account.nextBalance()),
+    success(ctx, rules, account, verified, account.nextBalance()),
     account.latencyMs,
   );
-}
-
-/** Netzme and NICEPay name the account in the body; Finnet's account is the asking partner. */
-function accountKey(provider: ProviderName, call: VerifiedCall): string {
-  return provider === 'finnet' ? call.partner.clientId : String(call.body.accountNo);
 }
 
 function withDelay(reply: Reply, delayMs: number): Reply {
   return delayMs > 0 && reply.type !== 'hold' ? { ...reply, delayMs } : reply;
 }
 
+/** The provider's success answer, in the order and shape its page prints. */
 function success(
   ctx: SimulatorContext,
-  provider: ProviderName,
+  rules: ProviderRules,
   account: AccountState,
   call: VerifiedCall,
   value: string,
   currency = account.currency,
 ): Reply {
-  const infos = (type: string | null, v: string) => ({
-    ...(type ? { balanceType: type } : {}),
-    availableBalance: { value: v, currency },
+  const body = rules.balanceAnswer({
+    accountNo: account.accountNo,
+    request: call.body,
+    accountInfos: account.accountInfos(value, currency),
+    name: account.name,
+    providerTimeMs: ctx.now() + ctx.settings.clockOffsetMs + account.providerTimeOffsetMs,
+    providerTimeUnit: account.providerTimeUnit,
+    referenceNo: (length) => nextReferenceNo(length, ctx.now()),
   });
-  const partnerReferenceNo = call.body.partnerReferenceNo;
-  switch (provider) {
-    case 'netzme':
-      return snapReply('balance', 200, '00', undefined, {
-        referenceNo: nextReferenceNo(),
-        partnerReferenceNo,
-        accountNo: account.accountNo,
-        name: account.name,
-        accountInfos: [infos('Cash', value), infos('Points', '0.00')],
-        additionalInfo: { ts: ctx.now() + ctx.settings.clockOffsetMs },
-      });
-    case 'nicepay': {
-      const msId = (call.body.additionalInfo as { msId?: unknown } | undefined)?.msId;
-      return snapReply('balance', 200, '00', undefined, {
-        accountNo: account.accountNo,
-        name: account.name,
-        accountInfos: [infos(null, value)],
-        ...(msId !== undefined ? { additionalInfo: { msId } } : {}),
-      });
-    }
-    case 'finnet':
-      return snapReply('balance', 200, '00', undefined, {
-        referenceNo: nextReferenceNo(),
-        partnerReferenceNo,
-        name: account.name,
-        accountInfos: [infos(null, value)],
-      });
-  }
+  return pageReply(
+    'balance',
+    { httpStatus: 200, caseCode: '00', message: rules.successMessage.balance },
+    body,
+  );
 }
 
 function faultReply(
   ctx: SimulatorContext,
+  rules: ProviderRules,
   fault: FaultSpec,
   account: AccountState,
   call: VerifiedCall,
 ): Reply {
-  const provider = account.provider;
   switch (fault.kind) {
     case '500':
     case '504':
@@ -146,11 +130,11 @@ function faultReply(
     case 'no-balance':
       return snapReply('balance', 200, '00', undefined, { accountNo: account.accountNo });
     case 'bad-amount':
-      return success(ctx, provider, account, call, '10,000');
+      return success(ctx, rules, account, call, '10,000');
     case 'wrong-currency':
       return success(
         ctx,
-        provider,
+        rules,
         account,
         call,
         account.balances[0],

@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { ProviderName } from '@app/snap';
 import type { AccountStore } from './accounts';
 import type { ExternalIdLedger } from './external-ids';
 import type { PartnerRegistry } from './partners';
@@ -20,7 +19,7 @@ export interface SimulatorContext {
   logger: Logger;
   /** Wall clock in epoch ms (injectable for tests). */
   now: () => number;
-  externalIdMaxLength: Record<ProviderName, number>;
+  externalIdMaxLength: Record<string, number>;
 }
 
 /** One request to a provider endpoint, with the raw bytes received. */

@@ -1,5 +1,3 @@
-import type { ProviderName } from '@app/snap';
-
 const JAKARTA_OFFSET_MS = 7 * 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -12,7 +10,7 @@ export class ExternalIdLedger {
   private readonly seen = new Map<string, Set<string>>();
 
   /** Records the id; `false` when this partner already used it today. */
-  claim(provider: ProviderName, partnerId: string, externalId: string, now: number): boolean {
+  claim(provider: string, partnerId: string, externalId: string, now: number): boolean {
     const day = Math.floor((now + JAKARTA_OFFSET_MS) / DAY_MS);
     if (day !== this.day) {
       this.seen.clear();

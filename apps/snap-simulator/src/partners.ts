@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { loadPublicKey, PROVIDERS, ProviderName } from '@app/snap';
 import { FaultQueue, TokenFaultSpec } from './faults';
+import { SIMULATED_PROVIDERS } from './providers';
+import { readPublicKey } from './signing';
 import {
   parseSpec,
   partnerSchema,
@@ -11,7 +12,7 @@ import {
 
 /** One client id's credentials as the provider holds them. */
 export interface Partner {
-  provider: ProviderName;
+  provider: string;
   clientId: string;
   partnerId: string;
   clientSecret: string;
@@ -26,8 +27,8 @@ export interface Partner {
  * `clientIds` share one parsed public key, so thousands cost little.
  */
 export class PartnerRegistry {
-  private readonly byProvider = new Map<ProviderName, Map<string, Partner>>(
-    PROVIDERS.map((p) => [p, new Map()]),
+  private readonly byProvider = new Map<string, Map<string, Partner>>(
+    SIMULATED_PROVIDERS.map((p) => [p, new Map()]),
   );
 
   /**
@@ -44,14 +45,9 @@ export class PartnerRegistry {
       }
       let publicKey: KeyObject;
       try {
-        publicKey = loadPublicKey(spec.publicKeyPem, `partners[${i}].publicKeyPem`);
+        publicKey = readPublicKey(spec.publicKeyPem, `partners[${i}].publicKeyPem`);
       } catch (e) {
         throw new SimulatorSpecError(`partners[${i}]`, [(e as Error).message]);
-      }
-      if (publicKey.asymmetricKeyType !== 'rsa') {
-        throw new SimulatorSpecError(`partners[${i}]`, [
-          `publicKeyPem: key type is ${publicKey.asymmetricKeyType}, RSA expected`,
-        ]);
       }
       return { spec, publicKey };
     });
@@ -75,11 +71,7 @@ export class PartnerRegistry {
   }
 
   /** Replaces the token-request faults of one client id; throws when it is unknown. */
-  setTokenFaults(
-    provider: ProviderName,
-    clientId: string,
-    faults: readonly TokenFaultSpec[],
-  ): void {
+  setTokenFaults(provider: string, clientId: string, faults: readonly TokenFaultSpec[]): void {
     const partner = this.get(provider, clientId);
     if (!partner) {
       throw new SimulatorSpecError('token faults', [
@@ -90,16 +82,13 @@ export class PartnerRegistry {
     partner.tokenFaults = parsed.length ? new FaultQueue(parsed) : undefined;
   }
 
-  get(provider: ProviderName, clientId: string): Partner | undefined {
-    return this.byProvider.get(provider)!.get(clientId);
+  get(provider: string, clientId: string): Partner | undefined {
+    return this.byProvider.get(provider)?.get(clientId);
   }
 
   /** Client ids per provider (never secrets). */
-  counts(): Record<ProviderName, number> {
-    return Object.fromEntries(PROVIDERS.map((p) => [p, this.byProvider.get(p)!.size])) as Record<
-      ProviderName,
-      number
-    >;
+  counts(): Record<string, number> {
+    return Object.fromEntries(SIMULATED_PROVIDERS.map((p) => [p, this.byProvider.get(p)!.size]));
   }
 
   clear(): void {

@@ -1,9 +1,22 @@
-import { DEFAULT_PROFILES, PROVIDERS, ProviderName, SignatureEncoding } from '@app/snap';
+import { z } from 'zod';
+import {
+  EndpointKind,
+  PROVIDER_RULES,
+  ProviderRules,
+  SIMULATED_PROVIDERS,
+  SimulatorPaths,
+} from './providers';
 
-/** Which endpoint of a provider a request hit. */
-export type EndpointKind = 'token' | 'balance' | 'account-inquiry';
+export {
+  ENDPOINT_KINDS,
+  isSimulatedProvider,
+  PROVIDER_RULES,
+  rulesOf,
+  SIMULATED_PROVIDERS,
+} from './providers';
+export type { EndpointKind, ProviderRules, SignatureEncoding, SimulatorPaths } from './providers';
 
-export const ENDPOINT_KINDS: readonly EndpointKind[] = ['token', 'balance', 'account-inquiry'];
+const nonEmpty = z.string().min(1);
 
 /** SNAP service code answered by each endpoint. */
 export const SERVICE_CODES: Record<EndpointKind, string> = {
@@ -12,90 +25,21 @@ export const SERVICE_CODES: Record<EndpointKind, string> = {
   'account-inquiry': '08',
 };
 
-/**
- * What a strict provider checks on a transactional call, written down from PROTOCOL.md
- * independently of the client's profiles (only the default paths are shared), so that a
- * mistake in a client profile shows up as a rejection here instead of being mirrored.
- */
-export interface ProviderRules {
-  provider: ProviderName;
-  /** Header names, as sent (node lowercases them on receipt). */
-  partnerIdHeader: string;
-  externalIdHeader: string;
-  channelHeader: string;
-  /** Longest X-EXTERNAL-ID accepted (digits only). */
-  externalIdMaxLength: number;
-  signatureEncoding: SignatureEncoding;
-  /** `client-id-plus-01`: NICEPay wants `<clientId>01`; `configured`: the partner's channel id. */
-  channelRule: 'client-id-plus-01' | 'configured';
-  /** Mandatory body fields (dotted paths) per transactional endpoint. */
-  mandatory: Partial<Record<Exclude<EndpointKind, 'token'>, string[]>>;
-}
+/** Per-provider path overrides; anything left out keeps the provider rules' path. */
+export type SimulatorPathOverrides = Partial<Record<string, Partial<SimulatorPaths>>>;
 
-export const PROVIDER_RULES: Record<ProviderName, ProviderRules> = {
-  netzme: {
-    provider: 'netzme',
-    partnerIdHeader: 'X-PARTNER-ID',
-    externalIdHeader: 'X-EXTERNAL-ID',
-    channelHeader: 'CHANNEL-ID',
-    externalIdMaxLength: 32,
-    signatureEncoding: 'hex',
-    channelRule: 'configured',
-    mandatory: {
-      balance: ['partnerReferenceNo', 'accountNo'],
-      'account-inquiry': ['partnerReferenceNo', 'additionalInfo.custId'],
-    },
-  },
-  nicepay: {
-    provider: 'nicepay',
-    partnerIdHeader: 'X-PARTNER-ID',
-    externalIdHeader: 'X-EXTERNAL-ID',
-    channelHeader: 'CHANNEL-ID',
-    externalIdMaxLength: 40,
-    signatureEncoding: 'base64',
-    channelRule: 'client-id-plus-01',
-    mandatory: { balance: ['accountNo'] },
-  },
-  finnet: {
-    provider: 'finnet',
-    partnerIdHeader: 'X-PARTNERID',
-    externalIdHeader: 'X-EXTERNAL-ID',
-    channelHeader: 'X-CHANNEL-ID',
-    externalIdMaxLength: 36,
-    signatureEncoding: 'base64',
-    channelRule: 'configured',
-    mandatory: { balance: ['partnerReferenceNo'] },
-  },
-};
-
-/** URL and signed paths the simulator serves for one provider. */
-export interface SimulatorPaths {
-  tokenPath: string;
-  balancePath: string;
-  balanceSignedPath: string;
-  /** Netzme only. */
-  accountInquiryPath?: string;
-  accountInquirySignedPath?: string;
-}
-
-/** Per-provider path overrides; anything left out keeps the default profile's path. */
-export type SimulatorPathOverrides = Partial<Record<ProviderName, Partial<SimulatorPaths>>>;
-
-/** The default profile paths of libs/snap, with overrides applied (each must start with `/`). */
+/** The provider rules' paths with overrides applied (each must start with `/`). */
 export function resolvePaths(
   overrides: SimulatorPathOverrides = {},
-): Record<ProviderName, SimulatorPaths> {
-  const out = {} as Record<ProviderName, SimulatorPaths>;
-  for (const provider of PROVIDERS) {
-    const p = DEFAULT_PROFILES[provider];
-    const paths: SimulatorPaths = {
-      tokenPath: p.tokenPath,
-      balancePath: p.balancePath,
-      balanceSignedPath: p.balanceSignedPath,
-      accountInquiryPath: p.accountStatusPath,
-      accountInquirySignedPath: p.accountStatusSignedPath,
-      ...overrides[provider],
-    };
+): Record<string, SimulatorPaths> {
+  for (const name of Object.keys(overrides)) {
+    if (!SIMULATED_PROVIDERS.includes(name)) {
+      throw new Error(`simulator paths: no simulated provider ${JSON.stringify(name)}`);
+    }
+  }
+  const out: Record<string, SimulatorPaths> = {};
+  for (const provider of SIMULATED_PROVIDERS) {
+    const paths: SimulatorPaths = { ...PROVIDER_RULES[provider].paths, ...overrides[provider] };
     for (const [key, value] of Object.entries(paths)) {
       if (value !== undefined && !value.startsWith('/')) {
         throw new Error(
@@ -108,33 +52,95 @@ export function resolvePaths(
   return out;
 }
 
+/**
+ * What a deployment may change of a provider's checks without a code change, where the
+ * providers' own pages contradict each other (PROTOCOL.md §2): header names, signature
+ * encoding, channel rule, timestamp offset rule, the `X-CLIENT-SECRET` check and further
+ * required headers (Finnet's general page: `ORIGIN`).
+ */
+export const ruleOverridesSchema = z.record(
+  z
+    .object({
+      headers: z
+        .object({ partnerId: nonEmpty, externalId: nonEmpty, channel: nonEmpty })
+        .partial()
+        .strict()
+        .optional(),
+      signatureEncoding: z.enum(['hex', 'base64']).optional(),
+      channelRule: z.enum(['client-id-plus-01', 'configured']).optional(),
+      timestampOffset: z.enum(['any', '+07:00']).optional(),
+      clientSecretHeader: z.boolean().optional(),
+      requiredHeaders: z
+        .array(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'))
+        .optional(),
+    })
+    .strict(),
+);
+
+export type SimulatorRuleOverrides = z.input<typeof ruleOverridesSchema>;
+
+/** The providers' rules with a deployment's overrides applied; throws naming a bad one. */
+export function resolveRules(
+  overrides: SimulatorRuleOverrides = {},
+): Readonly<Record<string, ProviderRules>> {
+  const parsed = ruleOverridesSchema.safeParse(overrides);
+  if (!parsed.success) {
+    throw new Error(
+      `simulator rules: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const out: Record<string, ProviderRules> = {};
+  for (const name of Object.keys(parsed.data)) {
+    if (!SIMULATED_PROVIDERS.includes(name)) {
+      throw new Error(`simulator rules: no simulated provider ${JSON.stringify(name)}`);
+    }
+  }
+  for (const provider of SIMULATED_PROVIDERS) {
+    const base = PROVIDER_RULES[provider];
+    const o = parsed.data[provider] ?? {};
+    out[provider] = { ...base, ...o, headers: { ...base.headers, ...o.headers } };
+  }
+  return out;
+}
+
 /** One served endpoint. */
 export interface Route {
-  provider: ProviderName;
+  provider: string;
+  rules: ProviderRules;
   kind: EndpointKind;
   /** The path the signature must cover (transactional endpoints). */
   signedPath: string;
 }
 
-/** The routing table `urlPath -> route`; throws when two endpoints share a path. */
-export function buildRoutes(paths: Record<ProviderName, SimulatorPaths>): Map<string, Route> {
-  const routes = new Map<string, Route>();
+/**
+ * The routing table `urlPath -> routes`. Two providers may share a path for the same kind of
+ * endpoint (Finnet and Midtrans both take tokens at `/v1.0/access-token/b2b`): on one port the
+ * simulator then tells them apart per request (see `simulator.ts`). Any other sharing throws.
+ */
+export function buildRoutes(
+  paths: Record<string, SimulatorPaths>,
+  rulesByProvider: Readonly<Record<string, ProviderRules>> = PROVIDER_RULES,
+): Map<string, Route[]> {
+  const routes = new Map<string, Route[]>();
   const add = (urlPath: string, route: Route) => {
-    const taken = routes.get(urlPath);
-    if (taken) {
+    const taken = routes.get(urlPath) ?? [];
+    const other = taken.find((t) => t.kind !== route.kind);
+    if (other) {
       throw new Error(
-        `simulator paths: ${urlPath} is both ${taken.provider} ${taken.kind} and ${route.provider} ${route.kind}`,
+        `simulator paths: ${urlPath} is both ${other.provider} ${other.kind} and ${route.provider} ${route.kind}`,
       );
     }
-    routes.set(urlPath, route);
+    routes.set(urlPath, [...taken, route]);
   };
-  for (const provider of PROVIDERS) {
+  for (const provider of SIMULATED_PROVIDERS) {
+    const rules = rulesByProvider[provider];
     const p = paths[provider];
-    add(p.tokenPath, { provider, kind: 'token', signedPath: p.tokenPath });
-    add(p.balancePath, { provider, kind: 'balance', signedPath: p.balanceSignedPath });
-    if (PROVIDER_RULES[provider].mandatory['account-inquiry'] && p.accountInquiryPath) {
+    add(p.tokenPath, { provider, rules, kind: 'token', signedPath: p.tokenPath });
+    add(p.balancePath, { provider, rules, kind: 'balance', signedPath: p.balanceSignedPath });
+    if (rules.accountInquiryAnswer && p.accountInquiryPath) {
       add(p.accountInquiryPath, {
         provider,
+        rules,
         kind: 'account-inquiry',
         signedPath: p.accountInquirySignedPath ?? p.accountInquiryPath,
       });

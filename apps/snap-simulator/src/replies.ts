@@ -1,4 +1,5 @@
-import { EndpointKind, SERVICE_CODES } from './provider-rules';
+import type { CodeParts, EndpointKind } from './providers';
+import { SERVICE_CODES } from './provider-rules';
 
 /** What an endpoint decided to answer; the server turns it into bytes (or into silence). */
 export type Reply =
@@ -35,6 +36,7 @@ const MESSAGES: Record<string, string> = {
   '401-01': 'Invalid Token (B2B)',
   '401-03': 'Token Not Found (B2B)',
   '403-04': 'Activity Count Limit Exceeded',
+  '404-08': 'Invalid Merchant',
   '404-11': 'Invalid Account',
   '409-00': 'Conflict',
   '429-00': 'Too Many Requests',
@@ -68,6 +70,17 @@ export function snapReply(
     body: { responseCode: code, responseMessage, ...extra },
     label: code,
   };
+}
+
+/** A provider's answer with its own message, e.g. Finnet's `4041108` "Invalid merchant". */
+export function pageReply(
+  kind: EndpointKind,
+  code: CodeParts,
+  extra: Record<string, unknown> = {},
+): Extract<Reply, { type: 'json' }> {
+  const reply = snapReply(kind, code.httpStatus, code.caseCode, undefined, extra);
+  reply.body.responseMessage = code.message;
+  return reply;
 }
 
 /** A refusal: the code to answer and, for the warn log, why (never a secret). */

@@ -5,7 +5,7 @@ import type { SnapSimulatorOptions } from './simulator';
 import { parseSpec, settingsSchema, SimulatorSpecError } from './specs';
 
 /**
- * A seed file: `{ settings?, partners?, accounts? }` (see README.md). A partner may name its
+ * A seed file: `{ settings?, partners?, accounts?, tokens? }` (see README.md). A partner may name its
  * public key with `publicKeyFile`, relative to the seed file.
  */
 const seedSchema = z
@@ -13,6 +13,10 @@ const seedSchema = z
     settings: settingsSchema.partial().optional(),
     partners: z.array(z.record(z.unknown())).optional(),
     accounts: z.array(z.record(z.unknown())).optional(),
+    /** Per-provider rule overrides (see README.md). */
+    rules: z.record(z.unknown()).optional(),
+    /** Access tokens to hold (e.g. a provider page's token); see README.md. */
+    tokens: z.array(z.record(z.unknown())).optional(),
   })
   .strict();
 
@@ -47,5 +51,7 @@ export function loadSeedFile(file: string): SnapSimulatorOptions {
     ...seed.settings,
     partners: partners as unknown as SnapSimulatorOptions['partners'],
     accounts: seed.accounts as unknown as SnapSimulatorOptions['accounts'],
+    tokens: seed.tokens as unknown as SnapSimulatorOptions['tokens'],
+    rules: seed.rules as SnapSimulatorOptions['rules'],
   };
 }

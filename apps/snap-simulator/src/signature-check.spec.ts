@@ -17,16 +17,19 @@ describe('diagnoseSignature', () => {
   });
 
   it('names several mistakes at once', () => {
-    const wrong = expectedSignature({
-      ...call,
-      encoding: 'hex',
-      signedPath: call.urlPath,
-      body: Buffer.from(JSON.stringify(body)),
-    });
+    const wrong = expectedSignature(
+      { ...call, encoding: 'hex', signedPath: call.urlPath },
+      call.body, // the pretty bytes as sent, not minified
+    );
     const hint = diagnoseSignature(call, wrong);
     expect(hint).toContain('encoded as hex, expected base64');
     expect(hint).toContain('signed the URL path /nicepay/api/v1.0/balance-inquiry');
-    expect(hint).toContain('hashed a minified re-serialization of the body');
+    expect(hint).toContain('hashed the bytes as sent, white space included');
+  });
+
+  it('the pretty body sent is signed as its minified form', () => {
+    const minified = expectedSignature(call, Buffer.from(JSON.stringify(body)));
+    expect(expectedSignature(call)).toBe(minified);
   });
 
   it('never repeats the secret, the token or the signature', () => {

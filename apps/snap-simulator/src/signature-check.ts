@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { signTransactional, SignatureEncoding } from '@app/snap';
+import type { SignatureEncoding } from './providers';
+import { minifyJson, symmetricSignature } from './signing';
 
 /** The parts of a received transactional call that its X-SIGNATURE must cover. */
 export interface SignedCall {
@@ -15,15 +16,22 @@ export interface SignedCall {
   encoding: SignatureEncoding;
 }
 
-/** The X-SIGNATURE a correct client sends: HMAC-SHA512 over the raw bytes received. */
-export function expectedSignature(call: SignedCall): string {
-  return signTransactional(
+/**
+ * The X-SIGNATURE a correct client sends: HMAC-SHA512 over
+ * `POST:signedPath:token:sha256(minify(body)):X-TIMESTAMP`. A client that sends minified
+ * bytes (serialize once, send those bytes) hashes exactly what it sent.
+ */
+export function expectedSignature(
+  call: SignedCall,
+  hashed: Buffer = minifyJson(call.body),
+): string {
+  return symmetricSignature(
     call.clientSecret,
     {
       method: 'POST',
-      signedPath: call.signedPath,
+      path: call.signedPath,
       accessToken: call.accessToken,
-      body: call.body,
+      hashedBody: hashed,
       timestamp: call.timestamp,
     },
     call.encoding,
@@ -43,19 +51,23 @@ export function sameSignature(a: string, b: string): boolean {
  */
 export function diagnoseSignature(call: SignedCall, presented: string): string {
   const other: SignatureEncoding = call.encoding === 'hex' ? 'base64' : 'hex';
+  const minified = minifyJson(call.body);
   const bodies: { label: string; bytes: Buffer }[] = [
-    { label: 'the bytes sent', bytes: call.body },
+    { label: 'the minified body', bytes: minified },
   ];
+  const add = (label: string, bytes: Buffer) => {
+    if (!bodies.some((b) => b.bytes.equals(bytes))) bodies.push({ label, bytes });
+  };
+  add('the bytes as sent, white space included', call.body);
   try {
     const parsed: unknown = JSON.parse(call.body.toString('utf8'));
-    for (const [label, text] of [
-      ['a minified re-serialization of the body', JSON.stringify(parsed)],
-      ['a pretty-printed re-serialization of the body', JSON.stringify(parsed, null, 2)],
-    ] as const) {
-      if (!call.body.equals(Buffer.from(text))) bodies.push({ label, bytes: Buffer.from(text) });
-    }
+    add('a minified re-serialization of the body', Buffer.from(JSON.stringify(parsed)));
+    add(
+      'a pretty-printed re-serialization of the body',
+      Buffer.from(JSON.stringify(parsed, null, 2)),
+    );
   } catch {
-    // not JSON: only the raw bytes can have been signed
+    // not JSON: only the bytes received can have been signed
   }
   const paths = [call.signedPath, ...(call.urlPath !== call.signedPath ? [call.urlPath] : [])];
   const tokens = [
@@ -66,20 +78,17 @@ export function diagnoseSignature(call: SignedCall, presented: string): string {
     for (const path of paths) {
       for (const token of tokens) {
         for (const body of bodies) {
-          const candidate = expectedSignature({
-            ...call,
-            encoding,
-            signedPath: path,
-            accessToken: token.value,
-            body: body.bytes,
-          });
+          const candidate = expectedSignature(
+            { ...call, encoding, signedPath: path, accessToken: token.value },
+            body.bytes,
+          );
           if (!sameSignature(candidate, presented)) continue;
           const mistakes = [
             encoding !== call.encoding && `encoded as ${encoding}, expected ${call.encoding}`,
             path !== call.signedPath && `signed the URL path ${path}, expected ${call.signedPath}`,
             token.value !== call.accessToken &&
               `signed ${token.label}, expected ${tokens[0].label}`,
-            body.bytes !== call.body && `hashed ${body.label}, expected ${bodies[0].label}`,
+            body !== bodies[0] && `hashed ${body.label}, expected ${bodies[0].label}`,
           ].filter(Boolean);
           return mistakes.length ? mistakes.join('; ') : 'matches (no mistake found)';
         }
@@ -93,7 +102,7 @@ export function diagnoseSignature(call: SignedCall, presented: string): string {
       : 'neither hex nor base64';
   return (
     `no common mistake reproduces it (presented ${presented.length} chars, looks ${encodingSeen}; ` +
-    `expected ${call.encoding} over POST:${call.signedPath}:<token>:<sha256 of body>:<X-TIMESTAMP>): ` +
+    `expected ${call.encoding} over POST:${call.signedPath}:<token>:<sha256 of the minified body>:<X-TIMESTAMP>): ` +
     'check the client secret, the token, the timestamp and the method'
   );
 }

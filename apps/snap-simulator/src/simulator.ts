@@ -1,13 +1,13 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { PROVIDERS, ProviderName } from '@app/snap';
-import { AccountStore, AccountView } from './accounts';
+import { AccountStore } from './accounts';
 import { handleAccountInquiry } from './account-inquiry-endpoint';
 import { handleAdmin, SimulatorAdmin } from './admin-api';
 import { handleBalanceInquiry } from './balance-endpoint';
 import type { ProviderCall, SimulatorContext } from './context';
 import { ExternalIdLedger } from './external-ids';
+import { header } from './headers';
 import { BodyTooLargeError, readBody, send, sendJson, splitTarget } from './http-io';
 import { createSimulatorLogger } from './logger';
 import { PartnerRegistry } from './partners';
@@ -15,9 +15,12 @@ import {
   buildRoutes,
   PROVIDER_RULES,
   resolvePaths,
+  resolveRules,
   Route,
+  SIMULATED_PROVIDERS,
   SimulatorPathOverrides,
   SimulatorPaths,
+  SimulatorRuleOverrides,
 } from './provider-rules';
 import { outageReply } from './outage-replies';
 import { Reply, snapReply } from './replies';
@@ -29,9 +32,13 @@ import {
   PartnerSpec,
   settingsSchema,
   SimulatorSettings,
+  SimulatorSpecError,
+  TokenSpec,
+  tokenSpecSchema,
 } from './specs';
 import { SimulatorStats, StatsRecorder } from './stats';
 import { handleTokenRequest } from './token-endpoint';
+import { parseTimestamp } from './timestamp-check';
 import { TokenStore } from './tokens';
 
 /** How to build a simulator; every setting can also change later (`updateSettings`). */
@@ -40,10 +47,18 @@ export interface SnapSimulatorOptions extends Partial<SimulatorSettings> {
   partners?: PartnerSpec[];
   /** Accounts present from the start (and after `reset()`). */
   accounts?: AccountSpec[];
-  /** URL/signed path overrides per provider; defaults are libs/snap's `DEFAULT_PROFILES`. */
+  /** Access tokens held from the start (and after `reset()`), e.g. a provider page's token. */
+  tokens?: TokenSpec[];
+  /** URL/signed path overrides per provider; defaults are the provider rules' (providers/). */
   paths?: SimulatorPathOverrides;
+  /**
+   * Per-provider changes to the checks where the pages contradict each other, e.g.
+   * `{ finnet: { headers: { partnerId: 'X-PARTNER-ID' }, signatureEncoding: 'hex' } }`
+   * (Finnet's general headers page instead of its balance page).
+   */
+  rules?: SimulatorRuleOverrides;
   /** Longest X-EXTERNAL-ID per provider (defaults: Netzme 32, NICEPay 40, Finnet 36). */
-  externalIdMaxLength?: Partial<Record<ProviderName, number>>;
+  externalIdMaxLength?: Partial<Record<string, number>>;
   /** A pino logger; by default a JSON logger at `LOG_LEVEL` (info) on stdout. */
   logger?: Logger;
   /** The simulator's wall clock (epoch ms); tests may inject one. */
@@ -61,15 +76,20 @@ export interface SnapSimulator extends SimulatorAdmin {
   /** `http://host:port` once started. */
   readonly baseUrl: string | undefined;
   /** The URL and signed paths served per provider. */
-  readonly paths: Record<ProviderName, SimulatorPaths>;
+  readonly paths: Record<string, SimulatorPaths>;
   /** Every access token issued since start or `reset()` (in process only, for leak scans). */
   issuedTokens(): string[];
 }
 
-/** Builds a SNAP simulator for Netzme, NICEPay and Finnet on one port. */
+/** The instant of the `frozenClock` setting, in epoch ms. */
+function frozenAt(text: string): number {
+  return parseTimestamp(text)?.ms ?? Date.parse(text);
+}
+
+/** Builds a SNAP simulator serving every provider of `providers/` on one port. */
 export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSimulator {
   const paths = resolvePaths(options.paths);
-  const routes = buildRoutes(paths);
+  const routes = buildRoutes(paths, resolveRules(options.rules));
   const initialSettings = parseSpec(
     settingsSchema,
     {
@@ -82,6 +102,7 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
     },
     'simulator settings',
   );
+  const wallClock = options.now ?? Date.now;
   const ctx: SimulatorContext = {
     settings: { ...initialSettings },
     partners: new PartnerRegistry(),
@@ -90,22 +111,42 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
     externalIds: new ExternalIdLedger(),
     stats: new StatsRecorder(),
     logger: options.logger ?? createSimulatorLogger(),
-    now: options.now ?? Date.now,
+    now: () =>
+      ctx.settings.frozenClock !== null ? frozenAt(ctx.settings.frozenClock) : wallClock(),
     externalIdMaxLength: Object.fromEntries(
-      PROVIDERS.map((p) => [
+      SIMULATED_PROVIDERS.map((p) => [
         p,
         options.externalIdMaxLength?.[p] ?? PROVIDER_RULES[p].externalIdMaxLength,
       ]),
-    ) as Record<ProviderName, number>,
+    ),
   };
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const timers = new Set<NodeJS.Timeout>();
   let server: Server | undefined;
   let baseUrl: string | undefined;
 
+  /** Holds tokens for registered partners, valid from the simulator's clock. */
+  const holdTokens = (specs: readonly TokenSpec[]): number => {
+    const parsed = specs.map((raw, i) => parseSpec(tokenSpecSchema, raw, `tokens[${i}]`));
+    for (const [i, t] of parsed.entries()) {
+      if (!ctx.partners.get(t.provider, t.clientId)) {
+        throw new SimulatorSpecError(`tokens[${i}]`, [
+          `clientId: no ${t.provider} partner ${JSON.stringify(t.clientId)}`,
+        ]);
+      }
+    }
+    const now = ctx.now();
+    for (const t of parsed) {
+      const lifetime = t.expiresInSeconds ?? ctx.settings.tokenLifetimeSeconds;
+      ctx.tokens.hold(t.provider, t.clientId, t.accessToken, now + lifetime * 1000);
+    }
+    return parsed.length;
+  };
+
   const load = () => {
     ctx.partners.register(options.partners ?? []);
     ctx.accounts.put(options.accounts ?? []);
+    holdTokens(options.tokens ?? []);
   };
   load();
 
@@ -202,6 +243,25 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
     deliver(req, res, route, reply, started);
   };
 
+  /**
+   * The provider a request is for when several share its path: for a token request the one
+   * that knows its X-CLIENT-KEY, for a transactional call the one whose token it presents;
+   * otherwise the first (whose checks then refuse it).
+   */
+  const pickRoute = (candidates: Route[], req: IncomingMessage): Route => {
+    if (candidates.length === 1) return candidates[0];
+    if (candidates[0].kind === 'token') {
+      const clientId = header(req.headers, 'X-CLIENT-KEY');
+      return (
+        (clientId !== undefined &&
+          candidates.find((r) => ctx.partners.get(r.provider, clientId))) ||
+        candidates[0]
+      );
+    }
+    const holder = ctx.tokens.providerOf(header(req.headers, 'Authorization'));
+    return candidates.find((r) => r.provider === holder) ?? candidates[0];
+  };
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const { path: urlPath, query } = splitTarget(req.url);
     const work = async () => {
@@ -210,7 +270,8 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
       }
       if (urlPath === '/health' && req.method === 'GET')
         return sendJson(res, 200, { status: 'ok' });
-      const route = routes.get(urlPath);
+      const candidates = routes.get(urlPath);
+      const route = candidates && pickRoute(candidates, req);
       if (!route || req.method !== 'POST') {
         ctx.stats.unroutedRequest();
         ctx.logger.warn({ method: req.method, path: urlPath }, 'no such endpoint');
@@ -294,12 +355,20 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
       ctx.logger.info({ count: n, replace: opts.replace ?? false }, 'accounts stored');
       return n;
     },
-    patchAccount(provider: ProviderName, accountNo: string, patch: AccountPatch): AccountView {
-      const view = ctx.accounts.patch(provider, accountNo, patch);
-      ctx.logger.info({ provider, accountNo, fields: Object.keys(patch) }, 'account patched');
+    patchAccount(provider: string, accountNo: string, patch: AccountPatch, msId?: string) {
+      const view = ctx.accounts.patch(provider, accountNo, patch, msId);
+      ctx.logger.info(
+        {
+          provider,
+          accountNo,
+          ...(msId !== undefined ? { msId } : {}),
+          fields: Object.keys(patch),
+        },
+        'account patched',
+      );
       return view;
     },
-    account: (provider, accountNo) => ctx.accounts.get(provider, accountNo)?.view(),
+    account: (provider, accountNo, msId) => ctx.accounts.get(provider, accountNo, msId)?.view(),
     accounts: (provider) => ctx.accounts.list(provider).map((a) => a.view()),
     setTokenFaults(provider, clientId, faults) {
       ctx.partners.setTokenFaults(provider, clientId, faults);
@@ -311,6 +380,11 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
     revokeTokens(filter = {}) {
       const n = ctx.tokens.revokeWhere(filter);
       ctx.logger.info({ ...filter, revoked: n }, 'tokens revoked');
+      return n;
+    },
+    holdTokens(specs) {
+      const n = holdTokens(specs);
+      ctx.logger.info({ count: n }, 'tokens held');
       return n;
     },
     settings: () => ({ ...ctx.settings }),

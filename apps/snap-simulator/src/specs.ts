@@ -1,10 +1,17 @@
 import { z } from 'zod';
-import { AMOUNT_PATTERN, PROVIDERS } from '@app/snap';
 import { FAULT_KINDS, TOKEN_FAULT_KINDS } from './faults';
+import { isSimulatedProvider, SIMULATED_PROVIDERS } from './providers';
+import { parseTimestamp } from './timestamp-check';
 
-const provider = z.enum(PROVIDERS);
+/** A simulated provider's name (checked at run time, so any caller's provider type fits). */
+const provider = z.string().refine(isSimulatedProvider, (v) => ({
+  message: `${JSON.stringify(v)} is not a simulated provider (${SIMULATED_PROVIDERS.join(', ')})`,
+}));
+/** The pages' amount form: a string with two decimals, e.g. `"10000.00"` for IDR 10,000. */
+export const AMOUNT_PATTERN = /^-?\d{1,16}\.\d{2}$/;
 const amount = z.string().regex(AMOUNT_PATTERN, 'must be an amount like "10000.00"');
 const nonEmpty = z.string().min(1);
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code like "IDR"');
 
 export const faultSchema = z
   .object({
@@ -68,29 +75,73 @@ export const partnerSchema = z
     message: 'exactly one of publicKeyPem and publicKeyFile is required',
   });
 
+/** Fault kinds an account status inquiry can produce. */
+export const STATUS_FAULT_KINDS = [
+  '500',
+  '504',
+  '429',
+  'connection-reset',
+  'read-timeout',
+  'non-json',
+  'code',
+  'raw',
+] as const;
+
+/** One more `accountInfos` entry after the account's main balance. */
+const extraBalanceSchema = z
+  .object({ balanceType: nonEmpty.optional(), value: amount, currency: currency.optional() })
+  .strict();
+
 const accountFields = {
   /** A fixed balance, e.g. `"10000.00"`. */
   balance: amount.optional(),
   /** Balances answered in turn (nth inquiry gets the nth; the last repeats). */
   balances: z.array(amount).min(1).optional(),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/)
-    .optional(),
+  currency: currency.optional(),
+  /** The merchant name a provider reports (Finnet `name`). */
   name: z.string().optional(),
-  /** Netzme account inquiry status, e.g. `ACTIVE` or `INACTIVE`. */
+  /**
+   * The main balance's `balanceType` (default: the provider's, Netzme `Cash`); `null` leaves
+   * the field out.
+   */
+  balanceType: nonEmpty.nullable().optional(),
+  /** Further `accountInfos` entries (default: the provider's, Netzme `Points` 0.00). */
+  extraBalances: z.array(extraBalanceSchema).optional(),
+  /** Account status answer (Netzme): `additionalInfo.status`, default `approved_v2`. */
   status: nonEmpty.optional(),
+  /** `additionalInfo.userStatus`, default `premium`. */
+  userStatus: nonEmpty.optional(),
+  /** `additionalInfo.userType`, default `regular`. */
   userType: nonEmpty.optional(),
+  /** `additionalInfo.benefits`, default `["Request approved"]`. */
+  benefits: z.array(z.string()).optional(),
+  /** How this account's provider time (Netzme `additionalInfo.ts`) is written: `ms` (the page) or `s`. */
+  providerTimeUnit: z.enum(['ms', 's']).optional(),
+  /** Added to this account's provider time, on top of the `clockOffsetMs` setting. */
+  providerTimeOffsetMs: z.number().int().optional(),
   latencyMs: z.number().int().min(0).optional(),
   faults: z.array(faultSchema).optional(),
+  /**
+   * Faults for this account's status inquiries (Netzme account inquiry), consumed one per
+   * inquiry like `faults`: the kinds every endpoint answers alike, `code`, and `raw` (a canned
+   * answer, e.g. a page's example response byte for byte).
+   */
+  statusFaults: z
+    .array(
+      faultSchema.refine((f) => (STATUS_FAULT_KINDS as readonly string[]).includes(f.kind), {
+        message: `a status fault is one of ${STATUS_FAULT_KINDS.join(', ')}`,
+      }),
+    )
+    .optional(),
 };
 
 /**
- * An account at a provider: Netzme and NICEPay by `accountNo`, Finnet by the client id of
- * the partner whose token asks (Finnet's request names no account).
+ * An account at a provider: Netzme and NICEPay by `accountNo` (NICEPay: and `msId` for a
+ * seller under the merchant), Finnet by the client id of the partner whose token asks
+ * (Finnet's request names no account).
  */
 export const accountSchema = z
-  .object({ provider, accountNo: nonEmpty, ...accountFields })
+  .object({ provider, accountNo: nonEmpty, msId: nonEmpty.optional(), ...accountFields })
   .strict()
   .refine((a) => !(a.balance !== undefined && a.balances !== undefined), {
     message: 'give balance or balances, not both',
@@ -98,6 +149,20 @@ export const accountSchema = z
 
 /** Fields an account patch may change; a new balance or balances restarts the sequence. */
 export const accountPatchSchema = z.object(accountFields).strict();
+
+/**
+ * An access token the simulator holds without having issued it (e.g. the token printed on a
+ * provider's page), for a registered partner.
+ */
+export const tokenSpecSchema = z
+  .object({
+    provider,
+    clientId: nonEmpty,
+    accessToken: z.string().regex(/^\S+$/, 'must be a token without white space'),
+    /** Seconds the token stays valid from now (from the frozen clock if set); default 900. */
+    expiresInSeconds: z.number().int().positive().optional(),
+  })
+  .strict();
 
 /** Settings that can change at run time. */
 export const settingsSchema = z
@@ -112,6 +177,17 @@ export const settingsSchema = z
     clockOffsetMs: z.number().int(),
     /** Added to the simulator's clock when it checks X-TIMESTAMP: a provider clock ahead or behind. */
     timestampClockOffsetMs: z.number().int(),
+    /**
+     * When set (an X-TIMESTAMP like `2022-08-10T00:00:00+07:00`, or any ISO instant), the
+     * simulator's clock stands still at that instant: token expiry, X-TIMESTAMP skew, provider
+     * time and the external-id day all read it (replaying a published request from 2022).
+     */
+    frozenClock: z
+      .string()
+      .refine((t) => parseTimestamp(t) !== null || !Number.isNaN(Date.parse(t)), {
+        message: 'must be a timestamp like 2022-08-10T00:00:00+07:00',
+      })
+      .nullable(),
     /** When set (e.g. `+07:00`, Jakarta time), an X-TIMESTAMP with another offset is 400xx01. */
     requiredTimestampOffset: z
       .string()
@@ -131,6 +207,7 @@ export type PartnerSpec = z.input<typeof partnerSchema>;
 export type AccountSpec = z.input<typeof accountSchema>;
 export type AccountPatch = z.input<typeof accountPatchSchema>;
 export type SimulatorSettings = z.infer<typeof settingsSchema>;
+export type TokenSpec = z.input<typeof tokenSpecSchema>;
 
 export const DEFAULT_SETTINGS: SimulatorSettings = {
   latencyMs: 0,
@@ -141,6 +218,7 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
   requiredTimestampOffset: null,
   readTimeoutHoldMs: 60_000,
   outages: {},
+  frozenClock: null,
 };
 
 /** Thrown for a bad seed, admin body or programmatic spec; lists every problem. */

@@ -1,4 +1,4 @@
-import { PROVIDERS, ProviderName } from '@app/snap';
+import { SIMULATED_PROVIDERS } from './providers';
 import { ENDPOINT_KINDS, EndpointKind } from './provider-rules';
 
 const WINDOW_MS = 1_000;
@@ -44,7 +44,7 @@ export interface SimulatorStats {
   totalRequests: number;
   /** Requests to a path the simulator does not serve. */
   unrouted: number;
-  providers: Record<ProviderName, ProviderStats>;
+  providers: Record<string, ProviderStats>;
 }
 
 class Counter {
@@ -66,12 +66,12 @@ export class StatsRecorder {
   private since = new Date();
   private unrouted = 0;
   private counters = new Map<string, Counter>();
-  private tokens = new Map<ProviderName, number>();
+  private tokens = new Map<string, number>();
 
   constructor(private readonly monotonicNow: () => number = () => performance.now()) {}
 
   /** A request arrived at a provider endpoint. */
-  arrived(provider: ProviderName, kind: EndpointKind): void {
+  arrived(provider: string, kind: EndpointKind): void {
     const now = this.monotonicNow();
     for (const c of [this.counter(provider), this.counter(provider, kind)]) {
       c.requests += 1;
@@ -80,13 +80,13 @@ export class StatsRecorder {
   }
 
   /** The answer given (or the fault's label). */
-  answered(provider: ProviderName, kind: EndpointKind, label: string): void {
+  answered(provider: string, kind: EndpointKind, label: string): void {
     for (const c of [this.counter(provider), this.counter(provider, kind)]) {
       c.byCode.set(label, (c.byCode.get(label) ?? 0) + 1);
     }
   }
 
-  tokenIssued(provider: ProviderName): void {
+  tokenIssued(provider: string): void {
     this.tokens.set(provider, (this.tokens.get(provider) ?? 0) + 1);
   }
 
@@ -95,9 +95,9 @@ export class StatsRecorder {
   }
 
   snapshot(): SimulatorStats {
-    const providers = {} as Record<ProviderName, ProviderStats>;
+    const providers = {} as Record<string, ProviderStats>;
     let total = 0;
-    for (const p of PROVIDERS) {
+    for (const p of SIMULATED_PROVIDERS) {
       const own = this.counter(p).snapshot();
       total += own.requests;
       providers[p] = {
@@ -123,7 +123,7 @@ export class StatsRecorder {
     this.tokens = new Map();
   }
 
-  private counter(provider: ProviderName, kind?: EndpointKind): Counter {
+  private counter(provider: string, kind?: EndpointKind): Counter {
     const key = kind ? `${provider}/${kind}` : provider;
     let c = this.counters.get(key);
     if (!c) {

@@ -1,9 +1,9 @@
-import { verifyTokenRequest } from '@app/snap';
 import type { ProviderCall, SimulatorContext } from './context';
 import { header } from './headers';
 import { commonFaultReply } from './fault-replies';
 import type { Partner } from './partners';
 import { reject, Rejection, Reply, snapReply } from './replies';
+import { verifyTokenSignature } from './signing';
 import { checkTimestamp } from './timestamp-check';
 
 /**
@@ -79,11 +79,11 @@ function verify(
     );
   }
   const timestamp = header(call.headers, 'X-TIMESTAMP');
-  const badTime = checkTimestamp(timestamp, ctx.now(), ctx.settings);
+  const badTime = checkTimestamp(timestamp, ctx.now(), ctx.settings, call.route.rules);
   if (badTime) return badTime;
   const signature = header(call.headers, 'X-SIGNATURE');
   if (!signature) return reject(400, '02', 'X-SIGNATURE header is missing', '[X-SIGNATURE]');
-  if (!verifyTokenRequest(clientId, timestamp!, signature, partner.publicKey)) {
+  if (!verifyTokenSignature(clientId, timestamp!, signature, partner.publicKey)) {
     return reject(
       401,
       '00',

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { ProviderName } from '@app/snap';
 
 /** An access token the simulator issued. */
 export interface TokenRecord {
-  provider: ProviderName;
+  provider: string;
   clientId: string;
   expiresAt: number;
   revoked: boolean;
@@ -23,7 +22,7 @@ export class TokenStore {
   readonly issued: string[] = [];
 
   /** A new opaque token for a partner, valid `lifetimeSeconds` from `now`. */
-  issue(provider: ProviderName, clientId: string, lifetimeSeconds: number, now: number): string {
+  issue(provider: string, clientId: string, lifetimeSeconds: number, now: number): string {
     if (++this.issuedSinceSweep >= SWEEP_EVERY) this.sweep(now);
     const token = randomBytes(30).toString('base64url');
     this.issued.push(token);
@@ -36,9 +35,18 @@ export class TokenStore {
     return token;
   }
 
+  /**
+   * Holds a token the simulator did not issue (e.g. the one printed on a provider's page), so
+   * a published signed request can be replayed. It is not added to `issued`: tests that scan
+   * for leaks add the texts they brought themselves.
+   */
+  hold(provider: string, clientId: string, token: string, expiresAt: number): void {
+    this.tokens.set(token, { provider, clientId, expiresAt, revoked: false });
+  }
+
   /** The record behind an `Authorization` header value, or why it is refused. */
   check(
-    provider: ProviderName,
+    provider: string,
     authorization: string | undefined,
     now: number,
   ): { record: TokenRecord; token: string } | { problem: TokenProblem } {
@@ -54,6 +62,12 @@ export class TokenStore {
     return { record, token };
   }
 
+  /** The provider a presented `Bearer` token was issued for, if the simulator knows it. */
+  providerOf(authorization: string | undefined): string | undefined {
+    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
+    return match ? this.tokens.get(match[1])?.provider : undefined;
+  }
+
   /** Revokes one token (the `token-revoked` fault). */
   revoke(token: string): void {
     const record = this.tokens.get(token);
@@ -61,7 +75,7 @@ export class TokenStore {
   }
 
   /** Revokes every live token matching the filter; returns how many. */
-  revokeWhere(filter: { provider?: ProviderName; clientId?: string } = {}): number {
+  revokeWhere(filter: { provider?: string; clientId?: string } = {}): number {
     let n = 0;
     for (const record of this.tokens.values()) {
       if (record.revoked) continue;

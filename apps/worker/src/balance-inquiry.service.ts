@@ -15,6 +15,7 @@ import {
   saveResult,
 } from '@app/reconciliation';
 import {
+  AccountStatusResult,
   PermanentSnapError,
   ProviderName,
   ProviderUnavailableError,
@@ -74,6 +75,16 @@ export class BalanceInquiryService {
     const base = { runId: job.runId, accountId: job.accountId, attempts: attempt.number };
     let client: SnapClient;
     try {
+      if (
+        this.clients.profile(account.provider).accountIdentity === 'credential-set' &&
+        !account.credential_set
+      ) {
+        // The provider knows the merchant by the credentials alone: the default set would
+        // answer for whichever merchant it belongs to, never for this account.
+        throw new Error(
+          `${account.provider} knows an account by its credential set, and account ${account.account_no} names none (accounts CSV column credential)`,
+        );
+      }
       client = this.clients.get(account.provider, account.credential_set);
     } catch (e) {
       const message = (e as Error).message;
@@ -101,7 +112,23 @@ export class BalanceInquiryService {
     const balance = await client.balanceInquiry({
       accountNo: account.account_no,
       currency: account.currency,
+      msId: account.ms_id ?? undefined,
     });
+    const otherMerchant = this.otherMerchant(account, balance.providerName);
+    if (otherMerchant) {
+      // Never compare a ledger with another merchant's balance.
+      await this.record(account.provider, {
+        ...errorResult(base, otherMerchant),
+        responseCode: balance.responseCode,
+        externalId: balance.externalId,
+        providerName: balance.providerName,
+      });
+      this.logger.warn(
+        { externalId: balance.externalId, err: otherMerchant },
+        'inquiry answered for another merchant',
+      );
+      return { kind: 'saved', status: 'error' };
+    }
     const asOf = balance.providerTime ?? balance.requestTime;
     const ledger = await ledgerSnapshot(
       this.ds,
@@ -129,10 +156,15 @@ export class BalanceInquiryService {
       asOf,
       externalId: balance.externalId,
       errorMessage: null,
+      providerName: balance.providerName,
     };
-    if (comparison.status !== 'matched' && (await this.isInactive(client, account))) {
-      result.status = 'inactive';
-      result.final = true;
+    // Only a confirmed break asks for the status: a timing difference is re-checked instead.
+    if (comparison.status === 'mismatched') {
+      const answer = await this.accountStatus(client, account);
+      if (answer) {
+        result.providerStatus = answer.values;
+        if (!answer.active) result.status = 'inactive';
+      }
     }
     await this.record(account.provider, result);
     this.logger.info(
@@ -176,10 +208,13 @@ export class BalanceInquiryService {
       );
       throw e;
     }
-    const inactive = e instanceof PermanentSnapError && (await this.isInactive(client, account));
+    // A permanent failure stays `error` unless the status call itself says "not active".
+    const answer =
+      e instanceof PermanentSnapError ? await this.accountStatus(client, account) : null;
     await this.record(account.provider, {
       ...errorResult(base),
-      status: inactive ? 'inactive' : 'error',
+      status: answer && !answer.active ? 'inactive' : 'error',
+      providerStatus: answer?.values ?? null,
       final: true,
       responseCode: snap?.details.responseCode ?? null,
       externalId: snap?.details.externalId ?? null,
@@ -215,17 +250,44 @@ export class BalanceInquiryService {
     await this.alerts.runFinished(runId);
   }
 
-  /** For a Netzme account that does not match: is it simply not active? */
-  private async isInactive(client: SnapClient, account: AccountRow): Promise<boolean> {
-    if (!this.config.CHECK_NETZME_ACCOUNT_STATUS || !client.profile.accountStatusPath) return false;
+  /**
+   * Why the answer is not this account's merchant: the account expects a provider name (Finnet
+   * names the merchant of the credential set in every answer) and the provider reported
+   * another one, or none. `null` when there is nothing to object to.
+   */
+  private otherMerchant(account: AccountRow, reported: string | null): string | null {
+    const expected = account.expected_provider_name;
+    if (!expected) return null;
+    const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+    if (reported !== null && same(reported, expected)) return null;
+    return `credential set answers for another merchant: the provider reported name ${JSON.stringify(reported)}, the account expects ${JSON.stringify(expected)}`;
+  }
+
+  /**
+   * The account's status at the provider, for an account that does not match or cannot be
+   * read: `null` when the provider offers no status inquiry, the check is off, or the inquiry
+   * itself failed (then the balance outcome stands: a break is never hidden by a failed call).
+   */
+  private async accountStatus(
+    client: SnapClient,
+    account: AccountRow,
+  ): Promise<AccountStatusResult | null> {
+    if (!this.config.CHECK_ACCOUNT_STATUS || !client.profile.accountStatusPath) return null;
     try {
-      return !(await client.accountStatus(account.account_no)).active;
+      const answer = await client.accountStatus(account.account_no);
+      if (!answer.active) {
+        this.logger.info(
+          { accountNo: account.account_no, because: answer.inactiveBecause },
+          'account is not active at the provider',
+        );
+      }
+      return answer;
     } catch (e) {
       this.logger.warn(
         { err: (e as Error).message },
         'account status inquiry failed; keeping the balance outcome',
       );
-      return false;
+      return null;
     }
   }
 }

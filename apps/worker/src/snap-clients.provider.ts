@@ -9,6 +9,7 @@ import {
   Logger,
   providerKeyPrefix,
   queuePrefix,
+  rateLimitKey,
   tokenKeyPrefix,
 } from '@app/config';
 import type { Queue } from 'bullmq';
@@ -17,35 +18,21 @@ import {
   InstanceLease,
   CredentialRegistry,
   PROVIDERS,
-  ProfilePathOverrides,
+  ProfileOverrides,
+  profileOverridesFromEnv,
   ProviderCircuitBreaker,
-  ProviderRateLimiter,
   ProviderName,
+  ProviderRateLimiter,
+  resolveProfile,
   SnapClientFactory,
   SnapHttp,
 } from '@app/snap';
 import { onBreakerChange } from './breaker-events';
 
-/** Path overrides per provider from `SNAP_<PROVIDER>_*_PATH` settings. */
-export function pathOverrides(
-  config: AppConfig,
-): Partial<Record<ProviderName, ProfilePathOverrides>> {
-  const env = config as unknown as Record<string, string | undefined>;
-  return Object.fromEntries(
-    PROVIDERS.map((p) => {
-      const P = p.toUpperCase();
-      return [
-        p,
-        {
-          tokenPath: env[`SNAP_${P}_TOKEN_PATH`],
-          balancePath: env[`SNAP_${P}_BALANCE_PATH`],
-          balanceSignedPath: env[`SNAP_${P}_BALANCE_SIGNED_PATH`],
-          accountStatusPath: env[`SNAP_${P}_ACCOUNT_STATUS_PATH`],
-          accountStatusSignedPath: env[`SNAP_${P}_ACCOUNT_STATUS_PATH`],
-        },
-      ];
-    }),
-  );
+/** Every provider's profile overrides from the environment (`SNAP_<NAME>_*`, see the README). */
+export function profileOverrides(config: AppConfig): Record<string, ProfileOverrides> {
+  const env = config as unknown as Record<string, unknown>;
+  return Object.fromEntries(PROVIDERS.map((p) => [p, profileOverridesFromEnv(p, env)]));
 }
 
 /** Injection token of this process's leased X-EXTERNAL-ID instance number ({@link InstanceLease}). */
@@ -124,6 +111,9 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
     queues: Record<ProviderName, Queue>,
     alerts: AlertPublisher,
   ) => {
+    // Fail fast: every profile, with this deployment's overrides, must validate at start-up.
+    const overrides = profileOverrides(config);
+    for (const p of PROVIDERS) resolveProfile(p, overrides[p]);
     const http = new SnapHttp({
       connectMs: config.SNAP_CONNECT_TIMEOUT_MS,
       readMs: config.SNAP_READ_TIMEOUT_MS,
@@ -146,11 +136,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         tokenKeyPrefix: tokenKeyPrefix(config),
         // Every request counts against the provider's limit, across all workers.
         rateLimiter: new ProviderRateLimiter(redis, providerKeys, {
-          limits: {
-            netzme: config.RATE_LIMIT_NETZME_PER_SECOND,
-            nicepay: config.RATE_LIMIT_NICEPAY_PER_SECOND,
-            finnet: config.RATE_LIMIT_FINNET_PER_SECOND,
-          },
+          limits: Object.fromEntries(PROVIDERS.map((p) => [p, config[rateLimitKey(p)]])),
           marginMs: config.RATE_LIMIT_PACING_MARGIN_MS,
           onForfeit: forfeits.count,
         }),
@@ -166,8 +152,10 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
             e.durationMs / 1000,
           ),
         onTokenIssued: (provider) => metrics.tokenRequests.inc({ provider }),
+        inactiveStatusValues: config.ACCOUNT_INACTIVE_STATUS_VALUES,
+        providerTimeSkewMs: config.SNAP_PROVIDER_TIME_SKEW_MS,
       },
-      pathOverrides(config),
+      overrides,
     );
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseAmount } from '@app/snap';
+import { DEFAULT_INACTIVE_STATUS_VALUES, parseAmount, PROVIDER_PROFILES } from '@app/snap';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const bool = (def: boolean) =>
@@ -50,6 +50,50 @@ const amount = z
     }
   });
 
+/** `RATE_LIMIT_<NAME>_PER_SECOND`: one per registered provider. */
+export type RateLimitKey = `RATE_LIMIT_${Uppercase<string>}_PER_SECOND`;
+/** `SNAP_<NAME>_<FIELD>`: per-provider profile overrides (see `profileOverridesFromEnv`). */
+export type ProfileOverrideKey = `SNAP_${Uppercase<string>}_${
+  | 'PROFILE'
+  | 'TOKEN_PATH'
+  | 'BALANCE_PATH'
+  | 'BALANCE_SIGNED_PATH'
+  | 'ACCOUNT_STATUS_PATH'
+  | 'ACCOUNT_STATUS_SIGNED_PATH'
+  | 'BALANCE_TYPE'
+  | 'SIGNATURE_ENCODING'}`;
+const PROFILE_OVERRIDE_FIELDS = [
+  'PROFILE',
+  'TOKEN_PATH',
+  'BALANCE_PATH',
+  'BALANCE_SIGNED_PATH',
+  'ACCOUNT_STATUS_PATH',
+  'ACCOUNT_STATUS_SIGNED_PATH',
+  'BALANCE_TYPE',
+  'SIGNATURE_ENCODING',
+];
+
+/** The config key of a provider's rate limit. */
+export function rateLimitKey(provider: string): RateLimitKey {
+  return `RATE_LIMIT_${provider.toUpperCase()}_PER_SECOND` as RateLimitKey;
+}
+
+/**
+ * The per-provider keys, derived from the provider registry: a rate limit (default: the
+ * profile's `defaultRateLimitPerSecond`) and the profile overrides. A new provider's profile
+ * brings its keys with it.
+ */
+const providerKeys = Object.fromEntries(
+  PROVIDER_PROFILES.flatMap((p) => {
+    const P = p.provider.toUpperCase();
+    return [
+      [rateLimitKey(p.provider), int(p.defaultRateLimitPerSecond, 1)],
+      ...PROFILE_OVERRIDE_FIELDS.map((f) => [`SNAP_${P}_${f}`, z.string().optional()]),
+    ];
+  }),
+) as Record<RateLimitKey, ReturnType<typeof int>> &
+  Record<ProfileOverrideKey, z.ZodOptional<z.ZodString>>;
+
 /**
  * Every setting of every app, read from the environment. The README's configuration table
  * lists the same names; secrets are marked in {@link SECRET_KEYS} and never printed.
@@ -87,9 +131,6 @@ export const configSchema = z.object({
   JOB_ATTEMPTS: int(5, 1),
   JOB_BACKOFF_MS: int(1000, 0),
   JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
-  RATE_LIMIT_NETZME_PER_SECOND: int(200, 1),
-  RATE_LIMIT_NICEPAY_PER_SECOND: int(200, 1),
-  RATE_LIMIT_FINNET_PER_SECOND: int(200, 1),
   RATE_LIMIT_PAUSE_MS: int(1000, 1),
   RATE_LIMIT_PACING_MARGIN_MS: int(30, 0),
   BREAKER_FAILURE_THRESHOLD: int(10, 1),
@@ -112,18 +153,21 @@ export const configSchema = z.object({
   SNAP_CONNECT_TIMEOUT_MS: int(5_000, 1),
   SNAP_READ_TIMEOUT_MS: int(15_000, 1),
   SNAP_TOKEN_SAFETY_MARGIN_MS: int(60_000, 0),
+  SNAP_PROVIDER_TIME_SKEW_MS: int(600_000, 1_000),
   SNAP_CREDENTIALS_FILE: z.string().optional(),
-  SNAP_NETZME_TOKEN_PATH: z.string().optional(),
-  SNAP_NETZME_BALANCE_PATH: z.string().optional(),
-  SNAP_NETZME_BALANCE_SIGNED_PATH: z.string().optional(),
-  SNAP_NETZME_ACCOUNT_STATUS_PATH: z.string().optional(),
-  SNAP_NICEPAY_TOKEN_PATH: z.string().optional(),
-  SNAP_NICEPAY_BALANCE_PATH: z.string().optional(),
-  SNAP_NICEPAY_BALANCE_SIGNED_PATH: z.string().optional(),
-  SNAP_FINNET_TOKEN_PATH: z.string().optional(),
-  SNAP_FINNET_BALANCE_PATH: z.string().optional(),
-  SNAP_FINNET_BALANCE_SIGNED_PATH: z.string().optional(),
-  CHECK_NETZME_ACCOUNT_STATUS: bool(true),
+  CHECK_ACCOUNT_STATUS: bool(true),
+  ACCOUNT_INACTIVE_STATUS_VALUES: z
+    .string()
+    .default(DEFAULT_INACTIVE_STATUS_VALUES.join(','))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine((list) => list.length > 0, {
+      message: 'must list at least one value (e.g. blocked,inactive)',
+    }),
   HEALTH_MAX_QUEUE_LAG_SECONDS: int(900, 1),
   WORKER_METRICS_PORT: int(9464, 0),
   API_KEYS: z
@@ -154,22 +198,23 @@ export const configSchema = z.object({
   WEBHOOK_SUBSCRIPTIONS: z.string().default(''),
   /** How the pages write amounts: `id-ID` (`Rp 1.343.486,00`) or `plain` (`1343486.00`, as the API). */
   UI_AMOUNT_FORMAT: z.enum(['id-ID', 'plain']).default('id-ID'),
-  /** A run still running this long after it started is announced as `run.stalled`. */
+  ...providerKeys,
 });
 
-export type AppConfig = z.infer<typeof configSchema>;
+/** The validated settings; per-provider keys typed by their pattern (the registry decides which exist). */
+export type AppConfig = z.infer<typeof configSchema> &
+  Record<RateLimitKey, number> &
+  Partial<Record<ProfileOverrideKey, string>>;
 
 /** The basic-auth password in development and test when none is configured; production has none. */
 export const DEV_BASIC_AUTH_PASSWORD = 'snap-recon-dev';
 
 /** Settings whose values are secret: never logged, never returned. */
-export const SECRET_KEYS = [
-  'SNAP_NETZME_CLIENT_SECRET',
-  'SNAP_NICEPAY_CLIENT_SECRET',
-  'SNAP_FINNET_CLIENT_SECRET',
-  'SNAP_NETZME_PRIVATE_KEY',
-  'SNAP_NICEPAY_PRIVATE_KEY',
-  'SNAP_FINNET_PRIVATE_KEY',
+export const SECRET_KEYS: readonly string[] = [
+  ...PROVIDER_PROFILES.flatMap((p) => [
+    `SNAP_${p.provider.toUpperCase()}_CLIENT_SECRET`,
+    `SNAP_${p.provider.toUpperCase()}_PRIVATE_KEY`,
+  ]),
   'API_KEYS',
   'BASIC_AUTH_PASSWORD',
   'WEBHOOK_SECRET',
@@ -178,4 +223,4 @@ export const SECRET_KEYS = [
   'WEBHOOK_SUBSCRIPTIONS',
   'REDIS_PASSWORD',
   'REDIS_SENTINEL_PASSWORD',
-] as const;
+];

@@ -1,5 +1,5 @@
 import type { JobsOptions } from 'bullmq';
-import type { AppConfig } from '@app/config';
+import { AppConfig, RateLimitKey, rateLimitKey } from '@app/config';
 
 /** Settings of how long finished jobs stay in Redis. */
 type KeepSettings = Partial<
@@ -50,19 +50,11 @@ export function balanceJobOptions(
 
 /** Rate limit of one provider's queue (shared by every worker process through Redis). */
 export function providerLimiter(
-  config: Pick<
-    AppConfig,
-    | 'RATE_LIMIT_NETZME_PER_SECOND'
-    | 'RATE_LIMIT_NICEPAY_PER_SECOND'
-    | 'RATE_LIMIT_FINNET_PER_SECOND'
-  >,
-  provider: 'netzme' | 'nicepay' | 'finnet',
+  config: Pick<AppConfig, RateLimitKey>,
+  provider: string,
 ): { max: number; duration: number } {
-  const perSecond = {
-    netzme: config.RATE_LIMIT_NETZME_PER_SECOND,
-    nicepay: config.RATE_LIMIT_NICEPAY_PER_SECOND,
-    finnet: config.RATE_LIMIT_FINNET_PER_SECOND,
-  }[provider];
+  const perSecond = config[rateLimitKey(provider)];
+  if (!perSecond) throw new Error(`no rate limit for provider ${JSON.stringify(provider)}`);
   return { max: perSecond, duration: 1000 };
 }
 

@@ -18,6 +18,10 @@ export interface AccountResult {
   asOf: Date | null;
   externalId: string | null;
   errorMessage: string | null;
+  /** The account-status values the provider gave, when it was asked (why inactive, or not). */
+  providerStatus?: Record<string, string> | null;
+  /** The merchant name the provider reported (Finnet names it in every answer). */
+  providerName?: string | null;
 }
 
 /** A final `error` result: no balances, the failure's message (and code, if the caller adds it). */

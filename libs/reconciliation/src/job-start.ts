@@ -8,6 +8,10 @@ export interface JobAccount {
   account_no: string;
   currency: string;
   credential_set: string | null;
+  /** NICEPay seller id, sent with the balance inquiry. */
+  ms_id: string | null;
+  /** The merchant name the provider must report, when one is expected. */
+  expected_provider_name: string | null;
 }
 
 /** What a job needs to know before it calls the provider. */
@@ -52,7 +56,8 @@ async function readJobStarts(ds: DataSource, keys: JobKey[]): Promise<JobStart[]
     has_final: boolean;
     run_open: boolean;
   })[] = await ds.query(
-    `SELECT t.i, a.id, a.provider, a.account_no, a.currency, a.credential_set,
+    `SELECT t.i, a.id, a.provider, a.account_no, a.currency, a.credential_set, a.ms_id,
+            a.expected_provider_name,
               EXISTS (SELECT 1 FROM reconciliation_results x
                        WHERE x.run_id = t.run_id AND x.account_id = t.account_id AND x.is_final) AS has_final,
               EXISTS (SELECT 1 FROM reconciliation_runs r WHERE r.id = t.run_id AND r.status = 'running') AS run_open
@@ -72,6 +77,8 @@ async function readJobStarts(ds: DataSource, keys: JobKey[]): Promise<JobStart[]
             account_no: row.account_no,
             currency: row.currency,
             credential_set: row.credential_set,
+            ms_id: row.ms_id,
+            expected_provider_name: row.expected_provider_name,
           };
     return { account, hasFinalResult: row.has_final, runOpen: row.run_open };
   });

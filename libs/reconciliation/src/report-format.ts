@@ -17,6 +17,8 @@ export const RESULT_CSV_COLUMNS: (keyof ResultView)[] = [
   'attempts',
   'providerTime',
   'error',
+  'providerStatus',
+  'providerName',
 ];
 
 /** The results as CSV with a header row. */
@@ -68,6 +70,7 @@ export function reportToTable(report: RunReport, { all = false } = {}): string {
     'ledger bal',
     'difference',
     'code',
+    'provider status',
     'error',
   ];
   const rows = shown.map((r) => [
@@ -79,6 +82,7 @@ export function reportToTable(report: RunReport, { all = false } = {}): string {
     r.ledgerBalance ?? '-',
     r.difference ?? '-',
     r.responseCode ?? '-',
+    r.providerStatus ?? '-',
     (r.error ?? '').slice(0, 60),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));

@@ -87,7 +87,8 @@ interface ResultRow extends ResultViewRow {
 const RESULT_COLUMNS = `r.account_id, coalesce(abs(r.difference), -1) AS sort_key,
          a.merchant_id, m.name AS merchant_name, a.provider, a.account_no, r.status,
          r.provider_balance, r.ledger_balance, r.difference, r.in_flight_amount, r.currency,
-         r.response_code, r.attempts, r.provider_time, r.as_of, r.error_message, r.checked_at`;
+         r.response_code, r.attempts, r.provider_time, r.as_of, r.error_message, r.provider_status,
+         r.provider_name, r.checked_at`;
 
 const RESULT_FROM = `reconciliation_results r
     JOIN provider_accounts a ON a.id = r.account_id

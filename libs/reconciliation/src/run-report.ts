@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { formatAmount } from '@app/snap';
+import { describeStatus, formatAmount } from '@app/snap';
 import type { ResultStatus, RunStatus, RunTrigger } from './result-status';
 import { emptyCounts, RunSummary, StatusCounts } from './run-summary';
 
@@ -36,6 +36,10 @@ export interface ResultView {
   attempts: number;
   providerTime: string | null;
   error: string | null;
+  /** The account-status values the provider gave, e.g. `userStatus=premium, status=blocked`. */
+  providerStatus: string | null;
+  /** The merchant name the provider reported. */
+  providerName: string | null;
 }
 
 export interface RunReport {
@@ -101,6 +105,8 @@ export interface ResultViewRow {
   attempts: number;
   provider_time: Date | null;
   error_message: string | null;
+  provider_status: Record<string, string> | null;
+  provider_name: string | null;
 }
 
 /** A result row as reports show it. */
@@ -119,6 +125,8 @@ export function toResultView(r: ResultViewRow): ResultView {
     attempts: r.attempts,
     providerTime: r.provider_time?.toISOString() ?? null,
     error: r.error_message,
+    providerStatus: r.provider_status ? describeStatus(r.provider_status) : null,
+    providerName: r.provider_name,
   };
 }
 
@@ -140,7 +148,7 @@ export async function loadRunReport(ds: DataSource, runRef: string): Promise<Run
   const rows: ResultViewRow[] = await ds.query(
     `SELECT a.merchant_id, a.provider, a.account_no, r.status, r.provider_balance, r.ledger_balance,
             r.difference, r.in_flight_amount, r.currency, r.response_code, r.attempts, r.provider_time,
-            r.error_message
+            r.error_message, r.provider_status, r.provider_name
        FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
       WHERE r.run_id = $1
       ORDER BY abs(r.difference) DESC NULLS LAST, a.merchant_id, a.provider, a.account_no`,

@@ -1,7 +1,7 @@
 import { CredentialRegistry, DEFAULT_CREDENTIAL_SET } from './credentials';
 import { SnapClient, SnapClientDeps } from './client';
-import { ProfilePathOverrides, resolveProfile } from './profiles';
-import type { ProviderName } from './providers';
+import { ProfileOverrides, ProviderProfile, resolveProfile } from './profiles';
+import type { ProviderName } from './providers/index';
 
 /** Builds one {@link SnapClient} per (provider, credential set) and reuses it. */
 export class SnapClientFactory {
@@ -10,7 +10,7 @@ export class SnapClientFactory {
   constructor(
     private readonly credentials: CredentialRegistry,
     private readonly deps: SnapClientDeps,
-    private readonly pathOverrides: Partial<Record<ProviderName, ProfilePathOverrides>> = {},
+    private readonly profileOverrides: Partial<Record<ProviderName, ProfileOverrides>> = {},
   ) {}
 
   /** The client for a provider and credential set (`default` when none is named). */
@@ -20,13 +20,18 @@ export class SnapClientFactory {
     let client = this.clients.get(key);
     if (!client) {
       client = new SnapClient(
-        resolveProfile(provider, this.pathOverrides[provider]),
+        resolveProfile(provider, this.profileOverrides[provider]),
         this.credentials.get(provider, name),
         this.deps,
       );
       this.clients.set(key, client);
     }
     return client;
+  }
+
+  /** A provider's profile with this deployment's overrides (throws for an unknown provider). */
+  profile(provider: ProviderName): ProviderProfile {
+    return resolveProfile(provider, this.profileOverrides[provider]);
   }
 
   /** Token requests sent by every client of this factory. */

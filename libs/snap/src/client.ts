@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_INACTIVE_STATUS_VALUES, judgeStatus, UnseenStatusLog } from './account-status';
 import type { SnapCredentials } from './credentials';
 import {
   ContractBreachError,
+  RateLimitedSnapError,
   SnapError,
   SnapErrorDetails,
   TokenRejectedSnapError,
@@ -10,8 +12,8 @@ import {
 import type { ExternalIdGenerator } from './external-id';
 import { ResponseTooLargeError, SnapHttp } from './http';
 import { parseAmount, AmountFormatError } from './money';
-import { channelValue, ProviderProfile } from './profiles';
-import { SERVICE_CODE } from './providers';
+import { balanceRequestBody, channelValue, ProviderProfile } from './profiles';
+import { SERVICE_CODE } from './providers/index';
 import type { ProviderCircuitBreaker } from './circuit-breaker';
 import type { RequestRateLimiter } from './rate-limiter';
 import { parseJsonObject, pick, scrubBody, show } from './response-body';
@@ -46,6 +48,8 @@ export interface BalanceInquiryResult {
   balances: BalanceEntry[];
   /** The provider's own clock, where it gives one. */
   providerTime: Date | null;
+  /** The merchant name the provider reported (`name`), where it gives one. */
+  providerName: string | null;
   /** When the request was sent (the fallback reconciliation instant). */
   requestTime: Date;
   responseCode: string;
@@ -54,13 +58,15 @@ export interface BalanceInquiryResult {
   partnerReferenceNo?: string;
 }
 
-/** Netzme registration-account-inquiry, parsed. */
+/** An account-status inquiry (Netzme registration-account-inquiry), parsed. */
 export interface AccountStatusResult {
   custId: string;
+  /** False only when a status field carries a value of the inactive list. */
   active: boolean;
-  userStatus?: string;
-  status?: string;
-  userType?: string;
+  /** The status values the provider gave, by field name (e.g. `userStatus`, `status`). */
+  values: Record<string, string>;
+  /** The field and value that made the account inactive, e.g. `status=blocked`. */
+  inactiveBecause: string | null;
   responseCode: string;
 }
 
@@ -94,7 +100,21 @@ export interface SnapClientDeps {
   rateLimiter?: RequestRateLimiter;
   /** Asked before every request, told every answer: the provider's shared circuit breaker. */
   breaker?: Pick<ProviderCircuitBreaker, 'admit' | 'succeeded' | 'failed'>;
+  /** Status values that mean "not active" (default {@link DEFAULT_INACTIVE_STATUS_VALUES}). */
+  inactiveStatusValues?: readonly string[];
+  /** Shared by the clients of a process so an unseen status value is logged once. */
+  unseenStatusLog?: UnseenStatusLog;
+  /** Largest accepted distance of the provider time from the request time (default 10 min). */
+  providerTimeSkewMs?: number;
 }
+
+/** Default of {@link SnapClientDeps.providerTimeSkewMs}. */
+export const DEFAULT_PROVIDER_TIME_SKEW_MS = 10 * 60_000;
+
+/** Epoch milliseconds below this (1973-03-03) are a seconds value, not a time in ms. */
+const SECONDS_LOOK_ALIKE_BELOW_MS = 100_000_000_000;
+
+const DEFAULT_UNSEEN_STATUS_LOG = new UnseenStatusLog();
 
 const TOKEN_REQUEST_BODY = JSON.stringify({ grantType: 'client_credentials', additionalInfo: {} });
 
@@ -126,18 +146,25 @@ export class SnapClient {
       'balance-inquiry',
       this.profile.balancePath,
       this.profile.balanceSignedPath,
-      (ref) => this.balanceBody(account, ref),
+      (reference) =>
+        balanceRequestBody(this.profile, {
+          reference,
+          accountNo: account.accountNo,
+          msId: account.msId,
+        }),
     );
     const details = this.details({ responseCode: code, externalId });
     const balances = this.parseBalances(json, account.currency, details);
     const chosen = this.chooseBalance(balances, details);
+    this.checkSeller(json, account, details);
     return {
       provider: this.profile.provider,
       accountNo: account.accountNo,
       availableBalance: chosen.value,
       currency: chosen.currency,
       balances,
-      providerTime: this.providerTime(json, details),
+      providerTime: this.providerTime(json, requestTime, details),
+      providerName: this.merchantName(json),
       requestTime,
       responseCode: code,
       externalId,
@@ -147,10 +174,18 @@ export class SnapClient {
     };
   }
 
-  /** Netzme account status (registration-account-inquiry) for a customer id. */
+  /**
+   * The account's status (Netzme registration-account-inquiry) for a customer id. Read as the
+   * page means it: inactive only when a status field carries a value of the inactive list;
+   * any other value, including one never seen before (logged once), is an active account.
+   */
   async accountStatus(custId: string): Promise<AccountStatusResult> {
-    const { accountStatusPath, accountStatusSignedPath } = this.profile;
-    if (!accountStatusPath || !accountStatusSignedPath) {
+    const { accountStatusPath, accountStatusSignedPath, statusFields } = this.profile;
+    if (
+      !this.profile.capabilities.accountStatus ||
+      !accountStatusPath ||
+      !accountStatusSignedPath
+    ) {
       throw new Error(`${this.profile.provider}: account status inquiry is not offered`);
     }
     const { json, code, externalId } = await this.authorizedCall(
@@ -159,16 +194,14 @@ export class SnapClient {
       accountStatusSignedPath,
       (ref) => ({ partnerReferenceNo: ref, additionalInfo: { custId } }),
     );
-    const info = pick(json, 'additionalInfo');
-    const text = (key: string) => {
-      const v = pick(info, key);
-      return typeof v === 'string' ? v : undefined;
-    };
-    const userStatus = text('userStatus');
-    const status = text('status');
-    if (userStatus === undefined && status === undefined) {
+    const values: Record<string, string> = {};
+    for (const path of statusFields) {
+      const v = pick(json, path);
+      if (typeof v === 'string') values[path.split('.').pop()!] = v;
+    }
+    if (Object.keys(values).length === 0) {
       throw new ContractBreachError(
-        `${this.profile.provider}: additionalInfo.userStatus and additionalInfo.status are both missing`,
+        `${this.profile.provider}: ${statusFields.join(' and ')} ${statusFields.length > 1 ? 'are all' : 'is'} missing`,
         this.details({
           responseCode: code,
           externalId,
@@ -176,10 +209,27 @@ export class SnapClient {
         }),
       );
     }
-    const active = [userStatus, status].every(
-      (v) => v === undefined || v.toUpperCase() === 'ACTIVE',
+    const verdict = judgeStatus(
+      values,
+      this.deps.inactiveStatusValues ?? DEFAULT_INACTIVE_STATUS_VALUES,
+      this.profile.knownStatusValues,
     );
-    return { custId, active, userStatus, status, userType: text('userType'), responseCode: code };
+    const log = this.deps.unseenStatusLog ?? DEFAULT_UNSEEN_STATUS_LOG;
+    for (const { field, value } of verdict.unseen) {
+      if (log.firstTime(this.profile.provider, field, value)) {
+        this.deps.logger?.warn(
+          { provider: this.profile.provider, field, value },
+          'account status value never seen before: read as active (add it to ACCOUNT_INACTIVE_STATUS_VALUES if it means not active)',
+        );
+      }
+    }
+    return {
+      custId,
+      active: verdict.active,
+      values,
+      inactiveBecause: verdict.inactiveBecause,
+      responseCode: code,
+    };
   }
 
   /** Requests a new B2B access token (used by the token manager, never directly). */
@@ -250,7 +300,7 @@ export class SnapClient {
         'X-TIMESTAMP': timestamp,
         'X-SIGNATURE': signTransactional(
           this.credentials.clientSecret.reveal(),
-          { method: 'POST', signedPath, accessToken: token, body: bytes, timestamp },
+          { method: this.profile.method, signedPath, accessToken: token, body: bytes, timestamp },
           this.profile.signatureEncoding,
         ),
         [this.profile.headers.partnerId]: this.credentials.partnerId,
@@ -260,7 +310,11 @@ export class SnapClient {
           this.credentials.clientId,
           this.credentials.channelId,
         ),
+        ...this.profile.staticHeaders,
       };
+      if (this.profile.sendClientSecret) {
+        headers['X-CLIENT-SECRET'] = this.credentials.clientSecret.reveal();
+      }
       try {
         const { json, code } = await this.exchange(
           operation,
@@ -373,6 +427,15 @@ export class SnapClient {
       throw e;
     }
     const code = parseResponseCode(json.responseCode);
+    if (!code && json.responseCode === undefined && (raw.status === 429 || raw.status >= 500)) {
+      // A gateway in front of the provider (rate limiter, load balancer) answers with its own
+      // JSON that carries no SNAP code: what the HTTP status says, not a contract breach.
+      report(`http-${raw.status}`);
+      const message = `${this.profile.provider}: ${operation} answered HTTP ${raw.status} without a responseCode`;
+      throw raw.status === 429
+        ? new RateLimitedSnapError(message, details())
+        : new TransientSnapError(message, details());
+    }
     if (!code) {
       report('no-code');
       throw new ContractBreachError(
@@ -381,6 +444,14 @@ export class SnapClient {
       );
     }
     report(code.code);
+    if (Math.floor(raw.status / 100) !== Math.floor(code.httpStatus / 100)) {
+      // The SNAP code carries the HTTP status in its first three digits; a provider whose two
+      // disagree says two things at once, and neither can be trusted.
+      throw new ContractBreachError(
+        `${this.profile.provider}: HTTP status ${raw.status} disagrees with responseCode ${code.code}`,
+        { ...details(), responseCode: code.code },
+      );
+    }
     if (!isSuccess(code)) {
       // A provider may echo what it was sent (a secret, the token): scrubbed like a raw body.
       const responseMessage =
@@ -404,19 +475,6 @@ export class SnapClient {
     return { json, code: code.code };
   }
 
-  private balanceBody(account: BalanceAccount, reference: string): object {
-    switch (this.profile.balanceRequest) {
-      case 'reference-and-account':
-        return { partnerReferenceNo: reference, accountNo: account.accountNo };
-      case 'account-only':
-        return account.msId
-          ? { accountNo: account.accountNo, additionalInfo: { msId: account.msId } }
-          : { accountNo: account.accountNo };
-      case 'reference-only':
-        return { partnerReferenceNo: reference };
-    }
-  }
-
   private parseBalances(
     json: Record<string, unknown>,
     currency: string,
@@ -431,16 +489,17 @@ export class SnapClient {
     if (!Array.isArray(infos) || infos.length === 0) {
       throw breach(`accountInfos ${show(infos)} is missing or empty`);
     }
+    const { balanceField } = this.profile.response;
     return infos.map((info, i) => {
-      const field = `accountInfos[${i}].availableBalance`;
+      const field = `accountInfos[${i}].${balanceField}`;
       let value: bigint;
       try {
-        value = parseAmount(pick(info, 'availableBalance.value'), `${field}.value`);
+        value = parseAmount(pick(info, `${balanceField}.value`), `${field}.value`);
       } catch (e) {
         if (e instanceof AmountFormatError) throw breach(e.message);
         throw e;
       }
-      const got = pick(info, 'availableBalance.currency');
+      const got = pick(info, `${balanceField}.currency`);
       if (got !== currency) {
         throw breach(
           `${field}.currency ${show(got)} is not the account's currency ${show(currency)}`,
@@ -452,8 +511,15 @@ export class SnapClient {
   }
 
   private chooseBalance(balances: BalanceEntry[], details: SnapErrorDetails): BalanceEntry {
-    const wanted = this.profile.balanceType;
-    if (wanted === null) return balances[0];
+    const wanted = this.profile.response.balanceType;
+    if (wanted === null) {
+      if (balances.length === 1) return balances[0];
+      // Picking the first of several would reconcile whichever the provider listed first.
+      throw new ContractBreachError(
+        `${this.profile.provider}: accountInfos has ${balances.length} entries (balanceType ${show(balances.map((b) => b.balanceType))}) and the profile names no balanceType to reconcile; set SNAP_${this.profile.provider.toUpperCase()}_BALANCE_TYPE`,
+        details,
+      );
+    }
     const found = balances.find((b) => b.balanceType === wanted);
     if (!found) {
       throw new ContractBreachError(
@@ -464,23 +530,80 @@ export class SnapClient {
     return found;
   }
 
-  private providerTime(json: Record<string, unknown>, details: SnapErrorDetails): Date | null {
-    if (!this.profile.providerTimeField) return null;
-    const raw = pick(json, this.profile.providerTimeField);
+  private providerTime(
+    json: Record<string, unknown>,
+    requestTime: Date,
+    details: SnapErrorDetails,
+  ): Date | null {
+    const field = this.profile.response.providerTimeField;
+    if (!field) return null;
+    const raw = pick(json, field);
     if (raw === undefined || raw === null) return null;
-    const ms =
+    let ms =
       typeof raw === 'number'
         ? raw
         : typeof raw === 'string' && /^\d{1,15}$/.test(raw)
           ? Number(raw)
           : NaN;
+    const unit = this.profile.response.providerTimeUnit;
     if (!Number.isSafeInteger(ms) || ms <= 0) {
       throw new ContractBreachError(
-        `${this.profile.provider}: ${this.profile.providerTimeField} ${show(raw)} is not epoch milliseconds`,
+        `${this.profile.provider}: ${field} ${show(raw)} is not epoch ${unit === 's' ? 'seconds' : 'milliseconds'}`,
+        details,
+      );
+    }
+    // The provider time decides which ledger entries count: a wrong one is a silent cut-off
+    // in the wrong place, so it must be near the request time and in milliseconds.
+    if (unit === 's') ms *= 1000;
+    else if (ms < SECONDS_LOOK_ALIKE_BELOW_MS) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: ${field} ${show(raw)} looks like epoch seconds, not milliseconds (${new Date(ms).toISOString()})`,
+        details,
+      );
+    }
+    const skew = this.deps.providerTimeSkewMs ?? DEFAULT_PROVIDER_TIME_SKEW_MS;
+    const off = ms - requestTime.getTime();
+    if (Math.abs(off) > skew) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: ${field} ${show(raw)} (${new Date(ms).toISOString()}) is ${Math.round(off / 1000)} s from the request time ${requestTime.toISOString()}, beyond the allowed ${skew / 1000} s`,
         details,
       );
     }
     return new Date(ms);
+  }
+
+  /**
+   * A seller's account (NICEPay `msId`) must be answered for that seller: an answer without the
+   * seller id, or with another one, may be the parent merchant's balance, and comparing it
+   * with the seller's ledger would report a break that is not there (or hide one).
+   */
+  private checkSeller(
+    json: Record<string, unknown>,
+    account: BalanceAccount,
+    details: SnapErrorDetails,
+  ): void {
+    const field = this.profile.response.sellerIdField;
+    if (!account.msId) return;
+    if (!field) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: the account has seller id ${show(account.msId)} but the provider's profile knows no sellers (response.sellerIdField)`,
+        details,
+      );
+    }
+    const echoed = pick(json, field);
+    if (echoed !== account.msId) {
+      throw new ContractBreachError(
+        `${this.profile.provider}: asked for seller msId ${show(account.msId)}, the answer's ${field} is ${show(echoed)}: it may be another merchant's balance`,
+        details,
+      );
+    }
+  }
+
+  /** The merchant name the provider reported, where its profile says it names one. */
+  private merchantName(json: Record<string, unknown>): string | null {
+    const field = this.profile.response.merchantNameField;
+    const value = field ? pick(json, field) : undefined;
+    return typeof value === 'string' ? value : null;
   }
 
   private details(extra: Partial<SnapErrorDetails>): SnapErrorDetails {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { loadPrivateKey } from './signing';
-import { PROVIDERS, ProviderName, isProviderName } from './providers';
+import { PROVIDERS, ProviderName, isProviderName } from './providers/index';
 import { Secret } from './secret';
 import { rememberPemSecret } from './secret-values';
 

@@ -1,4 +1,4 @@
-import type { ProviderName } from './providers';
+import type { ProviderName } from './providers/index';
 
 /** What the worker should do with a failed call. */
 export type SnapErrorKind =

@@ -1,3 +1,4 @@
+export * from './account-status';
 export * from './circuit-breaker';
 export * from './client';
 export * from './client-factory';
@@ -9,7 +10,7 @@ export * from './instance-lease';
 export * from './money';
 export * from './profiles';
 export * from './provider-keys';
-export * from './providers';
+export * from './providers/index';
 export * from './rate-limiter';
 export * from './response-body';
 export * from './response-code';

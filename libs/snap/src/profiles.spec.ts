@@ -1,4 +1,11 @@
-import { channelValue, DEFAULT_PROFILES, resolveProfile } from './profiles';
+import {
+  balanceRequestBody,
+  channelValue,
+  DEFAULT_PROFILES,
+  profileOverridesFromEnv,
+  resolveProfile,
+} from './profiles';
+import { defineProvider } from './providers/index';
 
 describe('profiles', () => {
   it('channel: NICEPay is the client id + "01", others the configured channel id', () => {
@@ -37,7 +44,77 @@ describe('profiles', () => {
 
   it('a path override without a leading slash is refused, naming it', () => {
     expect(() => resolveProfile('finnet', { balanceSignedPath: 'v1.0/x' })).toThrow(
-      'finnet profile: balanceSignedPath must start with "/", got "v1.0/x"',
+      'provider profile "finnet": balanceSignedPath must start with "/"',
     );
+  });
+
+  it('every field can be overridden from the environment, and the result is validated', () => {
+    const overrides = profileOverridesFromEnv('finnet', {
+      SNAP_FINNET_PROFILE: JSON.stringify({
+        headers: { partnerId: 'X-PARTNER-ID' },
+        staticHeaders: { ORIGIN: 'www.example.com', Accept: 'application/json' },
+        signatureEncoding: 'hex',
+      }),
+      SNAP_FINNET_BALANCE_TYPE: 'main',
+      SNAP_FINNET_TOKEN_PATH: '/topup/v1.0/access-token/b2b',
+    });
+    const p = resolveProfile('finnet', overrides);
+    expect(p.headers).toEqual({
+      partnerId: 'X-PARTNER-ID',
+      externalId: 'X-EXTERNAL-ID',
+      channel: 'X-CHANNEL-ID',
+    });
+    expect(p.staticHeaders).toEqual({ ORIGIN: 'www.example.com', Accept: 'application/json' });
+    expect(p.signatureEncoding).toBe('hex');
+    expect(p.response.balanceType).toBe('main');
+    expect(p.response.merchantNameField).toBe('name');
+    expect(p.tokenPath).toBe('/topup/v1.0/access-token/b2b');
+    expect(() =>
+      resolveProfile(
+        'finnet',
+        profileOverridesFromEnv('finnet', { SNAP_FINNET_SIGNATURE_ENCODING: 'b64' }),
+      ),
+    ).toThrow('signatureEncoding');
+    expect(() =>
+      resolveProfile('finnet', profileOverridesFromEnv('finnet', { SNAP_FINNET_PROFILE: '{' })),
+    ).toThrow('SNAP_FINNET_PROFILE is not JSON');
+  });
+
+  it('an unregistered provider is refused, naming the registered ones', () => {
+    expect(() => resolveProfile('doku')).toThrow(
+      'not registered (known: netzme, nicepay, finnet, midtrans)',
+    );
+  });
+
+  it('defineProvider refuses a bad profile at start-up, naming every problem', () => {
+    expect(() =>
+      defineProvider({ ...DEFAULT_PROFILES.netzme, externalIdLength: 20, tokenPath: 'x' }),
+    ).toThrow(/tokenPath must start with "\/".*externalIdLength/);
+  });
+
+  it('the balance request is the profile template with the account filled in', () => {
+    expect(
+      balanceRequestBody(DEFAULT_PROFILES.nicepay, { reference: 'R', accountNo: 'IONPAYTEST' }),
+    ).toEqual({ accountNo: 'IONPAYTEST' });
+    expect(
+      balanceRequestBody(DEFAULT_PROFILES.nicepay, {
+        reference: 'R',
+        accountNo: 'IONPAYTEST',
+        msId: 'S1',
+      }),
+    ).toEqual({ accountNo: 'IONPAYTEST', additionalInfo: { msId: 'S1' } });
+    expect(
+      balanceRequestBody(DEFAULT_PROFILES.netzme, { reference: '123', accountNo: 'C1' }),
+    ).toEqual({ partnerReferenceNo: '123', accountNo: 'C1' });
+    expect(balanceRequestBody(DEFAULT_PROFILES.finnet, { reference: '9', accountNo: 'F' })).toEqual(
+      {
+        partnerReferenceNo: '9',
+      },
+    );
+    expect(
+      balanceRequestBody(DEFAULT_PROFILES.midtrans, { reference: '9', accountNo: '0000000000' }),
+    ).toEqual({
+      accountNo: '0000000000',
+    });
   });
 });

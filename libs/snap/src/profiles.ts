@@ -1,120 +1,103 @@
-import type { SignatureEncoding } from './signing';
-import type { ProviderName } from './providers';
+import {
+  DEFAULT_PROFILES,
+  defineProvider,
+  PROVIDERS,
+  ProviderProfile,
+  ProviderProfileError,
+} from './providers/index';
 
-/** How the channel header's value is found. */
-export type ChannelRule =
-  /** The credential set's configured channel id (Netzme, Finnet). */
-  | 'configured'
-  /** The client id followed by `01` (NICEPay Disbursement SNAP). */
-  | 'client-id-plus-01';
+export type { ProviderProfile } from './providers/index';
+export { DEFAULT_PROFILES } from './providers/index';
 
-/** Which fields a provider's balance-inquiry body carries. */
-export type BalanceRequestShape =
-  /** `{partnerReferenceNo, accountNo}` (Netzme: accountNo is the customer id). */
-  | 'reference-and-account'
-  /** `{accountNo}` plus optional `additionalInfo.msId` (NICEPay). */
-  | 'account-only'
-  /** `{partnerReferenceNo}`: the merchant is known by the credentials (Finnet). */
-  | 'reference-only';
-
-/** Everything that differs between providers, as data. */
-export interface ProviderProfile {
-  provider: ProviderName;
-  displayName: string;
-  tokenPath: string;
-  /** Path in the URL of the balance inquiry. */
-  balancePath: string;
-  /** Path in the signature's string to sign (may differ from the URL path). */
-  balanceSignedPath: string;
-  /** Account status inquiry (Netzme only). */
-  accountStatusPath?: string;
-  accountStatusSignedPath?: string;
-  headers: { partnerId: string; externalId: string; channel: string };
-  signatureEncoding: SignatureEncoding;
-  channelRule: ChannelRule;
-  balanceRequest: BalanceRequestShape;
-  /** The `accountInfos[].balanceType` to reconcile; `null` takes the first entry. */
-  balanceType: string | null;
-  /** Where the provider puts its own clock in a balance response, if anywhere. */
-  providerTimeField: 'additionalInfo.ts' | null;
-}
-
-/** The built-in profiles, per PROTOCOL.md. Paths are overridable through config. */
-export const DEFAULT_PROFILES: Record<ProviderName, ProviderProfile> = {
-  netzme: {
-    provider: 'netzme',
-    displayName: 'Netzme',
-    tokenPath: '/api/v1/access-token/b2b',
-    balancePath: '/api/v1.0/payment/balance-inquiry',
-    balanceSignedPath: '/api/v1.0/payment/balance-inquiry',
-    accountStatusPath: '/api/v1.0/account/registration-account-inquiry',
-    accountStatusSignedPath: '/api/v1.0/account/registration-account-inquiry',
-    headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
-    signatureEncoding: 'hex',
-    channelRule: 'configured',
-    balanceRequest: 'reference-and-account',
-    balanceType: 'Cash',
-    providerTimeField: 'additionalInfo.ts',
-  },
-  nicepay: {
-    provider: 'nicepay',
-    displayName: 'NICEPay',
-    tokenPath: '/nicepay/v1.0/access-token/b2b',
-    balancePath: '/nicepay/api/v1.0/balance-inquiry',
-    balanceSignedPath: '/api/v1.0/balance-inquiry',
-    headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
-    signatureEncoding: 'base64',
-    channelRule: 'client-id-plus-01',
-    balanceRequest: 'account-only',
-    balanceType: null,
-    providerTimeField: null,
-  },
-  finnet: {
-    provider: 'finnet',
-    displayName: 'Finnet',
-    tokenPath: '/v1.0/access-token/b2b',
-    balancePath: '/topup/v1.0/balance-inquiry-merchant',
-    balanceSignedPath: '/topup/v1.0/balance-inquiry-merchant',
-    headers: { partnerId: 'X-PARTNERID', externalId: 'X-EXTERNAL-ID', channel: 'X-CHANNEL-ID' },
-    signatureEncoding: 'base64',
-    channelRule: 'configured',
-    balanceRequest: 'reference-only',
-    balanceType: null,
-    providerTimeField: null,
-  },
+/** A deployment's changes to a profile: any field, nested objects merged key by key. */
+export type ProfileOverrides = {
+  [K in keyof ProviderProfile]?: ProviderProfile[K] extends object
+    ? Partial<ProviderProfile[K]>
+    : ProviderProfile[K];
 };
 
-/** Path settings that config may override per provider. */
-export type ProfilePathOverrides = Partial<
-  Pick<
-    ProviderProfile,
-    | 'tokenPath'
-    | 'balancePath'
-    | 'balanceSignedPath'
-    | 'accountStatusPath'
-    | 'accountStatusSignedPath'
-  >
->;
+/** @deprecated the path settings only; use {@link ProfileOverrides}. */
+export type ProfilePathOverrides = ProfileOverrides;
 
-/** A provider's profile with config overrides applied; every path must start with `/`. */
+const MERGED_OBJECTS = ['headers', 'staticHeaders', 'response', 'capabilities'] as const;
+
+/**
+ * A registered provider's profile with a deployment's overrides applied, validated again as
+ * a whole (a bad override stops the process at start-up naming the field).
+ */
 export function resolveProfile(
-  provider: ProviderName,
-  overrides: ProfilePathOverrides = {},
+  provider: string,
+  overrides: ProfileOverrides = {},
 ): ProviderProfile {
-  const profile: ProviderProfile = { ...DEFAULT_PROFILES[provider] };
-  for (const [key, value] of Object.entries(overrides) as [
-    keyof ProfilePathOverrides,
-    string | undefined,
-  ][]) {
-    if (value === undefined) continue;
-    if (!value.startsWith('/')) {
-      throw new Error(
-        `${provider} profile: ${key} must start with "/", got ${JSON.stringify(value)}`,
-      );
-    }
-    profile[key] = value;
+  const base = DEFAULT_PROFILES[provider];
+  if (!base) {
+    throw new ProviderProfileError(provider, [`not registered (known: ${PROVIDERS.join(', ')})`]);
   }
-  return profile;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    merged[key] = (MERGED_OBJECTS as readonly string[]).includes(key)
+      ? { ...(base as unknown as Record<string, object>)[key], ...(value as object) }
+      : value;
+  }
+  if (merged.provider !== provider) {
+    throw new ProviderProfileError(provider, ['provider: an override cannot rename the profile']);
+  }
+  return defineProvider(merged as ProviderProfile);
+}
+
+/**
+ * The per-deployment overrides of one provider from the environment (names in the README):
+ * `SNAP_<NAME>_PROFILE` (a JSON object: any profile field) and, for the common ones,
+ * `SNAP_<NAME>_TOKEN_PATH`, `_BALANCE_PATH`, `_BALANCE_SIGNED_PATH`, `_ACCOUNT_STATUS_PATH`,
+ * `_ACCOUNT_STATUS_SIGNED_PATH`, `_BALANCE_TYPE` (`none` for null), `_SIGNATURE_ENCODING`.
+ */
+export function profileOverridesFromEnv(
+  provider: string,
+  env: Record<string, unknown>,
+): ProfileOverrides {
+  const P = provider.toUpperCase();
+  const text = (key: string) => {
+    const v = env[`SNAP_${P}_${key}`];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  let fromJson: ProfileOverrides = {};
+  const json = text('PROFILE');
+  if (json !== undefined) {
+    try {
+      fromJson = JSON.parse(json) as ProfileOverrides;
+    } catch {
+      throw new ProviderProfileError(provider, [`SNAP_${P}_PROFILE is not JSON`]);
+    }
+    if (typeof fromJson !== 'object' || fromJson === null || Array.isArray(fromJson)) {
+      throw new ProviderProfileError(provider, [`SNAP_${P}_PROFILE must be a JSON object`]);
+    }
+  }
+  const balanceType = text('BALANCE_TYPE');
+  const scalar: ProfileOverrides = {
+    tokenPath: text('TOKEN_PATH'),
+    balancePath: text('BALANCE_PATH'),
+    balanceSignedPath: text('BALANCE_SIGNED_PATH'),
+    accountStatusPath: text('ACCOUNT_STATUS_PATH'),
+    accountStatusSignedPath: text('ACCOUNT_STATUS_SIGNED_PATH') ?? text('ACCOUNT_STATUS_PATH'),
+    signatureEncoding: text('SIGNATURE_ENCODING') as ProviderProfile['signatureEncoding'],
+  };
+  const out: ProfileOverrides = { ...fromJson };
+  for (const [k, v] of Object.entries(scalar)) {
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  if (balanceType !== undefined) {
+    out.response = {
+      ...fromJson.response,
+      balanceType: balanceType === 'none' ? null : balanceType,
+    };
+  }
+  return out;
+}
+
+/** Every registered provider's profile with the environment's overrides applied. */
+export function resolveProfilesFromEnv(env: Record<string, unknown>): ProviderProfile[] {
+  return PROVIDERS.map((p) => resolveProfile(p, profileOverridesFromEnv(p, env)));
 }
 
 /** The channel header value for a credential set under a profile. */
@@ -123,7 +106,35 @@ export function channelValue(
   clientId: string,
   channelId: string | undefined,
 ): string {
-  if (profile.channelRule === 'client-id-plus-01') return `${clientId}01`;
+  if (profile.channel.rule === 'client-id-plus') return `${clientId}${profile.channel.suffix}`;
   if (!channelId) throw new Error(`${profile.provider}: a channel id is required`);
   return channelId;
+}
+
+/** The balance request body: the profile's template with the account's values filled in. */
+export function balanceRequestBody(
+  profile: ProviderProfile,
+  values: { reference: string; accountNo: string; msId?: string },
+): object {
+  const fill = (node: unknown): unknown => {
+    if (typeof node === 'string') {
+      return node
+        .replace('{reference}', values.reference)
+        .replace('{accountNo}', values.accountNo)
+        .replace('{msId}', values.msId ?? '\u0000');
+    }
+    if (node && typeof node === 'object' && !Array.isArray(node)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) {
+        const filled = fill(v);
+        // An optional field with no value ({msId} without a seller) is left out.
+        if (typeof filled === 'string' && filled.includes('\u0000')) continue;
+        if (filled && typeof filled === 'object' && Object.keys(filled).length === 0) continue;
+        out[k] = filled;
+      }
+      return out;
+    }
+    return node;
+  };
+  return fill(profile.balanceRequest) as object;
 }

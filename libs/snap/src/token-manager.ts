@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TransientSnapError } from './errors';
-import type { ProviderName } from './providers';
+import type { ProviderName } from './providers/index';
 import { rememberSecretValue } from './secret-values';
 
 /** The Redis command the token manager uses (ioredis satisfies it). */

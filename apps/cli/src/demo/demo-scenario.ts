@@ -80,13 +80,23 @@ export function buildScenario(
   const accounts: ScenarioAccount[] = [];
   const seen = new Map<ScenarioKind, number>();
   for (let i = 0; i < count; i++) {
-    const provider = PROVIDER_CYCLE[i % 3];
     let kind = KIND_CYCLE[Math.floor(i / 3) % KIND_CYCLE.length];
     if (i === 3) kind = 'inactive'; // i = 3 is a Netzme account
+    // The fourth provider (Midtrans) takes every 8th account that matches or breaks for real.
+    const provider =
+      i % 8 === 7 && (kind === 'matched' || kind === 'real-break')
+        ? 'midtrans'
+        : PROVIDER_CYCLE[i % 3];
     const n = String(i + 1).padStart(5, '0');
     const merchantId = `M${n}`;
     const accountNo =
-      provider === 'finnet' ? `FNT${n}` : provider === 'nicepay' ? `NP${n}` : `NZ${n}`;
+      provider === 'finnet'
+        ? `FNT${n}`
+        : provider === 'nicepay'
+          ? `NP${n}`
+          : provider === 'midtrans'
+            ? `MT${n}`
+            : `NZ${n}`;
     const ledger: ScenarioAccount['ledger'] = [];
     let balance = 0n;
     const historyLength = 3 + (i % 5);
@@ -159,14 +169,15 @@ export function buildScenario(
         expected = { status: 'error', difference: null, attempts: 1 };
         break;
       case 'inactive': {
-        simulated = { balance: formatAmount(0n), status: 'INACTIVE' };
+        simulated = { balance: formatAmount(0n), status: 'blocked' };
         expected = { status: 'inactive', difference: -settled, attempts: 1 };
         break;
       }
       case 'matched':
         break;
     }
-    if (provider === 'netzme') simulated.status ??= 'ACTIVE';
+    // The Get Account Status page's example of an ordinary account.
+    if (provider === 'netzme') simulated.status ??= 'approved_v2';
     accounts.push({
       merchantId,
       merchantName: `Toko Demo ${n}`,

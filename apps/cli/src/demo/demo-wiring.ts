@@ -5,7 +5,10 @@ import type { PartnerKeys } from './partner-keys';
 export const DEMO_CLIENT_IDS: Record<Exclude<ProviderName, 'finnet'>, string> = {
   netzme: 'NETZME-DEMO-PARTNER',
   nicepay: 'IONPAYTEST',
+  midtrans: 'MIDTRANS-DEMO-PARTNER',
 };
+/** Providers whose demo accounts share one default credential set. */
+const DEFAULT_SET_PROVIDERS = ['netzme', 'nicepay', 'midtrans'] as const;
 export const DEMO_CHANNEL_ID = '95221';
 
 /**
@@ -19,7 +22,7 @@ export function demoCredentials(
   finnetClientIds: string[],
 ): { env: Record<string, string>; file: Record<string, Record<string, Record<string, string>>> } {
   const env: Record<string, string> = {};
-  for (const provider of ['netzme', 'nicepay'] as const) {
+  for (const provider of DEFAULT_SET_PROVIDERS) {
     const P = provider.toUpperCase();
     env[`SNAP_${P}_BASE_URL`] = baseUrl;
     env[`SNAP_${P}_CLIENT_ID`] = DEMO_CLIENT_IDS[provider];
@@ -45,7 +48,7 @@ export function demoCredentials(
 /** The same partners as the simulator must know them (public keys only). */
 export function demoPartners(keys: Record<ProviderName, PartnerKeys>, finnetClientIds: string[]) {
   return [
-    ...(['netzme', 'nicepay'] as const).map((provider) => ({
+    ...DEFAULT_SET_PROVIDERS.map((provider) => ({
       provider,
       clientId: DEMO_CLIENT_IDS[provider],
       clientSecret: keys[provider].clientSecret,

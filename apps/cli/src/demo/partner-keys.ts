@@ -10,7 +10,7 @@ export interface PartnerKeys {
 
 /**
  * Fresh keys per provider, as each issues them: Netzme a 512-bit PKCS#1 key, NICEPay and
- * Finnet a 2048-bit PKCS#8 key. Never written anywhere but the demo's temp folder.
+ * Finnet and Midtrans a 2048-bit PKCS#8 key. Never written anywhere but the demo's temp folder.
  */
 export function generatePartnerKeys(): Record<ProviderName, PartnerKeys> {
   const make = (bits: number, type: 'pkcs1' | 'pkcs8'): PartnerKeys => {
@@ -21,5 +21,10 @@ export function generatePartnerKeys(): Record<ProviderName, PartnerKeys> {
       clientSecret: randomBytes(24).toString('base64url'),
     };
   };
-  return { netzme: make(512, 'pkcs1'), nicepay: make(2048, 'pkcs8'), finnet: make(2048, 'pkcs8') };
+  return {
+    netzme: make(512, 'pkcs1'),
+    nicepay: make(2048, 'pkcs8'),
+    finnet: make(2048, 'pkcs8'),
+    midtrans: make(2048, 'pkcs8'),
+  };
 }

@@ -5,7 +5,6 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import type { ProviderName } from '@app/snap';
 
 /** A merchant's account at one provider; one balance-inquiry job per enabled account per run. */
 @Entity('provider_accounts')
@@ -18,7 +17,7 @@ export class ProviderAccount {
   merchantId!: string;
 
   @Column('text')
-  provider!: ProviderName;
+  provider!: string;
 
   @Column({ name: 'account_no', type: 'text' })
   accountNo!: string;
@@ -32,6 +31,14 @@ export class ProviderAccount {
 
   @Column('boolean')
   enabled!: boolean;
+
+  /** NICEPay seller id (`additionalInfo.msId`), sent with the balance inquiry. */
+  @Column({ name: 'ms_id', type: 'text', nullable: true })
+  msId!: string | null;
+
+  /** The merchant name the provider must report for this account (Finnet names it). */
+  @Column({ name: 'expected_provider_name', type: 'text', nullable: true })
+  expectedProviderName!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

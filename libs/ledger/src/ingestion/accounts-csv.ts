@@ -4,10 +4,13 @@ import { AccountImportRow, importAccounts } from './import-accounts';
 import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
 import { rowError } from './row-error';
 
-/** Columns of the accounts CSV; `credential` may be left out. */
+/**
+ * Columns of the accounts CSV; `credential`, `ms_id` (NICEPay seller id) and
+ * `expected_provider_name` (the merchant name the provider must report) may be left out.
+ */
 export const ACCOUNTS_CSV_COLUMNS = {
   required: ['merchant_id', 'merchant_name', 'provider', 'account_no', 'currency'],
-  optional: ['credential'],
+  optional: ['credential', 'ms_id', 'expected_provider_name'],
 } as const;
 
 type AccountColumn =
@@ -21,6 +24,8 @@ const COLUMN_OF: Record<keyof AccountImportRow, AccountColumn | 'enabled'> = {
   currency: 'currency',
   credentialSet: 'credential',
   enabled: 'enabled',
+  msId: 'ms_id',
+  expectedProviderName: 'expected_provider_name',
 };
 
 /**
@@ -89,6 +94,10 @@ export async function importAccountsCsv(
         accountNo: values.account_no,
         currency: values.currency,
         credentialSet: columns.includes('credential') ? values.credential || null : undefined,
+        msId: columns.includes('ms_id') ? values.ms_id || null : undefined,
+        expectedProviderName: columns.includes('expected_provider_name')
+          ? values.expected_provider_name || null
+          : undefined,
       });
       lines.push(line);
       if (batch.length >= batchSize) await flush();

@@ -16,6 +16,10 @@ export interface AccountImportRow {
   credentialSet?: string | null;
   /** `undefined`: keep the stored flag (true for a new account). */
   enabled?: boolean;
+  /** NICEPay seller id sent with the balance inquiry; `undefined` keeps the stored one. */
+  msId?: string | null;
+  /** The merchant name the provider must report (Finnet); `undefined` keeps the stored one. */
+  expectedProviderName?: string | null;
 }
 
 /** A refused row of {@link importAccounts}; `index` is its position in the input. */
@@ -36,7 +40,7 @@ export interface AccountImportResult {
   merchantsUpdated: number;
   /** Rows that created an account. */
   accountsCreated: number;
-  /** Rows that changed the credential set or enabled flag of an account. */
+  /** Rows that changed the credential set, enabled flag, seller id or expected name of an account. */
   accountsUpdated: number;
   /** Rows that confirmed an account as it was (a re-import). */
   accountsUnchanged: number;
@@ -49,6 +53,8 @@ interface AccountState {
   currency: string;
   credentialSet: string | null;
   enabled: boolean;
+  msId: string | null;
+  expectedProviderName: string | null;
   changed: boolean;
   firstIndex: number;
 }
@@ -64,6 +70,10 @@ function rowProblem(row: AccountImportRow): Omit<AccountRowError, 'index'> | nul
   ];
   if (row.credentialSet !== undefined && row.credentialSet !== null) {
     checks.push(['credentialSet', row.credentialSet, checkId]);
+  }
+  if (row.msId !== undefined && row.msId !== null) checks.push(['msId', row.msId, checkId]);
+  if (row.expectedProviderName !== undefined && row.expectedProviderName !== null) {
+    checks.push(['expectedProviderName', row.expectedProviderName, checkMerchantName]);
   }
   for (const [field, value, check] of checks) {
     if (typeof value !== 'string')
@@ -130,8 +140,11 @@ async function importInTransaction(
     currency: string;
     credential_set: string | null;
     enabled: boolean;
+    ms_id: string | null;
+    expected_provider_name: string | null;
   }[] = await em.query(
-    `SELECT a.id, a.provider, a.account_no, a.merchant_id, a.currency, a.credential_set, a.enabled
+    `SELECT a.id, a.provider, a.account_no, a.merchant_id, a.currency, a.credential_set, a.enabled,
+            a.ms_id, a.expected_provider_name
        FROM unnest($1::text[], $2::text[]) AS k(provider, account_no)
        JOIN provider_accounts a USING (provider, account_no)`,
     [valid.map((i) => rows[i].provider), valid.map((i) => rows[i].accountNo)],
@@ -145,6 +158,8 @@ async function importInTransaction(
         currency: a.currency,
         credentialSet: a.credential_set,
         enabled: a.enabled,
+        msId: a.ms_id,
+        expectedProviderName: a.expected_provider_name,
         changed: false,
         firstIndex: -1,
       },
@@ -164,6 +179,8 @@ async function importInTransaction(
         currency: row.currency,
         credentialSet: row.credentialSet ?? null,
         enabled: row.enabled ?? true,
+        msId: row.msId ?? null,
+        expectedProviderName: row.expectedProviderName ?? null,
         changed: true,
         firstIndex: index,
       });
@@ -201,9 +218,21 @@ async function importInTransaction(
     merchantNames.set(row.merchantId, row.merchantName);
     const credentialSet = row.credentialSet === undefined ? state.credentialSet : row.credentialSet;
     const enabled = row.enabled ?? state.enabled;
-    if (credentialSet !== state.credentialSet || enabled !== state.enabled) {
+    const msId = row.msId === undefined ? state.msId : row.msId;
+    const expectedProviderName =
+      row.expectedProviderName === undefined
+        ? state.expectedProviderName
+        : row.expectedProviderName;
+    if (
+      credentialSet !== state.credentialSet ||
+      enabled !== state.enabled ||
+      msId !== state.msId ||
+      expectedProviderName !== state.expectedProviderName
+    ) {
       state.credentialSet = credentialSet;
       state.enabled = enabled;
+      state.msId = msId;
+      state.expectedProviderName = expectedProviderName;
       state.changed = true;
       result.accountsUpdated++;
     } else {
@@ -231,8 +260,10 @@ async function importInTransaction(
   const updated = [...accounts.values()].filter((s) => s.id !== null && s.changed);
   if (created.length > 0) {
     await em.query(
-      `INSERT INTO provider_accounts (merchant_id, provider, account_no, currency, credential_set, enabled)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[])`,
+      `INSERT INTO provider_accounts (merchant_id, provider, account_no, currency, credential_set, enabled,
+                                     ms_id, expected_provider_name)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
+                            $7::text[], $8::text[])`,
       [
         created.map(([, s]) => s.merchantId),
         created.map(([, s]) => rows[s.firstIndex].provider),
@@ -240,18 +271,24 @@ async function importInTransaction(
         created.map(([, s]) => s.currency),
         created.map(([, s]) => s.credentialSet),
         created.map(([, s]) => s.enabled),
+        created.map(([, s]) => s.msId),
+        created.map(([, s]) => s.expectedProviderName),
       ],
     );
   }
   if (updated.length > 0) {
     await em.query(
-      `UPDATE provider_accounts a SET credential_set = u.credential_set, enabled = u.enabled, updated_at = now()
-         FROM unnest($1::bigint[], $2::text[], $3::boolean[]) AS u(id, credential_set, enabled)
+      `UPDATE provider_accounts a SET credential_set = u.credential_set, enabled = u.enabled,
+              ms_id = u.ms_id, expected_provider_name = u.expected_provider_name, updated_at = now()
+         FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[])
+           AS u(id, credential_set, enabled, ms_id, expected_provider_name)
         WHERE a.id = u.id`,
       [
         updated.map((s) => s.id),
         updated.map((s) => s.credentialSet),
         updated.map((s) => s.enabled),
+        updated.map((s) => s.msId),
+        updated.map((s) => s.expectedProviderName),
       ],
     );
   }

@@ -70,6 +70,14 @@ export class ReconciliationResult {
   @Column({ name: 'error_message', type: 'text', nullable: true })
   errorMessage!: string | null;
 
+  /** The account-status values the provider gave, when asked. */
+  @Column({ name: 'provider_status', type: 'jsonb', nullable: true })
+  providerStatus!: Record<string, string> | null;
+
+  /** The merchant name the provider reported. */
+  @Column({ name: 'provider_name', type: 'text', nullable: true })
+  providerName!: string | null;
+
   @Column({ name: 'checked_at', type: 'timestamptz' })
   checkedAt!: Date;
 }

@@ -1,0 +1,121 @@
+/**
+ * What one provider's pages say a strict server checks and answers, as data. The simulator
+ * holds its own copy of these facts, written from the providers' pages (shared/seeds) and
+ * shared/snap/PROTOCOL.md, never imported from the client (libs/snap): a misreading shared by
+ * both sides could not fail a test.
+ */
+
+/** Which endpoint of a provider a request hit. */
+export type EndpointKind = 'token' | 'balance' | 'account-inquiry';
+
+export const ENDPOINT_KINDS: readonly EndpointKind[] = ['token', 'balance', 'account-inquiry'];
+
+/** How X-SIGNATURE text encodes the HMAC. */
+export type SignatureEncoding = 'hex' | 'base64';
+
+/** URL and signed paths the simulator serves for one provider. */
+export interface SimulatorPaths {
+  tokenPath: string;
+  balancePath: string;
+  balanceSignedPath: string;
+  /** Providers with an account status endpoint only. */
+  accountInquiryPath?: string;
+  accountInquirySignedPath?: string;
+}
+
+/** A SNAP answer's code parts: HTTP status + case code (the service code comes from the endpoint). */
+export interface CodeParts {
+  httpStatus: number;
+  caseCode: string;
+  /** The page's own message for it. */
+  message: string;
+}
+
+/** What a success answer is built from. */
+export interface BalanceFacts {
+  /** The account as the request named it (or the partner's client id where none is named). */
+  accountNo: string;
+  /** The parsed request body. */
+  request: Record<string, unknown>;
+  /** Every `accountInfos` entry to answer, the account's main balance first. */
+  accountInfos: { balanceType?: string; value: string; currency: string }[];
+  /** The merchant's name as the provider knows it. */
+  name: string;
+  /** Provider time in epoch ms (already shifted by the clock settings). */
+  providerTimeMs: number;
+  /** How the provider time is written (`ms`, as the pages say, or `s` to test a client). */
+  providerTimeUnit: 'ms' | 's';
+  /** A fresh provider-side reference number. */
+  referenceNo: (length?: number) => string;
+}
+
+/** Account status values answered by an account status endpoint. */
+export interface StatusFacts {
+  request: Record<string, unknown>;
+  userStatus: string;
+  userType: string;
+  status: string;
+  benefits: string[];
+  referenceNo: (length?: number) => string;
+}
+
+export interface ProviderRules {
+  /** The provider's name in the admin API, seeds and stats. */
+  name: string;
+  paths: SimulatorPaths;
+  /** Header names, as the balance page writes them (node lowercases them on receipt). */
+  headers: { partnerId: string; externalId: string; channel: string };
+  /** Longest X-EXTERNAL-ID accepted (digits only). */
+  externalIdMaxLength: number;
+  signatureEncoding: SignatureEncoding;
+  /** `client-id-plus-01`: the client id followed by `01`; `configured`: the partner's channel id. */
+  channelRule: 'client-id-plus-01' | 'configured';
+  /** `any`: any offset (or `Z`) naming the instant; `+07:00`: the page demands Jakarta time. */
+  timestampOffset: 'any' | '+07:00';
+  /**
+   * Whether the page lists an `X-CLIENT-SECRET` header: when it is sent it must equal the
+   * partner's secret (`401xx00`); it is never required.
+   */
+  clientSecretHeader: boolean;
+  /**
+   * Further headers that must be present on a transactional call (`400xx02` naming the first
+   * missing), e.g. `ORIGIN` on Finnet's general headers page. None by default.
+   */
+  requiredHeaders?: string[];
+  /** Mandatory string body fields (dotted paths) per transactional endpoint. */
+  mandatory: { balance: string[]; 'account-inquiry'?: string[] };
+  /**
+   * How the balance inquiry names its account: a body field (dotted path), or `partner` when
+   * the credential set itself is the merchant (the request names no account).
+   */
+  balanceAccount: { field: string } | 'partner';
+  /** The body field naming a seller under the account, if the provider has sellers. */
+  sellerField?: string;
+  /** Default `accountInfos[].balanceType` of the main balance, if the provider names types. */
+  mainBalanceType?: string;
+  /** Further `accountInfos` entries an account answers unless it says otherwise. */
+  defaultExtraBalances: { balanceType?: string; value: string }[];
+  /** The answer for an account the provider does not know, per endpoint. */
+  unknownAccount: { balance: CodeParts; 'account-inquiry'?: CodeParts };
+  /** The success `responseMessage` the page prints, per endpoint. */
+  successMessage: { token: string; balance: string; 'account-inquiry'?: string };
+  /** The success body fields after `responseCode` and `responseMessage`. */
+  balanceAnswer(facts: BalanceFacts): Record<string, unknown>;
+  /** The account status answer, for providers with that endpoint. */
+  accountInquiryAnswer?(facts: StatusFacts): Record<string, unknown>;
+}
+
+/** Declares a provider's rules, checking what a type cannot. */
+export function defineProviderRules(rules: ProviderRules): ProviderRules {
+  for (const [key, value] of Object.entries(rules.paths)) {
+    if (value !== undefined && !String(value).startsWith('/')) {
+      throw new Error(`simulator rules ${rules.name}: paths.${key} must start with "/"`);
+    }
+  }
+  if (Boolean(rules.paths.accountInquiryPath) !== Boolean(rules.accountInquiryAnswer)) {
+    throw new Error(
+      `simulator rules ${rules.name}: an account inquiry path needs an accountInquiryAnswer and back`,
+    );
+  }
+  return rules;
+}

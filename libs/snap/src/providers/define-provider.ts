@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+const path = z.string().regex(/^\/\S*$/, 'must start with "/" and hold no spaces');
+const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name');
+/** A dotted path into a JSON answer, e.g. `additionalInfo.ts`. */
+const jsonPath = z
+  .string()
+  .regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/, 'must be a dotted path');
+
+/**
+ * Everything that differs between providers, as data (issue 11): one file per provider under
+ * `libs/snap/src/providers/`, each `defineProvider({...})`, validated when the module loads,
+ * and again with a deployment's overrides applied (see `resolveProfile`). Nothing outside a
+ * profile names a provider.
+ */
+export const providerProfileSchema = z
+  .object({
+    /** Registry key: the `provider` column, queue name and config key part (`SNAP_<NAME>_*`). */
+    provider: z.string().regex(/^[a-z][a-z0-9]{1,30}$/, 'must be lowercase letters and digits'),
+    displayName: z.string().min(1),
+    tokenPath: path,
+    /** Path in the URL of the balance inquiry. */
+    balancePath: path,
+    /** Path in the signature's string to sign (NICEPay leaves out its URL's context prefix). */
+    balanceSignedPath: path,
+    /** Account-status inquiry, when the provider offers one. */
+    accountStatusPath: path.optional(),
+    accountStatusSignedPath: path.optional(),
+    /** Only POST: SnapHttp sends POST, and the method is part of the string to sign. */
+    method: z.literal('POST'),
+    headers: z
+      .object({ partnerId: headerName, externalId: headerName, channel: headerName })
+      .strict(),
+    /** Sent as they are on every transactional call (e.g. Finnet's general page: `ORIGIN`). */
+    staticHeaders: z.record(headerName, z.string()),
+    /** Send the client secret as `X-CLIENT-SECRET` (Netzme's pages list it; off: it defeats the HMAC). */
+    sendClientSecret: z.boolean(),
+    /** Encoding of the transactional HMAC-SHA512 signature. */
+    signatureEncoding: z.enum(['hex', 'base64']),
+    /** The channel header: the credential set's configured id, or the client id plus a suffix. */
+    channel: z.discriminatedUnion('rule', [
+      z.object({ rule: z.literal('configured') }).strict(),
+      z.object({ rule: z.literal('client-id-plus'), suffix: z.string().min(1) }).strict(),
+    ]),
+    /** Longest X-EXTERNAL-ID the provider accepts (ours are 32 digits: at least 32). */
+    externalIdLength: z.number().int().min(32).max(64),
+    /**
+     * The balance request body. String values `{reference}` (a fresh partner reference),
+     * `{accountNo}` and `{msId}` are filled in; a key whose value is `{msId}` is left out when
+     * the account has no seller id, and an object left empty is dropped.
+     */
+    balanceRequest: z.record(z.unknown()),
+    /** How the answer is read. */
+    response: z
+      .object({
+        /** The amount object of an `accountInfos[]` entry (`availableBalance`, Midtrans `amount`). */
+        balanceField: jsonPath,
+        /** The `balanceType` to reconcile; `null`: the answer must hold exactly one entry. */
+        balanceType: z.string().min(1).nullable(),
+        /** Where the provider's own clock is, if anywhere, and its unit. */
+        providerTimeField: jsonPath.nullable(),
+        providerTimeUnit: z.enum(['ms', 's']),
+        /** Where the provider names the merchant (Finnet `name`), if anywhere. */
+        merchantNameField: jsonPath.nullable(),
+        /** Where a seller id is echoed (NICEPay `additionalInfo.msId`), if anywhere. */
+        sellerIdField: jsonPath.nullable(),
+      })
+      .strict(),
+    /** `account-number`: the body names the account; `credential-set`: the credentials are the account (Finnet). */
+    accountIdentity: z.enum(['account-number', 'credential-set']),
+    /** Dotted paths of the status fields of an account-status answer. */
+    statusFields: z.array(jsonPath),
+    /** Status values the provider's pages show for a working account (not logged as unseen). */
+    knownStatusValues: z.array(z.string()),
+    capabilities: z.object({ accountStatus: z.boolean(), history: z.boolean() }).strict(),
+    /** Requests per second when the deployment sets no `RATE_LIMIT_<NAME>_PER_SECOND`. */
+    defaultRateLimitPerSecond: z.number().int().positive(),
+  })
+  .strict()
+  .refine((p) => !p.capabilities.accountStatus || p.accountStatusPath !== undefined, {
+    message: 'capabilities.accountStatus needs accountStatusPath',
+  })
+  .refine((p) => p.capabilities.accountStatus || p.statusFields.length === 0, {
+    message: 'statusFields without capabilities.accountStatus',
+  });
+
+/** A provider's profile: everything that differs between providers. */
+export type ProviderProfile = z.infer<typeof providerProfileSchema>;
+
+/** Thrown at start-up for a profile that does not validate; names every problem. */
+export class ProviderProfileError extends Error {
+  constructor(provider: string, problems: string[]) {
+    super(`provider profile ${JSON.stringify(provider)}: ${problems.join('; ')}`);
+    this.name = 'ProviderProfileError';
+  }
+}
+
+/** Validates a profile (at module load for the built-in ones) and returns it. */
+export function defineProvider(profile: ProviderProfile): ProviderProfile {
+  const result = providerProfileSchema.safeParse(profile);
+  if (!result.success) {
+    throw new ProviderProfileError(
+      String((profile as { provider?: unknown }).provider),
+      result.error.issues.map((i) => `${i.path.join('.') || '(profile)'} ${i.message}`),
+    );
+  }
+  if (result.data.accountStatusPath && !result.data.accountStatusSignedPath) {
+    result.data.accountStatusSignedPath = result.data.accountStatusPath;
+  }
+  return result.data;
+}

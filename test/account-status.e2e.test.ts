@@ -1,0 +1,110 @@
+import { reportToTable, loadRunReport, RunsService } from '@app/reconciliation';
+import { formatAmount } from '@app/snap';
+import type { ScenarioAccount, SimulatedAccount } from '../apps/cli/src/demo/demo-scenario';
+import { startPipeline, Pipeline } from './support/pipeline';
+import { testConfig } from './support/test-config';
+
+const LEDGER = 10_000_000n; // 100,000.00 IDR
+const OFF_BY = 150_000n; // 1,500.00 IDR
+
+function netzme(accountNo: string, providerBalance: bigint, simulated: SimulatedAccount) {
+  return {
+    merchantId: `M-${accountNo}`,
+    merchantName: `Merchant ${accountNo}`,
+    provider: 'netzme',
+    accountNo,
+    credentialSet: null,
+    ledger: [
+      { entryRef: `${accountNo}-1`, amount: LEDGER, postedAt: new Date(Date.now() - 7_200_000) },
+    ],
+    simulated: { balance: formatAmount(providerBalance), ...simulated },
+    kind: 'matched',
+    expected: { status: 'matched', difference: 0n, attempts: 1 },
+  } as ScenarioAccount;
+}
+
+/**
+ * Issue 11, item 1: Netzme's account status read the way its Get Account Status page means it.
+ * The page's example of an ordinary account answers `status: "approved_v2"`; a break on such an
+ * account is a real break, never `inactive`.
+ */
+describe('account status read as the Netzme page means it (pipeline over HTTP)', () => {
+  let pipeline: Pipeline;
+  let runId: string;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline(testConfig(), {
+      scenario: [
+        // No status set: the simulator answers the page's example verbatim (premium /
+        // approved_v2); balance off by 1,500.00.
+        netzme('NZPAGE', LEDGER + OFF_BY, {}),
+        // Blocked, balance off by 1,500.00.
+        netzme('NZBLOCKED', LEDGER + OFF_BY, { status: 'blocked' }),
+        // Blocked but matching: the status is never asked.
+        netzme('NZMATCH', LEDGER, { status: 'blocked' }),
+        // A permanent failure on an account the status call calls active: stays `error`.
+        netzme('NZGONE', LEDGER, {
+          status: 'approved_v2',
+          faults: [{ kind: '404xx11' }],
+        }),
+        // A permanent failure on a blocked account: the status call says why.
+        netzme('NZGONEBLOCKED', LEDGER, { status: 'BLOCKED', faults: [{ kind: '404xx11' }] }),
+      ],
+    });
+    const started = await pipeline.producer.get(RunsService).start('api');
+    runId = (await pipeline.waitForRun(started.runId)).id;
+  }, 90_000);
+  afterAll(() => pipeline.close());
+
+  const resultOf = async (accountNo: string) => {
+    const report = await loadRunReport(pipeline.db.dataSource, runId);
+    return report!.results.find((r) => r.accountNo === accountNo)!;
+  };
+
+  it('a page-example account off by 1,500.00 ends mismatched and opens a discrepancy', async () => {
+    const r = await resultOf('NZPAGE');
+    expect(r).toMatchObject({ status: 'mismatched', difference: '1500.00' });
+    expect(r.providerStatus).toContain('userStatus=premium');
+    expect(r.providerStatus).toContain('status=approved_v2');
+    const open: { status: string; last_difference: string }[] = await pipeline.db.dataSource.query(
+      `SELECT d.status, d.last_difference FROM discrepancies d
+           JOIN provider_accounts a ON a.id = d.account_id WHERE a.account_no = 'NZPAGE'`,
+    );
+    expect(open).toEqual([{ status: 'open', last_difference: String(OFF_BY) }]);
+  });
+
+  it('a blocked account off by 1,500.00 ends inactive, with no discrepancy', async () => {
+    const r = await resultOf('NZBLOCKED');
+    expect(r.status).toBe('inactive');
+    expect(r.providerStatus).toContain('status=blocked');
+    const open = await pipeline.db.dataSource.query(
+      `SELECT 1 FROM discrepancies d JOIN provider_accounts a ON a.id = d.account_id
+        WHERE a.account_no = 'NZBLOCKED'`,
+    );
+    expect(open).toHaveLength(0);
+  });
+
+  it('a matching account is not asked for its status, blocked or not', async () => {
+    const r = await resultOf('NZMATCH');
+    expect(r).toMatchObject({ status: 'matched', providerStatus: null });
+    // Asked: NZPAGE, NZBLOCKED, NZGONE, NZGONEBLOCKED; never NZMATCH.
+    expect(pipeline.simulator.stats().providers.netzme.byKind['account-inquiry'].requests).toBe(4);
+  });
+
+  it('a permanent error stays error unless the status call says not active', async () => {
+    const gone = await resultOf('NZGONE');
+    expect(gone).toMatchObject({ status: 'error', responseCode: '4041111' });
+    expect(gone.providerStatus).toContain('status=approved_v2');
+    const blocked = await resultOf('NZGONEBLOCKED');
+    expect(blocked).toMatchObject({ status: 'inactive', responseCode: '4041111' });
+    expect(blocked.providerStatus).toContain('status=BLOCKED');
+  });
+
+  it('the report shows the status values', async () => {
+    const report = await loadRunReport(pipeline.db.dataSource, runId);
+    const table = reportToTable(report!);
+    expect(table).toContain('provider status');
+    expect(table).toMatch(/NZBLOCKED .*inactive.*status=blocked/);
+    expect(table).toMatch(/NZPAGE .*mismatched.*status=approved_v2/);
+  });
+});
