@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RESULT_STATUSES } from '@app/reconciliation';
+import { PROVIDERS } from '@app/snap';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
@@ -164,7 +165,7 @@ describe('CLI', () => {
     expect(await cli(['reconcile', '--provider', 'paypal'], env)).toMatchObject({
       code: 2,
       stderr: expect.stringContaining(
-        `argument 'paypal' is invalid. Allowed choices are netzme, nicepay, finnet.`,
+        `argument 'paypal' is invalid. Allowed choices are ${PROVIDERS.join(', ')}.`,
       ),
     });
     const down = await cli(['report', 'latest'], {
