@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { InjectQueue } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
@@ -12,6 +12,9 @@ import { QueueBoardModule } from './board/queue-board.module';
 import { DiscrepanciesController } from './discrepancies/discrepancies.controller';
 import { DiscrepanciesPage } from './discrepancies/discrepancies.page';
 import { HealthController } from './health/health.controller';
+import { PageCsrf } from './http/csrf';
+import { ExportSlots } from './http/export-slots';
+import { ProblemFilter } from './http/problem.filter';
 import { MetricsController } from './metrics/metrics.controller';
 import { TerminusModule } from '@nestjs/terminus';
 import { LedgerController } from './ledger.controller';
@@ -65,6 +68,9 @@ export class ProducerModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        PageCsrf,
+        ExportSlots,
         RunsService,
         ScheduleProcessor,
         ScheduleInstaller,

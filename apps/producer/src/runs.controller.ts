@@ -26,9 +26,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { APP_LOGGER, Logger } from '@app/config';
-import { loadRun, loadRunReport, RESULT_CSV_COLUMNS, RunsService } from '@app/reconciliation';
+import { loadRun, RESULT_CSV_COLUMNS, RunsService } from '@app/reconciliation';
 import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
+import { writeRunReportJson } from '@app/reconciliation/report-queries-json';
 import { PROVIDERS } from '@app/snap';
+import { Export } from './http/export-slots';
+import { loggableError } from './http/problem.filter';
 import { ApiReportErrors } from './reports/openapi';
 import { ref } from './reports/openapi-schemas';
 import { parseBody } from './validation';
@@ -119,7 +122,8 @@ export class RunsController {
   @ApiOperation({
     summary: 'A run’s whole report',
     description:
-      'JSON: the run and every result in one document (use /runs/{id}/results for pages of a large run). ' +
+      'JSON: the run and every result in one document, streamed (use /runs/{id}/results for pages of a large run). ' +
+      'At most MAX_CONCURRENT_EXPORTS exports at once (429 beyond). ' +
       `CSV: the same as /runs/{id}/results.csv, streamed; columns ${RESULT_CSV_COLUMNS.join(', ')}.`,
   })
   @RUN_ID
@@ -127,6 +131,7 @@ export class RunsController {
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ description: 'The run and its results.' })
   @ApiReportErrors({ notFound: 'No such run.' })
+  @Export()
   async report(
     @Param('id') id: string,
     @Query('format') format: string | undefined,
@@ -142,13 +147,25 @@ export class RunsController {
       // Streamed in batches; a failure part-way aborts the response (the stream is destroyed).
       await writeResultsCsv(this.ds, run.id, {}, res).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
-          this.logger.error({ runId: run.id, err }, 'report CSV failed part-way');
+          this.logger.error(
+            { runId: run.id, err: loggableError(err) },
+            'report CSV failed part-way',
+          );
         res.destroy();
       });
       return;
     }
-    const report = await loadRunReport(this.ds, checkRunId(id));
-    if (!report) throw new NotFoundException(`run ${id} not found`);
-    res.json(report);
+    const run = await loadRun(this.ds, checkRunId(id));
+    if (!run) throw new NotFoundException(`run ${id} not found`);
+    res.type('json');
+    // Streamed in batches, like the CSV: memory stays one batch whatever the run's size.
+    await writeRunReportJson(this.ds, run, res).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        this.logger.error(
+          { runId: run.id, err: loggableError(err) },
+          'report JSON failed part-way',
+        );
+      res.destroy();
+    });
   }
 }

@@ -20,13 +20,18 @@ async function main(): Promise<void> {
   );
   app.enableShutdownHooks();
   if (config.WORKER_METRICS_PORT > 0) {
-    const server = await startMetricsServer(metrics, config.WORKER_METRICS_PORT);
+    const server = await startMetricsServer(
+      metrics,
+      config.WORKER_METRICS_PORT,
+      config.WORKER_METRICS_HOST,
+    );
     process.once('SIGTERM', () => server.close());
   }
   logger.info(
     {
       concurrency: config.WORKER_CONCURRENCY,
       metricsPort: config.WORKER_METRICS_PORT,
+      metricsHost: config.WORKER_METRICS_HOST,
       pid: process.pid,
     },
     'worker started',

@@ -3,12 +3,13 @@ import type { AppMetrics } from '@app/config';
 
 /**
  * The worker has no API, but Prometheus must scrape its provider-call, token and result
- * metrics: a bare `GET /metrics` on its own port (WORKER_METRICS_PORT), nothing else.
+ * metrics: a bare `GET /metrics` on its own port (WORKER_METRICS_HOST:WORKER_METRICS_PORT,
+ * loopback unless configured), nothing else.
  */
 export function startMetricsServer(
   metrics: AppMetrics,
   port: number,
-  host = '0.0.0.0',
+  host = '127.0.0.1',
 ): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {

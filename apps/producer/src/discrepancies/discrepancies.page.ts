@@ -1,6 +1,17 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import {
   changeDiscrepancy,
@@ -8,6 +19,8 @@ import {
   DiscrepancyView,
   listDiscrepancies,
 } from '@app/reconciliation';
+import { CSRF_FIELD, PageCsrf } from '../http/csrf';
+import { parseBody } from '../validation';
 import { discrepancyId, noteSchema } from './discrepancies.controller';
 
 const esc = (v: unknown) =>
@@ -16,15 +29,16 @@ const esc = (v: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
-function row(d: DiscrepancyView): string {
+function row(d: DiscrepancyView, csrf: string): string {
+  const token = `<input type="hidden" name="${CSRF_FIELD}" value="${esc(csrf)}">`;
   const forms =
     d.status === 'resolved'
       ? ''
-      : `<form method="post" action="/ui/discrepancies/${esc(d.id)}/${d.status === 'open' ? 'acknowledge' : 'resolve'}">
+      : `<form method="post" action="/ui/discrepancies/${esc(d.id)}/${d.status === 'open' ? 'acknowledge' : 'resolve'}">${token}
            <input name="note" required maxlength="2000" placeholder="note" aria-label="note for discrepancy ${esc(d.id)}">
            <button>${d.status === 'open' ? 'Acknowledge' : 'Resolve'}</button></form>` +
         (d.status === 'open'
-          ? `<form method="post" action="/ui/discrepancies/${esc(d.id)}/resolve">
+          ? `<form method="post" action="/ui/discrepancies/${esc(d.id)}/resolve">${token}
                <input name="note" required maxlength="2000" placeholder="note" aria-label="resolution note for discrepancy ${esc(d.id)}">
                <button>Resolve</button></form>`
           : '');
@@ -38,10 +52,18 @@ function row(d: DiscrepancyView): string {
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
 @Controller('ui/discrepancies')
 export class DiscrepanciesPage {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly csrf: PageCsrf,
+  ) {}
 
   @Get()
-  async page(@Query('status') status: string | undefined, @Res() res: Response) {
+  async page(
+    @Query('status') status: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const csrf = this.csrf.token(req, res);
     const wanted =
       status === 'resolved' || status === 'acknowledged' || status === 'open' ? status : 'active';
     const { items, total } = await listDiscrepancies(this.ds, {
@@ -57,7 +79,7 @@ td,th{border-bottom:1px solid #e3e6ee;padding:6px 8px;text-align:left;vertical-a
 <body><nav><a href="/">Runs</a><a href="/ui/discrepancies">Active</a><a href="/ui/discrepancies?status=resolved">Resolved</a></nav>
 <h1>Discrepancies (${esc(wanted)}): ${total}${total > items.length ? `, the ${items.length} most recent shown` : ''}</h1>
 <table><thead><tr><th>#</th><th>status</th><th>merchant</th><th>account</th><th>difference</th><th>runs seen</th><th>opened</th><th>last seen</th><th>note</th><th></th></tr></thead>
-<tbody>${items.map(row).join('') || '<tr><td colspan="10">none</td></tr>'}</tbody></table></body></html>`);
+<tbody>${items.map((d) => row(d, csrf)).join('') || '<tr><td colspan="10">none</td></tr>'}</tbody></table></body></html>`);
   }
 
   @Post(':id/:action')
@@ -67,16 +89,16 @@ td,th{border-bottom:1px solid #e3e6ee;padding:6px 8px;text-align:left;vertical-a
     @Body() body: unknown,
     @Res() res: Response,
   ) {
-    if (action !== 'acknowledge' && action !== 'resolve') return res.status(404).send('not found');
-    const parsed = noteSchema.safeParse(body);
-    if (!parsed.success)
-      return res.status(400).type('text').send(`note: ${parsed.error.issues[0].message}`);
+    if (action !== 'acknowledge' && action !== 'resolve')
+      throw new NotFoundException(`no action ${JSON.stringify(action.slice(0, 40))}`);
+    // Errors are thrown: the problem filter renders them as a page with the same content.
+    const { [CSRF_FIELD]: _token, ...fields } = (body ?? {}) as Record<string, unknown>;
+    const { note } = parseBody(noteSchema, fields);
     try {
-      const changed = await changeDiscrepancy(this.ds, discrepancyId(id), action, parsed.data.note);
-      if (!changed) return res.status(404).type('text').send(`discrepancy ${id} not found`);
+      const changed = await changeDiscrepancy(this.ds, discrepancyId(id), action, note);
+      if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
     } catch (e) {
-      if (e instanceof DiscrepancyTransitionError)
-        return res.status(409).type('text').send(e.message);
+      if (e instanceof DiscrepancyTransitionError) throw new ConflictException(e.message);
       throw e;
     }
     return res.redirect(303, '/ui/discrepancies');

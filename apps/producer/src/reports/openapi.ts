@@ -8,9 +8,7 @@ import {
   SwaggerModule,
 } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '@app/config';
-import { CredentialsCheck } from '../auth/credentials-check';
 import { ref, REPORT_SCHEMAS } from './openapi-schemas';
 
 /** Where the OpenAPI UI is served; its JSON is at `${DOCS_PATH}-json`. */
@@ -35,24 +33,11 @@ export const ApiReportErrors = ({ notFound }: { notFound?: string } = {}) =>
 
 /**
  * Serves the OpenAPI document and UI at `/docs` (`/docs-json`, `/docs-yaml`) behind the API's
- * credentials. Swagger UI is plain express routes, not Nest routes, so the global guard does
- * not see them: an express middleware registered before them applies the same check. Call
- * before `listen`.
+ * credentials: Swagger UI is plain express routes, not Nest routes, so the global guard does
+ * not see them; the authentication middleware, mounted on every path before them, does
+ * (whatever the letter case). Call before `listen`.
  */
-export function setupOpenApi(app: INestApplication, config: AppConfig): void {
-  const check = new CredentialsCheck(config);
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const path = req.path;
-    if (
-      path !== DOCS_PATH &&
-      !path.startsWith(`${DOCS_PATH}/`) &&
-      !path.startsWith(`${DOCS_PATH}-`)
-    )
-      return next();
-    if (check.allows(req.headers)) return next();
-    res.setHeader('WWW-Authenticate', 'Basic realm="snap-recon"');
-    res.status(401).json({ statusCode: 401, message: 'Unauthorized' });
-  });
+export function setupOpenApi(app: INestApplication, _config: AppConfig): void {
   const options = new DocumentBuilder()
     .setTitle('snap-recon')
     .setDescription(

@@ -1,3 +1,4 @@
+import { Export } from '../http/export-slots';
 import { applyDecorators, Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -120,6 +121,7 @@ export class RunReportsController {
   @applyDecorators(...RESULT_FILTER_PARAMS)
   @ApiOkResponse({ description: 'CSV with a header row.', schema: { type: 'string' } })
   @ApiReportErrors({ notFound: 'No such run.' })
+  @Export()
   async resultsCsv(
     @Param() params: unknown,
     @Query() query: unknown,

@@ -1,0 +1,25 @@
+import type { NextFunction, Request, Response } from 'express';
+import { roleAllows } from '@app/config';
+import { SAFE_METHODS } from '../http/cross-site';
+import { problem, sendProblem } from '../http/problem';
+import '../auth/actor';
+
+/**
+ * Mounted on `/queues` (Express matches the mount path in any letter case, like Bull Board's
+ * own router): reading the board needs any role, every write action (add, retry, promote,
+ * clean, empty, pause, obliterate, edit) the `admin` role. A forged or repeated job can start
+ * runs or corrupt one, so only an administrator may make one.
+ */
+export function boardRoles(req: Request, res: Response, next: NextFunction): void {
+  const actor = req.actor;
+  if (!actor) {
+    res.setHeader('WWW-Authenticate', 'Basic realm="snap-recon"');
+    return sendProblem(req, res, problem(401, 'credentials required'));
+  }
+  if (SAFE_METHODS.has(req.method) || roleAllows(actor.role, 'admin')) return next();
+  sendProblem(
+    req,
+    res,
+    problem(403, `Bull Board is read-only for the ${actor.role} role; writes need admin`),
+  );
+}

@@ -1,0 +1,55 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpException,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  UseInterceptors,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import type { Observable } from 'rxjs';
+import { APP_CONFIG, AppConfig } from '@app/config';
+
+/**
+ * At most `MAX_CONCURRENT_EXPORTS` exports (whole reports, CSV files) stream at once in this
+ * producer; one more is answered 429 with `Retry-After` rather than queued. Each export holds
+ * a database cursor's worth of rows and a socket for as long as the client reads, so twenty
+ * at once starved the producer of memory. A slot is given back when the response closes
+ * (finished, failed or abandoned by the client).
+ */
+@Injectable()
+export class ExportSlots implements NestInterceptor {
+  private inUse = 0;
+  private readonly max: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.max = config.MAX_CONCURRENT_EXPORTS;
+  }
+
+  /** Exports streaming now. */
+  get busy(): number {
+    return this.inUse;
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const res = context.switchToHttp().getResponse<Response>();
+    if (this.inUse >= this.max) {
+      res.setHeader('Retry-After', '5');
+      throw new HttpException(
+        `${this.max} exports are already being written; retry in a few seconds`,
+        429,
+      );
+    }
+    this.inUse++;
+    let released = false;
+    res.once('close', () => {
+      if (!released) this.inUse--;
+      released = true;
+    });
+    return next.handle();
+  }
+}
+
+/** Marks a route as an export: it takes one of the {@link ExportSlots}. */
+export const Export = () => UseInterceptors(ExportSlots);
