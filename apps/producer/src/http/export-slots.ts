@@ -11,6 +11,8 @@ import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
+const gates = new WeakMap<AppConfig, { inUse: number }>();
+
 /**
  * At most `MAX_CONCURRENT_EXPORTS` exports (whole reports, CSV files) stream at once in this
  * producer; one more is answered 429 with `Retry-After` rather than queued. Each export holds
@@ -20,33 +22,34 @@ import { APP_CONFIG, AppConfig } from '@app/config';
  */
 @Injectable()
 export class ExportSlots implements NestInterceptor {
-  private inUse = 0;
+  private readonly gate: { inUse: number };
   private readonly max: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.max = config.MAX_CONCURRENT_EXPORTS;
+    // Nest makes one interceptor instance per module that uses it; the count must be one per
+    // app, so it lives beside the app's config object, which every module shares.
+    let gate = gates.get(config);
+    if (!gate) gates.set(config, (gate = { inUse: 0 }));
+    this.gate = gate;
   }
 
   /** Exports streaming now. */
   get busy(): number {
-    return this.inUse;
+    return this.gate.inUse;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const res = context.switchToHttp().getResponse<Response>();
-    if (this.inUse >= this.max) {
+    if (this.gate.inUse >= this.max) {
       res.setHeader('Retry-After', '5');
       throw new HttpException(
         `${this.max} exports are already being written; retry in a few seconds`,
         429,
       );
     }
-    this.inUse++;
-    let released = false;
-    res.once('close', () => {
-      if (!released) this.inUse--;
-      released = true;
-    });
+    this.gate.inUse++;
+    res.once('close', () => this.gate.inUse--);
     return next.handle();
   }
 }

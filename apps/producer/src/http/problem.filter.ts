@@ -13,7 +13,7 @@ import { FieldError, Problem, problem, sendProblem } from './problem';
 export function loggableError(e: unknown): Record<string, unknown> {
   if (!(e instanceof Error)) return { message: String(e) };
   return {
-    type: e.constructor.name,
+    name: e.name,
     message: e.message,
     code: (e as { code?: unknown }).code,
     stack: e.stack,

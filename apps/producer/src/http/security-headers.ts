@@ -29,9 +29,16 @@ export const securityHeaders: RequestHandler = helmet({
 
 /**
  * `Cache-Control: no-store` on every response: reports, CSV files, pages and errors carry
- * balances and differences, which no browser or proxy cache may keep.
+ * balances and differences, which no browser or proxy cache may keep. Also drops an
+ * `X-Powered-By` set later, when the headers go out: Bull Board is its own express app, which
+ * sets one again after helmet removed it.
  */
 export function noStore(_req: Request, res: Response, next: NextFunction): void {
   res.setHeader('Cache-Control', 'no-store');
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: unknown[]) {
+    this.removeHeader('X-Powered-By');
+    return (writeHead as (...a: unknown[]) => Response).apply(this, args);
+  } as typeof res.writeHead;
   next();
 }
