@@ -16,10 +16,28 @@ export function boardRoles(req: Request, res: Response, next: NextFunction): voi
     res.setHeader('WWW-Authenticate', 'Basic realm="snap-recon"');
     return sendProblem(req, res, problem(401, 'credentials required'));
   }
-  if (SAFE_METHODS.has(req.method) || roleAllows(actor.role, 'admin')) return next();
+  if (SAFE_METHODS.has(req.method) || roleAllows(actor.role, 'admin')) {
+    answerErrorsAsProblems(req, res);
+    return next();
+  }
   sendProblem(
     req,
     res,
     problem(403, `Bull Board is read-only for the ${actor.role} role; writes need admin`),
   );
+}
+
+/**
+ * Bull Board answers its own errors as `{error, message}` JSON; they go out as problem
+ * documents like every other route's (its status, and its text as the detail).
+ */
+function answerErrorsAsProblems(req: Request, res: Response): void {
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => {
+    if (res.statusCode < 400) return json(body);
+    const { error, message } = (body ?? {}) as { error?: unknown; message?: unknown };
+    const detail = [error, message].filter((v) => typeof v === 'string' && v !== '').join(': ');
+    sendProblem(req, res, problem(res.statusCode, detail || undefined));
+    return res;
+  };
 }

@@ -44,7 +44,8 @@ const esc = (v: unknown) =>
 
 /** The pages (`/` and `/ui/...`) answer a browser with HTML; everything else is JSON. */
 function wantsHtml(req: Request): boolean {
-  const path = req.path.toLowerCase();
+  // originalUrl: under a mounted middleware (`app.use('/ui', …)`) req.path is relative.
+  const path = req.originalUrl.split('?')[0].toLowerCase();
   const isPage = path === '/' || path.startsWith('/ui/') || path === '/ui';
   return isPage && req.accepts([PROBLEM_CONTENT_TYPE, 'application/json', 'html']) === 'html';
 }
