@@ -2,10 +2,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import cookieParser from 'cookie-parser';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { AppConfig, AppMetrics, Logger } from '@app/config';
 import { authenticate } from './auth/authenticate.middleware';
 import { boardRoles } from './board/board-roles';
 import { bodyParserErrors } from './body-errors';
+import { accessLog } from './http/access-log';
 import { MAX_FORM_BODY_BYTES, MAX_JSON_BODY_BYTES } from './http/body-limits';
 import { requireBodyType } from './http/content-type';
 import { refuseCrossSite } from './http/cross-site';
@@ -23,6 +25,7 @@ export const MAX_BODY = MAX_JSON_BODY_BYTES;
  * HOST:PORT and tests on a free port, so both run the same app. The order of the express
  * middleware is the security model:
  *
+ * 0. one access-log line per request (pino-http), Nest's own lines through the same pino;
  * 1. headers on every answer (helmet, `no-store`);
  * 2. cross-site unsafe requests refused (403);
  * 3. credentials checked, failed logins counted and logged (401/429), the caller put on the
@@ -37,9 +40,12 @@ export async function createProducerApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
     ProducerModule.forRoot(config, logger, new AppMetrics('producer')),
-    { logger: ['error', 'warn'], bodyParser: false },
+    // Nest's own lines wait for the pino logger below (never Nest's coloured console logger).
+    { bufferLogs: true, bodyParser: false },
   );
+  app.useLogger(app.get(NestPinoLogger));
   app.disable('x-powered-by');
+  app.use(accessLog(logger));
   app.use(securityHeaders, noStore);
   app.use(refuseCrossSite);
   app.use(authenticate(config, logger));

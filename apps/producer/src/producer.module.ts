@@ -17,6 +17,7 @@ import { ExportSlots } from './http/export-slots';
 import { ProblemFilter } from './http/problem.filter';
 import { MetricsController } from './metrics/metrics.controller';
 import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
 import { LedgerController } from './ledger.controller';
 import { ReportsModule } from './reports/reports.module';
 import { RunsController } from './runs.controller';
@@ -57,6 +58,9 @@ export class ProducerModule {
         QueueBoardModule.forRoot(config),
         TerminusModule.forRoot({ logger: false }),
         ReportsModule,
+        // Nest's own lines (and `PinoLogger` users) through the app's pino logger; the access
+        // log is pino-http, mounted first by createProducerApp (useExisting: no second one).
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
       ],
       controllers: [
         RunsController,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppMetrics, createLogger, loadConfig } from '@app/config';
 import { loadCredentials } from '@app/snap';
 import { startMetricsServer } from './metrics-server';
@@ -14,9 +15,8 @@ async function main(): Promise<void> {
   const metrics = new AppMetrics('worker');
   const app = await NestFactory.createApplicationContext(
     WorkerModule.forRoot(config, logger, credentials, metrics),
-    {
-      logger: ['error', 'warn'],
-    },
+    // Nest's own lines through the worker's pino logger (JSON, redacted), not the console.
+    { logger: new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {}) },
   );
   app.enableShutdownHooks();
   if (config.WORKER_METRICS_PORT > 0) {
