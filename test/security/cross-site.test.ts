@@ -111,6 +111,32 @@ describe('cross-site protection', () => {
     expect(res.status).toBe(415);
   });
 
+  it('refuses an empty form post on POST /runs (what an empty cross-site form sends) with 415', async () => {
+    const runsBefore = await runCount();
+    const res = await fetch(`${s.url}/runs`, {
+      method: 'POST',
+      headers: { ...asUser('admin'), 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    expect(res.status).toBe(415);
+    expect(await runCount()).toBe(runsBefore);
+  });
+
+  it('lets a body-less write through with no type or a JSON type (Bull Board’s pause as admin)', async () => {
+    const types: Record<string, string>[] = [{}, { 'content-type': 'application/json' }];
+    for (const headers of types) {
+      const res = await fetch(`${s.url}/queues/api/queues/balance-inquiry-finnet/pause`, {
+        method: 'PUT',
+        headers: { ...asUser('admin'), ...headers },
+      });
+      expect(res.status).toBe(200);
+    }
+    await fetch(`${s.url}/queues/api/queues/balance-inquiry-finnet/resume`, {
+      method: 'PUT',
+      headers: asUser('admin'),
+    });
+  });
+
   it('refuses a JSON body on a page form route with 415', async () => {
     const res = await fetch(`${s.url}/ui/discrepancies/1/acknowledge`, {
       method: 'POST',

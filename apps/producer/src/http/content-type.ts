@@ -16,14 +16,19 @@ function hasBody(req: Request): boolean {
  * Refuses, with 415, a body of an unsafe method that is not `application/json` (on the pages'
  * form routes: not `application/x-www-form-urlencoded`). A browser can send form and
  * `text/plain` bodies across sites without asking first; JSON it cannot, so this closes the
- * API to forged forms even where `Origin` is missing. A request without a body passes.
+ * API to forged forms even where `Origin` is missing. A request without a body passes unless
+ * it declares another type (an empty cross-site form post still declares a form).
  */
 export function requireBodyType(req: Request, res: Response, next: NextFunction): void {
   if (SAFE_METHODS.has(req.method)) return next();
   const declared = req.headers['content-type'];
-  if (declared === undefined && !hasBody(req)) return next();
   const wanted = isFormRoute(req) ? 'application/x-www-form-urlencoded' : 'application/json';
-  if (req.is(wanted)) return next();
+  if (!hasBody(req)) {
+    // No body to misread: passes when it declares no type or the right one (a client may
+    // send `Content-Type: application/json` on a body-less PUT); a form type still does not.
+    const type = declared?.split(';')[0].trim().toLowerCase();
+    if (type === undefined || type === wanted) return next();
+  } else if (req.is(wanted)) return next();
   sendProblem(
     req,
     res,
