@@ -111,6 +111,18 @@ describe('roles', () => {
       },
     );
 
+    it('shows Bull Board read-only (no write buttons) to viewer and operator, writable to admin', async () => {
+      const modes = async (role: RoleName) =>
+        (
+          (await (await call('GET', '/queues/api/queues', as(role))).json()) as {
+            queues: { readOnlyMode: boolean; allowRetries: boolean }[];
+          }
+        ).queues.map((q) => [q.readOnlyMode, q.allowRetries]);
+      for (const role of ['viewer', 'operator'] as const)
+        expect(new Set((await modes(role)).map(String))).toEqual(new Set(['true,false']));
+      expect(new Set((await modes('admin')).map((m) => String(m[0])))).toEqual(new Set(['false']));
+    });
+
     it('lets an admin use a Bull Board write action (pause and resume a queue)', async () => {
       const pause = await call(
         'PUT',

@@ -17,7 +17,7 @@ export function boardRoles(req: Request, res: Response, next: NextFunction): voi
     return sendProblem(req, res, problem(401, 'credentials required'));
   }
   if (SAFE_METHODS.has(req.method) || roleAllows(actor.role, 'admin')) {
-    answerErrorsAsProblems(req, res);
+    answerErrorsAsProblems(req, res, !roleAllows(actor.role, 'admin'));
     return next();
   }
   sendProblem(
@@ -28,13 +28,32 @@ export function boardRoles(req: Request, res: Response, next: NextFunction): voi
 }
 
 /**
- * Bull Board answers its own errors as `{error, message}` JSON; they go out as problem
- * documents like every other route's (its status, and its text as the detail).
+ * The queue list as a read-only board shows it: Bull Board's UI hides its write buttons for a
+ * queue marked `readOnlyMode` (the server refuses those writes anyway, above).
  */
-function answerErrorsAsProblems(req: Request, res: Response): void {
+function asReadOnly(body: unknown): unknown {
+  const queues = (body as { queues?: unknown } | null)?.queues;
+  if (!Array.isArray(queues)) return body;
+  return {
+    ...(body as object),
+    queues: queues.map((q: object) => ({
+      ...q,
+      readOnlyMode: true,
+      allowRetries: false,
+      allowCompletedRetries: false,
+    })),
+  };
+}
+
+/**
+ * Bull Board answers its own errors as `{error, message}` JSON; they go out as problem
+ * documents like every other route's (its status, and its text as the detail). For anyone but
+ * an admin, the queue list is marked read-only ({@link asReadOnly}).
+ */
+function answerErrorsAsProblems(req: Request, res: Response, readOnly: boolean): void {
   const json = res.json.bind(res);
   res.json = (body: unknown) => {
-    if (res.statusCode < 400) return json(body);
+    if (res.statusCode < 400) return json(readOnly ? asReadOnly(body) : body);
     const { error, message } = (body ?? {}) as { error?: unknown; message?: unknown };
     const detail = [error, message].filter((v) => typeof v === 'string' && v !== '').join(': ');
     sendProblem(req, res, problem(res.statusCode, detail || undefined));
