@@ -1,3 +1,7 @@
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { queuePrefix } from '@app/config';
+import { balanceQueueName } from '@app/queue';
 import { asKey, asUser, SecureApp, seedDiscrepancy, startSecureApp } from './app';
 
 /**
@@ -223,6 +227,34 @@ describe('one error shape', () => {
           expect(e).toMatchObject({ field: expect.any(String), reason: expect.any(String) });
     },
   );
+
+  it('keeps a failed health check’s details as extension members of its 503 problem', async () => {
+    // A job that has waited 10 s on a queue no worker serves here: over a 1 s lag limit.
+    const lagging = await startSecureApp({ HEALTH_MAX_QUEUE_LAG_SECONDS: '1' });
+    const connection = new IORedis(lagging.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(balanceQueueName('netzme'), {
+      connection,
+      prefix: queuePrefix(lagging.config),
+    });
+    try {
+      await queue.add('balance-inquiry', {}, { timestamp: Date.now() - 10_000 });
+      const res = await fetch(`${lagging.url}/health`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        error: { queues: { status: 'down', maxLagSeconds: 1 } },
+        details: { postgres: { status: 'up' }, redis: { status: 'up' } },
+      });
+    } finally {
+      await queue.close();
+      connection.disconnect();
+      await lagging.close();
+    }
+  });
 
   it('renders the same problem as a page for a browser: status, detail and each bad field', async () => {
     const res = await fetch(`${s.url}/ui/accounts/paypal/X1`, {

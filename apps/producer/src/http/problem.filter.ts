@@ -32,13 +32,22 @@ export function problemOf(e: unknown): Problem {
     const status = e.getStatus();
     const body = e.getResponse();
     if (typeof body === 'string') return problem(status, body);
-    const { message, errors } = body as { message?: unknown; errors?: FieldError[] };
+    const { message, errors, statusCode: _code, ...rest } = body as Record<string, unknown>;
     const detail = Array.isArray(message)
       ? message.join('; ')
       : typeof message === 'string'
         ? message
         : undefined;
-    return problem(status, detail, errors);
+    // Other members of the body (a health check's `info`, `error`, `details`) stay, as
+    // extension members; Nest's own `error` phrase and anything named like a problem member go.
+    const extensions = Object.fromEntries(
+      Object.entries(rest).filter(
+        ([key, value]) =>
+          !['type', 'title', 'status', 'detail', 'instance'].includes(key) &&
+          !(key === 'error' && typeof value === 'string'),
+      ),
+    );
+    return { ...problem(status, detail, errors as FieldError[] | undefined), ...extensions };
   }
   if (isDataException(e))
     return problem(400, `a value was refused by the database: ${redactSecretValues(e.message)}`);

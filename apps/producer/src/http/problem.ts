@@ -21,6 +21,8 @@ export interface Problem {
   detail?: string;
   instance?: string;
   errors?: FieldError[];
+  /** Extension members (RFC 9457 §3.2), e.g. a failed health check's `details`. */
+  [extension: string]: unknown;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
