@@ -1,6 +1,5 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Server } from 'node:http';
 import cookieParser from 'cookie-parser';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { AppConfig, AppMetrics, Logger } from '@app/config';
@@ -14,6 +13,7 @@ import { refuseCrossSite } from './http/cross-site';
 import { PageCsrf } from './http/csrf';
 import { assertJsonDepth } from './http/json-depth';
 import { noStore, securityHeaders } from './http/security-headers';
+import { TimedExpressAdapter } from './http/timed-express-adapter';
 import { ProducerModule } from './producer.module';
 import { setupOpenApi } from './reports/openapi';
 
@@ -40,6 +40,7 @@ export async function createProducerApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
     ProducerModule.forRoot(config, logger, new AppMetrics('producer')),
+    new TimedExpressAdapter(config),
     // Nest's own lines wait for the pino logger below (never Nest's coloured console logger).
     { bufferLogs: true, bodyParser: false },
   );
@@ -61,10 +62,5 @@ export async function createProducerApp(
   app.use('/ui', cookieParser(), app.get(PageCsrf).protect);
   app.enableShutdownHooks();
   setupOpenApi(app, config);
-  const server = app.getHttpServer() as Server;
-  // A client must send its headers within HTTP_HEADERS_TIMEOUT_MS and its whole request within
-  // HTTP_REQUEST_TIMEOUT_MS (Node's default lets a slow body hold a socket for 300 s).
-  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
-  server.headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS);
   return app;
 }
