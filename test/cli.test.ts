@@ -45,6 +45,8 @@ describe('CLI', () => {
     );
     pipeline = await startPipeline(config, { accountCount: 30 });
     env = {
+      // Jest sets NODE_ENV=test, which is not a setting (development or production only).
+      NODE_ENV: 'development',
       DATABASE_URL: config.DATABASE_URL,
       DATABASE_SCHEMA: config.DATABASE_SCHEMA,
       REDIS_URL: config.REDIS_URL,

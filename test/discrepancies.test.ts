@@ -1,12 +1,11 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { RunsService, signWebhook } from '@app/reconciliation';
 import { formatAmount, ProviderName } from '@app/snap';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
-import { ProducerModule } from '../apps/producer/src/producer.module';
+import { createProducerApp } from '../apps/producer/src/producer-app';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
@@ -69,9 +68,7 @@ describe('discrepancies across three runs, with a signed webhook', () => {
       WEBHOOK_EVENTS: 'discrepancy.opened', // the other events: test/alerts/alerts.test.ts
     });
     pipeline = await startPipeline(config, { scenario });
-    api = await NestFactory.create(ProducerModule.forRoot(config, pino({ level: 'silent' })), {
-      logger: false,
-    });
+    api = await createProducerApp(config, pino({ level: 'silent' }));
     await api.listen(0, '127.0.0.1');
     apiUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1');
   }, 60_000);
@@ -195,15 +192,20 @@ describe('discrepancies across three runs, with a signed webhook', () => {
     const page = await fetch(`${apiUrl}/ui/discrepancies`, {
       headers: { authorization: auth.authorization },
     });
-    expect(await page.text()).toContain(`data-discrepancy="${fresh.id}"`);
+    const html = await page.text();
+    expect(html).toContain(`data-discrepancy="${fresh.id}"`);
+    // The form's CSRF token and its cookie, as a browser would send them back.
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)![1];
+    const cookie = page.headers.get('set-cookie')!.split(';')[0];
     const posted = await fetch(`${apiUrl}/ui/discrepancies/${fresh.id}/acknowledge`, {
       method: 'POST',
       redirect: 'manual',
       headers: {
         authorization: auth.authorization,
+        cookie,
         'content-type': 'application/x-www-form-urlencoded',
       },
-      body: 'note=on+it',
+      body: `note=on+it&_csrf=${encodeURIComponent(token)}`,
     });
     expect(posted.status).toBe(303);
     expect((await call('GET', `/discrepancies/${fresh.id}`)).body).toMatchObject({

@@ -1,10 +1,9 @@
-import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import pino from 'pino';
-import { AppMetrics, loadConfig } from '@app/config';
+import { loadConfig } from '@app/config';
 import { ALL_ENTITIES } from '@app/reconciliation';
 import { assertApiCredentials } from '../apps/producer/src/auth/credentials-check';
-import { ProducerModule } from '../apps/producer/src/producer.module';
+import { createProducerApp } from '../apps/producer/src/producer-app';
 import { deleteRedisKeys } from './support/redis-cleanup';
 import { createTestDatabase } from './support/test-database';
 import { testConfig } from './support/test-config';
@@ -24,10 +23,7 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(config, ALL_ENTITIES);
-    app = await NestFactory.create(
-      ProducerModule.forRoot(config, pino({ level: 'silent' }), new AppMetrics('producer')),
-      { logger: false },
-    );
+    app = await createProducerApp(config, pino({ level: 'silent' }));
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
@@ -76,7 +72,13 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Basic realm="snap-recon"');
-    expect(await res.json()).toEqual({ statusCode: 401, message: 'Unauthorized' });
+    expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(await res.json()).toEqual({
+      type: 'about:blank',
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'credentials required',
+    });
   });
 
   it.each([
@@ -143,7 +145,7 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
 
   it('refuses to start in production without API credentials, and starts with them', () => {
     expect(() => assertApiCredentials(loadConfig({ NODE_ENV: 'production' }))).toThrow(
-      /API_KEYS or BASIC_AUTH_PASSWORD/,
+      /API_KEYS, BASIC_AUTH_PASSWORD or BASIC_AUTH_USERS/,
     );
     expect(() =>
       assertApiCredentials(

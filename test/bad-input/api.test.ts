@@ -2,6 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { createLogger, DEV_BASIC_AUTH_PASSWORD } from '@app/config';
 import { ALL_ENTITIES } from '@app/reconciliation';
+import { MAX_JSON_BODY_BYTES } from '../../apps/producer/src/http/body-limits';
+import { MAX_JSON_DEPTH } from '../../apps/producer/src/http/json-depth';
 import { createProducerApp } from '../../apps/producer/src/producer-app';
 import { createAccount } from '../ledger/ledger-helpers';
 import { testConfig } from '../support/test-config';
@@ -19,6 +21,8 @@ describe('bad input: HTTP API', () => {
   let app: INestApplication;
   let url: string;
   let before: StoredState;
+  /** An open discrepancy (a note with a NUL byte once reached Postgres and answered 500). */
+  let discrepancy: string;
   const auth = {
     authorization: `Basic ${Buffer.from(`admin:${DEV_BASIC_AUTH_PASSWORD}`).toString('base64')}`,
   };
@@ -26,8 +30,10 @@ describe('bad input: HTTP API', () => {
   interface Answer {
     status: number;
     body: {
-      statusCode?: number;
-      message?: unknown;
+      type?: string;
+      title?: string;
+      status?: number;
+      detail?: unknown;
       errors?: {
         field: string;
         value: unknown;
@@ -69,7 +75,8 @@ describe('bad input: HTTP API', () => {
   /** The error naming `field`, which must also show `value`. */
   function expectNamed(answer: Answer, status: number, field: string, value: unknown) {
     expect(answer.status).toBe(status);
-    expect(answer.body.statusCode).toBe(status);
+    expect(answer.body.status).toBe(status);
+    expect(answer.body.type).toBe('about:blank');
     const error = answer.body.errors?.find((e) => e.field === field);
     expect({ field: error?.field, value: error?.value }).toEqual({ field, value });
     expect(error?.reason).toEqual(expect.any(String));
@@ -91,6 +98,12 @@ describe('bad input: HTTP API', () => {
       ).status,
     ).toBe(200);
     expect((await call('POST', '/runs', {})).status).toBe(202);
+    const [{ id }] = await db.dataSource.query(
+      `INSERT INTO discrepancies (account_id, opened_run_id, last_run_id, first_difference, last_difference)
+       SELECT a.id, r.id, r.id, 100, 100 FROM provider_accounts a, reconciliation_runs r
+        WHERE a.account_no = 'NZAPI1' ORDER BY r.id DESC LIMIT 1 RETURNING id`,
+    );
+    discrepancy = String(id);
   });
 
   beforeEach(async () => {
@@ -120,15 +133,12 @@ describe('bad input: HTTP API', () => {
     await unchanged();
   });
 
-  it('a body that is not JSON at all (text/plain): 400 naming the body', async () => {
+  it('a body that is not JSON at all (text/plain): 415 naming Content-Type', async () => {
     const answer = await call('POST', '/ledger/entries', 'provider=netzme', {
       'content-type': 'text/plain',
     });
-    expect(answer.status).toBe(400);
-    expect(answer.body.errors?.[0]).toMatchObject({
-      field: 'body',
-      reason: expect.stringMatching(/JSON object/),
-    });
+    expectNamed(answer, 415, 'Content-Type', 'text/plain');
+    expect(answer.body.errors![0].reason).toBe('must be application/json');
     await unchanged();
   });
 
@@ -167,11 +177,63 @@ describe('bad input: HTTP API', () => {
     await unchanged();
   });
 
-  it('oversized payload (6 MiB over the 5 MiB limit): 413 naming the body and its size', async () => {
-    const big = JSON.stringify({ entries: [entry({ entryRef: 'x'.repeat(6 * 1024 * 1024) })] });
+  it('oversized payload (1 MiB over the limit, the largest 10,000-entry batch): 413 naming the body and its size', async () => {
+    const big = JSON.stringify({
+      entries: [entry({ entryRef: 'x'.repeat(MAX_JSON_BODY_BYTES + 1024 * 1024) })],
+    });
     const answer = await call('POST', '/ledger/entries', big);
     expectNamed(answer, 413, '(body)', `${Buffer.byteLength(big)} bytes`);
-    expect(answer.body.errors![0].reason).toBe('is larger than the limit of 5242880 bytes');
+    expect(answer.body.errors![0].reason).toBe(
+      `is larger than the limit of ${MAX_JSON_BODY_BYTES} bytes`,
+    );
+    await unchanged();
+  });
+
+  /** A JSON array nested `depth` deep: 200 KB of `[` then `]`. */
+  const nested = (depth = 100_000) => '['.repeat(depth) + ']'.repeat(depth);
+
+  it.each([
+    ['POST', '/runs'],
+    ['POST', '/ledger/entries'],
+    ['POST', '/discrepancies/1/acknowledge'],
+    ['POST', '/discrepancies/1/resolve'],
+  ])(
+    'a 200 KB nested array on %s %s: 400 naming the body and the nesting limit, not 500',
+    async (method, path) => {
+      const body = nested();
+      const answer = await call(method, path, body);
+      expectNamed(answer, 400, '(body)', `${Buffer.byteLength(body)} bytes`);
+      expect(answer.body.errors![0].reason).toBe(
+        `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`,
+      );
+      await unchanged();
+    },
+  );
+
+  it('a nested array inside a field (a note that is 5,000 arrays deep): 400, not 500', async () => {
+    const answer = await call('POST', '/discrepancies/1/acknowledge', `{"note":${nested(5000)}}`);
+    expect(answer.status).toBe(400);
+    await unchanged();
+  });
+
+  it('a NUL byte in a note: 400 naming note, not a database error', async () => {
+    const answer = await call('POST', `/discrepancies/${discrepancy}/acknowledge`, {
+      note: 'before\u0000after',
+    });
+    expectNamed(answer, 400, 'note', JSON.stringify('before\u0000after'));
+    expect(answer.body.errors![0].reason).toMatch(/control characters/);
+    await unchanged();
+  });
+
+  it.each([
+    ['page=1e300', 'page', '"1e300"'],
+    ['page=0x10', 'page', '"0x10"'],
+    ['page=1.5', 'page', '"1.5"'],
+    ['page=-1', 'page', '"-1"'],
+    ['pageSize=1e3', 'pageSize', '"1e3"'],
+    ['page=99999999999', 'page', '"99999999999"'],
+  ])('GET /discrepancies?%s: 400 naming %s and %s, not 500', async (query, field, value) => {
+    expectNamed(await call('GET', `/discrepancies?${query}`), 400, field, value);
     await unchanged();
   });
 
@@ -229,28 +291,28 @@ describe('bad input: HTTP API', () => {
   it('path traversal in a run id (GET /runs/..%2F..%2Fetc%2Fpasswd): 400 naming runId and the value', async () => {
     const answer = await call('GET', '/runs/..%2F..%2Fetc%2Fpasswd');
     expect(answer.status).toBe(400);
-    expect(answer.body.message).toBe('runId: "../../etc/passwd" is not a run id or "latest"');
+    expect(answer.body.detail).toBe('runId: "../../etc/passwd" is not a run id or "latest"');
     await unchanged();
   });
 
   it('path traversal in a report id (GET /runs/..%2f..%2fetc/report): 400 naming runId', async () => {
     const answer = await call('GET', '/runs/..%2f..%2fetc/report?format=csv');
     expect(answer.status).toBe(400);
-    expect(answer.body.message).toBe('runId: "../../etc" is not a run id or "latest"');
+    expect(answer.body.detail).toBe('runId: "../../etc" is not a run id or "latest"');
     await unchanged();
   });
 
   it('a run id past bigint (20 digits): 400, not a database error', async () => {
     const answer = await call('GET', '/runs/99999999999999999999');
     expect(answer.status).toBe(400);
-    expect(answer.body.message).toBe('runId: "99999999999999999999" is not a run id or "latest"');
+    expect(answer.body.detail).toBe('runId: "99999999999999999999" is not a run id or "latest"');
     await unchanged();
   });
 
   it('a report format that is a path: 400 naming format and the value', async () => {
     const answer = await call('GET', '/runs/latest/report?format=..%2F..%2Fetc%2Fpasswd');
     expect(answer.status).toBe(400);
-    expect(answer.body.message).toBe('format: "../../etc/passwd" must be json or csv');
+    expect(answer.body.detail).toBe('format: "../../etc/passwd" must be json or csv');
     await unchanged();
   });
 

@@ -37,7 +37,7 @@ describe('producer /health/live and /health/ready', () => {
       DATABASE_URL: pg.via(base.DATABASE_URL),
       REDIS_URL: redis.via(base.REDIS_URL),
       HEALTH_MAX_QUEUE_LAG_SECONDS: 30,
-      API_KEYS: [API_KEY],
+      API_KEYS: [{ name: 'probe-test', role: 'viewer', secret: API_KEY }],
     };
     db = await createTestDatabase(base, ALL_ENTITIES);
     app = await createProducerApp(config, pino({ level: 'silent' }));

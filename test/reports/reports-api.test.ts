@@ -161,7 +161,7 @@ describe('reports API', () => {
         const res = await fetch(url + path);
         expect({ path, status: res.status }).toEqual({ path, status: 401 });
         expect(res.headers.get('www-authenticate')).toBe('Basic realm="snap-recon"');
-        expect(await res.json()).toEqual({ statusCode: 401, message: 'Unauthorized' });
+        expect(await res.json()).toMatchObject({ type: 'about:blank', status: 401 });
       }
     });
 
@@ -225,12 +225,12 @@ describe('reports API', () => {
       const res = await get(path);
       expect(res.status).toBe(400);
       const body = (await res.json()) as {
-        statusCode: number;
-        message: string;
+        status: number;
+        detail: string;
         errors: { field: string; value: string | null }[];
       };
-      expect(body.statusCode).toBe(400);
-      expect(body.message).toMatch(/^invalid (query|path) parameters$/);
+      expect(body.status).toBe(400);
+      expect(body.detail).toMatch(/^invalid (query|path) parameters$/);
       expect(body.errors).toContainEqual(expect.objectContaining({ field, value }));
     });
   });
@@ -244,7 +244,7 @@ describe('reports API', () => {
     ])('%s: 404', async (path) => {
       const res = await get(path);
       expect(res.status).toBe(404);
-      expect(((await res.json()) as { message: string }).message).toMatch(/not found/);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/not found/);
     });
 
     it('an unknown account page is an HTML 404', async () => {

@@ -13,13 +13,16 @@ export function uniqueSuffix(): string {
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   const suffix = uniqueSuffix();
   return loadConfig({
-    NODE_ENV: 'test',
+    NODE_ENV: 'development',
     LOG_LEVEL: 'silent',
     DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     DATABASE_SCHEMA: `t_${suffix}`,
     DATABASE_POOL_SIZE: '5',
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `test-${suffix}`,
+    // Every test calls from 127.0.0.1, and some try many wrong credentials on purpose; the
+    // failed-login limit has its own test (test/security/hardening.test.ts).
+    AUTH_FAILURES_PER_MINUTE: '1000',
     ...overrides,
   });
 }

@@ -26,7 +26,13 @@ async function demo(): Promise<void> {
   const accountCount = Number(process.env.DEMO_ACCOUNTS ?? 300);
   const workDir = join(tmpdir(), `snap-recon-demo-${process.pid}`);
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  const demoDefaults = { DATABASE_SCHEMA: 'snap_recon_demo', QUEUE_PREFIX: 'snap-recon-demo' };
+  // The demo signs in with the development password, so its processes run in development
+  // (said explicitly: without NODE_ENV every app is production).
+  const demoDefaults = {
+    NODE_ENV: 'development',
+    DATABASE_SCHEMA: 'snap_recon_demo',
+    QUEUE_PREFIX: 'snap-recon-demo',
+  };
   const base = loadConfig({ ...demoDefaults, ...process.env });
   // Redis is started here only in single-node mode; Sentinel and Cluster are the operator's.
   const services = await ensureLocalServices(
@@ -93,6 +99,7 @@ async function demo(): Promise<void> {
 
     const password = config.BASIC_AUTH_PASSWORD ?? DEV_BASIC_AUTH_PASSWORD;
     const common = {
+      NODE_ENV: config.NODE_ENV,
       DATABASE_URL: config.DATABASE_URL,
       DATABASE_SCHEMA: config.DATABASE_SCHEMA,
       REDIS_URL: config.REDIS_URL,

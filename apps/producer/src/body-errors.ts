@@ -1,5 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '@app/config';
 import { redactSecretValues } from '@app/snap';
+import { loggableError } from './http/problem.filter';
+import { problem, sendProblem } from './http/problem';
 
 /** The error body-parser raises (an `http-errors` error with a `type`). */
 interface BodyParserError extends Error {
@@ -17,43 +20,49 @@ function isBodyParserError(e: unknown): e is BodyParserError {
   return (
     e instanceof Error &&
     typeof type === 'string' &&
-    /^(entity|request|encoding|charset)\./.test(type)
+    /^(entity|request|encoding|charset)\./.test(type) &&
+    Number((e as { status?: unknown }).status ?? 400) < 500
   );
 }
 
 const MAX_ECHO = 100;
 
 /**
- * Express error middleware placed right after the JSON body parser: a body it refuses is
- * answered in the API's error shape, naming the field (`(body)`) and the value: `400` with the
- * start of text that is not JSON (Nest's own mapping keeps only the parser's message), `413`
- * with the size of a body over the limit, `415` for an unsupported encoding or charset. Any
- * other error goes on to Nest.
+ * Express error middleware placed after the body parsers: a body they refuse is answered as a
+ * problem document naming the field (`(body)`) and the value: `400` with the start of text
+ * that is not JSON or a body nested too deep, `413` with the size of a body over the limit,
+ * `415` for an unsupported encoding or charset. Anything else that reaches it is unexpected:
+ * logged through pino (redacted, no SQL parameters) and answered 500.
  */
-export function bodyParserErrors(
-  err: unknown,
-  _req: Request,
-  res: Response,
-  next: NextFunction,
-): void {
-  if (!isBodyParserError(err) || res.headersSent) return next(err);
-  const status = err.status ?? 400;
-  let value: string;
-  let reason: string;
-  if (err.type === 'entity.parse.failed') {
-    // Never a configured secret sent back (redacted before cutting).
-    const text = typeof err.body === 'string' ? redactSecretValues(err.body) : '';
-    value = text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text;
-    reason = `is not a JSON object or array (${err.message})`;
-  } else if (err.type === 'entity.too.large') {
-    value = `${err.length ?? 'unknown'} bytes`;
-    reason = `is larger than the limit of ${err.limit ?? 'unknown'} bytes`;
-  } else {
-    value = err.type;
-    reason = err.message;
-  }
-  const message = status === 413 ? 'request body too large' : 'invalid request body';
-  res
-    .status(status)
-    .json({ statusCode: status, message, errors: [{ field: '(body)', value, reason }] });
+export function bodyParserErrors(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(err);
+    if (!isBodyParserError(err)) {
+      logger.error(
+        { err: loggableError(err), method: req.method, path: req.path },
+        'request failed',
+      );
+      return sendProblem(req, res, problem(500, 'an unexpected error; it is logged'));
+    }
+    const status = err.status ?? 400;
+    let value: string;
+    let reason: string;
+    if (err.type === 'entity.parse.failed') {
+      // Never a configured secret sent back (redacted before cutting).
+      const text = typeof err.body === 'string' ? redactSecretValues(err.body) : '';
+      value = text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text;
+      reason = `is not a JSON object or array (${err.message})`;
+    } else if (err.type === 'entity.too.large') {
+      value = `${err.length ?? 'unknown'} bytes`;
+      reason = `is larger than the limit of ${err.limit ?? 'unknown'} bytes`;
+    } else if (err.type === 'entity.too.deep') {
+      value = `${err.length ?? 'unknown'} bytes`;
+      reason = err.message;
+    } else {
+      value = err.type;
+      reason = err.message;
+    }
+    const detail = status === 413 ? 'request body too large' : 'invalid request body';
+    sendProblem(req, res, problem(status, detail, [{ field: '(body)', value, reason }]));
+  };
 }

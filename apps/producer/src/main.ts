@@ -3,13 +3,13 @@ import { createLogger, loadConfig } from '@app/config';
 import { assertApiCredentials } from './auth/credentials-check';
 import { createProducerApp } from './producer-app';
 
-/** Starts the producer's HTTP server on PORT; SIGTERM closes it and the queues cleanly. */
+/** Starts the producer's HTTP server on HOST:PORT; SIGTERM closes it and the queues cleanly. */
 async function main(): Promise<void> {
   const config = loadConfig();
   assertApiCredentials(config);
   const logger = createLogger(config, 'producer');
   const app = await createProducerApp(config, logger);
-  await app.listen(config.PORT, '0.0.0.0');
+  await app.listen(config.PORT, config.HOST);
   logger.info({ url: await app.getUrl() }, 'producer listening');
 }
 

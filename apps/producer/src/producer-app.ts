@@ -1,16 +1,38 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { AppConfig, AppMetrics, Logger } from '@app/config';
+import { authenticate } from './auth/authenticate.middleware';
+import { boardRoles } from './board/board-roles';
 import { bodyParserErrors } from './body-errors';
+import { accessLog } from './http/access-log';
+import { MAX_FORM_BODY_BYTES, MAX_JSON_BODY_BYTES } from './http/body-limits';
+import { requireBodyType } from './http/content-type';
+import { refuseCrossSite } from './http/cross-site';
+import { PageCsrf } from './http/csrf';
+import { assertJsonDepth } from './http/json-depth';
+import { noStore, securityHeaders } from './http/security-headers';
+import { TimedExpressAdapter } from './http/timed-express-adapter';
 import { ProducerModule } from './producer.module';
 import { setupOpenApi } from './reports/openapi';
 
-/** Largest request body the API reads; a larger one is answered 413 without being parsed. */
-export const MAX_BODY = '5mb';
+/** Largest JSON body the API reads (the largest ledger batch); a larger one is answered 413 unparsed. */
+export const MAX_BODY = MAX_JSON_BODY_BYTES;
 
 /**
- * The producer's HTTP application, configured (body parser and its errors, shutdown hooks)
- * but not listening: `main.ts` listens on PORT and tests on a free port, so both run the same app.
+ * The producer's HTTP application, configured but not listening: `main.ts` listens on
+ * HOST:PORT and tests on a free port, so both run the same app. The order of the express
+ * middleware is the security model:
+ *
+ * 0. one access-log line per request (pino-http), Nest's own lines through the same pino;
+ * 1. headers on every answer (helmet, `no-store`);
+ * 2. cross-site unsafe requests refused (403);
+ * 3. credentials checked, failed logins counted and logged (401/429), the caller put on the
+ *    request — before any body is read;
+ * 4. body types checked (415), Bull Board writes limited to admin (403);
+ * 5. bodies parsed within size and nesting limits (413/400), form posts' CSRF tokens checked;
+ * 6. Nest routes, with the role guard and the problem-document filter.
  */
 export async function createProducerApp(
   config: AppConfig,
@@ -18,15 +40,26 @@ export async function createProducerApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
     ProducerModule.forRoot(config, logger, new AppMetrics('producer')),
-    {
-      logger: ['error', 'warn'],
-      bodyParser: false,
-    },
+    new TimedExpressAdapter(config),
+    // Nest's own lines wait for the pino logger below (never Nest's coloured console logger).
+    { bufferLogs: true, bodyParser: false },
   );
-  app.useBodyParser('json', { limit: MAX_BODY });
-  // The discrepancy page's forms post url-encoded notes.
-  app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
-  app.use(bodyParserErrors);
+  app.useLogger(app.get(NestPinoLogger));
+  app.disable('x-powered-by');
+  app.use(accessLog(logger));
+  app.use(securityHeaders, noStore);
+  app.use(refuseCrossSite);
+  app.use(authenticate(config, logger));
+  app.use(requireBodyType);
+  app.use('/queues', boardRoles);
+  app.useBodyParser('json', {
+    limit: MAX_JSON_BODY_BYTES,
+    verify: (_req: unknown, _res: unknown, buf: Buffer) => assertJsonDepth(buf),
+  });
+  // The discrepancy page's forms post url-encoded notes and their CSRF token.
+  app.useBodyParser('urlencoded', { extended: false, limit: MAX_FORM_BODY_BYTES });
+  app.use(bodyParserErrors(logger));
+  app.use('/ui', cookieParser(), app.get(PageCsrf).protect);
   app.enableShutdownHooks();
   setupOpenApi(app, config);
   return app;

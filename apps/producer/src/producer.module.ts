@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
@@ -16,8 +16,12 @@ import { DiscrepanciesController } from './discrepancies/discrepancies.controlle
 import { DiscrepanciesPage } from './discrepancies/discrepancies.page';
 import { DiscrepancyChanges } from './discrepancies/discrepancy-changes';
 import { HealthController } from './health/health.controller';
+import { PageCsrf } from './http/csrf';
+import { ExportSlots } from './http/export-slots';
+import { ProblemFilter } from './http/problem.filter';
 import { MetricsController } from './metrics/metrics.controller';
 import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
 import { LedgerController } from './ledger.controller';
 import { ReportsModule } from './reports/reports.module';
 import { RunsController } from './runs.controller';
@@ -50,6 +54,9 @@ export class ProducerModule {
         QueueBoardModule.forRoot(config),
         TerminusModule.forRoot({ logger: false }),
         ReportsModule,
+        // Nest's own lines (and `PinoLogger` users) through the app's pino logger; the access
+        // log is pino-http, mounted first by createProducerApp (useExisting: no second one).
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
       ],
       controllers: [
         RunsController,
@@ -62,6 +69,9 @@ export class ProducerModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        PageCsrf,
+        ExportSlots,
         RunsService,
         DiscrepancyChanges,
         ScheduleProcessor,

@@ -17,10 +17,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { APP_LOGGER, Logger } from '@app/config';
-import { Actor, loadRun, loadRunReport, resolveAccounts, RunsService } from '@app/reconciliation';
+import { Actor, loadRun, resolveAccounts, RunsService } from '@app/reconciliation';
 import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
+import { writeRunReportJson } from '@app/reconciliation/report-queries-json';
 import { PROVIDERS } from '@app/snap';
 import { RequestActor } from './audit/actor';
+import { Export } from './http/export-slots';
+import { loggableError } from './http/problem.filter';
 import { parseBody } from './validation';
 
 /** The body of `POST /runs` (validates it and documents it). */
@@ -105,6 +108,7 @@ export class RunsController {
 
   /** A run's report as JSON (default) or CSV (`?format=csv`, streamed). */
   @Get(':id/report')
+  @Export()
   async report(
     @Param('id') id: string,
     @Query('format') format: string | undefined,
@@ -120,13 +124,25 @@ export class RunsController {
       // Streamed in batches; a failure part-way aborts the response (the stream is destroyed).
       await writeResultsCsv(this.ds, run.id, {}, res).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
-          this.logger.error({ runId: run.id, err }, 'report CSV failed part-way');
+          this.logger.error(
+            { runId: run.id, err: loggableError(err) },
+            'report CSV failed part-way',
+          );
         res.destroy();
       });
       return;
     }
-    const report = await loadRunReport(this.ds, checkRunId(id));
-    if (!report) throw new NotFoundException(`run ${id} not found`);
-    res.json(report);
+    const run = await loadRun(this.ds, checkRunId(id));
+    if (!run) throw new NotFoundException(`run ${id} not found`);
+    res.type('json');
+    // Streamed in batches, like the CSV: memory stays one batch whatever the run's size.
+    await writeRunReportJson(this.ds, run, res).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        this.logger.error(
+          { runId: run.id, err: loggableError(err) },
+          'report JSON failed part-way',
+        );
+      res.destroy();
+    });
   }
 }

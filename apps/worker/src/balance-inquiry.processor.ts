@@ -3,6 +3,7 @@ import { Inject, Type } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import { APP_CONFIG, APP_LOGGER, AppConfig, Logger, withLogContext } from '@app/config';
 import { balanceQueueName, BalanceInquiryJobData, providerLimiter } from '@app/queue';
+import { JobAdmission } from '@app/reconciliation';
 import { ProviderName, ProviderUnavailableError, RateLimitedSnapError } from '@app/snap';
 import { BalanceInquiryService, InquiryOutcome } from './balance-inquiry.service';
 
@@ -29,6 +30,7 @@ export function balanceInquiryProcessor(
       private readonly service: BalanceInquiryService,
       @Inject(APP_CONFIG) private readonly settings: AppConfig,
       @Inject(APP_LOGGER) private readonly logger: Logger,
+      private readonly admission: JobAdmission,
     ) {
       super();
     }
@@ -42,7 +44,25 @@ export function balanceInquiryProcessor(
       );
     }
 
-    async process(job: Job<BalanceInquiryJobData>, token?: string): Promise<InquiryOutcome> {
+    async process(
+      job: Job<BalanceInquiryJobData>,
+      token?: string,
+    ): Promise<InquiryOutcome | { kind: 'refused'; reason: string }> {
+      // A job the producer did not make for this run (added through Redis or Bull Board) is
+      // completed without a result: failing it would let the run sweeper put it back.
+      const admission = await this.admission.check(job.data, provider);
+      if (!admission.admitted) {
+        this.logger.warn(
+          {
+            jobId: job.id,
+            queue: balanceQueueName(provider),
+            job: job.data,
+            reason: admission.reason,
+          },
+          'job refused: not a job of a running run',
+        );
+        return { kind: 'refused', reason: admission.reason };
+      }
       const attempt = {
         number: job.attemptsMade + 1,
         isLast: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),

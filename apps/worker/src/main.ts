@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppMetrics, createLogger, loadConfig } from '@app/config';
 import { REDIS } from '@app/reconciliation';
 import { loadCredentials } from '@app/snap';
@@ -17,20 +18,25 @@ async function main(): Promise<void> {
   const metrics = new AppMetrics('worker');
   const app = await NestFactory.createApplicationContext(
     WorkerModule.forRoot(config, logger, credentials, metrics),
-    {
-      logger: ['error', 'warn'],
-    },
+    // Nest's own lines through the worker's pino logger (JSON, redacted), not the console.
+    { logger: new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {}) },
   );
   app.enableShutdownHooks();
   if (config.WORKER_METRICS_PORT > 0) {
     const ready = readinessCheck(app.get(DataSource), app.get(REDIS));
-    const server = await startMetricsServer(metrics, config.WORKER_METRICS_PORT, ready);
+    const server = await startMetricsServer(
+      metrics,
+      config.WORKER_METRICS_PORT,
+      ready,
+      config.WORKER_METRICS_HOST,
+    );
     process.once('SIGTERM', () => server.close());
   }
   logger.info(
     {
       concurrency: config.WORKER_CONCURRENCY,
       metricsPort: config.WORKER_METRICS_PORT,
+      metricsHost: config.WORKER_METRICS_HOST,
       pid: process.pid,
     },
     'worker started',

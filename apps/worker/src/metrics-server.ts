@@ -4,7 +4,8 @@ import type { Readiness } from './readiness';
 
 /**
  * The worker has no API, but Prometheus must scrape its provider-call, token and result
- * metrics and an orchestrator must probe it, on its own port (WORKER_METRICS_PORT):
+ * metrics and an orchestrator must probe it, on its own port
+ * (WORKER_METRICS_HOST:WORKER_METRICS_PORT, loopback unless configured):
  * - `GET /metrics`: Prometheus text;
  * - `GET /health/live`: 200 while the process answers, whatever its dependencies do (a
  *   restart would not bring Postgres or Redis back);
@@ -14,7 +15,7 @@ export function startMetricsServer(
   metrics: AppMetrics,
   port: number,
   ready: () => Promise<Readiness>,
-  host = '0.0.0.0',
+  host = '127.0.0.1',
 ): Promise<Server> {
   const json = (res: import('node:http').ServerResponse, status: number, body: unknown) =>
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
-import { CoreModule } from '@app/reconciliation';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { CoreModule, JobAdmission } from '@app/reconciliation';
 import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
@@ -24,6 +26,11 @@ export class WorkerModule {
         externalIdLeaseProvider,
         snapClientsProvider(credentials),
         BalanceInquiryService,
+        {
+          provide: JobAdmission,
+          useFactory: (ds: DataSource) => new JobAdmission(ds),
+          inject: [getDataSourceToken()],
+        },
         ...PROVIDERS.map((p) => balanceInquiryProcessor(p, config)),
         RunSweeper,
         WebhookProcessor,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_INACTIVE_STATUS_VALUES, parseAmount, PROVIDER_PROFILES } from '@app/snap';
+import { apiKeysSetting, basicAuthUsersSetting, ROLES } from './credentials.schema';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const bool = (def: boolean) =>
@@ -99,9 +100,15 @@ const providerKeys = Object.fromEntries(
  * lists the same names; secrets are marked in {@link SECRET_KEYS} and never printed.
  */
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Production unless development is asked for by name: a forgotten NODE_ENV is production.
+  NODE_ENV: z.enum(['development', 'production']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: int(3000, 0),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  HTTP_REQUEST_TIMEOUT_MS: int(60_000, 1_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 1_000),
+  AUTH_FAILURES_PER_MINUTE: int(10, 1),
+  MAX_CONCURRENT_EXPORTS: int(4, 1),
   DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/postgres', ['postgres:', 'postgresql:']),
   DATABASE_SCHEMA: z
     .string()
@@ -170,20 +177,13 @@ export const configSchema = z.object({
     }),
   HEALTH_MAX_QUEUE_LAG_SECONDS: int(900, 1),
   WORKER_METRICS_PORT: int(9464, 0),
-  API_KEYS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .refine((keys) => keys.every((k) => k.length >= 16), {
-      message: 'each key needs at least 16 characters',
-    }),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  API_KEYS: apiKeysSetting,
   BASIC_AUTH_USER: z.string().min(1).default('admin'),
   BASIC_AUTH_PASSWORD: z.string().optional(),
+  BASIC_AUTH_ROLE: z.enum(ROLES).default('admin'),
+  BASIC_AUTH_USERS: basicAuthUsersSetting,
+  CSRF_SECRET: z.string().min(32, 'needs at least 32 characters').optional(),
   WEBHOOK_URL: z
     .string()
     .optional()
@@ -206,7 +206,7 @@ export type AppConfig = z.infer<typeof configSchema> &
   Record<RateLimitKey, number> &
   Partial<Record<ProfileOverrideKey, string>>;
 
-/** The basic-auth password in development and test when none is configured; production has none. */
+/** The basic-auth password in development when none is configured; production has none and refuses it. */
 export const DEV_BASIC_AUTH_PASSWORD = 'snap-recon-dev';
 
 /** Settings whose values are secret: never logged, never returned. */
@@ -217,6 +217,8 @@ export const SECRET_KEYS: readonly string[] = [
   ]),
   'API_KEYS',
   'BASIC_AUTH_PASSWORD',
+  'BASIC_AUTH_USERS',
+  'CSRF_SECRET',
   'WEBHOOK_SECRET',
   // A webhook URL often carries a token in its path (Slack, Teams, PagerDuty).
   'WEBHOOK_URL',
@@ -224,3 +226,8 @@ export const SECRET_KEYS: readonly string[] = [
   'REDIS_PASSWORD',
   'REDIS_SENTINEL_PASSWORD',
 ];
+
+/** True unless `NODE_ENV=development` was set explicitly. */
+export function isProduction(config: Pick<AppConfig, 'NODE_ENV'>): boolean {
+  return config.NODE_ENV !== 'development';
+}

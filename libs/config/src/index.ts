@@ -1,3 +1,4 @@
+export * from './credentials.schema';
 export * from './config.schema';
 export * from './load-config';
 export * from './redis-connection';

@@ -1,5 +1,11 @@
 import { rememberSecretValue } from '@app/snap';
-import { configSchema, AppConfig, SECRET_KEYS } from './config.schema';
+import {
+  configSchema,
+  AppConfig,
+  DEV_BASIC_AUTH_PASSWORD,
+  isProduction,
+  SECRET_KEYS,
+} from './config.schema';
 import { webhookSettingProblems } from './webhook-settings';
 
 /** Thrown when the environment is invalid; lists every bad setting with its value. */
@@ -13,7 +19,8 @@ export class ConfigError extends Error {
 /** Secret settings (and URL passwords) are redacted by value from every log line. */
 function rememberConfigSecrets(env: NodeJS.ProcessEnv, config: AppConfig): void {
   for (const key of SECRET_KEYS) rememberSecretValue(env[key]);
-  for (const key of config.API_KEYS) rememberSecretValue(key);
+  for (const key of config.API_KEYS) rememberSecretValue(key.secret);
+  for (const user of config.BASIC_AUTH_USERS) rememberSecretValue(user.secret);
   for (const url of [config.DATABASE_URL, config.REDIS_URL]) {
     try {
       rememberSecretValue(decodeURIComponent(new URL(url).password));
@@ -32,11 +39,41 @@ export function withoutPassword(value: string | undefined): string | undefined {
   return value?.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:).*@/i, '$1***@');
 }
 
+/** The shortest password production accepts (API keys need as many everywhere). */
+export const MIN_PRODUCTION_PASSWORD = 16;
+
+/**
+ * Production refuses the published development password and any password under
+ * {@link MIN_PRODUCTION_PASSWORD} characters (API keys are held to that length everywhere).
+ */
+function productionProblems(config: AppConfig): string[] {
+  if (!isProduction(config)) return [];
+  const passwords = [
+    { key: 'BASIC_AUTH_PASSWORD', secret: config.BASIC_AUTH_PASSWORD },
+    ...config.BASIC_AUTH_USERS.map((u) => ({
+      key: `BASIC_AUTH_USERS (${u.name})`,
+      secret: u.secret,
+    })),
+  ];
+  return passwords.flatMap(({ key, secret }) => {
+    if (secret === undefined) return [];
+    if (secret === DEV_BASIC_AUTH_PASSWORD)
+      return [`${key}=(secret, not shown): the development password is refused in production`];
+    if (secret.length < MIN_PRODUCTION_PASSWORD)
+      return [
+        `${key}=(secret, not shown): needs at least ${MIN_PRODUCTION_PASSWORD} characters in production`,
+      ];
+    return [];
+  });
+}
+
 /** Validates the environment into one typed config, or throws naming every bad key at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = configSchema.safeParse(env);
   if (result.success) {
     rememberConfigSecrets(env, result.data);
+    const production = productionProblems(result.data);
+    if (production.length) throw new ConfigError(production);
     const webhookProblems = webhookSettingProblems(result.data);
     if (webhookProblems.length > 0) throw new ConfigError(webhookProblems);
     return result.data;

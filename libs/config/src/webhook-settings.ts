@@ -107,7 +107,7 @@ export function webhookSettingProblems(config: AppConfig): string[] {
   const problems: string[] = [];
   if (!config.WEBHOOK_SECRET)
     problems.push('WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)');
-  if (config.NODE_ENV === 'production') {
+  if (config.NODE_ENV !== 'development') {
     const plain = subscriptions.filter((s) => !s.url.startsWith('https://'));
     if (plain.length > 0)
       problems.push(

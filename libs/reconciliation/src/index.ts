@@ -7,6 +7,7 @@ export * from './discrepancies';
 export * from './entities';
 export * from './entities/reconciliation-result.entity';
 export * from './entities/reconciliation-run.entity';
+export * from './job-admission';
 export * from './job-start';
 export * from './report-format';
 export * from './result-status';

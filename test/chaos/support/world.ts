@@ -95,7 +95,7 @@ export class ChaosWorld {
     if (this.options.privatePostgres) this.postgres = await PrivatePostgres.start();
     const suffix = uniqueSuffix();
     this.config = loadConfig({
-      NODE_ENV: 'test',
+      NODE_ENV: 'development',
       DATABASE_URL:
         this.postgres?.url ??
         process.env.TEST_DATABASE_URL ??
@@ -138,7 +138,7 @@ export class ChaosWorld {
     writeFileSync(credentialsFile, JSON.stringify(creds.file));
     chmodSync(credentialsFile, 0o600);
     this.env = {
-      NODE_ENV: 'test',
+      NODE_ENV: 'development',
       LOG_LEVEL: 'info',
       DATABASE_URL: this.config.DATABASE_URL,
       DATABASE_SCHEMA: this.config.DATABASE_SCHEMA,

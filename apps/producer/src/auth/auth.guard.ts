@@ -1,41 +1,46 @@
 import {
   CanActivate,
   ExecutionContext,
-  Inject,
+  ForbiddenException,
   Injectable,
   SetMetadata,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { APP_CONFIG, AppConfig } from '@app/config';
-import { CredentialsCheck } from './credentials-check';
+import { Role, roleAllows } from '@app/config';
+import { defaultRole, REQUIRED_ROLE } from './roles';
+import './actor';
 
 const PUBLIC = 'snap-recon:public';
 
 /** Marks a route that needs no credentials (only health). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
-/** Every route needs credentials unless marked {@link Public}; a failure is a bare 401. */
+/**
+ * Every Nest route needs an authenticated caller (`req.actor`, set by the authentication
+ * middleware before the body was read) unless marked {@link Public}, with at least the role
+ * the route requires ({@link RequireRole}, or by method: GET viewer, others operator).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly check: CredentialsCheck;
-
-  constructor(
-    private readonly reflector: Reflector,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.check = new CredentialsCheck(config);
-  }
+  constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (
-      this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])
-    )
-      return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const http = context.switchToHttp();
-    if (this.check.allows(http.getRequest<Request>().headers)) return true;
-    http.getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="snap-recon"');
-    throw new UnauthorizedException();
+    const req = http.getRequest<Request>();
+    if (!req.actor) {
+      http.getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="snap-recon"');
+      throw new UnauthorizedException('credentials required');
+    }
+    const needed =
+      this.reflector.getAllAndOverride<Role>(REQUIRED_ROLE, targets) ?? defaultRole(req.method);
+    if (!roleAllows(req.actor.role, needed))
+      throw new ForbiddenException(
+        `${req.method} ${req.path} needs the ${needed} role; ${req.actor.name} is ${req.actor.role}`,
+      );
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { AppConfig, DEV_BASIC_AUTH_PASSWORD } from '@app/config';
+import { AppConfig, DEV_BASIC_AUTH_PASSWORD, isProduction, NamedCredential } from '@app/config';
+import type { Actor } from './actor';
 
 /** Compares two secrets in constant time (hashing first makes the lengths equal). */
 function sameSecret(a: string, b: string): boolean {
@@ -11,43 +12,80 @@ function sameSecret(a: string, b: string): boolean {
 /** Thrown at start-up when production has no API credentials. */
 export function assertApiCredentials(config: AppConfig): void {
   if (
-    config.NODE_ENV === 'production' &&
+    isProduction(config) &&
     config.API_KEYS.length === 0 &&
-    !config.BASIC_AUTH_PASSWORD
+    !config.BASIC_AUTH_PASSWORD &&
+    config.BASIC_AUTH_USERS.length === 0
   ) {
     throw new Error(
-      'API_KEYS or BASIC_AUTH_PASSWORD: one is required when NODE_ENV=production (there is no default password in production)',
+      'API_KEYS, BASIC_AUTH_PASSWORD or BASIC_AUTH_USERS: one is required in production (NODE_ENV other than development; there is no default password in production)',
     );
   }
 }
 
+/** What a request presented, before it is checked. */
+export type Presented =
+  | { kind: 'none' }
+  | { kind: 'apiKey'; key: string }
+  | { kind: 'basic'; user: string; password: string }
+  | { kind: 'malformed' };
+
+/** Reads the credentials a request presents (`X-API-Key` first, then basic auth). */
+export function presented(headers: Record<string, string | string[] | undefined>): Presented {
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey !== '') return { kind: 'apiKey', key: apiKey };
+  const authorization = headers.authorization;
+  if (typeof authorization !== 'string') return { kind: 'none' };
+  if (!authorization.startsWith('Basic ')) return { kind: 'malformed' };
+  const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return { kind: 'malformed' };
+  return { kind: 'basic', user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
 /**
- * Checks a request's credentials: an `X-API-Key` header matching one of `API_KEYS`, or HTTP
- * basic auth with `BASIC_AUTH_USER` / `BASIC_AUTH_PASSWORD` (in development and test without a
- * configured password: {@link DEV_BASIC_AUTH_PASSWORD}).
+ * Checks a request's credentials against the configured ones and says who it is: an
+ * `X-API-Key` matching one of `API_KEYS`, or HTTP basic auth as `BASIC_AUTH_USER` /
+ * `BASIC_AUTH_PASSWORD` (in development without a configured password:
+ * {@link DEV_BASIC_AUTH_PASSWORD}) or as one of `BASIC_AUTH_USERS`. Every candidate is compared,
+ * in constant time, so the answer's timing says nothing about which one was close.
  */
 export class CredentialsCheck {
-  private readonly password: string | undefined;
+  private readonly users: NamedCredential[];
 
   constructor(private readonly config: AppConfig) {
-    this.password =
-      config.BASIC_AUTH_PASSWORD ??
-      (config.NODE_ENV === 'production' ? undefined : DEV_BASIC_AUTH_PASSWORD);
+    const password =
+      config.BASIC_AUTH_PASSWORD ?? (isProduction(config) ? undefined : DEV_BASIC_AUTH_PASSWORD);
+    this.users = [
+      ...(password
+        ? [{ name: config.BASIC_AUTH_USER, role: config.BASIC_AUTH_ROLE, secret: password }]
+        : []),
+      ...config.BASIC_AUTH_USERS,
+    ];
   }
 
-  allows(headers: Record<string, string | string[] | undefined>): boolean {
-    const apiKey = headers['x-api-key'];
-    if (typeof apiKey === 'string' && apiKey !== '') {
-      return this.config.API_KEYS.some((key) => sameSecret(key, apiKey));
+  /** The actor the headers authenticate, or undefined. */
+  actor(headers: Record<string, string | string[] | undefined>): Actor | undefined {
+    return this.actorOf(presented(headers));
+  }
+
+  actorOf(given: Presented): Actor | undefined {
+    let found: NamedCredential | undefined;
+    if (given.kind === 'apiKey') {
+      for (const key of this.config.API_KEYS)
+        if (sameSecret(key.secret, given.key) && !found) found = key;
+    } else if (given.kind === 'basic') {
+      for (const user of this.users) {
+        const userOk = sameSecret(given.user, user.name);
+        const passwordOk = sameSecret(given.password, user.secret);
+        if (userOk && passwordOk && !found) found = user;
+      }
     }
-    const authorization = headers.authorization;
-    if (typeof authorization !== 'string' || !authorization.startsWith('Basic ') || !this.password)
-      return false;
-    const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return false;
-    const userOk = sameSecret(decoded.slice(0, colon), this.config.BASIC_AUTH_USER);
-    const passwordOk = sameSecret(decoded.slice(colon + 1), this.password);
-    return userOk && passwordOk;
+    return found ? { name: found.name, role: found.role } : undefined;
+  }
+
+  /** True when the headers carry valid credentials. */
+  allows(headers: Record<string, string | string[] | undefined>): boolean {
+    return this.actor(headers) !== undefined;
   }
 }

@@ -1,15 +1,20 @@
 import type { AuditRecord, DiscrepancyView } from '@app/reconciliation';
 import { auditSection } from '../reports/ui/audit-section';
+import { CSRF_FIELD } from '../http/csrf';
 import type { Display } from '../reports/ui/display';
 import { href, html, SafeHtml } from '../reports/ui/html';
 import { layout } from '../reports/ui/pages';
 
 export type DiscrepancyPageStatus = 'active' | 'open' | 'acknowledged' | 'resolved';
 
-/** One acknowledge or resolve form: a required note, posted to the page's change route. */
-function changeForm(d: DiscrepancyView, action: 'acknowledge' | 'resolve'): SafeHtml {
+/**
+ * One acknowledge or resolve form: a required note and the page's CSRF token, posted to the
+ * page's change route.
+ */
+function changeForm(d: DiscrepancyView, action: 'acknowledge' | 'resolve', csrf: string): SafeHtml {
   const label = action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
   return html`<form method="post" action="/ui/discrepancies/${d.id}/${action}" class="change">
+    <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
     <input
       name="note"
       required
@@ -21,13 +26,13 @@ function changeForm(d: DiscrepancyView, action: 'acknowledge' | 'resolve'): Safe
   </form>`;
 }
 
-function row(d: DiscrepancyView, view: Display): SafeHtml {
+function row(d: DiscrepancyView, view: Display, csrf: string): SafeHtml {
   const forms =
     d.status === 'resolved'
       ? ''
       : d.status === 'open'
-        ? html`${changeForm(d, 'acknowledge')}${changeForm(d, 'resolve')}`
-        : changeForm(d, 'resolve');
+        ? html`${changeForm(d, 'acknowledge', csrf)}${changeForm(d, 'resolve', csrf)}`
+        : changeForm(d, 'resolve', csrf);
   return html`<tr data-discrepancy="${d.id}">
     <td>${d.id}</td>
     <td><span class="badge d-${d.status}">${d.status}</span></td>
@@ -54,6 +59,8 @@ export interface DiscrepanciesPageData {
   total: number;
   audit: { items: AuditRecord[]; total: number };
   display: Display;
+  /** The CSRF token every form carries (see PageCsrf). */
+  csrf: string;
 }
 
 /** `/ui/discrepancies`: the list a person works through, then the trail of who changed what. */
@@ -87,7 +94,7 @@ export function discrepanciesPage(data: DiscrepanciesPageData): string {
         <tbody>
           ${
             items.length
-              ? items.map((d) => row(d, view))
+              ? items.map((d) => row(d, view, data.csrf))
               : html`<tr>
                   <td colspan="10">none</td>
                 </tr>`

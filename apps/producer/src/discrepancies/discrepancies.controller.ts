@@ -20,12 +20,21 @@ import {
   loadDiscrepancy,
 } from '@app/reconciliation';
 import { RequestActor } from '../audit/actor';
+import { pageParam, pageSizeParam } from '../reports/report-params';
 import { parseBody } from '../validation';
 import { DiscrepancyChanges } from './discrepancy-changes';
 
 export const noteSchema = z
   .object({
-    note: z.string().trim().min(1, 'must not be empty').max(2000, 'at most 2000 characters'),
+    note: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(2000, 'at most 2000 characters')
+      // eslint-disable-next-line no-control-regex
+      .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), {
+        message: 'must not contain control characters (line breaks and tabs are fine)',
+      }),
   })
   .strict();
 
@@ -33,8 +42,8 @@ export const noteSchema = z
 export const listSchema = z
   .object({
     status: z.enum(['active', 'open', 'acknowledged', 'resolved', 'all']).default('active'),
-    page: z.coerce.number().int().min(1).default(1),
-    pageSize: z.coerce.number().int().min(1).max(500).default(50),
+    page: pageParam,
+    pageSize: pageSizeParam(50),
   })
   .strict();
 

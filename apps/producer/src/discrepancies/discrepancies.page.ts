@@ -1,6 +1,18 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import {
@@ -10,14 +22,13 @@ import {
   listDiscrepancies,
 } from '@app/reconciliation';
 import { RequestActor } from '../audit/actor';
+import { CSRF_FIELD, PageCsrf } from '../http/csrf';
 import { Display } from '../reports/ui/display';
+import { parseBody } from '../validation';
 import { discrepancyId, noteSchema } from './discrepancies.controller';
 import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
 import { DiscrepancyChanges } from './discrepancy-changes';
 
-/** Inline styles only, no script; the forms post to this page's own routes. */
-const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const AUDIT_ROWS = 50;
 
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
@@ -27,10 +38,16 @@ export class DiscrepanciesPage {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly changes: DiscrepancyChanges,
+    private readonly csrf: PageCsrf,
   ) {}
 
   @Get()
-  async page(@Query('status') status: string | undefined, @Res() res: Response) {
+  async page(
+    @Query('status') status: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const csrf = this.csrf.token(req, res);
     const wanted: DiscrepancyPageStatus =
       status === 'resolved' || status === 'acknowledged' || status === 'open' ? status : 'active';
     const [{ items, total }, audit] = await Promise.all([
@@ -39,7 +56,6 @@ export class DiscrepanciesPage {
     ]);
     res
       .type('html')
-      .setHeader('Content-Security-Policy', CSP)
       .setHeader('Cache-Control', 'no-store')
       .send(
         discrepanciesPage({
@@ -48,6 +64,7 @@ export class DiscrepanciesPage {
           total,
           audit,
           display: new Display(this.config.SCHEDULE_TIMEZONE, this.config.UI_AMOUNT_FORMAT),
+          csrf,
         }),
       );
   }
@@ -60,16 +77,16 @@ export class DiscrepanciesPage {
     @RequestActor() actor: Actor,
     @Res() res: Response,
   ) {
-    if (action !== 'acknowledge' && action !== 'resolve') return res.status(404).send('not found');
-    const parsed = noteSchema.safeParse(body);
-    if (!parsed.success)
-      return res.status(400).type('text').send(`note: ${parsed.error.issues[0].message}`);
+    if (action !== 'acknowledge' && action !== 'resolve')
+      throw new NotFoundException(`no action ${JSON.stringify(action.slice(0, 40))}`);
+    // Errors are thrown: the problem filter renders them as a page with the same content.
+    const { [CSRF_FIELD]: _token, ...fields } = (body ?? {}) as Record<string, unknown>;
+    const { note } = parseBody(noteSchema, fields);
     try {
-      const changed = await this.changes.change(discrepancyId(id), action, parsed.data.note, actor);
-      if (!changed) return res.status(404).type('text').send(`discrepancy ${id} not found`);
+      const changed = await this.changes.change(discrepancyId(id), action, note, actor);
+      if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
     } catch (e) {
-      if (e instanceof DiscrepancyTransitionError)
-        return res.status(409).type('text').send(e.message);
+      if (e instanceof DiscrepancyTransitionError) throw new ConflictException(e.message);
       throw e;
     }
     return res.redirect(303, '/ui/discrepancies');

@@ -27,6 +27,8 @@ function count(defaultValue: number, max: number) {
 
 const page = count(1, 1_000_000);
 const pageSize = (defaultValue: number) => count(defaultValue, MAX_PAGE_SIZE);
+/** `page` and `pageSize` query parameters: decimal digits only (no `1e300`, no `0x10`), bounded. */
+export { page as pageParam, pageSize as pageSizeParam };
 
 /** `YYYY-MM-DD` (a calendar day in the report time zone) or an ISO 8601 instant with an offset. */
 const dayOrInstant = z

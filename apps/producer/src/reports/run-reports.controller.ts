@@ -1,3 +1,4 @@
+import { Export } from '../http/export-slots';
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { APP_LOGGER, Logger } from '@app/config';
@@ -42,6 +43,7 @@ export class RunReportsController {
   }
 
   @Get(':id/results.csv')
+  @Export()
   async resultsCsv(
     @Param() params: unknown,
     @Query() query: unknown,

@@ -1,0 +1,71 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { AppConfig, Logger } from '@app/config';
+import { problem, sendProblem } from '../http/problem';
+import { CredentialsCheck, presented } from './credentials-check';
+import { LoginFailures } from './login-failures';
+
+/** The only routes answered without credentials: `GET /health` and below (any letter case). */
+export function isPublicRequest(req: Request): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && /^\/health(\/|$)/i.test(req.path);
+}
+
+/**
+ * Express middleware placed before every body parser and route (the API, the pages, Bull
+ * Board, the OpenAPI document): it checks the credentials and puts the caller on the request
+ * as `req.actor`, or answers 401 before anything of the body is read. Being mounted on every
+ * path, it guards `/docs`, `/DOCS-JSON` and `/queues` alike whatever the letter case (Express
+ * matches routes case-insensitively; a string compare did not). Wrong credentials count
+ * against the client's address ({@link LoginFailures}) and are logged without the secret.
+ */
+export function authenticate(config: AppConfig, logger: Logger) {
+  const check = new CredentialsCheck(config);
+  const failures = new LoginFailures(config.AUTH_FAILURES_PER_MINUTE);
+  const knownUsers = new Set([
+    config.BASIC_AUTH_USER,
+    ...config.BASIC_AUTH_USERS.map((u) => u.name),
+  ]);
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const given = presented(req.headers);
+    if (given.kind === 'none') {
+      if (isPublicRequest(req)) return next();
+      res.setHeader('WWW-Authenticate', 'Basic realm="snap-recon"');
+      return sendProblem(req, res, problem(401, 'credentials required'));
+    }
+    const waitMs = await failures.waitMs(client);
+    if (waitMs > 0) {
+      logger.warn(
+        { client, method: req.method, path: req.path },
+        'login refused: too many failures',
+      );
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+      return sendProblem(
+        req,
+        res,
+        problem(429, 'too many failed logins from this client; wait and retry'),
+      );
+    }
+    const actor = check.actorOf(given);
+    if (actor) {
+      req.actor = actor;
+      return next();
+    }
+    const count = await failures.record(client);
+    logger.warn(
+      {
+        client,
+        method: req.method,
+        path: req.path,
+        scheme: given.kind,
+        // A user name is logged only when it is a configured one (a password typed into the
+        // user field must not land in the log).
+        user: given.kind === 'basic' && knownUsers.has(given.user) ? given.user : undefined,
+        failuresThisMinute: count,
+      },
+      'login failed',
+    );
+    if (isPublicRequest(req)) return next();
+    res.setHeader('WWW-Authenticate', 'Basic realm="snap-recon"');
+    sendProblem(req, res, problem(401, 'wrong credentials'));
+  };
+}

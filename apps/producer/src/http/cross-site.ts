@@ -1,0 +1,38 @@
+import type { NextFunction, Request, Response } from 'express';
+import { problem, sendProblem } from './problem';
+
+/** Methods that never change anything; every other method is refused from another site. */
+export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Why a request came from another site, or undefined when nothing says it did. */
+function crossSiteReason(req: Request): string | undefined {
+  const fetchSite = req.headers['sec-fetch-site'];
+  if (typeof fetchSite === 'string' && fetchSite !== 'same-origin' && fetchSite !== 'none')
+    return `Sec-Fetch-Site is ${JSON.stringify(fetchSite)}`;
+  const origin = req.headers.origin;
+  if (typeof origin === 'string') {
+    let host: string | undefined;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = undefined;
+    }
+    if (!host || host !== req.headers.host)
+      return `Origin ${JSON.stringify(origin.slice(0, 100))} is not this server`;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses, with 403, a request of an unsafe method that a browser marks as sent by another
+ * site (`Sec-Fetch-Site` other than `same-origin`/`none`, or an `Origin` that is not this
+ * host). Browsers resend basic auth on cross-site form posts, so without this any page the
+ * operator visits could acknowledge, resolve or start runs with the operator's login.
+ * Clients that are not browsers send neither header and are not affected.
+ */
+export function refuseCrossSite(req: Request, res: Response, next: NextFunction): void {
+  if (SAFE_METHODS.has(req.method)) return next();
+  const reason = crossSiteReason(req);
+  if (!reason) return next();
+  sendProblem(req, res, problem(403, `cross-site request refused: ${reason}`));
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { doubleCsrf } from 'csrf-csrf';
+import type { NextFunction, Request, Response } from 'express';
+import { APP_CONFIG, AppConfig, isProduction } from '@app/config';
+import { problem, sendProblem } from './problem';
+import '../auth/actor';
+
+/** The hidden form field the pages' forms carry their token in. */
+export const CSRF_FIELD = '_csrf';
+
+/**
+ * CSRF tokens for the pages' forms (`csrf-csrf`, the signed double-submit cookie pattern):
+ * a page puts a token in each form and a cookie beside it; a form post is accepted only when
+ * the two match and were made for the same caller (the actor's name). Tokens are signed with
+ * `CSRF_SECRET` (random per process when unset: set it when several producers serve the pages).
+ * In production the cookie is `Secure` (`__Host-` prefixed), so the pages need HTTPS there.
+ */
+@Injectable()
+export class PageCsrf {
+  private readonly utilities: ReturnType<typeof doubleCsrf>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const secret = config.CSRF_SECRET ?? randomBytes(32).toString('hex');
+    const production = isProduction(config);
+    this.utilities = doubleCsrf({
+      getSecret: () => secret,
+      getSessionIdentifier: (req) => req.actor?.name ?? '',
+      cookieName: production ? '__Host-snap-recon.csrf' : 'snap-recon.csrf',
+      cookieOptions: { sameSite: 'strict', secure: production, path: '/', httpOnly: true },
+      getCsrfTokenFromRequest: (req) =>
+        (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD] as string | undefined,
+    });
+  }
+
+  /** A token for the forms of the page being answered (sets its cookie on `res`). */
+  token(req: Request, res: Response): string {
+    return this.utilities.generateCsrfToken(req, res, { overwrite: false, validateOnReuse: false });
+  }
+
+  /** Express middleware: a form post without a valid token is refused with 403. */
+  readonly protect = (req: Request, res: Response, next: NextFunction): void => {
+    if (this.utilities.validateRequest(req) || ['GET', 'HEAD', 'OPTIONS'].includes(req.method))
+      return next();
+    sendProblem(
+      req,
+      res,
+      problem(403, 'the form has no valid CSRF token: reload the page and send it again', [
+        { field: CSRF_FIELD, value: null, reason: 'missing, or not made for this login' },
+      ]),
+    );
+  };
+}

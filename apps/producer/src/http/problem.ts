@@ -1,0 +1,78 @@
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+
+/** One bad field of a request: its name, the value received (cut, never a secret) and why. */
+export interface FieldError {
+  field: string;
+  value: unknown;
+  reason: string;
+  [extra: string]: unknown;
+}
+
+/**
+ * An RFC 9457 problem document, the one error shape of every route: `type` (here always
+ * `about:blank`, so `title` is the HTTP status phrase), `status`, a human `detail`, and the
+ * extension member `errors` listing each bad field.
+ */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+  /** Extension members (RFC 9457 §3.2), e.g. a failed health check's `details`. */
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** A problem document for `status`, with an optional detail and field list. */
+export function problem(status: number, detail?: string, errors?: FieldError[]): Problem {
+  return {
+    type: 'about:blank',
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    ...(detail !== undefined ? { detail } : {}),
+    ...(errors?.length ? { errors } : {}),
+  };
+}
+
+const esc = (v: unknown) =>
+  String(v ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+/** The pages (`/` and `/ui/...`) answer a browser with HTML; everything else is JSON. */
+function wantsHtml(req: Request): boolean {
+  // originalUrl: under a mounted middleware (`app.use('/ui', …)`) req.path is relative.
+  const path = req.originalUrl.split('?')[0].toLowerCase();
+  const isPage = path === '/' || path.startsWith('/ui/') || path === '/ui';
+  return isPage && req.accepts([PROBLEM_CONTENT_TYPE, 'application/json', 'html']) === 'html';
+}
+
+/** The same problem as an HTML page, for a person using the pages. */
+export function problemHtml(p: Problem): string {
+  const rows = (p.errors ?? [])
+    .map(
+      (e) =>
+        `<tr><td>${esc(e.field)}</td><td><code>${esc(typeof e.value === 'string' ? e.value : JSON.stringify(e.value))}</code></td><td>${esc(e.reason)}</td></tr>`,
+    )
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(p.status)} ${esc(p.title)} · snap-recon</title>
+<style>body{font:14px system-ui,sans-serif;margin:24px;color:#1d2330}td,th{border-bottom:1px solid #e3e6ee;padding:6px 8px;text-align:left}</style></head>
+<body><main data-problem-status="${esc(p.status)}"><h1>${esc(p.status)} ${esc(p.title)}</h1>${p.detail ? `<p>${esc(p.detail)}</p>` : ''}
+${rows ? `<table><thead><tr><th>field</th><th>value</th><th>reason</th></tr></thead><tbody>${rows}</tbody></table>` : ''}
+<p><a href="/ui/discrepancies">Discrepancies</a> · <a href="/">Runs</a></p></main></body></html>`;
+}
+
+/** Answers with `p`: `application/problem+json`, or the same content as HTML for a page. */
+export function sendProblem(req: Request, res: Response, p: Problem): void {
+  res.status(p.status);
+  if (wantsHtml(req)) {
+    res.type('html').send(problemHtml(p));
+    return;
+  }
+  res.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
+}

@@ -1,0 +1,464 @@
+import { connect, Socket } from 'node:net';
+import type { Server } from 'node:http';
+import { AppMetrics, ConfigError, isProduction, loadConfig } from '@app/config';
+import {
+  assertApiCredentials,
+  CredentialsCheck,
+} from '../../apps/producer/src/auth/credentials-check';
+import { ExportSlots } from '../../apps/producer/src/http/export-slots';
+import { startMetricsServer } from '../../apps/worker/src/metrics-server';
+import type { Readiness } from '../../apps/worker/src/readiness';
+import { asKey, asUser, basic, KEYS, logLines, PASSWORDS, SecureApp, startSecureApp } from './app';
+
+const DEV = 'snap-recon-dev';
+
+/** Production settings: what starts, what is refused, and what a forgotten NODE_ENV means. */
+describe('production hardening: configuration', () => {
+  /** The problems of the ConfigError `env` raises; a secret's value is never among them. */
+  const problems = (env: NodeJS.ProcessEnv, secret: string) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).not.toContain(secret);
+    return (error as ConfigError).problems;
+  };
+
+  it('treats a missing NODE_ENV as production, and refuses values other than development/production', () => {
+    expect(loadConfig({}).NODE_ENV).toBe('production');
+    expect(isProduction(loadConfig({}))).toBe(true);
+    expect(() => loadConfig({ NODE_ENV: 'test' })).toThrow(/NODE_ENV="test"/);
+    expect(() => assertApiCredentials(loadConfig({}))).toThrow(/required in production/);
+  });
+
+  it.each([
+    ['NODE_ENV=production', { NODE_ENV: 'production' }],
+    ['NODE_ENV unset', {}],
+  ])('refuses the development password in production (%s)', (_what, env) => {
+    expect(problems({ ...env, BASIC_AUTH_PASSWORD: DEV }, DEV)).toEqual([
+      'BASIC_AUTH_PASSWORD=(secret, not shown): the development password is refused in production',
+    ]);
+  });
+
+  it.each(['x', 'fifteen-chars!!'])('refuses a %j password in production', (password) => {
+    expect(problems({ BASIC_AUTH_PASSWORD: password }, password)).toEqual([
+      'BASIC_AUTH_PASSWORD=(secret, not shown): needs at least 16 characters in production',
+    ]);
+    expect(problems({ BASIC_AUTH_USERS: `otto:operator:${password}` }, password)).toEqual([
+      'BASIC_AUTH_USERS (otto)=(secret, not shown): needs at least 16 characters in production',
+    ]);
+  });
+
+  it('refuses an API key under 16 characters everywhere', () => {
+    expect(
+      problems({ API_KEYS: 'op:operator:short-key', NODE_ENV: 'development' }, 'short-key'),
+    ).toEqual(['API_KEYS=(secret, not shown): each key needs at least 16 characters']);
+  });
+
+  it('starts in production with a 16-character password, and with roles per key and user', () => {
+    const config = loadConfig({
+      BASIC_AUTH_PASSWORD: 'sixteen-chars!!!',
+      API_KEYS: `ci:viewer:${KEYS.viewer},${KEYS.admin}`,
+      BASIC_AUTH_USERS: `otto:operator:${PASSWORDS.operator}`,
+    });
+    expect(() => assertApiCredentials(config)).not.toThrow();
+    expect(config.API_KEYS.map((k) => [k.name, k.role])).toEqual([
+      ['ci', 'viewer'],
+      ['api-key-2', 'admin'],
+    ]);
+  });
+
+  it('never accepts the development password without NODE_ENV=development, even beside API keys', () => {
+    const production = new CredentialsCheck(loadConfig({ API_KEYS: KEYS.admin }));
+    expect(production.actor(basic('admin', DEV))).toBeUndefined();
+    const development = new CredentialsCheck(
+      loadConfig({ API_KEYS: KEYS.admin, NODE_ENV: 'development' }),
+    );
+    expect(development.actor(basic('admin', DEV))).toEqual({ name: 'admin', role: 'admin' });
+  });
+
+  it('listens on loopback for the worker’s metrics unless told otherwise', async () => {
+    expect(loadConfig({}).WORKER_METRICS_HOST).toBe('127.0.0.1');
+    expect(loadConfig({}).HOST).toBe('0.0.0.0');
+    const server: Server = await startMetricsServer(
+      new AppMetrics('worker'),
+      0,
+      async () => ({}) as Readiness,
+    );
+    try {
+      expect((server.address() as { address: string }).address).toBe('127.0.0.1');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('production hardening: HTTP', () => {
+  let s: SecureApp;
+  beforeAll(async () => {
+    s = await startSecureApp();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it.each([
+    '/DOCS-JSON',
+    '/Docs-Json',
+    '/docs-JSON',
+    '/DOCS',
+    '/Docs/',
+    '/DOCS-YAML',
+    '/docs-json',
+  ])(
+    'guards %s whatever the letter case: 401 without credentials, the document with them',
+    async (path) => {
+      const bare = await fetch(s.url + path);
+      expect(bare.status).toBe(401);
+      expect(await bare.text()).not.toContain('openapi');
+      const withKey = await fetch(s.url + path, { headers: asKey('viewer') });
+      expect(withKey.status).toBe(200);
+    },
+  );
+
+  /** Sends headers and `partial` of a declared `length`-byte body, then waits for any answer. */
+  function answerBeforeBody(headers: string[], partial: string, length: number) {
+    return new Promise<string>((resolve, reject) => {
+      const { port } = new URL(s.url);
+      const socket: Socket = connect(Number(port), '127.0.0.1');
+      let answer = '';
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve(answer);
+      }, 10_000);
+      socket.on('data', (d) => {
+        answer += d.toString();
+        if (answer.includes('\r\n\r\n')) {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve(answer);
+        }
+      });
+      socket.on('error', reject);
+      socket.write(
+        [
+          'POST /ledger/entries HTTP/1.1',
+          `Host: 127.0.0.1:${port}`,
+          'Content-Type: application/json',
+          `Content-Length: ${length}`,
+          ...headers,
+          '',
+          partial,
+        ].join('\r\n'),
+      );
+    });
+  }
+
+  it('checks credentials before reading a body: an unauthenticated 5 MB nested body is refused after 1 KB', async () => {
+    const answer = await answerBeforeBody([], '['.repeat(1024), 5_000_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+  });
+
+  it('reads the body of an authenticated request (the same start of a body is not answered before it is whole)', async () => {
+    const answer = await answerBeforeBody(
+      [`X-API-Key: ${KEYS.operator}`],
+      '['.repeat(1024),
+      5_000_000,
+    );
+    expect(answer).toBe('');
+  });
+
+  it('accepts the largest legitimate body: 10,000 entries with every field at its longest', async () => {
+    const accountNo = 'A'.repeat(64);
+    await s.db.dataSource.query(
+      `INSERT INTO merchants (id, name) VALUES ('mbig', 'mbig') ON CONFLICT DO NOTHING`,
+    );
+    await s.db.dataSource.query(
+      `INSERT INTO provider_accounts (merchant_id, provider, account_no) VALUES ('mbig', 'nicepay', $1)`,
+      [accountNo],
+    );
+    const entries = Array.from({ length: 10_000 }, (_, i) => ({
+      provider: 'nicepay',
+      accountNo,
+      entryRef: `${i}`.padStart(5, '0') + '\u{1F600}'.repeat(123),
+      // Alternating signs: ten thousand of the largest amount of one sign overflow the
+      // account's bigint sum (a 400 naming the database's refusal; see docs/RELIABILITY.md).
+      amount: `${i % 2 ? '-' : ''}${'9'.repeat(16)}.99`,
+      postedAt: '2026-11-21T10:00:00.123+07:00',
+    }));
+    const body = JSON.stringify({ entries });
+    const res = await fetch(`${s.url}/ledger/entries`, {
+      method: 'POST',
+      headers: { ...asKey('operator'), 'content-type': 'application/json' },
+      body,
+    });
+    expect([res.status, await res.text()]).toEqual([
+      200,
+      JSON.stringify({ inserted: 10_000, duplicates: 0 }),
+    ]);
+  }, 60_000);
+
+  describe('security headers on every response', () => {
+    let runId: string;
+    beforeAll(async () => {
+      const res = await fetch(`${s.url}/runs`, {
+        method: 'POST',
+        headers: { ...asKey('operator'), 'content-type': 'application/json' },
+        body: '{}',
+      });
+      runId = ((await res.json()) as { runId: string }).runId;
+    });
+
+    it.each([
+      '/ui/discrepancies',
+      '/',
+      '/discrepancies',
+      '/runs/{run}',
+      '/runs/{run}/report',
+      '/runs/{run}/report?format=csv',
+      '/runs/{run}/results.csv',
+      '/runs/987654321',
+      '/no-such-route',
+      '/health',
+      '/queues',
+      '/docs-json',
+    ])(
+      '%s: CSP with frame-ancestors none, nosniff, DENY, no-store, no X-Powered-By',
+      async (path) => {
+        const res = await fetch(s.url + path.replace('{run}', runId), { headers: asKey('viewer') });
+        expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('x-frame-options')).toBe('DENY');
+        expect(res.headers.get('cache-control')).toMatch(/\bno-store\b/);
+        expect(res.headers.get('x-powered-by')).toBeNull();
+        await res.arrayBuffer();
+      },
+    );
+  });
+});
+
+describe('slow clients', () => {
+  let s: SecureApp;
+  beforeAll(async () => {
+    s = await startSecureApp({ HTTP_REQUEST_TIMEOUT_MS: '1000', HTTP_HEADERS_TIMEOUT_MS: '1000' });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  /** Writes `text` and then nothing; what the server answers (or '' if it closes silently). */
+  function stall(text: string) {
+    return new Promise<{ answer: string; closed: boolean }>((resolve) => {
+      const { port } = new URL(s.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      let answer = '';
+      // Far beyond the 1 s timeouts (checked every second), far below Node's old 300 s.
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve({ answer, closed: false });
+      }, 20_000);
+      socket.on('data', (d) => (answer += d.toString()));
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve({ answer, closed: true });
+      });
+      socket.on('error', () => undefined);
+      socket.write(text.replace('{port}', port));
+    });
+  }
+
+  it('closes a request whose body stalls after the headers: 408, the socket freed', async () => {
+    const result = await stall(
+      `POST /ledger/entries HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-API-Key: ${KEYS.operator}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"entries":[',
+    );
+    expect(result.closed).toBe(true);
+    expect(result.answer).toMatch(/^HTTP\/1\.1 408 /);
+  }, 30_000);
+
+  it('closes a request whose headers stall: 408, the socket freed', async () => {
+    const result = await stall(`GET /runs HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Api`);
+    expect(result.closed).toBe(true);
+    expect(result.answer).toMatch(/^HTTP\/1\.1 408 /);
+  }, 30_000);
+});
+
+describe('failed logins', () => {
+  let s: SecureApp;
+  beforeAll(async () => {
+    s = await startSecureApp({ AUTH_FAILURES_PER_MINUTE: '3' });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('logs each failure without the secret and refuses the client with 429 after the limit, even with the right password', async () => {
+    const wrong = ['guess-one-xxxxxxxx', 'guess-two-xxxxxxxx'];
+    expect((await fetch(`${s.url}/runs`, { headers: basic('ada', wrong[0]) })).status).toBe(401);
+    expect((await fetch(`${s.url}/runs`, { headers: basic('ada', wrong[1]) })).status).toBe(401);
+    expect((await fetch(`${s.url}/runs`, { headers: basic('not-a-user', wrong[0]) })).status).toBe(
+      401,
+    );
+    const blocked = await fetch(`${s.url}/runs`, { headers: asUser('admin') });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await blocked.json()).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    const lines = logLines(s.logs);
+    const failures = lines.filter((l) => l.msg === 'login failed');
+    expect(failures.map((l) => [l.user, l.failuresThisMinute, l.level])).toEqual([
+      ['ada', 1, 40],
+      ['ada', 2, 40],
+      [undefined, 3, 40],
+    ]);
+    expect(failures[0]).toMatchObject({ client: expect.any(String), path: '/runs' });
+    expect(lines.some((l) => l.msg === 'login refused: too many failures')).toBe(true);
+    const text = s.logs.lines.join('\n');
+    for (const secret of [...wrong, 'not-a-user', PASSWORDS.admin])
+      expect(text).not.toContain(secret);
+  });
+});
+
+describe('unexpected errors', () => {
+  let s: SecureApp;
+  beforeAll(async () => {
+    s = await startSecureApp();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('answers a problem document and logs one redacted JSON line through pino, nothing on the console', async () => {
+    // A database failure no input can cause: the table is gone (this test's own schema).
+    await s.db.dataSource.query(`DROP TABLE discrepancies`);
+    const written: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) =>
+      jest.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+        written.push(String(chunk));
+        return true;
+      }),
+    );
+    let res: Response;
+    try {
+      res = await fetch(`${s.url}/discrepancies?status=open`, {
+        headers: { ...asKey('admin'), authorization: basic('ada', PASSWORDS.admin).authorization },
+      });
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+    }
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'an unexpected error; it is logged',
+    });
+    expect(written).toEqual([]); // Nest's console logger printed the error, coloured, before
+    const failed = logLines(s.logs).filter((l) => l.msg === 'request failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({
+      level: 50,
+      method: 'GET',
+      path: '/discrepancies',
+      actor: 'akey',
+      err: { name: 'QueryFailedError', code: '42P01' },
+    });
+    expect(failed[0].err).not.toHaveProperty('parameters');
+    expect(failed[0].err).not.toHaveProperty('query');
+    const text = s.logs.lines.join('\n');
+    for (const secret of [KEYS.admin, PASSWORDS.admin]) expect(text).not.toContain(secret);
+  });
+});
+
+describe('export concurrency', () => {
+  let s: SecureApp;
+  let runId: string;
+  const RESULTS = 60_000;
+  beforeAll(async () => {
+    s = await startSecureApp({ MAX_CONCURRENT_EXPORTS: '2' });
+    const ds = s.db.dataSource;
+    await ds.query(`INSERT INTO merchants (id, name) VALUES ('mexp', 'mexp')`);
+    await ds.query(
+      `INSERT INTO provider_accounts (merchant_id, provider, account_no)
+       SELECT 'mexp', 'netzme', 'EXP' || g FROM generate_series(1, ${RESULTS}) g`,
+    );
+    const [{ id }] = await ds.query(
+      `INSERT INTO reconciliation_runs (trigger, status, account_count, completed_count)
+       VALUES ('api', 'finished', ${RESULTS}, ${RESULTS}) RETURNING id`,
+    );
+    runId = String(id);
+    await ds.query(
+      `INSERT INTO reconciliation_results (run_id, account_id, status, is_final, attempts,
+                                           provider_balance, ledger_balance, difference, currency)
+       SELECT $1, id, 'mismatched', true, 1, 100000, 99000, 1000 + id % 997, 'IDR'
+         FROM provider_accounts WHERE merchant_id = 'mexp'`,
+      [runId],
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  /** A client that asks for `path` and never reads: the export stalls on backpressure. */
+  function stalledClient(path: string): Socket {
+    const { port } = new URL(s.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.pause();
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ${KEYS.viewer}\r\n\r\n`,
+    );
+    return socket;
+  }
+  const until = async (check: () => boolean) => {
+    const deadline = Date.now() + 30_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  it('streams at most MAX_CONCURRENT_EXPORTS exports; one more is 429, and a slot comes back when a client leaves', async () => {
+    const slots = s.app.get(ExportSlots);
+    const stalled = [
+      stalledClient(`/runs/${runId}/report`),
+      stalledClient(`/runs/${runId}/results.csv`),
+    ];
+    await until(() => slots.busy === 2);
+    const third = await fetch(`${s.url}/runs/${runId}/report?format=csv`, {
+      headers: asKey('viewer'),
+    });
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBe('5');
+    expect(await third.json()).toMatchObject({ status: 429 });
+    stalled.forEach((socket) => socket.destroy());
+    await until(() => slots.busy === 0);
+    const report = await fetch(`${s.url}/runs/${runId}/report`, { headers: asKey('viewer') });
+    expect(report.status).toBe(200);
+    const body = (await report.json()) as {
+      run: { id: string };
+      results: { difference: string }[];
+    };
+    expect(body.run.id).toBe(runId);
+    expect(body.results).toHaveLength(RESULTS);
+    expect(Object.keys(body.results[0])).toEqual([
+      'merchantId',
+      'provider',
+      'accountNo',
+      'status',
+      'providerBalance',
+      'ledgerBalance',
+      'difference',
+      'inFlightAmount',
+      'currency',
+      'responseCode',
+      'attempts',
+      'providerTime',
+      'error',
+    ]);
+    expect(slots.busy).toBe(0);
+  }, 120_000);
+});

@@ -1,0 +1,161 @@
+import { asKey, asUser, RoleName, SecureApp, seedDiscrepancy, startSecureApp } from './app';
+
+/**
+ * Roles per route over real HTTP, for basic-auth users and API keys alike: `viewer` reads
+ * (reports, pages, Bull Board read-only), `operator` also acknowledges/resolves, starts runs
+ * and sends ledger batches, `admin` also uses Bull Board's write actions.
+ */
+describe('roles', () => {
+  let s: SecureApp;
+  beforeAll(async () => {
+    s = await startSecureApp();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  const call = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+    fetch(s.url + path, {
+      method,
+      headers: {
+        ...headers,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body,
+    });
+
+  describe.each([
+    ['basic auth', asUser],
+    ['API key', asKey],
+  ])('as %s', (_scheme, as: (role: RoleName) => Record<string, string>) => {
+    it.each([
+      ['GET', '/runs'],
+      ['GET', '/discrepancies'],
+      ['GET', '/ui/discrepancies'],
+      ['GET', '/'],
+      ['GET', '/metrics'],
+      ['GET', '/docs-json'],
+      ['GET', '/queues'],
+      ['GET', '/queues/api/queues'],
+    ])('lets every role read %s %s', async (method, path) => {
+      for (const role of ['viewer', 'operator', 'admin'] as const)
+        expect([role, (await call(method, path, as(role))).status]).toEqual([role, 200]);
+    });
+
+    it('refuses a viewer every write: start a run, acknowledge, resolve, a ledger batch (403, nothing done)', async () => {
+      const id = await seedDiscrepancy(s);
+      const writes: [string, string][] = [
+        ['/runs', '{}'],
+        [`/discrepancies/${id}/acknowledge`, '{"note":"x"}'],
+        [`/discrepancies/${id}/resolve`, '{"note":"x"}'],
+        ['/ledger/entries', '{"entries":[]}'],
+      ];
+      for (const [path, body] of writes) {
+        const res = await call('POST', path, as('viewer'), body);
+        expect([path, res.status]).toEqual([path, 403]);
+        expect(await res.json()).toMatchObject({
+          title: 'Forbidden',
+          detail: expect.stringMatching(/needs the operator role; \S+ is viewer$/),
+        });
+      }
+      expect(
+        (await s.db.dataSource.query(`SELECT status FROM discrepancies WHERE id = $1`, [id]))[0],
+      ).toEqual({ status: 'open' });
+    });
+
+    it('lets an operator start a run, acknowledge and resolve', async () => {
+      const id = await seedDiscrepancy(s);
+      expect((await call('POST', '/runs', as('operator'), '{}')).status).toBe(202);
+      const ack = await call(
+        'POST',
+        `/discrepancies/${id}/acknowledge`,
+        as('operator'),
+        '{"note":"on it"}',
+      );
+      expect(ack.status).toBe(200);
+      expect(
+        (await call('POST', `/discrepancies/${id}/resolve`, as('operator'), '{"note":"ok"}'))
+          .status,
+      ).toBe(200);
+    });
+
+    it.each([
+      [
+        'POST',
+        '/queues/api/queues/reconciliation-schedule/add',
+        '{"name":"scheduled-run","data":{}}',
+      ],
+      ['PUT', '/queues/api/queues/balance-inquiry-netzme/pause', '{}'],
+      ['PUT', '/queues/api/queues/balance-inquiry-netzme/retry/failed', '{}'],
+      ['PUT', '/queues/api/queues/balance-inquiry-netzme/clean/completed', '{}'],
+      ['PUT', '/QUEUES/api/queues/balance-inquiry-netzme/obliterate', '{}'],
+      ['DELETE', '/queues/api/queues/balance-inquiry-netzme/empty', undefined],
+    ])(
+      'keeps Bull Board read-only for viewer and operator: %s %s is 403, and no job is added',
+      async (method, path, body) => {
+        for (const role of ['viewer', 'operator'] as const) {
+          const res = await call(method, path, as(role), body);
+          expect([role, res.status]).toEqual([role, 403]);
+          expect(((await res.json()) as { detail: string }).detail).toBe(
+            `Bull Board is read-only for the ${role} role; writes need admin`,
+          );
+        }
+        const queues = (await (await call('GET', '/queues/api/queues', as('admin'))).json()) as {
+          queues: { name: string; counts: Record<string, number>; isPaused: boolean }[];
+        };
+        const schedule = queues.queues.find((q) => q.name === 'reconciliation-schedule')!;
+        expect(Object.values(schedule.counts).reduce((a, b) => a + b, 0)).toBe(0);
+        expect(queues.queues.find((q) => q.name === 'balance-inquiry-netzme')!.isPaused).toBe(
+          false,
+        );
+      },
+    );
+
+    it('shows Bull Board read-only (no write buttons) to viewer and operator, writable to admin', async () => {
+      const modes = async (role: RoleName) =>
+        (
+          (await (await call('GET', '/queues/api/queues', as(role))).json()) as {
+            queues: { readOnlyMode: boolean; allowRetries: boolean }[];
+          }
+        ).queues.map((q) => [q.readOnlyMode, q.allowRetries]);
+      for (const role of ['viewer', 'operator'] as const)
+        expect(new Set((await modes(role)).map(String))).toEqual(new Set(['true,false']));
+      expect(new Set((await modes('admin')).map((m) => String(m[0])))).toEqual(new Set(['false']));
+    });
+
+    it('lets an admin use a Bull Board write action (pause and resume a queue)', async () => {
+      const pause = await call(
+        'PUT',
+        '/queues/api/queues/balance-inquiry-finnet/pause',
+        as('admin'),
+        '{}',
+      );
+      expect(pause.status).toBe(200);
+      const resume = await call(
+        'PUT',
+        '/queues/api/queues/balance-inquiry-finnet/resume',
+        as('admin'),
+        '{}',
+      );
+      expect(resume.status).toBe(200);
+    });
+  });
+
+  it('refuses a viewer the page’s acknowledge form too (403 after a valid CSRF token)', async () => {
+    const id = await seedDiscrepancy(s);
+    const page = await fetch(`${s.url}/ui/discrepancies`, { headers: asUser('viewer') });
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const cookie = page.headers.get('set-cookie')!.split(';')[0];
+    const res = await fetch(`${s.url}/ui/discrepancies/${id}/acknowledge`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        ...asUser('viewer'),
+        cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: `note=x&_csrf=${encodeURIComponent(token)}`,
+    });
+    expect(res.status).toBe(403);
+  });
+});
