@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import pino from 'pino';
-import { AppMetrics, queuePrefix } from '@app/config';
+import { queuePrefix } from '@app/config';
 import { JOB, SCHEDULE_QUEUE } from '@app/queue';
 import { jobStart, RunsService } from '@app/reconciliation';
-import { ProducerModule } from '../apps/producer/src/producer.module';
 import { QUEUED_TICK_RETRY_MS, ScheduleProcessor } from '../apps/producer/src/schedule.processor';
+import { startProducerHttp } from './reports/http';
 import { Pipeline, startPipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
@@ -25,12 +24,7 @@ describe('run control', () => {
 
   beforeAll(async () => {
     pipeline = await startPipeline(config, { accountCount: 30, startWorker: false });
-    app = await NestFactory.create(
-      ProducerModule.forRoot(config, pino({ level: 'silent' }), new AppMetrics('producer')),
-      { logger: false },
-    );
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, url } = await startProducerHttp(config));
     connection = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null });
   }, 60_000);
   afterAll(async () => {
@@ -98,7 +92,7 @@ describe('run control', () => {
     expect(n).toBe('1');
     expect(await post(`/runs/${runId}/cancel`)).toMatchObject({
       status: 409,
-      body: { message: `run ${runId} is cancelled, not running` },
+      body: { detail: `run ${runId} is cancelled, not running` },
     });
     expect((await post('/runs/987654321/cancel')).status).toBe(404);
     expect((await post('/runs/abc/cancel')).status).toBe(400);
@@ -137,7 +131,7 @@ describe('run control', () => {
       ],
     });
     expect(bad.status).toBe(400);
-    expect(String(bad.body.message)).toContain(
+    expect(String(bad.body.detail)).toContain(
       'accounts[1]: "netzme/NZ-NOPE" is not a known account',
     );
     const both = await post('/runs', {

@@ -101,18 +101,27 @@ describe('audit trail', () => {
     expect((await audit()).total).toBe(1);
   });
 
-  it('records a resolve from the page (form post) under an API key’s fingerprint, never the key', async () => {
+  it('records a resolve from the page (form post) under the API key’s name, never the key', async () => {
+    // The page's forms carry a CSRF token tied to the cookie set beside it.
+    const page = await fetch(`${url}/ui/discrepancies`, { headers: { 'x-api-key': API_KEY } });
+    const cookie = page.headers.get('set-cookie')!.split(';')[0];
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
     const res = await fetch(`${url}/ui/discrepancies/${discrepancyId}/resolve`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'x-api-key': API_KEY, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'note=%3DHYPERLINK(%22x%22)+fee+booked+late',
+      headers: {
+        'x-api-key': API_KEY,
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie,
+        origin: url,
+      },
+      body: `note=%3DHYPERLINK(%22x%22)+fee+booked+late&_csrf=${encodeURIComponent(token)}`,
     });
     expect(res.status).toBe(303);
     const [latest] = (await audit()).items;
     expect(latest).toMatchObject({
       action: 'discrepancy.resolve',
-      actorName: expect.stringMatching(/^api-key:[0-9a-f]{8}$/),
+      actorName: 'api-key-1', // a bare key's name: its place in API_KEYS, never the key
       before: { status: 'acknowledged' },
       after: { status: 'resolved' },
       note: '=HYPERLINK("x") fee booked late',

@@ -11,7 +11,7 @@ import {
   tokenKeyPrefix,
 } from './redis-connection';
 
-const config = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...env });
+const config = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'development', ...env });
 
 describe('redisAuth: the same credentials in every mode', () => {
   it('takes username, password and TLS from REDIS_URL', () => {

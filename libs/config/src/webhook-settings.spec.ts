@@ -66,7 +66,11 @@ describe('webhook settings', () => {
     // Development keeps http (a receiver on localhost) and short secrets.
     expect(
       webhookSettingProblems(
-        settings({ WEBHOOK_URL: 'http://127.0.0.1:9/h', WEBHOOK_SECRET: 'dev' }),
+        settings({
+          NODE_ENV: 'development',
+          WEBHOOK_URL: 'http://127.0.0.1:9/h',
+          WEBHOOK_SECRET: 'dev',
+        }),
       ),
     ).toEqual([]);
   });

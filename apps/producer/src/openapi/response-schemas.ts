@@ -237,18 +237,17 @@ export const Health = registry.register(
 );
 
 /**
- * Every error answer today: `{statusCode, message}` plus, for bad input, `errors` naming each
- * field with the value received. (When the API moves to RFC 9457 problem documents, this is
- * the one place their schema goes.)
+ * Every error answer of every route: an RFC 9457 problem document
+ * (`application/problem+json`), with `errors` naming each bad field and the value received.
  */
 export const ErrorBody = registry.register(
-  'Error',
+  'Problem',
   z
     .object({
-      statusCode: z.number().int().openapi({ example: 400 }),
-      message: z
-        .union([z.string(), z.array(z.string())])
-        .openapi({ example: 'invalid query parameters' }),
+      type: z.string().openapi({ example: 'about:blank' }),
+      title: z.string().openapi({ example: 'Bad Request' }),
+      status: z.number().int().openapi({ example: 400 }),
+      detail: z.string().optional().openapi({ example: 'invalid query parameters' }),
       errors: z
         .array(
           z
@@ -261,5 +260,6 @@ export const ErrorBody = registry.register(
         )
         .optional(),
     })
-    .passthrough(),
+    .passthrough()
+    .describe('RFC 9457 problem document; other members are extension members.'),
 );

@@ -42,16 +42,23 @@ import {
  */
 
 const json = (schema: z.ZodTypeAny) => ({ 'application/json': { schema } });
-const error = (description: string) => ({ description, content: json(ErrorBody) });
+const error = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ErrorBody } },
+});
 const text = (type: string, description: string) => ({
   description,
   content: { [type]: { schema: z.string() } },
 });
 
 const UNAUTHORIZED = {
-  401: {
-    description: 'No or wrong credentials: a bare 401 with `WWW-Authenticate: Basic`.',
-  },
+  401: error('No or wrong credentials (`WWW-Authenticate: Basic`); 429 after too many.'),
+  403: error(
+    'The role may not do this, or a cross-site write (foreign `Origin` / `Sec-Fetch-Site`).',
+  ),
+  429: error(
+    'Too many failed logins from this client (`AUTH_FAILURES_PER_MINUTE`), or, on an export, more than `MAX_CONCURRENT_EXPORTS` at once.',
+  ),
 };
 const BAD_INPUT = {
   400: error('A bad parameter or body: `errors` names each field with the value received.'),
