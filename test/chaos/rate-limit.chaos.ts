@@ -6,11 +6,14 @@ import { ChaosWorld } from './support/world';
 const LIMIT = 100;
 const WORKERS = 3;
 
-/** Every provider limited to `perSecond` (or its own), jobs waiting in the limiter. */
-const limited = (perSecond: Record<ProviderName, number>) => ({
-  RATE_LIMIT_NETZME_PER_SECOND: String(perSecond.netzme),
-  RATE_LIMIT_NICEPAY_PER_SECOND: String(perSecond.nicepay),
-  RATE_LIMIT_FINNET_PER_SECOND: String(perSecond.finnet),
+/** The scenario's providers limited to `perSecond` (the others keep their own), jobs waiting in the limiter. */
+const limited = (perSecond: Partial<Record<ProviderName, number>>) => ({
+  ...Object.fromEntries(
+    Object.entries(perSecond).map(([p, n]) => [
+      `RATE_LIMIT_${p.toUpperCase()}_PER_SECOND`,
+      String(n),
+    ]),
+  ),
   WORKER_CONCURRENCY: '50',
 });
 
@@ -23,20 +26,22 @@ function forfeited(world: ChaosWorld): number {
 }
 
 /**
- * Per provider: requests the simulator received (tokens included), its busiest one-second
+ * Per provider of the scenario: requests the simulator received (tokens included), its busiest one-second
  * window, and the floor: requests ÷ limit, the least time the limit allows for them.
  */
-async function pacingFigures(world: ChaosWorld, limits: Record<ProviderName, number>) {
+async function pacingFigures(world: ChaosWorld, limits: Partial<Record<ProviderName, number>>) {
   const stats = await world.simulatorStats();
+  // The providers the scenario's accounts are at (a provider with no account has no floor).
+  const asked = PROVIDERS.filter((p) => limits[p] !== undefined);
   const perProvider = Object.fromEntries(
-    PROVIDERS.map((p) => [
+    asked.map((p) => [
       p,
       {
         requests: stats.providers[p].requests,
         tokens: stats.providers[p].byKind.token.requests,
         busiestSecond: stats.providers[p].maxPerSecond,
-        limit: limits[p],
-        floorSeconds: stats.providers[p].requests / limits[p],
+        limit: limits[p]!,
+        floorSeconds: stats.providers[p].requests / limits[p]!,
       },
     ]),
   );
