@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { reportToTable, loadRunReport, RunsService } from '@app/reconciliation';
+import { writeRunReportJson } from '@app/reconciliation/report-queries-json';
 import { formatAmount } from '@app/snap';
 import type { ScenarioAccount, SimulatedAccount } from '../apps/cli/src/demo/demo-scenario';
 import { startPipeline, Pipeline } from './support/pipeline';
@@ -106,5 +108,22 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
     expect(table).toContain('provider status');
     expect(table).toMatch(/NZBLOCKED .*inactive.*status=blocked/);
     expect(table).toMatch(/NZPAGE .*mismatched.*status=approved_v2/);
+  });
+
+  it('the whole-run JSON report (streamed, as GET /runs/:id/report sends it) shows them too', async () => {
+    const run = (await loadRunReport(pipeline.db.dataSource, runId))!.run;
+    let text = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    await writeRunReportJson(pipeline.db.dataSource, run, sink);
+    const { results } = JSON.parse(text) as { results: Record<string, unknown>[] };
+    expect(results.find((r) => r.accountNo === 'NZBLOCKED')).toMatchObject({
+      status: 'inactive',
+      providerStatus: expect.stringContaining('status=blocked'),
+    });
   });
 });

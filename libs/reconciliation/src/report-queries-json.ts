@@ -1,24 +1,11 @@
 import type { Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
+import { RESULT_CSV_COLUMNS } from './report-format';
 import { resultBatches } from './report-queries';
 import type { ResultView, RunView } from './run-report';
 
-/** The fields of a result the whole-run JSON report shows (those of {@link ResultView}). */
-const REPORT_FIELDS: (keyof ResultView)[] = [
-  'merchantId',
-  'provider',
-  'accountNo',
-  'status',
-  'providerBalance',
-  'ledgerBalance',
-  'difference',
-  'inFlightAmount',
-  'currency',
-  'responseCode',
-  'attempts',
-  'providerTime',
-  'error',
-];
+/** The fields of a result the whole-run JSON report shows: the same as the CSV's columns. */
+const REPORT_FIELDS = RESULT_CSV_COLUMNS;
 
 /**
  * Writes `{"run": …, "results": [ … ]}` for a whole run to `destination`, streaming: results
