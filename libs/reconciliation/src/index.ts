@@ -14,3 +14,6 @@ export * from './run-report';
 export * from './run-summary';
 export * from './runs.service';
 export * from './webhook';
+export * from './attribution/attribute-break';
+export * from './attribution/attribution-window';
+export * from './attribution/bridge';

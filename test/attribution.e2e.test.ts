@@ -1,0 +1,250 @@
+import { AttributionJson, RunsService } from '@app/reconciliation';
+import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
+import { startPipeline, Pipeline } from './support/pipeline';
+import { testConfig } from './support/test-config';
+
+/**
+ * Issue 15, acceptance: every break kind explained from Netzme's history-list, pipeline over
+ * HTTP against the simulator (which serves the history from the same scenario that sets the
+ * balance). Netzme pages are 10 events here and the cap 3 pages, so paging is exercised.
+ */
+const OPEN = 1_000_000n; // 10,000.00 opening balance on both sides
+const now = Date.now();
+const ago = (s: number) => new Date(now - s * 1000);
+
+type Ev = Record<string, unknown> & { agoSeconds: number };
+type Entry = { entryRef: string; amount: bigint; postedAt: Date; providerRef?: string | null };
+
+function account(accountNo: string, events: Ev[], ledger: Entry[]): ScenarioAccount {
+  return {
+    merchantId: `M-${accountNo}`,
+    merchantName: `Merchant ${accountNo}`,
+    provider: 'netzme',
+    accountNo,
+    credentialSet: null,
+    ledger: [{ entryRef: `${accountNo}-open`, amount: OPEN, postedAt: ago(72 * 3600) }, ...ledger],
+    simulated: { status: 'approved_v2', history: { opening: '10000.00', events } },
+    kind: 'real-break',
+    expected: { status: 'mismatched', difference: null, attempts: 1 },
+  };
+}
+/** A ledger entry booked 5 s after the provider's event, without the provider's id. */
+const booked = (ref: string, amount: bigint, agoSeconds: number): Entry => ({
+  entryRef: ref,
+  amount,
+  postedAt: ago(agoSeconds - 5),
+});
+const credits = (n: number, startAgo: number): Ev[] =>
+  Array.from({ length: n }, (_, i) => ({
+    amount: '1.00',
+    side: 'cr',
+    agoSeconds: startAgo - i * 60,
+  }));
+
+describe('attribution: breaks explained from the provider history (pipeline over HTTP)', () => {
+  let pipeline: Pipeline;
+  let runId: string;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline(
+      testConfig({
+        SNAP_NETZME_PROFILE: JSON.stringify({ history: { pageSize: 10 } }),
+        ATTRIBUTION_MAX_PAGES: '3',
+        ATTRIBUTION_MATCH_TOLERANCE_SECONDS: '120',
+      }),
+      {
+        scenario: [
+          // A provider credit the ledger never booked.
+          account(
+            'NZCREDIT',
+            [
+              { amount: '150.00', side: 'cr', trxId: 'CR-A', agoSeconds: 3000 },
+              { amount: '50.00', side: 'cr', trxId: 'CR-B', agoSeconds: 2000 },
+            ],
+            [booked('cr-a', 15_000n, 3000)],
+          ),
+          // A ledger entry the provider never saw.
+          account(
+            'NZLEDGERONLY',
+            [{ amount: '150.00', side: 'cr', trxId: 'LO-A', agoSeconds: 3000 }],
+            [booked('lo-a', 15_000n, 3000), booked('lo-ghost', 7_500n, 1500)],
+          ),
+          // A fee the provider deducted.
+          account(
+            'NZFEE',
+            [
+              { amount: '150.00', side: 'cr', trxId: 'FE-A', agoSeconds: 3000 },
+              { amount: '2.50', side: 'db', type: 'fee', trxId: 'FE-FEE', agoSeconds: 2000 },
+            ],
+            [booked('fe-a', 15_000n, 3000)],
+          ),
+          // A duplicated event (counted once in the balance) beside a missing credit.
+          account(
+            'NZDUP',
+            [
+              { amount: '150.00', side: 'cr', trxId: 'DU-A', agoSeconds: 3000, duplicate: true },
+              { amount: '50.00', side: 'cr', trxId: 'DU-B', agoSeconds: 2000 },
+            ],
+            [booked('du-a', 15_000n, 3000)],
+          ),
+          // An amount typed wrong in the ledger, booked long after, with the provider's id.
+          account(
+            'NZTYPO',
+            [{ amount: '900.00', side: 'cr', trxId: 'TY-X', agoSeconds: 3600 }],
+            [{ entryRef: 'ty-x', amount: 9_000n, postedAt: ago(1800), providerRef: 'TY-X' }],
+          ),
+          // A movement the history does not list (before the second event).
+          account(
+            'NZUNEXPLAINED',
+            [
+              { amount: '150.00', side: 'cr', trxId: 'UN-A', agoSeconds: 3000 },
+              {
+                amount: '200.00',
+                side: 'cr',
+                trxId: 'UN-B',
+                agoSeconds: 2000,
+                unlistedBefore: '-25.00',
+              },
+            ],
+            [booked('un-a', 15_000n, 3000), booked('un-b', 20_000n, 2000)],
+          ),
+          // 25 unbooked credits: three pages of 10, the cursor followed to the end.
+          account('NZPAGES', credits(25, 4000), []),
+          // 45 unbooked credits: the 3-page cap stops at 30 events, and says so.
+          account('NZCAP', credits(45, 4000), []),
+        ],
+      },
+    );
+    await pipeline.startWorker();
+    const started = await pipeline.producer.get(RunsService).start('api');
+    runId = (await pipeline.waitForRun(started.runId, 90_000)).id;
+  }, 120_000);
+  afterAll(() => pipeline.close());
+
+  const resultOf = async (accountNo: string) => {
+    const [row]: {
+      status: string;
+      difference: string;
+      attribution: AttributionJson | null;
+    }[] = await pipeline.db.dataSource.query(
+      `SELECT r.status, r.difference, r.attribution FROM reconciliation_results r
+         JOIN provider_accounts a ON a.id = r.account_id
+        WHERE r.run_id = $1 AND a.account_no = $2`,
+      [runId, accountNo],
+    );
+    return row;
+  };
+
+  it('a provider credit missing from the ledger: explained, remainder 0, the event listed', async () => {
+    const r = await resultOf('NZCREDIT');
+    expect(r.status).toBe('mismatched');
+    expect(r.difference).toBe('5000');
+    expect(r.attribution).toMatchObject({
+      outcome: 'explained',
+      remainder: '0.00',
+      matchedCount: 1,
+      providerOnly: [{ providerRef: 'CR-B', amount: '50.00', runningBalance: '10200.00' }],
+      ledgerOnly: [],
+      summary: 'explained: 1 provider-only credit 50.00; remainder 0.00',
+    });
+    expect(r.attribution!.window.fromKind).toBe('look-back');
+  });
+
+  it('a ledger entry the provider never saw: ledger-only, remainder 0', async () => {
+    const r = await resultOf('NZLEDGERONLY');
+    expect(r.status).toBe('mismatched');
+    expect(r.attribution).toMatchObject({
+      outcome: 'explained',
+      remainder: '0.00',
+      providerOnly: [],
+      ledgerOnly: [{ entryRef: 'lo-ghost', amount: '75.00' }],
+    });
+    expect(r.attribution!.summary).toBe('explained: 1 ledger-only entry 75.00; remainder 0.00');
+  });
+
+  it('a fee the provider deducted: a provider-only debit of type fee', async () => {
+    const r = await resultOf('NZFEE');
+    expect(r.attribution).toMatchObject({
+      outcome: 'explained',
+      remainder: '0.00',
+      providerOnly: [{ providerRef: 'FE-FEE', amount: '-2.50', type: 'fee' }],
+    });
+    expect(r.attribution!.summary).toBe(
+      'explained: 1 provider-only debit 2.50 (1 fee); remainder 0.00',
+    );
+  });
+
+  it('a duplicated event: skipped and counted, not taken for a movement', async () => {
+    const r = await resultOf('NZDUP');
+    expect(r.attribution).toMatchObject({
+      outcome: 'explained',
+      remainder: '0.00',
+      duplicatesSkipped: 1,
+      providerOnly: [{ providerRef: 'DU-B', amount: '50.00' }],
+    });
+    expect(r.attribution!.summary).toContain('1 duplicate event skipped');
+  });
+
+  it('an amount typed wrong in the ledger: matched by provider_ref, the difference listed', async () => {
+    const r = await resultOf('NZTYPO');
+    expect(r.difference).toBe('81000');
+    expect(r.attribution).toMatchObject({
+      outcome: 'explained',
+      remainder: '0.00',
+      providerOnly: [],
+      ledgerOnly: [],
+      amountDifferences: [
+        {
+          providerRef: 'TY-X',
+          entryRef: 'ty-x',
+          providerAmount: '900.00',
+          ledgerAmount: '90.00',
+          difference: '810.00',
+        },
+      ],
+    });
+  });
+
+  it('a break the history cannot explain: remainder ≠ 0, first divergence from running balances', async () => {
+    const r = await resultOf('NZUNEXPLAINED');
+    expect(r.status).toBe('mismatched');
+    expect(r.difference).toBe('-2500');
+    expect(r.attribution).toMatchObject({
+      outcome: 'partly-explained',
+      remainder: '-25.00',
+      firstDivergence: {
+        event: { providerRef: 'UN-B', runningBalance: '10325.00' },
+        providerRunning: '10325.00',
+        ledgerRunning: '10350.00',
+      },
+    });
+    expect(r.attribution!.summary).toMatch(
+      /remainder -25\.00; provider and ledger part after UN-B/,
+    );
+  });
+
+  it('more than one page: the seqId cursor is followed to the end', async () => {
+    const r = await resultOf('NZPAGES');
+    expect(r.attribution).toMatchObject({
+      outcome: 'explained',
+      remainder: '0.00',
+      pages: 3,
+      capHit: false,
+    });
+    expect(r.attribution!.providerOnly).toHaveLength(25);
+  });
+
+  it('the page cap is respected and reported when hit', async () => {
+    const r = await resultOf('NZCAP');
+    expect(r.difference).toBe('4500');
+    expect(r.attribution).toMatchObject({
+      outcome: 'partly-explained',
+      pages: 3,
+      capHit: true,
+      maxPages: 3,
+      remainder: '15.00',
+    });
+    expect(r.attribution!.providerOnly).toHaveLength(30);
+    expect(r.attribution!.summary).toContain('history page cap 3 reached');
+  });
+});
