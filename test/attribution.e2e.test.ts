@@ -1,4 +1,15 @@
-import { AttributionJson, RunsService } from '@app/reconciliation';
+import type { INestApplication } from '@nestjs/common';
+import { parse } from 'csv-parse/sync';
+import {
+  AttributionJson,
+  discrepancyOpenedBody,
+  DiscrepancyView,
+  loadRunReport,
+  reportToTable,
+  RunsService,
+} from '@app/reconciliation';
+import { BASIC_AUTH, startProducerHttp } from './reports/http';
+import { deleteRedisKeys } from './support/redis-cleanup';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
@@ -44,6 +55,9 @@ const credits = (n: number, startAgo: number): Ev[] =>
 describe('attribution: breaks explained from the provider history (pipeline over HTTP)', () => {
   let pipeline: Pipeline;
   let runId: string;
+  let app: INestApplication | undefined;
+  let url: string;
+  const get = (path: string) => fetch(url + path, { headers: BASIC_AUTH });
 
   beforeAll(async () => {
     pipeline = await startPipeline(
@@ -108,6 +122,22 @@ describe('attribution: breaks explained from the provider history (pipeline over
             ],
             [booked('un-a', 15_000n, 3000), booked('un-b', 20_000n, 2000)],
           ),
+          // The history endpoint fails: the break stays a break, the failure is recorded.
+          {
+            ...account(
+              'NZHISTFAIL',
+              [{ amount: '50.00', side: 'cr', trxId: 'HF-B', agoSeconds: 2000 }],
+              [],
+            ),
+            simulated: {
+              status: 'approved_v2',
+              history: {
+                opening: '10000.00',
+                events: [{ amount: '50.00', side: 'cr', trxId: 'HF-B', agoSeconds: 2000 }],
+              },
+              historyFaults: [{ kind: '500', times: 5 }],
+            },
+          },
           // 25 unbooked credits: three pages of 10, the cursor followed to the end.
           account('NZPAGES', credits(25, 4000), []),
           // 45 unbooked credits: the 3-page cap stops at 30 events, and says so.
@@ -118,8 +148,13 @@ describe('attribution: breaks explained from the provider history (pipeline over
     await pipeline.startWorker();
     const started = await pipeline.producer.get(RunsService).start('api');
     runId = (await pipeline.waitForRun(started.runId, 90_000)).id;
+    ({ app, url } = await startProducerHttp(pipeline.config));
   }, 120_000);
-  afterAll(() => pipeline.close());
+  afterAll(async () => {
+    await app?.close();
+    await pipeline?.close();
+    await deleteRedisKeys(pipeline.config.REDIS_URL, pipeline.config.QUEUE_PREFIX);
+  });
 
   const resultOf = async (accountNo: string) => {
     const [row]: {
@@ -223,6 +258,14 @@ describe('attribution: breaks explained from the provider history (pipeline over
     );
   });
 
+  it('a failed history fetch never changes the status: recorded as "attribution failed: why"', async () => {
+    const r = await resultOf('NZHISTFAIL');
+    expect(r.status).toBe('mismatched');
+    expect(r.difference).toBe('5000');
+    expect(r.attribution).toMatchObject({ outcome: 'failed' });
+    expect(r.attribution!.summary).toMatch(/^attribution failed: netzme answered 5001200/);
+  });
+
   it('more than one page: the seqId cursor is followed to the end', async () => {
     const r = await resultOf('NZPAGES');
     expect(r.attribution).toMatchObject({
@@ -246,5 +289,76 @@ describe('attribution: breaks explained from the provider history (pipeline over
     });
     expect(r.attribution!.providerOnly).toHaveLength(30);
     expect(r.attribution!.summary).toContain('history page cap 3 reached');
+  });
+
+  describe('where people see it', () => {
+    const CREDIT_LINE = 'explained: 1 provider-only credit 50.00; remainder 0.00';
+
+    it('the run report carries the one-line explanation (API, CSV column, terminal table)', async () => {
+      const res = await get(`/runs/${runId}/results?status=mismatched&pageSize=50`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as {
+        items: { accountNo: string; explanation: string | null }[];
+      };
+      expect(page.items.find((r) => r.accountNo === 'NZCREDIT')!.explanation).toBe(CREDIT_LINE);
+      const csv = parse(await (await get(`/runs/${runId}/results.csv`)).text(), {
+        columns: true,
+      }) as Record<string, string>[];
+      expect(csv.find((r) => r.accountNo === 'NZCREDIT')!.explanation).toBe(CREDIT_LINE);
+      const table = reportToTable((await loadRunReport(pipeline.db.dataSource, runId))!);
+      expect(table).toContain(`    ${CREDIT_LINE}`);
+    });
+
+    it('the discrepancy and its discrepancy.opened webhook payload carry it', async () => {
+      const res = await get('/discrepancies?status=open&pageSize=100');
+      const { items } = (await res.json()) as { items: DiscrepancyView[] };
+      const d = items.find((x) => x.accountNo === 'NZCREDIT')!;
+      expect(d.explanation).toBe(CREDIT_LINE);
+      expect(JSON.parse(discrepancyOpenedBody(d)).discrepancy.explanation).toBe(CREDIT_LINE);
+      const failedOrNot = items.find((x) => x.accountNo === 'NZUNEXPLAINED')!;
+      expect(failedOrNot.explanation).toMatch(/^partly explained: /);
+    });
+
+    it('the account API returns the bridge; the account page shows it with the unmatched items in Jakarta time', async () => {
+      const api = (await (await get('/accounts/netzme/NZCREDIT/history')).json()) as {
+        items: { attribution: AttributionJson | null }[];
+      };
+      expect(api.items[0].attribution).toMatchObject({ summary: CREDIT_LINE, remainder: '0.00' });
+      const page = await (await get('/ui/accounts/netzme/NZCREDIT')).text();
+      expect(page).toContain(CREDIT_LINE);
+      expect(page).toContain('data-testid="bridge"');
+      expect(page).toContain('= provider balance');
+      const eventIso = api.items[0].attribution!.providerOnly[0].time;
+      const jakarta = new Date(Date.parse(eventIso) + 7 * 3_600_000)
+        .toISOString()
+        .slice(0, 19)
+        .replace('T', ' ');
+      expect(page).toContain(`CR-B`);
+      expect(page).toContain(`${jakarta} WIB`);
+    });
+
+    it('a CSV of the run’s unmatched items can be downloaded', async () => {
+      const res = await get(`/runs/${runId}/unmatched.csv`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+      const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
+      expect(rows.find((r) => r.accountNo === 'NZCREDIT')).toMatchObject({
+        item: 'provider-only',
+        providerRef: 'CR-B',
+        amount: '50.00',
+      });
+      expect(rows.find((r) => r.accountNo === 'NZLEDGERONLY')).toMatchObject({
+        item: 'ledger-only',
+        entryRef: 'lo-ghost',
+        ledgerAmount: '75.00',
+      });
+      expect(rows.find((r) => r.accountNo === 'NZTYPO')).toMatchObject({
+        item: 'amount-difference',
+        providerRef: 'TY-X',
+        amount: '900.00',
+        ledgerAmount: '90.00',
+      });
+      expect(rows.filter((r) => r.accountNo === 'NZCAP')).toHaveLength(30);
+    });
   });
 });

@@ -17,3 +17,4 @@ export * from './webhook';
 export * from './attribution/attribute-break';
 export * from './attribution/attribution-window';
 export * from './attribution/bridge';
+export * from './attribution/unmatched-csv';

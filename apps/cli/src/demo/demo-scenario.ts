@@ -10,6 +10,7 @@ export interface SimulatedAccount {
   faults?: { kind: string; times?: number; responseCode?: string }[];
   /** The provider's transaction history (the simulator's `history` scenario, issue 15). */
   history?: { opening?: string; events: Record<string, unknown>[] };
+  historyFaults?: { kind: string; times?: number }[];
 }
 
 /** One demo account: its ledger, what the provider will say, and what the run must find. */

@@ -30,7 +30,7 @@ function row(d: DiscrepancyView): string {
           : '');
   return `<tr data-discrepancy="${esc(d.id)}"><td>${esc(d.id)}</td><td>${esc(d.status)}</td><td>${esc(d.merchantId)}</td>
     <td><a href="/ui/accounts/${esc(d.provider)}/${esc(d.accountNo)}">${esc(d.provider)} ${esc(d.accountNo)}</a></td>
-    <td class="num">${esc(d.lastDifference)}</td><td class="num">${esc(d.occurrences)}</td>
+    <td class="num">${esc(d.lastDifference)}${d.explanation ? `<div class="small muted" data-testid="explanation">${esc(d.explanation)}</div>` : ''}</td><td class="num">${esc(d.occurrences)}</td>
     <td>${esc(d.openedAt.slice(0, 16).replace('T', ' '))}</td><td>${esc(d.lastSeenAt.slice(0, 16).replace('T', ' '))}</td>
     <td class="note">${esc(d.note)}</td><td>${forms}</td></tr>`;
 }

@@ -61,6 +61,10 @@ const resultFields: Record<string, SchemaObject> = {
     true,
   ),
   providerName: text('Merchant name the provider reported.', true),
+  explanation: text(
+    'A `mismatched` result explained from the provider’s transaction history, in one line, e.g. `explained: 2 provider-only credits 15,000.00; remainder 0.00`; or `attribution failed: why`.',
+    true,
+  ),
 };
 
 export const REPORT_SCHEMAS: Record<string, SchemaObject> = {
@@ -170,6 +174,13 @@ export const REPORT_SCHEMAS: Record<string, SchemaObject> = {
             },
             windowEntriesTruncated: { type: 'boolean' },
             balanceBeforeWindow: amount('Ledger balance just before the window.', true),
+            attribution: {
+              type: 'object',
+              nullable: true,
+              description:
+                'The bridge of a `mismatched` result from the provider’s history: `outcome` (`explained`, `partly-explained` or `failed`), `summary`, `window {from, to, fromKind}`, `ledgerBalance` + `providerOnlyTotal` − `ledgerOnlyTotal` + `amountDifferenceTotal` + `remainder` = `providerBalance`, `providerOnly[]`, `ledgerOnly[]`, `amountDifferences[]`, `firstDivergence`, `duplicatesSkipped`, `pages`, `capHit`.',
+              additionalProperties: true,
+            },
           },
         },
       },

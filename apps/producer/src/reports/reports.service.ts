@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { listDiscrepancies, loadRun, RunView } from '@app/reconciliation';
+import { listDiscrepancies, loadRun, RunView, unmatchedItemsCsv } from '@app/reconciliation';
 import {
   AccountHistory,
   DailyMismatches,
@@ -52,6 +52,11 @@ export class ReportsService {
   }
 
   /** A run by id or `latest`; 404 when there is none. */
+  /** The unmatched items of the run's explained breaks, as CSV (issue 15). */
+  unmatchedCsv(runId: string): Promise<string> {
+    return unmatchedItemsCsv(this.ds, runId);
+  }
+
   async run(runRef: string): Promise<RunView> {
     const run = await loadRun(this.ds, runRef);
     if (!run)

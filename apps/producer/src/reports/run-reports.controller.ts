@@ -2,7 +2,7 @@ import { applyDecorators, Controller, Get, Inject, Param, Query, Res } from '@ne
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { APP_LOGGER, Logger } from '@app/config';
-import { RESULT_CSV_COLUMNS, RESULT_STATUSES } from '@app/reconciliation';
+import { RESULT_CSV_COLUMNS, RESULT_STATUSES, UNMATCHED_CSV_COLUMNS } from '@app/reconciliation';
 import { PROVIDERS } from '@app/snap';
 import { parseParams, parseQuery, rejectParam } from '../validation';
 import { ApiQueryParam, ApiReportErrors } from './openapi';
@@ -140,5 +140,26 @@ export class RunReportsController {
       else this.logger.error({ runId: run.id, err: e }, 'results CSV failed part-way');
       if (!res.destroyed) res.destroy();
     }
+  }
+
+  @Get(':id/unmatched.csv')
+  @ApiOperation({
+    summary: 'The unmatched items of a run’s explained breaks, as CSV',
+    description:
+      `Columns: ${UNMATCHED_CSV_COLUMNS.join(', ')}. One row per provider-only event, ledger-only entry and ` +
+      'amount difference of every mismatched result explained from the provider’s transaction history; ' +
+      '`time` in UTC, `timeJakarta` the same instant as Asia/Jakarta wall-clock time.',
+  })
+  @ApiProduces('text/csv')
+  @RUN_ID_PARAM
+  @ApiOkResponse({ description: 'CSV with a header row.', schema: { type: 'string' } })
+  @ApiReportErrors({ notFound: 'No such run.' })
+  async unmatchedCsv(@Param() params: unknown, @Res() res: Response): Promise<void> {
+    const { id } = parseParams(runIdParams, params);
+    const run = await this.reports.run(id);
+    const csv = await this.reports.unmatchedCsv(run.id);
+    res.status(200).type('text/csv; charset=utf-8').attachment(`run-${run.id}-unmatched.csv`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(csv);
   }
 }

@@ -7,6 +7,7 @@ import type {
 } from '@app/reconciliation/report-queries';
 import { formatAmount } from '@app/snap';
 import { formatInZone } from '../zoned-day';
+import { attributionSection, bridgeDisplay } from './attribution-section';
 import { dailyChart } from './chart';
 import { DiscrepancyCounts, DISCREPANCIES_HREF, discrepanciesSection } from './discrepancies-hook';
 import { href, html, SafeHtml } from './html';
@@ -288,6 +289,22 @@ export function overviewPage(data: OverviewData): string {
 
 type HistoryItem = AccountHistory['items'][number];
 
+/** Provider history is read in Jakarta time, whatever the page's zone (issue 15). */
+const HISTORY_ZONE = 'Asia/Jakarta';
+
+/** The break explained from the provider's history, when there is an attribution. */
+function attributionRows(r: HistoryItem): SafeHtml | '' {
+  if (!r.attribution) return '';
+  const view = bridgeDisplay(r.attribution, {
+    when: (iso) => `${when(iso, HISTORY_ZONE)} WIB`,
+    amount: (d) => d,
+  });
+  return html`<tr class="sub">
+    <td></td>
+    <td colspan="9">${attributionSection(view)}</td>
+  </tr>`;
+}
+
 /** Why a result differed, when the in-flight window explains it. */
 function explanation(r: HistoryItem): SafeHtml | '' {
   const n = r.windowEntries.length;
@@ -367,6 +384,7 @@ function historyRows(r: HistoryItem, windowSeconds: number, timeZone: string): S
           </tr>`
         : ''
     }
+    ${attributionRows(r)}
     ${
       r.status === 'matched' && r.windowEntries.length === 0
         ? ''
