@@ -7,6 +7,7 @@ import { RunControl1764100001000 } from './1764100001000-RunControl';
 import { RetentionIndexes1764200000000 } from './1764200000000-RetentionIndexes';
 import { AuditLog1764400000000 } from './1764400000000-AuditLog';
 import { AlertMarks1764400000001 } from './1764400000001-AlertMarks';
+import { ExplainBreaks1764600000000 } from './1764600000000-ExplainBreaks';
 
 /** Every migration, in order; listed explicitly so builds and tests need no file globbing. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   RetentionIndexes1764200000000,
   AuditLog1764400000000,
   AlertMarks1764400000001,
+  ExplainBreaks1764600000000,
 ];

@@ -194,9 +194,10 @@ describe('importLedgerCsv', () => {
           line: 1,
           field: '(header)',
           value: 'provider,account,entry_ref,amount,posted_at',
-          reason: 'the header must be exactly provider,account_no,entry_ref,amount,posted_at',
+          reason:
+            'the header must be exactly provider,account_no,entry_ref,amount,posted_at[,provider_ref]',
           message:
-            'line 1, (header) "provider,account,entry_ref,amount,posted_at": the header must be exactly provider,account_no,entry_ref,amount,posted_at',
+            'line 1, (header) "provider,account,entry_ref,amount,posted_at": the header must be exactly provider,account_no,entry_ref,amount,posted_at[,provider_ref]',
         },
       ],
     });

@@ -75,6 +75,7 @@ describe('simulator admin API, stats and seed', () => {
       latencyMs: 0,
       faults: [{ kind: '500', times: 2 }],
       statusFaults: [],
+      historyEvents: 0,
     });
   });
 
@@ -207,6 +208,7 @@ describe('simulator admin API, stats and seed', () => {
         token: { requests: 0, byCode: {}, maxPerSecond: 0 },
         balance: { requests: 0, byCode: {}, maxPerSecond: 0 },
         'account-inquiry': { requests: 0, byCode: {}, maxPerSecond: 0 },
+        history: { requests: 0, byCode: {}, maxPerSecond: 0 },
       },
     });
     expect(Date.parse(stats.since)).toBeLessThanOrEqual(Date.now());

@@ -1,4 +1,5 @@
 import { FaultQueue, FaultSpec } from './faults';
+import { BuiltHistory, buildHistory, formatMinor } from './history-scenario';
 import { PROVIDER_RULES, rulesOf, SIMULATED_PROVIDERS } from './providers';
 import {
   accountPatchSchema,
@@ -48,6 +49,9 @@ export class AccountState {
   latencyMs: number;
   faults: FaultQueue;
   statusFaults: FaultQueue;
+  historyFaults: FaultQueue;
+  /** The served transaction history, when the scenario gives one. */
+  history: BuiltHistory | null = null;
   /** Balances answered so far (the position in `balances`). */
   served = 0;
 
@@ -71,6 +75,20 @@ export class AccountState {
     this.latencyMs = spec.latencyMs ?? 0;
     this.faults = new FaultQueue(spec.faults);
     this.statusFaults = new FaultQueue(spec.statusFaults);
+    this.historyFaults = new FaultQueue(spec.historyFaults);
+    if (spec.history) this.setHistory(spec.history, spec.balance ?? spec.balances);
+  }
+
+  /** Loads a history scenario; without an explicit balance, the balance is what it leads to. */
+  private setHistory(
+    scenario: NonNullable<AccountSpec['history']>,
+    explicitBalance: unknown,
+  ): void {
+    this.history = buildHistory(scenario, this.accountNo, Date.now());
+    if (explicitBalance === undefined) {
+      this.balances = [formatMinor(this.history.balance)];
+      this.served = 0;
+    }
   }
 
   /** The balance for this inquiry: the nth of the sequence, the last one repeating. */
@@ -116,6 +134,10 @@ export class AccountState {
     if (patch.latencyMs !== undefined) this.latencyMs = patch.latencyMs;
     if (patch.faults !== undefined) this.faults = new FaultQueue(patch.faults);
     if (patch.statusFaults !== undefined) this.statusFaults = new FaultQueue(patch.statusFaults);
+    if (patch.historyFaults !== undefined) this.historyFaults = new FaultQueue(patch.historyFaults);
+    if (patch.history !== undefined) {
+      this.setHistory(patch.history, patch.balance ?? patch.balances);
+    }
   }
 
   /** A JSON view for the admin API. */
@@ -140,6 +162,7 @@ export class AccountState {
       latencyMs: this.latencyMs,
       faults: this.faults.pending(),
       statusFaults: this.statusFaults.pending(),
+      historyEvents: this.history?.events.length ?? 0,
     };
   }
 }
@@ -165,6 +188,8 @@ export interface AccountView {
   latencyMs: number;
   faults: FaultSpec[];
   statusFaults: FaultSpec[];
+  /** Events served by the history endpoint (duplicates counted). */
+  historyEvents: number;
 }
 
 function parseAccount(raw: unknown, what: string) {

@@ -23,6 +23,7 @@ export const SERVICE_CODES: Record<EndpointKind, string> = {
   token: '73',
   balance: '11',
   'account-inquiry': '08',
+  history: '12',
 };
 
 /** Per-provider path overrides; anything left out keeps the provider rules' path. */
@@ -143,6 +144,14 @@ export function buildRoutes(
         rules,
         kind: 'account-inquiry',
         signedPath: p.accountInquirySignedPath ?? p.accountInquiryPath,
+      });
+    }
+    if (rules.history && p.historyPath) {
+      add(p.historyPath, {
+        provider,
+        rules,
+        kind: 'history',
+        signedPath: p.historySignedPath ?? p.historyPath,
       });
     }
   }

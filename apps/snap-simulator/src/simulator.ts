@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AccountStore } from './accounts';
 import { handleAccountInquiry } from './account-inquiry-endpoint';
+import { handleHistory } from './history-endpoint';
 import { handleAdmin, SimulatorAdmin } from './admin-api';
 import { handleBalanceInquiry } from './balance-endpoint';
 import type { ProviderCall, SimulatorContext } from './context';
@@ -235,7 +236,9 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
           ? handleTokenRequest(ctx, call)
           : route.kind === 'balance'
             ? handleBalanceInquiry(ctx, call)
-            : handleAccountInquiry(ctx, call);
+            : route.kind === 'history'
+              ? handleHistory(ctx, call)
+              : handleAccountInquiry(ctx, call);
     } catch (e) {
       ctx.logger.error({ provider: route.provider, endpoint: route.kind, err: e }, 'simulator bug');
       reply = snapReply(route.kind, 500, '01');

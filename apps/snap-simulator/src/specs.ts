@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FAULT_KINDS, TOKEN_FAULT_KINDS } from './faults';
+import { historyScenarioSchema } from './history-scenario';
 import { isSimulatedProvider, SIMULATED_PROVIDERS } from './providers';
 import { parseTimestamp } from './timestamp-check';
 
@@ -120,6 +121,23 @@ const accountFields = {
   /** Added to this account's provider time, on top of the `clockOffsetMs` setting. */
   providerTimeOffsetMs: z.number().int().optional(),
   latencyMs: z.number().int().min(0).optional(),
+  /**
+   * The account's transaction history (providers with a history endpoint): its events set the
+   * balance too (opening + settled events + unlisted movements) unless `balance`/`balances`
+   * is given.
+   */
+  history: historyScenarioSchema.optional(),
+  /** Faults for this account's history pages, one per page: the kinds every endpoint answers alike. */
+  historyFaults: z
+    .array(
+      faultSchema.refine(
+        (f) => f.kind !== 'raw' && (STATUS_FAULT_KINDS as readonly string[]).includes(f.kind),
+        {
+          message: `a history fault is one of ${STATUS_FAULT_KINDS.filter((k) => k !== 'raw').join(', ')}`,
+        },
+      ),
+    )
+    .optional(),
   faults: z.array(faultSchema).optional(),
   /**
    * Faults for this account's status inquiries (Netzme account inquiry), consumed one per

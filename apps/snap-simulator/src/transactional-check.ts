@@ -149,7 +149,7 @@ export function verifyTransactional(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return reject(400, '00', 'body is not a JSON object');
   }
-  for (const field of rules.mandatory[kind as 'balance' | 'account-inquiry'] ?? []) {
+  for (const field of rules.mandatory[kind as 'balance' | 'account-inquiry' | 'history'] ?? []) {
     const value = fieldAt(body, field);
     if (value === undefined || value === null || value === '') {
       return reject(400, '02', `body field ${field} is missing`, `[${field}]`);

@@ -8,7 +8,10 @@ import { BalanceInquiryJobData } from '@app/queue';
 import {
   AccountResult,
   AlertPublisher,
+  attributeBreak,
+  AttributionJson,
   errorResult,
+  hasHistory,
   compareBalances,
   JobAccount,
   jobStart,
@@ -166,6 +169,9 @@ export class BalanceInquiryService {
         if (!answer.active) result.status = 'inactive';
       }
     }
+    if (result.status === 'mismatched') {
+      result.attribution = await this.attribution(client, account, result, asOf);
+    }
     await this.record(account.provider, result);
     this.logger.info(
       {
@@ -261,6 +267,49 @@ export class BalanceInquiryService {
     const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
     if (reported !== null && same(reported, expected)) return null;
     return `credential set answers for another merchant: the provider reported name ${JSON.stringify(reported)}, the account expects ${JSON.stringify(expected)}`;
+  }
+
+  /**
+   * The bridge of a break from the provider's history (issue 15), or `null` where the provider
+   * has none (or attribution is off). A failure is logged and recorded as
+   * `{outcome: 'failed', summary: 'attribution failed: why'}`: it never changes the result.
+   */
+  private async attribution(
+    client: SnapClient,
+    account: AccountRow,
+    result: AccountResult,
+    asOf: Date,
+  ): Promise<AttributionJson | { outcome: 'failed'; summary: string } | null> {
+    if (!this.config.ATTRIBUTION_ENABLED || !hasHistory(client)) return null;
+    const provider = account.provider;
+    try {
+      const bridge = await attributeBreak(
+        this.ds,
+        client,
+        {
+          accountId: account.id,
+          accountNo: account.account_no,
+          currency: account.currency,
+          providerBalance: result.providerBalance!,
+          ledgerBalance: result.ledgerBalance!,
+          asOf,
+        },
+        {
+          lookBackMs: this.config.ATTRIBUTION_LOOK_BACK_HOURS * 3_600_000,
+          toleranceMs: this.config.ATTRIBUTION_MATCH_TOLERANCE_SECONDS * 1000,
+          inFlightMs: this.config.RECON_IN_FLIGHT_WINDOW_SECONDS * 1000,
+          maxPages: this.config.ATTRIBUTION_MAX_PAGES || undefined,
+        },
+      );
+      this.metrics.historyRequests.inc({ provider }, bridge.pages);
+      this.metrics.attributions.inc({ provider, outcome: bridge.outcome });
+      return bridge;
+    } catch (e) {
+      const why = (e as Error).message;
+      this.metrics.attributions.inc({ provider, outcome: 'failed' });
+      this.logger.warn({ err: why }, 'attribution failed; the result stands');
+      return { outcome: 'failed', summary: `attribution failed: ${why}` };
+    }
   }
 
   /**

@@ -163,6 +163,12 @@ export const configSchema = z.object({
   SNAP_PROVIDER_TIME_SKEW_MS: int(600_000, 1_000),
   SNAP_CREDENTIALS_FILE: z.string().optional(),
   CHECK_ACCOUNT_STATUS: bool(true),
+  /** Issue 15: explain a mismatch from the provider's transaction history, where it has one. */
+  ATTRIBUTION_ENABLED: bool(true),
+  ATTRIBUTION_LOOK_BACK_HOURS: int(48, 1),
+  ATTRIBUTION_MATCH_TOLERANCE_SECONDS: int(300, 0),
+  /** History pages per account at most; 0: the provider profile's `maxPagesPerAccount`. */
+  ATTRIBUTION_MAX_PAGES: int(0, 0),
   ACCOUNT_INACTIVE_STATUS_VALUES: z
     .string()
     .default(DEFAULT_INACTIVE_STATUS_VALUES.join(','))

@@ -29,6 +29,21 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  /** Issue 15: mismatches explained from the provider's history, by outcome. */
+  readonly attributions = new Counter({
+    name: 'recon_attributions_total',
+    help: 'Mismatched results explained from provider history, by provider and outcome (explained, partly-explained, failed)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly historyRequests = new Counter({
+    name: 'snap_history_requests_total',
+    help: 'Transaction-history pages requested for attribution, by provider',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
   readonly runDuration = new Histogram({
     name: 'recon_run_duration_seconds',
     help: 'Wall time of finished reconciliation runs',

@@ -22,6 +22,11 @@ export interface AccountResult {
   providerStatus?: Record<string, string> | null;
   /** The merchant name the provider reported (Finnet names it in every answer). */
   providerName?: string | null;
+  /**
+   * The bridge of a `mismatched` result from the provider's history (issue 15), or why it
+   * could not be built (`{outcome: 'failed'}`); never changes the status.
+   */
+  attribution?: object | null;
 }
 
 /** A final `error` result: no balances, the failure's message (and code, if the caller adds it). */

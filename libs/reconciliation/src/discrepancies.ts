@@ -21,6 +21,11 @@ export interface DiscrepancyView {
   acknowledgedAt: string | null;
   resolvedAt: string | null;
   note: string | null;
+  /**
+   * The one-line explanation of the last run's break from the provider's history (issue 15),
+   * e.g. `explained: 2 provider-only credits 15,000.00; remainder 0.00`; `null` without one.
+   */
+  explanation: string | null;
 }
 
 /**
@@ -96,12 +101,14 @@ interface DiscrepancyRow {
   acknowledged_at: Date | null;
   resolved_at: Date | null;
   note: string | null;
+  explanation: string | null;
 }
 
 const SELECT = `SELECT d.id, d.status, a.merchant_id, a.provider, a.account_no, d.occurrences, d.opened_run_id,
   d.last_run_id, d.first_difference, d.last_difference, d.opened_at, d.last_seen_at, d.acknowledged_at,
-  d.resolved_at, d.note
-  FROM discrepancies d JOIN provider_accounts a ON a.id = d.account_id`;
+  d.resolved_at, d.note, lr.attribution->>'summary' AS explanation
+  FROM discrepancies d JOIN provider_accounts a ON a.id = d.account_id
+  LEFT JOIN reconciliation_results lr ON lr.run_id = d.last_run_id AND lr.account_id = d.account_id`;
 
 function toView(r: DiscrepancyRow): DiscrepancyView {
   return {
@@ -120,6 +127,7 @@ function toView(r: DiscrepancyRow): DiscrepancyView {
     acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,
     resolvedAt: r.resolved_at?.toISOString() ?? null,
     note: r.note,
+    explanation: r.explanation ?? null,
   };
 }
 

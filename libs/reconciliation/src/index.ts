@@ -22,3 +22,7 @@ export * from './webhook';
 export * from './alerts/alert-events';
 export * from './alerts/alert-figures';
 export * from './alerts/alert-publisher';
+export * from './attribution/attribute-break';
+export * from './attribution/attribution-window';
+export * from './attribution/bridge';
+export * from './attribution/unmatched-csv';

@@ -19,6 +19,7 @@ export const RESULT_CSV_COLUMNS: (keyof ResultView)[] = [
   'error',
   'providerStatus',
   'providerName',
+  'explanation',
 ];
 
 /** The results as CSV with a header row. */
@@ -91,7 +92,13 @@ export function reportToTable(report: RunReport, { all = false } = {}): string {
       .map((cell, i) => (i >= 4 && i <= 6 ? cell.padStart(widths[i]) : pad(cell, widths[i])))
       .join('  ')
       .trimEnd();
-  if (rows.length > 0) lines.push(render(header), ...rows.map(render));
-  else lines.push(all ? '(no results)' : 'every account matched');
+  if (rows.length > 0) {
+    lines.push(render(header));
+    shown.forEach((r, i) => {
+      lines.push(render(rows[i]));
+      // The break explained from the provider's history, under its row (issue 15).
+      if (r.explanation) lines.push(`    ${r.explanation}`);
+    });
+  } else lines.push(all ? '(no results)' : 'every account matched');
   return lines.join('\n');
 }

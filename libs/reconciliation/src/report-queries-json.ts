@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { RESULT_CSV_COLUMNS } from './report-format';
 import { resultBatches } from './report-queries';
-import type { ResultView, RunView } from './run-report';
+import type { RunView } from './run-report';
 
 /** The fields of a result the whole-run JSON report shows: the same as the CSV's columns. */
 const REPORT_FIELDS = RESULT_CSV_COLUMNS;

@@ -1,3 +1,4 @@
+import type { StoredAttribution } from './attribution/bridge';
 import type { DataSource } from 'typeorm';
 import { formatAmount, ProviderName } from '@app/snap';
 import type { ResultStatus, RunStatus, RunTrigger } from './result-status';
@@ -88,7 +89,7 @@ const RESULT_COLUMNS = `r.account_id, coalesce(abs(r.difference), -1) AS sort_ke
          a.merchant_id, m.name AS merchant_name, a.provider, a.account_no, r.status,
          r.provider_balance, r.ledger_balance, r.difference, r.in_flight_amount, r.currency,
          r.response_code, r.attempts, r.provider_time, r.as_of, r.error_message, r.provider_status,
-         r.provider_name, r.checked_at`;
+         r.provider_name, r.attribution->>'summary' AS explanation, r.checked_at`;
 
 const RESULT_FROM = `reconciliation_results r
     JOIN provider_accounts a ON a.id = r.account_id
@@ -227,6 +228,8 @@ export interface AccountHistoryItem extends Omit<
   windowEntriesTruncated: boolean;
   /** The ledger balance just before the window (null when the entries were truncated or there is no window). */
   balanceBeforeWindow: string | null;
+  /** The break explained from the provider's history (issue 15): the bridge, or why not. */
+  attribution: StoredAttribution | null;
 }
 
 export interface AccountHistory {
@@ -266,14 +269,18 @@ export async function loadAccountHistory(
   );
   if (accounts.length === 0) return null;
   const account = accounts[0];
-  const rows: (ResultRow & { run_id: string; run_started_at: Date; run_trigger: RunTrigger })[] =
-    await ds.query(
-      `SELECT r.run_id, ru.started_at AS run_started_at, ru.trigger AS run_trigger, ${RESULT_COLUMNS}
+  const rows: (ResultRow & {
+    run_id: string;
+    run_started_at: Date;
+    run_trigger: RunTrigger;
+    attribution: StoredAttribution | null;
+  })[] = await ds.query(
+    `SELECT r.run_id, ru.started_at AS run_started_at, ru.trigger AS run_trigger, r.attribution, ${RESULT_COLUMNS}
        FROM ${RESULT_FROM} JOIN reconciliation_runs ru ON ru.id = r.run_id
       WHERE r.account_id = $1
       ORDER BY r.run_id DESC LIMIT $2`,
-      [account.id, limit],
-    );
+    [account.id, limit],
+  );
   const withAsOf = rows.filter((r) => r.as_of !== null);
   const entries: {
     run_id: string;
@@ -348,6 +355,7 @@ export async function loadAccountHistory(
         })),
         windowEntriesTruncated: truncated,
         balanceBeforeWindow: before === null ? null : formatAmount(before),
+        attribution: r.attribution ?? null,
       };
     }),
   };

@@ -40,6 +40,8 @@ export interface ResultView {
   providerStatus: string | null;
   /** The merchant name the provider reported. */
   providerName: string | null;
+  /** A mismatch explained from the provider's history, in one line (issue 15). */
+  explanation: string | null;
 }
 
 export interface RunReport {
@@ -107,6 +109,7 @@ export interface ResultViewRow {
   error_message: string | null;
   provider_status: Record<string, string> | null;
   provider_name: string | null;
+  explanation?: string | null;
 }
 
 /** A result row as reports show it. */
@@ -127,6 +130,7 @@ export function toResultView(r: ResultViewRow): ResultView {
     error: r.error_message,
     providerStatus: r.provider_status ? describeStatus(r.provider_status) : null,
     providerName: r.provider_name,
+    explanation: r.explanation ?? null,
   };
 }
 
@@ -148,7 +152,8 @@ export async function loadRunReport(ds: DataSource, runRef: string): Promise<Run
   const rows: ResultViewRow[] = await ds.query(
     `SELECT a.merchant_id, a.provider, a.account_no, r.status, r.provider_balance, r.ledger_balance,
             r.difference, r.in_flight_amount, r.currency, r.response_code, r.attempts, r.provider_time,
-            r.error_message, r.provider_status, r.provider_name
+            r.error_message, r.provider_status, r.provider_name,
+            r.attribution->>'summary' AS explanation
        FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
       WHERE r.run_id = $1
       ORDER BY abs(r.difference) DESC NULLS LAST, a.merchant_id, a.provider, a.account_no`,

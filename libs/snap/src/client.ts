@@ -73,7 +73,7 @@ export interface AccountStatusResult {
 /** One HTTP exchange with a provider, for metrics and logs (no secrets in it). */
 export interface SnapCallEvent {
   provider: string;
-  operation: 'access-token' | 'balance-inquiry' | 'account-status';
+  operation: 'access-token' | 'balance-inquiry' | 'account-status' | 'transaction-history';
   /** The SNAP code, or `network-error` / `no-code`. */
   outcome: string;
   durationMs: number;
@@ -279,9 +279,10 @@ export class SnapClient {
   /**
    * A signed transactional call with the shared token. A rejected token (401xx01/03) is
    * invalidated and the call retried once with a fresh one; a duplicate external id
-   * (409xx00) is retried once with a new id.
+   * (409xx00) is retried once with a new id. Public for the operation files (history.ts): every
+   * call goes through the same token, signing and rate limiter.
    */
-  private async authorizedCall(
+  async authorizedCall(
     operation: SnapCallEvent['operation'],
     urlPath: string,
     signedPath: string,

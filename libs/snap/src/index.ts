@@ -19,3 +19,4 @@ export * from './secret-values';
 export * from './signing';
 export * from './timestamp';
 export * from './token-manager';
+export * from './history';

@@ -19,7 +19,7 @@ export type ProfileOverrides = {
 /** @deprecated the path settings only; use {@link ProfileOverrides}. */
 export type ProfilePathOverrides = ProfileOverrides;
 
-const MERGED_OBJECTS = ['headers', 'staticHeaders', 'response', 'capabilities'] as const;
+const MERGED_OBJECTS = ['headers', 'staticHeaders', 'response', 'capabilities', 'history'] as const;
 
 /**
  * A registered provider's profile with a deployment's overrides applied, validated again as
@@ -36,9 +36,10 @@ export function resolveProfile(
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
-    merged[key] = (MERGED_OBJECTS as readonly string[]).includes(key)
-      ? { ...(base as unknown as Record<string, object>)[key], ...(value as object) }
-      : value;
+    merged[key] =
+      value !== null && (MERGED_OBJECTS as readonly string[]).includes(key)
+        ? { ...(base as unknown as Record<string, object>)[key], ...(value as object) }
+        : value;
   }
   if (merged.provider !== provider) {
     throw new ProviderProfileError(provider, ['provider: an override cannot rename the profile']);

@@ -104,7 +104,7 @@ const ENCODING: Record<ProviderName, SignatureEncoding> = {
 
 export interface RawCallOptions {
   /** Which endpoint; default the balance inquiry. */
-  endpoint?: 'balance' | 'account-inquiry';
+  endpoint?: 'balance' | 'account-inquiry' | 'history';
   /** The body object (default: the provider's balance body for `accountNo`). */
   body?: unknown;
   accountNo?: string;
@@ -147,10 +147,19 @@ export function rawCall(
           : { partnerReferenceNo: extId };
   const sendText = o.sendText ?? JSON.stringify(o.body ?? defaultBody);
   const timestamp = o.timestamp ?? jakartaTimestamp();
-  const urlPath = endpoint === 'account-inquiry' ? paths.accountInquiryPath! : paths.balancePath;
+  const urlPath =
+    endpoint === 'account-inquiry'
+      ? paths.accountInquiryPath!
+      : endpoint === 'history'
+        ? paths.historyPath!
+        : paths.balancePath;
   const signedPath =
     o.signedPath ??
-    (endpoint === 'account-inquiry' ? paths.accountInquirySignedPath! : paths.balanceSignedPath);
+    (endpoint === 'account-inquiry'
+      ? paths.accountInquirySignedPath!
+      : endpoint === 'history'
+        ? paths.historySignedPath!
+        : paths.balanceSignedPath);
   const signature = signTransactional(
     o.clientSecret ?? partner.clientSecret,
     {

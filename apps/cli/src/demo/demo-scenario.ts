@@ -8,6 +8,9 @@ export interface SimulatedAccount {
   balances?: string[];
   status?: string;
   faults?: { kind: string; times?: number; responseCode?: string }[];
+  /** The provider's transaction history (the simulator's `history` scenario, issue 15). */
+  history?: { opening?: string; events: Record<string, unknown>[] };
+  historyFaults?: { kind: string; times?: number }[];
 }
 
 /** One demo account: its ledger, what the provider will say, and what the run must find. */
@@ -18,7 +21,7 @@ export interface ScenarioAccount {
   accountNo: string;
   /** Named credential set (Finnet: one per merchant, named after its client id). */
   credentialSet: string | null;
-  ledger: { entryRef: string; amount: bigint; postedAt: Date }[];
+  ledger: { entryRef: string; amount: bigint; postedAt: Date; providerRef?: string | null }[];
   simulated: SimulatedAccount;
   kind: ScenarioKind;
   expected: { status: ResultStatus; difference: bigint | null; attempts: number };

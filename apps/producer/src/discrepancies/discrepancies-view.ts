@@ -44,6 +44,11 @@ function row(d: DiscrepancyView, view: Display, csrf: string): SafeHtml {
     </td>
     <td class="num${d.lastDifference.startsWith('-') ? ' neg' : ''}">
       ${view.amount(d.lastDifference)}
+      ${
+        d.explanation
+          ? html`<div class="small muted" data-testid="explanation">${d.explanation}</div>`
+          : ''
+      }
     </td>
     <td class="num">${d.occurrences}</td>
     <td class="when">${view.when(d.openedAt)}</td>

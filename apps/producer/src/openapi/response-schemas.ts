@@ -70,6 +70,21 @@ const resultFields = {
     .string()
     .nullable()
     .describe('Why the account could not be reconciled (status `error`).'),
+  providerStatus: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      'Account-status values the provider gave, e.g. `userStatus=premium, status=blocked`.',
+    ),
+  providerName: z.string().nullable().optional().describe('Merchant name the provider reported.'),
+  explanation: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      'A `mismatched` result explained from the provider’s transaction history in one line, e.g. `explained: 2 provider-only credits 15,000.00; remainder 0.00`, or `attribution failed: why`.',
+    ),
 };
 
 export const ResultItem = registry.register(
@@ -140,6 +155,13 @@ export const AccountHistory = registry.register(
               ),
             windowEntriesTruncated: z.boolean(),
             balanceBeforeWindow: amount('Ledger balance just before the window.').nullable(),
+            attribution: z
+              .record(z.unknown())
+              .nullable()
+              .optional()
+              .describe(
+                'The bridge of a `mismatched` result from the provider’s history: `outcome`, `summary`, `window`, ledgerBalance + providerOnlyTotal − ledgerOnlyTotal + amountDifferenceTotal + remainder = providerBalance, `providerOnly[]`, `ledgerOnly[]`, `amountDifferences[]`, `firstDivergence`, `duplicatesSkipped`, `pages`, `capHit`.',
+              ),
           })
           .passthrough(),
       )
@@ -188,6 +210,10 @@ export const Discrepancy = registry.register(
     acknowledgedAt: instant('When a person acknowledged it.').nullable(),
     resolvedAt: instant('When it was resolved.').nullable(),
     note: z.string().nullable().describe('The notes, one a line.'),
+    explanation: z
+      .string()
+      .nullable()
+      .describe('The last break explained from the provider’s history, in one line (issue 15).'),
   }),
 );
 

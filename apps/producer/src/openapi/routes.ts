@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ledgerBatchSchema } from '@app/ledger';
-import { AUDIT_CSV_COLUMNS, RESULT_CSV_COLUMNS } from '@app/reconciliation';
+import { AUDIT_CSV_COLUMNS, RESULT_CSV_COLUMNS, UNMATCHED_CSV_COLUMNS } from '@app/reconciliation';
 import { auditCsvQuery, auditQuery } from '../audit/audit.controller';
 import {
   discrepancyIdParams,
@@ -101,6 +101,23 @@ registry.registerPath({
     200: { description: 'One page of runs.', content: json(RunPage) },
     ...UNAUTHORIZED,
     ...BAD_INPUT,
+  },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/runs/{id}/unmatched.csv',
+  tags: ['reports'],
+  summary: 'The unmatched items of a run’s explained breaks, as CSV',
+  description:
+    `Columns: ${UNMATCHED_CSV_COLUMNS.join(', ')}. One row per provider-only event, ledger-only entry and ` +
+    'amount difference of every mismatched result explained from the provider’s transaction history; ' +
+    '`time` in UTC, `timeJakarta` the same instant as Asia/Jakarta wall-clock time.',
+  request: { params: runIdParams },
+  responses: {
+    200: text('text/csv', 'CSV with a header row.'),
+    ...UNAUTHORIZED,
+    ...BAD_INPUT,
+    ...NOT_FOUND('run'),
   },
 });
 registry.registerPath({

@@ -10,6 +10,7 @@ import {
   listDiscrepancies,
   loadRun,
   RunView,
+  unmatchedItemsCsv,
 } from '@app/reconciliation';
 import {
   AccountHistory,
@@ -65,6 +66,11 @@ export class ReportsService {
   }
 
   /** A run by id or `latest`; 404 when there is none. */
+  /** The unmatched items of the run's explained breaks, as CSV (issue 15). */
+  unmatchedCsv(runId: string): Promise<string> {
+    return unmatchedItemsCsv(this.ds, runId);
+  }
+
   async run(runRef: string): Promise<RunView> {
     const run = await loadRun(this.ds, runRef);
     if (!run)

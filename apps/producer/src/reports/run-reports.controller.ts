@@ -65,4 +65,14 @@ export class RunReportsController {
       if (!res.destroyed) res.destroy();
     }
   }
+
+  @Get(':id/unmatched.csv')
+  async unmatchedCsv(@Param() params: unknown, @Res() res: Response): Promise<void> {
+    const { id } = parseParams(runIdParams, params);
+    const run = await this.reports.run(id);
+    const csv = await this.reports.unmatchedCsv(run.id);
+    res.status(200).type('text/csv; charset=utf-8').attachment(`run-${run.id}-unmatched.csv`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(csv);
+  }
 }

@@ -1,3 +1,4 @@
+import { formatMinor } from '../history-scenario';
 import { defineProviderRules } from './rules';
 
 /**
@@ -15,6 +16,8 @@ export const NETZME_RULES = defineProviderRules({
     balanceSignedPath: '/api/v1.0/payment/balance-inquiry',
     accountInquiryPath: '/api/v1.0/account/registration-account-inquiry',
     accountInquirySignedPath: '/api/v1.0/account/registration-account-inquiry',
+    historyPath: '/api/v1.0/transaction/history-list',
+    historySignedPath: '/api/v1.0/transaction/history-list',
   },
   headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
   // The examples carry 32 digits ("41807553358950093184162180797837").
@@ -29,6 +32,7 @@ export const NETZME_RULES = defineProviderRules({
   mandatory: {
     balance: ['partnerReferenceNo', 'accountNo'],
     'account-inquiry': ['partnerReferenceNo', 'additionalInfo.custId'],
+    history: ['partnerReferenceNo', 'additionalInfo.custId'],
   },
   // "accountNo: contains customer id".
   balanceAccount: { field: 'accountNo' },
@@ -37,12 +41,14 @@ export const NETZME_RULES = defineProviderRules({
   unknownAccount: {
     balance: { httpStatus: 404, caseCode: '11', message: 'Invalid Account' },
     'account-inquiry': { httpStatus: 404, caseCode: '11', message: 'Invalid Account' },
+    history: { httpStatus: 404, caseCode: '11', message: 'Invalid Account' },
   },
   // The balance page prints "Successfull" (sic), the account status page "Successful".
   successMessage: {
     token: 'Successful',
     balance: 'Successfull',
     'account-inquiry': 'Successful',
+    history: 'Successful',
   },
   balanceAnswer: (f) => ({
     partnerReferenceNo: f.request.partnerReferenceNo,
@@ -67,4 +73,41 @@ export const NETZME_RULES = defineProviderRules({
       benefits: f.benefits,
     },
   }),
+  // PROTOCOL.md §3: history-list pages by the `additionalInfo.seqId` cursor (0: newest);
+  // each `detailData[]` entry carries `additionalInfo.details` as a JSON *string* with the
+  // side (db/cr), trxId, billId, description and the running balance as "IDR 1343486.00".
+  history: {
+    accountField: 'additionalInfo.custId',
+    cursorField: 'additionalInfo.seqId',
+    pageSizeField: 'pageSize',
+    defaultPageSize: 20,
+    maxPageSize: 100,
+    answer: (f) => ({
+      partnerReferenceNo: f.request.partnerReferenceNo,
+      detailData: f.events.map((e) => ({
+        amount: { value: formatMinor(e.amount), currency: f.currency },
+        dateTime: jakartaTime(e.timeMs),
+        type: e.type,
+        status: e.status,
+        additionalInfo: {
+          seq: e.seq,
+          msgId: e.msgId,
+          duplicateEvent: e.duplicateEvent,
+          details: JSON.stringify({
+            side: e.side,
+            trxId: e.trxId,
+            billId: e.billId,
+            description: e.description,
+            balance: `${f.currency} ${formatMinor(e.balance)}`,
+          }),
+        },
+      })),
+      additionalInfo: { ts: String(f.providerTimeMs) },
+    }),
+  },
 });
+
+/** `2022-11-09T15:43:57+07:00`: the page's dateTime form, in Jakarta time. */
+function jakartaTime(ms: number): string {
+  return `${new Date(ms + 7 * 3_600_000).toISOString().slice(0, 19)}+07:00`;
+}

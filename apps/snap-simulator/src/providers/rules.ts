@@ -5,10 +5,17 @@
  * both sides could not fail a test.
  */
 
-/** Which endpoint of a provider a request hit. */
-export type EndpointKind = 'token' | 'balance' | 'account-inquiry';
+import type { ServedEvent } from '../history-scenario';
 
-export const ENDPOINT_KINDS: readonly EndpointKind[] = ['token', 'balance', 'account-inquiry'];
+/** Which endpoint of a provider a request hit. */
+export type EndpointKind = 'token' | 'balance' | 'account-inquiry' | 'history';
+
+export const ENDPOINT_KINDS: readonly EndpointKind[] = [
+  'token',
+  'balance',
+  'account-inquiry',
+  'history',
+];
 
 /** How X-SIGNATURE text encodes the HMAC. */
 export type SignatureEncoding = 'hex' | 'base64';
@@ -21,6 +28,9 @@ export interface SimulatorPaths {
   /** Providers with an account status endpoint only. */
   accountInquiryPath?: string;
   accountInquirySignedPath?: string;
+  /** Providers with a transaction history endpoint only (Netzme history-list). */
+  historyPath?: string;
+  historySignedPath?: string;
 }
 
 /** A SNAP answer's code parts: HTTP status + case code (the service code comes from the endpoint). */
@@ -59,6 +69,15 @@ export interface StatusFacts {
   referenceNo: (length?: number) => string;
 }
 
+/** One page of an account's history, as the endpoint hands it to the rules. */
+export interface HistoryFacts {
+  request: Record<string, unknown>;
+  /** The page's events, newest first. */
+  events: ServedEvent[];
+  currency: string;
+  providerTimeMs: number;
+}
+
 export interface ProviderRules {
   /** The provider's name in the admin API, seeds and stats. */
   name: string;
@@ -83,7 +102,7 @@ export interface ProviderRules {
    */
   requiredHeaders?: string[];
   /** Mandatory string body fields (dotted paths) per transactional endpoint. */
-  mandatory: { balance: string[]; 'account-inquiry'?: string[] };
+  mandatory: { balance: string[]; 'account-inquiry'?: string[]; history?: string[] };
   /**
    * How the balance inquiry names its account: a body field (dotted path), or `partner` when
    * the credential set itself is the merchant (the request names no account).
@@ -96,13 +115,26 @@ export interface ProviderRules {
   /** Further `accountInfos` entries an account answers unless it says otherwise. */
   defaultExtraBalances: { balanceType?: string; value: string }[];
   /** The answer for an account the provider does not know, per endpoint. */
-  unknownAccount: { balance: CodeParts; 'account-inquiry'?: CodeParts };
+  unknownAccount: { balance: CodeParts; 'account-inquiry'?: CodeParts; history?: CodeParts };
   /** The success `responseMessage` the page prints, per endpoint. */
-  successMessage: { token: string; balance: string; 'account-inquiry'?: string };
+  successMessage: { token: string; balance: string; 'account-inquiry'?: string; history?: string };
   /** The success body fields after `responseCode` and `responseMessage`. */
   balanceAnswer(facts: BalanceFacts): Record<string, unknown>;
   /** The account status answer, for providers with that endpoint. */
   accountInquiryAnswer?(facts: StatusFacts): Record<string, unknown>;
+  /**
+   * The transaction history: where the request names the account and the cursor, and how a
+   * page is answered. Providers with that endpoint only.
+   */
+  history?: {
+    accountField: string;
+    /** Body field of the paging cursor: 0 (or absent) asks for the newest page. */
+    cursorField: string;
+    pageSizeField: string;
+    defaultPageSize: number;
+    maxPageSize: number;
+    answer(facts: HistoryFacts): Record<string, unknown>;
+  };
 }
 
 /** Declares a provider's rules, checking what a type cannot. */
@@ -116,6 +148,9 @@ export function defineProviderRules(rules: ProviderRules): ProviderRules {
     throw new Error(
       `simulator rules ${rules.name}: an account inquiry path needs an accountInquiryAnswer and back`,
     );
+  }
+  if (Boolean(rules.paths.historyPath) !== Boolean(rules.history)) {
+    throw new Error(`simulator rules ${rules.name}: a history path needs history rules and back`);
   }
   return rules;
 }

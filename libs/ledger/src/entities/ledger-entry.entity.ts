@@ -14,6 +14,10 @@ export class LedgerEntry {
   @Column({ name: 'entry_ref', type: 'text' })
   entryRef!: string;
 
+  /** The provider's transaction id of this movement, when the platform knows it (issue 15). */
+  @Column({ name: 'provider_ref', type: 'text', nullable: true })
+  providerRef!: string | null;
+
   /** Signed minor units: credits positive, debits negative. */
   @Column({ type: 'bigint', transformer: bigintTransformer })
   amount!: bigint;

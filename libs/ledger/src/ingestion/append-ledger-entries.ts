@@ -11,6 +11,8 @@ export interface NewLedgerEntry {
   /** Signed minor units: credits positive, debits negative. */
   amount: bigint;
   postedAt: Date;
+  /** The provider's transaction id, when known (matched first when explaining a break). */
+  providerRef?: string | null;
 }
 
 /** A reference that already exists (in the ledger or earlier in the batch) with other values. */
@@ -76,6 +78,15 @@ function assertEntry(e: NewLedgerEntry, i: number): void {
   }
   if (typeof e.amount !== 'bigint' || e.amount > INT8_MAX || e.amount < -INT8_MAX)
     bad('amount must be a bigint');
+  if (
+    e.providerRef !== undefined &&
+    e.providerRef !== null &&
+    (typeof e.providerRef !== 'string' ||
+      e.providerRef === '' ||
+      charLength(e.providerRef, MAX_ENTRY_REF_LENGTH) > MAX_ENTRY_REF_LENGTH)
+  ) {
+    bad(`providerRef must be 1 to ${MAX_ENTRY_REF_LENGTH} characters or absent`);
+  }
   if (!(e.postedAt instanceof Date) || !isStorableInstant(e.postedAt)) {
     bad('postedAt must be a valid Date in years 1000 to 9999');
   }
@@ -283,8 +294,8 @@ async function insertEntries(
   }
 
   await qr.query(
-    `INSERT INTO ledger_entries (id, account_id, entry_ref, amount, posted_at, balance_after)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::timestamptz[], $6::bigint[])`,
+    `INSERT INTO ledger_entries (id, account_id, entry_ref, amount, posted_at, balance_after, provider_ref)
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::timestamptz[], $6::bigint[], $7::text[])`,
     [
       ids,
       order.map((i) => entries[i].accountId),
@@ -292,6 +303,7 @@ async function insertEntries(
       order.map((i) => entries[i].amount.toString()),
       order.map((i) => entries[i].postedAt.toISOString()),
       balances,
+      order.map((i) => entries[i].providerRef ?? null),
     ],
   );
   return backdated;

@@ -59,6 +59,14 @@ export function checkEntryRef(text: string): Checked<string> {
   return CONTROL.test(text) ? no('must not contain control characters') : ok(text);
 }
 
+/**
+ * The provider's transaction id (optional; empty in a CSV means none): the same rules as an
+ * entry reference.
+ */
+export function checkProviderRef(text: string): Checked<string | null> {
+  return text === '' ? ok(null) : checkEntryRef(text);
+}
+
 /** A SNAP amount text (`-?digits.dd`), as exact minor units. */
 export function checkAmount(text: string): Checked<bigint> {
   if (!AMOUNT_PATTERN.test(text)) {

@@ -45,6 +45,7 @@ export async function ingestLedgerBatch(
       entryRef: e.entryRef,
       amount: e.amount,
       postedAt: e.postedAt,
+      providerRef: e.providerRef ?? null,
     })),
     { onConflict: 'rollback' },
   );

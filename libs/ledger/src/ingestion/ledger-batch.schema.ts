@@ -7,6 +7,7 @@ import {
   checkId,
   checkPostedAt,
   checkProvider,
+  checkProviderRef,
 } from './field-rules';
 import { BatchEntryError, batchError } from './row-error';
 
@@ -20,8 +21,12 @@ const ENTRY_RULES = {
   entryRef: checkEntryRef,
   amount: checkAmount,
   postedAt: checkPostedAt,
+  /** Optional: the provider's transaction id (issue 15). */
+  providerRef: checkProviderRef,
 } as const;
 type EntryField = keyof typeof ENTRY_RULES;
+/** Fields an entry may leave out. */
+const OPTIONAL_FIELDS: readonly EntryField[] = ['providerRef'];
 const ENTRY_FIELDS = Object.keys(ENTRY_RULES) as EntryField[];
 
 const text = () =>
@@ -48,6 +53,7 @@ export const ledgerBatchEntrySchema = z
     entryRef: checked(ENTRY_RULES.entryRef),
     amount: checked(ENTRY_RULES.amount),
     postedAt: checked(ENTRY_RULES.postedAt),
+    providerRef: checked(ENTRY_RULES.providerRef).optional(),
   })
   .strict();
 
@@ -66,10 +72,9 @@ const ledgerBatchShape = z
     entries: z.array(
       z
         .object(
-          Object.fromEntries(ENTRY_FIELDS.map((f) => [f, text()])) as Record<
-            EntryField,
-            ReturnType<typeof text>
-          >,
+          Object.fromEntries(
+            ENTRY_FIELDS.map((f) => [f, OPTIONAL_FIELDS.includes(f) ? text().optional() : text()]),
+          ) as Record<EntryField, ReturnType<typeof text>>,
         )
         .strict(),
     ),
@@ -83,6 +88,8 @@ export interface LedgerBatchEntry {
   entryRef: string;
   amount: bigint;
   postedAt: Date;
+  /** The provider's transaction id, when the platform knows it. */
+  providerRef?: string | null;
 }
 
 /** Outcome of {@link validateLedgerBatch}. */

@@ -9,6 +9,7 @@ import {
   checkId,
   checkPostedAt,
   checkProvider,
+  checkProviderRef,
   Checked,
 } from './field-rules';
 import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
@@ -17,9 +18,12 @@ import { RowError, rowError } from './row-error';
 /** Columns of the ledger CSV, all required. */
 export const LEDGER_CSV_COLUMNS = {
   required: ['provider', 'account_no', 'entry_ref', 'amount', 'posted_at'],
+  /** The provider's transaction id of the movement (issue 15); empty or absent: none. */
+  optional: ['provider_ref'],
 } as const;
 
-type LedgerColumn = (typeof LEDGER_CSV_COLUMNS.required)[number];
+type LedgerColumn =
+  (typeof LEDGER_CSV_COLUMNS.required)[number] | (typeof LEDGER_CSV_COLUMNS.optional)[number];
 
 /**
  * Outcome of a ledger CSV import: `imported` entries stored, `duplicates` rows already
@@ -34,6 +38,7 @@ interface ParsedRow {
   entryRef: string;
   amount: bigint;
   postedAt: Date;
+  providerRef: string | null;
   text: Record<LedgerColumn, string>;
 }
 
@@ -46,13 +51,14 @@ const CHECKS: [LedgerColumn, (text: string) => Checked<unknown>][] = [
   ['entry_ref', checkEntryRef],
   ['amount', checkAmount],
   ['posted_at', checkPostedAt],
+  ['provider_ref', checkProviderRef],
 ];
 
 /** The row as typed values, or the error of its first bad field (in column order). */
 function parseRow(line: number, text: Record<LedgerColumn, string>): ParsedRow | RowError {
   const values: Partial<Record<LedgerColumn, unknown>> = {};
   for (const [column, check] of CHECKS) {
-    const checked = check(text[column]);
+    const checked = check(text[column] ?? '');
     if (!checked.ok) return rowError(line, column, text[column], checked.reason);
     values[column] = checked.value;
   }
@@ -63,6 +69,7 @@ function parseRow(line: number, text: Record<LedgerColumn, string>): ParsedRow |
     entryRef: values.entry_ref as string,
     amount: values.amount as bigint,
     postedAt: values.posted_at as Date,
+    providerRef: (values.provider_ref as string | null | undefined) ?? null,
     text,
   };
 }
@@ -79,7 +86,7 @@ function conflictError(row: ParsedRow, c: LedgerConflict, firstLine: number | un
 }
 
 /**
- * Imports `provider,account_no,entry_ref,amount,posted_at` (header required, exact names)
+ * Imports `provider,account_no,entry_ref,amount,posted_at[,provider_ref]` (header required, exact names)
  * into the ledger through {@link appendLedgerEntries}. The file is streamed and appended in
  * batches of `batchSize` rows (one transaction each), so memory stays bounded whatever its size.
  *
@@ -125,6 +132,7 @@ export async function importLedgerCsv(
           entryRef: row.entryRef,
           amount: row.amount,
           postedAt: row.postedAt,
+          providerRef: row.providerRef,
         });
       } else {
         const account = accountKeyText(row.provider, row.accountNo);

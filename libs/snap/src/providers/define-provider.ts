@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { historyProfileSchema } from './history-profile';
 
 const path = z.string().regex(/^\/\S*$/, 'must start with "/" and hold no spaces');
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name');
@@ -72,6 +73,11 @@ export const providerProfileSchema = z
     statusFields: z.array(jsonPath),
     /** Status values the provider's pages show for a working account (not logged as unseen). */
     knownStatusValues: z.array(z.string()),
+    /**
+     * The transaction history (issue 15), when the provider documents one; used only while
+     * `capabilities.history` is on (a profile may carry an unconfirmed one switched off).
+     */
+    history: historyProfileSchema.nullable(),
     capabilities: z.object({ accountStatus: z.boolean(), history: z.boolean() }).strict(),
     /** Requests per second when the deployment sets no `RATE_LIMIT_<NAME>_PER_SECOND`. */
     defaultRateLimitPerSecond: z.number().int().positive(),
@@ -79,6 +85,9 @@ export const providerProfileSchema = z
   .strict()
   .refine((p) => !p.capabilities.accountStatus || p.accountStatusPath !== undefined, {
     message: 'capabilities.accountStatus needs accountStatusPath',
+  })
+  .refine((p) => !p.capabilities.history || p.history !== null, {
+    message: 'capabilities.history needs history',
   })
   .refine((p) => p.capabilities.accountStatus || p.statusFields.length === 0, {
     message: 'statusFields without capabilities.accountStatus',
@@ -106,6 +115,9 @@ export function defineProvider(profile: ProviderProfile): ProviderProfile {
   }
   if (result.data.accountStatusPath && !result.data.accountStatusSignedPath) {
     result.data.accountStatusSignedPath = result.data.accountStatusPath;
+  }
+  if (result.data.history && !result.data.history.signedPath) {
+    result.data.history.signedPath = result.data.history.path;
   }
   return result.data;
 }

@@ -31,6 +31,41 @@ export default defineProvider({
   accountIdentity: 'credential-set',
   statusFields: [],
   knownStatusValues: [],
+  // PROTOCOL.md §3: Finpay's pages document a transaction-history-list for a user's e-money;
+  // whether it serves a merchant's balance is not confirmed, so it is off (capabilities.history)
+  // unless a deployment turns it on (SNAP_FINNET_PROFILE) and checks the event fields below.
+  history: {
+    path: '/v1.0/transaction-history-list',
+    method: 'POST',
+    serviceCode: '12',
+    request: {
+      partnerReferenceNo: '{reference}',
+      fromDateTime: '{fromDateTime}',
+      toDateTime: '{toDateTime}',
+      pageSize: '{pageSize}',
+      pageNumber: '{pageNumber}',
+    },
+    paging: { kind: 'page-number', firstPage: 1 },
+    eventsField: 'detailData',
+    jsonStringFields: [],
+    event: {
+      amountField: 'amount',
+      timeField: 'dateTime',
+      sideField: 'additionalInfo.side',
+      debitValues: ['db', 'DEBIT', 'D'],
+      creditValues: ['cr', 'CREDIT', 'C'],
+      idField: 'referenceNo',
+      typeField: 'type',
+      statusField: 'status',
+      settledStatusValues: ['SUCCESS', 'success'],
+      runningBalanceField: null,
+      duplicateField: null,
+      cursorField: null,
+      descriptionField: 'remark',
+    },
+    pageSize: 50,
+    maxPagesPerAccount: 10,
+  },
   capabilities: { accountStatus: false, history: false },
   defaultRateLimitPerSecond: 200,
 });

@@ -5,6 +5,7 @@ import netzme from './netzme';
 import nicepay from './nicepay';
 
 export * from './define-provider';
+export * from './history-profile';
 
 /** Every provider snap-recon speaks to: one profile file each. Adding one is a line here. */
 export const PROVIDER_PROFILES: readonly ProviderProfile[] = [netzme, nicepay, finnet, midtrans];
@@ -30,4 +31,5 @@ export const SERVICE_CODE = {
   accessToken: '73',
   balanceInquiry: '11',
   accountInquiry: '08',
+  transactionHistory: '12',
 } as const;

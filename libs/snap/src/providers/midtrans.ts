@@ -31,6 +31,7 @@ export default defineProvider({
   accountIdentity: 'account-number',
   statusFields: [],
   knownStatusValues: [],
+  history: null,
   capabilities: { accountStatus: false, history: false },
   defaultRateLimitPerSecond: 100,
 });

@@ -34,6 +34,42 @@ export default defineProvider({
   statusFields: ['additionalInfo.userStatus', 'additionalInfo.status'],
   // The Get Account Status page's example of an ordinary account.
   knownStatusValues: ['premium', 'regular', 'approved_v2'],
+  history: {
+    // PROTOCOL.md §3: Netzme's history-list, service code 12, paged by a seqId cursor (0: newest).
+    path: '/api/v1.0/transaction/history-list',
+    method: 'POST',
+    serviceCode: '12',
+    request: {
+      partnerReferenceNo: '{reference}',
+      pageSize: '{pageSize}',
+      additionalInfo: {
+        seqId: '{cursor}',
+        custId: '{accountNo}',
+        type: 'aggregator_transaction_history',
+      },
+    },
+    paging: { kind: 'cursor', firstCursor: '0' },
+    eventsField: 'detailData',
+    // `details` is a JSON string holding side, trxId, billId, description and balance.
+    jsonStringFields: ['additionalInfo.details'],
+    event: {
+      amountField: 'amount',
+      timeField: 'dateTime',
+      sideField: 'additionalInfo.details.side',
+      debitValues: ['db'],
+      creditValues: ['cr'],
+      idField: 'additionalInfo.details.trxId',
+      typeField: 'type',
+      statusField: 'status',
+      settledStatusValues: ['success'],
+      runningBalanceField: 'additionalInfo.details.balance',
+      duplicateField: 'additionalInfo.duplicateEvent',
+      cursorField: 'additionalInfo.seq',
+      descriptionField: 'additionalInfo.details.description',
+    },
+    pageSize: 50,
+    maxPagesPerAccount: 10,
+  },
   capabilities: { accountStatus: true, history: true },
   defaultRateLimitPerSecond: 200,
 });

@@ -30,6 +30,8 @@ export default defineProvider({
   accountIdentity: 'account-number',
   statusFields: [],
   knownStatusValues: [],
+  // No history endpoint is documented for NICEPay's disbursement balance (PROTOCOL.md section 3).
+  history: null,
   capabilities: { accountStatus: false, history: false },
   defaultRateLimitPerSecond: 200,
 });

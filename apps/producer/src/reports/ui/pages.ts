@@ -8,6 +8,7 @@ import type {
 import { BreakerStatus, formatAmount } from '@app/snap';
 import type { AuditRecord } from '@app/reconciliation';
 import { auditSection } from './audit-section';
+import { attributionSection, bridgeDisplay } from './attribution-section';
 import { dailyChart } from './chart';
 import { Display } from './display';
 import { DiscrepancyCounts, DISCREPANCIES_HREF, discrepanciesSection } from './discrepancies-hook';
@@ -292,6 +293,23 @@ export function overviewPage(data: OverviewData): string {
 
 type HistoryItem = AccountHistory['items'][number];
 
+/** Provider history is read in Jakarta time, whatever the page's zone (issue 15). */
+const HISTORY_ZONE = 'Asia/Jakarta';
+
+/** The break explained from the provider's history, when there is an attribution. */
+function attributionRows(r: HistoryItem, page: Display): SafeHtml | '' {
+  if (!r.attribution) return '';
+  const jakarta = new Display(HISTORY_ZONE, page.amountFormat);
+  const view = bridgeDisplay(r.attribution, {
+    when: (iso) => jakarta.when(iso),
+    amount: (d) => jakarta.amount(d),
+  });
+  return html`<tr class="sub">
+    <td></td>
+    <td colspan="9">${attributionSection(view)}</td>
+  </tr>`;
+}
+
 /** Why a result differed, when the in-flight window explains it. */
 function explanation(r: HistoryItem): SafeHtml | '' {
   const n = r.windowEntries.length;
@@ -371,6 +389,7 @@ function historyRows(r: HistoryItem, windowSeconds: number, view: Display): Safe
           </tr>`
         : ''
     }
+    ${attributionRows(r, view)}
     ${
       r.status === 'matched' && r.windowEntries.length === 0
         ? ''

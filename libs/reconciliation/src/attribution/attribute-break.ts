@@ -1,0 +1,79 @@
+import type { DataSource } from 'typeorm';
+import { fetchHistory, SnapClient } from '@app/snap';
+import { lastMatchedAt, ledgerEntriesBetween } from './attribution-window';
+import { AttributionJson, bridgeToJson, buildBridge } from './bridge';
+
+/** How attribution looks (from the README's configuration table). */
+export interface AttributionSettings {
+  /** Window start when the account never matched before: this long before the check. */
+  lookBackMs: number;
+  /** Largest time distance of a match by amount and time. */
+  toleranceMs: number;
+  /** Provider-only items this recent may be money in flight. */
+  inFlightMs: number;
+  /** History pages per account at most; `undefined`: the provider profile's. */
+  maxPages?: number;
+}
+
+/** The break to explain: the account and the result's balances and instant. */
+export interface BreakToExplain {
+  accountId: string;
+  accountNo: string;
+  currency: string;
+  providerBalance: bigint;
+  ledgerBalance: bigint;
+  /** The provider time of the check (or the request time where the provider gives none). */
+  asOf: Date;
+}
+
+/** True when the client's provider offers a history that is switched on. */
+export function hasHistory(client: SnapClient): boolean {
+  return client.profile.capabilities.history && client.profile.history !== null;
+}
+
+/**
+ * Explains one `mismatched` result from the provider's history: fetches the events from the
+ * account's last matched check (or the look-back) to the check's provider time, through the
+ * client (its rate limiter and signing), reads the ledger entries of the same window and
+ * builds the bridge. Throws on any failure; the caller records it without touching the status.
+ */
+export async function attributeBreak(
+  ds: DataSource,
+  client: SnapClient,
+  brk: BreakToExplain,
+  settings: AttributionSettings,
+): Promise<AttributionJson> {
+  const history = client.profile.history;
+  if (!hasHistory(client) || !history) {
+    throw new Error(`${client.profile.provider} offers no transaction history`);
+  }
+  const matchedAt = await lastMatchedAt(ds, brk.accountId, brk.asOf);
+  const lookBackFrom = new Date(brk.asOf.getTime() - settings.lookBackMs);
+  const from = matchedAt && matchedAt > lookBackFrom ? matchedAt : lookBackFrom;
+  const maxPages = settings.maxPages ?? history.maxPagesPerAccount;
+  const window = await fetchHistory(client, {
+    accountNo: brk.accountNo,
+    currency: brk.currency,
+    from,
+    to: brk.asOf,
+    maxPages,
+  });
+  // fetchHistory keeps from <= time; the ledger window is from < posted_at: the same for events.
+  const events = window.events.filter((e) => e.time > from);
+  const entries = await ledgerEntriesBetween(ds, brk.accountId, from, brk.asOf);
+  const bridge = buildBridge({
+    providerBalance: brk.providerBalance,
+    ledgerBalance: brk.ledgerBalance,
+    from,
+    to: brk.asOf,
+    fromKind: matchedAt && matchedAt > lookBackFrom ? 'last-matched' : 'look-back',
+    events,
+    entries,
+    toleranceMs: settings.toleranceMs,
+    inFlightMs: settings.inFlightMs,
+    pages: window.pages,
+    capHit: window.capHit,
+    maxPages,
+  });
+  return bridgeToJson(bridge);
+}

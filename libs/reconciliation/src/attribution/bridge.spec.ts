@@ -1,0 +1,137 @@
+import {
+  BridgeEntry,
+  BridgeEvent,
+  BridgeInput,
+  bridgeSummary,
+  buildBridge,
+  groupedAmount,
+} from './bridge';
+
+const T0 = Date.parse('2026-12-01T00:00:00Z');
+const at = (min: number) => new Date(T0 + min * 60_000);
+const ev = (min: number, amount: bigint, o: Partial<BridgeEvent> = {}): BridgeEvent => ({
+  providerRef: null,
+  time: at(min),
+  signedAmount: amount,
+  type: amount > 0n ? 'payment_bill' : 'withdrawal',
+  settled: true,
+  duplicate: false,
+  runningBalance: null,
+  ...o,
+});
+const en = (min: number, amount: bigint, o: Partial<BridgeEntry> = {}): BridgeEntry => ({
+  entryRef: `E${min}`,
+  providerRef: null,
+  postedAt: at(min),
+  amount,
+  ...o,
+});
+const input = (o: Partial<BridgeInput>): BridgeInput => ({
+  providerBalance: 0n,
+  ledgerBalance: 0n,
+  from: at(0),
+  to: at(100),
+  fromKind: 'last-matched',
+  events: [],
+  entries: [],
+  toleranceMs: 120_000,
+  inFlightMs: 0,
+  pages: 1,
+  capHit: false,
+  maxPages: 10,
+  ...o,
+});
+
+describe('buildBridge', () => {
+  it('two provider-only credits explain the difference: remainder 0', () => {
+    const b = buildBridge(
+      input({
+        ledgerBalance: 100_000n,
+        providerBalance: 1_600_000n,
+        events: [ev(10, 100_000n), ev(20, 1_000_000n), ev(30, 500_000n)],
+        entries: [en(11, 100_000n)],
+      }),
+    );
+    expect(b.matched).toHaveLength(1);
+    expect(b.providerOnly.map((e) => e.signedAmount)).toEqual([1_000_000n, 500_000n]);
+    expect(b.remainder).toBe(0n);
+    expect(bridgeSummary(b)).toBe('explained: 2 provider-only credits 15,000.00; remainder 0.00');
+  });
+
+  it('never matches one event to two entries, nor by amount beyond the tolerance', () => {
+    const b = buildBridge(
+      input({
+        ledgerBalance: 300n,
+        providerBalance: 100n,
+        events: [ev(10, 100n)],
+        entries: [en(10, 100n), en(11, 100n), en(50, 100n)],
+      }),
+    );
+    expect(b.matched.map((p) => p.entry.entryRef)).toEqual(['E10']);
+    expect(b.ledgerOnly.map((e) => e.entryRef)).toEqual(['E11', 'E50']);
+    expect(b.remainder).toBe(0n);
+  });
+
+  it('matches by provider_ref first, whatever the amount, and lists the difference', () => {
+    const b = buildBridge(
+      input({
+        ledgerBalance: 90_000n,
+        providerBalance: 900_000n,
+        events: [ev(10, 900_000n, { providerRef: 'T1' })],
+        entries: [en(40, 90_000n, { providerRef: 'T1' })],
+      }),
+    );
+    expect(b.matched[0]).toMatchObject({ by: 'provider-ref', difference: 810_000n });
+    expect(b.remainder).toBe(0n);
+    expect(bridgeSummary(b)).toBe('explained: 1 amount difference 8,100.00; remainder 0.00');
+  });
+
+  it('skips duplicate and unsettled events and counts them', () => {
+    const b = buildBridge(
+      input({
+        providerBalance: 500n,
+        events: [
+          ev(10, 500n, { providerRef: 'D' }),
+          ev(10, 500n, { providerRef: 'D', duplicate: true }),
+          ev(20, 7n, { settled: false }),
+        ],
+      }),
+    );
+    expect(b).toMatchObject({ duplicatesSkipped: 1, notSettledSkipped: 1, remainder: 0n });
+    expect(b.providerOnly).toHaveLength(1);
+  });
+
+  it('an unlisted movement leaves a remainder; the running balances locate where they part', () => {
+    // Ledger and provider start at 1000; provider books -250 unlisted before its second event.
+    const b = buildBridge(
+      input({
+        ledgerBalance: 1_000n + 100n + 200n,
+        providerBalance: 1_000n + 100n - 250n + 200n,
+        events: [
+          ev(10, 100n, { runningBalance: 1_100n }),
+          ev(20, 200n, { runningBalance: 1_050n, providerRef: 'T2' }),
+        ],
+        entries: [en(10, 100n), en(20, 200n)],
+      }),
+    );
+    expect(b.remainder).toBe(-250n);
+    expect(b.firstDivergence).toMatchObject({ providerRunning: 1_050n, ledgerRunning: 1_300n });
+    expect(b.firstDivergence!.event!.providerRef).toBe('T2');
+    expect(bridgeSummary(b)).toMatch(
+      /^partly explained: no unmatched movements; remainder -2\.50; provider and ledger part after T2/,
+    );
+  });
+
+  it('says money in flight when only recent provider-only items explain it', () => {
+    const b = buildBridge(
+      input({ providerBalance: 100n, events: [ev(99, 100n)], inFlightMs: 300_000 }),
+    );
+    expect(b.inFlight).toBe(true);
+    expect(bridgeSummary(b)).toContain('likely money in flight');
+  });
+
+  it('groups thousands', () => {
+    expect(groupedAmount(1_500_000_00n)).toBe('1,500,000.00');
+    expect(groupedAmount(-5n)).toBe('-0.05');
+  });
+});

@@ -1,0 +1,87 @@
+import { stringify } from 'csv-stringify/sync';
+import type { DataSource } from 'typeorm';
+import type { AttributionJson } from './bridge';
+
+/** Columns of a run's unmatched-items CSV (issue 15), in order. */
+export const UNMATCHED_CSV_COLUMNS = [
+  'merchantId',
+  'provider',
+  'accountNo',
+  'item',
+  'providerRef',
+  'entryRef',
+  'time',
+  'timeJakarta',
+  'amount',
+  'ledgerAmount',
+  'type',
+] as const;
+
+/** `2026-12-01 07:00:00`: an instant as a Jakarta wall-clock time (UTC+7, no DST). */
+export function jakartaWallTime(iso: string): string {
+  return new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * Every unmatched item of a run's explained breaks, one row each: `provider-only` events,
+ * `ledger-only` entries and `amount-difference` pairs (amount = the provider's, ledgerAmount
+ * = the ledger's). Times in UTC and in Jakarta time.
+ */
+export async function unmatchedItemsCsv(ds: DataSource, runId: string): Promise<string> {
+  const rows: {
+    merchant_id: string;
+    provider: string;
+    account_no: string;
+    attribution: AttributionJson;
+  }[] = await ds.query(
+    `SELECT a.merchant_id, a.provider, a.account_no, r.attribution
+         FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
+        WHERE r.run_id = $1 AND r.attribution->>'outcome' IN ('explained', 'partly-explained')
+        ORDER BY a.merchant_id, a.provider, a.account_no`,
+    [runId],
+  );
+  const out: Record<(typeof UNMATCHED_CSV_COLUMNS)[number], string | null>[] = [];
+  for (const r of rows) {
+    const base = { merchantId: r.merchant_id, provider: r.provider, accountNo: r.account_no };
+    for (const e of r.attribution.providerOnly) {
+      out.push({
+        ...base,
+        item: 'provider-only',
+        providerRef: e.providerRef,
+        entryRef: null,
+        time: e.time,
+        timeJakarta: jakartaWallTime(e.time),
+        amount: e.amount,
+        ledgerAmount: null,
+        type: e.type,
+      });
+    }
+    for (const e of r.attribution.ledgerOnly) {
+      out.push({
+        ...base,
+        item: 'ledger-only',
+        providerRef: e.providerRef,
+        entryRef: e.entryRef,
+        time: e.postedAt,
+        timeJakarta: jakartaWallTime(e.postedAt),
+        amount: null,
+        ledgerAmount: e.amount,
+        type: null,
+      });
+    }
+    for (const d of r.attribution.amountDifferences) {
+      out.push({
+        ...base,
+        item: 'amount-difference',
+        providerRef: d.providerRef,
+        entryRef: d.entryRef,
+        time: null,
+        timeJakarta: null,
+        amount: d.providerAmount,
+        ledgerAmount: d.ledgerAmount,
+        type: null,
+      });
+    }
+  }
+  return stringify(out, { header: true, columns: [...UNMATCHED_CSV_COLUMNS] });
+}
