@@ -458,6 +458,9 @@ describe('export concurrency', () => {
       'attempts',
       'providerTime',
       'error',
+      'providerStatus',
+      'providerName',
+      'explanation',
     ]);
     expect(slots.busy).toBe(0);
   }, 120_000);

@@ -52,8 +52,8 @@ table.history-table tbody.history tr.main td { border-top:2px solid var(--line);
 table.history-table tbody.history tr.sub td { border-bottom:0; padding-top:0; }
 table.history-table tbody.history:nth-child(even) { background:#fbfcfd; }
 table.history-table tbody tr:nth-child(even) { background:inherit; }
-.entries { width:auto; min-width:55%; margin:4px 0 6px 0; background:#fff; }
-.entries th { background:#f3f5f8; }
+.entries, .bridge { width:auto; min-width:55%; margin:4px 0 6px 0; background:#fff; }
+.entries th, .bridge th { background:#f3f5f8; }
 .d-open { --c:var(--mismatched); } .d-acknowledged { --c:var(--timing); } .d-resolved { --c:var(--matched); }
 td.note { white-space:pre-line; color:var(--muted); max-width:280px; overflow-wrap:anywhere; }
 form.change { display:inline-flex; gap:4px; margin:2px 0; }
