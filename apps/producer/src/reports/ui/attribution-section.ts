@@ -83,7 +83,7 @@ export function attributionSection(d: BridgeDisplay): SafeHtml {
   return html`<div class="small" data-testid="attribution">
     <p class="hint" data-testid="attribution-summary">${d.summary}</p>
     <div>History window ${d.window}</div>
-    <table class="entries small" data-testid="bridge">
+    <table class="attribution small" data-testid="bridge">
       <tbody>
         ${(d.lines ?? []).map(
           (l) =>
@@ -99,7 +99,7 @@ export function attributionSection(d: BridgeDisplay): SafeHtml {
     ${
       (d.unmatched ?? []).length === 0
         ? ''
-        : html`<table class="entries small" data-testid="unmatched">
+        : html`<table class="attribution small" data-testid="unmatched">
             <thead>
               <tr>
                 <th>item</th>

@@ -54,5 +54,6 @@ table.history-table tbody.history:nth-child(even) { background:#fbfcfd; }
 table.history-table tbody tr:nth-child(even) { background:inherit; }
 .entries { width:auto; min-width:55%; margin:4px 0 6px 0; background:#fff; }
 .entries th { background:#f3f5f8; }
+.attribution { width:auto; min-width:45%; margin:4px 0 6px 0; background:#fff; }
 .hint { margin:4px 0 8px; padding:6px 10px; border-left:3px solid var(--timing); background:#fff8e6; font-size:13px; }
 `;
