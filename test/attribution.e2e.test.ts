@@ -138,6 +138,18 @@ describe('attribution: breaks explained from the provider history (pipeline over
               historyFaults: [{ kind: '500', times: 5 }],
             },
           },
+          // NICEPay documents no history: the report says so.
+          {
+            merchantId: 'M-NPBREAK',
+            merchantName: 'Merchant NPBREAK',
+            provider: 'nicepay',
+            accountNo: 'NPBREAK',
+            credentialSet: null,
+            ledger: [{ entryRef: 'np-open', amount: OPEN, postedAt: ago(72 * 3600) }],
+            simulated: { balance: '10050.00' },
+            kind: 'real-break',
+            expected: { status: 'mismatched', difference: 5000n, attempts: 1 },
+          },
           // 25 unbooked credits: three pages of 10, the cursor followed to the end.
           account('NZPAGES', credits(25, 4000), []),
           // 45 unbooked credits: the 3-page cap stops at 30 events, and says so.
@@ -264,6 +276,15 @@ describe('attribution: breaks explained from the provider history (pipeline over
     expect(r.difference).toBe('5000');
     expect(r.attribution).toMatchObject({ outcome: 'failed' });
     expect(r.attribution!.summary).toMatch(/^attribution failed: netzme answered 5001200/);
+  });
+
+  it('a provider without history (NICEPay): the result says it cannot be explained', async () => {
+    const r = await resultOf('NPBREAK');
+    expect(r.status).toBe('mismatched');
+    expect(r.attribution).toEqual({
+      outcome: 'unavailable',
+      summary: 'not explained: NICEPay offers no transaction history',
+    });
   });
 
   it('more than one page: the seqId cursor is followed to the end', async () => {

@@ -279,8 +279,15 @@ export class BalanceInquiryService {
     account: AccountRow,
     result: AccountResult,
     asOf: Date,
-  ): Promise<AttributionJson | { outcome: 'failed'; summary: string } | null> {
-    if (!this.config.ATTRIBUTION_ENABLED || !hasHistory(client)) return null;
+  ): Promise<AttributionJson | { outcome: 'failed' | 'unavailable'; summary: string } | null> {
+    if (!this.config.ATTRIBUTION_ENABLED) return null;
+    if (!hasHistory(client)) {
+      // Said on the report, so nobody waits for an explanation that cannot come.
+      return {
+        outcome: 'unavailable',
+        summary: `not explained: ${client.profile.displayName} offers no transaction history`,
+      };
+    }
     const provider = account.provider;
     try {
       const bridge = await attributeBreak(

@@ -126,6 +126,8 @@ export function buildScenario(
       case 'real-break': {
         const delta = (random() < 0.5 ? -1n : 1n) * (1n + BigInt(Math.floor(random() * 1_000_000)));
         simulated = { balance: formatAmount(settled + delta) };
+        if (provider === 'netzme')
+          simulated.history = explainableHistory(merchantId, ledger, delta, now);
         expected = { status: 'mismatched', difference: delta, attempts: 1 };
         break;
       }
@@ -194,4 +196,39 @@ export function buildScenario(
     });
   }
   return accounts;
+}
+
+/**
+ * A Netzme break the provider's history explains (issue 15): every ledger entry appears as an
+ * event (the first ones carry the id the ledger knows them by), and one movement half an hour
+ * ago, a credit or a fee, that the ledger never booked: the demo's page shows it explained.
+ */
+function explainableHistory(
+  merchantId: string,
+  ledger: ScenarioAccount['ledger'],
+  delta: bigint,
+  now: Date,
+): NonNullable<SimulatedAccount['history']> {
+  ledger.forEach((e, k) => {
+    if (k < 2) e.providerRef = `${merchantId}-TRX-${k + 1}`;
+  });
+  const magnitude = (v: bigint) => formatAmount(v < 0n ? -v : v);
+  return {
+    opening: '0.00',
+    events: [
+      ...ledger.map((e, k) => ({
+        amount: magnitude(e.amount),
+        side: e.amount < 0n ? 'db' : 'cr',
+        trxId: `${merchantId}-TRX-${k + 1}`,
+        at: e.postedAt.toISOString(),
+      })),
+      {
+        amount: magnitude(delta),
+        side: delta < 0n ? 'db' : 'cr',
+        type: delta < 0n ? 'fee' : 'payment_bill',
+        trxId: `${merchantId}-TRX-UNBOOKED`,
+        at: new Date(now.getTime() - 30 * 60_000).toISOString(),
+      },
+    ],
+  };
 }

@@ -366,9 +366,12 @@ export function bridgeToJson(b: Bridge): AttributionJson {
   };
 }
 
-/** What is stored when attribution could not run: the result's status is never changed by it. */
+/**
+ * What is stored when attribution could not run (`failed`: why), or when the provider offers
+ * no history (`unavailable`, e.g. NICEPay): the result's status is never changed by it.
+ */
 export interface AttributionFailedJson {
-  outcome: 'failed';
+  outcome: 'failed' | 'unavailable';
   summary: string;
 }
 

@@ -25,7 +25,9 @@ export interface BridgeFormat {
 
 /** The stored attribution as display strings. */
 export function bridgeDisplay(a: StoredAttribution, f: BridgeFormat): BridgeDisplay {
-  if (a.outcome === 'failed') return { summary: a.summary, failed: true };
+  if (a.outcome !== 'explained' && a.outcome !== 'partly-explained') {
+    return { summary: a.summary, failed: true };
+  }
   const notes: string[] = [];
   if (a.duplicatesSkipped) notes.push(`${a.duplicatesSkipped} duplicate event(s) skipped`);
   if (a.notSettledSkipped) notes.push(`${a.notSettledSkipped} unsettled event(s) skipped`);

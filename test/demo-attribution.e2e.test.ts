@@ -1,0 +1,46 @@
+import { RunsService } from '@app/reconciliation';
+import { startPipeline, Pipeline } from './support/pipeline';
+import { testConfig } from './support/test-config';
+
+/** Issue 15: the demo scenario's Netzme breaks come out explained from the provider history. */
+describe('demo scenario: Netzme real breaks are explained', () => {
+  let pipeline: Pipeline;
+  let runId: string;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline(testConfig(), { accountCount: 60 });
+    await pipeline.startWorker();
+    const started = await pipeline.producer.get(RunsService).start('api');
+    runId = (await pipeline.waitForRun(started.runId, 90_000)).id;
+  }, 120_000);
+  afterAll(() => pipeline.close());
+
+  it('every Netzme real break has remainder 0 and the unbooked movement listed', async () => {
+    const breaks = pipeline.scenario.filter(
+      (a) => a.provider === 'netzme' && a.kind === 'real-break',
+    );
+    expect(breaks.length).toBeGreaterThan(0);
+    for (const a of breaks) {
+      const [row]: {
+        status: string;
+        attribution: {
+          remainder: string;
+          summary: string;
+          providerOnly: { providerRef: string }[];
+          matchedCount: number;
+        };
+      }[] = await pipeline.db.dataSource.query(
+        `SELECT r.status, r.attribution FROM reconciliation_results r JOIN provider_accounts p ON p.id = r.account_id
+            WHERE r.run_id = $1 AND p.account_no = $2`,
+        [runId, a.accountNo],
+      );
+      expect(row.status).toBe('mismatched');
+      expect(row.attribution.remainder).toBe('0.00');
+      expect(row.attribution.summary).toMatch(/^explained: 1 provider-only (credit|debit)/);
+      expect(row.attribution.providerOnly.map((e) => e.providerRef)).toEqual([
+        `${a.merchantId}-TRX-UNBOOKED`,
+      ]);
+      expect(row.attribution.matchedCount).toBe(a.ledger.length);
+    }
+  });
+});
