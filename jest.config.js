@@ -10,4 +10,7 @@ module.exports = {
     '^@app/(snap|ledger|reconciliation|queue|config)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   testTimeout: 60000,
+  // Ends the run once every test has finished: a handle some test file leaves open (a Redis or
+  // pool connection still closing) must not hang CI for hours. Results are reported first.
+  forceExit: true,
 };
