@@ -1,5 +1,5 @@
 import { SnapError } from './errors';
-import { PROVIDERS, ProviderName } from './providers';
+import { PROVIDERS, ProviderName } from './providers/index';
 import type { ProviderKeyPrefix } from './provider-keys';
 
 /** The Redis commands the breaker uses (ioredis satisfies them). */

@@ -1,4 +1,4 @@
-import type { ProviderName } from './providers';
+import type { ProviderName } from './providers/index';
 
 /**
  * The prefix of every Redis key holding one provider's shared state (its pacing schedule, its

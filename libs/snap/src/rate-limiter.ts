@@ -1,4 +1,4 @@
-import { PROVIDERS, ProviderName } from './providers';
+import { PROVIDERS, ProviderName } from './providers/index';
 import type { ProviderKeyPrefix } from './provider-keys';
 
 /** The Redis command the limiter uses (ioredis satisfies it). */
