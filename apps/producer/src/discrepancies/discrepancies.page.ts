@@ -24,12 +24,15 @@ import {
 import { RequestActor } from '../audit/actor';
 import { CSRF_FIELD, PageCsrf } from '../http/csrf';
 import { Display } from '../reports/ui/display';
+import { pageCsp } from '../reports/ui/layout';
 import { parseBody } from '../validation';
 import { discrepancyId, noteSchema } from './discrepancies.controller';
 import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
 import { DiscrepancyChanges } from './discrepancy-changes';
 
 const AUDIT_ROWS = 50;
+/** The report pages' policy; this page's forms post back to it. */
+const CSP = pageCsp({ forms: true });
 
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
 @Controller('ui/discrepancies')
@@ -57,6 +60,7 @@ export class DiscrepanciesPage {
     res
       .type('html')
       .setHeader('Cache-Control', 'no-store')
+      .setHeader('Content-Security-Policy', CSP)
       .send(
         discrepanciesPage({
           status: wanted,

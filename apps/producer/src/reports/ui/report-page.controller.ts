@@ -17,11 +17,13 @@ import { PROVIDERS, readBreakerStatus } from '@app/snap';
 import { parseParams, parseQuery } from '../../validation';
 import { accountParams, historyQuery } from '../report-params';
 import { ReportsService } from '../reports.service';
-import { accountPage, ATTENTION_STATUSES, notFoundPage, overviewPage } from './pages';
+import { accountPage } from './account-page';
+import { pageCsp } from './layout';
+import { notFoundPage } from './not-found-page';
+import { ATTENTION_STATUSES, overviewPage } from './overview-page';
 
-/** No script at all, styles inline only: injected markup could not run even if escaping failed. */
-const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** The report pages have no forms. */
+const CSP = pageCsp({ forms: false });
 const RUNS_PER_PAGE = 20;
 const ATTENTION_ROWS = 100;
 const CHART_DAYS = 30;

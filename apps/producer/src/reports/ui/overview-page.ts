@@ -1,20 +1,13 @@
 import { RESULT_STATUSES, RunView } from '@app/reconciliation';
-import type {
-  AccountHistory,
-  DailyMismatchFigures,
-  Page,
-  ResultItem,
-} from '@app/reconciliation/report-queries';
+import type { DailyMismatchFigures, Page, ResultItem } from '@app/reconciliation/report-queries';
 import { BreakerStatus, formatAmount } from '@app/snap';
-import type { AuditRecord } from '@app/reconciliation';
-import { auditSection } from './audit-section';
-import { attributionSection, bridgeDisplay } from './attribution-section';
+import { accountHref, amountCell, badge } from './cells';
 import { dailyChart } from './chart';
 import { Display } from './display';
-import { DiscrepancyCounts, DISCREPANCIES_HREF, discrepanciesSection } from './discrepancies-hook';
+import { DiscrepancyCounts, discrepanciesSection } from './discrepancies-hook';
 import { href, html, SafeHtml } from './html';
+import { layout } from './layout';
 import { providersSection } from './providers-hook';
-import { STYLES } from './styles';
 
 /** Statuses shown in "needs attention": everything but matched. */
 export const ATTENTION_STATUSES = RESULT_STATUSES.filter((s) => s !== 'matched');
@@ -33,44 +26,10 @@ export interface OverviewData {
   providers?: BreakerStatus[];
 }
 
-const accountHref = (provider: string, accountNo: string) =>
-  href(['ui', 'accounts', provider, accountNo]);
-
 function duration(run: RunView): string {
   if (!run.finishedAt) return '–';
   const s = Math.round((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000);
   return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
-}
-
-const badge = (status: string) => html`<span class="badge s-${status}">${status}</span>`;
-const amountCell = (v: string | null, view: Display) =>
-  html`<td class="num${v?.startsWith('-') ? ' neg' : ''}">${view.amount(v)}</td>`;
-
-/** The page frame: header with navigation, then `body`. */
-export function layout(title: string, view: Display, body: SafeHtml): string {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title}</title>
-        <style>
-          ${new SafeHtml(STYLES)}
-        </style>
-      </head>
-      <body>
-        <header>
-          <a class="brand" href="/">snap-recon</a>
-          <nav>
-            <a href="/">Overview</a><a href="/#attention">Needs attention</a
-            ><a href="/#daily">Daily</a> <a href="${DISCREPANCIES_HREF}">Discrepancies</a
-            ><a href="/#runs">Runs</a><a href="/docs">API docs</a><a href="/queues">Queues</a>
-          </nav>
-          <span class="tz">times in ${view.timeZone} (${view.zone})</span>
-        </header>
-        <main>${body}</main>
-      </body>
-    </html>`.value;
 }
 
 function runSummary(run: RunView, isLatest: boolean, view: Display): SafeHtml {
@@ -289,185 +248,4 @@ export function overviewPage(data: OverviewData): string {
   ${data.providers ? providersSection(data.providers, view) : ''} ${dailySection(data.daily, view)}
   ${discrepanciesSection(data.discrepancies)} ${runsTable(data.runs, run?.id ?? null, view)}`;
   return layout(run ? `snap-recon · run #${run.id}` : 'snap-recon', view, body);
-}
-
-type HistoryItem = AccountHistory['items'][number];
-
-/** Provider history is read in Jakarta time, whatever the page's zone (issue 15). */
-const HISTORY_ZONE = 'Asia/Jakarta';
-
-/** The break explained from the provider's history, when there is an attribution. */
-function attributionRows(r: HistoryItem, page: Display): SafeHtml | '' {
-  if (!r.attribution) return '';
-  const jakarta = new Display(HISTORY_ZONE, page.amountFormat);
-  const view = bridgeDisplay(r.attribution, {
-    when: (iso) => jakarta.when(iso),
-    amount: (d) => jakarta.amount(d),
-  });
-  return html`<tr class="sub">
-    <td></td>
-    <td colspan="9">${attributionSection(view)}</td>
-  </tr>`;
-}
-
-/** Why a result differed, when the in-flight window explains it. */
-function explanation(r: HistoryItem): SafeHtml | '' {
-  const n = r.windowEntries.length;
-  if (r.status === 'matched' || n === 0 || r.windowEntriesTruncated) return '';
-  if (r.providerBalance !== null && r.providerBalance === r.balanceBeforeWindow) {
-    return html`<p class="hint">
-      The provider’s balance equals the ledger before
-      ${n === 1 ? 'this entry' : `these ${n} entries`}: ${n === 1 ? 'it was' : 'they were'} still in
-      flight when the provider answered.
-    </p>`;
-  }
-  return '';
-}
-
-/** The rows of one run's result: the figures, then its error or in-flight ledger entries. */
-function historyRows(r: HistoryItem, windowSeconds: number, view: Display): SafeHtml {
-  const details =
-    r.asOf === null
-      ? html`<span class="muted">no ledger comparison: the provider gave no balance</span>`
-      : r.windowEntries.length === 0
-        ? html`<span class="muted"
-            >no ledger entry in the ${windowSeconds} s before as-of: nothing was in flight</span
-          >`
-        : html`<div class="small">
-              Ledger entries in the ${windowSeconds} s before as-of (${view.when(r.windowStart)} –
-              ${view.when(r.asOf)}), newest
-              first${r.windowEntriesTruncated ? ' (first 100 only)' : ''}; balance before them
-              <b>${view.amount(r.balanceBeforeWindow)}</b>:
-            </div>
-            <table class="entries small">
-              <thead>
-                <tr>
-                  <th>entry</th>
-                  <th>posted</th>
-                  <th class="num">amount</th>
-                  <th class="num">balance after</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${r.windowEntries.map(
-                  (e) =>
-                    html`<tr>
-                      <td>${e.entryRef}</td>
-                      <td class="when">${view.when(e.postedAt)}</td>
-                      ${amountCell(e.amount, view)}
-                      <td class="num">${view.amount(e.balanceAfter)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-            ${explanation(r)}`;
-  return html`<tbody class="history" data-testid="history-result" data-run="${r.runId}">
-    <tr class="main">
-      <td>
-        <a href="${href([], { run: r.runId })}">#${r.runId}</a>
-        <div class="muted small">${r.runTrigger}</div>
-      </td>
-      <td class="when">${view.when(r.runStartedAt)}</td>
-      <td>${badge(r.status)}</td>
-      ${amountCell(r.providerBalance, view)}${amountCell(r.ledgerBalance, view)}
-      <td
-        class="num${r.difference?.startsWith('-') ? ' neg' : ''}"
-        data-testid="history-difference"
-      >
-        ${view.amount(r.difference)}
-      </td>
-      ${amountCell(r.inFlightAmount, view)}
-      <td class="when">${view.when(r.asOf)}</td>
-      <td class="num">${r.attempts}</td>
-      <td>${r.responseCode ?? '–'}</td>
-    </tr>
-    ${
-      r.error
-        ? html`<tr class="sub">
-            <td></td>
-            <td colspan="9" class="err">${r.error}</td>
-          </tr>`
-        : ''
-    }
-    ${attributionRows(r, view)}
-    ${
-      r.status === 'matched' && r.windowEntries.length === 0
-        ? ''
-        : html`<tr class="sub">
-            <td></td>
-            <td colspan="9">${details}</td>
-          </tr>`
-    }
-  </tbody>`;
-}
-
-/**
- * `/ui/accounts/:provider/:accountNo`: the account's results with their in-flight windows,
- * then the audit trail of changes concerning it (its discrepancies, ledger entries posted).
- */
-export function accountPage(
-  history: AccountHistory,
-  view: Display,
-  audit: { items: AuditRecord[]; total: number },
-): string {
-  const { account } = history;
-  const body = html`<section>
-      <h1>${account.merchantName}</h1>
-      <p class="meta">
-        ${account.provider} account <b>${account.accountNo}</b> · merchant ${account.merchantId} ·
-        ${account.currency} · ${account.enabled ? 'enabled' : 'disabled'} ·
-        <a href="${href(['accounts', account.provider, account.accountNo, 'history'])}">JSON</a>
-      </p>
-    </section>
-    <section>
-      <h2>
-        Results
-        <span class="sub"
-          >last ${history.items.length} runs, newest first; under each, the ledger entries that
-          could still have been in flight (${history.inFlightWindowSeconds} s before the balance’s
-          instant)</span
-        >
-      </h2>
-      ${
-        history.items.length === 0
-          ? html`<p class="muted">No run has checked this account yet.</p>`
-          : html`<table class="history-table">
-              <thead>
-                <tr>
-                  <th>run</th>
-                  <th>started</th>
-                  <th>status</th>
-                  <th class="num">provider balance</th>
-                  <th class="num">ledger balance</th>
-                  <th class="num">difference</th>
-                  <th class="num">in flight</th>
-                  <th>as of</th>
-                  <th class="num">attempts</th>
-                  <th>code</th>
-                </tr>
-              </thead>
-              ${history.items.map((r) => historyRows(r, history.inFlightWindowSeconds, view))}
-            </table>`
-      }
-    </section>
-    ${auditSection(
-      audit.items,
-      audit.total,
-      view,
-      href(['audit', 'export.csv'], { provider: account.provider, accountNo: account.accountNo }),
-    )}`;
-  return layout(`${account.provider} ${account.accountNo} · snap-recon`, view, body);
-}
-
-/** A plain 404 page. */
-export function notFoundPage(message: string, view: Display): string {
-  return layout(
-    'Not found · snap-recon',
-    view,
-    html`<section>
-      <h1>Not found</h1>
-      <p>${message}</p>
-      <p><a href="/">Back to the overview</a></p>
-    </section>`,
-  );
 }
