@@ -24,7 +24,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { LedgerController } from './ledger.controller';
 import { ReportsModule } from './reports/reports.module';
-import { RunsController } from './runs.controller';
+import { RunsController } from './runs/runs.controller';
 import { ScheduleInstaller, ScheduleProcessor } from './schedule.processor';
 
 /** At start: resume runs a previous producer left half-enqueued, and undelivered webhooks. */

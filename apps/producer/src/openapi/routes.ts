@@ -3,22 +3,22 @@ import { z } from 'zod';
 import { ledgerBatchSchema } from '@app/ledger';
 import { AUDIT_CSV_COLUMNS, RESULT_CSV_COLUMNS, UNMATCHED_CSV_COLUMNS } from '@app/reconciliation';
 import { auditCsvQuery, auditQuery } from '../audit/audit.controller';
-import {
-  discrepancyIdParams,
-  listSchema,
-  noteSchema,
-} from '../discrepancies/discrepancies.controller';
+import { listSchema, noteSchema } from '../discrepancies/discrepancies.controller';
 import {
   accountParams,
+  cancelRunParams,
+  discrepancyIdParams,
+  runIdParams,
+} from '../http/route-params';
+import {
   dailyQuery,
   historyQuery,
   resultsCsvQuery,
   resultsQuery,
-  runIdParams,
   runListQuery,
 } from '../reports/report-params';
 import { overviewQuery } from '../reports/ui/report-page.controller';
-import { startRunSchema } from '../runs.controller';
+import { startRunSchema } from '../runs/runs.controller';
 import { registry } from './registry';
 import {
   AccountHistory,
@@ -163,7 +163,7 @@ registry.registerPath({
   path: '/runs/{id}/cancel',
   tags: ['runs'],
   summary: 'Cancel a running run: its pending jobs are removed, its results so far kept',
-  request: { params: z.object({ id: z.string().regex(/^\d{1,18}$/) }) },
+  request: { params: cancelRunParams },
   responses: {
     200: {
       description: 'Cancelled.',

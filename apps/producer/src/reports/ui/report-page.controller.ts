@@ -14,8 +14,9 @@ import { z } from 'zod';
 import { APP_CONFIG, AppConfig, providerKeyPrefix } from '@app/config';
 import { REDIS } from '@app/reconciliation';
 import { PROVIDERS, readBreakerStatus } from '@app/snap';
-import { parseParams, parseQuery } from '../../validation';
-import { accountParams, historyQuery } from '../report-params';
+import { parseQuery } from '../../validation';
+import { ACCOUNT_PARAMS, DB_ID_PATTERN } from '../../http/route-params';
+import { historyQuery } from '../report-params';
 import { ReportsService } from '../reports.service';
 import { accountPage } from './account-page';
 import { pageCsp } from './layout';
@@ -32,10 +33,7 @@ const AUDIT_ROWS = 50;
 /** The query of the overview page `/`. */
 export const overviewQuery = z
   .object({
-    run: z
-      .string()
-      .regex(/^\d{1,18}$/, 'must be a run id (digits)')
-      .optional(),
+    run: z.string().regex(DB_ID_PATTERN, 'must be a run id (digits)').optional(),
     runsPage: z
       .string()
       .regex(/^\d{1,6}$/, 'must be a whole number')
@@ -93,11 +91,10 @@ export class ReportPageController {
   @Header('Content-Security-Policy', CSP)
   @Header('Cache-Control', 'no-store')
   async account(
-    @Param() params: unknown,
+    @Param(ACCOUNT_PARAMS) { provider, accountNo }: { provider: string; accountNo: string },
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
-    const { provider, accountNo } = parseParams(accountParams, params);
     const { limit } = parseQuery(historyQuery, query);
     try {
       const history = await this.reports.accountHistory(provider, accountNo, limit);

@@ -21,19 +21,25 @@ import { Actor, loadRun, resolveAccounts, RunsService } from '@app/reconciliatio
 import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
 import { writeRunReportJson } from '@app/reconciliation/report-queries-json';
 import { PROVIDERS } from '@app/snap';
-import { RequestActor } from './audit/actor';
-import { Export } from './http/export-slots';
-import { loggableError } from './http/problem.filter';
-import { parseBody } from './validation';
+import { RequestActor } from '../audit/actor';
+import { Export } from '../http/export-slots';
+import { loggableError } from '../http/problem.filter';
+import { accountIdText, RUN_ID, RUN_PARAMS, RUN_REF } from '../http/route-params';
+import {
+  resultFilter,
+  resultsCsvQuery,
+  resultsQuery,
+  runListFilter,
+  runListQuery,
+} from '../reports/report-params';
+import { ReportsService } from '../reports/reports.service';
+import { parseBody, parseQuery, rejectParam } from '../validation';
 
 /** The body of `POST /runs` (validates it and documents it). */
 export const startRunSchema = z
   .object({
     provider: z.enum(PROVIDERS).optional(),
-    merchantId: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 . _ -')
-      .optional(),
+    merchantId: accountIdText.optional(),
     /** Re-check exactly these accounts. */
     accounts: z
       .array(
@@ -49,21 +55,15 @@ export const startRunSchema = z
     path: ['accounts'],
   });
 
-const runIdPattern = /^(\d{1,18}|latest)$/;
-
-function checkRunId(id: string): string {
-  if (!runIdPattern.test(id))
-    throw new BadRequestException(
-      `runId: ${JSON.stringify(id.slice(0, 40))} is not a run id or "latest"`,
-    );
-  return id;
-}
-
-/** Start runs and read their results. */
+/**
+ * The `/runs` resource: start and cancel runs, list them, and read one run's summary, report,
+ * results (a page or a CSV) and unmatched items.
+ */
 @Controller('runs')
 export class RunsController {
   constructor(
     private readonly runs: RunsService,
+    private readonly reports: ReportsService,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
@@ -83,12 +83,21 @@ export class RunsController {
     return { runId: run.runId, accountCount: run.accountCount };
   }
 
+  /** Runs, newest first, filtered by status and start. */
+  @Get()
+  list(@Query() query: unknown) {
+    const q = parseQuery(runListQuery, query);
+    const filter = runListFilter(q, this.reports.timeZone);
+    if (filter.startedFrom && filter.startedBefore && filter.startedFrom >= filter.startedBefore) {
+      rejectParam('query parameters', 'to', q.to, `must be later than from (${q.from})`);
+    }
+    return this.reports.listRuns(filter, q.page, q.pageSize);
+  }
+
   /** Cancels a running run: its pending jobs are removed, its results so far kept. */
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id') id: string) {
-    if (!/^\d{1,18}$/.test(id))
-      throw new BadRequestException(`runId: ${JSON.stringify(id.slice(0, 40))} is not a run id`);
+  async cancel(@Param('id', RUN_ID) id: string) {
     const outcome = await this.runs.cancel(id, 'api');
     if (outcome.cancelled) {
       const { runId, removedJobs, resultsKept } = outcome;
@@ -100,8 +109,8 @@ export class RunsController {
 
   /** A run's status and counts. */
   @Get(':id')
-  async get(@Param('id') id: string) {
-    const run = await loadRun(this.ds, checkRunId(id));
+  async get(@Param('id', RUN_REF) id: string) {
+    const run = await loadRun(this.ds, id);
     if (!run) throw new NotFoundException(`run ${id} not found`);
     return run;
   }
@@ -110,7 +119,7 @@ export class RunsController {
   @Get(':id/report')
   @Export()
   async report(
-    @Param('id') id: string,
+    @Param('id', RUN_REF) id: string,
     @Query('format') format: string | undefined,
     @Res() res: Response,
   ) {
@@ -118,7 +127,7 @@ export class RunsController {
       throw new BadRequestException(`format: ${JSON.stringify(format)} must be json or csv`);
     }
     if (format === 'csv') {
-      const run = await loadRun(this.ds, checkRunId(id));
+      const run = await loadRun(this.ds, id);
       if (!run) throw new NotFoundException(`run ${id} not found`);
       res.type('text/csv').attachment(`run-${run.id}.csv`);
       // Streamed in batches; a failure part-way aborts the response (the stream is destroyed).
@@ -132,7 +141,7 @@ export class RunsController {
       });
       return;
     }
-    const run = await loadRun(this.ds, checkRunId(id));
+    const run = await loadRun(this.ds, id);
     if (!run) throw new NotFoundException(`run ${id} not found`);
     res.type('json');
     // Streamed in batches, like the CSV: memory stays one batch whatever the run's size.
@@ -144,5 +153,53 @@ export class RunsController {
         );
       res.destroy();
     });
+  }
+
+  /** One page of a run's results, largest difference first. */
+  @Get(':id/results')
+  async results(@Param(RUN_PARAMS) { id }: { id: string }, @Query() query: unknown) {
+    const q = parseQuery(resultsQuery, query);
+    const run = await this.reports.run(id);
+    return {
+      runId: run.id,
+      ...(await this.reports.results(run.id, resultFilter(q), q.page, q.pageSize)),
+    };
+  }
+
+  /** A run's results as CSV, streamed in batches. */
+  @Get(':id/results.csv')
+  @Export()
+  async resultsCsv(
+    @Param(RUN_PARAMS) { id }: { id: string },
+    @Query() query: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const filter = resultFilter(parseQuery(resultsCsvQuery, query));
+    const run = await this.reports.run(id);
+    res.status(200).type('text/csv; charset=utf-8').attachment(`run-${run.id}-results.csv`);
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      await this.reports.writeResultsCsv(run.id, filter, res);
+    } catch (e) {
+      // The headers are gone: the stream is already destroyed, which aborts the response.
+      const clientLeft = (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+      if (clientLeft)
+        this.logger.debug({ runId: run.id }, 'results CSV: client closed the connection');
+      else this.logger.error({ runId: run.id, err: e }, 'results CSV failed part-way');
+      if (!res.destroyed) res.destroy();
+    }
+  }
+
+  /** The unmatched items of a run's explained breaks, as CSV. */
+  @Get(':id/unmatched.csv')
+  async unmatchedCsv(
+    @Param(RUN_PARAMS) { id }: { id: string },
+    @Res() res: Response,
+  ): Promise<void> {
+    const run = await this.reports.run(id);
+    const csv = await this.reports.unmatchedCsv(run.id);
+    res.status(200).type('text/csv; charset=utf-8').attachment(`run-${run.id}-unmatched.csv`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(csv);
   }
 }
