@@ -1,12 +1,13 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DelayedError, Job, Queue } from 'bullmq';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, Logger, REDIS } from '@app/infra';
 import { JOB, RETENTION_SCHEDULER_ID, SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
 import type { Cluster, Redis } from 'ioredis';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { deleteExpired, REDIS, RetentionOutcome, RunsService } from '@app/reconciliation';
+import { deleteExpired, RetentionOutcome, RunsService } from '@app/reconciliation';
 
 /** How long a queued tick waits before it looks again whether the previous run finished. */
 export const QUEUED_TICK_RETRY_MS = 30_000;

@@ -1,7 +1,8 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Type } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger, withLogContext } from '@app/config';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, Logger, withLogContext } from '@app/infra';
 import { balanceQueueName, BalanceInquiryJobData, providerLimiter } from '@app/queue';
 import { JobAdmission } from '@app/reconciliation';
 import { ProviderName, ProviderUnavailableError, RateLimitedSnapError } from '@app/snap';

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, APP_LOGGER, APP_METRICS, AppConfig, AppMetrics, Logger } from '@app/config';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, APP_METRICS, AppMetrics, Logger } from '@app/infra';
 import { ledgerSnapshot } from '@app/ledger';
 import { BalanceInquiryJobData } from '@app/queue';
 import {

@@ -6,13 +6,12 @@ import { DataSource } from 'typeorm';
 import { request } from 'undici';
 import {
   APP_CONFIG,
-  APP_LOGGER,
   AppConfig,
   describeWebhookUrl,
-  Logger,
   webhookSubscriptions,
   WebhookSubscription,
 } from '@app/config';
+import { APP_LOGGER, Logger } from '@app/infra';
 import { AlertWebhookJobData, JOB, WEBHOOK_QUEUE } from '@app/queue';
 import {
   AlertPublisher,

@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Injection token of the process's {@link AppMetrics}. */
+export const APP_METRICS = Symbol('APP_METRICS');
+
 /**
  * The Prometheus metrics of one process (prom-client). The worker records provider calls,
  * token requests and results; the producer adds queue and run figures at scrape time.
