@@ -18,34 +18,30 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
-  readonly tokenRequests = new Counter({
-    name: 'snap_token_requests_total',
-    help: 'Access tokens requested from providers (refreshes included)',
-    labelNames: ['provider'] as const,
-    registers: [this.registry],
-  });
+  readonly tokenRequests = this.counter(
+    'snap_token_requests_total',
+    'Access tokens requested from providers (refreshes included)',
+    ['provider'],
+  );
 
-  readonly results = new Counter({
-    name: 'recon_results_total',
-    help: 'Final reconciliation results written, by provider and status',
-    labelNames: ['provider', 'status'] as const,
-    registers: [this.registry],
-  });
+  readonly results = this.counter(
+    'recon_results_total',
+    'Final reconciliation results written, by provider and status',
+    ['provider', 'status'],
+  );
 
   /** Issue 15: mismatches explained from the provider's history, by outcome. */
-  readonly attributions = new Counter({
-    name: 'recon_attributions_total',
-    help: 'Mismatched results explained from provider history, by provider and outcome (explained, partly-explained, failed)',
-    labelNames: ['provider', 'outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly attributions = this.counter(
+    'recon_attributions_total',
+    'Mismatched results explained from provider history, by provider and outcome (explained, partly-explained, failed)',
+    ['provider', 'outcome'],
+  );
 
-  readonly historyRequests = new Counter({
-    name: 'snap_history_requests_total',
-    help: 'Transaction-history pages requested for attribution, by provider',
-    labelNames: ['provider'] as const,
-    registers: [this.registry],
-  });
+  readonly historyRequests = this.counter(
+    'snap_history_requests_total',
+    'Transaction-history pages requested for attribution, by provider',
+    ['provider'],
+  );
 
   readonly runDuration = new Histogram({
     name: 'recon_run_duration_seconds',
@@ -54,61 +50,59 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
-  readonly breakerOpen = new Gauge({
-    name: 'snap_provider_breaker_open',
-    help: 'Circuit breaker of a provider: 1 open (taken for down, only probes sent), 0 closed',
-    labelNames: ['provider'] as const,
-    registers: [this.registry],
-  });
+  readonly breakerOpen = this.gauge(
+    'snap_provider_breaker_open',
+    'Circuit breaker of a provider: 1 open (taken for down, only probes sent), 0 closed',
+    ['provider'],
+  );
 
-  readonly lastSuccess = new Gauge({
-    name: 'snap_provider_last_success_timestamp_seconds',
-    help: 'When a provider last answered (Unix seconds), as its circuit breaker saw it',
-    labelNames: ['provider'] as const,
-    registers: [this.registry],
-  });
+  readonly lastSuccess = this.gauge(
+    'snap_provider_last_success_timestamp_seconds',
+    'When a provider last answered (Unix seconds), as its circuit breaker saw it',
+    ['provider'],
+  );
 
-  readonly jobs = new Gauge({
-    name: 'bullmq_jobs',
-    help: 'Jobs per queue and state',
-    labelNames: ['queue', 'state'] as const,
-    registers: [this.registry],
-  });
+  readonly jobs = this.gauge('bullmq_jobs', 'Jobs per queue and state', ['queue', 'state']);
 
   /** Set by the producer at scrape time (alerts: no run finished for too long). */
-  readonly lastFinishedRun = new Gauge({
-    name: 'recon_last_finished_run_timestamp_seconds',
-    help: 'Unix time the latest finished reconciliation run finished (0 before the first)',
-    registers: [this.registry],
-  });
+  readonly lastFinishedRun = this.gauge(
+    'recon_last_finished_run_timestamp_seconds',
+    'Unix time the latest finished reconciliation run finished (0 before the first)',
+  );
 
   /** Set by the producer at scrape time (alerts: a run past its deadline). */
-  readonly oldestRunningRunAge = new Gauge({
-    name: 'recon_oldest_running_run_age_seconds',
-    help: 'Age of the oldest run still running (0 when none runs)',
-    registers: [this.registry],
-  });
+  readonly oldestRunningRunAge = this.gauge(
+    'recon_oldest_running_run_age_seconds',
+    'Age of the oldest run still running (0 when none runs)',
+  );
 
   /** Set by the producer at scrape time: open and acknowledged discrepancies by how long they have been open. */
-  readonly openDiscrepancies = new Gauge({
-    name: 'recon_open_discrepancies',
-    help: 'Discrepancies not resolved, by age since opened (age: lt_1h, 1h_24h, 1d_7d, gt_7d)',
-    labelNames: ['age'] as const,
-    registers: [this.registry],
-  });
+  readonly openDiscrepancies = this.gauge(
+    'recon_open_discrepancies',
+    'Discrepancies not resolved, by age since opened (age: lt_1h, 1h_24h, 1d_7d, gt_7d)',
+    ['age'],
+  );
 
-  readonly oldestOpenDiscrepancyAge = new Gauge({
-    name: 'recon_oldest_open_discrepancy_age_seconds',
-    help: 'Age of the oldest discrepancy not resolved (0 when none)',
-    registers: [this.registry],
-  });
+  readonly oldestOpenDiscrepancyAge = this.gauge(
+    'recon_oldest_open_discrepancy_age_seconds',
+    'Age of the oldest discrepancy not resolved (0 when none)',
+  );
 
-  readonly queueLag = new Gauge({
-    name: 'bullmq_queue_lag_seconds',
-    help: 'Seconds the oldest waiting job of each provider queue has waited (0: none waits)',
-    labelNames: ['queue'] as const,
-    registers: [this.registry],
-  });
+  readonly queueLag = this.gauge(
+    'bullmq_queue_lag_seconds',
+    'Seconds the oldest waiting job of each provider queue has waited (0: none waits)',
+    ['queue'],
+  );
+
+  /** A counter of this process's registry; `labels` are the names its series are split by. */
+  private counter<L extends string>(name: string, help: string, labels: readonly L[] = []) {
+    return new Counter<L>({ name, help, labelNames: labels, registers: [this.registry] });
+  }
+
+  /** A gauge of this process's registry; `labels` are the names its series are split by. */
+  private gauge<L extends string>(name: string, help: string, labels: readonly L[] = []) {
+    return new Gauge<L>({ name, help, labelNames: labels, registers: [this.registry] });
+  }
 
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
