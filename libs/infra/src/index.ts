@@ -1,4 +1,6 @@
 export * from './batching/micro-batcher';
+export * from './bullmq/job-handler-check';
+export * from './bullmq/job-worker-host';
 export * from './bullmq/provider-queues';
 export * from './bullmq/queue-error-logger';
 export * from './bullmq/queue-registration';

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@app/config';
+import { jobHandlerCheck } from './bullmq/job-handler-check';
 import { providerQueues, PROVIDER_QUEUES } from './bullmq/provider-queues';
 import { queueErrorLogger } from './bullmq/queue-error-logger';
 import { registerQueues } from './bullmq/queue-registration';
@@ -27,7 +28,8 @@ export interface InfraParts {
 /**
  * The infrastructure shared by the producer, the worker and the CLI: the logger and metrics,
  * Postgres (TypeORM), one Redis connection, and BullMQ with every queue of the catalogue.
- * Redis is a single node from REDIS_URL, or Sentinel / Cluster per the settings.
+ * Redis is a single node from REDIS_URL, or Sentinel / Cluster per the settings. At start-up
+ * it checks that every job of every queue the app consumes has exactly one handler.
  */
 @Module({})
 export class InfraModule {
@@ -46,6 +48,7 @@ export class InfraModule {
         EvictionPolicyCheck,
         providerQueues,
         queueErrorLogger,
+        jobHandlerCheck,
       ],
       exports: [APP_LOGGER, APP_METRICS, TypeOrmModule, bull.queues, REDIS, PROVIDER_QUEUES],
     };
