@@ -54,8 +54,9 @@ export const MAX_RATE_LIMIT_HITS = 20;
 
 /**
  * Reconciles one account in one run: balance inquiry, ledger as of the provider's instant,
- * comparison, result. Knows nothing of BullMQ beyond `UnrecoverableError`, so it is tested
- * directly.
+ * comparison, result. Knows nothing of BullMQ beyond `UnrecoverableError` (the alert of a
+ * finished run goes through {@link AlertPublisher}, which enqueues with the job catalogue's
+ * helpers), so it is tested directly.
  */
 @Injectable()
 export class BalanceInquiryService {
