@@ -1,7 +1,7 @@
 import { Export } from '../http/export-slots';
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { APP_LOGGER, Logger } from '@app/config';
+import { APP_LOGGER, Logger } from '@app/infra';
 import { parseParams, parseQuery, rejectParam } from '../validation';
 import {
   resultFilter,
