@@ -4,9 +4,9 @@ import {
   appendLedgerEntries,
   importLedgerCsv,
   NewLedgerEntry,
-  runMigrations,
   validateLedgerBatch,
 } from '@app/ledger';
+import { runMigrations } from '@app/infra';
 import { ALL_ENTITIES } from '@app/reconciliation';
 import type { BenchContext } from './context';
 import { msSince, round } from './stats';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AppConfig, createRedisConnection, deletePrefixKeys, loadConfig } from '@app/config';
-import { dataSourceOptions } from '@app/ledger';
+import { AppConfig, loadConfig } from '@app/config';
+import { createRedisConnection, dataSourceOptions, deletePrefixKeys } from '@app/infra';
 import { ALL_ENTITIES } from '@app/reconciliation';
 import type { BenchOptions } from './options';
 

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Cluster, Redis } from 'ioredis';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
-import { runMigrations } from '@app/ledger';
+import { runMigrations } from '@app/infra';
 import { balanceJobId, balanceQueueName } from '@app/queue';
 import { ALL_ENTITIES, RunsService } from '@app/reconciliation';
 import { jakartaTimestamp, signTokenRequest } from '@app/snap';

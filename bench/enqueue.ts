@@ -3,7 +3,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@app/ledger';
+import { runMigrations } from '@app/infra';
 import { balanceJobOptions, balanceQueueName } from '@app/queue';
 import { ALL_ENTITIES, createRun, enqueueRun } from '@app/reconciliation';
 import { PROVIDERS, ProviderName } from '@app/snap';

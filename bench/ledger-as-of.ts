@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { balanceAsOf, ledgerSnapshot, runMigrations } from '@app/ledger';
+import { balanceAsOf, ledgerSnapshot } from '@app/ledger';
+import { runMigrations } from '@app/infra';
 import { ALL_ENTITIES } from '@app/reconciliation';
 import type { BenchContext } from './context';
 import { median, msSince, quantile, round } from './stats';

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import pino from 'pino';
-import { queuePrefix } from '@app/config';
+import { queuePrefix } from '@app/infra';
 import { RETENTION_SCHEDULER_ID, SCHEDULE_QUEUE } from '@app/queue';
 import { ALL_ENTITIES, deleteExpired } from '@app/reconciliation';
 import { ProducerModule } from '../apps/producer/src/producer.module';

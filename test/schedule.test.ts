@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import pino from 'pino';
-import { queuePrefix } from '@app/config';
+import { queuePrefix } from '@app/infra';
 import { SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
 import { ALL_ENTITIES } from '@app/reconciliation';
 import { ProducerModule } from '../apps/producer/src/producer.module';

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import IORedis from 'ioredis';
-import { createLogger, DEV_BASIC_AUTH_PASSWORD } from '@app/config';
+import { DEV_BASIC_AUTH_PASSWORD } from '@app/config';
+import { createLogger } from '@app/infra';
 import { ALL_ENTITIES } from '@app/reconciliation';
 import { MAX_JSON_BODY_BYTES } from '../../apps/producer/src/http/body-limits';
 import { MAX_JSON_DEPTH } from '../../apps/producer/src/http/json-depth';

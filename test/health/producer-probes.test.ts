@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import pino from 'pino';
-import { PROVIDER_QUEUES } from '@app/reconciliation';
+import { PROVIDER_QUEUES } from '@app/infra';
 import type { ProviderName } from '@app/snap';
 import { ALL_ENTITIES } from '@app/reconciliation';
 import { createProducerApp } from '../../apps/producer/src/producer-app';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, LEDGER_ENTITIES } from '@app/ledger';
+import { LEDGER_ENTITIES } from '@app/ledger';
+import { dataSourceOptions } from '@app/infra';
 import { freePort } from '../chaos/support/services';
 import { repoRoot } from '../deploy/compose-file';
 import { bareEnv, buildDist, startNode } from '../deploy/run-node';

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import { createLogger } from '@app/config';
+import { createLogger } from '@app/infra';
 import { ALL_ENTITIES } from '@app/reconciliation';
 import { createProducerApp } from '../../apps/producer/src/producer-app';
 import { LogCapture } from '../support/log-capture';

@@ -9,7 +9,7 @@ import {
   createRedisConnection,
   deletePrefixKeys,
   queuePrefix,
-} from '@app/config';
+} from '@app/infra';
 import { balanceQueueName, SCHEDULE_QUEUE } from '@app/queue';
 import { ALL_ENTITIES, loadRun, RunView } from '@app/reconciliation';
 import { loadCredentials, PROVIDERS, ProviderName } from '@app/snap';

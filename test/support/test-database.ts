@@ -1,7 +1,8 @@
-import type { EntityList } from '@app/ledger';
+import type { EntityList } from '@app/infra';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/config';
-import { dataSourceOptions, LEDGER_ENTITIES, runMigrations } from '@app/ledger';
+import { LEDGER_ENTITIES } from '@app/ledger';
+import { dataSourceOptions, runMigrations } from '@app/infra';
 
 /** Entities every test data source knows; extended by libs that add their own. */
 const ALL_ENTITIES: EntityList = [...LEDGER_ENTITIES];

@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AppConfig, createLogger } from '@app/config';
-import { dataSourceOptions, importAccountsCsv, importLedgerCsv, runMigrations } from '@app/ledger';
+import { AppConfig } from '@app/config';
+import { createLogger, dataSourceOptions, runMigrations } from '@app/infra';
+import { importAccountsCsv, importLedgerCsv } from '@app/ledger';
 import {
   ALL_ENTITIES,
   loadRunReport,

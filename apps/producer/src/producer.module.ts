@@ -2,10 +2,12 @@ import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/c
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
+import { AppConfig, ConfigModule } from '@app/config';
+import { AppMetrics, InfraModule, Logger } from '@app/infra';
 import {
+  ALL_ENTITIES,
   AlertPublisher,
-  CoreModule,
+  AlertsModule,
   RunsService,
   undeliveredDiscrepancies,
 } from '@app/reconciliation';
@@ -49,8 +51,9 @@ export class ProducerModule {
     return {
       module: ProducerModule,
       imports: [
-        ConfigModule.forRoot(config, logger, metrics),
-        CoreModule.forRoot(config),
+        ConfigModule.forRoot(config),
+        InfraModule.forRoot(config, { logger, metrics, entities: ALL_ENTITIES }),
+        AlertsModule,
         QueueBoardModule.forRoot(config),
         TerminusModule.forRoot({ logger: false }),
         ReportsModule,

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, APP_LOGGER, APP_METRICS, AppConfig, AppMetrics, Logger } from '@app/config';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, APP_METRICS, AppMetrics, Logger } from '@app/infra';
 import { ledgerSnapshot } from '@app/ledger';
 import { BalanceInquiryJobData } from '@app/queue';
 import {
@@ -53,8 +54,9 @@ export const MAX_RATE_LIMIT_HITS = 20;
 
 /**
  * Reconciles one account in one run: balance inquiry, ledger as of the provider's instant,
- * comparison, result. Knows nothing of BullMQ beyond `UnrecoverableError`, so it is tested
- * directly.
+ * comparison, result. Knows nothing of BullMQ beyond `UnrecoverableError` (the alert of a
+ * finished run goes through {@link AlertPublisher}, which enqueues with the job catalogue's
+ * helpers), so it is tested directly.
  */
 @Injectable()
 export class BalanceInquiryService {

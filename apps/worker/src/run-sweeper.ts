@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger, providerKeyPrefix } from '@app/config';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, Logger, PROVIDER_QUEUES, providerKeyPrefix, REDIS } from '@app/infra';
 import { balanceJobId, balanceJobOptions, BalanceInquiryJobData } from '@app/queue';
 import {
   AlertPublisher,
@@ -11,8 +12,6 @@ import {
   enqueueRun,
   errorResult,
   finalizeRun,
-  PROVIDER_QUEUES,
-  REDIS,
   saveResult,
 } from '@app/reconciliation';
 import { DEFAULT_PROFILES, PROVIDERS, ProviderName, readBreakerStatus } from '@app/snap';

@@ -1,19 +1,19 @@
 import type { Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { APP_CONFIG, AppConfig, rateLimitKey } from '@app/config';
 import {
-  APP_CONFIG,
   APP_LOGGER,
   APP_METRICS,
-  AppConfig,
   AppMetrics,
   Logger,
+  PROVIDER_QUEUES,
   providerKeyPrefix,
   queuePrefix,
-  rateLimitKey,
+  REDIS,
   tokenKeyPrefix,
-} from '@app/config';
+} from '@app/infra';
 import type { Queue } from 'bullmq';
-import { AlertPublisher, PROVIDER_QUEUES, REDIS } from '@app/reconciliation';
+import { AlertPublisher } from '@app/reconciliation';
 import {
   InstanceLease,
   CredentialRegistry,

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { batcherFor, MicroBatcher } from './micro-batcher';
+import { batcherFor, MicroBatcher } from '@app/infra';
 
 /** The ledger around an instant: the balance then, and the entries just before it. */
 export interface LedgerSnapshot {

@@ -1,4 +1,4 @@
-import type { EntityList } from '@app/ledger';
+import type { EntityList } from '@app/infra';
 import { LEDGER_ENTITIES } from '@app/ledger';
 import { ReconciliationResult } from './entities/reconciliation-result.entity';
 import { ReconciliationRun } from './entities/reconciliation-run.entity';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { MicroBatcher } from '@app/ledger';
+import { MicroBatcher } from '@app/infra';
 
 /** Whether a balance-inquiry job may be processed, and why not. */
 export type Admission = { admitted: true } | { admitted: false; reason: string };

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { batcherFor, MicroBatcher } from '@app/ledger';
+import { batcherFor, MicroBatcher } from '@app/infra';
 
 /** The provider account a balance-inquiry job is about. */
 export interface JobAccount {

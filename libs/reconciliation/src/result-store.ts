@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { batcherFor, MicroBatcher } from '@app/ledger';
+import { batcherFor, MicroBatcher } from '@app/infra';
 import type { AccountResult } from './account-result';
 import { finalizeRun } from './run-summary';
 

@@ -1,6 +1,6 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { balanceJobId, BalanceInquiryJobData, JOB } from '@app/queue';
+import { addJobs, balanceJobId, JOB, JobToAdd } from '@app/queue';
 import type { ProviderName } from '@app/snap';
 import type { RunTrigger } from './result-status';
 import { finalizeRun } from './run-summary';
@@ -94,22 +94,17 @@ export async function enqueueRun(
   // connection runs them in the order sent, so the queue order is the same as one at a time.
   const inFlight = new Set<Promise<unknown>>();
   let failure: { error: unknown } | null = null;
-  const send = (queue: Queue, jobs: Parameters<Queue['addBulk']>[0]) => {
-    const p: Promise<unknown> = queue
-      .addBulk(jobs)
+  const send = (queue: Queue, jobs: JobToAdd<typeof JOB.balanceInquiry>[]) => {
+    const p: Promise<unknown> = addJobs(queue, JOB.balanceInquiry, jobs)
       .catch((error: unknown) => (failure ??= { error }))
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
   for (let i = 0; i < accounts.length && !failure; i += CHUNK) {
-    const byProvider = new Map<
-      ProviderName,
-      { name: string; data: BalanceInquiryJobData; opts: JobsOptions }[]
-    >();
+    const byProvider = new Map<ProviderName, JobToAdd<typeof JOB.balanceInquiry>[]>();
     for (const a of accounts.slice(i, i + CHUNK)) {
       const list = byProvider.get(a.provider) ?? [];
       list.push({
-        name: JOB.balanceInquiry,
         data: { runId, accountId: a.id, provider: a.provider, stage: 'first' },
         opts: { ...jobOptions, jobId: balanceJobId(runId, a.id) },
       });

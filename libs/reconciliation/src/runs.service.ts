@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, Logger, PROVIDER_QUEUES } from '@app/infra';
 import { balanceJobOptions } from '@app/queue';
 import { ProviderName } from '@app/snap';
 import { Actor, appendAudit } from './audit-log';
 import type { RunTrigger } from './result-status';
-import { PROVIDER_QUEUES } from './core.module';
 import { cancelRun, CancelOutcome, recordSkippedTick, runningRunOfScope } from './run-control';
 import { createRun, CreatedRun, enqueueRun, RunFilter } from './run-creator';
 

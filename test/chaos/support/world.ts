@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig, DEV_BASIC_AUTH_PASSWORD, loadConfig } from '@app/config';
-import { dataSourceOptions, runMigrations } from '@app/ledger';
+import { dataSourceOptions, runMigrations } from '@app/infra';
 import { BALANCE_QUEUES } from '@app/queue';
 import { ALL_ENTITIES } from '@app/reconciliation';
 import { formatAmount, PROVIDERS, ProviderName } from '@app/snap';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { APP_LOGGER, Logger } from '@app/config';
+import { APP_LOGGER, Logger } from '@app/infra';
 import { AUDIT_SUBJECTS, AuditFilter, listAudit, writeAuditCsv } from '@app/reconciliation';
 import { PROVIDERS } from '@app/snap';
 import { parseQuery } from '../validation';

@@ -9,7 +9,7 @@ import { ReportPageController } from './ui/report-page.controller';
  * resource, results included, is runs/runs.controller.ts, reading through {@link ReportsService})
  * and the report pages (`/`,
  * `/ui/accounts/:provider/:accountNo`). Needs the config and the data source of the app
- * (ConfigModule and CoreModule are global). OpenAPI at `/docs`: see {@link setupOpenApi}.
+ * (ConfigModule, InfraModule and AlertsModule are global). OpenAPI at `/docs`: see {@link setupOpenApi}.
  */
 @Module({
   controllers: [AccountsController, DailyReportController, ReportPageController],

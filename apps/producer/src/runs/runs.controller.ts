@@ -16,7 +16,7 @@ import type { Response } from 'express';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { APP_LOGGER, Logger } from '@app/config';
+import { APP_LOGGER, Logger } from '@app/infra';
 import { Actor, loadRun, resolveAccounts, RunsService } from '@app/reconciliation';
 import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
 import { writeRunReportJson } from '@app/reconciliation/report-queries-json';

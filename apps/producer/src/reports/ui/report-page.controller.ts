@@ -11,8 +11,8 @@ import {
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { APP_CONFIG, AppConfig, providerKeyPrefix } from '@app/config';
-import { REDIS } from '@app/reconciliation';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { providerKeyPrefix, REDIS } from '@app/infra';
 import { PROVIDERS, readBreakerStatus } from '@app/snap';
 import { parseQuery } from '../../validation';
 import { ACCOUNT_PARAMS, DB_ID_PATTERN } from '../../http/route-params';

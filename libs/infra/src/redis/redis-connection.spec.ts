@@ -1,5 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
-import { loadConfig } from './load-config';
+import { loadConfig } from '@app/config';
 import {
   balanceQueuePrefix,
   createRedisConnection,

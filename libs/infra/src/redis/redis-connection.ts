@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import IORedis, { Cluster, Redis, RedisOptions } from 'ioredis';
-import type { AppConfig } from './config.schema';
+import type { AppConfig } from '@app/config';
 
 type RedisSettings = Pick<
   AppConfig,

@@ -1,5 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
-import type { AppConfig } from './config.schema';
+import type { AppConfig } from '@app/config';
 import { createRedisConnection, prefixPatterns } from './redis-connection';
 
 type Settings = Parameters<typeof createRedisConnection>[0] & Pick<AppConfig, 'QUEUE_PREFIX'>;

@@ -1,6 +1,9 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { APP_LOGGER } from '../logging/logger';
 import { masterNodes } from './redis-prefix-cleanup';
+import { REDIS } from './redis.token';
 
 /** What one Redis node answered for `maxmemory-policy` (`policy` null: it would not say). */
 export interface EvictionPolicy {
@@ -44,4 +47,20 @@ export async function checkEvictionPolicy(
       );
   }
   return answers;
+}
+
+/**
+ * Warns at start-up when Redis may evict keys (see {@link checkEvictionPolicy}). Not awaited:
+ * a Redis still down at start must not hold the app up; the check runs once it answers.
+ */
+@Injectable()
+export class EvictionPolicyCheck implements OnApplicationBootstrap {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis | Cluster,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void checkEvictionPolicy(this.redis, this.logger).catch(() => undefined);
+  }
 }

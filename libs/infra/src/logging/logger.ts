@@ -1,7 +1,10 @@
 import pino, { Logger } from 'pino';
 import { redactSecretValues } from '@app/snap';
-import type { AppConfig } from './config.schema';
+import type { AppConfig } from '@app/config';
 import { currentLogContext } from './log-context';
+
+/** Injection token of the app's pino logger. */
+export const APP_LOGGER = Symbol('APP_LOGGER');
 
 /** Field paths whose values are never written to a log line. */
 export const REDACTED_PATHS = [
