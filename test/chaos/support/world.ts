@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { setPriority as osSetPriority } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -172,6 +173,11 @@ export class ChaosWorld {
   ): AppProcess {
     const proc = new AppProcess(`${kind}-${++this.counter}`, app, env, this.workDir);
     this.processes.push(proc);
+    // Experiment knob (CHAOS_NICE_<KIND>=n): the process's scheduling priority, to tell on a
+    // shared machine what CPU starvation by other programs does to a test's figures.
+    const nice = process.env[`CHAOS_NICE_${kind.toUpperCase()}`];
+    if (nice !== undefined && proc.child.pid !== undefined)
+      osSetPriority(proc.child.pid, Number(nice));
     return proc;
   }
 
