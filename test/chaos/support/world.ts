@@ -1,5 +1,4 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { setPriority as osSetPriority } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -171,13 +170,12 @@ export class ChaosWorld {
     app: 'worker' | 'producer' | 'snap-simulator',
     env: Record<string, string>,
   ): AppProcess {
-    const proc = new AppProcess(`${kind}-${++this.counter}`, app, env, this.workDir);
-    this.processes.push(proc);
-    // Experiment knob (CHAOS_NICE_<KIND>=n): the process's scheduling priority, to tell on a
-    // shared machine what CPU starvation by other programs does to a test's figures.
+    // Experiment knob (CHAOS_NICE_<KIND>=n, e.g. CHAOS_NICE_WORKER=-10): the process's
+    // scheduling priority, to tell on a shared machine what CPU starvation by other programs
+    // does to a test's figures. Through nice(1), so every thread of the process has it.
     const nice = process.env[`CHAOS_NICE_${kind.toUpperCase()}`];
-    if (nice !== undefined && proc.child.pid !== undefined)
-      osSetPriority(proc.child.pid, Number(nice));
+    const proc = new AppProcess(`${kind}-${++this.counter}`, app, env, this.workDir, nice);
+    this.processes.push(proc);
     return proc;
   }
 
