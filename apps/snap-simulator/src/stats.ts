@@ -54,9 +54,10 @@ export interface SimulatorStats {
   unrouted: number;
   providers: Record<string, ProviderStats>;
   /**
-   * How late the simulator's own event loop ran since `since` (ms): arrivals are stamped on it,
-   * so a stall of S ms stamps the requests of those S ms together, and a one-second window
-   * then holds S ms more of the senders' schedule than it should.
+   * The simulator's own event loop since `since`: gaps between ticks of a 5 ms timer, in ms
+   * (5 when it keeps up). Arrivals are stamped on this loop, so a stall of S ms stamps the
+   * requests of those S ms together, and a one-second window can then hold S ms more of the
+   * senders' schedule than it should.
    */
   eventLoopDelayMs: { p99: number; max: number };
 }
