@@ -123,7 +123,8 @@ return {2, math.min(200, interval)}
 
 /**
  * An answer (ARGV[1] = 1: the provider answered; 0: a transient failure, reason ARGV[4]).
- * Returns {'open'|'closed'|'', since ms, lastOk ms}: the transition it caused, if any.
+ * Returns {'open'|'closed'|'', since ms, lastOk ms[, reason stored when it opened]}: the
+ * transition it caused, if any.
  *
  * With the share rule on (ARGV[6] > 0) KEYS[2] counts the requests of the window: per bucket
  * of a tenth of the window (ARGV[7] ms), field `<bucket>` requests and `<bucket>:f` failures;
@@ -233,8 +234,10 @@ export async function readBreakerStatus(
  *
  * Each outcome costs at most one Redis call. Answers in a run of answers are not written one by
  * one: without the share rule they change nothing; with it a process adds up its answers and
- * writes them with its next outcome, at most `shareFlushMs` after the last write, so the window
- * misses only that much of each process's recent answers when a failure is judged.
+ * writes them with the first outcome that comes `shareFlushMs` or more after its last write (a
+ * failure: at once). So while answers keep coming, the window lacks at most `shareFlushMs` of
+ * each process's latest answers when a failure is judged: the share looks slightly worse, never
+ * better, than it is.
  */
 export class ProviderCircuitBreaker {
   /** Processes that saw the provider answer recently skip the Redis admission call. */
