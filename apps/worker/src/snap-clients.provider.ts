@@ -144,6 +144,14 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         breaker: new ProviderCircuitBreaker(redis, providerKeys, {
           failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
           probeIntervalMs: config.BREAKER_PROBE_INTERVAL_MS,
+          failureShare:
+            config.BREAKER_FAILURE_SHARE > 0
+              ? {
+                  share: config.BREAKER_FAILURE_SHARE,
+                  windowMs: config.BREAKER_FAILURE_SHARE_WINDOW_MS,
+                  minRequests: config.BREAKER_FAILURE_SHARE_MIN_REQUESTS,
+                }
+              : undefined,
           onChange: (change) => onBreakerChange(change, { logger, alerts, queues }),
         }),
         onCall: (e) =>

@@ -170,7 +170,11 @@ export class ChaosWorld {
     app: 'worker' | 'producer' | 'snap-simulator',
     env: Record<string, string>,
   ): AppProcess {
-    const proc = new AppProcess(`${kind}-${++this.counter}`, app, env, this.workDir);
+    // Experiment knob (CHAOS_NICE_<KIND>=n, e.g. CHAOS_NICE_WORKER=-10): the process's
+    // scheduling priority, to tell on a shared machine what CPU starvation by other programs
+    // does to a test's figures. Through nice(1), so every thread of the process has it.
+    const nice = process.env[`CHAOS_NICE_${kind.toUpperCase()}`];
+    const proc = new AppProcess(`${kind}-${++this.counter}`, app, env, this.workDir, nice);
     this.processes.push(proc);
     return proc;
   }
