@@ -6,3 +6,4 @@ export * from './entities/merchant.entity';
 export * from './entities/provider-account.entity';
 export * from './ingestion';
 export * from './micro-batcher';
+export * from './repositories';
