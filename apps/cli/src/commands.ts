@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { AppConfig, createLogger } from '@app/config';
 import { dataSourceOptions, importAccountsCsv, importLedgerCsv, runMigrations } from '@app/ledger';
 import {
-  ALL_ENTITIES,
   loadRunReport,
   reportToCsv,
   reportToTable,
@@ -30,7 +29,7 @@ async function withDataSource<T>(
   config: AppConfig,
   work: (ds: DataSource) => Promise<T>,
 ): Promise<T> {
-  const ds = new DataSource(dataSourceOptions(config, ALL_ENTITIES));
+  const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   try {
     return await work(ds);
@@ -40,7 +39,7 @@ async function withDataSource<T>(
 }
 
 export async function migrate(config: AppConfig, out: Out): Promise<void> {
-  const applied = await runMigrations(config, ALL_ENTITIES);
+  const applied = await runMigrations(config);
   out(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
 }
 

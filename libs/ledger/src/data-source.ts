@@ -1,28 +1,21 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/config';
 import { MIGRATIONS } from '@app/migrations';
-import { LedgerEntry } from './entities/ledger-entry.entity';
-import { Merchant } from './entities/merchant.entity';
-import { ProviderAccount } from './entities/provider-account.entity';
-
-/** TypeORM entity classes. */
-export type EntityList = DataSourceOptions['entities'] & unknown[];
-
-/** Entities of this library; apps add the reconciliation ones. */
-export const LEDGER_ENTITIES = [Merchant, ProviderAccount, LedgerEntry];
 
 type DbSettings = Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATABASE_POOL_SIZE'>;
 
 /**
  * TypeORM options for Postgres: the schema is put first on the search path so the raw-SQL
  * migrations and queries land in it (tests use one schema per file). `synchronize` is off.
+ * No entities: every statement is raw SQL in a repository; TypeORM is the connection pool,
+ * transactions and the migration runner.
  */
-export function dataSourceOptions(config: DbSettings, entities: EntityList) {
+export function dataSourceOptions(config: DbSettings) {
   return {
     type: 'postgres' as const,
     url: config.DATABASE_URL,
     schema: config.DATABASE_SCHEMA,
-    entities,
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,
@@ -34,8 +27,8 @@ export function dataSourceOptions(config: DbSettings, entities: EntityList) {
 }
 
 /** Creates the schema if needed and applies pending migrations; returns their names. */
-export async function runMigrations(config: DbSettings, entities: EntityList): Promise<string[]> {
-  const ds = new DataSource(dataSourceOptions(config, entities));
+export async function runMigrations(config: DbSettings): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   try {
     await ds.query(`CREATE SCHEMA IF NOT EXISTS "${config.DATABASE_SCHEMA}"`);

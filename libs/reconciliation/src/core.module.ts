@@ -23,7 +23,6 @@ import { ALL_QUEUES, balanceQueueName } from '@app/queue';
 import { PROVIDERS } from '@app/snap';
 import type { Queue } from 'bullmq';
 import { AlertPublisher } from './alerts/alert-publisher';
-import { ALL_ENTITIES } from './entities';
 
 /** Injection token of the Redis connection shared by BullMQ queues and the token cache. */
 export const REDIS = Symbol('REDIS');
@@ -100,7 +99,7 @@ export class CoreModule {
       module: CoreModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot(dataSourceOptions(config, ALL_ENTITIES)),
+        TypeOrmModule.forRoot(dataSourceOptions(config)),
         BullModule.forRoot({ connection: redis, prefix: queuePrefix(config) }),
         queues,
       ],

@@ -2,8 +2,8 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { balanceJobId } from '@app/queue';
 import type { ProviderName } from '@app/snap';
-import type { RunFilter } from './run-creator';
-import { computeSummary } from './run-summary';
+import type { RunFilter } from './enqueue-run';
+import { computeSummary } from './finalize-run';
 
 /** A running run covering the same accounts a new run with `filter` would (a full list run never matches). */
 export async function runningRunOfScope(

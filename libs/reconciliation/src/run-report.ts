@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { describeStatus, formatAmount } from '@app/snap';
 import type { ResultStatus, RunStatus, RunTrigger } from './result-status';
-import { emptyCounts, RunSummary, StatusCounts } from './run-summary';
+import { emptyCounts, RunSummary, StatusCounts } from './finalize-run';
 
 /** A run as reports show it. */
 export interface RunView {

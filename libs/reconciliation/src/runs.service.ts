@@ -9,7 +9,7 @@ import { Actor, appendAudit } from './audit-log';
 import type { RunTrigger } from './result-status';
 import { PROVIDER_QUEUES } from './core.module';
 import { cancelRun, CancelOutcome, recordSkippedTick, runningRunOfScope } from './run-control';
-import { createRun, CreatedRun, enqueueRun, RunFilter } from './run-creator';
+import { createRun, CreatedRun, enqueueRun, RunFilter } from './enqueue-run';
 
 /** Starts runs (schedule, API, CLI) and resumes unfinished ones after a restart. */
 @Injectable()

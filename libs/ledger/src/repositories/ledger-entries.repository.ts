@@ -143,13 +143,17 @@ export async function entriesBetween(
   to: Date,
   limit: number,
 ): Promise<LedgerEntryRecord[]> {
-  const rows: { entry_ref: string; provider_ref: string | null; posted_at: Date; amount: string }[] =
-    await db.query(
-      `SELECT entry_ref, provider_ref, posted_at, amount FROM ledger_entries
+  const rows: {
+    entry_ref: string;
+    provider_ref: string | null;
+    posted_at: Date;
+    amount: string;
+  }[] = await db.query(
+    `SELECT entry_ref, provider_ref, posted_at, amount FROM ledger_entries
         WHERE account_id = $1 AND posted_at > $2 AND posted_at <= $3
         ORDER BY posted_at, id LIMIT $4`,
-      [accountId, from, to, limit],
-    );
+    [accountId, from, to, limit],
+  );
   return rows.map((r) => ({
     entryRef: r.entry_ref,
     providerRef: r.provider_ref,

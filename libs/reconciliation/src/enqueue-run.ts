@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { balanceJobId, BalanceInquiryJobData, JOB } from '@app/queue';
 import type { ProviderName } from '@app/snap';
 import type { RunTrigger } from './result-status';
-import { finalizeRun } from './run-summary';
+import { finalizeRun } from './finalize-run';
 
 /** Which accounts a run covers; empty means every enabled account. */
 export interface RunFilter {
