@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { deletePrefixKeys, DEV_BASIC_AUTH_PASSWORD, loadConfig, redisMode } from '@app/config';
-import { dataSourceOptions, runMigrations } from '@app/ledger';
+import { databaseRepository, dataSourceOptions, runMigrations } from '@app/ledger';
 import { loadRun, loadRunReport, reportToTable } from '@app/reconciliation';
 import { ChildProcesses, freePort, waitForHttp } from './demo/child-processes';
 import { buildScenario } from './demo/demo-scenario';
@@ -67,7 +67,7 @@ async function demo(): Promise<void> {
     );
     const ds = new DataSource(dataSourceOptions(config));
     await ds.initialize();
-    await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
+    await databaseRepository.dropSchema(ds, config.DATABASE_SCHEMA);
     await runMigrations(config);
     // A fresh demo: queues and cached tokens of an earlier one would clash with new run ids.
     // Deleted through the apps' connection factory: every master of a Cluster, Sentinel's master.

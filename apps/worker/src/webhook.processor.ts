@@ -16,7 +16,7 @@ import {
 import { AlertWebhookJobData, JOB, WEBHOOK_QUEUE } from '@app/queue';
 import {
   AlertPublisher,
-  markDiscrepancyNotified,
+  discrepanciesRepository,
   signWebhook,
   WEBHOOK_HEADERS,
 } from '@app/reconciliation';
@@ -92,7 +92,7 @@ export class WebhookProcessor extends WorkerHost {
     if (status < 200 || status >= 300)
       throw new Error(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
     if (data.event === 'discrepancy.opened' && data.discrepancyId)
-      await markDiscrepancyNotified(this.ds, data.discrepancyId);
+      await discrepanciesRepository.markNotified(this.ds, data.discrepancyId);
     return { status };
   }
 }

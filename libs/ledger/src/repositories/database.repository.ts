@@ -7,3 +7,11 @@ export interface SqlRunner {
 export async function ping(db: SqlRunner): Promise<void> {
   await db.query('SELECT 1');
 }
+
+/**
+ * Drops a schema and everything in it (the demo starts from an empty one). The name is
+ * quoted as an identifier; it comes from validated configuration, never from a request.
+ */
+export async function dropSchema(db: SqlRunner, schema: string): Promise<void> {
+  await db.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, '""')}" CASCADE`);
+}
