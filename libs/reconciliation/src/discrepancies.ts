@@ -34,16 +34,6 @@ export interface DiscrepancyView {
   explanation: string | null;
 }
 
-/**
- * Applies a finished run's results to the discrepancies, in the run's finalizing transaction:
- * a mismatched account with no active discrepancy opens one; one that has an active
- * discrepancy adds an occurrence to it (one alarm, not one per run); an account that matched
- * again closes its active discrepancy with a note. Idempotent per run.
- */
-export function trackDiscrepancies(tx: EntityManager, runId: string): Promise<void> {
-  return discrepanciesRepository.applyRunResults(tx, runId);
-}
-
 /** Discrepancies opened by a run whose webhook has not been delivered yet. */
 export function undeliveredDiscrepancies(ds: DataSource, runId?: string): Promise<string[]> {
   return discrepanciesRepository.findUndelivered(ds, runId);
@@ -52,11 +42,6 @@ export function undeliveredDiscrepancies(ds: DataSource, runId?: string): Promis
 /** Discrepancies a run closed because their account matched again. */
 export function discrepanciesResolvedByRun(ds: DataSource, runId: string): Promise<string[]> {
   return discrepanciesRepository.findResolvedByRun(ds, runId);
-}
-
-/** Marks a discrepancy's opening announced (its `discrepancy.opened` webhook was delivered). */
-export function markDiscrepancyNotified(ds: DataSource, id: string): Promise<void> {
-  return discrepanciesRepository.markNotified(ds, id);
 }
 
 /** A discrepancy as the API and the page show it: amounts formatted, instants in ISO. */

@@ -1,19 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { ledgerEntriesRepository } from '@app/ledger';
-import * as resultsRepository from '../repositories/results.repository';
 import type { BridgeEntry } from './bridge';
 
 /** Most ledger entries read for one window; a busier window is refused, not cut silently. */
 export const MAX_WINDOW_LEDGER_ENTRIES = 20_000;
-
-/** When the account last matched before `before` (its result's as-of), or `null`. */
-export function lastMatchedAt(
-  ds: DataSource,
-  accountId: string,
-  before: Date,
-): Promise<Date | null> {
-  return resultsRepository.lastMatchedAt(ds, accountId, before);
-}
 
 /** The account's ledger entries with from < posted_at <= to, oldest first. */
 export async function ledgerEntriesBetween(
