@@ -7,7 +7,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { runMigrations } from '@app/infra';
 import { balanceJobId, balanceQueueName } from '@app/queue';
-import { ALL_ENTITIES, RunsService } from '@app/reconciliation';
+import { RunsService } from '@app/reconciliation';
 import { jakartaTimestamp, signTokenRequest } from '@app/snap';
 import { CliModule } from '../apps/cli/src/cli.module';
 import { freePort, waitForHttp } from '../apps/cli/src/demo/child-processes';
@@ -67,10 +67,11 @@ export async function prepareE2e(ctx: BenchContext, redis: Redis | Cluster): Pro
   const schema = `bench_e2e_${ctx.id}`;
   ctx.dropSchemaAtCleanup(schema);
   const t0 = process.hrtime.bigint();
-  await runMigrations(
-    { DATABASE_URL: ctx.databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: 1 },
-    ALL_ENTITIES,
-  );
+  await runMigrations({
+    DATABASE_URL: ctx.databaseUrl,
+    DATABASE_SCHEMA: schema,
+    DATABASE_POOL_SIZE: 1,
+  });
   const ds = await ctx.dataSource(schema, 4);
   const seeded = await seedAccounts(ds, options.accounts, options.mismatchShare);
   const seedSeconds = msSince(t0) / 1000;

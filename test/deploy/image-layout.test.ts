@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { DataSource } from 'typeorm';
-import { LEDGER_ENTITIES } from '@app/ledger';
 import { dataSourceOptions } from '@app/infra';
 import { freePort } from '../chaos/support/services';
 import { deleteRedisKeys } from '../support/redis-cleanup';
@@ -61,7 +60,7 @@ describe('image runtime layout (dist/ + production node_modules)', () => {
   }, 900_000);
 
   afterAll(async () => {
-    const ds = new DataSource(dataSourceOptions(config, LEDGER_ENTITIES));
+    const ds = new DataSource(dataSourceOptions(config));
     await ds.initialize();
     await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
     await ds.destroy();

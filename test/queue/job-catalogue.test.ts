@@ -16,7 +16,6 @@ import {
   SCHEDULE_QUEUE,
   WEBHOOK_QUEUE,
 } from '@app/queue';
-import { ALL_ENTITIES } from '@app/reconciliation';
 import { loadCredentials } from '@app/snap';
 import { ProducerModule } from '../../apps/producer/src/producer.module';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
@@ -79,7 +78,7 @@ describe('the start-up check of job handlers', () => {
   const apps: INestApplicationContext[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase(config, ALL_ENTITIES);
+    db = await createTestDatabase(config);
   });
   afterAll(async () => {
     for (const app of apps) await app.close();
@@ -111,10 +110,7 @@ describe('the start-up check of job handlers', () => {
 
   it('stops an app missing a handler, naming the queue and the job', async () => {
     @Module({
-      imports: [
-        ConfigModule.forRoot(config),
-        InfraModule.forRoot(config, { logger: silent, entities: ALL_ENTITIES }),
-      ],
+      imports: [ConfigModule.forRoot(config), InfraModule.forRoot(config, { logger: silent })],
       providers: [AlertsOnlyProcessor],
     })
     class MissingHandlerApp {}
@@ -125,10 +121,7 @@ describe('the start-up check of job handlers', () => {
 
   it('stops an app with two handlers of one job, naming both', async () => {
     @Module({
-      imports: [
-        ConfigModule.forRoot(config),
-        InfraModule.forRoot(config, { logger: silent, entities: ALL_ENTITIES }),
-      ],
+      imports: [ConfigModule.forRoot(config), InfraModule.forRoot(config, { logger: silent })],
       providers: [TickProcessor, SecondTickProcessor],
     })
     class DoubledHandlerApp {}

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { InfraModule, Logger } from '@app/infra';
-import { ALL_ENTITIES, AlertsModule, RunsService } from '@app/reconciliation';
+import { AlertsModule, RunsService } from '@app/reconciliation';
 
 /** What the CLI needs to start runs: Postgres, the queues, the run service. */
 @Module({})
@@ -11,7 +11,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot(config),
-        InfraModule.forRoot(config, { logger, entities: ALL_ENTITIES }),
+        InfraModule.forRoot(config, { logger }),
         AlertsModule,
       ],
       providers: [RunsService],

@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { AppConfig, ConfigModule } from '@app/config';
 import { AppMetrics, InfraModule, Logger } from '@app/infra';
 import {
-  ALL_ENTITIES,
   AlertPublisher,
   AlertsModule,
   RunsService,
@@ -52,7 +51,7 @@ export class ProducerModule {
       module: ProducerModule,
       imports: [
         ConfigModule.forRoot(config),
-        InfraModule.forRoot(config, { logger, metrics, entities: ALL_ENTITIES }),
+        InfraModule.forRoot(config, { logger, metrics }),
         AlertsModule,
         QueueBoardModule.forRoot(config),
         TerminusModule.forRoot({ logger: false }),

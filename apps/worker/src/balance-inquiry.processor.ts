@@ -74,7 +74,7 @@ export function balanceInquiryProcessor(
         const { runId, accountId, provider } = job.data;
         outcome = await withLogContext(
           { runId, accountId, provider, jobId: job.id, attempt: attempt.number },
-          () => this.service.process(job.data, attempt),
+          () => this.service.process(job.data, attempt, admission.start),
         );
       } catch (e) {
         if (e instanceof ProviderUnavailableError) {

@@ -15,8 +15,10 @@ import {
   hasHistory,
   compareBalances,
   JobAccount,
+  JobStart,
   jobStart,
   saveResult,
+  SaveOutcome,
 } from '@app/reconciliation';
 import {
   AccountStatusResult,
@@ -54,9 +56,11 @@ export const MAX_RATE_LIMIT_HITS = 20;
 
 /**
  * Reconciles one account in one run: balance inquiry, ledger as of the provider's instant,
- * comparison, result. Knows nothing of BullMQ beyond `UnrecoverableError` (the alert of a
- * finished run goes through {@link AlertPublisher}, which enqueues with the job catalogue's
- * helpers), so it is tested directly.
+ * comparison, result. Reads and writes only through the libraries' repository-backed
+ * functions (job start, ledger snapshot, result store, which finalizes the run its result
+ * completes); it writes no SQL. The alert of a finished run goes through {@link AlertPublisher},
+ * which enqueues with the job catalogue's helpers; beyond that it knows nothing of BullMQ but
+ * `UnrecoverableError`, so it is tested directly.
  */
 @Injectable()
 export class BalanceInquiryService {
@@ -69,8 +73,16 @@ export class BalanceInquiryService {
     private readonly alerts: AlertPublisher,
   ) {}
 
-  async process(job: BalanceInquiryJobData, attempt: AttemptInfo): Promise<InquiryOutcome> {
-    const start = await jobStart(this.ds, job.runId, job.accountId);
+  /**
+   * Processes one job. `known` is the job's start as its admission read it (one statement
+   * for both); without it the start is read here.
+   */
+  async process(
+    job: BalanceInquiryJobData,
+    attempt: AttemptInfo,
+    known?: JobStart,
+  ): Promise<InquiryOutcome> {
+    const start = known ?? (await jobStart(this.ds, job.runId, job.accountId));
     if (start.hasFinalResult) return { kind: 'already-final' };
     // Cancelled (or finished) meanwhile: nothing more is asked for it.
     if (!start.runOpen) return { kind: 'run-closed' };
@@ -245,17 +257,17 @@ export class BalanceInquiryService {
     const outcome = await saveResult(this.ds, result);
     if (outcome.written && result.final)
       this.metrics.results.inc({ provider, status: result.status });
-    if (outcome.runFinished) await this.afterRun(result.runId);
+    if (outcome.runFinished) await this.afterRun(outcome);
   }
 
-  /** The run is finished: record its duration and announce it (with the discrepancies it opened or closed). */
-  private async afterRun(runId: string): Promise<void> {
-    const [{ seconds }] = await this.ds.query(
-      `SELECT extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM reconciliation_runs WHERE id = $1`,
-      [runId],
-    );
-    this.metrics.runDuration.observe(seconds);
-    await this.alerts.runFinished(runId);
+  /**
+   * The run is finished (finalizeRun, through the result store, wrote its summary and
+   * discrepancies and said how long it ran): record its duration and announce it.
+   */
+  private async afterRun(outcome: SaveOutcome): Promise<void> {
+    const run = outcome.finishedRun!;
+    this.metrics.runDuration.observe(run.durationSeconds);
+    await this.alerts.runFinished(run.runId);
   }
 
   /**

@@ -21,7 +21,7 @@ import {
 } from '@app/queue';
 import {
   AlertPublisher,
-  markDiscrepancyNotified,
+  discrepanciesRepository,
   signWebhook,
   WEBHOOK_HEADERS,
 } from '@app/reconciliation';
@@ -98,7 +98,7 @@ export class WebhookProcessor extends JobWorkerHost {
     if (status < 200 || status >= 300)
       throw new Error(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
     if (data.event === 'discrepancy.opened' && data.discrepancyId)
-      await markDiscrepancyNotified(this.ds, data.discrepancyId);
+      await discrepanciesRepository.markNotified(this.ds, data.discrepancyId);
     return { status };
   }
 }

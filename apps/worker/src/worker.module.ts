@@ -3,7 +3,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { AppMetrics, InfraModule, Logger } from '@app/infra';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ALL_ENTITIES, AlertsModule, JobAdmission } from '@app/reconciliation';
+import { AlertsModule, JobAdmission } from '@app/reconciliation';
 import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
@@ -24,7 +24,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        InfraModule.forRoot(config, { logger, metrics, entities: ALL_ENTITIES }),
+        InfraModule.forRoot(config, { logger, metrics }),
         AlertsModule,
       ],
       providers: [

@@ -6,7 +6,6 @@ import { jobHandlerCheck } from './bullmq/job-handler-check';
 import { providerQueues, PROVIDER_QUEUES } from './bullmq/provider-queues';
 import { queueErrorLogger } from './bullmq/queue-error-logger';
 import { registerQueues } from './bullmq/queue-registration';
-import type { EntityList } from './database/data-source';
 import { DatabaseModule } from './database/database.module';
 import { APP_LOGGER } from './logging/logger';
 import { APP_METRICS, AppMetrics } from './metrics/app-metrics';
@@ -21,8 +20,6 @@ export interface InfraParts {
   logger: Logger;
   /** The process's metrics ({@link APP_METRICS}); a fresh registry when the app exports none. */
   metrics?: AppMetrics;
-  /** TypeORM entity classes to register. */
-  entities?: EntityList;
 }
 
 /**
@@ -39,7 +36,7 @@ export class InfraModule {
     return {
       module: InfraModule,
       global: true,
-      imports: [DatabaseModule.forRoot(config, parts.entities), bull.root, bull.queues],
+      imports: [DatabaseModule.forRoot(config), bull.root, bull.queues],
       providers: [
         { provide: APP_LOGGER, useValue: parts.logger },
         { provide: APP_METRICS, useValue: parts.metrics ?? new AppMetrics('snap-recon') },

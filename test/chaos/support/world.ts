@@ -7,7 +7,6 @@ import { DataSource } from 'typeorm';
 import { AppConfig, DEV_BASIC_AUTH_PASSWORD, loadConfig } from '@app/config';
 import { dataSourceOptions, runMigrations } from '@app/infra';
 import { BALANCE_QUEUES } from '@app/queue';
-import { ALL_ENTITIES } from '@app/reconciliation';
 import { formatAmount, PROVIDERS, ProviderName } from '@app/snap';
 import type { ScenarioAccount } from '../../../apps/cli/src/demo/demo-scenario';
 import { demoCredentials, demoPartners } from '../../../apps/cli/src/demo/demo-wiring';
@@ -105,8 +104,8 @@ export class ChaosWorld {
       REDIS_URL: this.redis.url,
       QUEUE_PREFIX: `chaos-${suffix}`,
     });
-    await runMigrations(this.config, ALL_ENTITIES);
-    this.ds = new DataSource(dataSourceOptions(this.config, ALL_ENTITIES));
+    await runMigrations(this.config);
+    this.ds = new DataSource(dataSourceOptions(this.config));
     await this.ds.initialize();
     await seedDatabase(this.ds, this.scenario);
 

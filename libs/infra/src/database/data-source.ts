@@ -1,9 +1,5 @@
-import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@app/config';
 import { MIGRATIONS } from '@app/migrations';
-
-/** TypeORM entity classes. */
-export type EntityList = DataSourceOptions['entities'] & unknown[];
 
 /** The database settings of the config. */
 export type DbSettings = Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATABASE_POOL_SIZE'>;
@@ -11,13 +7,15 @@ export type DbSettings = Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'D
 /**
  * TypeORM options for Postgres: the schema is put first on the search path so the raw-SQL
  * migrations and queries land in it (tests use one schema per file). `synchronize` is off.
+ * No entities: every statement is raw SQL in a repository; TypeORM is the connection pool,
+ * transactions and the migration runner.
  */
-export function dataSourceOptions(config: DbSettings, entities: EntityList) {
+export function dataSourceOptions(config: DbSettings) {
   return {
     type: 'postgres' as const,
     url: config.DATABASE_URL,
     schema: config.DATABASE_SCHEMA,
-    entities,
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -1,6 +1,6 @@
 import { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { dataSourceOptions, DbSettings, EntityList } from './data-source';
+import { dataSourceOptions, DbSettings } from './data-source';
 
 /**
  * The database of every app: Postgres through TypeORM's root module over
@@ -9,7 +9,7 @@ import { dataSourceOptions, DbSettings, EntityList } from './data-source';
  * token and the order in which Nest closes the pool at shutdown stay TypeORM's.
  */
 export class DatabaseModule {
-  static forRoot(config: DbSettings, entities: EntityList = []): DynamicModule {
-    return TypeOrmModule.forRoot(dataSourceOptions(config, entities));
+  static forRoot(config: DbSettings): DynamicModule {
+    return TypeOrmModule.forRoot(dataSourceOptions(config));
   }
 }

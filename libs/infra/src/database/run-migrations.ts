@@ -1,9 +1,9 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, DbSettings, EntityList } from './data-source';
+import { dataSourceOptions, DbSettings } from './data-source';
 
 /** Creates the schema if needed and applies pending migrations; returns their names. */
-export async function runMigrations(config: DbSettings, entities: EntityList): Promise<string[]> {
-  const ds = new DataSource(dataSourceOptions(config, entities));
+export async function runMigrations(config: DbSettings): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   try {
     await ds.query(`CREATE SCHEMA IF NOT EXISTS "${config.DATABASE_SCHEMA}"`);
