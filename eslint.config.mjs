@@ -47,4 +47,18 @@ export default tseslint.config(
       message: 'libs/snap imports nothing of ours: it is the protocol core (docs/ARCHITECTURE.md)',
     }),
   },
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.repository.ts', '**/*.spec.ts', 'libs/infra/src/database/run-migrations.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='query']",
+          message:
+            "only repositories (*.repository.ts) send SQL: add a method to the table's repository (docs/ARCHITECTURE.md)",
+        },
+      ],
+    },
+  },
 );

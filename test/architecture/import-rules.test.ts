@@ -37,6 +37,7 @@ describe('architecture rules (eslint.config.mjs)', () => {
     ['libs/snap/src/x.ts', "import { x } from '@app/config';", 'libs/snap imports nothing of ours'],
     ['libs/snap/src/x.ts', "import { x } from '../../ledger/src';", 'libs/snap imports nothing'],
   ];
+  const sql = "import { x } from '@app/infra';\nexport const y = () => x.query('SELECT 1');\n";
   const allowed: [string, string][] = [
     ['apps/producer/src/x.ts', "import { x } from '@app/reconciliation';"],
     ['apps/producer/src/x.ts', "import { x } from './reports/x';"],
@@ -61,6 +62,19 @@ describe('architecture rules (eslint.config.mjs)', () => {
       expect(refusedMessages[i][0]).toContain(says);
     },
   );
+
+  it.each([
+    ['apps/worker/src/x.ts', sql, false],
+    ['libs/reconciliation/src/run-control.ts', sql, false],
+    ['libs/reconciliation/src/repositories/runs.repository.ts', sql, true],
+  ] as const)('%s sending SQL: allowed only in a repository (%#)', (path, code, allowedHere) => {
+    const [messages] = lintAsIf([[path, code]]);
+    if (allowedHere) expect(messages).toEqual([]);
+    else
+      expect(messages).toEqual([
+        expect.stringContaining('only repositories (*.repository.ts) send SQL'),
+      ]);
+  });
 
   it.each(allowed.map((c, i) => [...c, i] as const))('%s: %s is allowed', (_path, _code, i) => {
     expect(allowedMessages[i]).toEqual([]);
