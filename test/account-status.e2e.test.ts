@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { reportToTable, loadRunReport, RunsService } from '@app/reconciliation';
-import { writeRunReportJson } from '@app/reconciliation/report-queries-json';
+import { writeRunReportJson } from '@app/reconciliation/run-report-json-export';
 import { formatAmount } from '@app/snap';
 import type { ScenarioAccount, SimulatedAccount } from '../apps/cli/src/demo/demo-scenario';
 import { startPipeline, Pipeline } from './support/pipeline';

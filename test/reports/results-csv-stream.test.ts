@@ -7,7 +7,7 @@ import type { INestApplication } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
 import { DataSource } from 'typeorm';
 import { loadRunReport, RESULT_CSV_COLUMNS, reportToCsv } from '@app/reconciliation';
-import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
+import { writeResultsCsv } from '@app/reconciliation/results-csv-export';
 import { formatAmount } from '@app/snap';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { createTestDatabase } from '../support/test-database';

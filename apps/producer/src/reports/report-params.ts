@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RESULT_STATUSES, ResultStatus, RUN_STATUSES } from '@app/reconciliation';
-import type { ResultFilter, RunListFilter } from '@app/reconciliation/report-queries';
+import type { ResultFilter, RunListFilter } from '@app/reconciliation/report-views';
 import { PROVIDERS } from '@app/snap';
 import { accountIdText } from '../http/route-params';
 import { isCalendarDate, startOfDay } from './zoned-day';

@@ -24,8 +24,8 @@ import {
   ResultFilter,
   ResultItem,
   RunListFilter,
-} from '@app/reconciliation/report-queries';
-import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
+} from '@app/reconciliation/report-views';
+import { writeResultsCsv } from '@app/reconciliation/results-csv-export';
 import { formatAmount, ProviderName } from '@app/snap';
 import { Display } from './ui/display';
 

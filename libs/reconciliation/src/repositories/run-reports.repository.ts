@@ -8,7 +8,7 @@ import type { ResultStatus, RunStatus, RunTrigger } from '../result-status';
  * The reports' read models over `reconciliation_runs`, `reconciliation_results` and the
  * accounts: rows mapped to records (money as `bigint`, instants as `Date`). Formatting for
  * people (amounts, ISO strings, status text) happens outside, in `run-report.ts` and
- * `report-queries.ts`.
+ * `report-views.ts`.
  */
 
 /** A run as reports read it. */

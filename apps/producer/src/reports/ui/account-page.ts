@@ -1,5 +1,5 @@
 import type { AuditRecord } from '@app/reconciliation';
-import type { AccountHistory } from '@app/reconciliation/report-queries';
+import type { AccountHistory } from '@app/reconciliation/report-views';
 import { attributionSection, bridgeDisplay } from './attribution-section';
 import { auditSection } from './audit-section';
 import { amountCell, badge } from './cells';

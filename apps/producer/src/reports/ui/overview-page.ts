@@ -1,5 +1,5 @@
 import { RESULT_STATUSES, RunView } from '@app/reconciliation';
-import type { DailyMismatchFigures, Page, ResultItem } from '@app/reconciliation/report-queries';
+import type { DailyMismatchFigures, Page, ResultItem } from '@app/reconciliation/report-views';
 import { BreakerStatus, formatAmount } from '@app/snap';
 import { accountHref, amountCell, badge } from './cells';
 import { dailyChart } from './chart';

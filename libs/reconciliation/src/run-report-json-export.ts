@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { RESULT_CSV_COLUMNS } from './report-format';
-import { resultBatches } from './report-queries';
+import { resultBatches } from './report-views';
 import type { RunView } from './run-report';
 
 /** The fields of a result the whole-run JSON report shows: the same as the CSV's columns. */

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { DataSource } from 'typeorm';
 import { RESULT_CSV_COLUMNS } from './report-format';
-import { ResultFilter, resultBatches } from './report-queries';
+import { ResultFilter, resultBatches } from './report-views';
 
 /**
  * Writes a run's results as CSV (header row, {@link RESULT_CSV_COLUMNS}) to `destination`,
