@@ -52,7 +52,8 @@ export class SnapTransport {
     const { profile, credentials } = this;
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
-      Authorization: `Bearer ${parts.token}`,
+      Authorization:
+        profile.authorizationScheme === 'Bearer' ? `Bearer ${parts.token}` : parts.token,
       'X-TIMESTAMP': parts.timestamp,
       'X-SIGNATURE': signTransactional(
         credentials.clientSecret.reveal(),

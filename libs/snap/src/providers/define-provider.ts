@@ -34,6 +34,12 @@ export const providerProfileSchema = z
       .strict(),
     /** Sent as they are on every transactional call (e.g. Finnet's general page: `ORIGIN`). */
     staticHeaders: z.record(headerName, z.string()),
+    /**
+     * How the token is written in `Authorization`: `Bearer <token>` (PROTOCOL.md, NICEPay's and
+     * Finnet's tables, Netzme's Get Account Status example) or the bare token (Netzme's Get
+     * Balance example prints `Authorization: eyJ...`). The signature covers the bare token either way.
+     */
+    authorizationScheme: z.enum(['Bearer', 'none']),
     /** Send the client secret as `X-CLIENT-SECRET` (Netzme's pages list it; off: it defeats the HMAC). */
     sendClientSecret: z.boolean(),
     /** Encoding of the transactional HMAC-SHA512 signature. */
@@ -65,6 +71,12 @@ export const providerProfileSchema = z
         merchantNameField: jsonPath.nullable(),
         /** Where a seller id is echoed (NICEPay `additionalInfo.msId`), if anywhere. */
         sellerIdField: jsonPath.nullable(),
+        /**
+         * For a seller's account: `required`, an answer must echo the seller id; `if-present`,
+         * an answer may leave it out (NICEPay's response table marks `additionalInfo` and `msId`
+         * Optional) but one naming another seller is still a breach.
+         */
+        sellerIdEcho: z.enum(['required', 'if-present']),
       })
       .strict(),
     /** `account-number`: the body names the account; `credential-set`: the credentials are the account (Finnet). */
@@ -129,6 +141,7 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
     method: 'POST',
     headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
     staticHeaders: {},
+    authorizationScheme: 'Bearer',
     sendClientSecret: false,
     signatureEncoding: 'base64',
     channel: { rule: 'configured' },
@@ -140,6 +153,7 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
       providerTimeUnit: 'ms',
       merchantNameField: null,
       sellerIdField: null,
+      sellerIdEcho: 'required',
     },
     accountIdentity: 'account-number',
     statusFields: [],

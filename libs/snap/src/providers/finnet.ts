@@ -11,8 +11,9 @@ export default defineProvider({
   displayName: 'Finnet',
   balancePath: '/topup/v1.0/balance-inquiry-merchant',
   headers: { partnerId: 'X-PARTNERID', externalId: 'X-EXTERNAL-ID', channel: 'X-CHANNEL-ID' },
-  // The general headers page also wants ORIGIN and Accept; set them per deployment if staging does.
-  staticHeaders: {},
+  // The balance page's Sample Request sends `--header 'Accept: application/json'`. The general
+  // headers page also wants ORIGIN (a per-deployment value): set it if staging does.
+  staticHeaders: { Accept: 'application/json' },
   balanceRequest: { partnerReferenceNo: '{reference}' },
   response: { merchantNameField: 'name' },
   accountIdentity: 'credential-set',

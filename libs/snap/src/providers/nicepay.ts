@@ -15,7 +15,9 @@ export default defineProvider({
   channel: { rule: 'client-id-plus', suffix: '01' },
   externalIdLength: 40,
   balanceRequest: { accountNo: '{accountNo}', additionalInfo: { msId: '{msId}' } },
-  response: { sellerIdField: 'additionalInfo.msId' },
+  // The response table: "additionalInfo | Object | Variable | Optional", "msId | String | 20 |
+  // Optional": an answer may leave the seller id out; one naming another seller is a breach.
+  response: { sellerIdField: 'additionalInfo.msId', sellerIdEcho: 'if-present' },
   // No history endpoint is documented for NICEPay's disbursement balance (PROTOCOL.md section 3).
   history: null,
   defaultRateLimitPerSecond: 200,
