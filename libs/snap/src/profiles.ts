@@ -20,7 +20,14 @@ export type ProfileOverrides = {
 /** @deprecated the path settings only; use {@link ProfileOverrides}. */
 export type ProfilePathOverrides = ProfileOverrides;
 
-const MERGED_OBJECTS = ['headers', 'staticHeaders', 'response', 'capabilities', 'history'] as const;
+const MERGED_OBJECTS = [
+  'headers',
+  'staticHeaders',
+  'response',
+  'capabilities',
+  'history',
+  'headerMaxLength',
+] as const;
 
 /**
  * A registered provider's profile with a deployment's overrides applied, validated again as

@@ -49,6 +49,17 @@ export const providerProfileSchema = z
       z.object({ rule: z.literal('configured') }).strict(),
       z.object({ rule: z.literal('client-id-plus'), suffix: z.string().min(1) }).strict(),
     ]),
+    /**
+     * Longest partner-id and channel header values the provider's page allows (`null`: the
+     * page gives none); a credential set that does not fit is refused at start-up
+     * (`credentialFitProblems`), not by the provider on every call.
+     */
+    headerMaxLength: z
+      .object({
+        partnerId: z.number().int().positive().nullable(),
+        channel: z.number().int().positive().nullable(),
+      })
+      .strict(),
     /** Longest X-EXTERNAL-ID the provider accepts (ours are 32 digits: at least 32). */
     externalIdLength: z.number().int().min(32).max(64),
     /**
@@ -145,6 +156,7 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
     sendClientSecret: false,
     signatureEncoding: 'base64',
     channel: { rule: 'configured' },
+    headerMaxLength: { partnerId: null, channel: null },
     externalIdLength: 36,
     response: {
       balanceField: 'availableBalance',

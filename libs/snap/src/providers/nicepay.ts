@@ -13,6 +13,8 @@ export default defineProvider({
   balancePath: '/nicepay/api/v1.0/balance-inquiry',
   balanceSignedPath: '/api/v1.0/balance-inquiry',
   channel: { rule: 'client-id-plus', suffix: '01' },
+  // "X-PARTNER-ID | String | 20", "CHANNEL-ID | String | 20" (so a client id of 18 at most).
+  headerMaxLength: { partnerId: 20, channel: 20 },
   externalIdLength: 40,
   balanceRequest: { accountNo: '{accountNo}', additionalInfo: { msId: '{msId}' } },
   // The response table: "additionalInfo | Object | Variable | Optional", "msId | String | 20 |
