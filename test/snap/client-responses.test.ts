@@ -173,22 +173,38 @@ describe('SnapClient reads provider answers as documented', () => {
       expect(ok.availableBalance).toBe(25_000n);
     });
 
-    it("an answer without the seller's msId (maybe the parent's balance) is a breach", async () => {
+    const withoutEcho = {
+      responseCode: '2001100',
+      responseMessage: 'Successful',
+      accountNo: 'NPMERCH001',
+      accountInfos: [{ availableBalance: { value: '900000.00', currency: 'IDR' } }],
+    };
+
+    it("with sellerIdEcho 'required', an answer without the seller's msId (maybe the parent's balance) is a breach", async () => {
+      raw('nicepay', 'NPMERCH001', 200, withoutEcho, 'SELLER01');
+      const strict = world
+        .newFactory({}, world.redis, { nicepay: { response: { sellerIdEcho: 'required' } } })
+        .get('nicepay');
+      const e = await failure(
+        strict.balanceInquiry({ accountNo: 'NPMERCH001', currency: 'IDR', msId: 'SELLER01' }),
+      );
+      expect(e).toBeInstanceOf(ContractBreachError);
+      expect(e.message).toContain('asked for seller msId "SELLER01"');
+    });
+
+    it('by default (NICEPay’s response table marks additionalInfo.msId Optional) an answer without it is read; another seller is a breach', async () => {
+      raw('nicepay', 'NPMERCH001', 200, withoutEcho, 'SELLER01');
+      expect((await nicepay('SELLER01')).availableBalance).toBe(90_000_000n);
       raw(
         'nicepay',
         'NPMERCH001',
         200,
-        {
-          responseCode: '2001100',
-          responseMessage: 'Successful',
-          accountNo: 'NPMERCH001',
-          accountInfos: [{ availableBalance: { value: '900000.00', currency: 'IDR' } }],
-        },
+        { ...withoutEcho, additionalInfo: { msId: 'SELLER99' } },
         'SELLER01',
       );
       const e = await failure(nicepay('SELLER01'));
       expect(e).toBeInstanceOf(ContractBreachError);
-      expect(e.message).toContain('asked for seller msId "SELLER01"');
+      expect(e.message).toContain('the answer\'s additionalInfo.msId is "SELLER99"');
     });
   });
 

@@ -71,6 +71,7 @@ export const ruleOverridesSchema = z.record(
       channelRule: z.enum(['client-id-plus-01', 'configured']).optional(),
       timestampOffset: z.enum(['any', '+07:00']).optional(),
       clientSecretHeader: z.boolean().optional(),
+      historyMethod: z.enum(['GET', 'POST']).optional(),
       requiredHeaders: z
         .array(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'))
         .optional(),
@@ -111,6 +112,8 @@ export interface Route {
   kind: EndpointKind;
   /** The path the signature must cover (transactional endpoints). */
   signedPath: string;
+  /** The one method the endpoint answers, and the method part of its string to sign. */
+  method: 'GET' | 'POST';
 }
 
 /**
@@ -136,14 +139,21 @@ export function buildRoutes(
   for (const provider of SIMULATED_PROVIDERS) {
     const rules = rulesByProvider[provider];
     const p = paths[provider];
-    add(p.tokenPath, { provider, rules, kind: 'token', signedPath: p.tokenPath });
-    add(p.balancePath, { provider, rules, kind: 'balance', signedPath: p.balanceSignedPath });
+    add(p.tokenPath, { provider, rules, kind: 'token', signedPath: p.tokenPath, method: 'POST' });
+    add(p.balancePath, {
+      provider,
+      rules,
+      kind: 'balance',
+      signedPath: p.balanceSignedPath,
+      method: 'POST',
+    });
     if (rules.accountInquiryAnswer && p.accountInquiryPath) {
       add(p.accountInquiryPath, {
         provider,
         rules,
         kind: 'account-inquiry',
         signedPath: p.accountInquirySignedPath ?? p.accountInquiryPath,
+        method: 'POST',
       });
     }
     if (rules.history && p.historyPath) {
@@ -152,6 +162,7 @@ export function buildRoutes(
         rules,
         kind: 'history',
         signedPath: p.historySignedPath ?? p.historyPath,
+        method: rules.historyMethod ?? 'POST',
       });
     }
   }

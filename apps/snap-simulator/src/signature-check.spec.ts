@@ -4,6 +4,7 @@ describe('diagnoseSignature', () => {
   const body = { partnerReferenceNo: '1', accountNo: 'A' };
   const call: SignedCall = {
     clientSecret: 'the-client-secret',
+    method: 'POST',
     signedPath: '/api/v1.0/balance-inquiry',
     urlPath: '/nicepay/api/v1.0/balance-inquiry',
     accessToken: 'tok123456',
@@ -39,5 +40,12 @@ describe('diagnoseSignature', () => {
     expect(hint).toContain('looks base64');
     for (const text of [call.clientSecret, call.accessToken, presented])
       expect(hint).not.toContain(text);
+  });
+
+  it('names a method other than the endpoint’s (history: GET or POST by configuration)', () => {
+    const get = { ...call, method: 'GET' };
+    expect(diagnoseSignature(get, expectedSignature(call))).toBe(
+      'signed the method POST, expected GET',
+    );
   });
 });

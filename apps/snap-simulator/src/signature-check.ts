@@ -5,6 +5,8 @@ import { minifyJson, symmetricSignature } from './signing';
 /** The parts of a received transactional call that its X-SIGNATURE must cover. */
 export interface SignedCall {
   clientSecret: string;
+  /** The method the endpoint takes (POST; GET where a provider's page says so). */
+  method: string;
   /** The path the provider signs. */
   signedPath: string;
   /** The path of the URL the request came to (differs for NICEPay). */
@@ -28,7 +30,7 @@ export function expectedSignature(
   return symmetricSignature(
     call.clientSecret,
     {
-      method: 'POST',
+      method: call.method,
       path: call.signedPath,
       accessToken: call.accessToken,
       hashedBody: hashed,
@@ -74,27 +76,33 @@ export function diagnoseSignature(call: SignedCall, presented: string): string {
     { label: 'the bare token', value: call.accessToken },
     { label: '"Bearer " + token', value: `Bearer ${call.accessToken}` },
   ];
-  for (const encoding of [call.encoding, other]) {
-    for (const path of paths) {
-      for (const token of tokens) {
-        for (const body of bodies) {
-          const candidate = expectedSignature(
-            { ...call, encoding, signedPath: path, accessToken: token.value },
-            body.bytes,
-          );
-          if (!sameSignature(candidate, presented)) continue;
-          const mistakes = [
-            encoding !== call.encoding && `encoded as ${encoding}, expected ${call.encoding}`,
-            path !== call.signedPath && `signed the URL path ${path}, expected ${call.signedPath}`,
-            token.value !== call.accessToken &&
-              `signed ${token.label}, expected ${tokens[0].label}`,
-            body !== bodies[0] && `hashed ${body.label}, expected ${bodies[0].label}`,
-          ].filter(Boolean);
-          return mistakes.length ? mistakes.join('; ') : 'matches (no mistake found)';
+  // A history call may be GET or POST by configuration (PROTOCOL.md §3): a client set the other
+  // way signs the other method.
+  const methods = [call.method, call.method === 'GET' ? 'POST' : 'GET'];
+  for (const method of methods)
+    for (const encoding of [call.encoding, other]) {
+      for (const path of paths) {
+        for (const token of tokens) {
+          for (const body of bodies) {
+            const candidate = expectedSignature(
+              { ...call, method, encoding, signedPath: path, accessToken: token.value },
+              body.bytes,
+            );
+            if (!sameSignature(candidate, presented)) continue;
+            const mistakes = [
+              method !== call.method && `signed the method ${method}, expected ${call.method}`,
+              encoding !== call.encoding && `encoded as ${encoding}, expected ${call.encoding}`,
+              path !== call.signedPath &&
+                `signed the URL path ${path}, expected ${call.signedPath}`,
+              token.value !== call.accessToken &&
+                `signed ${token.label}, expected ${tokens[0].label}`,
+              body !== bodies[0] && `hashed ${body.label}, expected ${bodies[0].label}`,
+            ].filter(Boolean);
+            return mistakes.length ? mistakes.join('; ') : 'matches (no mistake found)';
+          }
         }
       }
     }
-  }
   const encodingSeen = /^[0-9a-f]+$/.test(presented)
     ? 'hex'
     : /^[A-Za-z0-9+/]+={0,2}$/.test(presented)
@@ -102,7 +110,7 @@ export function diagnoseSignature(call: SignedCall, presented: string): string {
       : 'neither hex nor base64';
   return (
     `no common mistake reproduces it (presented ${presented.length} chars, looks ${encodingSeen}; ` +
-    `expected ${call.encoding} over POST:${call.signedPath}:<token>:<sha256 of the minified body>:<X-TIMESTAMP>): ` +
+    `expected ${call.encoding} over ${call.method}:${call.signedPath}:<token>:<sha256 of the minified body>:<X-TIMESTAMP>): ` +
     'check the client secret, the token, the timestamp and the method'
   );
 }

@@ -275,7 +275,7 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
         return sendJson(res, 200, { status: 'ok' });
       const candidates = routes.get(urlPath);
       const route = candidates && pickRoute(candidates, req);
-      if (!route || req.method !== 'POST') {
+      if (!route || req.method !== route.method) {
         ctx.stats.unroutedRequest();
         ctx.logger.warn({ method: req.method, path: urlPath }, 'no such endpoint');
         req.resume();

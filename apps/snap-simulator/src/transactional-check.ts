@@ -115,6 +115,7 @@ export function verifyTransactional(
   if (!signature) return reject(400, '02', 'X-SIGNATURE header is missing', '[X-SIGNATURE]');
   const signed: SignedCall = {
     clientSecret: partner.clientSecret,
+    method: call.route.method,
     signedPath,
     urlPath: call.urlPath,
     accessToken: checked.token,
@@ -126,7 +127,7 @@ export function verifyTransactional(
     return reject(
       401,
       '00',
-      `X-SIGNATURE is not the ${rules.signatureEncoding} HMAC-SHA512 of POST:${signedPath}:<token>:<sha256 of the minified body>:<X-TIMESTAMP>`,
+      `X-SIGNATURE is not the ${rules.signatureEncoding} HMAC-SHA512 of ${call.route.method}:${signedPath}:<token>:<sha256 of the minified body>:<X-TIMESTAMP>`,
       '[Signature]',
       diagnoseSignature(signed, signature),
     );

@@ -17,6 +17,8 @@ import { AlertPublisher } from '@app/reconciliation';
 import {
   InstanceLease,
   CredentialRegistry,
+  CredentialsConfigError,
+  credentialFitProblems,
   PROVIDERS,
   ProfileOverrides,
   profileOverridesFromEnv,
@@ -114,6 +116,11 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
     // Fail fast: every profile, with this deployment's overrides, must validate at start-up.
     const overrides = profileOverrides(config);
     for (const p of PROVIDERS) resolveProfile(p, overrides[p]);
+    // And every credential set must fit its provider's header sizes (NICEPay, Finnet pages).
+    const misfits = credentials
+      .all()
+      .flatMap((c) => credentialFitProblems(resolveProfile(c.provider, overrides[c.provider]), c));
+    if (misfits.length > 0) throw new CredentialsConfigError(misfits);
     const http = new SnapHttp({
       connectMs: config.SNAP_CONNECT_TIMEOUT_MS,
       readMs: config.SNAP_READ_TIMEOUT_MS,

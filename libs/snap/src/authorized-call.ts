@@ -6,6 +6,7 @@
 import type { SnapLogger, SnapOperation } from './client-deps';
 import { ContractBreachError, TokenRejectedSnapError, TransientSnapError } from './errors';
 import type { ExternalIdGenerator } from './external-id';
+import type { SnapHttpMethod } from './http';
 import type { ProviderProfile } from './profiles';
 import type { ProviderName } from './providers/index';
 import type { SnapAnswer } from './read-response';
@@ -25,6 +26,8 @@ export interface AuthorizedRequest {
   urlPath: string;
   signedPath: string;
   body: (reference: string) => object;
+  /** Sent and signed with this method; POST when absent. */
+  method?: SnapHttpMethod;
 }
 
 /** What an operation needs of a client: its profile and the authorized call. */
@@ -36,6 +39,7 @@ export interface AuthorizedCaller {
     urlPath: string,
     signedPath: string,
     body: (reference: string) => object,
+    method?: SnapHttpMethod,
   ): Promise<AuthorizedAnswer>;
 }
 
@@ -63,7 +67,9 @@ export async function authorizedCall(
     const token = await tokens.get();
     const externalId = ids.next();
     const body = JSON.stringify(request.body(externalId));
+    const method = request.method ?? 'POST';
     const headers = transport.signedHeaders({
+      method,
       token,
       externalId,
       signedPath: request.signedPath,
@@ -73,6 +79,7 @@ export async function authorizedCall(
     try {
       const { json, code } = await transport.exchange({
         operation: request.operation,
+        method,
         path: request.urlPath,
         headers,
         body,

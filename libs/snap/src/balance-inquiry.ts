@@ -214,6 +214,8 @@ function checkSeller(
     );
   }
   const echoed = pick(json, field);
+  // NICEPay's page marks the echo Optional: absent is allowed there; another seller never is.
+  if (echoed === undefined && profile.response.sellerIdEcho === 'if-present') return;
   if (echoed !== account.msId) {
     throw new ContractBreachError(
       `${profile.provider}: asked for seller msId ${show(account.msId)}, the answer's ${field} is ${show(echoed)}: it may be another merchant's balance`,

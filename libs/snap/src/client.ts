@@ -16,6 +16,7 @@ import {
 } from './balance-inquiry';
 import type { SnapClientDeps, SnapOperation } from './client-deps';
 import type { SnapCredentials } from './credentials';
+import type { SnapHttpMethod } from './http';
 import { SnapError } from './errors';
 import type { ProviderProfile } from './profiles';
 import { IssuedToken, TokenManager } from './token-manager';
@@ -72,6 +73,7 @@ export class SnapClient implements AuthorizedCaller {
     urlPath: string,
     signedPath: string,
     body: (reference: string) => object,
+    method?: SnapHttpMethod,
   ): Promise<AuthorizedAnswer> {
     return authorizedCall(
       {
@@ -80,7 +82,7 @@ export class SnapClient implements AuthorizedCaller {
         ids: this.deps.ids,
         logger: this.deps.logger,
       },
-      { operation, urlPath, signedPath, body },
+      { operation, urlPath, signedPath, body, method },
     );
   }
 

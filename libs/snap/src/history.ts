@@ -267,6 +267,8 @@ export async function fetchHistory(
       history.signedPath ?? history.path,
       (reference) =>
         historyRequestBody(history, { ...req, reference, pageSize, cursor, pageNumber }),
+      // GET or POST as the profile says (PROTOCOL.md §3); the signature covers it.
+      history.method,
     );
     const breach = (message: string) => answerBreach(profile.provider, message, answer);
     const { json, code } = answer;

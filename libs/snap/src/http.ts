@@ -23,6 +23,9 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
+/** The methods a SNAP call is sent with (POST; GET only where a provider's page says so). */
+export type SnapHttpMethod = 'GET' | 'POST';
+
 /** What came back from the provider, before any interpretation. */
 export interface RawResponse {
   status: number;
@@ -50,13 +53,25 @@ export class SnapHttp {
     });
   }
 
+  /** POSTs exact bytes (see {@link send}). */
+  post(url: string, headers: Record<string, string>, body: string): Promise<RawResponse> {
+    return this.send('POST', url, headers, body);
+  }
+
   /**
-   * POSTs exact bytes; rejects with the network error (callers classify it as transient), or
-   * with {@link ResponseTooLargeError} once the body passes the limit (the rest is not read).
+   * Sends exact bytes with the given method; rejects with the network error (callers classify
+   * it as transient), or with {@link ResponseTooLargeError} once the body passes the limit (the
+   * rest is not read). A GET carries its JSON body too (Netzme's history page asks for that):
+   * undici's request() sends it with a Content-Length, where fetch() would refuse.
    */
-  async post(url: string, headers: Record<string, string>, body: string): Promise<RawResponse> {
+  async send(
+    method: SnapHttpMethod,
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<RawResponse> {
     const res = await request(url, {
-      method: 'POST',
+      method,
       headers,
       body,
       dispatcher: this.agent,

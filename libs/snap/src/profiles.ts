@@ -11,15 +11,23 @@ export { DEFAULT_PROFILES } from './providers/index';
 
 /** A deployment's changes to a profile: any field, nested objects merged key by key. */
 export type ProfileOverrides = {
-  [K in keyof ProviderProfile]?: ProviderProfile[K] extends object
-    ? Partial<ProviderProfile[K]>
+  // A nullable object (history) merges like the others (resolveProfile), so it is partial too.
+  [K in keyof ProviderProfile]?: NonNullable<ProviderProfile[K]> extends object
+    ? Partial<NonNullable<ProviderProfile[K]>> | Extract<ProviderProfile[K], null>
     : ProviderProfile[K];
 };
 
 /** @deprecated the path settings only; use {@link ProfileOverrides}. */
 export type ProfilePathOverrides = ProfileOverrides;
 
-const MERGED_OBJECTS = ['headers', 'staticHeaders', 'response', 'capabilities', 'history'] as const;
+const MERGED_OBJECTS = [
+  'headers',
+  'staticHeaders',
+  'response',
+  'capabilities',
+  'history',
+  'headerMaxLength',
+] as const;
 
 /**
  * A registered provider's profile with a deployment's overrides applied, validated again as

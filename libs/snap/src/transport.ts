@@ -6,14 +6,16 @@
 import type { SnapClientDeps, SnapOperation } from './client-deps';
 import type { SnapCredentials } from './credentials';
 import { ContractBreachError, SnapError, TransientSnapError } from './errors';
-import { ResponseTooLargeError } from './http';
+import { ResponseTooLargeError, SnapHttpMethod } from './http';
 import { channelValue, ProviderProfile } from './profiles';
 import { readSnapResponse, SnapAnswer } from './read-response';
 import { signTransactional } from './signing';
 
-/** One POST to send: where, with which headers and exact body bytes. */
+/** One request to send: how, where, with which headers and exact body bytes. */
 export interface SnapRequest {
   operation: SnapOperation;
+  /** POST unless the operation's profile setting says GET (Netzme history, PROTOCOL.md §3). */
+  method?: SnapHttpMethod;
   path: string;
   headers: Record<string, string>;
   body: string;
@@ -24,6 +26,8 @@ export interface SnapRequest {
 
 /** What a transactional request is signed over, beside the profile and the credentials. */
 export interface SignedRequestParts {
+  /** The method the request is sent with (default: the profile's `method`); it is signed. */
+  method?: SnapHttpMethod;
   token: string;
   externalId: string;
   signedPath: string;
@@ -48,12 +52,13 @@ export class SnapTransport {
     const { profile, credentials } = this;
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
-      Authorization: `Bearer ${parts.token}`,
+      Authorization:
+        profile.authorizationScheme === 'Bearer' ? `Bearer ${parts.token}` : parts.token,
       'X-TIMESTAMP': parts.timestamp,
       'X-SIGNATURE': signTransactional(
         credentials.clientSecret.reveal(),
         {
-          method: profile.method,
+          method: parts.method ?? profile.method,
           signedPath: parts.signedPath,
           accessToken: parts.token,
           body: parts.body,
@@ -100,7 +105,7 @@ export class SnapTransport {
 
   /** One POST: sends, times, reads the answer, and throws classified errors. */
   private async send(request: SnapRequest): Promise<SnapAnswer> {
-    const { operation, path, headers, body, externalId, token } = request;
+    const { operation, method = 'POST', path, headers, body, externalId, token } = request;
     const provider = this.profile.provider;
     const started = performance.now();
     const report = (outcome: string) => {
@@ -116,7 +121,7 @@ export class SnapTransport {
     };
     let raw;
     try {
-      raw = await this.deps.http.post(this.credentials.baseUrl + path, headers, body);
+      raw = await this.deps.http.send(method, this.credentials.baseUrl + path, headers, body);
     } catch (e) {
       if (e instanceof ResponseTooLargeError) {
         report('too-large');

@@ -75,3 +75,29 @@ export function loadSignedVectors(): {
 } {
   return JSON.parse(readFileSync(vectorsPath(), 'utf8'));
 }
+
+/** Every header of a page's printed curl request, in order, as `[name, value]`. */
+export function curlHeaders(page: string): [string, string][] {
+  return [...page.matchAll(/--header '([^:']+): ([^']*)'/g)].map((m) => [m[1], m[2]]);
+}
+
+/** The method and URL path a page prints as `POST https://host/path`. */
+export function pageEndpoint(page: string): { method: string; path: string } {
+  const m = /^(GET|POST) https?:\/\/[^/\s]+(\/\S*)$/m.exec(page);
+  if (!m) throw new Error('the page prints no "METHOD https://host/path" line');
+  return { method: m[1], path: m[2] };
+}
+
+/** The non-blank lines of a page after `from` and before `to` (both markers left out), trimmed. */
+export function pageLines(page: string, from: string, to: string): string[] {
+  const start = page.indexOf(from);
+  const end = page.indexOf(to, start + from.length);
+  if (start < 0 || end < 0) {
+    throw new Error(`page has no ${JSON.stringify(from)} … ${JSON.stringify(to)} section`);
+  }
+  return page
+    .slice(start + from.length, end)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}

@@ -4,6 +4,7 @@ import {
   CredentialRegistry,
   ExternalIdGenerator,
   loadPrivateKey,
+  ProfileOverrides,
   ProviderName,
   randomInstanceId,
   Secret,
@@ -138,21 +139,29 @@ export class World {
   }
 
   /** A factory standing for one process: its own Redis connection, HTTP agent and id generator. */
-  newFactory(deps: Partial<SnapClientDeps> = {}, redis: Redis = this.redis): SnapClientFactory {
+  newFactory(
+    deps: Partial<SnapClientDeps> = {},
+    redis: Redis = this.redis,
+    profileOverrides: Partial<Record<ProviderName, ProfileOverrides>> = {},
+  ): SnapClientFactory {
     const registry = new CredentialRegistry(
       Object.values(this.partners).map((p) => credentialsOf(p, this.baseUrl)),
     );
     const { logger } = memorySnapLogger(this.clientLogs.lines);
-    return new SnapClientFactory(registry, {
-      http: this.http,
-      redis,
-      ids: new ExternalIdGenerator(randomInstanceId()),
-      logger,
-      tokenKeyPrefix: this.keyPrefix,
-      onTokenIssued: (provider, set) => this.tokenEvents.push(`${provider}/${set}`),
-      ...this.options.deps,
-      ...deps,
-    });
+    return new SnapClientFactory(
+      registry,
+      {
+        http: this.http,
+        redis,
+        ids: new ExternalIdGenerator(randomInstanceId()),
+        logger,
+        tokenKeyPrefix: this.keyPrefix,
+        onTokenIssued: (provider, set) => this.tokenEvents.push(`${provider}/${set}`),
+        ...this.options.deps,
+        ...deps,
+      },
+      profileOverrides,
+    );
   }
 
   /** Another Redis connection (another "process"). */

@@ -87,6 +87,12 @@ export interface ProviderRules {
   headers: { partnerId: string; externalId: string; channel: string };
   /** Longest X-EXTERNAL-ID accepted (digits only). */
   externalIdMaxLength: number;
+  /**
+   * The method the history endpoint takes (and signs): PROTOCOL.md §3 says Netzme's history
+   * page uses GET with a JSON body while POST is the SNAP norm. Absent: POST. Every other
+   * endpoint takes POST only.
+   */
+  historyMethod?: 'GET' | 'POST';
   signatureEncoding: SignatureEncoding;
   /** `client-id-plus-01`: the client id followed by `01`; `configured`: the partner's channel id. */
   channelRule: 'client-id-plus-01' | 'configured';

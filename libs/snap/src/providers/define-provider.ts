@@ -34,6 +34,12 @@ export const providerProfileSchema = z
       .strict(),
     /** Sent as they are on every transactional call (e.g. Finnet's general page: `ORIGIN`). */
     staticHeaders: z.record(headerName, z.string()),
+    /**
+     * How the token is written in `Authorization`: `Bearer <token>` (PROTOCOL.md, NICEPay's and
+     * Finnet's tables, Netzme's Get Account Status example) or the bare token (Netzme's Get
+     * Balance example prints `Authorization: eyJ...`). The signature covers the bare token either way.
+     */
+    authorizationScheme: z.enum(['Bearer', 'none']),
     /** Send the client secret as `X-CLIENT-SECRET` (Netzme's pages list it; off: it defeats the HMAC). */
     sendClientSecret: z.boolean(),
     /** Encoding of the transactional HMAC-SHA512 signature. */
@@ -43,6 +49,17 @@ export const providerProfileSchema = z
       z.object({ rule: z.literal('configured') }).strict(),
       z.object({ rule: z.literal('client-id-plus'), suffix: z.string().min(1) }).strict(),
     ]),
+    /**
+     * Longest partner-id and channel header values the provider's page allows (`null`: the
+     * page gives none); a credential set that does not fit is refused at start-up
+     * (`credentialFitProblems`), not by the provider on every call.
+     */
+    headerMaxLength: z
+      .object({
+        partnerId: z.number().int().positive().nullable(),
+        channel: z.number().int().positive().nullable(),
+      })
+      .strict(),
     /** Longest X-EXTERNAL-ID the provider accepts (ours are 32 digits: at least 32). */
     externalIdLength: z.number().int().min(32).max(64),
     /**
@@ -65,6 +82,12 @@ export const providerProfileSchema = z
         merchantNameField: jsonPath.nullable(),
         /** Where a seller id is echoed (NICEPay `additionalInfo.msId`), if anywhere. */
         sellerIdField: jsonPath.nullable(),
+        /**
+         * For a seller's account: `required`, an answer must echo the seller id; `if-present`,
+         * an answer may leave it out (NICEPay's response table marks `additionalInfo` and `msId`
+         * Optional) but one naming another seller is still a breach.
+         */
+        sellerIdEcho: z.enum(['required', 'if-present']),
       })
       .strict(),
     /** `account-number`: the body names the account; `credential-set`: the credentials are the account (Finnet). */
@@ -129,9 +152,11 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
     method: 'POST',
     headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
     staticHeaders: {},
+    authorizationScheme: 'Bearer',
     sendClientSecret: false,
     signatureEncoding: 'base64',
     channel: { rule: 'configured' },
+    headerMaxLength: { partnerId: null, channel: null },
     externalIdLength: 36,
     response: {
       balanceField: 'availableBalance',
@@ -140,6 +165,7 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
       providerTimeUnit: 'ms',
       merchantNameField: null,
       sellerIdField: null,
+      sellerIdEcho: 'required',
     },
     accountIdentity: 'account-number',
     statusFields: [],

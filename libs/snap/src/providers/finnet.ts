@@ -11,8 +11,11 @@ export default defineProvider({
   displayName: 'Finnet',
   balancePath: '/topup/v1.0/balance-inquiry-merchant',
   headers: { partnerId: 'X-PARTNERID', externalId: 'X-EXTERNAL-ID', channel: 'X-CHANNEL-ID' },
-  // The general headers page also wants ORIGIN and Accept; set them per deployment if staging does.
-  staticHeaders: {},
+  // The balance page's Sample Request sends `--header 'Accept: application/json'`. The general
+  // headers page also wants ORIGIN (a per-deployment value): set it if staging does.
+  staticHeaders: { Accept: 'application/json' },
+  // "X-PARTNERID | String (36)", "X-CHANNEL-ID | String (5)".
+  headerMaxLength: { partnerId: 36, channel: 5 },
   balanceRequest: { partnerReferenceNo: '{reference}' },
   response: { merchantNameField: 'name' },
   accountIdentity: 'credential-set',

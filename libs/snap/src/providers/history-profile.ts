@@ -19,8 +19,13 @@ export const historyProfileSchema = z
     path,
     /** Path in the string to sign (defaults to `path`). */
     signedPath: path.optional(),
-    /** SnapHttp sends POST (PROTOCOL.md: Netzme's page says GET with a body; POST is the SNAP norm). */
-    method: z.literal('POST'),
+    /**
+     * The HTTP method of a history call, and so the method part of its string to sign.
+     * PROTOCOL.md §3: Netzme's history page says GET with a JSON body while POST is the SNAP
+     * norm; only the provider's staging answer settles it, so it is a setting (default POST).
+     * SnapHttp (undici) sends a GET with a body; fetch could not.
+     */
+    method: z.enum(['GET', 'POST']).default('POST'),
     /** The two-digit service code of a success answer (`2001200`: `12`). */
     serviceCode: z.string().regex(/^\d{2}$/, 'must be two digits'),
     request: z.record(z.unknown()),

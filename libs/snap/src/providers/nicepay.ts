@@ -13,9 +13,13 @@ export default defineProvider({
   balancePath: '/nicepay/api/v1.0/balance-inquiry',
   balanceSignedPath: '/api/v1.0/balance-inquiry',
   channel: { rule: 'client-id-plus', suffix: '01' },
+  // "X-PARTNER-ID | String | 20", "CHANNEL-ID | String | 20" (so a client id of 18 at most).
+  headerMaxLength: { partnerId: 20, channel: 20 },
   externalIdLength: 40,
   balanceRequest: { accountNo: '{accountNo}', additionalInfo: { msId: '{msId}' } },
-  response: { sellerIdField: 'additionalInfo.msId' },
+  // The response table: "additionalInfo | Object | Variable | Optional", "msId | String | 20 |
+  // Optional": an answer may leave the seller id out; one naming another seller is a breach.
+  response: { sellerIdField: 'additionalInfo.msId', sellerIdEcho: 'if-present' },
   // No history endpoint is documented for NICEPay's disbursement balance (PROTOCOL.md section 3).
   history: null,
   defaultRateLimitPerSecond: 200,

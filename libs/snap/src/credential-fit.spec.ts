@@ -1,0 +1,81 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { credentialFitProblems } from './credential-fit';
+import type { SnapCredentials } from './credentials';
+import { resolveProfile } from './profiles';
+import type { ProviderName } from './providers/index';
+import { Secret } from './secret';
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 512 });
+
+const set = (
+  provider: ProviderName,
+  clientId: string,
+  channelId?: string,
+  partnerId = clientId,
+): SnapCredentials => ({
+  provider,
+  name: 'default',
+  baseUrl: 'http://127.0.0.1:1',
+  clientId,
+  partnerId,
+  clientSecret: new Secret('the-client-secret'),
+  privateKey,
+  channelId,
+});
+
+describe('credentialFitProblems: header values within the provider page’s sizes', () => {
+  it('the pages’ own examples fit (IONPAYTEST → IONPAYTEST01; Finnet String (36) / (5))', () => {
+    expect(credentialFitProblems(resolveProfile('nicepay'), set('nicepay', 'IONPAYTEST'))).toEqual(
+      [],
+    );
+    expect(
+      credentialFitProblems(resolveProfile('finnet'), set('finnet', 'FNT00001', '95221')),
+    ).toEqual([]);
+    // Netzme's pages give no sizes.
+    expect(
+      credentialFitProblems(
+        resolveProfile('netzme'),
+        set('netzme', 'N'.repeat(80), '9'.repeat(40)),
+      ),
+    ).toEqual([]);
+  });
+
+  it('NICEPay: a 19-character client id makes a 21-character CHANNEL-ID ("CHANNEL-ID | String | 20")', () => {
+    const id = 'A'.repeat(19);
+    expect(credentialFitProblems(resolveProfile('nicepay'), set('nicepay', id))).toEqual([
+      `nicepay/default: CHANNEL-ID "${id}01" is 21 characters, the provider's page allows 20 (it is the client id + "01")`,
+    ]);
+  });
+
+  it('NICEPay: X-PARTNER-ID over 20; Finnet: X-PARTNERID over 36 and X-CHANNEL-ID over 5, each named', () => {
+    expect(
+      credentialFitProblems(
+        resolveProfile('nicepay'),
+        set('nicepay', 'IONPAYTEST', undefined, 'P'.repeat(21)),
+      ),
+    ).toEqual([
+      `nicepay/default: X-PARTNER-ID "${'P'.repeat(21)}" is 21 characters, the provider's page allows 20`,
+    ]);
+    const problems = credentialFitProblems(
+      resolveProfile('finnet'),
+      set('finnet', 'F'.repeat(37), '123456'),
+    );
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toContain('X-PARTNERID');
+    expect(problems[0]).toContain('allows 36');
+    expect(problems[1]).toBe(
+      `finnet/default: X-CHANNEL-ID "123456" is 6 characters, the provider's page allows 5`,
+    );
+    expect(problems.join(' ')).not.toContain('the-client-secret');
+  });
+
+  it('a deployment can change a limit (SNAP_FINNET_PROFILE headerMaxLength), the rest kept', () => {
+    const profile = resolveProfile('finnet', { headerMaxLength: { channel: 20 } });
+    expect(profile.headerMaxLength).toEqual({ partnerId: 36, channel: 20 });
+    expect(credentialFitProblems(profile, set('finnet', 'FNT00001', '123456'))).toEqual([]);
+  });
+
+  it('a set without a channel id is left to the call that needs one', () => {
+    expect(credentialFitProblems(resolveProfile('finnet'), set('finnet', 'FNT00001'))).toEqual([]);
+  });
+});

@@ -1,0 +1,39 @@
+import type { SnapCredentials } from './credentials';
+import { channelValue, ProviderProfile } from './profiles';
+
+/**
+ * What keeps a credential set's header values from fitting its provider's page (NICEPay's
+ * "X-PARTNER-ID | String | 20" and "CHANNEL-ID | String | 20", Finnet's "X-PARTNERID String (36)"
+ * and "X-CHANNEL-ID String (5)"): a value too long is refused by the provider on every call
+ * (400xx01), so it is found at start-up instead. Names the set, header, value and lengths (a
+ * partner or channel id is not a secret). Empty when it fits.
+ */
+export function credentialFitProblems(
+  profile: ProviderProfile,
+  credentials: SnapCredentials,
+): string[] {
+  const where = `${credentials.provider}/${credentials.name}`;
+  const problems: string[] = [];
+  const check = (header: string, value: string, max: number | null, hint: string) => {
+    if (max !== null && value.length > max) {
+      problems.push(
+        `${where}: ${header} ${JSON.stringify(value)} is ${value.length} characters, the provider's page allows ${max}${hint}`,
+      );
+    }
+  };
+  const limits = profile.headerMaxLength;
+  check(profile.headers.partnerId, credentials.partnerId, limits.partnerId, '');
+  let channel: string;
+  try {
+    channel = channelValue(profile, credentials.clientId, credentials.channelId);
+  } catch {
+    // No channel id configured: the call that needs one says so (unchanged behaviour).
+    return problems;
+  }
+  const hint =
+    profile.channel.rule === 'client-id-plus'
+      ? ` (it is the client id + ${JSON.stringify(profile.channel.suffix)})`
+      : '';
+  check(profile.headers.channel, channel, limits.channel, hint);
+  return problems;
+}

@@ -1,0 +1,38 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { FactoryProvider } from '@nestjs/common';
+import { CredentialRegistry, CredentialsConfigError, Secret } from '@app/snap';
+import { snapClientsProvider } from '../../apps/worker/src/snap-clients.provider';
+import { testConfig } from '../support/test-config';
+
+/**
+ * The worker refuses to start with a credential set whose header values are longer than its
+ * provider's page allows (Finnet "X-CHANNEL-ID String (5)"), naming the set and the header,
+ * before it opens any connection: the provider would refuse every call of that set (400xx01).
+ */
+describe('worker start-up: credential sets must fit the provider pages’ header sizes', () => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 512 });
+
+  it('a Finnet set with a 6-character X-CHANNEL-ID stops start-up, naming it', async () => {
+    const credentials = new CredentialRegistry([
+      {
+        provider: 'finnet',
+        name: 'FNT-LONG',
+        baseUrl: 'http://127.0.0.1:1',
+        clientId: 'FNT-LONG',
+        partnerId: 'FNT-LONG',
+        clientSecret: new Secret('finnet-secret-not-to-print'),
+        privateKey,
+        channelId: '123456',
+      },
+    ]);
+    const provider = snapClientsProvider(credentials) as FactoryProvider;
+    // Nothing past the configuration is touched before the check: no Redis, no queues.
+    const started = provider.useFactory(testConfig(), null, null, null, null, null, null);
+    const error = await Promise.resolve(started).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsConfigError);
+    expect((error as Error).message).toContain(
+      `finnet/FNT-LONG: X-CHANNEL-ID "123456" is 6 characters, the provider's page allows 5`,
+    );
+    expect((error as Error).message).not.toContain('finnet-secret-not-to-print');
+  });
+});
