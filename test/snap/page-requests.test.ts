@@ -227,15 +227,14 @@ describe('requests the client builds and answers it reads, against the providers
   describe('Netzme Get Balance page (seed 000)', () => {
     const pageHeaders = new Map(curlHeaders(NETZME_BALANCE_PAGE));
 
-    it('POST to the page’s path with the curl’s headers (X-CLIENT-SECRET off by default) in the page’s formats', async () => {
+    it('POST to the page’s path with exactly the curl’s headers in the page’s formats', async () => {
       await factory().get('netzme').balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
       const req = last(PATHS.netzmeBalance);
       const h = appHeaders(req);
       expect(req.method).toBe('POST');
-      // PROTOCOL.md §2: the pages' X-CLIENT-SECRET is off unless sendClientSecret is set.
-      expect(Object.keys(h).sort()).toEqual(
-        lower([...pageHeaders.keys()].filter((n) => n !== 'X-CLIENT-SECRET')),
-      );
+      // Both Netzme pages send X-CLIENT-SECRET: the default follows them.
+      expect(Object.keys(h).sort()).toEqual(lower([...pageHeaders.keys()]));
+      expect(h['x-client-secret']).toBe(PARTNERS.netzme.clientSecret);
       expect(h['content-type']).toBe(pageHeaders.get('Content-Type'));
       // "X-TIMESTAMP: Client's current local time in yyyy-MM-ddTHH:mm:ssTZD", e.g. +07:00.
       expect(h['x-timestamp']).toMatch(SNAP_TIMESTAMP);
@@ -266,13 +265,14 @@ describe('requests the client builds and answers it reads, against the providers
       expect(sent.partnerReferenceNo).toBe(appHeaders(req)['x-external-id']);
     });
 
-    it('sendClientSecret on: exactly the curl’s header names, X-CLIENT-SECRET the secret', async () => {
-      await factory({ netzme: { sendClientSecret: true } })
+    it('sendClientSecret off: the curl’s headers but X-CLIENT-SECRET', async () => {
+      await factory({ netzme: { sendClientSecret: false } })
         .get('netzme')
         .balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
       const h = appHeaders(last(PATHS.netzmeBalance));
-      expect(Object.keys(h).sort()).toEqual(lower([...pageHeaders.keys()]));
-      expect(h['x-client-secret']).toBe(PARTNERS.netzme.clientSecret);
+      expect(Object.keys(h).sort()).toEqual(
+        lower([...pageHeaders.keys()].filter((n) => n !== 'X-CLIENT-SECRET')),
+      );
     });
 
     it('authorizationScheme none: the token bare, as this page’s curl prints it; the signature unchanged in kind', async () => {
@@ -312,9 +312,8 @@ describe('requests the client builds and answers it reads, against the providers
       const req = last(PATHS.netzmeStatus);
       const h = appHeaders(req);
       expect(req.method).toBe('POST');
-      expect(Object.keys(h).sort()).toEqual(
-        lower(pageHeaders.map(([n]) => n).filter((n) => n !== 'X-CLIENT-SECRET')),
-      );
+      expect(Object.keys(h).sort()).toEqual(lower(pageHeaders.map(([n]) => n)));
+      expect(h['x-client-secret']).toBe(PARTNERS.netzme.clientSecret);
       const page = JSON.parse(printedJsonAfter(NETZME_STATUS_PAGE, '--data-raw'));
       const sent = JSON.parse(req.body);
       expect(keyPaths(sent)).toEqual(keyPaths(page));

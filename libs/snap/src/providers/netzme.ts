@@ -13,8 +13,11 @@ export default defineProvider({
   balancePath: '/api/v1.0/payment/balance-inquiry',
   accountStatusPath: '/api/v1.0/account/registration-account-inquiry',
   accountStatusSignedPath: '/api/v1.0/account/registration-account-inquiry',
-  // The pages list X-CLIENT-SECRET; sending a secret on the wire defeats the HMAC: off.
-  sendClientSecret: false,
+  // Both pages list X-CLIENT-SECRET in their header tables and both example requests send it
+  // (and the Get Account Status example's X-SIGNATURE is keyed with that same value): the pages
+  // win over PROTOCOL.md §2, which would keep it off. SNAP_NETZME_PROFILE='{"sendClientSecret":false}'
+  // turns it off where Netzme confirms it is not needed. It is never logged.
+  sendClientSecret: true,
   signatureEncoding: 'hex',
   externalIdLength: 32,
   balanceRequest: { partnerReferenceNo: '{reference}', accountNo: '{accountNo}' },
