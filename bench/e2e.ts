@@ -16,6 +16,7 @@ import type { BenchContext } from './context';
 import { deleteKeys } from './context';
 import { SeededAccounts, seedAccounts, writeProviderFiles } from './e2e-seed';
 import { queuePrefixes, readJobTimes } from './job-times';
+import { countersPerAccount, logLinesPerAccount, readCounters } from './counters';
 import { Monitor, ResourceFigures } from './monitor';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
@@ -80,6 +81,13 @@ export interface E2ePass {
   requestsByProvider: Record<string, number>;
   /** Most requests per provider in any sliding one-second window, as the simulator saw them. */
   busiestSecond: Record<string, number>;
+  /** Per account: Redis commands, Postgres transactions and rows, worker log lines. */
+  perAccount: {
+    redis: Record<string, number>;
+    redisTotal: number;
+    postgres: Record<string, number>;
+  } | null;
+  workerLogLinesPerAccount: number | null;
   /** Last result written → run finished (summary, discrepancies), ms. */
   finalizeMs: number;
   /** Provider answers other than success (should be none). */
@@ -249,6 +257,7 @@ export async function runE2ePass(
     const workerStartSeconds = msSince(t0) / 1000;
     const monitor = new Monitor(setup.ds, redis, ctx.appName, workers, [setup.simulator]);
     await monitor.begin();
+    const countersBefore = await readCounters(redis, setup.ds);
     const runs = producer.get(RunsService);
     const tEnqueue = process.hrtime.bigint();
     const run = await runs.start('cli');
@@ -267,6 +276,7 @@ export async function runE2ePass(
       200,
     );
     const resources = await monitor.end();
+    const countersAfter = await readCounters(redis, setup.ds);
     const stats = (await (
       await fetch(`${setup.simulatorUrl}/admin/stats`)
     ).json()) as SimulatorStats;
@@ -343,6 +353,11 @@ export async function runE2ePass(
       providerRequests,
       requestsByProvider,
       busiestSecond,
+      perAccount: countersPerAccount(countersBefore, countersAfter, setup.seeded.count),
+      workerLogLinesPerAccount: logLinesPerAccount(
+        workers.map((w) => w.log),
+        setup.seeded.count,
+      ),
       finalizeMs: round(Math.max(0, Number(times.finalize)) * 1000, 1)!,
       providerFailures,
       workerStartSeconds: round(workerStartSeconds, 1)!,

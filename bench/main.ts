@@ -165,6 +165,18 @@ async function main(): Promise<number> {
           3,
         ),
         tokenSignatureMs: setup.tokenSignatureMs,
+        /** Redis commands, Postgres transactions and rows, log lines per account (medians). */
+        redisCommandsPerAccount: round(
+          med(e2ePasses, (p) => p.perAccount?.redisTotal),
+          3,
+        ),
+        redisCommandsByName: e2ePasses[Math.floor(e2ePasses.length / 2)]?.perAccount?.redis ?? null,
+        postgresPerAccount:
+          e2ePasses[Math.floor(e2ePasses.length / 2)]?.perAccount?.postgres ?? null,
+        workerLogLinesPerAccount: round(
+          med(e2ePasses, (p) => p.workerLogLinesPerAccount),
+          3,
+        ),
       };
       sections.ceilingResources = {
         workerPeakRssMb: ceilingPasses.map((p) => p.resources.workerPeakRssMb),

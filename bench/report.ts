@@ -212,6 +212,10 @@ export function resultTable(r: BenchResult): string {
       cpuMsPerAccount?: Record<string, number | null>;
       tokenSignatureCpuMsPerAccount?: number | null;
       tokenSignatureMs?: number;
+      redisCommandsPerAccount?: number | null;
+      redisCommandsByName?: Record<string, number> | null;
+      postgresPerAccount?: Record<string, number> | null;
+      workerLogLinesPerAccount?: number | null;
     };
     add('  worker peak RSS (largest of any worker)', r.workerPeakRssMb, 'MiB');
     add(
@@ -223,6 +227,20 @@ export function resultTable(r: BenchResult): string {
       '  of which token signatures (in the workers)',
       `${fmt(res.tokenSignatureCpuMsPerAccount)} ms (RSA-2048, ${fmt(res.tokenSignatureMs)} ms each here)`,
     );
+    add(
+      '  per account: Redis commands (top 6; server-wide)',
+      `${fmt(res.redisCommandsPerAccount)}: ${Object.entries(res.redisCommandsByName ?? {})
+        .slice(0, 6)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')}`,
+    );
+    add(
+      '  per account: Postgres transactions; rows returned/fetched/inserted/updated (database-wide)',
+      res.postgresPerAccount
+        ? `${fmt(res.postgresPerAccount.xacts)}; ${fmt(res.postgresPerAccount.returned)}/${fmt(res.postgresPerAccount.fetched)}/${fmt(res.postgresPerAccount.inserted)}/${fmt(res.postgresPerAccount.updated)}`
+        : 'n/a',
+    );
+    add('  per account: worker log lines', res.workerLogLinesPerAccount);
     add('  Postgres CPU (our backends + background)', r.postgresCpuSeconds, 's');
     add('  Redis CPU', r.redisCpuSeconds, 's');
     add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
