@@ -180,6 +180,10 @@ async function main(): Promise<number> {
       };
       sections.ceilingResources = {
         workerPeakRssMb: ceilingPasses.map((p) => p.resources.workerPeakRssMb),
+        redisCommandsPerJob: round(
+          med(ceilingPasses, (p) => p.perJob?.redisTotal),
+          3,
+        ),
         foreignCpuPercent: round(
           med(ceilingPasses, (p) => foreignPercent(p.resources, p.wallSeconds)),
           1,

@@ -255,8 +255,10 @@ export function resultTable(r: BenchResult): string {
     const res = (r.sections.ceilingResources ?? {}) as {
       cpuMsPerAccount?: Record<string, number | null>;
       foreignCpuPercent?: number | null;
+      redisCommandsPerJob?: number | null;
     };
     add('  CPU per job (ms)', cpuLine(res.cpuMsPerAccount));
+    add('  per job: Redis commands (server-wide)', res.redisCommandsPerJob);
     add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
     add('end to end / ceiling', r.ratio);
     add(
