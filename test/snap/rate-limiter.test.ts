@@ -122,7 +122,9 @@ describe('provider rate limiter: an even schedule (GCRA) shared through the real
     // 100 ms holds at most the slots due in 115 ms (12 at 10.3 ms apart); a late bunch of the
     // slots that fell due during the 200 ms block would be about 20.
     const intervalMs = (1000 + 30) / limit;
-    expect(mostInAnyWindow(granted, 100)).toBeLessThanOrEqual(Math.floor((100 + 15) / intervalMs) + 1);
+    expect(mostInAnyWindow(granted, 100)).toBeLessThanOrEqual(
+      Math.floor((100 + 15) / intervalMs) + 1,
+    );
   }, 20_000);
 
   it('refuses to start for a provider without a limit, naming it', () => {
