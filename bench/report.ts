@@ -329,6 +329,7 @@ export function resultTable(r: BenchResult): string {
           csvBytes: number;
           jsonPeakRssMb: number | null;
           csvPeakRssMb: number | null;
+          rssBeforeMb?: number | null;
           peakRssReset: boolean;
         } | null;
       }
@@ -351,7 +352,7 @@ export function resultTable(r: BenchResult): string {
       );
       add(
         `  producer peak RSS during JSON / CSV${rep.peakRssReset ? '' : ' (not resettable: process peak)'}`,
-        `${fmt(rep.jsonPeakRssMb)} / ${fmt(rep.csvPeakRssMb)} MiB`,
+        `${fmt(rep.jsonPeakRssMb)} / ${fmt(rep.csvPeakRssMb)} MiB (${fmt(rep.rssBeforeMb)} MiB before)`,
       );
     }
   }

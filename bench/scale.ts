@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Cluster, Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -37,6 +37,8 @@ export interface ReportFigures {
   /** This process's peak RSS during each (reset before each where Linux allows). */
   jsonPeakRssMb: number | null;
   csvPeakRssMb: number | null;
+  /** This process's RSS just before the report (the peaks less this are the report's own). */
+  rssBeforeMb: number | null;
   peakRssReset: boolean;
 }
 
@@ -115,6 +117,15 @@ function resetPeakRss(): boolean {
   }
 }
 
+function currentRssMb(): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A sink that counts bytes, as a slow-enough HTTP client would take them. */
 function countingSink(): { sink: Writable; bytes: () => number } {
   let n = 0;
@@ -130,6 +141,7 @@ function countingSink(): { sink: Writable; bytes: () => number } {
 async function benchReport(ds: DataSource, runId: string): Promise<ReportFigures> {
   const run = await loadRun(ds, runId);
   if (!run) throw new Error(`run ${runId} not found for its report`);
+  const rssBeforeMb = currentRssMb();
   const reset = resetPeakRss();
   const json = countingSink();
   let t0 = process.hrtime.bigint();
@@ -153,6 +165,7 @@ async function benchReport(ds: DataSource, runId: string): Promise<ReportFigures
     csvBytes: csv.bytes(),
     jsonPeakRssMb: round(jsonPeak, 1),
     csvPeakRssMb: round(peakRssMb(process.pid), 1),
+    rssBeforeMb: round(rssBeforeMb, 1),
     peakRssReset: reset,
   };
 }
