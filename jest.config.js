@@ -6,8 +6,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   moduleNameMapper: {
     '^@app/migrations$': '<rootDir>/migrations',
-    '^@app/(snap|ledger|reconciliation|queue|config)$': '<rootDir>/libs/$1/src',
-    '^@app/(snap|ledger|reconciliation|queue|config)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@app/(snap|ledger|reconciliation|queue|config|infra)$': '<rootDir>/libs/$1/src',
+    '^@app/(snap|ledger|reconciliation|queue|config|infra)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   testTimeout: 60000,
   // Ends the run once every test has finished: a handle some test file leaves open (a Redis or

@@ -4,10 +4,9 @@ import {
   appendLedgerEntries,
   importLedgerCsv,
   NewLedgerEntry,
-  runMigrations,
   validateLedgerBatch,
 } from '@app/ledger';
-import { ALL_ENTITIES } from '@app/reconciliation';
+import { runMigrations } from '@app/infra';
 import type { BenchContext } from './context';
 import { msSince, round } from './stats';
 import { seeded } from '../apps/cli/src/demo/seeded-random';
@@ -43,10 +42,11 @@ export async function benchAppend(ctx: BenchContext): Promise<AppendFigures> {
   const total = ctx.options.appendEntries;
   const schema = `bench_append_${ctx.id}`;
   ctx.dropSchemaAtCleanup(schema);
-  await runMigrations(
-    { DATABASE_URL: ctx.databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: 1 },
-    ALL_ENTITIES,
-  );
+  await runMigrations({
+    DATABASE_URL: ctx.databaseUrl,
+    DATABASE_SCHEMA: schema,
+    DATABASE_POOL_SIZE: 1,
+  });
   const ds = await ctx.dataSource(schema, 2);
   await ds.query(`INSERT INTO merchants (id, name) VALUES ('m1', 'bench')`);
   const rows: { id: string }[] = await ds.query(

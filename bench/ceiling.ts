@@ -1,4 +1,4 @@
-import { balanceQueuePrefix } from '@app/config';
+import { balanceQueuePrefix } from '@app/infra';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AppConfig, createRedisConnection, deletePrefixKeys, loadConfig } from '@app/config';
-import { dataSourceOptions } from '@app/ledger';
-import { ALL_ENTITIES } from '@app/reconciliation';
+import { AppConfig, loadConfig } from '@app/config';
+import { createRedisConnection, dataSourceOptions, deletePrefixKeys } from '@app/infra';
 import type { BenchOptions } from './options';
 
 /** What every section shares: where things are, services, names, and the clean-up list. */
@@ -60,10 +59,11 @@ export class BenchContext {
   /** A connected data source on the schema (closed at clean-up). */
   async dataSource(schema: string, poolSize = 4): Promise<DataSource> {
     const ds = new DataSource(
-      dataSourceOptions(
-        { DATABASE_URL: this.databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: poolSize },
-        ALL_ENTITIES,
-      ),
+      dataSourceOptions({
+        DATABASE_URL: this.databaseUrl,
+        DATABASE_SCHEMA: schema,
+        DATABASE_POOL_SIZE: poolSize,
+      }),
     );
     await ds.initialize();
     this.sources.push(ds);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { masterNodes } from '@app/config';
+import { masterNodes } from '@app/infra';
 
 /**
  * Work counters of a run, for the per-account breakdown: Redis commands by name (INFO

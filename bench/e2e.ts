@@ -5,9 +5,9 @@ import { NestFactory } from '@nestjs/core';
 import type { Cluster, Redis } from 'ioredis';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
-import { runMigrations } from '@app/ledger';
+import { runMigrations } from '@app/infra';
 import { balanceJobId, balanceQueueName } from '@app/queue';
-import { ALL_ENTITIES, RunsService } from '@app/reconciliation';
+import { RunsService } from '@app/reconciliation';
 import { jakartaTimestamp, PROVIDERS, signTokenRequest } from '@app/snap';
 import { CliModule } from '../apps/cli/src/cli.module';
 import { freePort, waitForHttp } from '../apps/cli/src/demo/child-processes';
@@ -106,10 +106,11 @@ export async function prepareE2e(
   const schema = `bench_e2e_${ctx.id}${spec.tag ? `_${spec.tag}` : ''}`;
   ctx.dropSchemaAtCleanup(schema);
   const t0 = process.hrtime.bigint();
-  await runMigrations(
-    { DATABASE_URL: ctx.databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: 1 },
-    ALL_ENTITIES,
-  );
+  await runMigrations({
+    DATABASE_URL: ctx.databaseUrl,
+    DATABASE_SCHEMA: schema,
+    DATABASE_POOL_SIZE: 1,
+  });
   const ds = await ctx.dataSource(schema, 4);
   const seeded = await seedAccounts(ds, spec.accounts, spec.mismatchShare, spec.withHistory);
   const seedSeconds = msSince(t0) / 1000;

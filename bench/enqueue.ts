@@ -3,9 +3,9 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@app/ledger';
+import { runMigrations } from '@app/infra';
 import { balanceJobOptions, balanceQueueName } from '@app/queue';
-import { ALL_ENTITIES, createRun, enqueueRun } from '@app/reconciliation';
+import { createRun, enqueueRun } from '@app/reconciliation';
 import { PROVIDERS, ProviderName } from '@app/snap';
 import { CliModule } from '../apps/cli/src/cli.module';
 import type { BenchContext } from './context';
@@ -41,10 +41,11 @@ export async function benchEnqueue(ctx: BenchContext): Promise<EnqueueFigures> {
   const n = options.enqueueAccounts;
   const schema = `bench_enqueue_${ctx.id}`;
   ctx.dropSchemaAtCleanup(schema);
-  await runMigrations(
-    { DATABASE_URL: ctx.databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: 1 },
-    ALL_ENTITIES,
-  );
+  await runMigrations({
+    DATABASE_URL: ctx.databaseUrl,
+    DATABASE_SCHEMA: schema,
+    DATABASE_POOL_SIZE: 1,
+  });
   const seedDs = await ctx.dataSource(schema, 1);
   await seedDs.query(`INSERT INTO merchants (id, name) VALUES ('bench-enqueue', 'bench enqueue')`);
   await seedDs.query(

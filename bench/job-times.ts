@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import { AppConfig, balanceQueuePrefix, queuePrefix } from '@app/config';
+import { AppConfig } from '@app/config';
+import { balanceQueuePrefix, queuePrefix } from '@app/infra';
 import { balanceQueueName } from '@app/queue';
 import { PROVIDERS } from '@app/snap';
 

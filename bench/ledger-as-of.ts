@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { balanceAsOf, ledgerSnapshot, runMigrations } from '@app/ledger';
-import { ALL_ENTITIES } from '@app/reconciliation';
+import { balanceAsOf, ledgerSnapshot } from '@app/ledger';
+import { runMigrations } from '@app/infra';
 import type { BenchContext } from './context';
 import { median, msSince, quantile, round } from './stats';
 
@@ -90,10 +90,11 @@ export async function benchLedgerAsOf(ctx: BenchContext): Promise<LedgerFigures>
     buildSeconds = await build(ctx, ds, schema, FULL);
   } else {
     // Apply migrations added since the cache was built (a no-op usually).
-    await runMigrations(
-      { DATABASE_URL: ctx.databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: 1 },
-      ALL_ENTITIES,
-    );
+    await runMigrations({
+      DATABASE_URL: ctx.databaseUrl,
+      DATABASE_SCHEMA: schema,
+      DATABASE_POOL_SIZE: 1,
+    });
     ctx.say(
       `ledger: using the cached ${LEDGER_CACHE_SCHEMA} (${totalRows(FULL).toLocaleString('en')} entries)`,
     );
@@ -217,10 +218,11 @@ async function build(
 ): Promise<number> {
   const t0 = process.hrtime.bigint();
   await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await runMigrations(
-    { DATABASE_URL: ctx.databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: 1 },
-    ALL_ENTITIES,
-  );
+  await runMigrations({
+    DATABASE_URL: ctx.databaseUrl,
+    DATABASE_SCHEMA: schema,
+    DATABASE_POOL_SIZE: 1,
+  });
   const qr = ds.createQueryRunner();
   await qr.connect();
   try {

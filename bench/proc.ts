@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
-import { masterNodes } from '@app/config';
+import { masterNodes } from '@app/infra';
 import type { DataSource } from 'typeorm';
 
 /** Clock ticks per second of /proc/<pid>/stat times. */

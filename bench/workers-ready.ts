@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-import { AppConfig, balanceQueuePrefix } from '@app/config';
+import { AppConfig } from '@app/config';
+import { balanceQueuePrefix } from '@app/infra';
 import { balanceQueueName } from '@app/queue';
 import { PROVIDERS } from '@app/snap';
 

@@ -1,4 +1,4 @@
-import { APP_METRICS, AppMetrics } from '@app/config';
+import { APP_METRICS, AppMetrics } from '@app/infra';
 import { RunsService, RESULT_STATUSES } from '@app/reconciliation';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';

@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import pino from 'pino';
 import { loadConfig } from '@app/config';
-import { ALL_ENTITIES } from '@app/reconciliation';
 import { assertApiCredentials } from '../apps/producer/src/auth/credentials-check';
 import { createProducerApp } from '../apps/producer/src/producer-app';
 import { deleteRedisKeys } from './support/redis-cleanup';
@@ -22,7 +21,7 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
   let url: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase(config, ALL_ENTITIES);
+    db = await createTestDatabase(config);
     app = await createProducerApp(config, pino({ level: 'silent' }));
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

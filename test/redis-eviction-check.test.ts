@@ -1,5 +1,5 @@
 import IORedis from 'ioredis';
-import { checkEvictionPolicy, createLogger } from '@app/config';
+import { checkEvictionPolicy, createLogger } from '@app/infra';
 import { LogCapture } from './support/log-capture';
 import { RedisServers } from './support/redis-servers';
 

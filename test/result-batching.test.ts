@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ALL_ENTITIES, createRun, saveResult, jobStart, AccountResult } from '@app/reconciliation';
+import { createRun, saveResult, jobStart, AccountResult } from '@app/reconciliation';
 import { createTestDatabase } from './support/test-database';
 import { testConfig } from './support/test-config';
 
@@ -10,7 +10,7 @@ import { testConfig } from './support/test-config';
  */
 test('concurrent saves are batched and keep exactly-once semantics', async () => {
   const config = testConfig();
-  const db = await createTestDatabase(config, ALL_ENTITIES);
+  const db = await createTestDatabase(config);
   const ds: DataSource = db.dataSource;
   try {
     await ds.query(`INSERT INTO merchants (id, name) VALUES ('m', 'm')`);

@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import pino from 'pino';
-import { queuePrefix } from '@app/config';
+import { queuePrefix } from '@app/infra';
 import { RETENTION_SCHEDULER_ID, SCHEDULE_QUEUE } from '@app/queue';
-import { ALL_ENTITIES, deleteExpired } from '@app/reconciliation';
+import { deleteExpired } from '@app/reconciliation';
 import { ProducerModule } from '../apps/producer/src/producer.module';
 import { deleteRedisKeys } from './support/redis-cleanup';
 import { createTestDatabase } from './support/test-database';
@@ -22,7 +22,7 @@ describe('retention', () => {
   const now = new Date('2026-12-01T00:00:00Z');
 
   beforeAll(async () => {
-    db = await createTestDatabase(config, ALL_ENTITIES);
+    db = await createTestDatabase(config);
   });
   afterAll(async () => {
     await db.drop();

@@ -1,5 +1,5 @@
 import { QueueEvents } from 'bullmq';
-import { queuePrefix } from '@app/config';
+import { queuePrefix } from '@app/infra';
 import { balanceJobId, balanceQueueName } from '@app/queue';
 import { RunsService } from '@app/reconciliation';
 import { formatAmount, ProviderName } from '@app/snap';

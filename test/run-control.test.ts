@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import pino from 'pino';
-import { queuePrefix } from '@app/config';
+import { queuePrefix } from '@app/infra';
 import { JOB, SCHEDULE_QUEUE } from '@app/queue';
 import { jobStart, RunsService } from '@app/reconciliation';
 import { QUEUED_TICK_RETRY_MS, ScheduleProcessor } from '../apps/producer/src/schedule.processor';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { providerKeyPrefix, queuePrefix } from '@app/config';
+import { providerKeyPrefix, queuePrefix } from '@app/infra';
 import { balanceJobId, balanceQueueName } from '@app/queue';
 import { RunsService } from '@app/reconciliation';
 import { breakerKey, ProviderCircuitBreaker } from '@app/snap';

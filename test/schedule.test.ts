@@ -2,9 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import pino from 'pino';
-import { queuePrefix } from '@app/config';
+import { queuePrefix } from '@app/infra';
 import { SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
-import { ALL_ENTITIES } from '@app/reconciliation';
 import { ProducerModule } from '../apps/producer/src/producer.module';
 import { deleteRedisKeys } from './support/redis-cleanup';
 import { createTestDatabase } from './support/test-database';
@@ -17,7 +16,7 @@ describe('scheduled runs', () => {
   let queue: Queue;
 
   beforeAll(async () => {
-    db = await createTestDatabase(config, ALL_ENTITIES);
+    db = await createTestDatabase(config);
     queue = new Queue(SCHEDULE_QUEUE, {
       connection: { url: config.REDIS_URL },
       prefix: queuePrefix(config),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import IORedis from 'ioredis';
-import { createLogger } from '@app/config';
+import { createLogger } from '@app/infra';
 import { loadRunReport, reportToCsv } from '@app/reconciliation';
 import { PROVIDERS, ProviderName } from '@app/snap';
 import { generatePartnerKeys, PartnerKeys } from '../apps/cli/src/demo/partner-keys';

@@ -1,6 +1,7 @@
 import { Job, Worker } from 'bullmq';
 import { Agent, request } from 'undici';
-import { balanceQueuePrefix, createRedisConnection, loadConfig } from '@app/config';
+import { loadConfig } from '@app/config';
+import { balanceQueuePrefix, createRedisConnection } from '@app/infra';
 import { balanceQueueName } from '@app/queue';
 import { PROVIDERS } from '@app/snap';
 

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
-import { ALL_ENTITIES, AUDIT_CSV_COLUMNS, appendAudit } from '@app/reconciliation';
+import { AUDIT_CSV_COLUMNS, appendAudit } from '@app/reconciliation';
 import { BASIC_AUTH, startProducerHttp } from '../reports/http';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { createTestDatabase } from '../support/test-database';
@@ -44,7 +44,7 @@ describe('audit trail', () => {
     };
 
   beforeAll(async () => {
-    db = await createTestDatabase(config, ALL_ENTITIES);
+    db = await createTestDatabase(config);
     await sql(`INSERT INTO merchants (id, name) VALUES ('A1', 'Audit Merchant')`);
     const [{ id: accountId }] = await sql(
       `INSERT INTO provider_accounts (merchant_id, provider, account_no) VALUES ('A1', 'nicepay', 'NICEAUDIT1') RETURNING id`,

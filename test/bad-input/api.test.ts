@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import IORedis from 'ioredis';
-import { createLogger, DEV_BASIC_AUTH_PASSWORD } from '@app/config';
-import { ALL_ENTITIES } from '@app/reconciliation';
+import { DEV_BASIC_AUTH_PASSWORD } from '@app/config';
+import { createLogger } from '@app/infra';
 import { MAX_JSON_BODY_BYTES } from '../../apps/producer/src/http/body-limits';
 import { MAX_JSON_DEPTH } from '../../apps/producer/src/http/json-depth';
 import { createProducerApp } from '../../apps/producer/src/producer-app';
@@ -83,7 +83,7 @@ describe('bad input: HTTP API', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase(config, ALL_ENTITIES);
+    db = await createTestDatabase(config);
     await createAccount(db.dataSource, 'NZAPI1', 'netzme', 'MAPI1');
     await createAccount(db.dataSource, 'NPAPI2', 'nicepay', 'MAPI2');
     app = await createProducerApp(config, createLogger({ LOG_LEVEL: 'silent' }, 'producer'));

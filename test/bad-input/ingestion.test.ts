@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { importAccountsCsv, importLedgerCsv, RowError } from '@app/ledger';
-import { ALL_ENTITIES } from '@app/reconciliation';
 import { createAccount } from '../ledger/ledger-helpers';
 import { testConfig } from '../support/test-config';
 import { createTestDatabase } from '../support/test-database';
@@ -53,7 +52,7 @@ describe('bad input: ingestion (CSV imports)', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase(config, ALL_ENTITIES);
+    db = await createTestDatabase(config);
     await createAccount(db.dataSource, 'NZING1', 'netzme', 'MING1');
     await createAccount(db.dataSource, 'NPING2', 'nicepay', 'MING2');
     const seeded = await ledger(

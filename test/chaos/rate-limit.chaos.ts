@@ -1,4 +1,5 @@
 import IORedis from 'ioredis';
+import { loadavg } from 'node:os';
 import { PROVIDERS, ProviderName } from '@app/snap';
 import { expectWhole, settledQueues } from './scenarios';
 import { ChaosWorld } from './support/world';
@@ -40,6 +41,7 @@ async function pacingFigures(world: ChaosWorld, limits: Partial<Record<ProviderN
         requests: stats.providers[p].requests,
         tokens: stats.providers[p].byKind.token.requests,
         busiestSecond: stats.providers[p].maxPerSecond,
+        busiestSecondEndedAtMs: stats.providers[p].maxPerSecondAtMs,
         limit: limits[p]!,
         floorSeconds: stats.providers[p].requests / limits[p]!,
       },
@@ -49,7 +51,8 @@ async function pacingFigures(world: ChaosWorld, limits: Partial<Record<ProviderN
   const over = Object.entries(perProvider)
     .filter(([, p]) => p.busiestSecond > p.limit)
     .map(([name, p]) => `${name}: ${p.busiestSecond}`);
-  return { perProvider, floorSeconds, over };
+  // The simulator stamps arrivals on its event loop: its stalls belong with the figures.
+  return { perProvider, floorSeconds, over, simulatorLoopDelayMs: stats.eventLoopDelayMs };
 }
 
 /** The run's own duration (started_at to finished_at, on Postgres's clock), seconds. */
@@ -86,11 +89,16 @@ describe('chaos: rate limits at the provider', () => {
       const stuck = await settledQueues(world);
       const check = await world.check(runId);
       const seconds = await runSeconds(world, runId);
-      const { perProvider, floorSeconds, over } = await pacingFigures(world, EFFICIENCY_LIMITS);
+      const { perProvider, floorSeconds, over, simulatorLoopDelayMs } = await pacingFigures(
+        world,
+        EFFICIENCY_LIMITS,
+      );
       const efficiency = floorSeconds / seconds;
       await world.recordWithLeakScan({
         accounts: ACCOUNTS,
         workers: WORKERS,
+        loadAverage: loadavg().map((l) => Number(l.toFixed(1))),
+        simulatorLoopDelayMs,
         perProvider,
         floorSeconds,
         runSeconds: seconds,
@@ -120,12 +128,15 @@ describe('chaos: rate limits at the provider', () => {
       await Promise.all(Array.from({ length: WORKERS }, () => world.startWorker()));
       const runId = await world.startRun(producer.url);
       const at = await world.waitForCompleted(runId, Math.floor(ACCOUNTS * 0.3));
+      const statsSince = Date.parse((await world.simulatorStats()).since);
       await admin.flushall();
+      // On the simulator's count clock (ms after its `since`), to compare with the busiest second.
+      const wipedAt = Date.now();
       await world.waitForRun(runId, 240_000);
       const stuck = await settledQueues(world);
       const check = await world.check(runId);
       const seconds = await runSeconds(world, runId);
-      const { perProvider, over } = await pacingFigures(world, {
+      const { perProvider, over, simulatorLoopDelayMs } = await pacingFigures(world, {
         netzme: LIMIT,
         nicepay: LIMIT,
         finnet: LIMIT,
@@ -133,6 +144,9 @@ describe('chaos: rate limits at the provider', () => {
       await world.recordWithLeakScan({
         accounts: ACCOUNTS,
         workers: WORKERS,
+        loadAverage: loadavg().map((l) => Number(l.toFixed(1))),
+        simulatorLoopDelayMs,
+        wipedAtMs: wipedAt - statsSince,
         limitPerSecond: LIMIT,
         faultsInjected: `FLUSHALL after ${at} accounts done`,
         perProvider,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, LEDGER_ENTITIES } from '@app/ledger';
+import { dataSourceOptions } from '@app/infra';
 import { startSimulatorFromEnv } from '../../apps/snap-simulator/src/from-env';
 import type { SnapSimulator } from '../../apps/snap-simulator/src/simulator';
 import { freePort } from '../chaos/support/services';
@@ -77,7 +77,7 @@ describe('docker-compose demo data (seed/) reconciles as written', () => {
   afterAll(async () => {
     await worker?.stop();
     await simulator?.stop();
-    const ds = new DataSource(dataSourceOptions(config, LEDGER_ENTITIES));
+    const ds = new DataSource(dataSourceOptions(config));
     await ds.initialize();
     await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
     await ds.destroy();

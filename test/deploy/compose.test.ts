@@ -74,9 +74,9 @@ describe('deployment files', () => {
     expect(broken((c) => (c.services.producer.build = './no-such-dir'))).toContain(
       'services.producer.build: context ./no-such-dir is not in the repository',
     );
-    const withoutSeedKey: Tracked = (p) => p !== 'seed/keys/nicepay.pub.pem' && tracked(p);
+    const withoutSeedKey: Tracked = (p) => p !== 'seed/fixtures/keys/nicepay.pub.pem' && tracked(p);
     expect(problemsOf(readCompose(), text, withoutSeedKey)).toContain(
-      'services.simulator: seed/simulator-seed.json: publicKeyFile keys/nicepay.pub.pem is not in the repository',
+      'services.simulator: seed/simulator-seed.json: publicKeyFile fixtures/keys/nicepay.pub.pem is not in the repository',
     );
     const withoutCsv: Tracked = (p) => p !== 'seed/demo-ledger.csv' && tracked(p);
     expect(problemsOf(readCompose(), text, withoutCsv)).toContain(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, LEDGER_ENTITIES } from '@app/ledger';
+import { dataSourceOptions } from '@app/infra';
 import { freePort } from '../chaos/support/services';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { testConfig } from '../support/test-config';
@@ -60,7 +60,7 @@ describe('image runtime layout (dist/ + production node_modules)', () => {
   }, 900_000);
 
   afterAll(async () => {
-    const ds = new DataSource(dataSourceOptions(config, LEDGER_ENTITIES));
+    const ds = new DataSource(dataSourceOptions(config));
     await ds.initialize();
     await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
     await ds.destroy();

@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import pino from 'pino';
-import { PROVIDER_QUEUES } from '@app/reconciliation';
+import { PROVIDER_QUEUES } from '@app/infra';
 import type { ProviderName } from '@app/snap';
-import { ALL_ENTITIES } from '@app/reconciliation';
 import { createProducerApp } from '../../apps/producer/src/producer-app';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { startTcpProxy } from '../support/tcp-proxy';
@@ -39,7 +38,7 @@ describe('producer /health/live and /health/ready', () => {
       HEALTH_MAX_QUEUE_LAG_SECONDS: 30,
       API_KEYS: [{ name: 'probe-test', role: 'viewer', secret: API_KEY }],
     };
-    db = await createTestDatabase(base, ALL_ENTITIES);
+    db = await createTestDatabase(base);
     app = await createProducerApp(config, pino({ level: 'silent' }));
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

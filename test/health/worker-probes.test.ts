@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, LEDGER_ENTITIES } from '@app/ledger';
+import { dataSourceOptions } from '@app/infra';
 import { freePort } from '../chaos/support/services';
 import { repoRoot } from '../deploy/compose-file';
 import { bareEnv, buildDist, startNode } from '../deploy/run-node';
@@ -58,7 +58,7 @@ describe('worker /health/live and /health/ready on the metrics port', () => {
     await worker?.stop();
     await pg?.close();
     await redis?.close();
-    const ds = new DataSource(dataSourceOptions(config, LEDGER_ENTITIES));
+    const ds = new DataSource(dataSourceOptions(config));
     await ds.initialize();
     await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
     await ds.destroy();

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { z } from 'zod';
-import { ALERT_EVENTS, ALL_ENTITIES } from '@app/reconciliation';
+import { ALERT_EVENTS } from '@app/reconciliation';
 import {
   AuditPage,
   DailyReport,
@@ -36,7 +36,7 @@ describe('OpenAPI document', () => {
   let doc: OpenApi;
 
   beforeAll(async () => {
-    db = await createTestDatabase(config, ALL_ENTITIES);
+    db = await createTestDatabase(config);
     ({ app, url } = await startProducerHttp(config));
     const res = await fetch(`${url}${DOCS_PATH}-json`, { headers: BASIC_AUTH });
     expect(res.status).toBe(200);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PROVIDERS } from '@app/snap';
-import { providerKeyPrefix } from '@app/config';
+import { providerKeyPrefix } from '@app/infra';
 import { Pipeline, startPipeline } from '../support/pipeline';
 import { RedisServers } from '../support/redis-servers';
 import { testConfig } from '../support/test-config';

@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { INestApplication } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
 import { DataSource } from 'typeorm';
-import { ALL_ENTITIES, loadRunReport, RESULT_CSV_COLUMNS, reportToCsv } from '@app/reconciliation';
+import { loadRunReport, RESULT_CSV_COLUMNS, reportToCsv } from '@app/reconciliation';
 import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
 import { formatAmount } from '@app/snap';
 import { deleteRedisKeys } from '../support/redis-cleanup';
@@ -42,7 +42,7 @@ describe('results CSV streaming', () => {
   let runId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase(config, ALL_ENTITIES);
+    db = await createTestDatabase(config);
     ({ app, url } = await startProducerHttp(config));
     const ds = db.dataSource;
     await ds.query(

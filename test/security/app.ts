@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import { createLogger } from '@app/config';
-import { ALL_ENTITIES } from '@app/reconciliation';
+import { createLogger } from '@app/infra';
 import { createProducerApp } from '../../apps/producer/src/producer-app';
 import { LogCapture } from '../support/log-capture';
 import { deleteRedisKeys } from '../support/redis-cleanup';
@@ -52,7 +51,7 @@ export async function startSecureApp(overrides: Record<string, string> = {}): Pr
     LOG_LEVEL: 'info',
     ...overrides,
   });
-  const db = await createTestDatabase(config, ALL_ENTITIES);
+  const db = await createTestDatabase(config);
   const logs = new LogCapture();
   const app = await createProducerApp(config, createLogger(config, 'producer', logs));
   await app.listen(0, '127.0.0.1');

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { queuePrefix } from '@app/config';
+import { queuePrefix } from '@app/infra';
 import { balanceQueueName } from '@app/queue';
 import { asKey, asUser, SecureApp, seedDiscrepancy, startSecureApp } from './app';
 

@@ -1,6 +1,7 @@
 import { connect, Socket } from 'node:net';
 import type { Server } from 'node:http';
-import { AppMetrics, ConfigError, isProduction, loadConfig } from '@app/config';
+import { ConfigError, isProduction, loadConfig } from '@app/config';
+import { AppMetrics } from '@app/infra';
 import {
   assertApiCredentials,
   CredentialsCheck,

@@ -90,6 +90,40 @@ describe('provider rate limiter: an even schedule (GCRA) shared through the real
     expect(mostInAnyWindow(granted, 1000)).toBeLessThanOrEqual(limit);
   }, 30_000);
 
+  it('a schedule Redis lost restarts at least one interval after the last slot handed out before', async () => {
+    const limit = 100;
+    const intervalUs = ((1000 + 30) * 1000) / limit;
+    const owner = `${prefix}:seam`;
+    /** Each slot handed out, on Redis's clock (µs), from the script's answers. */
+    const slots: number[] = [];
+    const recording = () => {
+      const redis = connect();
+      return {
+        eval: async (...args: Parameters<IORedis['eval']>) => {
+          const answer = (await redis.eval(...args)) as number[];
+          const [n, firstUs, , nowUs] = answer.map(Number);
+          for (let i = 0; i < n; i++) slots.push(nowUs + firstUs + i * intervalUs);
+          return answer;
+        },
+      };
+    };
+    const before = new ProviderRateLimiter(recording(), providerKeysUnder(owner), {
+      limits: limits(limit),
+    });
+    const after = new ProviderRateLimiter(recording(), providerKeysUnder(owner), {
+      limits: limits(limit),
+    });
+    // A horizon's worth of slots handed out, then the schedule lost before they fall due.
+    const pending = Array.from({ length: 20 }, () => before.acquire('netzme'));
+    while (slots.length === 0) await new Promise((r) => setTimeout(r, 1));
+    const lastBefore = Math.max(...slots);
+    await connect().del(`${providerKeysUnder(owner)('netzme')}:pacing`);
+    slots.length = 0;
+    await after.acquire('netzme');
+    expect(Math.min(...slots) - lastBefore).toBeGreaterThanOrEqual(intervalUs);
+    await Promise.all(pending);
+  });
+
   it('requests waiting at the same time share Redis calls: one call per 20 requests at most', async () => {
     const { limiterRedis, counter } = counted();
     const limiter = new ProviderRateLimiter(limiterRedis, providerKeysUnder(`${prefix}:batch`), {

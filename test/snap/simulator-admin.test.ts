@@ -199,18 +199,13 @@ describe('simulator admin API, stats and seed', () => {
     // 100 concurrent calls land within one second.
     expect(stats.providers.nicepay.maxPerSecond).toBeGreaterThanOrEqual(100);
     expect(stats.providers.nicepay.byKind.balance.maxPerSecond).toBeGreaterThanOrEqual(100);
+    const none = { requests: 0, byCode: {}, maxPerSecond: 0, maxPerSecondAtMs: null };
     expect(stats.providers.netzme).toEqual({
-      requests: 0,
-      byCode: {},
-      maxPerSecond: 0,
+      ...none,
       tokensIssued: 0,
-      byKind: {
-        token: { requests: 0, byCode: {}, maxPerSecond: 0 },
-        balance: { requests: 0, byCode: {}, maxPerSecond: 0 },
-        'account-inquiry': { requests: 0, byCode: {}, maxPerSecond: 0 },
-        history: { requests: 0, byCode: {}, maxPerSecond: 0 },
-      },
+      byKind: { token: none, balance: none, 'account-inquiry': none, history: none },
     });
+    expect(stats.eventLoopDelayMs).toEqual({ p99: expect.any(Number), max: expect.any(Number) });
     expect(Date.parse(stats.since)).toBeLessThanOrEqual(Date.now());
   });
 

@@ -9,9 +9,9 @@ import {
   createRedisConnection,
   deletePrefixKeys,
   queuePrefix,
-} from '@app/config';
+} from '@app/infra';
 import { balanceQueueName, SCHEDULE_QUEUE } from '@app/queue';
-import { ALL_ENTITIES, loadRun, RunView } from '@app/reconciliation';
+import { loadRun, RunView } from '@app/reconciliation';
 import { loadCredentials, PROVIDERS, ProviderName } from '@app/snap';
 import { CliModule } from '../../apps/cli/src/cli.module';
 import { buildScenario, ScenarioAccount } from '../../apps/cli/src/demo/demo-scenario';
@@ -55,7 +55,7 @@ export async function startPipeline(
     simulatorLogger?: pino.Logger;
   } = {},
 ): Promise<Pipeline> {
-  const db = await createTestDatabase(config, ALL_ENTITIES);
+  const db = await createTestDatabase(config);
   const scenario = options.scenario ?? buildScenario(options.accountCount ?? 30, new Date());
   const keys = options.keys ?? generatePartnerKeys();
   const finnetIds = scenario.filter((a) => a.provider === 'finnet').map((a) => a.accountNo);

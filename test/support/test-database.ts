@@ -1,18 +1,14 @@
-import type { EntityList } from '@app/ledger';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/config';
-import { dataSourceOptions, LEDGER_ENTITIES, runMigrations } from '@app/ledger';
-
-/** Entities every test data source knows; extended by libs that add their own. */
-const ALL_ENTITIES: EntityList = [...LEDGER_ENTITIES];
+import { dataSourceOptions, runMigrations } from '@app/infra';
 
 /**
  * Creates the test file's own schema, migrates it and returns a connected data source.
  * `drop()` removes the schema and closes the connection.
  */
-export async function createTestDatabase(config: AppConfig, entities: EntityList = ALL_ENTITIES) {
-  await runMigrations(config, entities);
-  const dataSource = new DataSource(dataSourceOptions(config, entities));
+export async function createTestDatabase(config: AppConfig) {
+  await runMigrations(config);
+  const dataSource = new DataSource(dataSourceOptions(config));
   await dataSource.initialize();
   return {
     dataSource,

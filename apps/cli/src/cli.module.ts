@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfig, ConfigModule, Logger } from '@app/config';
-import { CoreModule, RunsService } from '@app/reconciliation';
+import { AppConfig, ConfigModule } from '@app/config';
+import { InfraModule, Logger } from '@app/infra';
+import { AlertsModule, RunsService } from '@app/reconciliation';
 
 /** What the CLI needs to start runs: Postgres, the queues, the run service. */
 @Module({})
@@ -8,7 +9,11 @@ export class CliModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config, logger), CoreModule.forRoot(config)],
+      imports: [
+        ConfigModule.forRoot(config),
+        InfraModule.forRoot(config, { logger }),
+        AlertsModule,
+      ],
       providers: [RunsService],
     };
   }

@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AppConfig, createLogger } from '@app/config';
-import { dataSourceOptions, importAccountsCsv, importLedgerCsv, runMigrations } from '@app/ledger';
+import { AppConfig } from '@app/config';
+import { createLogger, dataSourceOptions, runMigrations } from '@app/infra';
+import { importAccountsCsv, importLedgerCsv } from '@app/ledger';
 import {
-  ALL_ENTITIES,
   loadRunReport,
   reportToCsv,
   reportToTable,
@@ -30,7 +30,7 @@ async function withDataSource<T>(
   config: AppConfig,
   work: (ds: DataSource) => Promise<T>,
 ): Promise<T> {
-  const ds = new DataSource(dataSourceOptions(config, ALL_ENTITIES));
+  const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   try {
     return await work(ds);
@@ -40,7 +40,7 @@ async function withDataSource<T>(
 }
 
 export async function migrate(config: AppConfig, out: Out): Promise<void> {
-  const applied = await runMigrations(config, ALL_ENTITIES);
+  const applied = await runMigrations(config);
   out(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
 }
 

@@ -3,9 +3,10 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
-import { deletePrefixKeys, DEV_BASIC_AUTH_PASSWORD, loadConfig, redisMode } from '@app/config';
-import { dataSourceOptions, runMigrations } from '@app/ledger';
-import { ALL_ENTITIES, loadRun, loadRunReport, reportToTable } from '@app/reconciliation';
+import { DEV_BASIC_AUTH_PASSWORD, loadConfig } from '@app/config';
+import { dataSourceOptions, deletePrefixKeys, redisMode, runMigrations } from '@app/infra';
+import { databaseRepository } from '@app/ledger';
+import { loadRun, loadRunReport, reportToTable } from '@app/reconciliation';
 import { ChildProcesses, freePort, waitForHttp } from './demo/child-processes';
 import { buildScenario } from './demo/demo-scenario';
 import { demoCredentials, demoPartners } from './demo/demo-wiring';
@@ -65,10 +66,10 @@ async function demo(): Promise<void> {
     say(
       `Postgres ${redact(config.DATABASE_URL)} (schema ${config.DATABASE_SCHEMA}), Redis ${redact(config.REDIS_URL)}`,
     );
-    const ds = new DataSource(dataSourceOptions(config, ALL_ENTITIES));
+    const ds = new DataSource(dataSourceOptions(config));
     await ds.initialize();
-    await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
-    await runMigrations(config, ALL_ENTITIES);
+    await databaseRepository.dropSchema(ds, config.DATABASE_SCHEMA);
+    await runMigrations(config);
     // A fresh demo: queues and cached tokens of an earlier one would clash with new run ids.
     // Deleted through the apps' connection factory: every master of a Cluster, Sentinel's master.
     await deletePrefixKeys(config);
@@ -172,7 +173,7 @@ async function loadRunStatus(
   config: ReturnType<typeof loadConfig>,
   runId: string,
 ): Promise<string | undefined> {
-  const ds = new DataSource(dataSourceOptions(config, ALL_ENTITIES));
+  const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   try {
     return (await loadRun(ds, runId))?.status;

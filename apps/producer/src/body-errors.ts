@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from '@app/config';
+import type { Logger } from '@app/infra';
 import { redactSecretValues } from '@app/snap';
 import { loggableError } from './http/problem.filter';
 import { problem, sendProblem } from './http/problem';

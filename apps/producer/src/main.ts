@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { createLogger, loadConfig } from '@app/config';
+import { loadConfig } from '@app/config';
+import { createLogger } from '@app/infra';
 import { assertApiCredentials } from './auth/credentials-check';
 import { createProducerApp } from './producer-app';
 

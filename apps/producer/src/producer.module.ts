@@ -2,10 +2,11 @@ import { DynamicModule, Inject, Module, OnApplicationBootstrap } from '@nestjs/c
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
+import { AppConfig, ConfigModule } from '@app/config';
+import { AppMetrics, InfraModule, Logger } from '@app/infra';
 import {
   AlertPublisher,
-  CoreModule,
+  AlertsModule,
   RunsService,
   undeliveredDiscrepancies,
 } from '@app/reconciliation';
@@ -24,7 +25,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { LedgerController } from './ledger.controller';
 import { ReportsModule } from './reports/reports.module';
-import { RunsController } from './runs.controller';
+import { RunsController } from './runs/runs.controller';
 import { ScheduleInstaller, ScheduleProcessor } from './schedule.processor';
 
 /** At start: resume runs a previous producer left half-enqueued, and undelivered webhooks. */
@@ -49,8 +50,9 @@ export class ProducerModule {
     return {
       module: ProducerModule,
       imports: [
-        ConfigModule.forRoot(config, logger, metrics),
-        CoreModule.forRoot(config),
+        ConfigModule.forRoot(config),
+        InfraModule.forRoot(config, { logger, metrics }),
+        AlertsModule,
         QueueBoardModule.forRoot(config),
         TerminusModule.forRoot({ logger: false }),
         ReportsModule,

@@ -1,12 +1,24 @@
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DelayedError, Job, Queue } from 'bullmq';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
-import { JOB, RETENTION_SCHEDULER_ID, SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, JobWorkerHost, Logger, REDIS } from '@app/infra';
+import {
+  JOB,
+  OnJob,
+  RETENTION_SCHEDULER_ID,
+  SCHEDULE_QUEUE,
+  ScheduledRunJobData,
+  SCHEDULER_ID,
+  scheduleJobs,
+} from '@app/queue';
 import type { Cluster, Redis } from 'ioredis';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { deleteExpired, REDIS, RetentionOutcome, RunsService } from '@app/reconciliation';
+import { deleteExpired, RetentionOutcome, RunsService } from '@app/reconciliation';
+
+/** The jobs a job scheduler adds on the schedule queue. */
+type ScheduledJob = (typeof JOB)['scheduledRun' | 'retention'];
 
 /** How long a queued tick waits before it looks again whether the previous run finished. */
 export const QUEUED_TICK_RETRY_MS = 30_000;
@@ -19,7 +31,7 @@ export const QUEUED_TICK_RETRY_MS = 30_000;
  * `skipped` run (`SCHEDULE_OVERLAP=skip`, the default) or waits for it (`queue`).
  */
 @Processor(SCHEDULE_QUEUE, { concurrency: 1 })
-export class ScheduleProcessor extends WorkerHost {
+export class ScheduleProcessor extends JobWorkerHost {
   constructor(
     private readonly runs: RunsService,
     @Inject(APP_LOGGER) private readonly logger: Logger,
@@ -35,21 +47,26 @@ export class ScheduleProcessor extends WorkerHost {
     this.logger.warn({ queue: SCHEDULE_QUEUE, err: error.message }, 'queue worker error');
   }
 
-  async process(
-    job: Job,
+  /** The daily retention job: deletes runs and results older than `RETENTION_DAYS`. */
+  @OnJob(JOB.retention)
+  async retention(): Promise<RetentionOutcome> {
+    const outcome = await deleteExpired(this.ds, {
+      olderThanDays: this.config.RETENTION_DAYS,
+      batchSize: this.config.RETENTION_BATCH_SIZE,
+    });
+    this.logger.info(
+      { ...outcome, days: this.config.RETENTION_DAYS },
+      'retention: old runs and results deleted',
+    );
+    return outcome;
+  }
+
+  /** A tick of the run schedule: starts a run unless one of the same scope still runs. */
+  @OnJob(JOB.scheduledRun)
+  async scheduledRun(
+    job: Job<ScheduledRunJobData>,
     token?: string,
-  ): Promise<{ runId: string; created: boolean; skipped?: boolean } | RetentionOutcome> {
-    if (job.name === JOB.retention) {
-      const outcome = await deleteExpired(this.ds, {
-        olderThanDays: this.config.RETENTION_DAYS,
-        batchSize: this.config.RETENTION_BATCH_SIZE,
-      });
-      this.logger.info(
-        { ...outcome, days: this.config.RETENTION_DAYS },
-        'retention: old runs and results deleted',
-      );
-      return outcome;
-    }
+  ): Promise<{ runId: string; created: boolean; skipped?: boolean }> {
     const running = await this.runs.runningOfScope({});
     if (running) {
       if (this.config.SCHEDULE_OVERLAP === 'queue') {
@@ -94,7 +111,7 @@ export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   /** The schedulers this config wants: the run schedule and the retention job, each if on. */
-  private schedulers(): { id: string; cron: string; job: string; what: string }[] {
+  private schedulers(): { id: string; cron: string; job: ScheduledJob; what: string }[] {
     return [
       {
         id: SCHEDULER_ID,
@@ -165,11 +182,16 @@ export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationS
       .finally(() => (this.checking = null));
   }
 
-  private async install(s: { id: string; cron: string; job: string }): Promise<void> {
-    await this.queue.upsertJobScheduler(
+  private async install(s: { id: string; cron: string; job: ScheduledJob }): Promise<void> {
+    await scheduleJobs(
+      this.queue,
       s.id,
       { pattern: s.cron, tz: this.config.SCHEDULE_TIMEZONE },
-      { name: s.job, data: {}, opts: { removeOnComplete: 1000, removeOnFail: 1000 } },
+      s.job,
+      {
+        data: {},
+        opts: { removeOnComplete: 1000, removeOnFail: 1000 },
+      },
     );
   }
 }

@@ -65,7 +65,8 @@ export class AccountState {
     this.name = spec.name ?? `Merchant ${spec.accountNo}`;
     this.balanceType =
       spec.balanceType === undefined ? (rules.mainBalanceType ?? null) : spec.balanceType;
-    this.extraBalances = spec.extraBalances ?? rules.defaultExtraBalances.map((e) => ({ ...e }));
+    this.extraBalances =
+      spec.extraBalances ?? (rules.defaultExtraBalances ?? []).map((e) => ({ ...e }));
     this.status = spec.status ?? PAGE_ACCOUNT_STATUS.status;
     this.userStatus = spec.userStatus ?? PAGE_ACCOUNT_STATUS.userStatus;
     this.userType = spec.userType ?? PAGE_ACCOUNT_STATUS.userType;

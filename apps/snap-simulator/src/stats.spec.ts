@@ -50,6 +50,7 @@ describe('StatsRecorder', () => {
       requests: 3,
       byCode: { '5001100': 1, '2001100': 2 },
       maxPerSecond: 3,
+      maxPerSecondAtMs: 300,
     });
     expect(snap.providers.finnet.requests).toBe(0);
     s.reset();

@@ -1,3 +1,4 @@
+import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { SIMULATED_PROVIDERS } from './providers';
 import { ENDPOINT_KINDS, EndpointKind } from './provider-rules';
 
@@ -8,13 +9,18 @@ export class SlidingWindowMax {
   private times: number[] = [];
   private head = 0;
   max = 0;
+  /** When the busiest window (first) reached its count (the `now` of that event). */
+  maxAt = 0;
 
   /** Records an event at `now` (milliseconds, monotonic). */
   hit(now: number): void {
     this.times.push(now);
     while (this.times[this.head] <= now - WINDOW_MS) this.head += 1;
     const inWindow = this.times.length - this.head;
-    if (inWindow > this.max) this.max = inWindow;
+    if (inWindow > this.max) {
+      this.max = inWindow;
+      this.maxAt = now;
+    }
     if (this.head > 4_096 && this.head * 2 > this.times.length) {
       this.times = this.times.slice(this.head);
       this.head = 0;
@@ -29,6 +35,8 @@ export interface EndpointStats {
   byCode: Record<string, number>;
   /** Most requests within any one-second window. */
   maxPerSecond: number;
+  /** When that window ended, ms after `since` (null: no request). */
+  maxPerSecondAtMs: number | null;
 }
 
 /** Counts for one provider. */
@@ -45,6 +53,13 @@ export interface SimulatorStats {
   /** Requests to a path the simulator does not serve. */
   unrouted: number;
   providers: Record<string, ProviderStats>;
+  /**
+   * The simulator's own event loop since `since`: gaps between ticks of a 5 ms timer, in ms
+   * (5 when it keeps up). Arrivals are stamped on this loop, so a stall of S ms stamps the
+   * requests of those S ms together, and a one-second window can then hold S ms more of the
+   * senders' schedule than it should.
+   */
+  eventLoopDelayMs: { p99: number; max: number };
 }
 
 class Counter {
@@ -52,11 +67,12 @@ class Counter {
   readonly byCode = new Map<string, number>();
   readonly window = new SlidingWindowMax();
 
-  snapshot(): EndpointStats {
+  snapshot(sinceMs: number): EndpointStats {
     return {
       requests: this.requests,
       byCode: Object.fromEntries(this.byCode),
       maxPerSecond: this.window.max,
+      maxPerSecondAtMs: this.requests > 0 ? Math.round(this.window.maxAt - sinceMs) : null,
     };
   }
 }
@@ -64,11 +80,16 @@ class Counter {
 /** Request, answer and token counters; cheap enough for thousands of requests a second. */
 export class StatsRecorder {
   private since = new Date();
+  private sinceMs: number;
   private unrouted = 0;
   private counters = new Map<string, Counter>();
   private tokens = new Map<string, number>();
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
 
-  constructor(private readonly monotonicNow: () => number = () => performance.now()) {}
+  constructor(private readonly monotonicNow: () => number = () => performance.now()) {
+    this.sinceMs = monotonicNow();
+    this.loopDelay.enable();
+  }
 
   /** A request arrived at a provider endpoint. */
   arrived(provider: string, kind: EndpointKind): void {
@@ -98,12 +119,12 @@ export class StatsRecorder {
     const providers = {} as Record<string, ProviderStats>;
     let total = 0;
     for (const p of SIMULATED_PROVIDERS) {
-      const own = this.counter(p).snapshot();
+      const own = this.counter(p).snapshot(this.sinceMs);
       total += own.requests;
       providers[p] = {
         ...own,
         byKind: Object.fromEntries(
-          ENDPOINT_KINDS.map((k) => [k, this.counter(p, k).snapshot()]),
+          ENDPOINT_KINDS.map((k) => [k, this.counter(p, k).snapshot(this.sinceMs)]),
         ) as Record<EndpointKind, EndpointStats>,
         tokensIssued: this.tokens.get(p) ?? 0,
       };
@@ -113,11 +134,18 @@ export class StatsRecorder {
       totalRequests: total,
       unrouted: this.unrouted,
       providers,
+      eventLoopDelayMs: {
+        // The histogram holds nanoseconds; nothing recorded yet reads as 0.
+        p99: this.loopDelay.count > 0 ? Math.round(this.loopDelay.percentile(99) / 1e6) : 0,
+        max: this.loopDelay.count > 0 ? Math.round(this.loopDelay.max / 1e6) : 0,
+      },
     };
   }
 
   reset(): void {
     this.since = new Date();
+    this.sinceMs = this.monotonicNow();
+    this.loopDelay.reset();
     this.unrouted = 0;
     this.counters = new Map();
     this.tokens = new Map();

@@ -1,8 +1,9 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Inject, Type } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger, withLogContext } from '@app/config';
-import { balanceQueueName, BalanceInquiryJobData, providerLimiter } from '@app/queue';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, JobWorkerHost, Logger, withLogContext } from '@app/infra';
+import { balanceQueueName, BalanceInquiryJobData, JOB, OnJob, providerLimiter } from '@app/queue';
 import { JobAdmission } from '@app/reconciliation';
 import { ProviderName, ProviderUnavailableError, RateLimitedSnapError } from '@app/snap';
 import { BalanceInquiryService, InquiryOutcome } from './balance-inquiry.service';
@@ -15,7 +16,7 @@ import { BalanceInquiryService, InquiryOutcome } from './balance-inquiry.service
 export function balanceInquiryProcessor(
   provider: ProviderName,
   config: AppConfig,
-): Type<WorkerHost> {
+): Type<JobWorkerHost> {
   @Processor(balanceQueueName(provider), {
     concurrency: config.WORKER_CONCURRENCY,
     limiter: providerLimiter(config, provider),
@@ -25,7 +26,7 @@ export function balanceInquiryProcessor(
     lockDuration: config.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: 2,
   })
-  class BalanceInquiryProcessor extends WorkerHost {
+  class BalanceInquiryProcessor extends JobWorkerHost {
     constructor(
       private readonly service: BalanceInquiryService,
       @Inject(APP_CONFIG) private readonly settings: AppConfig,
@@ -44,7 +45,8 @@ export function balanceInquiryProcessor(
       );
     }
 
-    async process(
+    @OnJob(JOB.balanceInquiry)
+    async inquire(
       job: Job<BalanceInquiryJobData>,
       token?: string,
     ): Promise<InquiryOutcome | { kind: 'refused'; reason: string }> {
@@ -72,7 +74,7 @@ export function balanceInquiryProcessor(
         const { runId, accountId, provider } = job.data;
         outcome = await withLogContext(
           { runId, accountId, provider, jobId: job.id, attempt: attempt.number },
-          () => this.service.process(job.data, attempt),
+          () => this.service.process(job.data, attempt, admission.start),
         );
       } catch (e) {
         if (e instanceof ProviderUnavailableError) {

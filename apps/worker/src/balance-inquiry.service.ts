@@ -2,7 +2,8 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, APP_LOGGER, APP_METRICS, AppConfig, AppMetrics, Logger } from '@app/config';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, APP_METRICS, AppMetrics, Logger } from '@app/infra';
 import { ledgerSnapshot } from '@app/ledger';
 import { BalanceInquiryJobData } from '@app/queue';
 import {
@@ -14,8 +15,10 @@ import {
   hasHistory,
   compareBalances,
   JobAccount,
+  JobStart,
   jobStart,
   saveResult,
+  SaveOutcome,
 } from '@app/reconciliation';
 import {
   AccountStatusResult,
@@ -54,8 +57,11 @@ export const MAX_RATE_LIMIT_HITS = 20;
 
 /**
  * Reconciles one account in one run: balance inquiry, ledger as of the provider's instant,
- * comparison, result. Knows nothing of BullMQ beyond `UnrecoverableError`, so it is tested
- * directly.
+ * comparison, result. Reads and writes only through the libraries' repository-backed
+ * functions (job start, ledger snapshot, result store, which finalizes the run its result
+ * completes); it writes no SQL. The alert of a finished run goes through {@link AlertPublisher},
+ * which enqueues with the job catalogue's helpers; beyond that it knows nothing of BullMQ but
+ * `UnrecoverableError`, so it is tested directly.
  */
 @Injectable()
 export class BalanceInquiryService implements OnModuleDestroy {
@@ -77,8 +83,16 @@ export class BalanceInquiryService implements OnModuleDestroy {
     this.summary.close();
   }
 
-  async process(job: BalanceInquiryJobData, attempt: AttemptInfo): Promise<InquiryOutcome> {
-    const start = await jobStart(this.ds, job.runId, job.accountId);
+  /**
+   * Processes one job. `known` is the job's start as its admission read it (one statement
+   * for both); without it the start is read here.
+   */
+  async process(
+    job: BalanceInquiryJobData,
+    attempt: AttemptInfo,
+    known?: JobStart,
+  ): Promise<InquiryOutcome> {
+    const start = known ?? (await jobStart(this.ds, job.runId, job.accountId));
     if (start.hasFinalResult) return { kind: 'already-final' };
     // Cancelled (or finished) meanwhile: nothing more is asked for it.
     if (!start.runOpen) return { kind: 'run-closed' };
@@ -257,18 +271,18 @@ export class BalanceInquiryService implements OnModuleDestroy {
     }
     if (outcome.runFinished) {
       this.summary.flush(result.runId);
-      await this.afterRun(result.runId);
+      await this.afterRun(outcome);
     }
   }
 
-  /** The run is finished: record its duration and announce it (with the discrepancies it opened or closed). */
-  private async afterRun(runId: string): Promise<void> {
-    const [{ seconds }] = await this.ds.query(
-      `SELECT extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM reconciliation_runs WHERE id = $1`,
-      [runId],
-    );
-    this.metrics.runDuration.observe(seconds);
-    await this.alerts.runFinished(runId);
+  /**
+   * The run is finished (finalizeRun, through the result store, wrote its summary and
+   * discrepancies and said how long it ran): record its duration and announce it.
+   */
+  private async afterRun(outcome: SaveOutcome): Promise<void> {
+    const run = outcome.finishedRun!;
+    this.metrics.runDuration.observe(run.durationSeconds);
+    await this.alerts.runFinished(run.runId);
   }
 
   /**

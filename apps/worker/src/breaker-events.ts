@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Logger } from '@app/config';
+import type { Logger } from '@app/infra';
 import type { AlertPublisher } from '@app/reconciliation';
 import { BreakerChange, DEFAULT_PROFILES, ProviderName } from '@app/snap';
 

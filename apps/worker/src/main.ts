@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
-import { AppMetrics, createLogger, loadConfig } from '@app/config';
-import { REDIS } from '@app/reconciliation';
+import { loadConfig } from '@app/config';
+import { AppMetrics, createLogger, REDIS } from '@app/infra';
 import { loadCredentials } from '@app/snap';
 import { DataSource } from 'typeorm';
 import { startMetricsServer } from './metrics-server';

@@ -1,5 +1,5 @@
 import { createServer, Server } from 'node:http';
-import type { AppMetrics } from '@app/config';
+import type { AppMetrics } from '@app/infra';
 import type { Readiness } from './readiness';
 
 /**

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { databaseRepository } from '@app/ledger';
 
 /** Each dependency's state for the worker's `/health/ready`: `up`, or why it is down. */
 export type Readiness = Record<'postgres' | 'redis', { status: 'up' | 'down'; message?: string }>;
@@ -26,7 +27,7 @@ export function readinessCheck(
     );
   return async () => {
     const [postgres, redisState] = await Promise.all([
-      probe(() => dataSource.query('SELECT 1')),
+      probe(() => databaseRepository.ping(dataSource)),
       probe(() => redis.ping()),
     ]);
     return { postgres, redis: redisState };

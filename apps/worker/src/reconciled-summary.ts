@@ -1,4 +1,4 @@
-import type { Logger } from '@app/config';
+import type { Logger } from '@app/infra';
 
 /** How often the per-run summary line is written while accounts are being reconciled. */
 export const SUMMARY_INTERVAL_MS = 10_000;

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger, providerKeyPrefix } from '@app/config';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, Logger, PROVIDER_QUEUES, providerKeyPrefix, REDIS } from '@app/infra';
 import { balanceJobId, balanceJobOptions, BalanceInquiryJobData } from '@app/queue';
 import {
   AlertPublisher,
@@ -11,8 +12,9 @@ import {
   enqueueRun,
   errorResult,
   finalizeRun,
-  PROVIDER_QUEUES,
-  REDIS,
+  resultKey,
+  resultsRepository,
+  runsRepository,
   saveResult,
 } from '@app/reconciliation';
 import { DEFAULT_PROFILES, PROVIDERS, ProviderName, readBreakerStatus } from '@app/snap';
@@ -99,42 +101,35 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       );
     // `quiet`: no result for a whole sweep interval. Only such a run can be missing jobs, and
     // re-enqueueing (a query and an addBulk over every account) is not free on a large run.
-    const running: { id: string; complete: boolean; quiet: boolean; overdue: boolean }[] =
-      await this.ds.query(
-        `SELECT r.id, r.completed_count >= r.account_count AS complete,
-                coalesce((SELECT max(x.checked_at) FROM reconciliation_results x WHERE x.run_id = r.id), r.started_at)
-                  < now() - make_interval(secs => $1::float8 / 1000) AS quiet,
-                r.started_at < now() - make_interval(secs => $2::float8) AS overdue
-           FROM reconciliation_runs r WHERE r.status = 'running'`,
-        [this.config.WORKER_SWEEP_INTERVAL_MS, this.config.RUN_DEADLINE_SECONDS],
-      );
+    const running = await runsRepository.findRunningStates(
+      this.ds,
+      this.config.WORKER_SWEEP_INTERVAL_MS,
+      this.config.RUN_DEADLINE_SECONDS,
+    );
     if (running.length === 0) return outcome;
     outcome.runs = running.length;
-    const runIds = new Set(running.map((r) => String(r.id)));
+    const runIds = new Set(running.map((r) => r.id));
     for (const run of running) {
       // Every account counted but the finalizing statement was lost (e.g. Postgres went away).
       if (run.complete) {
-        if (await finalizeRun(this.ds, String(run.id)))
-          await this.alerts.runFinished(String(run.id));
-      } else if (run.quiet) outcome.reenqueued += await this.reenqueueLost(String(run.id));
+        if (await finalizeRun(this.ds, run.id)) await this.alerts.runFinished(run.id);
+      } else if (run.quiet) outcome.reenqueued += await this.reenqueueLost(run.id);
     }
     for (const queue of Object.values(this.queues)) {
       const failed = (
         (await queue.getFailed(0, FAILED_PER_SWEEP - 1)) as (Job<BalanceInquiryJobData> | null)[]
       ).filter((job): job is Job<BalanceInquiryJobData> => !!job && runIds.has(job.data.runId));
       if (failed.length === 0) continue;
-      const final: { run_id: string; account_id: string }[] = await this.ds.query(
-        `SELECT run_id, account_id FROM reconciliation_results
-          WHERE is_final AND (run_id, account_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`,
-        [failed.map((j) => j.data.runId), failed.map((j) => j.data.accountId)],
+      const done = await resultsRepository.findFinalKeys(
+        this.ds,
+        failed.map((j) => j.data),
       );
-      const done = new Set(final.map((r) => `${r.run_id}/${r.account_id}`));
       for (const job of failed) {
-        if (done.has(`${job.data.runId}/${job.data.accountId}`)) continue;
+        if (done.has(resultKey(job.data.runId, job.data.accountId))) continue;
         await this.recover(job, outcome);
       }
     }
-    const overdue = running.filter((r) => r.overdue && !r.complete).map((r) => String(r.id));
+    const overdue = running.filter((r) => r.overdue && !r.complete).map((r) => r.id);
     if (overdue.length > 0) await this.closeUnavailable(overdue, outcome);
     if (outcome.reenqueued + outcome.retried + outcome.closed + outcome.unavailable > 0)
       this.logger.warn({ ...outcome }, 'run sweep');
@@ -146,16 +141,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
    * and says so: which run, how many, a few of the accounts, and why. Returns how many.
    */
   private async reenqueueLost(runId: string): Promise<number> {
-    const open: { id: string; provider: ProviderName }[] = await this.ds.query(
-      `SELECT a.id, a.provider
-         FROM reconciliation_runs r
-         JOIN LATERAL unnest(r.account_ids) AS ids(id) ON true
-         JOIN provider_accounts a ON a.id = ids.id
-        WHERE r.id = $1
-          AND NOT EXISTS (SELECT 1 FROM reconciliation_results x
-                           WHERE x.run_id = r.id AND x.account_id = a.id AND x.is_final)`,
-      [runId],
-    );
+    const open = await runsRepository.findAccountsWithoutFinalResult(this.ds, runId);
     const missing: { id: string; provider: ProviderName }[] = [];
     for (let i = 0; i < open.length; i += EXISTS_BATCH) {
       const batch = open.slice(i, i + EXISTS_BATCH);

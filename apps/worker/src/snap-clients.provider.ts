@@ -1,19 +1,19 @@
 import type { Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { APP_CONFIG, AppConfig, rateLimitKey } from '@app/config';
 import {
-  APP_CONFIG,
   APP_LOGGER,
   APP_METRICS,
-  AppConfig,
   AppMetrics,
   Logger,
+  PROVIDER_QUEUES,
   providerKeyPrefix,
   queuePrefix,
-  rateLimitKey,
+  REDIS,
   tokenKeyPrefix,
-} from '@app/config';
+} from '@app/infra';
 import type { Queue } from 'bullmq';
-import { AlertPublisher, PROVIDER_QUEUES, REDIS } from '@app/reconciliation';
+import { AlertPublisher } from '@app/reconciliation';
 import {
   InstanceLease,
   CredentialRegistry,
@@ -144,6 +144,14 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
         breaker: new ProviderCircuitBreaker(redis, providerKeys, {
           failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
           probeIntervalMs: config.BREAKER_PROBE_INTERVAL_MS,
+          failureShare:
+            config.BREAKER_FAILURE_SHARE > 0
+              ? {
+                  share: config.BREAKER_FAILURE_SHARE,
+                  windowMs: config.BREAKER_FAILURE_SHARE_WINDOW_MS,
+                  minRequests: config.BREAKER_FAILURE_SHARE_MIN_REQUESTS,
+                }
+              : undefined,
           onChange: (change) => onBreakerChange(change, { logger, alerts, queues }),
         }),
         onCall: (e) =>

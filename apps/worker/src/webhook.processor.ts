@@ -1,4 +1,4 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
@@ -6,25 +6,25 @@ import { DataSource } from 'typeorm';
 import { request } from 'undici';
 import {
   APP_CONFIG,
-  APP_LOGGER,
   AppConfig,
   describeWebhookUrl,
-  Logger,
   webhookSubscriptions,
   WebhookSubscription,
 } from '@app/config';
-import { AlertWebhookJobData, JOB, WEBHOOK_QUEUE } from '@app/queue';
+import { APP_LOGGER, JobWorkerHost, Logger } from '@app/infra';
+import {
+  AlertWebhookJobData,
+  DiscrepancyWebhookJobData,
+  JOB,
+  OnJob,
+  WEBHOOK_QUEUE,
+} from '@app/queue';
 import {
   AlertPublisher,
-  markDiscrepancyNotified,
+  discrepanciesRepository,
   signWebhook,
   WEBHOOK_HEADERS,
 } from '@app/reconciliation';
-
-/** A job queued before alerts existed: the id of a newly opened discrepancy only. */
-interface LegacyDiscrepancyJobData {
-  discrepancyId: string;
-}
 
 /**
  * Delivers alert events to their subscribed URLs, signed with HMAC-SHA256, with the event and
@@ -33,7 +33,7 @@ interface LegacyDiscrepancyJobData {
  * log line: only its scheme and host (its path often carries a token).
  */
 @Processor(WEBHOOK_QUEUE, { concurrency: 4 })
-export class WebhookProcessor extends WorkerHost {
+export class WebhookProcessor extends JobWorkerHost {
   private readonly subscriptions: Map<string, WebhookSubscription>;
 
   constructor(
@@ -52,14 +52,20 @@ export class WebhookProcessor extends WorkerHost {
     this.logger.warn({ queue: WEBHOOK_QUEUE, err: error.message }, 'queue worker error');
   }
 
-  async process(
-    job: Job<AlertWebhookJobData | LegacyDiscrepancyJobData>,
+  /** A job queued before alerts existed: published again as a `discrepancy.opened` alert. */
+  @OnJob(JOB.discrepancyWebhook)
+  async republish(job: Job<DiscrepancyWebhookJobData>): Promise<{ republished: string }> {
+    const { discrepancyId } = job.data;
+    await this.alerts.discrepanciesOpened([discrepancyId]);
+    return { republished: `discrepancy ${discrepancyId}` };
+  }
+
+  @OnJob(JOB.alertWebhook)
+  async deliver(
+    job: Job<AlertWebhookJobData | DiscrepancyWebhookJobData>,
   ): Promise<{ status: number } | { skipped: string } | { republished: string }> {
-    if (job.name === JOB.discrepancyWebhook || !('event' in job.data)) {
-      const { discrepancyId } = job.data as LegacyDiscrepancyJobData;
-      await this.alerts.discrepanciesOpened([discrepancyId]);
-      return { republished: `discrepancy ${discrepancyId}` };
-    }
+    // An old job of the alert name with only a discrepancy id is one from before alerts too.
+    if (!('event' in job.data)) return this.republish(job as Job<DiscrepancyWebhookJobData>);
     const data = job.data;
     const subscription = this.subscriptions.get(data.subscriber);
     const secret = this.config.WEBHOOK_SECRET;
@@ -92,7 +98,7 @@ export class WebhookProcessor extends WorkerHost {
     if (status < 200 || status >= 300)
       throw new Error(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
     if (data.event === 'discrepancy.opened' && data.discrepancyId)
-      await markDiscrepancyNotified(this.ds, data.discrepancyId);
+      await discrepanciesRepository.markNotified(this.ds, data.discrepancyId);
     return { status };
   }
 }

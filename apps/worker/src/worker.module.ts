@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfig, AppMetrics, ConfigModule, Logger } from '@app/config';
+import { AppConfig, ConfigModule } from '@app/config';
+import { AppMetrics, InfraModule, Logger } from '@app/infra';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { CoreModule, JobAdmission } from '@app/reconciliation';
+import { AlertsModule, JobAdmission } from '@app/reconciliation';
 import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
@@ -21,7 +22,11 @@ export class WorkerModule {
   ): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config, logger, metrics), CoreModule.forRoot(config)],
+      imports: [
+        ConfigModule.forRoot(config),
+        InfraModule.forRoot(config, { logger, metrics }),
+        AlertsModule,
+      ],
       providers: [
         externalIdLeaseProvider,
         snapClientsProvider(credentials),

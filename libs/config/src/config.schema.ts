@@ -142,6 +142,10 @@ export const configSchema = z.object({
   RATE_LIMIT_PACING_MARGIN_MS: int(30, 0),
   BREAKER_FAILURE_THRESHOLD: int(10, 1),
   BREAKER_PROBE_INTERVAL_MS: int(30_000, 1),
+  /** Share of transient failures over the window that also opens a breaker; 0: rule off. */
+  BREAKER_FAILURE_SHARE: z.coerce.number().min(0).max(1).default(0),
+  BREAKER_FAILURE_SHARE_WINDOW_MS: int(60_000, 10),
+  BREAKER_FAILURE_SHARE_MIN_REQUESTS: int(20, 1),
   RUN_DEADLINE_SECONDS: int(3_000, 1),
   RECON_TOLERANCE: amount,
   RECON_IN_FLIGHT_WINDOW_SECONDS: int(300, 0),

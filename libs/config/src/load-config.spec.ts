@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './load-config';
-import { queuePrefix } from './redis-connection';
+import { queuePrefix } from '@app/infra';
 
 describe('loadConfig', () => {
   it('gives every setting its documented default', () => {

@@ -1,6 +1,6 @@
 import type { ProviderName } from '@app/snap';
 
-/** Job names, each with its payload type beside it. */
+/** Job names; {@link JobPayloads} (job-catalogue.ts) gives each its payload type. */
 export const JOB = {
   balanceInquiry: 'balance-inquiry',
   scheduledRun: 'scheduled-run',
@@ -26,8 +26,19 @@ export interface BalanceInquiryJobData {
   sweeps?: number;
 }
 
-/** Payload of a scheduled-run job (the scheduler fills nothing in). */
+/** Payload of a scheduled-run job: empty; the tick's job id is the run's schedule key. */
 export type ScheduledRunJobData = Record<string, never>;
+
+/** Payload of a retention job: empty; the days to keep come from the config at run time. */
+export type RetentionJobData = Record<string, never>;
+
+/**
+ * A job queued before alerts existed: the id of a newly opened discrepancy only. Still
+ * handled (it is published again as an alert) so that such a job left in Redis is delivered.
+ */
+export interface DiscrepancyWebhookJobData {
+  discrepancyId: string;
+}
 
 /**
  * The job id of an account's inquiry in a run. Deterministic, so a repeated enqueue of the

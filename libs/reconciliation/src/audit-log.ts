@@ -2,11 +2,11 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { DataSource, EntityManager } from 'typeorm';
+import * as auditRepository from './repositories/audit.repository';
 
 /**
- * The audit trail's repository: the only code that writes or reads `audit_log` (append-only:
- * the table refuses UPDATE, DELETE and TRUNCATE). One row per state change made by a person
- * or an API key.
+ * The audit trail: what a recorded change is, how it is listed and how it is exported as CSV.
+ * The SQL is in `repositories/audit.repository.ts`.
  */
 
 /** Who made a change: a basic-auth user or an API key (never the key itself), and the role they acted in. */
@@ -65,32 +65,11 @@ const json = (v: unknown) => (v === undefined || v === null ? null : JSON.string
  * commit together). The account is resolved by `(provider, accountNo)`; an unknown one is
  * recorded without an account rather than losing the record.
  */
-export async function appendAudit(
+export function appendAudit(
   db: DataSource | EntityManager,
   entries: readonly AuditEntry[],
 ): Promise<void> {
-  if (entries.length === 0) return;
-  const col = <T>(pick: (e: AuditEntry) => T) => entries.map(pick);
-  await db.query(
-    `INSERT INTO audit_log (actor_name, actor_role, action, subject_type, subject_id, account_id, before, after, note)
-     SELECT e.actor_name, e.actor_role, e.action, e.subject_type, e.subject_id, a.id, e.before::jsonb, e.after::jsonb, e.note
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-              WITH ORDINALITY AS e(actor_name, actor_role, action, subject_type, subject_id, provider, account_no, before, after, note, n)
-       LEFT JOIN provider_accounts a ON a.provider = e.provider AND a.account_no = e.account_no
-      ORDER BY e.n`,
-    [
-      col((e) => e.actor.name),
-      col((e) => e.actor.role),
-      col((e) => e.action),
-      col((e) => e.subjectType),
-      col((e) => e.subjectId),
-      col((e) => e.account?.provider ?? null),
-      col((e) => e.account?.accountNo ?? null),
-      col((e) => json(e.before)),
-      col((e) => json(e.after)),
-      col((e) => e.note ?? null),
-    ],
-  );
+  return auditRepository.append(db, entries);
 }
 
 /** Which records to read: one subject, one account, or all. */
@@ -100,53 +79,6 @@ export interface AuditFilter {
   account?: { provider: string; accountNo: string };
 }
 
-interface AuditRow {
-  id: string;
-  at: Date;
-  actor_name: string;
-  actor_role: string;
-  action: AuditAction;
-  subject_type: AuditSubject;
-  subject_id: string;
-  provider: string | null;
-  account_no: string | null;
-  before: unknown;
-  after: unknown;
-  note: string | null;
-}
-
-const SELECT = `SELECT l.id, l.at, l.actor_name, l.actor_role, l.action, l.subject_type, l.subject_id,
-  a.provider, a.account_no, l.before, l.after, l.note
-  FROM audit_log l LEFT JOIN provider_accounts a ON a.id = l.account_id`;
-
-/** $1..$4: subject type, subject id, provider, account no (each null for "any"). */
-const WHERE = `($1::text IS NULL OR l.subject_type = $1) AND ($2::text IS NULL OR l.subject_id = $2)
-  AND ($3::text IS NULL OR (a.provider = $3 AND a.account_no = $4))`;
-
-const filterParams = (f: AuditFilter) => [
-  f.subjectType ?? null,
-  f.subjectId ?? null,
-  f.account?.provider ?? null,
-  f.account?.accountNo ?? null,
-];
-
-function toRecord(r: AuditRow): AuditRecord {
-  return {
-    id: String(r.id),
-    at: r.at.toISOString(),
-    actorName: r.actor_name,
-    actorRole: r.actor_role,
-    action: r.action,
-    subjectType: r.subject_type,
-    subjectId: r.subject_id,
-    provider: r.provider,
-    accountNo: r.account_no,
-    before: r.before,
-    after: r.after,
-    note: r.note,
-  };
-}
-
 /** A page of records, newest first. */
 export async function listAudit(
   ds: DataSource,
@@ -154,16 +86,9 @@ export async function listAudit(
   page: number,
   pageSize: number,
 ): Promise<{ items: AuditRecord[]; total: number; page: number; pageSize: number }> {
-  const params = filterParams(filter);
-  const [{ total }]: { total: string }[] = await ds.query(
-    `SELECT count(*) AS total FROM audit_log l LEFT JOIN provider_accounts a ON a.id = l.account_id WHERE ${WHERE}`,
-    params,
-  );
-  const rows: AuditRow[] = await ds.query(
-    `${SELECT} WHERE ${WHERE} ORDER BY l.id DESC LIMIT $5 OFFSET $6`,
-    [...params, pageSize, (page - 1) * pageSize],
-  );
-  return { items: rows.map(toRecord), total: Number(total), page, pageSize };
+  const total = await auditRepository.count(ds, filter);
+  const items = await auditRepository.findPage(ds, filter, pageSize, (page - 1) * pageSize);
+  return { items, total, page, pageSize };
 }
 
 /** Columns of the audit CSV, in order; `before` and `after` are JSON text. */
@@ -203,12 +128,8 @@ export async function writeAuditCsv(
   async function* rows() {
     let after = '0';
     for (;;) {
-      const batch: AuditRow[] = await ds.query(
-        `${SELECT} WHERE ${WHERE} AND l.id > $5 ORDER BY l.id LIMIT $6`,
-        [...filterParams(filter), after, batchSize],
-      );
-      for (const row of batch) {
-        const r = toRecord(row);
+      const batch = await auditRepository.findAfter(ds, filter, after, batchSize);
+      for (const r of batch) {
         yield {
           ...r,
           actorName: defuseFormula(r.actorName),
@@ -218,7 +139,7 @@ export async function writeAuditCsv(
         };
       }
       if (batch.length < batchSize) return;
-      after = String(batch[batch.length - 1].id);
+      after = batch[batch.length - 1].id;
     }
   }
   await pipeline(

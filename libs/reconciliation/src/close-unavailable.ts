@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { ProviderName } from '@app/snap';
 import { errorResult } from './account-result';
+import * as runsRepository from './repositories/runs.repository';
 import { saveResult } from './result-store';
 
 /**
@@ -15,20 +16,14 @@ export async function closeUnavailableAccounts(
   provider: ProviderName,
   message: string,
 ): Promise<number> {
-  const accounts: { id: string }[] = await ds.query(
-    `SELECT a.id
-       FROM reconciliation_runs r
-       JOIN LATERAL unnest(r.account_ids) AS ids(id) ON true
-       JOIN provider_accounts a ON a.id = ids.id
-      WHERE r.id = $1 AND r.status = 'running' AND a.provider = $2
-        AND NOT EXISTS (SELECT 1 FROM reconciliation_results x
-                         WHERE x.run_id = r.id AND x.account_id = a.id AND x.is_final)`,
-    [runId, provider],
-  );
+  const accounts = await runsRepository.findAccountsWithoutFinalResult(ds, runId, {
+    onlyIfRunning: true,
+    provider,
+  });
   const outcomes = await Promise.all(
     accounts.map((a) =>
       saveResult(ds, {
-        ...errorResult({ runId, accountId: String(a.id), attempts: 0 }, message),
+        ...errorResult({ runId, accountId: a.id, attempts: 0 }, message),
         status: 'unavailable',
       }),
     ),

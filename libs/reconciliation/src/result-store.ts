@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { batcherFor, MicroBatcher } from '@app/ledger';
+import { batcherFor, MicroBatcher } from '@app/infra';
 import type { AccountResult } from './account-result';
-import { finalizeRun } from './run-summary';
+import { FinalizedRun, finalizeRun } from './finalize-run';
+import * as resultsRepository from './repositories/results.repository';
 
 /** What saving one result did. */
 export interface SaveOutcome {
@@ -9,13 +10,14 @@ export interface SaveOutcome {
   written: boolean;
   /** True when this result completed the run and the run was finalized. */
   runFinished: boolean;
+  /** The run this result finalized (with its duration), when {@link runFinished}. */
+  finishedRun?: FinalizedRun;
 }
 
 /** Most results written by one statement. */
 const MAX_BATCH = 200;
 
-const str = (v: bigint | null) => (v === null ? null : v.toString());
-const keyOf = (runId: string, accountId: string) => `${runId}/${accountId}`;
+const keyOf = resultsRepository.resultKey;
 const byKey = (a: AccountResult, b: AccountResult) =>
   a.runId.length - b.runId.length ||
   (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0) ||
@@ -55,84 +57,7 @@ export function saveResult(ds: DataSource, r: AccountResult): Promise<SaveOutcom
 async function saveResults(ds: DataSource, input: AccountResult[]): Promise<SaveOutcome[]> {
   // A steady row order, so concurrent statements lock result rows in the same order.
   const results = [...input].sort(byKey);
-  const rows: {
-    kind: 'result' | 'run';
-    run_id: string;
-    account_id: string | null;
-    is_final: boolean | null;
-    completed_count: number | null;
-    account_count: number | null;
-  }[] = await ds.query(
-    `WITH input AS (
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::boolean[], $5::bigint[], $6::bigint[],
-                            $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::int[], $12::timestamptz[],
-                            $13::timestamptz[], $14::text[], $15::text[], $16::jsonb[], $17::text[], $18::jsonb[])
-         AS t(run_id, account_id, status, is_final, provider_balance, ledger_balance, difference, in_flight_amount,
-              currency, response_code, attempts, provider_time, as_of, external_id, error_message,
-              provider_status, provider_name, attribution)
-     ), up AS (
-       INSERT INTO reconciliation_results
-         (run_id, account_id, status, is_final, provider_balance, ledger_balance, difference,
-          in_flight_amount, currency, response_code, attempts, provider_time, as_of, external_id,
-          error_message, provider_status, provider_name, attribution, checked_at)
-       SELECT run_id, account_id, status, is_final, provider_balance, ledger_balance, difference,
-              in_flight_amount, currency, response_code, attempts, provider_time, as_of, external_id,
-              error_message, provider_status, provider_name, attribution, now()
-         FROM input
-       ON CONFLICT (run_id, account_id) DO UPDATE SET
-         status = EXCLUDED.status, is_final = EXCLUDED.is_final,
-         provider_balance = EXCLUDED.provider_balance, ledger_balance = EXCLUDED.ledger_balance,
-         difference = EXCLUDED.difference, in_flight_amount = EXCLUDED.in_flight_amount,
-         currency = EXCLUDED.currency, response_code = EXCLUDED.response_code,
-         attempts = EXCLUDED.attempts, provider_time = EXCLUDED.provider_time, as_of = EXCLUDED.as_of,
-         external_id = EXCLUDED.external_id, error_message = EXCLUDED.error_message,
-         provider_status = EXCLUDED.provider_status, provider_name = EXCLUDED.provider_name,
-         attribution = EXCLUDED.attribution,
-         checked_at = EXCLUDED.checked_at
-       WHERE NOT reconciliation_results.is_final
-       RETURNING run_id, account_id, is_final
-     ), bump AS (
-       UPDATE reconciliation_runs r SET completed_count = r.completed_count + f.n
-         FROM (SELECT run_id, count(*)::int AS n FROM up WHERE is_final GROUP BY run_id) f
-        WHERE r.id = f.run_id
-        RETURNING r.id, r.completed_count, r.account_count
-     )
-     SELECT 'result' AS kind, run_id, account_id, is_final, NULL::int AS completed_count, NULL::int AS account_count FROM up
-     UNION ALL
-     SELECT 'run', id, NULL, NULL, completed_count, account_count FROM bump`,
-    [
-      results.map((r) => r.runId),
-      results.map((r) => r.accountId),
-      results.map((r) => r.status),
-      results.map((r) => r.final),
-      results.map((r) => str(r.providerBalance)),
-      results.map((r) => str(r.ledgerBalance)),
-      results.map((r) => str(r.difference)),
-      results.map((r) => str(r.inFlightAmount)),
-      results.map((r) => r.currency),
-      results.map((r) => r.responseCode),
-      results.map((r) => r.attempts),
-      results.map((r) => r.providerTime),
-      results.map((r) => r.asOf),
-      results.map((r) => r.externalId),
-      results.map((r) => r.errorMessage),
-      results.map((r) => (r.providerStatus ? JSON.stringify(r.providerStatus) : null)),
-      results.map((r) => r.providerName ?? null),
-      results.map((r) => (r.attribution ? JSON.stringify(r.attribution) : null)),
-    ],
-  );
-  const written = new Map<string, boolean>();
-  const completedRuns: string[] = [];
-  for (const row of rows) {
-    if (row.kind === 'result')
-      written.set(keyOf(String(row.run_id), String(row.account_id)), row.is_final === true);
-    else if (
-      row.completed_count !== null &&
-      row.completed_count >= (row.account_count ?? Infinity)
-    ) {
-      completedRuns.push(String(row.run_id));
-    }
-  }
+  const { written, madeFinal, completedRuns } = await resultsRepository.upsertBatch(ds, results);
   const outcomes = new Map<string, SaveOutcome>(
     input.map((r) => [
       keyOf(r.runId, r.accountId),
@@ -140,12 +65,17 @@ async function saveResults(ds: DataSource, input: AccountResult[]): Promise<Save
     ]),
   );
   for (const runId of completedRuns) {
-    if (!(await finalizeRun(ds, runId))) continue;
+    const finished = await finalizeRun(ds, runId);
+    if (!finished) continue;
     // The run's last result to become final in this statement is the one that completed it.
     const last = [...results]
       .reverse()
-      .find((r) => r.runId === runId && written.get(keyOf(r.runId, r.accountId)));
-    if (last) outcomes.get(keyOf(last.runId, last.accountId))!.runFinished = true;
+      .find((r) => r.runId === runId && madeFinal.has(keyOf(r.runId, r.accountId)));
+    if (last)
+      Object.assign(outcomes.get(keyOf(last.runId, last.accountId))!, {
+        runFinished: true,
+        finishedRun: finished,
+      });
   }
   return input.map((r) => outcomes.get(keyOf(r.runId, r.accountId))!);
 }

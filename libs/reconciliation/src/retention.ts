@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import * as resultsRepository from './repositories/results.repository';
+import * as runsRepository from './repositories/runs.repository';
 
 /** What one retention pass deleted. */
 export interface RetentionOutcome {
@@ -32,35 +34,13 @@ export async function deleteExpired(
   );
   const outcome: RetentionOutcome = { results: 0, runs: 0, batches: 0, cutoff };
   for (;;) {
-    const [, deleted] = (await ds.query(
-      `DELETE FROM reconciliation_results WHERE id IN (
-         SELECT x.id
-           FROM reconciliation_runs r
-           JOIN reconciliation_results x ON x.run_id = r.id
-          WHERE r.started_at < $1 AND r.status <> 'running'
-            AND x.run_id < (SELECT max(l.run_id) FROM reconciliation_results l
-                             WHERE l.account_id = x.account_id)
-            AND NOT EXISTS (SELECT 1 FROM discrepancies d
-                             WHERE d.account_id = x.account_id AND d.status <> 'resolved'
-                               AND x.run_id IN (d.opened_run_id, d.last_run_id))
-          LIMIT $2)`,
-      [cutoff, options.batchSize],
-    )) as [unknown, number];
+    const deleted = await resultsRepository.deleteExpired(ds, cutoff, options.batchSize);
     outcome.batches++;
     outcome.results += deleted;
     if (deleted < options.batchSize) break;
   }
   for (;;) {
-    const [, deleted] = (await ds.query(
-      `DELETE FROM reconciliation_runs WHERE id IN (
-         SELECT r.id FROM reconciliation_runs r
-          WHERE r.started_at < $1 AND r.status <> 'running'
-            AND NOT EXISTS (SELECT 1 FROM reconciliation_results x WHERE x.run_id = r.id)
-            AND NOT EXISTS (SELECT 1 FROM discrepancies d
-                             WHERE r.id IN (d.opened_run_id, d.last_run_id))
-          LIMIT $2)`,
-      [cutoff, options.batchSize],
-    )) as [unknown, number];
+    const deleted = await runsRepository.deleteExpired(ds, cutoff, options.batchSize);
     outcome.batches++;
     outcome.runs += deleted;
     if (deleted < options.batchSize) break;

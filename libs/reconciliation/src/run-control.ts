@@ -2,22 +2,18 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { balanceJobId } from '@app/queue';
 import type { ProviderName } from '@app/snap';
-import type { RunFilter } from './run-creator';
-import { computeSummary } from './run-summary';
+import type { RunFilter } from './create-run';
+import { computeSummary } from './finalize-run';
+import { accountsRepository } from '@app/ledger';
+import * as resultsRepository from './repositories/results.repository';
+import * as runsRepository from './repositories/runs.repository';
 
 /** A running run covering the same accounts a new run with `filter` would (a full list run never matches). */
-export async function runningRunOfScope(
+export function runningRunOfScope(
   ds: DataSource,
   filter: Pick<RunFilter, 'provider' | 'merchantId'>,
 ): Promise<string | null> {
-  const rows: { id: string }[] = await ds.query(
-    `SELECT id FROM reconciliation_runs
-      WHERE status = 'running' AND NOT account_list
-        AND provider_filter IS NOT DISTINCT FROM $1 AND merchant_filter IS NOT DISTINCT FROM $2
-      ORDER BY id LIMIT 1`,
-    [filter.provider ?? null, filter.merchantId ?? null],
-  );
-  return rows[0] ? String(rows[0].id) : null;
+  return runsRepository.findRunningOfScope(ds, filter);
 }
 
 /**
@@ -31,18 +27,9 @@ export async function recordSkippedTick(
   runningId: string,
 ): Promise<string> {
   const note = `skipped: run ${runningId} of the same scope was still running`;
-  const rows: { id: string }[] = await ds.query(
-    `INSERT INTO reconciliation_runs (trigger, schedule_key, status, account_ids, account_count, finished_at, note)
-     VALUES ('schedule', $1, 'skipped', '{}', 0, now(), $2)
-     ON CONFLICT (schedule_key) DO NOTHING RETURNING id`,
-    [scheduleKey, note],
-  );
-  if (rows[0]) return String(rows[0].id);
-  const [existing]: { id: string }[] = await ds.query(
-    `SELECT id FROM reconciliation_runs WHERE schedule_key = $1`,
-    [scheduleKey],
-  );
-  return String(existing.id);
+  const inserted = await runsRepository.insertSkipped(ds, scheduleKey, note);
+  if (inserted !== null) return inserted;
+  return (await runsRepository.findBySchedule(ds, scheduleKey))!.runId;
 }
 
 /** What cancelling a run did. */
@@ -65,28 +52,10 @@ export async function cancelRun(
   note: string,
 ): Promise<CancelOutcome> {
   const summary = await computeSummary(ds, runId);
-  // TypeORM answers an UPDATE with [rows, affected count].
-  const [updated]: [{ id: string }[], number] = await ds.query(
-    `UPDATE reconciliation_runs SET status = 'cancelled', finished_at = now(), summary = $2, note = $3
-      WHERE id = $1 AND status = 'running' RETURNING id`,
-    [runId, JSON.stringify(summary), note],
-  );
-  if (updated.length === 0) {
-    const rows: { status: string }[] = await ds.query(
-      `SELECT status FROM reconciliation_runs WHERE id = $1`,
-      [runId],
-    );
-    return { cancelled: false, runId, status: rows[0]?.status ?? null };
-  }
+  if (!(await runsRepository.cancel(ds, runId, summary, note)))
+    return { cancelled: false, runId, status: await runsRepository.findStatus(ds, runId) };
   // Every job of the run still in a queue: waiting, delayed (a retry, a re-check) or done.
-  const pending: { id: string; provider: ProviderName }[] = await ds.query(
-    `SELECT a.id, a.provider
-       FROM reconciliation_runs r
-       JOIN LATERAL unnest(r.account_ids) AS ids(id) ON true
-       JOIN provider_accounts a ON a.id = ids.id
-      WHERE r.id = $1`,
-    [runId],
-  );
+  const pending = await runsRepository.findAccounts(ds, runId);
   let removedJobs = 0;
   for (let i = 0; i < pending.length; i += REMOVE_CHUNK) {
     const removed = await Promise.all(
@@ -97,11 +66,8 @@ export async function cancelRun(
     );
     removedJobs += removed.filter((n) => n === 1).length;
   }
-  const [{ n }]: { n: string }[] = await ds.query(
-    `SELECT count(*) AS n FROM reconciliation_results WHERE run_id = $1`,
-    [runId],
-  );
-  return { cancelled: true, runId, removedJobs, resultsKept: Number(n) };
+  const resultsKept = await resultsRepository.countByRun(ds, runId);
+  return { cancelled: true, runId, removedJobs, resultsKept };
 }
 
 /** Account ids for `provider/accountNo` pairs; the pairs not found (or disabled) listed by index. */
@@ -109,22 +75,15 @@ export async function resolveAccounts(
   ds: DataSource,
   accounts: { provider: ProviderName; accountNo: string }[],
 ): Promise<{ ids: string[]; problems: string[] }> {
-  const rows: { i: string; id: string | null; enabled: boolean | null }[] = await ds.query(
-    `SELECT t.i, a.id, a.enabled
-       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(provider, account_no, i)
-       LEFT JOIN provider_accounts a ON a.provider = t.provider AND a.account_no = t.account_no
-      ORDER BY t.i`,
-    [accounts.map((a) => a.provider), accounts.map((a) => a.accountNo)],
-  );
+  const rows = await accountsRepository.resolveKeys(ds, accounts);
   const ids: string[] = [];
   const problems: string[] = [];
-  for (const r of rows) {
-    const i = Number(r.i) - 1;
+  for (const [i, r] of rows.entries()) {
     const name = `${accounts[i].provider}/${accounts[i].accountNo}`;
     if (r.id === null)
       problems.push(`accounts[${i}]: ${JSON.stringify(name)} is not a known account`);
     else if (!r.enabled) problems.push(`accounts[${i}]: ${JSON.stringify(name)} is disabled`);
-    else ids.push(String(r.id));
+    else ids.push(r.id);
   }
   return { ids, problems };
 }

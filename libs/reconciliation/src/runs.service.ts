@@ -2,14 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, APP_LOGGER, AppConfig, Logger } from '@app/config';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_LOGGER, Logger, PROVIDER_QUEUES } from '@app/infra';
 import { balanceJobOptions } from '@app/queue';
 import { ProviderName } from '@app/snap';
 import { Actor, appendAudit } from './audit-log';
 import type { RunTrigger } from './result-status';
-import { PROVIDER_QUEUES } from './core.module';
+import * as runsRepository from './repositories/runs.repository';
 import { cancelRun, CancelOutcome, recordSkippedTick, runningRunOfScope } from './run-control';
-import { createRun, CreatedRun, enqueueRun, RunFilter } from './run-creator';
+import { createRun, CreatedRun, RunFilter } from './create-run';
+import { enqueueRun } from './enqueue-run';
 
 /** Starts runs (schedule, API, CLI) and resumes unfinished ones after a restart. */
 @Injectable()
@@ -83,10 +85,7 @@ export class RunsService {
 
   /** After a producer crash mid-enqueue: make sure every running run has all its jobs. */
   async resumeUnfinished(): Promise<void> {
-    const running: { id: string }[] = await this.ds.query(
-      `SELECT id FROM reconciliation_runs WHERE status = 'running'`,
-    );
-    for (const { id } of running) await this.enqueue(id);
+    for (const id of await runsRepository.findRunningIds(this.ds)) await this.enqueue(id);
   }
 
   /** The provider queues, for Bull Board and health checks. */

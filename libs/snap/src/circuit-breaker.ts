@@ -35,10 +35,27 @@ export interface BreakerChange {
   lastSuccessAt: Date | null;
 }
 
+/**
+ * The second rule that opens a breaker: the share of transient failures among the requests of
+ * the last `windowMs`, counted by all processes together, reaches `share` once at least
+ * `minRequests` were seen. Catches a provider failing intermittently (every other request, say),
+ * which the consecutive rule never sees because answers come in between.
+ */
+export interface FailureShareRule {
+  /** Share of transient failures (0 < share <= 1) that opens the breaker. */
+  share: number;
+  /** The sliding window, ms (counted in ten buckets: requests age out a tenth at a time). */
+  windowMs: number;
+  /** Requests within the window below which the share is not judged (a cold start's few). */
+  minRequests: number;
+}
+
 /** How a {@link ProviderCircuitBreaker} decides. */
 export interface CircuitBreakerOptions {
   /** Transient failures in a row (network error, timeout, 5xx) that open the breaker. */
   failureThreshold: number;
+  /** Also open on a failure share over a window (off when absent). */
+  failureShare?: FailureShareRule;
   /** While open, one probe request per this many ms tests the provider. */
   probeIntervalMs: number;
   /**
@@ -106,24 +123,71 @@ return {2, math.min(200, interval)}
 
 /**
  * An answer (ARGV[1] = 1: the provider answered; 0: a transient failure, reason ARGV[4]).
- * Returns {'open'|'closed'|'', since ms, lastOk ms}: the transition it caused, if any.
+ * Returns {'open'|'closed'|'', since ms, lastOk ms[, reason stored when it opened]}: the
+ * transition it caused, if any.
+ *
+ * With the share rule on (ARGV[6] > 0) KEYS[2] counts the requests of the window: per bucket
+ * of a tenth of the window (ARGV[7] ms), field `<bucket>` requests and `<bucket>:f` failures;
+ * ARGV[5] answers (successes this process had not written yet, see `succeeded`) are added with
+ * the outcome. Buckets older than the window are dropped; a failure that brings the share of
+ * failures to ARGV[6] with at least ARGV[8] requests counted opens the breaker. Opening and
+ * closing start the window afresh, so failures from before an outage never count after it.
  */
 const OUTCOME = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ok, threshold, interval = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local answers, share, window, minRequests =
+  tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local h = redis.call('HMGET', KEYS[1], 'state', 'since', 'lastOk')
 if ok == 1 then
   redis.call('HSET', KEYS[1], 'state', 'closed', 'fails', 0, 'risked', 0, 'proven', 1, 'lastOk', now)
   redis.call('HDEL', KEYS[1], 'since', 'reason', 'probeAt')
-  if h[1] == 'open' then return {'closed', h[2] or '', tostring(now)} end
-  return {'', '', tostring(now)}
+  if h[1] == 'open' then
+    redis.call('DEL', KEYS[2])
+    return {'closed', h[2] or '', tostring(now)}
+  end
 end
+local total, failed = 0, 0
+if share > 0 and h[1] ~= 'open' then
+  local bucketMs = math.ceil(window / 10)
+  local bucket = math.floor(now / bucketMs)
+  local field = string.format('%.0f', bucket)
+  local fields = redis.call('HGETALL', KEYS[2])
+  for i = 1, #fields, 2 do
+    local b = tonumber(string.match(fields[i], '^%d+'))
+    if b <= bucket - 10 then
+      redis.call('HDEL', KEYS[2], fields[i])
+    elseif string.sub(fields[i], -2) == ':f' then
+      failed = failed + tonumber(fields[i + 1])
+    else
+      total = total + tonumber(fields[i + 1])
+    end
+  end
+  total = total + answers + (1 - ok)
+  redis.call('HINCRBY', KEYS[2], field, answers + (1 - ok))
+  if ok == 0 then
+    failed = failed + 1
+    redis.call('HINCRBY', KEYS[2], field .. ':f', 1)
+  end
+  redis.call('PEXPIRE', KEYS[2], window + bucketMs)
+end
+if ok == 1 then return {'', '', tostring(now)} end
 local fails = redis.call('HINCRBY', KEYS[1], 'fails', 1)
-if h[1] ~= 'open' and fails >= threshold then
-  redis.call('HSET', KEYS[1], 'state', 'open', 'since', now, 'reason', ARGV[4],
-    'probeAt', now + interval, 'proven', 0, 'risked', 0)
-  return {'open', tostring(now), h[3] or ''}
+if h[1] ~= 'open' then
+  local reason
+  if fails >= threshold then
+    reason = ARGV[4]
+  elseif share > 0 and total >= minRequests and failed >= share * total then
+    reason = string.format('%d of %d requests in %.0f s failed; last: %s',
+      failed, total, window / 1000, ARGV[4])
+  end
+  if reason then
+    redis.call('HSET', KEYS[1], 'state', 'open', 'since', now, 'reason', reason,
+      'probeAt', now + interval, 'proven', 0, 'risked', 0)
+    redis.call('DEL', KEYS[2])
+    return {'open', tostring(now), h[3] or '', reason}
+  end
 end
 return {'', '', h[3] or ''}
 `;
@@ -133,6 +197,11 @@ const date = (ms: string | undefined) => (ms ? new Date(Number(ms)) : null);
 /** The Redis key of a provider's breaker. */
 export function breakerKey(providerKeys: ProviderKeyPrefix, provider: ProviderName): string {
   return `${providerKeys(provider)}:breaker`;
+}
+
+/** The Redis key of a provider's failure-share window (same prefix: one Cluster slot). */
+export function breakerWindowKey(providerKeys: ProviderKeyPrefix, provider: ProviderName): string {
+  return `${providerKeys(provider)}:breaker:window`;
 }
 
 /** A provider's breaker as stored (closed, never failed, when Redis has nothing). */
@@ -155,31 +224,59 @@ export async function readBreakerStatus(
 
 /**
  * A circuit breaker per provider, shared by every process on the Redis (state in one hash per
- * provider). After `failureThreshold` transient failures in a row the provider is taken for
+ * provider). After `failureThreshold` transient failures in a row, or (with `failureShare`) once
+ * the share of failures among the window's requests reaches its share, the provider is taken for
  * down: requests are refused ({@link ProviderUnavailableError}) before they are sent, except
  * one probe per `probeIntervalMs`; the first answer from the provider closes it again.
  *
  * An answer means the provider is up, whatever it says (a 4xx, a 429): only network errors,
  * timeouts and 5xx ({@link TransientSnapError}) count as failures.
+ *
+ * Each outcome costs at most one Redis call. Answers in a run of answers are not written one by
+ * one: without the share rule they change nothing; with it a process adds up its answers and
+ * writes them with the first outcome that comes `shareFlushMs` or more after its last write (a
+ * failure: at once). So while answers keep coming, the window lacks at most `shareFlushMs` of
+ * each process's latest answers when a failure is judged: the share looks slightly worse, never
+ * better, than it is.
  */
 export class ProviderCircuitBreaker {
   /** Processes that saw the provider answer recently skip the Redis admission call. */
   private readonly trusted = new Map<ProviderName, number>();
   /** Providers this process told a failure since it last wrote a success. */
   private readonly sawFailure = new Set<ProviderName>();
+  /** Share rule: answers seen by this process and not yet written, since when (performance.now()). */
+  private readonly unwrittenAnswers = new Map<ProviderName, { count: number; since: number }>();
+  /** Share rule: when this process last wrote an outcome (performance.now()). */
+  private readonly lastWrite = new Map<ProviderName, number>();
+  /** Share rule: answers are written at least this often (a tenth of a bucket, at most 1 s). */
+  private readonly shareFlushMs: number;
 
   constructor(
     private readonly redis: CircuitBreakerRedis,
     private readonly providerKeys: ProviderKeyPrefix,
     private readonly options: CircuitBreakerOptions,
   ) {
-    const { failureThreshold, probeIntervalMs } = options;
+    const { failureThreshold, probeIntervalMs, failureShare } = options;
     if (!Number.isInteger(failureThreshold) || failureThreshold < 1)
       throw new Error(
         `circuit breaker: failureThreshold must be an integer >= 1, got ${failureThreshold}`,
       );
     if (!Number.isFinite(probeIntervalMs) || probeIntervalMs < 1)
       throw new Error(`circuit breaker: probeIntervalMs must be >= 1, got ${probeIntervalMs}`);
+    if (failureShare) {
+      const { share, windowMs, minRequests } = failureShare;
+      if (!Number.isFinite(share) || share <= 0 || share > 1)
+        throw new Error(`circuit breaker: failureShare.share must be > 0 and <= 1, got ${share}`);
+      if (!Number.isInteger(windowMs) || windowMs < 10)
+        throw new Error(
+          `circuit breaker: failureShare.windowMs must be an integer >= 10, got ${windowMs}`,
+        );
+      if (!Number.isInteger(minRequests) || minRequests < 1)
+        throw new Error(
+          `circuit breaker: failureShare.minRequests must be an integer >= 1, got ${minRequests}`,
+        );
+    }
+    this.shareFlushMs = failureShare ? Math.min(1_000, Math.ceil(failureShare.windowMs / 100)) : 0;
   }
 
   /**
@@ -211,11 +308,21 @@ export class ProviderCircuitBreaker {
 
   /** The provider answered (anything but a transient failure). */
   async succeeded(provider: ProviderName): Promise<void> {
-    const fresh = (this.trusted.get(provider) ?? -Infinity) > performance.now() - 200;
-    this.trusted.set(provider, performance.now());
+    const now = performance.now();
+    const fresh = (this.trusted.get(provider) ?? -Infinity) > now - 200;
+    this.trusted.set(provider, now);
+    const share = this.options.failureShare !== undefined;
+    if (share) {
+      const unwritten = this.unwrittenAnswers.get(provider) ?? { count: 0, since: now };
+      unwritten.count += 1;
+      this.unwrittenAnswers.set(provider, unwritten);
+    }
     // A run of answers needs no write each; after a failure of its own the process resets the
     // count at once, so failures of several processes only add up when none of them recovers.
-    if (fresh && !this.sawFailure.has(provider)) return;
+    // The share rule's window gets this process's answers at least every shareFlushMs.
+    const flushDue =
+      share && now - (this.lastWrite.get(provider) ?? -Infinity) >= this.shareFlushMs;
+    if (fresh && !this.sawFailure.has(provider) && !flushDue) return;
     this.sawFailure.delete(provider);
     await this.outcome(provider, true, '');
   }
@@ -238,22 +345,37 @@ export class ProviderCircuitBreaker {
   }
 
   private async outcome(provider: ProviderName, ok: boolean, reason: string): Promise<void> {
-    const [change, since, lastOk] = (await this.redis.eval(
+    const rule = this.options.failureShare;
+    // Answers taken out now are this call's to write; a failed call loses them (a few answers
+    // fewer in the window: the share looks worse, never better, than it is). They are counted
+    // at the time of this write; a batch begun longer than a window ago has aged out instead.
+    const now = performance.now();
+    const unwritten = this.unwrittenAnswers.get(provider);
+    this.unwrittenAnswers.delete(provider);
+    const answers =
+      unwritten && rule && now - unwritten.since <= rule.windowMs ? unwritten.count : 0;
+    this.lastWrite.set(provider, now);
+    const [change, since, lastOk, openReason] = (await this.redis.eval(
       OUTCOME,
-      1,
+      2,
       breakerKey(this.providerKeys, provider),
+      breakerWindowKey(this.providerKeys, provider),
       ok ? 1 : 0,
       this.options.failureThreshold,
       this.options.probeIntervalMs,
       reason.slice(0, 200),
-    )) as [string, string, string];
+      answers,
+      rule?.share ?? 0,
+      rule?.windowMs ?? 0,
+      rule?.minRequests ?? 0,
+    )) as [string, string, string, string | undefined];
     if (change !== 'open' && change !== 'closed') return;
     try {
       this.options.onChange?.({
         provider,
         state: change,
         since: date(since) ?? new Date(),
-        reason: change === 'open' ? reason : null,
+        reason: change === 'open' ? (openReason ?? reason) : null,
         lastSuccessAt: date(lastOk),
       });
     } catch {

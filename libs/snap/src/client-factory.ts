@@ -1,5 +1,6 @@
 import { CredentialRegistry, DEFAULT_CREDENTIAL_SET } from './credentials';
-import { SnapClient, SnapClientDeps } from './client';
+import { SnapClient } from './client';
+import type { SnapClientDeps } from './client-deps';
 import { ProfileOverrides, ProviderProfile, resolveProfile } from './profiles';
 import type { ProviderName } from './providers/index';
 

@@ -151,6 +151,7 @@ export class CredentialRegistry {
     return set;
   }
 
+  /** Whether a credential set of that name is configured for the provider. */
   has(provider: ProviderName, name: string = DEFAULT_CREDENTIAL_SET): boolean {
     return this.sets.has(`${provider}/${name}`);
   }

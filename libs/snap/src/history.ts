@@ -1,13 +1,13 @@
 /**
  * The transaction-history operation (issue 15): fetches one account's events of a time window
- * from a provider whose profile has a `history`, page by page, through the client's token,
- * signing and rate limiter (every page is one paced request, like a balance inquiry).
+ * from a provider whose profile has a `history`, page by page, through the same retry loop and
+ * transport as every operation (authorized-call.ts, transport.ts): every page is one signed,
+ * paced request with the shared token, like a balance inquiry.
  */
-import type { SnapClient } from './client';
-import { ContractBreachError } from './errors';
+import { answerBreach, AuthorizedCaller } from './authorized-call';
 import { AMOUNT_PATTERN, parseAmount } from './money';
 import type { HistoryProfile } from './providers/history-profile';
-import { pick, scrubBody, show } from './response-body';
+import { pick, show } from './response-body';
 import { parseResponseCode } from './response-code';
 import { jakartaTimestamp, parseSnapTimestamp } from './timestamp';
 
@@ -245,7 +245,7 @@ export interface HistoryRequest {
  * the time range until a short page. Stops at the page cap and says so (`capHit`).
  */
 export async function fetchHistory(
-  client: SnapClient,
+  client: AuthorizedCaller,
   req: HistoryRequest,
 ): Promise<HistoryWindow> {
   const { profile } = client;
@@ -261,20 +261,15 @@ export async function fetchHistory(
   let cursor = history.paging.kind === 'cursor' ? history.paging.firstCursor : undefined;
   let pageNumber = history.paging.kind === 'page-number' ? history.paging.firstPage : undefined;
   for (let pages = 1; ; pages++) {
-    const { json, code, externalId } = await client.authorizedCall(
+    const answer = await client.authorizedCall(
       'transaction-history',
       history.path,
       history.signedPath ?? history.path,
       (reference) =>
         historyRequestBody(history, { ...req, reference, pageSize, cursor, pageNumber }),
     );
-    const breach = (message: string) =>
-      new ContractBreachError(`${profile.provider}: ${message}`, {
-        provider: profile.provider,
-        responseCode: code,
-        externalId,
-        rawBody: scrubBody(JSON.stringify(json), []).slice(0, 4000),
-      });
+    const breach = (message: string) => answerBreach(profile.provider, message, answer);
+    const { json, code } = answer;
     if (parseResponseCode(code)?.serviceCode !== history.serviceCode) {
       throw breach(`responseCode ${code} is not a history answer (service ${history.serviceCode})`);
     }

@@ -82,6 +82,7 @@ export class SnapHttp {
     return { status: res.statusCode, body: bytes.toString('utf8') };
   }
 
+  /** Closes the kept-alive connections (at shutdown). */
   async close(): Promise<void> {
     await this.agent.close();
   }

@@ -34,8 +34,10 @@ export interface PacingOptions {
  * slots from max(TAT, now), ARGV[1] µs apart, never further ahead than ARGV[3] µs; answers
  * `{n, first slot − now (µs), 0, now}`, or `{0, 0, µs to wait, now}` until at least ARGV[4]
  * slots (or all that were asked) fit the horizon again.
- * A missing TAT (first use, or Redis lost it) starts the schedule a horizon from now: slots
- * handed out before the loss lie at most that far ahead, so the new schedule never meets them.
+ * A missing TAT (first use, or Redis lost it) starts the schedule a horizon and one interval
+ * from now: slots handed out before the loss lie at most a horizon ahead, so the new schedule's
+ * first slot keeps at least one interval from the old schedule's last (without the interval the
+ * two could coincide, one interval of the margin spent at the seam).
  */
 const GCRA_SCHEDULE = `
 local t = redis.call('TIME')
@@ -44,7 +46,7 @@ local interval, want, horizon, minBatch =
   tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local stored = redis.call('GET', KEYS[1])
 local tat
-if stored then tat = math.max(tonumber(stored), now) else tat = now + horizon end
+if stored then tat = math.max(tonumber(stored), now) else tat = now + horizon + interval end
 local room = math.floor((now + horizon - tat) / interval) + 1
 local least = math.min(want, minBatch)
 if room < least then

@@ -20,10 +20,12 @@ export class Secret {
     return this.#value;
   }
 
+  /** `[REDACTED]`: a secret printed by mistake shows nothing. */
   toString(): string {
     return REDACTED;
   }
 
+  /** `[REDACTED]`: a secret serialised by mistake shows nothing. */
   toJSON(): string {
     return REDACTED;
   }

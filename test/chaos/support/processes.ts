@@ -41,9 +41,13 @@ export class AppProcess {
     app: 'worker' | 'producer' | 'snap-simulator',
     env: Record<string, string>,
     logDir: string,
+    /** Run under `nice -n <this>` (a negative value needs root). */
+    nice?: string,
   ) {
     this.log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-    this.child = spawn(process.execPath, [join(DIST, app, 'src', 'main.js')], {
+    const command = [process.execPath, join(DIST, app, 'src', 'main.js')];
+    if (nice !== undefined) command.unshift('nice', '-n', nice);
+    this.child = spawn(command[0], command.slice(1), {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,9 +5,8 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig, DEV_BASIC_AUTH_PASSWORD, loadConfig } from '@app/config';
-import { dataSourceOptions, runMigrations } from '@app/ledger';
+import { dataSourceOptions, runMigrations } from '@app/infra';
 import { BALANCE_QUEUES } from '@app/queue';
-import { ALL_ENTITIES } from '@app/reconciliation';
 import { formatAmount, PROVIDERS, ProviderName } from '@app/snap';
 import type { ScenarioAccount } from '../../../apps/cli/src/demo/demo-scenario';
 import { demoCredentials, demoPartners } from '../../../apps/cli/src/demo/demo-wiring';
@@ -105,8 +104,8 @@ export class ChaosWorld {
       REDIS_URL: this.redis.url,
       QUEUE_PREFIX: `chaos-${suffix}`,
     });
-    await runMigrations(this.config, ALL_ENTITIES);
-    this.ds = new DataSource(dataSourceOptions(this.config, ALL_ENTITIES));
+    await runMigrations(this.config);
+    this.ds = new DataSource(dataSourceOptions(this.config));
     await this.ds.initialize();
     await seedDatabase(this.ds, this.scenario);
 
@@ -170,7 +169,11 @@ export class ChaosWorld {
     app: 'worker' | 'producer' | 'snap-simulator',
     env: Record<string, string>,
   ): AppProcess {
-    const proc = new AppProcess(`${kind}-${++this.counter}`, app, env, this.workDir);
+    // Experiment knob (CHAOS_NICE_<KIND>=n, e.g. CHAOS_NICE_WORKER=-10): the process's
+    // scheduling priority, to tell on a shared machine what CPU starvation by other programs
+    // does to a test's figures. Through nice(1), so every thread of the process has it.
+    const nice = process.env[`CHAOS_NICE_${kind.toUpperCase()}`];
+    const proc = new AppProcess(`${kind}-${++this.counter}`, app, env, this.workDir, nice);
     this.processes.push(proc);
     return proc;
   }

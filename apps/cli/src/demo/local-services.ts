@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { databaseRepository } from '@app/ledger';
 
 type Say = (text: string) => void;
 
@@ -9,7 +10,7 @@ export async function postgresAnswers(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
-    await client.query('SELECT 1');
+    await databaseRepository.ping(client);
     return true;
   } catch {
     return false;

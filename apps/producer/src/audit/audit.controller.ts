@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { APP_LOGGER, Logger } from '@app/config';
+import { APP_LOGGER, Logger } from '@app/infra';
 import { AUDIT_SUBJECTS, AuditFilter, listAudit, writeAuditCsv } from '@app/reconciliation';
 import { PROVIDERS } from '@app/snap';
 import { parseQuery } from '../validation';
+import { accountIdText } from '../http/route-params';
 
 const whole = (max: number) =>
   z
@@ -22,10 +23,7 @@ const filterFields = {
     .regex(/^[A-Za-z0-9._/-]{1,140}$/, 'must be an id')
     .optional(),
   provider: z.enum(PROVIDERS).optional(),
-  accountNo: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 . _ -')
-    .optional(),
+  accountNo: accountIdText.optional(),
 };
 
 function toFilter(q: {

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { AppConfig, Logger } from '@app/config';
+import type { AppConfig } from '@app/config';
+import type { Logger } from '@app/infra';
 import { problem, sendProblem } from '../http/problem';
 import { CredentialsCheck, presented } from './credentials-check';
 import { LoginFailures } from './login-failures';

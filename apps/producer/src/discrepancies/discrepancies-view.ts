@@ -3,7 +3,7 @@ import { auditSection } from '../reports/ui/audit-section';
 import { CSRF_FIELD } from '../http/csrf';
 import type { Display } from '../reports/ui/display';
 import { href, html, SafeHtml } from '../reports/ui/html';
-import { layout } from '../reports/ui/pages';
+import { layout } from '../reports/ui/layout';
 
 export type DiscrepancyPageStatus = 'active' | 'open' | 'acknowledged' | 'resolved';
 

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   ConflictException,
   Controller,
@@ -20,6 +19,7 @@ import {
   loadDiscrepancy,
 } from '@app/reconciliation';
 import { RequestActor } from '../audit/actor';
+import { DISCREPANCY_ID } from '../http/route-params';
 import { pageParam, pageSizeParam } from '../reports/report-params';
 import { parseBody } from '../validation';
 import { DiscrepancyChanges } from './discrepancy-changes';
@@ -47,18 +47,6 @@ export const listSchema = z
   })
   .strict();
 
-/** The path parameter of one discrepancy (documents what {@link discrepancyId} checks). */
-export const discrepancyIdParams = z.object({
-  id: z.string().regex(/^\d{1,18}$/, 'must be a discrepancy id'),
-});
-
-/** Checks a discrepancy id from the path. */
-export function discrepancyId(id: string): string {
-  if (!/^\d{1,18}$/.test(id))
-    throw new BadRequestException(`id: ${JSON.stringify(id.slice(0, 40))} is not a discrepancy id`);
-  return id;
-}
-
 /** Confirmed mismatches: one per account until a person resolves it. */
 @Controller('discrepancies')
 export class DiscrepanciesController {
@@ -73,8 +61,8 @@ export class DiscrepanciesController {
   }
 
   @Get(':id')
-  async get(@Param('id') id: string) {
-    const found = await loadDiscrepancy(this.ds, discrepancyId(id));
+  async get(@Param('id', DISCREPANCY_ID) id: string) {
+    const found = await loadDiscrepancy(this.ds, id);
     if (!found) throw new NotFoundException(`discrepancy ${id} not found`);
     return found;
   }
@@ -82,21 +70,29 @@ export class DiscrepanciesController {
   /** `open` → `acknowledged`, with a note: someone is on it; later runs still count occurrences. */
   @Post(':id/acknowledge')
   @HttpCode(200)
-  acknowledge(@Param('id') id: string, @Body() body: unknown, @RequestActor() actor: Actor) {
+  acknowledge(
+    @Param('id', DISCREPANCY_ID) id: string,
+    @Body() body: unknown,
+    @RequestActor() actor: Actor,
+  ) {
     return this.change(id, 'acknowledge', body, actor);
   }
 
   /** `open` or `acknowledged` → `resolved`, with a note; a later mismatch opens a new one. */
   @Post(':id/resolve')
   @HttpCode(200)
-  resolve(@Param('id') id: string, @Body() body: unknown, @RequestActor() actor: Actor) {
+  resolve(
+    @Param('id', DISCREPANCY_ID) id: string,
+    @Body() body: unknown,
+    @RequestActor() actor: Actor,
+  ) {
     return this.change(id, 'resolve', body, actor);
   }
 
   private async change(id: string, action: 'acknowledge' | 'resolve', body: unknown, actor: Actor) {
     const { note } = parseBody(noteSchema, body ?? {});
     try {
-      const changed = await this.changes.change(discrepancyId(id), action, note, actor);
+      const changed = await this.changes.change(id, action, note, actor);
       if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
       return changed;
     } catch (e) {

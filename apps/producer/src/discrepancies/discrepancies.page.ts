@@ -24,12 +24,16 @@ import {
 import { RequestActor } from '../audit/actor';
 import { CSRF_FIELD, PageCsrf } from '../http/csrf';
 import { Display } from '../reports/ui/display';
+import { pageCsp } from '../reports/ui/layout';
 import { parseBody } from '../validation';
-import { discrepancyId, noteSchema } from './discrepancies.controller';
+import { DISCREPANCY_ID } from '../http/route-params';
+import { noteSchema } from './discrepancies.controller';
 import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
 import { DiscrepancyChanges } from './discrepancy-changes';
 
 const AUDIT_ROWS = 50;
+/** The report pages' policy; this page's forms post back to it. */
+const CSP = pageCsp({ forms: true });
 
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
 @Controller('ui/discrepancies')
@@ -57,6 +61,7 @@ export class DiscrepanciesPage {
     res
       .type('html')
       .setHeader('Cache-Control', 'no-store')
+      .setHeader('Content-Security-Policy', CSP)
       .send(
         discrepanciesPage({
           status: wanted,
@@ -71,7 +76,7 @@ export class DiscrepanciesPage {
 
   @Post(':id/:action')
   async change(
-    @Param('id') id: string,
+    @Param('id', DISCREPANCY_ID) id: string,
     @Param('action') action: string,
     @Body() body: unknown,
     @RequestActor() actor: Actor,
@@ -83,7 +88,7 @@ export class DiscrepanciesPage {
     const { [CSRF_FIELD]: _token, ...fields } = (body ?? {}) as Record<string, unknown>;
     const { note } = parseBody(noteSchema, fields);
     try {
-      const changed = await this.changes.change(discrepancyId(id), action, note, actor);
+      const changed = await this.changes.change(id, action, note, actor);
       if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
     } catch (e) {
       if (e instanceof DiscrepancyTransitionError) throw new ConflictException(e.message);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_LOGGER, Logger } from '@app/config';
+import { APP_LOGGER, Logger } from '@app/infra';
 import { Actor, AlertPublisher, changeDiscrepancy, DiscrepancyView } from '@app/reconciliation';
 
 /**

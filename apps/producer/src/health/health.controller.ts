@@ -8,7 +8,7 @@ import {
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { PROVIDER_QUEUES, REDIS } from '@app/reconciliation';
+import { PROVIDER_QUEUES, REDIS } from '@app/infra';
 import type { ProviderName } from '@app/snap';
 import { Public } from '../auth/auth.guard';
 import { queueLagSeconds } from './queue-lag';

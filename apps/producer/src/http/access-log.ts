@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from '@app/config';
+import type { Logger } from '@app/infra';
 import '../auth/actor';
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;

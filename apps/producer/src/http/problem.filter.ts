@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { APP_LOGGER, Logger } from '@app/config';
+import { APP_LOGGER, Logger } from '@app/infra';
 import { redactSecretValues } from '@app/snap';
 import { FieldError, Problem, problem, sendProblem } from './problem';
 

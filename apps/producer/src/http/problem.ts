@@ -1,5 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
+import { pageCsp } from '../reports/ui/layout';
+import { problemPage } from '../reports/ui/problem-page';
 
 /** One bad field of a request: its name, the value received (cut, never a secret) and why. */
 export interface FieldError {
@@ -38,12 +40,6 @@ export function problem(status: number, detail?: string, errors?: FieldError[]):
   };
 }
 
-const esc = (v: unknown) =>
-  String(v ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-
 /** The pages (`/` and `/ui/...`) answer a browser with HTML; everything else is JSON. */
 function wantsHtml(req: Request): boolean {
   // originalUrl: under a mounted middleware (`app.use('/ui', …)`) req.path is relative.
@@ -52,26 +48,14 @@ function wantsHtml(req: Request): boolean {
   return isPage && req.accepts([PROBLEM_CONTENT_TYPE, 'application/json', 'html']) === 'html';
 }
 
-/** The same problem as an HTML page, for a person using the pages. */
-export function problemHtml(p: Problem): string {
-  const rows = (p.errors ?? [])
-    .map(
-      (e) =>
-        `<tr><td>${esc(e.field)}</td><td><code>${esc(typeof e.value === 'string' ? e.value : JSON.stringify(e.value))}</code></td><td>${esc(e.reason)}</td></tr>`,
-    )
-    .join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(p.status)} ${esc(p.title)} · snap-recon</title>
-<style>body{font:14px system-ui,sans-serif;margin:24px;color:#1d2330}td,th{border-bottom:1px solid #e3e6ee;padding:6px 8px;text-align:left}</style></head>
-<body><main data-problem-status="${esc(p.status)}"><h1>${esc(p.status)} ${esc(p.title)}</h1>${p.detail ? `<p>${esc(p.detail)}</p>` : ''}
-${rows ? `<table><thead><tr><th>field</th><th>value</th><th>reason</th></tr></thead><tbody>${rows}</tbody></table>` : ''}
-<p><a href="/ui/discrepancies">Discrepancies</a> · <a href="/">Runs</a></p></main></body></html>`;
-}
-
 /** Answers with `p`: `application/problem+json`, or the same content as HTML for a page. */
 export function sendProblem(req: Request, res: Response, p: Problem): void {
   res.status(p.status);
   if (wantsHtml(req)) {
-    res.type('html').send(problemHtml(p));
+    res
+      .type('html')
+      .setHeader('Content-Security-Policy', pageCsp({ forms: false }))
+      .send(problemPage(p));
     return;
   }
   res.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));

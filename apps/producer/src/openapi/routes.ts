@@ -1,23 +1,24 @@
+import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ledgerBatchSchema } from '@app/ledger';
 import { AUDIT_CSV_COLUMNS, RESULT_CSV_COLUMNS, UNMATCHED_CSV_COLUMNS } from '@app/reconciliation';
 import { auditCsvQuery, auditQuery } from '../audit/audit.controller';
-import {
-  discrepancyIdParams,
-  listSchema,
-  noteSchema,
-} from '../discrepancies/discrepancies.controller';
+import { listSchema, noteSchema } from '../discrepancies/discrepancies.controller';
 import {
   accountParams,
+  cancelRunParams,
+  discrepancyIdParams,
+  runIdParams,
+} from '../http/route-params';
+import {
   dailyQuery,
   historyQuery,
   resultsCsvQuery,
   resultsQuery,
-  runIdParams,
   runListQuery,
 } from '../reports/report-params';
 import { overviewQuery } from '../reports/ui/report-page.controller';
-import { startRunSchema } from '../runs.controller';
+import { startRunSchema } from '../runs/runs.controller';
 import { registry } from './registry';
 import {
   AccountHistory,
@@ -68,11 +69,58 @@ const JSON_BODY = {
   413: error('The body is larger than the limit.'),
   415: error('The body is not `application/json`.'),
 };
-const PAGE = (description: string) => ({
-  200: text('text/html', description),
-  ...UNAUTHORIZED,
-  ...BAD_INPUT,
-});
+/** An HTML page's answer. */
+const PAGE = text('text/html', 'The page.');
+const ok = (description: string, schema: z.ZodTypeAny) => ({ description, content: json(schema) });
+
+/** A GET that reads: its 200, the auth and bad-input answers, and a 404 when it names a thing. */
+interface ReadRoute {
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  request?: RouteConfig['request'];
+  /** The 200 answer. */
+  answer: ResponseConfig;
+  /** For a route that names a thing: what the 404 says is missing (`run`...), or its answer. */
+  notFound?: string | ResponseConfig;
+}
+
+/** Registers a {@link ReadRoute}. */
+function readRoute(route: ReadRoute): void {
+  registry.registerPath({
+    method: 'get',
+    path: route.path,
+    tags: [route.tag],
+    summary: route.summary,
+    description: route.description,
+    request: route.request,
+    responses: {
+      200: route.answer,
+      ...UNAUTHORIZED,
+      ...BAD_INPUT,
+      ...(typeof route.notFound === 'string' ? NOT_FOUND(route.notFound) : {}),
+      ...(typeof route.notFound === 'object' ? { 404: route.notFound } : {}),
+    },
+  });
+}
+
+/** A health probe: no credentials, `ok` when it answers, `down` (503) when it says so. */
+function probeRoute(
+  path: string,
+  summary: string,
+  up: ResponseConfig,
+  down?: ResponseConfig,
+): void {
+  registry.registerPath({
+    method: 'get',
+    path,
+    tags: ['operations'],
+    summary,
+    security: [],
+    responses: { 200: up, ...(down ? { 503: down } : {}) },
+  });
+}
 
 // Runs
 registry.registerPath({
@@ -88,44 +136,34 @@ registry.registerPath({
     ...JSON_BODY,
   },
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/runs',
-  tags: ['reports'],
+  tag: 'reports',
   summary: 'List runs, newest first',
   description:
     'Filter by status and by start: `from` and `to` are ISO 8601 instants with an offset, or calendar days ' +
     '`YYYY-MM-DD` in SCHEDULE_TIMEZONE (`from` inclusive from the start of that day, `to` inclusive to its end).',
   request: { query: runListQuery },
-  responses: {
-    200: { description: 'One page of runs.', content: json(RunPage) },
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-  },
+  answer: ok('One page of runs.', RunPage),
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/runs/{id}/unmatched.csv',
-  tags: ['reports'],
+  tag: 'reports',
   summary: 'The unmatched items of a run’s explained breaks, as CSV',
   description:
     `Columns: ${UNMATCHED_CSV_COLUMNS.join(', ')}. One row per provider-only event, ledger-only entry and ` +
     'amount difference of every mismatched result explained from the provider’s transaction history; ' +
     '`time` in UTC, `timeJakarta` the same instant as Asia/Jakarta wall-clock time.',
   request: { params: runIdParams },
-  responses: {
-    200: text('text/csv', 'CSV with a header row.'),
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-    ...NOT_FOUND('run'),
-  },
+  answer: text('text/csv', 'CSV with a header row.'),
+  notFound: 'run',
 });
 registry.registerPath({
   method: 'post',
   path: '/runs/{id}/cancel',
   tags: ['runs'],
   summary: 'Cancel a running run: its pending jobs are removed, its results so far kept',
-  request: { params: z.object({ id: z.string().regex(/^\d{1,18}$/) }) },
+  request: { params: cancelRunParams },
   responses: {
     200: {
       description: 'Cancelled.',
@@ -144,25 +182,19 @@ registry.registerPath({
     409: error('The run is not running (finished, failed, cancelled or skipped).'),
   },
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/runs/{id}',
-  tags: ['runs'],
+  tag: 'runs',
   summary: 'A run’s summary',
   description:
     'Status, counts per status and per provider, total and largest |difference| of mismatches.',
   request: { params: runIdParams },
-  responses: {
-    200: { description: 'The run.', content: json(RunView) },
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-    ...NOT_FOUND('run'),
-  },
+  answer: ok('The run.', RunView),
+  notFound: 'run',
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/runs/{id}/report',
-  tags: ['runs'],
+  tag: 'runs',
   summary: 'A run’s whole report',
   description:
     'JSON: the run and every result in one document (use /runs/{id}/results for pages of a large run). ' +
@@ -171,79 +203,55 @@ registry.registerPath({
     params: runIdParams,
     query: z.object({ format: z.enum(['json', 'csv']).optional() }),
   },
-  responses: {
-    200: {
-      description: 'The run and its results.',
-      content: { ...json(RunReport), 'text/csv': { schema: z.string() } },
-    },
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-    ...NOT_FOUND('run'),
+  answer: {
+    description: 'The run and its results.',
+    content: { ...json(RunReport), 'text/csv': { schema: z.string() } },
   },
+  notFound: 'run',
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/runs/{id}/results',
-  tags: ['reports'],
+  tag: 'reports',
   summary: 'A run’s results, one page',
   description:
     'Sorted by |difference| descending (results without a difference last), then merchant, provider and account number.',
   request: { params: runIdParams, query: resultsQuery },
-  responses: {
-    200: { description: 'One page of results.', content: json(ResultPage) },
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-    ...NOT_FOUND('run'),
-  },
+  answer: ok('One page of results.', ResultPage),
+  notFound: 'run',
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/runs/{id}/results.csv',
-  tags: ['reports'],
+  tag: 'reports',
   summary: 'A run’s results as CSV, streamed',
   description:
     `Columns: ${RESULT_CSV_COLUMNS.join(', ')}. Streamed in batches (constant memory whatever the run’s size), ` +
     'sorted by |difference| descending, then account. A failure part-way aborts the response.',
   request: { params: runIdParams, query: resultsCsvQuery },
-  responses: {
-    200: text('text/csv', 'CSV with a header row.'),
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-    ...NOT_FOUND('run'),
-  },
+  answer: text('text/csv', 'CSV with a header row.'),
+  notFound: 'run',
 });
 
 // Accounts and daily figures
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/accounts/{provider}/{accountNo}/history',
-  tags: ['reports'],
+  tag: 'reports',
   summary: 'An account’s results across runs, newest run first',
   description:
     'Each result comes with the ledger entries posted in the in-flight window before its `asOf` ' +
     '(RECON_IN_FLIGHT_WINDOW_SECONDS): money the provider may not have booked yet.',
   request: { params: accountParams, query: historyQuery },
-  responses: {
-    200: { description: 'The account and its results.', content: json(AccountHistory) },
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-    ...NOT_FOUND('account'),
-  },
+  answer: ok('The account and its results.', AccountHistory),
+  notFound: 'account',
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/reports/daily',
-  tags: ['reports'],
+  tag: 'reports',
   summary: 'Mismatches per day',
   description:
     'The last `days` calendar days in SCHEDULE_TIMEZONE, today included, oldest first, every day present: ' +
     'runs started, accounts found mismatched (each once) and the sum of their |difference| as the day’s last run found it.',
   request: { query: dailyQuery },
-  responses: {
-    200: { description: 'One item per day.', content: json(DailyReport) },
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-  },
+  answer: ok('One item per day.', DailyReport),
 });
 
 // Ledger
@@ -269,30 +277,20 @@ registry.registerPath({
 });
 
 // Discrepancies
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/discrepancies',
-  tags: ['discrepancies'],
+  tag: 'discrepancies',
   summary: 'Discrepancies, most recently seen first (default: open and acknowledged)',
   request: { query: listSchema },
-  responses: {
-    200: { description: 'One page.', content: json(DiscrepancyPage) },
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-  },
+  answer: ok('One page.', DiscrepancyPage),
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/discrepancies/{id}',
-  tags: ['discrepancies'],
+  tag: 'discrepancies',
   summary: 'One discrepancy',
   request: { params: discrepancyIdParams },
-  responses: {
-    200: { description: 'The discrepancy.', content: json(Discrepancy) },
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-    ...NOT_FOUND('discrepancy'),
-  },
+  answer: ok('The discrepancy.', Discrepancy),
+  notFound: 'discrepancy',
 });
 for (const action of ['acknowledge', 'resolve'] as const) {
   registry.registerPath({
@@ -316,61 +314,40 @@ for (const action of ['acknowledge', 'resolve'] as const) {
 }
 
 // Audit trail
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/audit',
-  tags: ['audit'],
+  tag: 'audit',
   summary: 'The audit trail, newest first',
   request: { query: auditQuery },
-  responses: {
-    200: { description: 'One page of audit records.', content: json(AuditPage) },
-    ...UNAUTHORIZED,
-    ...BAD_INPUT,
-  },
+  answer: ok('One page of audit records.', AuditPage),
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/audit/export.csv',
-  tags: ['audit'],
+  tag: 'audit',
   summary: 'The audit trail as CSV, oldest first, streamed',
   description: `Columns ${AUDIT_CSV_COLUMNS.join(', ')}; before and after are JSON text.`,
   request: { query: auditCsvQuery },
-  responses: { 200: text('text/csv', 'CSV with a header row.'), ...UNAUTHORIZED, ...BAD_INPUT },
+  answer: text('text/csv', 'CSV with a header row.'),
 });
 
 // Operations
-registry.registerPath({
-  method: 'get',
-  path: '/health',
-  tags: ['operations'],
-  summary: 'Postgres, Redis and queue lag (no credentials needed)',
-  security: [],
-  responses: {
-    200: { description: 'Up.', content: json(Health) },
-    503: { description: 'Something is down.', content: json(Health) },
-  },
-});
-registry.registerPath({
-  method: 'get',
-  path: '/health/live',
-  tags: ['operations'],
-  summary: 'Liveness probe: the process answers; never looks at a dependency (no credentials)',
-  security: [],
-  responses: {
-    200: { description: 'The process runs.', content: json(z.object({ status: z.literal('ok') })) },
-  },
-});
-registry.registerPath({
-  method: 'get',
-  path: '/health/ready',
-  tags: ['operations'],
-  summary: 'Readiness probe: Postgres and Redis answer (no credentials)',
-  security: [],
-  responses: {
-    200: { description: 'Ready.', content: json(Health) },
-    503: { description: 'Postgres or Redis does not answer (named).', content: json(Health) },
-  },
-});
+probeRoute(
+  '/health',
+  'Postgres, Redis and queue lag (no credentials needed)',
+  ok('Up.', Health),
+  ok('Something is down.', Health),
+);
+probeRoute(
+  '/health/live',
+  'Liveness probe: the process answers; never looks at a dependency (no credentials)',
+  ok('The process runs.', z.object({ status: z.literal('ok') })),
+);
+probeRoute(
+  '/health/ready',
+  'Readiness probe: Postgres and Redis answer (no credentials)',
+  ok('Ready.', Health),
+  ok('Postgres or Redis does not answer (named).', Health),
+);
 registry.registerPath({
   method: 'get',
   path: '/metrics',
@@ -380,33 +357,31 @@ registry.registerPath({
 });
 
 // Pages for people (HTML, no script)
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/',
-  tags: ['pages'],
+  tag: 'pages',
   summary:
     'Overview page: the latest run (or `?run=`), accounts needing attention, daily chart, runs',
   request: { query: overviewQuery },
-  responses: PAGE('The page.'),
+  answer: PAGE,
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/ui/accounts/{provider}/{accountNo}',
-  tags: ['pages'],
+  tag: 'pages',
   summary:
     'Account page: results across runs with the ledger entries in flight, and its audit trail',
   request: { params: accountParams, query: historyQuery },
-  responses: { ...PAGE('The page.'), 404: text('text/html', 'No such account (a page).') },
+  answer: PAGE,
+  notFound: text('text/html', 'No such account (a page).'),
 });
-registry.registerPath({
-  method: 'get',
+readRoute({
   path: '/ui/discrepancies',
-  tags: ['pages'],
+  tag: 'pages',
   summary: 'Discrepancies page: acknowledge and resolve, with the audit trail',
   request: {
     query: z.object({ status: z.enum(['active', 'open', 'acknowledged', 'resolved']).optional() }),
   },
-  responses: PAGE('The page.'),
+  answer: PAGE,
 });
 registry.registerPath({
   method: 'post',

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { parseParams, parseQuery } from '../validation';
-import { accountParams, historyQuery } from './report-params';
+import { ACCOUNT_PARAMS } from '../http/route-params';
+import { parseQuery } from '../validation';
+import { historyQuery } from './report-params';
 import { ReportsService } from './reports.service';
 
 /** One account across runs. */
@@ -9,8 +10,10 @@ export class AccountsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get(':provider/:accountNo/history')
-  history(@Param() params: unknown, @Query() query: unknown) {
-    const { provider, accountNo } = parseParams(accountParams, params);
+  history(
+    @Param(ACCOUNT_PARAMS) { provider, accountNo }: { provider: string; accountNo: string },
+    @Query() query: unknown,
+  ) {
     const { limit } = parseQuery(historyQuery, query);
     return this.reports.accountHistory(provider, accountNo, limit);
   }

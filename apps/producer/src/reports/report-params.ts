@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RESULT_STATUSES, ResultStatus, RUN_STATUSES } from '@app/reconciliation';
 import type { ResultFilter, RunListFilter } from '@app/reconciliation/report-queries';
 import { PROVIDERS } from '@app/snap';
+import { accountIdText } from '../http/route-params';
 import { isCalendarDate, startOfDay } from './zoned-day';
 
 /** Largest page of the paginated lists. */
@@ -10,9 +11,6 @@ export const MAX_PAGE_SIZE = 500;
 export const MAX_HISTORY = 200;
 /** Most days of the daily report. */
 export const MAX_DAYS = 366;
-
-const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-const ID_RULE = 'must be 1-64 of A-Z a-z 0-9 . _ -';
 
 /** A positive integer query parameter, as text, within bounds. */
 function count(defaultValue: number, max: number) {
@@ -55,7 +53,7 @@ const statusList = z
 const resultFilters = {
   status: statusList.optional(),
   provider: z.enum(PROVIDERS).optional(),
-  merchant: z.string().regex(ID_PATTERN, ID_RULE).optional(),
+  merchant: accountIdText.optional(),
 };
 
 export const runListQuery = z
@@ -72,15 +70,6 @@ export const resultsQuery = z.object({ ...resultFilters, page, pageSize: pageSiz
 export const resultsCsvQuery = z.object(resultFilters).strict();
 export const historyQuery = z.object({ limit: count(20, MAX_HISTORY) }).strict();
 export const dailyQuery = z.object({ days: count(30, MAX_DAYS) }).strict();
-
-export const runIdParams = z.object({
-  id: z.string().regex(/^(\d{1,18}|latest)$/, 'must be a run id (digits) or "latest"'),
-});
-
-export const accountParams = z.object({
-  provider: z.enum(PROVIDERS),
-  accountNo: z.string().regex(ID_PATTERN, ID_RULE),
-});
 
 /** The run list's filter: a day bound is the start of that day (`from`) or of the next (`to`). */
 export function runListFilter(

@@ -1,4 +1,5 @@
 import { defineProviderRules } from './rules';
+import { accountInfosAnswer } from './snap-standard';
 
 /**
  * Finnet merchant balance inquiry, from its page (seed 003) and PROTOCOL.md (token path, not
@@ -12,7 +13,6 @@ export const FINNET_RULES = defineProviderRules({
   paths: {
     tokenPath: '/v1.0/access-token/b2b',
     balancePath: '/topup/v1.0/balance-inquiry-merchant',
-    balanceSignedPath: '/topup/v1.0/balance-inquiry-merchant',
   },
   // X-PARTNERID String(36), X-EXTERNAL-ID String(36), X-CHANNEL-ID String(5).
   headers: { partnerId: 'X-PARTNERID', externalId: 'X-EXTERNAL-ID', channel: 'X-CHANNEL-ID' },
@@ -22,19 +22,13 @@ export const FINNET_RULES = defineProviderRules({
   channelRule: 'configured',
   // "RFC3339 format: yyyy-MM-ddTHH:mm:ssTZD".
   timestampOffset: 'any',
-  clientSecretHeader: false,
   mandatory: { balance: ['partnerReferenceNo'] },
   balanceAccount: 'partner',
-  defaultExtraBalances: [],
   unknownAccount: { balance: { httpStatus: 404, caseCode: '08', message: 'Invalid merchant' } },
-  successMessage: { token: 'Successful', balance: 'Successful' },
   balanceAnswer: (f) => ({
     referenceNo: f.referenceNo(8),
     partnerReferenceNo: f.request.partnerReferenceNo,
     name: f.name,
-    accountInfos: f.accountInfos.map((i) => ({
-      ...(i.balanceType !== undefined ? { balanceType: i.balanceType } : {}),
-      availableBalance: { value: i.value, currency: i.currency },
-    })),
+    accountInfos: accountInfosAnswer(f.accountInfos, 'availableBalance'),
   }),
 });

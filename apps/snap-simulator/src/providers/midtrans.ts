@@ -1,4 +1,5 @@
 import { defineProviderRules } from './rules';
+import { accountInfosAnswer, INVALID_ACCOUNT } from './snap-standard';
 
 /** Minor units of a `"10000.00"` amount (the simulator's seeds are checked to that form). */
 const minor = (value: string): bigint => BigInt(value.replace('.', ''));
@@ -27,9 +28,7 @@ export const MIDTRANS_RULES = defineProviderRules({
     // The same token path as Finnet's: the simulator tells them apart by X-CLIENT-KEY.
     tokenPath: '/v1.0/access-token/b2b',
     balancePath: '/v1.0/balance-inquiry',
-    balanceSignedPath: '/v1.0/balance-inquiry',
   },
-  headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
   // "X-EXTERNAL-ID String(max 36), numeric".
   externalIdMaxLength: 36,
   // Not confirmed by the stored pages; the SNAP standard (and Midtrans's own signature demo
@@ -39,15 +38,13 @@ export const MIDTRANS_RULES = defineProviderRules({
   channelRule: 'configured',
   // X-TIMESTAMP String(25) `yyyy-MM-ddTHH:mm:ssTZD`.
   timestampOffset: 'any',
-  clientSecretHeader: false,
   // One body field: accountNo (String 32; "0000000000" for an aggregator).
   mandatory: { balance: ['accountNo'] },
   balanceAccount: { field: 'accountNo' },
   mainBalanceType: 'iris',
   defaultExtraBalances: [{ balanceType: 'payin', value: '0.00' }],
   // No table on the stored page; PROTOCOL.md §4: an unknown account is 404xx11.
-  unknownAccount: { balance: { httpStatus: 404, caseCode: '11', message: 'Invalid Account' } },
-  successMessage: { token: 'Successful', balance: 'Successful' },
+  unknownAccount: { balance: INVALID_ACCOUNT },
   balanceAnswer: (f) => {
     const entries = [...f.accountInfos];
     if (!entries.some((e) => e.balanceType === 'unified')) {
@@ -65,11 +62,6 @@ export const MIDTRANS_RULES = defineProviderRules({
       return i < 0 ? TYPE_ORDER.length : i;
     };
     entries.sort((a, b) => rank(a.balanceType) - rank(b.balanceType));
-    return {
-      accountInfos: entries.map((e) => ({
-        ...(e.balanceType !== undefined ? { balanceType: e.balanceType } : {}),
-        amount: { value: e.value, currency: e.currency },
-      })),
-    };
+    return { accountInfos: accountInfosAnswer(entries, 'amount') };
   },
 });

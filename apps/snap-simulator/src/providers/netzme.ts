@@ -13,13 +13,11 @@ export const NETZME_RULES = defineProviderRules({
   paths: {
     tokenPath: '/api/v1/access-token/b2b',
     balancePath: '/api/v1.0/payment/balance-inquiry',
-    balanceSignedPath: '/api/v1.0/payment/balance-inquiry',
     accountInquiryPath: '/api/v1.0/account/registration-account-inquiry',
     accountInquirySignedPath: '/api/v1.0/account/registration-account-inquiry',
     historyPath: '/api/v1.0/transaction/history-list',
     historySignedPath: '/api/v1.0/transaction/history-list',
   },
-  headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
   // The examples carry 32 digits ("41807553358950093184162180797837").
   externalIdMaxLength: 32,
   // The published X-SIGNATURE is 128 lowercase hex characters (vectors.json symmetricHex).

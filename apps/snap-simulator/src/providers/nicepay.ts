@@ -1,4 +1,5 @@
 import { defineProviderRules } from './rules';
+import { accountInfosAnswer, INVALID_ACCOUNT } from './snap-standard';
 
 /**
  * NICEPay Disbursement SNAP balance inquiry, from its page (seed 002) and PROTOCOL.md (paths:
@@ -14,29 +15,22 @@ export const NICEPAY_RULES = defineProviderRules({
     balanceSignedPath: '/api/v1.0/balance-inquiry',
   },
   // X-PARTNER-ID String 20, X-EXTERNAL-ID String 40 numeric, CHANNEL-ID = client id + "01".
-  headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
   externalIdMaxLength: 40,
   signatureEncoding: 'base64',
   channelRule: 'client-id-plus-01',
   // "Time must be in GMT+7 (Jakarta time)".
   timestampOffset: '+07:00',
-  clientSecretHeader: false,
   mandatory: { balance: ['accountNo'] },
   // "accountNo: Merchant identifier that is unique per each Merchant"; msId the seller under it.
   balanceAccount: { field: 'accountNo' },
   sellerField: 'additionalInfo.msId',
-  defaultExtraBalances: [],
   // The page lists no codes; PROTOCOL.md §4: 404xx11 invalid account.
-  unknownAccount: { balance: { httpStatus: 404, caseCode: '11', message: 'Invalid Account' } },
-  successMessage: { token: 'Successful', balance: 'Successful' },
+  unknownAccount: { balance: INVALID_ACCOUNT },
   balanceAnswer: (f) => {
     const msId = (f.request.additionalInfo as { msId?: unknown } | undefined)?.msId;
     return {
       accountNo: f.accountNo,
-      accountInfos: f.accountInfos.map((i) => ({
-        ...(i.balanceType !== undefined ? { balanceType: i.balanceType } : {}),
-        availableBalance: { value: i.value, currency: i.currency },
-      })),
+      accountInfos: accountInfosAnswer(f.accountInfos, 'availableBalance'),
       ...(msId !== undefined ? { additionalInfo: { msId } } : {}),
     };
   },

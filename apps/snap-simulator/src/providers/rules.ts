@@ -6,6 +6,7 @@
  */
 
 import type { ServedEvent } from '../history-scenario';
+import { SNAP_HEADER_NAMES, SUCCESSFUL } from './snap-standard';
 
 /** Which endpoint of a provider a request hit. */
 export type EndpointKind = 'token' | 'balance' | 'account-inquiry' | 'history';
@@ -93,9 +94,9 @@ export interface ProviderRules {
   timestampOffset: 'any' | '+07:00';
   /**
    * Whether the page lists an `X-CLIENT-SECRET` header: when it is sent it must equal the
-   * partner's secret (`401xx00`); it is never required.
+   * partner's secret (`401xx00`); it is never required. Absent: the page does not list it.
    */
-  clientSecretHeader: boolean;
+  clientSecretHeader?: boolean;
   /**
    * Further headers that must be present on a transactional call (`400xx02` naming the first
    * missing), e.g. `ORIGIN` on Finnet's general headers page. None by default.
@@ -113,7 +114,7 @@ export interface ProviderRules {
   /** Default `accountInfos[].balanceType` of the main balance, if the provider names types. */
   mainBalanceType?: string;
   /** Further `accountInfos` entries an account answers unless it says otherwise. */
-  defaultExtraBalances: { balanceType?: string; value: string }[];
+  defaultExtraBalances?: { balanceType?: string; value: string }[];
   /** The answer for an account the provider does not know, per endpoint. */
   unknownAccount: { balance: CodeParts; 'account-inquiry'?: CodeParts; history?: CodeParts };
   /** The success `responseMessage` the page prints, per endpoint. */
@@ -137,8 +138,28 @@ export interface ProviderRules {
   };
 }
 
-/** Declares a provider's rules, checking what a type cannot. */
-export function defineProviderRules(rules: ProviderRules): ProviderRules {
+/**
+ * A provider's rules as its file writes them: the SNAP standard (snap-standard.ts) stands in
+ * where the file is silent: the general page's header names, the `Successful` messages, and a
+ * signed balance path equal to the URL's.
+ */
+export type ProviderRulesInput = Omit<ProviderRules, 'paths' | 'headers' | 'successMessage'> & {
+  paths: Omit<SimulatorPaths, 'balanceSignedPath'> & { balanceSignedPath?: string };
+  headers?: ProviderRules['headers'];
+  successMessage?: ProviderRules['successMessage'];
+};
+
+/** Declares a provider's rules, the standard filled in, checking what a type cannot. */
+export function defineProviderRules(input: ProviderRulesInput): ProviderRules {
+  const rules: ProviderRules = {
+    ...input,
+    paths: {
+      ...input.paths,
+      balanceSignedPath: input.paths.balanceSignedPath ?? input.paths.balancePath,
+    },
+    headers: input.headers ?? { ...SNAP_HEADER_NAMES },
+    successMessage: input.successMessage ?? { ...SUCCESSFUL },
+  };
   for (const [key, value] of Object.entries(rules.paths)) {
     if (value !== undefined && !String(value).startsWith('/')) {
       throw new Error(`simulator rules ${rules.name}: paths.${key} must start with "/"`);

@@ -1,4 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import * as accountsRepository from '../repositories/accounts.repository';
+import * as ledgerEntriesRepository from '../repositories/ledger-entries.repository';
 import { charLength, MAX_ENTRY_REF_LENGTH } from './field-rules';
 import { isStorableInstant } from './iso-instant';
 
@@ -171,12 +173,9 @@ function conflict(
  * appender's lock we see everything it committed.
  */
 async function lockAccounts(qr: QueryRunner, accountIds: string[]): Promise<void> {
-  const locked: { id: string }[] = await qr.query(
-    `SELECT id FROM provider_accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE`,
-    [accountIds],
-  );
+  const locked = await accountsRepository.lockForAppend(qr, accountIds);
   if (locked.length !== accountIds.length) {
-    const found = new Set(locked.map((r) => String(r.id)));
+    const found = new Set(locked);
     throw new UnknownAccountError(accountIds.filter((id) => !found.has(id)));
   }
 }
@@ -197,18 +196,12 @@ async function classify(
     if (!firstIndex.has(key)) firstIndex.set(key, i);
   });
   const unique = [...firstIndex.values()];
-  const rows: { account_id: string; entry_ref: string; amount: string; posted_at: Date }[] =
-    await qr.query(
-      `SELECT e.account_id, e.entry_ref, e.amount, e.posted_at
-         FROM unnest($1::bigint[], $2::text[]) AS k(account_id, entry_ref)
-         JOIN ledger_entries e USING (account_id, entry_ref)`,
-      [unique.map((i) => entries[i].accountId), unique.map((i) => entries[i].entryRef)],
-    );
+  const rows = await ledgerEntriesRepository.findStoredEntries(
+    qr,
+    unique.map((i) => entries[i]),
+  );
   const stored = new Map(
-    rows.map((r) => [
-      keyOf(String(r.account_id), r.entry_ref),
-      { amount: BigInt(r.amount), postedAt: r.posted_at },
-    ]),
+    rows.map((r) => [keyOf(r.accountId, r.entryRef), { amount: r.amount, postedAt: r.postedAt }]),
   );
   const fresh: number[] = [];
   entries.forEach((e, i) => {
@@ -256,91 +249,45 @@ async function insertEntries(
     return byId(x.accountId, y.accountId) || x.postedAt.getTime() - y.postedAt.getTime() || a - b;
   });
   const accountIds = [...new Set(order.map((i) => entries[i].accountId))];
-  const latest: { id: string; posted_at: Date | null; balance_after: string | null }[] =
-    await qr.query(
-      `SELECT a.id, l.posted_at, l.balance_after
-         FROM unnest($1::bigint[]) AS a(id)
-         LEFT JOIN LATERAL (
-           SELECT posted_at, balance_after FROM ledger_entries
-            WHERE account_id = a.id ORDER BY posted_at DESC, id DESC LIMIT 1) l ON true`,
-      [accountIds],
-    );
-  // One row holding an array: far cheaper for the driver than one row per id.
-  const [{ ids: reserved }]: { ids: string[] }[] = await qr.query(
-    `SELECT array_agg(nextval(pg_get_serial_sequence('ledger_entries', 'id'))) AS ids
-       FROM generate_series(1, $1::int)`,
-    [order.length],
-  );
-  const ids = reserved.map(String).sort(byId);
-  const last = new Map(latest.map((r) => [String(r.id), r]));
+  const latest = await ledgerEntriesRepository.latestEntries(qr, accountIds);
+  const ids = (await ledgerEntriesRepository.reserveEntryIds(qr, order.length)).sort(byId);
+  const last = new Map(latest.map((r) => [r.accountId, r]));
 
   const backdated: Backdated = { accountIds: [], fromTimes: [], firstNewId: ids[0] };
-  const balances: string[] = new Array(order.length);
+  const balances: bigint[] = new Array(order.length);
   let k = 0;
   while (k < order.length) {
     const accountId = entries[order[k]].accountId;
     const prev = last.get(accountId);
     const firstAt = entries[order[k]].postedAt;
-    if (prev?.posted_at && firstAt.getTime() < prev.posted_at.getTime()) {
+    if (prev?.postedAt && firstAt.getTime() < prev.postedAt.getTime()) {
       backdated.accountIds.push(accountId);
       backdated.fromTimes.push(firstAt.toISOString());
     }
     // Provisional for back-dated accounts (recomputeTails fixes them), exact otherwise.
-    let balance = prev?.balance_after ? BigInt(prev.balance_after) : 0n;
+    let balance = prev?.balanceAfter ?? 0n;
     for (; k < order.length && entries[order[k]].accountId === accountId; k++) {
       balance += entries[order[k]].amount;
-      balances[k] = balance.toString();
+      balances[k] = balance;
     }
   }
 
-  await qr.query(
-    `INSERT INTO ledger_entries (id, account_id, entry_ref, amount, posted_at, balance_after, provider_ref)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::timestamptz[], $6::bigint[], $7::text[])`,
-    [
-      ids,
-      order.map((i) => entries[i].accountId),
-      order.map((i) => entries[i].entryRef),
-      order.map((i) => entries[i].amount.toString()),
-      order.map((i) => entries[i].postedAt.toISOString()),
-      balances,
-      order.map((i) => entries[i].providerRef ?? null),
-    ],
+  await ledgerEntriesRepository.insertEntries(
+    qr,
+    order.map((i, k) => ({
+      id: ids[k],
+      accountId: entries[i].accountId,
+      entryRef: entries[i].entryRef,
+      amount: entries[i].amount,
+      postedAt: entries[i].postedAt,
+      balanceAfter: balances[k],
+      providerRef: entries[i].providerRef ?? null,
+    })),
   );
   return backdated;
 }
 
-/**
- * Recomputes `balance_after` of each back-dated account from its earliest new entry on:
- * the balance just before that time plus a running sum over the tail. Rows whose value does
- * not change are not rewritten. Returns how many previously stored entries changed.
- */
-async function recomputeTails(qr: QueryRunner, backdated: Backdated): Promise<number> {
-  // The tail is found through the as-of index; without these the planner likes to hash-join
-  // the tail with a sequential scan of the whole ledger to find the rows to update. LOCAL:
-  // only the rest of this transaction (its COMMIT) is affected.
-  await qr.query(`SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off`);
-  const [{ rebalanced }]: { rebalanced: number }[] = await qr.query(
-    `WITH start AS (
-       SELECT s.account_id, s.from_at, COALESCE(b.balance_after, 0) AS base
-         FROM unnest($1::bigint[], $2::timestamptz[]) AS s(account_id, from_at)
-         LEFT JOIN LATERAL (
-           SELECT balance_after FROM ledger_entries
-            WHERE account_id = s.account_id AND posted_at < s.from_at
-            ORDER BY posted_at DESC, id DESC LIMIT 1) b ON true
-     ),
-     tail AS (
-       SELECT e.id, s.base + sum(e.amount) OVER (
-                PARTITION BY e.account_id ORDER BY e.posted_at, e.id ROWS UNBOUNDED PRECEDING) AS balance
-         FROM start s JOIN ledger_entries e ON e.account_id = s.account_id AND e.posted_at >= s.from_at
-     ),
-     changed AS (
-       UPDATE ledger_entries e SET balance_after = t.balance
-         FROM tail t
-        WHERE e.id = t.id AND e.balance_after <> t.balance
-       RETURNING e.id
-     )
-     SELECT count(*) FILTER (WHERE id < $3::bigint)::int AS rebalanced FROM changed`,
-    [backdated.accountIds, backdated.fromTimes, backdated.firstNewId],
-  );
-  return rebalanced;
+/** The back-dated accounts' running balances, recomputed (see the repository). */
+function recomputeTails(qr: QueryRunner, backdated: Backdated): Promise<number> {
+  return ledgerEntriesRepository.recomputeTails(qr, backdated);
 }

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import * as accountsRepository from '../repositories/accounts.repository';
 import { accountKeyText } from './account-lookup';
 import { Checked, checkCurrency, checkId, checkMerchantName, checkProvider } from './field-rules';
 
@@ -129,37 +130,22 @@ async function importInTransaction(
   });
   if (valid.length === 0) return result;
 
-  await em.query(
-    `SELECT pg_advisory_xact_lock(hashtext('snap-recon.import-accounts:' || current_schema()))`,
-  );
-  const stored: {
-    id: string;
-    provider: string;
-    account_no: string;
-    merchant_id: string;
-    currency: string;
-    credential_set: string | null;
-    enabled: boolean;
-    ms_id: string | null;
-    expected_provider_name: string | null;
-  }[] = await em.query(
-    `SELECT a.id, a.provider, a.account_no, a.merchant_id, a.currency, a.credential_set, a.enabled,
-            a.ms_id, a.expected_provider_name
-       FROM unnest($1::text[], $2::text[]) AS k(provider, account_no)
-       JOIN provider_accounts a USING (provider, account_no)`,
-    [valid.map((i) => rows[i].provider), valid.map((i) => rows[i].accountNo)],
+  await accountsRepository.lockForImport(em);
+  const stored = await accountsRepository.findByKeys(
+    em,
+    valid.map((i) => rows[i]),
   );
   const accounts = new Map<string, AccountState>(
     stored.map((a) => [
-      accountKeyText(a.provider, a.account_no),
+      accountKeyText(a.provider, a.accountNo),
       {
-        id: String(a.id),
-        merchantId: a.merchant_id,
+        id: a.id,
+        merchantId: a.merchantId,
         currency: a.currency,
-        credentialSet: a.credential_set,
+        credentialSet: a.credentialSet,
         enabled: a.enabled,
-        msId: a.ms_id,
-        expectedProviderName: a.expected_provider_name,
+        msId: a.msId,
+        expectedProviderName: a.expectedProviderName,
         changed: false,
         firstIndex: -1,
       },
@@ -242,16 +228,7 @@ async function importInTransaction(
   result.errors.sort((a, b) => a.index - b.index);
 
   if (merchantNames.size > 0) {
-    const merchants: { inserted: boolean; updated: boolean }[] = await em.query(
-      `WITH input AS (SELECT * FROM unnest($1::text[], $2::text[]) AS m(id, name)),
-       upserted AS (
-         INSERT INTO merchants (id, name) SELECT id, name FROM input
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name WHERE merchants.name <> EXCLUDED.name
-         RETURNING (xmax = 0) AS inserted
-       )
-       SELECT inserted, NOT inserted AS updated FROM upserted`,
-      [[...merchantNames.keys()], [...merchantNames.values()]],
-    );
+    const merchants = await accountsRepository.upsertMerchants(em, merchantNames);
     result.merchantsCreated = merchants.filter((m) => m.inserted).length;
     result.merchantsUpdated = merchants.filter((m) => m.updated).length;
   }
@@ -259,37 +236,30 @@ async function importInTransaction(
   const created = [...accounts.entries()].filter(([, s]) => s.id === null);
   const updated = [...accounts.values()].filter((s) => s.id !== null && s.changed);
   if (created.length > 0) {
-    await em.query(
-      `INSERT INTO provider_accounts (merchant_id, provider, account_no, currency, credential_set, enabled,
-                                     ms_id, expected_provider_name)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
-                            $7::text[], $8::text[])`,
-      [
-        created.map(([, s]) => s.merchantId),
-        created.map(([, s]) => rows[s.firstIndex].provider),
-        created.map(([, s]) => rows[s.firstIndex].accountNo),
-        created.map(([, s]) => s.currency),
-        created.map(([, s]) => s.credentialSet),
-        created.map(([, s]) => s.enabled),
-        created.map(([, s]) => s.msId),
-        created.map(([, s]) => s.expectedProviderName),
-      ],
+    await accountsRepository.insertAccounts(
+      em,
+      created.map(([, s]) => ({
+        merchantId: s.merchantId,
+        provider: rows[s.firstIndex].provider,
+        accountNo: rows[s.firstIndex].accountNo,
+        currency: s.currency,
+        credentialSet: s.credentialSet,
+        enabled: s.enabled,
+        msId: s.msId,
+        expectedProviderName: s.expectedProviderName,
+      })),
     );
   }
   if (updated.length > 0) {
-    await em.query(
-      `UPDATE provider_accounts a SET credential_set = u.credential_set, enabled = u.enabled,
-              ms_id = u.ms_id, expected_provider_name = u.expected_provider_name, updated_at = now()
-         FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[])
-           AS u(id, credential_set, enabled, ms_id, expected_provider_name)
-        WHERE a.id = u.id`,
-      [
-        updated.map((s) => s.id),
-        updated.map((s) => s.credentialSet),
-        updated.map((s) => s.enabled),
-        updated.map((s) => s.msId),
-        updated.map((s) => s.expectedProviderName),
-      ],
+    await accountsRepository.updateAccounts(
+      em,
+      updated.map((s) => ({
+        id: s.id!,
+        credentialSet: s.credentialSet,
+        enabled: s.enabled,
+        msId: s.msId,
+        expectedProviderName: s.expectedProviderName,
+      })),
     );
   }
   return result;

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig, webhookSubscriptions, WebhookSubscription } from '@app/config';
-import { AlertWebhookJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
+import { addJobs, AlertWebhookJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
 import type { Actor } from '../audit-log';
 import {
   discrepanciesResolvedByRun,
@@ -114,21 +114,13 @@ export class AlertPublisher {
     const deliveryId = alertDeliveryId(event, subject);
     const body: AlertBody<E> = { event, deliveryId, occurredAt: at.toISOString(), ...data };
     const text = JSON.stringify(body);
-    await this.queue.addBulk(
-      targets.map((s) => {
-        const job: AlertWebhookJobData = {
-          event,
-          deliveryId,
-          subscriber: s.id,
-          body: text,
-          ...extra,
-        };
-        return {
-          name: JOB.alertWebhook,
-          data: job,
-          opts: webhookJobOptions(`${deliveryId}-${s.id}`),
-        };
-      }),
+    await addJobs(
+      this.queue,
+      JOB.alertWebhook,
+      targets.map((s) => ({
+        data: { event, deliveryId, subscriber: s.id, body: text, ...extra },
+        opts: webhookJobOptions(`${deliveryId}-${s.id}`),
+      })),
     );
   }
 }

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
-import type { AttributionJson } from './bridge';
+import * as resultsRepository from '../repositories/results.repository';
 
 /** Columns of a run's unmatched-items CSV (issue 15), in order. */
 export const UNMATCHED_CSV_COLUMNS = [
@@ -28,21 +28,10 @@ export function jakartaWallTime(iso: string): string {
  * = the ledger's). Times in UTC and in Jakarta time.
  */
 export async function unmatchedItemsCsv(ds: DataSource, runId: string): Promise<string> {
-  const rows: {
-    merchant_id: string;
-    provider: string;
-    account_no: string;
-    attribution: AttributionJson;
-  }[] = await ds.query(
-    `SELECT a.merchant_id, a.provider, a.account_no, r.attribution
-         FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
-        WHERE r.run_id = $1 AND r.attribution->>'outcome' IN ('explained', 'partly-explained')
-        ORDER BY a.merchant_id, a.provider, a.account_no`,
-    [runId],
-  );
+  const rows = await resultsRepository.findAttributed(ds, runId);
   const out: Record<(typeof UNMATCHED_CSV_COLUMNS)[number], string | null>[] = [];
   for (const r of rows) {
-    const base = { merchantId: r.merchant_id, provider: r.provider, accountNo: r.account_no };
+    const base = { merchantId: r.merchantId, provider: r.provider, accountNo: r.accountNo };
     for (const e of r.attribution.providerOnly) {
       out.push({
         ...base,

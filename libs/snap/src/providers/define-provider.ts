@@ -104,8 +104,70 @@ export class ProviderProfileError extends Error {
   }
 }
 
-/** Validates a profile (at module load for the built-in ones) and returns it. */
-export function defineProvider(profile: ProviderProfile): ProviderProfile {
+/** The fields every provider must state: nothing standard can stand in for them. */
+type ProviderOwnFields =
+  'provider' | 'displayName' | 'balancePath' | 'balanceRequest' | 'defaultRateLimitPerSecond';
+
+/**
+ * A profile as a provider's file writes it: its own fields, and whatever it does differently
+ * from the SNAP standard ({@link snapStandard}); the signed balance path defaults to the URL's.
+ */
+export type ProviderProfileInput = Pick<ProviderProfile, ProviderOwnFields> &
+  Partial<Omit<ProviderProfile, ProviderOwnFields | 'response'>> & {
+    response?: Partial<ProviderProfile['response']>;
+  };
+
+/**
+ * SNAP BI's standard, where a provider's pages say nothing else: the `v1.0` B2B token path,
+ * the general page's header names, a base64 HMAC, a configured channel id, an X-EXTERNAL-ID of
+ * up to 36 characters, one `availableBalance` entry, and no account status or history.
+ * Fresh objects on every call, so no two profiles share a mutable default.
+ */
+export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balanceSignedPath'> {
+  return {
+    tokenPath: '/v1.0/access-token/b2b',
+    method: 'POST',
+    headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
+    staticHeaders: {},
+    sendClientSecret: false,
+    signatureEncoding: 'base64',
+    channel: { rule: 'configured' },
+    externalIdLength: 36,
+    response: {
+      balanceField: 'availableBalance',
+      balanceType: null,
+      providerTimeField: null,
+      providerTimeUnit: 'ms',
+      merchantNameField: null,
+      sellerIdField: null,
+    },
+    accountIdentity: 'account-number',
+    statusFields: [],
+    knownStatusValues: [],
+    history: null,
+    capabilities: { accountStatus: false, history: false },
+  };
+}
+
+/**
+ * Validates a profile (at module load for the built-in ones) and returns it, the SNAP standard
+ * filled in where the profile is silent ({@link snapStandard}); throws a
+ * {@link ProviderProfileError} naming every problem.
+ */
+export function defineProvider(input: ProviderProfileInput): ProviderProfile {
+  const standard = snapStandard();
+  const profile = {
+    ...standard,
+    balanceSignedPath: input.balancePath,
+    ...input,
+    // Anything but an object (a bad override) is left for the schema to name.
+    response:
+      input.response === undefined
+        ? standard.response
+        : typeof input.response === 'object' && input.response !== null
+          ? { ...standard.response, ...input.response }
+          : input.response,
+  };
   const result = providerProfileSchema.safeParse(profile);
   if (!result.success) {
     throw new ProviderProfileError(

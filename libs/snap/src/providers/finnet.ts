@@ -4,33 +4,18 @@ import { defineProvider } from './define-provider';
  * Finnet merchant balance inquiry (../shared/seeds/003, PROTOCOL.md): `X-PARTNERID` and
  * `X-CHANNEL-ID` as the balance page spells them, base64 HMAC, a body of `partnerReferenceNo`
  * only (the credential set is the merchant), the merchant named in every answer (`name`).
+ * Everything else is the SNAP standard (`snapStandard()` in define-provider.ts).
  */
 export default defineProvider({
   provider: 'finnet',
   displayName: 'Finnet',
-  tokenPath: '/v1.0/access-token/b2b',
   balancePath: '/topup/v1.0/balance-inquiry-merchant',
-  balanceSignedPath: '/topup/v1.0/balance-inquiry-merchant',
-  method: 'POST',
   headers: { partnerId: 'X-PARTNERID', externalId: 'X-EXTERNAL-ID', channel: 'X-CHANNEL-ID' },
   // The general headers page also wants ORIGIN and Accept; set them per deployment if staging does.
   staticHeaders: {},
-  sendClientSecret: false,
-  signatureEncoding: 'base64',
-  channel: { rule: 'configured' },
-  externalIdLength: 36,
   balanceRequest: { partnerReferenceNo: '{reference}' },
-  response: {
-    balanceField: 'availableBalance',
-    balanceType: null,
-    providerTimeField: null,
-    providerTimeUnit: 'ms',
-    merchantNameField: 'name',
-    sellerIdField: null,
-  },
+  response: { merchantNameField: 'name' },
   accountIdentity: 'credential-set',
-  statusFields: [],
-  knownStatusValues: [],
   // PROTOCOL.md §3: Finpay's pages document a transaction-history-list for a user's e-money;
   // whether it serves a merchant's balance is not confirmed, so it is off (capabilities.history)
   // unless a deployment turns it on (SNAP_FINNET_PROFILE) and checks the event fields below.
@@ -66,6 +51,5 @@ export default defineProvider({
     pageSize: 50,
     maxPagesPerAccount: 10,
   },
-  capabilities: { accountStatus: false, history: false },
   defaultRateLimitPerSecond: 200,
 });

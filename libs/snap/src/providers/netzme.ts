@@ -4,33 +4,26 @@ import { defineProvider } from './define-provider';
  * Netzme vSNAP, from its Get Balance and Get Account Status pages (../shared/seeds/000, 001)
  * and PROTOCOL.md: token path `v1` (not `v1.0`), lowercase hex HMAC, a configured CHANNEL-ID,
  * Cash and Points balances, the provider time in `additionalInfo.ts` (epoch ms, a string).
+ * Everything else is the SNAP standard (`snapStandard()` in define-provider.ts).
  */
 export default defineProvider({
   provider: 'netzme',
   displayName: 'Netzme',
   tokenPath: '/api/v1/access-token/b2b',
   balancePath: '/api/v1.0/payment/balance-inquiry',
-  balanceSignedPath: '/api/v1.0/payment/balance-inquiry',
   accountStatusPath: '/api/v1.0/account/registration-account-inquiry',
   accountStatusSignedPath: '/api/v1.0/account/registration-account-inquiry',
-  method: 'POST',
-  headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
-  staticHeaders: {},
   // The pages list X-CLIENT-SECRET; sending a secret on the wire defeats the HMAC: off.
   sendClientSecret: false,
   signatureEncoding: 'hex',
-  channel: { rule: 'configured' },
   externalIdLength: 32,
   balanceRequest: { partnerReferenceNo: '{reference}', accountNo: '{accountNo}' },
   response: {
-    balanceField: 'availableBalance',
     balanceType: 'Cash',
     providerTimeField: 'additionalInfo.ts',
     providerTimeUnit: 'ms',
     merchantNameField: 'name',
-    sellerIdField: null,
   },
-  accountIdentity: 'account-number',
   statusFields: ['additionalInfo.userStatus', 'additionalInfo.status'],
   // The Get Account Status page's example of an ordinary account.
   knownStatusValues: ['premium', 'regular', 'approved_v2'],

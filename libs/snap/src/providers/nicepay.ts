@@ -4,6 +4,7 @@ import { defineProvider } from './define-provider';
  * NICEPay Disbursement SNAP balance inquiry (../shared/seeds/002, PROTOCOL.md): the URL carries
  * the `/nicepay` context prefix the signed path leaves out, base64 HMAC, CHANNEL-ID = client id
  * + "01", the merchant id as `accountNo` and a seller's `additionalInfo.msId`, echoed back.
+ * Everything else is the SNAP standard (`snapStandard()` in define-provider.ts).
  */
 export default defineProvider({
   provider: 'nicepay',
@@ -11,27 +12,11 @@ export default defineProvider({
   tokenPath: '/nicepay/v1.0/access-token/b2b',
   balancePath: '/nicepay/api/v1.0/balance-inquiry',
   balanceSignedPath: '/api/v1.0/balance-inquiry',
-  method: 'POST',
-  headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
-  staticHeaders: {},
-  sendClientSecret: false,
-  signatureEncoding: 'base64',
   channel: { rule: 'client-id-plus', suffix: '01' },
   externalIdLength: 40,
   balanceRequest: { accountNo: '{accountNo}', additionalInfo: { msId: '{msId}' } },
-  response: {
-    balanceField: 'availableBalance',
-    balanceType: null,
-    providerTimeField: null,
-    providerTimeUnit: 'ms',
-    merchantNameField: null,
-    sellerIdField: 'additionalInfo.msId',
-  },
-  accountIdentity: 'account-number',
-  statusFields: [],
-  knownStatusValues: [],
+  response: { sellerIdField: 'additionalInfo.msId' },
   // No history endpoint is documented for NICEPay's disbursement balance (PROTOCOL.md section 3).
   history: null,
-  capabilities: { accountStatus: false, history: false },
   defaultRateLimitPerSecond: 200,
 });

@@ -11,17 +11,20 @@ import {
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { APP_CONFIG, AppConfig, providerKeyPrefix } from '@app/config';
-import { REDIS } from '@app/reconciliation';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { providerKeyPrefix, REDIS } from '@app/infra';
 import { PROVIDERS, readBreakerStatus } from '@app/snap';
-import { parseParams, parseQuery } from '../../validation';
-import { accountParams, historyQuery } from '../report-params';
+import { parseQuery } from '../../validation';
+import { ACCOUNT_PARAMS, DB_ID_PATTERN } from '../../http/route-params';
+import { historyQuery } from '../report-params';
 import { ReportsService } from '../reports.service';
-import { accountPage, ATTENTION_STATUSES, notFoundPage, overviewPage } from './pages';
+import { accountPage } from './account-page';
+import { pageCsp } from './layout';
+import { notFoundPage } from './not-found-page';
+import { ATTENTION_STATUSES, overviewPage } from './overview-page';
 
-/** No script at all, styles inline only: injected markup could not run even if escaping failed. */
-const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** The report pages have no forms. */
+const CSP = pageCsp({ forms: false });
 const RUNS_PER_PAGE = 20;
 const ATTENTION_ROWS = 100;
 const CHART_DAYS = 30;
@@ -30,10 +33,7 @@ const AUDIT_ROWS = 50;
 /** The query of the overview page `/`. */
 export const overviewQuery = z
   .object({
-    run: z
-      .string()
-      .regex(/^\d{1,18}$/, 'must be a run id (digits)')
-      .optional(),
+    run: z.string().regex(DB_ID_PATTERN, 'must be a run id (digits)').optional(),
     runsPage: z
       .string()
       .regex(/^\d{1,6}$/, 'must be a whole number')
@@ -91,11 +91,10 @@ export class ReportPageController {
   @Header('Content-Security-Policy', CSP)
   @Header('Cache-Control', 'no-store')
   async account(
-    @Param() params: unknown,
+    @Param(ACCOUNT_PARAMS) { provider, accountNo }: { provider: string; accountNo: string },
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
-    const { provider, accountNo } = parseParams(accountParams, params);
     const { limit } = parseQuery(historyQuery, query);
     try {
       const history = await this.reports.accountHistory(provider, accountNo, limit);

@@ -1,0 +1,205 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { APP_LOGGER, Logger } from '@app/infra';
+import { Actor, loadRun, resolveAccounts, RunsService } from '@app/reconciliation';
+import { writeResultsCsv } from '@app/reconciliation/report-queries-csv';
+import { writeRunReportJson } from '@app/reconciliation/report-queries-json';
+import { PROVIDERS } from '@app/snap';
+import { RequestActor } from '../audit/actor';
+import { Export } from '../http/export-slots';
+import { loggableError } from '../http/problem.filter';
+import { accountIdText, RUN_ID, RUN_PARAMS, RUN_REF } from '../http/route-params';
+import {
+  resultFilter,
+  resultsCsvQuery,
+  resultsQuery,
+  runListFilter,
+  runListQuery,
+} from '../reports/report-params';
+import { ReportsService } from '../reports/reports.service';
+import { parseBody, parseQuery, rejectParam } from '../validation';
+
+/** The body of `POST /runs` (validates it and documents it). */
+export const startRunSchema = z
+  .object({
+    provider: z.enum(PROVIDERS).optional(),
+    merchantId: accountIdText.optional(),
+    /** Re-check exactly these accounts. */
+    accounts: z
+      .array(
+        z.object({ provider: z.enum(PROVIDERS), accountNo: z.string().min(1).max(64) }).strict(),
+      )
+      .min(1)
+      .max(10_000)
+      .optional(),
+  })
+  .strict()
+  .refine((b) => !(b.accounts && (b.provider || b.merchantId)), {
+    message: 'give accounts, or provider / merchantId, not both',
+    path: ['accounts'],
+  });
+
+/**
+ * The `/runs` resource: start and cancel runs, list them, and read one run's summary, report,
+ * results (a page or a CSV) and unmatched items.
+ */
+@Controller('runs')
+export class RunsController {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly reports: ReportsService,
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Starts a run now, optionally for one provider or merchant. */
+  @Post()
+  @HttpCode(202)
+  async start(@Body() body: unknown, @RequestActor() actor: Actor) {
+    const { accounts, ...filter } = parseBody(startRunSchema, body ?? {});
+    if (accounts) {
+      const { ids, problems } = await resolveAccounts(this.ds, accounts);
+      if (problems.length > 0) throw new BadRequestException(problems.join('; '));
+      const run = await this.runs.start('api', { accountIds: ids }, null, actor);
+      return { runId: run.runId, accountCount: run.accountCount };
+    }
+    const run = await this.runs.start('api', filter, null, actor);
+    return { runId: run.runId, accountCount: run.accountCount };
+  }
+
+  /** Runs, newest first, filtered by status and start. */
+  @Get()
+  list(@Query() query: unknown) {
+    const q = parseQuery(runListQuery, query);
+    const filter = runListFilter(q, this.reports.timeZone);
+    if (filter.startedFrom && filter.startedBefore && filter.startedFrom >= filter.startedBefore) {
+      rejectParam('query parameters', 'to', q.to, `must be later than from (${q.from})`);
+    }
+    return this.reports.listRuns(filter, q.page, q.pageSize);
+  }
+
+  /** Cancels a running run: its pending jobs are removed, its results so far kept. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id', RUN_ID) id: string) {
+    const outcome = await this.runs.cancel(id, 'api');
+    if (outcome.cancelled) {
+      const { runId, removedJobs, resultsKept } = outcome;
+      return { runId, status: 'cancelled', removedJobs, resultsKept };
+    }
+    if (outcome.status === null) throw new NotFoundException(`run ${id} not found`);
+    throw new ConflictException(`run ${id} is ${outcome.status}, not running`);
+  }
+
+  /** A run's status and counts. */
+  @Get(':id')
+  async get(@Param('id', RUN_REF) id: string) {
+    const run = await loadRun(this.ds, id);
+    if (!run) throw new NotFoundException(`run ${id} not found`);
+    return run;
+  }
+
+  /** A run's report as JSON (default) or CSV (`?format=csv`, streamed). */
+  @Get(':id/report')
+  @Export()
+  async report(
+    @Param('id', RUN_REF) id: string,
+    @Query('format') format: string | undefined,
+    @Res() res: Response,
+  ) {
+    if (format !== undefined && format !== 'json' && format !== 'csv') {
+      throw new BadRequestException(`format: ${JSON.stringify(format)} must be json or csv`);
+    }
+    if (format === 'csv') {
+      const run = await loadRun(this.ds, id);
+      if (!run) throw new NotFoundException(`run ${id} not found`);
+      res.type('text/csv').attachment(`run-${run.id}.csv`);
+      // Streamed in batches; a failure part-way aborts the response (the stream is destroyed).
+      await writeResultsCsv(this.ds, run.id, {}, res).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
+          this.logger.error(
+            { runId: run.id, err: loggableError(err) },
+            'report CSV failed part-way',
+          );
+        res.destroy();
+      });
+      return;
+    }
+    const run = await loadRun(this.ds, id);
+    if (!run) throw new NotFoundException(`run ${id} not found`);
+    res.type('json');
+    // Streamed in batches, like the CSV: memory stays one batch whatever the run's size.
+    await writeRunReportJson(this.ds, run, res).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        this.logger.error(
+          { runId: run.id, err: loggableError(err) },
+          'report JSON failed part-way',
+        );
+      res.destroy();
+    });
+  }
+
+  /** One page of a run's results, largest difference first. */
+  @Get(':id/results')
+  async results(@Param(RUN_PARAMS) { id }: { id: string }, @Query() query: unknown) {
+    const q = parseQuery(resultsQuery, query);
+    const run = await this.reports.run(id);
+    return {
+      runId: run.id,
+      ...(await this.reports.results(run.id, resultFilter(q), q.page, q.pageSize)),
+    };
+  }
+
+  /** A run's results as CSV, streamed in batches. */
+  @Get(':id/results.csv')
+  @Export()
+  async resultsCsv(
+    @Param(RUN_PARAMS) { id }: { id: string },
+    @Query() query: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const filter = resultFilter(parseQuery(resultsCsvQuery, query));
+    const run = await this.reports.run(id);
+    res.status(200).type('text/csv; charset=utf-8').attachment(`run-${run.id}-results.csv`);
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      await this.reports.writeResultsCsv(run.id, filter, res);
+    } catch (e) {
+      // The headers are gone: the stream is already destroyed, which aborts the response.
+      const clientLeft = (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+      if (clientLeft)
+        this.logger.debug({ runId: run.id }, 'results CSV: client closed the connection');
+      else this.logger.error({ runId: run.id, err: e }, 'results CSV failed part-way');
+      if (!res.destroyed) res.destroy();
+    }
+  }
+
+  /** The unmatched items of a run's explained breaks, as CSV. */
+  @Get(':id/unmatched.csv')
+  async unmatchedCsv(
+    @Param(RUN_PARAMS) { id }: { id: string },
+    @Res() res: Response,
+  ): Promise<void> {
+    const run = await this.reports.run(id);
+    const csv = await this.reports.unmatchedCsv(run.id);
+    res.status(200).type('text/csv; charset=utf-8').attachment(`run-${run.id}-unmatched.csv`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(csv);
+  }
+}

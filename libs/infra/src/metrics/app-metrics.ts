@@ -1,0 +1,111 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Injection token of the process's {@link AppMetrics}. */
+export const APP_METRICS = Symbol('APP_METRICS');
+
+/**
+ * The Prometheus metrics of one process (prom-client). The worker records provider calls,
+ * token requests and results; the producer adds queue and run figures at scrape time.
+ */
+export class AppMetrics {
+  readonly registry = new Registry();
+
+  readonly providerCallSeconds = new Histogram({
+    name: 'snap_provider_call_duration_seconds',
+    help: 'Duration of SNAP provider calls by provider, operation and response code (or network-error / no-code)',
+    labelNames: ['provider', 'operation', 'code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly tokenRequests = this.counter(
+    'snap_token_requests_total',
+    'Access tokens requested from providers (refreshes included)',
+    ['provider'],
+  );
+
+  readonly results = this.counter(
+    'recon_results_total',
+    'Final reconciliation results written, by provider and status',
+    ['provider', 'status'],
+  );
+
+  /** Issue 15: mismatches explained from the provider's history, by outcome. */
+  readonly attributions = this.counter(
+    'recon_attributions_total',
+    'Mismatched results explained from provider history, by provider and outcome (explained, partly-explained, failed)',
+    ['provider', 'outcome'],
+  );
+
+  readonly historyRequests = this.counter(
+    'snap_history_requests_total',
+    'Transaction-history pages requested for attribution, by provider',
+    ['provider'],
+  );
+
+  readonly runDuration = new Histogram({
+    name: 'recon_run_duration_seconds',
+    help: 'Wall time of finished reconciliation runs',
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [this.registry],
+  });
+
+  readonly breakerOpen = this.gauge(
+    'snap_provider_breaker_open',
+    'Circuit breaker of a provider: 1 open (taken for down, only probes sent), 0 closed',
+    ['provider'],
+  );
+
+  readonly lastSuccess = this.gauge(
+    'snap_provider_last_success_timestamp_seconds',
+    'When a provider last answered (Unix seconds), as its circuit breaker saw it',
+    ['provider'],
+  );
+
+  readonly jobs = this.gauge('bullmq_jobs', 'Jobs per queue and state', ['queue', 'state']);
+
+  /** Set by the producer at scrape time (alerts: no run finished for too long). */
+  readonly lastFinishedRun = this.gauge(
+    'recon_last_finished_run_timestamp_seconds',
+    'Unix time the latest finished reconciliation run finished (0 before the first)',
+  );
+
+  /** Set by the producer at scrape time (alerts: a run past its deadline). */
+  readonly oldestRunningRunAge = this.gauge(
+    'recon_oldest_running_run_age_seconds',
+    'Age of the oldest run still running (0 when none runs)',
+  );
+
+  /** Set by the producer at scrape time: open and acknowledged discrepancies by how long they have been open. */
+  readonly openDiscrepancies = this.gauge(
+    'recon_open_discrepancies',
+    'Discrepancies not resolved, by age since opened (age: lt_1h, 1h_24h, 1d_7d, gt_7d)',
+    ['age'],
+  );
+
+  readonly oldestOpenDiscrepancyAge = this.gauge(
+    'recon_oldest_open_discrepancy_age_seconds',
+    'Age of the oldest discrepancy not resolved (0 when none)',
+  );
+
+  readonly queueLag = this.gauge(
+    'bullmq_queue_lag_seconds',
+    'Seconds the oldest waiting job of each provider queue has waited (0: none waits)',
+    ['queue'],
+  );
+
+  /** A counter of this process's registry; `labels` are the names its series are split by. */
+  private counter<L extends string>(name: string, help: string, labels: readonly L[] = []) {
+    return new Counter<L>({ name, help, labelNames: labels, registers: [this.registry] });
+  }
+
+  /** A gauge of this process's registry; `labels` are the names its series are split by. */
+  private gauge<L extends string>(name: string, help: string, labels: readonly L[] = []) {
+    return new Gauge<L>({ name, help, labelNames: labels, registers: [this.registry] });
+  }
+
+  constructor(app: string) {
+    this.registry.setDefaultLabels({ app });
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

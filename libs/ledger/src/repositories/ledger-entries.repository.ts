@@ -1,0 +1,304 @@
+import { Db, idOf, moneyOf, moneyParam } from './row-mapping';
+
+/**
+ * `ledger_entries`: the only code that reads or writes it. Every read of a balance "as of"
+ * an instant is a scan of the `ledger_entries_as_of` index `(account_id, posted_at, id)`.
+ */
+
+/** One snapshot to read: the balance at `asOf` and the entries of `(windowStart, asOf]`. */
+export interface SnapshotRequest {
+  accountId: string;
+  asOf: Date;
+  windowStart: Date;
+}
+
+/** A running balance read for a snapshot, newest first; `inWindow` when inside the window. */
+export interface SnapshotBalance {
+  balanceAfter: bigint;
+  inWindow: boolean;
+}
+
+/** An entry as a break's attribution matches it. */
+export interface LedgerEntryRecord {
+  entryRef: string;
+  providerRef: string | null;
+  postedAt: Date;
+  amount: bigint;
+}
+
+/** An entry with its running balance, as an account's history lists it. */
+export interface WindowEntry {
+  runId: string;
+  entryRef: string;
+  amount: bigint;
+  postedAt: Date;
+  balanceAfter: bigint;
+}
+
+/** A stored entry of `(accountId, entryRef)`, to judge a re-sent one against. */
+export interface StoredEntry {
+  accountId: string;
+  entryRef: string;
+  amount: bigint;
+  postedAt: Date;
+}
+
+/** An account's latest entry, or nulls when it has none. */
+export interface LatestEntry {
+  accountId: string;
+  postedAt: Date | null;
+  balanceAfter: bigint | null;
+}
+
+/** Entries to insert, ids already reserved; `balanceAfter` may be provisional (see recomputeTails). */
+export interface EntryInsert {
+  id: string;
+  accountId: string;
+  entryRef: string;
+  amount: bigint;
+  postedAt: Date;
+  balanceAfter: bigint;
+  providerRef: string | null;
+}
+
+/** Back-dated accounts: each one's tail is recomputed from `fromTimes[i]` on. */
+export interface TailRecompute {
+  accountIds: string[];
+  fromTimes: string[];
+  /** Smallest id given to a new entry: entries with a smaller id were stored before. */
+  firstNewId: string;
+}
+
+/**
+ * The running balances of one snapshot per request, newest first: up to `maxWindowEntries`
+ * inside the window, then the last entry at or before its start. A lone request uses the
+ * plain two-scan statement (Postgres plans it several times faster); several are read by one
+ * statement with the two scans per account as LATERAL joins.
+ */
+export async function readSnapshotBalances(
+  db: Db,
+  requests: readonly SnapshotRequest[],
+  maxWindowEntries: number,
+): Promise<SnapshotBalance[][]> {
+  const limit = Math.trunc(maxWindowEntries);
+  if (requests.length === 1) {
+    const { accountId, asOf, windowStart } = requests[0];
+    const rows: { balance_after: string; in_window: boolean }[] = await db.query(
+      `(SELECT balance_after, true AS in_window FROM ledger_entries
+         WHERE account_id = $1 AND posted_at <= $2 AND posted_at > $3
+         ORDER BY posted_at DESC, id DESC LIMIT ${limit})
+       UNION ALL
+       (SELECT balance_after, false AS in_window FROM ledger_entries
+         WHERE account_id = $1 AND posted_at <= $3
+         ORDER BY posted_at DESC, id DESC LIMIT 1)`,
+      [accountId, asOf, windowStart],
+    );
+    return [rows.map(toSnapshotBalance)];
+  }
+  const rows: { i: string; balance_after: string; in_window: boolean }[] = await db.query(
+    `SELECT q.i, e.balance_after, e.in_window
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS q(account_id, as_of, window_start, i)
+       CROSS JOIN LATERAL (
+         (SELECT balance_after, true AS in_window, posted_at, id FROM ledger_entries
+           WHERE account_id = q.account_id AND posted_at <= q.as_of AND posted_at > q.window_start
+           ORDER BY posted_at DESC, id DESC LIMIT ${limit})
+         UNION ALL
+         (SELECT balance_after, false AS in_window, posted_at, id FROM ledger_entries
+           WHERE account_id = q.account_id AND posted_at <= q.window_start
+           ORDER BY posted_at DESC, id DESC LIMIT 1)
+       ) e
+      ORDER BY q.i, e.in_window DESC, e.posted_at DESC, e.id DESC`,
+    [
+      requests.map((r) => r.accountId),
+      requests.map((r) => r.asOf),
+      requests.map((r) => r.windowStart),
+    ],
+  );
+  const byRequest: SnapshotBalance[][] = requests.map(() => []);
+  for (const row of rows) byRequest[Number(row.i) - 1].push(toSnapshotBalance(row));
+  return byRequest;
+}
+
+const toSnapshotBalance = (r: { balance_after: string; in_window: boolean }): SnapshotBalance => ({
+  balanceAfter: moneyOf(r.balance_after),
+  inWindow: r.in_window,
+});
+
+/** Only the balance as of an instant: one index-only lookup; 0 before the first entry. */
+export async function balanceAsOf(db: Db, accountId: string, asOf: Date): Promise<bigint> {
+  const rows: { balance_after: string }[] = await db.query(
+    `SELECT balance_after FROM ledger_entries
+      WHERE account_id = $1 AND posted_at <= $2
+      ORDER BY posted_at DESC, id DESC LIMIT 1`,
+    [accountId, asOf],
+  );
+  return rows.length === 0 ? 0n : moneyOf(rows[0].balance_after);
+}
+
+/** The account's entries with `from < posted_at <= to`, oldest first, at most `limit`. */
+export async function entriesBetween(
+  db: Db,
+  accountId: string,
+  from: Date,
+  to: Date,
+  limit: number,
+): Promise<LedgerEntryRecord[]> {
+  const rows: {
+    entry_ref: string;
+    provider_ref: string | null;
+    posted_at: Date;
+    amount: string;
+  }[] = await db.query(
+    `SELECT entry_ref, provider_ref, posted_at, amount FROM ledger_entries
+        WHERE account_id = $1 AND posted_at > $2 AND posted_at <= $3
+        ORDER BY posted_at, id LIMIT $4`,
+    [accountId, from, to, limit],
+  );
+  return rows.map((r) => ({
+    entryRef: r.entry_ref,
+    providerRef: r.provider_ref,
+    postedAt: r.posted_at,
+    amount: moneyOf(r.amount),
+  }));
+}
+
+/**
+ * For each run's as-of instant, the account's entries of `(asOf - windowSeconds, asOf]`,
+ * newest first, at most `perWindow` each; ordered by run id descending.
+ */
+export async function entriesInWindows(
+  db: Db,
+  accountId: string,
+  windows: readonly { runId: string; asOf: Date }[],
+  windowSeconds: number,
+  perWindow: number,
+): Promise<WindowEntry[]> {
+  if (windows.length === 0) return [];
+  const rows: {
+    run_id: string;
+    entry_ref: string;
+    amount: string;
+    posted_at: Date;
+    balance_after: string;
+  }[] = await db.query(
+    `SELECT w.run_id, e.entry_ref, e.amount, e.posted_at, e.balance_after
+       FROM unnest($2::bigint[], $3::timestamptz[]) AS w(run_id, as_of)
+       CROSS JOIN LATERAL (
+         SELECT entry_ref, amount, posted_at, balance_after FROM ledger_entries
+          WHERE account_id = $1 AND posted_at <= w.as_of
+            AND posted_at > w.as_of - make_interval(secs => $4)
+          ORDER BY posted_at DESC, id DESC LIMIT ${Math.trunc(perWindow)}
+       ) e
+      ORDER BY w.run_id DESC, e.posted_at DESC`,
+    [accountId, windows.map((w) => w.runId), windows.map((w) => w.asOf), windowSeconds],
+  );
+  return rows.map((e) => ({
+    runId: idOf(e.run_id),
+    entryRef: e.entry_ref,
+    amount: moneyOf(e.amount),
+    postedAt: e.posted_at,
+    balanceAfter: moneyOf(e.balance_after),
+  }));
+}
+
+/** The stored entries among `(accountId, entryRef)` keys. */
+export async function findStoredEntries(
+  db: Db,
+  keys: readonly { accountId: string; entryRef: string }[],
+): Promise<StoredEntry[]> {
+  const rows: { account_id: string; entry_ref: string; amount: string; posted_at: Date }[] =
+    await db.query(
+      `SELECT e.account_id, e.entry_ref, e.amount, e.posted_at
+         FROM unnest($1::bigint[], $2::text[]) AS k(account_id, entry_ref)
+         JOIN ledger_entries e USING (account_id, entry_ref)`,
+      [keys.map((k) => k.accountId), keys.map((k) => k.entryRef)],
+    );
+  return rows.map((r) => ({
+    accountId: idOf(r.account_id),
+    entryRef: r.entry_ref,
+    amount: moneyOf(r.amount),
+    postedAt: r.posted_at,
+  }));
+}
+
+/** Each account's latest entry (time and running balance), one row per account. */
+export async function latestEntries(db: Db, accountIds: readonly string[]): Promise<LatestEntry[]> {
+  const rows: { id: string; posted_at: Date | null; balance_after: string | null }[] =
+    await db.query(
+      `SELECT a.id, l.posted_at, l.balance_after
+         FROM unnest($1::bigint[]) AS a(id)
+         LEFT JOIN LATERAL (
+           SELECT posted_at, balance_after FROM ledger_entries
+            WHERE account_id = a.id ORDER BY posted_at DESC, id DESC LIMIT 1) l ON true`,
+      [accountIds],
+    );
+  return rows.map((r) => ({
+    accountId: idOf(r.id),
+    postedAt: r.posted_at,
+    balanceAfter: r.balance_after === null ? null : moneyOf(r.balance_after),
+  }));
+}
+
+/** Takes `count` ids from the entries' sequence (one row holding an array: cheap for the driver). */
+export async function reserveEntryIds(db: Db, count: number): Promise<string[]> {
+  const [{ ids }]: { ids: string[] }[] = await db.query(
+    `SELECT array_agg(nextval(pg_get_serial_sequence('ledger_entries', 'id'))) AS ids
+       FROM generate_series(1, $1::int)`,
+    [count],
+  );
+  return ids.map(idOf);
+}
+
+/** Inserts entries in one statement (arrays through `unnest`). */
+export async function insertEntries(db: Db, entries: readonly EntryInsert[]): Promise<void> {
+  await db.query(
+    `INSERT INTO ledger_entries (id, account_id, entry_ref, amount, posted_at, balance_after, provider_ref)
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::timestamptz[], $6::bigint[], $7::text[])`,
+    [
+      entries.map((e) => e.id),
+      entries.map((e) => e.accountId),
+      entries.map((e) => e.entryRef),
+      entries.map((e) => moneyParam(e.amount)),
+      entries.map((e) => e.postedAt.toISOString()),
+      entries.map((e) => moneyParam(e.balanceAfter)),
+      entries.map((e) => e.providerRef),
+    ],
+  );
+}
+
+/**
+ * Recomputes `balance_after` of each back-dated account from its earliest new entry on: the
+ * balance just before that time plus a running sum over the tail. Rows whose value does not
+ * change are not rewritten. Returns how many entries stored before (`id < firstNewId`) changed.
+ * Run inside the append's transaction: the planner settings are LOCAL to it.
+ */
+export async function recomputeTails(db: Db, tails: TailRecompute): Promise<number> {
+  // The tail is found through the as-of index; without these the planner likes to hash-join
+  // the tail with a sequential scan of the whole ledger to find the rows to update. LOCAL:
+  // only the rest of this transaction (its COMMIT) is affected.
+  await db.query(`SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off`);
+  const [{ rebalanced }]: { rebalanced: number }[] = await db.query(
+    `WITH start AS (
+       SELECT s.account_id, s.from_at, COALESCE(b.balance_after, 0) AS base
+         FROM unnest($1::bigint[], $2::timestamptz[]) AS s(account_id, from_at)
+         LEFT JOIN LATERAL (
+           SELECT balance_after FROM ledger_entries
+            WHERE account_id = s.account_id AND posted_at < s.from_at
+            ORDER BY posted_at DESC, id DESC LIMIT 1) b ON true
+     ),
+     tail AS (
+       SELECT e.id, s.base + sum(e.amount) OVER (
+                PARTITION BY e.account_id ORDER BY e.posted_at, e.id ROWS UNBOUNDED PRECEDING) AS balance
+         FROM start s JOIN ledger_entries e ON e.account_id = s.account_id AND e.posted_at >= s.from_at
+     ),
+     changed AS (
+       UPDATE ledger_entries e SET balance_after = t.balance
+         FROM tail t
+        WHERE e.id = t.id AND e.balance_after <> t.balance
+       RETURNING e.id
+     )
+     SELECT count(*) FILTER (WHERE id < $3::bigint)::int AS rebalanced FROM changed`,
+    [tails.accountIds, tails.fromTimes, tails.firstNewId],
+  );
+  return rebalanced;
+}

@@ -1,0 +1,189 @@
+import { countOf, Db, idOf, moneyOf } from '@app/ledger';
+
+/**
+ * `discrepancies`: the only code that reads or writes it. At most one active (open or
+ * acknowledged) discrepancy per account; a resolved one is never reopened.
+ */
+
+export type DiscrepancyStatus = 'open' | 'acknowledged' | 'resolved';
+
+/** Which discrepancies to list: one status, `active` (open or acknowledged), or `all`. */
+export type DiscrepancyFilter = DiscrepancyStatus | 'active' | 'all';
+
+/** A discrepancy with its account, money in minor units. */
+export interface DiscrepancyRecord {
+  id: string;
+  status: DiscrepancyStatus;
+  merchantId: string;
+  provider: string;
+  accountNo: string;
+  occurrences: number;
+  openedRunId: string;
+  lastRunId: string;
+  firstDifference: bigint;
+  lastDifference: bigint;
+  openedAt: Date;
+  lastSeenAt: Date;
+  acknowledgedAt: Date | null;
+  resolvedAt: Date | null;
+  note: string | null;
+  /** The one-line explanation of the last run's break (its result's attribution), if any. */
+  explanation: string | null;
+}
+
+interface DiscrepancyRow {
+  id: string;
+  status: DiscrepancyStatus;
+  merchant_id: string;
+  provider: string;
+  account_no: string;
+  occurrences: number;
+  opened_run_id: string;
+  last_run_id: string;
+  first_difference: string;
+  last_difference: string;
+  opened_at: Date;
+  last_seen_at: Date;
+  acknowledged_at: Date | null;
+  resolved_at: Date | null;
+  note: string | null;
+  explanation: string | null;
+}
+
+const SELECT = `SELECT d.id, d.status, a.merchant_id, a.provider, a.account_no, d.occurrences, d.opened_run_id,
+  d.last_run_id, d.first_difference, d.last_difference, d.opened_at, d.last_seen_at, d.acknowledged_at,
+  d.resolved_at, d.note, lr.attribution->>'summary' AS explanation
+  FROM discrepancies d JOIN provider_accounts a ON a.id = d.account_id
+  LEFT JOIN reconciliation_results lr ON lr.run_id = d.last_run_id AND lr.account_id = d.account_id`;
+
+const STATUS_CONDITION = `($1 = 'all' OR d.status = $1 OR ($1 = 'active' AND d.status <> 'resolved'))`;
+
+function toRecord(r: DiscrepancyRow): DiscrepancyRecord {
+  return {
+    id: idOf(r.id),
+    status: r.status,
+    merchantId: r.merchant_id,
+    provider: r.provider,
+    accountNo: r.account_no,
+    occurrences: r.occurrences,
+    openedRunId: idOf(r.opened_run_id),
+    lastRunId: idOf(r.last_run_id),
+    firstDifference: moneyOf(r.first_difference),
+    lastDifference: moneyOf(r.last_difference),
+    openedAt: r.opened_at,
+    lastSeenAt: r.last_seen_at,
+    acknowledgedAt: r.acknowledged_at,
+    resolvedAt: r.resolved_at,
+    note: r.note,
+    explanation: r.explanation ?? null,
+  };
+}
+
+/**
+ * Applies a finished run's results, in the run's finalizing transaction: a mismatched account
+ * with an active discrepancy adds an occurrence to it; one without opens one; an account that
+ * matched again closes its active discrepancy with a note. Idempotent per run.
+ */
+export async function applyRunResults(db: Db, runId: string): Promise<void> {
+  await db.query(
+    `UPDATE discrepancies d
+        SET occurrences = d.occurrences + 1, last_run_id = $1, last_difference = r.difference, last_seen_at = now()
+       FROM reconciliation_results r
+      WHERE r.run_id = $1 AND r.status = 'mismatched' AND r.account_id = d.account_id
+        AND d.status <> 'resolved' AND d.last_run_id <> $1`,
+    [runId],
+  );
+  await db.query(
+    `INSERT INTO discrepancies (account_id, opened_run_id, last_run_id, first_difference, last_difference)
+     SELECT r.account_id, $1, $1, r.difference, r.difference
+       FROM reconciliation_results r
+      WHERE r.run_id = $1 AND r.status = 'mismatched'
+        AND NOT EXISTS (SELECT 1 FROM discrepancies d WHERE d.account_id = r.account_id AND d.status <> 'resolved')
+     ON CONFLICT DO NOTHING`,
+    [runId],
+  );
+  await db.query(
+    `UPDATE discrepancies d
+        SET status = 'resolved', resolved_at = now(), resolved_run_id = $1,
+            note = concat_ws(E'\\n', d.note, 'matched again in run ' || $1)
+       FROM reconciliation_results r
+      WHERE r.run_id = $1 AND r.status = 'matched' AND r.account_id = d.account_id AND d.status <> 'resolved'`,
+    [runId],
+  );
+}
+
+/** Ids of discrepancies (opened by `runId`, or by any run) whose opening was not announced yet. */
+export async function findUndelivered(db: Db, runId?: string): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(
+    `SELECT id FROM discrepancies WHERE notified_at IS NULL AND ($1::bigint IS NULL OR opened_run_id = $1) ORDER BY id`,
+    [runId ?? null],
+  );
+  return rows.map((r) => idOf(r.id));
+}
+
+/** Ids of the discrepancies a run closed because their account matched again. */
+export async function findResolvedByRun(db: Db, runId: string): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(
+    `SELECT id FROM discrepancies WHERE resolved_run_id = $1 ORDER BY id`,
+    [runId],
+  );
+  return rows.map((r) => idOf(r.id));
+}
+
+/** Marks a discrepancy's opening announced (its `discrepancy.opened` webhook was delivered). */
+export async function markNotified(db: Db, id: string): Promise<void> {
+  await db.query(`UPDATE discrepancies SET notified_at = now() WHERE id = $1`, [id]);
+}
+
+/** One discrepancy with its account, or null. */
+export async function findById(db: Db, id: string): Promise<DiscrepancyRecord | null> {
+  const rows: DiscrepancyRow[] = await db.query(`${SELECT} WHERE d.id = $1`, [id]);
+  return rows.length ? toRecord(rows[0]) : null;
+}
+
+/** How many discrepancies match the filter. */
+export async function count(db: Db, status: DiscrepancyFilter): Promise<number> {
+  const [{ total }]: { total: string }[] = await db.query(
+    `SELECT count(*) AS total FROM discrepancies d WHERE ${STATUS_CONDITION}`,
+    [status],
+  );
+  return countOf(total);
+}
+
+/** A page of the matching discrepancies, most recently seen first. */
+export async function findPage(
+  db: Db,
+  status: DiscrepancyFilter,
+  limit: number,
+  offset: number,
+): Promise<DiscrepancyRecord[]> {
+  const rows: DiscrepancyRow[] = await db.query(
+    `${SELECT} WHERE ${STATUS_CONDITION} ORDER BY d.last_seen_at DESC, d.id DESC LIMIT $2 OFFSET $3`,
+    [status, limit, offset],
+  );
+  return rows.map(toRecord);
+}
+
+/** The status of a discrepancy, its row locked until the transaction ends; null when absent. */
+export async function lockStatus(db: Db, id: string): Promise<DiscrepancyStatus | null> {
+  const rows: { status: DiscrepancyStatus }[] = await db.query(
+    `SELECT status FROM discrepancies WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return rows[0]?.status ?? null;
+}
+
+/** A person's transition: `acknowledged` or `resolved` now, the note appended. */
+export async function setStatus(
+  db: Db,
+  id: string,
+  status: 'acknowledged' | 'resolved',
+  note: string,
+): Promise<void> {
+  await db.query(
+    status === 'acknowledged'
+      ? `UPDATE discrepancies SET status = 'acknowledged', acknowledged_at = now(), note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`
+      : `UPDATE discrepancies SET status = 'resolved', resolved_at = now(), note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`,
+    [id, note],
+  );
+}

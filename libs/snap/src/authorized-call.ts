@@ -1,0 +1,121 @@
+/**
+ * The retry loop of a transactional call: the shared token, a fresh external id and signature
+ * per attempt, and the two retries SNAP asks for. Every operation (balance, account status,
+ * history) calls through it.
+ */
+import type { SnapLogger, SnapOperation } from './client-deps';
+import { ContractBreachError, TokenRejectedSnapError, TransientSnapError } from './errors';
+import type { ExternalIdGenerator } from './external-id';
+import type { ProviderProfile } from './profiles';
+import type { ProviderName } from './providers/index';
+import type { SnapAnswer } from './read-response';
+import { scrubBody } from './response-body';
+import { jakartaTimestamp } from './timestamp';
+import type { TokenManager } from './token-manager';
+import type { SnapTransport } from './transport';
+
+/** A successful transactional answer and the external id of the attempt that got it. */
+export interface AuthorizedAnswer extends SnapAnswer {
+  externalId: string;
+}
+
+/** Where a transactional call goes and what it sends (built per attempt from its reference). */
+export interface AuthorizedRequest {
+  operation: SnapOperation;
+  urlPath: string;
+  signedPath: string;
+  body: (reference: string) => object;
+}
+
+/** What an operation needs of a client: its profile and the authorized call. */
+export interface AuthorizedCaller {
+  readonly profile: ProviderProfile;
+  /** The retry loop's call ({@link authorizedCall}) with the client's token and transport. */
+  authorizedCall(
+    operation: SnapOperation,
+    urlPath: string,
+    signedPath: string,
+    body: (reference: string) => object,
+  ): Promise<AuthorizedAnswer>;
+}
+
+/** The pieces the retry loop works with. */
+export interface AuthorizedCallParts {
+  transport: SnapTransport;
+  tokens: Pick<TokenManager, 'get' | 'invalidate'>;
+  ids: ExternalIdGenerator;
+  logger?: SnapLogger;
+}
+
+/**
+ * A signed transactional call with the shared token. A rejected token (401xx01/03) is
+ * invalidated and the call retried once with a fresh one; a duplicate external id
+ * (409xx00) is retried once with a new id.
+ */
+export async function authorizedCall(
+  parts: AuthorizedCallParts,
+  request: AuthorizedRequest,
+): Promise<AuthorizedAnswer> {
+  const { transport, tokens, ids, logger } = parts;
+  let tokenRetried = false;
+  let duplicateRetried = false;
+  for (;;) {
+    const token = await tokens.get();
+    const externalId = ids.next();
+    const body = JSON.stringify(request.body(externalId));
+    const headers = transport.signedHeaders({
+      token,
+      externalId,
+      signedPath: request.signedPath,
+      body,
+      timestamp: jakartaTimestamp(),
+    });
+    try {
+      const { json, code } = await transport.exchange({
+        operation: request.operation,
+        path: request.urlPath,
+        headers,
+        body,
+        externalId,
+        token,
+      });
+      return { json, code, externalId };
+    } catch (e) {
+      if (e instanceof TokenRejectedSnapError && !tokenRetried) {
+        tokenRetried = true;
+        logger?.warn(
+          {
+            provider: transport.profile.provider,
+            externalId,
+            responseCode: e.details.responseCode,
+          },
+          'token rejected; refreshing once',
+        );
+        await tokens.invalidate(token);
+        continue;
+      }
+      if (e instanceof TransientSnapError && e.details.httpStatus === 409 && !duplicateRetried) {
+        duplicateRetried = true;
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+/**
+ * A contract breach in a successful answer's content, carrying the answer's code, external id
+ * and (scrubbed) body, for the operations that read the answer.
+ */
+export function answerBreach(
+  provider: ProviderName,
+  message: string,
+  answer: AuthorizedAnswer,
+): ContractBreachError {
+  return new ContractBreachError(`${provider}: ${message}`, {
+    provider,
+    responseCode: answer.code,
+    externalId: answer.externalId,
+    rawBody: scrubBody(JSON.stringify(answer.json), []),
+  });
+}

@@ -1,0 +1,230 @@
+/**
+ * The balance-inquiry operation (SNAP `balance-inquiry`, service 11): asks for one account's
+ * balance and reads the answer by the provider's profile: the balance type to reconcile, the
+ * currency, the provider's clock, the seller id and the merchant name.
+ */
+import { answerBreach, AuthorizedAnswer, AuthorizedCaller } from './authorized-call';
+import { ContractBreachError, SnapErrorDetails } from './errors';
+import { AmountFormatError, parseAmount } from './money';
+import { balanceRequestBody, ProviderProfile } from './profiles';
+import { pick, show } from './response-body';
+
+/** The account whose balance is asked for. */
+export interface BalanceAccount {
+  accountNo: string;
+  /** ISO currency the ledger keeps the account in; the provider must answer the same. */
+  currency: string;
+  /** NICEPay seller id, when the account is a seller's. */
+  msId?: string;
+}
+
+/** One `accountInfos[]` entry, parsed. */
+export interface BalanceEntry {
+  balanceType: string | null;
+  value: bigint;
+  currency: string;
+}
+
+/** A successful balance inquiry. Amounts are minor units. */
+export interface BalanceInquiryResult {
+  provider: string;
+  accountNo: string;
+  /** The balance to reconcile (the profile's balance type). */
+  availableBalance: bigint;
+  currency: string;
+  balances: BalanceEntry[];
+  /** The provider's own clock, where it gives one. */
+  providerTime: Date | null;
+  /** The merchant name the provider reported (`name`), where it gives one. */
+  providerName: string | null;
+  /** When the request was sent (the fallback reconciliation instant). */
+  requestTime: Date;
+  responseCode: string;
+  externalId: string;
+  referenceNo?: string;
+  partnerReferenceNo?: string;
+}
+
+/** Default of {@link SnapClientDeps.providerTimeSkewMs}. */
+export const DEFAULT_PROVIDER_TIME_SKEW_MS = 10 * 60_000;
+
+/** Epoch milliseconds below this (1973-03-03) are a seconds value, not a time in ms. */
+const SECONDS_LOOK_ALIKE_BELOW_MS = 100_000_000_000;
+
+/**
+ * Asks the provider for the account's balance; throws a classified {@link SnapError}.
+ *
+ * @param providerTimeSkewMs largest accepted distance of the provider's clock from the request
+ *   time (default {@link DEFAULT_PROVIDER_TIME_SKEW_MS})
+ */
+export async function inquireBalance(
+  client: AuthorizedCaller,
+  account: BalanceAccount,
+  providerTimeSkewMs = DEFAULT_PROVIDER_TIME_SKEW_MS,
+): Promise<BalanceInquiryResult> {
+  const { profile } = client;
+  const requestTime = new Date();
+  const answer = await client.authorizedCall(
+    'balance-inquiry',
+    profile.balancePath,
+    profile.balanceSignedPath,
+    (reference) =>
+      balanceRequestBody(profile, { reference, accountNo: account.accountNo, msId: account.msId }),
+  );
+  const { json, code, externalId } = answer;
+  const details: SnapErrorDetails = { provider: profile.provider, responseCode: code, externalId };
+  const balances = parseBalances(profile, answer, account.currency);
+  const chosen = chooseBalance(profile, balances, details);
+  checkSeller(profile, json, account, details);
+  return {
+    provider: profile.provider,
+    accountNo: account.accountNo,
+    availableBalance: chosen.value,
+    currency: chosen.currency,
+    balances,
+    providerTime: providerTime(profile, json, requestTime, providerTimeSkewMs, details),
+    providerName: merchantName(profile, json),
+    requestTime,
+    responseCode: code,
+    externalId,
+    referenceNo: typeof json.referenceNo === 'string' ? json.referenceNo : undefined,
+    partnerReferenceNo:
+      typeof json.partnerReferenceNo === 'string' ? json.partnerReferenceNo : undefined,
+  };
+}
+
+/** Every `accountInfos[]` entry, its amount in minor units and in the account's currency. */
+function parseBalances(
+  profile: ProviderProfile,
+  answer: AuthorizedAnswer,
+  currency: string,
+): BalanceEntry[] {
+  const infos = answer.json.accountInfos;
+  const breach = (message: string) => answerBreach(profile.provider, message, answer);
+  if (!Array.isArray(infos) || infos.length === 0) {
+    throw breach(`accountInfos ${show(infos)} is missing or empty`);
+  }
+  const { balanceField } = profile.response;
+  return infos.map((info, i) => {
+    const field = `accountInfos[${i}].${balanceField}`;
+    let value: bigint;
+    try {
+      value = parseAmount(pick(info, `${balanceField}.value`), `${field}.value`);
+    } catch (e) {
+      if (e instanceof AmountFormatError) throw breach(e.message);
+      throw e;
+    }
+    const got = pick(info, `${balanceField}.currency`);
+    if (got !== currency) {
+      throw breach(
+        `${field}.currency ${show(got)} is not the account's currency ${show(currency)}`,
+      );
+    }
+    const balanceType = pick(info, 'balanceType');
+    return { balanceType: typeof balanceType === 'string' ? balanceType : null, value, currency };
+  });
+}
+
+/** The entry of the profile's balance type (or the only entry, when the profile names none). */
+function chooseBalance(
+  profile: ProviderProfile,
+  balances: BalanceEntry[],
+  details: SnapErrorDetails,
+): BalanceEntry {
+  const wanted = profile.response.balanceType;
+  if (wanted === null) {
+    if (balances.length === 1) return balances[0];
+    // Picking the first of several would reconcile whichever the provider listed first.
+    throw new ContractBreachError(
+      `${profile.provider}: accountInfos has ${balances.length} entries (balanceType ${show(balances.map((b) => b.balanceType))}) and the profile names no balanceType to reconcile; set SNAP_${profile.provider.toUpperCase()}_BALANCE_TYPE`,
+      details,
+    );
+  }
+  const found = balances.find((b) => b.balanceType === wanted);
+  if (!found) {
+    throw new ContractBreachError(
+      `${profile.provider}: accountInfos has no balanceType ${show(wanted)} (got ${show(balances.map((b) => b.balanceType))})`,
+      details,
+    );
+  }
+  return found;
+}
+
+/** The provider's clock from the answer, checked to be near the request time. */
+function providerTime(
+  profile: ProviderProfile,
+  json: Record<string, unknown>,
+  requestTime: Date,
+  skewMs: number,
+  details: SnapErrorDetails,
+): Date | null {
+  const field = profile.response.providerTimeField;
+  if (!field) return null;
+  const raw = pick(json, field);
+  if (raw === undefined || raw === null) return null;
+  let ms =
+    typeof raw === 'number'
+      ? raw
+      : typeof raw === 'string' && /^\d{1,15}$/.test(raw)
+        ? Number(raw)
+        : NaN;
+  const unit = profile.response.providerTimeUnit;
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
+    throw new ContractBreachError(
+      `${profile.provider}: ${field} ${show(raw)} is not epoch ${unit === 's' ? 'seconds' : 'milliseconds'}`,
+      details,
+    );
+  }
+  // The provider time decides which ledger entries count: a wrong one is a silent cut-off
+  // in the wrong place, so it must be near the request time and in milliseconds.
+  if (unit === 's') ms *= 1000;
+  else if (ms < SECONDS_LOOK_ALIKE_BELOW_MS) {
+    throw new ContractBreachError(
+      `${profile.provider}: ${field} ${show(raw)} looks like epoch seconds, not milliseconds (${new Date(ms).toISOString()})`,
+      details,
+    );
+  }
+  const off = ms - requestTime.getTime();
+  if (Math.abs(off) > skewMs) {
+    throw new ContractBreachError(
+      `${profile.provider}: ${field} ${show(raw)} (${new Date(ms).toISOString()}) is ${Math.round(off / 1000)} s from the request time ${requestTime.toISOString()}, beyond the allowed ${skewMs / 1000} s`,
+      details,
+    );
+  }
+  return new Date(ms);
+}
+
+/**
+ * A seller's account (NICEPay `msId`) must be answered for that seller: an answer without the
+ * seller id, or with another one, may be the parent merchant's balance, and comparing it
+ * with the seller's ledger would report a break that is not there (or hide one).
+ */
+function checkSeller(
+  profile: ProviderProfile,
+  json: Record<string, unknown>,
+  account: BalanceAccount,
+  details: SnapErrorDetails,
+): void {
+  const field = profile.response.sellerIdField;
+  if (!account.msId) return;
+  if (!field) {
+    throw new ContractBreachError(
+      `${profile.provider}: the account has seller id ${show(account.msId)} but the provider's profile knows no sellers (response.sellerIdField)`,
+      details,
+    );
+  }
+  const echoed = pick(json, field);
+  if (echoed !== account.msId) {
+    throw new ContractBreachError(
+      `${profile.provider}: asked for seller msId ${show(account.msId)}, the answer's ${field} is ${show(echoed)}: it may be another merchant's balance`,
+      details,
+    );
+  }
+}
+
+/** The merchant name the provider reported, where its profile says it names one. */
+function merchantName(profile: ProviderProfile, json: Record<string, unknown>): string | null {
+  const field = profile.response.merchantNameField;
+  const value = field ? pick(json, field) : undefined;
+  return typeof value === 'string' ? value : null;
+}

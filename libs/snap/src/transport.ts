@@ -1,0 +1,147 @@
+/**
+ * The one way a request reaches a provider: admitted by the provider's circuit breaker, paced by
+ * its rate limiter, POSTed, timed and reported, and its answer read ({@link readSnapResponse}).
+ * The token request, the retry loop and every operation send through it.
+ */
+import type { SnapClientDeps, SnapOperation } from './client-deps';
+import type { SnapCredentials } from './credentials';
+import { ContractBreachError, SnapError, TransientSnapError } from './errors';
+import { ResponseTooLargeError } from './http';
+import { channelValue, ProviderProfile } from './profiles';
+import { readSnapResponse, SnapAnswer } from './read-response';
+import { signTransactional } from './signing';
+
+/** One POST to send: where, with which headers and exact body bytes. */
+export interface SnapRequest {
+  operation: SnapOperation;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  externalId?: string;
+  /** The access token the request carries, scrubbed from anything kept of the answer. */
+  token?: string;
+}
+
+/** What a transactional request is signed over, beside the profile and the credentials. */
+export interface SignedRequestParts {
+  token: string;
+  externalId: string;
+  signedPath: string;
+  body: string;
+  timestamp: string;
+}
+
+/** Sends requests to one provider with one credential set. */
+export class SnapTransport {
+  constructor(
+    readonly profile: ProviderProfile,
+    private readonly credentials: SnapCredentials,
+    private readonly deps: SnapClientDeps,
+  ) {}
+
+  /**
+   * The headers of a transactional request: the bearer token, the symmetric signature over
+   * method, path, token, body and timestamp, and the profile's partner, external-id and channel
+   * headers.
+   */
+  signedHeaders(parts: SignedRequestParts): Record<string, string> {
+    const { profile, credentials } = this;
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${parts.token}`,
+      'X-TIMESTAMP': parts.timestamp,
+      'X-SIGNATURE': signTransactional(
+        credentials.clientSecret.reveal(),
+        {
+          method: profile.method,
+          signedPath: parts.signedPath,
+          accessToken: parts.token,
+          body: parts.body,
+          timestamp: parts.timestamp,
+        },
+        profile.signatureEncoding,
+      ),
+      [profile.headers.partnerId]: credentials.partnerId,
+      [profile.headers.externalId]: parts.externalId,
+      [profile.headers.channel]: channelValue(profile, credentials.clientId, credentials.channelId),
+      ...profile.staticHeaders,
+    };
+    if (profile.sendClientSecret) {
+      headers['X-CLIENT-SECRET'] = credentials.clientSecret.reveal();
+    }
+    return headers;
+  }
+
+  /**
+   * One POST, if the provider's breaker admits it and once its pace allows; the answer (or
+   * the failure) is told to the breaker.
+   */
+  async exchange(request: SnapRequest): Promise<SnapAnswer> {
+    const provider = this.profile.provider;
+    const breaker = this.deps.breaker;
+    await breaker?.admit(provider);
+    await this.deps.rateLimiter?.acquire(provider);
+    try {
+      const answer = await this.send(request);
+      await breaker?.succeeded(provider).catch(() => undefined);
+      return answer;
+    } catch (e) {
+      if (breaker && e instanceof SnapError) {
+        // Down means no answer: network errors, timeouts, 5xx. Any other answer shows it up.
+        const status = e.details.httpStatus;
+        const down = status === undefined ? e instanceof TransientSnapError : status >= 500;
+        await (down ? breaker.failed(provider, e.message) : breaker.succeeded(provider)).catch(
+          () => undefined,
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** One POST: sends, times, reads the answer, and throws classified errors. */
+  private async send(request: SnapRequest): Promise<SnapAnswer> {
+    const { operation, path, headers, body, externalId, token } = request;
+    const provider = this.profile.provider;
+    const started = performance.now();
+    const report = (outcome: string) => {
+      const event = {
+        provider,
+        operation,
+        outcome,
+        durationMs: performance.now() - started,
+        externalId,
+      };
+      this.deps.onCall?.(event);
+      this.deps.logger?.debug(event, 'snap call');
+    };
+    let raw;
+    try {
+      raw = await this.deps.http.post(this.credentials.baseUrl + path, headers, body);
+    } catch (e) {
+      if (e instanceof ResponseTooLargeError) {
+        report('too-large');
+        throw new ContractBreachError(
+          `${provider}: ${operation} response body is larger than ${e.limit} bytes (HTTP ${e.status}); not read further`,
+          { provider, httpStatus: e.status, externalId },
+        );
+      }
+      report('network-error');
+      const reason = (e as { code?: string }).code ?? (e as Error).name;
+      throw new TransientSnapError(`${provider}: ${operation} failed: ${reason}`, {
+        provider,
+        externalId,
+      });
+    }
+    return readSnapResponse(
+      raw,
+      {
+        provider,
+        operation,
+        externalId,
+        timestamp: headers['X-TIMESTAMP'],
+        secrets: [this.credentials.clientSecret.reveal(), ...(token ? [token] : [])],
+      },
+      report,
+    );
+  }
+}

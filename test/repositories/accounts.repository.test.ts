@@ -1,0 +1,139 @@
+import { accountsRepository } from '@app/ledger';
+import { createAccounts, useTestDatabase } from './repository-fixtures';
+
+describe('accounts repository (real Postgres)', () => {
+  const db = useTestDatabase();
+
+  it('inserts accounts and reads them back by natural key, every field mapped', async () => {
+    await accountsRepository.upsertMerchants(db(), new Map([['shop-1', 'Toko Satu']]));
+    await accountsRepository.insertAccounts(db(), [
+      {
+        merchantId: 'shop-1',
+        provider: 'nicepay',
+        accountNo: 'NP-1',
+        currency: 'IDR',
+        credentialSet: 'set-a',
+        enabled: false,
+        msId: 'SELLER7',
+        expectedProviderName: 'Toko Satu',
+      },
+    ]);
+    const [stored] = await accountsRepository.findByKeys(db(), [
+      { provider: 'nicepay', accountNo: 'NP-1' },
+      { provider: 'nicepay', accountNo: 'NOT-THERE' },
+    ]);
+    expect(stored).toEqual({
+      id: expect.stringMatching(/^\d+$/),
+      provider: 'nicepay',
+      accountNo: 'NP-1',
+      merchantId: 'shop-1',
+      currency: 'IDR',
+      credentialSet: 'set-a',
+      enabled: false,
+      msId: 'SELLER7',
+      expectedProviderName: 'Toko Satu',
+    });
+    expect(await accountsRepository.findWithMerchant(db(), stored)).toEqual({
+      id: stored.id,
+      merchantId: 'shop-1',
+      merchantName: 'Toko Satu',
+      provider: 'nicepay',
+      accountNo: 'NP-1',
+      currency: 'IDR',
+      enabled: false,
+    });
+    expect(
+      await accountsRepository.findWithMerchant(db(), { provider: 'nicepay', accountNo: 'X' }),
+    ).toBeNull();
+  });
+
+  it('updates only the changeable fields', async () => {
+    const [id] = await createAccounts(db(), ['UPD-1']);
+    await accountsRepository.updateAccounts(db(), [
+      { id, credentialSet: 'set-b', enabled: false, msId: 'S1', expectedProviderName: 'Name' },
+    ]);
+    const [after] = await accountsRepository.findByKeys(db(), [
+      { provider: 'netzme', accountNo: 'UPD-1' },
+    ]);
+    expect(after).toMatchObject({
+      id,
+      merchantId: 'm1',
+      currency: 'IDR',
+      credentialSet: 'set-b',
+      enabled: false,
+      msId: 'S1',
+      expectedProviderName: 'Name',
+    });
+  });
+
+  it('upserts merchants: inserted, renamed, or untouched when the name is the same', async () => {
+    const first = await accountsRepository.upsertMerchants(
+      db(),
+      new Map([
+        ['mm-1', 'One'],
+        ['mm-2', 'Two'],
+      ]),
+    );
+    expect(first).toEqual([
+      { inserted: true, updated: false },
+      { inserted: true, updated: false },
+    ]);
+    const again = await accountsRepository.upsertMerchants(
+      db(),
+      new Map([
+        ['mm-1', 'One'],
+        ['mm-2', 'Two renamed'],
+      ]),
+    );
+    expect(again).toEqual([{ inserted: false, updated: true }]);
+  });
+
+  it('resolves keys in the order given: unknown ones null, disabled ones flagged', async () => {
+    const [on] = await createAccounts(db(), ['RES-ON']);
+    const [off] = await createAccounts(db(), ['RES-OFF'], { enabled: false });
+    expect(
+      await accountsRepository.resolveKeys(db(), [
+        { provider: 'netzme', accountNo: 'RES-OFF' },
+        { provider: 'finnet', accountNo: 'RES-ON' },
+        { provider: 'netzme', accountNo: 'RES-ON' },
+      ]),
+    ).toEqual([
+      { id: off, enabled: false },
+      { id: null, enabled: null },
+      { id: on, enabled: true },
+    ]);
+    const ids = await accountsRepository.findIdsByKeys(db(), [
+      { provider: 'netzme', accountNo: 'RES-ON' },
+      { provider: 'netzme', accountNo: 'NOPE' },
+    ]);
+    expect(ids).toEqual([{ id: on, provider: 'netzme', accountNo: 'RES-ON' }]);
+  });
+
+  it('locks only existing accounts for an append (the missing one is reported by absence)', async () => {
+    const [a, b] = await createAccounts(db(), ['LOCK-A', 'LOCK-B']);
+    const locked = await db().transaction((tx) =>
+      accountsRepository.lockForAppend(tx, [a, b, '999999999']),
+    );
+    expect(locked.sort()).toEqual([a, b].sort());
+  });
+
+  it('seeds the demo idempotently: a second seed keeps the ids and takes the new credential set', async () => {
+    const seed = (credentialSet: string | null) =>
+      accountsRepository.seedAccounts(db(), [
+        {
+          merchantId: 'demo-1',
+          merchantName: 'Demo',
+          provider: 'finnet',
+          accountNo: 'SEED-1',
+          credentialSet,
+        },
+      ]);
+    const first = await seed(null);
+    const second = await seed('set-z');
+    expect(second).toEqual(first);
+    const [stored] = await accountsRepository.findByKeys(db(), [
+      { provider: 'finnet', accountNo: 'SEED-1' },
+    ]);
+    expect(stored.credentialSet).toBe('set-z');
+  });
+});
