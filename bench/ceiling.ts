@@ -9,6 +9,7 @@ import { Child, startChild, stopChild, waitUntil } from './children';
 import type { BenchContext } from './context';
 import { deleteKeys } from './context';
 import { queuePrefixes, readJobTimes } from './job-times';
+import { countersPerAccount, readCounters } from './counters';
 import { Monitor, ResourceFigures } from './monitor';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
@@ -27,6 +28,8 @@ export interface CeilingPass {
   enqueueSeconds: number;
   processingP50Ms: number;
   processingP99Ms: number;
+  /** Per job: Redis commands (as in the end-to-end pass, server-wide). */
+  perJob: ReturnType<typeof countersPerAccount>;
   resources: ResourceFigures;
 }
 
@@ -97,6 +100,7 @@ export async function runCeilingPass(
     );
     const monitor = new Monitor(ds, redis, ctx.appName, workers, [setup.endpoint]);
     await monitor.begin();
+    const countersBefore = await readCounters(redis, ds);
     const runId = `c${pass}`;
     const jobOptions = balanceJobOptions({
       JOB_ATTEMPTS: 5,
@@ -136,6 +140,7 @@ export async function runCeilingPass(
       50,
     );
     const resources = await monitor.end();
+    const countersAfter = await readCounters(redis, ds);
     await Promise.all(workers.map((w) => stopChild(w)));
     const jobs = await readJobTimes(redis, queuePrefixes(ctx.redisConfig(prefix)), refs);
     const wall = ((jobs.lastFinishedAt ?? Date.now()) - startedAt) / 1000;
@@ -146,6 +151,7 @@ export async function runCeilingPass(
       enqueueSeconds: round(enqueueSeconds, 2)!,
       processingP50Ms: round(quantile(jobs.processingMs, 0.5), 1)!,
       processingP99Ms: round(quantile(jobs.processingMs, 0.99), 1)!,
+      perJob: countersPerAccount(countersBefore, countersAfter, n),
       resources,
     };
   } finally {

@@ -32,6 +32,7 @@ export async function seedAccounts(
   ds: DataSource,
   count: number,
   mismatchShare: number,
+  withHistory = false,
 ): Promise<SeededAccounts> {
   const qr = ds.createQueryRunner();
   await qr.connect();
@@ -88,14 +89,38 @@ export async function seedAccounts(
         ORDER BY a.id`,
   );
   const every = mismatchShare > 0 ? Math.max(1, Math.round(1 / mismatchShare)) : 0;
+  const broken = (i: number) => every > 0 && i % every === every - 1;
+  const histories = withHistory
+    ? await ledgerHistories(
+        ds,
+        rows.filter((r, i) => r.provider === 'netzme' && broken(i)).map((r) => r.id),
+      )
+    : new Map<string, object[]>();
   let mismatches = 0;
   const byProvider: Record<ProviderName, number> = { netzme: 0, nicepay: 0, finnet: 0 };
   const simulatorAccounts = rows.map((r, i) => {
     byProvider[r.provider]++;
     let balance = BigInt(r.balance);
-    if (every && i % every === every - 1) {
-      balance += BigInt(100 + (i % 900));
+    const events = histories.get(String(r.id));
+    if (broken(i)) {
+      const missing = BigInt(100 + (i % 900));
+      balance += missing;
       mismatches++;
+      if (events) {
+        // The provider's history: every ledger movement, plus the credit the ledger lacks.
+        return {
+          provider: r.provider,
+          accountNo: r.account_no,
+          status: 'ACTIVE',
+          history: {
+            opening: '0.00',
+            events: [
+              ...events,
+              { amount: formatAmount(missing), side: 'cr', type: 'payment_bill', agoSeconds: 1800 },
+            ],
+          },
+        };
+      }
     }
     return {
       provider: r.provider,
@@ -116,12 +141,38 @@ export async function seedAccounts(
   };
 }
 
+/** The ledger entries of the accounts as the provider's history would list them (issue 15). */
+async function ledgerHistories(ds: DataSource, ids: string[]): Promise<Map<string, object[]>> {
+  const out = new Map<string, object[]>();
+  if (ids.length === 0) return out;
+  const rows: { account_id: string; entry_ref: string; amount: string; ago: number }[] =
+    await ds.query(
+      `SELECT account_id, entry_ref, amount, floor(extract(epoch FROM now() - posted_at))::int AS ago
+         FROM ledger_entries WHERE account_id = ANY($1::bigint[]) ORDER BY account_id, posted_at, id`,
+      [ids],
+    );
+  for (const r of rows) {
+    const amount = BigInt(r.amount);
+    const list = out.get(String(r.account_id)) ?? [];
+    list.push({
+      amount: formatAmount(amount < 0n ? -amount : amount),
+      side: amount < 0n ? 'db' : 'cr',
+      type: amount < 0n ? 'withdrawal' : 'payment_bill',
+      trxId: r.entry_ref,
+      agoSeconds: Math.max(0, r.ago),
+    });
+    out.set(String(r.account_id), list);
+  }
+  return out;
+}
+
 /** The simulator's seed file and the worker's credentials, with fresh keys (the demo's wiring). */
 export function writeProviderFiles(
   workDir: string,
   simulatorUrl: string,
   seeded: SeededAccounts,
-  latencyMs: number,
+  tag: string,
+  latency: { latencyMs: number; latencyP99Ms: number | null; timeoutShare: number },
 ): {
   seedFile: string;
   credentialsFile: string;
@@ -129,11 +180,12 @@ export function writeProviderFiles(
   env: Record<string, string>;
 } {
   const keys = generatePartnerKeys();
-  const seedFile = join(workDir, 'simulator-seed.json');
+  const suffix = tag ? `-${tag}` : '';
+  const seedFile = join(workDir, `simulator-seed${suffix}.json`);
   writeFileSync(
     seedFile,
     JSON.stringify({
-      settings: { latencyMs, readTimeoutHoldMs: 5000 },
+      settings: { ...latency, readTimeoutHoldMs: 5000 },
       partners: demoPartners(keys, seeded.finnetClientIds),
       accounts: seeded.simulatorAccounts,
     }),
@@ -141,7 +193,7 @@ export function writeProviderFiles(
   const creds = demoCredentials(simulatorUrl, keys, seeded.finnetClientIds);
   // Every Finnet set names one key file instead of carrying the PEM: a file of 33,000 inline
   // keys would be tens of megabytes for each worker to parse.
-  const keyFile = join(workDir, 'finnet-key.pem');
+  const keyFile = join(workDir, `finnet-key${suffix}.pem`);
   writeFileSync(keyFile, keys.finnet.privateKeyPem, { mode: 0o600 });
   const finnet = Object.fromEntries(
     Object.entries(creds.file.finnet).map(([name, set]) => {
@@ -149,7 +201,7 @@ export function writeProviderFiles(
       return [name, { ...rest, privateKeyFile: keyFile }];
     }),
   );
-  const credentialsFile = join(workDir, 'credentials.json');
+  const credentialsFile = join(workDir, `credentials${suffix}.json`);
   writeFileSync(credentialsFile, JSON.stringify({ finnet }));
   chmodSync(credentialsFile, 0o600);
   return {

@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { runMigrations } from '@app/infra';
 import { balanceJobId, balanceQueueName } from '@app/queue';
 import { RunsService } from '@app/reconciliation';
-import { jakartaTimestamp, signTokenRequest } from '@app/snap';
+import { jakartaTimestamp, PROVIDERS, signTokenRequest } from '@app/snap';
 import { CliModule } from '../apps/cli/src/cli.module';
 import { freePort, waitForHttp } from '../apps/cli/src/demo/child-processes';
 import { Child, startChild, stopChild, waitUntil } from './children';
@@ -16,12 +16,32 @@ import type { BenchContext } from './context';
 import { deleteKeys } from './context';
 import { SeededAccounts, seedAccounts, writeProviderFiles } from './e2e-seed';
 import { queuePrefixes, readJobTimes } from './job-times';
+import { countersPerAccount, logLinesPerAccount, readCounters } from './counters';
 import { Monitor, ResourceFigures } from './monitor';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
 
+/** What one seeded scenario is: size, breaks, the simulator's latency, the workers' limits. */
+export interface E2eSpec {
+  /** Names the schema, simulator and logs ('' for the main end-to-end section). */
+  tag: string;
+  accounts: number;
+  mismatchShare: number;
+  /** Simulator latency: the fixed latency, or the median when `latencyP99Ms` is set. */
+  latencyMs: number;
+  latencyP99Ms?: number | null;
+  timeoutShare?: number;
+  /** Per-provider limit given to the workers; null keeps the providers' defaults. */
+  rateLimit: number | null;
+  /** More worker settings (e.g. ATTRIBUTION_ENABLED). */
+  workerEnv?: Record<string, string>;
+  /** Broken Netzme accounts get a provider history listing their ledger movements. */
+  withHistory?: boolean;
+}
+
 /** The seeded schema and the simulator shared by every end-to-end pass. */
 export interface E2eSetup {
+  spec: E2eSpec;
   schema: string;
   ds: DataSource;
   seeded: SeededAccounts;
@@ -35,6 +55,8 @@ export interface E2eSetup {
 
 /** One end-to-end run. */
 export interface E2ePass {
+  label: string;
+  runId: string;
   accounts: number;
   /** Accounts over the run's wall time. */
   perSecond: number;
@@ -55,6 +77,19 @@ export interface E2ePass {
   tokenRequests: number;
   credentialSets: number;
   providerRequests: Record<string, number>;
+  /** Requests per provider, every endpoint (tokens included), as the simulator counted them. */
+  requestsByProvider: Record<string, number>;
+  /** Most requests per provider in any sliding one-second window, as the simulator saw them. */
+  busiestSecond: Record<string, number>;
+  /** Per account: Redis commands, Postgres transactions and rows, worker log lines. */
+  perAccount: {
+    redis: Record<string, number>;
+    redisTotal: number;
+    postgres: Record<string, number>;
+  } | null;
+  workerLogLinesPerAccount: number | null;
+  /** Last result written → run finished (summary, discrepancies), ms. */
+  finalizeMs: number;
   /** Provider answers other than success (should be none). */
   providerFailures: Record<string, number>;
   workerStartSeconds: number;
@@ -62,9 +97,13 @@ export interface E2ePass {
 }
 
 /** Seeds the schema and starts the simulator (once for all passes). */
-export async function prepareE2e(ctx: BenchContext, redis: Redis | Cluster): Promise<E2eSetup> {
+export async function prepareE2e(
+  ctx: BenchContext,
+  redis: Redis | Cluster,
+  spec: E2eSpec,
+): Promise<E2eSetup> {
   const { options } = ctx;
-  const schema = `bench_e2e_${ctx.id}`;
+  const schema = `bench_e2e_${ctx.id}${spec.tag ? `_${spec.tag}` : ''}`;
   ctx.dropSchemaAtCleanup(schema);
   const t0 = process.hrtime.bigint();
   await runMigrations({
@@ -73,28 +112,32 @@ export async function prepareE2e(ctx: BenchContext, redis: Redis | Cluster): Pro
     DATABASE_POOL_SIZE: 1,
   });
   const ds = await ctx.dataSource(schema, 4);
-  const seeded = await seedAccounts(ds, options.accounts, options.mismatchShare);
+  const seeded = await seedAccounts(ds, spec.accounts, spec.mismatchShare, spec.withHistory);
   const seedSeconds = msSince(t0) / 1000;
   ctx.say(
-    `e2e: seeded ${seeded.count.toLocaleString('en')} accounts with ${seeded.ledgerEntries.toLocaleString('en')} ledger entries in ${seedSeconds.toFixed(1)} s`,
+    `e2e${spec.tag ? ` (${spec.tag})` : ''}: seeded ${seeded.count.toLocaleString('en')} accounts with ${seeded.ledgerEntries.toLocaleString('en')} ledger entries in ${seedSeconds.toFixed(1)} s`,
   );
   const port = await freePort(0);
   const simulatorUrl = `http://127.0.0.1:${port}`;
-  const files = writeProviderFiles(ctx.workDir, simulatorUrl, seeded, options.latencyMs);
+  const files = writeProviderFiles(ctx.workDir, simulatorUrl, seeded, spec.tag, {
+    latencyMs: spec.latencyMs,
+    latencyP99Ms: spec.latencyP99Ms ?? null,
+    timeoutShare: spec.timeoutShare ?? 0,
+  });
   const simulator = startChild(
-    'simulator',
+    `simulator${spec.tag ? `-${spec.tag}` : ''}`,
     join(ctx.dist, 'apps/snap-simulator/src/main.js'),
     {
       PORT: String(port),
       SIMULATOR_SEED_FILE: files.seedFile,
-      SIMULATOR_LATENCY_MS: String(options.latencyMs),
+      SIMULATOR_LATENCY_MS: String(spec.latencyMs),
       LOG_LEVEL: 'warn',
     },
     ctx.workDir,
   );
   ctx.onCleanup('stop the simulator', () => stopChild(simulator));
   await waitForHttp(`${simulatorUrl}/health`, {}, 60_000, simulator.log);
-  const rate = String(options.rateLimit);
+  const rate = spec.rateLimit === null ? null : String(spec.rateLimit);
   const workerEnv: Record<string, string> = {
     NODE_ENV: 'development',
     LOG_LEVEL: options.logLevel,
@@ -102,16 +145,27 @@ export async function prepareE2e(ctx: BenchContext, redis: Redis | Cluster): Pro
     DATABASE_SCHEMA: schema,
     REDIS_URL: ctx.redisUrl,
     WORKER_METRICS_PORT: '0',
-    RATE_LIMIT_NETZME_PER_SECOND: rate,
-    RATE_LIMIT_NICEPAY_PER_SECOND: rate,
-    RATE_LIMIT_FINNET_PER_SECOND: rate,
+    ...(rate
+      ? Object.fromEntries(PROVIDERS.map((p) => [`RATE_LIMIT_${p.toUpperCase()}_PER_SECOND`, rate]))
+      : {}),
     ...(options.concurrency ? { WORKER_CONCURRENCY: String(options.concurrency) } : {}),
     ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
     ...files.env,
+    ...spec.workerEnv,
   };
   void redis;
   const tokenSignatureMs = measureTokenSignatureMs(readFileSync(files.finnetKeyFile, 'utf8'));
-  return { schema, ds, seeded, seedSeconds, simulator, simulatorUrl, workerEnv, tokenSignatureMs };
+  return {
+    spec,
+    schema,
+    ds,
+    seeded,
+    seedSeconds,
+    simulator,
+    simulatorUrl,
+    workerEnv,
+    tokenSignatureMs,
+  };
 }
 
 /**
@@ -132,12 +186,14 @@ function measureTokenSignatureMs(privateKeyPem: string): number {
   return round(quantile(rounds, 0.5), 3) ?? 0;
 }
 
-const PROVIDER_KINDS = ['token', 'balance', 'account-inquiry'] as const;
+const PROVIDER_KINDS = ['token', 'balance', 'account-inquiry', 'history'] as const;
 
 interface SimulatorStats {
   providers: Record<
     string,
     {
+      requests: number;
+      maxPerSecond: number;
       tokensIssued: number;
       byKind: Record<string, { requests: number; byCode: Record<string, number> }>;
     }
@@ -149,10 +205,11 @@ export async function runE2ePass(
   ctx: BenchContext,
   setup: E2eSetup,
   redis: Redis | Cluster,
-  pass: number,
+  label: string,
+  extraWorkerEnv: Record<string, string> = {},
 ): Promise<E2ePass> {
   const { options } = ctx;
-  const prefix = `bench-${ctx.id}-e2e${pass}`;
+  const prefix = `bench-${ctx.id}-${label}`;
   ctx.deleteKeysAtCleanup(prefix);
   // Tokens, external ids and stats of an earlier pass are forgotten: every pass starts cold.
   const reset = await fetch(`${setup.simulatorUrl}/admin/reset`, { method: 'POST' });
@@ -167,15 +224,15 @@ export async function runE2ePass(
         ? [
             '--cpu-prof',
             `--cpu-prof-dir=${join(options.outDir, 'profiles')}`,
-            `--cpu-prof-name=worker-e2e${pass}-${w}.cpuprofile`,
+            `--cpu-prof-name=worker-${label}-${w}.cpuprofile`,
           ]
         : []),
     ];
     workers.push(
       startChild(
-        `worker-e2e${pass}-${w}`,
+        `worker-${label}-${w}`,
         join(ctx.dist, 'apps/worker/src/main.js'),
-        { ...setup.workerEnv, QUEUE_PREFIX: prefix },
+        { ...setup.workerEnv, ...extraWorkerEnv, QUEUE_PREFIX: prefix },
         ctx.workDir,
         nodeArgs,
       ),
@@ -185,7 +242,7 @@ export async function runE2ePass(
   const producer = await NestFactory.createApplicationContext(
     CliModule.forRoot(
       config,
-      pino({ level: 'warn' }, pino.destination(join(ctx.workDir, `producer-e2e${pass}.log`))),
+      pino({ level: 'warn' }, pino.destination(join(ctx.workDir, `producer-${label}.log`))),
     ),
     { logger: ['error'] },
   );
@@ -201,11 +258,12 @@ export async function runE2ePass(
     const workerStartSeconds = msSince(t0) / 1000;
     const monitor = new Monitor(setup.ds, redis, ctx.appName, workers, [setup.simulator]);
     await monitor.begin();
+    const countersBefore = await readCounters(redis, setup.ds);
     const runs = producer.get(RunsService);
     const tEnqueue = process.hrtime.bigint();
     const run = await runs.start('cli');
     const enqueueSeconds = msSince(tEnqueue) / 1000;
-    const timeoutMs = 120_000 + options.accounts * 20;
+    const timeoutMs = 120_000 + setup.seeded.count * 20;
     await waitUntil(
       `run ${run.runId} to finish`,
       async () => {
@@ -219,6 +277,7 @@ export async function runE2ePass(
       200,
     );
     const resources = await monitor.end();
+    const countersAfter = await readCounters(redis, setup.ds);
     const stats = (await (
       await fetch(`${setup.simulatorUrl}/admin/stats`)
     ).json()) as SimulatorStats;
@@ -228,7 +287,8 @@ export async function runE2ePass(
       `SELECT extract(epoch FROM r.finished_at - r.started_at)::float8 AS wall,
               r.status, r.summary,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.checked_at - r.started_at)) AS p50,
-              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM x.checked_at - r.started_at)) AS p99
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM x.checked_at - r.started_at)) AS p99,
+              extract(epoch FROM r.finished_at - max(x.checked_at))::float8 AS finalize
          FROM reconciliation_runs r JOIN reconciliation_results x ON x.run_id = r.id
         WHERE r.id = $1 GROUP BY r.id`,
       [run.runId],
@@ -256,9 +316,15 @@ export async function runE2ePass(
         JSON.stringify(Object.fromEntries(Object.entries(expected).filter(([, n]) => n > 0)));
     const providerRequests: Record<string, number> = {};
     const providerFailures: Record<string, number> = {};
+    const requestsByProvider: Record<string, number> = {};
+    const busiestSecond: Record<string, number> = {};
     let tokenRequests = 0;
     for (const [provider, p] of Object.entries(stats.providers)) {
       tokenRequests += p.tokensIssued;
+      if (p.requests > 0) {
+        requestsByProvider[provider] = p.requests;
+        busiestSecond[provider] = p.maxPerSecond;
+      }
       for (const kind of PROVIDER_KINDS) {
         const k = p.byKind[kind];
         if (!k || k.requests === 0) continue;
@@ -271,6 +337,8 @@ export async function runE2ePass(
     await deleteKeys(ctx, prefix);
     const wall = Number(times.wall);
     return {
+      label,
+      runId: run.runId,
       accounts: setup.seeded.count,
       perSecond: round(setup.seeded.count / wall, 1)!,
       wallSeconds: round(wall, 2)!,
@@ -284,6 +352,14 @@ export async function runE2ePass(
       tokenRequests,
       credentialSets: setup.seeded.credentialSets,
       providerRequests,
+      requestsByProvider,
+      busiestSecond,
+      perAccount: countersPerAccount(countersBefore, countersAfter, setup.seeded.count),
+      workerLogLinesPerAccount: logLinesPerAccount(
+        workers.map((w) => w.log),
+        setup.seeded.count,
+      ),
+      finalizeMs: round(Math.max(0, Number(times.finalize)) * 1000, 1)!,
       providerFailures,
       workerStartSeconds: round(workerStartSeconds, 1)!,
       resources,

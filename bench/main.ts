@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { postgresAnswers } from '../apps/cli/src/demo/local-services';
 import { benchAppend, AppendFigures } from './append';
+import { AttributionFigures, benchAttribution } from './attribution';
 import { CeilingPass, prepareCeiling, runCeilingPass } from './ceiling';
 import { stopAllChildren } from './children';
 import { BenchContext } from './context';
@@ -13,6 +14,9 @@ import { benchLedgerAsOf, LedgerFigures } from './ledger-as-of';
 import { BenchOptions, parseOptions, USAGE, UsageError } from './options';
 import type { ResourceFigures } from './monitor';
 import { machineInfo } from './proc';
+import { ceilingProductCpuMs, productCpuMs } from './product-cpu';
+import { benchRealistic, RealisticFigures } from './realistic';
+import { benchScale, ScaleFigures } from './scale';
 import { BenchResult, checkTargets, compareTable, loadResult, resultTable } from './report';
 import { median, round } from './stats';
 
@@ -76,6 +80,9 @@ async function main(): Promise<number> {
   let ledger: LedgerFigures | null = null;
   let enqueue: EnqueueFigures | null = null;
   let append: AppendFigures | null = null;
+  let realistic: RealisticFigures | null = null;
+  let scale: ScaleFigures | null = null;
+  let attribution: AttributionFigures | null = null;
   const e2ePasses: E2ePass[] = [];
   const ceilingPasses: CeilingPass[] = [];
   try {
@@ -91,17 +98,24 @@ async function main(): Promise<number> {
         `enqueue: ${enqueue.accounts.toLocaleString('en')} jobs in ${enqueue.totalSeconds} s`,
       );
     }
+    const redis = ctx.redis();
+    ctx.onCleanup('close Redis', () => redis.quit());
     if (options.sections.has('e2e')) {
-      const redis = ctx.redis();
-      ctx.onCleanup('close Redis', () => redis.quit());
-      const setup = await prepareE2e(ctx, redis);
+      const setup = await prepareE2e(ctx, redis, {
+        tag: '',
+        accounts: options.accounts,
+        mismatchShare: options.mismatchShare,
+        latencyMs: options.latencyMs,
+        rateLimit: options.rateLimit,
+      });
       const ceiling = await prepareCeiling(ctx);
       // Alternating, so a disturbance of the machine hits both alike.
       for (let pass = 0; pass < options.repeat; pass++) {
-        const e = await runE2ePass(ctx, setup, redis, pass);
+        const e = await runE2ePass(ctx, setup, redis, `e2e${pass}`);
         e2ePasses.push(e);
         ctx.say(
           `e2e pass ${pass + 1}: ${e.perSecond} accounts/s, wall ${e.wallSeconds} s, p50/p99 ${e.processingP50Ms}/${e.processingP99Ms} ms, ` +
+            `product CPU ${productCpuMs(e.resources, e.accounts)} ms/account, ` +
             `RSS ${e.resources.workerPeakRssMb.join('/')} MiB, tokens ${e.tokenRequests}, ${noise(e.resources, e.wallSeconds)}` +
             `${e.correct ? '' : `, UNEXPECTED RESULTS ${JSON.stringify(e.counts)}`}`,
         );
@@ -109,6 +123,7 @@ async function main(): Promise<number> {
         ceilingPasses.push(c);
         ctx.say(
           `ceiling pass ${pass + 1}: ${c.perSecond} jobs/s, wall ${c.wallSeconds} s, p50/p99 ${c.processingP50Ms}/${c.processingP99Ms} ms, ` +
+            `product CPU ${ceilingProductCpuMs(c.resources, c.jobs)} ms/job, ` +
             noise(c.resources, c.wallSeconds),
         );
       }
@@ -150,9 +165,25 @@ async function main(): Promise<number> {
           3,
         ),
         tokenSignatureMs: setup.tokenSignatureMs,
+        /** Redis commands, Postgres transactions and rows, log lines per account (medians). */
+        redisCommandsPerAccount: round(
+          med(e2ePasses, (p) => p.perAccount?.redisTotal),
+          3,
+        ),
+        redisCommandsByName: e2ePasses[Math.floor(e2ePasses.length / 2)]?.perAccount?.redis ?? null,
+        postgresPerAccount:
+          e2ePasses[Math.floor(e2ePasses.length / 2)]?.perAccount?.postgres ?? null,
+        workerLogLinesPerAccount: round(
+          med(e2ePasses, (p) => p.workerLogLinesPerAccount),
+          3,
+        ),
       };
       sections.ceilingResources = {
         workerPeakRssMb: ceilingPasses.map((p) => p.resources.workerPeakRssMb),
+        redisCommandsPerJob: round(
+          med(ceilingPasses, (p) => p.perJob?.redisTotal),
+          3,
+        ),
         foreignCpuPercent: round(
           med(ceilingPasses, (p) => foreignPercent(p.resources, p.wallSeconds)),
           1,
@@ -164,6 +195,24 @@ async function main(): Promise<number> {
           producer: perAccount(p.resources.benchCpuSeconds, p.jobs),
         })),
       };
+    }
+    if (options.sections.has('realistic')) {
+      realistic = await benchRealistic(ctx, redis);
+      sections.realistic = realistic;
+      ctx.say(
+        `realistic: ${realistic.accounts.toLocaleString('en')} accounts in ${realistic.wallSeconds} s (floor ${realistic.floorSeconds} s), busiest second ${JSON.stringify(realistic.busiestSecond)}`,
+      );
+    }
+    if (options.sections.has('scale')) {
+      scale = await benchScale(ctx, redis);
+      sections.scale = scale;
+    }
+    if (options.sections.has('attribution')) {
+      attribution = await benchAttribution(ctx, redis);
+      sections.attribution = attribution;
+      ctx.say(
+        `attribution: ${attribution.productCpuMsPerAttributed} ms product CPU per explained break (${attribution.attributed} attributed)`,
+      );
     }
     if (options.sections.has('append')) {
       append = await benchAppend(ctx);
@@ -182,6 +231,8 @@ async function main(): Promise<number> {
 
   const med = <T>(list: T[], pick: (t: T) => number | null | undefined) =>
     list.length ? round(median(list.map(pick)), 2) : null;
+  const med3 = <T>(list: T[], pick: (t: T) => number | null | undefined) =>
+    list.length ? round(median(list.map(pick)), 3) : null;
   const e2ePerSecond = med(e2ePasses, (p) => p.perSecond);
   const ceilingPerSecond = med(ceilingPasses, (p) => p.perSecond);
   const partial: Omit<BenchResult, 'targets'> = {
@@ -216,10 +267,33 @@ async function main(): Promise<number> {
     ceilingCpuMsPerJob:
       (sections.ceilingResources as { cpuMsPerAccount?: { total: number | null } } | undefined)
         ?.cpuMsPerAccount?.total ?? null,
+    productCpuMsPerAccount: med3(e2ePasses, (p) => productCpuMs(p.resources, p.accounts)),
+    ceilingProductCpuMsPerJob: med3(ceilingPasses, (p) => ceilingProductCpuMs(p.resources, p.jobs)),
+    productCpuRatio: null,
+    realisticWallSeconds: realistic?.wallSeconds ?? null,
+    realisticFloorSeconds: realistic?.floorSeconds ?? null,
+    realisticBusiestSecond: realistic?.busiestSecond ?? null,
+    realisticLimits: realistic?.limits ?? null,
+    realisticWorkerPeakRssMb: realistic
+      ? Math.max(...realistic.workerPeakRssMb.map((v) => v ?? 0))
+      : null,
+    cpuFlatness: scale?.cpuFlatness ?? null,
+    finalizeGrowth: scale?.finalizeGrowth ?? null,
+    reportJsonSeconds: scale?.report?.jsonSeconds ?? null,
+    reportCsvSeconds: scale?.report?.csvSeconds ?? null,
+    reportPeakRssMb: scale?.report
+      ? Math.max(scale.report.jsonPeakRssMb ?? 0, scale.report.csvPeakRssMb ?? 0)
+      : null,
+    attributionCpuMsPerBreak: attribution?.productCpuMsPerAttributed ?? null,
     appendInOrderPerSecond: append?.inOrderPerSecond ?? null,
     csvImportRowsPerSecond: append?.csvRowsPerSecond ?? null,
     sections,
   };
+  if (partial.productCpuMsPerAccount && partial.ceilingProductCpuMsPerJob)
+    partial.productCpuRatio = round(
+      partial.productCpuMsPerAccount / partial.ceilingProductCpuMsPerJob,
+      2,
+    );
   const result: BenchResult = { ...partial, targets: checkTargets(partial) };
   ctx.say('');
   ctx.say(resultTable(result));

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
 /** The sections `--only` / `--skip` can name, in the order they run. */
-export const SECTIONS = ['ledger', 'enqueue', 'e2e', 'append'] as const;
+export const SECTIONS = [
+  'ledger',
+  'enqueue',
+  'e2e',
+  'realistic',
+  'scale',
+  'attribution',
+  'append',
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Everything `npm run bench -- ...` accepts. */
@@ -29,6 +37,14 @@ export interface BenchOptions {
   appendEntries: number;
   /** Share of accounts whose provider balance differs from the ledger (real breaks). */
   mismatchShare: number;
+  /** Accounts of the realistic scenario (latency distribution, the providers' own limits). */
+  realisticAccounts: number;
+  /** Its simulator latency: median and 99th percentile (ms), and the share of timeouts. */
+  realisticLatency: { p50Ms: number; p99Ms: number; timeoutShare: number };
+  /** Run sizes of the cost-as-work-grows rows (capacity mode, one pass each). */
+  scaleSizes: number[];
+  /** Accounts of the attribution measurement (all of them mismatched). */
+  attributionAccounts: number;
   sections: Set<Section>;
   /** LOG_LEVEL of the worker processes. */
   logLevel: string;
@@ -60,6 +76,13 @@ export const USAGE = `npm run bench -- [options]
   --enqueue-accounts N  accounts of the enqueue measurement (default 100000; smoke 5000)
   --ledger-samples N    timed lookups per history size per pass (default 2000; smoke 300)
   --append-entries N    entries of the ledger append measurement (default 100000; smoke 10000)
+  --realistic-accounts N  accounts of the realistic scenario (default 20000; smoke 300)
+  --realistic-latency P50,P99,SHARE  its latency median and p99 (ms) and timeout share
+                        (default 150,1200,0.005)
+  --scale-sizes A,B,C   run sizes of the cost-as-work-grows rows (default 1000,10000,100000;
+                        smoke 150,300); the largest also times the run's JSON and CSV report
+  --attribution-accounts N  accounts of the attribution cost measurement, all mismatched
+                        (default 3000; smoke 150)
   --only a,b / --skip a,b   sections: ${SECTIONS.join(', ')}
   --log-level L         LOG_LEVEL of the workers (default info, as in production)
   --rebuild-ledger      drop and rebuild the cached bench_ledger schema
@@ -85,6 +108,28 @@ function int(name: string, text: string | undefined, min: number): number {
     throw new UsageError(`${name}: ${JSON.stringify(text)} is not an integer >= ${min}`);
   }
   return n;
+}
+
+function intList(name: string, text: string | undefined, min: number): number[] {
+  const list = (text ?? '').split(',').map((t) => int(name, t.trim(), min));
+  if (list.length === 0) throw new UsageError(`${name}: expected a comma-separated list`);
+  return [...new Set(list)].sort((a, b) => a - b);
+}
+
+function latencySpec(text: string): { p50Ms: number; p99Ms: number; timeoutShare: number } {
+  const [p50, p99, share] = text.split(',').map((t) => Number(t.trim()));
+  if (
+    !Number.isInteger(p50) ||
+    !Number.isInteger(p99) ||
+    p50 < 0 ||
+    p99 < p50 ||
+    !(share >= 0 && share <= 1)
+  ) {
+    throw new UsageError(
+      `--realistic-latency: ${JSON.stringify(text)} is not P50,P99,SHARE (integers ms, p99 >= p50, share 0 to 1)`,
+    );
+  }
+  return { p50Ms: p50, p99Ms: p99, timeoutShare: share };
 }
 
 function sectionList(name: string, text: string | undefined): Section[] {
@@ -114,6 +159,10 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     'enqueue-accounts',
     'ledger-samples',
     'append-entries',
+    'realistic-accounts',
+    'realistic-latency',
+    'scale-sizes',
+    'attribution-accounts',
     'only',
     'skip',
     'log-level',
@@ -168,6 +217,14 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     ledgerSamples: orDefault('ledger-samples', smoke ? 300 : 2_000, 10),
     appendEntries: orDefault('append-entries', smoke ? 10_000 : 100_000, 1000),
     mismatchShare,
+    realisticAccounts: orDefault('realistic-accounts', smoke ? 300 : 20_000, 3),
+    realisticLatency: latencySpec(text('realistic-latency') ?? '150,1200,0.005'),
+    scaleSizes: raw.has('scale-sizes')
+      ? intList('--scale-sizes', text('scale-sizes'), 3)
+      : smoke
+        ? [150, 300]
+        : [1_000, 10_000, 100_000],
+    attributionAccounts: orDefault('attribution-accounts', smoke ? 150 : 3_000, 3),
     sections,
     logLevel: text('log-level') ?? 'info',
     rebuildLedger: raw.has('rebuild-ledger'),

@@ -35,6 +35,29 @@ export interface BenchResult {
   e2eCpuMsPerAccount: number | null;
   /** The same per ceiling job (workers, endpoint, Redis, producer). */
   ceilingCpuMsPerJob: number | null;
+  /** The product's own CPU per account, ms: workers + Postgres + Redis + producer (median of passes). */
+  productCpuMsPerAccount: number | null;
+  /** The ceiling's: workers + Redis + producer per job, ms. */
+  ceilingProductCpuMsPerJob: number | null;
+  /** productCpuMsPerAccount ÷ ceilingProductCpuMsPerJob (issue 16: ≤ 2.0). */
+  productCpuRatio: number | null;
+  /** The realistic scenario's run wall time, and the floor its providers' limits allow, s. */
+  realisticWallSeconds: number | null;
+  realisticFloorSeconds: number | null;
+  /** Most requests in any sliding second per provider, as the simulator saw them. */
+  realisticBusiestSecond: Record<string, number> | null;
+  realisticLimits: Record<string, number> | null;
+  realisticWorkerPeakRssMb: number | null;
+  /** Largest ÷ smallest product CPU per account over the scale rows (≤ 1.3). */
+  cpuFlatness: number | null;
+  /** Largest ÷ smallest finalize time per 1,000 accounts over the scale rows. */
+  finalizeGrowth: number | null;
+  /** The largest scale run's JSON report and CSV: seconds, and the producer's peak RSS. */
+  reportJsonSeconds: number | null;
+  reportCsvSeconds: number | null;
+  reportPeakRssMb: number | null;
+  /** The product's CPU per explained break (attribution on − off, per attributed account), ms. */
+  attributionCpuMsPerBreak: number | null;
   appendInOrderPerSecond: number | null;
   csvImportRowsPerSecond: number | null;
   targets: TargetCheck[];
@@ -69,7 +92,19 @@ export function checkTargets(r: Omit<BenchResult, 'targets'>): TargetCheck[] {
         .map(Number)
         .sort((a, b) => b - a)[0]
     : null;
+  const busiest = busiestOfLimit(r);
+  const wallOverFloor =
+    r.realisticWallSeconds && r.realisticFloorSeconds
+      ? Math.round((r.realisticWallSeconds / r.realisticFloorSeconds) * 100) / 100
+      : null;
   return [
+    check(
+      'product CPU per account ÷ ceiling CPU per job',
+      '<= 2.0 (bar 2.5)',
+      r.productCpuRatio ?? null,
+      '',
+      (v) => v <= 2.0,
+    ),
     check('end-to-end / ceiling', '>= 0.5 (aim 0.7)', r.ratio, '', (v) => v >= 0.5),
     check('100,000 accounts end to end', '<= 120 s', r.e2e100kSeconds, 's', (v) => v <= 120),
     check(
@@ -82,7 +117,47 @@ export function checkTargets(r: Omit<BenchResult, 'targets'>): TargetCheck[] {
     check('ledger p99 largest / smallest history', '<= 2', r.ledgerRatio, '', (v) => v <= 2),
     check('enqueue 100,000 jobs', '<= 10 s', r.enqueue100kSeconds, 's', (v) => v <= 10),
     check('worker peak RSS', '<= 300 MB', r.workerPeakRssMb, 'MiB', (v) => v <= 300),
+    check('realistic: busiest second ÷ limit (worst provider)', '<= 1', busiest, '', (v) => v <= 1),
+    {
+      name: 'realistic: wall time ÷ floor the limits allow',
+      target: 'reported',
+      value: wallOverFloor,
+      unit: '',
+      met: null,
+    },
+    check(
+      'realistic: worker peak RSS',
+      '<= 300 MB',
+      r.realisticWorkerPeakRssMb ?? null,
+      'MiB',
+      (v) => v <= 300,
+    ),
+    check(
+      'CPU per account largest ÷ smallest run',
+      '<= 1.3',
+      r.cpuFlatness ?? null,
+      '',
+      (v) => v <= 1.3,
+    ),
+    check(
+      'finalize time per account largest ÷ smallest run',
+      '<= 1.3 (linear)',
+      r.finalizeGrowth ?? null,
+      '',
+      (v) => v <= 1.3,
+    ),
   ];
+}
+
+/** The worst provider's busiest second as a share of its limit, or null. */
+export function busiestOfLimit(
+  r: Pick<BenchResult, 'realisticBusiestSecond' | 'realisticLimits'>,
+): number | null {
+  if (!r.realisticBusiestSecond || !r.realisticLimits) return null;
+  const shares = Object.entries(r.realisticBusiestSecond).map(
+    ([p, n]) => n / (r.realisticLimits?.[p] ?? Infinity),
+  );
+  return shares.length ? Math.round(Math.max(...shares) * 1000) / 1000 : null;
 }
 
 export const fmt = (v: unknown, unit = ''): string => {
@@ -137,6 +212,10 @@ export function resultTable(r: BenchResult): string {
       cpuMsPerAccount?: Record<string, number | null>;
       tokenSignatureCpuMsPerAccount?: number | null;
       tokenSignatureMs?: number;
+      redisCommandsPerAccount?: number | null;
+      redisCommandsByName?: Record<string, number> | null;
+      postgresPerAccount?: Record<string, number> | null;
+      workerLogLinesPerAccount?: number | null;
     };
     add('  worker peak RSS (largest of any worker)', r.workerPeakRssMb, 'MiB');
     add(
@@ -148,6 +227,20 @@ export function resultTable(r: BenchResult): string {
       '  of which token signatures (in the workers)',
       `${fmt(res.tokenSignatureCpuMsPerAccount)} ms (RSA-2048, ${fmt(res.tokenSignatureMs)} ms each here)`,
     );
+    add(
+      '  per account: Redis commands (top 6; server-wide)',
+      `${fmt(res.redisCommandsPerAccount)}: ${Object.entries(res.redisCommandsByName ?? {})
+        .slice(0, 6)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')}`,
+    );
+    add(
+      '  per account: Postgres transactions; rows returned/fetched/inserted/updated (database-wide)',
+      res.postgresPerAccount
+        ? `${fmt(res.postgresPerAccount.xacts)}; ${fmt(res.postgresPerAccount.returned)}/${fmt(res.postgresPerAccount.fetched)}/${fmt(res.postgresPerAccount.inserted)}/${fmt(res.postgresPerAccount.updated)}`
+        : 'n/a',
+    );
+    add('  per account: worker log lines', res.workerLogLinesPerAccount);
     add('  Postgres CPU (our backends + background)', r.postgresCpuSeconds, 's');
     add('  Redis CPU', r.redisCpuSeconds, 's');
     add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
@@ -162,10 +255,131 @@ export function resultTable(r: BenchResult): string {
     const res = (r.sections.ceilingResources ?? {}) as {
       cpuMsPerAccount?: Record<string, number | null>;
       foreignCpuPercent?: number | null;
+      redisCommandsPerJob?: number | null;
     };
     add('  CPU per job (ms)', cpuLine(res.cpuMsPerAccount));
+    add('  per job: Redis commands (server-wide)', res.redisCommandsPerJob);
     add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
     add('end to end / ceiling', r.ratio);
+    add(
+      'product CPU per account (workers + Postgres + Redis + producer)',
+      r.productCpuMsPerAccount,
+      'ms',
+    );
+    add("ceiling's CPU per job (workers + Redis + producer)", r.ceilingProductCpuMsPerJob, 'ms');
+    add('  product ÷ ceiling', r.productCpuRatio);
+  }
+  const real = r.sections.realistic as
+    | {
+        accounts: number;
+        latency: { p50Ms: number; p99Ms: number; timeoutShare: number };
+        floorByProvider: Record<string, number>;
+        limits: Record<string, number>;
+        requestsByProvider: Record<string, number>;
+        busiestSecond: Record<string, number>;
+        workerPeakRssMb: (number | null)[];
+        processingP50Ms: number;
+        processingP99Ms: number;
+        productCpuMsPerAccount: number | null;
+        correct: boolean;
+        providerFailures: Record<string, number>;
+      }
+    | undefined;
+  if (real) {
+    add(
+      `realistic: ${real.accounts.toLocaleString('en')} accounts, latency p50 ${real.latency.p50Ms} / p99 ${real.latency.p99Ms} ms, ${real.latency.timeoutShare * 100} % timeouts, default limits`,
+      '',
+    );
+    add(
+      '  run wall time / floor the limits allow',
+      `${fmt(r.realisticWallSeconds)} / ${fmt(r.realisticFloorSeconds)} s`,
+    );
+    for (const p of Object.keys(real.requestsByProvider)) {
+      add(
+        `  ${p}: requests (tokens incl.) ÷ limit = floor; busiest second`,
+        `${fmt(real.requestsByProvider[p])} ÷ ${fmt(real.limits[p])}/s = ${fmt(real.floorByProvider[p])} s; ${fmt(real.busiestSecond[p])}/s`,
+      );
+    }
+    add('  worker peak RSS', real.workerPeakRssMb.join('/'), 'MiB');
+    add(
+      '  time per account p50 / p99',
+      `${fmt(real.processingP50Ms)} / ${fmt(real.processingP99Ms)} ms`,
+    );
+    add('  product CPU per account', real.productCpuMsPerAccount, 'ms');
+    add('  timeouts and other failed answers', JSON.stringify(real.providerFailures));
+    add('  results as expected', real.correct);
+  }
+  const scale = r.sections.scale as
+    | {
+        rows: {
+          accounts: number;
+          wallSeconds: number;
+          perSecond: number;
+          productCpuMsPerAccount: number | null;
+          workerCpuMsPerAccount: number | null;
+          finalizeMs: number;
+          finalizeMsPer1000: number;
+          correct: boolean;
+        }[];
+        report: {
+          results: number;
+          jsonSeconds: number;
+          jsonBytes: number;
+          csvSeconds: number;
+          csvBytes: number;
+          jsonPeakRssMb: number | null;
+          csvPeakRssMb: number | null;
+          rssBeforeMb?: number | null;
+          peakRssReset: boolean;
+        } | null;
+      }
+    | undefined;
+  if (scale) {
+    add('cost as work grows (capacity mode, one pass each)', '');
+    for (const row of scale.rows) {
+      add(
+        `  ${row.accounts.toLocaleString('en')} accounts: accounts/s; product (workers) CPU per account; finalize`,
+        `${fmt(row.perSecond)}; ${fmt(row.productCpuMsPerAccount)} (${fmt(row.workerCpuMsPerAccount)}) ms; ${fmt(row.finalizeMs)} ms (${fmt(row.finalizeMsPer1000)} ms per 1,000)${row.correct ? '' : ' UNEXPECTED RESULTS'}`,
+      );
+    }
+    add('  CPU per account largest ÷ smallest', r.cpuFlatness);
+    add('  finalize per account largest ÷ smallest', r.finalizeGrowth);
+    if (scale.report) {
+      const rep = scale.report;
+      add(
+        `  report of ${rep.results.toLocaleString('en')} results: JSON / CSV`,
+        `${fmt(rep.jsonSeconds)} s (${fmt(Math.round(rep.jsonBytes / 1024 / 1024))} MiB) / ${fmt(rep.csvSeconds)} s (${fmt(Math.round(rep.csvBytes / 1024 / 1024))} MiB)`,
+      );
+      add(
+        `  producer peak RSS during JSON / CSV${rep.peakRssReset ? '' : ' (not resettable: process peak)'}`,
+        `${fmt(rep.jsonPeakRssMb)} / ${fmt(rep.csvPeakRssMb)} MiB (${fmt(rep.rssBeforeMb)} MiB before)`,
+      );
+    }
+  }
+  const attr = r.sections.attribution as
+    | {
+        accounts: number;
+        attributed: number;
+        productCpuMsPerAttributed: number | null;
+        workerCpuMsPerAttributed: number | null;
+        historyRequestsPerAttributed: number | null;
+        wallSecondsOff: number | null;
+        wallSecondsOn: number | null;
+        correct: boolean;
+      }
+    | undefined;
+  if (attr) {
+    add(
+      `attribution (${attr.accounts.toLocaleString('en')} accounts all mismatched, ${attr.attributed.toLocaleString('en')} with history)`,
+      '',
+    );
+    add(
+      '  product (workers) CPU per explained break',
+      `${fmt(attr.productCpuMsPerAttributed)} (${fmt(attr.workerCpuMsPerAttributed)}) ms`,
+    );
+    add('  history requests per explained break', attr.historyRequestsPerAttributed);
+    add('  run wall time off / on', `${fmt(attr.wallSecondsOff)} / ${fmt(attr.wallSecondsOn)} s`);
+    add('  results as expected', attr.correct);
   }
   const ledger = r.sections.ledger as
     { tableRows: number; cached: boolean; balanceAsOfP99Ms: Record<string, number> } | undefined;
@@ -245,6 +459,18 @@ export const COMPARED: { key: keyof BenchResult; label: string; better: 'higher'
   { key: 'tokenRequestsPerRun', label: 'token requests per run', better: 'lower' },
   { key: 'e2eCpuMsPerAccount', label: 'CPU per account (all processes), ms', better: 'lower' },
   { key: 'ceilingCpuMsPerJob', label: 'ceiling CPU per job, ms', better: 'lower' },
+  { key: 'productCpuMsPerAccount', label: 'product CPU per account, ms', better: 'lower' },
+  { key: 'ceilingProductCpuMsPerJob', label: 'ceiling product CPU per job, ms', better: 'lower' },
+  { key: 'productCpuRatio', label: 'product CPU ÷ ceiling', better: 'lower' },
+  { key: 'realisticWallSeconds', label: 'realistic wall time, s', better: 'lower' },
+  { key: 'realisticFloorSeconds', label: 'realistic floor, s', better: 'lower' },
+  { key: 'realisticWorkerPeakRssMb', label: 'realistic worker peak RSS, MiB', better: 'lower' },
+  { key: 'cpuFlatness', label: 'CPU per account largest ÷ smallest', better: 'lower' },
+  { key: 'finalizeGrowth', label: 'finalize per account largest ÷ smallest', better: 'lower' },
+  { key: 'reportJsonSeconds', label: 'report JSON of the largest run, s', better: 'lower' },
+  { key: 'reportCsvSeconds', label: 'report CSV of the largest run, s', better: 'lower' },
+  { key: 'reportPeakRssMb', label: 'producer peak RSS during the report, MiB', better: 'lower' },
+  { key: 'attributionCpuMsPerBreak', label: 'attribution CPU per break, ms', better: 'lower' },
   { key: 'appendInOrderPerSecond', label: 'ledger append, rows/s', better: 'higher' },
   { key: 'csvImportRowsPerSecond', label: 'CSV import, rows/s', better: 'higher' },
 ];

@@ -48,7 +48,12 @@ describe('chaos: concurrency', () => {
     });
     try {
       const producer = await world.startProducer();
-      const [w1, w2] = await Promise.all([world.startWorker(), world.startWorker()]);
+      // The line per matched account is at debug (info has a summary per run): read them all.
+      const perAccountLines = { LOG_LEVEL: 'debug' };
+      const [w1, w2] = await Promise.all([
+        world.startWorker(perAccountLines),
+        world.startWorker(perAccountLines),
+      ]);
       const started = Date.now();
       const runId = await world.startRun(producer.url);
       await world.waitForRun(runId);

@@ -61,23 +61,49 @@ describe('ledger entries repository (real Postgres)', () => {
         { accountId: '999999999', postedAt: null, balanceAfter: null },
       ]),
     );
+    const e1 = {
+      entryRef: 'e1',
+      providerRef: null,
+      postedAt: at('2026-01-01T00:00:00Z'),
+      amount: BEYOND_2_53,
+    };
+    const e2 = {
+      entryRef: 'e2',
+      providerRef: 'P-2',
+      postedAt: at('2026-01-01T00:01:00Z'),
+      amount: 2n,
+    };
     expect(
-      await ledgerEntriesRepository.entriesBetween(
+      await ledgerEntriesRepository.entriesBetweenMany(
         db(),
-        id,
-        at('2025-12-31T00:00:00Z'),
-        at('2026-01-02T00:00:00Z'),
+        [{ accountId: id, from: at('2025-12-31T00:00:00Z'), to: at('2026-01-02T00:00:00Z') }],
         10,
       ),
-    ).toEqual([
-      {
-        entryRef: 'e1',
-        providerRef: null,
-        postedAt: at('2026-01-01T00:00:00Z'),
-        amount: BEYOND_2_53,
-      },
-      { entryRef: 'e2', providerRef: 'P-2', postedAt: at('2026-01-01T00:01:00Z'), amount: 2n },
-    ]);
+    ).toEqual([[e1, e2]]);
+    // Several windows in one statement, in order: from is exclusive, to inclusive, the limit
+    // per window, an account without entries gets an empty list.
+    expect(
+      await ledgerEntriesRepository.entriesBetweenMany(
+        db(),
+        [
+          { accountId: id, from: at('2026-01-01T00:00:00Z'), to: at('2026-01-02T00:00:00Z') },
+          {
+            accountId: '999999999',
+            from: at('2025-12-31T00:00:00Z'),
+            to: at('2026-01-02T00:00:00Z'),
+          },
+          { accountId: id, from: at('2025-12-31T00:00:00Z'), to: at('2026-01-01T00:00:00Z') },
+        ],
+        10,
+      ),
+    ).toEqual([[e2], [], [e1]]);
+    expect(
+      await ledgerEntriesRepository.entriesBetweenMany(
+        db(),
+        [{ accountId: id, from: at('2025-12-31T00:00:00Z'), to: at('2026-01-02T00:00:00Z') }],
+        1,
+      ),
+    ).toEqual([[e1]]);
   });
 
   it('reads snapshots: the lone-request statement and the batched one agree', async () => {

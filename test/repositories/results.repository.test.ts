@@ -138,9 +138,21 @@ describe('results repository (real Postgres)', () => {
       result(runId, ids[2], { status: 'matched', final: true, asOf }),
     ]);
     expect(
-      await resultsRepository.lastMatchedAt(db(), ids[2], new Date('2026-05-02T00:00:00Z')),
-    ).toEqual(asOf);
-    expect(await resultsRepository.lastMatchedAt(db(), ids[2], asOf)).toBeNull();
+      await resultsRepository.lastMatchedAts(db(), [
+        { accountId: ids[2], before: new Date('2026-05-02T00:00:00Z') },
+      ]),
+    ).toEqual([asOf]);
+    expect(
+      await resultsRepository.lastMatchedAts(db(), [{ accountId: ids[2], before: asOf }]),
+    ).toEqual([null]);
+    // Several in one statement, answered in order (a repeated query too).
+    expect(
+      await resultsRepository.lastMatchedAts(db(), [
+        { accountId: ids[2], before: asOf },
+        { accountId: ids[2], before: new Date('2026-05-02T00:00:00Z') },
+        { accountId: ids[2], before: asOf },
+      ]),
+    ).toEqual([null, asOf, null]);
   });
 
   it('lists the explained breaks of a run with their accounts', async () => {

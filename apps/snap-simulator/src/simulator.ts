@@ -41,6 +41,7 @@ import { SimulatorStats, StatsRecorder } from './stats';
 import { handleTokenRequest } from './token-endpoint';
 import { parseTimestamp } from './timestamp-check';
 import { TokenStore } from './tokens';
+import { drawLatencyMs, drawTimeout } from './latency';
 
 /** How to build a simulator; every setting can also change later (`updateSettings`). */
 export interface SnapSimulatorOptions extends Partial<SimulatorSettings> {
@@ -198,7 +199,7 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
         sendJson(res, reply.status, reply.body);
       }
     };
-    const delay = ctx.settings.latencyMs + (reply.delayMs ?? 0);
+    const delay = drawLatencyMs(ctx.settings) + (reply.delayMs ?? 0);
     if (delay > 0) later(res, delay, write);
     else write();
   };
@@ -228,6 +229,11 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
     const outage = ctx.settings.outages[route.provider];
     if (outage) {
       deliver(req, res, route, outageReply(route.kind, outage), started);
+      return;
+    }
+    if (drawTimeout(ctx.settings)) {
+      // A provider's occasional lost request: held like the `read-timeout` fault, unprocessed.
+      deliver(req, res, route, outageReply(route.kind, 'hang'), started);
       return;
     }
     try {

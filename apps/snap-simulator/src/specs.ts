@@ -185,8 +185,15 @@ export const tokenSpecSchema = z
 /** Settings that can change at run time. */
 export const settingsSchema = z
   .object({
-    /** Added to every provider answer. */
+    /** Added to every provider answer (the median when `latencyP99Ms` is set). */
     latencyMs: z.number().int().min(0),
+    /**
+     * When set, each answer's latency is drawn from a log-normal distribution with median
+     * `latencyMs` and this 99th percentile (a provider's long tail); `null`: always `latencyMs`.
+     */
+    latencyP99Ms: z.number().int().min(0).nullable(),
+    /** Share of requests (0 to 1) held as a `read-timeout` fault, before any check. */
+    timeoutShare: z.number().min(0).max(1),
     /** `expiresIn` of issued tokens. */
     tokenLifetimeSeconds: z.number().int().positive(),
     /** Largest accepted distance between X-TIMESTAMP and the simulator's clock. */
@@ -229,6 +236,8 @@ export type TokenSpec = z.input<typeof tokenSpecSchema>;
 
 export const DEFAULT_SETTINGS: SimulatorSettings = {
   latencyMs: 0,
+  latencyP99Ms: null,
+  timeoutShare: 0,
   tokenLifetimeSeconds: 900,
   timestampSkewMs: 5 * 60_000,
   clockOffsetMs: 0,

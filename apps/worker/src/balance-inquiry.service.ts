@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -30,6 +30,7 @@ import {
   SnapClientFactory,
   SnapError,
 } from '@app/snap';
+import { ReconciledSummary } from './reconciled-summary';
 
 /** Where the job stands in its retries. */
 export interface AttemptInfo {
@@ -63,7 +64,10 @@ export const MAX_RATE_LIMIT_HITS = 20;
  * `UnrecoverableError`, so it is tested directly.
  */
 @Injectable()
-export class BalanceInquiryService {
+export class BalanceInquiryService implements OnModuleDestroy {
+  /** The per-run `accounts reconciled` line at info; the line per account is at debug. */
+  private readonly summary: ReconciledSummary;
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly clients: SnapClientFactory,
@@ -71,7 +75,13 @@ export class BalanceInquiryService {
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
     private readonly alerts: AlertPublisher,
-  ) {}
+  ) {
+    this.summary = new ReconciledSummary(logger);
+  }
+
+  onModuleDestroy(): void {
+    this.summary.close();
+  }
 
   /**
    * Processes one job. `known` is the job's start as its admission read it (one statement
@@ -187,14 +197,14 @@ export class BalanceInquiryService {
       result.attribution = await this.attribution(client, account, result, asOf);
     }
     await this.record(account.provider, result);
-    this.logger.info(
-      {
-        externalId: balance.externalId,
-        status: result.status,
-        difference: String(comparison.difference),
-      },
-      'account reconciled',
-    );
+    // A break stays a line of its own at info; a match is counted in the run's summary line.
+    const line = {
+      externalId: balance.externalId,
+      status: result.status,
+      difference: String(comparison.difference),
+    };
+    if (result.status === 'matched') this.logger.debug(line, 'account reconciled');
+    else this.logger.info(line, 'account reconciled');
     return result.final ? { kind: 'saved', status: result.status } : { kind: 'recheck' };
   }
 
@@ -255,9 +265,14 @@ export class BalanceInquiryService {
   /** Saves a result and counts it; the result that completes a run records the run's duration. */
   private async record(provider: ProviderName, result: AccountResult): Promise<void> {
     const outcome = await saveResult(this.ds, result);
-    if (outcome.written && result.final)
+    if (outcome.written && result.final) {
       this.metrics.results.inc({ provider, status: result.status });
-    if (outcome.runFinished) await this.afterRun(outcome);
+      this.summary.add(result.runId, result.status);
+    }
+    if (outcome.runFinished) {
+      this.summary.flush(result.runId);
+      await this.afterRun(outcome);
+    }
   }
 
   /**

@@ -1,10 +1,11 @@
-import type { Provider } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
+import type { Cluster, Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig, rateLimitKey } from '@app/config';
 import {
   APP_LOGGER,
   APP_METRICS,
   AppMetrics,
+  createRedisConnection,
   Logger,
   PROVIDER_QUEUES,
   providerKeyPrefix,
@@ -35,6 +36,25 @@ import { onBreakerChange } from './breaker-events';
 export function profileOverrides(config: AppConfig): Record<string, ProfileOverrides> {
   const env = config as unknown as Record<string, unknown>;
   return Object.fromEntries(PROVIDERS.map((p) => [p, profileOverridesFromEnv(p, env)]));
+}
+
+/**
+ * The SNAP clients' own Redis connection (tokens, pacing, breaker), apart from BullMQ's, and
+ * closed after everything else stopped. It auto-pipelines: the token reads of a batch of jobs
+ * started together leave in one socket write instead of one each (a write to a local socket
+ * is a syscall that also runs Redis's side of the loopback).
+ */
+@Injectable()
+export class SnapRedis implements OnApplicationShutdown {
+  readonly connection: Redis | Cluster;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.connection = createRedisConnection(config, 'snap-recon-snap', { autoPipelining: true });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
 }
 
 /** Injection token of this process's leased X-EXTERNAL-ID instance number ({@link InstanceLease}). */
@@ -98,7 +118,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
   inject: [
     APP_CONFIG,
     APP_LOGGER,
-    REDIS,
+    SnapRedis,
     APP_METRICS,
     EXTERNAL_ID_LEASE,
     PROVIDER_QUEUES,
@@ -107,12 +127,13 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
   useFactory: async (
     config: AppConfig,
     logger: Logger,
-    redis: Redis,
+    snapRedis: SnapRedis,
     metrics: AppMetrics,
     leased: LeaseReleaser,
     queues: Record<ProviderName, Queue>,
     alerts: AlertPublisher,
   ) => {
+    const redis = snapRedis.connection;
     // Fail fast: every profile, with this deployment's overrides, must validate at start-up.
     const overrides = profileOverrides(config);
     for (const p of PROVIDERS) resolveProfile(p, overrides[p]);

@@ -8,7 +8,7 @@ import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
 import { RunSweeper } from './run-sweeper';
-import { externalIdLeaseProvider, snapClientsProvider } from './snap-clients.provider';
+import { externalIdLeaseProvider, snapClientsProvider, SnapRedis } from './snap-clients.provider';
 import { WebhookProcessor } from './webhook.processor';
 
 /** The worker: one processor per provider queue, no HTTP server. */
@@ -29,6 +29,7 @@ export class WorkerModule {
       ],
       providers: [
         externalIdLeaseProvider,
+        SnapRedis,
         snapClientsProvider(credentials),
         BalanceInquiryService,
         {

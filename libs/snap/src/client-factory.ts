@@ -7,6 +7,11 @@ import type { ProviderName } from './providers/index';
 /** Builds one {@link SnapClient} per (provider, credential set) and reuses it. */
 export class SnapClientFactory {
   private readonly clients = new Map<string, SnapClient>();
+  /**
+   * Resolved once per provider: resolving validates the whole profile with zod, which cost
+   * ~3 % of a worker's CPU when done for every job (`profile()` is asked per job).
+   */
+  private readonly profiles = new Map<ProviderName, ProviderProfile>();
 
   constructor(
     private readonly credentials: CredentialRegistry,
@@ -21,7 +26,7 @@ export class SnapClientFactory {
     let client = this.clients.get(key);
     if (!client) {
       client = new SnapClient(
-        resolveProfile(provider, this.profileOverrides[provider]),
+        this.profile(provider),
         this.credentials.get(provider, name),
         this.deps,
       );
@@ -32,7 +37,12 @@ export class SnapClientFactory {
 
   /** A provider's profile with this deployment's overrides (throws for an unknown provider). */
   profile(provider: ProviderName): ProviderProfile {
-    return resolveProfile(provider, this.profileOverrides[provider]);
+    let profile = this.profiles.get(provider);
+    if (!profile) {
+      profile = resolveProfile(provider, this.profileOverrides[provider]);
+      this.profiles.set(provider, profile);
+    }
+    return profile;
   }
 
   /** Token requests sent by every client of this factory. */

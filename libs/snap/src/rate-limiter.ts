@@ -68,23 +68,89 @@ return {n, tat - now, 0, now}
  * event loop) thus neither releases slots early nor makes them look late.
  */
 class RedisClockOffset {
-  private samples: { at: number; low: number; high: number }[] = [];
+  /**
+   * The samples of the last 30 s that can still be the bound: `lows` keeps decreasing `low`s
+   * (its head is the greatest), `highs` increasing `high`s (its head the least). A sample
+   * that a newer one beats can never be the bound again, so each sample is added and removed
+   * once: constant time per call. (It was a filter and two spreads over every sample of the
+   * window per call, ~1.5 % of a worker's CPU at thousands of calls a window.)
+   */
+  private lows = new Deque<ClockSample>();
+  private highs = new Deque<ClockSample>();
 
   sample(
     sentAt: number,
     answeredAt: number,
     redisMs: number,
   ): { earliest: number; latest: number } {
-    this.samples = this.samples.filter((s) => s.at > answeredAt - 30_000);
-    this.samples.push({ at: answeredAt, low: sentAt - redisMs, high: answeredAt - redisMs });
-    let earliest = Math.max(...this.samples.map((s) => s.low));
-    let latest = Math.min(...this.samples.map((s) => s.high));
+    const sample = { at: answeredAt, low: sentAt - redisMs, high: answeredAt - redisMs };
+    // Calls are sampled as they are answered, so `at` never decreases: the oldest are in front.
+    for (const d of [this.lows, this.highs])
+      while (!d.empty() && d.first().at <= answeredAt - 30_000) d.shift();
+    while (!this.lows.empty() && this.lows.last().low <= sample.low) this.lows.pop();
+    this.lows.push(sample);
+    while (!this.highs.empty() && this.highs.last().high >= sample.high) this.highs.pop();
+    this.highs.push(sample);
+    const earliest = this.lows.first().low;
+    const latest = this.highs.first().high;
     if (earliest > latest) {
       // A clock stepped (Redis's wall clock was set): only this call is to be trusted.
-      this.samples = this.samples.slice(-1);
-      [earliest, latest] = [sentAt - redisMs, answeredAt - redisMs];
+      this.lows = new Deque([sample]);
+      this.highs = new Deque([sample]);
+      return { earliest: sample.low, latest: sample.high };
     }
     return { earliest, latest };
+  }
+}
+
+interface ClockSample {
+  at: number;
+  low: number;
+  high: number;
+}
+
+/** An array used as a double-ended queue: shift moves a head index, compacted now and then. */
+class Deque<T> {
+  private items: T[];
+  private head = 0;
+
+  constructor(items: T[] = []) {
+    this.items = items;
+  }
+
+  empty(): boolean {
+    return this.head >= this.items.length;
+  }
+
+  first(): T {
+    return this.items[this.head];
+  }
+
+  last(): T {
+    return this.items[this.items.length - 1];
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  pop(): void {
+    this.items.pop();
+    if (this.empty()) this.clear();
+  }
+
+  shift(): void {
+    this.head += 1;
+    if (this.empty()) this.clear();
+    else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private clear(): void {
+    this.items = [];
+    this.head = 0;
   }
 }
 

@@ -135,31 +135,47 @@ export async function balanceAsOf(db: Db, accountId: string, asOf: Date): Promis
   return rows.length === 0 ? 0n : moneyOf(rows[0].balance_after);
 }
 
-/** The account's entries with `from < posted_at <= to`, oldest first, at most `limit`. */
-export async function entriesBetween(
+/** One account's window of entries to read: `from < posted_at <= to`. */
+export interface EntriesWindow {
+  accountId: string;
+  from: Date;
+  to: Date;
+}
+
+/**
+ * For each window, in order: the account's entries with `from < posted_at <= to`, oldest
+ * first, at most `limit` of them; one statement whatever the number of windows.
+ */
+export async function entriesBetweenMany(
   db: Db,
-  accountId: string,
-  from: Date,
-  to: Date,
+  windows: readonly EntriesWindow[],
   limit: number,
-): Promise<LedgerEntryRecord[]> {
+): Promise<LedgerEntryRecord[][]> {
   const rows: {
+    i: string;
     entry_ref: string;
     provider_ref: string | null;
     posted_at: Date;
     amount: string;
   }[] = await db.query(
-    `SELECT entry_ref, provider_ref, posted_at, amount FROM ledger_entries
-        WHERE account_id = $1 AND posted_at > $2 AND posted_at <= $3
-        ORDER BY posted_at, id LIMIT $4`,
-    [accountId, from, to, limit],
+    `SELECT w.i, e.entry_ref, e.provider_ref, e.posted_at, e.amount
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS w(account_id, from_at, to_at, i)
+       CROSS JOIN LATERAL (
+         SELECT entry_ref, provider_ref, posted_at, amount, id FROM ledger_entries
+          WHERE account_id = w.account_id AND posted_at > w.from_at AND posted_at <= w.to_at
+          ORDER BY posted_at, id LIMIT $4) e
+      ORDER BY w.i, e.posted_at, e.id`,
+    [windows.map((w) => w.accountId), windows.map((w) => w.from), windows.map((w) => w.to), limit],
   );
-  return rows.map((r) => ({
-    entryRef: r.entry_ref,
-    providerRef: r.provider_ref,
-    postedAt: r.posted_at,
-    amount: moneyOf(r.amount),
-  }));
+  const byWindow: LedgerEntryRecord[][] = windows.map(() => []);
+  for (const r of rows)
+    byWindow[Number(r.i) - 1].push({
+      entryRef: r.entry_ref,
+      providerRef: r.provider_ref,
+      postedAt: r.posted_at,
+      amount: moneyOf(r.amount),
+    });
+  return byWindow;
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { fetchHistory, SnapClient } from '@app/snap';
-import * as resultsRepository from '../repositories/results.repository';
-import { ledgerEntriesBetween } from './attribution-window';
+import { lastMatchedAt, ledgerEntriesBetween } from './attribution-window';
 import { AttributionJson, bridgeToJson, buildBridge } from './bridge';
 
 /** How attribution looks (from the README's configuration table). */
@@ -48,7 +47,7 @@ export async function attributeBreak(
   if (!hasHistory(client) || !history) {
     throw new Error(`${client.profile.provider} offers no transaction history`);
   }
-  const matchedAt = await resultsRepository.lastMatchedAt(ds, brk.accountId, brk.asOf);
+  const matchedAt = await lastMatchedAt(ds, brk.accountId, brk.asOf);
   const lookBackFrom = new Date(brk.asOf.getTime() - settings.lookBackMs);
   const from = matchedAt && matchedAt > lookBackFrom ? matchedAt : lookBackFrom;
   const maxPages = settings.maxPages ?? history.maxPagesPerAccount;

@@ -73,6 +73,12 @@ export const resultKey = (runId: string, accountId: string) => `${runId}/${accou
 /**
  * For each key, in order: the account row, whether its result in the run is final, and the
  * run's status, in one statement whatever the number of keys.
+ *
+ * The final-result check is a LATERAL lookup with LIMIT 1 per key, not an EXISTS: Postgres may
+ * turn an EXISTS into a hashed subplan that reads the whole results table for every batch,
+ * and it does so while the table holds a few thousand rows (a new deployment's first runs:
+ * measured, ~100 such scans in a 10,000-account run). The LATERAL form is one index probe per
+ * key at every table size.
  */
 export async function readJobStarts(db: Db, keys: readonly JobKey[]): Promise<JobStartRow[]> {
   const rows: (JobAccount & {
@@ -83,11 +89,13 @@ export async function readJobStarts(db: Db, keys: readonly JobKey[]): Promise<Jo
   })[] = await db.query(
     `SELECT t.i, a.id, a.provider, a.account_no, a.currency, a.credential_set, a.ms_id,
             a.expected_provider_name,
-              EXISTS (SELECT 1 FROM reconciliation_results x
-                       WHERE x.run_id = t.run_id AND x.account_id = t.account_id AND x.is_final) AS has_final,
-              (SELECT r.status FROM reconciliation_runs r WHERE r.id = t.run_id) AS run_status
-         FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS t(run_id, account_id, i)
-         LEFT JOIN provider_accounts a ON a.id = t.account_id`,
+            f.final IS NOT NULL AS has_final,
+            (SELECT r.status FROM reconciliation_runs r WHERE r.id = t.run_id) AS run_status
+       FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS t(run_id, account_id, i)
+       LEFT JOIN provider_accounts a ON a.id = t.account_id
+       LEFT JOIN LATERAL (SELECT true AS final FROM reconciliation_results x
+                           WHERE x.run_id = t.run_id AND x.account_id = t.account_id AND x.is_final
+                           LIMIT 1) f ON true`,
     [keys.map((k) => k.runId), keys.map((k) => k.accountId)],
   );
   const byIndex = new Map(rows.map((r) => [Number(r.i) - 1, r]));
@@ -246,14 +254,30 @@ export async function findFinalKeys(db: Db, keys: readonly JobKey[]): Promise<Se
   return new Set(rows.map((r) => resultKey(idOf(r.run_id), idOf(r.account_id))));
 }
 
-/** When the account last matched before `before` (its result's as-of), or null. */
-export async function lastMatchedAt(db: Db, accountId: string, before: Date): Promise<Date | null> {
-  const [row]: { as_of: Date | null }[] = await db.query(
-    `SELECT max(as_of) AS as_of FROM reconciliation_results
-      WHERE account_id = $1 AND status = 'matched' AND as_of < $2`,
-    [accountId, before],
+/** An account and the instant before which its last match is wanted. */
+export interface LastMatchQuery {
+  accountId: string;
+  before: Date;
+}
+
+/**
+ * For each query, in order: when the account last matched before `before` (its result's
+ * as-of), or null; one statement whatever the number of queries.
+ */
+export async function lastMatchedAts(
+  db: Db,
+  queries: readonly LastMatchQuery[],
+): Promise<(Date | null)[]> {
+  const rows: { i: string; as_of: Date | null }[] = await db.query(
+    `SELECT q.i, m.as_of
+       FROM unnest($1::bigint[], $2::timestamptz[]) WITH ORDINALITY AS q(account_id, before, i)
+       CROSS JOIN LATERAL (SELECT max(as_of) AS as_of FROM reconciliation_results
+                            WHERE account_id = q.account_id AND status = 'matched' AND as_of < q.before) m`,
+    [queries.map((q) => q.accountId), queries.map((q) => q.before)],
   );
-  return row?.as_of ?? null;
+  const byQuery: (Date | null)[] = queries.map(() => null);
+  for (const row of rows) byQuery[Number(row.i) - 1] = row.as_of;
+  return byQuery;
 }
 
 /** A run's results whose break was explained or partly explained, by merchant, provider, account. */

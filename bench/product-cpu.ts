@@ -1,0 +1,20 @@
+import type { ResourceFigures } from './monitor';
+import { round } from './stats';
+
+/**
+ * The product's own CPU per account, ms: workers + Postgres backends + Redis + producer (this
+ * process). The simulator stands in for the provider and is left out: a platform does not pay
+ * for its provider's CPU.
+ */
+export function productCpuMs(r: ResourceFigures, accounts: number): number | null {
+  const parts = [...r.workerCpuSeconds, r.postgresCpuSeconds, r.redisCpuSeconds, r.benchCpuSeconds];
+  if (accounts <= 0 || parts.some((p) => p === null)) return null;
+  return round((parts.reduce<number>((a, b) => a + (b ?? 0), 0) * 1000) / accounts, 3);
+}
+
+/** The ceiling's counterpart: workers + Redis + producer (not the do-nothing endpoint). */
+export function ceilingProductCpuMs(r: ResourceFigures, jobs: number): number | null {
+  const parts = [...r.workerCpuSeconds, r.redisCpuSeconds, r.benchCpuSeconds];
+  if (jobs <= 0 || parts.some((p) => p === null)) return null;
+  return round((parts.reduce<number>((a, b) => a + (b ?? 0), 0) * 1000) / jobs, 3);
+}
