@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { reportToTable, loadRunReport, RunsService } from '@app/reconciliation';
 import { writeRunReportJson } from '@app/reconciliation/run-report-json-export';
 import { formatAmount } from '@app/snap';
-import type { ScenarioAccount, SimulatedAccount } from '../apps/cli/src/demo/demo-scenario';
+import type { SimulatedAccount } from '../apps/cli/src/demo/demo-scenario';
+import { oneEntryAccount } from './support/one-entry-account';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
@@ -10,19 +11,13 @@ const LEDGER = 10_000_000n; // 100,000.00 IDR
 const OFF_BY = 150_000n; // 1,500.00 IDR
 
 function netzme(accountNo: string, providerBalance: bigint, simulated: SimulatedAccount) {
-  return {
-    merchantId: `M-${accountNo}`,
-    merchantName: `Merchant ${accountNo}`,
+  return oneEntryAccount({
     provider: 'netzme',
     accountNo,
-    credentialSet: null,
-    ledger: [
-      { entryRef: `${accountNo}-1`, amount: LEDGER, postedAt: new Date(Date.now() - 7_200_000) },
-    ],
+    ledger: LEDGER,
     simulated: { balance: formatAmount(providerBalance), ...simulated },
-    kind: 'matched',
-    expected: { status: 'matched', difference: 0n, attempts: 1 },
-  } as ScenarioAccount;
+    postedAgoMs: 7_200_000,
+  });
 }
 
 /**

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { importAccountsCsv } from '@app/ledger';
 import { loadRunReport, RunsService } from '@app/reconciliation';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
+import { oneEntryAccount } from './support/one-entry-account';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
@@ -13,19 +14,14 @@ function account(
   merchantId: string,
   simulated: Record<string, unknown>,
 ): ScenarioAccount {
-  return {
-    merchantId,
-    merchantName: `Merchant ${merchantId}`,
+  return oneEntryAccount({
     provider,
     accountNo,
+    merchantId,
     credentialSet: provider === 'finnet' ? accountNo : null,
-    ledger: [
-      { entryRef: `${accountNo}-1`, amount: LEDGER, postedAt: new Date(Date.now() - 3_600_000) },
-    ],
+    ledger: LEDGER,
     simulated: { balance: '50000.00', ...simulated },
-    kind: 'matched',
-    expected: { status: 'matched', difference: 0n, attempts: 1 },
-  } as ScenarioAccount;
+  });
 }
 
 /**

@@ -1,25 +1,14 @@
 import { loadRunReport, RunsService } from '@app/reconciliation';
 import { DEFAULT_PROFILES, formatAmount } from '@app/snap';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
+import { oneEntryAccount } from './support/one-entry-account';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
 const LEDGER = 2_500_000n; // 25,000.00
 
 function midtrans(accountNo: string, simulated: Record<string, unknown>): ScenarioAccount {
-  return {
-    merchantId: `M-${accountNo}`,
-    merchantName: `Merchant ${accountNo}`,
-    provider: 'midtrans',
-    accountNo,
-    credentialSet: null,
-    ledger: [
-      { entryRef: `${accountNo}-1`, amount: LEDGER, postedAt: new Date(Date.now() - 3_600_000) },
-    ],
-    simulated,
-    kind: 'matched',
-    expected: { status: 'matched', difference: 0n, attempts: 1 },
-  } as ScenarioAccount;
+  return oneEntryAccount({ provider: 'midtrans', accountNo, ledger: LEDGER, simulated });
 }
 
 /**
