@@ -1,13 +1,33 @@
 import { WorkerHost } from '@nestjs/bullmq';
+import type { BeforeApplicationShutdown } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { runJob } from '@app/queue';
+
+/** How long shutdown waits for a worker still connecting before closing it anyway. */
+const CONNECTING_GRACE_MS = 2_000;
 
 /**
  * A BullMQ processor whose jobs go to its `@OnJob(name)` methods, one per job name of its
  * queue (the start-up check counts them), instead of one `process` that tells names apart.
  */
-export abstract class JobWorkerHost extends WorkerHost {
+export abstract class JobWorkerHost extends WorkerHost implements BeforeApplicationShutdown {
   process(job: Job, token?: string): Promise<unknown> {
     return runJob(this, job, token);
+  }
+
+  /**
+   * Lets a worker that is still connecting finish before Nest closes it. BullMQ's close of a
+   * connection still initializing removes the connection's listeners while its pending
+   * initialisation still reports the disconnect as an 'error' event: with no listener left,
+   * the process gets an uncaught "Connection is closed" (an app stopped right after it
+   * started). Bounded, so a Redis that is down does not hold the shutdown.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.worker.waitUntilReady().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, CONNECTING_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
   }
 }
