@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,6 +120,14 @@ describe('CLI', () => {
     for (const status of RESULT_STATUSES) {
       expect(run.counts[status]).toBe(expected.filter((a) => a.expected.status === status).length);
     }
+    // The audit trail names who started it from the command line.
+    const audit = await pipeline.db.dataSource.query(
+      `SELECT actor_name, actor_role, action FROM audit_log WHERE subject_id = $1`,
+      [String(run.id)],
+    );
+    expect(audit).toEqual([
+      { actor_name: `cli:${userInfo().username}`, actor_role: 'cli', action: 'run.start' },
+    ]);
   });
 
   it('report prints JSON with decimal amounts, CSV, or a table', async () => {

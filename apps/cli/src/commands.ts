@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
@@ -42,6 +43,14 @@ async function withDataSource<T>(
 export async function migrate(config: AppConfig, out: Out): Promise<void> {
   const applied = await runMigrations(config);
   out(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
+}
+
+/**
+ * Who the audit trail names for what the CLI starts: the operating-system user, marked as the
+ * CLI (whoever can run it holds the database credentials, so it answers to no role check).
+ */
+export function cliActor(): { name: string; role: string } {
+  return { name: `cli:${userInfo().username}`, role: 'cli' };
 }
 
 /** Imports a CSV; exits 3 when some rows were rejected (they are listed on stderr). */
@@ -96,10 +105,12 @@ export async function reconcile(
   });
   try {
     const runs = app.get(RunsService);
-    const run = await runs.start('cli', {
-      provider: opts.provider as ProviderName | undefined,
-      merchantId: opts.merchant,
-    });
+    const run = await runs.start(
+      'cli',
+      { provider: opts.provider as ProviderName | undefined, merchantId: opts.merchant },
+      null,
+      cliActor(),
+    );
     if (!opts.wait) {
       out(
         opts.json

@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { APP_LOGGER, Logger, PROVIDER_QUEUES } from '@app/infra';
 import { balanceJobOptions } from '@app/queue';
 import { ProviderName } from '@app/snap';
-import { Actor, appendAudit } from './audit-log';
+import type { Actor } from './audit-log';
 import type { RunTrigger } from './result-status';
 import * as runsRepository from './repositories/runs.repository';
 import { cancelRun, CancelOutcome, recordSkippedTick, runningRunOfScope } from './run-control';
@@ -25,7 +25,8 @@ export class RunsService {
 
   /**
    * Creates a run and enqueues one job per account; returns once every job is in Redis. A run
-   * a person or key started (`actor`) is recorded in the audit trail before its jobs go out.
+   * a person, key or CLI user started (`actor`) is recorded in the audit trail in the same
+   * transaction as the run, before its jobs go out.
    */
   async start(
     trigger: RunTrigger,
@@ -33,18 +34,7 @@ export class RunsService {
     scheduleKey: string | null = null,
     actor?: Actor,
   ): Promise<CreatedRun> {
-    const run = await createRun(this.ds, trigger, filter, scheduleKey);
-    if (run.created && actor) {
-      await appendAudit(this.ds, [
-        {
-          actor,
-          action: 'run.start',
-          subjectType: 'run',
-          subjectId: run.runId,
-          after: { trigger, accountCount: run.accountCount, ...filter },
-        },
-      ]);
-    }
+    const run = await createRun(this.ds, trigger, filter, scheduleKey, actor);
     if (run.created) {
       await enqueueRun(this.ds, this.queues, run.runId, balanceJobOptions(this.config));
       this.logger.info(
