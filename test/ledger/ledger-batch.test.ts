@@ -180,6 +180,27 @@ describe('ingestLedgerBatch', () => {
     ]);
   });
 
+  it('runs beforeCommit in the transaction: when it fails, the entries are not stored either', async () => {
+    const before = await stored();
+    const entries = valid({
+      entries: [entry({ entryRef: 'bc1', amount: '5.00', postedAt: '2026-11-21T04:00:00Z' })],
+    });
+    let seen: { inserted: number; duplicates: number } | undefined;
+    await expect(
+      ingestLedgerBatch(ds, entries, async (tx, counts) => {
+        seen = { ...counts };
+        // The hook sees the batch's rows (same transaction) before they are committed.
+        const [{ n }] = await tx.query(
+          `SELECT count(*)::int AS n FROM ledger_entries WHERE entry_ref = 'bc1'`,
+        );
+        expect(n).toBe(1);
+        throw new Error('audit write failed');
+      }),
+    ).rejects.toThrow('audit write failed');
+    expect(seen).toEqual({ inserted: 1, duplicates: 0 });
+    expect(await stored()).toEqual(before);
+  });
+
   it('stores nothing when an account is unknown, naming each such entry', async () => {
     const outcome = await ingestLedgerBatch(
       ds,

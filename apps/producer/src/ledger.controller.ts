@@ -26,7 +26,10 @@ export class LedgerController {
         { statusCode: 400, message: 'invalid ledger batch', errors: valid.errors },
         400,
       );
-    const outcome = await ingestLedgerBatch(this.ds, valid.entries);
+    // The audit record commits with the entries, or neither does.
+    const outcome = await ingestLedgerBatch(this.ds, valid.entries, (tx, stored) =>
+      appendAudit(tx, ledgerPostAudit(actor, valid.entries, stored)),
+    );
     if (!outcome.ok) {
       const status = outcome.errors.some((e) => e.code === 'conflict') ? 409 : 422;
       throw new HttpException(
@@ -34,7 +37,6 @@ export class LedgerController {
         status,
       );
     }
-    await appendAudit(this.ds, ledgerPostAudit(actor, valid.entries, outcome));
     return { inserted: outcome.inserted, duplicates: outcome.duplicates };
   }
 }

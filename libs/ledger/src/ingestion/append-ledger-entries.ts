@@ -1,4 +1,4 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import * as accountsRepository from '../repositories/accounts.repository';
 import * as ledgerEntriesRepository from '../repositories/ledger-entries.repository';
 import { charLength, MAX_ENTRY_REF_LENGTH } from './field-rules';
@@ -50,6 +50,14 @@ export interface AppendOptions {
    * `rollback`: store nothing when any entry conflicts (the API's all-or-nothing batches).
    */
   onConflict?: 'skip' | 'rollback';
+  /**
+   * Runs inside the transaction just before it commits, when entries were stored, with the
+   * counts: a record of the batch (the audit trail) commits with the entries or not at all.
+   */
+  beforeCommit?: (
+    tx: EntityManager,
+    stored: { inserted: number; duplicates: number },
+  ) => Promise<void>;
 }
 
 /** Thrown when entries name account ids that do not exist; nothing of the batch is stored. */
@@ -137,6 +145,10 @@ export async function appendLedgerEntries(
       const backdated = await insertEntries(qr, entries, fresh);
       result.inserted = fresh.length;
       if (backdated.accountIds.length > 0) result.rebalanced = await recomputeTails(qr, backdated);
+      await options.beforeCommit?.(qr.manager, {
+        inserted: result.inserted,
+        duplicates: result.duplicates,
+      });
     }
     await qr.commitTransaction();
     return result;

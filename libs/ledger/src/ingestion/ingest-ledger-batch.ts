@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { formatAmount } from '@app/snap';
 import { accountKeyText, findAccountIds } from './account-lookup';
-import { appendLedgerEntries } from './append-ledger-entries';
+import { appendLedgerEntries, AppendOptions } from './append-ledger-entries';
 import type { LedgerBatchEntry } from './ledger-batch.schema';
 import { BatchEntryError, batchError } from './row-error';
 
@@ -22,11 +22,13 @@ export type LedgerBatchOutcome =
  * one transaction. When any entry's reference is already stored with another amount or time,
  * the batch is rolled back and each such entry is a `conflict` error. Resending a stored batch
  * stores nothing and counts its entries as duplicates, so callers can retry safely.
- * Suggested HTTP mapping: any `conflict` → 409, other errors → 422 (or 400).
+ * Suggested HTTP mapping: any `conflict` → 409, other errors → 422 (or 400). `beforeCommit`
+ * runs in the transaction when entries were stored (the caller's audit record).
  */
 export async function ingestLedgerBatch(
   ds: DataSource,
   entries: readonly LedgerBatchEntry[],
+  beforeCommit?: AppendOptions['beforeCommit'],
 ): Promise<LedgerBatchOutcome> {
   const ids = await findAccountIds(ds, entries);
   const errors: BatchEntryError[] = [];
@@ -47,7 +49,7 @@ export async function ingestLedgerBatch(
       postedAt: e.postedAt,
       providerRef: e.providerRef ?? null,
     })),
-    { onConflict: 'rollback' },
+    { onConflict: 'rollback', beforeCommit },
   );
   if (result.conflicts.length === 0) {
     return { ok: true, inserted: result.inserted, duplicates: result.duplicates };
