@@ -157,7 +157,6 @@ describe('attribution: breaks explained from the provider history (pipeline over
         ],
       },
     );
-    await pipeline.startWorker();
     const started = await pipeline.producer.get(RunsService).start('api');
     runId = (await pipeline.waitForRun(started.runId, 90_000)).id;
     ({ app, url } = await startProducerHttp(pipeline.config));

@@ -9,7 +9,6 @@ describe('demo scenario: Netzme real breaks are explained', () => {
 
   beforeAll(async () => {
     pipeline = await startPipeline(testConfig(), { accountCount: 60 });
-    await pipeline.startWorker();
     const started = await pipeline.producer.get(RunsService).start('api');
     runId = (await pipeline.waitForRun(started.runId, 90_000)).id;
   }, 120_000);

@@ -99,6 +99,10 @@ export async function startPipeline(
     logs,
     secrets: PROVIDERS.flatMap((p) => [keys[p].clientSecret, keys[p].privateKeyPem.split('\n')[1]]),
     async startWorker() {
+      // A second worker would replace the first in `pipeline.worker` and outlive close(): its
+      // sweeper and BullMQ workers would keep running into the next test file.
+      if (pipeline.worker)
+        throw new Error('startWorker: a worker is already running (stopWorker first)');
       pipeline.worker = await NestFactory.createApplicationContext(
         WorkerModule.forRoot(config, logger, credentials),
         {

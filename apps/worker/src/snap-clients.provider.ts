@@ -133,7 +133,6 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
     queues: Record<ProviderName, Queue>,
     alerts: AlertPublisher,
   ) => {
-    const redis = snapRedis.connection;
     // Fail fast: every profile, with this deployment's overrides, must validate at start-up.
     const overrides = profileOverrides(config);
     for (const p of PROVIDERS) resolveProfile(p, overrides[p]);
@@ -142,6 +141,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
       .all()
       .flatMap((c) => credentialFitProblems(resolveProfile(c.provider, overrides[c.provider]), c));
     if (misfits.length > 0) throw new CredentialsConfigError(misfits);
+    const redis = snapRedis.connection;
     const http = new SnapHttp({
       connectMs: config.SNAP_CONNECT_TIMEOUT_MS,
       readMs: config.SNAP_READ_TIMEOUT_MS,
