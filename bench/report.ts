@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import type { AttributionFigures } from './attribution';
+import type { RealisticFigures } from './realistic';
+import type { ScaleFigures } from './scale';
 
 /** The figures tools read from `bench/results/latest.json` (plus everything in `sections`). */
 export interface BenchResult {
@@ -269,22 +272,7 @@ export function resultTable(r: BenchResult): string {
     add("ceiling's CPU per job (workers + Redis + producer)", r.ceilingProductCpuMsPerJob, 'ms');
     add('  product ÷ ceiling', r.productCpuRatio);
   }
-  const real = r.sections.realistic as
-    | {
-        accounts: number;
-        latency: { p50Ms: number; p99Ms: number; timeoutShare: number };
-        floorByProvider: Record<string, number>;
-        limits: Record<string, number>;
-        requestsByProvider: Record<string, number>;
-        busiestSecond: Record<string, number>;
-        workerPeakRssMb: (number | null)[];
-        processingP50Ms: number;
-        processingP99Ms: number;
-        productCpuMsPerAccount: number | null;
-        correct: boolean;
-        providerFailures: Record<string, number>;
-      }
-    | undefined;
+  const real = r.sections.realistic as RealisticFigures | undefined;
   if (real) {
     add(
       `realistic: ${real.accounts.toLocaleString('en')} accounts, latency p50 ${real.latency.p50Ms} / p99 ${real.latency.p99Ms} ms, ${real.latency.timeoutShare * 100} % timeouts, default limits`,
@@ -309,31 +297,7 @@ export function resultTable(r: BenchResult): string {
     add('  timeouts and other failed answers', JSON.stringify(real.providerFailures));
     add('  results as expected', real.correct);
   }
-  const scale = r.sections.scale as
-    | {
-        rows: {
-          accounts: number;
-          wallSeconds: number;
-          perSecond: number;
-          productCpuMsPerAccount: number | null;
-          workerCpuMsPerAccount: number | null;
-          finalizeMs: number;
-          finalizeMsPer1000: number;
-          correct: boolean;
-        }[];
-        report: {
-          results: number;
-          jsonSeconds: number;
-          jsonBytes: number;
-          csvSeconds: number;
-          csvBytes: number;
-          jsonPeakRssMb: number | null;
-          csvPeakRssMb: number | null;
-          rssBeforeMb?: number | null;
-          peakRssReset: boolean;
-        } | null;
-      }
-    | undefined;
+  const scale = r.sections.scale as ScaleFigures | undefined;
   if (scale) {
     add('cost as work grows (capacity mode, one pass each)', '');
     for (const row of scale.rows) {
@@ -356,18 +320,7 @@ export function resultTable(r: BenchResult): string {
       );
     }
   }
-  const attr = r.sections.attribution as
-    | {
-        accounts: number;
-        attributed: number;
-        productCpuMsPerAttributed: number | null;
-        workerCpuMsPerAttributed: number | null;
-        historyRequestsPerAttributed: number | null;
-        wallSecondsOff: number | null;
-        wallSecondsOn: number | null;
-        correct: boolean;
-      }
-    | undefined;
+  const attr = r.sections.attribution as AttributionFigures | undefined;
   if (attr) {
     add(
       `attribution (${attr.accounts.toLocaleString('en')} accounts all mismatched, ${attr.attributed.toLocaleString('en')} with history)`,
