@@ -48,10 +48,43 @@ export async function prepareCeiling(ctx: BenchContext): Promise<CeilingSetup> {
   return { endpoint, url };
 }
 
+/** N jobs of a run id, over the three queues, in chunks of 1,000 accounts (one addBulk each). */
+async function enqueueCeilingJobs(
+  queues: Record<ProviderName, Queue>,
+  runId: string,
+  n: number,
+): Promise<{ queue: string; id: string }[]> {
+  const jobOptions = balanceJobOptions({
+    JOB_ATTEMPTS: 5,
+    JOB_BACKOFF_MS: 1000,
+    JOB_BACKOFF_JITTER: 0.5,
+  });
+  const refs: { queue: string; id: string }[] = [];
+  for (let i = 0; i < n; i += 1000) {
+    const byProvider = new Map<ProviderName, { name: string; data: object; opts: object }[]>();
+    for (let k = i; k < Math.min(n, i + 1000); k++) {
+      const provider = PROVIDERS[k % 3];
+      const accountId = String(k + 1);
+      const jobId = `run-${runId}-account-${accountId}`;
+      const list = byProvider.get(provider) ?? [];
+      list.push({
+        name: JOB.balanceInquiry,
+        data: { runId, accountId, provider, stage: 'first' },
+        opts: { ...jobOptions, jobId },
+      });
+      byProvider.set(provider, list);
+      refs.push({ queue: balanceQueueName(provider), id: jobId });
+    }
+    for (const [provider, jobs] of byProvider) await queues[provider].addBulk(jobs);
+  }
+  return refs;
+}
+
 /**
  * Section 2, one pass: the same N jobs over the same three queues, the same job options, the
  * same number of processes and concurrency as the end-to-end run, enqueued the same way
- * (chunks of 1,000 accounts, one addBulk per provider), with a processor that only POSTs.
+ * (chunks of 1,000 accounts, one addBulk per provider), with a processor that only POSTs;
+ * after `warmup` jobs on the same processes when the end-to-end pass has a warm-up run.
  */
 export async function runCeilingPass(
   ctx: BenchContext,
@@ -60,6 +93,7 @@ export async function runCeilingPass(
   redis: Redis | Cluster,
   pass: number,
   concurrency: number,
+  warmup: number,
 ): Promise<CeilingPass> {
   const { options } = ctx;
   const n = options.accounts;
@@ -98,47 +132,30 @@ export async function runCeilingPass(
       workers,
       100,
     );
+    const finished = (total: number) =>
+      waitUntil(
+        'the ceiling jobs to finish',
+        async () => {
+          const done = await Promise.all(Object.values(queues).map((q) => q.getCompletedCount()));
+          return done.reduce((a, b) => a + b, 0) >= total;
+        },
+        60_000 + total * 5,
+        workers,
+        50,
+      );
+    // Warm-up jobs on the same processes first, as the end-to-end pass has a warm-up run.
+    if (warmup > 0) {
+      await enqueueCeilingJobs(queues, `w${pass}`, warmup);
+      await finished(warmup);
+    }
     const monitor = new Monitor(ds, redis, ctx.appName, workers, [setup.endpoint]);
     await monitor.begin();
     const countersBefore = await readCounters(redis, ds);
-    const runId = `c${pass}`;
-    const jobOptions = balanceJobOptions({
-      JOB_ATTEMPTS: 5,
-      JOB_BACKOFF_MS: 1000,
-      JOB_BACKOFF_JITTER: 0.5,
-    });
     const startedAt = Date.now();
     const t0 = process.hrtime.bigint();
-    const refs: { queue: string; id: string }[] = [];
-    for (let i = 0; i < n; i += 1000) {
-      const byProvider = new Map<ProviderName, { name: string; data: object; opts: object }[]>();
-      for (let k = i; k < Math.min(n, i + 1000); k++) {
-        const provider = PROVIDERS[k % 3];
-        const accountId = String(k + 1);
-        const jobId = `run-${runId}-account-${accountId}`;
-        const list = byProvider.get(provider) ?? [];
-        list.push({
-          name: JOB.balanceInquiry,
-          data: { runId, accountId, provider, stage: 'first' },
-          opts: { ...jobOptions, jobId },
-        });
-        byProvider.set(provider, list);
-        refs.push({ queue: balanceQueueName(provider), id: jobId });
-      }
-      for (const [provider, jobs] of byProvider) await queues[provider].addBulk(jobs);
-    }
+    const refs = await enqueueCeilingJobs(queues, `c${pass}`, n);
     const enqueueSeconds = msSince(t0) / 1000;
-    const timeoutMs = 60_000 + n * 5;
-    await waitUntil(
-      'the ceiling jobs to finish',
-      async () => {
-        const done = await Promise.all(Object.values(queues).map((q) => q.getCompletedCount()));
-        return done.reduce((a, b) => a + b, 0) >= n;
-      },
-      timeoutMs,
-      workers,
-      50,
-    );
+    await finished(warmup + n);
     const resources = await monitor.end();
     const countersAfter = await readCounters(redis, ds);
     await Promise.all(workers.map((w) => stopChild(w)));

@@ -18,7 +18,17 @@ export interface SeededAccounts {
   accounts: { id: string; provider: ProviderName }[];
   simulatorAccounts: object[];
   finnetClientIds: string[];
+  /**
+   * Warm-up accounts (none broken), seeded after the measured ones: ids from `warmupFromId`.
+   * Their Netzme and NICEPay accounts use the credential set {@link WARMUP_CREDENTIAL_SET}, so
+   * the measured run still asks a token for each set it uses, as an hourly run would.
+   */
+  warmupCount: number;
+  warmupFromId: string | null;
 }
+
+/** The Netzme and NICEPay credential set of the warm-up accounts (same partner, own tokens). */
+export const WARMUP_CREDENTIAL_SET = 'bench-warmup';
 
 /**
  * Seeds `count` merchants with one account each, cycling Netzme, NICEPay, Finnet (Finnet knows
@@ -26,13 +36,14 @@ export interface SeededAccounts {
  * the demo), each with a ledger history of 5 to 20 entries, the newest an hour old (outside the
  * in-flight window). Plain SQL (`generate_series`, running balances by window function), so
  * 100,000 accounts take seconds. Every `1/mismatchShare`-th account gets a provider balance off
- * by a few rupiah: a real break.
+ * by a few rupiah: a real break. `warmup` more accounts follow for a warm-up run (never broken).
  */
 export async function seedAccounts(
   ds: DataSource,
   count: number,
   mismatchShare: number,
   withHistory = false,
+  warmup = 0,
 ): Promise<SeededAccounts> {
   const qr = ds.createQueryRunner();
   await qr.connect();
@@ -42,17 +53,18 @@ export async function seedAccounts(
     await qr.query(
       `INSERT INTO merchants (id, name)
        SELECT format('M%s', lpad(i::text, 8, '0')), format('Bench merchant %s', i) FROM generate_series(1, $1::int) i`,
-      [count],
+      [count + warmup],
     );
     await qr.query(
       `INSERT INTO provider_accounts (merchant_id, provider, account_no, credential_set)
        SELECT format('M%s', lpad(i::text, 8, '0')), p.provider, p.prefix || lpad(i::text, 8, '0'),
-              CASE WHEN p.provider = 'finnet' THEN p.prefix || lpad(i::text, 8, '0') END
+              CASE WHEN p.provider = 'finnet' THEN p.prefix || lpad(i::text, 8, '0')
+                   WHEN i > $2::int THEN $3 END
          FROM generate_series(1, $1::int) i
          CROSS JOIN LATERAL (SELECT (ARRAY['netzme', 'nicepay', 'finnet'])[(i - 1) % 3 + 1] AS provider,
                                     (ARRAY['NZ', 'NP', 'FNT'])[(i - 1) % 3 + 1] AS prefix) p
         ORDER BY i`,
-      [count],
+      [count + warmup, count, WARMUP_CREDENTIAL_SET],
     );
     await qr.query(
       `INSERT INTO ledger_entries (account_id, entry_ref, amount, posted_at, balance_after)
@@ -89,7 +101,8 @@ export async function seedAccounts(
         ORDER BY a.id`,
   );
   const every = mismatchShare > 0 ? Math.max(1, Math.round(1 / mismatchShare)) : 0;
-  const broken = (i: number) => every > 0 && i % every === every - 1;
+  const broken = (i: number) => i < count && every > 0 && i % every === every - 1;
+  const measured = rows.slice(0, count);
   const histories = withHistory
     ? await ledgerHistories(
         ds,
@@ -98,8 +111,8 @@ export async function seedAccounts(
     : new Map<string, object[]>();
   let mismatches = 0;
   const byProvider: Record<ProviderName, number> = { netzme: 0, nicepay: 0, finnet: 0 };
+  for (const r of measured) byProvider[r.provider]++;
   const simulatorAccounts = rows.map((r, i) => {
-    byProvider[r.provider]++;
     let balance = BigInt(r.balance);
     const events = histories.get(String(r.id));
     if (broken(i)) {
@@ -130,14 +143,16 @@ export async function seedAccounts(
     };
   });
   return {
-    count: rows.length,
+    count: measured.length,
     byProvider,
     mismatches,
-    ledgerEntries: rows.reduce((n, r) => n + r.entries, 0),
+    ledgerEntries: measured.reduce((n, r) => n + r.entries, 0),
     credentialSets: (byProvider.netzme ? 1 : 0) + (byProvider.nicepay ? 1 : 0) + byProvider.finnet,
-    accounts: rows.map((r) => ({ id: String(r.id), provider: r.provider })),
+    accounts: measured.map((r) => ({ id: String(r.id), provider: r.provider })),
     simulatorAccounts,
     finnetClientIds: rows.filter((r) => r.provider === 'finnet').map((r) => r.account_no),
+    warmupCount: rows.length - measured.length,
+    warmupFromId: rows.length > count ? String(rows[count].id) : null,
   };
 }
 
@@ -201,8 +216,25 @@ export function writeProviderFiles(
       return [name, { ...rest, privateKeyFile: keyFile }];
     }),
   );
+  // The warm-up accounts' own Netzme and NICEPay sets: the same partners under another name.
+  const warmupSets = (provider: 'netzme' | 'nicepay') => ({
+    [WARMUP_CREDENTIAL_SET]: {
+      baseUrl: simulatorUrl,
+      clientId: creds.env[`SNAP_${provider.toUpperCase()}_CLIENT_ID`],
+      clientSecret: keys[provider].clientSecret,
+      privateKey: keys[provider].privateKeyPem,
+      channelId: creds.env[`SNAP_${provider.toUpperCase()}_CHANNEL_ID`],
+    },
+  });
   const credentialsFile = join(workDir, `credentials${suffix}.json`);
-  writeFileSync(credentialsFile, JSON.stringify({ finnet }));
+  writeFileSync(
+    credentialsFile,
+    JSON.stringify(
+      seeded.warmupCount > 0
+        ? { finnet, netzme: warmupSets('netzme'), nicepay: warmupSets('nicepay') }
+        : { finnet },
+    ),
+  );
   chmodSync(credentialsFile, 0o600);
   return {
     seedFile,

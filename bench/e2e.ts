@@ -37,6 +37,12 @@ export interface E2eSpec {
   workerEnv?: Record<string, string>;
   /** Broken Netzme accounts get a provider history listing their ledger movements. */
   withHistory?: boolean;
+  /**
+   * Accounts of a warm-up run on the same worker processes before the measured run (0: the
+   * measured run meets fresh processes). Deployed workers are long-lived: a run an hour after
+   * the last meets compiled code and open connections, but no token it can reuse.
+   */
+  warmupAccounts?: number;
 }
 
 /** The seeded schema and the simulator shared by every end-to-end pass. */
@@ -93,6 +99,9 @@ export interface E2ePass {
   /** Provider answers other than success (should be none). */
   providerFailures: Record<string, number>;
   workerStartSeconds: number;
+  /** Accounts of the warm-up run before this one on the same workers, and its wall time. */
+  warmupAccounts: number;
+  warmupSeconds: number | null;
   resources: ResourceFigures;
 }
 
@@ -112,7 +121,13 @@ export async function prepareE2e(
     DATABASE_POOL_SIZE: 1,
   });
   const ds = await ctx.dataSource(schema, 4);
-  const seeded = await seedAccounts(ds, spec.accounts, spec.mismatchShare, spec.withHistory);
+  const seeded = await seedAccounts(
+    ds,
+    spec.accounts,
+    spec.mismatchShare,
+    spec.withHistory,
+    spec.warmupAccounts ?? 0,
+  );
   const seedSeconds = msSince(t0) / 1000;
   ctx.say(
     `e2e${spec.tag ? ` (${spec.tag})` : ''}: seeded ${seeded.count.toLocaleString('en')} accounts with ${seeded.ledgerEntries.toLocaleString('en')} ledger entries in ${seedSeconds.toFixed(1)} s`,
@@ -200,6 +215,44 @@ interface SimulatorStats {
   >;
 }
 
+/**
+ * The warm-up run, when the scenario has warm-up accounts: only they are enabled while it runs,
+ * then only the measured ones; the simulator's statistics start again after it. Seconds, or
+ * null without one.
+ */
+async function warmUp(
+  setup: E2eSetup,
+  runs: RunsService,
+  workers: Child[],
+): Promise<number | null> {
+  const { warmupFromId, warmupCount } = setup.seeded;
+  if (warmupFromId === null) return null;
+  const t0 = process.hrtime.bigint();
+  await setup.ds.query(`UPDATE provider_accounts SET enabled = id >= $1`, [warmupFromId]);
+  const run = await runs.start('cli');
+  let status = 'running';
+  await waitUntil(
+    `warm-up run ${run.runId} to finish`,
+    async () => {
+      const [row] = await setup.ds.query(`SELECT status FROM reconciliation_runs WHERE id = $1`, [
+        run.runId,
+      ]);
+      status = row.status;
+      return status !== 'running';
+    },
+    120_000 + warmupCount * 20,
+    workers,
+    200,
+  );
+  if (status !== 'finished') throw new Error(`warm-up run ${run.runId} ended ${status}`);
+  await setup.ds.query(`UPDATE provider_accounts SET enabled = id < $1`, [warmupFromId]);
+  // The flip's dead rows are cleaned now, not by an autovacuum inside the measured run.
+  await setup.ds.query(`VACUUM (ANALYZE) provider_accounts`);
+  const reset = await fetch(`${setup.simulatorUrl}/admin/stats/reset`, { method: 'POST' });
+  if (!reset.ok) throw new Error(`simulator stats reset answered ${reset.status}`);
+  return msSince(t0) / 1000;
+}
+
 /** One end-to-end pass: fresh workers and queue prefix, a run through RunsService, its figures. */
 export async function runE2ePass(
   ctx: BenchContext,
@@ -256,10 +309,11 @@ export async function runE2ePass(
       250,
     );
     const workerStartSeconds = msSince(t0) / 1000;
+    const runs = producer.get(RunsService);
+    const warmupSeconds = await warmUp(setup, runs, workers);
     const monitor = new Monitor(setup.ds, redis, ctx.appName, workers, [setup.simulator]);
     await monitor.begin();
     const countersBefore = await readCounters(redis, setup.ds);
-    const runs = producer.get(RunsService);
     const tEnqueue = process.hrtime.bigint();
     const run = await runs.start('cli');
     const enqueueSeconds = msSince(tEnqueue) / 1000;
@@ -362,6 +416,8 @@ export async function runE2ePass(
       finalizeMs: round(Math.max(0, Number(times.finalize)) * 1000, 1)!,
       providerFailures,
       workerStartSeconds: round(workerStartSeconds, 1)!,
+      warmupAccounts: setup.seeded.warmupCount,
+      warmupSeconds: warmupSeconds === null ? null : round(warmupSeconds, 1)!,
       resources,
     };
   } finally {

@@ -69,7 +69,7 @@ async function main(): Promise<number> {
   const concurrency = options.concurrency ?? ctx.config('public', 'x').WORKER_CONCURRENCY;
   ctx.say(
     `snap-recon bench ${ctx.id}: ${options.accounts.toLocaleString('en')} accounts, ${options.workers} worker process(es) × 3 queues × concurrency ${concurrency}, ` +
-      `${options.repeat} pass(es), simulator latency ${options.latencyMs} ms, worker node flags "${options.workerNodeOptions.join(' ')}"${options.smoke ? ' (smoke mode)' : ''}`,
+      `${options.repeat} pass(es), ${options.warmup > 0 ? `warm workers (a warm-up run of ${options.warmup.toLocaleString('en')} first)` : 'fresh workers'}, simulator latency ${options.latencyMs} ms, worker node flags "${options.workerNodeOptions.join(' ')}"${options.smoke ? ' (smoke mode)' : ''}`,
   );
   ctx.say(
     `machine: ${machine.nproc} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}; logs in ${ctx.workDir}`,
@@ -107,6 +107,7 @@ async function main(): Promise<number> {
         mismatchShare: options.mismatchShare,
         latencyMs: options.latencyMs,
         rateLimit: options.rateLimit,
+        warmupAccounts: options.warmup,
       });
       const ceiling = await prepareCeiling(ctx);
       // Alternating, so a disturbance of the machine hits both alike.
@@ -119,7 +120,15 @@ async function main(): Promise<number> {
             `RSS ${e.resources.workerPeakRssMb.join('/')} MiB, tokens ${e.tokenRequests}, ${noise(e.resources, e.wallSeconds)}` +
             `${e.correct ? '' : `, UNEXPECTED RESULTS ${JSON.stringify(e.counts)}`}`,
         );
-        const c = await runCeilingPass(ctx, ceiling, setup.ds, redis, pass, concurrency);
+        const c = await runCeilingPass(
+          ctx,
+          ceiling,
+          setup.ds,
+          redis,
+          pass,
+          concurrency,
+          options.warmup,
+        );
         ceilingPasses.push(c);
         ctx.say(
           `ceiling pass ${pass + 1}: ${c.perSecond} jobs/s, wall ${c.wallSeconds} s, p50/p99 ${c.processingP50Ms}/${c.processingP99Ms} ms, ` +

@@ -45,6 +45,8 @@ export interface BenchOptions {
   scaleSizes: number[];
   /** Accounts of the attribution measurement (all of them mismatched). */
   attributionAccounts: number;
+  /** Accounts (jobs) of the warm-up run on the same workers before each measured e2e, ceiling and scale run. */
+  warmup: number;
   sections: Set<Section>;
   /** LOG_LEVEL of the worker processes. */
   logLevel: string;
@@ -83,6 +85,9 @@ export const USAGE = `npm run bench -- [options]
                         smoke 150,300); the largest also times the run's JSON and CSV report
   --attribution-accounts N  accounts of the attribution cost measurement, all mismatched
                         (default 3000; smoke 150)
+  --warmup N            accounts of a warm-up run on the same worker processes before each
+                        measured end-to-end, ceiling and scale run (default 3000; smoke 90;
+                        0: measure fresh processes)
   --only a,b / --skip a,b   sections: ${SECTIONS.join(', ')}
   --log-level L         LOG_LEVEL of the workers (default info, as in production)
   --rebuild-ledger      drop and rebuild the cached bench_ledger schema
@@ -163,6 +168,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     'realistic-latency',
     'scale-sizes',
     'attribution-accounts',
+    'warmup',
     'only',
     'skip',
     'log-level',
@@ -225,6 +231,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
         ? [150, 300]
         : [1_000, 10_000, 100_000],
     attributionAccounts: orDefault('attribution-accounts', smoke ? 150 : 3_000, 3),
+    warmup: orDefault('warmup', smoke ? 90 : 3_000, 0),
     sections,
     logLevel: text('log-level') ?? 'info',
     rebuildLedger: raw.has('rebuild-ledger'),

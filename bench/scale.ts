@@ -68,6 +68,7 @@ export async function benchScale(ctx: BenchContext, redis: Redis | Cluster): Pro
       mismatchShare: options.mismatchShare,
       latencyMs: options.latencyMs,
       rateLimit: options.rateLimit,
+      warmupAccounts: options.warmup,
     });
     try {
       const pass = await runE2ePass(ctx, setup, redis, `scale${n}`);
