@@ -2,7 +2,7 @@ import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Inject, Type } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { APP_LOGGER, JobWorkerHost, Logger, withLogContext } from '@app/infra';
+import { APP_LOGGER, JobWorkerHost, Logger } from '@app/infra';
 import { balanceQueueName, BalanceInquiryJobData, JOB, OnJob, providerLimiter } from '@app/queue';
 import { JobAdmission } from '@app/reconciliation';
 import { ProviderName, ProviderUnavailableError, RateLimitedSnapError } from '@app/snap';
@@ -72,10 +72,15 @@ export function balanceInquiryProcessor(
       let outcome: InquiryOutcome;
       try {
         const { runId, accountId, provider } = job.data;
-        outcome = await withLogContext(
-          { runId, accountId, provider, jobId: job.id, attempt: attempt.number },
-          () => this.service.process(job.data, attempt, admission.start),
-        );
+        // Every line the job writes carries its run, account, provider, job and attempt.
+        const log = this.logger.child({
+          runId,
+          accountId,
+          provider,
+          jobId: job.id,
+          attempt: attempt.number,
+        });
+        outcome = await this.service.process(job.data, attempt, admission.start, log);
       } catch (e) {
         if (e instanceof ProviderUnavailableError) {
           // The provider is taken for down (circuit breaker): the queue waits, across every

@@ -85,12 +85,20 @@ export class BalanceInquiryService implements OnModuleDestroy {
 
   /**
    * Processes one job. `known` is the job's start as its admission read it (one statement
-   * for both); without it the start is read here.
+   * for both); without it the start is read here. `log` writes the job's lines (the processor
+   * passes a child logger bound to the job; by default one bound to its run, account, provider
+   * and attempt).
    */
   async process(
     job: BalanceInquiryJobData,
     attempt: AttemptInfo,
     known?: JobStart,
+    log: Logger = this.logger.child({
+      runId: job.runId,
+      accountId: job.accountId,
+      provider: job.provider,
+      attempt: attempt.number,
+    }),
   ): Promise<InquiryOutcome> {
     const start = known ?? (await jobStart(this.ds, job.runId, job.accountId));
     if (start.hasFinalResult) return { kind: 'already-final' };
@@ -112,7 +120,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
           `${account.provider} knows an account by its credential set, and account ${account.account_no} names none (accounts CSV column credential)`,
         );
       }
-      client = this.clients.get(account.provider, account.credential_set);
+      client = this.clients.get(account.provider, account.credential_set).withLogger(log);
     } catch (e) {
       const message = (e as Error).message;
       await this.record(account.provider, {
@@ -124,9 +132,9 @@ export class BalanceInquiryService implements OnModuleDestroy {
       throw new UnrecoverableError(message);
     }
     try {
-      return await this.reconcile(job, account, client, base);
+      return await this.reconcile(job, account, client, base, log);
     } catch (e) {
-      return this.failed(e, job, attempt, account, client, base);
+      return this.failed(e, job, attempt, account, client, base, log);
     }
   }
 
@@ -135,6 +143,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     account: AccountRow,
     client: SnapClient,
     base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
+    log: Logger,
   ): Promise<InquiryOutcome> {
     const balance = await client.balanceInquiry({
       accountNo: account.account_no,
@@ -150,7 +159,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
         externalId: balance.externalId,
         providerName: balance.providerName,
       });
-      this.logger.warn(
+      log.warn(
         { externalId: balance.externalId, err: otherMerchant },
         'inquiry answered for another merchant',
       );
@@ -187,14 +196,14 @@ export class BalanceInquiryService implements OnModuleDestroy {
     };
     // Only a confirmed break asks for the status: a timing difference is re-checked instead.
     if (comparison.status === 'mismatched') {
-      const answer = await this.accountStatus(client, account);
+      const answer = await this.accountStatus(client, account, log);
       if (answer) {
         result.providerStatus = answer.values;
         if (!answer.active) result.status = 'inactive';
       }
     }
     if (result.status === 'mismatched') {
-      result.attribution = await this.attribution(client, account, result, asOf);
+      result.attribution = await this.attribution(client, account, result, asOf, log);
     }
     await this.record(account.provider, result);
     // A break stays a line of its own at info; a match is counted in the run's summary line.
@@ -203,8 +212,8 @@ export class BalanceInquiryService implements OnModuleDestroy {
       status: result.status,
       difference: String(comparison.difference),
     };
-    if (result.status === 'matched') this.logger.debug(line, 'account reconciled');
-    else this.logger.info(line, 'account reconciled');
+    if (result.status === 'matched') log.debug(line, 'account reconciled');
+    else log.info(line, 'account reconciled');
     return result.final ? { kind: 'saved', status: result.status } : { kind: 'recheck' };
   }
 
@@ -220,6 +229,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     account: AccountRow,
     client: SnapClient,
     base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
+    log: Logger,
   ): Promise<never> {
     // Not sent: the breaker is open. No attempt is spent; the processor defers the job.
     if (e instanceof ProviderUnavailableError) throw e;
@@ -228,7 +238,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
       e instanceof RateLimitedSnapError && (job.rateLimitHits ?? 0) < MAX_RATE_LIMIT_HITS;
     const retryable = snap ? snap.retryable : true;
     if (deferrable || (retryable && !attempt.isLast)) {
-      this.logger.warn(
+      log.warn(
         {
           externalId: snap?.details.externalId,
           responseCode: snap?.details.responseCode,
@@ -240,7 +250,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     }
     // A permanent failure stays `error` unless the status call itself says "not active".
     const answer =
-      e instanceof PermanentSnapError ? await this.accountStatus(client, account) : null;
+      e instanceof PermanentSnapError ? await this.accountStatus(client, account, log) : null;
     await this.record(account.provider, {
       ...errorResult(base),
       status: answer && !answer.active ? 'inactive' : 'error',
@@ -250,7 +260,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
       externalId: snap?.details.externalId ?? null,
       errorMessage: (e as Error).message,
     });
-    this.logger.warn(
+    log.warn(
       {
         externalId: snap?.details.externalId,
         responseCode: snap?.details.responseCode,
@@ -308,6 +318,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     account: AccountRow,
     result: AccountResult,
     asOf: Date,
+    log: Logger,
   ): Promise<AttributionJson | { outcome: 'failed' | 'unavailable'; summary: string } | null> {
     if (!this.config.ATTRIBUTION_ENABLED) return null;
     if (!hasHistory(client)) {
@@ -343,7 +354,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     } catch (e) {
       const why = (e as Error).message;
       this.metrics.attributions.inc({ provider, outcome: 'failed' });
-      this.logger.warn({ err: why }, 'attribution failed; the result stands');
+      log.warn({ err: why }, 'attribution failed; the result stands');
       return { outcome: 'failed', summary: `attribution failed: ${why}` };
     }
   }
@@ -356,19 +367,20 @@ export class BalanceInquiryService implements OnModuleDestroy {
   private async accountStatus(
     client: SnapClient,
     account: AccountRow,
+    log: Logger,
   ): Promise<AccountStatusResult | null> {
     if (!this.config.CHECK_ACCOUNT_STATUS || !client.profile.accountStatusPath) return null;
     try {
       const answer = await client.accountStatus(account.account_no);
       if (!answer.active) {
-        this.logger.info(
+        log.info(
           { accountNo: account.account_no, because: answer.inactiveBecause },
           'account is not active at the provider',
         );
       }
       return answer;
     } catch (e) {
-      this.logger.warn(
+      log.warn(
         { err: (e as Error).message },
         'account status inquiry failed; keeping the balance outcome',
       );

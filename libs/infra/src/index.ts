@@ -8,7 +8,6 @@ export * from './database/data-source';
 export * from './database/database.module';
 export * from './database/run-migrations';
 export * from './infra.module';
-export * from './logging/log-context';
 export * from './logging/logger';
 export * from './metrics/app-metrics';
 export * from './redis/redis-closer';

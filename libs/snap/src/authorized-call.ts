@@ -85,6 +85,7 @@ export async function authorizedCall(
         body,
         externalId,
         token,
+        logger,
       });
       return { json, code, externalId };
     } catch (e) {

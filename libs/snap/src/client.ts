@@ -14,7 +14,7 @@ import {
   DEFAULT_PROVIDER_TIME_SKEW_MS,
   inquireBalance,
 } from './balance-inquiry';
-import type { SnapClientDeps, SnapOperation } from './client-deps';
+import type { SnapClientDeps, SnapLogger, SnapOperation } from './client-deps';
 import type { SnapCredentials } from './credentials';
 import type { SnapHttpMethod } from './http';
 import { SnapError } from './errors';
@@ -26,6 +26,8 @@ import { SnapTransport } from './transport';
 export class SnapClient implements AuthorizedCaller {
   readonly tokens: TokenManager;
   private readonly transport: SnapTransport;
+  /** Where this client's call lines go; a {@link withLogger} view sets its own. */
+  private logger: SnapLogger | undefined;
 
   constructor(
     readonly profile: ProviderProfile,
@@ -33,6 +35,7 @@ export class SnapClient implements AuthorizedCaller {
     private readonly deps: SnapClientDeps,
   ) {
     this.transport = new SnapTransport(profile, credentials, deps);
+    this.logger = deps.logger;
     const identity = createHash('sha256')
       .update(`${credentials.baseUrl}|${credentials.clientId}`)
       .digest('hex');
@@ -43,6 +46,16 @@ export class SnapClient implements AuthorizedCaller {
       cacheKey: `${deps.tokenKeyPrefix ?? 'snap-recon:token'}:{${profile.provider}:${credentials.name}}:${identity.slice(0, 16)}`,
       safetyMarginMs: deps.tokenSafetyMarginMs,
     });
+  }
+
+  /**
+   * This client with its call lines going to `logger` (a job's logger, so every line of the job
+   * carries its run and account): a view sharing the token, transport and everything else.
+   */
+  withLogger(logger: SnapLogger): SnapClient {
+    const view = Object.create(this) as SnapClient;
+    view.logger = logger;
+    return view;
   }
 
   /** Asks the provider for the account's balance; throws a classified {@link SnapError}. */
@@ -60,7 +73,11 @@ export class SnapClient implements AuthorizedCaller {
    * any other value, including one never seen before (logged once), is an active account.
    */
   accountStatus(custId: string): Promise<AccountStatusResult> {
-    return inquireAccountStatus(this, custId, this.deps);
+    return inquireAccountStatus(
+      this,
+      custId,
+      this.logger === this.deps.logger ? this.deps : { ...this.deps, logger: this.logger },
+    );
   }
 
   /**
@@ -80,7 +97,7 @@ export class SnapClient implements AuthorizedCaller {
         transport: this.transport,
         tokens: this.tokens,
         ids: this.deps.ids,
-        logger: this.deps.logger,
+        logger: this.logger,
       },
       { operation, urlPath, signedPath, body, method },
     );

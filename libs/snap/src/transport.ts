@@ -3,7 +3,7 @@
  * its rate limiter, POSTed, timed and reported, and its answer read ({@link readSnapResponse}).
  * The token request, the retry loop and every operation send through it.
  */
-import type { SnapClientDeps, SnapOperation } from './client-deps';
+import type { SnapClientDeps, SnapLogger, SnapOperation } from './client-deps';
 import type { SnapCredentials } from './credentials';
 import { ContractBreachError, SnapError, TransientSnapError } from './errors';
 import { ResponseTooLargeError, SnapHttpMethod } from './http';
@@ -22,6 +22,8 @@ export interface SnapRequest {
   externalId?: string;
   /** The access token the request carries, scrubbed from anything kept of the answer. */
   token?: string;
+  /** Where this call's line goes (a job's logger); the client's own logger otherwise. */
+  logger?: SnapLogger;
 }
 
 /** What a transactional request is signed over, beside the profile and the credentials. */
@@ -106,6 +108,7 @@ export class SnapTransport {
   /** One POST: sends, times, reads the answer, and throws classified errors. */
   private async send(request: SnapRequest): Promise<SnapAnswer> {
     const { operation, method = 'POST', path, headers, body, externalId, token } = request;
+    const logger = request.logger ?? this.deps.logger;
     const provider = this.profile.provider;
     const started = performance.now();
     const report = (outcome: string) => {
@@ -117,7 +120,7 @@ export class SnapTransport {
         externalId,
       };
       this.deps.onCall?.(event);
-      this.deps.logger?.debug(event, 'snap call');
+      logger?.debug(event, 'snap call');
     };
     let raw;
     try {
