@@ -2,7 +2,7 @@ import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Inject, Type } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { APP_LOGGER, JobWorkerHost, Logger } from '@app/infra';
+import { APP_LOGGER, JobLogger, JobWorkerHost, Logger } from '@app/infra';
 import { balanceQueueName, BalanceInquiryJobData, JOB, OnJob, providerLimiter } from '@app/queue';
 import { JobAdmission } from '@app/reconciliation';
 import { ProviderName, ProviderUnavailableError, RateLimitedSnapError } from '@app/snap';
@@ -73,7 +73,7 @@ export function balanceInquiryProcessor(
       try {
         const { runId, accountId, provider } = job.data;
         // Every line the job writes carries its run, account, provider, job and attempt.
-        const log = this.logger.child({
+        const log = new JobLogger(this.logger, {
           runId,
           accountId,
           provider,

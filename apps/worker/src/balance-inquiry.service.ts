@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { APP_LOGGER, APP_METRICS, AppMetrics, Logger } from '@app/infra';
+import { APP_LOGGER, APP_METRICS, AppMetrics, JobLog, JobLogger, Logger } from '@app/infra';
 import { ledgerSnapshot } from '@app/ledger';
 import { BalanceInquiryJobData } from '@app/queue';
 import {
@@ -93,7 +93,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     job: BalanceInquiryJobData,
     attempt: AttemptInfo,
     known?: JobStart,
-    log: Logger = this.logger.child({
+    log: JobLog = new JobLogger(this.logger, {
       runId: job.runId,
       accountId: job.accountId,
       provider: job.provider,
@@ -143,7 +143,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     account: AccountRow,
     client: SnapClient,
     base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
-    log: Logger,
+    log: JobLog,
   ): Promise<InquiryOutcome> {
     const balance = await client.balanceInquiry({
       accountNo: account.account_no,
@@ -229,7 +229,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     account: AccountRow,
     client: SnapClient,
     base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
-    log: Logger,
+    log: JobLog,
   ): Promise<never> {
     // Not sent: the breaker is open. No attempt is spent; the processor defers the job.
     if (e instanceof ProviderUnavailableError) throw e;
@@ -318,7 +318,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     account: AccountRow,
     result: AccountResult,
     asOf: Date,
-    log: Logger,
+    log: JobLog,
   ): Promise<AttributionJson | { outcome: 'failed' | 'unavailable'; summary: string } | null> {
     if (!this.config.ATTRIBUTION_ENABLED) return null;
     if (!hasHistory(client)) {
@@ -367,7 +367,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
   private async accountStatus(
     client: SnapClient,
     account: AccountRow,
-    log: Logger,
+    log: JobLog,
   ): Promise<AccountStatusResult | null> {
     if (!this.config.CHECK_ACCOUNT_STATUS || !client.profile.accountStatusPath) return null;
     try {

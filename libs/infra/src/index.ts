@@ -8,6 +8,7 @@ export * from './database/data-source';
 export * from './database/database.module';
 export * from './database/run-migrations';
 export * from './infra.module';
+export * from './logging/job-logger';
 export * from './logging/logger';
 export * from './metrics/app-metrics';
 export * from './redis/redis-closer';

@@ -22,20 +22,33 @@ import type { ProviderProfile } from './profiles';
 import { IssuedToken, TokenManager } from './token-manager';
 import { SnapTransport } from './transport';
 
+/** What the per-job views of one client share with it (see {@link SnapClient.withLogger}). */
+interface SharedParts {
+  transport: SnapTransport;
+  tokens: TokenManager;
+  logger: SnapLogger | undefined;
+}
+
 /** Signed SNAP calls to one provider with one credential set. */
 export class SnapClient implements AuthorizedCaller {
   readonly tokens: TokenManager;
   private readonly transport: SnapTransport;
-  /** Where this client's call lines go; a {@link withLogger} view sets its own. */
-  private logger: SnapLogger | undefined;
+  /** Where this client's call lines go; a {@link withLogger} view has its own. */
+  private readonly logger: SnapLogger | undefined;
 
   constructor(
     readonly profile: ProviderProfile,
     private readonly credentials: SnapCredentials,
     private readonly deps: SnapClientDeps,
+    shared?: SharedParts,
   ) {
+    if (shared) {
+      this.transport = shared.transport;
+      this.tokens = shared.tokens;
+      this.logger = shared.logger;
+      return;
+    }
     this.transport = new SnapTransport(profile, credentials, deps);
-    this.logger = deps.logger;
     const identity = createHash('sha256')
       .update(`${credentials.baseUrl}|${credentials.clientId}`)
       .digest('hex');
@@ -46,16 +59,21 @@ export class SnapClient implements AuthorizedCaller {
       cacheKey: `${deps.tokenKeyPrefix ?? 'snap-recon:token'}:{${profile.provider}:${credentials.name}}:${identity.slice(0, 16)}`,
       safetyMarginMs: deps.tokenSafetyMarginMs,
     });
+    this.logger = deps.logger;
   }
 
   /**
    * This client with its call lines going to `logger` (a job's logger, so every line of the job
-   * carries its run and account): a view sharing the token, transport and everything else.
+   * carries its run and account): a view sharing the transport and the token. A plain instance
+   * of this class, not an `Object.create` of the client: thousands of clients turned into
+   * prototypes made every property access on them megamorphic (the bench's workers got slower).
    */
   withLogger(logger: SnapLogger): SnapClient {
-    const view = Object.create(this) as SnapClient;
-    view.logger = logger;
-    return view;
+    return new SnapClient(this.profile, this.credentials, this.deps, {
+      transport: this.transport,
+      tokens: this.tokens,
+      logger,
+    });
   }
 
   /** Asks the provider for the account's balance; throws a classified {@link SnapError}. */
