@@ -75,6 +75,14 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
+/** How the measured runs met their workers: after a warm-up run, or fresh. */
+function warmth(options: Record<string, unknown> | undefined): string {
+  const warmup = Number(options?.warmup ?? 0);
+  return warmup > 0
+    ? `warm: a warm-up run of ${warmup.toLocaleString('en')} accounts (jobs) on the same processes first`
+    : 'fresh processes (no warm-up run)';
+}
+
 /** The issue's targets, checked against a result. */
 export function checkTargets(r: Omit<BenchResult, 'targets'>): TargetCheck[] {
   const check = (
@@ -197,6 +205,7 @@ export function resultTable(r: BenchResult): string {
   const ceiling = r.sections.ceiling as { passes: { perSecond: number }[] } | undefined;
   if (e2e) {
     add('end to end, accounts/s', r.endToEndPerSecond);
+    add('  workers', warmth(r.options));
     add('  passes', e2e.passes.map((p) => p.perSecond).join(', '));
     add('  run wall time', r.e2eWallSeconds, 's');
     add(
@@ -299,7 +308,7 @@ export function resultTable(r: BenchResult): string {
   }
   const scale = r.sections.scale as ScaleFigures | undefined;
   if (scale) {
-    add('cost as work grows (capacity mode, one pass each)', '');
+    add('cost as work grows (capacity mode, one pass each)', warmth(r.options));
     for (const row of scale.rows) {
       add(
         `  ${row.accounts.toLocaleString('en')} accounts: accounts/s; product (workers) CPU per account; finalize`,
