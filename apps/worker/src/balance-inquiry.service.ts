@@ -86,8 +86,8 @@ export class BalanceInquiryService implements OnModuleDestroy {
   /**
    * Processes one job. `known` is the job's start as its admission read it (one statement
    * for both); without it the start is read here. `log` writes the job's lines (the processor
-   * passes a child logger bound to the job; by default one bound to its run, account, provider
-   * and attempt).
+   * passes a {@link JobLogger} bound to the job; by default one bound to its run, account,
+   * provider and attempt).
    */
   async process(
     job: BalanceInquiryJobData,

@@ -22,9 +22,9 @@ export const REDACTED_PATHS = [
 /**
  * The structured JSON logger of every app (pino), named after the app. Secrets are redacted by
  * field path and, on every finished line, by value (client secrets, key material, access tokens,
- * API keys). A job's lines carry its run, account and provider through a child logger made
- * per job (no AsyncLocalStorage: its promise hooks taxed every promise of the process, ~8 % of
- * the workers' CPU in the bench). `destination` lets tests capture lines.
+ * API keys). A job's lines carry its run, account and provider through a `JobLogger`
+ * made per job (no AsyncLocalStorage: its promise hooks taxed every promise of the process,
+ * ~8 % of the workers' CPU in the bench). `destination` lets tests capture lines.
  */
 export function createLogger(
   config: Pick<AppConfig, 'LOG_LEVEL'>,
