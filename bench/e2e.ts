@@ -215,6 +215,28 @@ interface SimulatorStats {
   >;
 }
 
+/** Waits until the run is no longer `running` (polling Postgres); its final status. */
+async function waitForRunEnd(
+  ds: DataSource,
+  runId: string,
+  timeoutMs: number,
+  workers: Child[],
+): Promise<string> {
+  let status = 'running';
+  await waitUntil(
+    `run ${runId} to finish`,
+    async () => {
+      const [row] = await ds.query(`SELECT status FROM reconciliation_runs WHERE id = $1`, [runId]);
+      status = row.status;
+      return status !== 'running';
+    },
+    timeoutMs,
+    workers,
+    200,
+  );
+  return status;
+}
+
 /**
  * The warm-up run, when the scenario has warm-up accounts: only they are enabled while it runs,
  * then only the measured ones; the simulator's statistics start again after it. Seconds, or
@@ -230,20 +252,7 @@ async function warmUp(
   const t0 = process.hrtime.bigint();
   await setup.ds.query(`UPDATE provider_accounts SET enabled = id >= $1`, [warmupFromId]);
   const run = await runs.start('cli');
-  let status = 'running';
-  await waitUntil(
-    `warm-up run ${run.runId} to finish`,
-    async () => {
-      const [row] = await setup.ds.query(`SELECT status FROM reconciliation_runs WHERE id = $1`, [
-        run.runId,
-      ]);
-      status = row.status;
-      return status !== 'running';
-    },
-    120_000 + warmupCount * 20,
-    workers,
-    200,
-  );
+  const status = await waitForRunEnd(setup.ds, run.runId, 120_000 + warmupCount * 20, workers);
   if (status !== 'finished') throw new Error(`warm-up run ${run.runId} ended ${status}`);
   await setup.ds.query(`UPDATE provider_accounts SET enabled = id < $1`, [warmupFromId]);
   // The flip's dead rows are cleaned now, not by an autovacuum inside the measured run.
@@ -317,19 +326,7 @@ export async function runE2ePass(
     const tEnqueue = process.hrtime.bigint();
     const run = await runs.start('cli');
     const enqueueSeconds = msSince(tEnqueue) / 1000;
-    const timeoutMs = 120_000 + setup.seeded.count * 20;
-    await waitUntil(
-      `run ${run.runId} to finish`,
-      async () => {
-        const [row] = await setup.ds.query(`SELECT status FROM reconciliation_runs WHERE id = $1`, [
-          run.runId,
-        ]);
-        return row.status !== 'running';
-      },
-      timeoutMs,
-      workers,
-      200,
-    );
+    await waitForRunEnd(setup.ds, run.runId, 120_000 + setup.seeded.count * 20, workers);
     const resources = await monitor.end();
     const countersAfter = await readCounters(redis, setup.ds);
     const stats = (await (

@@ -17,7 +17,7 @@ import { machineInfo } from './proc';
 import { ceilingProductCpuMs, productCpuMs } from './product-cpu';
 import { benchRealistic, RealisticFigures } from './realistic';
 import { benchScale, ScaleFigures } from './scale';
-import { BenchResult, checkTargets, compareTable, loadResult, resultTable } from './report';
+import { BenchResult, checkTargets, compareTable, loadResult, resultTable, warmth } from './report';
 import { median, round } from './stats';
 
 /**
@@ -69,7 +69,7 @@ async function main(): Promise<number> {
   const concurrency = options.concurrency ?? ctx.config('public', 'x').WORKER_CONCURRENCY;
   ctx.say(
     `snap-recon bench ${ctx.id}: ${options.accounts.toLocaleString('en')} accounts, ${options.workers} worker process(es) × 3 queues × concurrency ${concurrency}, ` +
-      `${options.repeat} pass(es), ${options.warmup > 0 ? `warm workers (a warm-up run of ${options.warmup.toLocaleString('en')} first)` : 'fresh workers'}, simulator latency ${options.latencyMs} ms, worker node flags "${options.workerNodeOptions.join(' ')}"${options.smoke ? ' (smoke mode)' : ''}`,
+      `${options.repeat} pass(es), workers ${warmth({ warmup: options.warmup })}, simulator latency ${options.latencyMs} ms, worker node flags "${options.workerNodeOptions.join(' ')}"${options.smoke ? ' (smoke mode)' : ''}`,
   );
   ctx.say(
     `machine: ${machine.nproc} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}; logs in ${ctx.workDir}`,

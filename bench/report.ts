@@ -76,7 +76,7 @@ export interface TargetCheck {
 }
 
 /** How the measured runs met their workers: after a warm-up run, or fresh. */
-function warmth(options: Record<string, unknown> | undefined): string {
+export function warmth(options: Record<string, unknown> | undefined): string {
   const warmup = Number(options?.warmup ?? 0);
   return warmup > 0
     ? `warm: a warm-up run of ${warmup.toLocaleString('en')} accounts (jobs) on the same processes first`
