@@ -1,5 +1,11 @@
 import IORedis from 'ioredis';
-import { ProviderRateLimiter, providerKeysUnder, PROVIDERS, ProviderName } from '@app/snap';
+import {
+  DEFAULT_MARGIN_MS,
+  ProviderRateLimiter,
+  providerKeysUnder,
+  PROVIDERS,
+  ProviderName,
+} from '@app/snap';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { uniqueSuffix } from '../support/test-config';
 
@@ -100,7 +106,7 @@ describe('provider rate limiter: an even schedule (GCRA) shared through the real
 
   it('a schedule Redis lost restarts at least one interval after the last slot handed out before', async () => {
     const limit = 100;
-    const intervalUs = ((1000 + 30) * 1000) / limit;
+    const intervalUs = ((1000 + DEFAULT_MARGIN_MS) * 1000) / limit;
     const owner = `${prefix}:seam`;
     /** Each slot handed out, on Redis's clock (µs), from the script's answers. */
     const slots: number[] = [];
@@ -160,10 +166,10 @@ describe('provider rate limiter: an even schedule (GCRA) shared through the real
     await Promise.all(requests);
     granted.sort((x, y) => x - y);
     expect(limiter.forfeited).toBeGreaterThan(0);
-    // A slot is let through at most lateMs (marginMs / 2 = 15 ms) after it falls due, so any
-    // 100 ms holds at most the slots due in 115 ms (12 at 10.3 ms apart); a late bunch of the
-    // slots that fell due during the 200 ms block would be about 20.
-    const intervalMs = (1000 + 30) / limit;
+    // A slot is let through at most 15 ms after it falls due, so any 100 ms holds at most the
+    // slots due in 115 ms (11 at 10.5 ms apart); a late bunch of the slots that fell due
+    // during the 200 ms block would be about 20.
+    const intervalMs = (1000 + DEFAULT_MARGIN_MS) / limit;
     expect(mostInAnyWindow(granted, 100)).toBeLessThanOrEqual(
       Math.floor((100 + 15) / intervalMs) + 1,
     );

@@ -139,7 +139,7 @@ export const configSchema = z.object({
   JOB_BACKOFF_MS: int(1000, 0),
   JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
   RATE_LIMIT_PAUSE_MS: int(1000, 1),
-  RATE_LIMIT_PACING_MARGIN_MS: int(30, 0),
+  RATE_LIMIT_PACING_MARGIN_MS: int(50, 0),
   BREAKER_FAILURE_THRESHOLD: int(10, 1),
   BREAKER_PROBE_INTERVAL_MS: int(30_000, 1),
   /** Share of transient failures over the window that also opens a breaker; 0: rule off. */

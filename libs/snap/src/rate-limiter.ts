@@ -18,7 +18,7 @@ export interface PacingOptions {
   /**
    * Milliseconds by which a request may reach the provider later than its slot (a busy event
    * loop, a busy provider) without any one-second window there going over the limit: slots
-   * are `(1000 + marginMs) / limit` ms apart. Default 30. Costs `marginMs / (1000 + marginMs)`
+   * are `(1000 + marginMs) / limit` ms apart. Default 50. Costs `marginMs / (1000 + marginMs)`
    * of the rate.
    */
   marginMs?: number;
@@ -159,6 +159,12 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** The default `marginMs`: see docs/RELIABILITY.md, "Pacing and provider outages". */
+export const DEFAULT_MARGIN_MS = 50;
+
+/** Latest a slot is still used after it falls due (ms); later, it is given up. */
+const MAX_LATE_MS = 15;
+
 /**
  * Paces the requests to each provider on one even schedule shared by every process on the
  * Redis, so that no one-second window at the provider sees more than its limit: counted per
@@ -169,8 +175,10 @@ interface Waiter {
  * at once: a burst let through together reaches the provider bunched up in any order, while
  * requests released one interval apart stay within the limit as long as none is delayed on its
  * way by more than `marginMs` relative to the others. A request whose slot comes while its
- * process was too busy to send it (its timer fires more than `marginMs / 2` late) gives the
- * slot up and asks again, so a stalled process cannot release a bunch of late requests at once.
+ * process was too busy to send it (its timer fires more than {@link MAX_LATE_MS} or `marginMs / 2`
+ * late, whichever is less) gives the slot up and asks again, so a stalled process cannot release
+ * a bunch of late requests at once; the rest of the margin is for the way to the provider and the
+ * provider's own stamping of arrivals.
  *
  * Requests of one process that wait at the same time share one Redis call: while a call is
  * out, newcomers queue, and the next call asks slots for all of them; each is released by a
@@ -193,7 +201,7 @@ export class ProviderRateLimiter implements RequestRateLimiter {
     private readonly providerKeys: ProviderKeyPrefix,
     options: PacingOptions,
   ) {
-    const marginMs = options.marginMs ?? 30;
+    const marginMs = options.marginMs ?? DEFAULT_MARGIN_MS;
     if (!Number.isFinite(marginMs) || marginMs < 0)
       throw new Error(`rate limiter: marginMs must be a number >= 0, got ${marginMs}`);
     const missing = PROVIDERS.filter((p) => {
@@ -204,7 +212,7 @@ export class ProviderRateLimiter implements RequestRateLimiter {
       throw new Error(
         `rate limiter: no rate limit for ${missing.map((p) => `${p} (got ${String(options.limits?.[p])})`).join(', ')}; every provider needs a positive requests-per-second limit`,
       );
-    this.lateMs = marginMs / 2;
+    this.lateMs = Math.min(MAX_LATE_MS, marginMs / 2);
     this.onForfeit = options.onForfeit;
     this.intervalUs = {} as Record<ProviderName, number>;
     this.horizonUs = {} as Record<ProviderName, number>;
