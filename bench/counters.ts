@@ -79,3 +79,24 @@ export function logLinesPerAccount(files: string[], accounts: number): number | 
     return null;
   }
 }
+
+/**
+ * Pacing slots the workers gave up (reached too late by a busy process) per provider, summed
+ * from their `pacing slots given up` log lines; null when a log cannot be read.
+ */
+export function pacingSlotsGivenUp(files: string[]): Record<string, number> | null {
+  try {
+    const total: Record<string, number> = {};
+    for (const f of files) {
+      for (const line of readFileSync(f, 'utf8').split('\n')) {
+        if (!line.includes('pacing slots given up')) continue;
+        const { forfeited } = JSON.parse(line) as { forfeited?: Record<string, number> };
+        for (const [provider, n] of Object.entries(forfeited ?? {}))
+          total[provider] = (total[provider] ?? 0) + n;
+      }
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}

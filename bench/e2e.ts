@@ -16,7 +16,12 @@ import type { BenchContext } from './context';
 import { deleteKeys } from './context';
 import { SeededAccounts, seedAccounts, writeProviderFiles } from './e2e-seed';
 import { queuePrefixes, readJobTimes } from './job-times';
-import { countersPerAccount, logLinesPerAccount, readCounters } from './counters';
+import {
+  countersPerAccount,
+  logLinesPerAccount,
+  pacingSlotsGivenUp,
+  readCounters,
+} from './counters';
 import { Monitor, ResourceFigures } from './monitor';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
@@ -94,6 +99,8 @@ export interface E2ePass {
     postgres: Record<string, number>;
   } | null;
   workerLogLinesPerAccount: number | null;
+  /** Pacing slots the workers gave up, per provider (their log lines; warm-up run included). */
+  pacingSlotsGivenUp: Record<string, number> | null;
   /** Last result written → run finished (summary, discrepancies), ms. */
   finalizeMs: number;
   /** Provider answers other than success (should be none). */
@@ -410,6 +417,7 @@ export async function runE2ePass(
         workers.map((w) => w.log),
         setup.seeded.count,
       ),
+      pacingSlotsGivenUp: pacingSlotsGivenUp(workers.map((w) => w.log)),
       finalizeMs: round(Math.max(0, Number(times.finalize)) * 1000, 1)!,
       providerFailures,
       workerStartSeconds: round(workerStartSeconds, 1)!,

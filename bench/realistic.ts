@@ -21,6 +21,8 @@ export interface RealisticFigures {
   busiestSecond: Record<string, number>;
   /** Every provider's busiest second within its limit. */
   withinLimits: boolean;
+  /** Slots of the pacing schedule the workers reached too late and gave up, per provider. */
+  pacingSlotsGivenUp: Record<string, number> | null;
   workerPeakRssMb: (number | null)[];
   processingP50Ms: number;
   processingP99Ms: number;
@@ -72,6 +74,7 @@ export async function benchRealistic(
       requestsByProvider: pass.requestsByProvider,
       busiestSecond: pass.busiestSecond,
       withinLimits: Object.entries(pass.busiestSecond).every(([p, n]) => n <= limits[p]),
+      pacingSlotsGivenUp: pass.pacingSlotsGivenUp,
       workerPeakRssMb: pass.resources.workerPeakRssMb,
       processingP50Ms: pass.processingP50Ms,
       processingP99Ms: pass.processingP99Ms,

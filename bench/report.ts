@@ -297,6 +297,10 @@ export function resultTable(r: BenchResult): string {
         `${fmt(real.requestsByProvider[p])} ÷ ${fmt(real.limits[p])}/s = ${fmt(real.floorByProvider[p])} s; ${fmt(real.busiestSecond[p])}/s`,
       );
     }
+    add(
+      '  pacing slots given up (reached too late by a busy worker)',
+      real.pacingSlotsGivenUp ? JSON.stringify(real.pacingSlotsGivenUp) : null,
+    );
     add('  worker peak RSS', real.workerPeakRssMb.join('/'), 'MiB');
     add(
       '  time per account p50 / p99',
