@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_INACTIVE_STATUS_VALUES, parseAmount, PROVIDER_PROFILES } from '@app/snap';
+import {
+  DEFAULT_INACTIVE_STATUS_VALUES,
+  DEFAULT_MARGIN_MS,
+  parseAmount,
+  PROVIDER_PROFILES,
+} from '@app/snap';
 import { apiKeysSetting, basicAuthUsersSetting, ROLES } from './credentials.schema';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -139,7 +144,7 @@ export const configSchema = z.object({
   JOB_BACKOFF_MS: int(1000, 0),
   JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
   RATE_LIMIT_PAUSE_MS: int(1000, 1),
-  RATE_LIMIT_PACING_MARGIN_MS: int(50, 0),
+  RATE_LIMIT_PACING_MARGIN_MS: int(DEFAULT_MARGIN_MS, 0),
   BREAKER_FAILURE_THRESHOLD: int(10, 1),
   BREAKER_PROBE_INTERVAL_MS: int(30_000, 1),
   /** Share of transient failures over the window that also opens a breaker; 0: rule off. */

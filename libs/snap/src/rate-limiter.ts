@@ -159,7 +159,7 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-/** The default `marginMs`: see docs/RELIABILITY.md, "Pacing and provider outages". */
+/** The default `marginMs` (and `RATE_LIMIT_PACING_MARGIN_MS`): docs/RELIABILITY.md, "Pacing margin 50 ms". */
 export const DEFAULT_MARGIN_MS = 50;
 
 /** Latest a slot is still used after it falls due (ms); later, it is given up. */
