@@ -1,7 +1,10 @@
 import { connect, Socket } from 'node:net';
 import type { Server } from 'node:http';
 import { ConfigError, isProduction, loadConfig } from '@app/config';
-import { AppMetrics } from '@app/infra';
+import IORedis from 'ioredis';
+import { AppMetrics, createLogger } from '@app/infra';
+import { createProducerApp } from '../../apps/producer/src/producer-app';
+import { LogCapture } from '../support/log-capture';
 import {
   assertApiCredentials,
   CredentialsCheck,
@@ -319,6 +322,35 @@ describe('failed logins', () => {
     const text = s.logs.lines.join('\n');
     for (const secret of [...wrong, 'not-a-user', PASSWORDS.admin])
       expect(text).not.toContain(secret);
+  });
+
+  it('a second producer process on the same Redis refuses a client that failed at the first: the failures are counted in Redis, not per process', async () => {
+    const first = await startSecureApp({ AUTH_FAILURES_PER_MINUTE: '2' });
+    const redis = new IORedis(first.config.REDIS_URL);
+    let replica: Awaited<ReturnType<typeof createProducerApp>> | undefined;
+    try {
+      replica = await createProducerApp(
+        first.config,
+        createLogger(first.config, 'producer', new LogCapture()),
+      );
+      await replica.listen(0, '127.0.0.1');
+      const replicaUrl = (await replica.getUrl()).replace('[::1]', '127.0.0.1');
+      // The replica lets the right password in before any failure.
+      expect((await fetch(`${replicaUrl}/runs`, { headers: asUser('admin') })).status).toBe(200);
+      for (const guess of ['guess-one-xxxxxxxx', 'guess-two-xxxxxxxx'])
+        expect((await fetch(`${first.url}/runs`, { headers: basic('ada', guess) })).status).toBe(
+          401,
+        );
+      const blocked = await fetch(`${replicaUrl}/runs`, { headers: asUser('admin') });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      // One counter, under the deployment's prefix (removed with it).
+      expect(await redis.keys(`${first.config.QUEUE_PREFIX}:login-failures*`)).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+      await replica?.close();
+      await first.close();
+    }
   });
 });
 

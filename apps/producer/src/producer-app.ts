@@ -3,7 +3,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { AppConfig } from '@app/config';
-import { AppMetrics, Logger } from '@app/infra';
+import { AppMetrics, Logger, REDIS } from '@app/infra';
+import type { Cluster, Redis } from 'ioredis';
 import { authenticate } from './auth/authenticate.middleware';
 import { boardRoles } from './board/board-roles';
 import { bodyParserErrors } from './body-errors';
@@ -29,8 +30,8 @@ export const MAX_BODY = MAX_JSON_BODY_BYTES;
  * 0. one access-log line per request (pino-http), Nest's own lines through the same pino;
  * 1. headers on every answer (helmet, `no-store`);
  * 2. cross-site unsafe requests refused (403);
- * 3. credentials checked, failed logins counted and logged (401/429), the caller put on the
- *    request — before any body is read;
+ * 3. credentials checked, failed logins counted in Redis (shared by the replicas) and logged
+ *    (401/429), the caller put on the request — before any body is read;
  * 4. body types checked (415), Bull Board writes limited to admin (403);
  * 5. bodies parsed within size and nesting limits (413/400), form posts' CSRF tokens checked;
  * 6. Nest routes, with the role guard and the problem-document filter.
@@ -50,7 +51,7 @@ export async function createProducerApp(
   app.use(accessLog(logger));
   app.use(securityHeaders, noStore);
   app.use(refuseCrossSite);
-  app.use(authenticate(config, logger));
+  app.use(authenticate(config, logger, app.get<Redis | Cluster>(REDIS)));
   app.use(requireBodyType);
   app.use('/queues', boardRoles);
   app.useBodyParser('json', {

@@ -88,25 +88,36 @@ export const externalIdLeaseProvider: Provider = {
 
 /**
  * Pacing slots this process reached too late to use (its event loop or CPU too busy), logged
- * at most every 10 s: a steady stream of them means the workers lack CPU and lose rate.
+ * at most every 10 s, and what is left when the worker stops: a steady stream of them means
+ * the workers lack CPU and lose rate.
  */
-class ForfeitLog {
+@Injectable()
+export class ForfeitLog implements OnApplicationShutdown {
   private counts: Partial<Record<ProviderName, number>> = {};
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(@Inject(APP_LOGGER) private readonly logger: Logger) {}
 
   readonly count = (provider: ProviderName): void => {
     this.counts[provider] = (this.counts[provider] ?? 0) + 1;
-    this.timer ??= setTimeout(() => {
-      this.logger.warn(
-        { forfeited: this.counts },
-        'pacing slots given up: reached too late by a busy process',
-      );
-      this.counts = {};
-      this.timer = null;
-    }, 10_000).unref();
+    this.timer ??= setTimeout(() => this.flush(), 10_000).unref();
   };
+
+  /** Writes the counts not logged yet, if any. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (Object.keys(this.counts).length === 0) return;
+    this.logger.warn(
+      { forfeited: this.counts },
+      'pacing slots given up: reached too late by a busy process',
+    );
+    this.counts = {};
+  }
+
+  onApplicationShutdown(): void {
+    this.flush();
+  }
 }
 
 /**
@@ -123,6 +134,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
     EXTERNAL_ID_LEASE,
     PROVIDER_QUEUES,
     AlertPublisher,
+    ForfeitLog,
   ],
   useFactory: async (
     config: AppConfig,
@@ -132,6 +144,7 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
     leased: LeaseReleaser,
     queues: Record<ProviderName, Queue>,
     alerts: AlertPublisher,
+    forfeits: ForfeitLog,
   ) => {
     // Fail fast: every profile, with this deployment's overrides, must validate at start-up.
     const overrides = profileOverrides(config);
@@ -148,7 +161,6 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
     });
     // On Cluster, a provider's pacing and breaker keys share its queue's hash tag.
     const providerKeys = (p: ProviderName) => providerKeyPrefix(config, p);
-    const forfeits = new ForfeitLog(logger);
     logger.info(
       { credentialSets: credentials.all().map((c) => `${c.provider}/${c.name}`) },
       'SNAP credentials loaded',

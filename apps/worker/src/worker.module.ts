@@ -8,7 +8,12 @@ import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
 import { RunSweeper } from './run-sweeper';
-import { externalIdLeaseProvider, snapClientsProvider, SnapRedis } from './snap-clients.provider';
+import {
+  externalIdLeaseProvider,
+  ForfeitLog,
+  snapClientsProvider,
+  SnapRedis,
+} from './snap-clients.provider';
 import { WebhookProcessor } from './webhook.processor';
 
 /** The worker: one processor per provider queue, no HTTP server. */
@@ -30,6 +35,7 @@ export class WorkerModule {
       providers: [
         externalIdLeaseProvider,
         SnapRedis,
+        ForfeitLog,
         snapClientsProvider(credentials),
         BalanceInquiryService,
         {

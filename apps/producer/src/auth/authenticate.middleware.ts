@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { Cluster, Redis } from 'ioredis';
 import type { AppConfig } from '@app/config';
-import type { Logger } from '@app/infra';
+import { type Logger, queuePrefix } from '@app/infra';
 import { problem, sendProblem } from '../http/problem';
 import { CredentialsCheck, presented } from './credentials-check';
 import { LoginFailures } from './login-failures';
@@ -16,11 +17,15 @@ export function isPublicRequest(req: Request): boolean {
  * as `req.actor`, or answers 401 before anything of the body is read. Being mounted on every
  * path, it guards `/docs`, `/DOCS-JSON` and `/queues` alike whatever the letter case (Express
  * matches routes case-insensitively; a string compare did not). Wrong credentials count
- * against the client's address ({@link LoginFailures}) and are logged without the secret.
+ * against the client's address ({@link LoginFailures}, in `redis` when given: shared by every
+ * producer process) and are logged without the secret.
  */
-export function authenticate(config: AppConfig, logger: Logger) {
+export function authenticate(config: AppConfig, logger: Logger, redis?: Redis | Cluster) {
   const check = new CredentialsCheck(config);
-  const failures = new LoginFailures(config.AUTH_FAILURES_PER_MINUTE);
+  const failures = new LoginFailures(
+    config.AUTH_FAILURES_PER_MINUTE,
+    redis && { client: redis, keyPrefix: `${queuePrefix(config)}:login-failures` },
+  );
   const knownUsers = new Set([
     config.BASIC_AUTH_USER,
     ...config.BASIC_AUTH_USERS.map((u) => u.name),
