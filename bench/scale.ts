@@ -12,6 +12,9 @@ import { peakRssMb } from './proc';
 import { productCpuMs } from './product-cpu';
 import { msSince, round } from './stats';
 
+const simulatorMs = (seconds: number | null | undefined, accounts: number) =>
+  typeof seconds === 'number' && accounts > 0 ? round((seconds * 1000) / accounts, 3) : null;
+
 /** One run size of the cost-as-work-grows rows. */
 export interface ScaleRow {
   accounts: number;
@@ -20,6 +23,12 @@ export interface ScaleRow {
   productCpuMsPerAccount: number | null;
   /** Workers' CPU alone, ms per account. */
   workerCpuMsPerAccount: number | null;
+  /**
+   * The simulator's CPU, ms per account: not the product's, but its work per request is the
+   * same at every size, so it shows how much of a change across sizes is the machine and the
+   * run's ramp rather than the product's work.
+   */
+  simulatorCpuMsPerAccount: number | null;
   /** Last result written → run finished (counts, discrepancies), ms, and per 1,000 accounts. */
   finalizeMs: number;
   finalizeMsPer1000: number;
@@ -79,6 +88,10 @@ export async function benchScale(ctx: BenchContext, redis: Redis | Cluster): Pro
         perSecond: pass.perSecond,
         productCpuMsPerAccount: productCpuMs(pass.resources, pass.accounts),
         workerCpuMsPerAccount: round((workers * 1000) / pass.accounts, 3),
+        simulatorCpuMsPerAccount: simulatorMs(
+          pass.resources.otherCpuSeconds[setup.simulator.name],
+          pass.accounts,
+        ),
         finalizeMs: pass.finalizeMs,
         finalizeMsPer1000: round((pass.finalizeMs * 1000) / pass.accounts, 2)!,
         workerPeakRssMb: pass.resources.workerPeakRssMb,
