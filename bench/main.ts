@@ -287,6 +287,7 @@ async function main(): Promise<number> {
       ? Math.max(...realistic.workerPeakRssMb.map((v) => v ?? 0))
       : null,
     cpuFlatness: scale?.cpuFlatness ?? null,
+    simulatorCpuFlatness: scale?.simulatorCpuFlatness ?? null,
     finalizeGrowth: scale?.finalizeGrowth ?? null,
     reportJsonSeconds: scale?.report?.jsonSeconds ?? null,
     reportCsvSeconds: scale?.report?.csvSeconds ?? null,

@@ -53,6 +53,8 @@ export interface BenchResult {
   realisticWorkerPeakRssMb: number | null;
   /** Largest ÷ smallest product CPU per account over the scale rows (≤ 1.3). */
   cpuFlatness: number | null;
+  /** The same for the simulator (fixed work per request): how much of it the machine makes. */
+  simulatorCpuFlatness?: number | null;
   /** Largest ÷ smallest finalize time per 1,000 accounts over the scale rows. */
   finalizeGrowth: number | null;
   /** The largest scale run's JSON report and CSV: seconds, and the producer's peak RSS. */
@@ -320,6 +322,7 @@ export function resultTable(r: BenchResult): string {
       );
     }
     add('  CPU per account largest ÷ smallest', r.cpuFlatness);
+    add("  the simulator's (control: fixed work per request)", r.simulatorCpuFlatness ?? null);
     add('  finalize per account largest ÷ smallest', r.finalizeGrowth);
     if (scale.report) {
       const rep = scale.report;
@@ -432,6 +435,11 @@ export const COMPARED: { key: keyof BenchResult; label: string; better: 'higher'
   { key: 'realisticFloorSeconds', label: 'realistic floor, s', better: 'lower' },
   { key: 'realisticWorkerPeakRssMb', label: 'realistic worker peak RSS, MiB', better: 'lower' },
   { key: 'cpuFlatness', label: 'CPU per account largest ÷ smallest', better: 'lower' },
+  {
+    key: 'simulatorCpuFlatness',
+    label: "simulator's CPU per account largest ÷ smallest (control)",
+    better: 'lower',
+  },
   { key: 'finalizeGrowth', label: 'finalize per account largest ÷ smallest', better: 'lower' },
   { key: 'reportJsonSeconds', label: 'report JSON of the largest run, s', better: 'lower' },
   { key: 'reportCsvSeconds', label: 'report CSV of the largest run, s', better: 'lower' },

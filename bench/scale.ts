@@ -55,6 +55,8 @@ export interface ScaleFigures {
   rows: ScaleRow[];
   /** Largest ÷ smallest product CPU per account. */
   cpuFlatness: number | null;
+  /** The same for the simulator's CPU (the control: fixed work per request). */
+  simulatorCpuFlatness: number | null;
   /** Largest ÷ smallest finalize time per 1,000 accounts (≤ 1: no worse than linear). */
   finalizeGrowth: number | null;
   report: ReportFigures | null;
@@ -113,6 +115,7 @@ export async function benchScale(ctx: BenchContext, redis: Redis | Cluster): Pro
   return {
     rows,
     cpuFlatness: ratio((r) => r.productCpuMsPerAccount),
+    simulatorCpuFlatness: ratio((r) => r.simulatorCpuMsPerAccount),
     finalizeGrowth:
       bySize.length >= 2 && bySize[0].finalizeMsPer1000 > 0
         ? round(bySize.at(-1)!.finalizeMsPer1000 / bySize[0].finalizeMsPer1000, 2)
