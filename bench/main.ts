@@ -14,7 +14,7 @@ import { benchLedgerAsOf, LedgerFigures } from './ledger-as-of';
 import { BenchOptions, parseOptions, USAGE, UsageError } from './options';
 import type { ResourceFigures } from './monitor';
 import { machineInfo } from './proc';
-import { ceilingProductCpuMs, productCpuMs } from './product-cpu';
+import { ceilingProductCpuMs, cpuMsPer, productCpuMs } from './product-cpu';
 import { benchRealistic, RealisticFigures } from './realistic';
 import { benchScale, ScaleFigures } from './scale';
 import { BenchResult, checkTargets, compareTable, loadResult, resultTable, warmth } from './report';
@@ -150,8 +150,6 @@ async function main(): Promise<number> {
       sections.ceiling = { passes: ceilingPasses };
       const med = <T>(list: T[], pick: (t: T) => number | null | undefined) =>
         median(list.map(pick));
-      const perAccount = (seconds: number | null | undefined, n: number) =>
-        typeof seconds === 'number' ? (seconds * 1000) / n : null;
       const sum = (list: (number | null)[]) => list.reduce<number>((a, b) => a + (b ?? 0), 0);
       sections.e2eResources = {
         workerPeakRssMb: e2ePasses.map((p) => p.resources.workerPeakRssMb),
@@ -162,11 +160,11 @@ async function main(): Promise<number> {
         ),
         /** CPU milliseconds per account by process (medians of the passes). */
         cpuMsPerAccount: cpuTable(e2ePasses, (p) => ({
-          workers: perAccount(sum(p.resources.workerCpuSeconds), p.accounts),
-          simulator: perAccount(p.resources.otherCpuSeconds.simulator, p.accounts),
-          postgres: perAccount(p.resources.postgresCpuSeconds, p.accounts),
-          redis: perAccount(p.resources.redisCpuSeconds, p.accounts),
-          producer: perAccount(p.resources.benchCpuSeconds, p.accounts),
+          workers: cpuMsPer(sum(p.resources.workerCpuSeconds), p.accounts),
+          simulator: cpuMsPer(p.resources.otherCpuSeconds.simulator, p.accounts),
+          postgres: cpuMsPer(p.resources.postgresCpuSeconds, p.accounts),
+          redis: cpuMsPer(p.resources.redisCpuSeconds, p.accounts),
+          producer: cpuMsPer(p.resources.benchCpuSeconds, p.accounts),
         })),
         /** Of the workers' CPU: token signatures, as token requests × one signature's cost. */
         tokenSignatureCpuMsPerAccount: round(
@@ -198,10 +196,10 @@ async function main(): Promise<number> {
           1,
         ),
         cpuMsPerAccount: cpuTable(ceilingPasses, (p) => ({
-          workers: perAccount(sum(p.resources.workerCpuSeconds), p.jobs),
-          endpoint: perAccount(p.resources.otherCpuSeconds['noop-endpoint'], p.jobs),
-          redis: perAccount(p.resources.redisCpuSeconds, p.jobs),
-          producer: perAccount(p.resources.benchCpuSeconds, p.jobs),
+          workers: cpuMsPer(sum(p.resources.workerCpuSeconds), p.jobs),
+          endpoint: cpuMsPer(p.resources.otherCpuSeconds['noop-endpoint'], p.jobs),
+          redis: cpuMsPer(p.resources.redisCpuSeconds, p.jobs),
+          producer: cpuMsPer(p.resources.benchCpuSeconds, p.jobs),
         })),
       };
     }

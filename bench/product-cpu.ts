@@ -1,6 +1,11 @@
 import type { ResourceFigures } from './monitor';
 import { round } from './stats';
 
+/** CPU seconds of one process as ms per account (or job); null when unreadable. */
+export function cpuMsPer(seconds: number | null | undefined, n: number): number | null {
+  return typeof seconds === 'number' && n > 0 ? (seconds * 1000) / n : null;
+}
+
 /**
  * The product's own CPU per account, ms: workers + Postgres backends + Redis + producer (this
  * process). The simulator stands in for the provider and is left out: a platform does not pay

@@ -9,11 +9,8 @@ import { stopChild } from './children';
 import type { BenchContext } from './context';
 import { prepareE2e, runE2ePass } from './e2e';
 import { peakRssMb } from './proc';
-import { productCpuMs } from './product-cpu';
+import { cpuMsPer, productCpuMs } from './product-cpu';
 import { msSince, round } from './stats';
-
-const simulatorMs = (seconds: number | null | undefined, accounts: number) =>
-  typeof seconds === 'number' && accounts > 0 ? round((seconds * 1000) / accounts, 3) : null;
 
 /** One run size of the cost-as-work-grows rows. */
 export interface ScaleRow {
@@ -90,9 +87,9 @@ export async function benchScale(ctx: BenchContext, redis: Redis | Cluster): Pro
         perSecond: pass.perSecond,
         productCpuMsPerAccount: productCpuMs(pass.resources, pass.accounts),
         workerCpuMsPerAccount: round((workers * 1000) / pass.accounts, 3),
-        simulatorCpuMsPerAccount: simulatorMs(
-          pass.resources.otherCpuSeconds[setup.simulator.name],
-          pass.accounts,
+        simulatorCpuMsPerAccount: round(
+          cpuMsPer(pass.resources.otherCpuSeconds[setup.simulator.name], pass.accounts),
+          3,
         ),
         finalizeMs: pass.finalizeMs,
         finalizeMsPer1000: round((pass.finalizeMs * 1000) / pass.accounts, 2)!,
