@@ -14,7 +14,7 @@ import { benchLedgerAsOf, LedgerFigures } from './ledger-as-of';
 import { BenchOptions, parseOptions, USAGE, UsageError } from './options';
 import type { ResourceFigures } from './monitor';
 import { machineInfo } from './proc';
-import { ceilingProductCpuMs, cpuMsPer, productCpuMs } from './product-cpu';
+import { ceilingProductCpuMs, cpuMsPer, productCpuFloorMs, productCpuMs } from './product-cpu';
 import { benchRealistic, RealisticFigures } from './realistic';
 import { benchScale, ScaleFigures } from './scale';
 import { BenchResult, checkTargets, compareTable, loadResult, resultTable, warmth } from './report';
@@ -277,6 +277,8 @@ async function main(): Promise<number> {
     productCpuMsPerAccount: med3(e2ePasses, (p) => productCpuMs(p.resources, p.accounts)),
     ceilingProductCpuMsPerJob: med3(ceilingPasses, (p) => ceilingProductCpuMs(p.resources, p.jobs)),
     productCpuRatio: null,
+    productCpuFloorMsPerAccount: null,
+    productCpuFloorRatio: null,
     realisticWallSeconds: realistic?.wallSeconds ?? null,
     realisticFloorSeconds: realistic?.floorSeconds ?? null,
     realisticBusiestSecond: realistic?.busiestSecond ?? null,
@@ -300,6 +302,22 @@ async function main(): Promise<number> {
   if (partial.productCpuMsPerAccount && partial.ceilingProductCpuMsPerJob)
     partial.productCpuRatio = round(
       partial.productCpuMsPerAccount / partial.ceilingProductCpuMsPerJob,
+      2,
+    );
+  const e2eCpu = sections.e2eResources as
+    | {
+        cpuMsPerAccount?: { postgres?: number | null };
+        tokenSignatureCpuMsPerAccount?: number | null;
+      }
+    | undefined;
+  partial.productCpuFloorMsPerAccount = productCpuFloorMs(
+    partial.ceilingProductCpuMsPerJob,
+    e2eCpu?.tokenSignatureCpuMsPerAccount ?? null,
+    e2eCpu?.cpuMsPerAccount?.postgres ?? null,
+  );
+  if (partial.productCpuFloorMsPerAccount && partial.ceilingProductCpuMsPerJob)
+    partial.productCpuFloorRatio = round(
+      partial.productCpuFloorMsPerAccount / partial.ceilingProductCpuMsPerJob,
       2,
     );
   const result: BenchResult = { ...partial, targets: checkTargets(partial) };

@@ -56,6 +56,7 @@ function main(files: string[]): number {
     enqueue100kSeconds: mid('enqueue100kSeconds'),
     workerPeakRssMb: mid('workerPeakRssMb'),
     productCpuRatio: mid('productCpuRatio'),
+    productCpuFloorRatio: mid('productCpuFloorRatio'),
     realisticWallSeconds: mid('realisticWallSeconds'),
     realisticFloorSeconds: mid('realisticFloorSeconds'),
     // The worst run's busiest second: a limit is a limit in every run, not in the median one.

@@ -23,3 +23,22 @@ export function ceilingProductCpuMs(r: ResourceFigures, jobs: number): number | 
   if (jobs <= 0 || parts.some((p) => p === null)) return null;
   return round((parts.reduce<number>((a, b) => a + (b ?? 0), 0) * 1000) / jobs, 3);
 }
+
+/**
+ * What the product's CPU per account would be if its own code cost nothing beyond the ceiling's
+ * work: the ceiling's CPU per job, plus the two costs the ceiling does not have and no client can
+ * avoid, the RSA token signatures the protocol asks for and Postgres's own CPU (the ledger read
+ * and the result written). Null when a part is unknown.
+ */
+export function productCpuFloorMs(
+  ceilingMsPerJob: number | null,
+  tokenSignatureMsPerAccount: number | null,
+  postgresMsPerAccount: number | null,
+): number | null {
+  const parts = [ceilingMsPerJob, tokenSignatureMsPerAccount, postgresMsPerAccount];
+  if (parts.some((p) => typeof p !== 'number')) return null;
+  return round(
+    (parts as number[]).reduce((a, b) => a + b, 0),
+    3,
+  );
+}

@@ -44,6 +44,13 @@ export interface BenchResult {
   ceilingProductCpuMsPerJob: number | null;
   /** productCpuMsPerAccount ÷ ceilingProductCpuMsPerJob (issue 16: ≤ 2.0). */
   productCpuRatio: number | null;
+  /**
+   * The ceiling's CPU per job + the token signatures + Postgres's CPU per account, ms: the
+   * product's CPU if its own code cost nothing more than the ceiling's ({@link productCpuFloorMs}).
+   */
+  productCpuFloorMsPerAccount?: number | null;
+  /** productCpuFloorMsPerAccount ÷ ceilingProductCpuMsPerJob: the lowest productCpuRatio can be. */
+  productCpuFloorRatio?: number | null;
   /** The realistic scenario's run wall time, and the floor its providers' limits allow, s. */
   realisticWallSeconds: number | null;
   realisticFloorSeconds: number | null;
@@ -118,6 +125,13 @@ export function checkTargets(r: Omit<BenchResult, 'targets'>): TargetCheck[] {
       '',
       (v) => v <= 2.0,
     ),
+    {
+      name: 'floor ÷ ceiling: ceiling + token signatures + Postgres',
+      target: 'reported',
+      value: r.productCpuFloorRatio ?? null,
+      unit: '',
+      met: null,
+    },
     check('end-to-end / ceiling', '>= 0.5 (aim 0.7)', r.ratio, '', (v) => v >= 0.5),
     check('100,000 accounts end to end', '<= 120 s', r.e2e100kSeconds, 's', (v) => v <= 120),
     check(
@@ -282,6 +296,12 @@ export function resultTable(r: BenchResult): string {
     );
     add("ceiling's CPU per job (workers + Redis + producer)", r.ceilingProductCpuMsPerJob, 'ms');
     add('  product ÷ ceiling', r.productCpuRatio);
+    add(
+      '  floor: ceiling + token signatures + Postgres (the product if its own code cost nothing more)',
+      r.productCpuFloorMsPerAccount,
+      'ms',
+    );
+    add('  floor ÷ ceiling (the lowest product ÷ ceiling can be)', r.productCpuFloorRatio ?? null);
   }
   const real = r.sections.realistic as RealisticFigures | undefined;
   if (real) {
@@ -431,6 +451,11 @@ export const COMPARED: { key: keyof BenchResult; label: string; better: 'higher'
   { key: 'productCpuMsPerAccount', label: 'product CPU per account, ms', better: 'lower' },
   { key: 'ceilingProductCpuMsPerJob', label: 'ceiling product CPU per job, ms', better: 'lower' },
   { key: 'productCpuRatio', label: 'product CPU ÷ ceiling', better: 'lower' },
+  {
+    key: 'productCpuFloorRatio',
+    label: 'floor ÷ ceiling (ceiling + signatures + Postgres)',
+    better: 'lower',
+  },
   { key: 'realisticWallSeconds', label: 'realistic wall time, s', better: 'lower' },
   { key: 'realisticFloorSeconds', label: 'realistic floor, s', better: 'lower' },
   { key: 'realisticWorkerPeakRssMb', label: 'realistic worker peak RSS, MiB', better: 'lower' },
