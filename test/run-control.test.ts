@@ -95,7 +95,11 @@ describe('run control', () => {
       body: { detail: `run ${runId} is cancelled, not running` },
     });
     expect((await post('/runs/987654321/cancel')).status).toBe(404);
-    expect((await post('/runs/abc/cancel')).status).toBe(400);
+    const bad = await post('/runs/abc/cancel');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([
+      { field: 'id', value: '"abc"', reason: 'must be a run id (digits)' },
+    ]);
     // A job of the cancelled run that still reaches a worker finds the run closed (the
     // worker then does nothing: BalanceInquiryService answers `run-closed`).
     const [{ account_id }]: { account_id: string }[] = await pipeline.db.dataSource.query(
@@ -131,9 +135,34 @@ describe('run control', () => {
       ],
     });
     expect(bad.status).toBe(400);
-    expect(String(bad.body.detail)).toContain(
-      'accounts[1]: "netzme/NZ-NOPE" is not a known account',
+    expect(bad.body.detail).toBe('invalid request body');
+    expect(bad.body.errors).toEqual([
+      { field: 'accounts[1]', value: '"netzme/NZ-NOPE"', reason: 'is not a known account' },
+    ]);
+    // A disabled account is refused by name too, and nothing is started.
+    const [c] = pipeline.scenario.slice(2);
+    await pipeline.db.dataSource.query(
+      `UPDATE provider_accounts SET enabled = false WHERE id = $1`,
+      [pipeline.accountIds.get(c.accountNo)],
     );
+    try {
+      const disabled = await post('/runs', {
+        accounts: [{ provider: c.provider, accountNo: c.accountNo }],
+      });
+      expect(disabled.status).toBe(400);
+      expect(disabled.body.errors).toEqual([
+        {
+          field: 'accounts[0]',
+          value: JSON.stringify(`${c.provider}/${c.accountNo}`),
+          reason: 'is disabled',
+        },
+      ]);
+    } finally {
+      await pipeline.db.dataSource.query(
+        `UPDATE provider_accounts SET enabled = true WHERE id = $1`,
+        [pipeline.accountIds.get(c.accountNo)],
+      );
+    }
     const both = await post('/runs', {
       provider: 'netzme',
       accounts: [{ provider: 'netzme', accountNo: 'x' }],

@@ -288,31 +288,47 @@ describe('bad input: HTTP API', () => {
     expect(stored).toEqual([{ entry_ref: sql }]);
   });
 
-  it('path traversal in a run id (GET /runs/..%2F..%2Fetc%2Fpasswd): 400 naming runId and the value', async () => {
+  it('path traversal in a run id (GET /runs/..%2F..%2Fetc%2Fpasswd): 400 naming the id parameter and the value', async () => {
     const answer = await call('GET', '/runs/..%2F..%2Fetc%2Fpasswd');
     expect(answer.status).toBe(400);
-    expect(answer.body.detail).toBe('runId: "../../etc/passwd" is not a run id or "latest"');
+    expect(answer.body.detail).toBe('invalid path parameters');
+    expect(answer.body.errors).toEqual([
+      { field: 'id', value: '"../../etc/passwd"', reason: 'must be a run id (digits) or "latest"' },
+    ]);
     await unchanged();
   });
 
-  it('path traversal in a report id (GET /runs/..%2f..%2fetc/report): 400 naming runId', async () => {
+  it('path traversal in a report id (GET /runs/..%2f..%2fetc/report): 400 naming the id parameter', async () => {
     const answer = await call('GET', '/runs/..%2f..%2fetc/report?format=csv');
     expect(answer.status).toBe(400);
-    expect(answer.body.detail).toBe('runId: "../../etc" is not a run id or "latest"');
+    expect(answer.body.detail).toBe('invalid path parameters');
+    expect(answer.body.errors).toEqual([
+      { field: 'id', value: '"../../etc"', reason: 'must be a run id (digits) or "latest"' },
+    ]);
     await unchanged();
   });
 
   it('a run id past bigint (20 digits): 400, not a database error', async () => {
     const answer = await call('GET', '/runs/99999999999999999999');
     expect(answer.status).toBe(400);
-    expect(answer.body.detail).toBe('runId: "99999999999999999999" is not a run id or "latest"');
+    expect(answer.body.detail).toBe('invalid path parameters');
+    expect(answer.body.errors).toEqual([
+      {
+        field: 'id',
+        value: '"99999999999999999999"',
+        reason: 'must be a run id (digits) or "latest"',
+      },
+    ]);
     await unchanged();
   });
 
   it('a report format that is a path: 400 naming format and the value', async () => {
     const answer = await call('GET', '/runs/latest/report?format=..%2F..%2Fetc%2Fpasswd');
     expect(answer.status).toBe(400);
-    expect(answer.body.detail).toBe('format: "../../etc/passwd" must be json or csv');
+    expect(answer.body.detail).toBe('invalid query parameters');
+    expect(answer.body.errors).toEqual([
+      { field: 'format', value: '"../../etc/passwd"', reason: 'must be json or csv' },
+    ]);
     await unchanged();
   });
 

@@ -201,6 +201,11 @@ describe('reports API', () => {
       ['/runs?pageSize=501', 'pageSize', '"501"'],
       ['/runs?pageSize=ten', 'pageSize', '"ten"'],
       ['/runs?staus=finished', 'staus', '"finished"'],
+      // Every route that takes a run or discrepancy id answers a bad one in this same shape.
+      ['/runs/abc', 'id', '"abc"'],
+      ['/runs/abc/report', 'id', '"abc"'],
+      ['/runs/1/report?format=xml', 'format', '"xml"'],
+      ['/discrepancies/abc', 'id', '"abc"'],
       ['/runs/abc/results', 'id', '"abc"'],
       ['/runs/99999999999999999999/results', 'id', '"99999999999999999999"'],
       ['/runs/1/results?status=mismatched,bogus', 'status', '"mismatched,bogus"'],

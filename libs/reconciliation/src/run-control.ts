@@ -70,19 +70,27 @@ export async function cancelRun(
   return { cancelled: true, runId, removedJobs, resultsKept };
 }
 
+/** An account asked for by `provider/accountNo` that cannot be reconciled, and why. */
+export interface AccountProblem {
+  /** Its position in the list asked for. */
+  index: number;
+  provider: ProviderName;
+  accountNo: string;
+  reason: 'is not a known account' | 'is disabled';
+}
+
 /** Account ids for `provider/accountNo` pairs; the pairs not found (or disabled) listed by index. */
 export async function resolveAccounts(
   ds: DataSource,
   accounts: { provider: ProviderName; accountNo: string }[],
-): Promise<{ ids: string[]; problems: string[] }> {
+): Promise<{ ids: string[]; problems: AccountProblem[] }> {
   const rows = await accountsRepository.resolveKeys(ds, accounts);
   const ids: string[] = [];
-  const problems: string[] = [];
+  const problems: AccountProblem[] = [];
   for (const [i, r] of rows.entries()) {
-    const name = `${accounts[i].provider}/${accounts[i].accountNo}`;
-    if (r.id === null)
-      problems.push(`accounts[${i}]: ${JSON.stringify(name)} is not a known account`);
-    else if (!r.enabled) problems.push(`accounts[${i}]: ${JSON.stringify(name)} is disabled`);
+    const account = { index: i, ...accounts[i] };
+    if (r.id === null) problems.push({ ...account, reason: 'is not a known account' });
+    else if (!r.enabled) problems.push({ ...account, reason: 'is disabled' });
     else ids.push(r.id);
   }
   return { ids, problems };

@@ -24,7 +24,7 @@ import { PROVIDERS } from '@app/snap';
 import { RequestActor } from '../audit/actor';
 import { Export } from '../http/export-slots';
 import { loggableError } from '../http/problem.filter';
-import { accountIdText, RUN_ID, RUN_PARAMS, RUN_REF } from '../http/route-params';
+import { accountIdText, RUN_ID, RUN_REF } from '../http/route-params';
 import {
   resultFilter,
   resultsCsvQuery,
@@ -75,7 +75,16 @@ export class RunsController {
     const { accounts, ...filter } = parseBody(startRunSchema, body ?? {});
     if (accounts) {
       const { ids, problems } = await resolveAccounts(this.ds, accounts);
-      if (problems.length > 0) throw new BadRequestException(problems.join('; '));
+      if (problems.length > 0)
+        throw new BadRequestException({
+          statusCode: 400,
+          message: 'invalid request body',
+          errors: problems.map((p) => ({
+            field: `accounts[${p.index}]`,
+            value: JSON.stringify(`${p.provider}/${p.accountNo}`),
+            reason: p.reason,
+          })),
+        });
       const run = await this.runs.start('api', { accountIds: ids }, null, actor);
       return { runId: run.runId, accountCount: run.accountCount };
     }
@@ -124,7 +133,7 @@ export class RunsController {
     @Res() res: Response,
   ) {
     if (format !== undefined && format !== 'json' && format !== 'csv') {
-      throw new BadRequestException(`format: ${JSON.stringify(format)} must be json or csv`);
+      rejectParam('query parameters', 'format', format, 'must be json or csv');
     }
     if (format === 'csv') {
       const run = await loadRun(this.ds, id);
@@ -157,7 +166,7 @@ export class RunsController {
 
   /** One page of a run's results, largest difference first. */
   @Get(':id/results')
-  async results(@Param(RUN_PARAMS) { id }: { id: string }, @Query() query: unknown) {
+  async results(@Param('id', RUN_REF) id: string, @Query() query: unknown) {
     const q = parseQuery(resultsQuery, query);
     const run = await this.reports.run(id);
     return {
@@ -170,7 +179,7 @@ export class RunsController {
   @Get(':id/results.csv')
   @Export()
   async resultsCsv(
-    @Param(RUN_PARAMS) { id }: { id: string },
+    @Param('id', RUN_REF) id: string,
     @Query() query: unknown,
     @Res() res: Response,
   ): Promise<void> {
@@ -192,10 +201,7 @@ export class RunsController {
 
   /** The unmatched items of a run's explained breaks, as CSV. */
   @Get(':id/unmatched.csv')
-  async unmatchedCsv(
-    @Param(RUN_PARAMS) { id }: { id: string },
-    @Res() res: Response,
-  ): Promise<void> {
+  async unmatchedCsv(@Param('id', RUN_REF) id: string, @Res() res: Response): Promise<void> {
     const run = await this.reports.run(id);
     const csv = await this.reports.unmatchedCsv(run.id);
     res.status(200).type('text/csv; charset=utf-8').attachment(`run-${run.id}-unmatched.csv`);

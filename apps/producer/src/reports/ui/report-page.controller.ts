@@ -15,7 +15,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { providerKeyPrefix, REDIS } from '@app/infra';
 import { PROVIDERS, readBreakerStatus } from '@app/snap';
 import { parseQuery } from '../../validation';
-import { ACCOUNT_PARAMS, DB_ID_PATTERN } from '../../http/route-params';
+import { ACCOUNT_PARAMS, DB_ID_PATTERN, RUN_ID_RULE } from '../../http/route-params';
 import { historyQuery } from '../report-params';
 import { ReportsService } from '../reports.service';
 import { accountPage } from './account-page';
@@ -33,7 +33,7 @@ const AUDIT_ROWS = 50;
 /** The query of the overview page `/`. */
 export const overviewQuery = z
   .object({
-    run: z.string().regex(DB_ID_PATTERN, 'must be a run id (digits)').optional(),
+    run: z.string().regex(DB_ID_PATTERN, RUN_ID_RULE).optional(),
     runsPage: z
       .string()
       .regex(/^\d{1,6}$/, 'must be a whole number')
