@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { slotsGivenUp } from '../apps/worker/src/forfeit-log';
 import type { Cluster, Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { masterNodes } from '@app/infra';
@@ -66,36 +67,21 @@ export function countersPerAccount(
   return { redis: sorted, redisTotal: per(total), postgres };
 }
 
-/** Lines written to the log files, per account. */
-export function logLinesPerAccount(files: string[], accounts: number): number | null {
-  try {
-    let lines = 0;
-    for (const f of files) {
-      const text = readFileSync(f, 'utf8');
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
-    }
-    return Math.round((lines / accounts) * 1000) / 1000;
-  } catch {
-    return null;
-  }
+/** What the workers' log files tell: lines per account and pacing slots given up. */
+export interface WorkerLogFigures {
+  linesPerAccount: number;
+  /** Per provider, from the workers' `pacing slots given up` lines. */
+  slotsGivenUp: Record<string, number>;
 }
 
-/**
- * Pacing slots the workers gave up (reached too late by a busy process) per provider, summed
- * from their `pacing slots given up` log lines; null when a log cannot be read.
- */
-export function pacingSlotsGivenUp(files: string[]): Record<string, number> | null {
+/** Reads each worker log once; null when one cannot be read. */
+export function readWorkerLogs(files: string[], accounts: number): WorkerLogFigures | null {
   try {
-    const total: Record<string, number> = {};
-    for (const f of files) {
-      for (const line of readFileSync(f, 'utf8').split('\n')) {
-        if (!line.includes('pacing slots given up')) continue;
-        const { forfeited } = JSON.parse(line) as { forfeited?: Record<string, number> };
-        for (const [provider, n] of Object.entries(forfeited ?? {}))
-          total[provider] = (total[provider] ?? 0) + n;
-      }
-    }
-    return total;
+    const lines = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+    return {
+      linesPerAccount: Math.round((lines.length / accounts) * 1000) / 1000,
+      slotsGivenUp: slotsGivenUp(lines),
+    };
   } catch {
     return null;
   }

@@ -16,12 +16,7 @@ import type { BenchContext } from './context';
 import { deleteKeys } from './context';
 import { SeededAccounts, seedAccounts, writeProviderFiles } from './e2e-seed';
 import { queuePrefixes, readJobTimes } from './job-times';
-import {
-  countersPerAccount,
-  logLinesPerAccount,
-  pacingSlotsGivenUp,
-  readCounters,
-} from './counters';
+import { countersPerAccount, readWorkerLogs, readCounters } from './counters';
 import { Monitor, ResourceFigures } from './monitor';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
@@ -340,6 +335,11 @@ export async function runE2ePass(
       await fetch(`${setup.simulatorUrl}/admin/stats`)
     ).json()) as SimulatorStats;
     await Promise.all(workers.map((w) => stopChild(w)));
+    // After the stop: a worker logs its last pacing slots given up as it shuts down.
+    const logs = readWorkerLogs(
+      workers.map((w) => w.log),
+      setup.seeded.count,
+    );
 
     const [times] = await setup.ds.query(
       `SELECT extract(epoch FROM r.finished_at - r.started_at)::float8 AS wall,
@@ -413,11 +413,8 @@ export async function runE2ePass(
       requestsByProvider,
       busiestSecond,
       perAccount: countersPerAccount(countersBefore, countersAfter, setup.seeded.count),
-      workerLogLinesPerAccount: logLinesPerAccount(
-        workers.map((w) => w.log),
-        setup.seeded.count,
-      ),
-      pacingSlotsGivenUp: pacingSlotsGivenUp(workers.map((w) => w.log)),
+      workerLogLinesPerAccount: logs?.linesPerAccount ?? null,
+      pacingSlotsGivenUp: logs?.slotsGivenUp ?? null,
       finalizeMs: round(Math.max(0, Number(times.finalize)) * 1000, 1)!,
       providerFailures,
       workerStartSeconds: round(workerStartSeconds, 1)!,

@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { DEFAULT_MARGIN_MS, PROVIDERS, ProviderName } from '@app/snap';
 import { expectWhole, settledQueues } from './scenarios';
 import { ChaosWorld } from './support/world';
+import { slotsGivenUp } from '../../apps/worker/src/forfeit-log';
 
 const LIMIT = 100;
 const WORKERS = 3;
@@ -20,10 +21,8 @@ const limited = (perSecond: Partial<Record<ProviderName, number>>) => ({
 
 /** Pacing slots the workers gave up (reached too late), from their log lines. */
 function forfeited(world: ChaosWorld): number {
-  return world
-    .workerLines(/pacing slots given up/)
-    .map((l) => JSON.parse(l) as { forfeited: Record<string, number> })
-    .reduce((n, l) => n + Object.values(l.forfeited).reduce((a, b) => a + b, 0), 0);
+  const byProvider = slotsGivenUp(world.workerLines(/pacing slots given up/));
+  return Object.values(byProvider).reduce((a, b) => a + b, 0);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 } from '@app/infra';
 import type { Queue } from 'bullmq';
 import { AlertPublisher } from '@app/reconciliation';
+import { ForfeitLog } from './forfeit-log';
 import {
   InstanceLease,
   CredentialRegistry,
@@ -85,40 +86,6 @@ export const externalIdLeaseProvider: Provider = {
     return new LeaseReleaser(lease);
   },
 };
-
-/**
- * Pacing slots this process reached too late to use (its event loop or CPU too busy), logged
- * at most every 10 s, and what is left when the worker stops: a steady stream of them means
- * the workers lack CPU and lose rate.
- */
-@Injectable()
-export class ForfeitLog implements OnApplicationShutdown {
-  private counts: Partial<Record<ProviderName, number>> = {};
-  private timer: NodeJS.Timeout | null = null;
-
-  constructor(@Inject(APP_LOGGER) private readonly logger: Logger) {}
-
-  readonly count = (provider: ProviderName): void => {
-    this.counts[provider] = (this.counts[provider] ?? 0) + 1;
-    this.timer ??= setTimeout(() => this.flush(), 10_000).unref();
-  };
-
-  /** Writes the counts not logged yet, if any. */
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (Object.keys(this.counts).length === 0) return;
-    this.logger.warn(
-      { forfeited: this.counts },
-      'pacing slots given up: reached too late by a busy process',
-    );
-    this.counts = {};
-  }
-
-  onApplicationShutdown(): void {
-    this.flush();
-  }
-}
 
 /**
  * The SNAP clients of this process: the credentials validated at start-up, one keep-alive HTTP pool, tokens shared through Redis, and

@@ -8,12 +8,8 @@ import { CredentialRegistry, PROVIDERS } from '@app/snap';
 import { balanceInquiryProcessor } from './balance-inquiry.processor';
 import { BalanceInquiryService } from './balance-inquiry.service';
 import { RunSweeper } from './run-sweeper';
-import {
-  externalIdLeaseProvider,
-  ForfeitLog,
-  snapClientsProvider,
-  SnapRedis,
-} from './snap-clients.provider';
+import { ForfeitLog } from './forfeit-log';
+import { externalIdLeaseProvider, snapClientsProvider, SnapRedis } from './snap-clients.provider';
 import { WebhookProcessor } from './webhook.processor';
 
 /** The worker: one processor per provider queue, no HTTP server. */
