@@ -71,18 +71,28 @@ export function countersPerAccount(
 export interface WorkerLogFigures {
   linesPerAccount: number;
   /** Per provider, from the workers' `pacing slots given up` lines. */
-  slotsGivenUp: Record<string, number>;
+  slotsGivenUp: Record<string, number> | null;
 }
 
-/** Reads each worker log once; null when one cannot be read. */
+/**
+ * Reads each worker log once; null when one cannot be read. `slotsGivenUp` alone is null when
+ * a `pacing slots given up` line is not JSON (a line cut short): the line count stands.
+ */
 export function readWorkerLogs(files: string[], accounts: number): WorkerLogFigures | null {
+  let lines: string[];
   try {
-    const lines = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
-    return {
-      linesPerAccount: Math.round((lines.length / accounts) * 1000) / 1000,
-      slotsGivenUp: slotsGivenUp(lines),
-    };
+    lines = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
   } catch {
     return null;
   }
+  let slots: Record<string, number> | null;
+  try {
+    slots = slotsGivenUp(lines);
+  } catch {
+    slots = null;
+  }
+  return {
+    linesPerAccount: Math.round((lines.length / accounts) * 1000) / 1000,
+    slotsGivenUp: slots,
+  };
 }

@@ -173,6 +173,13 @@ describe('discrepancies across three runs, with a signed webhook', () => {
     ).toBe(409);
     expect((await call('GET', '/discrepancies/999999')).status).toBe(404);
     expect((await call('GET', '/discrepancies/..%2Fetc')).status).toBe(400);
+    // A bad id on a route that changes a discrepancy: the same 400 as everywhere, nothing changed.
+    const badId = await call('POST', '/discrepancies/abc/acknowledge', { note: 'x' });
+    expect(badId.status).toBe(400);
+    expect(badId.body).toMatchObject({
+      detail: 'invalid path parameters',
+      errors: [{ field: 'id', value: '"abc"', reason: 'must be a discrepancy id (digits)' }],
+    });
     expect(await active()).toEqual([]);
     expect(deliveries).toHaveLength(2);
   });

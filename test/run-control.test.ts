@@ -137,7 +137,11 @@ describe('run control', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.detail).toBe('invalid request body');
     expect(bad.body.errors).toEqual([
-      { field: 'accounts[1]', value: '"netzme/NZ-NOPE"', reason: 'is not a known account' },
+      {
+        field: 'accounts[1]',
+        value: '{"provider":"netzme","accountNo":"NZ-NOPE"}',
+        reason: 'is not a known account',
+      },
     ]);
     // A disabled account is refused by name too, and nothing is started.
     const [c] = pipeline.scenario.slice(2);
@@ -153,7 +157,7 @@ describe('run control', () => {
       expect(disabled.body.errors).toEqual([
         {
           field: 'accounts[0]',
-          value: JSON.stringify(`${c.provider}/${c.accountNo}`),
+          value: JSON.stringify({ provider: c.provider, accountNo: c.accountNo }),
           reason: 'is disabled',
         },
       ]);

@@ -21,7 +21,7 @@ const limited = (perSecond: Partial<Record<ProviderName, number>>) => ({
 
 /** Pacing slots the workers gave up (reached too late), from their log lines. */
 function forfeited(world: ChaosWorld): number {
-  const byProvider = slotsGivenUp(world.workerLines(/pacing slots given up/));
+  const byProvider = slotsGivenUp(world.workerLines(/./));
   return Object.values(byProvider).reduce((a, b) => a + b, 0);
 }
 

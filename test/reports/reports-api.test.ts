@@ -206,6 +206,7 @@ describe('reports API', () => {
       ['/runs/abc/report', 'id', '"abc"'],
       ['/runs/1/report?format=xml', 'format', '"xml"'],
       ['/discrepancies/abc', 'id', '"abc"'],
+      ['/runs/abc/unmatched.csv', 'id', '"abc"'],
       ['/runs/abc/results', 'id', '"abc"'],
       ['/runs/99999999999999999999/results', 'id', '"99999999999999999999"'],
       ['/runs/1/results?status=mismatched,bogus', 'status', '"mismatched,bogus"'],

@@ -33,7 +33,7 @@ import {
   runListQuery,
 } from '../reports/report-params';
 import { ReportsService } from '../reports/reports.service';
-import { parseBody, parseQuery, rejectParam } from '../validation';
+import { echo, parseBody, parseQuery, rejectParam } from '../validation';
 
 /** The body of `POST /runs` (validates it and documents it). */
 export const startRunSchema = z
@@ -81,7 +81,7 @@ export class RunsController {
           message: 'invalid request body',
           errors: problems.map((p) => ({
             field: `accounts[${p.index}]`,
-            value: JSON.stringify(`${p.provider}/${p.accountNo}`),
+            value: echo(accounts[p.index]),
             reason: p.reason,
           })),
         });
