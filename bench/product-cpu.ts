@@ -26,9 +26,9 @@ export function ceilingProductCpuMs(r: ResourceFigures, jobs: number): number | 
 
 /**
  * What the product's CPU per account would be if its own code cost nothing beyond the ceiling's
- * work: the ceiling's CPU per job, plus the two costs the ceiling does not have and no client can
- * avoid, the RSA token signatures the protocol asks for and Postgres's own CPU (the ledger read
- * and the result written). Null when a part is unknown.
+ * work: the ceiling's CPU per job, plus two costs the ceiling does not have, the RSA token
+ * signatures the protocol asks for and Postgres's own CPU for this product's statements (the
+ * ledger read and the result written). Null when a part is unknown.
  */
 export function productCpuFloorMs(
   ceilingMsPerJob: number | null,

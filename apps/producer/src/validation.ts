@@ -10,7 +10,6 @@ type ZodType<T> = ZodOutputType<T, ZodTypeDef, unknown>;
  * secret (an API key pasted into a body is not sent back; redacted before cutting, so no
  * part of one is either).
  */
-/** A received value as shown in an error: JSON, known secrets redacted, at most 100 characters. */
 export function echo(value: unknown): string {
   return redactSecretValues(JSON.stringify(value) ?? String(value)).slice(0, 100);
 }
