@@ -26,7 +26,8 @@ export async function readCounters(
       for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
         redisCalls[m[1]] = (redisCalls[m[1]] ?? 0) + Number(m[2]);
     }
-    // pg_stat_database lags by up to a stats interval; force the backend's numbers out first.
+    // pg_stat_database lags: a backend reports at most once a second, an idle one after 10 s or
+    // when it exits. The callers read it after their work's connections reported or closed.
     const [row] = await ds.query(
       `SELECT xact_commit + xact_rollback AS xacts, tup_returned AS returned, tup_fetched AS fetched,
               tup_inserted AS inserted, tup_updated AS updated, tup_deleted AS deleted
