@@ -22,7 +22,21 @@ async function hangingRedis(): Promise<{ server: Server; port: number; sockets: 
   return { server, port: address.port, sockets };
 }
 
-describe('failed logins when Redis hangs', () => {
+describe('failed logins when Redis is not there', () => {
+  it('a Redis connection that is not ready: each failure is counted in memory, once', async () => {
+    // Never connected: its status stays "wait", so the Redis limiter refuses at once.
+    const client = new IORedis({ port: 1, host: '127.0.0.1', lazyConnect: true });
+    try {
+      const failures = new LoginFailures(2, { client, keyPrefix: 'test:login-failures' });
+      expect(await failures.record('10.0.0.1')).toBe(1);
+      expect(await failures.waitMs('10.0.0.1')).toBe(0);
+      expect(await failures.record('10.0.0.1')).toBe(2);
+      expect(await failures.waitMs('10.0.0.1')).toBeGreaterThan(0);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   // Held for the outage, the first check would never end: the test's own time limit fails it.
   it('a check does not wait for a Redis that never answers: it counts in memory after the timeout', async () => {
     const { server, port, sockets } = await hangingRedis();

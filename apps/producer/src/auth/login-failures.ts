@@ -27,6 +27,9 @@ export class LoginFailures {
     redis?: { client: Redis | Cluster; keyPrefix: string },
   ) {
     const memory = new RateLimiterMemory({ points: perMinute, duration: 60 });
+    // The insurance sits on the wrapper alone: a Redis that is not ready (the inner limiter
+    // throws at once) and one that does not answer in time both reach it there, once. On the
+    // inner limiter too, a Redis error arriving after the timeout would count the try again.
     this.limiter = redis
       ? new RLWrapperTimeouts({
           limiter: new RateLimiterRedis({
@@ -35,7 +38,6 @@ export class LoginFailures {
             points: perMinute,
             duration: 60,
             rejectIfRedisNotReady: true,
-            insuranceLimiter: memory,
           }),
           timeoutMs: REDIS_TIMEOUT_MS,
           insuranceLimiter: memory,
