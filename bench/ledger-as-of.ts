@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { balanceAsOf, ledgerSnapshot } from '@app/ledger';
 import { runMigrations } from '@app/infra';
 import type { BenchContext } from './context';
-import { median, msSince, quantile, round } from './stats';
+import { median, msSince, quantile, quotient, round } from './stats';
 
 /** The cached ledger: kept between benchmark runs because it takes minutes to build. */
 export const LEDGER_CACHE_SCHEMA = 'bench_ledger';
@@ -162,7 +162,7 @@ export async function benchLedgerAsOf(ctx: BenchContext): Promise<LedgerFigures>
     snapshotP99Ms,
     balanceAsOfP50Ms: figure('asOf', 'p50'),
     balanceAsOfP99Ms: figure('asOf', 'p99'),
-    ratio: lo && hi ? round(hi / lo, 2) : null,
+    ratio: quotient(hi, lo),
     largest,
     smallest,
   };

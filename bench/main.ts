@@ -18,7 +18,7 @@ import { ceilingProductCpuMs, cpuMsPer, productCpuFloorMs, productCpuMs } from '
 import { benchRealistic, RealisticFigures } from './realistic';
 import { benchScale, ScaleFigures } from './scale';
 import { BenchResult, checkTargets, compareTable, loadResult, resultTable, warmth } from './report';
-import { median, round } from './stats';
+import { median, quotient, round } from './stats';
 
 /**
  * `npm run bench`: the pipeline against the machine's own ceiling, the ledger as of T, enqueue
@@ -299,11 +299,10 @@ async function main(): Promise<number> {
     csvImportRowsPerSecond: append?.csvRowsPerSecond ?? null,
     sections,
   };
-  if (partial.productCpuMsPerAccount && partial.ceilingProductCpuMsPerJob)
-    partial.productCpuRatio = round(
-      partial.productCpuMsPerAccount / partial.ceilingProductCpuMsPerJob,
-      2,
-    );
+  partial.productCpuRatio = quotient(
+    partial.productCpuMsPerAccount,
+    partial.ceilingProductCpuMsPerJob,
+  );
   const e2eCpu = sections.e2eResources as
     | {
         cpuMsPerAccount?: { postgres?: number | null };
@@ -315,11 +314,10 @@ async function main(): Promise<number> {
     e2eCpu?.tokenSignatureCpuMsPerAccount ?? null,
     e2eCpu?.cpuMsPerAccount?.postgres ?? null,
   );
-  if (partial.productCpuFloorMsPerAccount && partial.ceilingProductCpuMsPerJob)
-    partial.productCpuFloorRatio = round(
-      partial.productCpuFloorMsPerAccount / partial.ceilingProductCpuMsPerJob,
-      2,
-    );
+  partial.productCpuFloorRatio = quotient(
+    partial.productCpuFloorMsPerAccount,
+    partial.ceilingProductCpuMsPerJob,
+  );
   const result: BenchResult = { ...partial, targets: checkTargets(partial) };
   ctx.say('');
   ctx.say(resultTable(result));

@@ -6,6 +6,13 @@ export function cpuMsPer(seconds: number | null | undefined, n: number): number 
   return typeof seconds === 'number' && n > 0 ? (seconds * 1000) / n : null;
 }
 
+/** The sum of the parts, or null when any of them is unknown. */
+function sumOfKnown(parts: readonly (number | null | undefined)[]): number | null {
+  return parts.every((p) => typeof p === 'number')
+    ? (parts as number[]).reduce((a, b) => a + b, 0)
+    : null;
+}
+
 /**
  * The product's own CPU per account, ms: workers + Postgres backends + Redis + producer (this
  * process). The simulator stands in for the provider and is left out: a platform does not pay
@@ -13,15 +20,13 @@ export function cpuMsPer(seconds: number | null | undefined, n: number): number 
  */
 export function productCpuMs(r: ResourceFigures, accounts: number): number | null {
   const parts = [...r.workerCpuSeconds, r.postgresCpuSeconds, r.redisCpuSeconds, r.benchCpuSeconds];
-  if (accounts <= 0 || parts.some((p) => p === null)) return null;
-  return round((parts.reduce<number>((a, b) => a + (b ?? 0), 0) * 1000) / accounts, 3);
+  return round(cpuMsPer(sumOfKnown(parts), accounts), 3);
 }
 
 /** The ceiling's counterpart: workers + Redis + producer (not the do-nothing endpoint). */
 export function ceilingProductCpuMs(r: ResourceFigures, jobs: number): number | null {
   const parts = [...r.workerCpuSeconds, r.redisCpuSeconds, r.benchCpuSeconds];
-  if (jobs <= 0 || parts.some((p) => p === null)) return null;
-  return round((parts.reduce<number>((a, b) => a + (b ?? 0), 0) * 1000) / jobs, 3);
+  return round(cpuMsPer(sumOfKnown(parts), jobs), 3);
 }
 
 /**
@@ -35,10 +40,5 @@ export function productCpuFloorMs(
   tokenSignatureMsPerAccount: number | null,
   postgresMsPerAccount: number | null,
 ): number | null {
-  const parts = [ceilingMsPerJob, tokenSignatureMsPerAccount, postgresMsPerAccount];
-  if (parts.some((p) => typeof p !== 'number')) return null;
-  return round(
-    (parts as number[]).reduce((a, b) => a + b, 0),
-    3,
-  );
+  return round(sumOfKnown([ceilingMsPerJob, tokenSignatureMsPerAccount, postgresMsPerAccount]), 3);
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AttributionFigures } from './attribution';
 import type { RealisticFigures } from './realistic';
 import type { ScaleFigures } from './scale';
+import { quotient } from './stats';
 
 /** The figures tools read from `bench/results/latest.json` (plus everything in `sections`). */
 export interface BenchResult {
@@ -116,10 +117,7 @@ export function checkTargets(r: Omit<BenchResult, 'targets'>): TargetCheck[] {
         .sort((a, b) => b - a)[0]
     : null;
   const busiest = busiestOfLimit(r);
-  const wallOverFloor =
-    r.realisticWallSeconds && r.realisticFloorSeconds
-      ? Math.round((r.realisticWallSeconds / r.realisticFloorSeconds) * 100) / 100
-      : null;
+  const wallOverFloor = quotient(r.realisticWallSeconds, r.realisticFloorSeconds);
   return [
     check(
       'product CPU per account ÷ ceiling CPU per job',

@@ -86,7 +86,7 @@ export async function benchScale(ctx: BenchContext, redis: Redis | Cluster): Pro
         wallSeconds: pass.wallSeconds,
         perSecond: pass.perSecond,
         productCpuMsPerAccount: productCpuMs(pass.resources, pass.accounts),
-        workerCpuMsPerAccount: round((workers * 1000) / pass.accounts, 3),
+        workerCpuMsPerAccount: round(cpuMsPer(workers, pass.accounts), 3),
         simulatorCpuMsPerAccount: round(
           cpuMsPer(pass.resources.otherCpuSeconds[setup.simulator.name], pass.accounts),
           3,

@@ -23,6 +23,15 @@ export function round(value: number | null | undefined, digits = 2): number | nu
   return Math.round(value * f) / f;
 }
 
+/** `a ÷ b` rounded, or null unless both are known and non-zero. */
+export function quotient(
+  a: number | null | undefined,
+  b: number | null | undefined,
+  digits = 2,
+): number | null {
+  return a && b ? round(a / b, digits) : null;
+}
+
 /** Milliseconds since `start` (a `process.hrtime.bigint()` value). */
 export function msSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
