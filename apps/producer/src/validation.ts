@@ -10,7 +10,7 @@ type ZodType<T> = ZodOutputType<T, ZodTypeDef, unknown>;
  * secret (an API key pasted into a body is not sent back; redacted before cutting, so no
  * part of one is either).
  */
-export function echo(value: unknown): string {
+function echo(value: unknown): string {
   return redactSecretValues(JSON.stringify(value) ?? String(value)).slice(0, 100);
 }
 
@@ -26,16 +26,11 @@ export function parseInput<T>(
 ): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const shown = (value: unknown) => (value === undefined ? null : echo(value));
-  const errors = result.error.issues.flatMap((issue) => {
+  const fields = result.error.issues.flatMap((issue): BadField[] => {
     // An unknown key: one error per key, naming it and its value.
     if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
       const record = input as Record<string, unknown>;
-      return issue.keys.map((key) => ({
-        field: key,
-        value: shown(record[key]),
-        reason: issue.message,
-      }));
+      return issue.keys.map((key) => ({ field: key, value: record[key], reason: issue.message }));
     }
     let value: unknown = input;
     for (const key of issue.path)
@@ -45,12 +40,12 @@ export function parseInput<T>(
         field:
           issue.path.join('.') ||
           (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : fallbackField),
-        value: shown(value),
+        value,
         reason: issue.message,
       },
     ];
   });
-  throw new BadRequestException({ statusCode: 400, message: `invalid ${what}`, errors });
+  return rejectFields(what, fields);
 }
 
 /** Validates a request body; a 400 lists every bad field with the value received. */
@@ -68,12 +63,30 @@ export function parseParams<T>(schema: ZodType<T>, params: unknown): T {
   return parseInput(schema, params, 'path parameters');
 }
 
-/** Throws the same 400 as a failed validation for one parameter checked by hand. */
-export function rejectParam(what: string, field: string, value: unknown, reason: string): never {
-  const shown = value === undefined ? null : echo(value);
+/** A field of a request that is refused: its name, the value received and why. */
+export interface BadField {
+  field: string;
+  value: unknown;
+  reason: string;
+}
+
+/**
+ * Throws the 400 of every validation failure: `invalid <what>`, each bad field with its value
+ * as received ({@link echo}: redacted and bounded; absent is null) and the reason.
+ */
+export function rejectFields(what: string, fields: readonly BadField[]): never {
   throw new BadRequestException({
     statusCode: 400,
     message: `invalid ${what}`,
-    errors: [{ field, value: shown, reason }],
+    errors: fields.map(({ field, value, reason }) => ({
+      field,
+      value: value === undefined ? null : echo(value),
+      reason,
+    })),
   });
+}
+
+/** Throws the same 400 as a failed validation for one parameter checked by hand. */
+export function rejectParam(what: string, field: string, value: unknown, reason: string): never {
+  return rejectFields(what, [{ field, value, reason }]);
 }

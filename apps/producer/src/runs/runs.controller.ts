@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   ConflictException,
   Controller,
@@ -33,7 +32,7 @@ import {
   runListQuery,
 } from '../reports/report-params';
 import { ReportsService } from '../reports/reports.service';
-import { echo, parseBody, parseQuery, rejectParam } from '../validation';
+import { parseBody, parseQuery, rejectFields, rejectParam } from '../validation';
 
 /** The body of `POST /runs` (validates it and documents it). */
 export const startRunSchema = z
@@ -76,15 +75,14 @@ export class RunsController {
     if (accounts) {
       const { ids, problems } = await resolveAccounts(this.ds, accounts);
       if (problems.length > 0)
-        throw new BadRequestException({
-          statusCode: 400,
-          message: 'invalid request body',
-          errors: problems.map((p) => ({
+        rejectFields(
+          'request body',
+          problems.map((p) => ({
             field: `accounts[${p.index}]`,
-            value: echo(accounts[p.index]),
+            value: accounts[p.index],
             reason: p.reason,
           })),
-        });
+        );
       const run = await this.runs.start('api', { accountIds: ids }, null, actor);
       return { runId: run.runId, accountCount: run.accountCount };
     }
