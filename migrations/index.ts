@@ -8,6 +8,7 @@ import { RetentionIndexes1764200000000 } from './1764200000000-RetentionIndexes'
 import { AuditLog1764400000000 } from './1764400000000-AuditLog';
 import { AlertMarks1764400000001 } from './1764400000001-AlertMarks';
 import { ExplainBreaks1764600000000 } from './1764600000000-ExplainBreaks';
+import { SellerAccounts1764700000000 } from './1764700000000-SellerAccounts';
 
 /** Every migration, in order; listed explicitly so builds and tests need no file globbing. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AuditLog1764400000000,
   AlertMarks1764400000001,
   ExplainBreaks1764600000000,
+  SellerAccounts1764700000000,
 ];

@@ -1,3 +1,4 @@
+import { accountKeyText } from '@app/ledger';
 import { QueueEvents } from 'bullmq';
 import { queuePrefix } from '@app/infra';
 import { balanceJobId, balanceQueueName } from '@app/queue';
@@ -122,7 +123,7 @@ describe('retries and backoff', () => {
 
   it('waits the exponential backoff of the config between attempts', () => {
     for (const a of scenario.slice(0, 2)) {
-      const times = starts.get(balanceJobId(runId, pipeline.accountIds.get(a.accountNo)!))!;
+      const times = starts.get(balanceJobId(runId, pipeline.accountIds.get(accountKeyText(a))!))!;
       expect(times).toHaveLength(3);
       const gaps = [times[1] - times[0], times[2] - times[1]];
       // Attempt n+1 starts backoff * 2^(n-1) after attempt n failed (jitter 0 here); the

@@ -1,3 +1,4 @@
+import { accountKeyText } from '@app/ledger';
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DelayedError, Queue, Worker } from 'bullmq';
@@ -126,7 +127,10 @@ describe('run control', () => {
       [started.body.runId],
     );
     expect(ids.sort()).toEqual(
-      [pipeline.accountIds.get(a.accountNo)!, pipeline.accountIds.get(b.accountNo)!].sort(),
+      [
+        pipeline.accountIds.get(accountKeyText(a))!,
+        pipeline.accountIds.get(accountKeyText(b))!,
+      ].sort(),
     );
     const bad = await post('/runs', {
       accounts: [
@@ -147,7 +151,7 @@ describe('run control', () => {
     const [c] = pipeline.scenario.slice(2);
     await pipeline.db.dataSource.query(
       `UPDATE provider_accounts SET enabled = false WHERE id = $1`,
-      [pipeline.accountIds.get(c.accountNo)],
+      [pipeline.accountIds.get(accountKeyText(c))],
     );
     try {
       const disabled = await post('/runs', {
@@ -164,7 +168,7 @@ describe('run control', () => {
     } finally {
       await pipeline.db.dataSource.query(
         `UPDATE provider_accounts SET enabled = true WHERE id = $1`,
-        [pipeline.accountIds.get(c.accountNo)],
+        [pipeline.accountIds.get(accountKeyText(c))],
       );
     }
     const both = await post('/runs', {

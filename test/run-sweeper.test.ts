@@ -1,3 +1,4 @@
+import { accountKeyText } from '@app/ledger';
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
@@ -48,7 +49,9 @@ describe('run sweeper', () => {
       job.discard();
       await job.moveToFailed(new Error(reason), token);
       expect(await queue.getJobState(job.id!)).toBe('failed');
-      const accountNo = [...pipeline.accountIds].find(([, id]) => id === job.data.accountId)![0];
+      const { accountNo } = pipeline.scenario.find(
+        (a) => pipeline.accountIds.get(accountKeyText(a)) === job.data.accountId,
+      )!;
       return { queue, jobId: job.id!, accountNo };
     } finally {
       await grabber.close();
@@ -65,7 +68,7 @@ describe('run sweeper', () => {
       .queues()
       .find((q) => q.name === balanceQueueName(lostAccount.provider))!;
     await (await lostQueue.getJob(
-      balanceJobId(runId, pipeline.accountIds.get(lostAccount.accountNo)!),
+      balanceJobId(runId, pipeline.accountIds.get(accountKeyText(lostAccount))!),
     ))!.remove();
     // A job whose last attempt met Postgres down: failed, no result.
     const failed = await failWithoutResult('nicepay', 'Connection terminated unexpectedly');

@@ -195,9 +195,9 @@ describe('importLedgerCsv', () => {
           field: '(header)',
           value: 'provider,account,entry_ref,amount,posted_at',
           reason:
-            'the header must be exactly provider,account_no,entry_ref,amount,posted_at[,provider_ref]',
+            'the header must be exactly provider,account_no,entry_ref,amount,posted_at[,provider_ref][,ms_id]',
           message:
-            'line 1, (header) "provider,account,entry_ref,amount,posted_at": the header must be exactly provider,account_no,entry_ref,amount,posted_at[,provider_ref]',
+            'line 1, (header) "provider,account,entry_ref,amount,posted_at": the header must be exactly provider,account_no,entry_ref,amount,posted_at[,provider_ref][,ms_id]',
         },
       ],
     });

@@ -18,10 +18,13 @@ describe('accounts repository (real Postgres)', () => {
         expectedProviderName: 'Toko Satu',
       },
     ]);
-    const [stored] = await accountsRepository.findByKeys(db(), [
-      { provider: 'nicepay', accountNo: 'NP-1' },
+    const [stored, ...others] = await accountsRepository.findByKeys(db(), [
+      { provider: 'nicepay', accountNo: 'NP-1', msId: 'SELLER7' },
       { provider: 'nicepay', accountNo: 'NOT-THERE' },
+      // The merchant's own account is another key: not this seller's.
+      { provider: 'nicepay', accountNo: 'NP-1' },
     ]);
+    expect(others).toEqual([]);
     expect(stored).toEqual({
       id: expect.stringMatching(/^\d+$/),
       provider: 'nicepay',
@@ -39,9 +42,13 @@ describe('accounts repository (real Postgres)', () => {
       merchantName: 'Toko Satu',
       provider: 'nicepay',
       accountNo: 'NP-1',
+      msId: 'SELLER7',
       currency: 'IDR',
       enabled: false,
     });
+    expect(
+      await accountsRepository.findWithMerchant(db(), { provider: 'nicepay', accountNo: 'NP-1' }),
+    ).toBeNull();
     expect(
       await accountsRepository.findWithMerchant(db(), { provider: 'nicepay', accountNo: 'X' }),
     ).toBeNull();
@@ -50,7 +57,7 @@ describe('accounts repository (real Postgres)', () => {
   it('updates only the changeable fields', async () => {
     const [id] = await createAccounts(db(), ['UPD-1']);
     await accountsRepository.updateAccounts(db(), [
-      { id, credentialSet: 'set-b', enabled: false, msId: 'S1', expectedProviderName: 'Name' },
+      { id, credentialSet: 'set-b', enabled: false, expectedProviderName: 'Name' },
     ]);
     const [after] = await accountsRepository.findByKeys(db(), [
       { provider: 'netzme', accountNo: 'UPD-1' },
@@ -61,9 +68,45 @@ describe('accounts repository (real Postgres)', () => {
       currency: 'IDR',
       credentialSet: 'set-b',
       enabled: false,
-      msId: 'S1',
+      msId: null,
       expectedProviderName: 'Name',
     });
+  });
+
+  it('keys a NICEPay seller by (provider, accountNo, msId): the merchant and two sellers are three accounts, a repeated key is refused', async () => {
+    await accountsRepository.upsertMerchants(db(), new Map([['mk-1', 'Marketplace']]));
+    const account = (msId: string | null) => ({
+      merchantId: 'mk-1',
+      provider: 'nicepay',
+      accountNo: 'MKT-1',
+      currency: 'IDR',
+      credentialSet: null,
+      enabled: true,
+      msId,
+      expectedProviderName: null,
+    });
+    await accountsRepository.insertAccounts(db(), [account(null), account('S-A'), account('S-B')]);
+    const keys = [null, 'S-A', 'S-B', 'S-C'].map((msId) => ({
+      provider: 'nicepay',
+      accountNo: 'MKT-1',
+      msId,
+    }));
+    const resolved = await accountsRepository.resolveKeys(db(), keys);
+    expect(resolved.slice(0, 3).every((r) => r.id !== null)).toBe(true);
+    expect(new Set(resolved.slice(0, 3).map((r) => r.id)).size).toBe(3);
+    expect(resolved[3]).toEqual({ id: null, enabled: null });
+    const ids = await accountsRepository.findIdsByKeys(db(), keys);
+    expect(ids.map((r) => r.msId).sort()).toEqual(['S-A', 'S-B', null].sort());
+    await expect(accountsRepository.insertAccounts(db(), [account('S-A')])).rejects.toThrow(
+      /provider_accounts_key/,
+    );
+    await expect(accountsRepository.insertAccounts(db(), [account(null)])).rejects.toThrow(
+      /provider_accounts_key/,
+    );
+    // '' is never a seller id: it stands for "none" in the key.
+    await expect(accountsRepository.insertAccounts(db(), [account('')])).rejects.toThrow(
+      /provider_accounts_ms_id_check/,
+    );
   });
 
   it('upserts merchants: inserted, renamed, or untouched when the name is the same', async () => {
@@ -106,7 +149,7 @@ describe('accounts repository (real Postgres)', () => {
       { provider: 'netzme', accountNo: 'RES-ON' },
       { provider: 'netzme', accountNo: 'NOPE' },
     ]);
-    expect(ids).toEqual([{ id: on, provider: 'netzme', accountNo: 'RES-ON' }]);
+    expect(ids).toEqual([{ id: on, provider: 'netzme', accountNo: 'RES-ON', msId: null }]);
   });
 
   it('locks only existing accounts for an append (the missing one is reported by absence)', async () => {

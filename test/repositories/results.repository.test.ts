@@ -167,7 +167,7 @@ describe('results repository (real Postgres)', () => {
       }),
     ]);
     expect(await resultsRepository.findAttributed(db(), runId)).toEqual([
-      { merchantId: 'm1', provider: 'netzme', accountNo: 'RS-1', attribution },
+      { merchantId: 'm1', provider: 'netzme', accountNo: 'RS-1', msId: null, attribution },
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { accountKeyText } from '@app/ledger';
 import type { Job, Queue } from 'bullmq';
 import { JOB, balanceQueueName, BalanceInquiryJobData } from '@app/queue';
 import { RunsService } from '@app/reconciliation';
@@ -30,7 +31,7 @@ describe('worker refuses forged balance-inquiry jobs', () => {
   const queueOf = (provider: string): Queue =>
     pipeline.queues().find((q) => q.name === balanceQueueName(provider as never))!;
   const idOf = (provider: string) =>
-    pipeline.accountIds.get(scenario.find((a) => a.provider === provider)!.accountNo)!;
+    pipeline.accountIds.get(accountKeyText(scenario.find((a) => a.provider === provider)!))!;
   const results = async (runId: string, accountId: string) =>
     Number(
       (

@@ -1,3 +1,4 @@
+export * from './account-key';
 export * from './balance-as-of';
 export * from './ingestion';
 export * from './repositories';

@@ -2,6 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { AccountKey } from '@app/ledger';
 import * as auditRepository from './repositories/audit.repository';
 
 /**
@@ -36,7 +37,7 @@ export interface AuditEntry {
   subjectType: AuditSubject;
   subjectId: string;
   /** The provider account the change concerns, so its page lists it. */
-  account?: { provider: string; accountNo: string };
+  account?: AccountKey;
   before?: unknown;
   after?: unknown;
   note?: string | null;
@@ -53,6 +54,7 @@ export interface AuditRecord {
   subjectId: string;
   provider: string | null;
   accountNo: string | null;
+  msId: string | null;
   before: unknown;
   after: unknown;
   note: string | null;
@@ -62,7 +64,7 @@ const json = (v: unknown) => (v === undefined || v === null ? null : JSON.string
 
 /**
  * Appends changes, in the caller's transaction when given one (so a change and its record
- * commit together). The account is resolved by `(provider, accountNo)`; an unknown one is
+ * commit together). The account is resolved by its key; an unknown one is
  * recorded without an account rather than losing the record.
  */
 export function appendAudit(
@@ -76,7 +78,7 @@ export function appendAudit(
 export interface AuditFilter {
   subjectType?: AuditSubject;
   subjectId?: string;
-  account?: { provider: string; accountNo: string };
+  account?: AccountKey;
 }
 
 /** A page of records, newest first. */
@@ -102,6 +104,7 @@ export const AUDIT_CSV_COLUMNS = [
   'subjectId',
   'provider',
   'accountNo',
+  'msId',
   'before',
   'after',
   'note',

@@ -17,6 +17,8 @@ export interface DiscrepancyView {
   merchantId: string;
   provider: string;
   accountNo: string;
+  /** The seller under the merchant `accountNo` (NICEPay `msId`), for a seller's account. */
+  msId: string | null;
   occurrences: number;
   openedRunId: string;
   lastRunId: string;
@@ -121,7 +123,7 @@ export async function changeDiscrepancy(
         action: `discrepancy.${action}`,
         subjectType: 'discrepancy',
         subjectId: id,
-        account: { provider: changed.provider, accountNo: changed.accountNo },
+        account: { provider: changed.provider, accountNo: changed.accountNo, msId: changed.msId },
         before: { status: from },
         after: { status: changed.status, lastDifference: changed.lastDifference },
         note,

@@ -7,6 +7,7 @@ export const RESULT_CSV_COLUMNS: (keyof ResultView)[] = [
   'merchantId',
   'provider',
   'accountNo',
+  'msId',
   'status',
   'providerBalance',
   'ledgerBalance',

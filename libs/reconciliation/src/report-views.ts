@@ -114,6 +114,7 @@ export interface AccountView {
   merchantName: string;
   provider: string;
   accountNo: string;
+  msId: string | null;
   currency: string;
   enabled: boolean;
 }
@@ -129,7 +130,7 @@ export interface LedgerEntryView {
 /** One run's result for an account, with the ledger entries of its in-flight window. */
 export interface AccountHistoryItem extends Omit<
   ResultItem,
-  'merchantId' | 'merchantName' | 'provider' | 'accountNo'
+  'merchantId' | 'merchantName' | 'provider' | 'accountNo' | 'msId'
 > {
   runId: string;
   runStartedAt: string;
@@ -161,12 +162,11 @@ export const MAX_LISTED_WINDOW_ENTRIES = 100;
  */
 export async function loadAccountHistory(
   ds: DataSource,
-  provider: ProviderName,
-  accountNo: string,
+  key: { provider: ProviderName; accountNo: string; msId?: string | null },
   limit: number,
   windowSeconds: number,
 ): Promise<AccountHistory | null> {
-  const account = await accountsRepository.findWithMerchant(ds, { provider, accountNo });
+  const account = await accountsRepository.findWithMerchant(ds, key);
   if (account === null) return null;
   const rows = await runReportsRepository.findAccountResults(ds, account.id, limit);
   const entries = await ledgerEntriesRepository.entriesInWindows(
@@ -188,6 +188,7 @@ export async function loadAccountHistory(
       merchantName: account.merchantName,
       provider: account.provider,
       accountNo: account.accountNo,
+      msId: account.msId,
       currency: account.currency,
       enabled: account.enabled,
     },
@@ -198,6 +199,7 @@ export async function loadAccountHistory(
         merchantName: _n,
         provider: _p,
         accountNo: _a,
+        msId: _s,
         ...result
       } = toResultItem(r);
       const window = byRun.get(r.runId) ?? [];

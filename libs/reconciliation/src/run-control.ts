@@ -70,19 +70,23 @@ export async function cancelRun(
   return { cancelled: true, runId, removedJobs, resultsKept };
 }
 
-/** An account asked for by `provider/accountNo` that cannot be reconciled, and why. */
+/** An account asked for by its key that cannot be reconciled, and why. */
 export interface AccountProblem {
   /** Its position in the list asked for. */
   index: number;
   provider: ProviderName;
   accountNo: string;
+  msId?: string | null;
   reason: 'is not a known account' | 'is disabled';
 }
 
-/** Account ids for `provider/accountNo` pairs; the pairs not found (or disabled) listed by index. */
+/**
+ * Account ids for account keys (`provider`, `accountNo`, and `msId` for a NICEPay seller); the
+ * keys not found (or disabled) listed by index.
+ */
 export async function resolveAccounts(
   ds: DataSource,
-  accounts: { provider: ProviderName; accountNo: string }[],
+  accounts: { provider: ProviderName; accountNo: string; msId?: string | null }[],
 ): Promise<{ ids: string[]; problems: AccountProblem[] }> {
   const rows = await accountsRepository.resolveKeys(ds, accounts);
   const ids: string[] = [];

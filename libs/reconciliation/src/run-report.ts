@@ -34,6 +34,8 @@ export interface ResultView {
   merchantId: string;
   provider: string;
   accountNo: string;
+  /** The seller under the merchant `accountNo` (NICEPay `msId`), for a seller's account. */
+  msId: string | null;
   status: ResultStatus;
   providerBalance: string | null;
   ledgerBalance: string | null;
@@ -88,6 +90,7 @@ export function toResultView(r: ResultRecord): ResultView {
     merchantId: r.merchantId,
     provider: r.provider,
     accountNo: r.accountNo,
+    msId: r.msId,
     status: r.status,
     providerBalance: money(r.providerBalance),
     ledgerBalance: money(r.ledgerBalance),

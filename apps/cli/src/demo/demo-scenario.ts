@@ -19,6 +19,8 @@ export interface ScenarioAccount {
   merchantName: string;
   provider: ProviderName;
   accountNo: string;
+  /** A NICEPay seller under the merchant `accountNo`: an account of its own. */
+  msId?: string;
   /** Named credential set (Finnet: one per merchant, named after its client id). */
   credentialSet: string | null;
   ledger: { entryRef: string; amount: bigint; postedAt: Date; providerRef?: string | null }[];

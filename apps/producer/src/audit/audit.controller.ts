@@ -24,6 +24,8 @@ const filterFields = {
     .optional(),
   provider: z.enum(PROVIDERS).optional(),
   accountNo: accountIdText.optional(),
+  /** With provider and accountNo: the NICEPay seller under it (absent: the merchant's own). */
+  msId: accountIdText.optional(),
 };
 
 function toFilter(q: {
@@ -31,18 +33,25 @@ function toFilter(q: {
   subjectId?: string;
   provider?: string;
   accountNo?: string;
+  msId?: string;
 }): AuditFilter {
   return {
     subjectType: q.subjectType,
     subjectId: q.subjectId,
     account:
-      q.provider && q.accountNo ? { provider: q.provider, accountNo: q.accountNo } : undefined,
+      q.provider && q.accountNo
+        ? { provider: q.provider, accountNo: q.accountNo, msId: q.msId ?? null }
+        : undefined,
   };
 }
 
-const bothOrNeither = (q: { provider?: string; accountNo?: string }) =>
-  (q.provider === undefined) === (q.accountNo === undefined);
-const BOTH = { message: 'provider and accountNo go together', path: ['accountNo'] };
+const bothOrNeither = (q: { provider?: string; accountNo?: string; msId?: string }) =>
+  (q.provider === undefined) === (q.accountNo === undefined) &&
+  (q.msId === undefined || q.accountNo !== undefined);
+const BOTH = {
+  message: 'provider and accountNo go together, and msId needs them',
+  path: ['accountNo'],
+};
 
 export const auditQuery = z
   .object({

@@ -1,4 +1,4 @@
-import type { LedgerBatchEntry } from '@app/ledger';
+import { AccountKey, accountKeyText, LedgerBatchEntry } from '@app/ledger';
 import type { Actor, AuditEntry } from '@app/reconciliation';
 import { formatAmount } from '@app/snap';
 
@@ -15,10 +15,10 @@ export function ledgerPostAudit(
   if (outcome.inserted === 0) return [];
   const byAccount = new Map<
     string,
-    { provider: string; accountNo: string; count: number; sum: bigint; first: string; last: string }
+    AccountKey & { count: number; sum: bigint; first: string; last: string }
   >();
   for (const e of entries) {
-    const key = `${e.provider}/${e.accountNo}`;
+    const key = accountKeyText(e);
     const seen = byAccount.get(key);
     if (seen) {
       seen.count += 1;
@@ -28,6 +28,7 @@ export function ledgerPostAudit(
       byAccount.set(key, {
         provider: e.provider,
         accountNo: e.accountNo,
+        msId: e.msId ?? null,
         count: 1,
         sum: e.amount,
         first: e.entryRef,
@@ -39,7 +40,7 @@ export function ledgerPostAudit(
     action: 'ledger.entries.post',
     subjectType: 'account',
     subjectId: key,
-    account: { provider: a.provider, accountNo: a.accountNo },
+    account: { provider: a.provider, accountNo: a.accountNo, msId: a.msId },
     after: {
       entries: a.count,
       amount: formatAmount(a.sum),

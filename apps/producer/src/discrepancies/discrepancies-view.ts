@@ -1,5 +1,6 @@
 import type { AuditRecord, DiscrepancyView } from '@app/reconciliation';
 import { auditSection } from '../reports/ui/audit-section';
+import { accountHref, accountLabel } from '../reports/ui/cells';
 import { CSRF_FIELD } from '../http/csrf';
 import type { Display } from '../reports/ui/display';
 import { href, html, SafeHtml } from '../reports/ui/html';
@@ -38,9 +39,7 @@ function row(d: DiscrepancyView, view: Display, csrf: string): SafeHtml {
     <td><span class="badge d-${d.status}">${d.status}</span></td>
     <td>${d.merchantId}</td>
     <td>
-      <a href="${href(['ui', 'accounts', d.provider, d.accountNo])}"
-        >${d.provider} ${d.accountNo}</a
-      >
+      <a href="${accountHref(d)}">${d.provider} ${accountLabel(d)}</a>
     </td>
     <td class="num${d.lastDifference.startsWith('-') ? ' neg' : ''}">
       ${view.amount(d.lastDifference)}

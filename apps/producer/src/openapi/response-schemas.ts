@@ -95,6 +95,12 @@ export const ResultItem = registry.register(
       merchantName: z.string(),
       provider: z.enum(PROVIDERS),
       accountNo: z.string(),
+      msId: z
+        .string()
+        .nullable()
+        .describe(
+          'The NICEPay seller under accountNo, for a seller’s account; null: the merchant’s own.',
+        ),
       ...resultFields,
     })
     .passthrough(),
@@ -133,6 +139,7 @@ export const AccountHistory = registry.register(
       merchantName: z.string(),
       provider: z.enum(PROVIDERS),
       accountNo: z.string(),
+      msId: z.string().nullable(),
       currency: z.string(),
       enabled: z.boolean(),
     }),
@@ -200,6 +207,12 @@ export const Discrepancy = registry.register(
     merchantId: z.string(),
     provider: z.string(),
     accountNo: z.string(),
+    msId: z
+      .string()
+      .nullable()
+      .describe(
+        'The NICEPay seller under accountNo, for a seller’s account; null: the merchant’s own.',
+      ),
     occurrences: z.number().int().describe('Runs that found the account mismatched.'),
     openedRunId: z.string(),
     lastRunId: z.string(),
@@ -231,6 +244,7 @@ export const AuditRecord = registry.register(
     subjectId: z.string(),
     provider: z.string().nullable(),
     accountNo: z.string().nullable(),
+    msId: z.string().nullable(),
     before: z.unknown().describe('The state before (JSON), or null.'),
     after: z.unknown().describe('The state after (JSON), or null.'),
     note: z.string().nullable(),

@@ -238,7 +238,8 @@ readRoute({
   summary: 'An account’s results across runs, newest run first',
   description:
     'Each result comes with the ledger entries posted in the in-flight window before its `asOf` ' +
-    '(RECON_IN_FLIGHT_WINDOW_SECONDS): money the provider may not have booked yet.',
+    '(RECON_IN_FLIGHT_WINDOW_SECONDS): money the provider may not have booked yet. ' +
+    '`?msId=` names a NICEPay seller under the account number (its own account, beside the merchant’s).',
   request: { params: accountParams, query: historyQuery },
   answer: ok('The account and its results.', AccountHistory),
   notFound: 'account',

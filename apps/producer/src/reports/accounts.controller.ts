@@ -14,7 +14,7 @@ export class AccountsController {
     @Param(ACCOUNT_PARAMS) { provider, accountNo }: { provider: string; accountNo: string },
     @Query() query: unknown,
   ) {
-    const { limit } = parseQuery(historyQuery, query);
-    return this.reports.accountHistory(provider, accountNo, limit);
+    const { msId, limit } = parseQuery(historyQuery, query);
+    return this.reports.accountHistory({ provider, accountNo, msId }, limit);
   }
 }

@@ -68,7 +68,9 @@ export const runListQuery = z
 
 export const resultsQuery = z.object({ ...resultFilters, page, pageSize: pageSize(50) }).strict();
 export const resultsCsvQuery = z.object(resultFilters).strict();
-export const historyQuery = z.object({ limit: count(20, MAX_HISTORY) }).strict();
+/** `msId` names a NICEPay seller under the account number; absent, the merchant's own account. */
+export const sellerParam = accountIdText.optional();
+export const historyQuery = z.object({ msId: sellerParam, limit: count(20, MAX_HISTORY) }).strict();
 export const dailyQuery = z.object({ days: count(30, MAX_DAYS) }).strict();
 
 /** The run list's filter: a day bound is the start of that day (`from`) or of the next (`to`). */

@@ -25,6 +25,7 @@ import {
   ResultItem,
   RunListFilter,
 } from '@app/reconciliation/report-views';
+import { AccountKey, accountKeyText } from '@app/ledger';
 import { writeResultsCsv } from '@app/reconciliation/results-csv-export';
 import { formatAmount, ProviderName } from '@app/snap';
 import { Display } from './ui/display';
@@ -98,18 +99,11 @@ export class ReportsService {
 
   /** 404 when the account does not exist. */
   async accountHistory(
-    provider: ProviderName,
-    accountNo: string,
+    key: AccountKey & { provider: ProviderName },
     limit: number,
   ): Promise<AccountHistory> {
-    const history = await loadAccountHistory(
-      this.ds,
-      provider,
-      accountNo,
-      limit,
-      this.inFlightWindowSeconds,
-    );
-    if (!history) throw new NotFoundException(`account ${provider}/${accountNo} not found`);
+    const history = await loadAccountHistory(this.ds, key, limit, this.inFlightWindowSeconds);
+    if (!history) throw new NotFoundException(`account ${accountKeyText(key)} not found`);
     return history;
   }
 

@@ -42,7 +42,14 @@ export const startRunSchema = z
     /** Re-check exactly these accounts. */
     accounts: z
       .array(
-        z.object({ provider: z.enum(PROVIDERS), accountNo: z.string().min(1).max(64) }).strict(),
+        z
+          .object({
+            provider: z.enum(PROVIDERS),
+            accountNo: z.string().min(1).max(64),
+            /** A NICEPay seller under the merchant `accountNo`; absent: the merchant's own. */
+            msId: z.string().min(1).max(64).optional(),
+          })
+          .strict(),
       )
       .min(1)
       .max(10_000)

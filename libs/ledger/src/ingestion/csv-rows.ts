@@ -104,13 +104,22 @@ async function* drain<T>(stream: Readable, highWater: number): AsyncGenerator<T[
 /** A record's raw text without the line breaks the parser leaves around it. */
 const cleanRaw = (raw: string) => raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
 
+/**
+ * The header is the required columns, then any of the optional ones in their listed order
+ * (each may be left out: a ledger file may give `ms_id` without `provider_ref`).
+ */
 function headerProblem<C extends string>(header: string[], spec: CsvColumns<C>): string | null {
   const { required, optional = [] } = spec;
-  const allowed = [...required, ...optional];
+  let next = 0; // the first optional column the rest of the header may still name
+  const restInOrder = header.slice(required.length).every((name) => {
+    const at = optional.indexOf(name as C, next);
+    next = at + 1;
+    return at >= 0;
+  });
   const ok =
     header.length >= required.length &&
-    header.length <= allowed.length &&
-    header.every((name, i) => name === allowed[i]);
+    required.every((name, i) => header[i] === name) &&
+    restInOrder;
   if (ok) return null;
   const expected = required.join(',') + optional.map((c) => `[,${c}]`).join('');
   return `the header must be exactly ${expected}`;

@@ -31,6 +31,14 @@ export function checkId(text: string): Checked<string> {
   return ID_PATTERN.test(text) ? ok(text) : no('must be 1 to 64 letters, digits, ".", "_" or "-"');
 }
 
+/**
+ * A seller id (NICEPay `msId`) in a CSV cell: the id rule, and empty means none (the
+ * merchant's own account).
+ */
+export function checkSellerCell(text: string): Checked<string | null> {
+  return text === '' ? ok(null) : checkId(text);
+}
+
 /** One of the providers snap-recon knows. */
 export function checkProvider(text: string): Checked<ProviderName> {
   return isProviderName(text) ? ok(text) : no(`must be one of ${PROVIDERS.join(', ')}`);

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import * as accountsRepository from '../repositories/accounts.repository';
-import { accountKeyText } from './account-lookup';
+import { accountKeyText } from '../account-key';
 import { Checked, checkCurrency, checkId, checkMerchantName, checkProvider } from './field-rules';
 
 /** One merchant account to create or confirm. */
@@ -17,7 +17,10 @@ export interface AccountImportRow {
   credentialSet?: string | null;
   /** `undefined`: keep the stored flag (true for a new account). */
   enabled?: boolean;
-  /** NICEPay seller id sent with the balance inquiry; `undefined` keeps the stored one. */
+  /**
+   * The seller under the merchant `accountNo` (NICEPay `msId`, sent with the balance
+   * inquiry): part of the account's key. `undefined` or `null`: the merchant's own account.
+   */
   msId?: string | null;
   /** The merchant name the provider must report (Finnet); `undefined` keeps the stored one. */
   expectedProviderName?: string | null;
@@ -41,7 +44,7 @@ export interface AccountImportResult {
   merchantsUpdated: number;
   /** Rows that created an account. */
   accountsCreated: number;
-  /** Rows that changed the credential set, enabled flag, seller id or expected name of an account. */
+  /** Rows that changed the credential set, enabled flag or expected name of an account. */
   accountsUpdated: number;
   /** Rows that confirmed an account as it was (a re-import). */
   accountsUnchanged: number;
@@ -54,7 +57,6 @@ interface AccountState {
   currency: string;
   credentialSet: string | null;
   enabled: boolean;
-  msId: string | null;
   expectedProviderName: string | null;
   changed: boolean;
   firstIndex: number;
@@ -92,9 +94,10 @@ function rowProblem(row: AccountImportRow): Omit<AccountRowError, 'index'> | nul
  * Creates or confirms merchants and their provider accounts, in one transaction.
  *
  * - Merchants are upserted by id (the name follows the latest row).
- * - Accounts are unique by `(provider, account_no)`. A new one is created (enabled unless the
- *   row says otherwise); an existing one keeps its id and ledger, and only its credential set
- *   and enabled flag follow the row (when given).
+ * - Accounts are unique by `(provider, account_no, ms_id)`: a NICEPay seller is an account of
+ *   its own beside its merchant's. A new one is created (enabled unless the row says
+ *   otherwise); an existing one keeps its id and ledger, and only its credential set, enabled
+ *   flag and expected provider name follow the row (when given).
  * - An existing account listed under another merchant or another currency is an error row:
  *   money is never silently re-homed or re-denominated. The same holds between two rows of
  *   one call.
@@ -137,14 +140,13 @@ async function importInTransaction(
   );
   const accounts = new Map<string, AccountState>(
     stored.map((a) => [
-      accountKeyText(a.provider, a.accountNo),
+      accountKeyText(a),
       {
         id: a.id,
         merchantId: a.merchantId,
         currency: a.currency,
         credentialSet: a.credentialSet,
         enabled: a.enabled,
-        msId: a.msId,
         expectedProviderName: a.expectedProviderName,
         changed: false,
         firstIndex: -1,
@@ -156,7 +158,7 @@ async function importInTransaction(
   const merchantNames = new Map<string, string>();
   for (const index of valid) {
     const row = rows[index];
-    const key = accountKeyText(row.provider, row.accountNo);
+    const key = accountKeyText(row);
     const state = accounts.get(key);
     if (!state) {
       accounts.set(key, {
@@ -165,7 +167,6 @@ async function importInTransaction(
         currency: row.currency,
         credentialSet: row.credentialSet ?? null,
         enabled: row.enabled ?? true,
-        msId: row.msId ?? null,
         expectedProviderName: row.expectedProviderName ?? null,
         changed: true,
         firstIndex: index,
@@ -204,7 +205,6 @@ async function importInTransaction(
     merchantNames.set(row.merchantId, row.merchantName);
     const credentialSet = row.credentialSet === undefined ? state.credentialSet : row.credentialSet;
     const enabled = row.enabled ?? state.enabled;
-    const msId = row.msId === undefined ? state.msId : row.msId;
     const expectedProviderName =
       row.expectedProviderName === undefined
         ? state.expectedProviderName
@@ -212,12 +212,10 @@ async function importInTransaction(
     if (
       credentialSet !== state.credentialSet ||
       enabled !== state.enabled ||
-      msId !== state.msId ||
       expectedProviderName !== state.expectedProviderName
     ) {
       state.credentialSet = credentialSet;
       state.enabled = enabled;
-      state.msId = msId;
       state.expectedProviderName = expectedProviderName;
       state.changed = true;
       result.accountsUpdated++;
@@ -245,7 +243,7 @@ async function importInTransaction(
         currency: s.currency,
         credentialSet: s.credentialSet,
         enabled: s.enabled,
-        msId: s.msId,
+        msId: rows[s.firstIndex].msId ?? null,
         expectedProviderName: s.expectedProviderName,
       })),
     );
@@ -257,7 +255,6 @@ async function importInTransaction(
         id: s.id!,
         credentialSet: s.credentialSet,
         enabled: s.enabled,
-        msId: s.msId,
         expectedProviderName: s.expectedProviderName,
       })),
     );

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { formatAmount } from '@app/snap';
-import { accountKeyText, findAccountIds } from './account-lookup';
+import { accountKeyText } from '../account-key';
+import { findAccountIds } from './account-lookup';
 import { appendLedgerEntries, AppendOptions } from './append-ledger-entries';
 import type { LedgerBatchEntry } from './ledger-batch.schema';
 import { BatchEntryError, batchError } from './row-error';
@@ -17,7 +18,7 @@ export type LedgerBatchOutcome =
   | { ok: false; errors: BatchEntryError[] };
 
 /**
- * Stores a validated API batch all-or-nothing: resolves `(provider, accountNo)` to accounts
+ * Stores a validated API batch all-or-nothing: resolves `(provider, accountNo, msId)` to accounts
  * (an unknown one is an `unknown_account` error for its index) and appends the entries in
  * one transaction. When any entry's reference is already stored with another amount or time,
  * the batch is rolled back and each such entry is a `conflict` error. Resending a stored batch
@@ -33,8 +34,8 @@ export async function ingestLedgerBatch(
   const ids = await findAccountIds(ds, entries);
   const errors: BatchEntryError[] = [];
   entries.forEach((e, index) => {
-    if (!ids.has(accountKeyText(e.provider, e.accountNo))) {
-      const reason = `no provider account ${accountKeyText(e.provider, e.accountNo)}`;
+    if (!ids.has(accountKeyText(e))) {
+      const reason = `no provider account ${accountKeyText(e)}`;
       errors.push(batchError(index, 'accountNo', e.accountNo, reason, 'unknown_account'));
     }
   });
@@ -43,7 +44,7 @@ export async function ingestLedgerBatch(
   const result = await appendLedgerEntries(
     ds,
     entries.map((e) => ({
-      accountId: ids.get(accountKeyText(e.provider, e.accountNo))!,
+      accountId: ids.get(accountKeyText(e))!,
       entryRef: e.entryRef,
       amount: e.amount,
       postedAt: e.postedAt,

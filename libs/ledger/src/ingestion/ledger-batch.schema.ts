@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ProviderName } from '@app/snap';
+import { accountKeyText } from '../account-key';
 import {
   Checked,
   checkAmount,
@@ -18,6 +19,8 @@ export const MAX_LEDGER_BATCH = 10_000;
 const ENTRY_RULES = {
   provider: checkProvider,
   accountNo: checkId,
+  /** Optional: the seller whose account it is (NICEPay `msId`); absent, the merchant's own. */
+  msId: checkId,
   entryRef: checkEntryRef,
   amount: checkAmount,
   postedAt: checkPostedAt,
@@ -26,7 +29,7 @@ const ENTRY_RULES = {
 } as const;
 type EntryField = keyof typeof ENTRY_RULES;
 /** Fields an entry may leave out. */
-const OPTIONAL_FIELDS: readonly EntryField[] = ['providerRef'];
+const OPTIONAL_FIELDS: readonly EntryField[] = ['msId', 'providerRef'];
 const ENTRY_FIELDS = Object.keys(ENTRY_RULES) as EntryField[];
 
 const text = () =>
@@ -50,6 +53,7 @@ export const ledgerBatchEntrySchema = z
   .object({
     provider: checked(ENTRY_RULES.provider),
     accountNo: checked(ENTRY_RULES.accountNo),
+    msId: checked(ENTRY_RULES.msId).optional(),
     entryRef: checked(ENTRY_RULES.entryRef),
     amount: checked(ENTRY_RULES.amount),
     postedAt: checked(ENTRY_RULES.postedAt),
@@ -85,6 +89,8 @@ const ledgerBatchShape = z
 export interface LedgerBatchEntry {
   provider: ProviderName;
   accountNo: string;
+  /** The seller whose account it is (NICEPay `msId`); absent, the merchant's own account. */
+  msId?: string;
   entryRef: string;
   amount: bigint;
   postedAt: Date;
@@ -127,7 +133,7 @@ function repeatErrors(entries: LedgerBatchEntry[]): BatchEntryError[] {
   const first = new Map<string, number>();
   const errors: BatchEntryError[] = [];
   entries.forEach((e, i) => {
-    const key = `${e.provider}/${e.accountNo}\u0000${e.entryRef}`;
+    const key = `${accountKeyText(e)}\u0000${e.entryRef}`;
     const j = first.get(key);
     if (j === undefined) {
       first.set(key, i);

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { formatAmount } from '@app/snap';
-import { accountKeyText, findAccountIds } from './account-lookup';
+import { accountKeyText } from '../account-key';
+import { findAccountIds } from './account-lookup';
 import { appendLedgerEntries, LedgerConflict, NewLedgerEntry } from './append-ledger-entries';
 import { CsvImportOptions, CsvImportSummary, CsvSource, importableRows } from './csv-rows';
 import {
@@ -10,16 +11,20 @@ import {
   checkPostedAt,
   checkProvider,
   checkProviderRef,
+  checkSellerCell,
   Checked,
 } from './field-rules';
 import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
 import { RowError, rowError } from './row-error';
 
-/** Columns of the ledger CSV, all required. */
+/** Columns of the ledger CSV. */
 export const LEDGER_CSV_COLUMNS = {
   required: ['provider', 'account_no', 'entry_ref', 'amount', 'posted_at'],
-  /** The provider's transaction id of the movement (issue 15); empty or absent: none. */
-  optional: ['provider_ref'],
+  /**
+   * `provider_ref`: the provider's transaction id of the movement (issue 15); `ms_id`: the
+   * seller whose account it is (NICEPay). Empty or absent: none.
+   */
+  optional: ['provider_ref', 'ms_id'],
 } as const;
 
 type LedgerColumn =
@@ -35,6 +40,7 @@ interface ParsedRow {
   line: number;
   provider: string;
   accountNo: string;
+  msId: string | null;
   entryRef: string;
   amount: bigint;
   postedAt: Date;
@@ -48,6 +54,7 @@ const ACCOUNT_CACHE_LIMIT = 100_000;
 const CHECKS: [LedgerColumn, (text: string) => Checked<unknown>][] = [
   ['provider', checkProvider],
   ['account_no', checkId],
+  ['ms_id', checkSellerCell],
   ['entry_ref', checkEntryRef],
   ['amount', checkAmount],
   ['posted_at', checkPostedAt],
@@ -66,6 +73,7 @@ function parseRow(line: number, text: Record<LedgerColumn, string>): ParsedRow |
     line,
     provider: values.provider as string,
     accountNo: values.account_no as string,
+    msId: (values.ms_id as string | null | undefined) ?? null,
     entryRef: values.entry_ref as string,
     amount: values.amount as bigint,
     postedAt: values.posted_at as Date,
@@ -77,7 +85,7 @@ function parseRow(line: number, text: Record<LedgerColumn, string>): ParsedRow |
 function conflictError(row: ParsedRow, c: LedgerConflict, firstLine: number | undefined): RowError {
   const field: LedgerColumn = c.existingAmount !== c.newAmount ? 'amount' : 'posted_at';
   const kept = `amount ${formatAmount(c.existingAmount)} at ${c.existingPostedAt.toISOString()}`;
-  const account = accountKeyText(row.provider, row.accountNo);
+  const account = accountKeyText(row);
   const reason =
     c.existingIn === 'batch' && firstLine !== undefined
       ? `entry_ref ${JSON.stringify(row.entryRef)} of ${account} appears on line ${firstLine} with ${kept}`
@@ -86,7 +94,8 @@ function conflictError(row: ParsedRow, c: LedgerConflict, firstLine: number | un
 }
 
 /**
- * Imports `provider,account_no,entry_ref,amount,posted_at[,provider_ref]` (header required, exact names)
+ * Imports `provider,account_no,entry_ref,amount,posted_at[,provider_ref][,ms_id]` (header
+ * required, exact names; a seller's entries name it in `ms_id`)
  * into the ledger through {@link appendLedgerEntries}. The file is streamed and appended in
  * batches of `batchSize` rows (one transaction each), so memory stays bounded whatever its size.
  *
@@ -108,12 +117,12 @@ export async function importLedgerCsv(
   let batch: ParsedRow[] = [];
 
   const resolveAccounts = async (rows: ParsedRow[]) => {
-    const unknown = rows.filter((r) => !accountIds.has(accountKeyText(r.provider, r.accountNo)));
+    const unknown = rows.filter((r) => !accountIds.has(accountKeyText(r)));
     if (unknown.length === 0) return;
     if (accountIds.size > ACCOUNT_CACHE_LIMIT) accountIds.clear();
     const found = await findAccountIds(ds, unknown);
     for (const r of unknown) {
-      const key = accountKeyText(r.provider, r.accountNo);
+      const key = accountKeyText(r);
       accountIds.set(key, found.get(key) ?? null);
     }
   };
@@ -124,7 +133,7 @@ export async function importLedgerCsv(
     const known: ParsedRow[] = [];
     const entries: NewLedgerEntry[] = [];
     for (const row of batch) {
-      const accountId = accountIds.get(accountKeyText(row.provider, row.accountNo));
+      const accountId = accountIds.get(accountKeyText(row));
       if (accountId) {
         known.push(row);
         entries.push({
@@ -135,7 +144,7 @@ export async function importLedgerCsv(
           providerRef: row.providerRef,
         });
       } else {
-        const account = accountKeyText(row.provider, row.accountNo);
+        const account = accountKeyText(row);
         rejections.add(
           rowError(
             row.line,

@@ -1,15 +1,21 @@
+import { AccountKey, accountKeyText } from '../account-key';
 import { Db, idOf } from './row-mapping';
+
+export type { AccountKey };
 
 /**
  * `provider_accounts` (and `merchants`, the aggregate's root): the only code that reads or
- * writes them. An account is known by its id or by its natural key `(provider, account_no)`.
+ * writes them. An account is known by its id or by its natural key
+ * `(provider, account_no, ms_id)`.
  */
 
-/** The natural key of a provider account. */
-export interface AccountKey {
-  provider: string;
-  accountNo: string;
+/** The key's arrays for `unnest($1, $2, $3)`; no seller is `''` (the unique index's value). */
+function keyArrays(keys: readonly AccountKey[]): [string[], string[], string[]] {
+  return [keys.map((k) => k.provider), keys.map((k) => k.accountNo), keys.map((k) => k.msId ?? '')];
 }
+
+/** Joins `k(provider, account_no, ms_id)` to `provider_accounts a` through its unique index. */
+const KEY_MATCHES = `a.provider = k.provider AND a.account_no = k.account_no AND coalesce(a.ms_id, '') = k.ms_id`;
 
 /** An account as the import compares it with a new row. */
 export interface StoredAccount extends AccountKey {
@@ -25,14 +31,15 @@ export interface StoredAccount extends AccountKey {
 /** A new account to insert. */
 export type AccountInsert = Omit<StoredAccount, 'id'>;
 
-/** The fields an import may change on an account. */
+/** The fields an import may change on an account (its key never changes). */
 export type AccountUpdate = Pick<
   StoredAccount,
-  'id' | 'credentialSet' | 'enabled' | 'msId' | 'expectedProviderName'
+  'id' | 'credentialSet' | 'enabled' | 'expectedProviderName'
 >;
 
 /** An account with its merchant's name, as an account's history shows it. */
 export interface AccountWithMerchant extends AccountKey {
+  msId: string | null;
   id: string;
   merchantId: string;
   merchantName: string;
@@ -51,23 +58,29 @@ export async function findIdsByKeys(
   db: Db,
   keys: readonly AccountKey[],
 ): Promise<(AccountKey & { id: string })[]> {
-  const rows: { id: string; provider: string; account_no: string }[] = await db.query(
-    `SELECT a.id, a.provider, a.account_no
-       FROM unnest($1::text[], $2::text[]) AS k(provider, account_no)
-       JOIN provider_accounts a USING (provider, account_no)`,
-    [keys.map((k) => k.provider), keys.map((k) => k.accountNo)],
-  );
-  return rows.map((r) => ({ id: idOf(r.id), provider: r.provider, accountNo: r.account_no }));
+  const rows: { id: string; provider: string; account_no: string; ms_id: string | null }[] =
+    await db.query(
+      `SELECT a.id, a.provider, a.account_no, a.ms_id
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS k(provider, account_no, ms_id)
+         JOIN provider_accounts a ON ${KEY_MATCHES}`,
+      keyArrays(keys),
+    );
+  return rows.map((r) => ({
+    id: idOf(r.id),
+    provider: r.provider,
+    accountNo: r.account_no,
+    msId: r.ms_id,
+  }));
 }
 
 /** Each key's id and enabled flag, in the order given (one statement). */
 export async function resolveKeys(db: Db, keys: readonly AccountKey[]): Promise<KeyResolution[]> {
   const rows: { i: string; id: string | null; enabled: boolean | null }[] = await db.query(
-    `SELECT t.i, a.id, a.enabled
-       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(provider, account_no, i)
-       LEFT JOIN provider_accounts a ON a.provider = t.provider AND a.account_no = t.account_no
-      ORDER BY t.i`,
-    [keys.map((a) => a.provider), keys.map((a) => a.accountNo)],
+    `SELECT k.i, a.id, a.enabled
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(provider, account_no, ms_id, i)
+       LEFT JOIN provider_accounts a ON ${KEY_MATCHES}
+      ORDER BY k.i`,
+    keyArrays(keys),
   );
   return rows.map((r) => ({ id: r.id === null ? null : idOf(r.id), enabled: r.enabled }));
 }
@@ -87,9 +100,9 @@ export async function findByKeys(db: Db, keys: readonly AccountKey[]): Promise<S
   }[] = await db.query(
     `SELECT a.id, a.provider, a.account_no, a.merchant_id, a.currency, a.credential_set, a.enabled,
             a.ms_id, a.expected_provider_name
-       FROM unnest($1::text[], $2::text[]) AS k(provider, account_no)
-       JOIN provider_accounts a USING (provider, account_no)`,
-    [keys.map((k) => k.provider), keys.map((k) => k.accountNo)],
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS k(provider, account_no, ms_id)
+       JOIN provider_accounts a ON ${KEY_MATCHES}`,
+    keyArrays(keys),
   );
   return rows.map((a) => ({
     id: idOf(a.id),
@@ -115,13 +128,15 @@ export async function findWithMerchant(
     merchant_name: string;
     provider: string;
     account_no: string;
+    ms_id: string | null;
     currency: string;
     enabled: boolean;
   }[] = await db.query(
-    `SELECT a.id, a.merchant_id, m.name AS merchant_name, a.provider, a.account_no, a.currency, a.enabled
+    `SELECT a.id, a.merchant_id, m.name AS merchant_name, a.provider, a.account_no, a.ms_id,
+            a.currency, a.enabled
        FROM provider_accounts a JOIN merchants m ON m.id = a.merchant_id
-      WHERE a.provider = $1 AND a.account_no = $2`,
-    [key.provider, key.accountNo],
+      WHERE a.provider = $1 AND a.account_no = $2 AND coalesce(a.ms_id, '') = $3`,
+    [key.provider, key.accountNo, key.msId ?? ''],
   );
   if (rows.length === 0) return null;
   const a = rows[0];
@@ -131,6 +146,7 @@ export async function findWithMerchant(
     merchantName: a.merchant_name,
     provider: a.provider,
     accountNo: a.account_no,
+    msId: a.ms_id,
     currency: a.currency,
     enabled: a.enabled,
   };
@@ -201,15 +217,14 @@ export async function insertAccounts(db: Db, accounts: readonly AccountInsert[])
 export async function updateAccounts(db: Db, accounts: readonly AccountUpdate[]): Promise<void> {
   await db.query(
     `UPDATE provider_accounts a SET credential_set = u.credential_set, enabled = u.enabled,
-            ms_id = u.ms_id, expected_provider_name = u.expected_provider_name, updated_at = now()
-       FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[])
-         AS u(id, credential_set, enabled, ms_id, expected_provider_name)
+            expected_provider_name = u.expected_provider_name, updated_at = now()
+       FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[])
+         AS u(id, credential_set, enabled, expected_provider_name)
       WHERE a.id = u.id`,
     [
       accounts.map((s) => s.id),
       accounts.map((s) => s.credentialSet),
       accounts.map((s) => s.enabled),
-      accounts.map((s) => s.msId),
       accounts.map((s) => s.expectedProviderName),
     ],
   );
@@ -217,33 +232,39 @@ export async function updateAccounts(db: Db, accounts: readonly AccountUpdate[])
 
 /**
  * The demo's seeding: merchants inserted when absent, accounts inserted or given the new
- * credential set. Returns the account ids by account number.
+ * credential set. Returns the account ids by {@link accountKeyText}.
  */
 export async function seedAccounts(
   db: Db,
-  accounts: readonly {
+  accounts: readonly (AccountKey & {
     merchantId: string;
     merchantName: string;
-    provider: string;
-    accountNo: string;
     credentialSet: string | null;
-  }[],
+  })[],
 ): Promise<Map<string, string>> {
   await db.query(
     `INSERT INTO merchants (id, name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO NOTHING`,
     [accounts.map((a) => a.merchantId), accounts.map((a) => a.merchantName)],
   );
-  const rows: { id: string; account_no: string }[] = await db.query(
-    `INSERT INTO provider_accounts (merchant_id, provider, account_no, credential_set)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-     ON CONFLICT (provider, account_no) DO UPDATE SET credential_set = EXCLUDED.credential_set
-     RETURNING id, account_no`,
-    [
-      accounts.map((a) => a.merchantId),
-      accounts.map((a) => a.provider),
-      accounts.map((a) => a.accountNo),
-      accounts.map((a) => a.credentialSet),
-    ],
+  const rows: { id: string; provider: string; account_no: string; ms_id: string | null }[] =
+    await db.query(
+      `INSERT INTO provider_accounts (merchant_id, provider, account_no, ms_id, credential_set)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+       ON CONFLICT (provider, account_no, (coalesce(ms_id, '')))
+         DO UPDATE SET credential_set = EXCLUDED.credential_set
+       RETURNING id, provider, account_no, ms_id`,
+      [
+        accounts.map((a) => a.merchantId),
+        accounts.map((a) => a.provider),
+        accounts.map((a) => a.accountNo),
+        accounts.map((a) => a.msId ?? null),
+        accounts.map((a) => a.credentialSet),
+      ],
+    );
+  return new Map(
+    rows.map((r) => [
+      accountKeyText({ provider: r.provider, accountNo: r.account_no, msId: r.ms_id }),
+      idOf(r.id),
+    ]),
   );
-  return new Map(rows.map((r) => [r.account_no, idOf(r.id)]));
 }

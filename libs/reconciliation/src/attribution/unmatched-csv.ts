@@ -7,6 +7,7 @@ export const UNMATCHED_CSV_COLUMNS = [
   'merchantId',
   'provider',
   'accountNo',
+  'msId',
   'item',
   'providerRef',
   'entryRef',
@@ -31,7 +32,12 @@ export async function unmatchedItemsCsv(ds: DataSource, runId: string): Promise<
   const rows = await resultsRepository.findAttributed(ds, runId);
   const out: Record<(typeof UNMATCHED_CSV_COLUMNS)[number], string | null>[] = [];
   for (const r of rows) {
-    const base = { merchantId: r.merchantId, provider: r.provider, accountNo: r.accountNo };
+    const base = {
+      merchantId: r.merchantId,
+      provider: r.provider,
+      accountNo: r.accountNo,
+      msId: r.msId,
+    };
     for (const e of r.attribution.providerOnly) {
       out.push({
         ...base,

@@ -10,7 +10,7 @@ const json = (v: unknown) => (v === undefined || v === null ? null : JSON.string
 
 /**
  * Appends changes, in the caller's transaction when given one (so a change and its record
- * commit together). The account is resolved by `(provider, accountNo)`; an unknown one is
+ * commit together). The account is resolved by its key; an unknown one is
  * recorded without an account rather than losing the record.
  */
 export async function append(db: Db, entries: readonly AuditEntry[]): Promise<void> {
@@ -19,9 +19,10 @@ export async function append(db: Db, entries: readonly AuditEntry[]): Promise<vo
   await db.query(
     `INSERT INTO audit_log (actor_name, actor_role, action, subject_type, subject_id, account_id, before, after, note)
      SELECT e.actor_name, e.actor_role, e.action, e.subject_type, e.subject_id, a.id, e.before::jsonb, e.after::jsonb, e.note
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-              WITH ORDINALITY AS e(actor_name, actor_role, action, subject_type, subject_id, provider, account_no, before, after, note, n)
-       LEFT JOIN provider_accounts a ON a.provider = e.provider AND a.account_no = e.account_no
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+              WITH ORDINALITY AS e(actor_name, actor_role, action, subject_type, subject_id, provider, account_no, ms_id, before, after, note, n)
+       LEFT JOIN provider_accounts a
+              ON a.provider = e.provider AND a.account_no = e.account_no AND coalesce(a.ms_id, '') = e.ms_id
       ORDER BY e.n`,
     [
       col((e) => e.actor.name),
@@ -31,6 +32,7 @@ export async function append(db: Db, entries: readonly AuditEntry[]): Promise<vo
       col((e) => e.subjectId),
       col((e) => e.account?.provider ?? null),
       col((e) => e.account?.accountNo ?? null),
+      col((e) => e.account?.msId ?? ''),
       col((e) => json(e.before)),
       col((e) => json(e.after)),
       col((e) => e.note ?? null),
@@ -48,24 +50,26 @@ interface AuditRow {
   subject_id: string;
   provider: string | null;
   account_no: string | null;
+  ms_id: string | null;
   before: unknown;
   after: unknown;
   note: string | null;
 }
 
 const SELECT = `SELECT l.id, l.at, l.actor_name, l.actor_role, l.action, l.subject_type, l.subject_id,
-  a.provider, a.account_no, l.before, l.after, l.note
+  a.provider, a.account_no, a.ms_id, l.before, l.after, l.note
   FROM audit_log l LEFT JOIN provider_accounts a ON a.id = l.account_id`;
 
-/** $1..$4: subject type, subject id, provider, account no (each null for "any"). */
+/** $1..$5: subject type, subject id, provider, account no, seller id (`''`: none); null for "any". */
 const WHERE = `($1::text IS NULL OR l.subject_type = $1) AND ($2::text IS NULL OR l.subject_id = $2)
-  AND ($3::text IS NULL OR (a.provider = $3 AND a.account_no = $4))`;
+  AND ($3::text IS NULL OR (a.provider = $3 AND a.account_no = $4 AND coalesce(a.ms_id, '') = $5))`;
 
 const filterParams = (f: AuditFilter) => [
   f.subjectType ?? null,
   f.subjectId ?? null,
   f.account?.provider ?? null,
   f.account?.accountNo ?? null,
+  f.account ? (f.account.msId ?? '') : null,
 ];
 
 function toRecord(r: AuditRow): AuditRecord {
@@ -79,6 +83,7 @@ function toRecord(r: AuditRow): AuditRecord {
     subjectId: r.subject_id,
     provider: r.provider,
     accountNo: r.account_no,
+    msId: r.ms_id,
     before: r.before,
     after: r.after,
     note: r.note,
@@ -102,7 +107,7 @@ export async function findPage(
   offset: number,
 ): Promise<AuditRecord[]> {
   const rows: AuditRow[] = await db.query(
-    `${SELECT} WHERE ${WHERE} ORDER BY l.id DESC LIMIT $5 OFFSET $6`,
+    `${SELECT} WHERE ${WHERE} ORDER BY l.id DESC LIMIT $6 OFFSET $7`,
     [...filterParams(filter), limit, offset],
   );
   return rows.map(toRecord);
@@ -116,7 +121,7 @@ export async function findAfter(
   limit: number,
 ): Promise<AuditRecord[]> {
   const rows: AuditRow[] = await db.query(
-    `${SELECT} WHERE ${WHERE} AND l.id > $5 ORDER BY l.id LIMIT $6`,
+    `${SELECT} WHERE ${WHERE} AND l.id > $6 ORDER BY l.id LIMIT $7`,
     [...filterParams(filter), afterId, limit],
   );
   return rows.map(toRecord);

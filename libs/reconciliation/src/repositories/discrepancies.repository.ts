@@ -17,6 +17,8 @@ export interface DiscrepancyRecord {
   merchantId: string;
   provider: string;
   accountNo: string;
+  /** The seller under the merchant `accountNo` (NICEPay), for a seller's account. */
+  msId: string | null;
   occurrences: number;
   openedRunId: string;
   lastRunId: string;
@@ -37,6 +39,7 @@ interface DiscrepancyRow {
   merchant_id: string;
   provider: string;
   account_no: string;
+  ms_id: string | null;
   occurrences: number;
   opened_run_id: string;
   last_run_id: string;
@@ -50,7 +53,8 @@ interface DiscrepancyRow {
   explanation: string | null;
 }
 
-const SELECT = `SELECT d.id, d.status, a.merchant_id, a.provider, a.account_no, d.occurrences, d.opened_run_id,
+const SELECT = `SELECT d.id, d.status, a.merchant_id, a.provider, a.account_no, a.ms_id, d.occurrences,
+  d.opened_run_id,
   d.last_run_id, d.first_difference, d.last_difference, d.opened_at, d.last_seen_at, d.acknowledged_at,
   d.resolved_at, d.note, lr.attribution->>'summary' AS explanation
   FROM discrepancies d JOIN provider_accounts a ON a.id = d.account_id
@@ -65,6 +69,7 @@ function toRecord(r: DiscrepancyRow): DiscrepancyRecord {
     merchantId: r.merchant_id,
     provider: r.provider,
     accountNo: r.account_no,
+    msId: r.ms_id,
     occurrences: r.occurrences,
     openedRunId: idOf(r.opened_run_id),
     lastRunId: idOf(r.last_run_id),

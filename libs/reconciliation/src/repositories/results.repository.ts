@@ -64,6 +64,7 @@ export interface AttributedResult {
   merchantId: string;
   provider: string;
   accountNo: string;
+  msId: string | null;
   attribution: AttributionJson;
 }
 
@@ -286,18 +287,20 @@ export async function findAttributed(db: Db, runId: string): Promise<AttributedR
     merchant_id: string;
     provider: string;
     account_no: string;
+    ms_id: string | null;
     attribution: AttributionJson;
   }[] = await db.query(
-    `SELECT a.merchant_id, a.provider, a.account_no, r.attribution
+    `SELECT a.merchant_id, a.provider, a.account_no, a.ms_id, r.attribution
          FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
         WHERE r.run_id = $1 AND r.attribution->>'outcome' IN ('explained', 'partly-explained')
-        ORDER BY a.merchant_id, a.provider, a.account_no`,
+        ORDER BY a.merchant_id, a.provider, a.account_no, a.ms_id`,
     [runId],
   );
   return rows.map((r) => ({
     merchantId: r.merchant_id,
     provider: r.provider,
     accountNo: r.account_no,
+    msId: r.ms_id,
     attribution: r.attribution,
   }));
 }

@@ -30,6 +30,8 @@ export interface ResultRecord {
   merchantId: string;
   provider: string;
   accountNo: string;
+  /** The seller under the merchant `accountNo` (NICEPay), when the account is a seller's. */
+  msId: string | null;
   status: ResultStatus;
   providerBalance: bigint | null;
   ledgerBalance: bigint | null;
@@ -141,6 +143,7 @@ interface ResultRow {
   merchant_id: string;
   provider: string;
   account_no: string;
+  ms_id: string | null;
   status: ResultStatus;
   provider_balance: string | null;
   ledger_balance: string | null;
@@ -169,6 +172,7 @@ function toResultRecord(r: ResultRow): ResultRecord {
     merchantId: r.merchant_id,
     provider: r.provider,
     accountNo: r.account_no,
+    msId: r.ms_id,
     status: r.status,
     providerBalance: moneyOrNull(r.provider_balance),
     ledgerBalance: moneyOrNull(r.ledger_balance),
@@ -244,7 +248,7 @@ export async function findRunsPage(
 
 /** The result columns of the lists; `sort_key` is the expression of the `reconciliation_results_run_difference` index. */
 const RESULT_COLUMNS = `r.account_id, coalesce(abs(r.difference), -1) AS sort_key,
-         a.merchant_id, m.name AS merchant_name, a.provider, a.account_no, r.status,
+         a.merchant_id, m.name AS merchant_name, a.provider, a.account_no, a.ms_id, r.status,
          r.provider_balance, r.ledger_balance, r.difference, r.in_flight_amount, r.currency,
          r.response_code, r.attempts, r.provider_time, r.as_of, r.error_message, r.provider_status,
          r.provider_name, r.attribution->>'summary' AS explanation, r.checked_at`;
@@ -291,7 +295,7 @@ export async function findResultsPage(
   const rows: ResultItemRow[] = await db.query(
     `${RESULT_SELECT}
       WHERE ${where}
-      ORDER BY coalesce(abs(r.difference), -1) DESC, a.merchant_id, a.provider, a.account_no
+      ORDER BY coalesce(abs(r.difference), -1) DESC, a.merchant_id, a.provider, a.account_no, a.ms_id
       LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
     p.values,
   );
@@ -340,13 +344,13 @@ export async function findResultBatch(
 /** Every result of a run, |difference| descending (none last), then merchant, provider, account. */
 export async function findRunResults(db: Db, runId: string): Promise<ResultRecord[]> {
   const rows: ResultRow[] = await db.query(
-    `SELECT a.merchant_id, a.provider, a.account_no, r.status, r.provider_balance, r.ledger_balance,
+    `SELECT a.merchant_id, a.provider, a.account_no, a.ms_id, r.status, r.provider_balance, r.ledger_balance,
             r.difference, r.in_flight_amount, r.currency, r.response_code, r.attempts, r.provider_time,
             r.error_message, r.provider_status, r.provider_name,
             r.attribution->>'summary' AS explanation
        FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
       WHERE r.run_id = $1
-      ORDER BY abs(r.difference) DESC NULLS LAST, a.merchant_id, a.provider, a.account_no`,
+      ORDER BY abs(r.difference) DESC NULLS LAST, a.merchant_id, a.provider, a.account_no, a.ms_id`,
     [runId],
   );
   return rows.map(toResultRecord);

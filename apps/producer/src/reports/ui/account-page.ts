@@ -2,7 +2,7 @@ import type { AuditRecord } from '@app/reconciliation';
 import type { AccountHistory } from '@app/reconciliation/report-views';
 import { attributionSection, bridgeDisplay } from './attribution-section';
 import { auditSection } from './audit-section';
-import { amountCell, badge } from './cells';
+import { accountLabel, amountCell, badge } from './cells';
 import { Display } from './display';
 import { href, html, SafeHtml } from './html';
 import { layout } from './layout';
@@ -130,9 +130,17 @@ export function accountPage(
   const body = html`<section>
       <h1>${account.merchantName}</h1>
       <p class="meta">
-        ${account.provider} account <b>${account.accountNo}</b> · merchant ${account.merchantId} ·
-        ${account.currency} · ${account.enabled ? 'enabled' : 'disabled'} ·
-        <a href="${href(['accounts', account.provider, account.accountNo, 'history'])}">JSON</a>
+        ${account.provider} account <b>${account.accountNo}</b>${
+          account.msId ? html` · seller <b>${account.msId}</b>` : ''
+        }
+        · merchant ${account.merchantId} · ${account.currency} ·
+        ${account.enabled ? 'enabled' : 'disabled'} ·
+        <a
+          href="${href(['accounts', account.provider, account.accountNo, 'history'], {
+            msId: account.msId ?? undefined,
+          })}"
+          >JSON</a
+        >
       </p>
     </section>
     <section>
@@ -170,7 +178,11 @@ export function accountPage(
       audit.items,
       audit.total,
       view,
-      href(['audit', 'export.csv'], { provider: account.provider, accountNo: account.accountNo }),
+      href(['audit', 'export.csv'], {
+        provider: account.provider,
+        accountNo: account.accountNo,
+        msId: account.msId ?? undefined,
+      }),
     )}`;
-  return layout(`${account.provider} ${account.accountNo} · snap-recon`, view, body);
+  return layout(`${account.provider} ${accountLabel(account)} · snap-recon`, view, body);
 }

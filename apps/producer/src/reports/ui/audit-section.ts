@@ -1,4 +1,5 @@
 import type { AuditRecord } from '@app/reconciliation';
+import { accountHref, accountLabel } from './cells';
 import type { Display } from './display';
 import { href, html, SafeHtml } from './html';
 
@@ -16,8 +17,9 @@ function subject(r: AuditRecord): SafeHtml | string {
     return html`<a href="${href([], { run: r.subjectId })}">run #${r.subjectId}</a>`;
   if (r.subjectType === 'discrepancy') return `discrepancy #${r.subjectId}`;
   return r.provider && r.accountNo
-    ? html`<a href="${href(['ui', 'accounts', r.provider, r.accountNo])}"
-        >${r.provider} ${r.accountNo}</a
+    ? html`<a href="${accountHref({ provider: r.provider, accountNo: r.accountNo, msId: r.msId })}"
+        >${r.provider}
+        ${accountLabel({ provider: r.provider, accountNo: r.accountNo, msId: r.msId })}</a
       >`
     : r.subjectId;
 }

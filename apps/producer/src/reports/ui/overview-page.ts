@@ -1,7 +1,8 @@
 import { RESULT_STATUSES, RunView } from '@app/reconciliation';
 import type { DailyMismatchFigures, Page, ResultItem } from '@app/reconciliation/report-views';
 import { BreakerStatus, formatAmount } from '@app/snap';
-import { accountHref, amountCell, badge } from './cells';
+import { accountKeyText } from '@app/ledger';
+import { accountHref, accountLabel, amountCell, badge } from './cells';
 import { dailyChart } from './chart';
 import { Display } from './display';
 import { DiscrepancyCounts, discrepanciesSection } from './discrepancies-hook';
@@ -101,13 +102,13 @@ function runSummary(run: RunView, isLatest: boolean, view: Display): SafeHtml {
 function attentionTable(run: RunView, attention: Page<ResultItem>, view: Display): SafeHtml {
   const rows = attention.items.map(
     (r) =>
-      html`<tr data-testid="attention-row" data-account="${r.provider}/${r.accountNo}">
+      html`<tr data-testid="attention-row" data-account="${accountKeyText(r)}">
         <td>
           ${r.merchantName}
           <div class="muted small">${r.merchantId}</div>
         </td>
         <td>${r.provider}</td>
-        <td><a href="${accountHref(r.provider, r.accountNo)}">${r.accountNo}</a></td>
+        <td><a href="${accountHref(r)}">${accountLabel(r)}</a></td>
         <td>${badge(r.status)}</td>
         ${amountCell(r.providerBalance, view)}${amountCell(r.ledgerBalance, view)}${amountCell(r.difference, view)}
         <td>${r.responseCode ?? ''}</td>

@@ -95,15 +95,20 @@ export class ReportPageController {
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
-    const { limit } = parseQuery(historyQuery, query);
+    const { msId, limit } = parseQuery(historyQuery, query);
+    const key = { provider, accountNo, msId: msId ?? null };
     try {
-      const history = await this.reports.accountHistory(provider, accountNo, limit);
-      const audit = await this.reports.audit({ account: { provider, accountNo } }, 1, AUDIT_ROWS);
+      const history = await this.reports.accountHistory(key, limit);
+      const audit = await this.reports.audit({ account: key }, 1, AUDIT_ROWS);
       return accountPage(history, this.reports.display, audit);
     } catch (e) {
       if (!(e instanceof NotFoundException)) throw e;
       res.status(404);
-      return notFoundPage(`There is no ${provider} account ${accountNo}.`, this.reports.display);
+      const seller = msId ? ` seller ${msId}` : '';
+      return notFoundPage(
+        `There is no ${provider} account ${accountNo}${seller}.`,
+        this.reports.display,
+      );
     }
   }
 }
