@@ -154,7 +154,7 @@ describe('CLI', () => {
     }
     const csv = await cli(['report', report.run.id, '--format', 'csv'], env);
     expect(csv.stdout.split('\n')[0]).toBe(
-      'merchantId,provider,accountNo,status,providerBalance,ledgerBalance,difference,inFlightAmount,currency,responseCode,attempts,providerTime,error,providerStatus,providerName,explanation',
+      'merchantId,provider,accountNo,msId,status,providerBalance,ledgerBalance,difference,inFlightAmount,currency,responseCode,attempts,providerTime,error,providerStatus,providerName,explanation',
     );
     expect(csv.stdout.trim().split('\n')).toHaveLength(11);
     const table = await cli(['report', 'latest'], env);

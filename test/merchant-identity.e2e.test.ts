@@ -38,7 +38,8 @@ describe('merchant identity: Finnet name and NICEPay seller (pipeline over HTTP)
       scenario: [
         account('finnet', 'FINNET-RIGHT', 'F1', { name: 'Toko Satu' }),
         account('finnet', 'FINNET-WRONG', 'F2', { name: 'Toko Lain' }),
-        account('nicepay', 'NPSELLER01', 'N1', { msId: 'SELLER7' }),
+        // A seller is its own account: the seeded key carries the msId the CSV row names.
+        { ...account('nicepay', 'NPSELLER01', 'N1', { msId: 'SELLER7' }), msId: 'SELLER7' },
         // A Finnet account without a credential set would be read with the default set.
         { ...account('finnet', 'FINNET-NOSET', 'F3', { name: 'Toko Tiga' }), credentialSet: null },
       ],
@@ -52,7 +53,8 @@ describe('merchant identity: Finnet name and NICEPay seller (pipeline over HTTP)
         'N1,Merchant N1,nicepay,NPSELLER01,IDR,,SELLER7,\n',
       ]),
     );
-    expect(summary).toMatchObject({ rejectedCount: 0, accountsUpdated: 3 });
+    // F1 and F2 gain their expected names; the seller row confirms the seeded seller account.
+    expect(summary).toMatchObject({ rejectedCount: 0, accountsUpdated: 2, duplicates: 1 });
     const started = await pipeline.producer.get(RunsService).start('api');
     runId = (await pipeline.waitForRun(started.runId)).id;
   }, 90_000);

@@ -108,7 +108,7 @@ describe('bad input: ingestion (CSV imports)', () => {
     expect(summary).toMatchObject({ imported: 0, rejectedCount: 1 });
     expectRejected(summary.rejected, 1, '(header)', 'provider,account_no,entry_ref,amount');
     expect(summary.rejected[0].reason).toBe(
-      'the header must be exactly provider,account_no,entry_ref,amount,posted_at[,provider_ref]',
+      'the header must be exactly provider,account_no,entry_ref,amount,posted_at[,provider_ref][,ms_id]',
     );
     await onlyAdded(0);
   });

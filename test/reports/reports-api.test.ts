@@ -488,6 +488,7 @@ describe('reports API', () => {
         merchantName: stuck.merchantName,
         provider: stuck.provider,
         accountNo: stuck.accountNo,
+        msId: null,
         currency: 'IDR',
         enabled: true,
       });
@@ -617,6 +618,7 @@ describe('reports API', () => {
       expect(params('/accounts/{provider}/{accountNo}/history')).toEqual([
         'accountNo',
         'limit',
+        'msId',
         'provider',
       ]);
       expect(params('/reports/daily')).toEqual(['days']);

@@ -481,6 +481,7 @@ describe('export concurrency', () => {
       'merchantId',
       'provider',
       'accountNo',
+      'msId',
       'status',
       'providerBalance',
       'ledgerBalance',

@@ -2,9 +2,14 @@
 import 'reflect-metadata';
 import { Command, CommanderError, Option } from 'commander';
 import { AppConfig, loadConfig } from '@app/config';
+import { ACCOUNTS_CSV_COLUMNS, LEDGER_CSV_COLUMNS } from '@app/ledger';
 import { PROVIDERS } from '@app/snap';
 import { cancel, CliError, importCsv, migrate, reconcile, report } from './commands';
 import { packageVersion } from './package-version';
+
+/** `a,b[,c]`: a CSV format's header as the help shows it. */
+const csvColumns = (c: { required: readonly string[]; optional: readonly string[] }) =>
+  c.required.join(',') + c.optional.map((o) => `[,${o}]`).join('');
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
@@ -33,13 +38,13 @@ async function main(argv: string[]): Promise<void> {
     .command('accounts')
     .command('import <file>')
     .description(
-      'import merchants and provider accounts: merchant_id,merchant_name,provider,account_no,currency[,credential]',
+      `import merchants and provider accounts: ${csvColumns(ACCOUNTS_CSV_COLUMNS)} (ms_id: a NICEPay seller, an account of its own)`,
     )
     .action((file: string) => importCsv(config(), 'accounts', file, out, err));
   program
     .command('ledger')
     .command('import <file>')
-    .description('import ledger entries: provider,account_no,entry_ref,amount,posted_at')
+    .description(`import ledger entries: ${csvColumns(LEDGER_CSV_COLUMNS)}`)
     .action((file: string) => importCsv(config(), 'ledger', file, out, err));
   program
     .command('reconcile')

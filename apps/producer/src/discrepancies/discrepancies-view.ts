@@ -3,7 +3,7 @@ import { auditSection } from '../reports/ui/audit-section';
 import { accountHref, accountLabel } from '../reports/ui/cells';
 import { CSRF_FIELD } from '../http/csrf';
 import type { Display } from '../reports/ui/display';
-import { href, html, SafeHtml } from '../reports/ui/html';
+import { html, SafeHtml } from '../reports/ui/html';
 import { layout } from '../reports/ui/layout';
 
 export type DiscrepancyPageStatus = 'active' | 'open' | 'acknowledged' | 'resolved';

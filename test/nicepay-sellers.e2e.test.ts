@@ -1,0 +1,185 @@
+import type { INestApplication } from '@nestjs/common';
+import pino from 'pino';
+import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
+import { createProducerApp } from '../apps/producer/src/producer-app';
+import { oneEntryAccount } from './support/one-entry-account';
+import { startPipeline, Pipeline } from './support/pipeline';
+import { testConfig } from './support/test-config';
+
+const MERCHANT = 'IONPAYTEST';
+
+/** A NICEPay account under {@link MERCHANT}: the merchant's own (no msId) or a seller's. */
+function nicepay(
+  msId: string | undefined,
+  ledger: bigint,
+  providerBalance: string,
+): ScenarioAccount {
+  const merchantId = msId ?? 'marketplace';
+  return {
+    ...oneEntryAccount({
+      provider: 'nicepay',
+      accountNo: MERCHANT,
+      merchantId,
+      ledger,
+      simulated: { balance: providerBalance },
+    }),
+    ledger: [
+      {
+        entryRef: `${merchantId}-1`,
+        amount: ledger,
+        postedAt: new Date(Date.now() - 3_600_000),
+      },
+    ],
+    ...(msId ? { msId } : {}),
+  };
+}
+
+/**
+ * NICEPay's balance inquiry: `accountNo` "Merchant identifier that is unique per each
+ * Merchant", `additionalInfo.msId` "Merchant Seller ID". A marketplace on NICEPay holds its own
+ * balance and its sellers' under one account number: each is reconciled against its own ledger,
+ * and a break at one seller is reported for that seller, never for the merchant or a sibling.
+ */
+describe('NICEPay sellers under one merchant, each reconciled on its own (pipeline over HTTP)', () => {
+  let pipeline: Pipeline;
+  let api: INestApplication;
+  let apiUrl: string;
+  let runId: string;
+  const scenario = [
+    nicepay(undefined, 100_000n, '1000.00'), // the merchant: matched
+    nicepay('SELLER-A', 25_000n, '250.00'), // matched
+    nicepay('SELLER-B', 10_000n, '90.00'), // the provider holds 10.00 less: a real break
+  ];
+  const auth = {
+    authorization: `Basic ${Buffer.from('admin:snap-recon-dev').toString('base64')}`,
+    'content-type': 'application/json',
+  };
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(apiUrl + path, {
+      method,
+      headers: auth,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, text, json: () => JSON.parse(text) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    const config = testConfig();
+    pipeline = await startPipeline(config, { scenario });
+    api = await createProducerApp(config, pino({ level: 'silent' }));
+    await api.listen(0, '127.0.0.1');
+    apiUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1');
+    const started = await call('POST', '/runs', {});
+    expect(started.status).toBe(202);
+    runId = (await pipeline.waitForRun(String(started.json().runId))).id;
+  }, 90_000);
+  afterAll(async () => {
+    await api?.close();
+    await pipeline?.close();
+  });
+
+  it('reports three results under one account number, each with its seller and its own verdict', async () => {
+    const report = (await call('GET', `/runs/${runId}/report`)).json();
+    const results = (report.results as Record<string, unknown>[])
+      .map((r) => [r.accountNo, r.msId, r.status, r.providerBalance, r.ledgerBalance, r.difference])
+      .sort((a, b) => String(a[1] ?? '').localeCompare(String(b[1] ?? '')));
+    expect(results).toEqual([
+      [MERCHANT, null, 'matched', '1000.00', '1000.00', '0.00'],
+      [MERCHANT, 'SELLER-A', 'matched', '250.00', '250.00', '0.00'],
+      [MERCHANT, 'SELLER-B', 'mismatched', '90.00', '100.00', '-10.00'],
+    ]);
+  });
+
+  it('the results CSV names the seller in its msId column', async () => {
+    const csv = (await call('GET', `/runs/${runId}/results.csv`)).text.trim().split('\n');
+    const header = csv[0].split(',');
+    expect(header.slice(0, 5)).toEqual(['merchantId', 'provider', 'accountNo', 'msId', 'status']);
+    const rows = csv.slice(1).map((line) => line.split(',').slice(2, 5));
+    expect(rows.sort()).toEqual(
+      [
+        [MERCHANT, '', 'matched'],
+        [MERCHANT, 'SELLER-A', 'matched'],
+        [MERCHANT, 'SELLER-B', 'mismatched'],
+      ].sort(),
+    );
+  });
+
+  it('opens one discrepancy, for the broken seller only', async () => {
+    const items = (await call('GET', '/discrepancies')).json().items as Record<string, unknown>[];
+    expect(items.map((d) => [d.accountNo, d.msId, d.lastDifference])).toEqual([
+      [MERCHANT, 'SELLER-B', '-10.00'],
+    ]);
+  });
+
+  it('the account history is per seller: ?msId= picks the seller, none the merchant, an unknown seller is 404', async () => {
+    const seller = (
+      await call('GET', `/accounts/nicepay/${MERCHANT}/history?msId=SELLER-B`)
+    ).json();
+    expect(seller.account).toMatchObject({
+      accountNo: MERCHANT,
+      msId: 'SELLER-B',
+      merchantId: 'SELLER-B',
+    });
+    expect((seller.items as Record<string, unknown>[]).map((i) => i.status)).toEqual([
+      'mismatched',
+    ]);
+    const own = (await call('GET', `/accounts/nicepay/${MERCHANT}/history`)).json();
+    expect(own.account).toMatchObject({ msId: null, merchantId: 'marketplace' });
+    expect((own.items as Record<string, unknown>[]).map((i) => i.status)).toEqual(['matched']);
+    const unknown = await call('GET', `/accounts/nicepay/${MERCHANT}/history?msId=SELLER-Z`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain(`nicepay/${MERCHANT}/SELLER-Z`);
+  });
+
+  it("the account page names the seller and links the seller's JSON and audit export", async () => {
+    const page = await call('GET', `/ui/accounts/nicepay/${MERCHANT}?msId=SELLER-B`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('seller <b>SELLER-B</b>');
+    expect(page.text).toContain(`/accounts/nicepay/${MERCHANT}/history?msId=SELLER-B`);
+    expect(page.text).toMatch(
+      /\/audit\/export\.csv\?provider=nicepay&amp;accountNo=IONPAYTEST&amp;msId=SELLER-B/,
+    );
+  });
+
+  it("the overview and the discrepancies page link the broken seller's own page", async () => {
+    const link = `href="/ui/accounts/nicepay/${MERCHANT}?msId=SELLER-B"`;
+    const overview = await call('GET', `/?run=${runId}`);
+    expect(overview.text).toContain(`data-account="nicepay/${MERCHANT}/SELLER-B"`);
+    expect(overview.text).toContain(`${link}>${MERCHANT} seller SELLER-B</a>`);
+    const discrepancies = await call('GET', '/ui/discrepancies');
+    expect(discrepancies.text).toContain(`${link}>nicepay ${MERCHANT} seller SELLER-B</a>`);
+  });
+
+  it('POST /runs re-checks exactly the seller asked for; an unknown seller is a 400 naming it', async () => {
+    const one = await call('POST', '/runs', {
+      accounts: [{ provider: 'nicepay', accountNo: MERCHANT, msId: 'SELLER-A' }],
+    });
+    expect(one.status).toBe(202);
+    expect(one.json().accountCount).toBe(1);
+    const rerun = await pipeline.waitForRun(String(one.json().runId));
+    const results = (await call('GET', `/runs/${rerun.id}/report`)).json().results as Record<
+      string,
+      unknown
+    >[];
+    expect(results.map((r) => [r.msId, r.status])).toEqual([['SELLER-A', 'matched']]);
+
+    const bad = await call('POST', '/runs', {
+      accounts: [{ provider: 'nicepay', accountNo: MERCHANT, msId: 'SELLER-Z' }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json().errors).toEqual([
+      {
+        field: 'accounts[0]',
+        value: JSON.stringify({ provider: 'nicepay', accountNo: MERCHANT, msId: 'SELLER-Z' }),
+        reason: 'is not a known account',
+      },
+    ]);
+  });
+
+  it("the provider answered each seller's balance for that seller (the simulator keys by accountNo and msId)", () => {
+    // The first run asked each once; the re-run asked SELLER-A again.
+    const served = (msId?: string) => pipeline.simulator.account('nicepay', MERCHANT, msId)!.served;
+    expect([served(), served('SELLER-A'), served('SELLER-B')]).toEqual([1, 2, 1]);
+  });
+});
