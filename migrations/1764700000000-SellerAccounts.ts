@@ -24,6 +24,17 @@ export class SellerAccounts1764700000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    const shared: { key: string }[] = await q.query(
+      `SELECT provider || '/' || account_no AS key FROM provider_accounts
+        GROUP BY provider, account_no HAVING count(*) > 1 ORDER BY 1 LIMIT 5`,
+    );
+    if (shared.length > 0) {
+      throw new Error(
+        `cannot revert SellerAccounts: account numbers shared by a merchant and its sellers (${shared
+          .map((s) => s.key)
+          .join(', ')}${shared.length === 5 ? ', …' : ''}); delete or merge those accounts first`,
+      );
+    }
     await q.query(
       `ALTER TABLE provider_accounts ADD CONSTRAINT provider_accounts_provider_account_no_key UNIQUE (provider, account_no)`,
     );

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import pino from 'pino';
+import { loadRunReport, reportToTable } from '@app/reconciliation';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
 import { createProducerApp } from '../apps/producer/src/producer-app';
 import { oneEntryAccount } from './support/one-entry-account';
@@ -45,6 +46,12 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
   let api: INestApplication;
   let apiUrl: string;
   let runId: string;
+  /** How often the simulator answered each account, after the first run: merchant, A, B. */
+  let servedAfterFirstRun: number[];
+  const served = () =>
+    [undefined, 'SELLER-A', 'SELLER-B'].map(
+      (msId) => pipeline.simulator.account('nicepay', MERCHANT, msId)!.served,
+    );
   const scenario = [
     nicepay(undefined, 100_000n, '1000.00'), // the merchant: matched
     nicepay('SELLER-A', 25_000n, '250.00'), // matched
@@ -73,6 +80,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
     const started = await call('POST', '/runs', {});
     expect(started.status).toBe(202);
     runId = (await pipeline.waitForRun(String(started.json().runId))).id;
+    servedAfterFirstRun = served();
   }, 90_000);
   afterAll(async () => {
     await api?.close();
@@ -151,7 +159,38 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
     expect(discrepancies.text).toContain(`${link}>nicepay ${MERCHANT} seller SELLER-B</a>`);
   });
 
+  it("the CLI's table tells the seller's row from the merchant's", async () => {
+    const table = reportToTable((await loadRunReport(pipeline.db.dataSource, runId))!, {
+      all: true,
+    });
+    expect(table).toMatch(new RegExp(`nicepay +${MERCHANT}/SELLER-B +mismatched`));
+    expect(table).toMatch(new RegExp(`nicepay +${MERCHANT} +matched`));
+  });
+
+  it("acknowledging the seller's discrepancy is audited on the seller's account, not the merchant's", async () => {
+    const [open] = (await call('GET', '/discrepancies')).json().items as { id: string }[];
+    const ack = await call('POST', `/discrepancies/${open.id}/acknowledge`, {
+      note: 'asked NICEPay about SELLER-B',
+    });
+    expect(ack.status).toBe(200);
+    const audit = (query: string) =>
+      call('GET', `/audit?provider=nicepay&accountNo=${MERCHANT}${query}`).then(
+        (r) => r.json().items as Record<string, unknown>[],
+      );
+    expect((await audit('&msId=SELLER-B')).map((r) => [r.action, r.accountNo, r.msId])).toEqual([
+      ['discrepancy.acknowledge', MERCHANT, 'SELLER-B'],
+    ]);
+    expect(await audit('')).toEqual([]);
+    expect(await audit('&msId=SELLER-A')).toEqual([]);
+    const alone = await call('GET', '/audit?msId=SELLER-B');
+    expect(alone.status).toBe(400);
+    expect(alone.json().errors).toEqual([
+      expect.objectContaining({ field: 'msId', value: JSON.stringify('SELLER-B') }),
+    ]);
+  });
+
   it('POST /runs re-checks exactly the seller asked for; an unknown seller is a 400 naming it', async () => {
+    const before = served();
     const one = await call('POST', '/runs', {
       accounts: [{ provider: 'nicepay', accountNo: MERCHANT, msId: 'SELLER-A' }],
     });
@@ -163,6 +202,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
       unknown
     >[];
     expect(results.map((r) => [r.msId, r.status])).toEqual([['SELLER-A', 'matched']]);
+    expect(served()).toEqual([before[0], before[1] + 1, before[2]]);
 
     const bad = await call('POST', '/runs', {
       accounts: [{ provider: 'nicepay', accountNo: MERCHANT, msId: 'SELLER-Z' }],
@@ -175,11 +215,16 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
         reason: 'is not a known account',
       },
     ]);
+    const malformed = await call('POST', '/runs', {
+      accounts: [{ provider: 'nicepay', accountNo: MERCHANT, msId: 'seller/b' }],
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json().errors).toEqual([
+      expect.objectContaining({ field: 'accounts.0.msId', value: JSON.stringify('seller/b') }),
+    ]);
   });
 
   it("the provider answered each seller's balance for that seller (the simulator keys by accountNo and msId)", () => {
-    // The first run asked each once; the re-run asked SELLER-A again.
-    const served = (msId?: string) => pipeline.simulator.account('nicepay', MERCHANT, msId)!.served;
-    expect([served(), served('SELLER-A'), served('SELLER-B')]).toEqual([1, 2, 1]);
+    expect(servedAfterFirstRun).toEqual([1, 1, 1]);
   });
 });

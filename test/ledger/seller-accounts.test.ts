@@ -98,8 +98,8 @@ describe('NICEPay sellers are accounts of their own (imports, real Postgres)', (
     expect(summary.rejected.map((r) => [r.line, r.field, r.value, r.reason])).toEqual([
       [
         5,
-        'account_no',
-        'IONPAYTEST',
+        'ms_id',
+        'SELLER-Z',
         'no provider account nicepay/IONPAYTEST/SELLER-Z; import it with the accounts CSV first',
       ],
       [6, 'ms_id', 'bad seller', 'must be 1 to 64 letters, digits, ".", "_" or "-"'],
@@ -109,6 +109,73 @@ describe('NICEPay sellers are accounts of their own (imports, real Postgres)', (
     expect(await amounts(null)).toEqual([10000n]);
     expect(await amounts('SELLER-A')).toEqual([20000n]);
     expect(await amounts('SELLER-B')).toEqual([30000n]);
+  });
+
+  it('a ledger file may give both optional columns, provider_ref then ms_id', async () => {
+    const summary = await importLedgerCsv(
+      ds,
+      csv(
+        'provider,account_no,entry_ref,amount,posted_at,provider_ref,ms_id\n' +
+          'nicepay,IONPAYTEST,both-1,3.00,2026-11-21T12:00:00Z,NP-TX-1,SELLER-A\n',
+      ),
+    );
+    expect(summary).toMatchObject({ rows: 1, imported: 1, rejectedCount: 0 });
+    const [row] = await ds.query(
+      `SELECT e.provider_ref, a.ms_id FROM ledger_entries e JOIN provider_accounts a ON a.id = e.account_id
+        WHERE e.entry_ref = 'both-1'`,
+    );
+    expect(row).toEqual({ provider_ref: 'NP-TX-1', ms_id: 'SELLER-A' });
+  });
+
+  it('an account number with only sellers: a file without ms_id creates no merchant account, and a ledger row without one is told the sellers', async () => {
+    expect(
+      await importAccountsCsv(
+        ds,
+        csv(
+          'merchant_id,merchant_name,provider,account_no,currency,ms_id\n' +
+            'seller-c,Toko C,nicepay,MKT2,IDR,SELLER-C\n' +
+            'seller-d,Toko D,nicepay,MKT2,IDR,SELLER-D\n',
+        ),
+      ),
+    ).toMatchObject({ accountsCreated: 2, rejectedCount: 0 });
+    // A file from before sellers were accounts names the account number alone.
+    const old = await importAccountsCsv(
+      ds,
+      csv(
+        'merchant_id,merchant_name,provider,account_no,currency\nmkt2,Market 2,nicepay,MKT2,IDR\n',
+      ),
+    );
+    expect(old).toMatchObject({ accountsCreated: 0, rejectedCount: 1 });
+    expect(old.rejected[0]).toMatchObject({
+      line: 2,
+      field: 'ms_id',
+      value: '',
+      reason:
+        "account nicepay/MKT2 has sellers (SELLER-C, SELLER-D) and no account of its own: name the seller in ms_id, or leave the ms_id cell empty to add the merchant's own account",
+    });
+    const ledger = await importLedgerCsv(
+      ds,
+      csv(
+        'provider,account_no,entry_ref,amount,posted_at\n' +
+          'nicepay,MKT2,m2-1,1.00,2026-11-21T10:00:00Z\n',
+      ),
+    );
+    expect(ledger.rejected.map((r) => [r.field, r.value, r.reason])).toEqual([
+      [
+        'account_no',
+        'MKT2',
+        'no provider account nicepay/MKT2 of the merchant itself; its sellers are SELLER-C, SELLER-D: name one in ms_id; import it with the accounts CSV first',
+      ],
+    ]);
+    // An explicit empty cell adds the merchant's own account beside its sellers.
+    expect(
+      await importAccountsCsv(
+        ds,
+        csv(
+          'merchant_id,merchant_name,provider,account_no,currency,ms_id\nmkt2,Market 2,nicepay,MKT2,IDR,\n',
+        ),
+      ),
+    ).toMatchObject({ accountsCreated: 1, rejectedCount: 0 });
   });
 
   it('optional columns may be left out but not reordered', async () => {
@@ -156,7 +223,8 @@ describe('NICEPay sellers are accounts of their own (imports, real Postgres)', (
       errors: [
         expect.objectContaining({
           index: 0,
-          field: 'accountNo',
+          field: 'msId',
+          value: 'SELLER-Z',
           reason: 'no provider account nicepay/IONPAYTEST/SELLER-Z',
         }),
       ],

@@ -102,7 +102,15 @@ describe('OpenAPI document', () => {
       expect.arrayContaining(['path:id', 'query:status', 'query:provider', 'query:page']),
     );
     expect(params('/audit')).toEqual(
-      expect.arrayContaining(['query:subjectType', 'query:provider', 'query:accountNo']),
+      expect.arrayContaining([
+        'query:subjectType',
+        'query:provider',
+        'query:accountNo',
+        'query:msId',
+      ]),
+    );
+    expect(params('/accounts/{provider}/{accountNo}/history')).toEqual(
+      expect.arrayContaining(['path:provider', 'path:accountNo', 'query:msId']),
     );
   });
 

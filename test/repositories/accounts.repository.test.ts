@@ -91,12 +91,21 @@ describe('accounts repository (real Postgres)', () => {
       accountNo: 'MKT-1',
       msId,
     }));
-    const resolved = await accountsRepository.resolveKeys(db(), keys);
-    expect(resolved.slice(0, 3).every((r) => r.id !== null)).toBe(true);
-    expect(new Set(resolved.slice(0, 3).map((r) => r.id)).size).toBe(3);
-    expect(resolved[3]).toEqual({ id: null, enabled: null });
+    const stored: { id: string; ms_id: string | null }[] = await db().query(
+      `SELECT id::text, ms_id FROM provider_accounts WHERE account_no = 'MKT-1'`,
+    );
+    const idOf = (msId: string | null) => stored.find((r) => r.ms_id === msId)!.id;
+    expect(await accountsRepository.resolveKeys(db(), keys)).toEqual([
+      { id: idOf(null), enabled: true },
+      { id: idOf('S-A'), enabled: true },
+      { id: idOf('S-B'), enabled: true },
+      { id: null, enabled: null },
+    ]);
     const ids = await accountsRepository.findIdsByKeys(db(), keys);
-    expect(ids.map((r) => r.msId).sort()).toEqual(['S-A', 'S-B', null].sort());
+    expect(new Map(ids.map((r) => [r.msId, r.id]))).toEqual(
+      new Map([null, 'S-A', 'S-B'].map((m) => [m, idOf(m)])),
+    );
+    expect((await accountsRepository.findWithMerchant(db(), keys[2]))!.id).toBe(idOf('S-B'));
     await expect(accountsRepository.insertAccounts(db(), [account('S-A')])).rejects.toThrow(
       /provider_accounts_key/,
     );
@@ -174,6 +183,22 @@ describe('accounts repository (real Postgres)', () => {
     const first = await seed(null);
     const second = await seed('set-z');
     expect(second).toEqual(first);
+    // A seller under the same account number is seeded beside it, and re-seeded in place.
+    const seller = (credentialSet: string | null) =>
+      accountsRepository.seedAccounts(db(), [
+        {
+          merchantId: 'demo-1',
+          merchantName: 'Demo',
+          provider: 'finnet',
+          accountNo: 'SEED-1',
+          msId: 'SELLER-1',
+          credentialSet,
+        },
+      ]);
+    const sellerFirst = await seller(null);
+    expect([...sellerFirst.keys()]).toEqual(['finnet/SEED-1/SELLER-1']);
+    expect(sellerFirst.get('finnet/SEED-1/SELLER-1')).not.toBe(first.get('finnet/SEED-1'));
+    expect(await seller('set-y')).toEqual(sellerFirst);
     const [stored] = await accountsRepository.findByKeys(db(), [
       { provider: 'finnet', accountNo: 'SEED-1' },
     ]);

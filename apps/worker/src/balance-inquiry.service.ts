@@ -4,7 +4,7 @@ import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { APP_LOGGER, APP_METRICS, AppMetrics, JobLog, JobLogger, Logger } from '@app/infra';
-import { ledgerSnapshot } from '@app/ledger';
+import { accountKeyText, ledgerSnapshot } from '@app/ledger';
 import { BalanceInquiryJobData } from '@app/queue';
 import {
   AccountResult,
@@ -117,7 +117,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
         // The provider knows the merchant by the credentials alone: the default set would
         // answer for whichever merchant it belongs to, never for this account.
         throw new Error(
-          `${account.provider} knows an account by its credential set, and account ${account.account_no} names none (accounts CSV column credential)`,
+          `${account.provider} knows an account by its credential set, and account ${accountKeyText({ provider: account.provider, accountNo: account.account_no, msId: account.ms_id })} names none (accounts CSV column credential)`,
         );
       }
       client = this.clients.get(account.provider, account.credential_set).withLogger(log);
@@ -326,6 +326,14 @@ export class BalanceInquiryService implements OnModuleDestroy {
       return {
         outcome: 'unavailable',
         summary: `not explained: ${client.profile.displayName} offers no transaction history`,
+      };
+    }
+    if (account.ms_id) {
+      // A history request names the account number only: it would list the merchant's and
+      // every seller's movements, and explain a seller's break with money that is not its own.
+      return {
+        outcome: 'unavailable',
+        summary: `not explained: ${client.profile.displayName}'s transaction history does not name a seller`,
       };
     }
     const provider = account.provider;

@@ -78,7 +78,8 @@ export function reportToTable(report: RunReport, { all = false } = {}): string {
   const rows = shown.map((r) => [
     r.merchantId,
     r.provider,
-    r.accountNo,
+    // A NICEPay seller shares its merchant's account number: `IONPAYTEST/SELLER-B`.
+    r.msId ? `${r.accountNo}/${r.msId}` : r.accountNo,
     r.status,
     r.providerBalance ?? '-',
     r.ledgerBalance ?? '-',

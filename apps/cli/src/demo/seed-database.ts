@@ -22,7 +22,8 @@ export function simulatorAccounts(accounts: ScenarioAccount[]) {
   return accounts.map((a) => ({
     provider: a.provider,
     accountNo: a.accountNo,
-    ...(a.msId ? { msId: a.msId } : {}),
     ...a.simulated,
+    // Last: the simulator's account key is the database's.
+    ...(a.msId ? { msId: a.msId } : {}),
   }));
 }

@@ -45,12 +45,14 @@ function toFilter(q: {
   };
 }
 
-const bothOrNeither = (q: { provider?: string; accountNo?: string; msId?: string }) =>
-  (q.provider === undefined) === (q.accountNo === undefined) &&
-  (q.msId === undefined || q.accountNo !== undefined);
-const BOTH = {
-  message: 'provider and accountNo go together, and msId needs them',
-  path: ['accountNo'],
+const bothOrNeither = (q: { provider?: string; accountNo?: string }) =>
+  (q.provider === undefined) === (q.accountNo === undefined);
+const BOTH = { message: 'provider and accountNo go together', path: ['accountNo'] };
+const sellerNeedsAccount = (q: { accountNo?: string; msId?: string }) =>
+  q.msId === undefined || q.accountNo !== undefined;
+const SELLER = {
+  message: 'msId names a seller under provider and accountNo: give them too',
+  path: ['msId'],
 };
 
 export const auditQuery = z
@@ -60,8 +62,13 @@ export const auditQuery = z
     pageSize: whole(500).optional().default('50'),
   })
   .strict()
-  .refine(bothOrNeither, BOTH);
-export const auditCsvQuery = z.object(filterFields).strict().refine(bothOrNeither, BOTH);
+  .refine(bothOrNeither, BOTH)
+  .refine(sellerNeedsAccount, SELLER);
+export const auditCsvQuery = z
+  .object(filterFields)
+  .strict()
+  .refine(bothOrNeither, BOTH)
+  .refine(sellerNeedsAccount, SELLER);
 
 /** The audit trail: every change a person or an API key made, who made it, and when. */
 @Controller('audit')

@@ -2,17 +2,20 @@ import { MAX_ENTRY_REF_LENGTH, MAX_LEDGER_BATCH } from '@app/ledger';
 
 /**
  * The largest legitimate JSON body: a ledger batch of {@link MAX_LEDGER_BATCH} entries, each
- * with every field at its longest (a 64-character account number, a 128-character reference
- * of 4-byte characters, a 16-digit amount, a time with microseconds and an offset), as
+ * with every field at its longest (64-character account number and seller id, 128-character
+ * reference and provider reference of 4-byte characters, a 16-digit amount, a time with
+ * microseconds and an offset), as
  * `JSON.stringify` writes it. A larger body is refused with 413 before it is parsed.
  */
 function largestLedgerBatchBytes(): number {
   const entry = {
     provider: 'nicepay',
     accountNo: 'A'.repeat(64),
+    msId: 'S'.repeat(64),
     entryRef: '\u{1F600}'.repeat(MAX_ENTRY_REF_LENGTH),
     amount: `-${'9'.repeat(16)}.99`,
     postedAt: '2026-11-21T10:00:00.123456+07:00',
+    providerRef: '\u{1F600}'.repeat(MAX_ENTRY_REF_LENGTH),
   };
   const one = Buffer.byteLength(JSON.stringify(entry));
   return Buffer.byteLength('{"entries":[]}') + MAX_LEDGER_BATCH * (one + 1);

@@ -47,7 +47,7 @@ export const startRunSchema = z
             provider: z.enum(PROVIDERS),
             accountNo: z.string().min(1).max(64),
             /** A NICEPay seller under the merchant `accountNo`; absent: the merchant's own. */
-            msId: z.string().min(1).max(64).optional(),
+            msId: accountIdText.optional(),
           })
           .strict(),
       )

@@ -3,6 +3,33 @@ import * as accountsRepository from '../repositories/accounts.repository';
 import type { Db } from '../repositories/row-mapping';
 
 /**
+ * Why each of `keys` (accounts found missing) names no account, by {@link accountKeyText}:
+ * a merchant key whose account number has only sellers says so and lists them, so a feed
+ * that forgot the seller id learns which to name.
+ */
+export async function unknownAccountReasons(
+  db: Db,
+  keys: readonly AccountKey[],
+  sellerField: string,
+): Promise<Map<string, string>> {
+  const merchants = keys.filter((k) => !k.msId);
+  const sellers =
+    merchants.length > 0 ? await accountsRepository.findSellers(db, merchants) : new Map();
+  return new Map(
+    keys.map((k) => {
+      const key = accountKeyText(k);
+      const ids: string[] | undefined = k.msId ? undefined : sellers.get(key);
+      return [
+        key,
+        ids
+          ? `no provider account ${key} of the merchant itself; its sellers are ${ids.join(', ')}: name one in ${sellerField}`
+          : `no provider account ${key}`,
+      ];
+    }),
+  );
+}
+
+/**
  * Resolves account keys to `provider_accounts.id` in one query. The map is keyed by
  * {@link accountKeyText}; keys without an account are absent.
  */

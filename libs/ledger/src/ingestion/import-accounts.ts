@@ -19,7 +19,10 @@ export interface AccountImportRow {
   enabled?: boolean;
   /**
    * The seller under the merchant `accountNo` (NICEPay `msId`, sent with the balance
-   * inquiry): part of the account's key. `undefined` or `null`: the merchant's own account.
+   * inquiry): part of the account's key. `null`: the merchant's own account. `undefined` (a
+   * file without the column): the merchant's own too, but it is not created where the account
+   * number already has sellers (a file from before sellers were accounts would otherwise add
+   * an empty merchant account beside them; an explicit empty cell creates it).
    */
   msId?: string | null;
   /** The merchant name the provider must report (Finnet); `undefined` keeps the stored one. */
@@ -138,6 +141,10 @@ async function importInTransaction(
     em,
     valid.map((i) => rows[i]),
   );
+  const sellers = await accountsRepository.findSellers(
+    em,
+    valid.map((i) => rows[i]).filter((r) => r.msId === undefined),
+  );
   const accounts = new Map<string, AccountState>(
     stored.map((a) => [
       accountKeyText(a),
@@ -160,6 +167,18 @@ async function importInTransaction(
     const row = rows[index];
     const key = accountKeyText(row);
     const state = accounts.get(key);
+    const sellerIds = row.msId === undefined && !state ? sellers.get(key) : undefined;
+    if (sellerIds) {
+      result.errors.push({
+        index,
+        field: 'msId',
+        value: '',
+        reason:
+          `account ${key} has sellers (${sellerIds.join(', ')}) and no account of its own: ` +
+          "name the seller in ms_id, or leave the ms_id cell empty to add the merchant's own account",
+      });
+      continue;
+    }
     if (!state) {
       accounts.set(key, {
         id: null,

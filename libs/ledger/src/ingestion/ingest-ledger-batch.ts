@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { formatAmount } from '@app/snap';
 import { accountKeyText } from '../account-key';
-import { findAccountIds } from './account-lookup';
+import { findAccountIds, unknownAccountReasons } from './account-lookup';
 import { appendLedgerEntries, AppendOptions } from './append-ledger-entries';
 import type { LedgerBatchEntry } from './ledger-batch.schema';
 import { BatchEntryError, batchError } from './row-error';
@@ -33,11 +33,16 @@ export async function ingestLedgerBatch(
 ): Promise<LedgerBatchOutcome> {
   const ids = await findAccountIds(ds, entries);
   const errors: BatchEntryError[] = [];
+  const missing = entries.filter((e) => !ids.has(accountKeyText(e)));
+  const reasons = missing.length > 0 ? await unknownAccountReasons(ds, missing, 'msId') : null;
   entries.forEach((e, index) => {
-    if (!ids.has(accountKeyText(e))) {
-      const reason = `no provider account ${accountKeyText(e)}`;
-      errors.push(batchError(index, 'accountNo', e.accountNo, reason, 'unknown_account'));
-    }
+    if (ids.has(accountKeyText(e))) return;
+    const reason = reasons!.get(accountKeyText(e))!;
+    errors.push(
+      e.msId
+        ? batchError(index, 'msId', e.msId, reason, 'unknown_account')
+        : batchError(index, 'accountNo', e.accountNo, reason, 'unknown_account'),
+    );
   });
   if (errors.length > 0) return { ok: false, errors };
 

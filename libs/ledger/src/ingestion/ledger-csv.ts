@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { formatAmount } from '@app/snap';
 import { accountKeyText } from '../account-key';
-import { findAccountIds } from './account-lookup';
+import { findAccountIds, unknownAccountReasons } from './account-lookup';
 import { appendLedgerEntries, LedgerConflict, NewLedgerEntry } from './append-ledger-entries';
 import { CsvImportOptions, CsvImportSummary, CsvSource, importableRows } from './csv-rows';
 import {
@@ -54,11 +54,11 @@ const ACCOUNT_CACHE_LIMIT = 100_000;
 const CHECKS: [LedgerColumn, (text: string) => Checked<unknown>][] = [
   ['provider', checkProvider],
   ['account_no', checkId],
-  ['ms_id', checkSellerCell],
   ['entry_ref', checkEntryRef],
   ['amount', checkAmount],
   ['posted_at', checkPostedAt],
   ['provider_ref', checkProviderRef],
+  ['ms_id', checkSellerCell],
 ];
 
 /** The row as typed values, or the error of its first bad field (in column order). */
@@ -132,6 +132,8 @@ export async function importLedgerCsv(
     await resolveAccounts(batch);
     const known: ParsedRow[] = [];
     const entries: NewLedgerEntry[] = [];
+    const missing = batch.filter((row) => !accountIds.get(accountKeyText(row)));
+    const reasons = missing.length > 0 ? await unknownAccountReasons(ds, missing, 'ms_id') : null;
     for (const row of batch) {
       const accountId = accountIds.get(accountKeyText(row));
       if (accountId) {
@@ -144,14 +146,11 @@ export async function importLedgerCsv(
           providerRef: row.providerRef,
         });
       } else {
-        const account = accountKeyText(row);
+        const reason = `${reasons!.get(accountKeyText(row))}; import it with the accounts CSV first`;
         rejections.add(
-          rowError(
-            row.line,
-            'account_no',
-            row.accountNo,
-            `no provider account ${account}; import it with the accounts CSV first`,
-          ),
+          row.msId
+            ? rowError(row.line, 'ms_id', row.msId, reason)
+            : rowError(row.line, 'account_no', row.accountNo, reason),
         );
       }
     }

@@ -117,6 +117,27 @@ export async function findByKeys(db: Db, keys: readonly AccountKey[]): Promise<S
   }));
 }
 
+/**
+ * The seller ids under each `(provider, accountNo)` of `keys` (their `msId` is ignored), by
+ * {@link accountKeyText} of the merchant's key; account numbers without sellers are absent.
+ */
+export async function findSellers(
+  db: Db,
+  keys: readonly AccountKey[],
+): Promise<Map<string, string[]>> {
+  const rows: { provider: string; account_no: string; ms_ids: string[] }[] = await db.query(
+    `SELECT a.provider, a.account_no, array_agg(a.ms_id ORDER BY a.ms_id) AS ms_ids
+       FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(provider, account_no)) k
+       JOIN provider_accounts a ON a.provider = k.provider AND a.account_no = k.account_no
+      WHERE a.ms_id IS NOT NULL
+      GROUP BY a.provider, a.account_no`,
+    [keys.map((k) => k.provider), keys.map((k) => k.accountNo)],
+  );
+  return new Map(
+    rows.map((r) => [accountKeyText({ provider: r.provider, accountNo: r.account_no }), r.ms_ids]),
+  );
+}
+
 /** One account with its merchant's name, or null. */
 export async function findWithMerchant(
   db: Db,

@@ -293,7 +293,7 @@ export async function findAttributed(db: Db, runId: string): Promise<AttributedR
     `SELECT a.merchant_id, a.provider, a.account_no, a.ms_id, r.attribution
          FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
         WHERE r.run_id = $1 AND r.attribution->>'outcome' IN ('explained', 'partly-explained')
-        ORDER BY a.merchant_id, a.provider, a.account_no, a.ms_id`,
+        ORDER BY a.merchant_id, a.provider, a.account_no, a.ms_id NULLS FIRST`,
     [runId],
   );
   return rows.map((r) => ({

@@ -295,7 +295,7 @@ export async function findResultsPage(
   const rows: ResultItemRow[] = await db.query(
     `${RESULT_SELECT}
       WHERE ${where}
-      ORDER BY coalesce(abs(r.difference), -1) DESC, a.merchant_id, a.provider, a.account_no, a.ms_id
+      ORDER BY coalesce(abs(r.difference), -1) DESC, a.merchant_id, a.provider, a.account_no, a.ms_id NULLS FIRST
       LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
     p.values,
   );
@@ -350,7 +350,7 @@ export async function findRunResults(db: Db, runId: string): Promise<ResultRecor
             r.attribution->>'summary' AS explanation
        FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
       WHERE r.run_id = $1
-      ORDER BY abs(r.difference) DESC NULLS LAST, a.merchant_id, a.provider, a.account_no, a.ms_id`,
+      ORDER BY abs(r.difference) DESC NULLS LAST, a.merchant_id, a.provider, a.account_no, a.ms_id NULLS FIRST`,
     [runId],
   );
   return rows.map(toResultRecord);
