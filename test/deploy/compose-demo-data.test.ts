@@ -99,7 +99,7 @@ describe('docker-compose demo data (seed/) reconciles as written', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as { rejectedCount: number });
     expect(accounts).toMatchObject({ rejectedCount: 0 });
-    expect(ledger).toMatchObject({ imported: 13, rejectedCount: 0 });
+    expect(ledger).toMatchObject({ imported: 14, rejectedCount: 0 });
   });
 
   it('a run over the demo data finds the matches, the break, the inactive and the failing account', async () => {
@@ -116,17 +116,27 @@ describe('docker-compose demo data (seed/) reconciles as written', () => {
     );
     const results = (
       JSON.parse(report.stdout) as {
-        results: { accountNo: string; status: string; difference: string | null }[];
+        results: {
+          accountNo: string;
+          msId: string | null;
+          status: string;
+          difference: string | null;
+        }[];
       }
     ).results;
     const byAccount = Object.fromEntries(
-      results.map((r) => [r.accountNo, `${r.status} ${r.difference}`]),
+      results.map((r) => [
+        r.msId ? `${r.accountNo}/${r.msId}` : r.accountNo,
+        `${r.status} ${r.difference}`,
+      ]),
     );
     expect(byAccount).toEqual({
       NZ00001: 'matched 0.00',
       NZ00002: 'mismatched -7500.00',
       NZ00003: expect.stringMatching(/^inactive /),
       NP00001: 'matched 0.00',
+      // A seller under NP00001 (NICEPay msId): its own account, its own ledger.
+      'NP00001/NPSELLER01': 'matched 0.00',
       NP00002: 'matched 0.00',
       NP00003: 'matched 0.00',
       FNT00001: 'matched 0.00',
@@ -159,8 +169,8 @@ describe('docker-compose demo data (seed/) reconciles as written', () => {
       const run = (await res.json()) as { status: string; accountCount: number; counts: object };
       expect(run).toMatchObject({
         status: 'finished',
-        accountCount: 8,
-        counts: { matched: 5, mismatched: 1, inactive: 1, error: 1, timing: 0 },
+        accountCount: 9,
+        counts: { matched: 6, mismatched: 1, inactive: 1, error: 1, timing: 0 },
       });
       const anonymous = await fetch(`http://127.0.0.1:${port}/runs/latest`);
       expect(anonymous.status).toBe(401);
