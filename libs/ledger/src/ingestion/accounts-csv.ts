@@ -42,8 +42,9 @@ export interface AccountsCsvSummary extends CsvImportSummary {
 
 /**
  * Imports `merchant_id,merchant_name,provider,account_no,currency[,credential][,ms_id]
- * [,expected_provider_name]` (header required, exact names, optional columns in this order) through {@link importAccounts}, streaming in batches. Policy: valid
- * rows are applied, every invalid row is reported with its line (see the ingestion README).
+ * [,expected_provider_name]` (header required, exact names, optional columns in this order)
+ * through {@link importAccounts}, streaming in batches. Policy: valid rows are applied, every
+ * invalid row is reported with its line (see the ingestion README).
  * An empty `credential` cell means the provider's default set; without the column the
  * stored set is kept.
  */
