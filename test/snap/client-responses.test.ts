@@ -206,6 +206,18 @@ describe('SnapClient reads provider answers as documented', () => {
       expect(e).toBeInstanceOf(ContractBreachError);
       expect(e.message).toContain('the answer\'s additionalInfo.msId is "SELLER99"');
     });
+
+    it('a seller id on a provider whose profile knows no sellers is a breach naming the profile field, never a silent merchant balance', async () => {
+      const e = await failure(
+        world.factory
+          .get('netzme')
+          .balanceInquiry({ accountNo: 'NZ-1', currency: 'IDR', msId: 'S1' }),
+      );
+      expect(e).toBeInstanceOf(ContractBreachError);
+      expect(e.message).toContain(
+        'netzme: the account has seller id "S1" but the provider\'s profile knows no sellers (response.sellerIdField)',
+      );
+    });
   });
 
   it('Finnet: the merchant name the provider reports is read', async () => {
