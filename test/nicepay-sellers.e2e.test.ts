@@ -191,11 +191,15 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
 
   it('POST /runs re-checks exactly the seller asked for; an unknown seller is a 400 naming it', async () => {
     const before = served();
-    const one = await call('POST', '/runs', {
-      accounts: [{ provider: 'nicepay', accountNo: MERCHANT, msId: 'SELLER-A' }],
-    });
+    // Named twice: reconciled, and audited, once.
+    const sellerA = { provider: 'nicepay', accountNo: MERCHANT, msId: 'SELLER-A' };
+    const one = await call('POST', '/runs', { accounts: [sellerA, sellerA] });
     expect(one.status).toBe(202);
     expect(one.json().accountCount).toBe(1);
+    const started = (
+      await call('GET', `/audit?subjectType=run&subjectId=${one.json().runId}`)
+    ).json().items as { action: string; after: { accountIds: string[] } }[];
+    expect(started.map((r) => [r.action, r.after.accountIds.length])).toEqual([['run.start', 1]]);
     const rerun = await pipeline.waitForRun(String(one.json().runId));
     const results = (await call('GET', `/runs/${rerun.id}/report`)).json().results as Record<
       string,

@@ -178,6 +178,36 @@ describe('NICEPay sellers are accounts of their own (imports, real Postgres)', (
     ).toMatchObject({ accountsCreated: 1, rejectedCount: 0 });
   });
 
+  it('a marketplace with many sellers: the hint names the first five and counts the rest (a bounded message)', async () => {
+    const ids = Array.from({ length: 7 }, (_, i) => `BIG-${i + 1}`);
+    await importAccountsCsv(
+      ds,
+      csv(
+        'merchant_id,merchant_name,provider,account_no,currency,ms_id\n' +
+          ids.map((id) => `${id},Toko ${id},nicepay,MKT3,IDR,${id}\n`).join(''),
+      ),
+    );
+    const batch = validateLedgerBatch({
+      entries: Array.from({ length: 3 }, (_, i) => ({
+        provider: 'nicepay',
+        accountNo: 'MKT3',
+        entryRef: `m3-${i}`,
+        amount: '1.00',
+        postedAt: '2026-11-21T10:00:00Z',
+      })),
+    });
+    if (!batch.ok) throw new Error(JSON.stringify(batch.errors));
+    const outcome = await ingestLedgerBatch(ds, batch.entries);
+    const expected =
+      'no provider account nicepay/MKT3 of the merchant itself; its sellers are BIG-1, BIG-2, BIG-3, BIG-4, BIG-5 and 2 more: name one in msId';
+    expect(outcome).toEqual({
+      ok: false,
+      errors: [0, 1, 2].map((index) =>
+        expect.objectContaining({ index, field: 'accountNo', value: 'MKT3', reason: expected }),
+      ),
+    });
+  });
+
   it('optional columns may be left out but not reordered', async () => {
     const summary = await importLedgerCsv(
       ds,

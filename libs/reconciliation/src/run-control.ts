@@ -97,5 +97,6 @@ export async function resolveAccounts(
     else if (!r.enabled) problems.push({ ...account, reason: 'is disabled' });
     else ids.push(r.id);
   }
-  return { ids, problems };
+  // The same account asked for twice is reconciled (and audited) once.
+  return { ids: [...new Set(ids)], problems };
 }

@@ -18,11 +18,11 @@ export async function unknownAccountReasons(
   return new Map(
     keys.map((k) => {
       const key = accountKeyText(k);
-      const ids: string[] | undefined = k.msId ? undefined : sellers.get(key);
+      const sample = k.msId ? undefined : sellers.get(key);
       return [
         key,
-        ids
-          ? `no provider account ${key} of the merchant itself; its sellers are ${ids.join(', ')}: name one in ${sellerField}`
+        sample
+          ? `no provider account ${key} of the merchant itself; its sellers are ${accountsRepository.sellerList(sample)}: name one in ${sellerField}`
           : `no provider account ${key}`,
       ];
     }),

@@ -169,12 +169,13 @@ async function importInTransaction(
     const state = accounts.get(key);
     const sellerIds = row.msId === undefined && !state ? sellers.get(key) : undefined;
     if (sellerIds) {
+      const list = accountsRepository.sellerList(sellerIds);
       result.errors.push({
         index,
         field: 'msId',
         value: '',
         reason:
-          `account ${key} has sellers (${sellerIds.join(', ')}) and no account of its own: ` +
+          `account ${key} has sellers (${list}) and no account of its own: ` +
           "name the seller in ms_id, or leave the ms_id cell empty to add the merchant's own account",
       });
       continue;

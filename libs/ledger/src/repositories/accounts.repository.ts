@@ -117,25 +117,46 @@ export async function findByKeys(db: Db, keys: readonly AccountKey[]): Promise<S
   }));
 }
 
+/** Some of an account number's sellers, for a message: the first few ids and how many in all. */
+export interface SellerSample {
+  first: string[];
+  total: number;
+}
+
+/** Most seller ids a {@link SellerSample} holds (a marketplace may have thousands). */
+export const SELLER_SAMPLE_SIZE = 5;
+
 /**
- * The seller ids under each `(provider, accountNo)` of `keys` (their `msId` is ignored), by
- * {@link accountKeyText} of the merchant's key; account numbers without sellers are absent.
+ * The sellers under each `(provider, accountNo)` of `keys` (their `msId` is ignored), by
+ * {@link accountKeyText} of the merchant's key: the first {@link SELLER_SAMPLE_SIZE} ids and
+ * the count. Account numbers without sellers are absent.
  */
 export async function findSellers(
   db: Db,
   keys: readonly AccountKey[],
-): Promise<Map<string, string[]>> {
-  const rows: { provider: string; account_no: string; ms_ids: string[] }[] = await db.query(
-    `SELECT a.provider, a.account_no, array_agg(a.ms_id ORDER BY a.ms_id) AS ms_ids
-       FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(provider, account_no)) k
-       JOIN provider_accounts a ON a.provider = k.provider AND a.account_no = k.account_no
-      WHERE a.ms_id IS NOT NULL
-      GROUP BY a.provider, a.account_no`,
-    [keys.map((k) => k.provider), keys.map((k) => k.accountNo)],
-  );
+): Promise<Map<string, SellerSample>> {
+  const rows: { provider: string; account_no: string; first: string[]; total: string }[] =
+    await db.query(
+      `SELECT a.provider, a.account_no,
+              (array_agg(a.ms_id ORDER BY a.ms_id))[1:$3] AS first, count(*) AS total
+         FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(provider, account_no)) k
+         JOIN provider_accounts a ON a.provider = k.provider AND a.account_no = k.account_no
+        WHERE a.ms_id IS NOT NULL
+        GROUP BY a.provider, a.account_no`,
+      [keys.map((k) => k.provider), keys.map((k) => k.accountNo), SELLER_SAMPLE_SIZE],
+    );
   return new Map(
-    rows.map((r) => [accountKeyText({ provider: r.provider, accountNo: r.account_no }), r.ms_ids]),
+    rows.map((r) => [
+      accountKeyText({ provider: r.provider, accountNo: r.account_no }),
+      { first: r.first, total: Number(r.total) },
+    ]),
   );
+}
+
+/** `S1, S2` or `S1, S2, S3, S4, S5 and 995 more`: a bounded list for an error message. */
+export function sellerList(sample: SellerSample): string {
+  const more = sample.total - sample.first.length;
+  return sample.first.join(', ') + (more > 0 ? ` and ${more} more` : '');
 }
 
 /** One account with its merchant's name, or null. */
