@@ -24,13 +24,7 @@ function nicepay(
       ledger,
       simulated: { balance: providerBalance },
     }),
-    ledger: [
-      {
-        entryRef: `${merchantId}-1`,
-        amount: ledger,
-        postedAt: new Date(Date.now() - 3_600_000),
-      },
-    ],
+    // The same entry reference in each ledger: references are unique per account.
     ...(msId ? { msId } : {}),
   };
 }
