@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import pino from 'pino';
+import { importAccountsCsv } from '@app/ledger';
 import { loadRunReport, reportToTable } from '@app/reconciliation';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
 import { createProducerApp } from '../apps/producer/src/producer-app';
@@ -220,6 +222,34 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
     expect(malformed.json().errors).toEqual([
       expect.objectContaining({ field: 'accounts.0.msId', value: JSON.stringify('seller/b') }),
     ]);
+  });
+
+  it('a merchant key whose account number has only sellers is told the sellers, on POST /runs and the history', async () => {
+    await importAccountsCsv(
+      pipeline.db.dataSource,
+      Readable.from([
+        'merchant_id,merchant_name,provider,account_no,currency,ms_id\n',
+        'only-1,Only 1,nicepay,ONLYSELL,IDR,S-1\n',
+        'only-2,Only 2,nicepay,ONLYSELL,IDR,S-2\n',
+      ]),
+    );
+    const run = await call('POST', '/runs', {
+      accounts: [{ provider: 'nicepay', accountNo: 'ONLYSELL' }],
+    });
+    expect(run.status).toBe(400);
+    expect(run.json().errors).toEqual([
+      {
+        field: 'accounts[0]',
+        value: JSON.stringify({ provider: 'nicepay', accountNo: 'ONLYSELL' }),
+        reason:
+          'is not a known account; account number ONLYSELL has sellers S-1, S-2: name one in msId',
+      },
+    ]);
+    const history = await call('GET', '/accounts/nicepay/ONLYSELL/history');
+    expect(history.status).toBe(404);
+    expect(history.json().detail).toBe(
+      'account nicepay/ONLYSELL not found; account number ONLYSELL has sellers S-1, S-2: name one in msId',
+    );
   });
 
   it("the provider answered each seller's balance for that seller (the simulator keys by accountNo and msId)", () => {

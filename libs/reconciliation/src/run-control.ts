@@ -4,7 +4,7 @@ import { balanceJobId } from '@app/queue';
 import type { ProviderName } from '@app/snap';
 import type { RunFilter } from './create-run';
 import { computeSummary } from './finalize-run';
-import { accountsRepository } from '@app/ledger';
+import { accountKeyText, accountsRepository } from '@app/ledger';
 import * as resultsRepository from './repositories/results.repository';
 import * as runsRepository from './repositories/runs.repository';
 
@@ -77,7 +77,8 @@ export interface AccountProblem {
   provider: ProviderName;
   accountNo: string;
   msId?: string | null;
-  reason: 'is not a known account' | 'is disabled';
+  /** `is not a known account`, with the sellers to name when only sellers have the number. */
+  reason: string;
 }
 
 /**
@@ -96,6 +97,15 @@ export async function resolveAccounts(
     if (r.id === null) problems.push({ ...account, reason: 'is not a known account' });
     else if (!r.enabled) problems.push({ ...account, reason: 'is disabled' });
     else ids.push(r.id);
+  }
+  const unknownMerchants = problems.filter((p) => p.reason === 'is not a known account' && !p.msId);
+  if (unknownMerchants.length > 0) {
+    const sellers = await accountsRepository.findSellers(ds, unknownMerchants);
+    for (const p of unknownMerchants) {
+      const sample = sellers.get(accountKeyText(p));
+      if (sample)
+        p.reason += `; account number ${p.accountNo} has sellers ${accountsRepository.sellerList(sample)}: name one in msId`;
+    }
   }
   // The same account asked for twice is reconciled (and audited) once.
   return { ids: [...new Set(ids)], problems };
