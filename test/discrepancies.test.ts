@@ -6,6 +6,7 @@ import { RunsService, signWebhook } from '@app/reconciliation';
 import { formatAmount, ProviderName } from '@app/snap';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
 import { createProducerApp } from '../apps/producer/src/producer-app';
+import { apiCaller, DEV_AUTHORIZATION } from './support/api-caller';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
@@ -78,18 +79,7 @@ describe('discrepancies across three runs, with a signed webhook', () => {
     await new Promise((r) => receiver.close(r));
   });
 
-  const auth = {
-    authorization: `Basic ${Buffer.from('admin:snap-recon-dev').toString('base64')}`,
-    'content-type': 'application/json',
-  };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(apiUrl + path, {
-      method,
-      headers: auth,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = apiCaller(() => apiUrl);
   const run = async () => {
     const { runId } = await pipeline.producer.get(RunsService).start('api');
     return (await pipeline.waitForRun(runId)).id;
@@ -197,7 +187,7 @@ describe('discrepancies across three runs, with a signed webhook', () => {
     expect(items[1].id).not.toBe('1'); // the resolved one stays resolved; this is a new alarm
     const fresh = items[0];
     const page = await fetch(`${apiUrl}/ui/discrepancies`, {
-      headers: { authorization: auth.authorization },
+      headers: { authorization: DEV_AUTHORIZATION },
     });
     const html = await page.text();
     expect(html).toContain(`data-discrepancy="${fresh.id}"`);
@@ -208,7 +198,7 @@ describe('discrepancies across three runs, with a signed webhook', () => {
       method: 'POST',
       redirect: 'manual',
       headers: {
-        authorization: auth.authorization,
+        authorization: DEV_AUTHORIZATION,
         cookie,
         'content-type': 'application/x-www-form-urlencoded',
       },

@@ -6,6 +6,7 @@ import { loadRunReport, reportToTable } from '@app/reconciliation';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
 import { createProducerApp } from '../apps/producer/src/producer-app';
 import { oneEntryAccount } from './support/one-entry-account';
+import { apiCaller } from './support/api-caller';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
@@ -53,19 +54,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
     nicepay('SELLER-A', 25_000n, '250.00'), // matched
     nicepay('SELLER-B', 10_000n, '90.00'), // the provider holds 10.00 less: a real break
   ];
-  const auth = {
-    authorization: `Basic ${Buffer.from('admin:snap-recon-dev').toString('base64')}`,
-    'content-type': 'application/json',
-  };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(apiUrl + path, {
-      method,
-      headers: auth,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, text, json: () => JSON.parse(text) as Record<string, unknown> };
-  };
+  const call = apiCaller(() => apiUrl);
 
   beforeAll(async () => {
     const config = testConfig();
@@ -75,7 +64,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
     apiUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1');
     const started = await call('POST', '/runs', {});
     expect(started.status).toBe(202);
-    runId = (await pipeline.waitForRun(String(started.json().runId))).id;
+    runId = (await pipeline.waitForRun(String(started.body.runId))).id;
     servedAfterFirstRun = served();
   }, 90_000);
   afterAll(async () => {
@@ -84,7 +73,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
   });
 
   it('reports three results under one account number, each with its seller and its own verdict', async () => {
-    const report = (await call('GET', `/runs/${runId}/report`)).json();
+    const report = (await call('GET', `/runs/${runId}/report`)).body;
     const results = (report.results as Record<string, unknown>[])
       .map((r) => [r.accountNo, r.msId, r.status, r.providerBalance, r.ledgerBalance, r.difference])
       .sort((a, b) => String(a[1] ?? '').localeCompare(String(b[1] ?? '')));
@@ -110,16 +99,14 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
   });
 
   it('opens one discrepancy, for the broken seller only', async () => {
-    const items = (await call('GET', '/discrepancies')).json().items as Record<string, unknown>[];
+    const items = (await call('GET', '/discrepancies')).body.items as Record<string, unknown>[];
     expect(items.map((d) => [d.accountNo, d.msId, d.lastDifference])).toEqual([
       [MERCHANT, 'SELLER-B', '-10.00'],
     ]);
   });
 
   it('the account history is per seller: ?msId= picks the seller, none the merchant, an unknown seller is 404', async () => {
-    const seller = (
-      await call('GET', `/accounts/nicepay/${MERCHANT}/history?msId=SELLER-B`)
-    ).json();
+    const seller = (await call('GET', `/accounts/nicepay/${MERCHANT}/history?msId=SELLER-B`)).body;
     expect(seller.account).toMatchObject({
       accountNo: MERCHANT,
       msId: 'SELLER-B',
@@ -128,7 +115,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
     expect((seller.items as Record<string, unknown>[]).map((i) => i.status)).toEqual([
       'mismatched',
     ]);
-    const own = (await call('GET', `/accounts/nicepay/${MERCHANT}/history`)).json();
+    const own = (await call('GET', `/accounts/nicepay/${MERCHANT}/history`)).body;
     expect(own.account).toMatchObject({ msId: null, merchantId: 'marketplace' });
     expect((own.items as Record<string, unknown>[]).map((i) => i.status)).toEqual(['matched']);
     const unknown = await call('GET', `/accounts/nicepay/${MERCHANT}/history?msId=SELLER-Z`);
@@ -164,14 +151,14 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
   });
 
   it("acknowledging the seller's discrepancy is audited on the seller's account, not the merchant's", async () => {
-    const [open] = (await call('GET', '/discrepancies')).json().items as { id: string }[];
+    const [open] = (await call('GET', '/discrepancies')).body.items as { id: string }[];
     const ack = await call('POST', `/discrepancies/${open.id}/acknowledge`, {
       note: 'asked NICEPay about SELLER-B',
     });
     expect(ack.status).toBe(200);
     const audit = (query: string) =>
       call('GET', `/audit?provider=nicepay&accountNo=${MERCHANT}${query}`).then(
-        (r) => r.json().items as Record<string, unknown>[],
+        (r) => r.body.items as Record<string, unknown>[],
       );
     expect((await audit('&msId=SELLER-B')).map((r) => [r.action, r.accountNo, r.msId])).toEqual([
       ['discrepancy.acknowledge', MERCHANT, 'SELLER-B'],
@@ -180,7 +167,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
     expect(await audit('&msId=SELLER-A')).toEqual([]);
     const alone = await call('GET', '/audit?msId=SELLER-B');
     expect(alone.status).toBe(400);
-    expect(alone.json().errors).toEqual([
+    expect(alone.body.errors).toEqual([
       expect.objectContaining({ field: 'msId', value: JSON.stringify('SELLER-B') }),
     ]);
   });
@@ -191,13 +178,12 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
     const sellerA = { provider: 'nicepay', accountNo: MERCHANT, msId: 'SELLER-A' };
     const one = await call('POST', '/runs', { accounts: [sellerA, sellerA] });
     expect(one.status).toBe(202);
-    expect(one.json().accountCount).toBe(1);
-    const started = (
-      await call('GET', `/audit?subjectType=run&subjectId=${one.json().runId}`)
-    ).json().items as { action: string; after: { accountIds: string[] } }[];
+    expect(one.body.accountCount).toBe(1);
+    const started = (await call('GET', `/audit?subjectType=run&subjectId=${one.body.runId}`)).body
+      .items as { action: string; after: { accountIds: string[] } }[];
     expect(started.map((r) => [r.action, r.after.accountIds.length])).toEqual([['run.start', 1]]);
-    const rerun = await pipeline.waitForRun(String(one.json().runId));
-    const results = (await call('GET', `/runs/${rerun.id}/report`)).json().results as Record<
+    const rerun = await pipeline.waitForRun(String(one.body.runId));
+    const results = (await call('GET', `/runs/${rerun.id}/report`)).body.results as Record<
       string,
       unknown
     >[];
@@ -208,7 +194,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
       accounts: [{ provider: 'nicepay', accountNo: MERCHANT, msId: 'SELLER-Z' }],
     });
     expect(bad.status).toBe(400);
-    expect(bad.json().errors).toEqual([
+    expect(bad.body.errors).toEqual([
       {
         field: 'accounts[0]',
         value: JSON.stringify({ provider: 'nicepay', accountNo: MERCHANT, msId: 'SELLER-Z' }),
@@ -219,7 +205,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
       accounts: [{ provider: 'nicepay', accountNo: MERCHANT, msId: 'seller/b' }],
     });
     expect(malformed.status).toBe(400);
-    expect(malformed.json().errors).toEqual([
+    expect(malformed.body.errors).toEqual([
       expect.objectContaining({ field: 'accounts.0.msId', value: JSON.stringify('seller/b') }),
     ]);
   });
@@ -237,7 +223,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
       accounts: [{ provider: 'nicepay', accountNo: 'ONLYSELL' }],
     });
     expect(run.status).toBe(400);
-    expect(run.json().errors).toEqual([
+    expect(run.body.errors).toEqual([
       {
         field: 'accounts[0]',
         value: JSON.stringify({ provider: 'nicepay', accountNo: 'ONLYSELL' }),
@@ -247,7 +233,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
     ]);
     const history = await call('GET', '/accounts/nicepay/ONLYSELL/history');
     expect(history.status).toBe(404);
-    expect(history.json().detail).toBe(
+    expect(history.body.detail).toBe(
       'account nicepay/ONLYSELL not found; account number ONLYSELL has sellers S-1, S-2: name one in msId',
     );
   });
