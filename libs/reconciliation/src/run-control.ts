@@ -4,7 +4,7 @@ import { balanceJobId } from '@app/queue';
 import type { ProviderName } from '@app/snap';
 import type { RunFilter } from './create-run';
 import { computeSummary } from './finalize-run';
-import { accountKeyText, accountsRepository } from '@app/ledger';
+import { accountKeyText, accountsRepository, sellerHints } from '@app/ledger';
 import * as resultsRepository from './repositories/results.repository';
 import * as runsRepository from './repositories/runs.repository';
 
@@ -98,13 +98,12 @@ export async function resolveAccounts(
     else if (!r.enabled) problems.push({ ...account, reason: 'is disabled' });
     else ids.push(r.id);
   }
-  const unknownMerchants = problems.filter((p) => p.reason === 'is not a known account' && !p.msId);
-  if (unknownMerchants.length > 0) {
-    const sellers = await accountsRepository.findSellers(ds, unknownMerchants);
-    for (const p of unknownMerchants) {
-      const sample = sellers.get(accountKeyText(p));
-      if (sample)
-        p.reason += `; account number ${p.accountNo} has sellers ${accountsRepository.sellerList(sample)}: name one in msId`;
+  const unknown = problems.filter((p) => p.reason === 'is not a known account');
+  if (unknown.length > 0) {
+    const hints = await sellerHints(ds, unknown, 'msId');
+    for (const p of unknown) {
+      const hint = hints.get(accountKeyText(p));
+      if (hint) p.reason += `; ${hint}`;
     }
   }
   // The same account asked for twice is reconciled (and audited) once.

@@ -25,7 +25,7 @@ import {
   ResultItem,
   RunListFilter,
 } from '@app/reconciliation/report-views';
-import { AccountKey, accountKeyText, accountsRepository } from '@app/ledger';
+import { AccountKey, accountKeyText, sellerHints } from '@app/ledger';
 import { writeResultsCsv } from '@app/reconciliation/results-csv-export';
 import { formatAmount, ProviderName } from '@app/snap';
 import { Display } from './ui/display';
@@ -105,13 +105,10 @@ export class ReportsService {
     const history = await loadAccountHistory(this.ds, key, limit, this.inFlightWindowSeconds);
     if (!history) {
       // A merchant key whose number has only sellers is told them (as POST /runs says it).
-      const sellers = key.msId
-        ? undefined
-        : (await accountsRepository.findSellers(this.ds, [key])).get(accountKeyText(key));
-      const hint = sellers
-        ? `; account number ${key.accountNo} has sellers ${accountsRepository.sellerList(sellers)}: name one in msId`
-        : '';
-      throw new NotFoundException(`account ${accountKeyText(key)} not found${hint}`);
+      const hint = (await sellerHints(this.ds, [key], 'msId')).get(accountKeyText(key));
+      throw new NotFoundException(
+        `account ${accountKeyText(key)} not found${hint ? `; ${hint}` : ''}`,
+      );
     }
     return history;
   }

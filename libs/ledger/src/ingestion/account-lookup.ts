@@ -30,6 +30,31 @@ export async function unknownAccountReasons(
 }
 
 /**
+ * For each merchant key of `keys` (no `msId`) whose account number has sellers, by
+ * {@link accountKeyText}: `account number X has sellers S1, S2: name one in msId`, the hint
+ * of a refusal that names no seller (keys with an `msId`, or without sellers, are absent).
+ */
+export async function sellerHints(
+  db: Db,
+  keys: readonly AccountKey[],
+  sellerField: string,
+): Promise<Map<string, string>> {
+  const merchants = keys.filter((k) => !k.msId);
+  const hints = new Map<string, string>();
+  if (merchants.length === 0) return hints;
+  const sellers = await accountsRepository.findSellers(db, merchants);
+  for (const k of merchants) {
+    const sample = sellers.get(accountKeyText(k));
+    if (sample)
+      hints.set(
+        accountKeyText(k),
+        `account number ${k.accountNo} has sellers ${accountsRepository.sellerList(sample)}: name one in ${sellerField}`,
+      );
+  }
+  return hints;
+}
+
+/**
  * Resolves account keys to `provider_accounts.id` in one query. The map is keyed by
  * {@link accountKeyText}; keys without an account are absent.
  */
