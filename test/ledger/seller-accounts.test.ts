@@ -28,6 +28,13 @@ describe('NICEPay sellers are accounts of their own (imports, real Postgres)', (
     return String(rows[0].id);
   };
 
+  /** A valid API batch's entries (a test error, naming the problems, otherwise). */
+  const parse = (body: unknown) => {
+    const v = validateLedgerBatch(body);
+    if (!v.ok) throw new Error(JSON.stringify(v.errors));
+    return v.entries;
+  };
+
   beforeAll(async () => {
     db = await createTestDatabase(config);
     ds = db.dataSource;
@@ -187,7 +194,7 @@ describe('NICEPay sellers are accounts of their own (imports, real Postgres)', (
           ids.map((id) => `${id},Toko ${id},nicepay,MKT3,IDR,${id}\n`).join(''),
       ),
     );
-    const batch = validateLedgerBatch({
+    const entries = parse({
       entries: Array.from({ length: 3 }, (_, i) => ({
         provider: 'nicepay',
         accountNo: 'MKT3',
@@ -196,8 +203,7 @@ describe('NICEPay sellers are accounts of their own (imports, real Postgres)', (
         postedAt: '2026-11-21T10:00:00Z',
       })),
     });
-    if (!batch.ok) throw new Error(JSON.stringify(batch.errors));
-    const outcome = await ingestLedgerBatch(ds, batch.entries);
+    const outcome = await ingestLedgerBatch(ds, entries);
     const expected =
       'no provider account nicepay/MKT3 of the merchant itself; its sellers are BIG-1, BIG-2, BIG-3, BIG-4, BIG-5 and 2 more: name one in msId';
     expect(outcome).toEqual({
@@ -229,11 +235,6 @@ describe('NICEPay sellers are accounts of their own (imports, real Postgres)', (
       amount,
       postedAt: '2026-11-21T11:00:00Z',
     });
-    const parse = (body: unknown) => {
-      const v = validateLedgerBatch(body);
-      if (!v.ok) throw new Error(JSON.stringify(v.errors));
-      return v.entries;
-    };
     // One reference per account: the same entryRef under the merchant and a seller is two entries.
     expect(
       await ingestLedgerBatch(
