@@ -170,13 +170,14 @@ describe('accounts repository (real Postgres)', () => {
   });
 
   it('seeds the demo idempotently: a second seed keeps the ids and takes the new credential set', async () => {
-    const seed = (credentialSet: string | null) =>
+    const seed = (credentialSet: string | null, msId?: string) =>
       accountsRepository.seedAccounts(db(), [
         {
           merchantId: 'demo-1',
           merchantName: 'Demo',
           provider: 'finnet',
           accountNo: 'SEED-1',
+          msId,
           credentialSet,
         },
       ]);
@@ -184,17 +185,7 @@ describe('accounts repository (real Postgres)', () => {
     const second = await seed('set-z');
     expect(second).toEqual(first);
     // A seller under the same account number is seeded beside it, and re-seeded in place.
-    const seller = (credentialSet: string | null) =>
-      accountsRepository.seedAccounts(db(), [
-        {
-          merchantId: 'demo-1',
-          merchantName: 'Demo',
-          provider: 'finnet',
-          accountNo: 'SEED-1',
-          msId: 'SELLER-1',
-          credentialSet,
-        },
-      ]);
+    const seller = (credentialSet: string | null) => seed(credentialSet, 'SELLER-1');
     const sellerFirst = await seller(null);
     expect([...sellerFirst.keys()]).toEqual(['finnet/SEED-1/SELLER-1']);
     expect(sellerFirst.get('finnet/SEED-1/SELLER-1')).not.toBe(first.get('finnet/SEED-1'));
