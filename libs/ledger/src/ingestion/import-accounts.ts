@@ -141,10 +141,6 @@ async function importInTransaction(
     em,
     valid.map((i) => rows[i]),
   );
-  const sellers = await accountsRepository.findSellers(
-    em,
-    valid.map((i) => rows[i]).filter((r) => r.msId === undefined),
-  );
   const accounts = new Map<string, AccountState>(
     stored.map((a) => [
       accountKeyText(a),
@@ -160,6 +156,15 @@ async function importInTransaction(
       },
     ]),
   );
+
+  // Only a row without the ms_id column that would create an account can meet sellers.
+  const mayMeetSellers = valid
+    .map((i) => rows[i])
+    .filter((r) => r.msId === undefined && !accounts.has(accountKeyText(r)));
+  const sellers =
+    mayMeetSellers.length > 0
+      ? await accountsRepository.findSellers(em, mayMeetSellers)
+      : new Map<string, accountsRepository.SellerSample>();
 
   // Rows apply in order, against the stored accounts and the rows before them.
   const merchantNames = new Map<string, string>();
