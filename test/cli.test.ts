@@ -103,6 +103,28 @@ describe('CLI', () => {
     expect([n, balance]).toEqual(['2', '74950']);
   });
 
+  it("accounts import checks NICEPay's page sizes, as the deployment's profile sets them", async () => {
+    const accounts = join(dir, 'accounts-sizes.csv');
+    // NICEPay's request table: "accountNo | String | 10".
+    writeFileSync(
+      accounts,
+      'merchant_id,merchant_name,provider,account_no,currency\nCLI3,Toko Tiga,nicepay,NPCLI000003,IDR\n',
+    );
+    const refused = await cli(['accounts', 'import', accounts], env);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(
+      `${accounts}:2: line 2, account_no "NPCLI000003": is 11 characters; nicepay's balance request allows at most 10`,
+    );
+    const raised = await cli(['accounts', 'import', accounts], {
+      ...env,
+      SNAP_NICEPAY_PROFILE: '{"requestFieldMaxLength":{"accountNo":12}}',
+    });
+    expect(raised.code).toBe(0);
+    expect(JSON.parse(raised.stdout)).toMatchObject({ accountsCreated: 1, rejectedCount: 0 });
+    // The runs below count the pipeline's accounts.
+    await pipeline.db.dataSource.query(`DELETE FROM provider_accounts WHERE merchant_id = 'CLI3'`);
+  });
+
   it('reconcile --wait --json prints the finished run with counts per status and provider', async () => {
     await pipeline.db.dataSource.query(
       `UPDATE provider_accounts SET enabled = false WHERE account_no = 'NPCLI1'`,

@@ -1,5 +1,6 @@
 import {
   ContractBreachError,
+  PermanentSnapError,
   RateLimitedSnapError,
   SnapError,
   TransientSnapError,
@@ -207,16 +208,19 @@ describe('SnapClient reads provider answers as documented', () => {
       expect(e.message).toContain('the answer\'s additionalInfo.msId is "SELLER99"');
     });
 
-    it('a seller id on a provider whose profile knows no sellers is a breach naming the profile field, never a silent merchant balance', async () => {
+    it('a seller id on a provider whose profile knows no sellers is refused before it is sent, never a silent merchant balance', async () => {
+      const asked = () => world.sim.stats().providers.netzme.byKind.balance?.requests ?? 0;
+      const before = asked();
       const e = await failure(
         world.factory
           .get('netzme')
           .balanceInquiry({ accountNo: 'NZ-1', currency: 'IDR', msId: 'S1' }),
       );
-      expect(e).toBeInstanceOf(ContractBreachError);
+      expect(e).toBeInstanceOf(PermanentSnapError);
       expect(e.message).toContain(
-        'netzme: the account has seller id "S1" but the provider\'s profile knows no sellers (response.sellerIdField)',
+        'netzme: the account\'s msId "S1" is a seller id, and netzme knows no sellers: its balance request names none (providers with sellers: nicepay); not sent',
       );
+      expect(asked()).toBe(before);
     });
   });
 

@@ -416,6 +416,40 @@ describe('requests the client builds and answers it reads, against the providers
       expect(JSON.parse(last(PATHS.nicepayBalance).body)).toEqual({ accountNo: 'IONPAYTEST' });
     });
 
+    it('an account longer than the request table allows is refused before it is sent, naming the field and the value', async () => {
+      // The request body table (the response table's accountNo row is the same but follows it).
+      const accountNoMax = Number(
+        /^accountNo \| String \| (\d+) \| Mandatory/m.exec(NICEPAY_PAGE)![1],
+      );
+      const msIdMax = Number(/^msId \| String \| (\d+) \| Conditional/m.exec(NICEPAY_PAGE)![1]);
+      expect([accountNoMax, msIdMax]).toEqual([10, 20]);
+      const client = factory().get('nicepay');
+      const fits = { accountNo: 'A'.repeat(accountNoMax), msId: 'S'.repeat(msIdMax) };
+      await client.balanceInquiry({ ...fits, currency: 'IDR' });
+      expect(JSON.parse(last(PATHS.nicepayBalance).body)).toEqual({
+        accountNo: fits.accountNo,
+        additionalInfo: { msId: fits.msId },
+      });
+      const sent = server.to(PATHS.nicepayBalance).length;
+      const longNo = 'A'.repeat(accountNoMax + 1);
+      await expect(
+        client.balanceInquiry({ accountNo: longNo, currency: 'IDR' }),
+      ).rejects.toMatchObject({
+        kind: 'permanent',
+        message: expect.stringContaining(
+          `accountNo "${longNo}" is ${accountNoMax + 1} characters; nicepay's balance request allows at most ${accountNoMax}`,
+        ),
+      });
+      const longSeller = 'S'.repeat(msIdMax + 1);
+      await expect(
+        client.balanceInquiry({ accountNo: fits.accountNo, msId: longSeller, currency: 'IDR' }),
+      ).rejects.toMatchObject({
+        kind: 'permanent',
+        message: expect.stringContaining(`msId "${longSeller}" is ${msIdMax + 1} characters`),
+      });
+      expect(server.to(PATHS.nicepayBalance)).toHaveLength(sent);
+    });
+
     it('an answer of the response table’s fields without the Optional additionalInfo.msId is read for a seller', async () => {
       expect(NICEPAY_PAGE).toContain('msId | String | 20 | Optional | Merchant Seller Id');
       const r = await factory()

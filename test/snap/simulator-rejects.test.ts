@@ -264,6 +264,29 @@ describe('the simulator rejects wrongly signed or malformed calls like a strict 
       expect(answer.json.responseCode).toBe('4001101');
     });
 
+    it.each([
+      // NICEPay's request table: "accountNo | String | 10", "msId | String | 20".
+      ['NICEPay accountNo of 11 characters', 'nicepay', { accountNo: 'IONPAYTEST1' }, 'accountNo'],
+      [
+        'NICEPay msId of 21 characters',
+        'nicepay',
+        { accountNo: 'IONPAYTEST', additionalInfo: { msId: 'S'.repeat(21) } },
+        'additionalInfo.msId',
+      ],
+      // Finnet's body table: "partnerReferenceNo | String (64)".
+      [
+        'Finnet partnerReferenceNo of 65 characters',
+        'finnet',
+        { partnerReferenceNo: '1'.repeat(65) },
+        'partnerReferenceNo',
+      ],
+    ] as const)('%s answers 400xx01 naming the field', async (_label, provider, body, field) => {
+      const answer = await call(provider, { body });
+      expect(answer.status).toBe(400);
+      expect(answer.json.responseCode).toBe('4001101');
+      expect(answer.json.responseMessage).toContain(field);
+    });
+
     it('a body that is not JSON answers 400xx00', async () => {
       const answer = await call('nicepay', { sendText: 'accountNo=IONPAYTEST' });
       expect(answer.json.responseCode).toBe('4001100');

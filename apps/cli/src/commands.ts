@@ -11,7 +11,7 @@ import {
   RunsService,
   runSummaryJson,
 } from '@app/reconciliation';
-import { isProviderName, ProviderName } from '@app/snap';
+import { isProviderName, ProviderName, resolveProfilesFromEnv } from '@app/snap';
 import { CliModule } from './cli.module';
 import { waitForRun } from './wait-for-run';
 
@@ -53,6 +53,12 @@ export function cliActor(): { name: string; role: string } {
   return { name: `cli:${userInfo().username}`, role: 'cli' };
 }
 
+/** Each provider's profile with the deployment's `SNAP_<NAME>_*` overrides, by name. */
+function deployedProfiles(config: AppConfig) {
+  const profiles = resolveProfilesFromEnv(config as unknown as Record<string, unknown>);
+  return Object.fromEntries(profiles.map((p) => [p.provider, p]));
+}
+
 /** Imports a CSV; exits 3 when some rows were rejected (they are listed on stderr). */
 export async function importCsv(
   config: AppConfig,
@@ -62,7 +68,9 @@ export async function importCsv(
   err: Out,
 ) {
   const summary = await withDataSource(config, (ds) =>
-    kind === 'accounts' ? importAccountsCsv(ds, file) : importLedgerCsv(ds, file),
+    kind === 'accounts'
+      ? importAccountsCsv(ds, file, { profiles: deployedProfiles(config) })
+      : importLedgerCsv(ds, file),
   );
   for (const row of summary.rejected) err(`${file}:${row.line}: ${row.message}`);
   if (summary.rejectedTruncated)

@@ -159,6 +159,19 @@ export function verifyTransactional(
       return reject(400, '01', `body field ${field} is not a string`, `[${field}]`);
     }
   }
+  if (kind === 'balance') {
+    for (const [field, max] of Object.entries(rules.balanceFieldMaxLength ?? {})) {
+      const value = fieldAt(body, field);
+      if (typeof value === 'string' && value.length > max) {
+        return reject(
+          400,
+          '01',
+          `body field ${field} is ${value.length} characters, the page allows ${max}`,
+          `[${field}]`,
+        );
+      }
+    }
+  }
   if (rules.sellerField) {
     const seller = fieldAt(body, rules.sellerField);
     if (seller !== undefined && (typeof seller !== 'string' || seller === '')) {

@@ -3,8 +3,9 @@
  * balance and reads the answer by the provider's profile: the balance type to reconcile, the
  * currency, the provider's clock, the seller id and the merchant name.
  */
+import { accountFitProblem } from './account-fit';
 import { answerBreach, AuthorizedAnswer, AuthorizedCaller } from './authorized-call';
-import { ContractBreachError, SnapErrorDetails } from './errors';
+import { ContractBreachError, PermanentSnapError, SnapErrorDetails } from './errors';
 import { AmountFormatError, parseAmount } from './money';
 import { balanceRequestBody, ProviderProfile } from './profiles';
 import { pick, show } from './response-body';
@@ -63,6 +64,15 @@ export async function inquireBalance(
   providerTimeSkewMs = DEFAULT_PROVIDER_TIME_SKEW_MS,
 ): Promise<BalanceInquiryResult> {
   const { profile } = client;
+  const misfit = accountFitProblem(profile, account);
+  if (misfit) {
+    // Never sent: the provider would refuse it on every run (an account imported before the
+    // check, or a profile changed since).
+    throw new PermanentSnapError(
+      `${profile.provider}: the account's ${misfit.field} ${show(misfit.value)} ${misfit.reason}; not sent`,
+      { provider: profile.provider },
+    );
+  }
   const requestTime = new Date();
   const answer = await client.authorizedCall(
     'balance-inquiry',

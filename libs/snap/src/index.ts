@@ -8,6 +8,7 @@ export * from './client';
 export * from './client-deps';
 export * from './client-factory';
 export * from './credentials';
+export * from './account-fit';
 export * from './credential-fit';
 export * from './errors';
 export * from './external-id';

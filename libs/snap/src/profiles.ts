@@ -27,6 +27,7 @@ const MERGED_OBJECTS = [
   'capabilities',
   'history',
   'headerMaxLength',
+  'requestFieldMaxLength',
 ] as const;
 
 /**

@@ -23,6 +23,8 @@ export const FINNET_RULES = defineProviderRules({
   // "RFC3339 format: yyyy-MM-ddTHH:mm:ssTZD".
   timestampOffset: 'any',
   mandatory: { balance: ['partnerReferenceNo'] },
+  // "partnerReferenceNo | String (64)".
+  balanceFieldMaxLength: { partnerReferenceNo: 64 },
   balanceAccount: 'partner',
   unknownAccount: { balance: { httpStatus: 404, caseCode: '08', message: 'Invalid merchant' } },
   balanceAnswer: (f) => ({

@@ -21,6 +21,8 @@ export const NICEPAY_RULES = defineProviderRules({
   // "Time must be in GMT+7 (Jakarta time)".
   timestampOffset: '+07:00',
   mandatory: { balance: ['accountNo'] },
+  // The request table: "accountNo | String | 10", "msId | String | 20".
+  balanceFieldMaxLength: { accountNo: 10, 'additionalInfo.msId': 20 },
   // "accountNo: Merchant identifier that is unique per each Merchant"; msId the seller under it.
   balanceAccount: { field: 'accountNo' },
   sellerField: 'additionalInfo.msId',

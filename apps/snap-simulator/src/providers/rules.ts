@@ -111,6 +111,12 @@ export interface ProviderRules {
   /** Mandatory string body fields (dotted paths) per transactional endpoint. */
   mandatory: { balance: string[]; 'account-inquiry'?: string[]; history?: string[] };
   /**
+   * Longest string the page allows in a balance request body field (dotted path), e.g.
+   * NICEPay's "accountNo | String | 10"; longer is `400xx01` Invalid Field Format. None by
+   * default.
+   */
+  balanceFieldMaxLength?: Record<string, number>;
+  /**
    * How the balance inquiry names its account: a body field (dotted path), or `partner` when
    * the credential set itself is the merchant (the request names no account).
    */

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { CsvImportOptions, CsvImportSummary, CsvSource, importableRows } from './csv-rows';
-import { AccountImportRow, importAccounts } from './import-accounts';
+import { AccountImportRow, importAccounts, ProviderProfiles } from './import-accounts';
 import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
 import { rowError } from './row-error';
 
@@ -51,7 +51,10 @@ export interface AccountsCsvSummary extends CsvImportSummary {
 export async function importAccountsCsv(
   ds: DataSource,
   source: CsvSource,
-  options: CsvImportOptions = {},
+  options: CsvImportOptions & {
+    /** Each provider's profile as deployed (default: the built-in ones, the pages' sizes). */
+    profiles?: ProviderProfiles;
+  } = {},
 ): Promise<AccountsCsvSummary> {
   const batchSize = options.batchSize ?? 2_000;
   const rejections = new Rejections(options.maxRejected ?? DEFAULT_MAX_REJECTED);
@@ -72,7 +75,7 @@ export async function importAccountsCsv(
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const result = await importAccounts(ds, batch);
+    const result = await importAccounts(ds, batch, options.profiles);
     summary.merchantsCreated += result.merchantsCreated;
     summary.merchantsUpdated += result.merchantsUpdated;
     summary.accountsCreated += result.accountsCreated;

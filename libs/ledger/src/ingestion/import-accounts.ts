@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { accountFitProblem, DEFAULT_PROFILES, ProviderProfile } from '@app/snap';
 import * as accountsRepository from '../repositories/accounts.repository';
 import { accountKeyText } from '../account-key';
 import { Checked, checkCurrency, checkId, checkMerchantName, checkProvider } from './field-rules';
@@ -65,8 +66,14 @@ interface AccountState {
   firstIndex: number;
 }
 
+/** Each provider's profile by name: what its balance request allows (see `importAccounts`). */
+export type ProviderProfiles = Readonly<Record<string, ProviderProfile>>;
+
 /** The first problem of a row, in field order, or null when it is valid. */
-function rowProblem(row: AccountImportRow): Omit<AccountRowError, 'index'> | null {
+function rowProblem(
+  row: AccountImportRow,
+  profiles: ProviderProfiles,
+): Omit<AccountRowError, 'index'> | null {
   const checks: [keyof AccountImportRow, unknown, (text: string) => Checked<unknown>][] = [
     ['merchantId', row.merchantId, checkId],
     ['merchantName', row.merchantName, checkMerchantName],
@@ -90,7 +97,10 @@ function rowProblem(row: AccountImportRow): Omit<AccountRowError, 'index'> | nul
   if (row.enabled !== undefined && typeof row.enabled !== 'boolean') {
     return { field: 'enabled', value: String(row.enabled), reason: 'must be true or false' };
   }
-  return null;
+  // What the provider's balance request allows (NICEPay: accountNo 10, msId 20; sellers only
+  // where the request names one): an account that does not fit would fail every run.
+  const profile = profiles[row.provider];
+  return profile ? accountFitProblem(profile, row) : null;
 }
 
 /**
@@ -112,13 +122,15 @@ function rowProblem(row: AccountImportRow): Omit<AccountRowError, 'index'> | nul
 export async function importAccounts(
   ds: DataSource,
   rows: readonly AccountImportRow[],
+  profiles: ProviderProfiles = DEFAULT_PROFILES,
 ): Promise<AccountImportResult> {
-  return ds.transaction('READ COMMITTED', (em) => importInTransaction(em, rows));
+  return ds.transaction('READ COMMITTED', (em) => importInTransaction(em, rows, profiles));
 }
 
 async function importInTransaction(
   em: EntityManager,
   rows: readonly AccountImportRow[],
+  profiles: ProviderProfiles,
 ): Promise<AccountImportResult> {
   const result: AccountImportResult = {
     merchantsCreated: 0,
@@ -130,7 +142,7 @@ async function importInTransaction(
   };
   const valid: number[] = [];
   rows.forEach((row, index) => {
-    const problem = rowProblem(row);
+    const problem = rowProblem(row, profiles);
     if (problem) result.errors.push({ index, ...problem });
     else valid.push(index);
   });

@@ -60,6 +60,18 @@ export const providerProfileSchema = z
         channel: z.number().int().positive().nullable(),
       })
       .strict(),
+    /**
+     * Longest `accountNo` and seller id (`msId`) the provider's page allows in the balance
+     * request (`null`: the page gives none; NICEPay: "accountNo | String | 10", "msId | String |
+     * 20"). An account that does not fit is refused at import and never sent
+     * (`accountFitProblem`), where the provider would refuse it on every run (400xx01).
+     */
+    requestFieldMaxLength: z
+      .object({
+        accountNo: z.number().int().positive().nullable(),
+        msId: z.number().int().positive().nullable(),
+      })
+      .strict(),
     /** Longest X-EXTERNAL-ID the provider accepts (ours are 32 digits: at least 32). */
     externalIdLength: z.number().int().min(32).max(64),
     /**
@@ -157,6 +169,7 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
     signatureEncoding: 'base64',
     channel: { rule: 'configured' },
     headerMaxLength: { partnerId: null, channel: null },
+    requestFieldMaxLength: { accountNo: null, msId: null },
     externalIdLength: 36,
     response: {
       balanceField: 'availableBalance',

@@ -16,6 +16,8 @@ export default defineProvider({
   // "X-PARTNER-ID | String | 20", "CHANNEL-ID | String | 20" (so a client id of 18 at most).
   headerMaxLength: { partnerId: 20, channel: 20 },
   externalIdLength: 40,
+  // The request table: "accountNo | String | 10 | Mandatory", "msId | String | 20 | Conditional".
+  requestFieldMaxLength: { accountNo: 10, msId: 20 },
   balanceRequest: { accountNo: '{accountNo}', additionalInfo: { msId: '{msId}' } },
   // The response table: "additionalInfo | Object | Variable | Optional", "msId | String | 20 |
   // Optional": an answer may leave the seller id out; one naming another seller is a breach.
