@@ -7,9 +7,22 @@ export interface AccountFitProblem {
   reason: string;
 }
 
+/** Which account fields a profile's balance request template carries (read once per profile). */
+const templateFields = new WeakMap<ProviderProfile, { accountNo: boolean; msId: boolean }>();
+
+function requestFields(profile: ProviderProfile): { accountNo: boolean; msId: boolean } {
+  let fields = templateFields.get(profile);
+  if (!fields) {
+    const template = JSON.stringify(profile.balanceRequest);
+    fields = { accountNo: template.includes('"{accountNo}"'), msId: template.includes('"{msId}"') };
+    templateFields.set(profile, fields);
+  }
+  return fields;
+}
+
 /** Whether the provider's balance request names a seller (NICEPay `additionalInfo.msId`). */
 export function knowsSellers(profile: ProviderProfile): boolean {
-  return JSON.stringify(profile.balanceRequest).includes('"{msId}"');
+  return requestFields(profile).msId;
 }
 
 function sellerProviders(): string[] {
@@ -38,18 +51,27 @@ export function accountFitProblem(
     };
   }
   const limits = profile.requestFieldMaxLength;
-  const tooLong = (field: 'accountNo' | 'msId', value: string, max: number | null) =>
-    max !== null && value.length > max
-      ? {
-          field,
-          value,
-          reason: `is ${value.length} characters; ${profile.provider}'s balance request allows at most ${max}`,
-        }
-      : null;
   // Where the credentials are the account (Finnet), the request carries no account number.
-  const sendsAccountNo = JSON.stringify(profile.balanceRequest).includes('"{accountNo}"');
-  return (
-    (sendsAccountNo ? tooLong('accountNo', account.accountNo, limits.accountNo) : null) ??
-    (msId ? tooLong('msId', msId, limits.msId) : null)
-  );
+  const { accountNo } = account;
+  if (limits.accountNo !== null && requestFields(profile).accountNo) {
+    if (accountNo.length > limits.accountNo)
+      return tooLong(profile, 'accountNo', accountNo, limits.accountNo);
+  }
+  if (msId && limits.msId !== null && msId.length > limits.msId) {
+    return tooLong(profile, 'msId', msId, limits.msId);
+  }
+  return null;
+}
+
+function tooLong(
+  profile: ProviderProfile,
+  field: AccountFitProblem['field'],
+  value: string,
+  max: number,
+): AccountFitProblem {
+  return {
+    field,
+    value,
+    reason: `is ${value.length} characters; ${profile.provider}'s balance request allows at most ${max}`,
+  };
 }
