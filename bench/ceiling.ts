@@ -91,12 +91,13 @@ export async function runCeilingPass(
   setup: CeilingSetup,
   ds: DataSource,
   redis: Redis | Cluster,
-  pass: number,
+  pass: number | string,
   concurrency: number,
   warmup: number,
+  /** Jobs in the measured pass (default `--accounts`). */
+  n = ctx.options.accounts,
 ): Promise<CeilingPass> {
   const { options } = ctx;
-  const n = options.accounts;
   const prefix = `bench-${ctx.id}-ceiling${pass}`;
   ctx.deleteKeysAtCleanup(prefix);
   const workers: Child[] = [];

@@ -211,7 +211,7 @@ async function main(): Promise<number> {
       );
     }
     if (options.sections.has('scale')) {
-      scale = await benchScale(ctx, redis);
+      scale = await benchScale(ctx, redis, concurrency);
       sections.scale = scale;
     }
     if (options.sections.has('attribution')) {
@@ -288,6 +288,7 @@ async function main(): Promise<number> {
       : null,
     cpuFlatness: scale?.cpuFlatness ?? null,
     simulatorCpuFlatness: scale?.simulatorCpuFlatness ?? null,
+    ceilingCpuFlatness: scale?.ceilingCpuFlatness ?? null,
     finalizeGrowth: scale?.finalizeGrowth ?? null,
     reportJsonSeconds: scale?.report?.jsonSeconds ?? null,
     reportCsvSeconds: scale?.report?.csvSeconds ?? null,

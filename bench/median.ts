@@ -63,6 +63,7 @@ function main(files: string[]): number {
     realisticBusiestSecond: worstBusiest(results),
     realisticWorkerPeakRssMb: mid('realisticWorkerPeakRssMb'),
     cpuFlatness: mid('cpuFlatness'),
+    ceilingCpuFlatness: mid('ceilingCpuFlatness'),
     finalizeGrowth: mid('finalizeGrowth'),
   });
   const shapes = results.map(

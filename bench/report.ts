@@ -66,6 +66,8 @@ export interface BenchResult {
   cpuFlatness: number | null;
   /** The same for the simulator (fixed work per request): how much of it the machine makes. */
   simulatorCpuFlatness?: number | null;
+  /** The same for the ceiling's CPU per job (bare BullMQ + one POST) at the same sizes. */
+  ceilingCpuFlatness?: number | null;
   /** Largest ÷ smallest finalize time per 1,000 accounts over the scale rows. */
   finalizeGrowth: number | null;
   /** The largest scale run's JSON report and CSV: seconds, and the producer's peak RSS. */
@@ -167,6 +169,13 @@ export function checkTargets(r: Omit<BenchResult, 'targets'>): TargetCheck[] {
       '',
       (v) => v <= 1.3,
     ),
+    {
+      name: "ceiling's CPU per job largest ÷ smallest run (control)",
+      target: 'reported',
+      value: r.ceilingCpuFlatness ?? null,
+      unit: '',
+      met: null,
+    },
     check(
       'finalize time per account largest ÷ smallest run',
       '<= 1.3 (linear)',
@@ -341,12 +350,13 @@ export function resultTable(r: BenchResult): string {
     add('cost as work grows (capacity mode, one pass each)', warmth(r.options));
     for (const row of scale.rows) {
       add(
-        `  ${row.accounts.toLocaleString('en')} accounts: accounts/s; product (workers) CPU per account; simulator's; finalize`,
-        `${fmt(row.perSecond)}; ${fmt(row.productCpuMsPerAccount)} (${fmt(row.workerCpuMsPerAccount)}) ms; ${fmt(row.simulatorCpuMsPerAccount)} ms; ${fmt(row.finalizeMs)} ms (${fmt(row.finalizeMsPer1000)} ms per 1,000)${row.correct ? '' : ' UNEXPECTED RESULTS'}`,
+        `  ${row.accounts.toLocaleString('en')} accounts: accounts/s; product (workers) CPU per account; simulator's; ceiling's per job; finalize`,
+        `${fmt(row.perSecond)}; ${fmt(row.productCpuMsPerAccount)} (${fmt(row.workerCpuMsPerAccount)}) ms; ${fmt(row.simulatorCpuMsPerAccount)} ms; ${fmt(row.ceilingCpuMsPerJob ?? null)} ms; ${fmt(row.finalizeMs)} ms (${fmt(row.finalizeMsPer1000)} ms per 1,000)${row.correct ? '' : ' UNEXPECTED RESULTS'}`,
       );
     }
     add('  CPU per account largest ÷ smallest', r.cpuFlatness);
     add("  the simulator's (control: fixed work per request)", r.simulatorCpuFlatness ?? null);
+    add("  the ceiling's per job (control: bare BullMQ + one POST)", r.ceilingCpuFlatness ?? null);
     add('  finalize per account largest ÷ smallest', r.finalizeGrowth);
     if (scale.report) {
       const rep = scale.report;
@@ -467,6 +477,11 @@ export const COMPARED: { key: keyof BenchResult; label: string; better: 'higher'
   {
     key: 'simulatorCpuFlatness',
     label: "simulator's CPU per account largest ÷ smallest (control)",
+    better: 'lower',
+  },
+  {
+    key: 'ceilingCpuFlatness',
+    label: "ceiling's CPU per job largest ÷ smallest (control)",
     better: 'lower',
   },
   { key: 'finalizeGrowth', label: 'finalize per account largest ÷ smallest', better: 'lower' },

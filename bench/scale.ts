@@ -9,7 +9,8 @@ import { stopChild } from './children';
 import type { BenchContext } from './context';
 import { prepareE2e, runE2ePass } from './e2e';
 import { peakRssMb } from './proc';
-import { cpuMsPer, productCpuMs } from './product-cpu';
+import { prepareCeiling, runCeilingPass } from './ceiling';
+import { ceilingProductCpuMs, cpuMsPer, productCpuMs } from './product-cpu';
 import { msSince, round } from './stats';
 
 /** One run size of the cost-as-work-grows rows. */
@@ -26,6 +27,12 @@ export interface ScaleRow {
    * run's ramp rather than the product's work.
    */
   simulatorCpuMsPerAccount: number | null;
+  /**
+   * The ceiling's CPU per job (workers + Redis + producer) for as many jobs, measured right
+   * after: bare BullMQ + one POST, whose work per job is the same at every size, so its change
+   * across sizes is what the queue and the run's ramp and tail make of a run's size.
+   */
+  ceilingCpuMsPerJob: number | null;
   /** Last result written → run finished (counts, discrepancies), ms, and per 1,000 accounts. */
   finalizeMs: number;
   finalizeMsPer1000: number;
@@ -54,6 +61,8 @@ export interface ScaleFigures {
   cpuFlatness: number | null;
   /** The same for the simulator's CPU (the control: fixed work per request). */
   simulatorCpuFlatness: number | null;
+  /** The same for the ceiling's CPU per job (the control: bare BullMQ + one POST). */
+  ceilingCpuFlatness: number | null;
   /** Largest ÷ smallest finalize time per 1,000 accounts (≤ 1: no worse than linear). */
   finalizeGrowth: number | null;
   report: ReportFigures | null;
@@ -64,11 +73,16 @@ export interface ScaleFigures {
  * account and finishing a run can be seen as the work grows; the largest run's results are
  * then written as the JSON report and the CSV, as the producer streams them.
  */
-export async function benchScale(ctx: BenchContext, redis: Redis | Cluster): Promise<ScaleFigures> {
+export async function benchScale(
+  ctx: BenchContext,
+  redis: Redis | Cluster,
+  concurrency: number,
+): Promise<ScaleFigures> {
   const { options } = ctx;
   const rows: ScaleRow[] = [];
   let report: ReportFigures | null = null;
   const largest = Math.max(...options.scaleSizes);
+  const ceiling = await prepareCeiling(ctx);
   for (const n of options.scaleSizes) {
     const setup = await prepareE2e(ctx, redis, {
       tag: `s${n}`,
@@ -80,6 +94,16 @@ export async function benchScale(ctx: BenchContext, redis: Redis | Cluster): Pro
     });
     try {
       const pass = await runE2ePass(ctx, setup, redis, `scale${n}`);
+      const control = await runCeilingPass(
+        ctx,
+        ceiling,
+        setup.ds,
+        redis,
+        `scale${n}`,
+        concurrency,
+        options.warmup,
+        n,
+      );
       const workers = pass.resources.workerCpuSeconds.reduce<number>((a, b) => a + (b ?? 0), 0);
       rows.push({
         accounts: pass.accounts,
@@ -91,13 +115,14 @@ export async function benchScale(ctx: BenchContext, redis: Redis | Cluster): Pro
           cpuMsPer(pass.resources.otherCpuSeconds[setup.simulator.name], pass.accounts),
           3,
         ),
+        ceilingCpuMsPerJob: ceilingProductCpuMs(control.resources, control.jobs),
         finalizeMs: pass.finalizeMs,
         finalizeMsPer1000: round((pass.finalizeMs * 1000) / pass.accounts, 2)!,
         workerPeakRssMb: pass.resources.workerPeakRssMb,
         correct: pass.correct,
       });
       ctx.say(
-        `scale ${n.toLocaleString('en')}: ${pass.perSecond} accounts/s, product CPU ${rows.at(-1)!.productCpuMsPerAccount} ms/account, finalize ${pass.finalizeMs} ms`,
+        `scale ${n.toLocaleString('en')}: ${pass.perSecond} accounts/s, product CPU ${rows.at(-1)!.productCpuMsPerAccount} ms/account (ceiling ${rows.at(-1)!.ceilingCpuMsPerJob} ms/job), finalize ${pass.finalizeMs} ms`,
       );
       if (n === largest) report = await benchReport(setup.ds, pass.runId);
     } finally {
@@ -113,6 +138,7 @@ export async function benchScale(ctx: BenchContext, redis: Redis | Cluster): Pro
     rows,
     cpuFlatness: ratio((r) => r.productCpuMsPerAccount),
     simulatorCpuFlatness: ratio((r) => r.simulatorCpuMsPerAccount),
+    ceilingCpuFlatness: ratio((r) => r.ceilingCpuMsPerJob),
     finalizeGrowth:
       bySize.length >= 2 && bySize[0].finalizeMsPer1000 > 0
         ? round(bySize.at(-1)!.finalizeMsPer1000 / bySize[0].finalizeMsPer1000, 2)
