@@ -49,6 +49,8 @@ describe('secrets scan', () => {
   const responses: ScannedText[] = [];
   const csvs: ScannedText[] = [];
   let needles: SecretNeedle[] = [];
+  /** The accounts whose provider answers quote a client secret as data. */
+  let echoed: string[] = [];
 
   async function fetchText(
     path: string,
@@ -89,6 +91,56 @@ describe('secrets scan', () => {
         },
       ],
     });
+    // Providers whose answers quote a secret where it is read as data, not as a message: a
+    // proxy's HTML error page, a bare JSON string, an amount field, and a plain-text page whose
+    // secret falls across the point where an error message cuts a quoted body.
+    const matched = (provider: ProviderName, n: number) =>
+      pipeline.scenario.filter((a) => a.provider === provider && a.kind === 'matched')[n];
+    const echoes: [ProviderName, number, Record<string, unknown>][] = [
+      [
+        'nicepay',
+        1,
+        {
+          status: 500,
+          contentType: 'text/html',
+          body: `<html>proxy error secret=${keys.nicepay.clientSecret}</html>`,
+        },
+      ],
+      [
+        'nicepay',
+        2,
+        {
+          status: 502,
+          contentType: 'text/plain',
+          body: `${'x'.repeat(60)}${keys.nicepay.clientSecret}`,
+        },
+      ],
+      ['finnet', 0, { status: 200, body: JSON.stringify(keys.finnet.clientSecret) }],
+      [
+        'netzme',
+        0,
+        {
+          status: 200,
+          body: JSON.stringify({
+            responseCode: '2001100',
+            responseMessage: 'Successful',
+            accountInfos: [
+              {
+                balanceType: 'Cash',
+                availableBalance: { value: keys.netzme.clientSecret, currency: 'IDR' },
+              },
+            ],
+            additionalInfo: { ts: Date.now() },
+          }),
+        },
+      ],
+    ];
+    echoed = echoes.map(([provider, n]) => matched(provider, n).accountNo);
+    for (const [provider, n, reply] of echoes) {
+      pipeline.simulator.patchAccount(provider, matched(provider, n).accountNo, {
+        faults: [{ kind: 'raw', times: 10, ...reply }],
+      });
+    }
     app = await createProducerApp(
       config,
       createLogger({ LOG_LEVEL: 'debug' }, 'producer', producerLogs),
@@ -174,6 +226,21 @@ describe('secrets scan', () => {
     expect(Number(errors[0].n)).toBeGreaterThan(3);
   });
 
+  it('the answers that quoted a secret as data ended as errors that show it redacted', async () => {
+    const rows: { account_no: string; status: string; error_message: string }[] =
+      await pipeline.db.dataSource.query(
+        `SELECT a.account_no, r.status, r.error_message
+           FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
+          WHERE a.account_no = ANY($1)`,
+        [echoed],
+      );
+    expect(rows).toHaveLength(echoed.length);
+    for (const row of rows) {
+      expect(row.status).toBe('error');
+      expect(row.error_message).toContain('[REDACTED]');
+    }
+  });
+
   it('no secret in any log line (worker, run starter, producer HTTP, simulator)', () => {
     const lines = [
       ...pipeline.logs.lines.map((text, i) => ({ where: `pipeline log ${i}`, text })),
@@ -229,12 +296,13 @@ describe('secrets scan', () => {
     const planted = `FAKE-PLANTED-${tag}`;
     const needle = [{ label: 'planted', value: planted }];
 
-    it('in a log line, JSON-escaped, URL-encoded or base64', () => {
+    it('in a log line, JSON-escaped, URL-encoded, base64 or cut short', () => {
       const texts = [
         { where: 'plain', text: `{"msg":"x","secret":"${planted}"}` },
         { where: 'url', text: `GET /x?k=${encodeURIComponent(planted + '/+')}` },
         { where: 'escaped', text: JSON.stringify({ s: `a"b${planted}` }) },
         { where: 'basic', text: `authorization: Basic ${Buffer.from(planted).toString('base64')}` },
+        { where: 'cut', text: `got "${planted.slice(0, 18)}…"` },
         { where: 'clean', text: 'nothing here' },
       ];
       expect(scanTexts(texts, needle).map((l) => [l.where, l.form])).toEqual([
@@ -242,17 +310,24 @@ describe('secrets scan', () => {
         ['url', 'as is'],
         ['escaped', 'as is'],
         ['basic', 'base64'],
+        ['cut', 'head'],
       ]);
     });
 
     it('a private key by any line of its PEM, even with escaped line breaks', () => {
       const pem = keys.finnet.privateKeyPem;
+      const line2 = pem.split('\n')[2];
       const found = scanTexts(
-        [{ where: 'log', text: JSON.stringify({ err: `bad key ${pem}` }) }],
+        [
+          { where: 'escaped', text: JSON.stringify({ err: `bad key ${pem}` }) },
+          { where: 'one line', text: `{"msg":"cut","part":"${line2}"}` },
+        ],
         [{ label: 'key', value: pem }],
       );
-      expect(found.length).toBeGreaterThan(3);
-      expect(found.map((f) => f.form)).toContain('pem line 2');
+      expect(found.map((f) => [f.where, f.form])).toEqual([
+        ['escaped', 'pem line 1'],
+        ['one line', 'pem line 2'],
+      ]);
     });
 
     it('in a job hash in Redis under the prefix', async () => {

@@ -20,8 +20,8 @@ export interface Leak {
 }
 
 /**
- * The forms a secret can take once written somewhere: as is, JSON-escaped, URL-encoded and
- * base64 (a basic-auth header, a token in a URL). A PEM key is looked for by the whole body
+ * The forms a secret can take once written somewhere: as is, its head (cut short), JSON-escaped,
+ * URL-encoded and base64 (a basic-auth header, a token in a URL). A PEM key is looked for by the whole body
  * and by each line of it (a log may cut or escape the line breaks).
  */
 export function needleForms(needle: SecretNeedle): { form: string; text: string }[] {
@@ -37,6 +37,8 @@ export function needleForms(needle: SecretNeedle): { form: string; text: string 
     add('pem json-escaped', JSON.stringify(value).slice(1, -1));
   } else {
     add('as is', value);
+    // What is left of a secret cut short (a message bounded in length): its first 16 characters.
+    if (value.length >= 24) add('head', value.slice(0, 16));
     add('json-escaped', JSON.stringify(value).slice(1, -1));
     add('url-encoded', encodeURIComponent(value));
     add('base64', Buffer.from(value).toString('base64'));
@@ -44,13 +46,18 @@ export function needleForms(needle: SecretNeedle): { form: string; text: string 
   return [...forms].map(([text, form]) => ({ form, text }));
 }
 
-/** Every occurrence of every secret (in any form) in the texts. */
+/**
+ * Every text that holds a secret, in any form: one leak per text and secret, naming the first
+ * form found (as is, head, JSON-escaped, URL-encoded, base64; a PEM by body, then by line).
+ */
 export function scanTexts(texts: readonly ScannedText[], needles: readonly SecretNeedle[]): Leak[] {
-  const forms = needles.flatMap((n) => needleForms(n).map((f) => ({ ...f, secret: n.label })));
+  const formsBySecret = needles.map((n) => ({ secret: n.label, forms: needleForms(n) }));
   const leaks: Leak[] = [];
   for (const { where, text } of texts) {
-    for (const f of forms)
-      if (text.includes(f.text)) leaks.push({ where, secret: f.secret, form: f.form });
+    for (const { secret, forms } of formsBySecret) {
+      const found = forms.find((f) => text.includes(f.text));
+      if (found) leaks.push({ where, secret, form: found.form });
+    }
   }
   return leaks;
 }

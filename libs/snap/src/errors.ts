@@ -1,4 +1,5 @@
 import type { ProviderName } from './providers/index';
+import { redactSecretValues } from './secret-values';
 
 /** What the worker should do with a failed call. */
 export type SnapErrorKind =
@@ -27,12 +28,22 @@ export interface SnapErrorDetails {
 export abstract class SnapError extends Error {
   abstract readonly kind: SnapErrorKind;
 
-  constructor(
-    message: string,
-    readonly details: SnapErrorDetails,
-  ) {
-    super(message);
+  readonly details: SnapErrorDetails;
+
+  /**
+   * Known secret values are redacted from the message and the provider's texts in `details`:
+   * they may quote a provider's answer, and an error reaches results, reports and Bull Board.
+   */
+  constructor(message: string, details: SnapErrorDetails) {
+    super(redactSecretValues(message));
     this.name = new.target.name;
+    this.details = {
+      ...details,
+      ...(details.responseMessage !== undefined
+        ? { responseMessage: redactSecretValues(details.responseMessage) }
+        : {}),
+      ...(details.rawBody !== undefined ? { rawBody: redactSecretValues(details.rawBody) } : {}),
+    };
   }
 
   /** Whether the queue should try again. */

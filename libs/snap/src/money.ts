@@ -1,11 +1,16 @@
+import { redactSecretValues } from './secret-values';
+
 /** A SNAP amount: optional minus, 1 to 16 integer digits, exactly two decimals. */
 export const AMOUNT_PATTERN = /^-?\d{1,16}\.\d{2}$/;
 
-/** A value for an error message; never throws (`JSON.stringify` does on a bigint). */
+/**
+ * A value for an error message; never throws (`JSON.stringify` does on a bigint). A provider's
+ * amount field may echo a secret: known secrets are redacted before the text is cut.
+ */
 function describe(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (value === undefined) return 'undefined';
-  const text = JSON.stringify(value) ?? String(value);
+  const text = redactSecretValues(JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 

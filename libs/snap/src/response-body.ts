@@ -1,4 +1,5 @@
 import { ContractBreachError, SnapErrorDetails } from './errors';
+import { redactSecretValues } from './secret-values';
 
 /** Longest raw body kept on an error, so a huge page cannot flood logs or the database. */
 const MAX_RAW_BODY = 2_000;
@@ -35,7 +36,9 @@ export function parseJsonObject(
     parsed = JSON.parse(body);
   } catch {
     const details = errorDetails();
-    const preview = body.trim() === '' ? 'an empty body' : `${JSON.stringify(body.slice(0, 80))}`;
+    // Redacted before it is cut: a cut through a secret would leave part of it unrecognised.
+    const preview =
+      body.trim() === '' ? 'an empty body' : JSON.stringify(redactSecretValues(body).slice(0, 80));
     throw new ContractBreachError(
       `${details.provider}: response body is not JSON (HTTP ${details.httpStatus}, got ${preview})`,
       details,
@@ -62,8 +65,11 @@ export function pick(obj: unknown, path: string): unknown {
   return current;
 }
 
-/** `JSON.stringify` for messages, with a bound on the length. */
+/**
+ * `JSON.stringify` for messages, with a bound on the length. A value may come from a provider's
+ * answer, which may echo a secret: known secrets are redacted first, then the text is cut.
+ */
 export function show(value: unknown): string {
-  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  const text = redactSecretValues(value === undefined ? 'undefined' : JSON.stringify(value));
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
