@@ -189,7 +189,14 @@ describe('requests the client builds and answers it reads, against the providers
     }
     server.answer(PATHS.netzmeBalance, () => ({ status: 200, body: NETZME_BALANCE_ANSWER }));
     server.answer(PATHS.netzmeStatus, () => ({ status: 200, body: NETZME_STATUS_ANSWER }));
-    server.answer(PATHS.nicepayBalance, () => ({ status: 200, body: NICEPAY_ANSWER }));
+    // "accountNo … Merchant identifier": the answer names the account the request named.
+    server.answer(PATHS.nicepayBalance, (req) => ({
+      status: 200,
+      body: NICEPAY_ANSWER.replace(
+        '"accountNo":"IONPAYTEST"',
+        `"accountNo":${JSON.stringify(JSON.parse(req.body).accountNo)}`,
+      ),
+    }));
     server.answer(PATHS.finnetBalance, () => ({ status: 200, body: FINNET_ANSWER }));
   });
 
@@ -450,6 +457,32 @@ describe('requests the client builds and answers it reads, against the providers
       expect(server.to(PATHS.nicepayBalance)).toHaveLength(sent);
     });
 
+    it('an answer naming another accountNo, or none (Mandatory), is a contract breach, never a balance', async () => {
+      // The response table: "accountNo | String | 10 | Mandatory | Merchant identifier that is
+      // unique per each merchant".
+      expect(NICEPAY_PAGE).toContain(
+        'accountNo | String | 10 | Mandatory | Merchant identifier that is unique per each merchant',
+      );
+      const client = factory().get('nicepay');
+      const other = JSON.parse(NICEPAY_ANSWER.replace('IONPAYTEST', 'NP00999')) as object;
+      const { accountNo: _dropped, ...none } = JSON.parse(NICEPAY_ANSWER) as Record<
+        string,
+        unknown
+      >;
+      for (const [answer, echoed] of [
+        [other, '"NP00999"'],
+        [none, 'undefined'],
+      ] as const) {
+        server.queue(PATHS.nicepayBalance, { status: 200, body: JSON.stringify(answer) });
+        await expect(
+          client.balanceInquiry({ accountNo: 'IONPAYTEST', currency: 'IDR' }),
+        ).rejects.toMatchObject({
+          kind: 'contract-breach',
+          message: `nicepay: asked for accountNo "IONPAYTEST", the answer's accountNo is ${echoed}: it may be another merchant's balance`,
+        });
+      }
+    });
+
     it('an answer of the response table’s fields without the Optional additionalInfo.msId is read for a seller', async () => {
       expect(NICEPAY_PAGE).toContain('msId | String | 20 | Optional | Merchant Seller Id');
       const r = await factory()
@@ -520,6 +553,23 @@ describe('requests the client builds and answers it reads, against the providers
         providerName: 'Toko Finnet',
         referenceNo: '12345678',
       });
+    });
+
+    it('an answer without the Mandatory name is a contract breach: whose balance it is is unknown', async () => {
+      // "Body Response": rows of No, Name, Type, Mandatory, Description; row 5 is the name.
+      const body = pageLines(FINNET_PAGE, 'Body Response', 'Sample Response');
+      const at = body.indexOf('name');
+      expect(body.slice(at, at + 4)).toEqual(['name', 'String', 'M', 'Merchant name']);
+      const { name: _dropped, ...nameless } = JSON.parse(FINNET_ANSWER) as Record<string, unknown>;
+      for (const answer of [nameless, { ...nameless, name: '' }]) {
+        server.queue(PATHS.finnetBalance, { status: 200, body: JSON.stringify(answer) });
+        await expect(
+          factory().get('finnet').balanceInquiry({ accountNo: 'x', currency: 'IDR' }),
+        ).rejects.toMatchObject({
+          kind: 'contract-breach',
+          message: expect.stringContaining("finnet: the answer's name is"),
+        });
+      }
     });
 
     describe('the response-code table, row by row through the client', () => {

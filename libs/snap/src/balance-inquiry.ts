@@ -85,6 +85,7 @@ export async function inquireBalance(
   const details: SnapErrorDetails = { provider: profile.provider, responseCode: code, externalId };
   const balances = parseBalances(profile, answer, account.currency);
   const chosen = chooseBalance(profile, balances, details);
+  checkAccountNo(profile, json, account, details);
   checkSeller(profile, json, account, details);
   return {
     provider: profile.provider,
@@ -93,7 +94,7 @@ export async function inquireBalance(
     currency: chosen.currency,
     balances,
     providerTime: providerTime(profile, json, requestTime, providerTimeSkewMs, details),
-    providerName: merchantName(profile, json),
+    providerName: merchantName(profile, json, details),
     requestTime,
     responseCode: code,
     externalId,
@@ -205,6 +206,29 @@ function providerTime(
 }
 
 /**
+ * Where the provider's answer names the account (NICEPay `accountNo`), it must name this one:
+ * another merchant's balance compared with this ledger would report a break that is not there
+ * (or hide one). An answer naming none is a breach where the page marks the field Mandatory.
+ */
+function checkAccountNo(
+  profile: ProviderProfile,
+  json: Record<string, unknown>,
+  account: BalanceAccount,
+  details: SnapErrorDetails,
+): void {
+  const field = profile.response.accountNoField;
+  if (!field) return;
+  const echoed = pick(json, field);
+  if (echoed === undefined && profile.response.accountNoEcho === 'if-present') return;
+  if (echoed !== account.accountNo) {
+    throw new ContractBreachError(
+      `${profile.provider}: asked for accountNo ${show(account.accountNo)}, the answer's ${field} is ${show(echoed)}: it may be another merchant's balance`,
+      details,
+    );
+  }
+}
+
+/**
  * A seller's account (NICEPay `msId`) must be answered for that seller: an answer without the
  * seller id, or with another one, may be the parent merchant's balance, and comparing it
  * with the seller's ledger would report a break that is not there (or hide one).
@@ -234,9 +258,23 @@ function checkSeller(
   }
 }
 
-/** The merchant name the provider reported, where its profile says it names one. */
-function merchantName(profile: ProviderProfile, json: Record<string, unknown>): string | null {
+/**
+ * The merchant name the provider reported, where its profile says it names one; a breach when
+ * the profile requires it and the answer has none.
+ */
+function merchantName(
+  profile: ProviderProfile,
+  json: Record<string, unknown>,
+  details: SnapErrorDetails,
+): string | null {
   const field = profile.response.merchantNameField;
   const value = field ? pick(json, field) : undefined;
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  if (field && profile.response.merchantNameRequired) {
+    throw new ContractBreachError(
+      `${profile.provider}: the answer's ${field} is ${show(value)}, not a merchant name: whose balance came back is unknown`,
+      details,
+    );
+  }
   return typeof value === 'string' ? value : null;
 }

@@ -92,6 +92,20 @@ export const providerProfileSchema = z
         providerTimeUnit: z.enum(['ms', 's']),
         /** Where the provider names the merchant (Finnet `name`), if anywhere. */
         merchantNameField: jsonPath.nullable(),
+        /**
+         * An answer without a merchant name (a non-empty string) is a contract breach (Finnet's
+         * table: `name | String | M`): where the credentials are the account, the name is the one
+         * sign of whose balance came back.
+         */
+        merchantNameRequired: z.boolean(),
+        /**
+         * Where the answer names the account it is for (NICEPay `accountNo`, "Merchant identifier
+         * that is unique per each merchant"), if anywhere: an answer naming another account, or
+         * (with `accountNoEcho: 'required'`) none, is a contract breach, never compared.
+         */
+        accountNoField: jsonPath.nullable(),
+        /** `required`: the answer must name the account (NICEPay's table: Mandatory). */
+        accountNoEcho: z.enum(['required', 'if-present']),
         /** Where a seller id is echoed (NICEPay `additionalInfo.msId`), if anywhere. */
         sellerIdField: jsonPath.nullable(),
         /**
@@ -177,6 +191,9 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
       providerTimeField: null,
       providerTimeUnit: 'ms',
       merchantNameField: null,
+      merchantNameRequired: false,
+      accountNoField: null,
+      accountNoEcho: 'required',
       sellerIdField: null,
       sellerIdEcho: 'required',
     },

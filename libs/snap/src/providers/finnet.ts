@@ -17,7 +17,8 @@ export default defineProvider({
   // "X-PARTNERID | String (36)", "X-CHANNEL-ID | String (5)".
   headerMaxLength: { partnerId: 36, channel: 5 },
   balanceRequest: { partnerReferenceNo: '{reference}' },
-  response: { merchantNameField: 'name' },
+  // The response table: "name | String | M | Merchant name".
+  response: { merchantNameField: 'name', merchantNameRequired: true },
   accountIdentity: 'credential-set',
   // PROTOCOL.md §3: Finpay's pages document a transaction-history-list for a user's e-money;
   // whether it serves a merchant's balance is not confirmed, so it is off (capabilities.history)

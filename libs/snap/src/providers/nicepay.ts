@@ -21,7 +21,14 @@ export default defineProvider({
   balanceRequest: { accountNo: '{accountNo}', additionalInfo: { msId: '{msId}' } },
   // The response table: "additionalInfo | Object | Variable | Optional", "msId | String | 20 |
   // Optional": an answer may leave the seller id out; one naming another seller is a breach.
-  response: { sellerIdField: 'additionalInfo.msId', sellerIdEcho: 'if-present' },
+  // "accountNo | String | 10 | Mandatory | Merchant identifier that is unique per each merchant":
+  // an answer for another account number, or for none, is never compared with this ledger.
+  response: {
+    accountNoField: 'accountNo',
+    accountNoEcho: 'required',
+    sellerIdField: 'additionalInfo.msId',
+    sellerIdEcho: 'if-present',
+  },
   // No history endpoint is documented for NICEPay's disbursement balance (PROTOCOL.md section 3).
   history: null,
   defaultRateLimitPerSecond: 200,
