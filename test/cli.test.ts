@@ -201,6 +201,12 @@ describe('CLI', () => {
         `argument 'paypal' is invalid. Allowed choices are ${PROVIDERS.join(', ')}.`,
       ),
     });
+    // A typo in a merchant id: no empty all-clear run, exit 2 naming it.
+    expect(await cli(['reconcile', '--merchant', 'NOSUCH', '--wait'], env)).toMatchObject({
+      code: 2,
+      stderr:
+        'error: no enabled account matches merchantId "NOSUCH"; merchant "NOSUCH" has no accounts\n',
+    });
     const down = await cli(['report', 'latest'], {
       ...env,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',

@@ -113,6 +113,58 @@ describe('run control', () => {
     });
   });
 
+  it('POST /runs for a merchant or provider that matches no enabled account is a 400 naming the field and what there is; no run is made', async () => {
+    const count = async () =>
+      (
+        (await pipeline.db.dataSource.query(
+          `SELECT (SELECT count(*) FROM reconciliation_runs)::int AS runs, (SELECT count(*) FROM audit_log)::int AS audits`,
+        )) as { runs: number; audits: number }[]
+      )[0];
+    const before = await count();
+    const [{ merchant_id: merchant, provider }]: { merchant_id: string; provider: string }[] =
+      await pipeline.db.dataSource.query(
+        `SELECT merchant_id, provider FROM provider_accounts WHERE provider = 'netzme' LIMIT 1`,
+      );
+    const [{ finnet }]: { finnet: number }[] = await pipeline.db.dataSource.query(
+      `SELECT count(*)::int AS finnet FROM provider_accounts WHERE provider = 'finnet'`,
+    );
+    await pipeline.db.dataSource.query(
+      `UPDATE provider_accounts SET enabled = false WHERE provider = 'finnet'`,
+    );
+    try {
+      const cases: [Record<string, string>, string, string][] = [
+        [
+          { merchantId: 'NOSUCH' },
+          'merchantId',
+          'no enabled account matches merchantId "NOSUCH"; merchant "NOSUCH" has no accounts',
+        ],
+        [
+          { provider: 'nicepay', merchantId: merchant },
+          'merchantId',
+          `no enabled account matches provider "nicepay" and merchantId "${merchant}"; merchant "${merchant}" has accounts at ${provider}`,
+        ],
+        [
+          { provider: 'finnet' },
+          'provider',
+          `no enabled account matches provider "finnet"; all ${finnet} are disabled`,
+        ],
+      ];
+      for (const [body, field, reason] of cases) {
+        const refused = await post('/runs', body);
+        expect(refused.status).toBe(400);
+        expect(refused.body.errors).toEqual([
+          { field, value: JSON.stringify(body[field]), reason },
+        ]);
+      }
+    } finally {
+      await pipeline.db.dataSource.query(
+        `UPDATE provider_accounts SET enabled = true WHERE provider = 'finnet'`,
+      );
+    }
+    expect(await count()).toEqual(before);
+    expect(await waiting()).toBe(0);
+  });
+
   it('POST /runs with accounts re-checks exactly those; unknown accounts are a 400 naming each', async () => {
     const [a, b] = pipeline.scenario;
     const started = await post('/runs', {

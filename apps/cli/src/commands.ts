@@ -5,6 +5,7 @@ import { AppConfig } from '@app/config';
 import { createLogger, dataSourceOptions, runMigrations } from '@app/infra';
 import { importAccountsCsv, importLedgerCsv } from '@app/ledger';
 import {
+  EmptyRunScopeError,
   loadRunReport,
   reportToCsv,
   reportToTable,
@@ -113,12 +114,18 @@ export async function reconcile(
   });
   try {
     const runs = app.get(RunsService);
-    const run = await runs.start(
-      'cli',
-      { provider: opts.provider as ProviderName | undefined, merchantId: opts.merchant },
-      null,
-      cliActor(),
-    );
+    const run = await runs
+      .start(
+        'cli',
+        { provider: opts.provider as ProviderName | undefined, merchantId: opts.merchant },
+        null,
+        cliActor(),
+        true,
+      )
+      .catch((e: unknown) => {
+        if (e instanceof EmptyRunScopeError) throw new CliError(e.message, 2);
+        throw e;
+      });
     if (!opts.wait) {
       out(
         opts.json

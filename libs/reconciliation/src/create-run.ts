@@ -13,6 +13,28 @@ export interface RunFilter {
   accountIds?: string[];
 }
 
+/**
+ * A run for a named scope (provider and/or merchant) that matches no enabled account, refused
+ * rather than made: an empty run would finish at once with "every account matched" and become
+ * the latest run, hiding the last real one behind an all-clear (a typo in a merchant id).
+ */
+export class EmptyRunScopeError extends Error {
+  constructor(
+    readonly filter: RunFilter,
+    /** What there is instead, e.g. `merchant "M1" has accounts at netzme`. */
+    readonly hint: string,
+  ) {
+    const scope = [
+      filter.provider ? `provider ${JSON.stringify(filter.provider)}` : null,
+      filter.merchantId ? `merchantId ${JSON.stringify(filter.merchantId)}` : null,
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    super(`no enabled account matches ${scope}; ${hint}`);
+    this.name = 'EmptyRunScopeError';
+  }
+}
+
 export interface CreatedRun {
   runId: string;
   accountCount: number;
@@ -33,9 +55,16 @@ export async function createRun(
   filter: RunFilter = {},
   scheduleKey: string | null = null,
   actor?: Actor,
+  /** Refuse ({@link EmptyRunScopeError}) a provider or merchant scope that matches nothing. */
+  refuseEmptyScope = false,
 ): Promise<CreatedRun> {
   const created = await ds.transaction(async (tx) => {
     const run = await runsRepository.create(tx, trigger, filter, scheduleKey);
+    const named = filter.provider !== undefined || filter.merchantId !== undefined;
+    if (run?.accountCount === 0 && refuseEmptyScope && named) {
+      // Thrown inside the transaction: the empty run row is rolled back.
+      throw new EmptyRunScopeError(filter, await runsRepository.scopeHint(tx, filter));
+    }
     if (run && actor)
       await appendAudit(tx, [
         {

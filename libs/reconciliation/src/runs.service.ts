@@ -33,8 +33,10 @@ export class RunsService {
     filter: RunFilter = {},
     scheduleKey: string | null = null,
     actor?: Actor,
+    /** Refuse a provider or merchant scope that matches no enabled account (a person's run). */
+    refuseEmptyScope = false,
   ): Promise<CreatedRun> {
-    const run = await createRun(this.ds, trigger, filter, scheduleKey, actor);
+    const run = await createRun(this.ds, trigger, filter, scheduleKey, actor, refuseEmptyScope);
     if (run.created) {
       await enqueueRun(this.ds, this.queues, run.runId, balanceJobOptions(this.config));
       this.logger.info(

@@ -16,7 +16,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { APP_LOGGER, Logger } from '@app/infra';
-import { Actor, loadRun, resolveAccounts, RunsService } from '@app/reconciliation';
+import {
+  Actor,
+  EmptyRunScopeError,
+  loadRun,
+  resolveAccounts,
+  RunsService,
+} from '@app/reconciliation';
 import { writeResultsCsv } from '@app/reconciliation/results-csv-export';
 import { writeRunReportJson } from '@app/reconciliation/run-report-json-export';
 import { PROVIDERS } from '@app/snap';
@@ -93,8 +99,14 @@ export class RunsController {
       const run = await this.runs.start('api', { accountIds: ids }, null, actor);
       return { runId: run.runId, accountCount: run.accountCount };
     }
-    const run = await this.runs.start('api', filter, null, actor);
-    return { runId: run.runId, accountCount: run.accountCount };
+    try {
+      const run = await this.runs.start('api', filter, null, actor, true);
+      return { runId: run.runId, accountCount: run.accountCount };
+    } catch (e) {
+      if (!(e instanceof EmptyRunScopeError)) throw e;
+      const field = filter.merchantId !== undefined ? 'merchantId' : 'provider';
+      return rejectParam('request body', field, filter[field], e.message);
+    }
   }
 
   /** Runs, newest first, filtered by status and start. */

@@ -69,6 +69,29 @@ export async function create(
     : { runId: idOf(rows[0].id), accountCount: rows[0].account_count };
 }
 
+/**
+ * What accounts there are for a run scope that matched no enabled one, as a sentence for the
+ * refusal: the merchant's providers (and which are disabled), or the provider's disabled count.
+ */
+export async function scopeHint(db: Db, scope: RunScope): Promise<string> {
+  if (scope.merchantId !== undefined) {
+    const rows: { provider: string; enabled: number; total: number }[] = await db.query(
+      `SELECT provider, count(*) FILTER (WHERE enabled)::int AS enabled, count(*)::int AS total
+         FROM provider_accounts WHERE merchant_id = $1 GROUP BY provider ORDER BY provider`,
+      [scope.merchantId],
+    );
+    const name = JSON.stringify(scope.merchantId);
+    if (rows.length === 0) return `merchant ${name} has no accounts`;
+    const at = rows.map((r) => (r.enabled > 0 ? r.provider : `${r.provider} (disabled)`));
+    return `merchant ${name} has accounts at ${at.join(', ')}`;
+  }
+  const [{ total }]: { total: number }[] = await db.query(
+    `SELECT count(*)::int AS total FROM provider_accounts WHERE provider = $1`,
+    [scope.provider],
+  );
+  return total === 0 ? `there are no ${scope.provider} accounts` : `all ${total} are disabled`;
+}
+
 /** The run of a schedule tick, or null. */
 export async function findBySchedule(db: Db, scheduleKey: string | null): Promise<RunRef | null> {
   const rows: { id: string; account_count: number }[] = await db.query(
