@@ -9,6 +9,7 @@ import {
   RunsService,
 } from '@app/reconciliation';
 import { BASIC_AUTH, startProducerHttp } from './reports/http';
+import { FORMULA_STARTS } from './support/formula-cells';
 import { deleteRedisKeys } from './support/redis-cleanup';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
 import { startPipeline, Pipeline } from './support/pipeline';
@@ -138,6 +139,24 @@ describe('attribution: breaks explained from the provider history (pipeline over
               historyFaults: [{ kind: '500', times: 5 }],
             },
           },
+          // Provider and ledger references a spreadsheet would run as formulas: per formula
+          // start, a provider-only debit of 1.00 and a ledger-only debit of 2.00.
+          account(
+            'NZFORMULA',
+            FORMULA_STARTS.map((c, i) => ({
+              amount: '1.00',
+              side: 'db',
+              type: `${c}fee`,
+              trxId: `${c}PO-${i}`,
+              agoSeconds: 2400 - i * 60,
+            })),
+            FORMULA_STARTS.map((c, i) => ({
+              entryRef: `${c}lo-${i}`,
+              amount: -200n,
+              postedAt: ago(1500 - i * 60),
+              providerRef: `${c}LO-${i}`,
+            })),
+          ),
           // NICEPay documents no history: the report says so.
           {
             merchantId: 'M-NPBREAK',
@@ -380,6 +399,45 @@ describe('attribution: breaks explained from the provider history (pipeline over
         ledgerAmount: '90.00',
       });
       expect(rows.filter((r) => r.accountNo === 'NZCAP')).toHaveLength(30);
+    });
+
+    it('the unmatched CSV defuses references and types starting with = + - @ tab or CR, keeps negative amounts', async () => {
+      const rows = parse(await (await get(`/runs/${runId}/unmatched.csv`)).text(), {
+        columns: true,
+      }) as Record<string, string>[];
+      expect(rows.find((r) => r.accountNo === 'NZFEE')).toMatchObject({ amount: '-2.50' });
+      const formula = rows.filter((r) => r.accountNo === 'NZFORMULA');
+      const pick = (r: Record<string, string>) => ({
+        item: r.item,
+        providerRef: r.providerRef,
+        entryRef: r.entryRef,
+        type: r.type,
+        amount: r.amount,
+        ledgerAmount: r.ledgerAmount,
+      });
+      expect(formula.map(pick)).toEqual(
+        expect.arrayContaining(
+          FORMULA_STARTS.flatMap((c, i) => [
+            {
+              item: 'provider-only',
+              providerRef: `'${c}PO-${i}`,
+              entryRef: '',
+              type: `'${c}fee`,
+              amount: '-1.00',
+              ledgerAmount: '',
+            },
+            {
+              item: 'ledger-only',
+              providerRef: `'${c}LO-${i}`,
+              entryRef: `'${c}lo-${i}`,
+              type: '',
+              amount: '',
+              ledgerAmount: '-2.00',
+            },
+          ]),
+        ),
+      );
+      expect(formula).toHaveLength(2 * FORMULA_STARTS.length);
     });
   });
 });

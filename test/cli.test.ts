@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RESULT_STATUSES } from '@app/reconciliation';
 import { PROVIDERS } from '@app/snap';
+import { expectFormulaCellsDefused, plantFormulaRun } from './support/formula-cells';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
@@ -181,6 +182,13 @@ describe('CLI', () => {
     expect(csv.stdout.trim().split('\n')).toHaveLength(11);
     const table = await cli(['report', 'latest'], env);
     expect(table.stdout).toContain(`Run ${report.run.id}  finished  10 accounts`);
+  });
+
+  it('report --format csv defuses provider texts starting with = + - @ tab or CR, negative amounts as they are', async () => {
+    const { runId, planted } = await plantFormulaRun(pipeline.db.dataSource);
+    const csv = await cli(['report', runId, '--format', 'csv'], env);
+    expect(csv.code).toBe(0);
+    expectFormulaCellsDefused(csv.stdout, planted);
   });
 
   it('exits non-zero with a clear message when it cannot run', async () => {

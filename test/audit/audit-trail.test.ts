@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
 import { AUDIT_CSV_COLUMNS, appendAudit } from '@app/reconciliation';
 import { BASIC_AUTH, startProducerHttp } from '../reports/http';
+import { FORMULA_STARTS } from '../support/formula-cells';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
@@ -217,6 +218,16 @@ describe('audit trail', () => {
   it('exports the trail as CSV, oldest first, in batches, with formula cells defused', async () => {
     await appendAudit(
       db.dataSource,
+      FORMULA_STARTS.map((c, i) => ({
+        actor: { name: `${c}actor`, role: 'operator' },
+        action: 'run.cancel' as const,
+        subjectType: 'run' as const,
+        subjectId: `8${i}`,
+        note: `${c}SUM(1+1) note`,
+      })),
+    );
+    await appendAudit(
+      db.dataSource,
       Array.from({ length: 1200 }, (_, i) => ({
         actor: { name: 'bulk', role: 'operator' },
         action: 'run.start' as const,
@@ -229,7 +240,7 @@ describe('audit trail', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const rows: Record<string, string>[] = parse(await res.text(), { columns: true });
     expect(Object.keys(rows[0])).toEqual([...AUDIT_CSV_COLUMNS]);
-    expect(rows).toHaveLength(1205);
+    expect(rows).toHaveLength(1211);
     const ids = rows.map((r) => Number(r.id));
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(rows[0]).toMatchObject({
@@ -238,6 +249,10 @@ describe('audit trail', () => {
       note: 'asked NICEPay ops',
     });
     expect(rows[1].note).toBe(`'=HYPERLINK("x") fee booked late`);
+    const cancels = rows.filter((r) => r.action === 'run.cancel');
+    expect(cancels.map((r) => [r.actorName, r.note])).toEqual(
+      FORMULA_STARTS.map((c) => [`'${c}actor`, `'${c}SUM(1+1) note`]),
+    );
     const one = await fetch(`${url}/audit/export.csv?subjectType=discrepancy`, {
       headers: BASIC_AUTH,
     });

@@ -4,6 +4,7 @@ import { finalizeRun, RESULT_CSV_COLUMNS, RESULT_STATUSES, RunView } from '@app/
 import { formatAmount, parseAmount } from '@app/snap';
 import { formatInZone } from '../../apps/producer/src/reports/zoned-day';
 import { startPipeline, Pipeline } from '../support/pipeline';
+import { expectFormulaCellsDefused, plantFormulaRun } from '../support/formula-cells';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { testConfig } from '../support/test-config';
 import { BASIC_AUTH, startProducerHttp } from './http';
@@ -658,6 +659,17 @@ describe('reports API', () => {
         mismatched[0].merchant_id,
       ]);
     }
+  });
+
+  // Last: it adds a run (the new `latest`) that the tests above do not expect.
+  it('defuses provider texts starting with = + - @ tab or CR in both CSVs, negative amounts as they are', async () => {
+    const { runId: planted, planted: results } = await plantFormulaRun(db());
+    const csv = await get(`/runs/${planted}/results.csv`);
+    expect(csv.status).toBe(200);
+    expectFormulaCellsDefused(await csv.text(), results);
+    const report = await get(`/runs/${planted}/report?format=csv`);
+    expect(report.status).toBe(200);
+    expectFormulaCellsDefused(await report.text(), results);
   });
 });
 

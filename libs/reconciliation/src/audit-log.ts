@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountKey } from '@app/ledger';
 import * as auditRepository from './repositories/audit.repository';
+import { spreadsheetSafeCsvOptions } from './spreadsheet-safe-csv';
 
 /**
  * The audit trail: what a recorded change is, how it is listed and how it is exported as CSV.
@@ -111,14 +112,6 @@ export const AUDIT_CSV_COLUMNS = [
 ] as const;
 
 /**
- * A spreadsheet runs a cell starting with `=`, `+`, `-`, `@`, tab or CR as a formula; people
- * type notes, so such a cell is prefixed with `'` (shown as text, OWASP's advice).
- */
-function defuseFormula(text: string | null): string | null {
-  return text !== null && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
-/**
  * Writes the matching records as CSV, oldest first, streaming in batches by id (keyset), so
  * memory stays one batch whatever the trail's length.
  */
@@ -135,8 +128,6 @@ export async function writeAuditCsv(
       for (const r of batch) {
         yield {
           ...r,
-          actorName: defuseFormula(r.actorName),
-          note: defuseFormula(r.note),
           before: json(r.before),
           after: json(r.after),
         };
@@ -147,7 +138,8 @@ export async function writeAuditCsv(
   }
   await pipeline(
     Readable.from(rows(), { objectMode: true, highWaterMark: 64 }),
-    stringify({ header: true, columns: AUDIT_CSV_COLUMNS.map(String) }),
+    // No amount columns: every text cell, typed notes included, is defused.
+    stringify(spreadsheetSafeCsvOptions(AUDIT_CSV_COLUMNS, [])),
     destination,
   );
 }

@@ -6,6 +6,7 @@ export * from './discrepancies';
 export * from './job-admission';
 export * from './job-start';
 export * from './report-format';
+export * from './spreadsheet-safe-csv';
 export * from './result-status';
 export * from './result-store';
 export * from './retention';

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { RESULT_STATUSES } from './result-status';
 import type { ResultView, RunReport, RunView } from './run-report';
+import { spreadsheetSafeCsvOptions } from './spreadsheet-safe-csv';
 
 /** CSV columns of a run's results, in order. */
 export const RESULT_CSV_COLUMNS: (keyof ResultView)[] = [
@@ -23,13 +24,22 @@ export const RESULT_CSV_COLUMNS: (keyof ResultView)[] = [
   'explanation',
 ];
 
+/** The columns of {@link RESULT_CSV_COLUMNS} holding signed decimal amounts. */
+const RESULT_CSV_AMOUNT_COLUMNS: (keyof ResultView)[] = [
+  'providerBalance',
+  'ledgerBalance',
+  'difference',
+  'inFlightAmount',
+];
+
+/** csv-stringify options of the results CSV, formula cells defused (sync or streaming). */
+export function resultCsvOptions() {
+  return spreadsheetSafeCsvOptions(RESULT_CSV_COLUMNS, RESULT_CSV_AMOUNT_COLUMNS);
+}
+
 /** The results as CSV with a header row. */
 export function reportToCsv(report: RunReport): string {
-  return stringify(report.results, {
-    header: true,
-    columns: RESULT_CSV_COLUMNS.map(String),
-    cast: { boolean: String },
-  });
+  return stringify(report.results, resultCsvOptions());
 }
 
 /** The one-object run summary printed by `reconcile --json`. */

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
 import * as resultsRepository from '../repositories/results.repository';
+import { spreadsheetSafeCsvOptions } from '../spreadsheet-safe-csv';
 
 /** Columns of a run's unmatched-items CSV (issue 15), in order. */
 export const UNMATCHED_CSV_COLUMNS = [
@@ -17,6 +18,10 @@ export const UNMATCHED_CSV_COLUMNS = [
   'ledgerAmount',
   'type',
 ] as const;
+type UnmatchedCsvColumn = (typeof UNMATCHED_CSV_COLUMNS)[number];
+
+/** The columns of {@link UNMATCHED_CSV_COLUMNS} holding signed decimal amounts. */
+const UNMATCHED_CSV_AMOUNT_COLUMNS: UnmatchedCsvColumn[] = ['amount', 'ledgerAmount'];
 
 /** `2026-12-01 07:00:00`: an instant as a Jakarta wall-clock time (UTC+7, no DST). */
 export function jakartaWallTime(iso: string): string {
@@ -30,7 +35,7 @@ export function jakartaWallTime(iso: string): string {
  */
 export async function unmatchedItemsCsv(ds: DataSource, runId: string): Promise<string> {
   const rows = await resultsRepository.findAttributed(ds, runId);
-  const out: Record<(typeof UNMATCHED_CSV_COLUMNS)[number], string | null>[] = [];
+  const out: Record<UnmatchedCsvColumn, string | null>[] = [];
   for (const r of rows) {
     const base = {
       merchantId: r.merchantId,
@@ -78,5 +83,8 @@ export async function unmatchedItemsCsv(ds: DataSource, runId: string): Promise<
       });
     }
   }
-  return stringify(out, { header: true, columns: [...UNMATCHED_CSV_COLUMNS] });
+  return stringify(
+    out,
+    spreadsheetSafeCsvOptions(UNMATCHED_CSV_COLUMNS, UNMATCHED_CSV_AMOUNT_COLUMNS),
+  );
 }
