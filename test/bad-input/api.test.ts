@@ -352,6 +352,22 @@ describe('bad input: HTTP API', () => {
     await unchanged();
   });
 
+  it('a batch taking a running balance past bigint: 422 naming the entry index and amount, nothing stored, not a database error', async () => {
+    const big = '9999999999999999.99'; // ten of these exceed the ledger's 9223372036854775807 minor units
+    const entries = Array.from({ length: 10 }, (_, i) =>
+      entry({ entryRef: `huge-${i}`, amount: big, postedAt: `2026-11-22T10:0${i}:00Z` }),
+    );
+    const answer = await call('POST', '/ledger/entries', { entries });
+    expectNamed(answer, 422, 'amount', big);
+    expect(answer.body.detail).toBe('ledger batch not stored');
+    expect(answer.body.errors).toHaveLength(1);
+    expect(answer.body.errors![0]).toMatchObject({ index: 9, field: 'amount', value: big });
+    expect(answer.body.errors![0].reason).toMatch(
+      /^the account's running balance would be \d+\.\d{2}, beyond what the ledger can hold/,
+    );
+    await unchanged();
+  });
+
   it('no credentials: 401 on every route but health, nothing stored', async () => {
     const bare = await fetch(`${url}/ledger/entries`, {
       method: 'POST',

@@ -31,7 +31,13 @@ describe('appendLedgerEntries', () => {
       e(a, 'e1', 10000n, '2026-11-21T10:00:00Z'),
       e(a, 'e2', -3000n, '2026-11-21T10:10:00Z'),
     ]);
-    expect(first).toEqual({ inserted: 2, duplicates: 0, conflicts: [], rebalanced: 0 });
+    expect(first).toEqual({
+      inserted: 2,
+      duplicates: 0,
+      conflicts: [],
+      rebalanced: 0,
+      outOfRange: [],
+    });
     // Same instant as the latest entry: goes after it (higher id).
     await appendLedgerEntries(ds, [
       e(a, 'e4', 1n, '2026-11-21T10:12:00Z'),
@@ -56,7 +62,13 @@ describe('appendLedgerEntries', () => {
       e(a, 'late', 200n, '2026-11-21T10:05:00+00:00'),
       e(a, 'new', 7n, '2026-11-21T10:30:00Z'),
     ]);
-    expect(result).toEqual({ inserted: 2, duplicates: 0, conflicts: [], rebalanced: 2 });
+    expect(result).toEqual({
+      inserted: 2,
+      duplicates: 0,
+      conflicts: [],
+      rebalanced: 2,
+      outOfRange: [],
+    });
     expect(await ledger(a)).toEqual([
       ['e1', 10000n, 10000n],
       ['late', 200n, 10200n],
@@ -111,6 +123,7 @@ describe('appendLedgerEntries', () => {
       duplicates: 2,
       conflicts: [],
       rebalanced: 0,
+      outOfRange: [],
     });
     expect(await entriesOf(ds, a)).toEqual(before);
   });
@@ -207,6 +220,7 @@ describe('appendLedgerEntries', () => {
       duplicates: 0,
       conflicts: [],
       rebalanced: 0,
+      outOfRange: [],
     });
   });
 

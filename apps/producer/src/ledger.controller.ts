@@ -12,8 +12,9 @@ export class LedgerController {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   /**
-   * Stores a batch all-or-nothing. 400 for a malformed entry, 422 for an unknown account,
-   * 409 when a reference is already recorded with another amount or time; every error names
+   * Stores a batch all-or-nothing. 400 for a malformed entry, 422 for an unknown account or an
+   * amount that would take a running balance beyond what the ledger holds, 409 when a
+   * reference is already recorded with another amount or time; every error names
    * the entry's index, the field and the value. Resending a stored batch stores nothing.
    * A batch that stored entries is recorded in the audit trail, one record per account.
    */

@@ -272,7 +272,9 @@ registry.registerPath({
     409: error(
       'An entry’s reference is already recorded with another amount or time; nothing stored.',
     ),
-    422: error('An entry names an unknown account; nothing stored.'),
+    422: error(
+      'An entry names an unknown account, or its amount would take the account’s running balance beyond ±92233720368547758.07 (`code` `balance_out_of_range`); nothing stored.',
+    ),
     ...JSON_BODY,
   },
 });

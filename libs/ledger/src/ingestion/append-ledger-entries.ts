@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { formatAmount } from '@app/snap';
 import * as accountsRepository from '../repositories/accounts.repository';
 import * as ledgerEntriesRepository from '../repositories/ledger-entries.repository';
 import { charLength, MAX_ENTRY_REF_LENGTH } from './field-rules';
@@ -31,6 +32,38 @@ export interface LedgerConflict {
   existingIn: 'ledger' | 'batch';
 }
 
+/**
+ * An entry refused because storing it would take a running balance (`balance_after`, a
+ * Postgres `bigint` of minor units) beyond ±{@link MAX_LEDGER_BALANCE}: its own, or for a
+ * back-dated entry that of a later entry of the account.
+ */
+export interface BalanceOutOfRange {
+  /** Position of the refused entry in the input array. */
+  index: number;
+  accountId: string;
+  entryRef: string;
+  amount: bigint;
+  /** The running balance that would be out of range (minor units). */
+  balance: bigint;
+  /** Null when it is the entry's own balance; else the `posted_at` of the later entry whose balance it is. */
+  laterEntryAt: Date | null;
+}
+
+/** The largest running balance the ledger holds, either sign (minor units): Postgres `bigint`. */
+export const MAX_LEDGER_BALANCE = 2n ** 63n - 1n;
+
+/**
+ * Why a {@link BalanceOutOfRange} entry was refused, in words (amounts as `-?digits.dd`):
+ * `the account's running balance would be 92233720368547758.08, beyond what the ledger can
+ * hold (±92233720368547758.07)`.
+ */
+export function balanceOutOfRangeReason(o: BalanceOutOfRange): string {
+  const limit = `beyond what the ledger can hold (±${formatAmount(MAX_LEDGER_BALANCE)})`;
+  return o.laterEntryAt === null
+    ? `the account's running balance would be ${formatAmount(o.balance)}, ${limit}`
+    : `the account's running balance at its later entry of ${o.laterEntryAt.toISOString()} would become ${formatAmount(o.balance)}, ${limit}`;
+}
+
 /** What one append did. */
 export interface AppendResult {
   /** Entries stored by this call. */
@@ -41,13 +74,20 @@ export interface AppendResult {
   conflicts: LedgerConflict[];
   /** Entries stored before this call whose `balance_after` changed because of a back-dated entry. */
   rebalanced: number;
+  /**
+   * Entries refused because a running balance would leave the `bigint` range; never stored.
+   * Judged in `(posted_at, input)` order per account: each entry against the ledger plus the
+   * entries accepted before it, so the others of the account are kept.
+   */
+  outOfRange: BalanceOutOfRange[];
 }
 
 /** Options of {@link appendLedgerEntries}. */
 export interface AppendOptions {
   /**
    * `skip` (default): store the other entries and report the conflicts.
-   * `rollback`: store nothing when any entry conflicts (the API's all-or-nothing batches).
+   * `rollback`: store nothing when any entry conflicts or would take a running balance out
+   * of range (the API's all-or-nothing batches).
    */
   onConflict?: 'skip' | 'rollback';
   /**
@@ -68,7 +108,7 @@ export class UnknownAccountError extends Error {
   }
 }
 
-const INT8_MAX = 2n ** 63n - 1n;
+const INT8_MAX = MAX_LEDGER_BALANCE;
 const ACCOUNT_ID = /^[1-9]\d{0,18}$/;
 const keyOf = (accountId: string, entryRef: string) => `${accountId}\u0000${entryRef}`;
 const byId = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
@@ -126,7 +166,13 @@ export async function appendLedgerEntries(
   options: AppendOptions = {},
 ): Promise<AppendResult> {
   entries.forEach(assertEntry);
-  const result: AppendResult = { inserted: 0, duplicates: 0, conflicts: [], rebalanced: 0 };
+  const result: AppendResult = {
+    inserted: 0,
+    duplicates: 0,
+    conflicts: [],
+    rebalanced: 0,
+    outOfRange: [],
+  };
 
   if (entries.length === 0) return result;
   const qr = ds.createQueryRunner();
@@ -137,13 +183,18 @@ export async function appendLedgerEntries(
     await lockAccounts(qr, accountIds);
 
     const fresh = await classify(qr, entries, result);
-    if (result.conflicts.length > 0 && options.onConflict === 'rollback') {
+    const plan = fresh.length > 0 ? await planBalances(qr, entries, fresh) : null;
+    if (plan) result.outOfRange = plan.outOfRange;
+    if (
+      options.onConflict === 'rollback' &&
+      (result.conflicts.length > 0 || result.outOfRange.length > 0)
+    ) {
       await qr.rollbackTransaction();
       return { ...result, inserted: 0 };
     }
-    if (fresh.length > 0) {
-      const backdated = await insertEntries(qr, entries, fresh);
-      result.inserted = fresh.length;
+    if (plan && plan.order.length > 0) {
+      const backdated = await insertEntries(qr, entries, plan);
+      result.inserted = plan.order.length;
       if (backdated.accountIds.length > 0) result.rebalanced = await recomputeTails(qr, backdated);
       await options.beforeCommit?.(qr.manager, {
         inserted: result.inserted,
@@ -244,46 +295,227 @@ interface Backdated {
   firstNewId: string;
 }
 
+/** The new entries to store and their balances, and those refused as out of range. */
+interface BalancePlan {
+  /** Input indexes to store, in `(account, posted_at, index)` order. */
+  order: number[];
+  /** `balance_after` of each, exact, or provisional (in range) for back-dated accounts. */
+  balances: bigint[];
+  backdated: Omit<Backdated, 'firstNewId'>;
+  outOfRange: BalanceOutOfRange[];
+}
+
+const inRange = (balance: bigint) =>
+  balance <= MAX_LEDGER_BALANCE && balance >= -MAX_LEDGER_BALANCE;
+
+/** A stored entry from a back-dated account's tail, and the extremes from it on. */
+interface TailRow {
+  postedAt: number;
+  balance: bigint;
+  /** Highest / lowest stored balance from this row to the end, and where each is. */
+  max: bigint;
+  maxAt: number;
+  min: bigint;
+  minAt: number;
+}
+
+function withSuffixExtremes(rows: { postedAt: Date; balanceAfter: bigint }[]): TailRow[] {
+  const tail: TailRow[] = new Array(rows.length);
+  for (let j = rows.length - 1; j >= 0; j--) {
+    const at = rows[j].postedAt.getTime();
+    const balance = rows[j].balanceAfter;
+    const next = tail[j + 1];
+    tail[j] = {
+      postedAt: at,
+      balance,
+      ...(next && next.max >= balance
+        ? { max: next.max, maxAt: next.maxAt }
+        : { max: balance, maxAt: at }),
+      ...(next && next.min <= balance
+        ? { min: next.min, minAt: next.minAt }
+        : { min: balance, minAt: at }),
+    };
+  }
+  return tail;
+}
+
 /**
- * Inserts the new entries with ids taken from the sequence in `(account, posted_at)` order, so
- * the ids of an account's new entries follow their time order and come after its stored ones.
- * Running balances are computed here for accounts whose new entries all come at or after their
- * latest entry; back-dated accounts are returned for {@link recomputeTails}.
+ * True when storing all of an account's new entries (`indexes`, in time order) keeps every
+ * running balance from the first of them on in range: each new entry's and each stored one's
+ * of `tail`, shifted by the new entries before it.
  */
-async function insertEntries(
+function allFit(
+  entries: readonly NewLedgerEntry[],
+  indexes: number[],
+  base: bigint,
+  tail: TailRow[],
+): boolean {
+  let shift = 0n;
+  let p = 0;
+  for (const i of indexes) {
+    const at = entries[i].postedAt.getTime();
+    for (; p < tail.length && tail[p].postedAt <= at; p++) {
+      if (!inRange(tail[p].balance + shift)) return false;
+    }
+    shift += entries[i].amount;
+    if (!inRange((p > 0 ? tail[p - 1].balance : base) + shift)) return false;
+  }
+  for (; p < tail.length; p++) if (!inRange(tail[p].balance + shift)) return false;
+  return true;
+}
+
+/**
+ * Decides which new entries can be stored without taking any running balance beyond
+ * ±{@link MAX_LEDGER_BALANCE}, and their `balance_after`. The bound is checked here, in
+ * bigint arithmetic, before anything is written, rather than left to Postgres (which would
+ * abort the whole transaction without naming the entry).
+ *
+ * Per account: when all its new entries fit together, all are stored. Otherwise they are
+ * judged in `(posted_at, index)` order, each against the stored ledger plus the new entries
+ * accepted before it: its own balance, and (when it is back-dated) every later stored balance,
+ * shifted by it, must stay in range. A refused entry is left out and the next ones are judged
+ * without it. An account whose entries all come at or after its latest one needs only its
+ * latest balance. A back-dated account needs its tail: one aggregate (the balance before the
+ * earliest new entry, the extremes of the stored balances after it) usually proves that no
+ * subset of the new amounts can reach the bound; only when it cannot is the tail read.
+ */
+async function planBalances(
   qr: QueryRunner,
   entries: readonly NewLedgerEntry[],
   fresh: number[],
-): Promise<Backdated> {
-  const order = [...fresh].sort((a, b) => {
+): Promise<BalancePlan> {
+  const sorted = [...fresh].sort((a, b) => {
     const x = entries[a];
     const y = entries[b];
     return byId(x.accountId, y.accountId) || x.postedAt.getTime() - y.postedAt.getTime() || a - b;
   });
-  const accountIds = [...new Set(order.map((i) => entries[i].accountId))];
+  const accountIds = [...new Set(sorted.map((i) => entries[i].accountId))];
   const latest = await ledgerEntriesRepository.latestEntries(qr, accountIds);
-  const ids = (await ledgerEntriesRepository.reserveEntryIds(qr, order.length)).sort(byId);
   const last = new Map(latest.map((r) => [r.accountId, r]));
 
-  const backdated: Backdated = { accountIds: [], fromTimes: [], firstNewId: ids[0] };
-  const balances: bigint[] = new Array(order.length);
-  let k = 0;
-  while (k < order.length) {
-    const accountId = entries[order[k]].accountId;
+  // Each account's run of entries in `sorted`.
+  const runs: { accountId: string; from: number; to: number; backdated: boolean }[] = [];
+  for (let k = 0; k < sorted.length;) {
+    const accountId = entries[sorted[k]].accountId;
+    const from = k;
+    while (k < sorted.length && entries[sorted[k]].accountId === accountId) k++;
     const prev = last.get(accountId);
-    const firstAt = entries[order[k]].postedAt;
-    if (prev?.postedAt && firstAt.getTime() < prev.postedAt.getTime()) {
-      backdated.accountIds.push(accountId);
-      backdated.fromTimes.push(firstAt.toISOString());
+    const firstAt = entries[sorted[from]].postedAt.getTime();
+    runs.push({
+      accountId,
+      from,
+      to: k,
+      backdated: !!prev?.postedAt && firstAt < prev.postedAt.getTime(),
+    });
+  }
+  const backdatedRuns = runs.filter((r) => r.backdated);
+  const bounds = new Map(
+    backdatedRuns.length === 0
+      ? []
+      : (
+          await ledgerEntriesRepository.tailBounds(
+            qr,
+            backdatedRuns.map((r) => r.accountId),
+            backdatedRuns.map((r) => entries[sorted[r.from]].postedAt.toISOString()),
+          )
+        ).map((b) => [b.accountId, b]),
+  );
+
+  const plan: BalancePlan = {
+    order: [],
+    balances: [],
+    backdated: { accountIds: [], fromTimes: [] },
+    outOfRange: [],
+  };
+  for (const run of runs) {
+    const indexes = sorted.slice(run.from, run.to);
+    let tail: TailRow[] = [];
+    let base = last.get(run.accountId)?.balanceAfter ?? 0n;
+    if (run.backdated) {
+      const b = bounds.get(run.accountId)!;
+      base = b.base;
+      let up = 0n;
+      let down = 0n;
+      for (const i of indexes) {
+        if (entries[i].amount > 0n) up += entries[i].amount;
+        else down += entries[i].amount;
+      }
+      const hi = b.max !== null && b.max > base ? b.max : base;
+      const lo = b.min !== null && b.min < base ? b.min : base;
+      if (!inRange(hi + up) || !inRange(lo + down)) {
+        // Some balance could leave the range: judge each entry against the stored tail.
+        tail = withSuffixExtremes(
+          await ledgerEntriesRepository.tailBalances(
+            qr,
+            run.accountId,
+            entries[indexes[0]].postedAt.toISOString(),
+          ),
+        );
+      }
+      // Otherwise every balance is some stored one (or base) plus a subset of the new amounts,
+      // within [lo + down, hi + up]: all fit, and base + running sum is a valid provisional
+      // balance for recomputeTails to correct.
     }
-    // Provisional for back-dated accounts (recomputeTails fixes them), exact otherwise.
-    let balance = prev?.balanceAfter ?? 0n;
-    for (; k < order.length && entries[order[k]].accountId === accountId; k++) {
-      balance += entries[order[k]].amount;
-      balances[k] = balance;
+    // Judge entry by entry only when storing them all would not fit.
+    const judge = tail.length > 0 ? !allFit(entries, indexes, base, tail) : true;
+    let accepted = 0n;
+    let p = 0;
+    let firstAccepted: Date | null = null;
+    for (const i of indexes) {
+      const e = entries[i];
+      const at = e.postedAt.getTime();
+      while (p < tail.length && tail[p].postedAt <= at) p++;
+      const before = (p > 0 ? tail[p - 1].balance : base) + accepted;
+      const own = before + e.amount;
+      let refusal: BalanceOutOfRange | null = null;
+      const refuse = (balance: bigint, laterAt: number | null): BalanceOutOfRange => ({
+        index: i,
+        accountId: e.accountId,
+        entryRef: e.entryRef,
+        amount: e.amount,
+        balance,
+        laterEntryAt: laterAt === null ? null : new Date(laterAt),
+      });
+      if (!judge) refusal = null;
+      else if (!inRange(own)) refusal = refuse(own, null);
+      else if (p < tail.length) {
+        const later = tail[p];
+        const high = later.max + accepted + e.amount;
+        const low = later.min + accepted + e.amount;
+        if (!inRange(high)) refusal = refuse(high, later.maxAt);
+        else if (!inRange(low)) refusal = refuse(low, later.minAt);
+      }
+      if (refusal) {
+        plan.outOfRange.push(refusal);
+        continue;
+      }
+      accepted += e.amount;
+      firstAccepted ??= e.postedAt;
+      plan.order.push(i);
+      plan.balances.push(own);
+    }
+    const prev = last.get(run.accountId);
+    if (firstAccepted && prev?.postedAt && firstAccepted.getTime() < prev.postedAt.getTime()) {
+      plan.backdated.accountIds.push(run.accountId);
+      plan.backdated.fromTimes.push(firstAccepted.toISOString());
     }
   }
+  plan.outOfRange.sort((a, b) => a.index - b.index);
+  return plan;
+}
 
+/**
+ * Inserts the planned entries with ids taken from the sequence in `(account, posted_at)` order,
+ * so the ids of an account's new entries follow their time order and come after its stored
+ * ones. Back-dated accounts are returned for {@link recomputeTails}.
+ */
+async function insertEntries(
+  qr: QueryRunner,
+  entries: readonly NewLedgerEntry[],
+  plan: BalancePlan,
+): Promise<Backdated> {
+  const { order, balances } = plan;
+  const ids = (await ledgerEntriesRepository.reserveEntryIds(qr, order.length)).sort(byId);
   await ledgerEntriesRepository.insertEntries(
     qr,
     order.map((i, k) => ({
@@ -296,7 +528,7 @@ async function insertEntries(
       providerRef: entries[i].providerRef ?? null,
     })),
   );
-  return backdated;
+  return { ...plan.backdated, firstNewId: ids[0] };
 }
 
 /** The back-dated accounts' running balances, recomputed (see the repository). */

@@ -2,7 +2,12 @@ import type { DataSource } from 'typeorm';
 import { formatAmount } from '@app/snap';
 import { accountKeyText } from '../account-key';
 import { findAccountIds, unknownAccountReasons } from './account-lookup';
-import { appendLedgerEntries, LedgerConflict, NewLedgerEntry } from './append-ledger-entries';
+import {
+  appendLedgerEntries,
+  balanceOutOfRangeReason,
+  LedgerConflict,
+  NewLedgerEntry,
+} from './append-ledger-entries';
 import { CsvImportOptions, CsvImportSummary, CsvSource, importableRows } from './csv-rows';
 import {
   checkAmount,
@@ -101,8 +106,10 @@ function conflictError(row: ParsedRow, c: LedgerConflict, firstLine: number | un
  *
  * Policy (see the ingestion README): valid rows are imported; every invalid row is reported
  * with its line, field, value and reason and nothing is stored for it: bad CSV, a missing
- * column, an amount not `-?digits.dd`, a time without zone, an unknown account, and a
- * reference already stored (or earlier in the file) with another amount or time. A re-import
+ * column, an amount not `-?digits.dd`, a time without zone, an unknown account, a
+ * reference already stored (or earlier in the file) with another amount or time, and an amount
+ * that would take the account's running balance (or, back-dated, a later one) beyond
+ * ±92233720368547758.07 (the `bigint` of minor units it is stored in). A re-import
  * of the same file stores nothing new and counts its rows as duplicates.
  */
 export async function importLedgerCsv(
@@ -158,6 +165,10 @@ export async function importLedgerCsv(
     const result = await appendLedgerEntries(ds, entries);
     summary.imported += result.inserted;
     summary.duplicates += result.duplicates;
+    for (const o of result.outOfRange) {
+      const row = known[o.index];
+      rejections.add(rowError(row.line, 'amount', row.text.amount, balanceOutOfRangeReason(o)));
+    }
     if (result.conflicts.length === 0) return;
     const firstLine = new Map<string, number>();
     entries.forEach((e, i) => {

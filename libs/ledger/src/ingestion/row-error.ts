@@ -41,8 +41,11 @@ export function rowError(line: number, field: string, value: string, reason: str
   };
 }
 
-/** Why an API batch entry was refused; the HTTP layer maps `conflict` to 409, the rest to 400. */
-export type BatchErrorCode = 'invalid' | 'unknown_account' | 'conflict';
+/**
+ * Why an API batch entry was refused; the HTTP layer maps `conflict` to 409, `invalid` to 400,
+ * `unknown_account` and `balance_out_of_range` to 422.
+ */
+export type BatchErrorCode = 'invalid' | 'unknown_account' | 'conflict' | 'balance_out_of_range';
 
 /**
  * One problem of a `POST /ledger/entries` batch. `index` is the entry's position in

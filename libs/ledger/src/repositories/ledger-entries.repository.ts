@@ -255,6 +255,65 @@ export async function latestEntries(db: Db, accountIds: readonly string[]): Prom
   }));
 }
 
+/** What a back-dated account's tail can reach: see {@link tailBounds}. */
+export interface TailBounds {
+  accountId: string;
+  /** The running balance just before `fromAt` (0 when no entry is earlier). */
+  base: bigint;
+  /** Highest and lowest stored `balance_after` at or after `fromAt`; null when none. */
+  max: bigint | null;
+  min: bigint | null;
+}
+
+/**
+ * For each account, the balance before `fromTimes[i]` and the extremes of the stored running
+ * balances from then on (one index-only scan of the tail): enough to tell whether entries
+ * inserted there could push any balance out of `bigint`.
+ */
+export async function tailBounds(
+  db: Db,
+  accountIds: readonly string[],
+  fromTimes: readonly string[],
+): Promise<TailBounds[]> {
+  const rows: {
+    account_id: string;
+    base: string | null;
+    max: string | null;
+    min: string | null;
+  }[] = await db.query(
+    `SELECT s.account_id, b.balance_after AS base, t.max, t.min
+       FROM unnest($1::bigint[], $2::timestamptz[]) AS s(account_id, from_at)
+       LEFT JOIN LATERAL (
+         SELECT balance_after FROM ledger_entries
+          WHERE account_id = s.account_id AND posted_at < s.from_at
+          ORDER BY posted_at DESC, id DESC LIMIT 1) b ON true
+       CROSS JOIN LATERAL (
+         SELECT max(balance_after) AS max, min(balance_after) AS min FROM ledger_entries
+          WHERE account_id = s.account_id AND posted_at >= s.from_at) t`,
+    [accountIds, fromTimes],
+  );
+  return rows.map((r) => ({
+    accountId: idOf(r.account_id),
+    base: r.base === null ? 0n : moneyOf(r.base),
+    max: r.max === null ? null : moneyOf(r.max),
+    min: r.min === null ? null : moneyOf(r.min),
+  }));
+}
+
+/** One account's stored running balances at or after `fromAt`, in `(posted_at, id)` order. */
+export async function tailBalances(
+  db: Db,
+  accountId: string,
+  fromAt: string,
+): Promise<{ postedAt: Date; balanceAfter: bigint }[]> {
+  const rows: { posted_at: Date; balance_after: string }[] = await db.query(
+    `SELECT posted_at, balance_after FROM ledger_entries
+      WHERE account_id = $1 AND posted_at >= $2 ORDER BY posted_at, id`,
+    [accountId, fromAt],
+  );
+  return rows.map((r) => ({ postedAt: r.posted_at, balanceAfter: moneyOf(r.balance_after) }));
+}
+
 /** Takes `count` ids from the entries' sequence (one row holding an array: cheap for the driver). */
 export async function reserveEntryIds(db: Db, count: number): Promise<string[]> {
   const [{ ids }]: { ids: string[] }[] = await db.query(
