@@ -125,9 +125,45 @@ describe('bad input: configuration', () => {
       loadConfig({ WORKER_CONCURRENCY: 'abc', WORKER_STALLED_INTERVAL_MS: '-5' }),
     );
     expect(problems).toEqual([
-      'WORKER_CONCURRENCY="abc": Expected number, received nan',
+      'WORKER_CONCURRENCY="abc": must be a whole number in decimal digits (e.g. 3000)',
       'WORKER_STALLED_INTERVAL_MS="-5": Number must be greater than or equal to 1000',
     ]);
+  });
+
+  it('a number written other than in plain decimal digits (0x10, 1e3, 8.0, " 8", empty): refused, naming the setting and the value', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        PORT: '0x10',
+        WORKER_CONCURRENCY: '1e3',
+        JOB_ATTEMPTS: '8.0',
+        DATABASE_POOL_SIZE: ' 8',
+        RETENTION_DAYS: '',
+        JOB_BACKOFF_JITTER: '5e-1',
+      }),
+    );
+    const digits = 'must be a whole number in decimal digits (e.g. 3000)';
+    expect(problems).toEqual([
+      `PORT="0x10": ${digits}`,
+      `DATABASE_POOL_SIZE=" 8": ${digits}`,
+      `WORKER_CONCURRENCY="1e3": ${digits}`,
+      `JOB_ATTEMPTS="8.0": ${digits}`,
+      'JOB_BACKOFF_JITTER="5e-1": must be a decimal number (e.g. 0.5)',
+      `RETENTION_DAYS="": ${digits}`,
+    ]);
+    expect(problemsOf(() => loadConfig({ PORT: '65536' }))).toEqual([
+      'PORT="65536": Number must be less than or equal to 65535',
+    ]);
+  });
+
+  it('numbers in plain decimal digits still load, and an unset one keeps its default', () => {
+    const config = loadConfig({ PORT: '0', WORKER_CONCURRENCY: '007', JOB_BACKOFF_JITTER: '0.25' });
+    expect(config).toMatchObject({
+      PORT: 0,
+      WORKER_CONCURRENCY: 7,
+      JOB_BACKOFF_JITTER: 0.25,
+      JOB_ATTEMPTS: 5,
+      BREAKER_FAILURE_SHARE: 0,
+    });
   });
 
   it('a secret setting that is bad (API_KEYS too short): named, its value never shown', () => {
@@ -135,6 +171,96 @@ describe('bad input: configuration', () => {
     expect(problems).toEqual([
       'API_KEYS=(secret, not shown): each key needs at least 16 characters',
     ]);
+  });
+
+  describe('API_KEYS and BASIC_AUTH_USERS entries', () => {
+    const KEY = 'Kq7vR2mXp9LwT4sZ';
+    const OTHER = 'Hn3bY8cVf6JdQ1gE';
+    const keys = (value: string) =>
+      problemsOf(() => loadConfig({ API_KEYS: value }), [KEY, OTHER, SECRET]);
+    const users = (value: string) =>
+      problemsOf(() => loadConfig({ BASIC_AUTH_USERS: value }), [KEY, OTHER, SECRET]);
+    const notShown = 'API_KEYS=(secret, not shown)';
+
+    it('an unknown role (a capitalised one, a made-up one) is refused, naming the entry and the role, never read as a bare admin key', () => {
+      expect(keys(`ops:Viewer:${KEY}`)).toEqual([
+        `${notShown}: entry 1 ("ops"): unknown role "Viewer"; roles are viewer, operator, admin (lowercase); did you mean "viewer"?`,
+      ]);
+      expect(keys(`ci:viewer:${OTHER},grafana:reader:${KEY}`)).toEqual([
+        `${notShown}: entry 2 ("grafana"): unknown role "reader"; roles are viewer, operator, admin (lowercase)`,
+      ]);
+      expect(keys(`Admin:${KEY}`)).toEqual([
+        `${notShown}: entry 1 ("api-key-1"): unknown role "Admin"; roles are viewer, operator, admin (lowercase); did you mean "admin"? (as role:key)`,
+      ]);
+      // The same shape with "admin" as the name and a bad role: never role admin with key "Viewer:…".
+      expect(keys(`admin:Viewer:${KEY}`)).toEqual([
+        `${notShown}: entry 1 ("admin"): unknown role "Viewer"; roles are viewer, operator, admin (lowercase); did you mean "viewer"?`,
+      ]);
+    });
+
+    it('an entry whose middle part is not a word may be a key holding colons: refused without showing any part of it', () => {
+      const problems = keys(`ab12:cd34ef:${KEY}`);
+      expect(problems).toEqual([
+        `${notShown}: entry 1: not name:role:key, role:key or key with a known role; a key holding ":" needs a name and a role in front (name:admin:key)`,
+      ]);
+      expect(problems.join()).not.toMatch(/ab12|cd34ef/);
+      expect(keys(`x9y8z7w6:${KEY}`)).toEqual([
+        `${notShown}: entry 1: not name:role:key, role:key or key; a key holding ":" needs a name and a role in front (name:admin:key)`,
+      ]);
+    });
+
+    it('an empty part (role, name, key) is refused, naming it', () => {
+      expect(keys(`ops::${KEY}`)).toEqual([`${notShown}: entry 1 ("ops"): empty role`]);
+      expect(keys(`:viewer:${KEY}`)).toEqual([`${notShown}: entry 1: empty name`]);
+      expect(keys(`ops:viewer:`)).toEqual([`${notShown}: entry 1 ("ops"): empty key`]);
+      expect(keys(`viewer:`)).toEqual([`${notShown}: entry 1 ("api-key-1"): empty key`]);
+    });
+
+    it('a name or a key used twice is refused, naming both entries (first-wins would pick a role silently)', () => {
+      expect(keys(`ops:viewer:${KEY},ops:admin:${OTHER}`)).toEqual([
+        `${notShown}: entry 2 ("ops"): the name is already used by entry 1`,
+      ]);
+      expect(keys(`ops:viewer:${KEY},ci:admin:${KEY}`)).toEqual([
+        `${notShown}: entry 2 ("ci"): the same key as entry 1 ("ops")`,
+      ]);
+      expect(keys(`${KEY},viewer:${KEY}`)).toEqual([
+        `${notShown}: entry 2 ("api-key-2"): the same key as entry 1 ("api-key-1")`,
+      ]);
+    });
+
+    it('every bad entry is listed at once', () => {
+      expect(keys(`a:Viewer:${KEY},b:viewer:${OTHER},c:root:${OTHER}`)).toEqual([
+        `${notShown}: entry 1 ("a"): unknown role "Viewer"; roles are viewer, operator, admin (lowercase); did you mean "viewer"?`,
+        `${notShown}: entry 3 ("c"): unknown role "root"; roles are viewer, operator, admin (lowercase)`,
+      ]);
+    });
+
+    it('the documented forms still load: name:role:key (the key may hold colons), role:key, and a bare key as admin', () => {
+      const config = loadConfig({
+        API_KEYS: `ops:viewer:${KEY}:with:colons, operator:${OTHER},${SECRET}`,
+      });
+      expect(config.API_KEYS).toEqual([
+        { name: 'ops', role: 'viewer', secret: `${KEY}:with:colons` },
+        { name: 'api-key-2', role: 'operator', secret: OTHER },
+        { name: 'api-key-3', role: 'admin', secret: SECRET },
+      ]);
+    });
+
+    it('BASIC_AUTH_USERS: an unknown role or a user named twice is refused by entry; the password may hold colons', () => {
+      const shown = 'BASIC_AUTH_USERS=(secret, not shown)';
+      expect(users(`otto:Operator:${KEY}`)).toEqual([
+        `${shown}: entry 1 ("otto"): unknown role "Operator"; roles are viewer, operator, admin (lowercase); did you mean "operator"?`,
+      ]);
+      expect(users(`otto:operator:${KEY},otto:admin:${OTHER}`)).toEqual([
+        `${shown}: entry 2 ("otto"): the name is already used by entry 1`,
+      ]);
+      expect(users(`operator:${KEY}`)).toEqual([
+        `${shown}: entry 1: must be user:role:password with role viewer, operator or admin`,
+      ]);
+      expect(loadConfig({ BASIC_AUTH_USERS: `otto:operator:${KEY}:x` }).BASIC_AUTH_USERS).toEqual([
+        { name: 'otto', role: 'operator', secret: `${KEY}:x` },
+      ]);
+    });
   });
 
   it('credentials file that is not JSON: names SNAP_CREDENTIALS_FILE and the path', () => {

@@ -7,7 +7,30 @@ import {
 } from '@app/snap';
 import { apiKeysSetting, basicAuthUsersSetting, ROLES } from './credentials.schema';
 
-const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+/**
+ * A whole number written in plain decimal digits (a leading minus allowed, so that a negative
+ * value is refused by its range with the bound in the message). `Number()` alone would take
+ * `0x10` as 16, `1e3` as 1000, `" 8 "` as 8 and an empty string as 0.
+ */
+const decimalInteger = z
+  .string()
+  .regex(/^-?\d+$/, 'must be a whole number in decimal digits (e.g. 3000)')
+  .transform(Number);
+/** A number with an optional decimal fraction (`0.5`), plain digits only (no `0x`, no exponent). */
+const decimalFraction = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number (e.g. 0.5)')
+  .transform(Number);
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .default(String(def))
+    .pipe(decimalInteger.pipe(z.number().int().min(min).max(max)));
+const fraction = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(def))
+    .pipe(decimalFraction.pipe(z.number().min(min).max(max)));
 const bool = (def: boolean) =>
   z
     .enum(['true', 'false', '1', '0', ''])
@@ -108,7 +131,7 @@ export const configSchema = z.object({
   // Production unless development is asked for by name: a forgotten NODE_ENV is production.
   NODE_ENV: z.enum(['development', 'production']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PORT: int(3000, 0),
+  PORT: int(3000, 0, 65_535),
   HOST: z.string().min(1).default('0.0.0.0'),
   HTTP_REQUEST_TIMEOUT_MS: int(60_000, 1_000),
   HTTP_HEADERS_TIMEOUT_MS: int(10_000, 1_000),
@@ -142,13 +165,13 @@ export const configSchema = z.object({
   EXTERNAL_ID_LEASE_TTL_MS: int(60_000, 1_000),
   JOB_ATTEMPTS: int(5, 1),
   JOB_BACKOFF_MS: int(1000, 0),
-  JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.5),
+  JOB_BACKOFF_JITTER: fraction(0.5, 0, 1),
   RATE_LIMIT_PAUSE_MS: int(1000, 1),
   RATE_LIMIT_PACING_MARGIN_MS: int(DEFAULT_MARGIN_MS, 0),
   BREAKER_FAILURE_THRESHOLD: int(10, 1),
   BREAKER_PROBE_INTERVAL_MS: int(30_000, 1),
   /** Share of transient failures over the window that also opens a breaker; 0: rule off. */
-  BREAKER_FAILURE_SHARE: z.coerce.number().min(0).max(1).default(0),
+  BREAKER_FAILURE_SHARE: fraction(0, 0, 1),
   BREAKER_FAILURE_SHARE_WINDOW_MS: int(60_000, 10),
   BREAKER_FAILURE_SHARE_MIN_REQUESTS: int(20, 1),
   RUN_DEADLINE_SECONDS: int(3_000, 1),
@@ -191,7 +214,7 @@ export const configSchema = z.object({
       message: 'must list at least one value (e.g. blocked,inactive)',
     }),
   HEALTH_MAX_QUEUE_LAG_SECONDS: int(900, 1),
-  WORKER_METRICS_PORT: int(9464, 0),
+  WORKER_METRICS_PORT: int(9464, 0, 65_535),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   API_KEYS: apiKeysSetting,
   BASIC_AUTH_USER: z.string().min(1).default('admin'),

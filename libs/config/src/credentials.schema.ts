@@ -22,18 +22,86 @@ export interface NamedCredential {
 
 const isRole = (v: string | undefined): v is Role => (ROLES as readonly string[]).includes(v ?? '');
 
+/** Which form an entry may take: `API_KEYS` also has `role:key` and a bare `key`. */
+interface EntryRules {
+  /** The forms allowed, for a message. */
+  form: string;
+  /** What the secret is called in a message: `key` or `password`. */
+  secretWord: string;
+  /** The role and name of a bare secret; none: the entry needs name and role. */
+  bare?: { role: Role; name: (position: number) => string };
+  /** Two entries may not share a secret (an API key identifies its holder by the key alone). */
+  uniqueSecrets: boolean;
+}
+
 /**
- * Splits `name:role:secret`, `role:secret` or a bare `secret` (the secret may itself hold
- * colons only when name and role are given). A bare secret is `defaultRole`, named
- * `${fallbackName}`; the secret is never the name.
+ * How a message names an entry: its position, and its name when it has one. The name is left
+ * out when the entry may be a secret holding colons rather than a name and a role (its "role"
+ * is not a word): the message must never carry a piece of a secret.
  */
-function parseEntry(entry: string, fallbackName: string, defaultRole: Role): NamedCredential {
+function entryLabel(position: number, name: string | undefined): string {
+  return name === undefined || name === ''
+    ? `entry ${position}`
+    : `entry ${position} (${JSON.stringify(name)})`;
+}
+
+/** A role value is shown when it is a plain word (a typo of a role), never when it could be part of a key. */
+function roleProblem(value: string): string {
+  if (value === '') return 'empty role';
+  const known = `${ROLES.join(', ')} (lowercase)`;
+  if (!/^[A-Za-z]{1,16}$/.test(value)) return `unknown role (not shown); roles are ${known}`;
+  const lower = value.toLowerCase();
+  const hint = isRole(lower) ? `; did you mean "${lower}"?` : '';
+  return `unknown role ${JSON.stringify(value)}; roles are ${known}${hint}`;
+}
+
+type Parsed = { credential: NamedCredential } | { problem: string };
+
+/**
+ * One entry, strictly: `name:role:secret` (the secret may hold colons), and where the setting
+ * allows them `role:secret` and a bare `secret` (no colon). An entry of one of these shapes
+ * with an unknown role or an empty part is refused, never read as another shape: before this,
+ * `ops:Viewer:<key>` became a bare `admin` key whose secret was the whole entry.
+ */
+function parseEntry(entry: string, position: number, rules: EntryRules): Parsed {
   const parts = entry.split(':');
-  if (parts.length >= 3 && isRole(parts[1]))
-    return { name: parts[0], role: parts[1], secret: parts.slice(2).join(':') };
-  if (parts.length >= 2 && isRole(parts[0]))
-    return { name: fallbackName, role: parts[0], secret: parts.slice(1).join(':') };
-  return { name: fallbackName, role: defaultRole, secret: entry };
+  const bad = (name: string | undefined, what: string): Parsed => ({
+    problem: `${entryLabel(position, name)}: ${what}`,
+  });
+  if (parts.length === 1) {
+    if (!rules.bare) return bad(undefined, `must be ${rules.form}`);
+    return {
+      credential: { name: rules.bare.name(position), role: rules.bare.role, secret: entry },
+    };
+  }
+  if (parts.length === 2) {
+    if (!rules.bare) return bad(undefined, `must be ${rules.form}`);
+    const [role, secret] = parts;
+    const name = rules.bare.name(position);
+    if (!isRole(role))
+      return /^[A-Za-z]{0,16}$/.test(role)
+        ? bad(name, `${roleProblem(role)} (as role:${rules.secretWord})`)
+        : bad(
+            undefined,
+            `not ${rules.form}; a ${rules.secretWord} holding ":" needs a name and a role in front (name:admin:${rules.secretWord})`,
+          );
+    if (secret === '') return bad(name, `empty ${rules.secretWord}`);
+    return { credential: { name, role, secret } };
+  }
+  const [name, role] = parts;
+  const secret = parts.slice(2).join(':');
+  const wordLike = role === '' || /^[A-Za-z]{1,16}$/.test(role);
+  if (!isRole(role)) {
+    if (!wordLike)
+      return bad(
+        undefined,
+        `not ${rules.form} with a known role; a ${rules.secretWord} holding ":" needs a name and a role in front (name:admin:${rules.secretWord})`,
+      );
+    return bad(name, roleProblem(role));
+  }
+  if (name === '') return bad(undefined, 'empty name');
+  if (secret === '') return bad(name, `empty ${rules.secretWord}`);
+  return { credential: { name, role, secret } };
 }
 
 const entries = (raw: string) =>
@@ -43,13 +111,60 @@ const entries = (raw: string) =>
     .filter(Boolean);
 
 /**
+ * Every entry of a credentials setting, or one issue per bad entry (each naming the entry by
+ * position and name and the bad part, never a secret): a malformed entry, a name used twice, and
+ * where {@link EntryRules.uniqueSecrets}, a secret used twice.
+ */
+function parseCredentials(raw: string, rules: EntryRules, ctx: z.RefinementCtx): NamedCredential[] {
+  const problems: string[] = [];
+  const credentials: NamedCredential[] = [];
+  const byName = new Map<string, number>();
+  const bySecret = new Map<string, { position: number; name: string }>();
+  entries(raw).forEach((entry, i) => {
+    const position = i + 1;
+    const parsed = parseEntry(entry, position, rules);
+    if ('problem' in parsed) {
+      problems.push(parsed.problem);
+      return;
+    }
+    const { credential } = parsed;
+    const label = entryLabel(position, credential.name);
+    const sameName = byName.get(credential.name);
+    if (sameName !== undefined)
+      problems.push(`${label}: the name is already used by entry ${sameName}`);
+    else byName.set(credential.name, position);
+    const sameSecret = bySecret.get(credential.secret);
+    if (rules.uniqueSecrets && sameSecret)
+      problems.push(
+        `${label}: the same ${rules.secretWord} as ${entryLabel(sameSecret.position, sameSecret.name)}`,
+      );
+    else bySecret.set(credential.secret, { position, name: credential.name });
+    credentials.push(credential);
+  });
+  for (const message of problems) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  return problems.length > 0 ? [] : credentials;
+}
+
+/**
  * `API_KEYS`: comma-separated `name:role:key`, `role:key` or `key` (a key without a role is
- * `admin`, what every key could do before roles; one without a name is `api-key-<n>`).
+ * `admin`, what every key could do before roles; one without a name is `api-key-<n>`). Roles are
+ * lowercase; an entry with an unknown role, an empty part, a name or a key used twice is refused.
  */
 export const apiKeysSetting = z
   .string()
   .default('')
-  .transform((v) => entries(v).map((e, i) => parseEntry(e, `api-key-${i + 1}`, 'admin')))
+  .transform((v, ctx) =>
+    parseCredentials(
+      v,
+      {
+        form: 'name:role:key, role:key or key',
+        secretWord: 'key',
+        bare: { role: 'admin', name: (position) => `api-key-${position}` },
+        uniqueSecrets: true,
+      },
+      ctx,
+    ),
+  )
   .refine((keys) => keys.every((k) => k.secret.length >= 16), {
     message: 'each key needs at least 16 characters',
   })
@@ -59,12 +174,20 @@ export const apiKeysSetting = z
 
 /**
  * `BASIC_AUTH_USERS`: comma-separated `user:role:password`, each a basic-auth user beside
- * `BASIC_AUTH_USER` (the password may hold colons, the user and role not).
+ * `BASIC_AUTH_USER` (the password may hold colons, the user and role not). A user named twice
+ * is refused.
  */
 export const basicAuthUsersSetting = z
   .string()
   .default('')
-  .transform((v) => entries(v).map((e) => parseEntry(e, '', 'viewer')))
-  .refine((users) => users.every((u) => u.name !== '' && u.secret !== ''), {
-    message: 'each entry must be user:role:password with role viewer, operator or admin',
-  });
+  .transform((v, ctx) =>
+    parseCredentials(
+      v,
+      {
+        form: 'user:role:password with role viewer, operator or admin',
+        secretWord: 'password',
+        uniqueSecrets: false,
+      },
+      ctx,
+    ),
+  );
