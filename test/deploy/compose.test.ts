@@ -51,6 +51,23 @@ describe('deployment files', () => {
     expect(dockerignoreProblems(dockerignore)).toEqual([]);
   });
 
+  it('fails when the worker lacks the producer’s WEBHOOK_* settings (its alert jobs would fail)', () => {
+    expect(problemsOf(readCompose())).not.toContain(expect.stringContaining('WEBHOOK_'));
+    const compose = readCompose();
+    expect(compose.services.worker.environment).toMatchObject({ WEBHOOK_URL: '${WEBHOOK_URL:-}' });
+    expect(
+      broken((c) => {
+        c.services.worker.environment = Object.fromEntries(
+          Object.entries(c.services.worker.environment ?? {}).filter(
+            ([k]) => !k.startsWith('WEBHOOK_'),
+          ),
+        );
+      }),
+    ).toContain(
+      'services.worker.environment: WEBHOOK_* differ from the producer (the worker delivers the alerts the producer queues)',
+    );
+  });
+
   it('the committed .env.example is not required by compose', () => {
     expect(tracked('.env.example')).toBe(true);
     expect(text).not.toMatch(/env_file/);

@@ -83,6 +83,20 @@ export function composeProblems(
   )?.[0];
   if (!migrate) problems.push('no one-shot service runs the migrations (restart "no", … migrate)');
 
+  // The worker delivers (and mostly publishes) the alerts: it needs the producer's webhook settings.
+  const webhookEnv = (name: string) =>
+    Object.entries(compose.services?.[name]?.environment ?? {})
+      .filter(([k]) => k.startsWith('WEBHOOK_'))
+      .map(([k, v]) => `${k}=${String(v ?? '')}`)
+      .sort()
+      .join('\n');
+  if (compose.services?.producer && compose.services?.worker) {
+    if (webhookEnv('producer') !== webhookEnv('worker'))
+      problems.push(
+        'services.worker.environment: WEBHOOK_* differ from the producer (the worker delivers the alerts the producer queues)',
+      );
+  }
+
   for (const [name, s] of services) {
     const at = `services.${name}`;
     if (s.build !== undefined) {

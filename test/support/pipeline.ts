@@ -35,7 +35,8 @@ export interface Pipeline {
   logs: LogCapture;
   /** Every secret of this pipeline, to scan logs and payloads for. */
   secrets: string[];
-  startWorker(): Promise<INestApplicationContext>;
+  /** Starts the worker, with the pipeline's config or one of its own (e.g. fewer settings). */
+  startWorker(workerConfig?: AppConfig): Promise<INestApplicationContext>;
   stopWorker(): Promise<void>;
   waitForRun(runId: string, timeoutMs?: number): Promise<RunView>;
   queues(): Queue[];
@@ -98,13 +99,13 @@ export async function startPipeline(
     producer,
     logs,
     secrets: PROVIDERS.flatMap((p) => [keys[p].clientSecret, keys[p].privateKeyPem.split('\n')[1]]),
-    async startWorker() {
+    async startWorker(workerConfig = config) {
       // A second worker would replace the first in `pipeline.worker` and outlive close(): its
       // sweeper and BullMQ workers would keep running into the next test file.
       if (pipeline.worker)
         throw new Error('startWorker: a worker is already running (stopWorker first)');
       pipeline.worker = await NestFactory.createApplicationContext(
-        WorkerModule.forRoot(config, logger, credentials),
+        WorkerModule.forRoot(workerConfig, logger, credentials),
         {
           logger: false,
         },

@@ -1,7 +1,7 @@
-import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
-import { Inject } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
+import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { request } from 'undici';
 import {
@@ -26,24 +26,80 @@ import {
   WEBHOOK_HEADERS,
 } from '@app/reconciliation';
 
+/** Alert jobs the start-up check looks at, at most. */
+const STARTUP_CHECK_JOBS = 1000;
+
 /**
  * Delivers alert events to their subscribed URLs, signed with HMAC-SHA256, with the event and
  * a delivery id (the same on every retry) in headers. A non-2xx answer or a network error
  * throws, so BullMQ retries with exponential backoff. The URL never appears in an error or a
  * log line: only its scheme and host (its path often carries a token).
+ *
+ * A job names its subscriber by a fingerprint of the URL; the URL and the signing secret come
+ * from this worker's own WEBHOOK_* settings. A job for a subscriber this worker does not know
+ * (the producer has settings the worker lacks, or they differ) fails and is retried like a
+ * refused delivery, with a warning: it must never complete as if delivered.
  */
 @Processor(WEBHOOK_QUEUE, { concurrency: 4 })
-export class WebhookProcessor extends JobWorkerHost {
+export class WebhookProcessor extends JobWorkerHost implements OnApplicationBootstrap {
   private readonly subscriptions: Map<string, WebhookSubscription>;
+  private startupCheck: Promise<void> = Promise.resolve();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly alerts: AlertPublisher,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue,
   ) {
     super();
     this.subscriptions = new Map(webhookSubscriptions(config).map((s) => [s.id, s]));
+  }
+
+  /**
+   * At start, a look at the first {@link STARTUP_CHECK_JOBS} waiting and delayed alert jobs: any
+   * for a subscriber this worker does not know is one warning (the ids and a count), so a worker
+   * started without the producer's WEBHOOK_* settings says so before the first attempt fails.
+   * In the background: a Redis that is not there yet does not hold the start.
+   */
+  onApplicationBootstrap(): void {
+    this.startupCheck = this.unknownQueuedSubscribers().then(
+      ({ subscribers, jobs }) => {
+        if (jobs > 0)
+          this.logger.warn(
+            { queue: WEBHOOK_QUEUE, subscribers, jobs },
+            'webhook jobs queued for subscribers this worker has no WEBHOOK_* settings for (give the worker the same WEBHOOK_URL, WEBHOOK_SUBSCRIPTIONS and WEBHOOK_SECRET as the producer); they fail and are retried until it has',
+          );
+      },
+      (e: Error) =>
+        this.logger.debug(
+          { queue: WEBHOOK_QUEUE, err: e.message },
+          'webhook start-up check skipped',
+        ),
+    );
+  }
+
+  override async beforeApplicationShutdown(): Promise<void> {
+    await this.startupCheck;
+    await super.beforeApplicationShutdown();
+  }
+
+  private async unknownQueuedSubscribers(): Promise<{ subscribers: string[]; jobs: number }> {
+    const queued = await this.queue.getJobs(
+      ['waiting', 'delayed', 'prioritized', 'paused'],
+      0,
+      STARTUP_CHECK_JOBS - 1,
+    );
+    const unknown = queued.filter(
+      (j) =>
+        j?.name === JOB.alertWebhook &&
+        typeof j.data?.subscriber === 'string' &&
+        !this.subscriptions.has(j.data.subscriber),
+    );
+    return {
+      subscribers: [...new Set(unknown.map((j) => j.data.subscriber as string))],
+      jobs: unknown.length,
+    };
   }
 
   /** A Redis hiccup must be logged, not crash the process (an unhandled 'error' event would). */
@@ -63,14 +119,34 @@ export class WebhookProcessor extends JobWorkerHost {
   @OnJob(JOB.alertWebhook)
   async deliver(
     job: Job<AlertWebhookJobData | DiscrepancyWebhookJobData>,
-  ): Promise<{ status: number } | { skipped: string } | { republished: string }> {
+  ): Promise<{ status: number } | { republished: string }> {
     // An old job of the alert name with only a discrepancy id is one from before alerts too.
     if (!('event' in job.data)) return this.republish(job as Job<DiscrepancyWebhookJobData>);
     const data = job.data;
     const subscription = this.subscriptions.get(data.subscriber);
     const secret = this.config.WEBHOOK_SECRET;
-    // The URL was unsubscribed (config changed) since the event: nobody to tell.
-    if (!subscription || !secret) return { skipped: `no subscriber ${data.subscriber}` };
+    // Not "nobody to tell": the job was queued because some process has this subscriber. Most
+    // often this worker lacks the producer's WEBHOOK_* settings; completing would drop the
+    // alert for good (the delivery id is the job id, so queuing it again would do nothing).
+    if (!subscription || !secret) {
+      const missing = !subscription
+        ? 'no WEBHOOK_URL or WEBHOOK_SUBSCRIPTIONS entry for it'
+        : 'no WEBHOOK_SECRET to sign with';
+      this.logger.warn(
+        {
+          queue: WEBHOOK_QUEUE,
+          jobId: job.id,
+          subscriber: data.subscriber,
+          event: data.event,
+          deliveryId: data.deliveryId,
+          attempt: job.attemptsMade + 1,
+        },
+        `webhook not delivered: this worker has ${missing} (give it the same WEBHOOK_* settings as the producer)`,
+      );
+      throw new Error(
+        `webhook subscriber ${data.subscriber} unknown to this worker: it has ${missing}; give the worker the same WEBHOOK_* settings as the producer (retried)`,
+      );
+    }
     const timestamp = String(Math.floor(Date.now() / 1000));
     const where = describeWebhookUrl(subscription.url);
     let status: number;

@@ -1,0 +1,165 @@
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Job, Queue } from 'bullmq';
+import { AppConfig, webhookSubscriptions } from '@app/config';
+import { createRedisConnection, queuePrefix } from '@app/infra';
+import { WEBHOOK_QUEUE } from '@app/queue';
+import { AlertPublisher, RunsService, undeliveredDiscrepancies } from '@app/reconciliation';
+import { formatAmount } from '@app/snap';
+import type { ScenarioAccount } from '../../apps/cli/src/demo/demo-scenario';
+import { startPipeline, Pipeline } from '../support/pipeline';
+import { testConfig } from '../support/test-config';
+
+const WEBHOOK_SECRET = 'worker-settings-webhook-secret-32-chars-plus';
+/** The path carries a token, as Slack's does: it must never reach a log line or a job. */
+const HOOK_PATH = '/hooks/T999-worker-settings-token-qrs';
+
+/** One NICEPay account whose provider balance differs from the ledger: a run opens a discrepancy. */
+const mismatched: ScenarioAccount = {
+  merchantId: 'WS1',
+  merchantName: 'Worker settings 1',
+  provider: 'nicepay',
+  accountNo: 'NICEPAYWS1',
+  credentialSet: null,
+  ledger: [{ entryRef: 'WS1-1', amount: 500_000n, postedAt: new Date(Date.now() - 7_200_000) }],
+  simulated: { balance: formatAmount(512_345n) },
+  kind: 'matched',
+  expected: { status: 'matched', difference: 0n, attempts: 1 },
+};
+
+/**
+ * A producer with WEBHOOK_URL / WEBHOOK_SECRET beside a worker without them (real Postgres,
+ * Redis, simulator and an HTTP receiver): the producer's `discrepancy.opened` job must not
+ * complete as if delivered. It fails and stays queued for retry, with an error and a warning
+ * naming the subscriber id (never the URL or the secret), the discrepancy stays unannounced,
+ * and a worker started with the settings delivers that same job.
+ */
+describe('alerts: a worker without the producer’s webhook settings', () => {
+  const deliveries: string[] = [];
+  let receiver: Server;
+  let pipeline: Pipeline;
+  let producerConfig: AppConfig;
+  let workerConfig: AppConfig;
+  let webhooks: Queue;
+  let connection: ReturnType<typeof createRedisConnection>;
+  let subscriber: string;
+  let job: Job;
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        deliveries.push(req.url!);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    producerConfig = testConfig({
+      WEBHOOK_URL: base + HOOK_PATH,
+      WEBHOOK_SECRET,
+      WORKER_SWEEP_INTERVAL_MS: '0',
+    });
+    // The same deployment (schema, queue prefix, Redis) with no WEBHOOK_* at all.
+    workerConfig = { ...producerConfig, WEBHOOK_URL: undefined, WEBHOOK_SECRET: undefined };
+    expect(webhookSubscriptions(workerConfig)).toEqual([]);
+    subscriber = webhookSubscriptions(producerConfig)[0].id;
+    pipeline = await startPipeline(producerConfig, { scenario: [mismatched], startWorker: false });
+    connection = createRedisConnection(producerConfig, 'test');
+    webhooks = new Queue(WEBHOOK_QUEUE, { connection, prefix: queuePrefix(producerConfig) });
+  }, 60_000);
+  afterAll(async () => {
+    await pipeline.close();
+    await webhooks.obliterate({ force: true });
+    await webhooks.close();
+    await connection.quit();
+    await new Promise((r) => receiver.close(r));
+  });
+
+  const waitFor = async (what: () => Promise<boolean> | boolean, ms = 15_000) => {
+    const deadline = Date.now() + ms;
+    while (!(await what()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await what()).toBe(true);
+  };
+  const notifiedAt = async (id: string): Promise<Date | null> => {
+    const [row] = await pipeline.db.dataSource.query(
+      `SELECT notified_at FROM discrepancies WHERE id = $1`,
+      [id],
+    );
+    return row.notified_at;
+  };
+
+  it('fails the job (retried, not completed), warns naming the subscriber id, and leaves the discrepancy unannounced', async () => {
+    // A run under the worker without settings opens the discrepancy (and announces nothing).
+    await pipeline.startWorker(workerConfig);
+    const { runId } = await pipeline.producer.get(RunsService).start('api');
+    expect((await pipeline.waitForRun(runId)).status).toBe('finished');
+    await pipeline.stopWorker();
+    const [discrepancyId] = await undeliveredDiscrepancies(pipeline.db.dataSource);
+    expect(discrepancyId).toBeDefined();
+
+    // The producer (with the settings) queues the alert, as it does for undelivered ones at start.
+    await pipeline.producer.get(AlertPublisher).discrepanciesOpened([discrepancyId]);
+    const [queued] = await webhooks.getJobs(['waiting']);
+    expect(queued.data).toMatchObject({ event: 'discrepancy.opened', subscriber, discrepancyId });
+
+    const before = pipeline.logs.lines.length;
+    await pipeline.startWorker(workerConfig);
+    await waitFor(async () => ((await webhooks.getJob(queued.id!))?.attemptsMade ?? 0) >= 1);
+    job = (await webhooks.getJob(queued.id!))!;
+    expect(await job.getState()).toBe('delayed'); // waiting for its retry, not completed
+    expect(job.returnvalue).toBeNull();
+    expect(job.failedReason).toBe(
+      `webhook subscriber ${subscriber} unknown to this worker: it has no WEBHOOK_URL or WEBHOOK_SUBSCRIPTIONS entry for it; give the worker the same WEBHOOK_* settings as the producer (retried)`,
+    );
+    expect(deliveries).toEqual([]);
+    expect(await notifiedAt(discrepancyId)).toBeNull();
+
+    const lines = pipeline.logs.lines.slice(before).map((l) => JSON.parse(l));
+    // At start: the queue holds a job for a subscriber this worker does not know.
+    await waitFor(() =>
+      pipeline.logs.lines
+        .slice(before)
+        .some((l) => l.includes('webhook jobs queued for subscribers this worker has no')),
+    );
+    const startup = pipeline.logs.lines
+      .slice(before)
+      .map((l) => JSON.parse(l))
+      .find((l) => String(l.msg).startsWith('webhook jobs queued for subscribers'));
+    expect(startup).toMatchObject({ level: 40, subscribers: [subscriber], jobs: 1 });
+    const warning = lines.find((l) => String(l.msg).startsWith('webhook not delivered'));
+    expect(warning).toMatchObject({
+      level: 40,
+      subscriber,
+      event: 'discrepancy.opened',
+      jobId: queued.id,
+      attempt: 1,
+    });
+    expect(warning.msg).toContain('same WEBHOOK_* settings as the producer');
+  });
+
+  it('a worker started with the producer’s settings delivers that same job and marks the discrepancy announced', async () => {
+    await pipeline.stopWorker();
+    await pipeline.startWorker(producerConfig);
+    await job.promote().catch(() => undefined); // skip the rest of the backoff
+    await waitFor(async () => (await webhooks.getJob(job.id!))?.finishedOn !== undefined);
+    const done = (await webhooks.getJob(job.id!))!;
+    expect(await done.getState()).toBe('completed');
+    expect(done.returnvalue).toEqual({ status: 204 });
+    expect(deliveries).toEqual([HOOK_PATH]);
+    expect(await notifiedAt(done.data.discrepancyId)).not.toBeNull();
+  });
+
+  it('never puts the webhook secret or the URL’s path in a log line, an error or job data', async () => {
+    const jobs = await webhooks.getJobs(['completed', 'failed', 'delayed', 'waiting']);
+    const texts = [
+      ...pipeline.logs.lines,
+      ...jobs.map((j) => JSON.stringify({ data: j.data, reason: j.failedReason })),
+      job.failedReason,
+    ];
+    for (const text of texts) {
+      expect(text).not.toContain(WEBHOOK_SECRET);
+      expect(text).not.toContain('T999-worker-settings-token-qrs');
+    }
+  });
+});
