@@ -332,6 +332,12 @@ describe('bad input: HTTP API', () => {
     await unchanged();
   });
 
+  it('a discrepancy list status that is not one: 400 invalid query parameters naming status', async () => {
+    const answer = await call('GET', '/discrepancies?status=bogus');
+    expectNamed(answer, 400, 'status', '"bogus"');
+    expect(answer.body.detail).toBe('invalid query parameters');
+  });
+
   it('an unknown account in a ledger batch: 422 naming accountNo and the value, nothing of the batch stored', async () => {
     const answer = await call('POST', '/ledger/entries', {
       entries: [

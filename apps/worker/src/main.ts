@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@app/config';
 import { AppMetrics, createLogger, REDIS } from '@app/infra';
-import { loadCredentials } from '@app/snap';
+import { loadCredentials, resolveProfilesFromEnv } from '@app/snap';
 import { DataSource } from 'typeorm';
 import { startMetricsServer } from './metrics-server';
 import { readinessCheck } from './readiness';
@@ -11,8 +11,9 @@ import { WorkerModule } from './worker.module';
 
 /** Starts a worker process: no HTTP, just the queue processors. SIGTERM drains in-flight jobs. */
 async function main(): Promise<void> {
-  // Both fail fast, naming every bad setting (never a secret's value).
+  // All three fail fast, naming every bad setting (never a secret's value), before Nest starts.
   const config = loadConfig();
+  resolveProfilesFromEnv(config as unknown as Record<string, unknown>);
   const credentials = loadCredentials(process.env);
   const logger = createLogger(config, 'worker');
   const metrics = new AppMetrics('worker');

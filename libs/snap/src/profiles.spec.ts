@@ -42,9 +42,9 @@ describe('profiles', () => {
     expect(DEFAULT_PROFILES.nicepay.balancePath).toBe('/nicepay/api/v1.0/balance-inquiry');
   });
 
-  it('a path override without a leading slash is refused, naming it', () => {
+  it('a path override without a leading slash is refused, naming it and its value', () => {
     expect(() => resolveProfile('finnet', { balanceSignedPath: 'v1.0/x' })).toThrow(
-      'provider profile "finnet": balanceSignedPath must start with "/"',
+      'provider profile "finnet": balanceSignedPath = "v1.0/x": must start with "/"',
     );
   });
 
@@ -89,7 +89,7 @@ describe('profiles', () => {
   it('defineProvider refuses a bad profile at start-up, naming every problem', () => {
     expect(() =>
       defineProvider({ ...DEFAULT_PROFILES.netzme, externalIdLength: 20, tokenPath: 'x' }),
-    ).toThrow(/tokenPath must start with "\/".*externalIdLength/);
+    ).toThrow(/tokenPath = "x": must start with "\/".*externalIdLength = 20: /);
   });
 
   it('the balance request is the profile template with the account filled in', () => {

@@ -21,7 +21,7 @@ import {
 import { RequestActor } from '../audit/actor';
 import { DISCREPANCY_ID } from '../http/route-params';
 import { pageParam, pageSizeParam } from '../reports/report-params';
-import { parseBody } from '../validation';
+import { parseBody, parseQuery } from '../validation';
 import { DiscrepancyChanges } from './discrepancy-changes';
 
 export const noteSchema = z
@@ -57,7 +57,7 @@ export class DiscrepanciesController {
 
   @Get()
   list(@Query() query: unknown) {
-    return listDiscrepancies(this.ds, parseBody(listSchema, query));
+    return listDiscrepancies(this.ds, parseQuery(listSchema, query));
   }
 
   @Get(':id')

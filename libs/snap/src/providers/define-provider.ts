@@ -210,6 +210,21 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
  * filled in where the profile is silent ({@link snapStandard}); throws a
  * {@link ProviderProfileError} naming every problem.
  */
+/**
+ * ` = <value>` of a refused profile field, for the message (a profile holds paths and
+ * settings, never a credential); empty for an absent field or the whole profile.
+ */
+function shownValue(profile: object, path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '';
+  let value: unknown = profile;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return '';
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  const text = value === undefined ? undefined : JSON.stringify(value);
+  return text === undefined ? '' : ` = ${text.length > 80 ? `${text.slice(0, 80)}…` : text}:`;
+}
+
 export function defineProvider(input: ProviderProfileInput): ProviderProfile {
   const standard = snapStandard();
   const profile = {
@@ -228,7 +243,9 @@ export function defineProvider(input: ProviderProfileInput): ProviderProfile {
   if (!result.success) {
     throw new ProviderProfileError(
       String((profile as { provider?: unknown }).provider),
-      result.error.issues.map((i) => `${i.path.join('.') || '(profile)'} ${i.message}`),
+      result.error.issues.map(
+        (i) => `${i.path.join('.') || '(profile)'}${shownValue(profile, i.path)} ${i.message}`,
+      ),
     );
   }
   if (result.data.accountStatusPath && !result.data.accountStatusSignedPath) {
