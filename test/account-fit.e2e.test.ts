@@ -88,10 +88,14 @@ describe('accounts that do not fit the provider’s balance request (pipeline ov
     expect(pipeline.simulator.account('nicepay', 'NPSELLERS', msId)!.served).toBe(0);
   });
 
-  it('a seller id on a Netzme account is an error (Netzme knows no sellers), never sent', async () => {
+  it('a seller id on a Netzme account is an error (Netzme knows no sellers), never sent, no status asked', async () => {
     const r = (await results())['NZSELLER/SELLER-1'];
     expect(r).toMatchObject({ status: 'error', attempts: 1 });
     expect(r.error).toContain('msId "SELLER-1" is a seller id, and netzme knows no sellers');
     expect(pipeline.simulator.account('netzme', 'NZSELLER', 'SELLER-1')!.served).toBe(0);
+    // Nothing was asked, so nothing is explained: no account-status call either.
+    const netzme = pipeline.simulator.stats().providers.netzme.byKind;
+    expect(netzme['account-inquiry']?.requests ?? 0).toBe(0);
+    expect(r.providerStatus).toBeNull();
   });
 });

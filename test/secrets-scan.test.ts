@@ -51,6 +51,8 @@ describe('secrets scan', () => {
   let needles: SecretNeedle[] = [];
   /** The accounts whose provider answers quote a client secret as data. */
   let echoed: string[] = [];
+  /** The accounts whose merchant name or account status is a client secret. */
+  let storedAsData: string[] = [];
 
   async function fetchText(
     path: string,
@@ -136,6 +138,17 @@ describe('secrets scan', () => {
       ],
     ];
     echoed = echoes.map(([provider, n]) => matched(provider, n).accountNo);
+    // And as data that is stored even when nothing fails: a merchant name (Finnet names the
+    // merchant in every answer) and an account-status value (asked for a Netzme break).
+    const named = matched('finnet', 1);
+    pipeline.simulator.patchAccount('finnet', named.accountNo, { name: keys.finnet.clientSecret });
+    const broken = pipeline.scenario.find(
+      (a) => a.provider === 'netzme' && a.kind === 'real-break',
+    )!;
+    pipeline.simulator.patchAccount('netzme', broken.accountNo, {
+      status: keys.netzme.clientSecret,
+    });
+    storedAsData = [named.accountNo, broken.accountNo];
     for (const [provider, n, reply] of echoes) {
       pipeline.simulator.patchAccount(provider, matched(provider, n).accountNo, {
         faults: [{ kind: 'raw', times: 10, ...reply }],
@@ -239,6 +252,19 @@ describe('secrets scan', () => {
       expect(row.status).toBe('error');
       expect(row.error_message).toContain('[REDACTED]');
     }
+  });
+
+  it('a merchant name or account status that is a secret is stored redacted', async () => {
+    const rows: { provider_name: string | null; provider_status: Record<string, string> | null }[] =
+      await pipeline.db.dataSource.query(
+        `SELECT r.provider_name, r.provider_status
+           FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
+          WHERE a.account_no = ANY($1) ORDER BY a.provider`,
+        [storedAsData],
+      );
+    const [finnet, netzme] = rows;
+    expect(JSON.stringify(finnet)).toContain('[REDACTED]');
+    expect(JSON.stringify(netzme.provider_status)).toContain('[REDACTED]');
   });
 
   it('no secret in any log line (worker, run starter, producer HTTP, simulator)', () => {

@@ -23,8 +23,8 @@ const mismatched: ScenarioAccount = {
   credentialSet: null,
   ledger: [{ entryRef: 'WS1-1', amount: 500_000n, postedAt: new Date(Date.now() - 7_200_000) }],
   simulated: { balance: formatAmount(512_345n) },
-  kind: 'matched',
-  expected: { status: 'matched', difference: 0n, attempts: 1 },
+  kind: 'real-break',
+  expected: { status: 'mismatched', difference: 12_345n, attempts: 1 },
 };
 
 /**

@@ -21,6 +21,7 @@ import {
   SaveOutcome,
 } from '@app/reconciliation';
 import {
+  AccountMisfitError,
   AccountStatusResult,
   PermanentSnapError,
   ProviderName,
@@ -248,9 +249,12 @@ export class BalanceInquiryService implements OnModuleDestroy {
       );
       throw e;
     }
-    // A permanent failure stays `error` unless the status call itself says "not active".
+    // A permanent failure stays `error` unless the status call itself says "not active"; an
+    // account that was never sent (it does not fit the provider's request) is not asked about.
     const answer =
-      e instanceof PermanentSnapError ? await this.accountStatus(client, account, log) : null;
+      e instanceof PermanentSnapError && !(e instanceof AccountMisfitError)
+        ? await this.accountStatus(client, account, log)
+        : null;
     await this.record(account.provider, {
       ...errorResult(base),
       status: answer && !answer.active ? 'inactive' : 'error',

@@ -37,7 +37,7 @@ interface EntryRules {
 /**
  * How a message names an entry: its position, and its name when it has one. The name is left
  * out when the entry may be a secret holding colons rather than a name and a role (its "role"
- * is not a word): the message must never carry a piece of a secret.
+ * is not a known role in any case): the message must never carry a piece of a secret.
  */
 function entryLabel(position: number, name: string | undefined): string {
   return name === undefined || name === ''
@@ -45,14 +45,19 @@ function entryLabel(position: number, name: string | undefined): string {
     : `entry ${position} (${JSON.stringify(name)})`;
 }
 
-/** A role value is shown when it is a plain word (a typo of a role), never when it could be part of a key. */
+/** A role written in another case (`Viewer`): a typo, not a piece of a key. */
+const nearRole = (value: string) => isRole(value.toLowerCase());
+
+/**
+ * Why a role is refused. Its value is shown only when it is a known role in another case (a
+ * typo): anything else may be the start of a key holding a colon, and a message never carries
+ * a piece of a secret.
+ */
 function roleProblem(value: string): string {
   if (value === '') return 'empty role';
   const known = `${ROLES.join(', ')} (lowercase)`;
-  if (!/^[A-Za-z]{1,16}$/.test(value)) return `unknown role (not shown); roles are ${known}`;
-  const lower = value.toLowerCase();
-  const hint = isRole(lower) ? `; did you mean "${lower}"?` : '';
-  return `unknown role ${JSON.stringify(value)}; roles are ${known}${hint}`;
+  if (!nearRole(value)) return `unknown role (not shown); roles are ${known}`;
+  return `unknown role ${JSON.stringify(value)}; roles are ${known}; did you mean "${value.toLowerCase()}"?`;
 }
 
 type Parsed = { credential: NamedCredential } | { problem: string };
@@ -79,23 +84,23 @@ function parseEntry(entry: string, position: number, rules: EntryRules): Parsed 
     const [role, secret] = parts;
     const name = rules.bare.name(position);
     if (!isRole(role))
-      return /^[A-Za-z]{0,16}$/.test(role)
+      return role === '' || nearRole(role)
         ? bad(name, `${roleProblem(role)} (as role:${rules.secretWord})`)
         : bad(
             undefined,
-            `not ${rules.form}; a ${rules.secretWord} holding ":" needs a name and a role in front (name:admin:${rules.secretWord})`,
+            `not ${rules.form} with a known role (not shown); a ${rules.secretWord} holding ":" needs a name and a role in front (name:admin:${rules.secretWord})`,
           );
     if (secret === '') return bad(name, `empty ${rules.secretWord}`);
     return { credential: { name, role, secret } };
   }
   const [name, role] = parts;
   const secret = parts.slice(2).join(':');
-  const wordLike = role === '' || /^[A-Za-z]{1,16}$/.test(role);
   if (!isRole(role)) {
-    if (!wordLike)
+    // Name and role are shown only for a role typo: otherwise the entry may be a key with colons.
+    if (!nearRole(role))
       return bad(
         undefined,
-        `not ${rules.form} with a known role; a ${rules.secretWord} holding ":" needs a name and a role in front (name:admin:${rules.secretWord})`,
+        `${role === '' ? 'empty role' : 'not a known role (not shown)'}; must be ${rules.form}, and a ${rules.secretWord} holding ":" needs a name and a role in front (name:admin:${rules.secretWord})`,
       );
     return bad(name, roleProblem(role));
   }

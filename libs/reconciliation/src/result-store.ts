@@ -3,6 +3,7 @@ import { batcherFor, MicroBatcher } from '@app/infra';
 import type { AccountResult } from './account-result';
 import { FinalizedRun, finalizeRun } from './finalize-run';
 import * as resultsRepository from './repositories/results.repository';
+import { withoutSecrets } from './result-redaction';
 
 /** What saving one result did. */
 export interface SaveOutcome {
@@ -35,7 +36,8 @@ const saveBatchers = new WeakMap<DataSource, MicroBatcher<AccountResult, SaveOut
  * statement of up to 200 rows, which also bumps each run's counter once by the number of its
  * rows that became final: far fewer commits and a far less contended run row than one
  * statement per result. A lone call goes out at once; the promise resolves once the result is
- * committed. Two results of the same (run, account) never share a statement.
+ * committed. Two results of the same (run, account) never share a statement. Remembered secret
+ * values are redacted from the provider's texts first ({@link withoutSecrets}).
  */
 export function saveResult(ds: DataSource, r: AccountResult): Promise<SaveOutcome> {
   const batcher = batcherFor(
@@ -50,7 +52,7 @@ export function saveResult(ds: DataSource, r: AccountResult): Promise<SaveOutcom
         key: (x) => keyOf(x.runId, x.accountId),
       }),
   );
-  return batcher.add(r);
+  return batcher.add(withoutSecrets(r));
 }
 
 /** Writes results of distinct (run, account) in one statement; outcomes in input order. */

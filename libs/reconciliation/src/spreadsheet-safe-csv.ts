@@ -4,8 +4,10 @@ import type { Options } from 'csv-stringify';
  * CSV injection: a spreadsheet runs a cell starting with `=`, `+`, `-`, `@`, tab or CR as a
  * formula. Every CSV the product writes therefore prefixes such a text cell with `'`, which a
  * spreadsheet shows as text (OWASP's advice). Amount columns are exempt and written exactly as
- * they are: a signed decimal like `-10.00` is a number to a spreadsheet, never a formula. Ids
- * and timestamps cannot start with those characters, so the rule leaves them unchanged.
+ * they are: a signed decimal like `-10.00` is a number to a spreadsheet, never a formula.
+ * Timestamps and run ids never start with those characters; a merchant id, account number or
+ * entry reference may start with `-` (the id rule allows it) and then gets the `'` too, so a
+ * program reading the CSV back must drop a leading `'` (README says so).
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 

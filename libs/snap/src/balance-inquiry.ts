@@ -5,7 +5,7 @@
  */
 import { accountFitProblem } from './account-fit';
 import { answerBreach, AuthorizedAnswer, AuthorizedCaller } from './authorized-call';
-import { ContractBreachError, PermanentSnapError, SnapErrorDetails } from './errors';
+import { AccountMisfitError, ContractBreachError, SnapErrorDetails } from './errors';
 import { AmountFormatError, parseAmount } from './money';
 import { balanceRequestBody, ProviderProfile } from './profiles';
 import { pick, show } from './response-body';
@@ -68,7 +68,7 @@ export async function inquireBalance(
   if (misfit) {
     // Never sent: the provider would refuse it on every run (an account imported before the
     // check, or a profile changed since).
-    throw new PermanentSnapError(
+    throw new AccountMisfitError(
       `${profile.provider}: the account's ${misfit.field} ${show(misfit.value)} ${misfit.reason}; not sent`,
       { provider: profile.provider },
     );

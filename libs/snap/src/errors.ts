@@ -72,6 +72,13 @@ export class PermanentSnapError extends SnapError {
   readonly kind = 'permanent' as const;
 }
 
+/**
+ * Never sent: the account does not fit the provider's request (an id longer than its page
+ * allows, a seller id where it knows no sellers). Nothing was asked of the provider, so there
+ * is no answer to explain (no account-status call either).
+ */
+export class AccountMisfitError extends PermanentSnapError {}
+
 /** The provider answered something SNAP does not allow: not JSON, no code, a bad amount... */
 export class ContractBreachError extends SnapError {
   readonly kind = 'contract-breach' as const;

@@ -86,6 +86,13 @@ describe('profiles', () => {
     );
   });
 
+  it('a bad static header is named without its value (a deployment may put a key there)', () => {
+    const attempt = () =>
+      resolveProfile('finnet', { staticHeaders: { 'Bad Header': 'VENDOR-KEY-0123456789' } });
+    expect(attempt).toThrow('staticHeaders.Bad Header');
+    expect(attempt).not.toThrow('VENDOR-KEY-0123456789');
+  });
+
   it('defineProvider refuses a bad profile at start-up, naming every problem', () => {
     expect(() =>
       defineProvider({ ...DEFAULT_PROFILES.netzme, externalIdLength: 20, tokenPath: 'x' }),

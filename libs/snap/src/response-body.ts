@@ -9,12 +9,12 @@ const TOKEN_FIELDS =
   /("(?:accessToken|access_token|refreshToken|refresh_token|clientSecret|client_secret)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 
 /**
- * Replaces every known secret, and the value of any token field (`"accessToken": "..."`),
- * by `[REDACTED]`, then truncates. Redaction comes first so that truncation can never leave
- * part of a secret behind.
+ * Replaces every known secret (those given and every remembered one), and the value of any
+ * token field (`"accessToken": "..."`), by `[REDACTED]`, then truncates. Redaction comes first
+ * so that truncation can never leave part of a secret behind.
  */
 export function scrubBody(body: string, secrets: readonly string[]): string {
-  let text = body.replace(TOKEN_FIELDS, '$1"[REDACTED]"');
+  let text = redactSecretValues(body.replace(TOKEN_FIELDS, '$1"[REDACTED]"'));
   for (const secret of secrets) {
     if (secret.length >= 4) text = text.split(secret).join('[REDACTED]');
   }

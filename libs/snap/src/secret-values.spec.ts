@@ -20,6 +20,14 @@ describe('redaction by value', () => {
     ).toBe('x [REDACTED] [REDACTED] y');
   });
 
+  it('removes a value with a quote or backslash also where JSON escaped it', () => {
+    const value = 'se"cr\\et-value-9';
+    rememberSecretValue(value);
+    expect(redactSecretValues(`raw ${value} json ${JSON.stringify({ v: value })}`)).toBe(
+      'raw [REDACTED] json {"v":"[REDACTED]"}',
+    );
+  });
+
   it('leaves short values and ordinary text alone', () => {
     rememberSecretValue('short');
     expect(redactSecretValues('a short text with regex chars .*+?')).toBe(

@@ -40,10 +40,18 @@ function forget(value: string): void {
 /**
  * Remembers a secret value (client secret, key material, access token, API key) so that
  * {@link redactSecretValues} removes it from any text, e.g. every log line: redaction by value,
- * behind the logger's redaction by field name.
+ * behind the logger's redaction by field name. A value with a quote, a backslash or a control
+ * character is also remembered as JSON writes it (a message or log line quoting it escapes it).
  */
 export function rememberSecretValue(value: string | undefined | null): void {
-  if (!value || value.length < MIN_LENGTH || values.has(value)) return;
+  if (!value) return;
+  remember(value);
+  const escaped = JSON.stringify(value).slice(1, -1);
+  if (escaped !== value) remember(escaped);
+}
+
+function remember(value: string): void {
+  if (value.length < MIN_LENGTH || values.has(value)) return;
   if (values.size >= MAX_VALUES) forget(values.values().next().value as string);
   values.add(value);
   const key = value.slice(0, MIN_LENGTH);

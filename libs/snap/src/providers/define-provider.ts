@@ -206,16 +206,11 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
 }
 
 /**
- * Validates a profile (at module load for the built-in ones) and returns it, the SNAP standard
- * filled in where the profile is silent ({@link snapStandard}); throws a
- * {@link ProviderProfileError} naming every problem.
- */
-/**
- * ` = <value>` of a refused profile field, for the message (a profile holds paths and
- * settings, never a credential); empty for an absent field or the whole profile.
+ * ` = <value>` of a refused profile field, for the message; empty for an absent field, the
+ * whole profile, and anything under `staticHeaders` (a deployment may put a vendor's key there).
  */
 function shownValue(profile: object, path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '';
+  if (path.length === 0 || path[0] === 'staticHeaders') return '';
   let value: unknown = profile;
   for (const key of path) {
     if (typeof value !== 'object' || value === null) return '';
@@ -225,6 +220,11 @@ function shownValue(profile: object, path: readonly PropertyKey[]): string {
   return text === undefined ? '' : ` = ${text.length > 80 ? `${text.slice(0, 80)}…` : text}:`;
 }
 
+/**
+ * Validates a profile (at module load for the built-in ones) and returns it, the SNAP standard
+ * filled in where the profile is silent ({@link snapStandard}); throws a
+ * {@link ProviderProfileError} naming every problem.
+ */
 export function defineProvider(input: ProviderProfileInput): ProviderProfile {
   const standard = snapStandard();
   const profile = {
