@@ -132,29 +132,29 @@ describe('run control', () => {
       `UPDATE provider_accounts SET enabled = false WHERE provider = 'finnet'`,
     );
     try {
-      const cases: [Record<string, string>, string, string][] = [
+      const cases: [Record<string, string>, string[], string][] = [
         [
           { merchantId: 'NOSUCH' },
-          'merchantId',
+          ['merchantId'],
           'no enabled account matches merchantId "NOSUCH"; merchant "NOSUCH" has no accounts',
         ],
         [
           { provider: 'nicepay', merchantId: merchant },
-          'merchantId',
+          ['provider', 'merchantId'],
           `no enabled account matches provider "nicepay" and merchantId "${merchant}"; merchant "${merchant}" has accounts at ${provider}`,
         ],
         [
           { provider: 'finnet' },
-          'provider',
+          ['provider'],
           `no enabled account matches provider "finnet"; all ${finnet} are disabled`,
         ],
       ];
-      for (const [body, field, reason] of cases) {
+      for (const [body, fields, reason] of cases) {
         const refused = await post('/runs', body);
         expect(refused.status).toBe(400);
-        expect(refused.body.errors).toEqual([
-          { field, value: JSON.stringify(body[field]), reason },
-        ]);
+        expect(refused.body.errors).toEqual(
+          fields.map((field) => ({ field, value: JSON.stringify(body[field]), reason })),
+        );
       }
     } finally {
       await pipeline.db.dataSource.query(

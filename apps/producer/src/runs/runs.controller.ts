@@ -104,8 +104,12 @@ export class RunsController {
       return { runId: run.runId, accountCount: run.accountCount };
     } catch (e) {
       if (!(e instanceof EmptyRunScopeError)) throw e;
-      const field = filter.merchantId !== undefined ? 'merchantId' : 'provider';
-      return rejectParam('request body', field, filter[field], e.message);
+      // Each scope field given is named: together they matched nothing.
+      const given = (['provider', 'merchantId'] as const).filter((f) => filter[f] !== undefined);
+      return rejectFields(
+        'request body',
+        given.map((field) => ({ field, value: filter[field], reason: e.message })),
+      );
     }
   }
 
