@@ -1,7 +1,7 @@
 import { appendLedgerEntries, NewLedgerEntry, UnknownAccountError } from '@app/ledger';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
-import { createAccount, entriesOf, wrongBalances } from './ledger-helpers';
+import { createAccount, entriesOf, ledgerRows, newEntry, wrongBalances } from './ledger-helpers';
 import { seeded } from '../../apps/cli/src/demo/seeded-random';
 
 describe('appendLedgerEntries', () => {
@@ -10,14 +10,8 @@ describe('appendLedgerEntries', () => {
   let ds: Awaited<ReturnType<typeof createTestDatabase>>['dataSource'];
   let n = 0;
   const account = () => createAccount(ds, `acc${++n}`);
-  const e = (accountId: string, entryRef: string, amount: bigint, at: string): NewLedgerEntry => ({
-    accountId,
-    entryRef,
-    amount,
-    postedAt: new Date(at),
-  });
-  const ledger = async (accountId: string) =>
-    (await entriesOf(ds, accountId)).map((x) => [x.ref, x.amount, x.balanceAfter]);
+  const e = newEntry;
+  const ledger = (accountId: string) => ledgerRows(ds, accountId);
 
   beforeAll(async () => {
     db = await createTestDatabase(config);

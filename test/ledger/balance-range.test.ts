@@ -2,12 +2,11 @@ import {
   appendLedgerEntries,
   importLedgerCsv,
   ingestLedgerBatch,
-  NewLedgerEntry,
   validateLedgerBatch,
 } from '@app/ledger';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
-import { createAccount, csv, entriesOf, wrongBalances } from './ledger-helpers';
+import { createAccount, csv, ledgerRows, newEntry, wrongBalances } from './ledger-helpers';
 
 /**
  * `balance_after` is a Postgres bigint of minor units while an amount may have 16 integer
@@ -23,14 +22,8 @@ describe('running balances beyond bigint', () => {
   let ds: Awaited<ReturnType<typeof createTestDatabase>>['dataSource'];
   let n = 0;
   const account = () => createAccount(ds, `br${++n}`);
-  const e = (accountId: string, entryRef: string, amount: bigint, at: string): NewLedgerEntry => ({
-    accountId,
-    entryRef,
-    amount,
-    postedAt: new Date(at),
-  });
-  const ledger = async (accountId: string) =>
-    (await entriesOf(ds, accountId)).map((x) => [x.ref, x.amount, x.balanceAfter]);
+  const e = newEntry;
+  const ledger = (accountId: string) => ledgerRows(ds, accountId);
   const LIMIT = 'beyond what the ledger can hold (±92233720368547758.07)';
   const BIG = '9999999999999999.99'; // the largest CSV / API amount: 999999999999999999 minor units
   const BIG_MINOR = 999999999999999999n;

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { NewLedgerEntry } from '@app/ledger';
 import { Readable } from 'node:stream';
 
 /** Creates a merchant (if needed) and a provider account; returns the account id. */
@@ -77,4 +78,19 @@ export async function wrongBalances(
 /** A readable stream of the given CSV text. */
 export function csv(text: string): Readable {
   return Readable.from([text]);
+}
+
+/** A new ledger entry for {@link appendLedgerEntries}, its time written as ISO text. */
+export function newEntry(
+  accountId: string,
+  entryRef: string,
+  amount: bigint,
+  at: string,
+): NewLedgerEntry {
+  return { accountId, entryRef, amount, postedAt: new Date(at) };
+}
+
+/** The account's stored entries as `[ref, amount, balanceAfter]`, in (posted_at, id) order. */
+export async function ledgerRows(ds: DataSource, accountId: string) {
+  return (await entriesOf(ds, accountId)).map((x) => [x.ref, x.amount, x.balanceAfter]);
 }

@@ -216,14 +216,16 @@ function checkAccountNo(
   account: BalanceAccount,
   details: SnapErrorDetails,
 ): void {
-  const field = profile.response.accountNoField;
-  if (!field) return;
-  const echoed = pick(json, field);
-  if (echoed === undefined && profile.response.accountNoEcho === 'if-present') return;
-  if (echoed !== account.accountNo) {
-    throw new ContractBreachError(
-      `${profile.provider}: asked for accountNo ${show(account.accountNo)}, the answer's ${field} is ${show(echoed)}: it may be another merchant's balance`,
+  const { accountNoField, accountNoEcho } = profile.response;
+  if (accountNoField) {
+    checkEcho(
+      profile,
+      json,
       details,
+      accountNoField,
+      accountNoEcho,
+      'accountNo',
+      account.accountNo,
     );
   }
 }
@@ -239,20 +241,33 @@ function checkSeller(
   account: BalanceAccount,
   details: SnapErrorDetails,
 ): void {
-  const field = profile.response.sellerIdField;
+  const { sellerIdField, sellerIdEcho } = profile.response;
   if (!account.msId) return;
-  if (!field) {
+  if (!sellerIdField) {
     throw new ContractBreachError(
       `${profile.provider}: the account has seller id ${show(account.msId)} but the provider's profile knows no sellers (response.sellerIdField)`,
       details,
     );
   }
+  // NICEPay's page marks the seller echo Optional: absent is allowed there; another never is.
+  checkEcho(profile, json, details, sellerIdField, sellerIdEcho, 'seller msId', account.msId);
+}
+
+/** The answer's `field` must be `expected`; absent is allowed only with `if-present`. */
+function checkEcho(
+  profile: ProviderProfile,
+  json: Record<string, unknown>,
+  details: SnapErrorDetails,
+  field: string,
+  echo: 'required' | 'if-present',
+  label: string,
+  expected: string,
+): void {
   const echoed = pick(json, field);
-  // NICEPay's page marks the echo Optional: absent is allowed there; another seller never is.
-  if (echoed === undefined && profile.response.sellerIdEcho === 'if-present') return;
-  if (echoed !== account.msId) {
+  if (echoed === undefined && echo === 'if-present') return;
+  if (echoed !== expected) {
     throw new ContractBreachError(
-      `${profile.provider}: asked for seller msId ${show(account.msId)}, the answer's ${field} is ${show(echoed)}: it may be another merchant's balance`,
+      `${profile.provider}: asked for ${label} ${show(expected)}, the answer's ${field} is ${show(echoed)}: it may be another merchant's balance`,
       details,
     );
   }
