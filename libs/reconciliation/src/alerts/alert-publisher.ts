@@ -19,7 +19,8 @@ import { markStalledRuns } from './alert-figures';
 /**
  * Publishes alert events: one webhook job per event and subscribed URL on the webhook queue
  * (the worker delivers, signed, with retries). An event nobody subscribed to costs nothing.
- * Every method is safe to call twice for the same event: the job id is the delivery id.
+ * Every method is safe to call twice for the same event: the job id is the delivery id; a
+ * second call retries a delivery that failed for good, and leaves a pending or delivered one.
  */
 @Injectable()
 export class AlertPublisher {
@@ -114,7 +115,7 @@ export class AlertPublisher {
     const deliveryId = alertDeliveryId(event, subject);
     const body: AlertBody<E> = { event, deliveryId, occurredAt: at.toISOString(), ...data };
     const text = JSON.stringify(body);
-    await addJobs(
+    const jobs = await addJobs(
       this.queue,
       JOB.alertWebhook,
       targets.map((s) => ({
@@ -122,5 +123,14 @@ export class AlertPublisher {
         opts: webhookJobOptions(`${deliveryId}-${s.id}`),
       })),
     );
+    // The job id is the delivery id: a job of this delivery that failed for good is kept
+    // (JOB_KEEP_FAILED_SECONDS) and makes the add above a no-op. Retry it instead, so that
+    // publishing again (the producer's start-up re-queue of unannounced discrepancies)
+    // recovers the alert, with its retries afresh. A delivered (completed) one stays as it is.
+    for (const job of jobs) {
+      if ((await job.getState()) === 'failed') {
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      }
+    }
   }
 }

@@ -1,0 +1,85 @@
+import { Job, Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { queuePrefix } from '@app/infra';
+import { WEBHOOK_QUEUE } from '@app/queue';
+import { AlertPublisher } from '@app/reconciliation';
+import { createTestDatabase } from '../support/test-database';
+import { testConfig } from '../support/test-config';
+
+/**
+ * An alert's job id is its delivery id, so publishing the same event twice adds nothing. A
+ * delivery that failed for good (its retries spent) is kept for JOB_KEEP_FAILED_SECONDS: a
+ * second publish (the producer's start-up re-queue of unannounced discrepancies) must retry it
+ * rather than find the id taken and do nothing; a delivered one stays delivered.
+ */
+describe('publishing an alert again retries a delivery that failed for good', () => {
+  const config = testConfig({
+    WEBHOOK_URL: 'http://127.0.0.1:9/hooks/retry-test',
+    WEBHOOK_SECRET: 'failed-delivery-retry-secret-0123456789',
+  });
+  const connection = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const prefix = queuePrefix(config);
+  const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix });
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let publisher: AlertPublisher;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(config);
+    publisher = new AlertPublisher(db.dataSource, config, queue);
+  });
+  afterAll(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    connection.disconnect();
+    await db.drop();
+  });
+
+  /** Runs `outcome` on every job of the queue until `job` reaches `state`. */
+  async function settle(job: Job, outcome: (job: Job) => Promise<void>, state: string) {
+    const worker = new Worker(WEBHOOK_QUEUE, outcome, {
+      connection: new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null }),
+      prefix,
+    });
+    try {
+      for (let i = 0; i < 100 && (await job.getState()) !== state; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await job.getState()).toBe(state);
+    } finally {
+      await worker.close();
+      await worker.disconnect();
+    }
+  }
+
+  const only = async () => {
+    const jobs = await queue.getJobs(['waiting', 'failed', 'completed', 'delayed', 'active']);
+    expect(jobs).toHaveLength(1);
+    return jobs[0];
+  };
+
+  it('a failed delivery is retried (back to waiting, attempts reset); a delivered one stays delivered', async () => {
+    const down = new Date('2026-12-02T10:00:00Z');
+    await publisher.providerAvailability('netzme', false, 'answers 503', down);
+    const job = await only();
+    await settle(
+      job,
+      async (j) => {
+        j.discard(); // its retries spent at once
+        throw new Error('receiver answered 500');
+      },
+      'failed',
+    );
+    await publisher.providerAvailability('netzme', false, 'answers 503', down);
+    expect(await job.getState()).toBe('waiting');
+    expect((await Job.fromId(queue, job.id!))!.attemptsMade).toBe(0);
+
+    await settle(job, async () => undefined, 'completed');
+    await publisher.providerAvailability('netzme', false, 'answers 503', down);
+    expect(await job.getState()).toBe('completed');
+    expect(await queue.getJobCounts('waiting', 'failed', 'completed')).toMatchObject({
+      waiting: 0,
+      failed: 0,
+      completed: 1,
+    });
+  });
+});
