@@ -1,18 +1,7 @@
-import { redactSecretValues } from './secret-values';
+import { show } from './response-body';
 
 /** A SNAP amount: optional minus, 1 to 16 integer digits, exactly two decimals. */
 export const AMOUNT_PATTERN = /^-?\d{1,16}\.\d{2}$/;
-
-/**
- * A value for an error message; never throws (`JSON.stringify` does on a bigint). A provider's
- * amount field may echo a secret: known secrets are redacted before the text is cut.
- */
-function describe(value: unknown): string {
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === undefined) return 'undefined';
-  const text = redactSecretValues(JSON.stringify(value) ?? String(value));
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
 
 /** Thrown when an amount text is not a SNAP amount; names the field and the value. */
 export class AmountFormatError extends Error {
@@ -20,7 +9,7 @@ export class AmountFormatError extends Error {
     readonly field: string,
     readonly value: unknown,
   ) {
-    super(`${field}: ${describe(value)} is not an amount of the form -?digits.dd`);
+    super(`${field}: ${show(value)} is not an amount of the form -?digits.dd`);
     this.name = 'AmountFormatError';
   }
 }

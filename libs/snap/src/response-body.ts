@@ -66,10 +66,17 @@ export function pick(obj: unknown, path: string): unknown {
 }
 
 /**
- * `JSON.stringify` for messages, with a bound on the length. A value may come from a provider's
- * answer, which may echo a secret: known secrets are redacted first, then the text is cut.
+ * `JSON.stringify` for messages, with a bound on the length; never throws (`JSON.stringify`
+ * does on a bigint, shown as `5n`). A value may come from a provider's answer, which may echo a
+ * secret: known secrets are redacted first, then the text is cut.
  */
 export function show(value: unknown): string {
-  const text = redactSecretValues(value === undefined ? 'undefined' : JSON.stringify(value));
+  const raw =
+    typeof value === 'bigint'
+      ? `${value}n`
+      : value === undefined
+        ? 'undefined'
+        : (JSON.stringify(value) ?? String(value));
+  const text = redactSecretValues(raw);
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

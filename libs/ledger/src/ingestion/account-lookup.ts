@@ -12,9 +12,7 @@ export async function unknownAccountReasons(
   keys: readonly AccountKey[],
   sellerField: string,
 ): Promise<Map<string, string>> {
-  const merchants = keys.filter((k) => !k.msId);
-  const sellers =
-    merchants.length > 0 ? await accountsRepository.findSellers(db, merchants) : new Map();
+  const sellers = await merchantSellers(db, keys);
   return new Map(
     keys.map((k) => {
       const key = accountKeyText(k);
@@ -39,12 +37,10 @@ export async function sellerHints(
   keys: readonly AccountKey[],
   sellerField: string,
 ): Promise<Map<string, string>> {
-  const merchants = keys.filter((k) => !k.msId);
   const hints = new Map<string, string>();
-  if (merchants.length === 0) return hints;
-  const sellers = await accountsRepository.findSellers(db, merchants);
-  for (const k of merchants) {
-    const sample = sellers.get(accountKeyText(k));
+  const sellers = await merchantSellers(db, keys);
+  for (const k of keys) {
+    const sample = k.msId ? undefined : sellers.get(accountKeyText(k));
     if (sample)
       hints.set(
         accountKeyText(k),
@@ -52,6 +48,18 @@ export async function sellerHints(
       );
   }
   return hints;
+}
+
+/**
+ * The sellers under the account number of each merchant key of `keys` (no `msId`), by
+ * {@link accountKeyText}; no query when there is no merchant key.
+ */
+async function merchantSellers(
+  db: Db,
+  keys: readonly AccountKey[],
+): Promise<Map<string, accountsRepository.SellerSample>> {
+  const merchants = keys.filter((k) => !k.msId);
+  return merchants.length > 0 ? accountsRepository.findSellers(db, merchants) : new Map();
 }
 
 /**
