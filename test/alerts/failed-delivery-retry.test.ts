@@ -1,7 +1,9 @@
 import { Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
+import pino from 'pino';
+import { createProducerApp } from '../../apps/producer/src/producer-app';
 import { queuePrefix } from '@app/infra';
-import { WEBHOOK_QUEUE } from '@app/queue';
+import { JOB, WEBHOOK_QUEUE } from '@app/queue';
 import { AlertPublisher } from '@app/reconciliation';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
@@ -51,24 +53,22 @@ describe('publishing an alert again retries a delivery that failed for good', ()
     }
   }
 
+  const all = () => queue.getJobs(['waiting', 'failed', 'completed', 'delayed', 'active']);
   const only = async () => {
-    const jobs = await queue.getJobs(['waiting', 'failed', 'completed', 'delayed', 'active']);
+    const jobs = await all();
     expect(jobs).toHaveLength(1);
     return jobs[0];
+  };
+  const failForGood = async (j: Job) => {
+    j.discard(); // its retries spent at once
+    throw new Error('receiver answered 500');
   };
 
   it('a failed delivery is retried (back to waiting, attempts reset); a delivered one stays delivered', async () => {
     const down = new Date('2026-12-02T10:00:00Z');
     await publisher.providerAvailability('netzme', false, 'answers 503', down);
     const job = await only();
-    await settle(
-      job,
-      async (j) => {
-        j.discard(); // its retries spent at once
-        throw new Error('receiver answered 500');
-      },
-      'failed',
-    );
+    await settle(job, failForGood, 'failed');
     await publisher.providerAvailability('netzme', false, 'answers 503', down);
     expect(await job.getState()).toBe('waiting');
     expect((await Job.fromId(queue, job.id!))!.attemptsMade).toBe(0);
@@ -81,5 +81,39 @@ describe('publishing an alert again retries a delivery that failed for good', ()
       failed: 0,
       completed: 1,
     });
+  });
+
+  it('the producer, at start, retries every delivery that failed for good (events nothing publishes again), attempts reset', async () => {
+    await queue.obliterate({ force: true });
+    // One for a subscriber these settings no longer have: it stays failed.
+    const removed = await queue.add(JOB.alertWebhook, {
+      event: 'provider.unavailable',
+      deliveryId: 'provider.unavailable-finnet-0',
+      subscriber: 'removed1',
+      body: '{}',
+    });
+    // Two events nothing re-publishes (a provider's change, at two instants) fail for good;
+    // a third is delivered.
+    const at = (minute: number) => new Date(Date.UTC(2026, 11, 2, 11, minute));
+    for (const minute of [1, 2, 3])
+      await publisher.providerAvailability('finnet', false, 'down', at(minute));
+    const [first, second, third] = (await all())
+      .filter((j) => j.id !== removed.id)
+      .sort((a, b) => a.id!.localeCompare(b.id!));
+    await settle(third, async (j) => (j.id === third.id ? undefined : failForGood(j)), 'completed');
+    for (const j of [first, second, removed]) expect(await j.getState()).toBe('failed');
+
+    const app = await createProducerApp(config, pino({ level: 'silent' }));
+    try {
+      await app.init();
+      for (const j of [first, second]) {
+        expect(await j.getState()).toBe('waiting');
+        expect((await Job.fromId(queue, j.id!))!.attemptsMade).toBe(0);
+      }
+      expect(await third.getState()).toBe('completed');
+      expect(await removed.getState()).toBe('failed');
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Job, Queue } from 'bullmq';
 import { AppConfig, webhookSubscriptions } from '@app/config';
 import { createRedisConnection, queuePrefix } from '@app/infra';
-import { WEBHOOK_QUEUE } from '@app/queue';
+import { JOB, WEBHOOK_QUEUE } from '@app/queue';
 import { AlertPublisher, RunsService, undeliveredDiscrepancies } from '@app/reconciliation';
 import { formatAmount } from '@app/snap';
 import type { ScenarioAccount } from '../../apps/cli/src/demo/demo-scenario';
@@ -44,6 +44,7 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
   let connection: ReturnType<typeof createRedisConnection>;
   let subscriber: string;
   let job: Job;
+  let legacy: Job;
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -138,6 +139,22 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
     expect(warning.msg).toContain('same WEBHOOK_* settings as the producer');
   });
 
+  it('fails (retried, not completed) a job from before alerts existed, which it could only drop', async () => {
+    const discrepancyId = job.data.discrepancyId as string;
+    legacy = await webhooks.add(
+      JOB.discrepancyWebhook,
+      { discrepancyId },
+      { attempts: 3, backoff: { type: 'fixed', delay: 60_000 } },
+    );
+    await waitFor(async () => ((await webhooks.getJob(legacy.id!))?.attemptsMade ?? 0) >= 1);
+    legacy = (await webhooks.getJob(legacy.id!))!;
+    expect(await legacy.getState()).toBe('delayed');
+    expect(legacy.returnvalue).toBeNull();
+    expect(legacy.failedReason).toBe(
+      `discrepancy ${discrepancyId}: this worker has no WEBHOOK_URL or WEBHOOK_SUBSCRIPTIONS entry for discrepancy.opened; give the worker the same WEBHOOK_* settings as the producer (retried)`,
+    );
+  });
+
   it('a worker started with the producer’s settings delivers that same job and marks the discrepancy announced', async () => {
     await pipeline.stopWorker();
     await pipeline.startWorker(producerConfig);
@@ -148,6 +165,14 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
     expect(done.returnvalue).toEqual({ status: 204 });
     expect(deliveries).toEqual([HOOK_PATH]);
     expect(await notifiedAt(done.data.discrepancyId)).not.toBeNull();
+
+    // The old job now publishes the alert again: the same delivery, already made.
+    await legacy.promote();
+    await waitFor(async () => (await webhooks.getJob(legacy.id!))?.finishedOn !== undefined);
+    expect((await webhooks.getJob(legacy.id!))!.returnvalue).toEqual({
+      republished: `discrepancy ${done.data.discrepancyId}`,
+    });
+    expect(deliveries).toEqual([HOOK_PATH]);
   });
 
   it('never puts the webhook secret or the URL’s path in a log line, an error or job data', async () => {

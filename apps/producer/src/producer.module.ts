@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig, ConfigModule } from '@app/config';
-import { AppMetrics, InfraModule, Logger } from '@app/infra';
+import { APP_LOGGER, AppMetrics, InfraModule, Logger } from '@app/infra';
 import {
   AlertPublisher,
   AlertsModule,
@@ -28,18 +28,25 @@ import { ReportsModule } from './reports/reports.module';
 import { RunsController } from './runs/runs.controller';
 import { ScheduleInstaller, ScheduleProcessor } from './schedule.processor';
 
-/** At start: resume runs a previous producer left half-enqueued, and undelivered webhooks. */
+/**
+ * At start: resume runs a previous producer left half-enqueued, queue the alerts of
+ * unannounced discrepancies, and retry alert deliveries that failed for good.
+ */
 class ResumeUnfinishedWork implements OnApplicationBootstrap {
   constructor(
     @Inject(RunsService) private readonly runs: RunsService,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(AlertPublisher) private readonly alerts: AlertPublisher,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runs.resumeUnfinished();
     if (this.alerts.wants('discrepancy.opened'))
       await this.alerts.discrepanciesOpened(await undeliveredDiscrepancies(this.ds));
+    const retried = await this.alerts.retryFailedDeliveries();
+    if (retried > 0)
+      this.logger.info({ retried }, 'alert deliveries that had failed for good are retried');
   }
 }
 

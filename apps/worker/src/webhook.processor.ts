@@ -108,10 +108,18 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
     this.logger.warn({ queue: WEBHOOK_QUEUE, err: error.message }, 'queue worker error');
   }
 
-  /** A job queued before alerts existed: published again as a `discrepancy.opened` alert. */
+  /**
+   * A job queued before alerts existed: published again as a `discrepancy.opened` alert. A
+   * worker that has no subscriber for that event fails it (retried) rather than complete it
+   * with nothing published: such jobs were queued because a WEBHOOK_URL was set.
+   */
   @OnJob(JOB.discrepancyWebhook)
   async republish(job: Job<DiscrepancyWebhookJobData>): Promise<{ republished: string }> {
     const { discrepancyId } = job.data;
+    if (!this.alerts.wants('discrepancy.opened'))
+      throw new Error(
+        `discrepancy ${discrepancyId}: this worker has no WEBHOOK_URL or WEBHOOK_SUBSCRIPTIONS entry for discrepancy.opened; give the worker the same WEBHOOK_* settings as the producer (retried)`,
+      );
     await this.alerts.discrepanciesOpened([discrepancyId]);
     return { republished: `discrepancy ${discrepancyId}` };
   }

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig, webhookSubscriptions, WebhookSubscription } from '@app/config';
 import { addJobs, AlertWebhookJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
@@ -100,6 +100,28 @@ export class AlertPublisher {
   ): Promise<void> {
     const event = available ? 'provider.recovered' : 'provider.unavailable';
     await this.publish(event, `${provider}-${at.getTime()}`, { provider, reason }, {}, at);
+  }
+
+  /**
+   * Every kept alert delivery that failed for good goes back to the queue with its retries
+   * afresh (at most `limit`): run events, resolutions and provider changes, which nothing else
+   * publishes again, as well as discrepancies. Only for subscribers of these settings: one
+   * removed from them stays failed. Returns how many. The producer calls it at start, so a
+   * deploy after a receiver's outage delivers what the outage lost; Bull Board's "retry" does
+   * not reset the attempts, so such a job fails again at its first error.
+   */
+  async retryFailedDeliveries(limit = 10_000): Promise<number> {
+    const subscribers = new Set(this.subscriptions.map((s) => s.id));
+    const ours = (job: Job) =>
+      'subscriber' in job.data
+        ? subscribers.has(job.data.subscriber)
+        : this.wants('discrepancy.opened'); // a job from before alerts: published again
+    const failed = (await this.queue.getJobs(['failed'], 0, limit - 1)).filter(
+      (job) => job?.data && ours(job),
+    );
+    for (const job of failed)
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return failed.length;
   }
 
   /** One job per URL subscribed to `event`; the body is built once, so every URL gets the same. */
