@@ -5,6 +5,7 @@ import { balanceJobId, balanceQueueName } from '@app/queue';
 import { RunsService } from '@app/reconciliation';
 import { formatAmount, ProviderName } from '@app/snap';
 import type { ScenarioAccount, SimulatedAccount } from '../apps/cli/src/demo/demo-scenario';
+import { MAX_RATE_LIMIT_HITS } from '../apps/worker/src/balance-inquiry.service';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
@@ -62,6 +63,19 @@ describe('retries and backoff', () => {
       { faults: [{ kind: '429', times: 2 }] },
       { status: 'matched', difference: 0n, attempts: 1 },
     ),
+    // Finnet's table, row 8: `403 | 4031104 | Activity count limit exceeded`, for good.
+    account(
+      5,
+      'finnet',
+      { faults: [{ kind: '403xx04' }] },
+      { status: 'error', difference: null, attempts: 3 },
+    ),
+    account(
+      6,
+      'netzme',
+      { faults: [{ kind: '429', times: 2 }] },
+      { status: 'matched', difference: 0n, attempts: 1 },
+    ),
   ];
   let pipeline: Pipeline;
   let events: QueueEvents;
@@ -105,15 +119,17 @@ describe('retries and backoff', () => {
     );
     expect(rows.map((r) => [r.account_no, r.status, r.attempts])).toEqual([
       ['FINNET4', 'matched', 1],
+      ['FINNET5', 'error', 3],
+      ['NETZME6', 'matched', 1],
       ['NICEPAY1', 'matched', 3],
       ['NICEPAY2', 'error', 3],
       ['NICEPAY3', 'error', 1],
     ]);
-    expect(rows[2]).toMatchObject({
+    expect(rows[4]).toMatchObject({
       response_code: '5041100',
       error_message: expect.stringContaining('5041100'),
     });
-    expect(rows[3]).toMatchObject({ response_code: '4041111' });
+    expect(rows[5]).toMatchObject({ response_code: '4041111' });
     expect([answered('nicepay', '5001100'), answered('nicepay', '5041100')]).toEqual([2, 3]);
   });
 
@@ -137,5 +153,20 @@ describe('retries and backoff', () => {
 
   it('waits out rate limits without spending attempts', () => {
     expect([answered('finnet', '4291100'), answered('finnet', '2001100')]).toEqual([2, 1]);
+    expect([answered('netzme', '4291100'), answered('netzme', '2001100')]).toEqual([2, 1]);
+  });
+
+  it(`ends a rate limit that never lifts as an error after ${MAX_RATE_LIMIT_HITS} waits and the configured attempts (the run finishes)`, async () => {
+    // The waits keep the attempt; past them each answer is a failed attempt (3 here).
+    expect(answered('finnet', '4031104')).toBe(MAX_RATE_LIMIT_HITS + 3);
+    const [row] = await pipeline.db.dataSource.query(
+      `SELECT r.response_code, r.error_message FROM reconciliation_results r
+         JOIN provider_accounts a ON a.id = r.account_id WHERE r.run_id = $1 AND a.account_no = 'FINNET5'`,
+      [runId],
+    );
+    expect(row).toMatchObject({
+      response_code: '4031104',
+      error_message: expect.stringContaining('4031104'),
+    });
   });
 });

@@ -6,11 +6,15 @@ import { APP_LOGGER, JobLogger, JobWorkerHost, Logger } from '@app/infra';
 import { balanceQueueName, BalanceInquiryJobData, JOB, OnJob, providerLimiter } from '@app/queue';
 import { JobAdmission } from '@app/reconciliation';
 import { ProviderName, ProviderUnavailableError, RateLimitedSnapError } from '@app/snap';
-import { BalanceInquiryService, InquiryOutcome } from './balance-inquiry.service';
+import {
+  BalanceInquiryService,
+  InquiryOutcome,
+  MAX_RATE_LIMIT_HITS,
+} from './balance-inquiry.service';
 
 /**
  * Thin BullMQ processor for one provider's queue: unpacks the job, calls the service, and
- * turns its outcome into queue moves (delay for a re-check, rate-limit pause for 429).
+ * turns its outcome into queue moves (delay for a re-check, a wait for a 429 / 403xx04).
  * Built per provider because concurrency and rate limit come from config.
  */
 export function balanceInquiryProcessor(
@@ -88,9 +92,19 @@ export function balanceInquiryProcessor(
           await this.worker.rateLimit(e.retryAfterMs);
           throw Worker.RateLimitError();
         }
-        if (e instanceof RateLimitedSnapError) {
-          // The provider asked us to slow down: pause this queue, keep the attempt.
-          await job.updateData({ ...job.data, rateLimitHits: (job.data.rateLimitHits ?? 0) + 1 });
+        const hits = job.data.rateLimitHits ?? 0;
+        if (e instanceof RateLimitedSnapError && hits < MAX_RATE_LIMIT_HITS) {
+          // The provider asked us to slow down: wait, keeping the attempt. Past the cap the
+          // error goes on as a failed attempt (the service decides), so an answer that never
+          // changes (an activity count limit spent for the day) ends as an `error` result.
+          await job.updateData({ ...job.data, rateLimitHits: hits + 1 });
+          if (this.service.hasOwnCredentials(provider)) {
+            // Each merchant has its own credentials, so the limit is that merchant's: only
+            // this job waits; the provider's other merchants go on.
+            await job.moveToDelayed(Date.now() + this.settings.RATE_LIMIT_PAUSE_MS, token);
+            throw new DelayedError();
+          }
+          // One set of credentials for every account: the whole queue waits, across workers.
           await this.worker.rateLimit(this.settings.RATE_LIMIT_PAUSE_MS);
           throw Worker.RateLimitError();
         }

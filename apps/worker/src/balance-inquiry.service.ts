@@ -111,10 +111,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     const base = { runId: job.runId, accountId: job.accountId, attempts: attempt.number };
     let client: SnapClient;
     try {
-      if (
-        this.clients.profile(account.provider).accountIdentity === 'credential-set' &&
-        !account.credential_set
-      ) {
+      if (this.hasOwnCredentials(account.provider) && !account.credential_set) {
         // The provider knows the merchant by the credentials alone: the default set would
         // answer for whichever merchant it belongs to, never for this account.
         throw new Error(
@@ -274,6 +271,14 @@ export class BalanceInquiryService implements OnModuleDestroy {
     );
     if (!retryable) throw new UnrecoverableError((e as Error).message);
     throw e;
+  }
+
+  /**
+   * True when the provider knows each merchant by credentials of its own (Finnet): a rate
+   * limit it answers is that merchant's, not the provider's for all.
+   */
+  hasOwnCredentials(provider: ProviderName): boolean {
+    return this.clients.profile(provider).accountIdentity === 'credential-set';
   }
 
   /** Saves a result and counts it; the result that completes a run records the run's duration. */
