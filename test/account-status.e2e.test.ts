@@ -35,17 +35,23 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
         // No status set: the simulator answers the page's example verbatim (premium /
         // approved_v2); balance off by 1,500.00.
         netzme('NZPAGE', LEDGER + OFF_BY, {}),
-        // Blocked, balance off by 1,500.00.
-        netzme('NZBLOCKED', LEDGER + OFF_BY, { status: 'blocked' }),
+        // Blocked ("Account status": userStatus), balance off by 1,500.00.
+        netzme('NZBLOCKED', LEDGER + OFF_BY, { userStatus: 'blocked' }),
+        // A request of the account's closed ("Status request": status), off by 1,500.00:
+        // says nothing of the account, which stays a real break.
+        netzme('NZREQCLOSED', LEDGER + OFF_BY, { status: 'closed' }),
         // Blocked but matching: the status is never asked.
-        netzme('NZMATCH', LEDGER, { status: 'blocked' }),
+        netzme('NZMATCH', LEDGER, { userStatus: 'blocked' }),
         // A permanent failure on an account the status call calls active: stays `error`.
         netzme('NZGONE', LEDGER, {
           status: 'approved_v2',
           faults: [{ kind: '404xx11' }],
         }),
         // A permanent failure on a blocked account: the status call says why.
-        netzme('NZGONEBLOCKED', LEDGER, { status: 'BLOCKED', faults: [{ kind: '404xx11' }] }),
+        netzme('NZGONEBLOCKED', LEDGER, {
+          userStatus: 'BLOCKED',
+          faults: [{ kind: '404xx11' }],
+        }),
       ],
     });
     const started = await pipeline.producer.get(RunsService).start('api');
@@ -73,7 +79,7 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
   it('a blocked account off by 1,500.00 ends inactive, with no discrepancy', async () => {
     const r = await resultOf('NZBLOCKED');
     expect(r.status).toBe('inactive');
-    expect(r.providerStatus).toContain('status=blocked');
+    expect(r.providerStatus).toContain('userStatus=blocked');
     const open = await pipeline.db.dataSource.query(
       `SELECT 1 FROM discrepancies d JOIN provider_accounts a ON a.id = d.account_id
         WHERE a.account_no = 'NZBLOCKED'`,
@@ -81,11 +87,22 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
     expect(open).toHaveLength(0);
   });
 
+  it('a closed request ("Status request", not "Account status") leaves a break mismatched, with its discrepancy', async () => {
+    const r = await resultOf('NZREQCLOSED');
+    expect(r).toMatchObject({ status: 'mismatched', difference: '1500.00' });
+    expect(r.providerStatus).toBe('status=closed, userStatus=premium');
+    const open: { status: string }[] = await pipeline.db.dataSource.query(
+      `SELECT d.status FROM discrepancies d
+           JOIN provider_accounts a ON a.id = d.account_id WHERE a.account_no = 'NZREQCLOSED'`,
+    );
+    expect(open).toEqual([{ status: 'open' }]);
+  });
+
   it('a matching account is not asked for its status, blocked or not', async () => {
     const r = await resultOf('NZMATCH');
     expect(r).toMatchObject({ status: 'matched', providerStatus: null });
-    // Asked: NZPAGE, NZBLOCKED, NZGONE, NZGONEBLOCKED; never NZMATCH.
-    expect(pipeline.simulator.stats().providers.netzme.byKind['account-inquiry'].requests).toBe(4);
+    // Asked: NZPAGE, NZBLOCKED, NZREQCLOSED, NZGONE, NZGONEBLOCKED; never NZMATCH.
+    expect(pipeline.simulator.stats().providers.netzme.byKind['account-inquiry'].requests).toBe(5);
   });
 
   it('a permanent error stays error unless the status call says not active', async () => {
@@ -94,14 +111,14 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
     expect(gone.providerStatus).toContain('status=approved_v2');
     const blocked = await resultOf('NZGONEBLOCKED');
     expect(blocked).toMatchObject({ status: 'inactive', responseCode: '4041111' });
-    expect(blocked.providerStatus).toContain('status=BLOCKED');
+    expect(blocked.providerStatus).toContain('userStatus=BLOCKED');
   });
 
   it('the report shows the status values', async () => {
     const report = await loadRunReport(pipeline.db.dataSource, runId);
     const table = reportToTable(report!);
     expect(table).toContain('provider status');
-    expect(table).toMatch(/NZBLOCKED .*inactive.*status=blocked/);
+    expect(table).toMatch(/NZBLOCKED .*inactive.*userStatus=blocked/);
     expect(table).toMatch(/NZPAGE .*mismatched.*status=approved_v2/);
   });
 
@@ -118,7 +135,7 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
     const { results } = JSON.parse(text) as { results: Record<string, unknown>[] };
     expect(results.find((r) => r.accountNo === 'NZBLOCKED')).toMatchObject({
       status: 'inactive',
-      providerStatus: expect.stringContaining('status=blocked'),
+      providerStatus: expect.stringContaining('userStatus=blocked'),
     });
   });
 });

@@ -9,7 +9,7 @@ describe('SnapClient against the simulator: successful inquiries', () => {
     const { netzme, finnet } = world.partners;
     world.sim.putAccounts([
       { provider: 'netzme', accountNo: 'CUST-001', balance: '10000.00', status: 'approved_v2' },
-      { provider: 'netzme', accountNo: 'CUST-002', balance: '0.05', status: 'Blocked' },
+      { provider: 'netzme', accountNo: 'CUST-002', balance: '0.05', userStatus: 'Blocked' },
       { provider: 'nicepay', accountNo: 'IONPAYTEST', balance: '1234567890123456.78' },
       {
         provider: 'nicepay',
@@ -90,7 +90,7 @@ describe('SnapClient against the simulator: successful inquiries', () => {
     expect(inactive).toMatchObject({
       custId: 'CUST-002',
       active: false,
-      values: { status: 'Blocked' },
+      values: { userStatus: 'Blocked', status: 'approved_v2' },
     });
     expect(inactive.inactiveBecause).toMatch(/=Blocked$/);
   });

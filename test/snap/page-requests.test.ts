@@ -335,6 +335,34 @@ describe('requests the client builds and answers it reads, against the providers
       });
     });
 
+    it('judges the field the page calls "Account status", never the one it calls "Status request"', async () => {
+      const fieldDescribed = (description: string) =>
+        new RegExp(`^(\\w+)\\s+String\\s+${description}$`, 'm').exec(NETZME_STATUS_PAGE)![1];
+      const accountStatus = fieldDescribed('Account status');
+      const requestStatus = fieldDescribed('Status request');
+      expect([accountStatus, requestStatus]).toEqual(['userStatus', 'status']);
+      const answerWith = (field: string, value: string) => {
+        const body = JSON.parse(NETZME_STATUS_ANSWER);
+        body.additionalInfo[field] = value;
+        server.answer(PATHS.netzmeStatus, () => ({ status: 200, body: JSON.stringify(body) }));
+      };
+      try {
+        // "closed" is in the inactive list: as a request's status it says nothing of the account.
+        answerWith(requestStatus, 'closed');
+        const closedRequest = await factory().get('netzme').accountStatus('Mw6STUQK');
+        expect(closedRequest).toMatchObject({ active: true, inactiveBecause: null });
+        expect(closedRequest.values).toMatchObject({ [requestStatus]: 'closed' });
+        answerWith(accountStatus, 'blocked');
+        const blocked = await factory().get('netzme').accountStatus('Mw6STUQK');
+        expect(blocked).toMatchObject({
+          active: false,
+          inactiveBecause: `${accountStatus}=blocked`,
+        });
+      } finally {
+        server.answer(PATHS.netzmeStatus, () => ({ status: 200, body: NETZME_STATUS_ANSWER }));
+      }
+    });
+
     it('the page’s complete signed request is what the client’s transport builds from the same inputs, header for header', () => {
       const transport = new SnapTransport(
         resolveProfile('netzme', { sendClientSecret: true }),

@@ -14,7 +14,7 @@ export interface AccountStatusResult {
   active: boolean;
   /** The status values the provider gave, by field name (e.g. `userStatus`, `status`). */
   values: Record<string, string>;
-  /** The field and value that made the account inactive, e.g. `status=blocked`. */
+  /** The field and value that made the account inactive, e.g. `userStatus=blocked`. */
   inactiveBecause: string | null;
   responseCode: string;
 }
@@ -41,7 +41,7 @@ export async function inquireAccountStatus(
   options: AccountStatusOptions = {},
 ): Promise<AccountStatusResult> {
   const { profile } = client;
-  const { accountStatusPath, accountStatusSignedPath, statusFields } = profile;
+  const { accountStatusPath, accountStatusSignedPath, statusFields, statusInfoFields } = profile;
   if (!profile.capabilities.accountStatus || !accountStatusPath || !accountStatusSignedPath) {
     throw new Error(`${profile.provider}: account status inquiry is not offered`);
   }
@@ -51,20 +51,25 @@ export async function inquireAccountStatus(
     accountStatusSignedPath,
     (ref) => ({ partnerReferenceNo: ref, additionalInfo: { custId } }),
   );
-  const values: Record<string, string> = {};
-  for (const path of statusFields) {
-    const v = pick(answer.json, path);
-    if (typeof v === 'string') values[path.split('.').pop()!] = v;
-  }
-  if (Object.keys(values).length === 0) {
+  const read = (paths: readonly string[]) => {
+    const found: Record<string, string> = {};
+    for (const path of paths) {
+      const v = pick(answer.json, path);
+      if (typeof v === 'string') found[path.split('.').pop()!] = v;
+    }
+    return found;
+  };
+  const judged = read(statusFields);
+  if (Object.keys(judged).length === 0) {
     throw answerBreach(
       profile.provider,
       `${statusFields.join(' and ')} ${statusFields.length > 1 ? 'are all' : 'is'} missing`,
       answer,
     );
   }
+  const values = { ...judged, ...read(statusInfoFields) };
   const verdict = judgeStatus(
-    values,
+    judged,
     options.inactiveStatusValues ?? DEFAULT_INACTIVE_STATUS_VALUES,
     profile.knownStatusValues,
   );

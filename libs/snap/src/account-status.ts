@@ -2,8 +2,10 @@
  * Reading an account-status answer the way the provider's page means it.
  *
  * Netzme's page shows an ordinary, working account answering `userStatus: "premium"` and
- * `status: "approved_v2"`: a tier and the state of a request, never the word "ACTIVE". So an
- * account is *not active* only when a status field carries a value that says so (the
+ * `status: "approved_v2"`: a tier and the state of a request, never the word "ACTIVE". Its
+ * table calls `userStatus` "Account status" and `status` "Status request", so only the first
+ * is judged (the profile's `statusFields`; `statusInfoFields` are recorded beside it). An
+ * account is *not active* only when a judged field carries a value that says so (the
  * configurable {@link DEFAULT_INACTIVE_STATUS_VALUES}, compared case-insensitively). Any other
  * value is active: a real break must never be hidden by a status rule.
  */

@@ -6,7 +6,10 @@ import { seeded } from './seeded-random';
 export interface SimulatedAccount {
   balance?: string;
   balances?: string[];
+  /** Netzme's `additionalInfo.status` ("Status request"). */
   status?: string;
+  /** Netzme's `additionalInfo.userStatus` ("Account status"). */
+  userStatus?: string;
   faults?: { kind: string; times?: number; responseCode?: string }[];
   /** The provider's transaction history (the simulator's `history` scenario, issue 15). */
   history?: { opening?: string; events: Record<string, unknown>[] };
@@ -176,7 +179,7 @@ export function buildScenario(
         expected = { status: 'error', difference: null, attempts: 1 };
         break;
       case 'inactive': {
-        simulated = { balance: formatAmount(0n), status: 'blocked' };
+        simulated = { balance: formatAmount(0n), userStatus: 'blocked' };
         expected = { status: 'inactive', difference: -settled, attempts: 1 };
         break;
       }

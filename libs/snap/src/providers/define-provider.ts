@@ -118,8 +118,13 @@ export const providerProfileSchema = z
       .strict(),
     /** `account-number`: the body names the account; `credential-set`: the credentials are the account (Finnet). */
     accountIdentity: z.enum(['account-number', 'credential-set']),
-    /** Dotted paths of the status fields of an account-status answer. */
+    /**
+     * Dotted paths of the fields of an account-status answer that say whether the account is
+     * active (a value of the inactive list makes it not active).
+     */
     statusFields: z.array(jsonPath),
+    /** More fields of that answer recorded with the status for the report, never judged. */
+    statusInfoFields: z.array(jsonPath),
     /** Status values the provider's pages show for a working account (not logged as unseen). */
     knownStatusValues: z.array(z.string()),
     /**
@@ -138,9 +143,12 @@ export const providerProfileSchema = z
   .refine((p) => !p.capabilities.history || p.history !== null, {
     message: 'capabilities.history needs history',
   })
-  .refine((p) => p.capabilities.accountStatus || p.statusFields.length === 0, {
-    message: 'statusFields without capabilities.accountStatus',
-  });
+  .refine(
+    (p) =>
+      p.capabilities.accountStatus ||
+      (p.statusFields.length === 0 && p.statusInfoFields.length === 0),
+    { message: 'statusFields without capabilities.accountStatus' },
+  );
 
 /** A provider's profile: everything that differs between providers. */
 export type ProviderProfile = z.infer<typeof providerProfileSchema>;
@@ -199,6 +207,7 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
     },
     accountIdentity: 'account-number',
     statusFields: [],
+    statusInfoFields: [],
     knownStatusValues: [],
     history: null,
     capabilities: { accountStatus: false, history: false },

@@ -27,7 +27,10 @@ export default defineProvider({
     providerTimeUnit: 'ms',
     merchantNameField: 'name',
   },
-  statusFields: ['additionalInfo.userStatus', 'additionalInfo.status'],
+  // The Get Account Status table: `userStatus | String | Account status` is the account's
+  // state; `status | String | Status request` is a request's (recorded, never judged).
+  statusFields: ['additionalInfo.userStatus'],
+  statusInfoFields: ['additionalInfo.status'],
   // The Get Account Status page's example of an ordinary account.
   knownStatusValues: ['premium', 'regular', 'approved_v2'],
   history: {
