@@ -257,7 +257,9 @@ describe('requests the client builds and answers it reads, against the providers
       expect(pageHeaders.get('X-SIGNATURE')).toMatch(/^[0-9a-f]{128}$/);
       expect(h['x-signature']).toMatch(/^[0-9a-f]{128}$/);
       expect(h['x-signature']).toBe(expectedSignature('netzme', req, PATHS.netzmeBalance, 'hex'));
-      expect(h.authorization).toBe(`Bearer ${TOKENS.netzme}`);
+      // The curl's `Authorization: eyJhbGci…`: the bare token, no scheme.
+      expect(pageHeaders.get('Authorization')).toMatch(/^eyJ[^ ]+$/);
+      expect(h.authorization).toBe(TOKENS.netzme);
     });
 
     it('the body has the page’s Request Body fields, in its order, minified, accountNo as given', () => {
@@ -282,16 +284,19 @@ describe('requests the client builds and answers it reads, against the providers
       );
     });
 
-    it('authorizationScheme none: the token bare, as this page’s curl prints it; the signature unchanged in kind', async () => {
-      expect(pageHeaders.get('Authorization')).toMatch(/^eyJ[^ ]+$/);
-      await factory({ netzme: { authorizationScheme: 'none' } })
-        .get('netzme')
-        .balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+    it('a deployment can send Bearer here too (authorizationSchemeByOperation); the account status keeps its page’s Bearer either way', async () => {
+      const client = factory({
+        netzme: { authorizationSchemeByOperation: { 'balance-inquiry': 'Bearer' } },
+      }).get('netzme');
+      await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
       const req = last(PATHS.netzmeBalance);
-      expect(appHeaders(req).authorization).toBe(TOKENS.netzme);
+      expect(appHeaders(req).authorization).toBe(`Bearer ${TOKENS.netzme}`);
+      // The string to sign holds the bare token whichever form the header has.
       expect(appHeaders(req)['x-signature']).toBe(
         expectedSignature('netzme', req, PATHS.netzmeBalance, 'hex'),
       );
+      await client.accountStatus('Mw6STUQK');
+      expect(appHeaders(last(PATHS.netzmeStatus)).authorization).toBe(`Bearer ${TOKENS.netzme}`);
     });
 
     it('the page’s example answer: Cash 0.00 IDR of Cash and Points, provider time 1663940662217', async () => {
@@ -326,6 +331,8 @@ describe('requests the client builds and answers it reads, against the providers
       expect(keyPaths(sent)).toEqual(keyPaths(page));
       expect(sent.additionalInfo.custId).toBe('Mw6STUQK');
       expect(h['x-signature']).toBe(expectedSignature('netzme', req, PATHS.netzmeStatus, 'hex'));
+      // The curl's `Authorization: Bearer eyJhbGci…`.
+      expect(headerOf('Authorization')).toMatch(/^Bearer eyJ[^ ]+$/);
       expect(h.authorization).toBe(`Bearer ${TOKENS.netzme}`);
       // The page's example answer (premium / regular / approved_v2): an ordinary, active account.
       expect(status).toMatchObject({

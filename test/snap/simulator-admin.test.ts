@@ -79,16 +79,16 @@ describe('simulator admin API, stats and seed', () => {
     });
   });
 
-  it('PATCH /admin/accounts/:provider/:accountNo changes balance, status and faults', async () => {
+  it('PATCH /admin/accounts/:provider/:accountNo changes balance, account status and faults', async () => {
     const patched = await admin(world.baseUrl, 'PATCH', '/admin/accounts/netzme/A1', {
       balance: '7.50',
-      status: 'blocked',
+      userStatus: 'blocked',
       faults: [{ kind: 'non-json' }],
     });
     expect(patched.status).toBe(200);
     expect(patched.json).toMatchObject({
       balances: ['7.50'],
-      status: 'blocked',
+      userStatus: 'blocked',
       faults: [{ kind: 'non-json' }],
     });
     const status = await world.factory.get('netzme').accountStatus('A1');

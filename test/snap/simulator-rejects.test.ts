@@ -303,18 +303,33 @@ describe('the simulator rejects wrongly signed or malformed calls like a strict 
 
   describe('bearer token', () => {
     it.each([
-      ['unknown', { Authorization: 'Bearer not-a-token' }],
+      ['unknown', { Authorization: 'not-a-token' }],
       ['missing', { Authorization: undefined }],
-      ['without the Bearer scheme', {}],
-    ] as const)('%s answers 401xx01', async (label, headers) => {
-      const answer = await call(
-        'netzme',
-        label === 'without the Bearer scheme'
-          ? { headers: { Authorization: tokens.netzme } }
-          : { headers },
-      );
+    ] as const)('%s answers 401xx01', async (_label, headers) => {
+      const answer = await call('netzme', { headers });
       expect(answer.json.responseCode).toBe('4011101');
       expect(answer.status).toBe(401);
+    });
+
+    it('in the other form than its page shows answers 401xx01 (Netzme: Get Balance bare, Get Account Status Bearer)', async () => {
+      const balance = await call('netzme', {
+        headers: { Authorization: `Bearer ${tokens.netzme}` },
+      });
+      expect([balance.status, balance.json.responseCode]).toEqual([401, '4011101']);
+      const status = await call('netzme', {
+        endpoint: 'account-inquiry',
+        headers: { Authorization: tokens.netzme },
+      });
+      // Service code 08: the account status inquiry's.
+      expect([status.status, status.json.responseCode]).toEqual([401, '4010801']);
+      const nicepay = await rawCall(
+        world.baseUrl,
+        world.sim.paths.nicepay,
+        world.partners.nicepay,
+        tokens.nicepay,
+        { accountNo: 'IONPAYTEST', headers: { Authorization: tokens.nicepay } },
+      );
+      expect(nicepay.json.responseCode).toBe('4011101');
     });
 
     it("another provider's token answers 401xx01", async () => {

@@ -10,7 +10,7 @@ export interface TokenRecord {
 
 /** Why a presented token is refused. */
 export type TokenProblem =
-  'missing' | 'malformed' | 'unknown' | 'expired' | 'revoked' | 'other-provider';
+  'missing' | 'malformed' | 'not bare' | 'unknown' | 'expired' | 'revoked' | 'other-provider';
 
 const SWEEP_EVERY = 1_000;
 
@@ -49,10 +49,11 @@ export class TokenStore {
     provider: string,
     authorization: string | undefined,
     now: number,
+    scheme: 'Bearer' | 'bare' = 'Bearer',
   ): { record: TokenRecord; token: string } | { problem: TokenProblem } {
     if (!authorization) return { problem: 'missing' };
-    const match = /^Bearer ([^\s]+)$/.exec(authorization);
-    if (!match) return { problem: 'malformed' };
+    const match = (scheme === 'Bearer' ? /^Bearer ([^\s]+)$/ : /^([^\s]+)$/).exec(authorization);
+    if (!match) return { problem: scheme === 'Bearer' ? 'malformed' : 'not bare' };
     const token = match[1];
     const record = this.tokens.get(token);
     if (!record) return { problem: 'unknown' };
@@ -62,9 +63,9 @@ export class TokenStore {
     return { record, token };
   }
 
-  /** The provider a presented `Bearer` token was issued for, if the simulator knows it. */
+  /** The provider a presented token (`Bearer` or bare) was issued for, if the simulator knows it. */
   providerOf(authorization: string | undefined): string | undefined {
-    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
+    const match = /^(?:Bearer )?([^\s]+)$/.exec(authorization ?? '');
     return match ? this.tokens.get(match[1])?.provider : undefined;
   }
 

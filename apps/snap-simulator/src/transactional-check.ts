@@ -35,7 +35,8 @@ export function verifyTransactional(
   const { provider, kind, signedPath, rules } = call.route;
   const now = ctx.now();
 
-  const checked = ctx.tokens.check(provider, header(call.headers, 'Authorization'), now);
+  const scheme = kind === 'token' ? 'Bearer' : (rules.authorization?.[kind] ?? 'Bearer');
+  const checked = ctx.tokens.check(provider, header(call.headers, 'Authorization'), now, scheme);
   if ('problem' in checked) {
     return reject(401, '01', `Authorization bearer token is ${checked.problem}`);
   }

@@ -69,6 +69,7 @@ export async function authorizedCall(
     const body = JSON.stringify(request.body(externalId));
     const method = request.method ?? 'POST';
     const headers = transport.signedHeaders({
+      operation: request.operation,
       method,
       token,
       externalId,

@@ -22,6 +22,7 @@ export type ProfilePathOverrides = ProfileOverrides;
 
 const MERGED_OBJECTS = [
   'headers',
+  'authorizationSchemeByOperation',
   'staticHeaders',
   'response',
   'capabilities',

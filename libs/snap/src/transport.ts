@@ -28,6 +28,8 @@ export interface SnapRequest {
 
 /** What a transactional request is signed over, beside the profile and the credentials. */
 export interface SignedRequestParts {
+  /** The operation, for its `Authorization` scheme (default: the profile's `authorizationScheme`). */
+  operation?: SnapOperation;
   /** The method the request is sent with (default: the profile's `method`); it is signed. */
   method?: SnapHttpMethod;
   token: string;
@@ -52,10 +54,12 @@ export class SnapTransport {
    */
   signedHeaders(parts: SignedRequestParts): Record<string, string> {
     const { profile, credentials } = this;
+    const byOperation: Partial<Record<SnapOperation, 'Bearer' | 'none'>> =
+      profile.authorizationSchemeByOperation;
+    const scheme = (parts.operation && byOperation[parts.operation]) ?? profile.authorizationScheme;
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
-      Authorization:
-        profile.authorizationScheme === 'Bearer' ? `Bearer ${parts.token}` : parts.token,
+      Authorization: scheme === 'Bearer' ? `Bearer ${parts.token}` : parts.token,
       'X-TIMESTAMP': parts.timestamp,
       'X-SIGNATURE': signTransactional(
         credentials.clientSecret.reveal(),

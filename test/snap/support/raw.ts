@@ -174,7 +174,8 @@ export function rawCall(
   const names = HEADER_NAMES[provider];
   const headers: Record<string, string | undefined> = {
     'Content-Type': 'application/json',
-    Authorization: `Bearer ${token}`,
+    // Netzme's Get Balance curl sends the bare token; every other page `Bearer <token>`.
+    Authorization: provider === 'netzme' && endpoint === 'balance' ? token : `Bearer ${token}`,
     'X-TIMESTAMP': timestamp,
     'X-SIGNATURE': signature,
     [names.partnerId]: partner.clientId,

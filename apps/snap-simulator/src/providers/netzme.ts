@@ -27,6 +27,9 @@ export const NETZME_RULES = defineProviderRules({
   timestampOffset: 'any',
   // Both pages list X-CLIENT-SECRET and the example request sends it.
   clientSecretHeader: true,
+  // The Get Balance curl: `Authorization: eyJhbGci…`; the Get Account Status curl:
+  // `Authorization: Bearer eyJhbGci…`. History (on no page): PROTOCOL.md's Bearer.
+  authorization: { balance: 'bare' },
   mandatory: {
     balance: ['partnerReferenceNo', 'accountNo'],
     'account-inquiry': ['partnerReferenceNo', 'additionalInfo.custId'],

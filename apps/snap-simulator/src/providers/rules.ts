@@ -108,6 +108,11 @@ export interface ProviderRules {
    * missing), e.g. `ORIGIN` on Finnet's general headers page. None by default.
    */
   requiredHeaders?: string[];
+  /**
+   * How `Authorization` must carry the token, per transactional endpoint, where its page shows
+   * otherwise than `Bearer <token>`: `bare` (Netzme's Get Balance example). Absent: `Bearer`.
+   */
+  authorization?: Partial<Record<'balance' | 'account-inquiry' | 'history', 'Bearer' | 'bare'>>;
   /** Mandatory string body fields (dotted paths) per transactional endpoint. */
   mandatory: { balance: string[]; 'account-inquiry'?: string[]; history?: string[] };
   /**

@@ -14,6 +14,9 @@ const jsonPath = z
  * and again with a deployment's overrides applied (see `resolveProfile`). Nothing outside a
  * profile names a provider.
  */
+/** `Bearer <token>` or the bare token in `Authorization`. */
+const authorizationSchemeSchema = z.enum(['Bearer', 'none']);
+
 export const providerProfileSchema = z
   .object({
     /** Registry key: the `provider` column, queue name and config key part (`SNAP_<NAME>_*`). */
@@ -39,7 +42,19 @@ export const providerProfileSchema = z
      * Finnet's tables, Netzme's Get Account Status example) or the bare token (Netzme's Get
      * Balance example prints `Authorization: eyJ...`). The signature covers the bare token either way.
      */
-    authorizationScheme: z.enum(['Bearer', 'none']),
+    authorizationScheme: authorizationSchemeSchema,
+    /**
+     * The scheme of one operation where its page differs from `authorizationScheme` (Netzme:
+     * its Get Balance page sends the bare token, its Get Account Status page `Bearer`).
+     */
+    authorizationSchemeByOperation: z
+      .object({
+        'balance-inquiry': authorizationSchemeSchema,
+        'account-status': authorizationSchemeSchema,
+        'transaction-history': authorizationSchemeSchema,
+      })
+      .partial()
+      .strict(),
     /** Send the client secret as `X-CLIENT-SECRET` (Netzme's pages list it; off: it defeats the HMAC). */
     sendClientSecret: z.boolean(),
     /** Encoding of the transactional HMAC-SHA512 signature. */
@@ -187,6 +202,7 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
     headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
     staticHeaders: {},
     authorizationScheme: 'Bearer',
+    authorizationSchemeByOperation: {},
     sendClientSecret: false,
     signatureEncoding: 'base64',
     channel: { rule: 'configured' },

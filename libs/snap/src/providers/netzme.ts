@@ -18,6 +18,10 @@ export default defineProvider({
   // win over PROTOCOL.md §2, which would keep it off. SNAP_NETZME_PROFILE='{"sendClientSecret":false}'
   // turns it off where Netzme confirms it is not needed. It is never logged.
   sendClientSecret: true,
+  // The Get Balance curl sends `Authorization: eyJhbGci…` (the bare token), the Get Account
+  // Status curl `Authorization: Bearer eyJhbGci…`: each operation as its own page shows it
+  // (history, on no page: PROTOCOL.md's `Bearer`). The signature covers the bare token either way.
+  authorizationSchemeByOperation: { 'balance-inquiry': 'none' },
   signatureEncoding: 'hex',
   externalIdLength: 32,
   balanceRequest: { partnerReferenceNo: '{reference}', accountNo: '{accountNo}' },
