@@ -313,6 +313,35 @@ describe('requests the client builds and answers it reads, against the providers
       // The page answers another partnerReferenceNo than it sent: read, not refused.
       expect(r.partnerReferenceNo).toBe('testing012398120312');
     });
+
+    it('a Points entry that is not an amount does not spoil the Cash balance that is reconciled; the Cash entry must read exactly', async () => {
+      const withPoints = (cash: string, points: string) => {
+        const body = JSON.parse(NETZME_BALANCE_ANSWER);
+        body.accountInfos[0].availableBalance.value = cash;
+        body.accountInfos[1].availableBalance.value = points;
+        server.queue(PATHS.netzmeBalance, { status: 200, body: JSON.stringify(body) });
+      };
+      const client = factory().get('netzme');
+      withPoints('150.25', '120');
+      const r = await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+      expect(r.availableBalance).toBe(15_025n);
+      expect(r.balances[1]).toEqual({
+        balanceType: 'Points',
+        value: null,
+        currency: 'IDR',
+        unreadable:
+          'accountInfos[1].availableBalance.value: "120" is not an amount of the form -?digits.dd',
+      });
+      withPoints('150', '0.00');
+      await expect(
+        client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }),
+      ).rejects.toMatchObject({
+        kind: 'contract-breach',
+        message: expect.stringContaining(
+          'accountInfos[0].availableBalance.value: "150" is not an amount',
+        ),
+      });
+    });
   });
 
   describe('Netzme Get Account Status page (seed 001)', () => {
@@ -516,6 +545,22 @@ describe('requests the client builds and answers it reads, against the providers
           message: `nicepay: asked for accountNo "IONPAYTEST", the answer's accountNo is ${echoed}: it may be another merchant's balance`,
         });
       }
+    });
+
+    it('an answer naming a seller (msId) to a request for the merchant’s own balance is a contract breach', async () => {
+      // The request table: "msId | String | 20 | Conditional | Merchant Seller ID"; the
+      // response table: "msId | String | 20 | Optional | Merchant Seller Id".
+      expect(NICEPAY_PAGE).toContain('msId | String | 20 | Optional | Merchant Seller Id');
+      const sellers = JSON.parse(NICEPAY_ANSWER) as Record<string, unknown>;
+      sellers.additionalInfo = { msId: 'SELLER0001' };
+      server.queue(PATHS.nicepayBalance, { status: 200, body: JSON.stringify(sellers) });
+      await expect(
+        factory().get('nicepay').balanceInquiry({ accountNo: 'IONPAYTEST', currency: 'IDR' }),
+      ).rejects.toMatchObject({
+        kind: 'contract-breach',
+        message:
+          "nicepay: asked for the merchant's own balance (no seller), the answer's additionalInfo.msId is \"SELLER0001\": it may be that seller's balance",
+      });
     });
 
     it('an answer of the response table’s fields without the Optional additionalInfo.msId is read for a seller', async () => {

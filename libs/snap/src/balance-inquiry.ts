@@ -22,8 +22,11 @@ export interface BalanceAccount {
 /** One `accountInfos[]` entry, parsed. */
 export interface BalanceEntry {
   balanceType: string | null;
-  value: bigint;
+  /** Null only for an entry that is not reconciled and could not be read (see `unreadable`). */
+  value: bigint | null;
   currency: string;
+  /** Why an entry that is not reconciled (e.g. Netzme's Points) could not be read. */
+  unreadable?: string;
 }
 
 /** A successful balance inquiry. Amounts are minor units. */
@@ -83,16 +86,16 @@ export async function inquireBalance(
   );
   const { json, code, externalId } = answer;
   const details: SnapErrorDetails = { provider: profile.provider, responseCode: code, externalId };
-  const balances = parseBalances(profile, answer, account.currency);
-  const chosen = chooseBalance(profile, balances, details);
+  const balances = parseBalances(profile, answer, account.currency, details);
+  const chosen = balances.find((b) => b.reconciled)!;
   checkAccountNo(profile, json, account, details);
   checkSeller(profile, json, account, details);
   return {
     provider: profile.provider,
     accountNo: account.accountNo,
-    availableBalance: chosen.value,
+    availableBalance: chosen.value!,
     currency: chosen.currency,
-    balances,
+    balances: balances.map(({ reconciled: _, ...entry }) => entry),
     providerTime: providerTime(profile, json, requestTime, providerTimeSkewMs, details),
     providerName: merchantName(profile, json, details),
     requestTime,
@@ -104,57 +107,68 @@ export async function inquireBalance(
   };
 }
 
-/** Every `accountInfos[]` entry, its amount in minor units and in the account's currency. */
+/**
+ * Every `accountInfos[]` entry, its amount in minor units and in the account's currency. The
+ * entry to reconcile must read exactly; another (Netzme's Points) that does not is kept with
+ * the reason, and does not spoil the balance that is reconciled.
+ */
 function parseBalances(
   profile: ProviderProfile,
   answer: AuthorizedAnswer,
   currency: string,
-): BalanceEntry[] {
+  details: SnapErrorDetails,
+): (BalanceEntry & { reconciled: boolean })[] {
   const infos = answer.json.accountInfos;
   const breach = (message: string) => answerBreach(profile.provider, message, answer);
   if (!Array.isArray(infos) || infos.length === 0) {
     throw breach(`accountInfos ${show(infos)} is missing or empty`);
   }
+  const types = infos.map((info) => {
+    const t = pick(info, 'balanceType');
+    return typeof t === 'string' ? t : null;
+  });
+  const chosen = chooseBalance(profile, types, details);
   const { balanceField } = profile.response;
   return infos.map((info, i) => {
     const field = `accountInfos[${i}].${balanceField}`;
-    let value: bigint;
+    const entry = { balanceType: types[i], reconciled: i === chosen };
+    const got = pick(info, `${balanceField}.currency`);
+    let value: bigint | null = null;
+    let problem: string | null = null;
     try {
       value = parseAmount(pick(info, `${balanceField}.value`), `${field}.value`);
     } catch (e) {
-      if (e instanceof AmountFormatError) throw breach(e.message);
-      throw e;
+      if (!(e instanceof AmountFormatError)) throw e;
+      problem = e.message;
     }
-    const got = pick(info, `${balanceField}.currency`);
-    if (got !== currency) {
-      throw breach(
-        `${field}.currency ${show(got)} is not the account's currency ${show(currency)}`,
-      );
+    if (problem === null && got !== currency) {
+      problem = `${field}.currency ${show(got)} is not the account's currency ${show(currency)}`;
     }
-    const balanceType = pick(info, 'balanceType');
-    return { balanceType: typeof balanceType === 'string' ? balanceType : null, value, currency };
+    if (problem === null) return { ...entry, value, currency };
+    if (entry.reconciled) throw breach(problem);
+    return { ...entry, value: null, currency: String(got), unreadable: problem };
   });
 }
 
-/** The entry of the profile's balance type (or the only entry, when the profile names none). */
+/** The index of the profile's balance type (or of the only entry, when the profile names none). */
 function chooseBalance(
   profile: ProviderProfile,
-  balances: BalanceEntry[],
+  types: (string | null)[],
   details: SnapErrorDetails,
-): BalanceEntry {
+): number {
   const wanted = profile.response.balanceType;
   if (wanted === null) {
-    if (balances.length === 1) return balances[0];
+    if (types.length === 1) return 0;
     // Picking the first of several would reconcile whichever the provider listed first.
     throw new ContractBreachError(
-      `${profile.provider}: accountInfos has ${balances.length} entries (balanceType ${show(balances.map((b) => b.balanceType))}) and the profile names no balanceType to reconcile; set SNAP_${profile.provider.toUpperCase()}_BALANCE_TYPE`,
+      `${profile.provider}: accountInfos has ${types.length} entries (balanceType ${show(types)}) and the profile names no balanceType to reconcile; set SNAP_${profile.provider.toUpperCase()}_BALANCE_TYPE`,
       details,
     );
   }
-  const found = balances.find((b) => b.balanceType === wanted);
-  if (!found) {
+  const found = types.indexOf(wanted);
+  if (found < 0) {
     throw new ContractBreachError(
-      `${profile.provider}: accountInfos has no balanceType ${show(wanted)} (got ${show(balances.map((b) => b.balanceType))})`,
+      `${profile.provider}: accountInfos has no balanceType ${show(wanted)} (got ${show(types)})`,
       details,
     );
   }
@@ -233,7 +247,8 @@ function checkAccountNo(
 /**
  * A seller's account (NICEPay `msId`) must be answered for that seller: an answer without the
  * seller id, or with another one, may be the parent merchant's balance, and comparing it
- * with the seller's ledger would report a break that is not there (or hide one).
+ * with the seller's ledger would report a break that is not there (or hide one). And the
+ * merchant's own account must not be answered for a seller.
  */
 function checkSeller(
   profile: ProviderProfile,
@@ -242,7 +257,17 @@ function checkSeller(
   details: SnapErrorDetails,
 ): void {
   const { sellerIdField, sellerIdEcho } = profile.response;
-  if (!account.msId) return;
+  if (!account.msId) {
+    // A merchant's own account: an answer naming a seller is that seller's balance.
+    const named = sellerIdField ? pick(json, sellerIdField) : undefined;
+    if (named !== undefined && named !== null && named !== '') {
+      throw new ContractBreachError(
+        `${profile.provider}: asked for the merchant's own balance (no seller), the answer's ${sellerIdField} is ${show(named)}: it may be that seller's balance`,
+        details,
+      );
+    }
+    return;
+  }
   if (!sellerIdField) {
     throw new ContractBreachError(
       `${profile.provider}: the account has seller id ${show(account.msId)} but the provider's profile knows no sellers (response.sellerIdField)`,
