@@ -3,8 +3,25 @@ import { Agent, request } from 'undici';
 /** Connect and read timeouts for every provider call, in milliseconds. */
 export interface SnapTimeouts {
   connectMs: number;
-  /** Time to the response headers, and then between body chunks. */
+  /**
+   * Time to the response headers, and then between body chunks; with `connectMs` it also
+   * bounds the whole call ({@link callDeadlineMs}), so an answer sent a byte at a time ends.
+   */
   readMs: number;
+}
+
+/** The most one call may take, from sending to the last byte of the answer. */
+export function callDeadlineMs(timeouts: SnapTimeouts): number {
+  return timeouts.connectMs + timeouts.readMs;
+}
+
+/** A call that did not complete within {@link callDeadlineMs}: transient, like a read timeout. */
+export class CallDeadlineError extends Error {
+  readonly code = 'SNAP_CALL_DEADLINE';
+  constructor(readonly ms: number) {
+    super(`no complete answer within ${ms} ms`);
+    this.name = 'CallDeadlineError';
+  }
 }
 
 export const DEFAULT_TIMEOUTS: SnapTimeouts = { connectMs: 5_000, readMs: 15_000 };
@@ -77,10 +94,28 @@ export class SnapHttp {
     headers: Record<string, string>,
     body: string,
   ): Promise<RawResponse> {
+    const deadlineMs = callDeadlineMs(this.timeouts);
+    const deadline = AbortSignal.timeout(deadlineMs);
+    try {
+      return await this.exchange(method, url, headers, body, deadline);
+    } catch (e) {
+      if (deadline.aborted) throw new CallDeadlineError(deadlineMs);
+      throw e;
+    }
+  }
+
+  private async exchange(
+    method: SnapHttpMethod,
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    signal: AbortSignal,
+  ): Promise<RawResponse> {
     const res = await request(url, {
       method,
       headers,
       body,
+      signal,
       dispatcher: this.agent,
       headersTimeout: this.timeouts.readMs,
       bodyTimeout: this.timeouts.readMs,
