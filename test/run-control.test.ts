@@ -6,7 +6,7 @@ import IORedis from 'ioredis';
 import pino from 'pino';
 import { queuePrefix } from '@app/infra';
 import { JOB, SCHEDULE_QUEUE } from '@app/queue';
-import { jobStart, RunsService } from '@app/reconciliation';
+import { jobStart, loadRunReport, reportToTable, RunsService } from '@app/reconciliation';
 import { QUEUED_TICK_RETRY_MS, ScheduleProcessor } from '../apps/producer/src/schedule.processor';
 import { startProducerHttp } from './reports/http';
 import { Pipeline, startPipeline } from './support/pipeline';
@@ -270,6 +270,15 @@ describe('run control', () => {
         account_count: 0,
         note: `skipped: run ${running.runId} of the same scope was still running`,
       });
+      // "latest" is the run still checking accounts, never the skipped tick; and nothing of it
+      // reads as an all-clear while it runs.
+      const latest = (await loadRunReport(ds, 'latest'))!;
+      expect(latest.run.id).toBe(running.runId);
+      const skipped = (await loadRunReport(ds, outcome.runId))!;
+      expect(reportToTable(skipped)).toContain(
+        'no account checked: this scheduled run was skipped (a run of its scope was still running)',
+      );
+      expect(reportToTable(skipped)).not.toContain('every account matched');
     } finally {
       await first.close();
     }

@@ -1,4 +1,5 @@
 export * from './account-result';
+export * from './all-clear';
 export * from './audit-log';
 export * from './close-unavailable';
 export * from './compare';

@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { nothingNeedsAttention } from './all-clear';
 import { RESULT_STATUSES } from './result-status';
 import type { ResultView, RunReport, RunView } from './run-report';
 import { spreadsheetSafeCsvOptions } from './spreadsheet-safe-csv';
@@ -111,6 +112,6 @@ export function reportToTable(report: RunReport, { all = false } = {}): string {
       // The break explained from the provider's history, under its row (issue 15).
       if (r.explanation) lines.push(`    ${r.explanation}`);
     });
-  } else lines.push(all ? '(no results)' : 'every account matched');
+  } else lines.push(all ? '(no results)' : nothingNeedsAttention(run));
   return lines.join('\n');
 }

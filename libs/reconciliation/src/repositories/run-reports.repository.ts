@@ -200,11 +200,17 @@ function toResultItemRecord(r: ResultItemRow): ResultItemRecord {
   };
 }
 
-/** A run by id, or the most recent one for `latest`; null when there is none (or the ref is no id). */
+/**
+ * A run by id, or for `latest` the most recent run that checks accounts (a `skipped` tick
+ * checked none: as "latest" it would hide the run still checking them); null when there is
+ * none (or the ref is no id).
+ */
 export async function findRun(db: Db, runRef: string): Promise<RunRecord | null> {
   const rows: RunRow[] =
     runRef === 'latest'
-      ? await db.query(`SELECT ${RUN_COLUMNS} FROM reconciliation_runs ORDER BY id DESC LIMIT 1`)
+      ? await db.query(
+          `SELECT ${RUN_COLUMNS} FROM reconciliation_runs WHERE status <> 'skipped' ORDER BY id DESC LIMIT 1`,
+        )
       : /^\d{1,18}$/.test(runRef)
         ? await db.query(`SELECT ${RUN_COLUMNS} FROM reconciliation_runs WHERE id = $1`, [runRef])
         : [];

@@ -1,4 +1,4 @@
-import { RESULT_STATUSES, RunView } from '@app/reconciliation';
+import { nothingNeedsAttention, RESULT_STATUSES, RunView } from '@app/reconciliation';
 import type { DailyMismatchFigures, Page, ResultItem } from '@app/reconciliation/report-views';
 import { BreakerStatus, formatAmount } from '@app/snap';
 import { accountKeyText } from '@app/ledger';
@@ -26,6 +26,9 @@ export interface OverviewData {
   /** Each provider's circuit breaker now (omitted: not shown). */
   providers?: BreakerStatus[];
 }
+
+/** A sentence from a phrase: its first letter upper-case. */
+const sentence = (phrase: string) => phrase.charAt(0).toUpperCase() + phrase.slice(1);
 
 function duration(run: RunView): string {
   if (!run.finishedAt) return '–';
@@ -126,7 +129,9 @@ function attentionTable(run: RunView, attention: Page<ResultItem>, view: Display
     </h2>
     ${
       attention.total === 0
-        ? html`<p class="muted">Every account matched.</p>`
+        ? html`<p class="muted" data-testid="all-clear">
+            ${sentence(nothingNeedsAttention(run))}.
+          </p>`
         : html`<table>
               <thead>
                 <tr>
