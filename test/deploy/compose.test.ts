@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComposeFile } from './compose-file';
-import { readCompose, repoRoot } from './compose-file';
+import { interpolate, readCompose, repoRoot } from './compose-file';
+import { loadConfig } from '@app/config';
 import {
   composeProblems,
   dockerfileProblems,
@@ -66,6 +67,39 @@ describe('deployment files', () => {
     ).toContain(
       'services.worker.environment: WEBHOOK_* differ from the producer (the worker delivers the alerts the producer queues)',
     );
+  });
+
+  it('fails when the worker’s metrics port listens on loopback only (Prometheus could not scrape it)', () => {
+    expect(readCompose().services.worker.environment).toMatchObject({
+      WORKER_METRICS_HOST: '0.0.0.0',
+    });
+    expect(
+      broken((c) => {
+        delete (c.services.worker.environment as Record<string, unknown>).WORKER_METRICS_HOST;
+      }),
+    ).toContain(
+      'services.worker.environment: WORKER_METRICS_HOST must be 0.0.0.0 (on loopback, Prometheus and probes from outside the container cannot reach the metrics port)',
+    );
+  });
+
+  it('.env.example copied to .env, as the README says, gives the apps a configuration they accept', () => {
+    const dotenv = Object.fromEntries(
+      read('.env.example')
+        .split('\n')
+        .filter((line) => /^[A-Z0-9_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(dotenv)).toContain('BASIC_AUTH_PASSWORD');
+    const compose = readCompose();
+    for (const name of ['producer', 'worker'] as const) {
+      const env = Object.fromEntries(
+        Object.entries(compose.services[name].environment ?? {}).map(([k, v]) => [
+          k,
+          interpolate(String(v ?? ''), dotenv),
+        ]),
+      );
+      expect(() => loadConfig({ NODE_ENV: 'production', ...env })).not.toThrow();
+    }
   });
 
   it('the committed .env.example is not required by compose', () => {

@@ -97,6 +97,16 @@ export function composeProblems(
       );
   }
 
+  // The worker's probes and metrics port listens on loopback unless told otherwise: Prometheus
+  // (and any probe from outside the container) reaches it only on all addresses.
+  const workerEnv = compose.services?.worker?.environment ?? {};
+  if (compose.services?.worker && String(workerEnv.WORKER_METRICS_PORT ?? '9464') !== '0') {
+    if (workerEnv.WORKER_METRICS_HOST !== '0.0.0.0')
+      problems.push(
+        'services.worker.environment: WORKER_METRICS_HOST must be 0.0.0.0 (on loopback, Prometheus and probes from outside the container cannot reach the metrics port)',
+      );
+  }
+
   for (const [name, s] of services) {
     const at = `services.${name}`;
     if (s.build !== undefined) {
