@@ -130,6 +130,26 @@ describe('bad input: configuration', () => {
     ]);
   });
 
+  it('a schedule that cannot be read (cron, time zone): refused at start, naming the setting and the value', () => {
+    // Before, the producer stopped later with "Validation error, cannot resolve alias "eve"".
+    const problems = problemsOf(() =>
+      loadConfig({
+        SCHEDULE_CRON: 'every hour',
+        SCHEDULE_TIMEZONE: 'Mars/Olympus',
+        RETENTION_CRON: 'bogus',
+      }),
+    );
+    expect(problems).toEqual([
+      'SCHEDULE_CRON="every hour": must be a cron expression (e.g. 0 * * * *: every hour)',
+      'SCHEDULE_TIMEZONE="Mars/Olympus": must be an IANA time zone (e.g. Asia/Jakarta)',
+      'RETENTION_CRON="bogus": must be a cron expression (e.g. 0 * * * *: every hour)',
+    ]);
+    expect(loadConfig({ SCHEDULE_CRON: '0 * * * *', SCHEDULE_TIMEZONE: 'UTC' })).toMatchObject({
+      SCHEDULE_CRON: '0 * * * *',
+      SCHEDULE_TIMEZONE: 'UTC',
+    });
+  });
+
   it('a number written other than in plain decimal digits (0x10, 1e3, 8.0, " 8", empty): refused, naming the setting and the value', () => {
     const problems = problemsOf(() =>
       loadConfig({

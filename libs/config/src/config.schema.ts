@@ -1,3 +1,4 @@
+import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
 import {
   DEFAULT_INACTIVE_STATUS_VALUES,
@@ -21,6 +22,32 @@ const decimalFraction = z
   .string()
   .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number (e.g. 0.5)')
   .transform(Number);
+/** An IANA time zone this Node knows (`Asia/Jakarta`), as the schedule's cron reads it. */
+const timeZone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone (e.g. Asia/Jakarta)' },
+);
+
+/** A cron expression as BullMQ's job schedulers read it (cron-parser, the same version). */
+const cron = z.string().refine(
+  (expression) => {
+    try {
+      parseExpression(expression);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a cron expression (e.g. 0 * * * *: every hour)' },
+);
+
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
@@ -178,11 +205,11 @@ export const configSchema = z.object({
   RECON_TOLERANCE: amount,
   RECON_IN_FLIGHT_WINDOW_SECONDS: int(300, 0),
   RECON_RECHECK_DELAY_MS: int(60_000, 0),
-  SCHEDULE_CRON: z.string().default(''),
-  SCHEDULE_TIMEZONE: z.string().default('Asia/Jakarta'),
+  SCHEDULE_CRON: z.union([z.literal(''), cron]).default(''),
+  SCHEDULE_TIMEZONE: timeZone.default('Asia/Jakarta'),
   SCHEDULE_CHECK_INTERVAL_MS: int(60_000, 0),
   RETENTION_DAYS: int(90, 0),
-  RETENTION_CRON: z.string().min(1).default('30 3 * * *'),
+  RETENTION_CRON: cron.default('30 3 * * *'),
   RETENTION_BATCH_SIZE: int(5_000, 1),
   JOB_KEEP_COMPLETED_SECONDS: int(86_400, 0),
   JOB_KEEP_COMPLETED_COUNT: int(100_000, 0),
