@@ -99,6 +99,20 @@ describe('producer /health/live and /health/ready', () => {
         expect(ready.code).toBe(503);
         expect((ready.body.error as Record<string, { status: string }>)[which].status).toBe('down');
         expect(await status('/health/live')).toEqual({ code: 200, body: { status: 'ok' } });
+        // `/health` answers too (its queue-lag check used to wait for Redis to come back).
+        expect((await status('/health')).code).toBe(503);
+        // The scrape still answers, with this process's metrics, and says which source failed.
+        const started = Date.now();
+        const res = await fetch(`${url}/metrics`, { headers: { 'x-api-key': API_KEY } });
+        expect(res.status).toBe(200);
+        expect(Date.now() - started).toBeLessThan(8_000);
+        const text = await res.text();
+        expect(text).toContain('process_cpu_user_seconds_total');
+        const down = which === 'redis' ? ['queues', 'breakers'] : ['runs'];
+        for (const source of ['queues', 'breakers', 'runs'])
+          expect(text).toContain(
+            `recon_metrics_source_up{source="${source}",app="producer"} ${down.includes(source) ? 0 : 1}`,
+          );
       } finally {
         await proxy.restore();
       }

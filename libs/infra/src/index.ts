@@ -1,4 +1,5 @@
 export * from './batching/micro-batcher';
+export * from './within';
 export * from './bullmq/job-handler-check';
 export * from './bullmq/job-worker-host';
 export * from './bullmq/provider-queues';

@@ -94,6 +94,13 @@ export class AppMetrics {
     ['queue'],
   );
 
+  /** Set by the producer at scrape time: whether each source of the figures above answered. */
+  readonly metricsSourceUp = this.gauge(
+    'recon_metrics_source_up',
+    "Whether a source of the producer's scrape-time figures answered this scrape (1) or not (0: its figures are the last ones read); source: queues (Redis), breakers (Redis), runs (Postgres)",
+    ['source'],
+  );
+
   /** A counter of this process's registry; `labels` are the names its series are split by. */
   private counter<L extends string>(name: string, help: string, labels: readonly L[] = []) {
     return new Counter<L>({ name, help, labelNames: labels, registers: [this.registry] });
