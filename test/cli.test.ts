@@ -223,6 +223,35 @@ describe('CLI', () => {
     expect(down.stderr).toMatch(/^error: /);
   });
 
+  it('with Redis away, reconcile and cancel exit 1 within seconds, having started or cancelled nothing', async () => {
+    const runs = async () =>
+      (await pipeline.db.dataSource.query(
+        `SELECT id, status FROM reconciliation_runs ORDER BY id`,
+      )) as {
+        id: string;
+        status: string;
+      }[];
+    const before = await runs();
+    const noRedis = { ...env, REDIS_URL: 'redis://127.0.0.1:1' };
+    const message =
+      "error: the queues' Redis does not answer (no answer within 3000 ms): nothing was started or cancelled";
+    const started = Date.now();
+    const reconcile = await cli(['reconcile', '--provider', 'finnet', '--timeout', '10'], noRedis);
+    expect(reconcile.code).toBe(1);
+    expect(reconcile.stderr).toContain(message);
+    const [{ id: runId }] = await pipeline.db.dataSource.query(
+      `INSERT INTO reconciliation_runs (trigger, status, account_ids, account_count)
+       VALUES ('cli', 'running', '{}', 0) RETURNING id`,
+    );
+    const cancel = await cli(['cancel', String(runId)], noRedis);
+    expect(cancel.code).toBe(1);
+    expect(cancel.stderr).toContain(message);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    // No run made; the running one still running (its jobs could not have been removed).
+    expect(await runs()).toEqual([...before, { id: String(runId), status: 'running' }]);
+    await pipeline.db.dataSource.query(`DELETE FROM reconciliation_runs WHERE id = $1`, [runId]);
+  }, 60_000);
+
   describe('conventions', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
       version: string;

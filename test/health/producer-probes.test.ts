@@ -10,6 +10,7 @@ import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
 
 const API_KEY = 'probe-test-api-key-0123456789';
+const OPERATOR_KEY = 'probe-operator-key-0123456789';
 
 /**
  * The producer's probes on the real app, with Postgres and Redis reached through proxies this
@@ -36,7 +37,10 @@ describe('producer /health/live and /health/ready', () => {
       DATABASE_URL: pg.via(base.DATABASE_URL),
       REDIS_URL: redis.via(base.REDIS_URL),
       HEALTH_MAX_QUEUE_LAG_SECONDS: 30,
-      API_KEYS: [{ name: 'probe-test', role: 'viewer', secret: API_KEY }],
+      API_KEYS: [
+        { name: 'probe-test', role: 'viewer', secret: API_KEY },
+        { name: 'probe-operator', role: 'operator', secret: OPERATOR_KEY },
+      ],
     };
     db = await createTestDatabase(base);
     app = await createProducerApp(config, pino({ level: 'silent' }));
@@ -109,6 +113,25 @@ describe('producer /health/live and /health/ready', () => {
         const text = await res.text();
         expect(text).toContain('process_cpu_user_seconds_total');
         const down = which === 'redis' ? ['queues', 'breakers'] : ['runs'];
+        if (which === 'redis') {
+          // A run cannot be enqueued: 503 at once, and no run row left behind for a retry to
+          // duplicate (it used to be made, then the request waited for Redis to come back).
+          const count = async () =>
+            Number(
+              (await db.dataSource.query(`SELECT count(*) AS n FROM reconciliation_runs`))[0].n,
+            );
+          const before = await count();
+          const run = await fetch(`${url}/runs`, {
+            method: 'POST',
+            headers: { 'x-api-key': OPERATOR_KEY, 'content-type': 'application/json' },
+            body: '{}',
+          });
+          expect(run.status).toBe(503);
+          expect(((await run.json()) as { detail: string }).detail).toBe(
+            "the queues' Redis does not answer (no answer within 3000 ms): nothing was started or cancelled",
+          );
+          expect(await count()).toBe(before);
+        }
         for (const source of ['queues', 'breakers', 'runs'])
           expect(text).toContain(
             `recon_metrics_source_up{source="${source}",app="producer"} ${down.includes(source) ? 0 : 1}`,

@@ -1,11 +1,13 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import { userInfo } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { createLogger, dataSourceOptions, runMigrations } from '@app/infra';
+import { createLogger, dataSourceOptions, runMigrations, within } from '@app/infra';
 import { importAccountsCsv, importLedgerCsv } from '@app/ledger';
 import {
   EmptyRunScopeError,
+  QueuesUnreachableError,
   loadRunReport,
   reportToCsv,
   reportToTable,
@@ -17,6 +19,16 @@ import { CliModule } from './cli.module';
 import { waitForRun } from './wait-for-run';
 
 /** A failure the CLI reports on stderr with this exit code. */
+
+/**
+ * Closes the Nest context, giving up after a few seconds: with Redis away, closing the queues
+ * waits for a connection that never comes, and the command, whose outcome is already known,
+ * would never exit.
+ */
+async function closeApp(app: INestApplicationContext): Promise<void> {
+  await within(5_000, app.close()).catch(() => undefined);
+}
+
 export class CliError extends Error {
   constructor(
     message: string,
@@ -124,6 +136,7 @@ export async function reconcile(
       )
       .catch((e: unknown) => {
         if (e instanceof EmptyRunScopeError) throw new CliError(e.message, 2);
+        if (e instanceof QueuesUnreachableError) throw new CliError(e.message, 1);
         throw e;
       });
     if (!opts.wait) {
@@ -146,7 +159,7 @@ export async function reconcile(
     if (opts.json) out(JSON.stringify(runSummaryJson(view)));
     else out(reportToTable((await loadRunReport(ds, run.runId))!));
   } finally {
-    await app.close();
+    await closeApp(app);
   }
 }
 
@@ -177,7 +190,13 @@ export async function cancel(config: AppConfig, runId: string, out: Out): Promis
     logger: ['error'],
   });
   try {
-    const outcome = await app.get(RunsService).cancel(runId, 'cli');
+    const outcome = await app
+      .get(RunsService)
+      .cancel(runId, 'cli')
+      .catch((e: unknown) => {
+        if (e instanceof QueuesUnreachableError) throw new CliError(e.message, 1);
+        throw e;
+      });
     if (!outcome.cancelled)
       throw new CliError(
         outcome.status === null
@@ -189,6 +208,6 @@ export async function cancel(config: AppConfig, runId: string, out: Out): Promis
       `run ${runId} cancelled: ${outcome.removedJobs} pending jobs removed, ${outcome.resultsKept} results kept`,
     );
   } finally {
-    await app.close();
+    await closeApp(app);
   }
 }

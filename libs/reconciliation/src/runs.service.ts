@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { APP_LOGGER, Logger, PROVIDER_QUEUES } from '@app/infra';
+import { APP_LOGGER, Logger, PROVIDER_QUEUES, within } from '@app/infra';
 import { balanceJobOptions } from '@app/queue';
 import { ProviderName } from '@app/snap';
 import type { Actor } from './audit-log';
@@ -12,6 +12,21 @@ import * as runsRepository from './repositories/runs.repository';
 import { cancelRun, CancelOutcome, recordSkippedTick, runningRunOfScope } from './run-control';
 import { createRun, CreatedRun, RunFilter } from './create-run';
 import { enqueueRun } from './enqueue-run';
+
+/** How long starting or cancelling a run waits for the queues' Redis to answer a PING. */
+export const QUEUES_CHECK_MS = 3_000;
+
+/**
+ * The queues' Redis did not answer: nothing was started or cancelled. Without this check a
+ * run row was made (or a run marked cancelled) and the call then waited, for as long as Redis
+ * was away, on jobs it could not add or remove.
+ */
+export class QueuesUnreachableError extends Error {
+  constructor(reason: string) {
+    super(`the queues' Redis does not answer (${reason}): nothing was started or cancelled`);
+    this.name = 'QueuesUnreachableError';
+  }
+}
 
 /** Starts runs (schedule, API, CLI) and resumes unfinished ones after a restart. */
 @Injectable()
@@ -36,6 +51,7 @@ export class RunsService {
     /** Refuse a provider or merchant scope that matches no enabled account (a person's run). */
     refuseEmptyScope = false,
   ): Promise<CreatedRun> {
+    await this.queuesReachable();
     const run = await createRun(this.ds, trigger, filter, scheduleKey, actor, refuseEmptyScope);
     if (run.created) {
       await enqueueRun(this.ds, this.queues, run.runId, balanceJobOptions(this.config));
@@ -45,6 +61,23 @@ export class RunsService {
       );
     }
     return run;
+  }
+
+  /** Throws {@link QueuesUnreachableError} unless every provider queue's Redis answers a PING. */
+  private async queuesReachable(): Promise<void> {
+    try {
+      await within(
+        QUEUES_CHECK_MS,
+        Promise.all(
+          Object.values(this.queues).map(async (q) =>
+            // The queue's own ioredis connection (BullMQ types it without its commands).
+            ((await q.client) as unknown as { ping(): Promise<string> }).ping(),
+          ),
+        ),
+      );
+    } catch (e) {
+      throw new QueuesUnreachableError((e as Error).message);
+    }
   }
 
   /** A running run of the same scope as `filter`, if any (the id). */
@@ -64,6 +97,7 @@ export class RunsService {
 
   /** Cancels a running run: pending jobs removed, results so far kept. */
   async cancel(runId: string, by: string): Promise<CancelOutcome> {
+    await this.queuesReachable();
     const outcome = await cancelRun(this.ds, this.queues, runId, `cancelled by ${by}`);
     if (outcome.cancelled) this.logger.warn({ ...outcome, by }, 'run cancelled');
     return outcome;

@@ -122,6 +122,11 @@ function probeRoute(
   });
 }
 
+/** Starting or cancelling a run needs the queues' Redis. */
+const QUEUES_DOWN = {
+  503: error("The queues' Redis does not answer: nothing was started or cancelled; retry later."),
+};
+
 // Runs
 registry.registerPath({
   method: 'post',
@@ -134,6 +139,7 @@ registry.registerPath({
     ...UNAUTHORIZED,
     ...BAD_INPUT,
     ...JSON_BODY,
+    ...QUEUES_DOWN,
   },
 });
 readRoute({
@@ -180,6 +186,7 @@ registry.registerPath({
     ...BAD_INPUT,
     ...NOT_FOUND('run'),
     409: error('The run is not running (finished, failed, cancelled or skipped).'),
+    ...QUEUES_DOWN,
   },
 });
 readRoute({

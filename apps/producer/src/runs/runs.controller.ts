@@ -10,6 +10,7 @@ import {
   Post,
   Query,
   Res,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -20,6 +21,7 @@ import {
   Actor,
   EmptyRunScopeError,
   loadRun,
+  QueuesUnreachableError,
   resolveAccounts,
   RunsService,
 } from '@app/reconciliation';
@@ -67,6 +69,16 @@ export const startRunSchema = z
     path: ['accounts'],
   });
 
+/** 503 when the queues' Redis does not answer: nothing was started or cancelled, retry later. */
+async function unavailableWithoutQueues<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof QueuesUnreachableError) throw new ServiceUnavailableException(e.message);
+    throw e;
+  }
+}
+
 /**
  * The `/runs` resource: start and cancel runs, list them, and read one run's summary, report,
  * results (a page or a CSV) and unmatched items.
@@ -83,7 +95,11 @@ export class RunsController {
   /** Starts a run now, optionally for one provider or merchant. */
   @Post()
   @HttpCode(202)
-  async start(@Body() body: unknown, @RequestActor() actor: Actor) {
+  start(@Body() body: unknown, @RequestActor() actor: Actor) {
+    return unavailableWithoutQueues(this.startRun(body, actor));
+  }
+
+  private async startRun(body: unknown, actor: Actor) {
     const { accounts, ...filter } = parseBody(startRunSchema, body ?? {});
     if (accounts) {
       const { ids, problems } = await resolveAccounts(this.ds, accounts);
@@ -128,7 +144,7 @@ export class RunsController {
   @Post(':id/cancel')
   @HttpCode(200)
   async cancel(@Param('id', RUN_ID) id: string) {
-    const outcome = await this.runs.cancel(id, 'api');
+    const outcome = await unavailableWithoutQueues(this.runs.cancel(id, 'api'));
     if (outcome.cancelled) {
       const { runId, removedJobs, resultsKept } = outcome;
       return { runId, status: 'cancelled', removedJobs, resultsKept };
