@@ -175,6 +175,35 @@ describe('bad input: configuration', () => {
     ]);
   });
 
+  it('a listen address that is neither an IP address nor a host name: refused, naming the setting and the value', () => {
+    // Before, the process stopped later, at listen, with "getaddrinfo ENOTFOUND" and no setting.
+    expect(
+      problemsOf(() => loadConfig({ HOST: 'http://0.0.0.0', WORKER_METRICS_HOST: '127.0.0.1 ' })),
+    ).toEqual([
+      'HOST="http://0.0.0.0": must be an IP address or a host name (e.g. 0.0.0.0, 127.0.0.1, localhost)',
+      'WORKER_METRICS_HOST="127.0.0.1 ": must be an IP address or a host name (e.g. 0.0.0.0, 127.0.0.1, localhost)',
+    ]);
+    for (const host of ['0.0.0.0', '::', '127.0.0.1', 'localhost', 'recon-worker.internal'])
+      expect(loadConfig({ HOST: host, WORKER_METRICS_HOST: host })).toMatchObject({
+        HOST: host,
+        WORKER_METRICS_HOST: host,
+      });
+  });
+
+  it('a headers timeout set above the whole-request timeout: refused, naming both (it could never apply)', () => {
+    expect(
+      problemsOf(() =>
+        loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '5000' }),
+      ),
+    ).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS="20000": must not exceed HTTP_REQUEST_TIMEOUT_MS (5000), the time for the whole request',
+    ]);
+    // Left unset, the default headers timeout (10 s) gives way to a shorter request timeout.
+    expect(loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000' })).toMatchObject({
+      HTTP_REQUEST_TIMEOUT_MS: 5000,
+    });
+  });
+
   it('numbers in plain decimal digits still load, and an unset one keeps its default', () => {
     const config = loadConfig({ PORT: '0', WORKER_CONCURRENCY: '007', JOB_BACKOFF_JITTER: '0.25' });
     expect(config).toMatchObject({

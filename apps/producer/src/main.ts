@@ -10,7 +10,13 @@ async function main(): Promise<void> {
   assertApiCredentials(config);
   const logger = createLogger(config, 'producer');
   const app = await createProducerApp(config, logger);
-  await app.listen(config.PORT, config.HOST);
+  await app.listen(config.PORT, config.HOST).catch(async (e: NodeJS.ErrnoException) => {
+    await app.close();
+    // An address in use or not on this machine: named by its settings, not a bare EADDRINUSE.
+    throw new Error(
+      `cannot listen on HOST=${config.HOST} PORT=${config.PORT}: ${e.code ?? e.message}`,
+    );
+  });
   logger.info({ url: await app.getUrl() }, 'producer listening');
 }
 

@@ -30,7 +30,11 @@ async function main(): Promise<void> {
       config.WORKER_METRICS_PORT,
       ready,
       config.WORKER_METRICS_HOST,
-    );
+    ).catch(async (e: Error) => {
+      // The processors have started: close them (jobs taken go back) before stopping.
+      await app.close();
+      throw e;
+    });
     process.once('SIGTERM', () => server.close());
   }
   logger.info(

@@ -43,5 +43,15 @@ export function startMetricsServer(
       () => res.writeHead(500).end(),
     );
   });
-  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    // An address in use or not on this machine: named by its settings, not a bare EADDRINUSE.
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `cannot listen on WORKER_METRICS_HOST=${host} WORKER_METRICS_PORT=${port}: ${e.code ?? e.message}`,
+        ),
+      ),
+    );
+    server.listen(port, host, () => resolve(server));
+  });
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseExpression } from 'cron-parser';
 import { z } from 'zod';
 import {
@@ -47,6 +48,24 @@ const cron = z.string().refine(
   },
   { message: 'must be a cron expression (e.g. 0 * * * *: every hour)' },
 );
+
+/**
+ * An address to listen on: an IP address (`0.0.0.0`, `::`) or a host name of letters, digits,
+ * `-` and `.` (`localhost`). Anything else would stop the process later, at listen, with an
+ * error that names no setting.
+ */
+const listenHost = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .refine(
+      (host) =>
+        isIP(host) !== 0 ||
+        /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(
+          host,
+        ),
+      { message: 'must be an IP address or a host name (e.g. 0.0.0.0, 127.0.0.1, localhost)' },
+    );
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -159,7 +178,7 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: int(3000, 0, 65_535),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: listenHost('0.0.0.0'),
   HTTP_REQUEST_TIMEOUT_MS: int(60_000, 1_000),
   HTTP_HEADERS_TIMEOUT_MS: int(10_000, 1_000),
   AUTH_FAILURES_PER_MINUTE: int(10, 1),
@@ -242,7 +261,7 @@ export const configSchema = z.object({
     }),
   HEALTH_MAX_QUEUE_LAG_SECONDS: int(900, 1),
   WORKER_METRICS_PORT: int(9464, 0, 65_535),
-  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_HOST: listenHost('127.0.0.1'),
   API_KEYS: apiKeysSetting,
   BASIC_AUTH_USER: z.string().min(1).default('admin'),
   BASIC_AUTH_PASSWORD: z.string().optional(),

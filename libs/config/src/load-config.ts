@@ -67,13 +67,27 @@ function productionProblems(config: AppConfig): string[] {
   });
 }
 
+/**
+ * A headers timeout set above the whole-request timeout could never apply (the server would
+ * use the request timeout for both): refused by name when set so. Left unset, the default
+ * (10 s) is cut to a shorter request timeout without a word.
+ */
+function timeoutProblems(env: NodeJS.ProcessEnv, config: AppConfig): string[] {
+  if (env.HTTP_HEADERS_TIMEOUT_MS === undefined) return [];
+  if (config.HTTP_HEADERS_TIMEOUT_MS <= config.HTTP_REQUEST_TIMEOUT_MS) return [];
+  return [
+    `HTTP_HEADERS_TIMEOUT_MS=${JSON.stringify(env.HTTP_HEADERS_TIMEOUT_MS)}: must not exceed ` +
+      `HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS}), the time for the whole request`,
+  ];
+}
+
 /** Validates the environment into one typed config, or throws naming every bad key at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = configSchema.safeParse(env);
   if (result.success) {
     rememberConfigSecrets(env, result.data);
-    const production = productionProblems(result.data);
-    if (production.length) throw new ConfigError(production);
+    const crossChecks = [...productionProblems(result.data), ...timeoutProblems(env, result.data)];
+    if (crossChecks.length) throw new ConfigError(crossChecks);
     const webhookProblems = webhookSettingProblems(result.data);
     if (webhookProblems.length > 0) throw new ConfigError(webhookProblems);
     return result.data;
