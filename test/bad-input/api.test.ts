@@ -156,6 +156,17 @@ describe('bad input: HTTP API', () => {
     await unchanged();
   });
 
+  it('a posted time in 2099: 400 naming entries[0].postedAt and the value, nothing stored', async () => {
+    const answer = await call('POST', '/ledger/entries', {
+      entries: [entry({ entryRef: 'future', postedAt: '2099-01-01T00:00:00Z' })],
+    });
+    expectNamed(answer, 400, 'postedAt', '2099-01-01T00:00:00Z');
+    expect(answer.body.errors![0].reason).toMatch(
+      /^is more than 24 hours ahead of this server's clock/,
+    );
+    await unchanged();
+  });
+
   it('unknown field in a ledger entry: 400 naming it and its value', async () => {
     const answer = await call('POST', '/ledger/entries', {
       entries: [entry({ entryRef: 'memo', memo: 'hello' })],

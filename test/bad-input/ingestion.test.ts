@@ -167,6 +167,20 @@ describe('bad input: ingestion (CSV imports)', () => {
     await onlyAdded(1);
   });
 
+  it('a posted time more than a day ahead (a year typed 2099): refused naming posted_at; one within the day imported', async () => {
+    const soon = new Date(Date.now() + 3_600_000).toISOString();
+    const summary = await ledger(
+      'netzme,NZING1,future-1,5.00,2099-11-21T10:00:00+07:00\n' +
+        `netzme,NZING1,good-soon,1.00,${soon}\n`,
+    );
+    expect(summary).toMatchObject({ imported: 1, rejectedCount: 1 });
+    expectRejected(summary.rejected, 2, 'posted_at', '2099-11-21T10:00:00+07:00');
+    expect(summary.rejected[0].reason).toMatch(
+      /^is more than 24 hours ahead of this server's clock \(\d{4}-\d\d-\d\dT[\d:.]+Z\); a ledger entry records a movement that has happened$/,
+    );
+    await onlyAdded(1);
+  });
+
   it('accounts CSV: a stored account re-listed with another currency is refused naming currency; the account keeps IDR', async () => {
     const summary = await importAccountsCsv(
       db.dataSource,

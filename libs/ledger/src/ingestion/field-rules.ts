@@ -85,7 +85,21 @@ export function checkAmount(text: string): Checked<bigint> {
   return ok(parseAmount(text));
 }
 
-/** An ISO-8601 date-time with an explicit zone; see {@link parseIsoInstant}. */
-export function checkPostedAt(text: string): Checked<Date> {
-  return parseIsoInstant(text);
+/** How far ahead of the server's clock a ledger entry's posted time may be. */
+export const MAX_POSTED_AHEAD_MS = 24 * 3_600_000;
+
+/**
+ * An ISO-8601 date-time with an explicit zone (see {@link parseIsoInstant}), at most
+ * {@link MAX_POSTED_AHEAD_MS} ahead of now. An entry dated later is a typo (a year, a day-first
+ * date) far more often than a movement booked ahead: taken in, it would change the balance of
+ * a run that day and never be noticed before. One within a day is kept (a value-dated entry,
+ * clocks apart): the as-of balance leaves it out until its time.
+ */
+export function checkPostedAt(text: string, now = Date.now()): Checked<Date> {
+  const parsed = parseIsoInstant(text);
+  if (!parsed.ok || parsed.value.getTime() - now <= MAX_POSTED_AHEAD_MS) return parsed;
+  return no(
+    `is more than 24 hours ahead of this server's clock (${new Date(now).toISOString()}); ` +
+      'a ledger entry records a movement that has happened',
+  );
 }
