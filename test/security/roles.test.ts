@@ -151,11 +151,29 @@ describe('roles', () => {
     });
   });
 
+  it('shows a viewer the discrepancies without acknowledge or resolve forms, saying why; an operator gets them', async () => {
+    const id = await seedDiscrepancy(s);
+    const forms = (html: string) =>
+      html.match(new RegExp(`action="/ui/discrepancies/${id}/(acknowledge|resolve)"`, 'g')) ?? [];
+    const viewer = await (
+      await fetch(`${s.url}/ui/discrepancies`, { headers: asUser('viewer') })
+    ).text();
+    expect(viewer).toContain(`data-discrepancy="${id}"`);
+    expect(forms(viewer)).toEqual([]);
+    expect(viewer).toMatch(/Read only: your role \(viewer\) cannot acknowledge or resolve/);
+    const operator = await (
+      await fetch(`${s.url}/ui/discrepancies`, { headers: asUser('operator') })
+    ).text();
+    expect(forms(operator)).toHaveLength(2);
+    expect(operator).not.toContain('Read only');
+  });
+
   it('refuses a viewer the page’s acknowledge form too (403 after a valid CSRF token)', async () => {
     const id = await seedDiscrepancy(s);
     const page = await fetch(`${s.url}/ui/discrepancies`, { headers: asUser('viewer') });
-    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    // The viewer's page has no form, but sets its CSRF cookie: the token is the cookie's value.
     const cookie = page.headers.get('set-cookie')!.split(';')[0];
+    const token = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1));
     const res = await fetch(`${s.url}/ui/discrepancies/${id}/acknowledge`, {
       method: 'POST',
       redirect: 'manual',
@@ -167,5 +185,9 @@ describe('roles', () => {
       body: `note=x&_csrf=${encodeURIComponent(token)}`,
     });
     expect(res.status).toBe(403);
+    // Refused for the role, not for the token.
+    expect(((await res.json()) as { detail: string }).detail).toMatch(
+      /needs the operator role; \S+ is viewer$/,
+    );
   });
 });

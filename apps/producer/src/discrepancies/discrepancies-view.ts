@@ -27,9 +27,10 @@ function changeForm(d: DiscrepancyView, action: 'acknowledge' | 'resolve', csrf:
   </form>`;
 }
 
-function row(d: DiscrepancyView, view: Display, csrf: string): SafeHtml {
+/** `csrf` is null for a caller whose role may not change a discrepancy: no forms then. */
+function row(d: DiscrepancyView, view: Display, csrf: string | null): SafeHtml {
   const forms =
-    d.status === 'resolved'
+    d.status === 'resolved' || csrf === null
       ? ''
       : d.status === 'open'
         ? html`${changeForm(d, 'acknowledge', csrf)}${changeForm(d, 'resolve', csrf)}`
@@ -65,6 +66,11 @@ export interface DiscrepanciesPageData {
   display: Display;
   /** The CSRF token every form carries (see PageCsrf). */
   csrf: string;
+  /**
+   * The caller's role when it may not acknowledge or resolve (a viewer): the page shows no
+   * forms (the server would refuse them) and says why.
+   */
+  readOnlyRole?: string;
 }
 
 /** `/ui/discrepancies`: the list a person works through, then the trail of who changed what. */
@@ -80,6 +86,14 @@ export function discrepanciesPage(data: DiscrepanciesPageData): string {
         ><a href="/ui/discrepancies?status=acknowledged">acknowledged</a
         ><a href="/ui/discrepancies?status=resolved">resolved</a>
       </p>
+      ${
+        data.readOnlyRole
+          ? html`<p class="small muted" data-testid="read-only">
+              Read only: your role (${data.readOnlyRole}) cannot acknowledge or resolve a
+              discrepancy; an operator or an admin can.
+            </p>`
+          : ''
+      }
       <table>
         <thead>
           <tr>
@@ -98,7 +112,7 @@ export function discrepanciesPage(data: DiscrepanciesPageData): string {
         <tbody>
           ${
             items.length
-              ? items.map((d) => row(d, view, data.csrf))
+              ? items.map((d) => row(d, view, data.readOnlyRole ? null : data.csrf))
               : html`<tr>
                   <td colspan="10">none</td>
                 </tr>`

@@ -14,7 +14,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, roleAllows } from '@app/config';
 import {
   Actor,
   DiscrepancyTransitionError,
@@ -70,6 +70,8 @@ export class DiscrepanciesPage {
           audit,
           display: new Display(this.config.SCHEDULE_TIMEZONE, this.config.UI_AMOUNT_FORMAT),
           csrf,
+          readOnlyRole:
+            req.actor && !roleAllows(req.actor.role, 'operator') ? req.actor.role : undefined,
         }),
       );
   }
