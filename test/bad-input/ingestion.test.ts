@@ -152,6 +152,18 @@ describe('bad input: ingestion (CSV imports)', () => {
     await onlyAdded(1);
   });
 
+  it('amount of 17 digits before the point: refused naming amount, saying it is too large (it has its two places)', async () => {
+    const summary = await ledger(
+      'netzme,NZING1,big-1,12345678901234567.00,2026-11-21T10:00:00Z\n' + good(),
+    );
+    expect(summary).toMatchObject({ imported: 1, rejectedCount: 1 });
+    expectRejected(summary.rejected, 2, 'amount', '12345678901234567.00');
+    expect(summary.rejected[0].reason).toBe(
+      'has 17 digits before the point; a SNAP amount has at most 16 (9999999999999999.99)',
+    );
+    await onlyAdded(1);
+  });
+
   it('amount with thousands separators ("1,000.00", quoted): refused naming amount', async () => {
     const summary = await ledger('netzme,NZING1,c-1,"1,000.00",2026-11-21T10:00:00Z\n' + good());
     expect(summary).toMatchObject({ imported: 1, rejectedCount: 1 });

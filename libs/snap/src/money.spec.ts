@@ -39,6 +39,12 @@ describe('parseAmount', () => {
     expect(() => parseAmount(value, 'availableBalance.value')).toThrow(AmountFormatError);
   });
 
+  it('says an amount with 17 digits before the point is too large, not of the wrong form', () => {
+    expect(() => parseAmount('-12345678901234567.00', 'availableBalance.value')).toThrow(
+      'availableBalance.value: "-12345678901234567.00" has 17 digits before the point; a SNAP amount has at most 16 (9999999999999999.99)',
+    );
+  });
+
   it('names the field and the value in the error', () => {
     expect(() => parseAmount('10,000', 'accountInfos[0].availableBalance.value')).toThrow(
       'accountInfos[0].availableBalance.value: "10,000" is not an amount of the form -?digits.dd',

@@ -3,13 +3,27 @@ import { show } from './response-body';
 /** A SNAP amount: optional minus, 1 to 16 integer digits, exactly two decimals. */
 export const AMOUNT_PATTERN = /^-?\d{1,16}\.\d{2}$/;
 
+/**
+ * Why a text of the amount form `-?digits.dd` is still not a SNAP amount (more than 16 digits
+ * before the point), or null. Saying "not of the form" there would send a reader looking for
+ * a missing decimal the text has.
+ */
+export function amountRangeProblem(value: unknown): string | null {
+  const digits = typeof value === 'string' ? /^-?(\d{17,})\.\d{2}$/.exec(value)?.[1] : undefined;
+  return digits
+    ? `has ${digits.length} digits before the point; a SNAP amount has at most 16 (9999999999999999.99)`
+    : null;
+}
+
 /** Thrown when an amount text is not a SNAP amount; names the field and the value. */
 export class AmountFormatError extends Error {
   constructor(
     readonly field: string,
     readonly value: unknown,
   ) {
-    super(`${field}: ${show(value)} is not an amount of the form -?digits.dd`);
+    super(
+      `${field}: ${show(value)} ${amountRangeProblem(value) ?? 'is not an amount of the form -?digits.dd'}`,
+    );
     this.name = 'AmountFormatError';
   }
 }

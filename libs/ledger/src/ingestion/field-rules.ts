@@ -1,4 +1,11 @@
-import { AMOUNT_PATTERN, PROVIDERS, ProviderName, isProviderName, parseAmount } from '@app/snap';
+import {
+  AMOUNT_PATTERN,
+  amountRangeProblem,
+  PROVIDERS,
+  ProviderName,
+  isProviderName,
+  parseAmount,
+} from '@app/snap';
 import { parseIsoInstant } from './iso-instant';
 
 /** A field check's outcome: the parsed value, or why the text was refused. */
@@ -78,6 +85,8 @@ export function checkProviderRef(text: string): Checked<string | null> {
 /** A SNAP amount text (`-?digits.dd`), as exact minor units. */
 export function checkAmount(text: string): Checked<bigint> {
   if (!AMOUNT_PATTERN.test(text)) {
+    const range = amountRangeProblem(text);
+    if (range) return no(range);
     return no(
       'must be a decimal with exactly two places and no separators, like 1000.00 or -12.50',
     );
