@@ -354,6 +354,65 @@ describe('failed logins', () => {
   });
 });
 
+describe('failed logins behind a load balancer (TRUST_PROXY)', () => {
+  const forwardedFor = (address: string, headers: Record<string, string>) => ({
+    ...headers,
+    'x-forwarded-for': address,
+  });
+  const guess = basic('ada', 'guess-one-xxxxxxxx');
+
+  it('with TRUST_PROXY naming the balancer: one client locked out, another behind the same balancer still gets in', async () => {
+    // The test client connects from loopback: it plays the balancer.
+    const s = await startSecureApp({ AUTH_FAILURES_PER_MINUTE: '2', TRUST_PROXY: 'loopback' });
+    try {
+      for (let i = 0; i < 2; i++)
+        expect(
+          (await fetch(`${s.url}/runs`, { headers: forwardedFor('203.0.113.7', guess) })).status,
+        ).toBe(401);
+      const attacker = await fetch(`${s.url}/runs`, {
+        headers: forwardedFor('203.0.113.7', asUser('admin')),
+      });
+      expect(attacker.status).toBe(429);
+      const other = await fetch(`${s.url}/runs`, {
+        headers: forwardedFor('198.51.100.20', asUser('admin')),
+      });
+      expect(other.status).toBe(200);
+      const failed = logLines(s.logs).filter((l) => l.msg === 'login failed');
+      expect(failed.map((l) => l.client)).toEqual(['203.0.113.7', '203.0.113.7']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('without TRUST_PROXY an X-Forwarded-For header is not believed: a guesser cannot dodge the count by changing it', async () => {
+    const s = await startSecureApp({ AUTH_FAILURES_PER_MINUTE: '2' });
+    try {
+      for (const address of ['203.0.113.7', '203.0.113.8'])
+        expect(
+          (await fetch(`${s.url}/runs`, { headers: forwardedFor(address, guess) })).status,
+        ).toBe(401);
+      const next = await fetch(`${s.url}/runs`, {
+        headers: forwardedFor('203.0.113.9', asUser('admin')),
+      });
+      expect(next.status).toBe(429);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a TRUST_PROXY that is neither a hop count nor addresses is refused at start, naming it and the value', () => {
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33,loopback' })).toThrow(
+      /TRUST_PROXY="10\.0\.0\.0\/33,loopback": invalid range on address: 10\.0\.0\.0\/33: must be a hop count/,
+    );
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+    ]);
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+  });
+});
+
 describe('unexpected errors', () => {
   let s: SecureApp;
   beforeAll(async () => {

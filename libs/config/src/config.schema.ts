@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parseExpression } from 'cron-parser';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import {
   DEFAULT_INACTIVE_STATUS_VALUES,
@@ -66,6 +67,35 @@ const listenHost = (def: string) =>
         ),
       { message: 'must be an IP address or a host name (e.g. 0.0.0.0, 127.0.0.1, localhost)' },
     );
+
+/**
+ * Which proxies in front of the producer to believe about the client's address
+ * (`X-Forwarded-For`), in Express's `trust proxy` terms: empty, nobody (the client is the
+ * connection's peer); a number, that many hops; else a comma list of addresses, CIDR ranges or
+ * `loopback`, `linklocal`, `uniquelocal`. Checked with `proxy-addr`, the library Express reads
+ * it with.
+ */
+const trustProxy = z
+  .string()
+  .default('')
+  .transform((v, ctx): number | string[] | false => {
+    const text = v.trim();
+    if (text === '') return false;
+    if (/^\d+$/.test(text)) return Number(text);
+    const list = text.split(',').map((s) => s.trim());
+    try {
+      proxyAddr.compile(list);
+      return list;
+    } catch (e) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message:
+          `${(e as Error).message}: must be a hop count (e.g. 1) or a comma list of addresses, ` +
+          'CIDR ranges, loopback, linklocal or uniquelocal (e.g. 10.0.0.0/8,loopback)',
+      });
+      return z.NEVER;
+    }
+  });
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -182,6 +212,7 @@ export const configSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: int(60_000, 1_000),
   HTTP_HEADERS_TIMEOUT_MS: int(10_000, 1_000),
   AUTH_FAILURES_PER_MINUTE: int(10, 1),
+  TRUST_PROXY: trustProxy,
   MAX_CONCURRENT_EXPORTS: int(4, 1),
   DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/postgres', ['postgres:', 'postgresql:']),
   DATABASE_SCHEMA: z
