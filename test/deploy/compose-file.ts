@@ -15,6 +15,7 @@ export interface ComposeService {
   ports?: string[];
   healthcheck?: { test?: string[] | string; disable?: boolean };
   restart?: string;
+  stop_grace_period?: string;
   profiles?: string[];
   depends_on?: Record<string, { condition: string }> | string[];
 }

@@ -82,6 +82,17 @@ describe('deployment files', () => {
     );
   });
 
+  it('fails when the producer or the worker would be killed before SHUTDOWN_TIMEOUT_MS (docker stops after 10 s by default)', () => {
+    expect(readCompose().services.worker.stop_grace_period).toBe('40s');
+    expect(
+      broken((c) => {
+        delete c.services.worker.stop_grace_period;
+      }),
+    ).toContain(
+      'services.worker.stop_grace_period: must be seconds ("40s") longer than SHUTDOWN_TIMEOUT_MS (30000 ms); docker\'s default of 10 s kills jobs in flight',
+    );
+  });
+
   it('.env.example copied to .env, as the README says, gives the apps a configuration they accept', () => {
     const dotenv = Object.fromEntries(
       read('.env.example')

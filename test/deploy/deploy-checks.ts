@@ -107,6 +107,19 @@ export function composeProblems(
       );
   }
 
+  // Docker kills a container 10 s after SIGTERM unless told otherwise: the producer and the
+  // worker need SHUTDOWN_TIMEOUT_MS (default 30 s) to finish what is in flight.
+  for (const name of ['producer', 'worker']) {
+    const service = compose.services?.[name];
+    if (!service) continue;
+    const shutdownMs = Number(service.environment?.SHUTDOWN_TIMEOUT_MS ?? 30_000);
+    const grace = /^(\d+)s$/.exec(service.stop_grace_period ?? '');
+    if (!grace || Number(grace[1]) * 1000 <= shutdownMs)
+      problems.push(
+        `services.${name}.stop_grace_period: must be seconds ("40s") longer than SHUTDOWN_TIMEOUT_MS (${shutdownMs} ms); docker's default of 10 s kills jobs in flight`,
+      );
+  }
+
   for (const [name, s] of services) {
     const at = `services.${name}`;
     if (s.build !== undefined) {

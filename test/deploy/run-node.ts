@@ -48,6 +48,10 @@ export function startNode(script: string, cwd: string, env: Record<string, strin
   return {
     output: () => output,
     exited,
+    /** The signal that ended the process (Nest's graceful shutdown re-raises SIGTERM), if one did. */
+    signal: () => child.signalCode,
+    /** Ends the process at once (a test's last resort when it does not stop). */
+    kill: () => child.kill('SIGKILL'),
     async stop(): Promise<void> {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

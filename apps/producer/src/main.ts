@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@app/config';
-import { createLogger } from '@app/infra';
+import { createLogger, exitIfShutdownHangs } from '@app/infra';
 import { assertApiCredentials } from './auth/credentials-check';
 import { createProducerApp } from './producer-app';
 
@@ -10,6 +10,7 @@ async function main(): Promise<void> {
   assertApiCredentials(config);
   const logger = createLogger(config, 'producer');
   const app = await createProducerApp(config, logger);
+  exitIfShutdownHangs(logger, config.SHUTDOWN_TIMEOUT_MS);
   await app.listen(config.PORT, config.HOST).catch(async (e: NodeJS.ErrnoException) => {
     await app.close();
     // An address in use or not on this machine: named by its settings, not a bare EADDRINUSE.

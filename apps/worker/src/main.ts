@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@app/config';
-import { AppMetrics, createLogger, REDIS } from '@app/infra';
+import { AppMetrics, createLogger, exitIfShutdownHangs, REDIS } from '@app/infra';
 import { loadCredentials, resolveProfilesFromEnv } from '@app/snap';
 import { DataSource } from 'typeorm';
 import { startMetricsServer } from './metrics-server';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     { logger: new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {}) },
   );
   app.enableShutdownHooks();
+  exitIfShutdownHangs(logger, config.SHUTDOWN_TIMEOUT_MS);
   if (config.WORKER_METRICS_PORT > 0) {
     const ready = readinessCheck(app.get(DataSource), app.get(REDIS));
     const server = await startMetricsServer(

@@ -236,6 +236,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^[\w{}.-]+$/, 'letters, digits, - _ . { } only')
     .default('snap-recon'),
+  /** How long SIGTERM's graceful shutdown may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: int(30_000, 1_000),
   WORKER_CONCURRENCY: int(50, 1),
   WORKER_STALLED_INTERVAL_MS: int(30_000, 1_000),
   WORKER_SWEEP_INTERVAL_MS: int(60_000, 0),

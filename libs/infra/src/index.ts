@@ -1,5 +1,6 @@
 export * from './batching/micro-batcher';
 export * from './within';
+export * from './shutdown-deadline';
 export * from './bullmq/job-handler-check';
 export * from './bullmq/job-worker-host';
 export * from './bullmq/provider-queues';
