@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@app/infra';
 import { repoRoot } from './deploy/compose-file';
 import { bareEnv, buildDist, startNode } from './deploy/run-node';
 import { freePort } from './chaos/support/services';
@@ -19,16 +17,14 @@ const SHUTDOWN_TIMEOUT_MS = 3_000;
  */
 describe('SIGTERM with Redis away', () => {
   const config = testConfig();
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
 
   beforeAll(async () => {
     await buildDist(repoRoot);
-    await createTestDatabase(config).then((db) => db.dataSource.destroy());
+    db = await createTestDatabase(config);
   }, 300_000);
   afterAll(async () => {
-    const ds = new DataSource(dataSourceOptions(config));
-    await ds.initialize();
-    await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
-    await ds.destroy();
+    await db?.drop();
     await deleteRedisKeys(config.REDIS_URL, config.QUEUE_PREFIX);
   });
 

@@ -1,7 +1,5 @@
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@app/infra';
 import { repoRoot } from '../deploy/compose-file';
 import { bareEnv, buildDist, run } from '../deploy/run-node';
 import { deleteRedisKeys } from '../support/redis-cleanup';
@@ -16,22 +14,20 @@ import { testConfig } from '../support/test-config';
  */
 describe('start-up with the listen address taken', () => {
   const config = testConfig();
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let taken: Server;
   let port: number;
 
   beforeAll(async () => {
     await buildDist(repoRoot);
-    await createTestDatabase(config).then((db) => db.dataSource.destroy());
+    db = await createTestDatabase(config);
     taken = createServer();
     await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
     port = (taken.address() as { port: number }).port;
   }, 300_000);
   afterAll(async () => {
     await new Promise((done) => taken.close(done));
-    const ds = new DataSource(dataSourceOptions(config));
-    await ds.initialize();
-    await ds.query(`DROP SCHEMA IF EXISTS "${config.DATABASE_SCHEMA}" CASCADE`);
-    await ds.destroy();
+    await db?.drop();
     await deleteRedisKeys(config.REDIS_URL, config.QUEUE_PREFIX);
   });
 
@@ -47,28 +43,22 @@ describe('start-up with the listen address taken', () => {
       ...over,
     });
 
-  it('producer: exits 1 naming HOST, PORT and EADDRINUSE', async () => {
-    const ran = await run(process.execPath, [join(repoRoot, 'dist/apps/producer/src/main.js')], {
-      cwd: repoRoot,
-      env: env({ HOST: '127.0.0.1', PORT: String(port) }),
-      timeoutMs: 60_000,
-    });
-    expect(ran.code).toBe(1);
-    expect(ran.stderr).toBe(
-      `producer failed to start: cannot listen on HOST=127.0.0.1 PORT=${port}: EADDRINUSE\n`,
-    );
-  }, 90_000);
-
-  it('worker: exits 1 naming WORKER_METRICS_HOST, WORKER_METRICS_PORT and EADDRINUSE', async () => {
-    const ran = await run(process.execPath, [join(repoRoot, 'dist/apps/worker/src/main.js')], {
-      cwd: repoRoot,
-      env: env({ WORKER_METRICS_HOST: '127.0.0.1', WORKER_METRICS_PORT: String(port) }),
-      timeoutMs: 60_000,
-    });
-    expect(ran.code).toBe(1);
-    expect(ran.stderr).toBe(
-      `worker failed to start: cannot listen on WORKER_METRICS_HOST=127.0.0.1 WORKER_METRICS_PORT=${port}: EADDRINUSE\n`,
-    );
-    expect(`${ran.stdout}${ran.stderr}`).not.toMatch(/\n\s+at /);
-  }, 90_000);
+  it.each([
+    { app: 'producer', host: 'HOST', port: 'PORT' },
+    { app: 'worker', host: 'WORKER_METRICS_HOST', port: 'WORKER_METRICS_PORT' },
+  ])(
+    '$app: exits 1 naming $host, $port and EADDRINUSE, with no stack trace',
+    async (c) => {
+      const ran = await run(process.execPath, [join(repoRoot, `dist/apps/${c.app}/src/main.js`)], {
+        cwd: repoRoot,
+        env: env({ [c.host]: '127.0.0.1', [c.port]: String(port) }),
+        timeoutMs: 60_000,
+      });
+      expect(ran.code).toBe(1);
+      expect(ran.stderr).toBe(
+        `${c.app} failed to start: cannot listen on ${c.host}=127.0.0.1 ${c.port}=${port}: EADDRINUSE\n`,
+      );
+    },
+    90_000,
+  );
 });

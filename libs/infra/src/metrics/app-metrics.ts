@@ -3,6 +3,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Injection token of the process's {@link AppMetrics}. */
 export const APP_METRICS = Symbol('APP_METRICS');
 
+/** The producer's unlabelled scrape-time gauges (a worker never sets them). */
+const PRODUCER_ONLY_GAUGES = [
+  'recon_last_finished_run_timestamp_seconds',
+  'recon_oldest_running_run_age_seconds',
+  'recon_oldest_open_discrepancy_age_seconds',
+];
+
 /**
  * The Prometheus metrics of one process (prom-client). The worker records provider calls,
  * token requests and results; the producer adds queue and run figures at scrape time.
@@ -111,8 +118,23 @@ export class AppMetrics {
     return new Gauge<L>({ name, help, labelNames: labels, registers: [this.registry] });
   }
 
+  /** 1 in every worker process (alerts: no worker reporting); only workers export it. */
+  readonly workerUp = this.gauge(
+    'recon_worker_up',
+    'Always 1 in a snap-recon worker process: its absence means no worker is being scraped',
+  );
+
+  /**
+   * `app` is `producer`, `worker` or another name (tests). An unlabelled gauge is exported
+   * (as 0) from the moment it exists, so each of the two apps drops the other's: a worker
+   * exporting the producer's `recon_last_finished_run_timestamp_seconds 0` kept "no producer
+   * reporting" from ever firing, and read as a run finished in 1970.
+   */
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });
+    const dropped = app === 'worker' ? PRODUCER_ONLY_GAUGES : ['recon_worker_up'];
+    for (const name of dropped) this.registry.removeSingleMetric(name);
+    if (app === 'worker') this.workerUp.set(1);
   }
 }
