@@ -43,6 +43,18 @@ describe('start-up with the listen address taken', () => {
       ...over,
     });
 
+  it('producer: a start-up failure that is not the address (tables missing) is told as itself, not as a listen error', async () => {
+    const ran = await run(process.execPath, [join(repoRoot, 'dist/apps/producer/src/main.js')], {
+      cwd: repoRoot,
+      env: env({ HOST: '127.0.0.1', PORT: '0', DATABASE_SCHEMA: `${config.DATABASE_SCHEMA}_none` }),
+      timeoutMs: 60_000,
+    });
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toBe(
+      'producer failed to start: relation "reconciliation_runs" does not exist\n',
+    );
+  }, 90_000);
+
   it.each([
     { app: 'producer', host: 'HOST', port: 'PORT' },
     { app: 'worker', host: 'WORKER_METRICS_HOST', port: 'WORKER_METRICS_PORT' },

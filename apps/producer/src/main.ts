@@ -11,6 +11,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'producer');
   const app = await createProducerApp(config, logger);
   exitIfShutdownHangs(logger, config.SHUTDOWN_TIMEOUT_MS);
+  // Start-up work first (resume runs, the schedule), so that only the listen's own errors are
+  // reported as the address's below; listen() would run init() inside it.
+  await app.init();
   await app.listen(config.PORT, config.HOST).catch(async (e: NodeJS.ErrnoException) => {
     await app.close();
     // An address in use or not on this machine: named by its settings, not a bare EADDRINUSE.
