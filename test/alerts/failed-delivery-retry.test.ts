@@ -4,7 +4,7 @@ import pino from 'pino';
 import { createProducerApp } from '../../apps/producer/src/producer-app';
 import { queuePrefix } from '@app/infra';
 import { JOB, WEBHOOK_QUEUE } from '@app/queue';
-import { AlertPublisher } from '@app/reconciliation';
+import { ALERT_RETRY_MAX_AGE_MS, AlertPublisher } from '@app/reconciliation';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
 
@@ -115,5 +115,54 @@ describe('publishing an alert again retries a delivery that failed for good', ()
     } finally {
       await app.close();
     }
+  });
+
+  it('a delivery first queued over a day ago stays failed at start (stale news; a retry would restart its retention for good)', async () => {
+    await queue.obliterate({ force: true });
+    const down = new Date('2026-12-02T12:00:00Z');
+    await publisher.providerAvailability('nicepay', false, 'down', down);
+    const fresh = await only();
+    await settle(fresh, failForGood, 'failed');
+    const old = await queue.add(
+      JOB.alertWebhook,
+      {
+        event: 'provider.unavailable',
+        deliveryId: 'provider.unavailable-nicepay-old',
+        subscriber: fresh.data.subscriber,
+        body: '{}',
+      },
+      { jobId: 'old-delivery', timestamp: Date.now() - ALERT_RETRY_MAX_AGE_MS - 60_000 },
+    );
+    await settle(old, failForGood, 'failed');
+    expect(await publisher.retryFailedDeliveries()).toBe(1);
+    expect(await fresh.getState()).toBe('waiting');
+    expect(await old.getState()).toBe('failed');
+  });
+
+  it('two producers starting at once retry each failed delivery once between them, neither failing (BullMQ refuses the second retry)', async () => {
+    await queue.obliterate({ force: true });
+    const at = (minute: number) => new Date(Date.UTC(2026, 11, 2, 13, minute));
+    for (const minute of [1, 2, 3, 4, 5, 6])
+      await publisher.providerAvailability('finnet', false, 'down', at(minute));
+    const jobs = await all();
+    const worker = new Worker(WEBHOOK_QUEUE, failForGood, {
+      connection: new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null }),
+      prefix,
+    });
+    try {
+      for (let i = 0; i < 100 && (await queue.getFailedCount()) < jobs.length; i++)
+        await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await worker.close();
+      await worker.disconnect();
+    }
+    expect(await queue.getFailedCount()).toBe(jobs.length);
+    const other = new AlertPublisher(db.dataSource, config, queue);
+    const counts = await Promise.all([
+      publisher.retryFailedDeliveries(),
+      other.retryFailedDeliveries(),
+    ]);
+    expect(counts[0] + counts[1]).toBe(jobs.length);
+    expect(await queue.getFailedCount()).toBe(0);
   });
 });

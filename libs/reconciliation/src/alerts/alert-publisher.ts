@@ -17,6 +17,14 @@ import { AlertBody, AlertData, alertDeliveryId, AlertEvent } from './alert-event
 import { markStalledRuns } from './alert-figures';
 
 /**
+ * A failed alert delivery first queued longer ago than this is not retried at start: its news is
+ * stale, and each retry would restart its retention clock (JOB_KEEP_FAILED_SECONDS), so one a
+ * receiver always refuses would be sent again at every deploy and never age out.
+ */
+export const ALERT_RETRY_MAX_AGE_MS = 24 * 3_600_000;
+/** Failed deliveries retried at once (one Redis round trip each). */
+const RETRY_CHUNK = 50;
+/**
  * Publishes alert events: one webhook job per event and subscribed URL on the webhook queue
  * (the worker delivers, signed, with retries). An event nobody subscribed to costs nothing.
  * Every method is safe to call twice for the same event: the job id is the delivery id; a
@@ -103,25 +111,37 @@ export class AlertPublisher {
   }
 
   /**
-   * Every kept alert delivery that failed for good goes back to the queue with its retries
-   * afresh (at most `limit`): run events, resolutions and provider changes, which nothing else
+   * Every kept alert delivery that failed for good, first queued within
+   * {@link ALERT_RETRY_MAX_AGE_MS}, goes back to the queue with its retries afresh (at most
+   * `limit`): run events, resolutions and provider changes, which nothing else
    * publishes again, as well as discrepancies. Only for subscribers of these settings: one
    * removed from them stays failed. Returns how many. The producer calls it at start, so a
    * deploy after a receiver's outage delivers what the outage lost; Bull Board's "retry" does
    * not reset the attempts, so such a job fails again at its first error.
    */
-  async retryFailedDeliveries(limit = 10_000): Promise<number> {
+  async retryFailedDeliveries(limit = 10_000, now = Date.now()): Promise<number> {
     const subscribers = new Set(this.subscriptions.map((s) => s.id));
     const ours = (job: Job) =>
       'subscriber' in job.data
         ? subscribers.has(job.data.subscriber)
         : this.wants('discrepancy.opened'); // a job from before alerts: published again
     const failed = (await this.queue.getJobs(['failed'], 0, limit - 1)).filter(
-      (job) => job?.data && ours(job),
+      (job) => job?.data && ours(job) && now - job.timestamp <= ALERT_RETRY_MAX_AGE_MS,
     );
-    for (const job of failed)
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    return failed.length;
+    let retried = 0;
+    for (let i = 0; i < failed.length; i += RETRY_CHUNK) {
+      const outcomes = await Promise.allSettled(
+        failed
+          .slice(i, i + RETRY_CHUNK)
+          .map((job) =>
+            job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }),
+          ),
+      );
+      // A refusal means another producer starting at the same time retried the job first
+      // (BullMQ: "not in the failed state"), or retention removed it: nothing to do here.
+      retried += outcomes.filter((o) => o.status === 'fulfilled').length;
+    }
+    return retried;
   }
 
   /** One job per URL subscribed to `event`; the body is built once, so every URL gets the same. */
