@@ -1,3 +1,4 @@
+import { accountKeyText } from '@app/ledger';
 import { RunsService } from '@app/reconciliation';
 import { formatAmount } from '@app/snap';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
@@ -22,11 +23,38 @@ function finnet(n: number, faults: { kind: string }[]): ScenarioAccount {
   };
 }
 
+/** Seconds after the run started of each of the run's results, with its status and account. */
+async function resultsOf(pipeline: Pipeline, runId: string) {
+  const rows: { status: string; account_no: string; after_ms: number }[] =
+    await pipeline.db.dataSource.query(
+      `SELECT r.status, a.account_no, extract(epoch FROM r.checked_at - run.started_at) * 1000 AS after_ms
+         FROM reconciliation_results r
+         JOIN reconciliation_runs run ON run.id = r.run_id
+         JOIN provider_accounts a ON a.id = r.account_id
+        WHERE r.run_id = $1`,
+      [runId],
+    );
+  return rows.map((r) => ({ ...r, after_ms: Number(r.after_ms) }));
+}
+
+/** Waits until `count` results of the run are saved (or 20 s), and returns them. */
+async function waitForResults(pipeline: Pipeline, runId: string, count: number) {
+  const deadline = Date.now() + 20_000;
+  let rows = await resultsOf(pipeline, runId);
+  while (rows.length < count && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    rows = await resultsOf(pipeline, runId);
+  }
+  return rows;
+}
+
 /**
- * Finnet knows each merchant by credentials of its own, so its `4031104 Activity count limit
- * exceeded` (its table, row 8) is that merchant's limit: only that merchant's job waits. A
- * pause of the whole Finnet queue (what a shared-credential provider gets) would hold every
- * other merchant behind it, a pause at each of its answers.
+ * Finnet knows each merchant by credentials of its own (its X-PARTNERID), so its `4031104
+ * Activity count limit exceeded` (its table, row 8), a SNAP answer to that partner, is that
+ * merchant's limit: only that merchant's job waits. A pause of the whole Finnet queue (what a
+ * shared-credential provider gets) would hold every other merchant behind it, a pause at each
+ * of its answers. A bare HTTP 429 without a SNAP code comes from a gateway in front of the
+ * provider, which limits by address, not by partner: the whole queue waits then.
  */
 describe('a rate limit of one Finnet merchant', () => {
   const config = testConfig({ WORKER_CONCURRENCY: '2', RATE_LIMIT_PAUSE_MS: String(PAUSE_MS) });
@@ -45,21 +73,49 @@ describe('a rate limit of one Finnet merchant', () => {
 
   it(`holds only that merchant: the ${HEALTHY} others are reconciled within one pause (${PAUSE_MS} ms), 2 at a time`, async () => {
     const { runId } = await pipeline.producer.get(RunsService).start('api');
-    const deadline = Date.now() + 20_000;
-    let rows: { status: string; after_ms: number }[] = [];
-    while (rows.length < HEALTHY && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      rows = await pipeline.db.dataSource.query(
-        `SELECT r.status, extract(epoch FROM r.checked_at - run.started_at) * 1000 AS after_ms
-           FROM reconciliation_results r JOIN reconciliation_runs run ON run.id = r.run_id
-          WHERE r.run_id = $1`,
-        [runId],
-      );
-    }
+    const rows = await waitForResults(pipeline, runId, HEALTHY);
     expect(rows.map((r) => r.status)).toEqual(Array(HEALTHY).fill('matched'));
-    expect(Math.max(...rows.map((r) => Number(r.after_ms)))).toBeLessThan(PAUSE_MS);
-    // The merchant at its limit was answered 4031104 and is still waiting, not failed.
+    expect(Math.max(...rows.map((r) => r.after_ms))).toBeLessThan(PAUSE_MS);
+    // The merchant at its limit was answered 4031104 and is still waiting: no result, its job
+    // delayed (not failed).
     const codes = pipeline.simulator.stats().providers.finnet.byKind.balance.byCode;
     expect(codes['4031104']).toBeGreaterThanOrEqual(1);
+    expect(rows.map((r) => r.account_no)).not.toContain('FINNETQ0');
+    const finnetQueue = pipeline.queues().find((q) => q.name.endsWith('finnet'))!;
+    const delayed = await finnetQueue.getJobs(['delayed']);
+    expect(delayed.map((j) => (j.data as { accountId: string }).accountId)).toEqual([
+      pipeline.accountIds.get(accountKeyText(scenario[0])),
+    ]);
+  }, 30_000);
+});
+
+describe('a gateway 429 (no SNAP code) in front of Finnet', () => {
+  const config = testConfig({ WORKER_CONCURRENCY: '2', RATE_LIMIT_PAUSE_MS: String(PAUSE_MS) });
+  const gateway429 = {
+    kind: 'raw',
+    status: 429,
+    contentType: 'text/html',
+    body: '<html><body>429 Too Many Requests</body></html>',
+    times: 1,
+  };
+  const scenario = [
+    finnet(0, [gateway429]),
+    ...Array.from({ length: HEALTHY }, (_, i) => finnet(i + 1, [])),
+  ];
+  let pipeline: Pipeline;
+  beforeAll(async () => {
+    pipeline = await startPipeline(config, { scenario });
+  }, 60_000);
+  afterAll(async () => {
+    await pipeline.close();
+  });
+
+  it('holds the whole Finnet queue for one pause: the merchants after it wait too', async () => {
+    const { runId } = await pipeline.producer.get(RunsService).start('api');
+    const rows = await waitForResults(pipeline, runId, HEALTHY + 1);
+    expect(rows.map((r) => r.status)).toEqual(Array(HEALTHY + 1).fill('matched'));
+    // At most the one job already running beside it finishes before the pause ends.
+    const afterPause = rows.filter((r) => r.after_ms >= PAUSE_MS - 100);
+    expect(afterPause.length).toBeGreaterThanOrEqual(HEALTHY - 1);
   }, 30_000);
 });

@@ -75,6 +75,16 @@ describe('SnapClient reads provider answers as documented', () => {
       expect(e.message).toContain('HTTP 429 without a responseCode');
     });
 
+    it('HTTP 429 with a gateway’s HTML page is rate-limited too, not a breach', async () => {
+      raw('netzme', 'NZ-1', 429, '<html><body><h1>429 Too Many Requests</h1></body></html>');
+      const e = await failure(netzme());
+      expect(e).toBeInstanceOf(RateLimitedSnapError);
+      expect(e.details.responseCode).toBeUndefined();
+      expect(e.message).toBe(
+        'netzme: balance-inquiry answered HTTP 429 without a responseCode (not JSON)',
+      );
+    });
+
     it.each([500, 502, 503, 504])(
       'HTTP %i with JSON lacking responseCode is transient (retried), not a breach',
       async (status) => {

@@ -48,6 +48,14 @@ export function readSnapResponse(
   try {
     json = parseJsonObject(raw.body, details);
   } catch (e) {
+    if (raw.status === 429) {
+      // A gateway's own page ("429 Too Many Requests" in HTML): a rate limit all the same.
+      report('http-429');
+      throw new RateLimitedSnapError(
+        `${provider}: ${operation} answered HTTP 429 without a responseCode (not JSON)`,
+        details(),
+      );
+    }
     report('no-code');
     throw e;
   }
