@@ -42,6 +42,22 @@ describe('profiles', () => {
     expect(DEFAULT_PROFILES.nicepay.balancePath).toBe('/nicepay/api/v1.0/balance-inquiry');
   });
 
+  it('an authorizationScheme override applies to every call, the built-in per-operation exceptions (Netzme balance: bare token) included', () => {
+    expect(resolveProfile('netzme').authorizationSchemeByOperation).toEqual({
+      'balance-inquiry': 'none',
+    });
+    const bearer = resolveProfile('netzme', { authorizationScheme: 'Bearer' });
+    expect(bearer.authorizationScheme).toBe('Bearer');
+    expect(bearer.authorizationSchemeByOperation).toEqual({});
+    // Both named: the deployment's per-operation entries are kept beside its scheme.
+    expect(
+      resolveProfile('netzme', {
+        authorizationScheme: 'none',
+        authorizationSchemeByOperation: { 'account-status': 'Bearer' },
+      }).authorizationSchemeByOperation,
+    ).toEqual({ 'balance-inquiry': 'none', 'account-status': 'Bearer' });
+  });
+
   it('a path override without a leading slash is refused, naming it and its value', () => {
     expect(() => resolveProfile('finnet', { balanceSignedPath: 'v1.0/x' })).toThrow(
       'provider profile "finnet": balanceSignedPath = "v1.0/x": must start with "/"',

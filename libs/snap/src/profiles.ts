@@ -51,6 +51,11 @@ export function resolveProfile(
         ? { ...(base as unknown as Record<string, object>)[key], ...(value as object) }
         : value;
   }
+  if (overrides.authorizationScheme !== undefined && !overrides.authorizationSchemeByOperation) {
+    // A deployment that names the scheme means it for every call: the built-in per-operation
+    // exceptions (Netzme's bare balance token) would otherwise keep the one that matters.
+    merged.authorizationSchemeByOperation = {};
+  }
   if (merged.provider !== provider) {
     throw new ProviderProfileError(provider, ['provider: an override cannot rename the profile']);
   }
