@@ -114,6 +114,15 @@ describe('producer /health/live and /health/ready', () => {
         expect(text).toContain('process_cpu_user_seconds_total');
         const down = which === 'redis' ? ['queues', 'breakers'] : ['runs'];
         if (which === 'redis') {
+          // Two more scrapes while the first one's read still waits for Redis: they wait on
+          // that read instead of queueing reads of their own for the whole outage.
+          const queues = app.get<Record<ProviderName, Queue>>(PROVIDER_QUEUES);
+          const reads = jest.spyOn(queues.netzme, 'getJobCounts');
+          await Promise.all(
+            [1, 2].map(() => fetch(`${url}/metrics`, { headers: { 'x-api-key': API_KEY } })),
+          );
+          expect(reads).not.toHaveBeenCalled();
+          reads.mockRestore();
           // A run cannot be enqueued: 503 at once, and no run row left behind for a retry to
           // duplicate (it used to be made, then the request waited for Redis to come back).
           const count = async () =>

@@ -17,9 +17,12 @@ import { enqueueRun } from './enqueue-run';
 export const QUEUES_CHECK_MS = 3_000;
 
 /**
- * The queues' Redis did not answer: nothing was started or cancelled. Without this check a
- * run row was made (or a run marked cancelled) and the call then waited, for as long as Redis
- * was away, on jobs it could not add or remove.
+ * The queues' Redis did not answer a PING before a run was started or cancelled: nothing was
+ * started or cancelled. Without this check a run row was made (or a run marked cancelled) and
+ * the call then waited, for as long as Redis was away, on jobs it could not add or remove. A
+ * Redis lost in the moment between the PING and the jobs still holds the call until it is back
+ * (its job ids make the enqueue complete once, and a worker's run sweeper finds a run's lost
+ * jobs): the check covers an outage under way, not one that begins mid-call.
  */
 export class QueuesUnreachableError extends Error {
   constructor(reason: string) {

@@ -38,6 +38,8 @@ const SOURCE_MS = 3_000;
 @Controller('metrics')
 export class MetricsController {
   private readonly queues: Queue[];
+  /** Reads under way, by source. */
+  private readonly reading = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
@@ -59,7 +61,7 @@ export class MetricsController {
     // not take this process's metrics (and the alerts on them) away, or hang the scrape.
     await Promise.all(
       Object.entries(this.sources()).map(([source, read]) =>
-        within(SOURCE_MS, read(), source).then(
+        within(SOURCE_MS, this.readOnce(source, read), source).then(
           () => this.metrics.metricsSourceUp.set({ source }, 1),
           (e: unknown) => {
             this.metrics.metricsSourceUp.set({ source }, 0);
@@ -69,6 +71,20 @@ export class MetricsController {
       ),
     );
     res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+  }
+
+  /**
+   * The source's read still under way (one a former scrape gave up waiting for), else a new
+   * one. While Redis is away its client queues commands rather than fail them: a new read at
+   * each scrape would pile up for the whole outage and all run when Redis is back.
+   */
+  private readOnce(source: string, read: () => Promise<void>): Promise<void> {
+    let reading = this.reading.get(source);
+    if (!reading) {
+      reading = read().finally(() => this.reading.delete(source));
+      this.reading.set(source, reading);
+    }
+    return reading;
   }
 
   /** The figures read at scrape time, by where they come from. */
