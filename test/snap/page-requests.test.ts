@@ -332,6 +332,16 @@ describe('requests the client builds and answers it reads, against the providers
         unreadable:
           'accountInfos[1].availableBalance.value: "120" is not an amount of the form -?digits.dd',
       });
+      // A Points entry naming no currency: none is made up for it (it read "undefined").
+      const noCurrency = JSON.parse(NETZME_BALANCE_ANSWER);
+      noCurrency.accountInfos[1].availableBalance = { value: 'n/a' };
+      server.queue(PATHS.netzmeBalance, { status: 200, body: JSON.stringify(noCurrency) });
+      const bare = await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+      expect(bare.balances[1]).toMatchObject({
+        balanceType: 'Points',
+        value: null,
+        currency: null,
+      });
       withPoints('150', '0.00');
       await expect(
         client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }),

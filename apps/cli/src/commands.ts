@@ -18,17 +18,16 @@ import { isProviderName, ProviderName, resolveProfilesFromEnv } from '@app/snap'
 import { CliModule } from './cli.module';
 import { waitForRun } from './wait-for-run';
 
-/** A failure the CLI reports on stderr with this exit code. */
-
 /**
  * Closes the Nest context, giving up after a few seconds: with Redis away, closing the queues
  * waits for a connection that never comes, and the command, whose outcome is already known,
- * would never exit.
+ * would never exit. A close that fails is not the command's outcome either: it is left at that.
  */
 async function closeApp(app: INestApplicationContext): Promise<void> {
   await within(5_000, app.close()).catch(() => undefined);
 }
 
+/** A failure the CLI reports on stderr with this exit code. */
 export class CliError extends Error {
   constructor(
     message: string,

@@ -24,7 +24,8 @@ export interface BalanceEntry {
   balanceType: string | null;
   /** Null only for an entry that is not reconciled and could not be read (see `unreadable`). */
   value: bigint | null;
-  currency: string;
+  /** Null only for an unreadable entry that names no currency as a text. */
+  currency: string | null;
   /** Why an entry that is not reconciled (e.g. Netzme's Points) could not be read. */
   unreadable?: string;
 }
@@ -94,7 +95,7 @@ export async function inquireBalance(
     provider: profile.provider,
     accountNo: account.accountNo,
     availableBalance: chosen.value!,
-    currency: chosen.currency,
+    currency: account.currency, // the reconciled entry was checked to be in it
     balances: balances.map(({ reconciled: _, ...entry }) => entry),
     providerTime: providerTime(profile, json, requestTime, providerTimeSkewMs, details),
     providerName: merchantName(profile, json, details),
@@ -146,7 +147,12 @@ function parseBalances(
     }
     if (problem === null) return { ...entry, value, currency };
     if (entry.reconciled) throw breach(problem);
-    return { ...entry, value: null, currency: String(got), unreadable: problem };
+    return {
+      ...entry,
+      value: null,
+      currency: typeof got === 'string' ? got : null,
+      unreadable: problem,
+    };
   });
 }
 

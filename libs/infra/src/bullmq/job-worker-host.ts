@@ -2,6 +2,7 @@ import { WorkerHost } from '@nestjs/bullmq';
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { runJob } from '@app/queue';
+import { within } from '../within';
 
 /** How long shutdown waits for a worker still connecting before closing it anyway. */
 const CONNECTING_GRACE_MS = 2_000;
@@ -23,11 +24,6 @@ export abstract class JobWorkerHost extends WorkerHost implements BeforeApplicat
    * started). Bounded, so a Redis that is down does not hold the shutdown.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.worker.waitUntilReady().catch(() => undefined),
-      new Promise((resolve) => (timer = setTimeout(resolve, CONNECTING_GRACE_MS))),
-    ]);
-    clearTimeout(timer);
+    await within(CONNECTING_GRACE_MS, this.worker.waitUntilReady()).catch(() => undefined);
   }
 }
