@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComposeFile } from './compose-file';
 import { interpolate, readCompose, repoRoot } from './compose-file';
-import { loadConfig } from '@app/config';
+import { loadConfig, publishedPasswordWarnings } from '@app/config';
 import {
   composeProblems,
   dockerfileProblems,
@@ -111,6 +111,25 @@ describe('deployment files', () => {
       );
       expect(() => loadConfig({ NODE_ENV: 'production', ...env })).not.toThrow();
     }
+  });
+
+  it('the passwords published here (.env.example, compose’s default) start the producer with a warning that says so', () => {
+    const dotenv = read('.env.example');
+    const published = [
+      /^BASIC_AUTH_PASSWORD=(.+)$/m.exec(dotenv)![1],
+      /\$\{BASIC_AUTH_PASSWORD:-([^}]+)\}/.exec(text)![1],
+    ];
+    for (const password of published) {
+      const config = loadConfig({ NODE_ENV: 'production', BASIC_AUTH_PASSWORD: password });
+      expect(publishedPasswordWarnings(config)).toEqual([
+        'BASIC_AUTH_PASSWORD is the example password published in this repository (.env.example or docker-compose.yml): anyone can read it; set your own',
+      ]);
+    }
+    const own = loadConfig({
+      NODE_ENV: 'production',
+      BASIC_AUTH_PASSWORD: 'a-password-of-our-own-42',
+    });
+    expect(publishedPasswordWarnings(own)).toEqual([]);
   });
 
   it('the committed .env.example is not required by compose', () => {

@@ -354,6 +354,21 @@ describe('failed logins', () => {
   });
 });
 
+describe('a published example password', () => {
+  it('the producer starts with it and logs a warning naming the setting, never the password', async () => {
+    const s = await startSecureApp({ BASIC_AUTH_PASSWORD: 'local-compose-password' });
+    try {
+      const warnings = logLines(s.logs).filter((l) => l.level === 40);
+      expect(warnings.map((l) => l.msg)).toContain(
+        'BASIC_AUTH_PASSWORD is the example password published in this repository (.env.example or docker-compose.yml): anyone can read it; set your own',
+      );
+      expect(s.logs.lines.join('\n')).not.toContain('local-compose-password');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('failed logins behind a load balancer (TRUST_PROXY)', () => {
   const forwardedFor = (address: string, headers: Record<string, string>) => ({
     ...headers,

@@ -39,6 +39,31 @@ export function withoutPassword(value: string | undefined): string | undefined {
   return value?.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:).*@/i, '$1***@');
 }
 
+/**
+ * Passwords this repository publishes as examples (`.env.example`, `docker-compose.yml`'s local
+ * default): long enough for production, so a copied example starts, but anyone can read them.
+ */
+export const PUBLISHED_PASSWORDS: readonly string[] = [
+  'change-me-to-16-or-more-characters',
+  'local-compose-password',
+];
+
+/** A warning for each configured password that is one of {@link PUBLISHED_PASSWORDS}. */
+export function publishedPasswordWarnings(config: AppConfig): string[] {
+  return [
+    { key: 'BASIC_AUTH_PASSWORD', secret: config.BASIC_AUTH_PASSWORD },
+    ...config.BASIC_AUTH_USERS.map((u) => ({
+      key: `BASIC_AUTH_USERS (${u.name})`,
+      secret: u.secret,
+    })),
+  ]
+    .filter(({ secret }) => secret !== undefined && PUBLISHED_PASSWORDS.includes(secret))
+    .map(
+      ({ key }) =>
+        `${key} is the example password published in this repository (.env.example or docker-compose.yml): anyone can read it; set your own`,
+    );
+}
+
 /** The shortest password production accepts (API keys need as many everywhere). */
 export const MIN_PRODUCTION_PASSWORD = 16;
 
