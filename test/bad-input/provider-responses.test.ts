@@ -39,13 +39,17 @@ const raw = (body: string, status = 200, contentType = 'application/json'): Faul
   status,
   contentType,
 });
-const amountCase = (name: string, value: unknown): Case => ({
+const amountCase = (
+  name: string,
+  value: unknown,
+  reason = 'is not an amount of the form -?digits.dd',
+): Case => ({
   name,
   fault: raw(ok(value)),
   expected: {
     status: 'error',
     attempts: 1,
-    message: ['accountInfos[0].availableBalance.value', JSON.stringify(value), 'is not an amount'],
+    message: ['accountInfos[0].availableBalance.value', JSON.stringify(value), reason],
   },
 });
 const HUGE_PADDING = 'x'.repeat(2 * 1024 * 1024);
@@ -121,7 +125,11 @@ const CASES: Case[] = [
   amountCase('value with three decimals ("100.500")', '100.500'),
   amountCase('value with comma separators ("1,000,000.00")', '1,000,000.00'),
   amountCase('value with an exponent ("1.5e6")', '1.5e6'),
-  amountCase('value with 20 integer digits', '12345678901234567890.00'),
+  amountCase(
+    'value with 20 integer digits',
+    '12345678901234567890.00',
+    'has 20 digits before the point; a SNAP amount has at most 16 (9999999999999999.99)',
+  ),
   amountCase('value as a JSON number (100000)', 100000),
   {
     name: 'negative value ("-500.00"): legal in SNAP (-?digits.dd), reconciled exactly: matched against a negative ledger',
