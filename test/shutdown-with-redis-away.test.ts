@@ -11,8 +11,8 @@ const SHUTDOWN_TIMEOUT_MS = 3_000;
 
 /**
  * The worker and the producer from dist/ (as the image runs them), Redis reached through a
- * proxy this test cuts: SIGTERM with Redis away ends the process within SHUTDOWN_TIMEOUT_MS,
- * code 1, with a line that says why (it used to wait on Redis for good); with Redis up it
+ * proxy this test cuts: SIGTERM with Redis away ends the process once SHUTDOWN_TIMEOUT_MS has
+ * passed and Redis does not answer, code 1, with a line that says why (it used to wait on Redis for good); with Redis up it
  * still ends gracefully.
  */
 describe('SIGTERM with Redis away', () => {
@@ -58,14 +58,14 @@ describe('SIGTERM with Redis away', () => {
     const started = Date.now();
     const stopped = await Promise.race([
       child.stop().then(() => true),
-      new Promise<false>((r) => setTimeout(() => r(false), SHUTDOWN_TIMEOUT_MS + 10_000)),
+      new Promise<false>((r) => setTimeout(() => r(false), SHUTDOWN_TIMEOUT_MS + 15_000)),
     ]);
     if (!stopped) child.kill();
     return { code: await child.exited, ms: Date.now() - started };
   };
 
   it.each(['worker', 'producer'] as const)(
-    '%s: exits 1 within SHUTDOWN_TIMEOUT_MS, saying why, when Redis does not answer',
+    '%s: exits 1 after SHUTDOWN_TIMEOUT_MS, saying why, when Redis does not answer',
     async (app) => {
       const redis = await startTcpProxy(
         '127.0.0.1',
@@ -77,8 +77,9 @@ describe('SIGTERM with Redis away', () => {
         await new Promise((r) => setTimeout(r, 500));
         const { code, ms } = await sigterm(child);
         expect(code).toBe(1);
-        expect(ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 5_000);
-        expect(child.output()).toContain('shutdown did not finish in time');
+        // The deadline, then the 2 s question to Postgres and Redis, then the exit.
+        expect(ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 2_000 + 4_000);
+        expect(child.output()).toContain('shutdown stuck: Postgres or Redis does not answer');
       } finally {
         await redis.close();
       }
@@ -92,7 +93,7 @@ describe('SIGTERM with Redis away', () => {
       const child = await start(app, config.REDIS_URL);
       const { code } = await sigterm(child);
       expect({ code, signal: child.signal() }).toEqual({ code: null, signal: 'SIGTERM' });
-      expect(child.output()).not.toContain('shutdown did not finish in time');
+      expect(child.output()).not.toContain('shutdown stuck: Postgres or Redis does not answer');
     },
     60_000,
   );

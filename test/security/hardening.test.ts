@@ -11,7 +11,7 @@ import {
 } from '../../apps/producer/src/auth/credentials-check';
 import { ExportSlots } from '../../apps/producer/src/http/export-slots';
 import { startMetricsServer } from '../../apps/worker/src/metrics-server';
-import type { Readiness } from '../../apps/worker/src/readiness';
+import type { Readiness } from '@app/ledger';
 import { asKey, asUser, basic, KEYS, logLines, PASSWORDS, SecureApp, startSecureApp } from './app';
 
 const DEV = 'snap-recon-dev';

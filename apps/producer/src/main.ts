@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { loadConfig } from '@app/config';
-import { createLogger, exitIfShutdownHangs } from '@app/infra';
+import { createLogger, exitIfShutdownHangs, REDIS } from '@app/infra';
+import { bothAnswer, readinessCheck } from '@app/ledger';
+import { DataSource } from 'typeorm';
 import { assertApiCredentials } from './auth/credentials-check';
 import { createProducerApp } from './producer-app';
 
@@ -10,7 +12,10 @@ async function main(): Promise<void> {
   assertApiCredentials(config);
   const logger = createLogger(config, 'producer');
   const app = await createProducerApp(config, logger);
-  exitIfShutdownHangs(logger, config.SHUTDOWN_TIMEOUT_MS);
+  exitIfShutdownHangs(logger, {
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    dependenciesAnswer: bothAnswer(readinessCheck(app.get(DataSource), app.get(REDIS))),
+  });
   // Start-up work first (resume runs, the schedule), so that only the listen's own errors are
   // reported as the address's below; listen() would run init() inside it.
   await app.init();

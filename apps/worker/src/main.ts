@@ -6,7 +6,7 @@ import { AppMetrics, createLogger, exitIfShutdownHangs, REDIS } from '@app/infra
 import { loadCredentials, resolveProfilesFromEnv } from '@app/snap';
 import { DataSource } from 'typeorm';
 import { startMetricsServer } from './metrics-server';
-import { readinessCheck } from './readiness';
+import { bothAnswer, readinessCheck } from '@app/ledger';
 import { WorkerModule } from './worker.module';
 
 /** Starts a worker process: no HTTP, just the queue processors. SIGTERM drains in-flight jobs. */
@@ -23,9 +23,12 @@ async function main(): Promise<void> {
     { logger: new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {}) },
   );
   app.enableShutdownHooks();
-  exitIfShutdownHangs(logger, config.SHUTDOWN_TIMEOUT_MS);
+  const ready = readinessCheck(app.get(DataSource), app.get(REDIS));
+  exitIfShutdownHangs(logger, {
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    dependenciesAnswer: bothAnswer(ready),
+  });
   if (config.WORKER_METRICS_PORT > 0) {
-    const ready = readinessCheck(app.get(DataSource), app.get(REDIS));
     const server = await startMetricsServer(
       metrics,
       config.WORKER_METRICS_PORT,

@@ -1,6 +1,6 @@
 import { createServer, Server } from 'node:http';
 import type { AppMetrics } from '@app/infra';
-import type { Readiness } from './readiness';
+import type { Readiness } from '@app/ledger';
 
 /**
  * The worker has no API, but Prometheus must scrape its provider-call, token and result

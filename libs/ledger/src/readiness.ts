@@ -1,9 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { within } from '@app/infra';
-import { databaseRepository } from '@app/ledger';
+import { databaseRepository } from './repositories';
 
-/** Each dependency's state for the worker's `/health/ready`: `up`, or why it is down. */
+/** Each dependency's state (the worker's `/health/ready`, the shutdown deadline): `up`, or why it is down. */
 export type Readiness = Record<'postgres' | 'redis', { status: 'up' | 'down'; message?: string }>;
 
 /** Asks Postgres (`SELECT 1`) and Redis (`PING`) at once, each with a 2 s limit. */
@@ -24,4 +24,9 @@ export function readinessCheck(
     ]);
     return { postgres, redis: redisState };
   };
+}
+
+/** True when both answer (see {@link readinessCheck}). */
+export function bothAnswer(check: () => Promise<Readiness>): () => Promise<boolean> {
+  return async () => Object.values(await check()).every((s) => s.status === 'up');
 }
