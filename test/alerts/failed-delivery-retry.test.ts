@@ -165,4 +165,36 @@ describe('publishing an alert again retries a delivery that failed for good', ()
     expect(counts[0] + counts[1]).toBe(jobs.length);
     expect(await queue.getFailedCount()).toBe(0);
   });
+
+  it('publishing again (the start-up re-queue path), from two producers at once: the failed delivery is retried once, neither fails', async () => {
+    await queue.obliterate({ force: true });
+    const down = new Date('2026-12-02T14:00:00Z');
+    await publisher.providerAvailability('netzme', false, 'down', down);
+    const job = await only();
+    await settle(job, failForGood, 'failed');
+    const other = new AlertPublisher(db.dataSource, config, queue);
+    await Promise.all([
+      publisher.providerAvailability('netzme', false, 'down', down),
+      other.providerAvailability('netzme', false, 'down', down),
+    ]);
+    expect(await job.getState()).toBe('waiting');
+  });
+
+  it('publishing again does not retry a delivery first queued over a day ago', async () => {
+    await queue.obliterate({ force: true });
+    const down = new Date('2026-12-02T15:00:00Z');
+    await publisher.providerAvailability('netzme', false, 'down', down);
+    const fresh = await only();
+    const id = fresh.id!;
+    const data = fresh.data;
+    await fresh.remove();
+    // The same delivery, as if first queued 25 hours ago, failed for good since.
+    const old = await queue.add(JOB.alertWebhook, data, {
+      jobId: id,
+      timestamp: Date.now() - ALERT_RETRY_MAX_AGE_MS - 3_600_000,
+    });
+    await settle(old, failForGood, 'failed');
+    await publisher.providerAvailability('netzme', false, 'down', down);
+    expect(await old.getState()).toBe('failed');
+  });
 });

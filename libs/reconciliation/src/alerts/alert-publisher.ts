@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Job, Queue } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig, webhookSubscriptions, WebhookSubscription } from '@app/config';
 import { addJobs, AlertWebhookJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
@@ -126,21 +126,11 @@ export class AlertPublisher {
         ? subscribers.has(job.data.subscriber)
         : this.wants('discrepancy.opened'); // a job from before alerts: published again
     const failed = (await this.queue.getJobs(['failed'], 0, limit - 1)).filter(
-      (job) => job?.data && ours(job) && now - job.timestamp <= ALERT_RETRY_MAX_AGE_MS,
+      (job) => job?.data && ours(job),
     );
     let retried = 0;
-    for (let i = 0; i < failed.length; i += RETRY_CHUNK) {
-      const outcomes = await Promise.allSettled(
-        failed
-          .slice(i, i + RETRY_CHUNK)
-          .map((job) =>
-            job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }),
-          ),
-      );
-      // A refusal means another producer starting at the same time retried the job first
-      // (BullMQ: "not in the failed state"), or retention removed it: nothing to do here.
-      retried += outcomes.filter((o) => o.status === 'fulfilled').length;
-    }
+    for (let i = 0; i < failed.length; i += RETRY_CHUNK)
+      retried += await retryRecentFailed(failed.slice(i, i + RETRY_CHUNK), now);
     return retried;
   }
 
@@ -169,10 +159,37 @@ export class AlertPublisher {
     // (JOB_KEEP_FAILED_SECONDS) and makes the add above a no-op. Retry it instead, so that
     // publishing again (the producer's start-up re-queue of unannounced discrepancies)
     // recovers the alert, with its retries afresh. A delivered (completed) one stays as it is.
-    for (const job of jobs) {
-      if ((await job.getState()) === 'failed') {
-        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-      }
-    }
+    // As stored: the jobs addBulk hands back carry this call's options (its timestamp).
+    const failed = await Promise.all(
+      jobs.map(async (job) =>
+        (await job.getState()) === 'failed' ? Job.fromId(this.queue, job.id!) : undefined,
+      ),
+    );
+    await retryRecentFailed(
+      failed.filter((job): job is Job => job !== undefined),
+      Date.now(),
+    );
   }
+}
+
+/** BullMQ's refusal of a retry because the job is no longer failed, or no longer there. */
+const GONE_FROM_FAILED = /is not in the failed state|Missing key for job/;
+
+/**
+ * Retries each failed delivery first queued within {@link ALERT_RETRY_MAX_AGE_MS}, its
+ * attempts reset; returns how many went back to the queue. A job another producer retried
+ * first (producers starting together) or retention removed meanwhile is passed over; any other
+ * error (Redis refusing a write) is thrown.
+ */
+async function retryRecentFailed(jobs: Job[], now: number): Promise<number> {
+  const recent = jobs.filter((job) => now - job.timestamp <= ALERT_RETRY_MAX_AGE_MS);
+  const outcomes = await Promise.allSettled(
+    recent.map((job) =>
+      job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }),
+    ),
+  );
+  for (const o of outcomes)
+    if (o.status === 'rejected' && !GONE_FROM_FAILED.test(String((o.reason as Error)?.message)))
+      throw o.reason;
+  return outcomes.filter((o) => o.status === 'fulfilled').length;
 }
