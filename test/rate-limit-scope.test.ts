@@ -53,8 +53,8 @@ async function waitForResults(pipeline: Pipeline, runId: string, count: number) 
  * Activity count limit exceeded` (its table, row 8), a SNAP answer to that partner, is that
  * merchant's limit: only that merchant's job waits. A pause of the whole Finnet queue (what a
  * shared-credential provider gets) would hold every other merchant behind it, a pause at each
- * of its answers. A bare HTTP 429 without a SNAP code comes from a gateway in front of the
- * provider, which limits by address, not by partner: the whole queue waits then.
+ * of its answers. A 429, with a SNAP code (429xx00: PROTOCOL.md §4 "rate limit the provider")
+ * or a gateway's page, is the provider's rate: the whole queue waits then.
  */
 describe('a rate limit of one Finnet merchant', () => {
   const config = testConfig({ WORKER_CONCURRENCY: '2', RATE_LIMIT_PAUSE_MS: String(PAUSE_MS) });
@@ -89,17 +89,23 @@ describe('a rate limit of one Finnet merchant', () => {
   }, 30_000);
 });
 
-describe('a gateway 429 (no SNAP code) in front of Finnet', () => {
+describe.each([
+  {
+    what: 'a gateway 429 (an HTML page, no SNAP code)',
+    fault: {
+      kind: 'raw',
+      status: 429,
+      contentType: 'text/html',
+      body: '<html><body>429 Too Many Requests</body></html>',
+      times: 1,
+    },
+  },
+  // PROTOCOL.md §4: 429xx00 "too many requests: rate limit the provider".
+  { what: 'a SNAP 4291100 Too Many Requests', fault: { kind: '429', times: 1 } },
+])('$what from Finnet', ({ fault }) => {
   const config = testConfig({ WORKER_CONCURRENCY: '2', RATE_LIMIT_PAUSE_MS: String(PAUSE_MS) });
-  const gateway429 = {
-    kind: 'raw',
-    status: 429,
-    contentType: 'text/html',
-    body: '<html><body>429 Too Many Requests</body></html>',
-    times: 1,
-  };
   const scenario = [
-    finnet(0, [gateway429]),
+    finnet(0, [fault]),
     ...Array.from({ length: HEALTHY }, (_, i) => finnet(i + 1, [])),
   ];
   let pipeline: Pipeline;
@@ -110,7 +116,7 @@ describe('a gateway 429 (no SNAP code) in front of Finnet', () => {
     await pipeline.close();
   });
 
-  it('holds the whole Finnet queue for one pause: the merchants after it wait too', async () => {
+  it('holds the whole Finnet queue for one pause (the provider’s rate): the merchants after it wait too', async () => {
     const { runId } = await pipeline.producer.get(RunsService).start('api');
     const rows = await waitForResults(pipeline, runId, HEALTHY + 1);
     expect(rows.map((r) => r.status)).toEqual(Array(HEALTHY + 1).fill('matched'));

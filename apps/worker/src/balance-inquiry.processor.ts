@@ -98,10 +98,10 @@ export function balanceInquiryProcessor(
           // error goes on as a failed attempt (the service decides), so an answer that never
           // changes (an activity count limit spent for the day) ends as an `error` result.
           await job.updateData({ ...job.data, rateLimitHits: hits + 1 });
-          if (this.service.hasOwnCredentials(provider) && e.details.responseCode) {
-            // Each merchant has its own credentials, and a SNAP answer to them is about that
-            // partner: the limit is that merchant's. Only this job waits; the provider's other
-            // merchants go on. (A bare HTTP 429 is a gateway's, by address: below.)
+          if (this.service.hasOwnCredentials(provider) && e.isActivityLimit) {
+            // Each merchant has its own credentials, and 403xx04 counts that partner's
+            // activity: the limit is that merchant's. Only this job waits; the provider's other
+            // merchants go on. (A 429, coded or a gateway's, is the provider's rate: below.)
             await job.moveToDelayed(Date.now() + this.settings.RATE_LIMIT_PAUSE_MS, token);
             throw new DelayedError();
           }

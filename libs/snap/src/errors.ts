@@ -60,6 +60,15 @@ export class TransientSnapError extends SnapError {
 /** 429xx00 or 403xx04: the provider asks us to slow down. */
 export class RateLimitedSnapError extends SnapError {
   readonly kind = 'rate-limited' as const;
+
+  /**
+   * 403xx04 "Activity Count Limit Exceeded": a count of this partner's activity (Finnet's
+   * `4031104`), not the provider's request rate (429, coded or not: PROTOCOL.md §4 "rate limit
+   * the provider").
+   */
+  get isActivityLimit(): boolean {
+    return /^403\d{2}04$/.test(this.details.responseCode ?? '');
+  }
 }
 
 /** 401xx01 or 401xx03: the token is invalid or unknown; refresh it once and retry. */
