@@ -49,8 +49,8 @@ export async function createProducerApp(
   app.useLogger(app.get(NestPinoLogger));
   for (const warning of publishedPasswordWarnings(config)) logger.warn(warning);
   app.disable('x-powered-by');
-  // The client address that failed logins count against, and the access log shows: behind a
-  // load balancer, the balancer's own unless TRUST_PROXY names it.
+  // The client address that failed logins count against and log: behind a load balancer, the
+  // balancer's own unless TRUST_PROXY names it.
   app.set('trust proxy', config.TRUST_PROXY);
   app.use(accessLog(logger));
   app.use(securityHeaders, noStore);

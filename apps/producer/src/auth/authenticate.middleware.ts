@@ -1,10 +1,26 @@
+import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
+import ipaddr from 'ipaddr.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { AppConfig } from '@app/config';
 import { type Logger, queuePrefix } from '@app/infra';
 import { problem, sendProblem } from '../http/problem';
 import { CredentialsCheck, presented } from './credentials-check';
 import { LoginFailures } from './login-failures';
+
+/**
+ * The address failed logins count against: `req.ip` (the X-Forwarded-For client when
+ * TRUST_PROXY names the proxy), the connection's peer when that is not an IP address (a
+ * trusted proxy can forward any text), and an IPv6 address by its /64, the block one
+ * subscriber holds (counted per address, it could guess from a fresh address at every try).
+ */
+export function clientKey(req: Request): string {
+  const address = isIP(req.ip ?? '') ? req.ip! : (req.socket.remoteAddress ?? 'unknown');
+  if (isIP(address) !== 6) return address;
+  const ip = ipaddr.IPv6.parse(address);
+  if (ip.isIPv4MappedAddress()) return ip.toIPv4Address().toString();
+  return `${ip.toNormalizedString().split(':').slice(0, 4).join(':')}::/64`;
+}
 
 /** The only routes answered without credentials: `GET /health` and below (any letter case). */
 export function isPublicRequest(req: Request): boolean {
@@ -31,7 +47,7 @@ export function authenticate(config: AppConfig, logger: Logger, redis?: Redis | 
     ...config.BASIC_AUTH_USERS.map((u) => u.name),
   ]);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const client = clientKey(req);
     const given = presented(req.headers);
     if (given.kind === 'none') {
       if (isPublicRequest(req)) return next();
