@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComposeFile } from './compose-file';
 import { interpolate, readCompose, repoRoot } from './compose-file';
-import { loadConfig, publishedPasswordWarnings } from '@app/config';
+import { loadConfig, publishedSecretWarnings } from '@app/config';
 import {
   composeProblems,
   dockerfileProblems,
@@ -113,7 +113,7 @@ describe('deployment files', () => {
     }
   });
 
-  it('the passwords published here (.env.example, compose’s default) start the producer with a warning that says so', () => {
+  it('the secrets published here (.env.example, its commented examples, compose’s default) start the producer with a warning that says so', () => {
     const dotenv = read('.env.example');
     const published = [
       /^BASIC_AUTH_PASSWORD=(.+)$/m.exec(dotenv)![1],
@@ -121,15 +121,29 @@ describe('deployment files', () => {
     ];
     for (const password of published) {
       const config = loadConfig({ NODE_ENV: 'production', BASIC_AUTH_PASSWORD: password });
-      expect(publishedPasswordWarnings(config)).toEqual([
-        'BASIC_AUTH_PASSWORD is the example password published in this repository (.env.example or docker-compose.yml): anyone can read it; set your own',
+      expect(publishedSecretWarnings(config)).toEqual([
+        'BASIC_AUTH_PASSWORD is an example published in this repository (.env.example or docker-compose.yml): anyone can read it; set your own',
       ]);
     }
+    // The commented examples, uncommented as the file invites.
+    const uncommented = (key: string) => new RegExp(`^# ${key}=(.+)$`, 'm').exec(dotenv)![1];
+    const withExamples = loadConfig({
+      NODE_ENV: 'production',
+      BASIC_AUTH_PASSWORD: 'a-password-of-our-own-42',
+      API_KEYS: uncommented('API_KEYS'),
+      WEBHOOK_URL: 'https://hooks.example/recon',
+      WEBHOOK_SECRET: uncommented('WEBHOOK_SECRET'),
+    });
+    expect(publishedSecretWarnings(withExamples).map((w) => w.split(' is ')[0])).toEqual([
+      'API_KEYS (api-key-1)',
+      'API_KEYS (api-key-2)',
+      'WEBHOOK_SECRET',
+    ]);
     const own = loadConfig({
       NODE_ENV: 'production',
       BASIC_AUTH_PASSWORD: 'a-password-of-our-own-42',
     });
-    expect(publishedPasswordWarnings(own)).toEqual([]);
+    expect(publishedSecretWarnings(own)).toEqual([]);
   });
 
   it('the committed .env.example is not required by compose', () => {

@@ -360,7 +360,7 @@ describe('a published example password', () => {
     try {
       const warnings = logLines(s.logs).filter((l) => l.level === 40);
       expect(warnings.map((l) => l.msg)).toContain(
-        'BASIC_AUTH_PASSWORD is the example password published in this repository (.env.example or docker-compose.yml): anyone can read it; set your own',
+        'BASIC_AUTH_PASSWORD is an example published in this repository (.env.example or docker-compose.yml): anyone can read it; set your own',
       );
       expect(s.logs.lines.join('\n')).not.toContain('local-compose-password');
     } finally {

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
-import { AppConfig, publishedPasswordWarnings } from '@app/config';
+import { AppConfig, publishedSecretWarnings } from '@app/config';
 import { AppMetrics, Logger, REDIS } from '@app/infra';
 import type { Cluster, Redis } from 'ioredis';
 import { authenticate } from './auth/authenticate.middleware';
@@ -47,7 +47,7 @@ export async function createProducerApp(
     { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(NestPinoLogger));
-  for (const warning of publishedPasswordWarnings(config)) logger.warn(warning);
+  for (const warning of publishedSecretWarnings(config)) logger.warn(warning);
   app.disable('x-powered-by');
   // The client address that failed logins count against and log: behind a load balancer, the
   // balancer's own unless TRUST_PROXY names it.

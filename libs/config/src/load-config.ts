@@ -40,27 +40,33 @@ export function withoutPassword(value: string | undefined): string | undefined {
 }
 
 /**
- * Passwords this repository publishes as examples (`.env.example`, `docker-compose.yml`'s local
- * default): long enough for production, so a copied example starts, but anyone can read them.
+ * Secrets this repository publishes as examples (`.env.example`, some commented out, and
+ * `docker-compose.yml`'s local default): valid for production, so a copied example starts, but
+ * anyone can read them.
  */
-export const PUBLISHED_PASSWORDS: readonly string[] = [
+export const PUBLISHED_SECRETS: readonly string[] = [
   'change-me-to-16-or-more-characters',
   'local-compose-password',
+  'key-of-at-least-16-chars',
+  'another-key-of-16-chars',
+  'at-least-32-characters-of-random-text',
 ];
 
-/** A warning for each configured password that is one of {@link PUBLISHED_PASSWORDS}. */
-export function publishedPasswordWarnings(config: AppConfig): string[] {
+/** A warning for each configured password, API key or webhook secret in {@link PUBLISHED_SECRETS}. */
+export function publishedSecretWarnings(config: AppConfig): string[] {
   return [
     { key: 'BASIC_AUTH_PASSWORD', secret: config.BASIC_AUTH_PASSWORD },
     ...config.BASIC_AUTH_USERS.map((u) => ({
       key: `BASIC_AUTH_USERS (${u.name})`,
       secret: u.secret,
     })),
+    ...config.API_KEYS.map((k) => ({ key: `API_KEYS (${k.name})`, secret: k.secret })),
+    { key: 'WEBHOOK_SECRET', secret: config.WEBHOOK_SECRET },
   ]
-    .filter(({ secret }) => secret !== undefined && PUBLISHED_PASSWORDS.includes(secret))
+    .filter(({ secret }) => secret !== undefined && PUBLISHED_SECRETS.includes(secret))
     .map(
       ({ key }) =>
-        `${key} is the example password published in this repository (.env.example or docker-compose.yml): anyone can read it; set your own`,
+        `${key} is an example published in this repository (.env.example or docker-compose.yml): anyone can read it; set your own`,
     );
 }
 
