@@ -25,6 +25,8 @@ const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'fai
 
 /** Longest wait for one source at scrape time (Prometheus's default scrape timeout is 10 s). */
 const SOURCE_MS = 3_000;
+/** A read under way this long is given up and the next scrape starts another. */
+const ABANDON_READ_MS = 60_000;
 
 /**
  * `GET /metrics` (Prometheus text, credentials required): this process's metrics plus the
@@ -38,8 +40,8 @@ const SOURCE_MS = 3_000;
 @Controller('metrics')
 export class MetricsController {
   private readonly queues: Queue[];
-  /** Reads under way, by source. */
-  private readonly reading = new Map<string, Promise<void>>();
+  /** Reads under way, by source, with when each began. */
+  private readonly reading = new Map<string, { since: number; read: Promise<void> }>();
 
   constructor(
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
@@ -79,12 +81,18 @@ export class MetricsController {
    * each scrape would pile up for the whole outage and all run when Redis is back.
    */
   private readOnce(source: string, read: () => Promise<void>): Promise<void> {
-    let reading = this.reading.get(source);
-    if (!reading) {
-      reading = read().finally(() => this.reading.delete(source));
-      this.reading.set(source, reading);
-    }
-    return reading;
+    const under = this.reading.get(source);
+    // One that has not settled in a minute (a query on a connection gone half-open) is given
+    // up, so the source can come back up.
+    if (under && Date.now() - under.since < ABANDON_READ_MS) return under.read;
+    const reading = {
+      since: Date.now(),
+      read: read().finally(() => {
+        if (this.reading.get(source) === reading) this.reading.delete(source);
+      }),
+    };
+    this.reading.set(source, reading);
+    return reading.read;
   }
 
   /** The figures read at scrape time, by where they come from. */
