@@ -148,6 +148,14 @@ export class BalanceInquiryService implements OnModuleDestroy {
       currency: account.currency,
       msId: account.ms_id ?? undefined,
     });
+    for (const entry of balance.balances)
+      if (entry.unreadable)
+        // Not the balance reconciled (e.g. Netzme's Points), but the provider answered it out
+        // of its contract: said once per account, with its external id for the provider.
+        log.warn(
+          { externalId: balance.externalId, balanceType: entry.balanceType, err: entry.unreadable },
+          'a balance entry not reconciled could not be read',
+        );
     const otherMerchant = this.otherMerchant(account, balance.providerName);
     if (otherMerchant) {
       // Never compare a ledger with another merchant's balance.
