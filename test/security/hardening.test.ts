@@ -511,13 +511,11 @@ describe('export concurrency', () => {
   });
 
   /** A client that asks for `path` and never reads: the export stalls on backpressure. */
-  function stalledClient(path: string): Socket {
+  function stalledClient(path: string, key = KEYS.viewer): Socket {
     const { port } = new URL(s.url);
     const socket = connect(Number(port), '127.0.0.1');
     socket.pause();
-    socket.write(
-      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ${KEYS.viewer}\r\n\r\n`,
-    );
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ${key}\r\n\r\n`);
     return socket;
   }
   const until = async (check: () => boolean) => {
@@ -528,19 +526,27 @@ describe('export concurrency', () => {
     }
   };
 
-  it('streams at most MAX_CONCURRENT_EXPORTS exports; one more is 429, and a slot comes back when a client leaves', async () => {
+  it('streams at most MAX_CONCURRENT_EXPORTS exports, half of them for one credential; one more is 429, and a slot comes back when a client leaves', async () => {
     const slots = s.app.get(ExportSlots);
-    const stalled = [
-      stalledClient(`/runs/${runId}/report`),
-      stalledClient(`/runs/${runId}/results.csv`),
-    ];
+    const stalled = [stalledClient(`/runs/${runId}/report`)];
+    await until(() => slots.busy === 1);
+    // The viewer's credential holds its half (1 of 2): its next export waits, another's does not.
+    const again = await fetch(`${s.url}/runs/${runId}/results.csv`, { headers: asKey('viewer') });
+    expect(again.status).toBe(429);
+    expect(((await again.json()) as { detail: string }).detail).toBe(
+      'this credential already has 1 export being written (at most 1); retry when one is done',
+    );
+    stalled.push(stalledClient(`/runs/${runId}/results.csv`, KEYS.operator));
     await until(() => slots.busy === 2);
     const third = await fetch(`${s.url}/runs/${runId}/report?format=csv`, {
-      headers: asKey('viewer'),
+      headers: asKey('admin'),
     });
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('5');
-    expect(await third.json()).toMatchObject({ status: 429 });
+    expect(await third.json()).toMatchObject({
+      status: 429,
+      detail: '2 exports are already being written; retry in a few seconds',
+    });
     stalled.forEach((socket) => socket.destroy());
     await until(() => slots.busy === 0);
     const report = await fetch(`${s.url}/runs/${runId}/report`, { headers: asKey('viewer') });

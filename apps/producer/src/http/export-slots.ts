@@ -7,30 +7,41 @@ import {
   NestInterceptor,
   UseInterceptors,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import '../auth/actor';
 import type { Observable } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
-const gates = new WeakMap<AppConfig, { inUse: number }>();
+interface Gate {
+  inUse: number;
+  /** Exports streaming, by credential (actor name). */
+  byActor: Map<string, number>;
+}
+
+const gates = new WeakMap<AppConfig, Gate>();
 
 /**
  * At most `MAX_CONCURRENT_EXPORTS` exports (whole reports, CSV files) stream at once in this
- * producer; one more is answered 429 with `Retry-After` rather than queued. Each export holds
+ * producer, and at most half of them (at least one) for one credential; one more is answered
+ * 429 with `Retry-After` rather than queued. Each export holds
  * a database cursor's worth of rows and a socket for as long as the client reads, so twenty
  * at once starved the producer of memory. A slot is given back when the response closes
  * (finished, failed or abandoned by the client).
  */
 @Injectable()
 export class ExportSlots implements NestInterceptor {
-  private readonly gate: { inUse: number };
+  private readonly gate: Gate;
   private readonly max: number;
+  /** What one credential may hold: half the slots (at least one), so one slow reader cannot take them all. */
+  private readonly maxPerActor: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.max = config.MAX_CONCURRENT_EXPORTS;
+    this.maxPerActor = Math.max(1, Math.floor(this.max / 2));
     // Nest makes one interceptor instance per module that uses it; the count must be one per
     // app, so it lives beside the app's config object, which every module shares.
     let gate = gates.get(config);
-    if (!gate) gates.set(config, (gate = { inUse: 0 }));
+    if (!gate) gates.set(config, (gate = { inUse: 0, byActor: new Map() }));
     this.gate = gate;
   }
 
@@ -40,16 +51,27 @@ export class ExportSlots implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const res = context.switchToHttp().getResponse<Response>();
-    if (this.gate.inUse >= this.max) {
+    const http = context.switchToHttp();
+    const res = http.getResponse<Response>();
+    const actor = http.getRequest<Request>().actor?.name ?? '';
+    const mine = this.gate.byActor.get(actor) ?? 0;
+    if (this.gate.inUse >= this.max || mine >= this.maxPerActor) {
       res.setHeader('Retry-After', '5');
       throw new HttpException(
-        `${this.max} exports are already being written; retry in a few seconds`,
+        this.gate.inUse >= this.max
+          ? `${this.max} exports are already being written; retry in a few seconds`
+          : `this credential already has ${mine} export${mine === 1 ? '' : 's'} being written (at most ${this.maxPerActor}); retry when one is done`,
         429,
       );
     }
     this.gate.inUse++;
-    res.once('close', () => this.gate.inUse--);
+    this.gate.byActor.set(actor, mine + 1);
+    res.once('close', () => {
+      this.gate.inUse--;
+      const left = (this.gate.byActor.get(actor) ?? 1) - 1;
+      if (left > 0) this.gate.byActor.set(actor, left);
+      else this.gate.byActor.delete(actor);
+    });
     return next.handle();
   }
 }
