@@ -52,6 +52,12 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
           userStatus: 'BLOCKED',
           faults: [{ kind: '404xx11' }],
         }),
+        // A permanent failure of our request (400xx01), on a blocked account: it says nothing
+        // of the account, which is not asked about and stays `error`.
+        netzme('NZBADREQ', LEDGER, {
+          userStatus: 'BLOCKED',
+          faults: [{ kind: '400xx01' }],
+        }),
       ],
     });
     const started = await pipeline.producer.get(RunsService).start('api');
@@ -101,7 +107,7 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
   it('a matching account is not asked for its status, blocked or not', async () => {
     const r = await resultOf('NZMATCH');
     expect(r).toMatchObject({ status: 'matched', providerStatus: null });
-    // Asked: NZPAGE, NZBLOCKED, NZREQCLOSED, NZGONE, NZGONEBLOCKED; never NZMATCH.
+    // Asked: NZPAGE, NZBLOCKED, NZREQCLOSED, NZGONE, NZGONEBLOCKED; never NZMATCH or NZBADREQ.
     expect(pipeline.simulator.stats().providers.netzme.byKind['account-inquiry'].requests).toBe(5);
   });
 
@@ -112,6 +118,11 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
     const blocked = await resultOf('NZGONEBLOCKED');
     expect(blocked).toMatchObject({ status: 'inactive', responseCode: '4041111' });
     expect(blocked.providerStatus).toContain('userStatus=BLOCKED');
+  });
+
+  it('a permanent error of our own request (400xx01) stays error: the account is not asked about, blocked or not', async () => {
+    const r = await resultOf('NZBADREQ');
+    expect(r).toMatchObject({ status: 'error', responseCode: '4001101', providerStatus: null });
   });
 
   it('the report shows the status values', async () => {

@@ -254,12 +254,17 @@ export class BalanceInquiryService implements OnModuleDestroy {
       );
       throw e;
     }
-    // A permanent failure stays `error` unless the status call itself says "not active"; an
-    // account that was never sent (it does not fit the provider's request) is not asked about.
-    const answer =
-      e instanceof PermanentSnapError && !(e instanceof AccountMisfitError)
-        ? await this.accountStatus(client, account, log)
-        : null;
+    // A permanent failure about the account (HTTP 403 or 404: invalid, inactive, not honoured)
+    // stays `error` unless the status call itself says "not active". One about our request
+    // (400, a 401 of our credentials or signature) says nothing of the account, and an account
+    // that was never sent (it does not fit the provider's request) is not asked about.
+    const aboutAccount =
+      e instanceof PermanentSnapError &&
+      !(e instanceof AccountMisfitError) &&
+      [403, 404].includes(
+        Number((e.details.responseCode ?? String(e.details.httpStatus)).slice(0, 3)),
+      );
+    const answer = aboutAccount ? await this.accountStatus(client, account, log) : null;
     await this.record(account.provider, {
       ...errorResult(base),
       status: answer && !answer.active ? 'inactive' : 'error',
