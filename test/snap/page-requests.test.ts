@@ -299,6 +299,33 @@ describe('requests the client builds and answers it reads, against the providers
       expect(appHeaders(last(PATHS.netzmeStatus)).authorization).toBe(`Bearer ${TOKENS.netzme}`);
     });
 
+    it('refused (401) with the bare token, as a provider reading its other page (Bearer) would: sent once more with Bearer, kept after; refused in both forms, the form it had stays', async () => {
+      const client = factory().get('netzme');
+      const unauthorized = {
+        status: 401,
+        body: '{"responseCode":"4011100","responseMessage":"Unauthorized. [Signature]"}',
+      };
+      const forms = () =>
+        server.to(PATHS.netzmeBalance).map((r) => appHeaders(r).authorization.split(' ')[0]);
+      const before = forms().length;
+      server.queue(PATHS.netzmeBalance, unauthorized);
+      const r = await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+      expect(r.responseCode).toBe('2001100');
+      await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+      expect(forms().slice(before)).toEqual([TOKENS.netzme, 'Bearer', 'Bearer']);
+      // Refused in both forms (a signature the provider refuses, not the form): the call fails
+      // and the next one is sent in the form that worked last.
+      server.queue(PATHS.netzmeBalance, unauthorized, unauthorized);
+      await expect(
+        client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }),
+      ).rejects.toMatchObject({ details: { responseCode: '4011100' } });
+      await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+      expect(forms().slice(before + 3)).toEqual(['Bearer', TOKENS.netzme, 'Bearer']);
+      // The account status call keeps its page's Bearer throughout: it has no other form.
+      await client.accountStatus('Mw6STUQK');
+      expect(appHeaders(last(PATHS.netzmeStatus)).authorization).toBe(`Bearer ${TOKENS.netzme}`);
+    });
+
     it('the page’s example answer: Cash 0.00 IDR of Cash and Points, provider time 1663940662217', async () => {
       const r = await factory()
         .get('netzme')

@@ -4,7 +4,12 @@
  * history) calls through it.
  */
 import type { SnapLogger, SnapOperation } from './client-deps';
-import { ContractBreachError, TokenRejectedSnapError, TransientSnapError } from './errors';
+import {
+  ContractBreachError,
+  SnapError,
+  TokenRejectedSnapError,
+  TransientSnapError,
+} from './errors';
 import type { ExternalIdGenerator } from './external-id';
 import type { SnapHttpMethod } from './http';
 import type { ProviderProfile } from './profiles';
@@ -63,6 +68,7 @@ export async function authorizedCall(
   const { transport, tokens, ids, logger } = parts;
   let tokenRetried = false;
   let duplicateRetried = false;
+  let schemeSwitched = false;
   for (;;) {
     const token = await tokens.get();
     const externalId = ids.next();
@@ -102,6 +108,24 @@ export async function authorizedCall(
         );
         await tokens.invalidate(token);
         continue;
+      }
+      if (e instanceof SnapError && e.details.httpStatus === 401) {
+        // Refused in the Authorization form sent: once, the other form of the provider's pages
+        // (kept when it works); refused in both, back to the form sent first.
+        if (!schemeSwitched && transport.switchScheme(request.operation)) {
+          schemeSwitched = true;
+          logger?.warn(
+            {
+              provider: transport.profile.provider,
+              operation: request.operation,
+              externalId,
+              responseCode: e.details.responseCode,
+            },
+            'Authorization refused in this form; trying the other form of the provider’s pages',
+          );
+          continue;
+        }
+        if (schemeSwitched) transport.switchScheme(request.operation);
       }
       if (e instanceof TransientSnapError && e.details.httpStatus === 409 && !duplicateRetried) {
         duplicateRetried = true;

@@ -41,11 +41,38 @@ export interface SignedRequestParts {
 
 /** Sends requests to one provider with one credential set. */
 export class SnapTransport {
+  /** Operations sent with the profile's main scheme after their own one was refused (401). */
+  private readonly mainSchemeFor = new Set<SnapOperation>();
+
   constructor(
     readonly profile: ProviderProfile,
     private readonly credentials: SnapCredentials,
     private readonly deps: SnapClientDeps,
   ) {}
+
+  /** The `Authorization` scheme `operation` is sent with now. */
+  private schemeOf(operation?: SnapOperation): 'Bearer' | 'none' {
+    const byOperation: Partial<Record<SnapOperation, 'Bearer' | 'none'>> =
+      this.profile.authorizationSchemeByOperation;
+    const own =
+      operation && !this.mainSchemeFor.has(operation) ? byOperation[operation] : undefined;
+    return own ?? this.profile.authorizationScheme;
+  }
+
+  /**
+   * After a 401 to `operation`, where its own scheme differs from the profile's main one (a
+   * provider's pages that disagree: Netzme's Get Balance curl sends the token bare, its Get
+   * Account Status curl and PROTOCOL.md `Bearer`): sends the operation in the other form from
+   * now on, in this process, and says whether there was another form to switch to.
+   */
+  switchScheme(operation: SnapOperation): boolean {
+    const own = (
+      this.profile.authorizationSchemeByOperation as Partial<Record<SnapOperation, string>>
+    )[operation];
+    if (own === undefined || own === this.profile.authorizationScheme) return false;
+    if (!this.mainSchemeFor.delete(operation)) this.mainSchemeFor.add(operation);
+    return true;
+  }
 
   /**
    * The headers of a transactional request: the bearer token, the symmetric signature over
@@ -54,9 +81,7 @@ export class SnapTransport {
    */
   signedHeaders(parts: SignedRequestParts): Record<string, string> {
     const { profile, credentials } = this;
-    const byOperation: Partial<Record<SnapOperation, 'Bearer' | 'none'>> =
-      profile.authorizationSchemeByOperation;
-    const scheme = (parts.operation && byOperation[parts.operation]) ?? profile.authorizationScheme;
+    const scheme = this.schemeOf(parts.operation);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       Authorization: scheme === 'Bearer' ? `Bearer ${parts.token}` : parts.token,
