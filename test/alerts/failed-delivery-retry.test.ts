@@ -5,6 +5,7 @@ import { createProducerApp } from '../../apps/producer/src/producer-app';
 import { queuePrefix } from '@app/infra';
 import { JOB, WEBHOOK_QUEUE } from '@app/queue';
 import { ALERT_RETRY_MAX_AGE_MS, AlertPublisher } from '@app/reconciliation';
+import { deleteRedisKeys } from '../support/redis-cleanup';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
 
@@ -34,6 +35,8 @@ describe('publishing an alert again retries a delivery that failed for good', ()
     await queue.close();
     connection.disconnect();
     await db.drop();
+    // The producer app started here made its queues and schedules under the prefix too.
+    await deleteRedisKeys(config.REDIS_URL, config.QUEUE_PREFIX);
   });
 
   /** Runs `outcome` on every job of the queue until `job` reaches `state`. */
