@@ -49,6 +49,25 @@ async function waitForResults(pipeline: Pipeline, runId: string, count: number) 
 }
 
 /**
+ * In the describe it is called in: a pipeline of Finnet merchant 0, answering `faults` first
+ * and queued first, then {@link HEALTHY} merchants answering right; 2 jobs at a time.
+ */
+function finnetWorld(faults: { kind: string }[]) {
+  const config = testConfig({ WORKER_CONCURRENCY: '2', RATE_LIMIT_PAUSE_MS: String(PAUSE_MS) });
+  const world = {
+    scenario: [finnet(0, faults), ...Array.from({ length: HEALTHY }, (_, i) => finnet(i + 1, []))],
+    pipeline: undefined as unknown as Pipeline,
+  };
+  beforeAll(async () => {
+    world.pipeline = await startPipeline(config, { scenario: world.scenario });
+  }, 60_000);
+  afterAll(async () => {
+    await world.pipeline?.close();
+  });
+  return world;
+}
+
+/**
  * Finnet knows each merchant by credentials of its own (its X-PARTNERID), so its `4031104
  * Activity count limit exceeded` (its table, row 8), a SNAP answer to that partner, is that
  * merchant's limit: only that merchant's job waits. A pause of the whole Finnet queue (what a
@@ -57,34 +76,22 @@ async function waitForResults(pipeline: Pipeline, runId: string, count: number) 
  * or a gateway's page, is the provider's rate: the whole queue waits then.
  */
 describe('a rate limit of one Finnet merchant', () => {
-  const config = testConfig({ WORKER_CONCURRENCY: '2', RATE_LIMIT_PAUSE_MS: String(PAUSE_MS) });
-  // The merchant at its limit is queued first.
-  const scenario = [
-    finnet(0, [{ kind: '403xx04' }]),
-    ...Array.from({ length: HEALTHY }, (_, i) => finnet(i + 1, [])),
-  ];
-  let pipeline: Pipeline;
-  beforeAll(async () => {
-    pipeline = await startPipeline(config, { scenario });
-  }, 60_000);
-  afterAll(async () => {
-    await pipeline.close();
-  });
+  const world = finnetWorld([{ kind: '403xx04' }]);
 
   it(`holds only that merchant: the ${HEALTHY} others are reconciled within one pause (${PAUSE_MS} ms), 2 at a time`, async () => {
-    const { runId } = await pipeline.producer.get(RunsService).start('api');
-    const rows = await waitForResults(pipeline, runId, HEALTHY);
+    const { runId } = await world.pipeline.producer.get(RunsService).start('api');
+    const rows = await waitForResults(world.pipeline, runId, HEALTHY);
     expect(rows.map((r) => r.status)).toEqual(Array(HEALTHY).fill('matched'));
     expect(Math.max(...rows.map((r) => r.after_ms))).toBeLessThan(PAUSE_MS);
     // The merchant at its limit was answered 4031104 and is still waiting: no result, its job
     // delayed (not failed).
-    const codes = pipeline.simulator.stats().providers.finnet.byKind.balance.byCode;
+    const codes = world.pipeline.simulator.stats().providers.finnet.byKind.balance.byCode;
     expect(codes['4031104']).toBeGreaterThanOrEqual(1);
     expect(rows.map((r) => r.account_no)).not.toContain('FINNETQ0');
-    const finnetQueue = pipeline.queues().find((q) => q.name.endsWith('finnet'))!;
+    const finnetQueue = world.pipeline.queues().find((q) => q.name.endsWith('finnet'))!;
     const delayed = await finnetQueue.getJobs(['delayed']);
     expect(delayed.map((j) => (j.data as { accountId: string }).accountId)).toEqual([
-      pipeline.accountIds.get(accountKeyText(scenario[0])),
+      world.pipeline.accountIds.get(accountKeyText(world.scenario[0])),
     ]);
   }, 30_000);
 });
@@ -103,22 +110,11 @@ describe.each([
   // PROTOCOL.md §4: 429xx00 "too many requests: rate limit the provider".
   { what: 'a SNAP 4291100 Too Many Requests', fault: { kind: '429', times: 1 } },
 ])('$what from Finnet', ({ fault }) => {
-  const config = testConfig({ WORKER_CONCURRENCY: '2', RATE_LIMIT_PAUSE_MS: String(PAUSE_MS) });
-  const scenario = [
-    finnet(0, [fault]),
-    ...Array.from({ length: HEALTHY }, (_, i) => finnet(i + 1, [])),
-  ];
-  let pipeline: Pipeline;
-  beforeAll(async () => {
-    pipeline = await startPipeline(config, { scenario });
-  }, 60_000);
-  afterAll(async () => {
-    await pipeline.close();
-  });
+  const world = finnetWorld([fault]);
 
   it('holds the whole Finnet queue for one pause (the provider’s rate): the merchants after it wait too', async () => {
-    const { runId } = await pipeline.producer.get(RunsService).start('api');
-    const rows = await waitForResults(pipeline, runId, HEALTHY + 1);
+    const { runId } = await world.pipeline.producer.get(RunsService).start('api');
+    const rows = await waitForResults(world.pipeline, runId, HEALTHY + 1);
     expect(rows.map((r) => r.status)).toEqual(Array(HEALTHY + 1).fill('matched'));
     // At most the one job already running beside it finishes before the pause ends.
     const afterPause = rows.filter((r) => r.after_ms >= PAUSE_MS - 100);

@@ -261,9 +261,8 @@ export class BalanceInquiryService implements OnModuleDestroy {
     const aboutAccount =
       e instanceof PermanentSnapError &&
       !(e instanceof AccountMisfitError) &&
-      [403, 404].includes(
-        Number((e.details.responseCode ?? String(e.details.httpStatus)).slice(0, 3)),
-      );
+      // The HTTP status: readSnapResponse has checked that the code's class agrees with it.
+      [403, 404].includes(e.details.httpStatus ?? 0);
     const answer = aboutAccount ? await this.accountStatus(client, account, log) : null;
     await this.record(account.provider, {
       ...errorResult(base),

@@ -50,12 +50,17 @@ export class SnapTransport {
     private readonly deps: SnapClientDeps,
   ) {}
 
-  /** The `Authorization` scheme `operation` is sent with now. */
-  private schemeOf(operation?: SnapOperation): 'Bearer' | 'none' {
+  /** The scheme the profile names for `operation` itself (its page's), if any. */
+  private ownScheme(operation: SnapOperation): 'Bearer' | 'none' | undefined {
     const byOperation: Partial<Record<SnapOperation, 'Bearer' | 'none'>> =
       this.profile.authorizationSchemeByOperation;
+    return byOperation[operation];
+  }
+
+  /** The `Authorization` scheme `operation` is sent with now. */
+  private schemeOf(operation?: SnapOperation): 'Bearer' | 'none' {
     const own =
-      operation && !this.mainSchemeFor.has(operation) ? byOperation[operation] : undefined;
+      operation && !this.mainSchemeFor.has(operation) ? this.ownScheme(operation) : undefined;
     return own ?? this.profile.authorizationScheme;
   }
 
@@ -66,9 +71,7 @@ export class SnapTransport {
    * now on, in this process, and says whether there was another form to switch to.
    */
   switchScheme(operation: SnapOperation): boolean {
-    const own = (
-      this.profile.authorizationSchemeByOperation as Partial<Record<SnapOperation, string>>
-    )[operation];
+    const own = this.ownScheme(operation);
     if (own === undefined || own === this.profile.authorizationScheme) return false;
     if (!this.mainSchemeFor.delete(operation)) this.mainSchemeFor.add(operation);
     return true;
