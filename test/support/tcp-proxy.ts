@@ -8,6 +8,7 @@ import { createServer, connect, Server, Socket } from 'node:net';
 export async function startTcpProxy(targetHost: string, targetPort: number) {
   const sockets = new Set<Socket>();
   let server: Server;
+  let sent = '';
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server = createServer((client) => {
@@ -20,6 +21,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
             upstream.destroy();
           });
         }
+        client.on('data', (chunk: Buffer) => (sent += chunk.toString('latin1')));
         client.pipe(upstream).pipe(client);
       });
       server.once('error', reject);
@@ -39,6 +41,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
       u.hostname = '127.0.0.1';
       u.port = String(port);
       return u.toString();
+    },
+    /** What clients have sent through the proxy since it started or since the last call. */
+    takeSent(): string {
+      const text = sent;
+      sent = '';
+      return text;
     },
     cut: closeAll,
     restore: async () => {

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { within } from '@app/infra';
+import { pingRedis, within } from '@app/infra';
 import { databaseRepository } from './repositories';
 
 /** Each dependency's state (the worker's `/health/ready`, the shutdown deadline): `up`, or why it is down. */
@@ -20,7 +20,7 @@ export function readinessCheck(
   return async () => {
     const [postgres, redisState] = await Promise.all([
       probe(() => databaseRepository.ping(dataSource)),
-      probe(() => redis.ping()),
+      probe(() => pingRedis(redis, timeoutMs)),
     ]);
     return { postgres, redis: redisState };
   };

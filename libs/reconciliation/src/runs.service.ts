@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { APP_LOGGER, Logger, PROVIDER_QUEUES, within } from '@app/infra';
+import { APP_LOGGER, Logger, pingRedis, PROVIDER_QUEUES, within } from '@app/infra';
 import { balanceJobOptions } from '@app/queue';
 import { ProviderName } from '@app/snap';
 import type { Actor } from './audit-log';
@@ -69,13 +70,10 @@ export class RunsService {
   /** Throws {@link QueuesUnreachableError} unless every provider queue's Redis answers a PING. */
   private async queuesReachable(): Promise<void> {
     try {
-      await within(
-        QUEUES_CHECK_MS,
-        Promise.all(
-          Object.values(this.queues).map(async (q) =>
-            // The queue's own ioredis connection (BullMQ types it without its commands).
-            ((await q.client) as unknown as { ping(): Promise<string> }).ping(),
-          ),
+      await Promise.all(
+        Object.values(this.queues).map(async (q) =>
+          // The queue's own ioredis connection (BullMQ types it as its base class).
+          pingRedis((await within(QUEUES_CHECK_MS, q.client)) as unknown as Redis, QUEUES_CHECK_MS),
         ),
       );
     } catch (e) {

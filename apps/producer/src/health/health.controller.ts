@@ -8,7 +8,7 @@ import {
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { PROVIDER_QUEUES, REDIS, within } from '@app/infra';
+import { pingRedis, PROVIDER_QUEUES, queueConnectionsReady, REDIS, within } from '@app/infra';
 import type { ProviderName } from '@app/snap';
 import { Public } from '../auth/auth.guard';
 import { queueLagSeconds } from './queue-lag';
@@ -67,7 +67,7 @@ export class HealthController {
   private async redisCheck() {
     const session = this.indicators.check('redis');
     try {
-      await within(CHECK_MS, this.redis.ping());
+      await pingRedis(this.redis, CHECK_MS);
       return session.up();
     } catch (e) {
       return session.down({ message: (e as Error).message });
@@ -79,6 +79,7 @@ export class HealthController {
     const session = this.indicators.check('queues');
     let lag: Record<ProviderName, number>;
     try {
+      await within(CHECK_MS, queueConnectionsReady(Object.values(this.queues)));
       lag = await within(CHECK_MS, queueLagSeconds(this.queues));
     } catch (e) {
       return session.down({ message: (e as Error).message });
