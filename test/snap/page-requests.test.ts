@@ -326,6 +326,39 @@ describe('requests the client builds and answers it reads, against the providers
       expect(appHeaders(last(PATHS.netzmeStatus)).authorization).toBe(`Bearer ${TOKENS.netzme}`);
     });
 
+    it('a provider refusing the bare token on every call, 50 calls in flight at once: each is sent once more with Bearer, none fails, and the form settles on Bearer', async () => {
+      const client = factory().get('netzme');
+      const before = server.to(PATHS.netzmeBalance).length;
+      server.answer(PATHS.netzmeBalance, (req) =>
+        appHeaders(req).authorization.startsWith('Bearer ')
+          ? { status: 200, body: NETZME_BALANCE_ANSWER }
+          : {
+              status: 401,
+              body: '{"responseCode":"4011100","responseMessage":"Unauthorized. [Token]"}',
+            },
+      );
+      try {
+        const all = await Promise.allSettled(
+          Array.from({ length: 50 }, () =>
+            client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }),
+          ),
+        );
+        expect(all.filter((r) => r.status === 'rejected')).toEqual([]);
+        // Each of the 50 refused in flight switched the form (it flipped back and forth, so
+        // calls were refused in both and failed, and the form the process kept was chance).
+        for (let i = 0; i < 5; i++)
+          await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+        const forms = server
+          .to(PATHS.netzmeBalance)
+          .slice(before)
+          .map((r) => appHeaders(r).authorization.split(' ')[0]);
+        expect(forms.slice(-5)).toEqual(Array(5).fill('Bearer'));
+        expect(forms.length).toBe(105);
+      } finally {
+        server.answer(PATHS.netzmeBalance, () => ({ status: 200, body: NETZME_BALANCE_ANSWER }));
+      }
+    });
+
     it('the page’s example answer: Cash 0.00 IDR of Cash and Points, provider time 1663940662217', async () => {
       const r = await factory()
         .get('netzme')

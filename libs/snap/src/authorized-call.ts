@@ -74,8 +74,10 @@ export async function authorizedCall(
     const externalId = ids.next();
     const body = JSON.stringify(request.body(externalId));
     const method = request.method ?? 'POST';
+    const scheme = transport.schemeOf(request.operation);
     const headers = transport.signedHeaders({
       operation: request.operation,
+      scheme,
       method,
       token,
       externalId,
@@ -112,7 +114,7 @@ export async function authorizedCall(
       if (e instanceof SnapError && e.details.httpStatus === 401) {
         // Refused in the Authorization form sent: once, the other form of the provider's pages
         // (kept when it works); refused in both, back to the form sent first.
-        if (!schemeSwitched && transport.switchScheme(request.operation)) {
+        if (transport.refused(request.operation, scheme) && !schemeSwitched) {
           schemeSwitched = true;
           logger?.warn(
             {
@@ -125,7 +127,6 @@ export async function authorizedCall(
           );
           continue;
         }
-        if (schemeSwitched) transport.switchScheme(request.operation);
       }
       if (e instanceof TransientSnapError && e.details.httpStatus === 409 && !duplicateRetried) {
         duplicateRetried = true;

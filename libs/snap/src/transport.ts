@@ -11,6 +11,9 @@ import { channelValue, ProviderProfile } from './profiles';
 import { readSnapResponse, SnapAnswer } from './read-response';
 import { signTransactional } from './signing';
 
+/** How the access token is sent: `Bearer <token>`, or the bare token (`none`). */
+export type AuthorizationScheme = ProviderProfile['authorizationScheme'];
+
 /** One request to send: how, where, with which headers and exact body bytes. */
 export interface SnapRequest {
   operation: SnapOperation;
@@ -30,6 +33,8 @@ export interface SnapRequest {
 export interface SignedRequestParts {
   /** The operation, for its `Authorization` scheme (default: the profile's `authorizationScheme`). */
   operation?: SnapOperation;
+  /** The `Authorization` scheme to send (default: the operation's now, {@link SnapTransport.schemeOf}). */
+  scheme?: AuthorizationScheme;
   /** The method the request is sent with (default: the profile's `method`); it is signed. */
   method?: SnapHttpMethod;
   token: string;
@@ -51,29 +56,33 @@ export class SnapTransport {
   ) {}
 
   /** The scheme the profile names for `operation` itself (its page's), if any. */
-  private ownScheme(operation: SnapOperation): 'Bearer' | 'none' | undefined {
-    const byOperation: Partial<Record<SnapOperation, 'Bearer' | 'none'>> =
+  private ownScheme(operation: SnapOperation): AuthorizationScheme | undefined {
+    const byOperation: Partial<Record<SnapOperation, AuthorizationScheme>> =
       this.profile.authorizationSchemeByOperation;
     return byOperation[operation];
   }
 
   /** The `Authorization` scheme `operation` is sent with now. */
-  private schemeOf(operation?: SnapOperation): 'Bearer' | 'none' {
+  schemeOf(operation?: SnapOperation): AuthorizationScheme {
     const own =
       operation && !this.mainSchemeFor.has(operation) ? this.ownScheme(operation) : undefined;
     return own ?? this.profile.authorizationScheme;
   }
 
   /**
-   * After a 401 to `operation`, where its own scheme differs from the profile's main one (a
-   * provider's pages that disagree: Netzme's Get Balance curl sends the token bare, its Get
-   * Account Status curl and PROTOCOL.md `Bearer`): sends the operation in the other form from
-   * now on, in this process, and says whether there was another form to switch to.
+   * After a 401 to `operation` sent in `refused`, where its own scheme differs from the
+   * profile's main one (a provider's pages that disagree: Netzme's Get Balance curl sends the
+   * token bare, its Get Account Status curl and PROTOCOL.md `Bearer`): the operation is sent in
+   * the other form from now on, in this process, unless another call has already switched it
+   * (the many calls in flight when the form changes are each refused in the old one, and must
+   * not each switch it again). Says whether the operation has another form to try.
    */
-  switchScheme(operation: SnapOperation): boolean {
+  refused(operation: SnapOperation, refused: AuthorizationScheme): boolean {
     const own = this.ownScheme(operation);
     if (own === undefined || own === this.profile.authorizationScheme) return false;
-    if (!this.mainSchemeFor.delete(operation)) this.mainSchemeFor.add(operation);
+    if (this.schemeOf(operation) === refused) {
+      if (!this.mainSchemeFor.delete(operation)) this.mainSchemeFor.add(operation);
+    }
     return true;
   }
 
@@ -84,7 +93,7 @@ export class SnapTransport {
    */
   signedHeaders(parts: SignedRequestParts): Record<string, string> {
     const { profile, credentials } = this;
-    const scheme = this.schemeOf(parts.operation);
+    const scheme = parts.scheme ?? this.schemeOf(parts.operation);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       Authorization: scheme === 'Bearer' ? `Bearer ${parts.token}` : parts.token,
