@@ -58,6 +58,28 @@ describe('accounts import: what the provider’s balance request can carry', () 
     ]);
   });
 
+  it('refuses a merchant name to expect where the provider’s balance answer names none (Netzme, NICEPay); Finnet’s answer has one', async () => {
+    // A field called `name` in each page's response: Finnet's table only.
+    const hasName = (file: string) => /^name$/m.test(pageText(file));
+    expect([PAGES.netzmeBalance, PAGES.nicepayBalance, PAGES.finnetBalance].map(hasName)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    const text =
+      `${HEADER.trimEnd()},expected_provider_name\n` + // 1
+      'm4,Toko Empat,netzme,NZ4,IDR,,,Toko Empat\n' + // 2 Netzme answers no name
+      'm4,Toko Empat,nicepay,NP4,IDR,,,Toko Empat\n' + // 3 nor does NICEPay
+      'm4,Toko Empat,finnet,FN4,IDR,fin_m4,,Toko Empat\n' + // 4 ok
+      'm4,Toko Empat,netzme,NZ5,IDR,,,\n'; // 5 ok: no name expected
+    const summary = await importAccountsCsv(db.dataSource, csv(text));
+    expect(summary.rejected.map((r) => r.message)).toEqual([
+      'line 2, expected_provider_name "Toko Empat": is a merchant name to expect, and netzme\'s balance answer names no merchant (providers that do: finnet): every result would be an error',
+      'line 3, expected_provider_name "Toko Empat": is a merchant name to expect, and nicepay\'s balance answer names no merchant (providers that do: finnet): every result would be an error',
+    ]);
+    expect(summary).toMatchObject({ accountsCreated: 2, rejectedCount: 2 });
+  });
+
   it('importAccounts reports the row by index, field, value and reason', async () => {
     const result = await importAccounts(db.dataSource, [
       {

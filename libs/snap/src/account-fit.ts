@@ -2,7 +2,7 @@ import { DEFAULT_PROFILES, ProviderProfile } from './profiles';
 
 /** Why an account cannot be asked for as its provider's page allows. */
 export interface AccountFitProblem {
-  field: 'accountNo' | 'msId';
+  field: 'accountNo' | 'msId' | 'expectedProviderName';
   value: string;
   reason: string;
 }
@@ -25,6 +25,12 @@ export function knowsSellers(profile: ProviderProfile): boolean {
   return requestFields(profile).msId;
 }
 
+function nameProviders(): string[] {
+  return Object.values(DEFAULT_PROFILES)
+    .filter((p) => p.response.merchantNameField !== null)
+    .map((p) => p.provider);
+}
+
 function sellerProviders(): string[] {
   return Object.values(DEFAULT_PROFILES)
     .filter(knowsSellers)
@@ -32,17 +38,26 @@ function sellerProviders(): string[] {
 }
 
 /**
- * What keeps an account's key from fitting its provider's balance request: a seller id where
- * the provider knows no sellers (the request would ask for the merchant's balance instead), or
- * an `accountNo` or `msId` longer than the provider's page allows (NICEPay: 10 and 20), which
- * the provider would refuse on every run. Found at import and before a call, not by the
- * provider. Null when it fits. An account number or seller id is not a secret.
+ * What keeps an account from fitting its provider's balance request and answer: a seller id
+ * where the provider knows no sellers (the request would ask for the merchant's balance
+ * instead), an `accountNo` or `msId` longer than the provider's page allows (NICEPay: 10 and
+ * 20), which the provider would refuse on every run, or a merchant name to expect where the
+ * provider's answer names none (every result would be an error). Found at import and before
+ * a call, not by the provider. Null when it fits. An account number or seller id is not a
+ * secret.
  */
 export function accountFitProblem(
   profile: ProviderProfile,
-  account: { accountNo: string; msId?: string | null },
+  account: { accountNo: string; msId?: string | null; expectedProviderName?: string | null },
 ): AccountFitProblem | null {
-  const { msId } = account;
+  const { msId, expectedProviderName } = account;
+  if (expectedProviderName && profile.response.merchantNameField === null) {
+    return {
+      field: 'expectedProviderName',
+      value: expectedProviderName,
+      reason: `is a merchant name to expect, and ${profile.provider}'s balance answer names no merchant (providers that do: ${nameProviders().join(', ')}): every result would be an error`,
+    };
+  }
   if (msId && !knowsSellers(profile)) {
     return {
       field: 'msId',

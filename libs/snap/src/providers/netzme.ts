@@ -29,7 +29,8 @@ export default defineProvider({
     balanceType: 'Cash',
     providerTimeField: 'additionalInfo.ts',
     providerTimeUnit: 'ms',
-    merchantNameField: 'name',
+    // Neither Netzme page's answer names the merchant: nothing to read, nothing to check.
+    merchantNameField: null,
   },
   // The Get Account Status table: `userStatus | String | Account status` is the account's
   // state; `status | String | Status request` is a request's (recorded, never judged).
