@@ -92,7 +92,7 @@ describe('producer /health/live and /health/ready', () => {
     await queues.netzme.remove('lagging');
   });
 
-  it('probes during a Redis outage queue no PING to be sent when Redis is back', async () => {
+  it('probes and scrapes during a Redis outage queue nothing to be sent when Redis is back', async () => {
     const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const connection = app.get<Redis>(REDIS);
     await redis.cut();
@@ -103,6 +103,15 @@ describe('producer /health/live and /health/ready', () => {
         await new Promise((r) => setTimeout(r, 20));
       for (let i = 0; i < 5; i++) expect((await status('/health/ready')).code).toBe(503);
       expect((await status('/health')).code).toBe(503);
+      // Nor does a scrape: its queue counts are not asked of a connection that is away.
+      const queues = app.get<Record<ProviderName, Queue>>(PROVIDER_QUEUES);
+      const reads = jest.spyOn(queues.netzme, 'getJobCounts');
+      const scrape = await fetch(`${url}/metrics`, { headers: { 'x-api-key': API_KEY } });
+      expect(await scrape.text()).toContain(
+        'recon_metrics_source_up{source="queues",app="producer"} 0',
+      );
+      expect(reads).not.toHaveBeenCalled();
+      reads.mockRestore();
       redis.takeSent();
     } finally {
       await redis.restore();
@@ -140,8 +149,8 @@ describe('producer /health/live and /health/ready', () => {
         expect(text).toContain('process_cpu_user_seconds_total');
         const down = which === 'redis' ? ['queues', 'breakers'] : ['runs'];
         if (which === 'redis') {
-          // Two more scrapes while the first one's read still waits for Redis: they wait on
-          // that read instead of queueing reads of their own for the whole outage.
+          // Two more scrapes during the outage queue no reads for when Redis is back (each
+          // scrape used to; then they waited on the first one's read; now none is asked).
           const queues = app.get<Record<ProviderName, Queue>>(PROVIDER_QUEUES);
           const reads = jest.spyOn(queues.netzme, 'getJobCounts');
           await Promise.all(

@@ -11,6 +11,8 @@ import {
   Logger,
   PROVIDER_QUEUES,
   providerKeyPrefix,
+  assertRedisReady,
+  queueConnectionsReady,
   REDIS,
   within,
 } from '@app/infra';
@@ -20,6 +22,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PROVIDERS, ProviderName, readBreakerStatus } from '@app/snap';
 import { queueLagSeconds } from '../health/queue-lag';
+import { SharedReads } from './shared-reads';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 
@@ -40,8 +43,8 @@ const ABANDON_READ_MS = 60_000;
 @Controller('metrics')
 export class MetricsController {
   private readonly queues: Queue[];
-  /** Reads under way, by source, with when each began. */
-  private readonly reading = new Map<string, { since: number; read: Promise<void> }>();
+  /** At most one read per source under way (see {@link SharedReads}). */
+  private readonly reads = new SharedReads(ABANDON_READ_MS);
 
   constructor(
     @Inject(APP_METRICS) private readonly metrics: AppMetrics,
@@ -63,7 +66,7 @@ export class MetricsController {
     // not take this process's metrics (and the alerts on them) away, or hang the scrape.
     await Promise.all(
       Object.entries(this.sources()).map(([source, read]) =>
-        within(SOURCE_MS, this.readOnce(source, read), source).then(
+        within(SOURCE_MS, this.reads.run(source, read), source).then(
           () => this.metrics.metricsSourceUp.set({ source }, 1),
           (e: unknown) => {
             this.metrics.metricsSourceUp.set({ source }, 0);
@@ -75,30 +78,12 @@ export class MetricsController {
     res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 
-  /**
-   * The source's read still under way (one a former scrape gave up waiting for), else a new
-   * one. While Redis is away its client queues commands rather than fail them: a new read at
-   * each scrape would pile up for the whole outage and all run when Redis is back.
-   */
-  private readOnce(source: string, read: () => Promise<void>): Promise<void> {
-    const under = this.reading.get(source);
-    // One that has not settled in a minute (a query on a connection gone half-open) is given
-    // up, so the source can come back up.
-    if (under && Date.now() - under.since < ABANDON_READ_MS) return under.read;
-    const reading = {
-      since: Date.now(),
-      read: read().finally(() => {
-        if (this.reading.get(source) === reading) this.reading.delete(source);
-      }),
-    };
-    this.reading.set(source, reading);
-    return reading.read;
-  }
-
   /** The figures read at scrape time, by where they come from. */
   private sources(): Record<'queues' | 'breakers' | 'runs', () => Promise<void>> {
     return {
       queues: async () => {
+        // Nothing is asked of a connection that is away (ioredis would keep it until it is back).
+        await queueConnectionsReady(this.queues);
         await Promise.all(
           this.queues.map(async (queue) => {
             const counts = await queue.getJobCounts(...STATES);
@@ -112,6 +97,7 @@ export class MetricsController {
       },
       // Every worker's view is the same breaker in Redis: read it here, at scrape time.
       breakers: async () => {
+        assertRedisReady(this.redis);
         for (const b of await Promise.all(
           PROVIDERS.map((p) =>
             readBreakerStatus(this.redis, (q) => providerKeyPrefix(this.config, q), p),

@@ -9,15 +9,16 @@ import { within } from '../within';
  * outage of hours would pile up thousands of PINGs. Otherwise, `within` `ms`.
  */
 export async function pingRedis(redis: Redis | Cluster, ms: number): Promise<void> {
-  connectionReady(redis);
+  assertRedisReady(redis);
   await within(ms, redis.ping());
 }
 
 /** Rejects at once unless each queue's own connection is ready (see {@link pingRedis}). */
 export async function queueConnectionsReady(queues: readonly Queue[]): Promise<void> {
-  for (const queue of queues) connectionReady((await queue.client) as unknown as Redis);
+  for (const queue of queues) assertRedisReady((await queue.client) as unknown as Redis);
 }
 
-function connectionReady(redis: Redis | Cluster): void {
+/** Throws, naming the connection's state, unless it is ready (see {@link pingRedis}). */
+export function assertRedisReady(redis: Redis | Cluster): void {
   if (redis.status !== 'ready') throw new Error(`Redis connection is ${redis.status}`);
 }
