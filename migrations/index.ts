@@ -9,6 +9,7 @@ import { AuditLog1764400000000 } from './1764400000000-AuditLog';
 import { AlertMarks1764400000001 } from './1764400000001-AlertMarks';
 import { ExplainBreaks1764600000000 } from './1764600000000-ExplainBreaks';
 import { SellerAccounts1764700000000 } from './1764700000000-SellerAccounts';
+import { ResultReferences1764800000000 } from './1764800000000-ResultReferences';
 
 /** Every migration, in order; listed explicitly so builds and tests need no file globbing. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AlertMarks1764400000001,
   ExplainBreaks1764600000000,
   SellerAccounts1764700000000,
+  ResultReferences1764800000000,
 ];

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { importAccountsCsv } from '@app/ledger';
-import { loadRunReport, RunsService } from '@app/reconciliation';
+import { loadRunReport, reportToCsv, RunsService } from '@app/reconciliation';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
+import { pageText, PAGES } from './snap/support/provider-pages';
 import { oneEntryAccount } from './support/one-entry-account';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
@@ -70,6 +71,24 @@ describe('merchant identity: Finnet name and NICEPay seller (pipeline over HTTP)
       status: 'matched',
       providerName: 'Toko Satu',
     });
+  });
+
+  it('Finnet: the answer’s referenceNo and the request’s X-EXTERNAL-ID are kept for the operator, in the report and its CSV', async () => {
+    // The page's response table: "referenceNo | String (8) | Transaction identifier on service
+    // provider system"; its header table: "X-EXTERNAL-ID | String (36)".
+    const page = pageText(PAGES.finnetBalance);
+    const referenceMax = Number(/^referenceNo\n\nString \((\d+)\)/m.exec(page)![1]);
+    const externalIdMax = Number(/^X-EXTERNAL-ID\n\nString \((\d+)\)/m.exec(page)![1]);
+    const r = await resultOf('FINNET-RIGHT');
+    expect(r.providerReference).toMatch(new RegExp(`^\\S{1,${referenceMax}}$`));
+    expect(r.externalId).toMatch(new RegExp(`^\\S{1,${externalIdMax}}$`));
+    const report = (await loadRunReport(pipeline.db.dataSource, runId))!;
+    const csv = reportToCsv(report);
+    const [header, ...rows] = csv.trim().split('\n');
+    const columns = header.split(',');
+    const row = rows.find((line) => line.includes('FINNET-RIGHT'))!.split(',');
+    expect(row[columns.indexOf('providerReference')]).toBe(r.providerReference);
+    expect(row[columns.indexOf('externalId')]).toBe(r.externalId);
   });
 
   it('Finnet: another name makes the result error, never a comparison with this ledger', async () => {

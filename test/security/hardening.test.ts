@@ -575,6 +575,8 @@ describe('export concurrency', () => {
       'providerStatus',
       'providerName',
       'explanation',
+      'externalId',
+      'providerReference',
     ]);
     expect(slots.busy).toBe(0);
   }, 120_000);

@@ -164,6 +164,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
         responseCode: balance.responseCode,
         externalId: balance.externalId,
         providerName: balance.providerName,
+        providerReference: balance.referenceNo ?? null,
       });
       log.warn(
         { externalId: balance.externalId, err: otherMerchant },
@@ -199,6 +200,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
       externalId: balance.externalId,
       errorMessage: null,
       providerName: balance.providerName,
+      providerReference: balance.referenceNo ?? null,
     };
     // Only a confirmed break asks for the status: a timing difference is re-checked instead.
     if (comparison.status === 'mismatched') {

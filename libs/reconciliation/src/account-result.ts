@@ -22,6 +22,8 @@ export interface AccountResult {
   providerStatus?: Record<string, string> | null;
   /** The merchant name the provider reported (Finnet names it in every answer). */
   providerName?: string | null;
+  /** The provider's own id of its answer (`referenceNo`), where it gives one. */
+  providerReference?: string | null;
   /**
    * The bridge of a `mismatched` result from the provider's history (issue 15), or why it
    * could not be built (`{outcome: 'failed'}`); never changes the status.

@@ -23,6 +23,8 @@ export const RESULT_CSV_COLUMNS: (keyof ResultView)[] = [
   'providerStatus',
   'providerName',
   'explanation',
+  'externalId',
+  'providerReference',
 ];
 
 /** The columns of {@link RESULT_CSV_COLUMNS} holding signed decimal amounts. */

@@ -3,25 +3,27 @@ import type { AccountResult } from './account-result';
 
 /**
  * The result without any remembered secret value in the texts a provider gave: the error
- * message, the merchant name, the account-status values and the attribution's strings. A
+ * message, the merchant name and reference, the account-status values and the attribution's strings. A
  * provider may quote a secret as data (a name, a status, a history reference), and a result is
  * what reports, CSVs, pages and alerts show. Returns `r` itself when nothing changes.
  */
 export function withoutSecrets(r: AccountResult): AccountResult {
   const errorMessage = r.errorMessage && redactSecretValues(r.errorMessage);
   const providerName = r.providerName && redactSecretValues(r.providerName);
+  const providerReference = r.providerReference && redactSecretValues(r.providerReference);
   const providerStatus =
     r.providerStatus && (redactJson(r.providerStatus) as typeof r.providerStatus);
   const attribution = r.attribution && (redactJson(r.attribution) as object);
   if (
     errorMessage === r.errorMessage &&
     providerName === r.providerName &&
+    providerReference === r.providerReference &&
     providerStatus === r.providerStatus &&
     attribution === r.attribution
   ) {
     return r;
   }
-  return { ...r, errorMessage, providerName, providerStatus, attribution };
+  return { ...r, errorMessage, providerName, providerReference, providerStatus, attribution };
 }
 
 /** Every string in a JSON-like value redacted; the same value (not a copy) when none changes. */

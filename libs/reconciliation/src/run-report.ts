@@ -52,6 +52,10 @@ export interface ResultView {
   providerName: string | null;
   /** A mismatch explained from the provider's history, in one line (issue 15). */
   explanation: string | null;
+  /** The X-EXTERNAL-ID of the request that made the result: what the provider logged it by. */
+  externalId: string | null;
+  /** The provider's own id of its answer (`referenceNo`), where it gave one. */
+  providerReference: string | null;
 }
 
 export interface RunReport {
@@ -104,6 +108,8 @@ export function toResultView(r: ResultRecord): ResultView {
     providerStatus: r.providerStatus ? describeStatus(r.providerStatus) : null,
     providerName: r.providerName,
     explanation: r.explanation,
+    externalId: r.externalId,
+    providerReference: r.providerReference,
   };
 }
 

@@ -85,6 +85,16 @@ const resultFields = {
     .describe(
       'A `mismatched` result explained from the provider’s transaction history in one line, e.g. `explained: 2 provider-only credits 15,000.00; remainder 0.00`, or `attribution failed: why`.',
     ),
+  externalId: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('X-EXTERNAL-ID of the request that made the result: what the provider logged it by.'),
+  providerReference: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('The provider’s own id of its answer (`referenceNo`), where it gave one.'),
 };
 
 export const ResultItem = registry.register(

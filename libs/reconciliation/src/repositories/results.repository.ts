@@ -139,18 +139,19 @@ export async function upsertBatch(
     `WITH input AS (
        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::boolean[], $5::bigint[], $6::bigint[],
                             $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::int[], $12::timestamptz[],
-                            $13::timestamptz[], $14::text[], $15::text[], $16::jsonb[], $17::text[], $18::jsonb[])
+                            $13::timestamptz[], $14::text[], $15::text[], $16::jsonb[], $17::text[], $18::jsonb[],
+                            $19::text[])
          AS t(run_id, account_id, status, is_final, provider_balance, ledger_balance, difference, in_flight_amount,
               currency, response_code, attempts, provider_time, as_of, external_id, error_message,
-              provider_status, provider_name, attribution)
+              provider_status, provider_name, attribution, provider_reference)
      ), up AS (
        INSERT INTO reconciliation_results
          (run_id, account_id, status, is_final, provider_balance, ledger_balance, difference,
           in_flight_amount, currency, response_code, attempts, provider_time, as_of, external_id,
-          error_message, provider_status, provider_name, attribution, checked_at)
+          error_message, provider_status, provider_name, attribution, provider_reference, checked_at)
        SELECT run_id, account_id, status, is_final, provider_balance, ledger_balance, difference,
               in_flight_amount, currency, response_code, attempts, provider_time, as_of, external_id,
-              error_message, provider_status, provider_name, attribution, now()
+              error_message, provider_status, provider_name, attribution, provider_reference, now()
          FROM input
        ON CONFLICT (run_id, account_id) DO UPDATE SET
          status = EXCLUDED.status, is_final = EXCLUDED.is_final,
@@ -160,7 +161,7 @@ export async function upsertBatch(
          attempts = EXCLUDED.attempts, provider_time = EXCLUDED.provider_time, as_of = EXCLUDED.as_of,
          external_id = EXCLUDED.external_id, error_message = EXCLUDED.error_message,
          provider_status = EXCLUDED.provider_status, provider_name = EXCLUDED.provider_name,
-         attribution = EXCLUDED.attribution,
+         attribution = EXCLUDED.attribution, provider_reference = EXCLUDED.provider_reference,
          checked_at = EXCLUDED.checked_at
        WHERE NOT reconciliation_results.is_final
        RETURNING run_id, account_id, is_final
@@ -192,6 +193,7 @@ export async function upsertBatch(
       results.map((r) => (r.providerStatus ? JSON.stringify(r.providerStatus) : null)),
       results.map((r) => r.providerName ?? null),
       results.map((r) => (r.attribution ? JSON.stringify(r.attribution) : null)),
+      results.map((r) => r.providerReference ?? null),
     ],
   );
   const outcome: UpsertOutcome = { written: new Set(), madeFinal: new Set(), completedRuns: [] };

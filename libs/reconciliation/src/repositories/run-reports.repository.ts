@@ -46,6 +46,10 @@ export interface ResultRecord {
   providerName: string | null;
   /** The attribution's one-line summary, when there is one. */
   explanation: string | null;
+  /** The X-EXTERNAL-ID of the request that made the result, when one was sent. */
+  externalId: string | null;
+  /** The provider's own id of its answer (`referenceNo`), where it gave one. */
+  providerReference: string | null;
 }
 
 /** A result as the reports API lists it: with the account id, merchant name and times. */
@@ -157,6 +161,8 @@ interface ResultRow {
   provider_status: Record<string, string> | null;
   provider_name: string | null;
   explanation?: string | null;
+  external_id: string | null;
+  provider_reference: string | null;
 }
 
 interface ResultItemRow extends ResultRow {
@@ -186,6 +192,8 @@ function toResultRecord(r: ResultRow): ResultRecord {
     providerStatus: r.provider_status,
     providerName: r.provider_name,
     explanation: r.explanation ?? null,
+    externalId: r.external_id,
+    providerReference: r.provider_reference,
   };
 }
 
@@ -257,7 +265,8 @@ const RESULT_COLUMNS = `r.account_id, coalesce(abs(r.difference), -1) AS sort_ke
          a.merchant_id, m.name AS merchant_name, a.provider, a.account_no, a.ms_id, r.status,
          r.provider_balance, r.ledger_balance, r.difference, r.in_flight_amount, r.currency,
          r.response_code, r.attempts, r.provider_time, r.as_of, r.error_message, r.provider_status,
-         r.provider_name, r.attribution->>'summary' AS explanation, r.checked_at`;
+         r.provider_name, r.attribution->>'summary' AS explanation, r.checked_at, r.external_id,
+         r.provider_reference`;
 
 const RESULT_FROM = `reconciliation_results r
     JOIN provider_accounts a ON a.id = r.account_id
@@ -353,7 +362,7 @@ export async function findRunResults(db: Db, runId: string): Promise<ResultRecor
     `SELECT a.merchant_id, a.provider, a.account_no, a.ms_id, r.status, r.provider_balance, r.ledger_balance,
             r.difference, r.in_flight_amount, r.currency, r.response_code, r.attempts, r.provider_time,
             r.error_message, r.provider_status, r.provider_name,
-            r.attribution->>'summary' AS explanation
+            r.attribution->>'summary' AS explanation, r.external_id, r.provider_reference
        FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
       WHERE r.run_id = $1
       ORDER BY abs(r.difference) DESC NULLS LAST, a.merchant_id, a.provider, a.account_no, a.ms_id NULLS FIRST`,
