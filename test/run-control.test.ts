@@ -6,7 +6,13 @@ import IORedis from 'ioredis';
 import pino from 'pino';
 import { queuePrefix } from '@app/infra';
 import { JOB, SCHEDULE_QUEUE } from '@app/queue';
-import { jobStart, loadRunReport, reportToTable, RunsService } from '@app/reconciliation';
+import {
+  jobStart,
+  loadRunReport,
+  reportToTable,
+  RunsService,
+  saveResult,
+} from '@app/reconciliation';
 import { QUEUED_TICK_RETRY_MS, ScheduleProcessor } from '../apps/producer/src/schedule.processor';
 import { startProducerHttp } from './reports/http';
 import { Pipeline, startPipeline } from './support/pipeline';
@@ -111,6 +117,47 @@ describe('run control', () => {
       hasFinalResult: false,
       runOpen: false,
     });
+  });
+
+  it('a job still in flight at the cancel has its result refused: the cancelled run’s summary, its results and resultsKept agree', async () => {
+    const started = await post('/runs');
+    const runId = String(started.body.runId);
+    const [{ first, second }]: { first: string; second: string }[] =
+      await pipeline.db.dataSource.query(
+        `SELECT account_ids[1] AS first, account_ids[2] AS second FROM reconciliation_runs WHERE id = $1`,
+        [runId],
+      );
+    const matched = (accountId: string) => ({
+      runId,
+      accountId: String(accountId),
+      status: 'matched' as const,
+      final: true,
+      providerBalance: 100n,
+      ledgerBalance: 100n,
+      difference: 0n,
+      inFlightAmount: null,
+      currency: 'IDR',
+      responseCode: '2001100',
+      attempts: 1,
+      providerTime: null,
+      asOf: null,
+      externalId: null,
+      errorMessage: null,
+    });
+    expect(await saveResult(pipeline.db.dataSource, matched(first))).toMatchObject({
+      written: true,
+    });
+    const cancelled = await post(`/runs/${runId}/cancel`);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', resultsKept: 1 });
+    // The job in flight finishes after the cancel: its result is not saved (it was, and the
+    // run then read "1 matched" above 2 results).
+    expect(await saveResult(pipeline.db.dataSource, matched(second))).toMatchObject({
+      written: false,
+    });
+    const report = (await loadRunReport(pipeline.db.dataSource, runId))!;
+    expect(report.results).toHaveLength(1);
+    expect(report.run.counts.matched).toBe(1);
+    expect(report.run.completedCount).toBe(1);
   });
 
   it('POST /runs for a merchant or provider that matches no enabled account is a 400 naming the field and what there is; no run is made', async () => {

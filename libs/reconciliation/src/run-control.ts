@@ -42,8 +42,9 @@ const REMOVE_CHUNK = 500;
 /**
  * Cancels a running run: status `cancelled` with the summary of the results so far (kept),
  * and its jobs still waiting or delayed removed from the queues. A job already in flight
- * finishes and its result is kept too; workers skip any job of a run no longer running.
- * Not running (finished, already cancelled) or unknown: nothing changes.
+ * finishes, but its result is not saved (results are written only to a running run), so the
+ * summary and the results kept always agree; workers skip any job of a run no longer
+ * running. Not running (finished, already cancelled) or unknown: nothing changes.
  */
 export async function cancelRun(
   ds: DataSource,
@@ -51,8 +52,13 @@ export async function cancelRun(
   runId: string,
   note: string,
 ): Promise<CancelOutcome> {
-  const summary = await computeSummary(ds, runId);
-  if (!(await runsRepository.cancel(ds, runId, summary, note)))
+  // The run's row locked first: a result write under way ends before the sum is taken, and
+  // those after it find the run cancelled.
+  const cancelled = await ds.transaction(async (tx) => {
+    if (!(await runsRepository.lockRunning(tx, runId))) return false;
+    return runsRepository.cancel(tx, runId, await computeSummary(tx, runId), note);
+  });
+  if (!cancelled)
     return { cancelled: false, runId, status: await runsRepository.findStatus(ds, runId) };
   // Every job of the run still in a queue: waiting, delayed (a retry, a re-check) or done.
   const pending = await runsRepository.findAccounts(ds, runId);

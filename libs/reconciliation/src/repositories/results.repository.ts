@@ -121,8 +121,9 @@ export async function readJobStarts(db: Db, keys: readonly JobKey[]): Promise<Jo
 /**
  * Upserts results of distinct (run, account) in one statement: a row is overwritten only
  * while not final, and each run's completed counter moves once by the number of its rows
- * that became final. Pass the rows in a steady order (concurrent statements then lock result
- * rows in the same order).
+ * that became final. A result of a run no longer running (cancelled, stalled) is not written.
+ * Pass the rows in a steady order (concurrent statements then lock result rows in the same
+ * order).
  */
 export async function upsertBatch(
   db: Db,
@@ -144,6 +145,12 @@ export async function upsertBatch(
          AS t(run_id, account_id, status, is_final, provider_balance, ledger_balance, difference, in_flight_amount,
               currency, response_code, attempts, provider_time, as_of, external_id, error_message,
               provider_status, provider_name, attribution, provider_reference)
+     ), open_runs AS (
+       -- Only a running run takes results, and its row is locked first: a cancel (which locks
+       -- it to sum the results up) sees every result written before it, and none after.
+       SELECT id FROM reconciliation_runs
+        WHERE id IN (SELECT DISTINCT run_id FROM input) AND status = 'running'
+        FOR NO KEY UPDATE
      ), up AS (
        INSERT INTO reconciliation_results
          (run_id, account_id, status, is_final, provider_balance, ledger_balance, difference,
@@ -152,7 +159,7 @@ export async function upsertBatch(
        SELECT run_id, account_id, status, is_final, provider_balance, ledger_balance, difference,
               in_flight_amount, currency, response_code, attempts, provider_time, as_of, external_id,
               error_message, provider_status, provider_name, attribution, provider_reference, now()
-         FROM input
+         FROM input WHERE run_id IN (SELECT id FROM open_runs)
        ON CONFLICT (run_id, account_id) DO UPDATE SET
          status = EXCLUDED.status, is_final = EXCLUDED.is_final,
          provider_balance = EXCLUDED.provider_balance, ledger_balance = EXCLUDED.ledger_balance,

@@ -249,6 +249,18 @@ export async function finish(db: Db, runId: string, summary: unknown): Promise<n
   return rows.length === 0 ? null : Number(rows[0].seconds);
 }
 
+/**
+ * Locks a running run's row until the transaction ends (a result write waits, then finds it
+ * no longer running); false when it is not running.
+ */
+export async function lockRunning(db: Db, runId: string): Promise<boolean> {
+  const rows: unknown[] = await db.query(
+    `SELECT id FROM reconciliation_runs WHERE id = $1 AND status = 'running' FOR UPDATE`,
+    [runId],
+  );
+  return rows.length > 0;
+}
+
 /** Marks a running run `cancelled` with its summary so far and a note; false when not running. */
 export async function cancel(
   db: Db,
