@@ -110,7 +110,7 @@ describe('bad input: configuration', () => {
       ['pg-Pa55word'],
     );
     expect(problems).toEqual([
-      'DATABASE_URL="postgres://recon:***@db.internal:notaport/recon": must be a postgres: or postgresql: URL',
+      'DATABASE_URL="postgres://recon:***@db.internal:notaport/recon": is not a URL (a port must be 1-65535, special characters percent-encoded); must be a postgres: or postgresql: URL',
     ]);
   });
 
@@ -118,6 +118,14 @@ describe('bad input: configuration', () => {
     expect(problemsOf(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' }))).toEqual([
       'REDIS_URL="http://127.0.0.1:6379": must be a redis: or rediss: URL',
     ]);
+  });
+
+  it('REDIS_URL whose database is not a number: names the variable, the value and the form (it crashed on "select NaN")', () => {
+    expect(problemsOf(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/abc' }))).toEqual([
+      'REDIS_URL="redis://127.0.0.1:6379/abc": the path after the host must be a database number (e.g. redis://127.0.0.1:6379/0), not "abc"',
+    ]);
+    for (const ok of ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379/', 'rediss://r:6380/7'])
+      expect(loadConfig({ REDIS_URL: ok }).REDIS_URL).toBe(ok);
   });
 
   it('a number that is not one (WORKER_CONCURRENCY=abc) and a negative stalled interval: both named at once', () => {

@@ -112,20 +112,36 @@ const bool = (def: boolean) =>
     .enum(['true', 'false', '1', '0', ''])
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
-const url = (def: string, protocols: string[]) =>
+/**
+ * A URL of one of `protocols`; `check` may name one more problem of a parsed one. A text the
+ * URL parser refuses says so (a port out of range or a stray character), not "wrong scheme".
+ */
+const url = (def: string, protocols: string[], check?: (u: URL) => string | null) =>
   z
     .string()
     .default(def)
-    .refine(
-      (v) => {
-        try {
-          return protocols.includes(new URL(v).protocol);
-        } catch {
-          return false;
-        }
-      },
-      { message: `must be a ${protocols.join(' or ')} URL` },
-    );
+    .superRefine((v, ctx) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(v);
+      } catch {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `is not a URL (a port must be 1-65535, special characters percent-encoded); must be a ${protocols.join(' or ')} URL`,
+        });
+        return;
+      }
+      const problem = !protocols.includes(parsed.protocol)
+        ? `must be a ${protocols.join(' or ')} URL`
+        : check?.(parsed);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    });
+
+/** The database of a Redis URL is its path: none, or a number (`redis://host:6379/2`). */
+const redisDatabase = (u: URL) =>
+  /^\/?(\d{1,5})?$/.test(u.pathname)
+    ? null
+    : `the path after the host must be a database number (e.g. ${u.protocol}//${u.host}/0), not "${decodeURIComponent(u.pathname.slice(1))}"`;
 const hostList = z
   .string()
   .default('')
@@ -220,7 +236,7 @@ export const configSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier')
     .default('public'),
   DATABASE_POOL_SIZE: int(10, 1),
-  REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+  REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:'], redisDatabase),
   REDIS_SENTINELS: hostList,
   REDIS_SENTINEL_NAME: z.string().default('mymaster'),
   REDIS_CLUSTER_NODES: hostList,
