@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -14,6 +14,11 @@ import { ensureLocalServices } from './demo/local-services';
 import { generatePartnerKeys } from './demo/partner-keys';
 import { seedDatabase, simulatorAccounts } from './demo/seed-database';
 import { waitForRun } from './wait-for-run';
+
+/** The demo's files holding key material (the simulator's partners, the worker's credentials). */
+const SEED_FILE = 'simulator-seed.json';
+const CREDENTIALS_FILE = 'credentials.json';
+const SECRET_FILES = [SEED_FILE, CREDENTIALS_FILE];
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const dist = resolve(__dirname, '..', '..');
@@ -57,6 +62,8 @@ async function demo(): Promise<void> {
   const stop = async (code: number) => {
     await children.stopAll();
     await services.stop();
+    // The partner keys and client secrets the processes read; the logs stay for the reader.
+    for (const file of SECRET_FILES) rmSync(join(workDir, file), { force: true });
     process.exit(code);
   };
   process.stdout.on('error', () => void stop(1));
@@ -84,7 +91,7 @@ async function demo(): Promise<void> {
     const finnetIds = scenario.filter((a) => a.provider === 'finnet').map((a) => a.accountNo);
     const simulatorPort = await freePort(8090);
     const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
-    const seedFile = join(workDir, 'simulator-seed.json');
+    const seedFile = join(workDir, SEED_FILE);
     writeFileSync(
       seedFile,
       JSON.stringify({
@@ -94,7 +101,7 @@ async function demo(): Promise<void> {
       }),
     );
     const creds = demoCredentials(simulatorUrl, keys, finnetIds);
-    const credentialsFile = join(workDir, 'credentials.json');
+    const credentialsFile = join(workDir, CREDENTIALS_FILE);
     writeFileSync(credentialsFile, JSON.stringify(creds.file));
     chmodSync(credentialsFile, 0o600);
 
@@ -158,10 +165,12 @@ async function demo(): Promise<void> {
       `Sign in as ${config.BASIC_AUTH_USER} with ${config.BASIC_AUTH_PASSWORD ? 'BASIC_AUTH_PASSWORD' : `the development password "${DEV_BASIC_AUTH_PASSWORD}"`}.`,
     );
     say(`  npm run cli -- report latest   (with DATABASE_SCHEMA=${config.DATABASE_SCHEMA})`);
-    say(`Logs: ${workDir}/*.log. Ctrl-C stops everything.`);
     await ds.destroy();
-    if (process.env.DEMO_EXIT === '1')
+    if (process.env.DEMO_EXIT === '1') {
+      say(`Logs: ${workDir}/*.log. DEMO_EXIT=1: stopping everything.`);
       await stop((await loadRunStatus(config, runId)) === 'finished' ? 0 : 1);
+    }
+    say(`Logs: ${workDir}/*.log. Ctrl-C stops everything.`);
   } catch (e) {
     process.stderr.write(`demo failed: ${(e as Error).message}\n`);
     await stop(1);
