@@ -3,7 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig, ConfigModule } from '@app/config';
-import { APP_LOGGER, AppMetrics, InfraModule, Logger } from '@app/infra';
+import type { Cluster, Redis } from 'ioredis';
+import { APP_LOGGER, AppMetrics, InfraModule, Logger, REDIS, whenRedisReady } from '@app/infra';
 import {
   AlertPublisher,
   AlertsModule,
@@ -38,9 +39,14 @@ class ResumeUnfinishedWork implements OnApplicationBootstrap {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(AlertPublisher) private readonly alerts: AlertPublisher,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    @Inject(REDIS) private readonly redis: Redis | Cluster,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await whenRedisReady(this.redis, this.logger, 'resume runs and alerts', () => this.resume());
+  }
+
+  private async resume(): Promise<void> {
     await this.runs.resumeUnfinished();
     if (this.alerts.wants('discrepancy.opened'))
       await this.alerts.discrepanciesOpened(await undeliveredDiscrepancies(this.ds));

@@ -2,7 +2,7 @@ import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DelayedError, Job, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { APP_LOGGER, JobWorkerHost, Logger, REDIS } from '@app/infra';
+import { APP_LOGGER, JobWorkerHost, Logger, REDIS, whenRedisReady } from '@app/infra';
 import {
   JOB,
   OnJob,
@@ -129,6 +129,12 @@ export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await whenRedisReady(this.redis, this.logger, 'install the schedules', () =>
+      this.installAndKeep(),
+    );
+  }
+
+  private async installAndKeep(): Promise<void> {
     const wanted = this.schedulers().filter((s) => s.cron);
     for (const s of this.schedulers().filter((s) => !s.cron)) {
       await this.queue.removeJobScheduler(s.id);

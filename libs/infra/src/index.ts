@@ -17,5 +17,6 @@ export * from './redis/redis-closer';
 export * from './redis/redis-connection';
 export * from './redis/redis-eviction-check';
 export * from './redis/redis-ping';
+export * from './redis/when-redis-ready';
 export * from './redis/redis-prefix-cleanup';
 export * from './redis/redis.token';
