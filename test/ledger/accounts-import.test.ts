@@ -188,6 +188,31 @@ describe('accounts import', () => {
     expect((await merchants()).map((m) => m[0])).not.toContain('m9');
   });
 
+  it('refuses a Finnet account left without a credential set (Finnet knows a merchant by its own credentials), new or cleared; a re-import without the column keeps the set', async () => {
+    const text =
+      'merchant_id,merchant_name,provider,account_no,currency,credential\n' + // 1
+      'm6,Toko Enam,finnet,f-601,IDR,\n' + // 2 new, no set
+      'm6,Toko Enam,finnet,f-602,IDR,fin_m6\n' + // 3 ok
+      'm6,Toko Enam,finnet,f-602,IDR,\n' + // 4 would clear the set
+      'm6,Toko Enam,netzme,n-601,IDR,\n'; // 5 ok: Netzme knows an account by its number
+    const summary = await importAccountsCsv(ds, csv(text));
+    const reason =
+      "finnet knows an account by its credential set (the merchant's own credentials): name the account's set, or every run would be an error for it";
+    expect(summary.rejected.map((r) => r.message)).toEqual([
+      `line 2, credential "": ${reason}`,
+      `line 4, credential "": ${reason}`,
+    ]);
+    const again = await importAccountsCsv(
+      ds,
+      csv(
+        'merchant_id,merchant_name,provider,account_no,currency\nm6,Toko Enam,finnet,f-602,IDR\n',
+      ),
+    );
+    expect(again).toMatchObject({ rejectedCount: 0, accountsCreated: 0, accountsUpdated: 0 });
+    expect((await accounts()).find((a) => a[2] === 'f-602')![4]).toBe('fin_m6');
+    expect((await accounts()).find((a) => a[2] === 'f-601')).toBeUndefined();
+  });
+
   it('importAccounts: honours enabled, reports errors by index and field', async () => {
     const result = await importAccounts(ds, [
       {
@@ -196,6 +221,7 @@ describe('accounts import', () => {
         provider: 'finnet',
         accountNo: 'f-005',
         currency: 'IDR',
+        credentialSet: 'fin_m5',
         enabled: false,
       },
       {
@@ -204,6 +230,7 @@ describe('accounts import', () => {
         provider: 'finnet',
         accountNo: 'f-005',
         currency: 'IDR',
+        credentialSet: 'fin_m5',
         enabled: true,
       },
       {
@@ -212,6 +239,7 @@ describe('accounts import', () => {
         provider: 'finnet',
         accountNo: 'f-006',
         currency: 'IDRX',
+        credentialSet: 'fin_m5',
       },
     ]);
     expect(result).toEqual({
@@ -234,7 +262,7 @@ describe('accounts import', () => {
       'finnet',
       'f-005',
       'IDR',
-      null,
+      'fin_m5',
       true,
     ]);
     const disable = await importAccounts(ds, [
@@ -244,6 +272,7 @@ describe('accounts import', () => {
         provider: 'finnet',
         accountNo: 'f-005',
         currency: 'IDR',
+        credentialSet: 'fin_m5',
         enabled: false,
       },
     ]);

@@ -103,6 +103,16 @@ function rowProblem(
   return profile ? accountFitProblem(profile, row) : null;
 }
 
+/** A row that would leave an account of a provider that knows it by its credentials without any. */
+function noCredentialSet(index: number, provider: string): AccountRowError {
+  return {
+    index,
+    field: 'credentialSet',
+    value: '',
+    reason: `${provider} knows an account by its credential set (the merchant's own credentials): name the account's set, or every run would be an error for it`,
+  };
+}
+
 /**
  * Creates or confirms merchants and their provider accounts, in one transaction.
  *
@@ -197,6 +207,12 @@ async function importInTransaction(
       });
       continue;
     }
+    const unnamedSet = (credentialSet: string | null) =>
+      !credentialSet && profiles[row.provider]?.accountIdentity === 'credential-set';
+    if (!state && unnamedSet(row.credentialSet ?? null)) {
+      result.errors.push(noCredentialSet(index, row.provider));
+      continue;
+    }
     if (!state) {
       accounts.set(key, {
         id: null,
@@ -239,8 +255,12 @@ async function importInTransaction(
       });
       continue;
     }
-    merchantNames.set(row.merchantId, row.merchantName);
     const credentialSet = row.credentialSet === undefined ? state.credentialSet : row.credentialSet;
+    if (unnamedSet(credentialSet)) {
+      result.errors.push(noCredentialSet(index, row.provider));
+      continue;
+    }
+    merchantNames.set(row.merchantId, row.merchantName);
     const enabled = row.enabled ?? state.enabled;
     const expectedProviderName =
       row.expectedProviderName === undefined
