@@ -153,7 +153,11 @@ const CASES: Case[] = [
     fault: raw(
       JSON.stringify({ responseCode: '2001100', responseMessage: 'Successful', accountInfos: [] }),
     ),
-    expected: { status: 'error', attempts: 1, message: ['accountInfos [] is missing or empty'] },
+    expected: {
+      status: 'error',
+      attempts: 1,
+      message: ['accountInfos [] is not a list of balances'],
+    },
   },
   {
     name: 'accountInfos missing: an error naming accountInfos',
@@ -161,7 +165,7 @@ const CASES: Case[] = [
     expected: {
       status: 'error',
       attempts: 1,
-      message: ['accountInfos undefined is missing or empty'],
+      message: ['accountInfos is missing'],
     },
   },
   {

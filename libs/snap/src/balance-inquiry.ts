@@ -121,8 +121,9 @@ function parseBalances(
 ): (BalanceEntry & { reconciled: boolean })[] {
   const infos = answer.json.accountInfos;
   const breach = (message: string) => answerBreach(profile.provider, message, answer);
+  if (infos === undefined) throw breach('accountInfos is missing');
   if (!Array.isArray(infos) || infos.length === 0) {
-    throw breach(`accountInfos ${show(infos)} is missing or empty`);
+    throw breach(`accountInfos ${show(infos)} is not a list of balances`);
   }
   const types = infos.map((info) => {
     const t = pick(info, 'balanceType');

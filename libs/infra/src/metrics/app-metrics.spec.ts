@@ -26,9 +26,11 @@ describe('AppMetrics: what each app exports before it sets anything', () => {
     ).toMatch(/^recon_worker_up\{app="worker"\} 1$/m);
   });
 
-  it('a producer exports its scrape-time gauges and no recon_worker_up (a producer is no worker)', async () => {
+  it('a producer exports its scrape-time gauges and none of the worker’s unlabelled metrics (recon_worker_up; recon_run_duration_seconds, which read as zeros)', async () => {
     const names = await exported('producer');
     for (const name of producerOnly) expect(names).toContain(name);
     expect(names).not.toContain('recon_worker_up');
+    expect(names).not.toContain('recon_run_duration_seconds_count');
+    expect(await exported('worker')).toContain('recon_run_duration_seconds_count');
   });
 });

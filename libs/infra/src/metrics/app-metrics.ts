@@ -9,6 +9,8 @@ const PRODUCER_ONLY_GAUGES = [
   'recon_oldest_running_run_age_seconds',
   'recon_oldest_open_discrepancy_age_seconds',
 ];
+/** Unlabelled metrics only a worker records (a producer would export them as zeros). */
+const WORKER_ONLY = ['recon_worker_up', 'recon_run_duration_seconds'];
 
 /**
  * The Prometheus metrics of one process (prom-client). The worker records provider calls,
@@ -133,7 +135,7 @@ export class AppMetrics {
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });
-    const dropped = app === 'worker' ? PRODUCER_ONLY_GAUGES : ['recon_worker_up'];
+    const dropped = app === 'worker' ? PRODUCER_ONLY_GAUGES : WORKER_ONLY;
     for (const name of dropped) this.registry.removeSingleMetric(name);
     if (app === 'worker') this.workerUp.set(1);
   }
