@@ -33,7 +33,7 @@ describe('worker /health/live and /health/ready on the metrics port', () => {
     worker = startNode(join(repoRoot, 'dist/apps/worker/src/main.js'), repoRoot, {
       ...bareEnv(),
       NODE_ENV: 'production',
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: 'warn',
       DATABASE_URL: pg.via(config.DATABASE_URL),
       DATABASE_SCHEMA: config.DATABASE_SCHEMA,
       REDIS_URL: redis.via(config.REDIS_URL),
@@ -69,6 +69,12 @@ describe('worker /health/live and /health/ready on the metrics port', () => {
     const res = await fetch(url + path);
     return { code: res.status, body: (await res.json()) as Record<string, unknown> };
   };
+
+  it('started with no SNAP credentials at all, it says so at warn (it started silently, and every job then ended error)', () => {
+    expect(worker.output()).toContain(
+      'no SNAP credentials at all (SNAP_CREDENTIALS_FILE or SNAP_<NAME>_* settings): every account will end error',
+    );
+  });
 
   it('live and ready answer 200 while Postgres and Redis answer; /metrics still serves', async () => {
     expect(await status('/health/live')).toEqual({ code: 200, body: { status: 'ok' } });

@@ -133,6 +133,10 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
       { credentialSets: credentials.all().map((c) => `${c.provider}/${c.name}`) },
       'SNAP credentials loaded',
     );
+    if (credentials.all().length === 0)
+      logger.warn(
+        'no SNAP credentials at all (SNAP_CREDENTIALS_FILE or SNAP_<NAME>_* settings): every account will end error',
+      );
     return new SnapClientFactory(
       credentials,
       {
