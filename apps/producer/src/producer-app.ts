@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppConfig, publishedSecretWarnings } from '@app/config';
 import { AppMetrics, Logger, REDIS } from '@app/infra';
 import type { Cluster, Redis } from 'ioredis';
@@ -43,10 +43,15 @@ export async function createProducerApp(
   const app = await NestFactory.create<NestExpressApplication>(
     ProducerModule.forRoot(config, logger, new AppMetrics('producer')),
     new TimedExpressAdapter(config),
-    // Nest's own lines wait for the pino logger below (never Nest's coloured console logger).
-    { bufferLogs: true, bodyParser: false },
+    {
+      // Nest's own lines through the app's pino logger (JSON, redacted) from the first one:
+      // the start-up's too (a Postgres not answering), never Nest's coloured console logger.
+      logger: new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {}),
+      // A start-up failure reaches main's one-line "failed to start" instead of Nest's exit.
+      abortOnError: false,
+      bodyParser: false,
+    },
   );
-  app.useLogger(app.get(NestPinoLogger));
   for (const warning of publishedSecretWarnings(config)) logger.warn(warning);
   app.disable('x-powered-by');
   // The client address that failed logins count against and log: behind a load balancer, the

@@ -1,5 +1,7 @@
 import { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { withoutPassword } from '@app/config';
 import { dataSourceOptions, DbSettings } from './data-source';
 
 /**
@@ -10,6 +12,19 @@ import { dataSourceOptions, DbSettings } from './data-source';
  */
 export class DatabaseModule {
   static forRoot(config: DbSettings): DynamicModule {
-    return TypeOrmModule.forRoot(dataSourceOptions(config));
+    return TypeOrmModule.forRootAsync({
+      useFactory: () => dataSourceOptions(config),
+      // TypeORM retries this (a Postgres starting beside the app); the last failure names the
+      // setting, not only "connect ECONNREFUSED 127.0.0.1:5432".
+      dataSourceFactory: async (options) => {
+        try {
+          return await new DataSource(options!).initialize();
+        } catch (e) {
+          throw new Error(
+            `cannot connect to Postgres at DATABASE_URL=${withoutPassword(config.DATABASE_URL)}: ${(e as Error).message}`,
+          );
+        }
+      },
+    });
   }
 }
