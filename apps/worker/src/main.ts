@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(
     WorkerModule.forRoot(config, logger, credentials, metrics),
     // Nest's own lines through the worker's pino logger (JSON, redacted), not the console.
-    { logger: new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {}) },
+    {
+      logger: new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {}),
+      // A start-up failure (Postgres not answering) reaches the one-line "failed to start".
+      abortOnError: false,
+    },
   );
   app.enableShutdownHooks();
   const ready = readinessCheck(app.get(DataSource), app.get(REDIS));
