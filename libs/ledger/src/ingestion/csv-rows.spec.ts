@@ -28,6 +28,12 @@ describe('readCsvRows', () => {
     ]);
   });
 
+  it('a line with two stray quotes is one refused line, not two (the import counted a 2-row file as 3 rows)', async () => {
+    const out = await read('a,b\n1,x =F("y")\n3,4\n');
+    expect(out.map((item) => item[0])).toEqual([2, 3]);
+    expect(out[0][1]).toBe('(row)');
+  });
+
   it('reads a file whose line endings are mixed (LF header, CRLF rows, LF again)', async () => {
     expect(await read('a,b\n1,2\r\n\r\n3,"x\r\ny"\r\n5,6\n7,8')).toEqual([
       [2, '1|2'],

@@ -199,7 +199,14 @@ export async function* readCsvRows<C extends string>(
       };
     },
   });
-  parser.on('skip', (err: CsvError) => skipped.push(syntaxError(err)));
+  // One refusal per line: csv-parse may report a record twice (two stray quotes in it).
+  let lastSkippedLine = 0;
+  parser.on('skip', (err: CsvError) => {
+    const error = syntaxError(err);
+    if (error.line === lastSkippedLine) return;
+    lastSkippedLine = error.line;
+    skipped.push(error);
+  });
   pipeline(input, parser, () => undefined);
 
   let columns: C[] | null = null;
