@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@app/config';
-import { createLogger, exitIfShutdownHangs, REDIS } from '@app/infra';
+import { createLogger, exitIfShutdownHangs, REDIS, startFailureLine } from '@app/infra';
 import { bothAnswer, readinessCheck } from '@app/ledger';
 import { DataSource } from 'typeorm';
 import { assertApiCredentials } from './auth/credentials-check';
@@ -30,6 +30,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  process.stderr.write(`producer failed to start: ${e.message}\n`);
+  process.stderr.write(startFailureLine('producer', e));
   process.exit(1);
 });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@app/config';
-import { AppMetrics, createLogger, exitIfShutdownHangs, REDIS } from '@app/infra';
+import { AppMetrics, createLogger, exitIfShutdownHangs, REDIS, startFailureLine } from '@app/infra';
 import { loadCredentials, resolveProfilesFromEnv } from '@app/snap';
 import { DataSource } from 'typeorm';
 import { startMetricsServer } from './metrics-server';
@@ -57,6 +57,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  process.stderr.write(`worker failed to start: ${e.message}\n`);
+  process.stderr.write(startFailureLine('worker', e));
   process.exit(1);
 });

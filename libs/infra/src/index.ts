@@ -9,6 +9,7 @@ export * from './bullmq/queue-registration';
 export * from './database/data-source';
 export * from './database/database.module';
 export * from './database/run-migrations';
+export * from './database/start-failure';
 export * from './infra.module';
 export * from './logging/job-logger';
 export * from './logging/logger';
