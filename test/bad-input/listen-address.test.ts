@@ -51,7 +51,7 @@ describe('start-up with the listen address taken', () => {
     });
     expect(ran.code).toBe(1);
     expect(ran.stderr).toBe(
-      'producer failed to start: relation "reconciliation_runs" does not exist\n',
+      'producer failed to start: relation "reconciliation_runs" does not exist (the database schema is not migrated: run `npm run cli -- migrate`, or `node dist/apps/cli/src/main.js migrate` where dist/ is built)\n',
     );
   }, 90_000);
 
