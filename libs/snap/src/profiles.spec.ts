@@ -90,7 +90,7 @@ describe('profiles', () => {
         'finnet',
         profileOverridesFromEnv('finnet', { SNAP_FINNET_SIGNATURE_ENCODING: 'b64' }),
       ),
-    ).toThrow('signatureEncoding');
+    ).toThrow('SNAP_FINNET_SIGNATURE_ENCODING = "b64": must be hex or base64');
     expect(() =>
       resolveProfile('finnet', profileOverridesFromEnv('finnet', { SNAP_FINNET_PROFILE: '{' })),
     ).toThrow('SNAP_FINNET_PROFILE is not JSON');

@@ -90,13 +90,20 @@ export function profileOverridesFromEnv(
     }
   }
   const balanceType = text('BALANCE_TYPE');
+  const encoding = text('SIGNATURE_ENCODING');
+  if (encoding !== undefined && encoding !== 'hex' && encoding !== 'base64') {
+    // Named as set, not as the profile field it feeds.
+    throw new ProviderProfileError(provider, [
+      `SNAP_${P}_SIGNATURE_ENCODING = ${JSON.stringify(encoding)}: must be hex or base64`,
+    ]);
+  }
   const scalar: ProfileOverrides = {
     tokenPath: text('TOKEN_PATH'),
     balancePath: text('BALANCE_PATH'),
     balanceSignedPath: text('BALANCE_SIGNED_PATH'),
     accountStatusPath: text('ACCOUNT_STATUS_PATH'),
     accountStatusSignedPath: text('ACCOUNT_STATUS_SIGNED_PATH') ?? text('ACCOUNT_STATUS_PATH'),
-    signatureEncoding: text('SIGNATURE_ENCODING') as ProviderProfile['signatureEncoding'],
+    signatureEncoding: encoding,
   };
   const out: ProfileOverrides = { ...fromJson };
   for (const [k, v] of Object.entries(scalar)) {
