@@ -160,6 +160,33 @@ describe('run control', () => {
     expect(report.run.completedCount).toBe(1);
   });
 
+  it('POST /runs with a body that is JSON but no object (null) says so; one that is not JSON says that', async () => {
+    const raw = async (body: string) => {
+      const res = await fetch(url + '/runs', {
+        method: 'POST',
+        headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as { errors: unknown[] } };
+    };
+    expect(await raw('null')).toMatchObject({
+      status: 400,
+      body: {
+        errors: [
+          { field: '(body)', value: 'null', reason: 'is JSON null, not a JSON object or array' },
+        ],
+      },
+    });
+    const broken = await raw('{"provider":');
+    expect(broken.status).toBe(400);
+    expect(broken.body.errors).toEqual([
+      expect.objectContaining({
+        field: '(body)',
+        reason: expect.stringMatching(/^is not a JSON object or array \(/),
+      }),
+    ]);
+  });
+
   it('POST /runs for a merchant or provider that matches no enabled account is a 400 naming the field and what there is; no run is made', async () => {
     const count = async () =>
       (

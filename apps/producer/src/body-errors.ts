@@ -34,6 +34,21 @@ const MAX_ECHO = 100;
  * `415` for an unsupported encoding or charset. Anything else that reaches it is unexpected:
  * logged through pino (redacted, no SQL parameters) and answered 500.
  */
+/**
+ * Why a body the strict JSON parser refused is refused. Valid JSON that is no object or array
+ * (`null`, `3`) says so: body-parser's own message then reads as if it were not JSON at all.
+ */
+function notObjectReason(body: string, parserMessage: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return `is not a JSON object or array (${parserMessage})`;
+  }
+  const kind = parsed === null ? 'null' : typeof parsed;
+  return `is JSON ${kind}, not a JSON object or array`;
+}
+
 export function bodyParserErrors(logger: Logger) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
@@ -51,7 +66,7 @@ export function bodyParserErrors(logger: Logger) {
       // Never a configured secret sent back (redacted before cutting).
       const text = typeof err.body === 'string' ? redactSecretValues(err.body) : '';
       value = text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text;
-      reason = `is not a JSON object or array (${err.message})`;
+      reason = notObjectReason(typeof err.body === 'string' ? err.body : '', err.message);
     } else if (err.type === 'entity.too.large') {
       value = `${err.length ?? 'unknown'} bytes`;
       reason = `is larger than the limit of ${err.limit ?? 'unknown'} bytes`;
