@@ -28,13 +28,6 @@ function isBodyParserError(e: unknown): e is BodyParserError {
 const MAX_ECHO = 100;
 
 /**
- * Express error middleware placed after the body parsers: a body they refuse is answered as a
- * problem document naming the field (`(body)`) and the value: `400` with the start of text
- * that is not JSON or a body nested too deep, `413` with the size of a body over the limit,
- * `415` for an unsupported encoding or charset. Anything else that reaches it is unexpected:
- * logged through pino (redacted, no SQL parameters) and answered 500.
- */
-/**
  * Why a body the strict JSON parser refused is refused. Valid JSON that is no object or array
  * (`null`, `3`) says so: body-parser's own message then reads as if it were not JSON at all.
  */
@@ -49,6 +42,13 @@ function notObjectReason(body: string, parserMessage: string): string {
   return `is JSON ${kind}, not a JSON object or array`;
 }
 
+/**
+ * Express error middleware placed after the body parsers: a body they refuse is answered as a
+ * problem document naming the field (`(body)`) and the value: `400` with the start of text
+ * that is not JSON or a body nested too deep, `413` with the size of a body over the limit,
+ * `415` for an unsupported encoding or charset. Anything else that reaches it is unexpected:
+ * logged through pino (redacted, no SQL parameters) and answered 500.
+ */
 export function bodyParserErrors(logger: Logger) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
