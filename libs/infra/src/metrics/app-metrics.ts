@@ -135,7 +135,13 @@ export class AppMetrics {
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });
-    const dropped = app === 'worker' ? PRODUCER_ONLY_GAUGES : WORKER_ONLY;
+    const dropped =
+      app === 'worker'
+        ? PRODUCER_ONLY_GAUGES
+        : app === 'producer'
+          ? WORKER_ONLY
+          : // Another name (one process with both apps' parts, in tests): no worker to count.
+            ['recon_worker_up'];
     for (const name of dropped) this.registry.removeSingleMetric(name);
     if (app === 'worker') this.workerUp.set(1);
   }
