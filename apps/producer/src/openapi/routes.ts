@@ -168,7 +168,8 @@ registry.registerPath({
   method: 'post',
   path: '/runs/{id}/cancel',
   tags: ['runs'],
-  summary: 'Cancel a running run: its pending jobs are removed, its results so far kept',
+  summary:
+    'Cancel a running run: its pending jobs are removed, its results so far kept (a job in flight finishes; its result is not saved)',
   request: { params: cancelRunParams },
   responses: {
     200: {
