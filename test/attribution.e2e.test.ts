@@ -365,7 +365,10 @@ describe('attribution: breaks explained from the provider history (pipeline over
       };
       expect(api.items[0].attribution).toMatchObject({ summary: CREDIT_LINE, remainder: '0.00' });
       const page = await (await get('/ui/accounts/netzme/NZCREDIT')).text();
-      expect(page).toContain(CREDIT_LINE);
+      // Its amounts as the page writes amounts (id-ID by default).
+      expect(page).toContain(
+        'explained: 1 provider-only credit Rp\u00a050,00; remainder Rp\u00a00,00',
+      );
       expect(page).toContain('data-testid="bridge"');
       expect(page).toContain('= provider balance');
       const eventIso = api.items[0].attribution!.providerOnly[0].time;

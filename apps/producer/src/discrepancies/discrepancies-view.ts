@@ -46,7 +46,9 @@ function row(d: DiscrepancyView, view: Display, csrf: string | null): SafeHtml {
       ${view.amount(d.lastDifference)}
       ${
         d.explanation
-          ? html`<div class="small muted" data-testid="explanation">${d.explanation}</div>`
+          ? html`<div class="small muted" data-testid="explanation">
+              ${view.amountsIn(d.explanation)}
+            </div>`
           : ''
       }
     </td>

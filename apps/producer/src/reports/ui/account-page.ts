@@ -19,6 +19,7 @@ function attributionRows(r: HistoryItem, page: Display): SafeHtml | '' {
   const view = bridgeDisplay(r.attribution, {
     when: (iso) => jakarta.when(iso),
     amount: (d) => jakarta.amount(d),
+    text: (t) => jakarta.amountsIn(t),
   });
   return html`<tr class="sub">
     <td></td>

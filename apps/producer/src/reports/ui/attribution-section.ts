@@ -17,16 +17,17 @@ export interface BridgeDisplay {
   notes?: string[];
 }
 
-/** Formatters the page provides: a time and an amount, each from the API's text. */
+/** Formatters the page provides: a time, an amount, and a text with amounts, from the API's text. */
 export interface BridgeFormat {
   when(iso: string): string;
   amount(decimal: string): string;
+  text(summary: string): string;
 }
 
 /** The stored attribution as display strings. */
 export function bridgeDisplay(a: StoredAttribution, f: BridgeFormat): BridgeDisplay {
   if (a.outcome !== 'explained' && a.outcome !== 'partly-explained') {
-    return { summary: a.summary, failed: true };
+    return { summary: f.text(a.summary), failed: true };
   }
   const notes: string[] = [];
   if (a.duplicatesSkipped) notes.push(`${a.duplicatesSkipped} duplicate event(s) skipped`);
@@ -34,7 +35,7 @@ export function bridgeDisplay(a: StoredAttribution, f: BridgeFormat): BridgeDisp
   if (a.capHit) notes.push(`page cap ${a.maxPages} reached: older events were not fetched`);
   if (a.inFlight) notes.push('only recent provider-only movements: likely money in flight');
   return {
-    summary: a.summary,
+    summary: f.text(a.summary),
     failed: false,
     window: `${f.when(a.window.from)} – ${f.when(a.window.to)} (from ${a.window.fromKind === 'last-matched' ? 'the last matched check' : 'the look-back'}; ${a.pages} page(s) of history)`,
     lines: [

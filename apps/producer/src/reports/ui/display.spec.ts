@@ -15,6 +15,16 @@ describe('rupiahText', () => {
 });
 
 describe('Display', () => {
+  it('writes the amounts inside an explanation as the page writes amounts, and nothing else', () => {
+    const nbsp = '\u00a0';
+    const line =
+      'partly explained: 7 ledger-only entries 769,585.29, 1 amount difference -2.50; remainder 1,000,770,206.30; provider and ledger part after T2 at 2026-12-01T10:00:00.000Z';
+    expect(new Display('Asia/Jakarta').amountsIn(line)).toBe(
+      `partly explained: 7 ledger-only entries Rp${nbsp}769.585,29, 1 amount difference -Rp${nbsp}2,50; remainder Rp${nbsp}1.000.770.206,30; provider and ledger part after T2 at 2026-12-01T10:00:00.000Z`,
+    );
+    expect(new Display('Asia/Jakarta', 'plain').amountsIn(line)).toBe(line);
+  });
+
   it('labels every time with its zone and formats amounts per setting', () => {
     const jakarta = new Display('Asia/Jakarta');
     expect(jakarta.when('2026-12-01T10:05:09Z')).toBe('2026-12-01 17:05:09 WIB');

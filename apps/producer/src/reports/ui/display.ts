@@ -8,6 +8,8 @@ import { formatInZone, zoneAbbreviation } from '../zoned-day';
 export type AmountFormat = AppConfig['UI_AMOUNT_FORMAT'];
 
 const DECIMAL = /^(-?)(\d+)\.(\d{2})$/;
+/** An amount inside a text of the API (an explanation): `1,234.56`, `-2.50`, never part of a time. */
+const AMOUNT_IN_TEXT = /(?<![\d.,:])-?\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)/g;
 
 const rupiah = new Intl.NumberFormat('id-ID', {
   style: 'currency',
@@ -51,5 +53,15 @@ export class Display {
   amount(decimal: string | null): string {
     if (decimal === null) return '–';
     return this.amountFormat === 'plain' ? decimal : rupiahText(decimal);
+  }
+
+  /**
+   * A text of the API with amounts in it (a break's one-line explanation, written
+   * `769,585.29`), each amount as the page writes amounts: beside `Rp 769.585,29` in the same
+   * row, `769,585.29` reads as another number to an Indonesian reader.
+   */
+  amountsIn(text: string): string {
+    if (this.amountFormat === 'plain') return text;
+    return text.replace(AMOUNT_IN_TEXT, (m) => rupiahText(m.replace(/,/g, '')));
   }
 }
