@@ -32,7 +32,9 @@ describe('producer /health/live and /health/ready', () => {
     const pgUrl = new URL(base.DATABASE_URL);
     const redisUrl = new URL(base.REDIS_URL);
     pg = await startTcpProxy(pgUrl.hostname, Number(pgUrl.port || 5432));
-    redis = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+    redis = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379), {
+      recordSent: true,
+    });
     config = {
       ...base,
       DATABASE_URL: pg.via(base.DATABASE_URL),

@@ -5,7 +5,11 @@ import { createServer, connect, Server, Socket } from 'node:net';
  * service away from one app without touching the shared service: `cut()` closes every
  * connection and refuses new ones, `restore()` listens again on the same port.
  */
-export async function startTcpProxy(targetHost: string, targetPort: number) {
+export async function startTcpProxy(
+  targetHost: string,
+  targetPort: number,
+  options: { recordSent?: boolean } = {},
+) {
   const sockets = new Set<Socket>();
   let server: Server;
   let sent = '';
@@ -21,7 +25,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
             upstream.destroy();
           });
         }
-        client.on('data', (chunk: Buffer) => (sent += chunk.toString('latin1')));
+        if (options.recordSent)
+          client.on('data', (chunk: Buffer) => (sent += chunk.toString('latin1')));
         client.pipe(upstream).pipe(client);
       });
       server.once('error', reject);
@@ -42,7 +47,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
       u.port = String(port);
       return u.toString();
     },
-    /** What clients have sent through the proxy since it started or since the last call. */
+    /** With `recordSent`: what clients have sent through it since it started or the last call. */
     takeSent(): string {
       const text = sent;
       sent = '';

@@ -103,6 +103,14 @@ function rowProblem(
   return profile ? accountFitProblem(profile, row) : null;
 }
 
+/** True when `credentialSet` is none and the provider knows an account by its credential set. */
+function leavesNoCredentialSet(
+  profile: ProviderProfile | undefined,
+  credentialSet: string | null,
+): boolean {
+  return !credentialSet && profile?.accountIdentity === 'credential-set';
+}
+
 /** A row that would leave an account of a provider that knows it by its credentials without any. */
 function noCredentialSet(index: number, provider: string): AccountRowError {
   return {
@@ -207,9 +215,7 @@ async function importInTransaction(
       });
       continue;
     }
-    const unnamedSet = (credentialSet: string | null) =>
-      !credentialSet && profiles[row.provider]?.accountIdentity === 'credential-set';
-    if (!state && unnamedSet(row.credentialSet ?? null)) {
+    if (!state && leavesNoCredentialSet(profiles[row.provider], row.credentialSet ?? null)) {
       result.errors.push(noCredentialSet(index, row.provider));
       continue;
     }
@@ -256,7 +262,7 @@ async function importInTransaction(
       continue;
     }
     const credentialSet = row.credentialSet === undefined ? state.credentialSet : row.credentialSet;
-    if (unnamedSet(credentialSet)) {
+    if (leavesNoCredentialSet(profiles[row.provider], credentialSet)) {
       result.errors.push(noCredentialSet(index, row.provider));
       continue;
     }
