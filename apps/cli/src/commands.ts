@@ -3,7 +3,13 @@ import { userInfo } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
-import { createLogger, dataSourceOptions, runMigrations, within } from '@app/infra';
+import {
+  assertRedisDatabaseExists,
+  createLogger,
+  dataSourceOptions,
+  runMigrations,
+  within,
+} from '@app/infra';
 import { importAccountsCsv, importLedgerCsv } from '@app/ledger';
 import {
   EmptyRunScopeError,
@@ -14,7 +20,7 @@ import {
   RunsService,
   runSummaryJson,
 } from '@app/reconciliation';
-import { isProviderName, ProviderName, resolveProfilesFromEnv } from '@app/snap';
+import { isProviderName, ProviderName, PROVIDERS, resolveProfilesFromEnv } from '@app/snap';
 import { CliModule } from './cli.module';
 import { waitForRun } from './wait-for-run';
 
@@ -108,7 +114,7 @@ export async function reconcile(
 ): Promise<void> {
   if (opts.provider !== undefined && !isProviderName(opts.provider)) {
     throw new CliError(
-      `--provider: ${JSON.stringify(opts.provider)} is not one of netzme, nicepay, finnet`,
+      `--provider: ${JSON.stringify(opts.provider)} is not one of ${PROVIDERS.join(', ')}`,
       2,
     );
   }
@@ -119,6 +125,7 @@ export async function reconcile(
       2,
     );
   }
+  await assertRedisDatabaseExists(config);
   const logger = createLogger(config, 'cli', process.stderr);
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
     logger: ['error'],
@@ -184,6 +191,7 @@ export async function report(
 export async function cancel(config: AppConfig, runId: string, out: Out): Promise<void> {
   if (!/^\d{1,18}$/.test(runId))
     throw new CliError(`RUN_ID: ${JSON.stringify(runId)} is not a run id`, 2);
+  await assertRedisDatabaseExists(config);
   const logger = createLogger(config, 'cli', process.stderr);
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
     logger: ['error'],

@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import { loadConfig } from '@app/config';
-import { createLogger, exitIfShutdownHangs, REDIS, startFailureLine } from '@app/infra';
+import {
+  assertRedisDatabaseExists,
+  createLogger,
+  exitIfShutdownHangs,
+  REDIS,
+  startFailureLine,
+} from '@app/infra';
 import { bothAnswer, readinessCheck } from '@app/ledger';
 import { DataSource } from 'typeorm';
 import { assertApiCredentials } from './auth/credentials-check';
@@ -10,6 +16,7 @@ import { createProducerApp } from './producer-app';
 async function main(): Promise<void> {
   const config = loadConfig();
   assertApiCredentials(config);
+  await assertRedisDatabaseExists(config);
   const logger = createLogger(config, 'producer');
   const app = await createProducerApp(config, logger);
   exitIfShutdownHangs(logger, {

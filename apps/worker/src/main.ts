@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@app/config';
-import { AppMetrics, createLogger, exitIfShutdownHangs, REDIS, startFailureLine } from '@app/infra';
+import {
+  AppMetrics,
+  assertRedisDatabaseExists,
+  createLogger,
+  exitIfShutdownHangs,
+  REDIS,
+  startFailureLine,
+} from '@app/infra';
 import { loadCredentials, resolveProfilesFromEnv } from '@app/snap';
 import { DataSource } from 'typeorm';
 import { startMetricsServer } from './metrics-server';
@@ -15,6 +22,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   resolveProfilesFromEnv(config as unknown as Record<string, unknown>);
   const credentials = loadCredentials(process.env);
+  await assertRedisDatabaseExists(config);
   const logger = createLogger(config, 'worker');
   const metrics = new AppMetrics('worker');
   const app = await NestFactory.createApplicationContext(

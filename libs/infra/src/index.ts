@@ -16,6 +16,7 @@ export * from './logging/logger';
 export * from './metrics/app-metrics';
 export * from './redis/redis-closer';
 export * from './redis/redis-connection';
+export * from './redis/redis-database-check';
 export * from './redis/redis-eviction-check';
 export * from './redis/redis-ping';
 export * from './redis/when-redis-ready';

@@ -11,6 +11,7 @@ import { APP_LOGGER } from './logging/logger';
 import { APP_METRICS, AppMetrics } from './metrics/app-metrics';
 import { createRedisConnection } from './redis/redis-connection';
 import { RedisCloser } from './redis/redis-closer';
+import { guardDatabaseSelection } from './redis/redis-database-check';
 import { EvictionPolicyCheck } from './redis/redis-eviction-check';
 import { REDIS } from './redis/redis.token';
 
@@ -32,6 +33,7 @@ export interface InfraParts {
 export class InfraModule {
   static forRoot(config: AppConfig, parts: InfraParts): DynamicModule {
     const redis = createRedisConnection(config, 'snap-recon');
+    guardDatabaseSelection(redis, config.REDIS_URL, (message) => parts.logger.error(message));
     const bull = registerQueues(config, redis);
     return {
       module: InfraModule,
