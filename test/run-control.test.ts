@@ -146,6 +146,7 @@ describe('run control', () => {
     });
     expect(await saveResult(pipeline.db.dataSource, matched(first))).toMatchObject({
       written: true,
+      runClosed: false,
     });
     const cancelled = await post(`/runs/${runId}/cancel`);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', resultsKept: 1 });
@@ -153,6 +154,7 @@ describe('run control', () => {
     // run then read "1 matched" above 2 results).
     expect(await saveResult(pipeline.db.dataSource, matched(second))).toMatchObject({
       written: false,
+      runClosed: true,
     });
     const report = (await loadRunReport(pipeline.db.dataSource, runId))!;
     expect(report.results).toHaveLength(1);

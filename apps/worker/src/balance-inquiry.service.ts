@@ -121,7 +121,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
       client = this.clients.get(account.provider, account.credential_set).withLogger(log);
     } catch (e) {
       const message = (e as Error).message;
-      await this.record(account.provider, {
+      await this.record(account.provider, log, {
         ...errorResult(base),
         status: 'error',
         final: true,
@@ -159,7 +159,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     const otherMerchant = this.otherMerchant(account, balance.providerName);
     if (otherMerchant) {
       // Never compare a ledger with another merchant's balance.
-      await this.record(account.provider, {
+      await this.record(account.provider, log, {
         ...errorResult(base, otherMerchant),
         responseCode: balance.responseCode,
         externalId: balance.externalId,
@@ -213,7 +213,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     if (result.status === 'mismatched') {
       result.attribution = await this.attribution(client, account, result, asOf, log);
     }
-    await this.record(account.provider, result);
+    await this.record(account.provider, log, result);
     // A break stays a line of its own at info; a match is counted in the run's summary line.
     const line = {
       externalId: balance.externalId,
@@ -266,7 +266,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
       // The HTTP status: readSnapResponse has checked that the code's class agrees with it.
       [403, 404].includes(e.details.httpStatus ?? 0);
     const answer = aboutAccount ? await this.accountStatus(client, account, log) : null;
-    await this.record(account.provider, {
+    await this.record(account.provider, log, {
       ...errorResult(base),
       status: answer && !answer.active ? 'inactive' : 'error',
       providerStatus: answer?.values ?? null,
@@ -296,8 +296,15 @@ export class BalanceInquiryService implements OnModuleDestroy {
   }
 
   /** Saves a result and counts it; the result that completes a run records the run's duration. */
-  private async record(provider: ProviderName, result: AccountResult): Promise<void> {
+  private async record(provider: ProviderName, log: JobLog, result: AccountResult): Promise<void> {
     const outcome = await saveResult(this.ds, result);
+    if (outcome.runClosed) {
+      // Cancelled while this job was at the provider: what it learned is said, not saved.
+      log.info(
+        { status: result.status, difference: result.difference?.toString() ?? null },
+        'result not saved: the run was cancelled or closed while the job was in flight',
+      );
+    }
     if (outcome.written && result.final) {
       this.metrics.results.inc({ provider, status: result.status });
       this.summary.add(result.runId, result.status);

@@ -7,8 +7,10 @@ import { withoutSecrets } from './result-redaction';
 
 /** What saving one result did. */
 export interface SaveOutcome {
-  /** False when a final result was already there: a retry never writes twice. */
+  /** False when a final result was already there (a retry never writes twice) or the run was closed. */
   written: boolean;
+  /** True when the run was no longer running (cancelled, closed): the result was dropped. */
+  runClosed: boolean;
   /** True when this result completed the run and the run was finalized. */
   runFinished: boolean;
   /** The run this result finalized (with its duration), when {@link runFinished}. */
@@ -59,11 +61,18 @@ export function saveResult(ds: DataSource, r: AccountResult): Promise<SaveOutcom
 async function saveResults(ds: DataSource, input: AccountResult[]): Promise<SaveOutcome[]> {
   // A steady row order, so concurrent statements lock result rows in the same order.
   const results = [...input].sort(byKey);
-  const { written, madeFinal, completedRuns } = await resultsRepository.upsertBatch(ds, results);
+  const { written, madeFinal, completedRuns, closedRuns } = await resultsRepository.upsertBatch(
+    ds,
+    results,
+  );
   const outcomes = new Map<string, SaveOutcome>(
     input.map((r) => [
       keyOf(r.runId, r.accountId),
-      { written: written.has(keyOf(r.runId, r.accountId)), runFinished: false },
+      {
+        written: written.has(keyOf(r.runId, r.accountId)),
+        runClosed: closedRuns.has(r.runId),
+        runFinished: false,
+      },
     ]),
   );
   for (const runId of completedRuns) {

@@ -46,6 +46,8 @@ export interface UpsertOutcome {
   madeFinal: Set<string>;
   /** Runs whose completed count reached their account count by this statement. */
   completedRuns: string[];
+  /** Runs of the input that were not running (cancelled, closed): none of their rows was written. */
+  closedRuns: Set<string>;
 }
 
 /** One group of a run's results, for its summary. */
@@ -130,7 +132,7 @@ export async function upsertBatch(
   results: readonly AccountResult[],
 ): Promise<UpsertOutcome> {
   const rows: {
-    kind: 'result' | 'run';
+    kind: 'result' | 'run' | 'closed';
     run_id: string;
     account_id: string | null;
     is_final: boolean | null;
@@ -180,7 +182,10 @@ export async function upsertBatch(
      )
      SELECT 'result' AS kind, run_id, account_id, is_final, NULL::int AS completed_count, NULL::int AS account_count FROM up
      UNION ALL
-     SELECT 'run', id, NULL, NULL, completed_count, account_count FROM bump`,
+     SELECT 'run', id, NULL, NULL, completed_count, account_count FROM bump
+     UNION ALL
+     SELECT DISTINCT 'closed', run_id, NULL::bigint, NULL::boolean, NULL::int, NULL::int
+       FROM input WHERE run_id NOT IN (SELECT id FROM open_runs)`,
     [
       results.map((r) => r.runId),
       results.map((r) => r.accountId),
@@ -203,9 +208,16 @@ export async function upsertBatch(
       results.map((r) => r.providerReference ?? null),
     ],
   );
-  const outcome: UpsertOutcome = { written: new Set(), madeFinal: new Set(), completedRuns: [] };
+  const outcome: UpsertOutcome = {
+    written: new Set(),
+    madeFinal: new Set(),
+    completedRuns: [],
+    closedRuns: new Set(),
+  };
   for (const row of rows) {
-    if (row.kind === 'result') {
+    if (row.kind === 'closed') {
+      outcome.closedRuns.add(idOf(row.run_id));
+    } else if (row.kind === 'result') {
       const key = resultKey(idOf(row.run_id), idOf(row.account_id!));
       outcome.written.add(key);
       if (row.is_final === true) outcome.madeFinal.add(key);
