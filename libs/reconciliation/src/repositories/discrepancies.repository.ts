@@ -85,17 +85,38 @@ function toRecord(r: DiscrepancyRow): DiscrepancyRecord {
 }
 
 /**
+ * A result of run $1 (as `r`) that no run finished since $1 started has overtaken: no result
+ * of such a run for the same account, matched or mismatched, is as of a later instant. Runs of
+ * the same accounts can overlap (an hourly run beside an API re-check of a list, or a provider's
+ * run): the one that finishes last must not apply an older observation over a newer one
+ * (closing a break a newer check confirmed, or re-opening one it saw cleared). A run finished
+ * before $1 started (less 10 minutes, the providers' clock allowance) holds only older
+ * observations and is not looked at.
+ */
+const NOT_OVERTAKEN = `NOT EXISTS (
+  SELECT 1 FROM reconciliation_runs n
+    JOIN reconciliation_results r2 ON r2.run_id = n.id AND r2.account_id = r.account_id
+   WHERE n.status = 'finished' AND n.id <> $1
+     AND n.finished_at > (SELECT started_at FROM reconciliation_runs WHERE id = $1) - interval '10 minutes'
+     AND r2.status IN ('matched', 'mismatched') AND r2.as_of > r.as_of)`;
+
+/** Serializes runs applying their results, so each sees the runs finished before it. */
+const APPLY_LOCK = `SELECT pg_advisory_xact_lock(hashtext('snap-recon:apply-run-results'))`;
+
+/**
  * Applies a finished run's results, in the run's finalizing transaction: a mismatched account
  * with an active discrepancy adds an occurrence to it; one without opens one; an account that
- * matched again closes its active discrepancy with a note. Idempotent per run.
+ * matched again closes its active discrepancy with a note. A result a newer run has overtaken
+ * is not applied ({@link NOT_OVERTAKEN}). Idempotent per run.
  */
 export async function applyRunResults(db: Db, runId: string): Promise<void> {
+  await db.query(APPLY_LOCK);
   await db.query(
     `UPDATE discrepancies d
         SET occurrences = d.occurrences + 1, last_run_id = $1, last_difference = r.difference, last_seen_at = now()
        FROM reconciliation_results r
       WHERE r.run_id = $1 AND r.status = 'mismatched' AND r.account_id = d.account_id
-        AND d.status <> 'resolved' AND d.last_run_id <> $1`,
+        AND d.status <> 'resolved' AND d.last_run_id <> $1 AND ${NOT_OVERTAKEN}`,
     [runId],
   );
   await db.query(
@@ -104,6 +125,7 @@ export async function applyRunResults(db: Db, runId: string): Promise<void> {
        FROM reconciliation_results r
       WHERE r.run_id = $1 AND r.status = 'mismatched'
         AND NOT EXISTS (SELECT 1 FROM discrepancies d WHERE d.account_id = r.account_id AND d.status <> 'resolved')
+        AND ${NOT_OVERTAKEN}
      ON CONFLICT DO NOTHING`,
     [runId],
   );
@@ -112,7 +134,8 @@ export async function applyRunResults(db: Db, runId: string): Promise<void> {
         SET status = 'resolved', resolved_at = now(), resolved_run_id = $1,
             note = concat_ws(E'\\n', d.note, 'matched again in run ' || $1)
        FROM reconciliation_results r
-      WHERE r.run_id = $1 AND r.status = 'matched' AND r.account_id = d.account_id AND d.status <> 'resolved'`,
+      WHERE r.run_id = $1 AND r.status = 'matched' AND r.account_id = d.account_id AND d.status <> 'resolved'
+        AND ${NOT_OVERTAKEN}`,
     [runId],
   );
 }

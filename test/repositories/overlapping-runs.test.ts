@@ -1,0 +1,125 @@
+import type { DataSource } from 'typeorm';
+import { errorResult, finalizeRun, resultsRepository, runsRepository } from '@app/reconciliation';
+import { createAccounts, useTestDatabase } from './repository-fixtures';
+
+/**
+ * Two runs covering the same account overlap (the hourly full run beside an API re-check of a
+ * list, or a provider's run: only a scheduled run of the same scope is skipped). The run that
+ * finishes last must not apply its older observation of an account over the newer one a run
+ * finished meanwhile applied. (Found by a money-logic review.)
+ */
+describe('discrepancies when runs of the same account overlap', () => {
+  const db = useTestDatabase();
+  const t0 = new Date(Date.now() - 3_600_000);
+  const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+
+  const newRun = async () => (await runsRepository.create(db(), 'api', {}, null))!.runId;
+  async function result(
+    runId: string,
+    accountId: string,
+    status: 'matched' | 'mismatched',
+    difference: bigint,
+    asOf: Date,
+  ) {
+    await resultsRepository.upsertBatch(db(), [
+      {
+        ...errorResult({ runId, accountId, attempts: 1 }),
+        status,
+        final: true,
+        providerBalance: 100_000n + difference,
+        ledgerBalance: 100_000n,
+        difference,
+        currency: 'IDR',
+        asOf,
+        providerTime: asOf,
+      },
+    ]);
+  }
+  const discrepancies = (ds: DataSource, accountId: string) =>
+    ds.query(
+      `SELECT status, opened_run_id::text, last_run_id::text, last_difference::text, occurrences, note
+         FROM discrepancies WHERE account_id = $1 ORDER BY id`,
+      [accountId],
+    );
+
+  it('an older run finishing last does not re-open (and re-announce) a break a newer run saw cleared', async () => {
+    const [id] = await createAccounts(db(), ['OVL-1']);
+    const p = await newRun();
+    await result(p, id, 'mismatched', -5_000n, at(0));
+    await finalizeRun(db(), p);
+    // A (hourly) sees the break at t1; B (a re-check) sees it cleared at t2 and finishes first.
+    const a = await newRun();
+    await result(a, id, 'mismatched', -5_000n, at(1));
+    const b = await newRun();
+    await result(b, id, 'matched', 0n, at(2));
+    await finalizeRun(db(), b);
+    await finalizeRun(db(), a);
+    expect(await discrepancies(db(), id)).toEqual([
+      {
+        status: 'resolved',
+        opened_run_id: p,
+        last_run_id: p,
+        last_difference: '-5000',
+        occurrences: 1,
+        note: `matched again in run ${b}`,
+      },
+    ]);
+  });
+
+  it('an older run finishing last does not close a break a newer run confirmed ("matched again")', async () => {
+    const [id] = await createAccounts(db(), ['OVL-2']);
+    const a = await newRun();
+    await result(a, id, 'matched', 0n, at(0));
+    const b = await newRun();
+    await result(b, id, 'mismatched', -1_000_000n, at(2));
+    await finalizeRun(db(), b);
+    await finalizeRun(db(), a);
+    expect(await discrepancies(db(), id)).toEqual([
+      {
+        status: 'open',
+        opened_run_id: b,
+        last_run_id: b,
+        last_difference: '-1000000',
+        occurrences: 1,
+        note: null,
+      },
+    ]);
+  });
+
+  it('an older run finishing last does not move an open break back to its older difference', async () => {
+    const [id] = await createAccounts(db(), ['OVL-3']);
+    const p = await newRun();
+    await result(p, id, 'mismatched', -5_000n, at(0));
+    await finalizeRun(db(), p);
+    const a = await newRun();
+    await result(a, id, 'mismatched', -5_000n, at(1));
+    const b = await newRun();
+    await result(b, id, 'mismatched', -9_000n, at(2));
+    await finalizeRun(db(), b);
+    await finalizeRun(db(), a);
+    expect(await discrepancies(db(), id)).toEqual([
+      expect.objectContaining({
+        status: 'open',
+        last_run_id: b,
+        last_difference: '-9000',
+        occurrences: 2,
+      }),
+    ]);
+  });
+
+  it('runs one after the other still apply in turn: open, update, resolve', async () => {
+    const [id] = await createAccounts(db(), ['OVL-4']);
+    for (const [status, difference, minutes] of [
+      ['mismatched', -5_000n, 0],
+      ['mismatched', -7_000n, 1],
+      ['matched', 0n, 2],
+    ] as const) {
+      const run = await newRun();
+      await result(run, id, status, difference, at(minutes));
+      await finalizeRun(db(), run);
+    }
+    expect(await discrepancies(db(), id)).toEqual([
+      expect.objectContaining({ status: 'resolved', last_difference: '-7000', occurrences: 2 }),
+    ]);
+  });
+});
