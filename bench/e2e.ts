@@ -162,6 +162,9 @@ export async function prepareE2e(
     DATABASE_SCHEMA: schema,
     REDIS_URL: ctx.redisUrl,
     WORKER_METRICS_PORT: '0',
+    // Each break is checked again before it is final (one more balance call per break); with
+    // no delay the run does not wait the production minute for it.
+    RECON_RECHECK_DELAY_MS: '0',
     ...(rate
       ? Object.fromEntries(PROVIDERS.map((p) => [`RATE_LIMIT_${p.toUpperCase()}_PER_SECOND`, rate]))
       : {}),

@@ -40,6 +40,19 @@ describe('a worker stopped mid-run (pipeline over HTTP)', () => {
   it('finishes the jobs in flight with their account-status calls: blocked accounts are inactive, no discrepancy opened', async () => {
     const started = await pipeline.producer.get(RunsService).start('api');
     const netzme = pipeline.queues()[0];
+    // The first look finds each difference (timing); the re-check confirms it and asks the
+    // status: the stop comes during the re-check's balance call.
+    const looked = async () =>
+      Number(
+        (
+          await pipeline.db.dataSource.query(
+            `SELECT count(*) AS n FROM reconciliation_results WHERE run_id = $1 AND status = 'timing'`,
+            [started.runId],
+          )
+        )[0].n,
+      );
+    for (let i = 0; i < 100 && (await looked()) < ACCOUNTS.length; i++)
+      await new Promise((r) => setTimeout(r, 50));
     for (let i = 0; i < 100 && (await netzme.getActiveCount()) < ACCOUNTS.length; i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(await netzme.getActiveCount()).toBe(ACCOUNTS.length);

@@ -44,7 +44,12 @@ describe('ledger balance as of an instant', () => {
       new Date('2026-11-21T10:13:00Z'),
       5 * 60_000,
     );
-    expect(snap).toEqual({ balance: 7500n, previousBalances: [7000n, 10000n], inFlightEntries: 2 });
+    expect(snap).toEqual({
+      balance: 7500n,
+      previousBalances: [7000n, 10000n],
+      postedAt: [new Date('2026-11-21T10:12:00Z'), new Date('2026-11-21T10:10:00Z')],
+      inFlightEntries: 2,
+    });
   });
 
   it('treats a history that starts inside the window as starting from 0', async () => {
@@ -54,6 +59,11 @@ describe('ledger balance as of an instant', () => {
       new Date('2026-11-21T10:01:00Z'),
       5 * 60_000,
     );
-    expect(snap).toEqual({ balance: 10000n, previousBalances: [0n], inFlightEntries: 1 });
+    expect(snap).toEqual({
+      balance: 10000n,
+      previousBalances: [0n],
+      postedAt: [new Date('2026-11-21T10:00:00Z')],
+      inFlightEntries: 1,
+    });
   });
 });

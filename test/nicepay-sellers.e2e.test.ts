@@ -239,6 +239,7 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
   });
 
   it("the provider answered each seller's balance for that seller (the simulator keys by accountNo and msId)", () => {
-    expect(servedAfterFirstRun).toEqual([1, 1, 1]);
+    // SELLER-B's break was looked at twice: every difference is checked again before it is one.
+    expect(servedAfterFirstRun).toEqual([1, 1, 2]);
   });
 });

@@ -120,9 +120,9 @@ describe('ledger entries repository (real Postgres)', () => {
     const batched = await ledgerEntriesRepository.readSnapshotBalances(db(), requests, 500);
     expect(batched).toEqual([
       [
-        { balanceAfter: 123n, inWindow: true },
-        { balanceAfter: 120n, inWindow: true },
-        { balanceAfter: 100n, inWindow: false },
+        { balanceAfter: 123n, inWindow: true, postedAt: at('2026-02-01T00:09:30Z') },
+        { balanceAfter: 120n, inWindow: true, postedAt: at('2026-02-01T00:09:00Z') },
+        { balanceAfter: 100n, inWindow: false, postedAt: at('2026-02-01T00:00:00Z') },
       ],
       [],
     ]);
@@ -132,8 +132,8 @@ describe('ledger entries repository (real Postgres)', () => {
     const capped = await ledgerEntriesRepository.readSnapshotBalances(db(), [requests[0]], 1);
     expect(capped).toEqual([
       [
-        { balanceAfter: 123n, inWindow: true },
-        { balanceAfter: 100n, inWindow: false },
+        { balanceAfter: 123n, inWindow: true, postedAt: at('2026-02-01T00:09:30Z') },
+        { balanceAfter: 100n, inWindow: false, postedAt: at('2026-02-01T00:00:00Z') },
       ],
     ]);
   });

@@ -28,6 +28,7 @@ describe('results repository (real Postgres)', () => {
       written: new Set([resultKey(runId, ids[0])]),
       madeFinal: new Set(),
       completedRuns: [],
+      closedRuns: new Set(),
     });
     const matched = result(runId, ids[0], { status: 'matched', final: true, attempts: 2 });
     const second = await resultsRepository.upsertBatch(db(), [
@@ -39,7 +40,12 @@ describe('results repository (real Postgres)', () => {
     const retry = await resultsRepository.upsertBatch(db(), [
       result(runId, ids[0], { status: 'error', final: true, attempts: 3 }),
     ]);
-    expect(retry).toEqual({ written: new Set(), madeFinal: new Set(), completedRuns: [] });
+    expect(retry).toEqual({
+      written: new Set(),
+      madeFinal: new Set(),
+      completedRuns: [],
+      closedRuns: new Set(),
+    });
     expect(await resultsRepository.countByRun(db(), runId)).toBe(2);
     const third = await resultsRepository.upsertBatch(db(), [
       result(runId, ids[2], { status: 'error', final: true }),

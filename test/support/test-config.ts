@@ -23,6 +23,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     // Every test calls from 127.0.0.1, and some try many wrong credentials on purpose; the
     // failed-login limit has its own test (test/security/hardening.test.ts).
     AUTH_FAILURES_PER_MINUTE: '1000',
+    // Every difference is checked again before it is a break: a test waits 0.3 s, not 60.
+    RECON_RECHECK_DELAY_MS: '300',
     ...overrides,
   });
 }

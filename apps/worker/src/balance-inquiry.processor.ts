@@ -4,7 +4,7 @@ import { DelayedError, Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { APP_LOGGER, JobLogger, JobWorkerHost, Logger } from '@app/infra';
 import { balanceQueueName, BalanceInquiryJobData, JOB, OnJob, providerLimiter } from '@app/queue';
-import { JobAdmission } from '@app/reconciliation';
+import { JobAdmission, nextCheck } from '@app/reconciliation';
 import { ProviderName, ProviderUnavailableError, RateLimitedSnapError } from '@app/snap';
 import {
   BalanceInquiryService,
@@ -112,7 +112,7 @@ export function balanceInquiryProcessor(
         throw e;
       }
       if (outcome.kind === 'recheck') {
-        await job.updateData({ ...job.data, stage: 'recheck' });
+        await job.updateData(nextCheck(job.data, outcome.asOf));
         await job.moveToDelayed(Date.now() + this.settings.RECON_RECHECK_DELAY_MS, token);
         throw new DelayedError();
       }

@@ -14,6 +14,7 @@ import {
   errorResult,
   hasHistory,
   compareBalances,
+  earlierChecks,
   JobAccount,
   JobStart,
   jobStart,
@@ -45,7 +46,7 @@ export interface AttemptInfo {
 export type InquiryOutcome =
   | { kind: 'saved'; status: AccountResult['status'] }
   /** A timing difference: the job must come back after the re-check delay. */
-  | { kind: 'recheck' }
+  | { kind: 'recheck'; asOf: Date }
   /** The account already had a final result in this run (a redelivered job). */
   | { kind: 'already-final' }
   /** The run was cancelled or has finished: the job did nothing. */
@@ -183,12 +184,13 @@ export class BalanceInquiryService implements OnModuleDestroy {
       balance.availableBalance,
       ledger,
       this.config.RECON_TOLERANCE,
-      job.stage === 'recheck',
+      asOf,
+      earlierChecks(job, asOf, this.config.RECON_MAX_RECHECKS),
     );
     const result: AccountResult = {
       ...base,
       status: comparison.status,
-      final: comparison.status !== 'timing',
+      final: !comparison.recheck,
       providerBalance: balance.availableBalance,
       ledgerBalance: ledger.balance,
       difference: comparison.difference,
@@ -222,7 +224,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
     };
     if (result.status === 'matched') log.debug(line, 'account reconciled');
     else log.info(line, 'account reconciled');
-    return result.final ? { kind: 'saved', status: result.status } : { kind: 'recheck' };
+    return result.final ? { kind: 'saved', status: result.status } : { kind: 'recheck', asOf };
   }
 
   /**

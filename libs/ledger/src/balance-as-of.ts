@@ -13,6 +13,11 @@ export interface LedgerSnapshot {
    * A provider that has not seen the last k entries yet shows `previousBalances[k-1]`.
    */
   previousBalances: bigint[];
+  /**
+   * When each entry inside the window was posted, newest first: `previousBalances[k-1]` is
+   * the balance before the k newest entries, the oldest of which was posted `postedAt[k-1]`.
+   */
+  postedAt: Date[];
   /** Number of entries posted inside the window. */
   inFlightEntries: number;
 }
@@ -64,14 +69,16 @@ async function readSnapshots(db: Db, requests: SnapshotRequest[]): Promise<Ledge
 
 /** Rows newest first: the in-window entries, then the last entry before the window. */
 function toSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
-  if (rows.length === 0) return { balance: 0n, previousBalances: [], inFlightEntries: 0 };
+  if (rows.length === 0)
+    return { balance: 0n, previousBalances: [], postedAt: [], inFlightEntries: 0 };
   const balances = rows.map((r) => r.balanceAfter);
   const inFlightEntries = rows.filter((r) => r.inWindow).length;
   const hasBaseline = rows.length > inFlightEntries;
   const previousBalances = balances.slice(1);
   // History that starts inside the window: before its first entry the balance was 0.
   if (!hasBaseline && inFlightEntries < MAX_TIMING_WINDOW_ENTRIES) previousBalances.push(0n);
-  return { balance: balances[0], previousBalances, inFlightEntries };
+  const postedAt = rows.filter((r) => r.inWindow).map((r) => r.postedAt);
+  return { balance: balances[0], previousBalances, postedAt, inFlightEntries };
 }
 
 /** Only the balance as of an instant: one index-only lookup. */

@@ -18,8 +18,14 @@ export interface BalanceInquiryJobData {
   runId: string;
   accountId: string;
   provider: ProviderName;
-  /** `recheck` after a timing difference, delayed by the recheck delay. */
+  /** `recheck` after a difference, delayed by the recheck delay. */
   stage: 'first' | 'recheck';
+  /** A re-check's number (1 = the first re-check); at `RECON_MAX_RECHECKS` it is the last. */
+  recheck?: number;
+  /** For a re-check: the first check's instant (ISO 8601), what was in flight then is judged by it. */
+  firstAsOf?: string;
+  /** For a re-check: the previous check's instant (ISO 8601), to tell a provider clock that stood. */
+  previousAsOf?: string;
   /** Times the provider asked us to slow down for this job (429 / 403xx04). */
   rateLimitHits?: number;
   /** Times the run sweeper put this job back after it failed without a result. */

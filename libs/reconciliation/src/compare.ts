@@ -6,34 +6,60 @@ export interface Comparison {
   status: 'matched' | 'mismatched' | 'timing';
   /** provider − ledger, in minor units. */
   difference: bigint;
-  /** For `timing`: the ledger amount the provider has not booked yet. */
+  /** For `timing`: the ledger amount the provider has not booked yet (null: not explained so). */
   inFlightAmount: bigint | null;
+  /** True when the account is to be checked again (after the re-check delay) before anything is final. */
+  recheck: boolean;
+}
+
+/** What the earlier checks of the same account in the same run saw; absent on the first check. */
+export interface EarlierChecks {
+  /** The first check's instant (the provider's time, or the request's). */
+  firstAsOf: Date;
+  /** The instant of the check just before this one. */
+  previousAsOf: Date;
+  /** True when this is the last re-check allowed (`RECON_MAX_RECHECKS`). */
+  last: boolean;
 }
 
 /**
- * Compares a provider balance with the ledger as of the provider's instant.
+ * Compares a provider balance with the ledger as of the provider's instant `asOf`. Nothing
+ * alarms on one look: every difference is checked again before it becomes a break.
  *
- * - `matched`: |provider − ledger| ≤ tolerance;
- * - `timing` (first check only): the provider equals, within tolerance, the ledger balance
- *   before the k newest entries of the in-flight window: those entries are money in flight;
- * - `mismatched`: anything else, and any difference still there on the re-check.
+ * - `matched`: |provider − ledger| ≤ tolerance.
+ * - First check, any other difference: `timing`, re-checked. Its in-flight amount is set when
+ *   the provider equals the ledger before the k newest entries of the in-flight window (money
+ *   the provider has not booked yet); a provider ahead of the ledger (an entry the platform
+ *   records late, back-dated) cannot be explained from the ledger yet, but is re-checked too.
+ * - Re-check: `timing` again when the provider has booked everything that was in flight at the
+ *   first check and lags only by entries posted since (a busy account), or when its clock has
+ *   not moved past the previous check (nothing new learned). Re-checked until the last allowed;
+ *   then a lag of new entries stays a final `timing`, a clock that stood is judged as it is.
+ * - `mismatched`: anything else (the money in flight at the first check never arrived, or
+ *   nothing explains the difference).
  */
 export function compareBalances(
   providerBalance: bigint,
   ledger: LedgerSnapshot,
   tolerance: bigint,
-  isRecheck: boolean,
+  asOf: Date,
+  earlier: EarlierChecks | null,
 ): Comparison {
   const difference = providerBalance - ledger.balance;
   if (absAmount(difference) <= tolerance)
-    return { status: 'matched', difference, inFlightAmount: null };
-  if (!isRecheck) {
-    const lagging = ledger.previousBalances.find(
-      (before) => absAmount(providerBalance - before) <= tolerance,
-    );
-    if (lagging !== undefined) {
-      return { status: 'timing', difference, inFlightAmount: ledger.balance - lagging };
-    }
-  }
-  return { status: 'mismatched', difference, inFlightAmount: null };
+    return { status: 'matched', difference, inFlightAmount: null, recheck: false };
+  const k = ledger.previousBalances.findIndex(
+    (before) => absAmount(providerBalance - before) <= tolerance,
+  );
+  const inFlightAmount = k === -1 ? null : ledger.balance - ledger.previousBalances[k];
+  if (!earlier) return { status: 'timing', difference, inFlightAmount, recheck: true };
+  // previousBalances[k] is the balance before the k+1 newest entries; the oldest of them:
+  const onlyNewEntriesInFlight =
+    k !== -1 && ledger.postedAt[k].getTime() > earlier.firstAsOf.getTime();
+  if (onlyNewEntriesInFlight)
+    return { status: 'timing', difference, inFlightAmount, recheck: !earlier.last };
+  const clockStood = asOf.getTime() <= earlier.previousAsOf.getTime();
+  if (clockStood && !earlier.last)
+    return { status: 'timing', difference, inFlightAmount, recheck: true };
+  return { status: 'mismatched', difference, inFlightAmount: null, recheck: false };
 }

@@ -14,14 +14,17 @@ import type { ExternalIdGenerator } from './external-id';
 import type { SnapHttpMethod } from './http';
 import type { ProviderProfile } from './profiles';
 import type { ProviderName } from './providers/index';
-import type { SnapAnswer } from './read-response';
+import type { SentAnswer } from './read-response';
 import { scrubBody } from './response-body';
 import { jakartaTimestamp } from './timestamp';
 import type { TokenManager } from './token-manager';
 import type { SnapTransport } from './transport';
 
-/** A successful transactional answer and the external id of the attempt that got it. */
-export interface AuthorizedAnswer extends SnapAnswer {
+/**
+ * A successful transactional answer, the external id of the attempt that got it and when that
+ * attempt left (not the first attempt, nor the wait for a token or the provider's pace).
+ */
+export interface AuthorizedAnswer extends SentAnswer {
   externalId: string;
 }
 
@@ -86,7 +89,7 @@ export async function authorizedCall(
       timestamp: jakartaTimestamp(),
     });
     try {
-      const { json, code } = await transport.exchange({
+      const { json, code, sentAt } = await transport.exchange({
         operation: request.operation,
         method,
         path: request.urlPath,
@@ -96,7 +99,7 @@ export async function authorizedCall(
         token,
         logger,
       });
-      return { json, code, externalId };
+      return { json, code, externalId, sentAt };
     } catch (e) {
       if (e instanceof TokenRejectedSnapError && !tokenRetried) {
         tokenRetried = true;

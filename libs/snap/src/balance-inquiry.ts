@@ -42,7 +42,7 @@ export interface BalanceInquiryResult {
   providerTime: Date | null;
   /** The merchant name the provider reported (`name`), where it gives one. */
   providerName: string | null;
-  /** When the request was sent (the fallback reconciliation instant). */
+  /** When the answering request left (the fallback reconciliation instant). */
   requestTime: Date;
   responseCode: string;
   externalId: string;
@@ -77,7 +77,6 @@ export async function inquireBalance(
       { provider: profile.provider },
     );
   }
-  const requestTime = new Date();
   const answer = await client.authorizedCall(
     'balance-inquiry',
     profile.balancePath,
@@ -85,7 +84,9 @@ export async function inquireBalance(
     (reference) =>
       balanceRequestBody(profile, { reference, accountNo: account.accountNo, msId: account.msId }),
   );
-  const { json, code, externalId } = answer;
+  // The instant the answering request left: the ledger is read as of it when the provider
+  // gives no time of its own (a token fetched first, or a retry, must not move it earlier).
+  const { json, code, externalId, sentAt: requestTime } = answer;
   const details: SnapErrorDetails = { provider: profile.provider, responseCode: code, externalId };
   const balances = parseBalances(profile, answer, account.currency, details);
   const chosen = balances.find((b) => b.reconciled)!;

@@ -16,6 +16,11 @@ export interface SnapAnswer {
   code: string;
 }
 
+/** An answer with the instant its request left (after any wait for the provider's pace). */
+export interface SentAnswer extends SnapAnswer {
+  sentAt: Date;
+}
+
 /** What the reader needs to know about the request the answer belongs to. */
 export interface SentRequest {
   provider: ProviderName;

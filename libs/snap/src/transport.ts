@@ -8,7 +8,7 @@ import type { SnapCredentials } from './credentials';
 import { ContractBreachError, SnapError, TransientSnapError } from './errors';
 import { ResponseTooLargeError, SnapHttpMethod } from './http';
 import { channelValue, ProviderProfile } from './profiles';
-import { readSnapResponse, SnapAnswer } from './read-response';
+import { readSnapResponse, SentAnswer } from './read-response';
 import { signTransactional } from './signing';
 
 /** How the access token is sent: `Bearer <token>`, or the bare token (`none`). */
@@ -124,7 +124,7 @@ export class SnapTransport {
    * One POST, if the provider's breaker admits it and once its pace allows; the answer (or
    * the failure) is told to the breaker.
    */
-  async exchange(request: SnapRequest): Promise<SnapAnswer> {
+  async exchange(request: SnapRequest): Promise<SentAnswer> {
     const provider = this.profile.provider;
     const breaker = this.deps.breaker;
     await breaker?.admit(provider);
@@ -147,7 +147,7 @@ export class SnapTransport {
   }
 
   /** One POST: sends, times, reads the answer, and throws classified errors. */
-  private async send(request: SnapRequest): Promise<SnapAnswer> {
+  private async send(request: SnapRequest): Promise<SentAnswer> {
     const { operation, method = 'POST', path, headers, body, externalId, token } = request;
     const logger = request.logger ?? this.deps.logger;
     const provider = this.profile.provider;
@@ -164,6 +164,8 @@ export class SnapTransport {
       logger?.debug(event, 'snap call');
     };
     let raw;
+    // After the breaker and the pace: when the provider was asked, not when the call began.
+    const sentAt = new Date();
     try {
       raw = await this.deps.http.send(method, this.credentials.baseUrl + path, headers, body);
     } catch (e) {
@@ -181,7 +183,7 @@ export class SnapTransport {
         externalId,
       });
     }
-    return readSnapResponse(
+    const answer = readSnapResponse(
       raw,
       {
         provider,
@@ -192,5 +194,6 @@ export class SnapTransport {
       },
       report,
     );
+    return { ...answer, sentAt };
   }
 }

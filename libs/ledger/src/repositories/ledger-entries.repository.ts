@@ -16,6 +16,7 @@ export interface SnapshotRequest {
 export interface SnapshotBalance {
   balanceAfter: bigint;
   inWindow: boolean;
+  postedAt: Date;
 }
 
 /** An entry as a break's attribution matches it. */
@@ -83,20 +84,23 @@ export async function readSnapshotBalances(
   const limit = Math.trunc(maxWindowEntries);
   if (requests.length === 1) {
     const { accountId, asOf, windowStart } = requests[0];
-    const rows: { balance_after: string; in_window: boolean }[] = await db.query(
-      `(SELECT balance_after, true AS in_window FROM ledger_entries
-         WHERE account_id = $1 AND posted_at <= $2 AND posted_at > $3
-         ORDER BY posted_at DESC, id DESC LIMIT ${limit})
-       UNION ALL
-       (SELECT balance_after, false AS in_window FROM ledger_entries
-         WHERE account_id = $1 AND posted_at <= $3
-         ORDER BY posted_at DESC, id DESC LIMIT 1)`,
+    const rows: { balance_after: string; in_window: boolean; posted_at: Date }[] = await db.query(
+      `SELECT balance_after, in_window, posted_at FROM (
+         (SELECT balance_after, true AS in_window, posted_at, id FROM ledger_entries
+           WHERE account_id = $1 AND posted_at <= $2 AND posted_at > $3
+           ORDER BY posted_at DESC, id DESC LIMIT ${limit})
+         UNION ALL
+         (SELECT balance_after, false AS in_window, posted_at, id FROM ledger_entries
+           WHERE account_id = $1 AND posted_at <= $3
+           ORDER BY posted_at DESC, id DESC LIMIT 1)
+       ) e ORDER BY in_window DESC, posted_at DESC, id DESC`,
       [accountId, asOf, windowStart],
     );
     return [rows.map(toSnapshotBalance)];
   }
-  const rows: { i: string; balance_after: string; in_window: boolean }[] = await db.query(
-    `SELECT q.i, e.balance_after, e.in_window
+  const rows: { i: string; balance_after: string; in_window: boolean; posted_at: Date }[] =
+    await db.query(
+      `SELECT q.i, e.balance_after, e.in_window, e.posted_at
        FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS q(account_id, as_of, window_start, i)
        CROSS JOIN LATERAL (
          (SELECT balance_after, true AS in_window, posted_at, id FROM ledger_entries
@@ -108,20 +112,25 @@ export async function readSnapshotBalances(
            ORDER BY posted_at DESC, id DESC LIMIT 1)
        ) e
       ORDER BY q.i, e.in_window DESC, e.posted_at DESC, e.id DESC`,
-    [
-      requests.map((r) => r.accountId),
-      requests.map((r) => r.asOf),
-      requests.map((r) => r.windowStart),
-    ],
-  );
+      [
+        requests.map((r) => r.accountId),
+        requests.map((r) => r.asOf),
+        requests.map((r) => r.windowStart),
+      ],
+    );
   const byRequest: SnapshotBalance[][] = requests.map(() => []);
   for (const row of rows) byRequest[Number(row.i) - 1].push(toSnapshotBalance(row));
   return byRequest;
 }
 
-const toSnapshotBalance = (r: { balance_after: string; in_window: boolean }): SnapshotBalance => ({
+const toSnapshotBalance = (r: {
+  balance_after: string;
+  in_window: boolean;
+  posted_at: Date;
+}): SnapshotBalance => ({
   balanceAfter: moneyOf(r.balance_after),
   inWindow: r.in_window,
+  postedAt: r.posted_at,
 });
 
 /** Only the balance as of an instant: one index-only lookup; 0 before the first entry. */

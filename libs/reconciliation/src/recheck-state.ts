@@ -1,0 +1,39 @@
+import type { BalanceInquiryJobData } from '@app/queue';
+import type { EarlierChecks } from './compare';
+
+const instant = (iso: unknown): Date | null => {
+  if (typeof iso !== 'string') return null;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+};
+
+/**
+ * What a balance-inquiry job says its account's earlier checks saw; null on the first check.
+ * A re-check job that does not say (queued by an earlier version, or edited by hand) is judged
+ * as the last re-check on its own look, as earlier versions judged every re-check.
+ */
+export function earlierChecks(
+  job: BalanceInquiryJobData,
+  asOf: Date,
+  maxRechecks: number,
+): EarlierChecks | null {
+  if (job.stage !== 'recheck') return null;
+  const firstAsOf = instant(job.firstAsOf);
+  const previousAsOf = instant(job.previousAsOf);
+  if (!firstAsOf || !previousAsOf)
+    return { firstAsOf: asOf, previousAsOf: new Date(0), last: true };
+  const number = Number.isInteger(job.recheck) ? job.recheck! : maxRechecks;
+  return { firstAsOf, previousAsOf, last: number >= maxRechecks };
+}
+
+/** The job's data for the next check of its account, after a check as of `asOf` asked for one. */
+export function nextCheck(job: BalanceInquiryJobData, asOf: Date): BalanceInquiryJobData {
+  const done = job.stage === 'recheck' && Number.isInteger(job.recheck) ? job.recheck! : 0;
+  return {
+    ...job,
+    stage: 'recheck',
+    recheck: done + 1,
+    firstAsOf: job.stage === 'recheck' && job.firstAsOf ? job.firstAsOf : asOf.toISOString(),
+    previousAsOf: asOf.toISOString(),
+  };
+}
