@@ -114,6 +114,28 @@ describe('bad input: configuration', () => {
     ]);
   });
 
+  it('a DATABASE_URL or REDIS_URL mistyped so that it is no URL with a host never shows its password (found by a new-user tester)', () => {
+    const cases: [Record<string, string>, string][] = [
+      [
+        { DATABASE_URL: 'postgres//postgres:SuperSecretPw123@127.0.0.1:5432/db' },
+        'DATABASE_URL="***@127.0.0.1:5432/db": is not a URL',
+      ],
+      [
+        { REDIS_URL: 'redis//:RedisSecretPw99@127.0.0.1:6379/7' },
+        'REDIS_URL="***@127.0.0.1:6379/7": is not a URL',
+      ],
+      [
+        { REDIS_URL: 'redis:/default:RedisSecretPw99@127.0.0.1:6379/7' },
+        'REDIS_URL="redis:/***@127.0.0.1:6379/7": has no host: the form is redis://[user:password@]host[:port][/…]',
+      ],
+      [{ DATABASE_URL: 'notaurl:SuperSecretPw123' }, 'DATABASE_URL="notaurl:***": '],
+    ];
+    for (const [env, shown] of cases) {
+      const problems = problemsOf(() => loadConfig(env), ['SuperSecretPw123', 'RedisSecretPw99']);
+      expect(problems).toEqual([expect.stringContaining(shown)]);
+    }
+  });
+
   it('REDIS_URL of the wrong scheme: names the variable, the value and the schemes allowed', () => {
     expect(problemsOf(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' }))).toEqual([
       'REDIS_URL="http://127.0.0.1:6379": must be a redis: or rediss: URL',

@@ -133,7 +133,9 @@ const url = (def: string, protocols: string[], check?: (u: URL) => string | null
       }
       const problem = !protocols.includes(parsed.protocol)
         ? `must be a ${protocols.join(' or ')} URL`
-        : check?.(parsed);
+        : parsed.host === ''
+          ? `has no host: the form is ${protocols[0]}//[user:password@]host[:port][/…]`
+          : check?.(parsed);
       if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
     });
 

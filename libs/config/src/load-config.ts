@@ -31,13 +31,35 @@ function rememberConfigSecrets(env: NodeJS.ProcessEnv, config: AppConfig): void 
 }
 
 /**
- * A value for an error message with the password of any `scheme://user:password@` part masked:
- * a malformed DATABASE_URL or REDIS_URL is shown, its password never (even when the URL does
- * not parse, so this works on the text; everything up to the last `@` is masked).
+ * A value for an error message with the password of any `scheme://user:password@` part masked
+ * (even when the URL does not parse: this works on the text).
  */
 export function withoutPassword(value: string | undefined): string | undefined {
-  return value?.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:).*@/i, '$1***@');
+  return value?.replace(USER_INFO, '$1***@');
 }
+
+const USER_INFO = /^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:).*@/i;
+
+/**
+ * A DATABASE_URL or REDIS_URL for an error message: its password never shown. A value that is
+ * not a URL with a host (a missing `:` or `/`, `redis:/user:pw@host`, `user:pw`) cannot be
+ * told apart from a password reliably: everything after its scheme is masked up to its last
+ * `@`, or entirely when it has none.
+ */
+export function connectionUrlShown(value: string | undefined): string | undefined {
+  if (value === undefined || USER_INFO.test(value) || hasHost(value)) return withoutPassword(value);
+  const scheme = /^[a-z][a-z0-9+.-]*:\/{0,2}/i.exec(value)?.[0] ?? '';
+  const at = value.lastIndexOf('@');
+  return `${scheme}***${at >= scheme.length ? value.slice(at) : ''}`;
+}
+
+const hasHost = (value: string) => {
+  try {
+    return new URL(value).host !== '';
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Secrets this repository publishes as examples (`.env.example`, some commented out, and
@@ -112,6 +134,9 @@ function timeoutProblems(env: NodeJS.ProcessEnv, config: AppConfig): string[] {
   ];
 }
 
+/** Settings that may hold a password inside a URL. */
+const CONNECTION_URL_KEYS = ['DATABASE_URL', 'REDIS_URL'];
+
 /** Validates the environment into one typed config, or throws naming every bad key at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = configSchema.safeParse(env);
@@ -127,7 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const key = String(issue.path[0]);
     const shown = (SECRET_KEYS as readonly string[]).includes(key)
       ? '(secret, not shown)'
-      : JSON.stringify(withoutPassword(env[key]));
+      : JSON.stringify(
+          CONNECTION_URL_KEYS.includes(key)
+            ? connectionUrlShown(env[key])
+            : withoutPassword(env[key]),
+        );
     return `${key}=${shown}: ${issue.message}`;
   });
   throw new ConfigError(problems);
