@@ -275,7 +275,8 @@ describe('attribution: breaks explained from the provider history (pipeline over
     expect(r.status).toBe('mismatched');
     expect(r.difference).toBe('-2500');
     expect(r.attribution).toMatchObject({
-      outcome: 'partly-explained',
+      // Nothing unmatched found: the whole difference remains (it read "partly explained").
+      outcome: 'not-explained',
       remainder: '-25.00',
       firstDivergence: {
         event: { providerRef: 'UN-B', runningBalance: '10325.00' },
@@ -356,7 +357,7 @@ describe('attribution: breaks explained from the provider history (pipeline over
       // The discrepancy.opened alert sends this view of the discrepancy as `discrepancy`.
       expect((await loadDiscrepancy(pipeline.db.dataSource, d.id))!.explanation).toBe(CREDIT_LINE);
       const failedOrNot = items.find((x) => x.accountNo === 'NZUNEXPLAINED')!;
-      expect(failedOrNot.explanation).toMatch(/^partly explained: /);
+      expect(failedOrNot.explanation).toMatch(/^not explained: /);
     });
 
     it('the account API returns the bridge; the account page shows it with the unmatched items in Jakarta time', async () => {

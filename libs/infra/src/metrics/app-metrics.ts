@@ -42,7 +42,7 @@ export class AppMetrics {
   /** Issue 15: mismatches explained from the provider's history, by outcome. */
   readonly attributions = this.counter(
     'recon_attributions_total',
-    'Mismatched results explained from provider history, by provider and outcome (explained, partly-explained, failed)',
+    'Mismatched results explained from provider history, by provider and outcome (explained, partly-explained, not-explained, failed)',
     ['provider', 'outcome'],
   );
 

@@ -221,6 +221,20 @@ export function groupedAmount(minor: bigint): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** How much of a break its bridge explains. */
+export type BridgeOutcome = 'explained' | 'partly-explained' | 'not-explained';
+
+/**
+ * `explained`: nothing remains; `partly-explained`: the unmatched movements bring the remainder
+ * closer to zero than the difference; `not-explained`: they do not (none found, or they leave
+ * as much or more), so an operator is not told a break is partly understood when it is not.
+ */
+export function bridgeOutcome(b: Bridge): BridgeOutcome {
+  if (b.remainder === 0n) return 'explained';
+  const difference = b.input.providerBalance - b.input.ledgerBalance;
+  return absAmount(b.remainder) < absAmount(difference) ? 'partly-explained' : 'not-explained';
+}
+
 /**
  * One line for a report, a discrepancy and its webhook, e.g.
  * `explained: 2 provider-only credits 15,000.00; remainder 0.00`.
@@ -251,7 +265,7 @@ export function bridgeSummary(b: Bridge): string {
     );
   }
   if (b.duplicatesSkipped) parts.push(`${plural(b.duplicatesSkipped, 'duplicate event')} skipped`);
-  const head = b.remainder === 0n ? 'explained' : 'partly explained';
+  const head = bridgeOutcome(b).replace('-', ' ');
   const tail = [`remainder ${groupedAmount(b.remainder)}`];
   if (b.inFlight) tail.push('likely money in flight');
   if (b.input.capHit) tail.push(`history page cap ${b.input.maxPages} reached`);
@@ -268,7 +282,7 @@ export function bridgeSummary(b: Bridge): string {
 
 /** The stored (jsonb) and API form: amounts as decimal strings, times as ISO text. */
 export interface AttributionJson {
-  outcome: 'explained' | 'partly-explained';
+  outcome: BridgeOutcome;
   summary: string;
   window: { from: string; to: string; fromKind: BridgeInput['fromKind'] };
   ledgerBalance: string;
@@ -320,7 +334,7 @@ function eventJson(e: BridgeEvent): AttributionEventJson {
 
 export function bridgeToJson(b: Bridge): AttributionJson {
   return {
-    outcome: b.remainder === 0n ? 'explained' : 'partly-explained',
+    outcome: bridgeOutcome(b),
     summary: bridgeSummary(b),
     window: {
       from: b.input.from.toISOString(),

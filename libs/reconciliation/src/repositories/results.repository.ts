@@ -302,7 +302,7 @@ export async function lastMatchedAts(
   return byQuery;
 }
 
-/** A run's results whose break was explained or partly explained, by merchant, provider, account. */
+/** A run's results whose break has a bridge (explained or not), by merchant, provider, account. */
 export async function findAttributed(db: Db, runId: string): Promise<AttributedResult[]> {
   const rows: {
     merchant_id: string;
@@ -313,7 +313,7 @@ export async function findAttributed(db: Db, runId: string): Promise<AttributedR
   }[] = await db.query(
     `SELECT a.merchant_id, a.provider, a.account_no, a.ms_id, r.attribution
          FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
-        WHERE r.run_id = $1 AND r.attribution->>'outcome' IN ('explained', 'partly-explained')
+        WHERE r.run_id = $1 AND r.attribution->>'outcome' IN ('explained', 'partly-explained', 'not-explained')
         ORDER BY a.merchant_id, a.provider, a.account_no, a.ms_id NULLS FIRST`,
     [runId],
   );

@@ -26,7 +26,11 @@ export interface BridgeFormat {
 
 /** The stored attribution as display strings. */
 export function bridgeDisplay(a: StoredAttribution, f: BridgeFormat): BridgeDisplay {
-  if (a.outcome !== 'explained' && a.outcome !== 'partly-explained') {
+  if (
+    a.outcome !== 'explained' &&
+    a.outcome !== 'partly-explained' &&
+    a.outcome !== 'not-explained'
+  ) {
     return { summary: f.text(a.summary), failed: true };
   }
   const notes: string[] = [];
