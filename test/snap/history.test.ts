@@ -39,6 +39,18 @@ describe('transaction history: simulator history-list and client fetchHistory ov
           })),
         },
       },
+      {
+        provider: 'netzme',
+        accountNo: 'HIST-INCL',
+        historyCursorInclusive: true,
+        history: {
+          events: Array.from({ length: 25 }, (_, i) => ({
+            amount: '1.00',
+            side: 'cr' as const,
+            agoSeconds: 1000 - i * 10,
+          })),
+        },
+      },
     ]);
   });
   afterAll(() => world.close());
@@ -108,6 +120,20 @@ describe('transaction history: simulator history-list and client fetchHistory ov
     });
     expect(capped).toMatchObject({ pages: 2, capHit: true });
     expect(capped.events).toHaveLength(20);
+  });
+
+  it('an inclusive seqId cursor (the boundary event sent again on the next page) counts each event once (found by a money-logic review)', async () => {
+    const w = await fetchHistory(world.factory.get('netzme'), {
+      accountNo: 'HIST-INCL',
+      currency: 'IDR',
+      from: from(),
+      to: to(),
+      pageSize: 10,
+    });
+    expect(w.pages).toBe(3);
+    expect(w.events.map((e) => Number(e.cursor))).toEqual(
+      Array.from({ length: 25 }, (_, i) => 25 - i),
+    );
   });
 
   it('stops paging once a page reaches before the window start', async () => {

@@ -71,6 +71,7 @@ describe('simulator admin API, stats and seed', () => {
       userType: 'regular',
       benefits: ['Request approved'],
       providerTimeUnit: 'ms',
+      historyCursorInclusive: false,
       providerTimeOffsetMs: 0,
       latencyMs: 0,
       faults: [{ kind: '500', times: 2 }],

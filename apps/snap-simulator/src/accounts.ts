@@ -45,6 +45,7 @@ export class AccountState {
   userType: string;
   benefits: string[];
   providerTimeUnit: 'ms' | 's';
+  historyCursorInclusive: boolean;
   providerTimeOffsetMs: number;
   latencyMs: number;
   faults: FaultQueue;
@@ -72,6 +73,7 @@ export class AccountState {
     this.userType = spec.userType ?? PAGE_ACCOUNT_STATUS.userType;
     this.benefits = spec.benefits ?? [...PAGE_ACCOUNT_STATUS.benefits];
     this.providerTimeUnit = spec.providerTimeUnit ?? 'ms';
+    this.historyCursorInclusive = spec.historyCursorInclusive ?? false;
     this.providerTimeOffsetMs = spec.providerTimeOffsetMs ?? 0;
     this.latencyMs = spec.latencyMs ?? 0;
     this.faults = new FaultQueue(spec.faults);
@@ -130,6 +132,8 @@ export class AccountState {
     if (patch.userType !== undefined) this.userType = patch.userType;
     if (patch.benefits !== undefined) this.benefits = patch.benefits;
     if (patch.providerTimeUnit !== undefined) this.providerTimeUnit = patch.providerTimeUnit;
+    if (patch.historyCursorInclusive !== undefined)
+      this.historyCursorInclusive = patch.historyCursorInclusive;
     if (patch.providerTimeOffsetMs !== undefined)
       this.providerTimeOffsetMs = patch.providerTimeOffsetMs;
     if (patch.latencyMs !== undefined) this.latencyMs = patch.latencyMs;
@@ -159,6 +163,7 @@ export class AccountState {
       userType: this.userType,
       benefits: [...this.benefits],
       providerTimeUnit: this.providerTimeUnit,
+      historyCursorInclusive: this.historyCursorInclusive,
       providerTimeOffsetMs: this.providerTimeOffsetMs,
       latencyMs: this.latencyMs,
       faults: this.faults.pending(),
@@ -185,6 +190,7 @@ export interface AccountView {
   userType: string;
   benefits: string[];
   providerTimeUnit: 'ms' | 's';
+  historyCursorInclusive: boolean;
   providerTimeOffsetMs: number;
   latencyMs: number;
   faults: FaultSpec[];

@@ -68,6 +68,7 @@ export function handleHistory(ctx: SimulatorContext, call: ProviderCall): Reply 
     account.history?.events ?? [],
     (cursor as number | undefined) ?? 0,
     (size as number | undefined) ?? history.defaultPageSize,
+    account.historyCursorInclusive,
   );
   const body = history.answer({
     request: verified.body,

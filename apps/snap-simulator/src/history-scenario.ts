@@ -164,7 +164,9 @@ export function historyPage(
   events: ServedEvent[],
   cursor: number,
   pageSize: number,
+  inclusive = false,
 ): ServedEvent[] {
-  const older = cursor > 0 ? events.filter((e) => e.seq < cursor) : events;
+  const older =
+    cursor > 0 ? events.filter((e) => (inclusive ? e.seq <= cursor : e.seq < cursor)) : events;
   return older.slice(-pageSize).reverse();
 }

@@ -122,6 +122,12 @@ const accountFields = {
   providerTimeOffsetMs: z.number().int().optional(),
   latencyMs: z.number().int().min(0).optional(),
   /**
+   * History paging (Netzme `seqId`): `true` answers a page from the cursor's own event
+   * onwards (an inclusive cursor, the event at each page boundary sent twice); the page does
+   * not say which, so the client must cope with both. Default: strictly older than the cursor.
+   */
+  historyCursorInclusive: z.boolean().optional(),
+  /**
    * The account's transaction history (providers with a history endpoint): its events set the
    * balance too (opening + settled events + unlisted movements) unless `balance`/`balances`
    * is given.

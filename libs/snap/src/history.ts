@@ -258,6 +258,9 @@ export async function fetchHistory(
   const pageSize = req.pageSize ?? history.pageSize;
   const maxPages = req.maxPages ?? history.maxPagesPerAccount;
   const events: HistoryEvent[] = [];
+  // An inclusive cursor answers the event it names again at the top of the next page: an
+  // event is taken once per cursor (Netzme's page does not say which kind its seqId is).
+  const seen = new Set<string>();
   let cursor = history.paging.kind === 'cursor' ? history.paging.firstCursor : undefined;
   let pageNumber = history.paging.kind === 'page-number' ? history.paging.firstPage : undefined;
   for (let pages = 1; ; pages++) {
@@ -284,7 +287,11 @@ export async function fetchHistory(
       if (e instanceof HistoryFormatError) throw breach(e.message);
       throw e;
     }
-    for (const e of page) if (e.time >= req.from && e.time <= req.to) events.push(e);
+    for (const e of page) {
+      if (e.cursor !== null && seen.has(e.cursor)) continue;
+      if (e.cursor !== null) seen.add(e.cursor);
+      if (e.time >= req.from && e.time <= req.to) events.push(e);
+    }
     const reachedStart = page.some((e) => e.time < req.from);
     if (page.length < pageSize || reachedStart) return { events, pages, capHit: false };
     if (pages >= maxPages) return { events, pages, capHit: true };
