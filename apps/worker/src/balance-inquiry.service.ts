@@ -4,7 +4,7 @@ import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { APP_LOGGER, APP_METRICS, AppMetrics, JobLog, JobLogger, Logger } from '@app/infra';
-import { accountKeyText, ledgerSnapshot } from '@app/ledger';
+import { accountKeyText, ledgerSnapshot, MAX_LEDGER_BALANCE } from '@app/ledger';
 import { BalanceInquiryJobData } from '@app/queue';
 import {
   AccountResult,
@@ -24,6 +24,7 @@ import {
 import {
   AccountMisfitError,
   AccountStatusResult,
+  formatAmount,
   PermanentSnapError,
   ProviderName,
   ProviderUnavailableError,
@@ -56,6 +57,10 @@ type AccountRow = JobAccount & { provider: ProviderName };
 
 /** Most 429 / 403xx04 answers one job waits out before they count as a failed attempt. */
 export const MAX_RATE_LIMIT_HITS = 20;
+
+/** True when an amount fits a result's columns (Postgres `bigint` of minor units). */
+const fitsResult = (amount: bigint) =>
+  amount <= MAX_LEDGER_BALANCE && amount >= -MAX_LEDGER_BALANCE;
 
 /**
  * Reconciles one account in one run: balance inquiry, ledger as of the provider's instant,
@@ -187,6 +192,18 @@ export class BalanceInquiryService implements OnModuleDestroy {
       asOf,
       earlierChecks(job, asOf, this.config.RECON_MAX_RECHECKS),
     );
+    if (!fitsResult(comparison.difference)) {
+      // Only a ledger far beyond any provider's range gets here (SNAP amounts have 16 digits):
+      // said plainly, once, instead of a database error on every attempt.
+      const message = `the provider's balance ${formatAmount(balance.availableBalance)} and the ledger's ${formatAmount(ledger.balance)} differ by more than a result can hold (±${formatAmount(MAX_LEDGER_BALANCE)}): check the account's ledger entries`;
+      await this.record(account.provider, log, {
+        ...errorResult(base, message),
+        responseCode: balance.responseCode,
+        externalId: balance.externalId,
+      });
+      log.warn({ externalId: balance.externalId, err: message }, 'difference beyond a result');
+      return { kind: 'saved', status: 'error' };
+    }
     const result: AccountResult = {
       ...base,
       status: comparison.status,
@@ -296,6 +313,9 @@ export class BalanceInquiryService implements OnModuleDestroy {
   hasOwnCredentials(provider: ProviderName): boolean {
     return this.clients.profile(provider).accountIdentity === 'credential-set';
   }
+
+  /** True when an amount fits a result's columns (Postgres `bigint` of minor units). */
+  fitsResult = (amount: bigint) => amount <= MAX_LEDGER_BALANCE && amount >= -MAX_LEDGER_BALANCE;
 
   /** Saves a result and counts it; the result that completes a run records the run's duration. */
   private async record(provider: ProviderName, log: JobLog, result: AccountResult): Promise<void> {
