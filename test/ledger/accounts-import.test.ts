@@ -174,6 +174,18 @@ describe('accounts import', () => {
     expect((await merchants()).map((m) => m[0])).toEqual(['m1', 'm2', 'm3']);
   });
 
+  it('a merchant named otherwise by a later row of the file: that row is reported, the first name kept (found by a new-user tester: the last name won silently)', async () => {
+    const summary = await importAccountsCsv(
+      ds,
+      csv(HEADER + 'nu1,Toko Nu,netzme,nu-001,IDR,\n' + 'nu1,Toko Renamed,netzme,nu-009,IDR,\n'),
+    );
+    expect(summary.rejected.map((r) => r.message)).toEqual([
+      'line 3, merchant_name "Toko Renamed": merchant nu1 is named "Toko Nu" by an earlier row; one merchant has one name',
+    ]);
+    expect(summary).toMatchObject({ imported: 1, rejectedCount: 1 });
+    expect((await merchants()).find((m) => m[0] === 'nu1')).toEqual(['nu1', 'Toko Nu']);
+  });
+
   it('refuses a header with other column names', async () => {
     const summary = await importAccountsCsv(
       ds,

@@ -124,7 +124,8 @@ function noCredentialSet(index: number, provider: string): AccountRowError {
 /**
  * Creates or confirms merchants and their provider accounts, in one transaction.
  *
- * - Merchants are upserted by id (the name follows the latest row).
+ * - Merchants are upserted by id; rows of one call naming a merchant otherwise than its first
+ *   row are error rows (the stored name follows the file).
  * - Accounts are unique by `(provider, account_no, ms_id)`: a NICEPay seller is an account of
  *   its own beside its merchant's. A new one is created (enabled unless the row says
  *   otherwise); an existing one keeps its id and ledger, and only its credential set, enabled
@@ -159,10 +160,23 @@ async function importInTransaction(
     errors: [],
   };
   const valid: number[] = [];
+  // One merchant has one name: a later row naming it otherwise is refused, not kept silently.
+  const merchantNameRows = new Map<string, string>();
   rows.forEach((row, index) => {
     const problem = rowProblem(row, profiles);
+    const named = merchantNameRows.get(row.merchantId);
     if (problem) result.errors.push({ index, ...problem });
-    else valid.push(index);
+    else if (named !== undefined && named !== row.merchantName)
+      result.errors.push({
+        index,
+        field: 'merchantName',
+        value: row.merchantName,
+        reason: `merchant ${row.merchantId} is named ${JSON.stringify(named)} by an earlier row; one merchant has one name`,
+      });
+    else {
+      merchantNameRows.set(row.merchantId, row.merchantName);
+      valid.push(index);
+    }
   });
   if (valid.length === 0) return result;
 
