@@ -5,7 +5,6 @@ import {
   bridgeOutcome,
   bridgeSummary,
   buildBridge,
-  groupedAmount,
 } from './bridge';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
@@ -69,7 +68,7 @@ describe('buildBridge', () => {
     expect(b.matched).toHaveLength(1);
     expect(b.providerOnly.map((e) => e.signedAmount)).toEqual([1_000_000n, 500_000n]);
     expect(b.remainder).toBe(0n);
-    expect(bridgeSummary(b)).toBe('explained: 2 provider-only credits 15,000.00; remainder 0.00');
+    expect(bridgeSummary(b)).toBe('explained: 2 provider-only credits 15000.00; remainder 0.00');
   });
 
   it('never matches one event to two entries, nor by amount beyond the tolerance', () => {
@@ -97,7 +96,7 @@ describe('buildBridge', () => {
     );
     expect(b.matched[0]).toMatchObject({ by: 'provider-ref', difference: 810_000n });
     expect(b.remainder).toBe(0n);
-    expect(bridgeSummary(b)).toBe('explained: 1 amount difference 8,100.00; remainder 0.00');
+    expect(bridgeSummary(b)).toBe('explained: 1 amount difference 8100.00; remainder 0.00');
   });
 
   it('skips duplicate and unsettled events and counts them', () => {
@@ -144,8 +143,10 @@ describe('buildBridge', () => {
     expect(bridgeSummary(b)).toContain('likely money in flight');
   });
 
-  it('groups thousands', () => {
-    expect(groupedAmount(1_500_000_00n)).toBe('1,500,000.00');
-    expect(groupedAmount(-5n)).toBe('-0.05');
+  it('writes amounts as the API and CSV do, never grouped (found by a new-user tester: "9,443.57" reads as nine rupiah to a reader whose decimal separator is the comma)', () => {
+    const b = buildBridge(
+      input({ ledgerBalance: 0n, providerBalance: 944_357n, events: [ev(10, 944_357n)] }),
+    );
+    expect(bridgeSummary(b)).toBe('explained: 1 provider-only credit 9443.57; remainder 0.00');
   });
 });

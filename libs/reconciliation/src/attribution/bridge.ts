@@ -211,14 +211,6 @@ function firstDivergence(
   return null;
 }
 
-/** `15,000.00`: an amount with thousands separators, as people read it. */
-export function groupedAmount(minor: bigint): string {
-  const [int, frac] = formatAmount(minor).split('.');
-  const negative = int.startsWith('-');
-  const digits = negative ? int.slice(1) : int;
-  return `${negative ? '-' : ''}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
-}
-
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** How much of a break its bridge explains. */
@@ -237,14 +229,15 @@ export function bridgeOutcome(b: Bridge): BridgeOutcome {
 
 /**
  * One line for a report, a discrepancy and its webhook, e.g.
- * `explained: 2 provider-only credits 15,000.00; remainder 0.00`.
+ * `explained: 2 provider-only credits 15000.00; remainder 0.00` (amounts as the API writes them;
+ * the pages localize them).
  */
 export function bridgeSummary(b: Bridge): string {
   const parts: string[] = [];
   const credits = b.providerOnly.filter((e) => e.signedAmount > 0n);
   const debits = b.providerOnly.filter((e) => e.signedAmount < 0n);
   const total = (xs: BridgeEvent[]) =>
-    groupedAmount(absAmount(xs.reduce((a, e) => a + e.signedAmount, 0n)));
+    formatAmount(absAmount(xs.reduce((a, e) => a + e.signedAmount, 0n)));
   if (credits.length)
     parts.push(`${plural(credits.length, 'provider-only credit')} ${total(credits)}`);
   if (debits.length) {
@@ -255,18 +248,18 @@ export function bridgeSummary(b: Bridge): string {
   }
   if (b.ledgerOnly.length) {
     parts.push(
-      `${plural(b.ledgerOnly.length, 'ledger-only entry').replace('entrys', 'entries')} ${groupedAmount(b.ledgerOnlyTotal)}`,
+      `${plural(b.ledgerOnly.length, 'ledger-only entry').replace('entrys', 'entries')} ${formatAmount(b.ledgerOnlyTotal)}`,
     );
   }
   const differing = b.matched.filter((p) => p.difference !== 0n);
   if (differing.length) {
     parts.push(
-      `${plural(differing.length, 'amount difference')} ${groupedAmount(b.amountDifferenceTotal)}`,
+      `${plural(differing.length, 'amount difference')} ${formatAmount(b.amountDifferenceTotal)}`,
     );
   }
   if (b.duplicatesSkipped) parts.push(`${plural(b.duplicatesSkipped, 'duplicate event')} skipped`);
   const head = bridgeOutcome(b).replace('-', ' ');
-  const tail = [`remainder ${groupedAmount(b.remainder)}`];
+  const tail = [`remainder ${formatAmount(b.remainder)}`];
   if (b.inFlight) tail.push('likely money in flight');
   if (b.input.capHit) tail.push(`history page cap ${b.input.maxPages} reached`);
   if (b.remainder !== 0n && b.firstDivergence) {

@@ -23,6 +23,14 @@ describe('Display', () => {
       `partly explained: 7 ledger-only entries Rp${nbsp}769.585,29, 1 amount difference -Rp${nbsp}2,50; remainder Rp${nbsp}1.000.770.206,30; provider and ledger part after T2 at 2026-12-01T10:00:00.000Z`,
     );
     expect(new Display('Asia/Jakarta', 'plain').amountsIn(line)).toBe(line);
+    // As explanations are written now: amounts as the API writes them.
+    expect(
+      new Display('Asia/Jakarta').amountsIn(
+        'explained: 1 provider-only credit 9443.57 after TRX12.50; remainder 0.00',
+      ),
+    ).toBe(
+      `explained: 1 provider-only credit Rp${nbsp}9.443,57 after TRX12.50; remainder Rp${nbsp}0,00`,
+    );
   });
 
   it('labels every time with its zone and formats amounts per setting', () => {

@@ -8,8 +8,11 @@ import { formatInZone, zoneAbbreviation } from '../zoned-day';
 export type AmountFormat = AppConfig['UI_AMOUNT_FORMAT'];
 
 const DECIMAL = /^(-?)(\d+)\.(\d{2})$/;
-/** An amount inside a text of the API (an explanation): `1,234.56`, `-2.50`, never part of a time. */
-const AMOUNT_IN_TEXT = /(?<![\d.,:])-?\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)/g;
+/**
+ * An amount inside a text of the API (an explanation): `1234.56`, `-2.50` (or `1,234.56`, as
+ * explanations were stored before), never part of a time or of a reference like `TRX12.50`.
+ */
+const AMOUNT_IN_TEXT = /(?<![\w.,:])-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}(?!\d)/g;
 
 const rupiah = new Intl.NumberFormat('id-ID', {
   style: 'currency',
