@@ -11,7 +11,7 @@ import type {
   RunListFilter,
 } from './repositories/run-reports.repository';
 import type { RunTrigger } from './result-status';
-import { ResultView, RunView, toResultView, toRunView } from './run-report';
+import { ResultView, RunView, toResultView, toRunView, withLiveSummary } from './run-report';
 
 /*
  * The reports' views: pages of runs and results, a run's results in batches, an account's
@@ -46,7 +46,8 @@ export async function listRuns(
 ): Promise<Page<RunView>> {
   const total = await runReportsRepository.countRuns(ds, filter);
   const runs = await runReportsRepository.findRunsPage(ds, filter, pageSize, (page - 1) * pageSize);
-  return { items: runs.map(toRunView), page, pageSize, total };
+  const items = await Promise.all(runs.map(async (r) => toRunView(await withLiveSummary(ds, r))));
+  return { items, page, pageSize, total };
 }
 
 function toResultItem(r: ResultItemRecord): ResultItem {

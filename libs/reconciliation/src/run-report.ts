@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { moneyOf } from '@app/ledger';
 import { describeStatus, formatAmount } from '@app/snap';
-import { emptyCounts, StatusCounts } from './finalize-run';
+import type { Db } from '@app/ledger';
+import { computeSummary, emptyCounts, StatusCounts } from './finalize-run';
 import * as runReportsRepository from './repositories/run-reports.repository';
 import type { ResultRecord, RunRecord } from './repositories/run-reports.repository';
 import type { ResultStatus, RunStatus, RunTrigger } from './result-status';
@@ -22,6 +23,11 @@ export interface RunView {
   completedCount: number;
   startedAt: string;
   finishedAt: string | null;
+  /**
+   * Counts per status, and below per provider and the mismatch totals: a running run's are
+   * live, computed from the results stored so far; an ended run's are those it was finished
+   * (or cancelled) with.
+   */
   counts: StatusCounts;
   byProvider: Record<string, StatusCounts>;
   /** Decimal strings, e.g. `"10000.00"`. */
@@ -113,10 +119,19 @@ export function toResultView(r: ResultRecord): ResultView {
   };
 }
 
+/**
+ * The run with its figures so far when it is still running: its stored summary is written only
+ * when it ends (finished or cancelled), so until then the counts are computed from its results.
+ * A run that ends meanwhile is counted from all its results, the same its summary holds.
+ */
+export async function withLiveSummary(db: Db, run: RunRecord): Promise<RunRecord> {
+  return run.status === 'running' ? { ...run, summary: await computeSummary(db, run.id) } : run;
+}
+
 /** A run by id, or the most recent one for `latest`; `null` when there is none. */
 export async function loadRun(ds: DataSource, runRef: string): Promise<RunView | null> {
   const run = await runReportsRepository.findRun(ds, runRef);
-  return run === null ? null : toRunView(run);
+  return run === null ? null : toRunView(await withLiveSummary(ds, run));
 }
 
 /** The run and every result, ordered by |difference| descending then merchant. */

@@ -38,10 +38,20 @@ export const RunView = registry.register(
     completedCount: z.number().int(),
     startedAt: instant('Start of the run.'),
     finishedAt: instant('End of the run.').nullable(),
-    counts: StatusCounts,
-    byProvider: z.record(StatusCounts).describe('Results per provider and status.'),
-    totalAbsDifference: amount('Sum of |difference| over mismatched accounts.'),
-    largestAbsDifference: amount('Largest |difference| of a mismatched account.'),
+    counts: StatusCounts.describe(
+      'Number of results per status. A running run’s counts, per-provider counts and mismatch ' +
+        'totals are live: computed from the results stored so far, they change until it ends. A ' +
+        'finished or cancelled run’s are those it ended with.',
+    ),
+    byProvider: z
+      .record(StatusCounts)
+      .describe('Results per provider and status (live while running).'),
+    totalAbsDifference: amount(
+      'Sum of |difference| over mismatched accounts (so far, while running).',
+    ),
+    largestAbsDifference: amount(
+      'Largest |difference| of a mismatched account (so far, while running).',
+    ),
   }),
 );
 

@@ -195,7 +195,9 @@ readRoute({
   tag: 'runs',
   summary: 'A run’s summary',
   description:
-    'Status, counts per status and per provider, total and largest |difference| of mismatches.',
+    'Status, counts per status and per provider, total and largest |difference| of mismatches. ' +
+    'While the run is running these figures are live, computed from the results stored so far; ' +
+    'once it ends, those it finished or was cancelled with.',
   request: { params: runIdParams },
   answer: ok('The run.', RunView),
   notFound: 'run',

@@ -37,13 +37,16 @@ function duration(run: RunView): string {
 }
 
 function runSummary(run: RunView, isLatest: boolean, view: Display): SafeHtml {
+  // A running run's figures are live (its results so far): said so, beside each total.
+  const running = run.status === 'running';
+  const soFar = running ? ' so far' : '';
   const runHref = (path: string[], query: Record<string, string | undefined> = {}) =>
     href(['runs', run.id, ...path], query);
   const tiles = RESULT_STATUSES.map(
     (s) =>
       html`<div class="tile s-${s}" style="--c:var(--${s})">
         <div class="n" data-testid="count-${s}">${run.counts[s]}</div>
-        <div class="l">${s}</div>
+        <div class="l">${s}${soFar}</div>
       </div>`,
   );
   const providers = Object.keys(run.byProvider).sort();
@@ -58,17 +61,25 @@ function runSummary(run: RunView, isLatest: boolean, view: Display): SafeHtml {
       · ${run.accountCount}
       accounts${run.providerFilter ? ` · provider ${run.providerFilter}` : ''}${run.merchantFilter ? ` · merchant ${run.merchantFilter}` : ''}
     </p>
+    ${
+      running
+        ? html`<p class="meta" data-testid="figures-so-far">
+            Figures so far: the run is still running (${run.completedCount} of ${run.accountCount}
+            accounts done); they change until it ends.
+          </p>`
+        : ''
+    }
     <div class="tiles">
       ${tiles}
       <div class="tile money" style="--c:var(--mismatched)">
         <div class="n" data-testid="total-difference">${view.amount(run.totalAbsDifference)}</div>
-        <div class="l">mismatches: total |difference|</div>
+        <div class="l">mismatches${soFar}: total |difference|</div>
       </div>
       <div class="tile money" style="--c:var(--mismatched)">
         <div class="n" data-testid="largest-difference">
           ${view.amount(run.largestAbsDifference)}
         </div>
-        <div class="l">largest mismatch</div>
+        <div class="l">largest mismatch${soFar}</div>
       </div>
     </div>
     ${
