@@ -336,10 +336,27 @@ describe('CLI', () => {
       run: { status: string };
     };
     expect(report.run.status).toBe('cancelled');
+    // The audit trail names who cancelled it from the command line, when, and what it did.
+    const cancels = () =>
+      pipeline.db.dataSource.query(
+        `SELECT actor_name, actor_role, before, after, at FROM audit_log
+          WHERE action = 'run.cancel' AND subject_type = 'run' AND subject_id = $1`,
+        [id],
+      );
+    const [record, ...more] = await cancels();
+    expect(more).toEqual([]);
+    expect(record).toMatchObject({
+      actor_name: `cli:${userInfo().username}`,
+      actor_role: 'cli',
+      before: { status: 'running' },
+      after: { status: 'cancelled', removedJobs: 10, resultsKept: 0 },
+    });
+    expect(Date.now() - (record.at as Date).getTime()).toBeLessThan(60_000);
     expect(await cli(['cancel', id], env)).toMatchObject({
       code: 1,
       stderr: `error: run ${id} is cancelled, not running\n`,
     });
+    expect(await cancels()).toHaveLength(1); // a refused cancel records nothing
     expect(await cli(['cancel', 'latest'], env)).toMatchObject({
       code: 2,
       stderr: 'error: RUN_ID: "latest" is not a run id\n',

@@ -11,8 +11,8 @@ const API_KEY = 'audit-test-key-0123456789abcdef';
 
 /**
  * The audit trail over real HTTP on a real Postgres: acknowledging and resolving a
- * discrepancy (API and page), starting a run and posting ledger entries each leave one
- * record naming who, in which role, the state before and after and the note; the table
+ * discrepancy (API and page), starting and cancelling a run and posting ledger entries each
+ * leave one record naming who, in which role, the state before and after and the note; the table
  * refuses updates and deletes; the discrepancy and account pages show the records; the CSV
  * export carries them.
  */
@@ -257,6 +257,31 @@ describe('audit trail', () => {
       headers: BASIC_AUTH,
     });
     expect(parse(await one.text(), { columns: true })).toHaveLength(2);
+  });
+
+  it('records a run cancelled through the API: who, role, when, jobs removed and results kept; nothing for a refused cancel', async () => {
+    const started = await call('POST', '/runs', { provider: 'nicepay' });
+    expect(started.status).toBe(202);
+    const { runId } = started.json();
+    // No worker: the run's one job is still waiting in its queue.
+    const cancelled = await call('POST', `/runs/${runId}/cancel`, undefined, {
+      'x-api-key': API_KEY,
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.json()).toMatchObject({ removedJobs: 1, resultsKept: 0 });
+    const { items } = await audit(`?subjectType=run&subjectId=${runId}`);
+    expect(items.map((r) => r.action)).toEqual(['run.cancel', 'run.start']);
+    expect(items[0]).toMatchObject({
+      actorName: 'api-key-1',
+      actorRole: 'admin',
+      subjectType: 'run',
+      subjectId: runId,
+      before: { status: 'running' },
+      after: { status: 'cancelled', removedJobs: 1, resultsKept: 0 },
+    });
+    expect(Date.now() - Date.parse(items[0].at as string)).toBeLessThan(60_000);
+    expect((await call('POST', `/runs/${runId}/cancel`)).status).toBe(409);
+    expect((await audit(`?subjectType=run&subjectId=${runId}`)).total).toBe(2);
   });
 
   it('answers 400 naming a bad filter, and 401 without credentials', async () => {

@@ -199,7 +199,7 @@ export async function cancel(config: AppConfig, runId: string, out: Out): Promis
   try {
     const outcome = await app
       .get(RunsService)
-      .cancel(runId, 'cli')
+      .cancel(runId, 'cli', cliActor())
       .catch((e: unknown) => {
         if (e instanceof QueuesUnreachableError) throw new CliError(e.message, 1);
         throw e;

@@ -7,7 +7,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { APP_LOGGER, Logger, pingRedis, PROVIDER_QUEUES, within } from '@app/infra';
 import { balanceJobOptions } from '@app/queue';
 import { ProviderName } from '@app/snap';
-import type { Actor } from './audit-log';
+import { Actor, appendAudit } from './audit-log';
 import type { RunTrigger } from './result-status';
 import * as runsRepository from './repositories/runs.repository';
 import { cancelRun, CancelOutcome, recordSkippedTick, runningRunOfScope } from './run-control';
@@ -96,11 +96,33 @@ export class RunsService {
     return id;
   }
 
-  /** Cancels a running run: pending jobs removed, results so far kept. */
-  async cancel(runId: string, by: string): Promise<CancelOutcome> {
+  /**
+   * Cancels a running run: pending jobs removed, results so far kept. A cancel a person, key or
+   * CLI user made (`actor`) is recorded in the audit trail (`run.cancel`) with the jobs removed
+   * and the results kept, so it is appended once the jobs are out of the queues. The log line
+   * comes first: were the append to fail (the run stays cancelled, the call fails), the cancel
+   * and who made it are still told in the log.
+   */
+  async cancel(runId: string, by: string, actor?: Actor): Promise<CancelOutcome> {
     await this.queuesReachable();
     const outcome = await cancelRun(this.ds, this.queues, runId, `cancelled by ${by}`);
-    if (outcome.cancelled) this.logger.warn({ ...outcome, by }, 'run cancelled');
+    if (!outcome.cancelled) return outcome;
+    this.logger.warn({ ...outcome, by, actor }, 'run cancelled');
+    if (actor)
+      await appendAudit(this.ds, [
+        {
+          actor,
+          action: 'run.cancel',
+          subjectType: 'run',
+          subjectId: outcome.runId,
+          before: { status: 'running' },
+          after: {
+            status: 'cancelled',
+            removedJobs: outcome.removedJobs,
+            resultsKept: outcome.resultsKept,
+          },
+        },
+      ]);
     return outcome;
   }
 

@@ -170,6 +170,8 @@ registry.registerPath({
   tags: ['runs'],
   summary:
     'Cancel a running run: its pending jobs are removed, its results so far kept (a job in flight finishes; its result is not saved)',
+  description:
+    'Recorded in the audit trail (`run.cancel`, subject the run): who, in which role, when, and the jobs removed and results kept.',
   request: { params: cancelRunParams },
   responses: {
     200: {

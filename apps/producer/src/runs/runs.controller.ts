@@ -140,11 +140,14 @@ export class RunsController {
     return this.reports.listRuns(filter, q.page, q.pageSize);
   }
 
-  /** Cancels a running run: its pending jobs are removed, its results so far kept. */
+  /**
+   * Cancels a running run: its pending jobs are removed, its results so far kept; the cancel is
+   * recorded in the audit trail under the caller.
+   */
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id', RUN_ID) id: string) {
-    const outcome = await unavailableWithoutQueues(this.runs.cancel(id, 'api'));
+  async cancel(@Param('id', RUN_ID) id: string, @RequestActor() actor: Actor) {
+    const outcome = await unavailableWithoutQueues(this.runs.cancel(id, 'api', actor));
     if (outcome.cancelled) {
       const { runId, removedJobs, resultsKept } = outcome;
       return { runId, status: 'cancelled', removedJobs, resultsKept };
