@@ -248,6 +248,35 @@ describe('bad input: HTTP API', () => {
     await unchanged();
   });
 
+  it.each([
+    ['/runs/1/results?page=2147483648', 'page', '"2147483648"', 1_000_000],
+    ['/runs/1/results?page=-1', 'page', '"-1"', 1_000_000],
+    ['/runs/1/results?pageSize=1e3', 'pageSize', '"1e3"', 500],
+    ['/audit?page=2147483648', 'page', '"2147483648"', 1_000_000],
+    ['/audit?page=-1', 'page', '"-1"', 1_000_000],
+    ['/audit?pageSize=-5', 'pageSize', '"-5"', 500],
+    ['/discrepancies?page=99999999999', 'page', '"99999999999"', 1_000_000],
+  ])('GET %s: 400 naming %s and %s, with the rule (1 to %d)', async (path, field, value, max) => {
+    const answer = await call('GET', path);
+    expectNamed(answer, 400, field, value);
+    expect(answer.body.errors!.find((e) => e.field === field)!.reason).toBe(
+      `must be a whole number from 1 to ${max}`,
+    );
+    await unchanged();
+  });
+
+  it.each(['-1', '0', '1000000'])(
+    'GET /?runsPage=%s: 400 on the page, naming runsPage, the value and the rule',
+    async (value) => {
+      const res = await fetch(`${url}/?runsPage=${value}`, { headers: auth });
+      expect(res.status).toBe(400);
+      const page = await res.text();
+      expect(page).toContain('runsPage');
+      expect(page).toContain(value);
+      expect(page).toContain('must be a whole number from 1 to 999999');
+    },
+  );
+
   it('too many entries (10,001 in one batch): 400 naming entries and the count', async () => {
     const entries = Array.from({ length: 10_001 }, (_, i) => entry({ entryRef: `bulk-${i}` }));
     expectNamed(

@@ -314,7 +314,7 @@ export const ErrorBody = registry.register(
             .object({
               field: z.string().nullable().optional().openapi({ example: 'pageSize' }),
               value: z.unknown().describe('The value received, as JSON (at most 100 characters).'),
-              reason: z.string().openapi({ example: 'must be a whole number' }),
+              reason: z.string().openapi({ example: 'must be a whole number from 1 to 500' }),
             })
             .passthrough(),
         )

@@ -42,4 +42,15 @@ describe('report parameters', () => {
       expect({ query, ok: runListQuery.safeParse(query).success }).toEqual({ query, ok: false });
     }
   });
+
+  it('says the rule of a page number that is not 1 to 9 digits: from 1 to its largest', () => {
+    for (const [query, rule] of [
+      [{ page: '2147483648' }, 'must be a whole number from 1 to 1000000'],
+      [{ page: '-1' }, 'must be a whole number from 1 to 1000000'],
+      [{ pageSize: '-1' }, 'must be a whole number from 1 to 500'],
+    ] as const) {
+      const parsed = runListQuery.safeParse(query);
+      expect(parsed.error?.issues.map((i) => i.message)).toEqual([rule]);
+    }
+  });
 });

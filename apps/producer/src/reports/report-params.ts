@@ -16,7 +16,7 @@ export const MAX_DAYS = 366;
 function count(defaultValue: number, max: number) {
   return z
     .string()
-    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .regex(/^\d{1,9}$/, `must be a whole number from 1 to ${max}`)
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`))
     .optional()

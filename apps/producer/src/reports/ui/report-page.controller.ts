@@ -30,15 +30,17 @@ const ATTENTION_ROWS = 100;
 const CHART_DAYS = 30;
 const AUDIT_ROWS = 50;
 
+const RUNS_PAGE_RULE = 'must be a whole number from 1 to 999999';
+
 /** The query of the overview page `/`. */
 export const overviewQuery = z
   .object({
     run: z.string().regex(DB_ID_PATTERN, RUN_ID_RULE).optional(),
     runsPage: z
       .string()
-      .regex(/^\d{1,6}$/, 'must be a whole number')
+      .regex(/^\d{1,6}$/, RUNS_PAGE_RULE)
       .transform(Number)
-      .pipe(z.number().int().min(1))
+      .pipe(z.number().int().min(1, RUNS_PAGE_RULE))
       .optional(),
   })
   .strict();
