@@ -53,6 +53,7 @@ export function handleAccountInquiry(ctx: SimulatorContext, call: ProviderCall):
         : commonFaultReply('account-inquiry', {
             kind: fault.kind as CommonFault,
             responseCode: fault.responseCode,
+            retryAfter: fault.retryAfter,
           });
     return reply.type === 'hold' || !account.latencyMs
       ? reply

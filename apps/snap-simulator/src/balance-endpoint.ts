@@ -98,7 +98,7 @@ function faultReply(
     case 'read-timeout':
     case 'non-json':
     case 'code':
-      return commonFaultReply('balance', { kind: fault.kind, responseCode: fault.responseCode });
+      return commonFaultReply('balance', { ...fault, kind: fault.kind });
     case 'raw':
       return {
         type: 'raw',

@@ -12,15 +12,19 @@ const GATEWAY_PAGE =
 /** The answer for a fault that does not depend on the endpoint's own body. */
 export function commonFaultReply(
   kind: EndpointKind,
-  fault: { kind: CommonFault; responseCode?: string },
+  fault: { kind: CommonFault; responseCode?: string; retryAfter?: string },
 ): Reply {
   switch (fault.kind) {
     case '500':
       return snapReply(kind, 500, '00');
     case '504':
       return snapReply(kind, 504, '00');
-    case '429':
-      return snapReply(kind, 429, '00');
+    case '429': {
+      const reply = snapReply(kind, 429, '00');
+      return fault.retryAfter === undefined
+        ? reply
+        : { ...reply, headers: { 'Retry-After': fault.retryAfter } };
+    }
     case 'connection-reset':
       return { type: 'reset', label: 'connection-reset' };
     case 'read-timeout':

@@ -5,7 +5,7 @@
  * | --- | --- |
  * | `500` | HTTP 500, `500xx00` General Error |
  * | `504` | HTTP 504, `504xx00` Timeout |
- * | `429` | HTTP 429, `429xx00` Too Many Requests |
+ * | `429` | HTTP 429, `429xx00` Too Many Requests; with `retryAfter`, that `Retry-After` header too |
  * | `403xx04` | HTTP 403, `403xx04` Activity Count Limit Exceeded |
  * | `404xx11` | HTTP 404, `404xx11` Invalid Account |
  * | `400xx01` | HTTP 400, `400xx01` Invalid Field Format |
@@ -57,12 +57,14 @@ export interface FaultSpec {
   contentType?: string;
   /** For kind `raw`: the exact body text answered. */
   body?: string;
+  /** For kind `429`: the `Retry-After` header value sent with it (e.g. `60`, or an HTTP-date). */
+  retryAfter?: string;
 }
 
 /**
  * Faults a partner's token requests can be told to produce, consumed one per (valid) token
- * request: `500`, `504`, `429`, `connection-reset`, `read-timeout`, `non-json`, `code` as for
- * balance inquiries, plus
+ * request: `500`, `504`, `429` (with an optional `retryAfter`), `connection-reset`,
+ * `read-timeout`, `non-json`, `code` as for balance inquiries, plus
  *
  * | kind | answer |
  * | --- | --- |
@@ -91,6 +93,8 @@ export interface TokenFaultSpec {
   times?: number;
   /** For kind `code`: the 7-character responseCode to answer. */
   responseCode?: string;
+  /** For kind `429`: the `Retry-After` header value sent with it. */
+  retryAfter?: string;
 }
 
 /** A queue of faults with remaining counts. */

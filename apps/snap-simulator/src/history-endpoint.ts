@@ -62,6 +62,7 @@ export function handleHistory(ctx: SimulatorContext, call: ProviderCall): Reply 
     return commonFaultReply('history', {
       kind: fault.kind as CommonFault,
       responseCode: fault.responseCode,
+      retryAfter: fault.retryAfter,
     });
   }
   const events = historyPage(

@@ -27,17 +27,32 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Sends a body with its length; does nothing if the socket is gone. */
-export function send(res: ServerResponse, status: number, contentType: string, text: string): void {
+/** Sends a body with its length (and any `headers`); does nothing if the socket is gone. */
+export function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const bytes = Buffer.from(text);
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': bytes.length });
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': contentType,
+    'Content-Length': bytes.length,
+  });
   res.end(bytes);
 }
 
 /** Sends a JSON body. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, 'application/json', JSON.stringify(body));
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  send(res, status, 'application/json', JSON.stringify(body), headers);
 }
 
 /**

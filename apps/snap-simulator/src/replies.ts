@@ -11,6 +11,8 @@ export type Reply =
       label: string;
       /** Extra delay before answering (account latency). */
       delayMs?: number;
+      /** Extra response headers (a 429's `Retry-After`). */
+      headers?: Record<string, string>;
     }
   | {
       type: 'raw';

@@ -196,7 +196,7 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
       } else if (reply.type === 'raw') {
         send(res, reply.status, reply.contentType, reply.text);
       } else {
-        sendJson(res, reply.status, reply.body);
+        sendJson(res, reply.status, reply.body, reply.headers);
       }
     };
     const delay = drawLatencyMs(ctx.settings) + (reply.delayMs ?? 0);

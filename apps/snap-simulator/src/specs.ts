@@ -13,6 +13,16 @@ export const AMOUNT_PATTERN = /^-?\d{1,16}\.\d{2}$/;
 const amount = z.string().regex(AMOUNT_PATTERN, 'must be an amount like "10000.00"');
 const nonEmpty = z.string().min(1);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code like "IDR"');
+/**
+ * A `Retry-After` header value for a `429` fault: any text a header can carry (a number, an
+ * HTTP-date, or garbage to test a client with), never a line break.
+ */
+const retryAfter = z
+  .string()
+  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII (a header value), e.g. "60"');
+const retryAfterOnly429 = (f: { kind: string; retryAfter?: string }) =>
+  f.retryAfter === undefined || f.kind === '429';
+const RETRY_AFTER_ONLY_429 = { message: 'retryAfter is for a fault of kind "429"' };
 
 export const faultSchema = z
   .object({
@@ -25,8 +35,10 @@ export const faultSchema = z
     status: z.number().int().min(100).max(599).optional(),
     contentType: nonEmpty.optional(),
     body: z.string().optional(),
+    retryAfter: retryAfter.optional(),
   })
   .strict()
+  .refine(retryAfterOnly429, RETRY_AFTER_ONLY_429)
   .refine((f) => f.kind !== 'code' || f.responseCode !== undefined, {
     message: 'a fault of kind "code" needs responseCode',
   })
@@ -42,8 +54,10 @@ export const tokenFaultSchema = z
       .string()
       .regex(/^[1-5]\d{6}$/, 'must be a 7-digit SNAP code')
       .optional(),
+    retryAfter: retryAfter.optional(),
   })
   .strict()
+  .refine(retryAfterOnly429, RETRY_AFTER_ONLY_429)
   .refine((f) => f.kind !== 'code' || f.responseCode !== undefined, {
     message: 'a fault of kind "code" needs responseCode',
   });

@@ -30,7 +30,7 @@ export function handleTokenRequest(ctx: SimulatorContext, call: ProviderCall): R
     if (fault.kind === 'no-code' || fault.kind === 'no-token' || fault.kind === 'bad-expires-in') {
       return issue(ctx, outcome.partner, fault.kind);
     }
-    return commonFaultReply('token', { kind: fault.kind, responseCode: fault.responseCode });
+    return commonFaultReply('token', { ...fault, kind: fault.kind });
   }
   return issue(ctx, outcome.partner);
 }
