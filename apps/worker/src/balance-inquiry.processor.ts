@@ -5,7 +5,12 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { APP_LOGGER, JobLogger, JobWorkerHost, Logger } from '@app/infra';
 import { balanceQueueName, BalanceInquiryJobData, JOB, OnJob, providerLimiter } from '@app/queue';
 import { JobAdmission, nextCheck } from '@app/reconciliation';
-import { ProviderName, ProviderUnavailableError, RateLimitedSnapError } from '@app/snap';
+import {
+  ProviderName,
+  ProviderUnavailableError,
+  RateLimitedSnapError,
+  rateLimitPauseMs,
+} from '@app/snap';
 import {
   BalanceInquiryService,
   InquiryOutcome,
@@ -98,15 +103,20 @@ export function balanceInquiryProcessor(
           // error goes on as a failed attempt (the service decides), so an answer that never
           // changes (an activity count limit spent for the day) ends as an `error` result.
           await job.updateData({ ...job.data, rateLimitHits: hits + 1 });
+          // Our own pause, or as long as the provider's Retry-After asks (up to the cap).
+          const pauseMs = rateLimitPauseMs(e.retryAfterMs, {
+            pauseMs: this.settings.RATE_LIMIT_PAUSE_MS,
+            maxPauseMs: this.settings.RATE_LIMIT_MAX_PAUSE_MS,
+          });
           if (this.service.hasOwnCredentials(provider) && e.isActivityLimit) {
             // Each merchant has its own credentials, and 403xx04 counts that partner's
             // activity: the limit is that merchant's. Only this job waits; the provider's other
             // merchants go on. (A 429, coded or a gateway's, is the provider's rate: below.)
-            await job.moveToDelayed(Date.now() + this.settings.RATE_LIMIT_PAUSE_MS, token);
+            await job.moveToDelayed(Date.now() + pauseMs, token);
             throw new DelayedError();
           }
           // One set of credentials for every account: the whole queue waits, across workers.
-          await this.worker.rateLimit(this.settings.RATE_LIMIT_PAUSE_MS);
+          await this.worker.rateLimit(pauseMs);
           throw Worker.RateLimitError();
         }
         throw e;

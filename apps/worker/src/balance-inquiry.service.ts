@@ -269,6 +269,9 @@ export class BalanceInquiryService implements OnModuleDestroy {
         {
           externalId: snap?.details.externalId,
           responseCode: snap?.details.responseCode,
+          ...(e instanceof RateLimitedSnapError && e.retryAfterMs !== null
+            ? { retryAfterMs: e.retryAfterMs }
+            : {}),
           err: (e as Error).message,
         },
         'inquiry failed; will retry',

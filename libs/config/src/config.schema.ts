@@ -264,6 +264,8 @@ export const configSchema = z.object({
   JOB_BACKOFF_MS: int(1000, 0),
   JOB_BACKOFF_JITTER: fraction(0.5, 0, 1),
   RATE_LIMIT_PAUSE_MS: int(1000, 1),
+  /** The most of a provider's `Retry-After` honoured (a longer one is cut to this). */
+  RATE_LIMIT_MAX_PAUSE_MS: int(300_000, 1),
   RATE_LIMIT_PACING_MARGIN_MS: int(DEFAULT_MARGIN_MS, 0),
   BREAKER_FAILURE_THRESHOLD: int(10, 1),
   BREAKER_PROBE_INTERVAL_MS: int(30_000, 1),

@@ -61,6 +61,18 @@ export class TransientSnapError extends SnapError {
 export class RateLimitedSnapError extends SnapError {
   readonly kind = 'rate-limited' as const;
 
+  constructor(
+    message: string,
+    details: SnapErrorDetails,
+    /**
+     * How long the provider asked to be left alone (its `Retry-After`, uncapped), in
+     * milliseconds; null when it did not say (or said something unreadable).
+     */
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message, details);
+  }
+
   /**
    * 403xx04 "Activity Count Limit Exceeded": a count of this partner's activity (Finnet's
    * `4031104`), not the provider's request rate (429, coded or not: PROTOCOL.md §4 "rate limit

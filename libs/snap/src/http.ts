@@ -47,6 +47,8 @@ export type SnapHttpMethod = 'GET' | 'POST';
 export interface RawResponse {
   status: number;
   body: string;
+  /** The `Retry-After` header, when the provider sent one (a 429 or 503 may). */
+  retryAfter?: string;
 }
 
 /**
@@ -141,7 +143,13 @@ export class SnapHttp {
       chunks.push(chunk as Buffer);
     }
     const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    return { status: res.statusCode, body: bytes.toString('utf8') };
+    const retryAfter = res.headers['retry-after'];
+    return {
+      status: res.statusCode,
+      body: bytes.toString('utf8'),
+      // Sent twice, the first one (a provider that repeats it means the same).
+      ...(retryAfter !== undefined ? { retryAfter: [retryAfter].flat()[0] } : {}),
+    };
   }
 
   /** Closes the kept-alive connections (at shutdown). */

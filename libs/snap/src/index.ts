@@ -22,6 +22,7 @@ export * from './providers/index';
 export * from './rate-limiter';
 export * from './response-body';
 export * from './response-code';
+export * from './retry-after';
 export * from './secret';
 export * from './secret-values';
 export * from './signing';

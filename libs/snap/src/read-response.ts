@@ -9,6 +9,7 @@ import type { ProviderName } from './providers/index';
 import { SERVICE_CODE } from './providers/index';
 import { parseJsonObject, scrubBody, show } from './response-body';
 import { classifyFailure, isSuccess, parseResponseCode } from './response-code';
+import { parseRetryAfter } from './retry-after';
 
 /** A successful answer: its body and its 7-digit SNAP code. */
 export interface SnapAnswer {
@@ -59,6 +60,7 @@ export function readSnapResponse(
       throw new RateLimitedSnapError(
         `${provider}: ${operation} answered HTTP 429 without a responseCode (not JSON)`,
         details(),
+        parseRetryAfter(raw.retryAfter),
       );
     }
     report('no-code');
@@ -71,7 +73,7 @@ export function readSnapResponse(
     report(`http-${raw.status}`);
     const message = `${provider}: ${operation} answered HTTP ${raw.status} without a responseCode`;
     throw raw.status === 429
-      ? new RateLimitedSnapError(message, details())
+      ? new RateLimitedSnapError(message, details(), parseRetryAfter(raw.retryAfter))
       : new TransientSnapError(message, details());
   }
   if (!code) {
@@ -96,7 +98,11 @@ export function readSnapResponse(
       typeof json.responseMessage === 'string'
         ? scrubBody(json.responseMessage, secrets)
         : undefined;
-    const error = classifyFailure(code, { ...details(), responseMessage });
+    const error = classifyFailure(
+      code,
+      { ...details(), responseMessage },
+      parseRetryAfter(raw.retryAfter),
+    );
     if (responseMessage?.includes('X-TIMESTAMP')) {
       // Usually a clock off on one side: say what was sent and what this machine thinks.
       error.message += `; X-TIMESTAMP sent ${sent.timestamp} (this machine's clock ${new Date().toISOString()}): check the clocks`;

@@ -71,7 +71,12 @@ export function isListedCode(code: ResponseCode): boolean {
  * A code of an unlisted case falls back to its HTTP class: 4xx permanent, anything else
  * transient; its message says so, so that an unknown code is never mistaken for a known one.
  */
-export function classifyFailure(code: ResponseCode, details: SnapErrorDetails): SnapError {
+export function classifyFailure(
+  code: ResponseCode,
+  details: SnapErrorDetails,
+  /** The provider's `Retry-After` in ms, carried by a rate-limit error. */
+  retryAfterMs: number | null = null,
+): SnapError {
   const unlisted = isListedCode(code)
     ? ''
     : `; responseCode ${code.code} is not a code PROTOCOL.md lists, handled by its HTTP status ${code.httpStatus}`;
@@ -84,10 +89,10 @@ export function classifyFailure(code: ResponseCode, details: SnapErrorDetails): 
         : new PermanentSnapError(message, d);
     case 403:
       return code.caseCode === '04'
-        ? new RateLimitedSnapError(message, d)
+        ? new RateLimitedSnapError(message, d, retryAfterMs)
         : new PermanentSnapError(message, d);
     case 429:
-      return new RateLimitedSnapError(message, d);
+      return new RateLimitedSnapError(message, d, retryAfterMs);
     case 409:
       // Duplicate X-EXTERNAL-ID: a fresh id on the next attempt fixes it.
       return new TransientSnapError(message, d);
