@@ -185,7 +185,7 @@ async function loadRunStatus(
   const ds = new DataSource(dataSourceOptions(config));
   await ds.initialize();
   try {
-    return (await loadRun(ds, runId))?.status;
+    return (await loadRun(ds, runId, { liveCounts: false }))?.status;
   } finally {
     await ds.destroy();
   }

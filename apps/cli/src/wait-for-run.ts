@@ -23,7 +23,7 @@ export async function waitForRun(
   try {
     while (run.status === 'running' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, pollMs));
-      run = await mustLoad(ds, runId);
+      run = await mustLoad(ds, runId, false);
       bar?.update(run.completedCount);
     }
   } finally {
@@ -32,8 +32,8 @@ export async function waitForRun(
   return { run, timedOut: run.status === 'running' };
 }
 
-async function mustLoad(ds: DataSource, runId: string): Promise<RunView> {
-  const run = await loadRun(ds, runId);
+async function mustLoad(ds: DataSource, runId: string, liveCounts = true): Promise<RunView> {
+  const run = await loadRun(ds, runId, { liveCounts });
   if (!run) throw new Error(`run ${runId} not found`);
   return run;
 }

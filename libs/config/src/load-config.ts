@@ -44,10 +44,12 @@ const USER_INFO = /^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:).*@/i;
  * A DATABASE_URL or REDIS_URL for an error message: its password never shown. A value that is
  * not a URL with a host (a missing `:` or `/`, `redis:/user:pw@host`, `user:pw`) cannot be
  * told apart from a password reliably: everything after its scheme is masked up to its last
- * `@`, or entirely when it has none.
+ * `@`, or entirely when it has none (a text with neither `:` nor `@` holds no password form).
  */
 export function connectionUrlShown(value: string | undefined): string | undefined {
   if (value === undefined || USER_INFO.test(value) || hasHost(value)) return withoutPassword(value);
+  // No `user:password` can hide in a text without a colon or an at sign.
+  if (!/[:@]/.test(value)) return value;
   const scheme = /^[a-z][a-z0-9+.-]*:\/{0,2}/i.exec(value)?.[0] ?? '';
   const at = value.lastIndexOf('@');
   return `${scheme}***${at >= scheme.length ? value.slice(at) : ''}`;

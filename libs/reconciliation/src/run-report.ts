@@ -128,10 +128,19 @@ export async function withLiveSummary(db: Db, run: RunRecord): Promise<RunRecord
   return run.status === 'running' ? { ...run, summary: await computeSummary(db, run.id) } : run;
 }
 
-/** A run by id, or the most recent one for `latest`; `null` when there is none. */
-export async function loadRun(ds: DataSource, runRef: string): Promise<RunView | null> {
+/**
+ * A run by id, or the most recent one for `latest`; `null` when there is none. `liveCounts:
+ * false` skips counting a running run's results (a poll that reads only its status and
+ * progress: counting 100,000 results each time would cost Postgres more than the poll).
+ */
+export async function loadRun(
+  ds: DataSource,
+  runRef: string,
+  { liveCounts = true }: { liveCounts?: boolean } = {},
+): Promise<RunView | null> {
   const run = await runReportsRepository.findRun(ds, runRef);
-  return run === null ? null : toRunView(await withLiveSummary(ds, run));
+  if (run === null) return null;
+  return toRunView(liveCounts ? await withLiveSummary(ds, run) : run);
 }
 
 /** The run and every result, ordered by |difference| descending then merchant. */
