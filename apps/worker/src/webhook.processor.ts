@@ -31,9 +31,11 @@ const STARTUP_CHECK_JOBS = 1000;
 
 /**
  * Delivers alert events to their subscribed URLs, signed with HMAC-SHA256, with the event and
- * a delivery id (the same on every retry) in headers. A non-2xx answer or a network error
- * throws, so BullMQ retries with exponential backoff. The URL never appears in an error or a
- * log line: only its scheme and host (its path often carries a token).
+ * a delivery id (the same on every retry) in headers. A non-2xx answer, a network error or no
+ * answer within WEBHOOK_TIMEOUT_MS throws, so BullMQ retries with exponential backoff; that
+ * deadline also bounds how long the worker's stop waits for a delivery in flight. The URL
+ * never appears in an error or a log line: only its scheme and host (its path often carries a
+ * token).
  *
  * A job names its subscriber by a fingerprint of the URL; the URL and the signing secret come
  * from this worker's own WEBHOOK_* settings. A job for a subscriber this worker does not know
@@ -157,6 +159,11 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
     }
     const timestamp = String(Math.floor(Date.now() / 1000));
     const where = describeWebhookUrl(subscription.url);
+    // One deadline for the whole attempt (connect, send, answer): undici's own timeouts are per
+    // phase and the body one is per chunk, so a receiver trickling a byte now and then held the
+    // delivery, a slot of the queue's concurrency and the worker's stop, for days.
+    const timeoutMs = this.config.WEBHOOK_TIMEOUT_MS;
+    const deadline = AbortSignal.timeout(timeoutMs);
     let status: number;
     try {
       const res = await request(subscription.url, {
@@ -169,12 +176,18 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
           [WEBHOOK_HEADERS.signature]: signWebhook(secret, timestamp, data.body),
         },
         body: data.body,
-        headersTimeout: 10_000,
-        bodyTimeout: 10_000,
+        signal: deadline,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
-      await res.body.dump();
       status = res.statusCode;
+      // The status is the answer: the body is not read (one still coming ends its connection).
+      res.body.on('error', () => undefined).destroy();
     } catch (e) {
+      if (deadline.aborted)
+        throw new Error(
+          `webhook ${where} did not answer within WEBHOOK_TIMEOUT_MS (${timeoutMs} ms) for ${data.deliveryId}`,
+        );
       throw new Error(
         `webhook ${where} unreachable for ${data.deliveryId}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`,
       );

@@ -334,6 +334,8 @@ export const configSchema = z.object({
   WEBHOOK_EVENTS: z.string().default('*'),
   /** More URLs, each with its events: `events=url;events=url` (checked in webhook-settings.ts). */
   WEBHOOK_SUBSCRIPTIONS: z.string().default(''),
+  /** One delivery attempt's whole time (connect, send, answer); past it the attempt fails (retried). */
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100),
   /** How the pages write amounts: `id-ID` (`Rp 1.343.486,00`) or `plain` (`1343486.00`, as the API). */
   UI_AMOUNT_FORMAT: z.enum(['id-ID', 'plain']).default('id-ID'),
   ...providerKeys,
