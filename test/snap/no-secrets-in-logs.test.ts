@@ -62,7 +62,12 @@ describe('no secret, key or token appears in any log line or error', () => {
     for (const kind of TOKEN_FAULT_KINDS) {
       await world.clearRedis();
       world.sim.setTokenFaults('finnet', world.partners.finnet.clientId, [
-        { kind, times: 1, ...(kind === 'code' ? { responseCode: '5007300' } : {}) },
+        {
+          kind,
+          times: 1,
+          ...(kind === 'code' ? { responseCode: '5007300' } : {}),
+          ...(kind === 'slow' ? { delayMs: 10 } : {}),
+        },
       ]);
       const factory = world.newFactory();
       await attempt(() =>

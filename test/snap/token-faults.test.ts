@@ -34,7 +34,22 @@ describe('token endpoint faults reach the caller of a balance inquiry classified
   afterAll(() => world.close());
 
   it('covers every token fault kind', () => {
-    expect(EXPECTED.map((e) => e.fault.kind).sort()).toEqual([...TOKEN_FAULT_KINDS].sort());
+    expect([...EXPECTED.map((e) => e.fault.kind), 'slow'].sort()).toEqual(
+      [...TOKEN_FAULT_KINDS].sort(),
+    );
+  });
+
+  it('slow: the token comes delayMs later (and a slow fault needs delayMs)', async () => {
+    await world.clearRedis();
+    const factory = world.newFactory();
+    const { clientId } = world.partners.nicepay;
+    expect(() => world.sim.setTokenFaults('nicepay', clientId, [{ kind: 'slow' }])).toThrow(
+      'a fault of kind "slow" needs delayMs',
+    );
+    world.sim.setTokenFaults('nicepay', clientId, [{ kind: 'slow', delayMs: 300, times: 1 }]);
+    const started = Date.now();
+    await expect(factory.get('nicepay').tokens.get()).resolves.toEqual(expect.any(String));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 
   it.each(EXPECTED.map((e) => [e.fault.kind, e] as const))('%s', async (_kind, expected) => {

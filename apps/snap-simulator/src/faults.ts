@@ -71,6 +71,7 @@ export interface FaultSpec {
  * | `no-code` | HTTP 200 with a token but no `responseCode` (a lax provider) |
  * | `no-token` | `2007300` without `accessToken` |
  * | `bad-expires-in` | `2007300` with `expiresIn` `"15 minutes"` |
+ * | `slow` | the normal answer (a token), `delayMs` later (a slow token endpoint) |
  */
 export const TOKEN_FAULT_KINDS = [
   '500',
@@ -83,6 +84,7 @@ export const TOKEN_FAULT_KINDS = [
   'no-token',
   'bad-expires-in',
   'code',
+  'slow',
 ] as const;
 
 export type TokenFaultKind = (typeof TOKEN_FAULT_KINDS)[number];
@@ -95,6 +97,8 @@ export interface TokenFaultSpec {
   responseCode?: string;
   /** For kind `429`: the `Retry-After` header value sent with it. */
   retryAfter?: string;
+  /** For kind `slow`: how long after the request the token is answered. */
+  delayMs?: number;
 }
 
 /** A queue of faults with remaining counts. */

@@ -55,11 +55,15 @@ export const tokenFaultSchema = z
       .regex(/^[1-5]\d{6}$/, 'must be a 7-digit SNAP code')
       .optional(),
     retryAfter: retryAfter.optional(),
+    delayMs: z.number().int().min(0).optional(),
   })
   .strict()
   .refine(retryAfterOnly429, RETRY_AFTER_ONLY_429)
   .refine((f) => f.kind !== 'code' || f.responseCode !== undefined, {
     message: 'a fault of kind "code" needs responseCode',
+  })
+  .refine((f) => f.kind !== 'slow' || f.delayMs !== undefined, {
+    message: 'a fault of kind "slow" needs delayMs',
   });
 
 /**

@@ -27,6 +27,10 @@ export function handleTokenRequest(ctx: SimulatorContext, call: ProviderCall): R
       { provider, endpoint: 'token', clientId, fault: fault.kind },
       'injecting fault',
     );
+    if (fault.kind === 'slow') {
+      const reply = issue(ctx, outcome.partner);
+      return reply.type === 'hold' ? reply : { ...reply, delayMs: fault.delayMs };
+    }
     if (fault.kind === 'no-code' || fault.kind === 'no-token' || fault.kind === 'bad-expires-in') {
       return issue(ctx, outcome.partner, fault.kind);
     }

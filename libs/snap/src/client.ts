@@ -16,10 +16,10 @@ import {
 } from './balance-inquiry';
 import type { SnapClientDeps, SnapLogger, SnapOperation } from './client-deps';
 import type { SnapCredentials } from './credentials';
-import type { SnapHttpMethod } from './http';
+import { callDeadlineMs, SnapHttpMethod } from './http';
 import { SnapError } from './errors';
 import type { ProviderProfile } from './profiles';
-import { IssuedToken, TokenManager } from './token-manager';
+import { IssuedToken, TokenManager, tokenLockTtlMs } from './token-manager';
 import { SnapTransport } from './transport';
 
 /** What the per-job views of one client share with it (see {@link SnapClient.withLogger}). */
@@ -58,6 +58,8 @@ export class SnapClient implements AuthorizedCaller {
       // set's token and lock share a slot, and the sets spread over the masters.
       cacheKey: `${deps.tokenKeyPrefix ?? 'snap-recon:token'}:{${profile.provider}:${credentials.name}}:${identity.slice(0, 16)}`,
       safetyMarginMs: deps.tokenSafetyMarginMs,
+      // Held for as long as the token request may take: a second process asks only after it.
+      lockTtlMs: tokenLockTtlMs(callDeadlineMs(deps.http.timeouts)),
     });
     this.logger = deps.logger;
   }

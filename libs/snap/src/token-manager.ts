@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TransientSnapError } from './errors';
+import { callDeadlineMs, DEFAULT_TIMEOUTS } from './http';
 import type { ProviderName } from './providers/index';
 import { rememberSecretValue } from './secret-values';
 
@@ -20,11 +21,27 @@ export interface TokenManagerOptions {
   cacheKey: string;
   /** Refresh this long before the provider's expiry (capped at half the lifetime). */
   safetyMarginMs?: number;
-  /** How long one process may hold the refresh lock. */
+  /**
+   * How long one process may hold the refresh lock (default: {@link tokenLockTtlMs} of the
+   * default timeouts). Shorter than a token request may take, a second process asks too.
+   */
   lockTtlMs?: number;
   /** How often a process waiting for another's refresh looks again. */
   pollMs?: number;
   now?: () => number;
+}
+
+/** Beyond the token request's own deadline: the pace and breaker waits before it is sent. */
+export const TOKEN_LOCK_MARGIN_MS = 5_000;
+
+/**
+ * The refresh lock's TTL for token requests that may take `callDeadlineMs` (connect + read
+ * timeout, {@link callDeadlineMs}): longer than the slowest answer, plus
+ * {@link TOKEN_LOCK_MARGIN_MS}. A lock that expired while its request was still out let a
+ * second process send another (a fixed 10 s against a 20 s deadline).
+ */
+export function tokenLockTtlMs(callDeadlineMs: number): number {
+  return callDeadlineMs + TOKEN_LOCK_MARGIN_MS;
 }
 
 interface CachedToken {
@@ -48,10 +65,23 @@ if v then return v end
 if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
 return 0`;
 
-/** Shares a fresh token and releases the lock (if still this process's) in one round trip. */
+/**
+ * Shares a fresh token and releases the lock, in one round trip, if this process still holds
+ * the lock (1). A process whose lock expired while its request was out shares nothing over a
+ * token another process shared since (answers that one: it was asked for later) and nothing
+ * while another holds the lock (0); with neither, it shares its own (1).
+ */
 const SHARE_AND_UNLOCK = `
+local owner = redis.call('GET', KEYS[2])
+if owner == ARGV[3] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  redis.call('DEL', KEYS[2])
+  return 1
+end
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+if owner then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 return 1`;
 
 /** Release the lock only if this process still owns it. */
@@ -87,7 +117,7 @@ export class TokenManager {
   ) {
     this.lockKey = `${options.cacheKey}:lock`;
     this.safetyMarginMs = options.safetyMarginMs ?? 60_000;
-    this.lockTtlMs = options.lockTtlMs ?? 10_000;
+    this.lockTtlMs = options.lockTtlMs ?? tokenLockTtlMs(callDeadlineMs(DEFAULT_TIMEOUTS));
     this.pollMs = options.pollMs ?? 25;
     this.now = options.now ?? Date.now;
   }
@@ -136,7 +166,10 @@ export class TokenManager {
     );
   }
 
-  /** Asks the provider (this process holds the lock), shares the token and releases the lock. */
+  /**
+   * Asks the provider (this process holds the lock), shares the token and releases the lock;
+   * the token to use: this one, or one shared since by a process that took the expired lock.
+   */
   private async fetchAndShare(owner: string): Promise<CachedToken> {
     let token: CachedToken;
     try {
@@ -150,7 +183,7 @@ export class TokenManager {
       throw e;
     }
     const ttl = Math.max(1, Math.floor(token.refreshAt - this.now()));
-    await this.redis.eval(
+    const shared = await this.redis.eval(
       SHARE_AND_UNLOCK,
       2,
       this.options.cacheKey,
@@ -159,6 +192,10 @@ export class TokenManager {
       ttl,
       owner,
     );
+    if (typeof shared === 'string') {
+      const newer = JSON.parse(shared) as CachedToken;
+      if (newer.refreshAt > this.now()) return newer;
+    }
     return token;
   }
 
