@@ -106,6 +106,52 @@ describe('ledger entries repository (real Postgres)', () => {
     ).toEqual([[e1]]);
   });
 
+  it('reads the entries back-dated before a window: posted at or before its start, stored after an instant', async () => {
+    const [id] = await createAccounts(db(), ['BACKDATED-1']);
+    await insert(db(), id, [
+      { ref: 'old', amount: 100n, at: '2026-03-01T00:00:00Z' },
+      { ref: 'in', amount: 20n, at: '2026-03-01T02:00:00Z' },
+    ]);
+    // The instant after which the window's back-dated entries were stored.
+    const pause = () => new Promise((r) => setTimeout(r, 10));
+    await pause();
+    const stored = new Date();
+    await pause();
+    // Booked later (another transaction: a later created_at), dated before the window.
+    await insert(db(), id, [{ ref: 'late', amount: -5n, at: '2026-03-01T00:30:00Z' }]);
+    const window = {
+      accountId: id,
+      from: at('2026-03-01T01:00:00Z'),
+      to: at('2026-03-01T03:00:00Z'),
+    };
+    const inWindow = {
+      entryRef: 'in',
+      providerRef: null,
+      postedAt: at('2026-03-01T02:00:00Z'),
+      amount: 20n,
+    };
+    expect(
+      await ledgerEntriesRepository.entriesBetweenMany(
+        db(),
+        [window, { ...window, backdatedAfter: stored }, { ...window, backdatedAfter: null }],
+        10,
+      ),
+    ).toEqual([
+      [inWindow],
+      [
+        {
+          entryRef: 'late',
+          providerRef: null,
+          postedAt: at('2026-03-01T00:30:00Z'),
+          amount: -5n,
+          backdated: true,
+        },
+        inWindow,
+      ],
+      [inWindow],
+    ]);
+  });
+
   it('reads snapshots: the lone-request statement and the batched one agree', async () => {
     const [a, b] = await createAccounts(db(), ['SNAP-A', 'SNAP-B']);
     await insert(db(), a, [

@@ -140,14 +140,22 @@ describe('results repository (real Postgres)', () => {
   it('finds when an account last matched before an instant', async () => {
     const runId = await newRun();
     const asOf = new Date('2026-05-01T00:00:00Z');
+    const before = new Date();
     await resultsRepository.upsertBatch(db(), [
       result(runId, ids[2], { status: 'matched', final: true, asOf }),
     ]);
+    // Its as-of, and when it was recorded (the back-dated entries of a bridge are those
+    // stored after it).
+    const [match] = await resultsRepository.lastMatchedAts(db(), [
+      { accountId: ids[2], before: new Date('2026-05-02T00:00:00Z') },
+    ]);
+    expect(match!.checkedAt.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    const m = { asOf, checkedAt: match!.checkedAt };
     expect(
       await resultsRepository.lastMatchedAts(db(), [
         { accountId: ids[2], before: new Date('2026-05-02T00:00:00Z') },
       ]),
-    ).toEqual([asOf]);
+    ).toEqual([m]);
     expect(
       await resultsRepository.lastMatchedAts(db(), [{ accountId: ids[2], before: asOf }]),
     ).toEqual([null]);
@@ -158,7 +166,7 @@ describe('results repository (real Postgres)', () => {
         { accountId: ids[2], before: new Date('2026-05-02T00:00:00Z') },
         { accountId: ids[2], before: asOf },
       ]),
-    ).toEqual([null, asOf, null]);
+    ).toEqual([null, m, null]);
   });
 
   it('lists the explained breaks of a run with their accounts', async () => {

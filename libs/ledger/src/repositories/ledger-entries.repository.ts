@@ -25,6 +25,11 @@ export interface LedgerEntryRecord {
   providerRef: string | null;
   postedAt: Date;
   amount: bigint;
+  /**
+   * Set (true) on an entry of a window's `backdatedAfter` part: posted at or before the
+   * window's start but stored after that instant.
+   */
+  backdated?: true;
 }
 
 /** An entry with its running balance, as an account's history lists it. */
@@ -149,11 +154,20 @@ export interface EntriesWindow {
   accountId: string;
   from: Date;
   to: Date;
+  /**
+   * Also the entries back-dated into what was already checked: `posted_at <= from` but
+   * `created_at > backdatedAfter` (e.g. the time the last matched check was recorded, when
+   * `from` is that check's as-of). Omitted or null: none.
+   */
+  backdatedAfter?: Date | null;
 }
 
 /**
  * For each window, in order: the account's entries with `from < posted_at <= to`, oldest
- * first, at most `limit` of them; one statement whatever the number of windows.
+ * first, at most `limit` of them, and, when the window has a `backdatedAfter`, before them
+ * its entries with `posted_at <= from` created after that instant (at most `limit` more,
+ * marked `backdated`; found through `ledger_entries_created`); one statement whatever the
+ * number of windows.
  */
 export async function entriesBetweenMany(
   db: Db,
@@ -166,15 +180,28 @@ export async function entriesBetweenMany(
     provider_ref: string | null;
     posted_at: Date;
     amount: string;
+    backdated: boolean;
   }[] = await db.query(
-    `SELECT w.i, e.entry_ref, e.provider_ref, e.posted_at, e.amount
-       FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS w(account_id, from_at, to_at, i)
+    `SELECT w.i, e.entry_ref, e.provider_ref, e.posted_at, e.amount, e.backdated
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $5::timestamptz[])
+            WITH ORDINALITY AS w(account_id, from_at, to_at, backdated_after, i)
        CROSS JOIN LATERAL (
-         SELECT entry_ref, provider_ref, posted_at, amount, id FROM ledger_entries
-          WHERE account_id = w.account_id AND posted_at > w.from_at AND posted_at <= w.to_at
-          ORDER BY posted_at, id LIMIT $4) e
+         (SELECT entry_ref, provider_ref, posted_at, amount, id, false AS backdated FROM ledger_entries
+           WHERE account_id = w.account_id AND posted_at > w.from_at AND posted_at <= w.to_at
+           ORDER BY posted_at, id LIMIT $4)
+         UNION ALL
+         (SELECT entry_ref, provider_ref, posted_at, amount, id, true FROM ledger_entries
+           WHERE w.backdated_after IS NOT NULL AND account_id = w.account_id
+             AND created_at > w.backdated_after AND posted_at <= w.from_at
+           ORDER BY posted_at, id LIMIT $4)) e
       ORDER BY w.i, e.posted_at, e.id`,
-    [windows.map((w) => w.accountId), windows.map((w) => w.from), windows.map((w) => w.to), limit],
+    [
+      windows.map((w) => w.accountId),
+      windows.map((w) => w.from),
+      windows.map((w) => w.to),
+      limit,
+      windows.map((w) => w.backdatedAfter ?? null),
+    ],
   );
   const byWindow: LedgerEntryRecord[][] = windows.map(() => []);
   for (const r of rows)
@@ -183,6 +210,7 @@ export async function entriesBetweenMany(
       providerRef: r.provider_ref,
       postedAt: r.posted_at,
       amount: moneyOf(r.amount),
+      ...(r.backdated ? { backdated: true as const } : {}),
     });
   return byWindow;
 }

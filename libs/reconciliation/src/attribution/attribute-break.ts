@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { fetchHistory, SnapClient } from '@app/snap';
-import { lastMatchedAt, ledgerEntriesBetween } from './attribution-window';
+import { lastMatch, ledgerEntriesBetween } from './attribution-window';
 import { AttributionJson, bridgeToJson, buildBridge } from './bridge';
 
 /** How attribution looks (from the README's configuration table). */
@@ -35,7 +35,10 @@ export function hasHistory(client: SnapClient): boolean {
  * Explains one `mismatched` result from the provider's history: fetches the events from the
  * account's last matched check (or the look-back) to the check's provider time, through the
  * client (its rate limiter and signing), reads the ledger entries of the same window and
- * builds the bridge. Throws on any failure; the caller records it without touching the status.
+ * builds the bridge. From a last match, the ledger entries back-dated into it (posted at or
+ * before its as-of, stored after it was recorded: that check did not see them, today's ledger
+ * balance does) are read too and listed as back-dated. Throws on any failure; the caller
+ * records it without touching the status.
  */
 export async function attributeBreak(
   ds: DataSource,
@@ -47,9 +50,10 @@ export async function attributeBreak(
   if (!hasHistory(client) || !history) {
     throw new Error(`${client.profile.provider} offers no transaction history`);
   }
-  const matchedAt = await lastMatchedAt(ds, brk.accountId, brk.asOf);
+  const match = await lastMatch(ds, brk.accountId, brk.asOf);
   const lookBackFrom = new Date(brk.asOf.getTime() - settings.lookBackMs);
-  const from = matchedAt && matchedAt > lookBackFrom ? matchedAt : lookBackFrom;
+  const fromMatch = match !== null && match.asOf > lookBackFrom;
+  const from = fromMatch ? match.asOf : lookBackFrom;
   const maxPages = settings.maxPages ?? history.maxPagesPerAccount;
   const window = await fetchHistory(client, {
     accountNo: brk.accountNo,
@@ -60,13 +64,19 @@ export async function attributeBreak(
   });
   // fetchHistory keeps from <= time; the ledger window is from < posted_at: the same for events.
   const events = window.events.filter((e) => e.time > from);
-  const entries = await ledgerEntriesBetween(ds, brk.accountId, from, brk.asOf);
+  const entries = await ledgerEntriesBetween(
+    ds,
+    brk.accountId,
+    from,
+    brk.asOf,
+    fromMatch ? match.checkedAt : null,
+  );
   const bridge = buildBridge({
     providerBalance: brk.providerBalance,
     ledgerBalance: brk.ledgerBalance,
     from,
     to: brk.asOf,
-    fromKind: matchedAt && matchedAt > lookBackFrom ? 'last-matched' : 'look-back',
+    fromKind: fromMatch ? 'last-matched' : 'look-back',
     events,
     entries,
     toleranceMs: settings.toleranceMs,

@@ -4,6 +4,7 @@ import {
   BridgeInput,
   bridgeOutcome,
   bridgeSummary,
+  bridgeToJson,
   buildBridge,
 } from './bridge';
 
@@ -148,5 +149,50 @@ describe('buildBridge', () => {
       input({ ledgerBalance: 0n, providerBalance: 944_357n, events: [ev(10, 944_357n)] }),
     );
     expect(bridgeSummary(b)).toBe('explained: 1 provider-only credit 9443.57; remainder 0.00');
+  });
+
+  it('lists an entry back-dated before the last match as a back-dated ledger-only entry: the window starts from the balance that match saw (found by a reviewer: "not explained: no unmatched movements; remainder 50.00")', () => {
+    // Matched at 0 (both 1000.00); then a -50.00 adjustment booked dated -30; a 20.00 credit
+    // at 30 on both sides; a 1.00 ledger entry the provider never saw at 40.
+    const b = buildBridge(
+      input({
+        ledgerBalance: 100_000n - 5_000n + 2_000n + 100n,
+        providerBalance: 102_000n,
+        events: [ev(30, 2_000n, { providerRef: 'TRX-1', runningBalance: 102_000n })],
+        entries: [
+          en(-30, -5_000n, { entryRef: 'adj', backdated: true }),
+          en(30, 2_000n, { providerRef: 'TRX-1' }),
+          en(40, 100n),
+        ],
+      }),
+    );
+    expect(b.remainder).toBe(0n);
+    expect(b.ledgerOnly.map((e) => e.entryRef)).toEqual(['adj', 'E40']);
+    expect(b.ledgerOnlyTotal).toBe(-4_900n);
+    // ledger + provider-only − ledger-only + amount differences + remainder = provider.
+    expect(
+      b.input.ledgerBalance +
+        b.providerOnlyTotal -
+        b.ledgerOnlyTotal +
+        b.amountDifferenceTotal +
+        b.remainder,
+    ).toBe(b.input.providerBalance);
+    // Both start at 1000.00 (the match), not at today's ledger balance before the window.
+    expect(b.firstDivergence).toMatchObject({ providerRunning: 102_000n, ledgerRunning: 97_000n });
+    expect(b.firstDivergence!.event!.providerRef).toBe('TRX-1');
+    const json = bridgeToJson(b);
+    expect(json.summary).toBe(
+      'explained: 1 ledger-only entry 1.00, 1 back-dated ledger entry -50.00; remainder 0.00',
+    );
+    expect(json.ledgerOnly).toEqual([
+      {
+        entryRef: 'adj',
+        providerRef: null,
+        postedAt: at(-30).toISOString(),
+        amount: '-50.00',
+        backdated: true,
+      },
+      { entryRef: 'E40', providerRef: null, postedAt: at(40).toISOString(), amount: '1.00' },
+    ]);
   });
 });

@@ -4,6 +4,11 @@
  *
  *   ledger balance + provider-only − ledger-only + amount differences + remainder = provider balance
  *
+ * A ledger entry back-dated before the window (posted at or before `from`, stored after the
+ * last matched check that `from` comes from) is in today's ledger balance but was not in the
+ * balance that check matched: it is one of the window's entries, flagged `backdated`, so the
+ * window's starting ledger balance is the one that check saw.
+ *
  * Pure: no I/O, amounts in bigint minor units; {@link bridgeToJson} turns it into the stored
  * (jsonb) form with amounts as decimal strings.
  */
@@ -28,12 +33,20 @@ export interface BridgeEntry {
   postedAt: Date;
   /** Signed minor units. */
   amount: bigint;
+  /**
+   * Posted at or before the window's start but stored after the last matched check: that
+   * check did not see it.
+   */
+  backdated?: boolean;
 }
 
 export interface BridgeInput {
   providerBalance: bigint;
   ledgerBalance: bigint;
-  /** The window: events and entries with from < time <= to. */
+  /**
+   * The window: events and entries with from < time <= to (and entries back-dated before it,
+   * see {@link BridgeEntry.backdated}).
+   */
   from: Date;
   to: Date;
   /** Where the window starts from: the account's last matched check, or the look-back. */
@@ -246,10 +259,15 @@ export function bridgeSummary(b: Bridge): string {
       `${plural(debits.length, 'provider-only debit')} ${total(debits)}${fees ? ` (${plural(fees, 'fee')})` : ''}`,
     );
   }
-  if (b.ledgerOnly.length) {
-    parts.push(
-      `${plural(b.ledgerOnly.length, 'ledger-only entry').replace('entrys', 'entries')} ${formatAmount(b.ledgerOnlyTotal)}`,
-    );
+  const entries = (n: number, word: string) => plural(n, word).replace('entrys', 'entries');
+  const entryTotal = (xs: BridgeEntry[]) => formatAmount(xs.reduce((a, e) => a + e.amount, 0n));
+  const inWindow = b.ledgerOnly.filter((e) => !e.backdated);
+  const backdated = b.ledgerOnly.filter((e) => e.backdated);
+  if (inWindow.length) {
+    parts.push(`${entries(inWindow.length, 'ledger-only entry')} ${entryTotal(inWindow)}`);
+  }
+  if (backdated.length) {
+    parts.push(`${entries(backdated.length, 'back-dated ledger entry')} ${entryTotal(backdated)}`);
   }
   const differing = b.matched.filter((p) => p.difference !== 0n);
   if (differing.length) {
@@ -292,7 +310,14 @@ export interface AttributionJson {
   maxPages: number;
   inFlight: boolean;
   providerOnly: AttributionEventJson[];
-  ledgerOnly: { entryRef: string; providerRef: string | null; postedAt: string; amount: string }[];
+  ledgerOnly: {
+    entryRef: string;
+    providerRef: string | null;
+    postedAt: string;
+    amount: string;
+    /** Present (true) on an entry back-dated before the window: see {@link BridgeEntry}. */
+    backdated?: true;
+  }[];
   amountDifferences: {
     providerRef: string | null;
     entryRef: string;
@@ -353,6 +378,7 @@ export function bridgeToJson(b: Bridge): AttributionJson {
       providerRef: e.providerRef,
       postedAt: e.postedAt.toISOString(),
       amount: formatAmount(e.amount),
+      ...(e.backdated ? { backdated: true as const } : {}),
     })),
     amountDifferences: b.matched
       .filter((p) => p.difference !== 0n)

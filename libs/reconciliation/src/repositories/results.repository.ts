@@ -282,23 +282,33 @@ export interface LastMatchQuery {
   before: Date;
 }
 
+/** An account's last matched check: its as-of and when its result was recorded. */
+export interface LastMatch {
+  asOf: Date;
+  /** The result's `checked_at`: after the ledger was read for it. */
+  checkedAt: Date;
+}
+
 /**
- * For each query, in order: when the account last matched before `before` (its result's
- * as-of), or null; one statement whatever the number of queries.
+ * For each query, in order: the account's last match before `before` (the matched result
+ * with the latest as-of, the latest recorded of those), or null; one statement whatever the
+ * number of queries.
  */
 export async function lastMatchedAts(
   db: Db,
   queries: readonly LastMatchQuery[],
-): Promise<(Date | null)[]> {
-  const rows: { i: string; as_of: Date | null }[] = await db.query(
-    `SELECT q.i, m.as_of
+): Promise<(LastMatch | null)[]> {
+  const rows: { i: string; as_of: Date; checked_at: Date }[] = await db.query(
+    `SELECT q.i, m.as_of, m.checked_at
        FROM unnest($1::bigint[], $2::timestamptz[]) WITH ORDINALITY AS q(account_id, before, i)
-       CROSS JOIN LATERAL (SELECT max(as_of) AS as_of FROM reconciliation_results
-                            WHERE account_id = q.account_id AND status = 'matched' AND as_of < q.before) m`,
+       CROSS JOIN LATERAL (SELECT as_of, checked_at FROM reconciliation_results
+                            WHERE account_id = q.account_id AND status = 'matched' AND as_of < q.before
+                            ORDER BY as_of DESC, checked_at DESC LIMIT 1) m`,
     [queries.map((q) => q.accountId), queries.map((q) => q.before)],
   );
-  const byQuery: (Date | null)[] = queries.map(() => null);
-  for (const row of rows) byQuery[Number(row.i) - 1] = row.as_of;
+  const byQuery: (LastMatch | null)[] = queries.map(() => null);
+  for (const row of rows)
+    byQuery[Number(row.i) - 1] = { asOf: row.as_of, checkedAt: row.checked_at };
   return byQuery;
 }
 

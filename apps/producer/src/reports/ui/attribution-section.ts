@@ -59,7 +59,8 @@ export function bridgeDisplay(a: StoredAttribution, f: BridgeFormat): BridgeDisp
         type: e.type ?? '',
       })),
       ...a.ledgerOnly.map((e) => ({
-        item: 'ledger only',
+        // Back-dated: dated before the window (the last matched check) but booked after it.
+        item: e.backdated ? 'ledger only, back-dated' : 'ledger only',
         ref: e.entryRef,
         time: f.when(e.postedAt),
         amount: f.amount(e.amount),
