@@ -133,7 +133,19 @@ describe('ledger entries repository (real Postgres)', () => {
     expect(
       await ledgerEntriesRepository.entriesBetweenMany(
         db(),
-        [window, { ...window, backdatedAfter: stored }, { ...window, backdatedAfter: null }],
+        [
+          window,
+          {
+            ...window,
+            backdated: { storedAfter: stored, postedAfter: at('2026-03-01T00:00:00Z') },
+          },
+          { ...window, backdated: null },
+          // Posted before the scan's lower bound: not looked for.
+          {
+            ...window,
+            backdated: { storedAfter: stored, postedAfter: at('2026-03-01T00:45:00Z') },
+          },
+        ],
         10,
       ),
     ).toEqual([
@@ -148,6 +160,7 @@ describe('ledger entries repository (real Postgres)', () => {
         },
         inWindow,
       ],
+      [inWindow],
       [inWindow],
     ]);
   });

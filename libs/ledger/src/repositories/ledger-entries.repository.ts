@@ -155,18 +155,19 @@ export interface EntriesWindow {
   from: Date;
   to: Date;
   /**
-   * Also the entries back-dated into what was already checked: `posted_at <= from` but
-   * `created_at > backdatedAfter` (e.g. the time the last matched check was recorded, when
-   * `from` is that check's as-of). Omitted or null: none.
+   * Also the entries back-dated into what was already checked: `postedAfter < posted_at <= from`
+   * but `created_at > storedAfter` (e.g. the time the last matched check was recorded, when
+   * `from` is that check's as-of; `postedAfter` bounds the scan, through the posted-at index).
+   * Omitted or null: none.
    */
-  backdatedAfter?: Date | null;
+  backdated?: { storedAfter: Date; postedAfter: Date } | null;
 }
 
 /**
  * For each window, in order: the account's entries with `from < posted_at <= to`, oldest
  * first, at most `limit` of them, and, when the window has a `backdatedAfter`, before them
- * its entries with `posted_at <= from` created after that instant (at most `limit` more,
- * marked `backdated`; found through `ledger_entries_created`); one statement whatever the
+ * its entries posted in `(backdated.postedAfter, from]` and created after
+ * `backdated.storedAfter` (at most `limit` more, marked `backdated`); one statement whatever the
  * number of windows.
  */
 export async function entriesBetweenMany(
@@ -183,16 +184,17 @@ export async function entriesBetweenMany(
     backdated: boolean;
   }[] = await db.query(
     `SELECT w.i, e.entry_ref, e.provider_ref, e.posted_at, e.amount, e.backdated
-       FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $5::timestamptz[])
-            WITH ORDINALITY AS w(account_id, from_at, to_at, backdated_after, i)
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $5::timestamptz[], $6::timestamptz[])
+            WITH ORDINALITY AS w(account_id, from_at, to_at, stored_after, posted_after, i)
        CROSS JOIN LATERAL (
          (SELECT entry_ref, provider_ref, posted_at, amount, id, false AS backdated FROM ledger_entries
            WHERE account_id = w.account_id AND posted_at > w.from_at AND posted_at <= w.to_at
            ORDER BY posted_at, id LIMIT $4)
          UNION ALL
          (SELECT entry_ref, provider_ref, posted_at, amount, id, true FROM ledger_entries
-           WHERE w.backdated_after IS NOT NULL AND account_id = w.account_id
-             AND created_at > w.backdated_after AND posted_at <= w.from_at
+           WHERE w.stored_after IS NOT NULL AND account_id = w.account_id
+             AND posted_at > w.posted_after AND posted_at <= w.from_at
+             AND created_at > w.stored_after
            ORDER BY posted_at, id LIMIT $4)) e
       ORDER BY w.i, e.posted_at, e.id`,
     [
@@ -200,7 +202,8 @@ export async function entriesBetweenMany(
       windows.map((w) => w.from),
       windows.map((w) => w.to),
       limit,
-      windows.map((w) => w.backdatedAfter ?? null),
+      windows.map((w) => w.backdated?.storedAfter ?? null),
+      windows.map((w) => w.backdated?.postedAfter ?? null),
     ],
   );
   const byWindow: LedgerEntryRecord[][] = windows.map(() => []);

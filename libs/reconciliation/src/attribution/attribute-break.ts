@@ -69,7 +69,8 @@ export async function attributeBreak(
     brk.accountId,
     from,
     brk.asOf,
-    fromMatch ? match.checkedAt : null,
+    // Back-dated into the matched span, but no further back than the look-back reaches.
+    fromMatch ? { storedAfter: match.checkedAt, postedAfter: lookBackFrom } : null,
   );
   const bridge = buildBridge({
     providerBalance: brk.providerBalance,

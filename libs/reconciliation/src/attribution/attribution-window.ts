@@ -39,15 +39,16 @@ export function lastMatch(
 }
 
 /**
- * The account's ledger entries with from < posted_at <= to, oldest first; with
- * `backdatedAfter`, also those with posted_at <= from stored after it (marked `backdated`).
+ * The account's ledger entries with from < posted_at <= to, oldest first; with `backdated`,
+ * also those posted in (backdated.postedAfter, from] and stored after backdated.storedAfter
+ * (marked `backdated`).
  */
 export async function ledgerEntriesBetween(
   ds: DataSource,
   accountId: string,
   from: Date,
   to: Date,
-  backdatedAfter: Date | null = null,
+  backdated: EntriesWindow['backdated'] = null,
 ): Promise<BridgeEntry[]> {
   const batcher = batcherFor(
     entriesBatchers,
@@ -59,7 +60,7 @@ export async function ledgerEntriesBetween(
         { maxBatch: 50, maxInFlight: 2 },
       ),
   );
-  const rows = await batcher.add({ accountId, from, to, backdatedAfter });
+  const rows = await batcher.add({ accountId, from, to, backdated });
   if (rows.length > MAX_WINDOW_LEDGER_ENTRIES) {
     throw new Error(
       `more than ${MAX_WINDOW_LEDGER_ENTRIES} ledger entries between ${from.toISOString()} and ${to.toISOString()}`,
