@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@app/config';
+import { ConfigError, loadConfig, withoutPassword } from '@app/config';
 import { CredentialsConfigError, loadCredentials } from '@app/snap';
 import { rsaKeyPair } from '../snap/support/keys';
 
@@ -129,11 +129,26 @@ describe('bad input: configuration', () => {
         'REDIS_URL="redis:/***@127.0.0.1:6379/7": has no host: the form is redis://[user:password@]host[:port][/…]',
       ],
       [{ DATABASE_URL: 'notaurl:SuperSecretPw123' }, 'DATABASE_URL="notaurl:***": '],
+      // A user name holding an @ (Azure Postgres: user@server); found by a reviewer.
+      [
+        { DATABASE_URL: 'postgress://admin@srv:SuperSecretPw123@srv.example:5432/db' },
+        'DATABASE_URL="postgress://admin@srv:***@srv.example:5432/db": must be a postgres:',
+      ],
+      [
+        { REDIS_URL: 'redis://ops@corp:RedisSecretPw99@127.0.0.1:6379/cache' },
+        'REDIS_URL="redis://ops@corp:***@127.0.0.1:6379/cache": the path after the host',
+      ],
     ];
     for (const [env, shown] of cases) {
       const problems = problemsOf(() => loadConfig(env), ['SuperSecretPw123', 'RedisSecretPw99']);
       expect(problems).toEqual([expect.stringContaining(shown)]);
     }
+  });
+
+  it('the start-up line of a Postgres that does not answer masks the password of a user name holding an @ (found by a reviewer)', () => {
+    expect(withoutPassword('postgres://admin@srv:SuperSecretPw123@srv.example:5432/db')).toBe(
+      'postgres://admin@srv:***@srv.example:5432/db',
+    );
   });
 
   it('REDIS_URL of the wrong scheme: names the variable, the value and the schemes allowed', () => {

@@ -9,7 +9,9 @@ import {
 import { freePort, PrivateRedis } from '../chaos/support/services';
 import { repoRoot } from '../deploy/compose-file';
 import { RedisServers } from '../support/redis-servers';
-import { bareEnv, buildDist, run } from '../deploy/run-node';
+import { bareEnv, buildDist, run, startNode } from '../deploy/run-node';
+import { createTestDatabase } from '../support/test-database';
+import { testConfig } from '../support/test-config';
 
 const settings = (url: string) => loadConfig({ NODE_ENV: 'development', REDIS_URL: url });
 
@@ -95,5 +97,39 @@ describe('REDIS_URL selecting a database the server does not have', () => {
       /^worker failed to start: REDIS_URL selects database 20, which the Redis at 127\.0\.0\.1:\d+ does not have/,
     );
     expect(await keysOnDatabase0()).toEqual([]);
+  }, 300_000);
+
+  it('a producer started while Redis was down (it listens) stops, exit 1 with the same line, when Redis comes up refusing the database', async () => {
+    await buildDist(repoRoot);
+    const config = testConfig();
+    const db = await createTestDatabase(config);
+    await redis.down();
+    const producer = startNode(join(repoRoot, 'dist/apps/producer/src/main.js'), repoRoot, {
+      ...bareEnv({
+        NODE_ENV: 'development',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: config.DATABASE_URL,
+        DATABASE_SCHEMA: config.DATABASE_SCHEMA,
+        REDIS_URL: `${redis.url}/20`,
+      }),
+    });
+    try {
+      // Listening with Redis down (its start-up work waits for Redis).
+      for (let i = 0; i < 400 && !producer.output().includes('producer listening'); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(producer.output()).toContain('producer listening');
+      await redis.up();
+      const code = await Promise.race([
+        producer.exited,
+        new Promise((r) => setTimeout(() => r('still running'), 15_000)),
+      ]);
+      expect(code).toBe(1);
+      expect(producer.output()).toContain('REDIS_URL selects database 20');
+      expect(await keysOnDatabase0()).toEqual([]);
+    } finally {
+      producer.kill();
+      await db.drop();
+    }
   }, 300_000);
 });

@@ -184,6 +184,14 @@ describe('accounts import', () => {
     ]);
     expect(summary).toMatchObject({ imported: 1, rejectedCount: 1 });
     expect((await merchants()).find((m) => m[0] === 'nu1')).toEqual(['nu1', 'Toko Nu']);
+    // The same across the import's batches (a file of more than 2,000 rows; found by a reviewer).
+    const batched = await importAccountsCsv(
+      ds,
+      csv(HEADER + 'nu2,Toko Dua,netzme,nu-201,IDR,\n' + 'nu2,Toko Lain,netzme,nu-202,IDR,\n'),
+      { batchSize: 1 },
+    );
+    expect(batched.rejected.map((r) => [r.line, r.field])).toEqual([[3, 'merchant_name']]);
+    expect((await merchants()).find((m) => m[0] === 'nu2')).toEqual(['nu2', 'Toko Dua']);
   });
 
   it('refuses a header with other column names', async () => {

@@ -38,7 +38,8 @@ export function withoutPassword(value: string | undefined): string | undefined {
   return value?.replace(USER_INFO, '$1***@');
 }
 
-const USER_INFO = /^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:).*@/i;
+// The user name may hold an `@` (Azure Postgres: `user@server`): the password ends at the last `@`.
+const USER_INFO = /^([a-z][a-z0-9+.-]*:\/\/[^/:]*:).*@/i;
 
 /**
  * A DATABASE_URL or REDIS_URL for an error message: its password never shown. A value that is

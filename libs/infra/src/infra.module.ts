@@ -33,7 +33,11 @@ export interface InfraParts {
 export class InfraModule {
   static forRoot(config: AppConfig, parts: InfraParts): DynamicModule {
     const redis = createRedisConnection(config, 'snap-recon');
-    guardDatabaseSelection(redis, config.REDIS_URL, (message) => parts.logger.error(message));
+    // Refused once Redis is up (it was down at start): the process stops, as it would at start.
+    guardDatabaseSelection(redis, config.REDIS_URL, (message) => {
+      parts.logger.fatal(message);
+      setImmediate(() => process.exit(1));
+    });
     const bull = registerQueues(config, redis);
     return {
       module: InfraModule,

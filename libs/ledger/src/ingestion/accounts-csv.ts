@@ -71,11 +71,13 @@ export async function importAccountsCsv(
     rejected: [],
   };
   let batch: AccountImportRow[] = [];
+  // The first name of each merchant in this file, across its batches.
+  const merchantNames = new Map<string, string>();
   let lines: number[] = [];
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const result = await importAccounts(ds, batch, options.profiles);
+    const result = await importAccounts(ds, batch, options.profiles, merchantNames);
     summary.merchantsCreated += result.merchantsCreated;
     summary.merchantsUpdated += result.merchantsUpdated;
     summary.accountsCreated += result.accountsCreated;

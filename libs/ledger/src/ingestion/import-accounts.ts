@@ -142,14 +142,18 @@ export async function importAccounts(
   ds: DataSource,
   rows: readonly AccountImportRow[],
   profiles: ProviderProfiles = DEFAULT_PROFILES,
+  merchantNameRows: Map<string, string> = new Map(),
 ): Promise<AccountImportResult> {
-  return ds.transaction('READ COMMITTED', (em) => importInTransaction(em, rows, profiles));
+  return ds.transaction('READ COMMITTED', (em) =>
+    importInTransaction(em, rows, profiles, merchantNameRows),
+  );
 }
 
 async function importInTransaction(
   em: EntityManager,
   rows: readonly AccountImportRow[],
   profiles: ProviderProfiles,
+  merchantNameRows: Map<string, string>,
 ): Promise<AccountImportResult> {
   const result: AccountImportResult = {
     merchantsCreated: 0,
@@ -160,8 +164,8 @@ async function importInTransaction(
     errors: [],
   };
   const valid: number[] = [];
-  // One merchant has one name: a later row naming it otherwise is refused, not kept silently.
-  const merchantNameRows = new Map<string, string>();
+  // One merchant has one name: a later row naming it otherwise is refused, not kept silently
+  // (`merchantNameRows` carries the names of a file's earlier batches).
   rows.forEach((row, index) => {
     const problem = rowProblem(row, profiles);
     const named = merchantNameRows.get(row.merchantId);

@@ -26,10 +26,10 @@ describe('Display', () => {
     // As explanations are written now: amounts as the API writes them.
     expect(
       new Display('Asia/Jakarta').amountsIn(
-        'explained: 1 provider-only credit 9443.57 after TRX12.50; remainder 0.00',
+        'explained: 1 provider-only credit 9443.57 after TRX12.50, TRX-12.50, INV/2026/10.25; remainder -0.50',
       ),
     ).toBe(
-      `explained: 1 provider-only credit Rp${nbsp}9.443,57 after TRX12.50; remainder Rp${nbsp}0,00`,
+      `explained: 1 provider-only credit Rp${nbsp}9.443,57 after TRX12.50, TRX-12.50, INV/2026/10.25; remainder -Rp${nbsp}0,50`,
     );
   });
 

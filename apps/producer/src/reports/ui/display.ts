@@ -10,9 +10,9 @@ export type AmountFormat = AppConfig['UI_AMOUNT_FORMAT'];
 const DECIMAL = /^(-?)(\d+)\.(\d{2})$/;
 /**
  * An amount inside a text of the API (an explanation): `1234.56`, `-2.50` (or `1,234.56`, as
- * explanations were stored before), never part of a time or of a reference like `TRX12.50`.
+ * explanations were stored before), never part of a time or of a reference like `TRX12.50`, `TRX-12.50` or `INV/2026/10.25`.
  */
-const AMOUNT_IN_TEXT = /(?<![\w.,:])-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}(?!\d)/g;
+const AMOUNT_IN_TEXT = /(?<![\w.,:/-])-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}(?!\d)/g;
 
 const rupiah = new Intl.NumberFormat('id-ID', {
   style: 'currency',
