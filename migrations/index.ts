@@ -10,6 +10,7 @@ import { AlertMarks1764400000001 } from './1764400000001-AlertMarks';
 import { ExplainBreaks1764600000000 } from './1764600000000-ExplainBreaks';
 import { SellerAccounts1764700000000 } from './1764700000000-SellerAccounts';
 import { ResultReferences1764800000000 } from './1764800000000-ResultReferences';
+import { RunAnnouncements1764900000000 } from './1764900000000-RunAnnouncements';
 
 /** Every migration, in order; listed explicitly so builds and tests need no file globbing. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ExplainBreaks1764600000000,
   SellerAccounts1764700000000,
   ResultReferences1764800000000,
+  RunAnnouncements1764900000000,
 ];

@@ -173,6 +173,30 @@ describe('alerts', () => {
     expect(received('discrepancy.resolved')).toHaveLength(2); // on-call takes every event
   });
 
+  it('sends run.finished for a run whose worker died between finishing it and queueing its alerts, once; a run announced already is not sent again', async () => {
+    const db = pipeline.db.dataSource;
+    // Finished in Postgres two minutes ago, its alerts never queued (announced_at null).
+    const [{ id }] = await db.query(
+      `INSERT INTO reconciliation_runs (trigger, status, started_at, finished_at, account_count, summary)
+       VALUES ('api', 'finished', now() - interval '3 minutes', now() - interval '2 minutes', 0,
+               '{"counts":{},"byProvider":{},"totalAbsDifference":"0","largestAbsDifference":"0"}')
+       RETURNING id`,
+    );
+    const finishedBefore = received('run.finished').length;
+    const sweeper = pipeline.worker!.get(RunSweeper);
+    await sweeper.sweep();
+    await sweeper.sweep();
+    await waitFor(() => received('run.finished').length === finishedBefore + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    const late = received('run.finished').slice(finishedBefore);
+    expect(late.map((d) => d.json.deliveryId)).toEqual([`run.finished-${id}`]);
+    const [{ announced_at }] = await db.query(
+      `SELECT announced_at FROM reconciliation_runs WHERE id = $1`,
+      [id],
+    );
+    expect(announced_at).toBeInstanceOf(Date);
+  });
+
   it('sends run.stalled once for a run past RUN_DEADLINE_SECONDS', async () => {
     const db = pipeline.db.dataSource;
     const [{ id }] = await db.query(

@@ -39,6 +39,9 @@ export interface SweepOutcome {
   unavailable: number;
 }
 
+/** A finished run not announced this long after it finished lost its announcement. */
+const LOST_ANNOUNCEMENT_GRACE_MS = 60_000;
+
 /**
  * The guarantee that every account of a run gets a result, whatever broke: every
  * `WORKER_SWEEP_INTERVAL_MS` it
@@ -53,7 +56,9 @@ export interface SweepOutcome {
  *    account is closed as `error` naming the job's failure, so the run still finishes.
  *
  * 3. closes the accounts of a run past its deadline (`RUN_DEADLINE_SECONDS`) whose provider's
- *    circuit breaker is open as `unavailable`, so a run finishes although a provider is down.
+ *    circuit breaker is open as `unavailable`, so a run finishes although a provider is down;
+ * 4. announces a finished run whose alerts were never queued (`run.finished`, its
+ *    discrepancies): its worker died between finishing it and queueing them.
  *
  * Every worker process sweeps; two sweeps at once only repeat idempotent steps.
  */
@@ -93,6 +98,21 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
   /** One sweep over every running run; runs past their deadline are announced (`run.stalled`). */
   async sweep(): Promise<SweepOutcome> {
     const outcome: SweepOutcome = { runs: 0, reenqueued: 0, retried: 0, closed: 0, unavailable: 0 };
+    // On its own: a run that cannot be announced now (Redis away) never holds up the sweep.
+    const late = await this.alerts
+      .lostRunAnnouncements(LOST_ANNOUNCEMENT_GRACE_MS)
+      .catch((e: unknown) => {
+        this.logger.warn(
+          { err: (e as Error).message },
+          'late run announcements failed; will try again',
+        );
+        return [] as string[];
+      });
+    if (late.length > 0)
+      this.logger.warn(
+        { runIds: late },
+        'finished runs announced late: their alerts were never queued',
+      );
     const stalled = await this.alerts.stalledRuns();
     if (stalled.length > 0)
       this.logger.warn(

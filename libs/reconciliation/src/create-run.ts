@@ -81,6 +81,10 @@ export async function createRun(
     const existing = (await runsRepository.findBySchedule(ds, scheduleKey))!;
     return { ...existing, created: false };
   }
-  if (created.accountCount === 0) await finalizeRun(ds, created.runId);
+  if (created.accountCount === 0) {
+    // Nothing was checked: finished at once, with no alert to send.
+    await finalizeRun(ds, created.runId);
+    await runsRepository.markAnnounced(ds, created.runId);
+  }
   return { ...created, created: true };
 }

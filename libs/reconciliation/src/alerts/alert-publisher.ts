@@ -12,6 +12,7 @@ import {
   loadDiscrepancy,
   undeliveredDiscrepancies,
 } from '../discrepancies';
+import * as runsRepository from '../repositories/runs.repository';
 import { loadRun } from '../run-report';
 import { AlertBody, AlertData, alertDeliveryId, AlertEvent } from './alert-events';
 import { markStalledRuns } from './alert-figures';
@@ -64,6 +65,18 @@ export class AlertPublisher {
         if (discrepancy) await this.discrepancyResolved(discrepancy, null);
       }
     }
+    await runsRepository.markAnnounced(this.ds, runId);
+  }
+
+  /**
+   * Announces each finished run whose alerts were never queued (its worker died between
+   * finishing it in Postgres and {@link runFinished}), finished more than `graceMs` ago; returns
+   * their ids. Publishing is idempotent per delivery id, so a run announced twice is sent once.
+   */
+  async lostRunAnnouncements(graceMs: number): Promise<string[]> {
+    const ids = await runsRepository.findUnannounced(this.ds, graceMs);
+    for (const id of ids) await this.runFinished(id);
+    return ids;
   }
 
   /** Finds runs past `RUN_DEADLINE_SECONDS` (each once) and announces them as `run.stalled`. */

@@ -249,6 +249,29 @@ export async function finish(db: Db, runId: string, summary: unknown): Promise<n
   return rows.length === 0 ? null : Number(rows[0].seconds);
 }
 
+/** Marks a finished run's alerts queued (`announced_at`), once. */
+export async function markAnnounced(db: Db, runId: string): Promise<void> {
+  await db.query(
+    `UPDATE reconciliation_runs SET announced_at = now() WHERE id = $1 AND announced_at IS NULL`,
+    [runId],
+  );
+}
+
+/**
+ * Finished runs whose alerts were never queued, finished more than `graceMs` ago (the worker
+ * that finished one queues them within milliseconds), oldest first, at most `limit`.
+ */
+export async function findUnannounced(db: Db, graceMs: number, limit = 100): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(
+    `SELECT id FROM reconciliation_runs
+      WHERE status = 'finished' AND announced_at IS NULL
+        AND finished_at < now() - make_interval(secs => $1)
+      ORDER BY id LIMIT $2`,
+    [graceMs / 1000, limit],
+  );
+  return rows.map((r) => idOf(r.id));
+}
+
 /**
  * Locks a running run's row until the transaction ends (a result write waits, then finds it
  * no longer running); false when it is not running.
