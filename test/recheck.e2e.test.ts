@@ -36,7 +36,7 @@ describe('re-checks before a break (pipeline over HTTP)', () => {
 
   beforeAll(async () => {
     pipeline = await startPipeline(
-      testConfig({ RECON_RECHECK_DELAY_MS: '1500', RECON_MAX_RECHECKS: '2' }),
+      testConfig({ RECON_RECHECK_DELAY_MS: '3000', RECON_MAX_RECHECKS: '2' }),
       {
         scenario: [
           // 1,000.00 an hour ago, +50.00 20 s ago. The provider has not booked the 50.00 at the
