@@ -87,7 +87,8 @@ describe('importLedgerCsv', () => {
       'netzme,acc1,b1,10.00,2026-11-22T10:00:00Z\n' + // 18 identical repeat: duplicate
       'netzme,acc1,"b13\nmore",1.00,2026-11-22T10:00:00Z\n' + // 19-20 control char in ref
       'netzme,acc1,b14,-2.00,2026-11-22T17:00:01+07:00\n' + // 21 ok
-      'netzme,acc1,b15,3.00,2026-11-22T10:00:00 +07:00\n'; // 22 space before zone
+      'netzme,acc1,b15,3.00,2026-11-22T10:00:00 +07:00\n' + // 22 space before zone
+      'netzme,acc1,b16,100,2026-13-01T00:00:00Z\n'; // 23 two bad fields
     const summary = await importLedgerCsv(ds, csv(text));
     expect(brief(summary.rejected)).toEqual([
       [3, 'amount', '12.5'],
@@ -106,8 +107,9 @@ describe('importLedgerCsv', () => {
       [17, 'amount', '11.00'],
       [19, 'entry_ref', 'b13\nmore'],
       [22, 'posted_at', '2026-11-22T10:00:00 +07:00'],
+      [23, 'amount', '100'],
     ]);
-    expect(summary).toMatchObject({ rows: 19, imported: 2, duplicates: 1, rejectedCount: 16 });
+    expect(summary).toMatchObject({ rows: 20, imported: 2, duplicates: 1, rejectedCount: 17 });
     const byLine = new Map(summary.rejected.map((r) => [r.line, r]));
     expect(byLine.get(3)!.message).toBe(
       'line 3, amount "12.5": must be a decimal with exactly two places and no separators, like 1000.00 or -12.50',
@@ -126,6 +128,10 @@ describe('importLedgerCsv', () => {
       'line 17, amount "11.00": entry_ref "b1" of netzme/acc1 appears on line 2 with amount 10.00 at 2026-11-22T10:00:00.000Z',
     );
     expect(byLine.get(19)!.reason).toBe('must not contain control characters');
+    // Every bad field of a row in one report (found by a new-user tester: the month came after the fix of the amount).
+    expect(byLine.get(23)!.message).toMatch(
+      /^line 23, amount "100": must be a decimal .*; also posted_at "2026-13-01T00:00:00Z": /,
+    );
 
     const stored = (await refs(acc1)).filter((r) => String(r[0]).startsWith('b'));
     expect(stored).toEqual([

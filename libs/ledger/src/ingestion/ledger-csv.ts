@@ -66,13 +66,25 @@ const CHECKS: [LedgerColumn, (text: string) => Checked<unknown>][] = [
   ['ms_id', checkSellerCell],
 ];
 
-/** The row as typed values, or the error of its first bad field (in column order). */
+/**
+ * The row as typed values, or one error naming its first bad field (in column order) whose
+ * reason also names every other bad field of the row, so one import shows all that is wrong.
+ */
 function parseRow(line: number, text: Record<LedgerColumn, string>): ParsedRow | RowError {
   const values: Partial<Record<LedgerColumn, unknown>> = {};
+  const bad: { column: LedgerColumn; reason: string }[] = [];
   for (const [column, check] of CHECKS) {
     const checked = check(text[column] ?? '');
-    if (!checked.ok) return rowError(line, column, text[column], checked.reason);
-    values[column] = checked.value;
+    if (checked.ok) values[column] = checked.value;
+    else bad.push({ column, reason: checked.reason });
+  }
+  if (bad.length > 0) {
+    const [first, ...others] = bad;
+    const also = others.map(
+      (o) =>
+        `; also ${rowError(line, o.column, text[o.column] ?? '', o.reason).message.replace(/^line \d+, /, '')}`,
+    );
+    return rowError(line, first.column, text[first.column], first.reason + also.join(''));
   }
   return {
     line,
