@@ -4,7 +4,7 @@ import { DelayedError, Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { APP_LOGGER, JobLogger, JobWorkerHost, Logger } from '@app/infra';
 import { balanceQueueName, BalanceInquiryJobData, JOB, OnJob, providerLimiter } from '@app/queue';
-import { JobAdmission, nextCheck } from '@app/reconciliation';
+import { JobAdmission, nextCheck, recheckTooEarly } from '@app/reconciliation';
 import {
   ProviderName,
   ProviderUnavailableError,
@@ -74,6 +74,11 @@ export function balanceInquiryProcessor(
         );
         return { kind: 'refused', reason: admission.reason };
       }
+      const waitUntil = recheckTooEarly(job.data);
+      if (waitUntil !== null) {
+        await job.moveToDelayed(waitUntil, token);
+        throw new DelayedError();
+      }
       const attempt = {
         number: job.attemptsMade + 1,
         isLast: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
@@ -122,8 +127,9 @@ export function balanceInquiryProcessor(
         throw e;
       }
       if (outcome.kind === 'recheck') {
-        await job.updateData(nextCheck(job.data, outcome.asOf));
-        await job.moveToDelayed(Date.now() + this.settings.RECON_RECHECK_DELAY_MS, token);
+        const next = nextCheck(job.data, outcome.asOf, this.settings.RECON_RECHECK_DELAY_MS);
+        await job.updateData(next);
+        await job.moveToDelayed(next.notBefore!, token);
         throw new DelayedError();
       }
       return outcome;

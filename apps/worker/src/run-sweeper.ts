@@ -204,8 +204,15 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       for (const b of down) {
         const name = DEFAULT_PROFILES[b.provider].displayName;
         const message = `${name} unavailable since ${b.since?.toISOString() ?? 'unknown'}: ${b.reason ?? 'transient failures'}`;
-        const closed = await closeUnavailableAccounts(this.ds, runId, b.provider, message);
+        const { closed, runFinished } = await closeUnavailableAccounts(
+          this.ds,
+          runId,
+          b.provider,
+          message,
+        );
         outcome.unavailable += closed;
+        // Finished by this sweep: announced now, as every other finish is.
+        if (runFinished) await this.alerts.runFinished(runId);
         if (closed > 0)
           this.logger.warn(
             { runId, provider: b.provider, closed, since: b.since, reason: b.reason },

@@ -26,6 +26,8 @@ export interface BalanceInquiryJobData {
   firstAsOf?: string;
   /** For a re-check: the previous check's instant (ISO 8601), to tell a provider clock that stood. */
   previousAsOf?: string;
+  /** For a re-check: not judged before this (epoch ms); brought back early, it waits it out. */
+  notBefore?: number;
   /** Times the provider asked us to slow down for this job (429 / 403xx04). */
   rateLimitHits?: number;
   /** Times the run sweeper put this job back after it failed without a result. */

@@ -8,14 +8,15 @@ import { saveResult } from './result-store';
  * Closes the accounts of a running run at one provider that have no final result yet as
  * `unavailable` (the provider's circuit breaker is still open at the run's deadline), with
  * `message` saying since when and why. Written through {@link saveResult}, so the run counts
- * them and the last one finalizes it. Returns how many it closed.
+ * them and the last one finalizes it. Returns how many it closed, and whether that finished the
+ * run (its alerts are then the caller's to send).
  */
 export async function closeUnavailableAccounts(
   ds: DataSource,
   runId: string,
   provider: ProviderName,
   message: string,
-): Promise<number> {
+): Promise<{ closed: number; runFinished: boolean }> {
   const accounts = await runsRepository.findAccountsWithoutFinalResult(ds, runId, {
     onlyIfRunning: true,
     provider,
@@ -28,5 +29,8 @@ export async function closeUnavailableAccounts(
       }),
     ),
   );
-  return outcomes.filter((o) => o.written).length;
+  return {
+    closed: outcomes.filter((o) => o.written).length,
+    runFinished: outcomes.some((o) => o.runFinished),
+  };
 }

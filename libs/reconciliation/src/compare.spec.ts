@@ -66,7 +66,7 @@ describe('compareBalances', () => {
     });
   });
 
-  it('re-check: a lag only of entries posted since the first check (a busy account) is timing again, final on the last re-check', () => {
+  it('re-check: a lag only of entries posted since the first check (a busy account) is timing again; on the last re-check it is a break (a lost entry and a new one of the same amount look alike: never hidden, found by a reviewer)', () => {
     // The first check was at T-60 s: the +500 of T-10 s came after it.
     expect(compareBalances(7000n, ledger, 0n, T, recheck({ firstAsOf: at(-60) }))).toEqual({
       status: 'timing',
@@ -76,7 +76,7 @@ describe('compareBalances', () => {
     });
     expect(
       compareBalances(7000n, ledger, 0n, T, recheck({ firstAsOf: at(-60), last: true })),
-    ).toEqual({ status: 'timing', difference: -500n, inFlightAmount: 500n, recheck: false });
+    ).toEqual({ status: 'mismatched', difference: -500n, inFlightAmount: null, recheck: false });
     // Two entries unbooked, the older (T-100 s) from before the first check: a break.
     expect(compareBalances(10000n, ledger, 0n, T, recheck({ firstAsOf: at(-60) })).status).toBe(
       'mismatched',

@@ -33,8 +33,9 @@ export interface EarlierChecks {
  *   records late, back-dated) cannot be explained from the ledger yet, but is re-checked too.
  * - Re-check: `timing` again when the provider has booked everything that was in flight at the
  *   first check and lags only by entries posted since (a busy account), or when its clock has
- *   not moved past the previous check (nothing new learned). Re-checked until the last allowed;
- *   then a lag of new entries stays a final `timing`, a clock that stood is judged as it is.
+ *   not moved past the previous check (nothing new learned). Re-checked until the last allowed,
+ *   which judges what it sees: a lag still there is `mismatched` (a lost entry and a new one of
+ *   the same amount cannot be told apart by balances; a break is never hidden).
  * - `mismatched`: anything else (the money in flight at the first check never arrived, or
  *   nothing explains the difference).
  */
@@ -56,8 +57,10 @@ export function compareBalances(
   // previousBalances[k] is the balance before the k+1 newest entries; the oldest of them:
   const onlyNewEntriesInFlight =
     k !== -1 && ledger.postedAt[k].getTime() > earlier.firstAsOf.getTime();
-  if (onlyNewEntriesInFlight)
-    return { status: 'timing', difference, inFlightAmount, recheck: !earlier.last };
+  // Never a final `timing`: a lost entry and a new one of the same amount look alike in the
+  // balances, so a lag that has not settled by the last re-check is a break (never hidden).
+  if (onlyNewEntriesInFlight && !earlier.last)
+    return { status: 'timing', difference, inFlightAmount, recheck: true };
   const clockStood = asOf.getTime() <= earlier.previousAsOf.getTime();
   if (clockStood && !earlier.last)
     return { status: 'timing', difference, inFlightAmount, recheck: true };

@@ -26,8 +26,16 @@ export function earlierChecks(
   return { firstAsOf, previousAsOf, last: number >= maxRechecks };
 }
 
-/** The job's data for the next check of its account, after a check as of `asOf` asked for one. */
-export function nextCheck(job: BalanceInquiryJobData, asOf: Date): BalanceInquiryJobData {
+/**
+ * The job's data for the next check of its account, after a check as of `asOf` asked for one
+ * `delayMs` from `now`: it is not judged before then ({@link recheckTooEarly}).
+ */
+export function nextCheck(
+  job: BalanceInquiryJobData,
+  asOf: Date,
+  delayMs: number,
+  now = Date.now(),
+): BalanceInquiryJobData {
   const done = job.stage === 'recheck' && Number.isInteger(job.recheck) ? job.recheck! : 0;
   return {
     ...job,
@@ -35,5 +43,18 @@ export function nextCheck(job: BalanceInquiryJobData, asOf: Date): BalanceInquir
     recheck: done + 1,
     firstAsOf: job.stage === 'recheck' && job.firstAsOf ? job.firstAsOf : asOf.toISOString(),
     previousAsOf: asOf.toISOString(),
+    notBefore: now + delayMs,
   };
+}
+
+/**
+ * When a re-check job is run before its time (its delay failed, a Redis blip or a lost lock,
+ * and BullMQ retried it after its backoff; or it stalled and came back): the instant to wait
+ * for, else null. Judged early, money still in flight would read as a break.
+ */
+export function recheckTooEarly(job: BalanceInquiryJobData, now = Date.now()): number | null {
+  const notBefore = job.stage === 'recheck' ? job.notBefore : undefined;
+  return typeof notBefore === 'number' && Number.isFinite(notBefore) && now < notBefore
+    ? notBefore
+    : null;
 }
