@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { repoRoot } from '../deploy/compose-file';
 import { bareEnv, buildDist, run } from '../deploy/run-node';
+import { deleteRedisKeys } from '../support/redis-cleanup';
+import { uniqueSuffix } from '../support/test-config';
 
 /**
  * The producer and the worker from dist/ (as the image runs them) with a Postgres that does not answer: after
@@ -9,7 +11,10 @@ import { bareEnv, buildDist, run } from '../deploy/run-node';
  * lines and died in Nest's exception handler with a bare "connect ECONNREFUSED".
  */
 describe('start-up with Postgres not answering', () => {
+  // The machine's Redis is reached before Postgres fails: the test's own keys, removed after.
+  const QUEUE_PREFIX = `test-${uniqueSuffix()}`;
   beforeAll(() => buildDist(repoRoot), 300_000);
+  afterAll(() => deleteRedisKeys('redis://127.0.0.1:6379', QUEUE_PREFIX));
 
   it.each(['producer', 'worker'])(
     '%s: exits 1 naming DATABASE_URL with its password masked, every log line JSON',
@@ -21,6 +26,7 @@ describe('start-up with Postgres not answering', () => {
           LOG_LEVEL: 'info',
           DATABASE_URL: 'postgres://postgres:start-Pa55word@127.0.0.1:1/none',
           REDIS_URL: 'redis://127.0.0.1:6379',
+          QUEUE_PREFIX,
           HOST: '127.0.0.1',
           PORT: '0',
           WORKER_METRICS_PORT: '0',
