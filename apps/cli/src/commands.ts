@@ -33,6 +33,15 @@ async function closeApp(app: INestApplicationContext): Promise<void> {
   await within(5_000, app.close()).catch(() => undefined);
 }
 
+/** The Nest context of a command that uses the queues (after the Redis database check). */
+async function openApp(config: AppConfig): Promise<INestApplicationContext> {
+  await assertRedisDatabaseExists(config);
+  const logger = createLogger(config, 'cli', process.stderr);
+  return NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
+    logger: ['error'],
+  });
+}
+
 /** A failure the CLI reports on stderr with this exit code. */
 export class CliError extends Error {
   constructor(
@@ -125,11 +134,7 @@ export async function reconcile(
       2,
     );
   }
-  await assertRedisDatabaseExists(config);
-  const logger = createLogger(config, 'cli', process.stderr);
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
-    logger: ['error'],
-  });
+  const app = await openApp(config);
   try {
     const runs = app.get(RunsService);
     const run = await runs
@@ -191,11 +196,7 @@ export async function report(
 export async function cancel(config: AppConfig, runId: string, out: Out): Promise<void> {
   if (!/^\d{1,18}$/.test(runId))
     throw new CliError(`RUN_ID: ${JSON.stringify(runId)} is not a run id`, 2);
-  await assertRedisDatabaseExists(config);
-  const logger = createLogger(config, 'cli', process.stderr);
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
-    logger: ['error'],
-  });
+  const app = await openApp(config);
   try {
     const outcome = await app
       .get(RunsService)

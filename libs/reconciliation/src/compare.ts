@@ -57,12 +57,10 @@ export function compareBalances(
   // previousBalances[k] is the balance before the k+1 newest entries; the oldest of them:
   const onlyNewEntriesInFlight =
     k !== -1 && ledger.postedAt[k].getTime() > earlier.firstAsOf.getTime();
+  const clockStood = asOf.getTime() <= earlier.previousAsOf.getTime();
   // Never a final `timing`: a lost entry and a new one of the same amount look alike in the
   // balances, so a lag that has not settled by the last re-check is a break (never hidden).
-  if (onlyNewEntriesInFlight && !earlier.last)
-    return { status: 'timing', difference, inFlightAmount, recheck: true };
-  const clockStood = asOf.getTime() <= earlier.previousAsOf.getTime();
-  if (clockStood && !earlier.last)
+  if ((onlyNewEntriesInFlight || clockStood) && !earlier.last)
     return { status: 'timing', difference, inFlightAmount, recheck: true };
   return { status: 'mismatched', difference, inFlightAmount: null, recheck: false };
 }

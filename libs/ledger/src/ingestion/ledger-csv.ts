@@ -20,7 +20,7 @@ import {
   Checked,
 } from './field-rules';
 import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
-import { RowError, rowError } from './row-error';
+import { fieldProblem, RowError, rowError } from './row-error';
 
 /** Columns of the ledger CSV. */
 export const LEDGER_CSV_COLUMNS = {
@@ -81,8 +81,7 @@ function parseRow(line: number, text: Record<LedgerColumn, string>): ParsedRow |
   if (bad.length > 0) {
     const [first, ...others] = bad;
     const also = others.map(
-      (o) =>
-        `; also ${rowError(line, o.column, text[o.column] ?? '', o.reason).message.replace(/^line \d+, /, '')}`,
+      (o) => `; also ${fieldProblem(o.column, text[o.column] ?? '', o.reason)}`,
     );
     return rowError(line, first.column, text[first.column], first.reason + also.join(''));
   }

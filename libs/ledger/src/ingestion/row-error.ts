@@ -29,15 +29,22 @@ export interface RowError {
   message: string;
 }
 
+/** A value as a row error keeps it: cut when long. */
+const cut = (value: string) => (value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value);
+
+/** `amount "12.5": must be ...`: one bad field of a row, as its message names it. */
+export function fieldProblem(field: string, value: string, reason: string): string {
+  return `${field} ${echoValue(cut(value))}: ${reason}`;
+}
+
 /** Builds a {@link RowError} with its message. */
 export function rowError(line: number, field: string, value: string, reason: string): RowError {
-  const shown = value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
   return {
     line,
     field,
-    value: shown,
+    value: cut(value),
     reason,
-    message: `line ${line}, ${field} ${echoValue(shown)}: ${reason}`,
+    message: `line ${line}, ${fieldProblem(field, value, reason)}`,
   };
 }
 
