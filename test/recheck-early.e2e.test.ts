@@ -1,7 +1,7 @@
 import { Job } from 'bullmq';
 import { balanceJobId, balanceQueueName } from '@app/queue';
 import { loadRunReport, RunsService } from '@app/reconciliation';
-import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
+import { ledgerAccount } from './support/one-entry-account';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
@@ -22,21 +22,16 @@ describe('a re-check brought back early', () => {
       testConfig({ RECON_RECHECK_DELAY_MS: '3000', RECON_MAX_RECHECKS: '2', JOB_BACKOFF_MS: '50' }),
       {
         scenario: [
-          {
-            merchantId: 'M-NZSLOW',
-            merchantName: 'Merchant NZSLOW',
+          ledgerAccount({
             provider: 'netzme',
             accountNo: 'NZSLOW',
-            credentialSet: null,
-            ledger: [
-              { entryRef: 'NZSLOW-1', amount: 100_000n, postedAt: new Date(Date.now() - HOUR) },
-              { entryRef: 'NZSLOW-2', amount: 5_000n, postedAt: new Date(Date.now() - 20_000) },
+            entries: [
+              { amount: 100_000n, agoMs: HOUR },
+              { amount: 5_000n, agoMs: 20_000 },
             ],
             // The provider has booked the 50.00 by the re-check.
             simulated: { balances: ['1000.00', '1050.00'] },
-            kind: 'matched',
-            expected: { status: 'matched', difference: 0n, attempts: 1 },
-          } as unknown as ScenarioAccount,
+          }),
         ],
         startWorker: false,
       },

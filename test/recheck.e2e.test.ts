@@ -1,29 +1,19 @@
 import { appendLedgerEntries, accountKeyText } from '@app/ledger';
 import { loadRunReport, RunsService } from '@app/reconciliation';
-import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
+import { ledgerAccount } from './support/one-entry-account';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
 const HOUR = 3_600_000;
 
 /** A Netzme account with `entries` (amount, ms ago) whose provider answers `balances` in turn. */
-function account(accountNo: string, entries: [bigint, number][], balances: string[]) {
-  return {
-    merchantId: `M-${accountNo}`,
-    merchantName: `Merchant ${accountNo}`,
+const account = (accountNo: string, entries: [bigint, number][], balances: string[]) =>
+  ledgerAccount({
     provider: 'netzme',
     accountNo,
-    credentialSet: null,
-    ledger: entries.map(([amount, agoMs], i) => ({
-      entryRef: `${accountNo}-${i + 1}`,
-      amount,
-      postedAt: new Date(Date.now() - agoMs),
-    })),
+    entries: entries.map(([amount, agoMs]) => ({ amount, agoMs })),
     simulated: { balances },
-    kind: 'matched',
-    expected: { status: 'matched', difference: 0n, attempts: 1 },
-  } as unknown as ScenarioAccount;
-}
+  });
 
 /**
  * Money in flight told from a real break by checking again (found by a money-logic review):

@@ -170,6 +170,14 @@ describe('run sweeper', () => {
     const run = await pipeline.waitForRun(runId, 1000);
     expect(run).toMatchObject({ status: 'finished' });
     expect(run.counts.unavailable).toBe(nicepay);
+    // Announced by the sweep that finished it (announced by no one before; found by a reviewer),
+    // not a minute later as a run whose announcement was lost.
+    await worker.get(RunSweeper).sweep();
+    const [{ announced_at }] = await pipeline.db.dataSource.query(
+      `SELECT announced_at FROM reconciliation_runs WHERE id = $1`,
+      [runId],
+    );
+    expect(announced_at).toBeInstanceOf(Date);
     const messages: { error_message: string }[] = await pipeline.db.dataSource.query(
       `SELECT DISTINCT error_message FROM reconciliation_results WHERE run_id = $1 AND status = 'unavailable'`,
       [runId],

@@ -13,7 +13,17 @@ describe('discrepancies when runs of the same account overlap', () => {
   const t0 = new Date(Date.now() - 3_600_000);
   const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 
-  const newRun = async () => (await runsRepository.create(db(), 'api', {}, null))!.runId;
+  /** A new run holding one result of the account (not finished). */
+  const runWith = async (
+    accountId: string,
+    status: 'matched' | 'mismatched',
+    difference: bigint,
+    minutes: number,
+  ) => {
+    const runId = (await runsRepository.create(db(), 'api', {}, null))!.runId;
+    await result(runId, accountId, status, difference, at(minutes));
+    return runId;
+  };
   async function result(
     runId: string,
     accountId: string,
@@ -44,14 +54,11 @@ describe('discrepancies when runs of the same account overlap', () => {
 
   it('an older run finishing last does not re-open (and re-announce) a break a newer run saw cleared', async () => {
     const [id] = await createAccounts(db(), ['OVL-1']);
-    const p = await newRun();
-    await result(p, id, 'mismatched', -5_000n, at(0));
+    const p = await runWith(id, 'mismatched', -5_000n, 0);
     await finalizeRun(db(), p);
     // A (hourly) sees the break at t1; B (a re-check) sees it cleared at t2 and finishes first.
-    const a = await newRun();
-    await result(a, id, 'mismatched', -5_000n, at(1));
-    const b = await newRun();
-    await result(b, id, 'matched', 0n, at(2));
+    const a = await runWith(id, 'mismatched', -5_000n, 1);
+    const b = await runWith(id, 'matched', 0n, 2);
     await finalizeRun(db(), b);
     await finalizeRun(db(), a);
     expect(await discrepancies(db(), id)).toEqual([
@@ -68,10 +75,8 @@ describe('discrepancies when runs of the same account overlap', () => {
 
   it('an older run finishing last does not close a break a newer run confirmed ("matched again")', async () => {
     const [id] = await createAccounts(db(), ['OVL-2']);
-    const a = await newRun();
-    await result(a, id, 'matched', 0n, at(0));
-    const b = await newRun();
-    await result(b, id, 'mismatched', -1_000_000n, at(2));
+    const a = await runWith(id, 'matched', 0n, 0);
+    const b = await runWith(id, 'mismatched', -1_000_000n, 2);
     await finalizeRun(db(), b);
     await finalizeRun(db(), a);
     expect(await discrepancies(db(), id)).toEqual([
@@ -88,13 +93,10 @@ describe('discrepancies when runs of the same account overlap', () => {
 
   it('an older run finishing last does not move an open break back to its older difference', async () => {
     const [id] = await createAccounts(db(), ['OVL-3']);
-    const p = await newRun();
-    await result(p, id, 'mismatched', -5_000n, at(0));
+    const p = await runWith(id, 'mismatched', -5_000n, 0);
     await finalizeRun(db(), p);
-    const a = await newRun();
-    await result(a, id, 'mismatched', -5_000n, at(1));
-    const b = await newRun();
-    await result(b, id, 'mismatched', -9_000n, at(2));
+    const a = await runWith(id, 'mismatched', -5_000n, 1);
+    const b = await runWith(id, 'mismatched', -9_000n, 2);
     await finalizeRun(db(), b);
     await finalizeRun(db(), a);
     expect(await discrepancies(db(), id)).toEqual([
@@ -114,9 +116,7 @@ describe('discrepancies when runs of the same account overlap', () => {
       ['mismatched', -7_000n, 1],
       ['matched', 0n, 2],
     ] as const) {
-      const run = await newRun();
-      await result(run, id, status, difference, at(minutes));
-      await finalizeRun(db(), run);
+      await finalizeRun(db(), await runWith(id, status, difference, minutes));
     }
     expect(await discrepancies(db(), id)).toEqual([
       expect.objectContaining({ status: 'resolved', last_difference: '-7000', occurrences: 2 }),
