@@ -150,26 +150,44 @@ describe('SnapClient reads provider answers as documented', () => {
       additionalInfo: { ts },
     });
 
-    it('a value in seconds where milliseconds are expected is a breach naming the value', async () => {
+    it('a value in seconds where milliseconds are expected is not used: the balance is read as of the request time, the reason names the value', async () => {
       const seconds = String(Math.floor(Date.now() / 1000));
       raw('netzme', 'NZ-1', 200, answer(seconds));
-      const e = await failure(netzme());
-      expect(e).toBeInstanceOf(ContractBreachError);
-      expect(e.message).toContain(`additionalInfo.ts "${seconds}" looks like epoch seconds`);
+      const r = await netzme();
+      expect(r.availableBalance).toBe(10_000n);
+      expect(r.providerTime).toBeNull();
+      expect(r.providerTimeIgnored).toContain(
+        `netzme: additionalInfo.ts "${seconds}" looks like epoch seconds`,
+      );
+      expect(r.providerTimeIgnored).toContain(
+        `the ledger is read as of the request time ${r.requestTime.toISOString()}`,
+      );
     });
 
-    it('a value an hour from the request time is a breach naming it; a wider configured skew accepts it', async () => {
+    it('a value an hour from the request time is not used, naming it; a wider configured skew accepts it', async () => {
       const hourAhead = String(Date.now() + 3_600_000);
       raw('netzme', 'NZ-1', 200, answer(hourAhead));
-      const e = await failure(netzme());
-      expect(e).toBeInstanceOf(ContractBreachError);
-      expect(e.message).toContain(`additionalInfo.ts "${hourAhead}"`);
-      expect(e.message).toContain('beyond the allowed 600 s');
+      const r = await netzme();
+      expect(r.availableBalance).toBe(10_000n);
+      expect(r.providerTime).toBeNull();
+      expect(r.providerTimeIgnored).toContain(`additionalInfo.ts "${hourAhead}"`);
+      expect(r.providerTimeIgnored).toContain('beyond the allowed 600 s');
 
       const lenient = world.newFactory({ providerTimeSkewMs: 2 * 3_600_000 });
       raw('netzme', 'NZ-1', 200, answer(hourAhead));
       const ok = await lenient.get('netzme').balanceInquiry({ accountNo: 'NZ-1', currency: 'IDR' });
       expect(ok.providerTime?.getTime()).toBe(Number(hourAhead));
+      expect(ok.providerTimeIgnored).toBeNull();
+    });
+
+    it('a value that is no number is not used either, naming it', async () => {
+      raw('netzme', 'NZ-1', 200, answer('yesterday'));
+      const r = await netzme();
+      expect(r.availableBalance).toBe(10_000n);
+      expect(r.providerTime).toBeNull();
+      expect(r.providerTimeIgnored).toContain(
+        'additionalInfo.ts "yesterday" is not epoch milliseconds',
+      );
     });
 
     it("the simulator's own time (a string, as the page prints it) is accepted", async () => {

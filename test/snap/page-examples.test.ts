@@ -1,4 +1,3 @@
-import { ContractBreachError } from '@app/snap';
 import { PAGES, pageText, printedJsonAfter } from './support/provider-pages';
 import { World } from './support/world';
 
@@ -52,15 +51,16 @@ describe('the client reads each provider page’s example response as the page m
     expect(result.partnerReferenceNo).toBe('testing012398120312');
   });
 
-  it('Netzme Get Balance example under the default skew: a breach naming the 2022 ts', async () => {
+  it('Netzme Get Balance example under the default skew: Cash 0.00 IDR read, the 2022 ts not used (as of the request time), named', async () => {
     world.sim.patchAccount('netzme', 'XzIz2nVo', { faults: [canned(NETZME_BALANCE)] });
     const strict = world.newFactory({ providerTimeSkewMs: undefined });
-    const error = await strict
+    const result = await strict
       .get('netzme')
-      .balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ContractBreachError);
-    expect((error as Error).message).toContain('1663940662217');
+      .balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+    expect(result.availableBalance).toBe(0n);
+    expect(result.providerTime).toBeNull();
+    expect(result.providerTimeIgnored).toContain('additionalInfo.ts "1663940662217"');
+    expect(result.providerTimeIgnored).toContain('beyond the allowed 600 s');
   });
 
   it('Netzme Get Account Status example (premium / regular / approved_v2) reads as active', async () => {

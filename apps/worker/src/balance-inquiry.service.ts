@@ -162,6 +162,12 @@ export class BalanceInquiryService implements OnModuleDestroy {
           { externalId: balance.externalId, balanceType: entry.balanceType, err: entry.unreadable },
           'a balance entry not reconciled could not be read',
         );
+    if (balance.providerTimeIgnored)
+      // Reconciled as of the request time instead; said per account, for the provider.
+      log.warn(
+        { externalId: balance.externalId, err: balance.providerTimeIgnored },
+        "the provider's time in the answer was not used",
+      );
     const otherMerchant = this.otherMerchant(account, balance.providerName);
     if (otherMerchant) {
       // Never compare a ledger with another merchant's balance.
@@ -316,9 +322,6 @@ export class BalanceInquiryService implements OnModuleDestroy {
   hasOwnCredentials(provider: ProviderName): boolean {
     return this.clients.profile(provider).accountIdentity === 'credential-set';
   }
-
-  /** True when an amount fits a result's columns (Postgres `bigint` of minor units). */
-  fitsResult = (amount: bigint) => amount <= MAX_LEDGER_BALANCE && amount >= -MAX_LEDGER_BALANCE;
 
   /** Saves a result and counts it; the result that completes a run records the run's duration. */
   private async record(provider: ProviderName, log: JobLog, result: AccountResult): Promise<void> {

@@ -38,8 +38,14 @@ export interface BalanceInquiryResult {
   availableBalance: bigint;
   currency: string;
   balances: BalanceEntry[];
-  /** The provider's own clock, where it gives one. */
+  /** The provider's own clock, where it gives one that can be used (see `providerTimeIgnored`). */
   providerTime: Date | null;
+  /**
+   * Why the provider's time was given but not used (not epoch milliseconds, or beyond the
+   * allowed skew from the request time): the ledger is then read as of `requestTime`, as for a
+   * provider that gives no time, and the worker says so. `null` when nothing was ignored.
+   */
+  providerTimeIgnored: string | null;
   /** The merchant name the provider reported (`name`), where it gives one. */
   providerName: string | null;
   /** When the answering request left (the fallback reconciliation instant). */
@@ -89,6 +95,7 @@ export async function inquireBalance(
   const { json, code, externalId, sentAt: requestTime } = answer;
   const details: SnapErrorDetails = { provider: profile.provider, responseCode: code, externalId };
   const balances = parseBalances(profile, answer, account.currency, details);
+  const time = providerTime(profile, json, requestTime, providerTimeSkewMs);
   const chosen = balances.find((b) => b.reconciled)!;
   checkAccountNo(profile, json, account, details);
   checkSeller(profile, json, account, details);
@@ -98,7 +105,8 @@ export async function inquireBalance(
     availableBalance: chosen.value!,
     currency: account.currency, // the reconciled entry was checked to be in it
     balances: balances.map(({ reconciled: _, ...entry }) => entry),
-    providerTime: providerTime(profile, json, requestTime, providerTimeSkewMs, details),
+    providerTime: time.at,
+    providerTimeIgnored: time.ignored,
     providerName: merchantName(profile, json, details),
     requestTime,
     responseCode: code,
@@ -183,18 +191,28 @@ function chooseBalance(
   return found;
 }
 
-/** The provider's clock from the answer, checked to be near the request time. */
+/**
+ * The provider's clock from the answer, where it is near the request time. It decides which
+ * ledger entries count, so one that cannot be right (not epoch milliseconds, or further from
+ * the request time than the allowed skew) is not used: the answer's balance is still read and
+ * reconciled as of the request time, and `ignored` names the value and why. Failing the whole
+ * answer instead would leave the account unreconciled on every run for a field the pages only
+ * call "Timestamp in long" (Netzme's own example answer carries a ts of 2022).
+ */
 function providerTime(
   profile: ProviderProfile,
   json: Record<string, unknown>,
   requestTime: Date,
   skewMs: number,
-  details: SnapErrorDetails,
-): Date | null {
+): { at: Date | null; ignored: string | null } {
   const field = profile.response.providerTimeField;
-  if (!field) return null;
+  if (!field) return { at: null, ignored: null };
   const raw = pick(json, field);
-  if (raw === undefined || raw === null) return null;
+  if (raw === undefined || raw === null) return { at: null, ignored: null };
+  const ignored = (why: string) => ({
+    at: null,
+    ignored: `${profile.provider}: ${field} ${show(raw)} ${why}; the ledger is read as of the request time ${requestTime.toISOString()}`,
+  });
   let ms =
     typeof raw === 'number'
       ? raw
@@ -202,29 +220,17 @@ function providerTime(
         ? Number(raw)
         : NaN;
   const unit = profile.response.providerTimeUnit;
-  if (!Number.isSafeInteger(ms) || ms <= 0) {
-    throw new ContractBreachError(
-      `${profile.provider}: ${field} ${show(raw)} is not epoch ${unit === 's' ? 'seconds' : 'milliseconds'}`,
-      details,
-    );
-  }
-  // The provider time decides which ledger entries count: a wrong one is a silent cut-off
-  // in the wrong place, so it must be near the request time and in milliseconds.
+  if (!Number.isSafeInteger(ms) || ms <= 0)
+    return ignored(`is not epoch ${unit === 's' ? 'seconds' : 'milliseconds'}`);
   if (unit === 's') ms *= 1000;
-  else if (ms < SECONDS_LOOK_ALIKE_BELOW_MS) {
-    throw new ContractBreachError(
-      `${profile.provider}: ${field} ${show(raw)} looks like epoch seconds, not milliseconds (${new Date(ms).toISOString()})`,
-      details,
-    );
-  }
+  else if (ms < SECONDS_LOOK_ALIKE_BELOW_MS)
+    return ignored(`looks like epoch seconds, not milliseconds (${new Date(ms).toISOString()})`);
   const off = ms - requestTime.getTime();
-  if (Math.abs(off) > skewMs) {
-    throw new ContractBreachError(
-      `${profile.provider}: ${field} ${show(raw)} (${new Date(ms).toISOString()}) is ${Math.round(off / 1000)} s from the request time ${requestTime.toISOString()}, beyond the allowed ${skewMs / 1000} s`,
-      details,
+  if (Math.abs(off) > skewMs)
+    return ignored(
+      `(${new Date(ms).toISOString()}) is ${Math.round(off / 1000)} s from the request time, beyond the allowed ${skewMs / 1000} s`,
     );
-  }
-  return new Date(ms);
+  return { at: new Date(ms), ignored: null };
 }
 
 /**
