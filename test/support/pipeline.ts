@@ -38,6 +38,8 @@ export interface Pipeline {
   /** Starts the worker, with the pipeline's config or one of its own (e.g. fewer settings). */
   startWorker(workerConfig?: AppConfig): Promise<INestApplicationContext>;
   stopWorker(): Promise<void>;
+  /** Starts one more worker beside `worker`, as a second worker process would run; close() stops it. */
+  startExtraWorker(): Promise<INestApplicationContext>;
   waitForRun(runId: string, timeoutMs?: number): Promise<RunView>;
   queues(): Queue[];
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export async function startPipeline(
   const accountIds = await seedDatabase(db.dataSource, scenario);
   const logs = new LogCapture();
   const logger = createLogger({ LOG_LEVEL: 'debug' }, 'test', logs);
+  const extraWorkers: INestApplicationContext[] = [];
   const producer = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
     logger: false,
   });
@@ -117,6 +120,14 @@ export async function startPipeline(
       await pipeline.worker?.close();
       pipeline.worker = null;
     },
+    async startExtraWorker() {
+      const extra = await NestFactory.createApplicationContext(
+        WorkerModule.forRoot(config, logger, credentials),
+        { logger: false },
+      );
+      extraWorkers.push(extra);
+      return extra;
+    },
     async waitForRun(runId, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -131,6 +142,7 @@ export async function startPipeline(
     },
     queues: () => queues,
     async close() {
+      for (const extra of extraWorkers.splice(0)) await extra.close();
       await pipeline.stopWorker();
       await producer.close();
       for (const q of queues) await q.obliterate({ force: true });

@@ -2,7 +2,7 @@ import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Inject, Type } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { APP_LOGGER, JobLogger, JobWorkerHost, Logger } from '@app/infra';
+import { APP_LOGGER, JobLogger, JobWorkerHost, Logger, pauseQueueAtLeast } from '@app/infra';
 import { balanceQueueName, BalanceInquiryJobData, JOB, OnJob, providerLimiter } from '@app/queue';
 import { JobAdmission, nextCheck, recheckTooEarly } from '@app/reconciliation';
 import {
@@ -98,8 +98,9 @@ export function balanceInquiryProcessor(
       } catch (e) {
         if (e instanceof ProviderUnavailableError) {
           // The provider is taken for down (circuit breaker): the queue waits, across every
-          // worker, until the next probe; the job goes back without spending an attempt.
-          await this.worker.rateLimit(e.retryAfterMs);
+          // worker, until the next probe (or longer, if a pause in force ends later); the job
+          // goes back without spending an attempt.
+          await pauseQueueAtLeast(this.worker, e.retryAfterMs);
           throw Worker.RateLimitError();
         }
         const hits = job.data.rateLimitHits ?? 0;
@@ -120,8 +121,9 @@ export function balanceInquiryProcessor(
             await job.moveToDelayed(Date.now() + pauseMs, token);
             throw new DelayedError();
           }
-          // One set of credentials for every account: the whole queue waits, across workers.
-          await this.worker.rateLimit(pauseMs);
+          // One set of credentials for every account: the whole queue waits, across workers;
+          // a longer pause already in force (another job's Retry-After) is kept, not cut.
+          await pauseQueueAtLeast(this.worker, pauseMs);
           throw Worker.RateLimitError();
         }
         throw e;

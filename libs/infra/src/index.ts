@@ -5,6 +5,7 @@ export * from './bullmq/job-handler-check';
 export * from './bullmq/job-worker-host';
 export * from './bullmq/provider-queues';
 export * from './bullmq/queue-error-logger';
+export * from './bullmq/queue-pause';
 export * from './bullmq/queue-registration';
 export * from './database/data-source';
 export * from './database/database.module';
