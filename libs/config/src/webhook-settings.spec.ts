@@ -75,6 +75,33 @@ describe('webhook settings', () => {
     ).toEqual([]);
   });
 
+  it('refuses an attempt longer than the graceful stop window, naming both settings and their values', () => {
+    const problems = (env: Record<string, string>) =>
+      webhookSettingProblems(
+        settings({ WEBHOOK_URL: 'https://h.example/t0ken', WEBHOOK_SECRET: SECRET_32, ...env }),
+      );
+    const why =
+      'the graceful stop window: a worker stopping mid-delivery would be killed before the attempt ends';
+    expect(problems({ WEBHOOK_TIMEOUT_MS: '45000', SHUTDOWN_TIMEOUT_MS: '30000' })).toEqual([
+      `WEBHOOK_TIMEOUT_MS=45000: must not exceed SHUTDOWN_TIMEOUT_MS=30000, ${why}`,
+    ]);
+    // The default attempt (10 s) against a shorter window, through loadConfig.
+    expect(() =>
+      loadConfig({
+        SHUTDOWN_TIMEOUT_MS: '5000',
+        WEBHOOK_SUBSCRIPTIONS: 'run.stalled=https://h.example/t0ken',
+        WEBHOOK_SECRET: SECRET_32,
+      }),
+    ).toThrow(`WEBHOOK_TIMEOUT_MS=10000: must not exceed SHUTDOWN_TIMEOUT_MS=5000, ${why}`);
+    // An attempt that fits, up to the whole window.
+    expect(problems({ WEBHOOK_TIMEOUT_MS: '5000', SHUTDOWN_TIMEOUT_MS: '5000' })).toEqual([]);
+    // Without a subscription no delivery is ever made: a short window alone is fine.
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '3000' })).toMatchObject({
+      SHUTDOWN_TIMEOUT_MS: 3000,
+      WEBHOOK_TIMEOUT_MS: 10000,
+    });
+  });
+
   it('keeps the URL out of config errors: a bad WEBHOOK_URL is a secret setting', () => {
     expect(() => loadConfig({ WEBHOOK_URL: 'not a url/T0KEN' })).toThrow(
       'WEBHOOK_URL=(secret, not shown)',

@@ -91,9 +91,10 @@ export function webhookSubscriptions(
 
 /**
  * Checks the webhook settings at start-up and remembers each URL as a secret (redacted from
- * every log line): a subscription needs WEBHOOK_SECRET; in production every URL must be https
- * and the secret at least {@link MIN_PRODUCTION_WEBHOOK_SECRET} characters. Returns the
- * problems, each naming the setting and never a URL or the secret.
+ * every log line): a subscription needs WEBHOOK_SECRET; an attempt's WEBHOOK_TIMEOUT_MS must
+ * fit in SHUTDOWN_TIMEOUT_MS; in production every URL must be https and the secret at least
+ * {@link MIN_PRODUCTION_WEBHOOK_SECRET} characters. Returns the problems, each naming the
+ * setting and never a URL or the secret.
  */
 export function webhookSettingProblems(config: AppConfig): string[] {
   let subscriptions: WebhookSubscription[];
@@ -107,6 +108,14 @@ export function webhookSettingProblems(config: AppConfig): string[] {
   const problems: string[] = [];
   if (!config.WEBHOOK_SECRET)
     problems.push('WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed)');
+  // A worker's stop waits for the delivery in flight, and the stop window is sized from
+  // SHUTDOWN_TIMEOUT_MS (docker-compose's stop_grace_period, Kubernetes'
+  // terminationGracePeriodSeconds): a longer attempt would be killed mid-delivery.
+  if (config.WEBHOOK_TIMEOUT_MS > config.SHUTDOWN_TIMEOUT_MS)
+    problems.push(
+      `WEBHOOK_TIMEOUT_MS=${config.WEBHOOK_TIMEOUT_MS}: must not exceed SHUTDOWN_TIMEOUT_MS=${config.SHUTDOWN_TIMEOUT_MS}, ` +
+        'the graceful stop window: a worker stopping mid-delivery would be killed before the attempt ends',
+    );
   if (config.NODE_ENV !== 'development') {
     const plain = subscriptions.filter((s) => !s.url.startsWith('https://'));
     if (plain.length > 0)
