@@ -117,6 +117,27 @@ describe('retention', () => {
     ).toMatchObject({ results: 0, runs: 0 });
   });
 
+  it('keeps a run that closed a discrepancy (its account matched again) and deletes the others', async () => {
+    const e = await account('E');
+    const opening = await run(140);
+    const closing = await run(130); // E matched again: it resolved the discrepancy, and is named
+    const plain = await run(135); // nothing names it: deleted in the same pass
+    await result(opening, e, 'mismatched');
+    await result(closing, e);
+    await result(plain, e);
+    await result(await run(1), e);
+    await discrepancy(e, opening, 'resolved');
+    await q(`UPDATE discrepancies SET resolved_run_id = $1 WHERE account_id = $2`, [closing, e]);
+
+    // It failed here: deleting `closing` broke discrepancies.resolved_run_id's foreign key,
+    // so the whole statement, and every later retention pass, failed.
+    await deleteExpired(db.dataSource, { olderThanDays: 90, batchSize: 10, now });
+
+    expect(await runExists(closing)).toBe(true);
+    expect(await runExists(plain)).toBe(false);
+    expect(await resultsOf(closing)).toEqual([]);
+  });
+
   it('the producer installs the retention job on its cron, and removes it with RETENTION_DAYS=0', async () => {
     const queue = new Queue(SCHEDULE_QUEUE, {
       connection: { url: config.REDIS_URL },

@@ -319,7 +319,8 @@ export async function markStalled(db: Db, deadlineSeconds: number): Promise<stri
 
 /**
  * Deletes up to `batchSize` runs started before `cutoff` that are over and hold nothing
- * (no result left, no discrepancy naming them); returns how many.
+ * (no result left, no discrepancy naming them: every run column of `discrepancies` has a
+ * foreign key, so one missed here fails the whole statement); returns how many.
  */
 export async function deleteExpired(db: Db, cutoff: Date, batchSize: number): Promise<number> {
   const { affected } = affectedRows(
@@ -329,7 +330,7 @@ export async function deleteExpired(db: Db, cutoff: Date, batchSize: number): Pr
           WHERE r.started_at < $1 AND r.status <> 'running'
             AND NOT EXISTS (SELECT 1 FROM reconciliation_results x WHERE x.run_id = r.id)
             AND NOT EXISTS (SELECT 1 FROM discrepancies d
-                             WHERE r.id IN (d.opened_run_id, d.last_run_id))
+                             WHERE r.id IN (d.opened_run_id, d.last_run_id, d.resolved_run_id))
           LIMIT $2)`,
       [cutoff, batchSize],
     ),
