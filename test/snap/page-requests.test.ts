@@ -3,8 +3,10 @@ import Redis from 'ioredis';
 import {
   CredentialRegistry,
   ExternalIdGenerator,
+  fetchHistory,
   loadPrivateKey,
   ProfileOverrides,
+  profileOverridesFromEnv,
   ProviderName,
   randomInstanceId,
   resolveProfile,
@@ -811,6 +813,67 @@ describe('requests the client builds and answers it reads, against the providers
         expect((error as SnapError).kind).toBe('token-rejected');
         expect(tokenCalls() - before).toBe(3);
       });
+    });
+  });
+
+  describe('a deployment’s other URL path (SNAP_<P>_BALANCE_PATH, SNAP_<P>_PROFILE) is the path signed', () => {
+    // A strict provider signs the path it was called on (PROTOCOL.md §2): a call to a new URL
+    // signed over the built-in path is refused every time (4011100).
+    const fromEnv = (provider: ProviderName, env: Record<string, string>) =>
+      profileOverridesFromEnv(provider, env);
+
+    it('Finnet, SNAP_FINNET_BALANCE_PATH: sent to and signed over the new path', async () => {
+      const path = '/v1.0/balance-inquiry';
+      server.answer(path, () => ({ status: 200, body: FINNET_ANSWER }));
+      await factory({ finnet: fromEnv('finnet', { SNAP_FINNET_BALANCE_PATH: path }) })
+        .get('finnet')
+        .balanceInquiry({ accountNo: 'x', currency: 'IDR' });
+      const req = last(path);
+      expect(appHeaders(req)['x-signature']).toBe(expectedSignature('finnet', req, path, 'base64'));
+    });
+
+    it('Netzme, SNAP_NETZME_PROFILE balancePath and history.path: each sent to and signed over its new path', async () => {
+      const balancePath = '/api/v2.0/payment/balance-inquiry';
+      const historyPath = '/api/v2.0/transaction/history-list';
+      server.answer(balancePath, () => ({ status: 200, body: NETZME_BALANCE_ANSWER }));
+      server.answer(historyPath, () => ({
+        status: 200,
+        body: '{"responseCode":"2001200","responseMessage":"Successful","detailData":[]}',
+      }));
+      const client = factory({
+        netzme: fromEnv('netzme', {
+          SNAP_NETZME_PROFILE: JSON.stringify({ balancePath, history: { path: historyPath } }),
+        }),
+      }).get('netzme');
+      await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+      const balance = last(balancePath);
+      expect(appHeaders(balance)['x-signature']).toBe(
+        expectedSignature('netzme', balance, balancePath, 'hex'),
+      );
+      const window = await fetchHistory(client, {
+        accountNo: 'XzIz2nVo',
+        currency: 'IDR',
+        from: new Date(Date.now() - 3_600_000),
+        to: new Date(),
+      });
+      expect(window.events).toEqual([]);
+      const history = last(historyPath);
+      expect(appHeaders(history)['x-signature']).toBe(
+        expectedSignature('netzme', history, historyPath, 'hex'),
+      );
+    });
+
+    it('NICEPay, SNAP_NICEPAY_BALANCE_PATH: signed over the new path less the /nicepay prefix', async () => {
+      // PROTOCOL.md §3: "one doc-page example URL shows /api/v1.0/transfer/balance-inquiry".
+      const path = '/nicepay/api/v1.0/transfer/balance-inquiry';
+      server.answer(path, () => ({ status: 200, body: NICEPAY_ANSWER }));
+      await factory({ nicepay: fromEnv('nicepay', { SNAP_NICEPAY_BALANCE_PATH: path }) })
+        .get('nicepay')
+        .balanceInquiry({ accountNo: 'IONPAYTEST', currency: 'IDR' });
+      const req = last(path);
+      expect(appHeaders(req)['x-signature']).toBe(
+        expectedSignature('nicepay', req, '/api/v1.0/transfer/balance-inquiry', 'base64'),
+      );
     });
   });
 

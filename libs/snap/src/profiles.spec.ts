@@ -42,6 +42,100 @@ describe('profiles', () => {
     expect(DEFAULT_PROFILES.nicepay.balancePath).toBe('/nicepay/api/v1.0/balance-inquiry');
   });
 
+  describe('a signed path follows its URL path unless the deployment sets it', () => {
+    it('the URL path alone, from the environment: the signed path moves with it', () => {
+      const finnet = resolveProfile(
+        'finnet',
+        profileOverridesFromEnv('finnet', { SNAP_FINNET_BALANCE_PATH: '/v1.0/balance-inquiry' }),
+      );
+      expect(finnet.balancePath).toBe('/v1.0/balance-inquiry');
+      expect(finnet.balanceSignedPath).toBe('/v1.0/balance-inquiry');
+      const netzme = resolveProfile(
+        'netzme',
+        profileOverridesFromEnv('netzme', {
+          SNAP_NETZME_BALANCE_PATH: '/api/v2.0/payment/balance-inquiry',
+          SNAP_NETZME_ACCOUNT_STATUS_PATH: '/api/v2.0/account/registration-account-inquiry',
+        }),
+      );
+      expect(netzme.balanceSignedPath).toBe('/api/v2.0/payment/balance-inquiry');
+      expect(netzme.accountStatusSignedPath).toBe('/api/v2.0/account/registration-account-inquiry');
+    });
+
+    it('the URL paths alone, in SNAP_<P>_PROFILE: the balance, account-status and history signed paths move with them', () => {
+      const netzme = resolveProfile(
+        'netzme',
+        profileOverridesFromEnv('netzme', {
+          SNAP_NETZME_PROFILE: JSON.stringify({
+            balancePath: '/api/v2.0/payment/balance-inquiry',
+            accountStatusPath: '/api/v2.0/account/registration-account-inquiry',
+            history: { path: '/api/v2.0/transaction/history-list' },
+          }),
+        }),
+      );
+      expect(netzme.balanceSignedPath).toBe('/api/v2.0/payment/balance-inquiry');
+      expect(netzme.accountStatusSignedPath).toBe('/api/v2.0/account/registration-account-inquiry');
+      expect(netzme.history?.signedPath).toBe('/api/v2.0/transaction/history-list');
+      const finnet = resolveProfile('finnet', { balancePath: '/v1.0/balance-inquiry' });
+      expect(finnet.balanceSignedPath).toBe('/v1.0/balance-inquiry');
+      // The built-in profiles are untouched.
+      expect(DEFAULT_PROFILES.netzme.history?.signedPath).toBe(
+        '/api/v1.0/transaction/history-list',
+      );
+      expect(DEFAULT_PROFILES.finnet.balanceSignedPath).toBe(
+        '/topup/v1.0/balance-inquiry-merchant',
+      );
+    });
+
+    it('a signed path the deployment sets is kept, whichever form sets either', () => {
+      const both = resolveProfile(
+        'finnet',
+        profileOverridesFromEnv('finnet', {
+          SNAP_FINNET_BALANCE_PATH: '/topup/v1.0/balance-inquiry-merchant',
+          SNAP_FINNET_BALANCE_SIGNED_PATH: '/v1.0/balance-inquiry-merchant',
+        }),
+      );
+      expect(both.balanceSignedPath).toBe('/v1.0/balance-inquiry-merchant');
+      const mixed = resolveProfile(
+        'netzme',
+        profileOverridesFromEnv('netzme', {
+          SNAP_NETZME_PROFILE: JSON.stringify({
+            accountStatusSignedPath: '/signed/status',
+            history: { path: '/h', signedPath: '/signed/h' },
+          }),
+          SNAP_NETZME_ACCOUNT_STATUS_PATH: '/api/v2.0/account/registration-account-inquiry',
+        }),
+      );
+      expect(mixed.accountStatusSignedPath).toBe('/signed/status');
+      expect(mixed.history?.signedPath).toBe('/signed/h');
+      expect(resolveProfile('netzme', { balanceSignedPath: '/s' }).balancePath).toBe(
+        DEFAULT_PROFILES.netzme.balancePath,
+      );
+    });
+
+    it('NICEPay signs its URL path less the /nicepay context prefix, an overridden one too', () => {
+      expect(DEFAULT_PROFILES.nicepay.balanceSignedPath).toBe('/api/v1.0/balance-inquiry');
+      // PROTOCOL.md §3: one NICEPay page's example URL is /api/v1.0/transfer/balance-inquiry.
+      const transfer = resolveProfile(
+        'nicepay',
+        profileOverridesFromEnv('nicepay', {
+          SNAP_NICEPAY_BALANCE_PATH: '/nicepay/api/v1.0/transfer/balance-inquiry',
+        }),
+      );
+      expect(transfer.balanceSignedPath).toBe('/api/v1.0/transfer/balance-inquiry');
+      // A URL without the prefix (a deployment's own gateway) is signed as it is.
+      expect(resolveProfile('nicepay', { balancePath: '/api/v2/balance' }).balanceSignedPath).toBe(
+        '/api/v2/balance',
+      );
+      // No prefix: the whole URL path is signed.
+      expect(resolveProfile('nicepay', { unsignedUrlPrefix: null }).balanceSignedPath).toBe(
+        '/nicepay/api/v1.0/balance-inquiry',
+      );
+      expect(() => resolveProfile('nicepay', { unsignedUrlPrefix: '/nicepay/' })).toThrow(
+        'unsignedUrlPrefix = "/nicepay/": must start with "/", hold no spaces and not end with "/"',
+      );
+    });
+  });
+
   it('an authorizationScheme override applies to every call, the built-in per-operation exceptions (Netzme balance: bare token) included', () => {
     expect(resolveProfile('netzme').authorizationSchemeByOperation).toEqual({
       'balance-inquiry': 'none',

@@ -56,10 +56,42 @@ export function resolveProfile(
     // exceptions (Netzme's bare balance token) would otherwise keep the one that matters.
     merged.authorizationSchemeByOperation = {};
   }
+  followUrlPaths(merged, overrides);
   if (merged.provider !== provider) {
     throw new ProviderProfileError(provider, ['provider: an override cannot rename the profile']);
   }
   return defineProvider(merged as ProviderProfile);
+}
+
+/**
+ * A signed path the deployment does not set follows its URL path: where the deployment sets a
+ * URL path (or the `unsignedUrlPrefix`), the built-in signed path, made for the built-in URL, is
+ * dropped for `defineProvider` to derive again from the new one. Kept, the call went to the new
+ * URL signed over the old path, and a provider checking the signature refused every call.
+ */
+function followUrlPaths(merged: Record<string, unknown>, overrides: ProfileOverrides): void {
+  const prefixSet = overrides.unsignedUrlPrefix !== undefined;
+  const pairs = [
+    ['balancePath', 'balanceSignedPath'],
+    ['accountStatusPath', 'accountStatusSignedPath'],
+  ] as const;
+  for (const [urlPath, signedPath] of pairs) {
+    if ((prefixSet || overrides[urlPath] !== undefined) && overrides[signedPath] === undefined) {
+      delete merged[signedPath];
+    }
+  }
+  const history = merged.history;
+  const set = overrides.history ?? undefined;
+  if (
+    typeof history === 'object' &&
+    history !== null &&
+    (prefixSet || set?.path !== undefined) &&
+    set?.signedPath === undefined
+  ) {
+    // A copy: without a history override, merged.history is the built-in profile's own object.
+    const { signedPath: _builtIn, ...rest } = history as { signedPath?: string };
+    merged.history = rest;
+  }
 }
 
 /**
@@ -102,7 +134,8 @@ export function profileOverridesFromEnv(
     balancePath: text('BALANCE_PATH'),
     balanceSignedPath: text('BALANCE_SIGNED_PATH'),
     accountStatusPath: text('ACCOUNT_STATUS_PATH'),
-    accountStatusSignedPath: text('ACCOUNT_STATUS_SIGNED_PATH') ?? text('ACCOUNT_STATUS_PATH'),
+    // Unset, each signed path follows its URL path (resolveProfile).
+    accountStatusSignedPath: text('ACCOUNT_STATUS_SIGNED_PATH'),
     signatureEncoding: encoding,
   };
   const out: ProfileOverrides = { ...fromJson };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { historyProfileSchema } from './history-profile';
+import { signedPathOf } from './signed-path';
 
 const path = z.string().regex(/^\/\S*$/, 'must start with "/" and hold no spaces');
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name');
@@ -25,10 +26,24 @@ export const providerProfileSchema = z
     tokenPath: path,
     /** Path in the URL of the balance inquiry. */
     balancePath: path,
-    /** Path in the signature's string to sign (NICEPay leaves out its URL's context prefix). */
+    /**
+     * Path in the signature's string to sign. Unless set, the URL path less
+     * `unsignedUrlPrefix` (`signedPathOf`), as every signed path here: where a deployment sets
+     * the URL path and not this one, this one follows it (`resolveProfile`).
+     */
     balanceSignedPath: path,
+    /**
+     * The URL's context prefix the provider leaves out of the paths it signs (NICEPay's
+     * `/nicepay`: URL `/nicepay/api/v1.0/balance-inquiry`, signed `/api/v1.0/balance-inquiry`);
+     * `null`: it signs the URL path as it is.
+     */
+    unsignedUrlPrefix: z
+      .string()
+      .regex(/^(\/[^/\s]+)+$/, 'must start with "/", hold no spaces and not end with "/"')
+      .nullable(),
     /** Account-status inquiry, when the provider offers one. */
     accountStatusPath: path.optional(),
+    /** Defaults to `accountStatusPath` less `unsignedUrlPrefix`, as `balanceSignedPath`. */
     accountStatusSignedPath: path.optional(),
     /** Only POST: SnapHttp sends POST, and the method is part of the string to sign. */
     method: z.literal('POST'),
@@ -182,7 +197,8 @@ type ProviderOwnFields =
 
 /**
  * A profile as a provider's file writes it: its own fields, and whatever it does differently
- * from the SNAP standard ({@link snapStandard}); the signed balance path defaults to the URL's.
+ * from the SNAP standard ({@link snapStandard}); the signed paths default to the URL paths
+ * (less `unsignedUrlPrefix`).
  */
 export type ProviderProfileInput = Pick<ProviderProfile, ProviderOwnFields> &
   Partial<Omit<ProviderProfile, ProviderOwnFields | 'response'>> & {
@@ -201,6 +217,7 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
     method: 'POST',
     headers: { partnerId: 'X-PARTNER-ID', externalId: 'X-EXTERNAL-ID', channel: 'CHANNEL-ID' },
     staticHeaders: {},
+    unsignedUrlPrefix: null,
     authorizationScheme: 'Bearer',
     authorizationSchemeByOperation: {},
     sendClientSecret: false,
@@ -252,9 +269,14 @@ function shownValue(profile: object, path: readonly PropertyKey[]): string {
  */
 export function defineProvider(input: ProviderProfileInput): ProviderProfile {
   const standard = snapStandard();
+  const prefix = input.unsignedUrlPrefix ?? standard.unsignedUrlPrefix;
   const profile = {
     ...standard,
-    balanceSignedPath: input.balancePath,
+    // Anything but a path (a bad override) is left for the schema to name.
+    balanceSignedPath:
+      typeof input.balancePath === 'string'
+        ? signedPathOf(input.balancePath, prefix)
+        : input.balancePath,
     ...input,
     // Anything but an object (a bad override) is left for the schema to name.
     response:
@@ -273,11 +295,12 @@ export function defineProvider(input: ProviderProfileInput): ProviderProfile {
       ),
     );
   }
-  if (result.data.accountStatusPath && !result.data.accountStatusSignedPath) {
-    result.data.accountStatusSignedPath = result.data.accountStatusPath;
+  const p = result.data;
+  if (p.accountStatusPath && !p.accountStatusSignedPath) {
+    p.accountStatusSignedPath = signedPathOf(p.accountStatusPath, p.unsignedUrlPrefix);
   }
-  if (result.data.history && !result.data.history.signedPath) {
-    result.data.history.signedPath = result.data.history.path;
+  if (p.history && !p.history.signedPath) {
+    p.history.signedPath = signedPathOf(p.history.path, p.unsignedUrlPrefix);
   }
-  return result.data;
+  return p;
 }

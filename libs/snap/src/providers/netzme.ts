@@ -12,7 +12,6 @@ export default defineProvider({
   tokenPath: '/api/v1/access-token/b2b',
   balancePath: '/api/v1.0/payment/balance-inquiry',
   accountStatusPath: '/api/v1.0/account/registration-account-inquiry',
-  accountStatusSignedPath: '/api/v1.0/account/registration-account-inquiry',
   // Both pages list X-CLIENT-SECRET in their header tables and both example requests send it
   // (and the Get Account Status example's X-SIGNATURE is keyed with that same value): the pages
   // win over PROTOCOL.md §2, which would keep it off. SNAP_NETZME_PROFILE='{"sendClientSecret":false}'

@@ -11,7 +11,10 @@ export default defineProvider({
   displayName: 'NICEPay',
   tokenPath: '/nicepay/v1.0/access-token/b2b',
   balancePath: '/nicepay/api/v1.0/balance-inquiry',
-  balanceSignedPath: '/api/v1.0/balance-inquiry',
+  // Signed as `/api/v1.0/balance-inquiry` (PROTOCOL.md §2, the official SDKs): the prefix, not
+  // a second path, so a deployment's other URL path (`SNAP_NICEPAY_BALANCE_PATH`) is signed
+  // without it too.
+  unsignedUrlPrefix: '/nicepay',
   channel: { rule: 'client-id-plus', suffix: '01' },
   // "X-PARTNER-ID | String | 20", "CHANNEL-ID | String | 20" (so a client id of 18 at most).
   headerMaxLength: { partnerId: 20, channel: 20 },
