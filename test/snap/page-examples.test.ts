@@ -104,4 +104,47 @@ describe('the client reads each provider page’s example response as the page m
     expect(result.providerName).toBe('Toko Sinar Jaya');
     expect(result.referenceNo).toBe('A1B2C3D4');
   });
+
+  it('Finnet’s accountInfos as one object (its table gives no type, its Sample Response is empty): read as a list of one; the array form too; anything else refused', async () => {
+    // "6 | accountInfos | M | Detail of Account Info": no "Array of Object" as NICEPay's has.
+    expect(pageText(PAGES.finnetBalance)).toMatch(
+      /\n6\n+accountInfos\n+M\n+Detail of Account Info\n/,
+    );
+    const { clientId } = world.partners.finnet;
+    const table = JSON.parse(FINNET_TABLE) as Record<string, unknown>;
+    const withInfos = (accountInfos: unknown) => JSON.stringify({ ...table, accountInfos });
+    const entry = { availableBalance: { value: '10000.00', currency: 'IDR' } };
+    const client = world.factory.get('finnet');
+    const ask = () => client.balanceInquiry({ accountNo: clientId, currency: 'IDR' });
+    world.sim.putAccounts([
+      {
+        provider: 'finnet',
+        accountNo: clientId,
+        faults: [canned(withInfos(entry)), canned(withInfos([entry]))],
+      },
+    ]);
+    for (const form of ['object', 'array']) {
+      const result = await ask();
+      expect([form, result.availableBalance, result.providerName]).toEqual([
+        form,
+        1_000_000n,
+        'Toko Sinar Jaya',
+      ]);
+    }
+    for (const bad of [null, 'IDR 10000.00', []]) {
+      world.sim.patchAccount('finnet', clientId, { faults: [canned(withInfos(bad))] });
+      await expect(ask()).rejects.toMatchObject({
+        kind: 'contract-breach',
+        message: `finnet: accountInfos ${JSON.stringify(bad)} is not a list of balances`,
+      });
+    }
+    // A problem inside the one object names it as it came (no [0]).
+    const dollars = { availableBalance: { value: '10.00', currency: 'USD' } };
+    world.sim.patchAccount('finnet', clientId, { faults: [canned(withInfos(dollars))] });
+    await expect(ask()).rejects.toMatchObject({
+      kind: 'contract-breach',
+      message:
+        'finnet: accountInfos.availableBalance.currency "USD" is not the account\'s currency "IDR"',
+    });
+  });
 });

@@ -120,7 +120,9 @@ export async function inquireBalance(
 /**
  * Every `accountInfos[]` entry, its amount in minor units and in the account's currency. The
  * entry to reconcile must read exactly; another (Netzme's Points) that does not is kept with
- * the reason, and does not spoil the balance that is reconciled.
+ * the reason, and does not spoil the balance that is reconciled. A single object is read as a
+ * list of one: Finnet's table gives `accountInfos` no type ("M | Detail of Account Info") and
+ * its Sample Response is empty, so one account's info may come as the object itself.
  */
 function parseBalances(
   profile: ProviderProfile,
@@ -128,11 +130,13 @@ function parseBalances(
   currency: string,
   details: SnapErrorDetails,
 ): (BalanceEntry & { reconciled: boolean })[] {
-  const infos = answer.json.accountInfos;
+  const given = answer.json.accountInfos;
   const breach = (message: string) => answerBreach(profile.provider, message, answer);
-  if (infos === undefined) throw breach('accountInfos is missing');
+  if (given === undefined) throw breach('accountInfos is missing');
+  const single = typeof given === 'object' && given !== null && !Array.isArray(given);
+  const infos: unknown = single ? [given] : given;
   if (!Array.isArray(infos) || infos.length === 0) {
-    throw breach(`accountInfos ${show(infos)} is not a list of balances`);
+    throw breach(`accountInfos ${show(given)} is not a list of balances`);
   }
   const types = infos.map((info) => {
     const t = pick(info, 'balanceType');
@@ -141,7 +145,7 @@ function parseBalances(
   const chosen = chooseBalance(profile, types, details);
   const { balanceField } = profile.response;
   return infos.map((info, i) => {
-    const field = `accountInfos[${i}].${balanceField}`;
+    const field = `${single ? 'accountInfos' : `accountInfos[${i}]`}.${balanceField}`;
     const entry = { balanceType: types[i], reconciled: i === chosen };
     const got = pick(info, `${balanceField}.currency`);
     let value: bigint | null = null;
