@@ -6,7 +6,6 @@ import type { SnapCredentials } from './credentials';
 import { ContractBreachError } from './errors';
 import { show } from './response-body';
 import { signTokenRequest } from './signing';
-import { jakartaTimestamp } from './timestamp';
 import type { IssuedToken } from './token-manager';
 import type { SnapTransport } from './transport';
 
@@ -21,13 +20,14 @@ export async function requestAccessToken(
   credentials: SnapCredentials,
 ): Promise<IssuedToken> {
   const { provider, tokenPath } = transport.profile;
-  const timestamp = jakartaTimestamp();
-  const headers = {
+  // Signed when the transport sends it, after the breaker and the pace: the RSA signature
+  // covers X-TIMESTAMP, which must be the time the request leaves.
+  const headers = (timestamp: string) => ({
     'Content-Type': 'application/json',
     'X-TIMESTAMP': timestamp,
     'X-CLIENT-KEY': credentials.clientId,
     'X-SIGNATURE': signTokenRequest(credentials.clientId, timestamp, credentials.privateKey),
-  };
+  });
   const { json, code } = await transport.exchange({
     operation: 'access-token',
     path: tokenPath,

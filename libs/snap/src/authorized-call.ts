@@ -16,7 +16,6 @@ import type { ProviderProfile } from './profiles';
 import type { ProviderName } from './providers/index';
 import type { SentAnswer } from './read-response';
 import { scrubBody } from './response-body';
-import { jakartaTimestamp } from './timestamp';
 import type { TokenManager } from './token-manager';
 import type { SnapTransport } from './transport';
 
@@ -78,16 +77,18 @@ export async function authorizedCall(
     const body = JSON.stringify(request.body(externalId));
     const method = request.method ?? 'POST';
     const scheme = transport.schemeOf(request.operation);
-    const headers = transport.signedHeaders({
-      operation: request.operation,
-      scheme,
-      method,
-      token,
-      externalId,
-      signedPath: request.signedPath,
-      body,
-      timestamp: jakartaTimestamp(),
-    });
+    // Signed when the transport sends it, after the breaker and the pace (transport.exchange).
+    const headers = (timestamp: string) =>
+      transport.signedHeaders({
+        operation: request.operation,
+        scheme,
+        method,
+        token,
+        externalId,
+        signedPath: request.signedPath,
+        body,
+        timestamp,
+      });
     try {
       const { json, code, sentAt } = await transport.exchange({
         operation: request.operation,

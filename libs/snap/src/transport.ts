@@ -10,6 +10,7 @@ import { ResponseTooLargeError, SnapHttpMethod } from './http';
 import { channelValue, ProviderProfile } from './profiles';
 import { readSnapResponse, SentAnswer } from './read-response';
 import { signTransactional } from './signing';
+import { jakartaTimestamp } from './timestamp';
 
 /** How the access token is sent: `Bearer <token>`, or the bare token (`none`). */
 export type AuthorizationScheme = ProviderProfile['authorizationScheme'];
@@ -20,7 +21,13 @@ export interface SnapRequest {
   /** POST unless the operation's profile setting says GET (Netzme history, PROTOCOL.md §3). */
   method?: SnapHttpMethod;
   path: string;
-  headers: Record<string, string>;
+  /**
+   * The headers for an X-TIMESTAMP, built once the breaker and the pace let the request go,
+   * right before it is sent: the pages want "Client's current local time", and the signatures
+   * cover it. Built before the wait (a low rate limit, many jobs in line), a request left with
+   * a timestamp seconds old, which a provider checking its age refuses.
+   */
+  headers: (timestamp: string) => Record<string, string>;
   body: string;
   externalId?: string;
   /** The access token the request carries, scrubbed from anything kept of the answer. */
@@ -121,8 +128,9 @@ export class SnapTransport {
   }
 
   /**
-   * One POST, if the provider's breaker admits it and once its pace allows; the answer (or
-   * the failure) is told to the breaker.
+   * One POST, if the provider's breaker admits it and once its pace allows, its headers (the
+   * timestamp and the signatures over it) built then; the answer (or the failure) is told to
+   * the breaker.
    */
   async exchange(request: SnapRequest): Promise<SentAnswer> {
     const provider = this.profile.provider;
@@ -148,7 +156,7 @@ export class SnapTransport {
 
   /** One POST: sends, times, reads the answer, and throws classified errors. */
   private async send(request: SnapRequest): Promise<SentAnswer> {
-    const { operation, method = 'POST', path, headers, body, externalId, token } = request;
+    const { operation, method = 'POST', path, body, externalId, token } = request;
     const logger = request.logger ?? this.deps.logger;
     const provider = this.profile.provider;
     const started = performance.now();
@@ -164,8 +172,10 @@ export class SnapTransport {
       logger?.debug(event, 'snap call');
     };
     let raw;
-    // After the breaker and the pace: when the provider was asked, not when the call began.
+    // After the breaker and the pace: when the provider was asked, not when the call began;
+    // the X-TIMESTAMP sent is this instant's.
     const sentAt = new Date();
+    const headers = request.headers(jakartaTimestamp(sentAt));
     try {
       raw = await this.deps.http.send(method, this.credentials.baseUrl + path, headers, body);
     } catch (e) {

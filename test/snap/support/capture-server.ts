@@ -8,6 +8,8 @@ export interface CapturedRequest {
   /** Header name as the client wrote it → value. */
   headers: Record<string, string>;
   body: string;
+  /** When the request reached the server (epoch ms, before its body was read). */
+  receivedAt: number;
 }
 
 /** A canned answer: HTTP status and body text. */
@@ -56,6 +58,7 @@ export class CaptureServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    const receivedAt = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -68,6 +71,7 @@ export class CaptureServer {
         path: (req.url ?? '').split('?')[0],
         headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        receivedAt,
       };
       this.requests.push(captured);
       const next = this.queued.get(captured.path)?.shift();
