@@ -1,4 +1,5 @@
 import { importAccounts, importAccountsCsv } from '@app/ledger';
+import { DEFAULT_PROFILES } from '@app/snap';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
 import { csv } from './ledger-helpers';
@@ -192,6 +193,55 @@ describe('accounts import', () => {
     );
     expect(batched.rejected.map((r) => [r.line, r.field])).toEqual([[3, 'merchant_name']]);
     expect((await merchants()).find((m) => m[0] === 'nu2')).toEqual(['nu2', 'Toko Dua']);
+  });
+
+  it('names every bad field of a row in one report, as the ledger CSV does (it named the first only: an operator fixed a row once per field)', async () => {
+    const id = 'must be 1 to 64 letters, digits, ".", "_" or "-"';
+    const currency = 'must be three upper-case letters, like IDR';
+    const max = DEFAULT_PROFILES.nicepay.requestFieldMaxLength;
+    const longNo = 'N'.repeat(max.accountNo! + 1);
+    const longSeller = 'S'.repeat(max.msId! + 1);
+    const text =
+      `${HEADER.trimEnd()},ms_id\n` + // 1
+      'af1,Toko AF,netzme,af-505,IDR,,\n' + // 2 ok
+      'af 1,Toko AF,ovo,af-506,idr,,\n' + // 3 merchant id, provider, currency
+      'af1,Toko AF,netzme,af-507,IDRX,,SELLER-1\n' + // 4 currency, a seller Netzme cannot name
+      'af1,Toko Lain,netzme,af/508,IDR,,\n' + // 5 another name for af1, account_no
+      `af3,Toko AF3,nicepay,${longNo},IDR,,${longSeller}\n`; // 6 both longer than NICEPay allows
+    const summary = await importAccountsCsv(ds, csv(text));
+    expect(summary.rejected.map((r) => r.message)).toEqual([
+      `line 3, merchant_id "af 1": ${id}; also provider "ovo": must be one of netzme, nicepay, finnet, midtrans; also currency "idr": ${currency}`,
+      `line 4, currency "IDRX": ${currency}; also ms_id "SELLER-1": is a seller id, and netzme knows no sellers: its balance request names none (providers with sellers: nicepay)`,
+      `line 5, merchant_name "Toko Lain": merchant af1 is named "Toko AF" by an earlier row; one merchant has one name; also account_no "af/508": ${id}`,
+      `line 6, account_no "${longNo}": is ${longNo.length} characters; nicepay's balance request allows at most ${max.accountNo}; also ms_id "${longSeller}": is ${longSeller.length} characters; nicepay's balance request allows at most ${max.msId}`,
+    ]);
+    expect(brief(summary.rejected)).toEqual([
+      [3, 'merchant_id', 'af 1'],
+      [4, 'currency', 'IDRX'],
+      [5, 'merchant_name', 'Toko Lain'],
+      [6, 'account_no', longNo],
+    ]);
+    expect(summary).toMatchObject({ imported: 1, rejectedCount: 4 });
+
+    // importAccounts (no CSV) lists the other bad fields by row field.
+    const result = await importAccounts(ds, [
+      {
+        merchantId: 'af2',
+        merchantName: '',
+        provider: 'netzme',
+        accountNo: 'af 2',
+        currency: 'IDR',
+      },
+    ]);
+    expect(result.errors).toEqual([
+      {
+        index: 0,
+        field: 'merchantName',
+        value: '',
+        reason: expect.any(String),
+        also: [{ field: 'accountNo', value: 'af 2', reason: id }],
+      },
+    ]);
   });
 
   it('refuses a header with other column names', async () => {

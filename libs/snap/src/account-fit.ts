@@ -43,39 +43,52 @@ function sellerProviders(): string[] {
  * instead), an `accountNo` or `msId` longer than the provider's page allows (NICEPay: 10 and
  * 20), which the provider would refuse on every run, or a merchant name to expect where the
  * provider's answer names none (every result would be an error). Found at import and before
- * a call, not by the provider. Null when it fits. An account number or seller id is not a
- * secret.
+ * a call, not by the provider. Null when it fits; the first of {@link accountFitProblems}
+ * otherwise. An account number or seller id is not a secret.
  */
 export function accountFitProblem(
   profile: ProviderProfile,
   account: { accountNo: string; msId?: string | null; expectedProviderName?: string | null },
 ): AccountFitProblem | null {
-  const { msId, expectedProviderName } = account;
+  return accountFitProblems(profile, account)[0] ?? null;
+}
+
+/**
+ * Every problem of {@link accountFitProblem}, one per field at most (a seller id where the
+ * provider knows none is not also measured), so an import names them all at once. Empty when
+ * the account fits.
+ */
+export function accountFitProblems(
+  profile: ProviderProfile,
+  account: { accountNo: string; msId?: string | null; expectedProviderName?: string | null },
+): AccountFitProblem[] {
+  const problems: AccountFitProblem[] = [];
+  const { accountNo, msId, expectedProviderName } = account;
   if (expectedProviderName && profile.response.merchantNameField === null) {
-    return {
+    problems.push({
       field: 'expectedProviderName',
       value: expectedProviderName,
       reason: `is a merchant name to expect, and ${profile.provider}'s balance answer names no merchant (providers that do: ${nameProviders().join(', ')}): every result would be an error`,
-    };
+    });
   }
-  if (msId && !knowsSellers(profile)) {
-    return {
+  const sellerless = Boolean(msId) && !knowsSellers(profile);
+  if (msId && sellerless) {
+    problems.push({
       field: 'msId',
       value: msId,
       reason: `is a seller id, and ${profile.provider} knows no sellers: its balance request names none (providers with sellers: ${sellerProviders().join(', ')})`,
-    };
+    });
   }
   const limits = profile.requestFieldMaxLength;
   // Where the credentials are the account (Finnet), the request carries no account number.
-  const { accountNo } = account;
   if (limits.accountNo !== null && requestFields(profile).accountNo) {
     if (accountNo.length > limits.accountNo)
-      return tooLong(profile, 'accountNo', accountNo, limits.accountNo);
+      problems.push(tooLong(profile, 'accountNo', accountNo, limits.accountNo));
   }
-  if (msId && limits.msId !== null && msId.length > limits.msId) {
-    return tooLong(profile, 'msId', msId, limits.msId);
+  if (msId && !sellerless && limits.msId !== null && msId.length > limits.msId) {
+    problems.push(tooLong(profile, 'msId', msId, limits.msId));
   }
-  return null;
+  return problems;
 }
 
 function tooLong(

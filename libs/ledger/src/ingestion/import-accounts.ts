@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { accountFitProblem, DEFAULT_PROFILES, ProviderProfile } from '@app/snap';
+import { accountFitProblems, DEFAULT_PROFILES, ProviderProfile } from '@app/snap';
 import * as accountsRepository from '../repositories/accounts.repository';
 import { accountKeyText } from '../account-key';
 import { Checked, checkCurrency, checkId, checkMerchantName, checkProvider } from './field-rules';
@@ -30,12 +30,21 @@ export interface AccountImportRow {
   expectedProviderName?: string | null;
 }
 
-/** A refused row of {@link importAccounts}; `index` is its position in the input. */
-export interface AccountRowError {
-  index: number;
+/** One bad field of a row: which, its value as given, and why. */
+export interface AccountFieldProblem {
   field: keyof AccountImportRow;
   value: string;
   reason: string;
+}
+
+/**
+ * A refused row of {@link importAccounts}; `index` is its position in the input. Its field is
+ * the row's first bad one (in field order); `also` lists the others, when there are any, so
+ * the row can be fixed in one go.
+ */
+export interface AccountRowError extends AccountFieldProblem {
+  index: number;
+  also?: AccountFieldProblem[];
 }
 
 /**
@@ -69,14 +78,39 @@ interface AccountState {
 /** Each provider's profile by name: what its balance request allows (see `importAccounts`). */
 export type ProviderProfiles = Readonly<Record<string, ProviderProfile>>;
 
-/** The first problem of a row, in field order, or null when it is valid. */
-function rowProblem(
+/** The fields of a row in the accounts CSV's column order (`enabled` has no column). */
+const FIELD_ORDER: (keyof AccountImportRow)[] = [
+  'merchantId',
+  'merchantName',
+  'provider',
+  'accountNo',
+  'currency',
+  'credentialSet',
+  'msId',
+  'expectedProviderName',
+  'enabled',
+];
+
+/**
+ * Every problem of a row, one per field at most, in field order; empty when it is valid.
+ * `earlierName`: the merchant's name in an earlier row (one merchant has one name).
+ */
+function rowProblems(
   row: AccountImportRow,
   profiles: ProviderProfiles,
-): Omit<AccountRowError, 'index'> | null {
+  earlierName: string | undefined,
+): AccountFieldProblem[] {
+  const sameName = (text: string): Checked<unknown> => {
+    const checked = checkMerchantName(text);
+    if (!checked.ok || earlierName === undefined || earlierName === text) return checked;
+    return {
+      ok: false,
+      reason: `merchant ${row.merchantId} is named ${JSON.stringify(earlierName)} by an earlier row; one merchant has one name`,
+    };
+  };
   const checks: [keyof AccountImportRow, unknown, (text: string) => Checked<unknown>][] = [
     ['merchantId', row.merchantId, checkId],
-    ['merchantName', row.merchantName, checkMerchantName],
+    ['merchantName', row.merchantName, sameName],
     ['provider', row.provider, checkProvider],
     ['accountNo', row.accountNo, checkId],
     ['currency', row.currency, checkCurrency],
@@ -88,19 +122,37 @@ function rowProblem(
   if (row.expectedProviderName !== undefined && row.expectedProviderName !== null) {
     checks.push(['expectedProviderName', row.expectedProviderName, checkMerchantName]);
   }
+  const problems: AccountFieldProblem[] = [];
   for (const [field, value, check] of checks) {
-    if (typeof value !== 'string')
-      return { field, value: String(value), reason: 'must be a string' };
+    if (typeof value !== 'string') {
+      problems.push({ field, value: String(value), reason: 'must be a string' });
+      continue;
+    }
     const checked = check(value);
-    if (!checked.ok) return { field, value, reason: checked.reason };
+    if (!checked.ok) problems.push({ field, value, reason: checked.reason });
   }
   if (row.enabled !== undefined && typeof row.enabled !== 'boolean') {
-    return { field: 'enabled', value: String(row.enabled), reason: 'must be true or false' };
+    problems.push({
+      field: 'enabled',
+      value: String(row.enabled),
+      reason: 'must be true or false',
+    });
   }
   // What the provider's balance request allows (NICEPay: accountNo 10, msId 20; sellers only
-  // where the request names one): an account that does not fit would fail every run.
-  const profile = profiles[row.provider];
-  return profile ? accountFitProblem(profile, row) : null;
+  // where the request names one): an account that does not fit would fail every run. A field
+  // already refused above (perhaps not even a string) is left out of the measure; without a
+  // known provider there is nothing to measure against.
+  const bad = new Set(problems.map((p) => p.field));
+  const profile = bad.has('provider') ? undefined : profiles[row.provider];
+  if (profile) {
+    const fitted = {
+      accountNo: bad.has('accountNo') ? '' : row.accountNo,
+      msId: bad.has('msId') ? null : row.msId,
+      expectedProviderName: bad.has('expectedProviderName') ? null : row.expectedProviderName,
+    };
+    problems.push(...accountFitProblems(profile, fitted));
+  }
+  return problems.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field));
 }
 
 /** True when `credentialSet` is none and the provider knows an account by its credential set. */
@@ -133,8 +185,8 @@ function noCredentialSet(index: number, provider: string): AccountRowError {
  * - An existing account listed under another merchant or another currency is an error row:
  *   money is never silently re-homed or re-denominated. The same holds between two rows of
  *   one call.
- * - Invalid rows are reported by index and skipped; the valid ones are applied. Re-running
- *   the same rows changes nothing (`accountsUnchanged`).
+ * - Invalid rows are reported by index, naming every bad field (`also`), and skipped; the
+ *   valid ones are applied. Re-running the same rows changes nothing (`accountsUnchanged`).
  *
  * Concurrent imports are serialized by a transaction-scoped advisory lock.
  */
@@ -167,16 +219,8 @@ async function importInTransaction(
   // One merchant has one name: a later row naming it otherwise is refused, not kept silently
   // (`merchantNameRows` carries the names of a file's earlier batches).
   rows.forEach((row, index) => {
-    const problem = rowProblem(row, profiles);
-    const named = merchantNameRows.get(row.merchantId);
-    if (problem) result.errors.push({ index, ...problem });
-    else if (named !== undefined && named !== row.merchantName)
-      result.errors.push({
-        index,
-        field: 'merchantName',
-        value: row.merchantName,
-        reason: `merchant ${row.merchantId} is named ${JSON.stringify(named)} by an earlier row; one merchant has one name`,
-      });
+    const [problem, ...also] = rowProblems(row, profiles, merchantNameRows.get(row.merchantId));
+    if (problem) result.errors.push({ index, ...problem, ...(also.length > 0 ? { also } : {}) });
     else {
       merchantNameRows.set(row.merchantId, row.merchantName);
       valid.push(index);
