@@ -11,6 +11,7 @@ import { ExplainBreaks1764600000000 } from './1764600000000-ExplainBreaks';
 import { SellerAccounts1764700000000 } from './1764700000000-SellerAccounts';
 import { ResultReferences1764800000000 } from './1764800000000-ResultReferences';
 import { RunAnnouncements1764900000000 } from './1764900000000-RunAnnouncements';
+import { DiscrepancyReopening1765000000000 } from './1765000000000-DiscrepancyReopening';
 
 /** Every migration, in order; listed explicitly so builds and tests need no file globbing. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   SellerAccounts1764700000000,
   ResultReferences1764800000000,
   RunAnnouncements1764900000000,
+  DiscrepancyReopening1765000000000,
 ];

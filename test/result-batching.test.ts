@@ -38,12 +38,12 @@ test('concurrent saves are batched and keep exactly-once semantics', async () =>
     });
     const calls: Promise<{ written: boolean; runFinished: boolean }>[] = [];
     for (const { id } of ids) {
-      calls.push(saveResult(ds, mk(String(id), false)));
-      calls.push(saveResult(ds, mk(String(id), true)));
-      calls.push(saveResult(ds, mk(String(id), true, 2)));
+      calls.push(saveResult(ds, mk(String(id), false), 0n));
+      calls.push(saveResult(ds, mk(String(id), true), 0n));
+      calls.push(saveResult(ds, mk(String(id), true, 2), 0n));
     }
     // One bad row (unknown account) fails alone; the others of its statement are written.
-    const bad = saveResult(ds, mk('999999', true)).then(
+    const bad = saveResult(ds, mk('999999', true), 0n).then(
       () => 'ok',
       (e) => 'failed: ' + (e as Error).message,
     );

@@ -138,6 +138,21 @@ describe('retention', () => {
     expect(await resultsOf(closing)).toEqual([]);
   });
 
+  it('keeps a run that reopened an acknowledged discrepancy (its difference moved)', async () => {
+    const f = await account('F');
+    const opening = await run(140);
+    const reopening = await run(130);
+    await result(opening, f, 'mismatched');
+    await result(reopening, f, 'mismatched');
+    await result(await run(1), f);
+    await discrepancy(f, opening, 'open');
+    await q(`UPDATE discrepancies SET reopened_run_id = $1 WHERE account_id = $2`, [reopening, f]);
+
+    await deleteExpired(db.dataSource, { olderThanDays: 90, batchSize: 10, now });
+
+    expect(await runExists(reopening)).toBe(true);
+  });
+
   it('the producer installs the retention job on its cron, and removes it with RETENTION_DAYS=0', async () => {
     const queue = new Queue(SCHEDULE_QUEUE, {
       connection: { url: config.REDIS_URL },

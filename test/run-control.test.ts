@@ -144,7 +144,9 @@ describe('run control', () => {
       externalId: null,
       errorMessage: null,
     });
-    expect(await saveResult(pipeline.db.dataSource, matched(first))).toMatchObject({
+    expect(
+      await saveResult(pipeline.db.dataSource, matched(first), pipeline.config.RECON_TOLERANCE),
+    ).toMatchObject({
       written: true,
       runClosed: false,
     });
@@ -152,7 +154,9 @@ describe('run control', () => {
     expect(cancelled.body).toMatchObject({ status: 'cancelled', resultsKept: 1 });
     // The job in flight finishes after the cancel: its result is not saved (it was, and the
     // run then read "1 matched" above 2 results).
-    expect(await saveResult(pipeline.db.dataSource, matched(second))).toMatchObject({
+    expect(
+      await saveResult(pipeline.db.dataSource, matched(second), pipeline.config.RECON_TOLERANCE),
+    ).toMatchObject({
       written: false,
       runClosed: true,
     });

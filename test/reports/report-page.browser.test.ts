@@ -60,7 +60,7 @@ describe('report page in a browser', () => {
            CROSS JOIN LATERAL (SELECT CASE WHEN (a.id + $2) % 6 = 0 THEN ((a.id * 7919 + $2 * 104729) % 4000001 - 2000000) ELSE 0 END AS diff) d`,
         [id, daysAgo],
       );
-      await finalizeRun(db(), String(id));
+      await finalizeRun(db(), String(id), 0n);
       await db().query(
         `UPDATE reconciliation_runs SET finished_at = started_at + interval '95 seconds' WHERE id = $1`,
         [id],

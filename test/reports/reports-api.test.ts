@@ -80,7 +80,7 @@ describe('reports API', () => {
          FROM reconciliation_results WHERE run_id = $1`,
       [sourceRun, id, factor, startedAt],
     );
-    await finalizeRun(db(), String(id));
+    await finalizeRun(db(), String(id), 0n);
     if (status === 'failed')
       await db().query(`UPDATE reconciliation_runs SET status = 'failed' WHERE id = $1`, [id]);
     extraRuns.push({ id: String(id), startedAt, status });

@@ -4,6 +4,7 @@ import {
   resultsRepository,
   runsRepository,
 } from '@app/reconciliation';
+import { formatAmount } from '@app/snap';
 import { BEYOND_2_53, createAccounts, useTestDatabase } from './repository-fixtures';
 
 describe('discrepancies repository (real Postgres)', () => {
@@ -26,9 +27,29 @@ describe('discrepancies repository (real Postgres)', () => {
         difference: status === 'mismatched' ? difference : 0n,
       })),
     );
-    await db().transaction((tx) => discrepanciesRepository.applyRunResults(tx, runId));
+    await db().transaction((tx) => discrepanciesRepository.applyRunResults(tx, runId, 0n));
     return runId;
   }
+
+  /** A run finding each `[accountId, difference]` mismatched, applied with `tolerance`. */
+  async function mismatches(found: [string, bigint][], tolerance: bigint) {
+    const { runId } = (await runsRepository.create(db(), 'api', {}, null))!;
+    await resultsRepository.upsertBatch(
+      db(),
+      found.map(([accountId, difference]) => ({
+        ...errorResult({ runId, accountId, attempts: 1 }),
+        status: 'mismatched' as const,
+        final: true,
+        difference,
+      })),
+    );
+    await db().transaction((tx) => discrepanciesRepository.applyRunResults(tx, runId, tolerance));
+    return runId;
+  }
+  const activeOn = async (accountNo: string) =>
+    (await discrepanciesRepository.findPage(db(), 'active', 100, 0)).find(
+      (d) => d.accountNo === accountNo,
+    )!;
 
   it('opens one per mismatched account, adds occurrences, resolves on a match; idempotent per run', async () => {
     const first = await runWith(['mismatched', 'matched'], BEYOND_2_53);
@@ -49,7 +70,7 @@ describe('discrepancies repository (real Postgres)', () => {
     });
     expect(opened.openedAt).toBeInstanceOf(Date);
     // Applying the same run again changes nothing.
-    await db().transaction((tx) => discrepanciesRepository.applyRunResults(tx, first));
+    await db().transaction((tx) => discrepanciesRepository.applyRunResults(tx, first, 0n));
     expect(await discrepanciesRepository.count(db(), 'all')).toBe(1);
 
     const second = await runWith(['mismatched', 'matched'], -5n);
@@ -93,5 +114,94 @@ describe('discrepancies repository (real Postgres)', () => {
     });
     expect(await discrepanciesRepository.lockStatus(db(), '999999999')).toBeNull();
     expect(await discrepanciesRepository.findById(db(), '999999999')).toBeNull();
+  });
+
+  describe('an acknowledged discrepancy whose difference moves (RECON_TOLERANCE 5.00)', () => {
+    const TOLERANCE = 500n;
+    let acknowledged: string;
+    let open: string;
+
+    beforeAll(async () => {
+      [acknowledged, open] = await createAccounts(db(), ['DS-ACK', 'DS-OPEN']);
+    });
+
+    it('records the difference acknowledged; a run within the tolerance of it leaves it acknowledged and unannounced', async () => {
+      await mismatches([[acknowledged, -1_000_000n]], TOLERANCE); // 10,000.00 short
+      const { id } = await activeOn('DS-ACK');
+      await discrepanciesRepository.setStatus(db(), id, 'acknowledged', 'asked the provider');
+      expect(await discrepanciesRepository.findById(db(), id)).toMatchObject({
+        status: 'acknowledged',
+        acknowledgedDifference: -1_000_000n,
+      });
+      // 5.00 more: the tolerance exactly.
+      await mismatches([[acknowledged, -1_000_500n]], TOLERANCE);
+      expect(await discrepanciesRepository.findById(db(), id)).toMatchObject({
+        status: 'acknowledged',
+        occurrences: 2,
+        lastDifference: -1_000_500n,
+        acknowledgedDifference: -1_000_000n,
+        note: 'asked the provider',
+      });
+      expect(await discrepanciesRepository.findUnannouncedReopenings(db())).toEqual([]);
+    });
+
+    it('reopens it beyond the tolerance, with a note, once per run, to be announced; an open one in the same run only counts', async () => {
+      await mismatches([[open, 700n]], TOLERANCE);
+      const { id } = await activeOn('DS-ACK');
+      const { id: openId } = await activeOn('DS-OPEN');
+      const run = await mismatches(
+        [
+          [acknowledged, -250_000_000n], // now 2,500,000.00 short
+          [open, BEYOND_2_53],
+        ],
+        TOLERANCE,
+      );
+      const expected = {
+        status: 'open',
+        occurrences: 3,
+        lastRunId: run,
+        lastDifference: -250_000_000n,
+        acknowledgedAt: null,
+        acknowledgedDifference: -1_000_000n, // kept: what was acknowledged
+        note: `asked the provider\ndifference changed from -10000.00 to -2500000.00 in run ${run}; reopened`,
+      };
+      expect(await discrepanciesRepository.findById(db(), id)).toMatchObject(expected);
+      expect(await discrepanciesRepository.findById(db(), openId)).toMatchObject({
+        status: 'open',
+        occurrences: 2,
+        lastDifference: BEYOND_2_53,
+        acknowledgedDifference: null,
+        note: null,
+      });
+      const reopening = { discrepancyId: id, runId: run };
+      expect(await discrepanciesRepository.findUnannouncedReopenings(db(), run)).toEqual([
+        reopening,
+      ]);
+      // Applying the same run again changes nothing.
+      await db().transaction((tx) => discrepanciesRepository.applyRunResults(tx, run, TOLERANCE));
+      expect(await discrepanciesRepository.findById(db(), id)).toMatchObject(expected);
+      // A later run that still sees it so: one more occurrence, no other note, no other alert.
+      await mismatches([[acknowledged, -900_000_000n]], TOLERANCE);
+      expect(await discrepanciesRepository.findById(db(), id)).toMatchObject({
+        status: 'open',
+        occurrences: 4,
+        note: expected.note,
+      });
+      expect(await discrepanciesRepository.findUnannouncedReopenings(db())).toEqual([reopening]);
+      // Delivered: announced. A delivery of an earlier reopening would mark nothing.
+      await discrepanciesRepository.markReopenNotified(db(), { ...reopening, runId: '1' });
+      expect(await discrepanciesRepository.findUnannouncedReopenings(db())).toEqual([reopening]);
+      await discrepanciesRepository.markReopenNotified(db(), reopening);
+      expect(await discrepanciesRepository.findUnannouncedReopenings(db())).toEqual([]);
+    });
+
+    it('writes the amounts of its note as formatAmount does (beyond 2^53, under one unit, negative)', async () => {
+      const { id } = await activeOn('DS-OPEN'); // BEYOND_2_53 now
+      await discrepanciesRepository.setStatus(db(), id, 'acknowledged', 'known');
+      const run = await mismatches([[open, -5n]], TOLERANCE);
+      expect((await discrepanciesRepository.findById(db(), id))!.note).toBe(
+        `known\ndifference changed from ${formatAmount(BEYOND_2_53)} to ${formatAmount(-5n)} in run ${run}; reopened`,
+      );
+    });
   });
 });

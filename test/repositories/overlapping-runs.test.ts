@@ -1,5 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { errorResult, finalizeRun, resultsRepository, runsRepository } from '@app/reconciliation';
+import {
+  discrepanciesRepository,
+  errorResult,
+  finalizeRun,
+  resultsRepository,
+  runsRepository,
+} from '@app/reconciliation';
 import { createAccounts, useTestDatabase } from './repository-fixtures';
 
 /**
@@ -55,12 +61,12 @@ describe('discrepancies when runs of the same account overlap', () => {
   it('an older run finishing last does not re-open (and re-announce) a break a newer run saw cleared', async () => {
     const [id] = await createAccounts(db(), ['OVL-1']);
     const p = await runWith(id, 'mismatched', -5_000n, 0);
-    await finalizeRun(db(), p);
+    await finalizeRun(db(), p, 0n);
     // A (hourly) sees the break at t1; B (a re-check) sees it cleared at t2 and finishes first.
     const a = await runWith(id, 'mismatched', -5_000n, 1);
     const b = await runWith(id, 'matched', 0n, 2);
-    await finalizeRun(db(), b);
-    await finalizeRun(db(), a);
+    await finalizeRun(db(), b, 0n);
+    await finalizeRun(db(), a, 0n);
     expect(await discrepancies(db(), id)).toEqual([
       {
         status: 'resolved',
@@ -77,8 +83,8 @@ describe('discrepancies when runs of the same account overlap', () => {
     const [id] = await createAccounts(db(), ['OVL-2']);
     const a = await runWith(id, 'matched', 0n, 0);
     const b = await runWith(id, 'mismatched', -1_000_000n, 2);
-    await finalizeRun(db(), b);
-    await finalizeRun(db(), a);
+    await finalizeRun(db(), b, 0n);
+    await finalizeRun(db(), a, 0n);
     expect(await discrepancies(db(), id)).toEqual([
       {
         status: 'open',
@@ -94,17 +100,48 @@ describe('discrepancies when runs of the same account overlap', () => {
   it('an older run finishing last does not move an open break back to its older difference', async () => {
     const [id] = await createAccounts(db(), ['OVL-3']);
     const p = await runWith(id, 'mismatched', -5_000n, 0);
-    await finalizeRun(db(), p);
+    await finalizeRun(db(), p, 0n);
     const a = await runWith(id, 'mismatched', -5_000n, 1);
     const b = await runWith(id, 'mismatched', -9_000n, 2);
-    await finalizeRun(db(), b);
-    await finalizeRun(db(), a);
+    await finalizeRun(db(), b, 0n);
+    await finalizeRun(db(), a, 0n);
     expect(await discrepancies(db(), id)).toEqual([
       expect.objectContaining({
         status: 'open',
         last_run_id: b,
         last_difference: '-9000',
         occurrences: 2,
+      }),
+    ]);
+  });
+
+  it('an older run finishing last does not reopen an acknowledged break over a newer observation; a newer one reopens it', async () => {
+    const [id] = await createAccounts(db(), ['OVL-5']);
+    const p = await runWith(id, 'mismatched', -5_000n, 0);
+    await finalizeRun(db(), p, 0n);
+    const [{ id: discrepancyId }] = await db().query(
+      `SELECT id::text FROM discrepancies WHERE account_id = $1`,
+      [id],
+    );
+    await discrepanciesRepository.setStatus(db(), discrepancyId, 'acknowledged', 'on it');
+    // A (hourly) sees the break grown at t1; B (a re-check) sees it back at the acknowledged
+    // difference at t2 and finishes first.
+    const a = await runWith(id, 'mismatched', -900_000n, 1);
+    const b = await runWith(id, 'mismatched', -5_000n, 2);
+    await finalizeRun(db(), b, 0n);
+    await finalizeRun(db(), a, 0n);
+    expect(await discrepancies(db(), id)).toEqual([
+      expect.objectContaining({ status: 'acknowledged', last_run_id: b, note: 'on it' }),
+    ]);
+    // C, newer still, sees it grown: reopened.
+    const c = await runWith(id, 'mismatched', -900_000n, 3);
+    await finalizeRun(db(), c, 0n);
+    expect(await discrepancies(db(), id)).toEqual([
+      expect.objectContaining({
+        status: 'open',
+        last_run_id: c,
+        last_difference: '-900000',
+        note: `on it\ndifference changed from -50.00 to -9000.00 in run ${c}; reopened`,
       }),
     ]);
   });
@@ -116,7 +153,7 @@ describe('discrepancies when runs of the same account overlap', () => {
       ['mismatched', -7_000n, 1],
       ['matched', 0n, 2],
     ] as const) {
-      await finalizeRun(db(), await runWith(id, status, difference, minutes));
+      await finalizeRun(db(), await runWith(id, status, difference, minutes), 0n);
     }
     expect(await discrepancies(db(), id)).toEqual([
       expect.objectContaining({ status: 'resolved', last_difference: '-7000', occurrences: 2 }),

@@ -66,7 +66,7 @@ export async function plantFormulaRun(
       ],
     );
   }
-  await finalizeRun(ds, runId);
+  await finalizeRun(ds, runId, 0n);
   return { runId, planted };
 }
 

@@ -10,6 +10,7 @@ import {
   AlertsModule,
   RunsService,
   undeliveredDiscrepancies,
+  unannouncedReopenings,
 } from '@app/reconciliation';
 import { AuditController } from './audit/audit.controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -31,7 +32,8 @@ import { ScheduleInstaller, ScheduleProcessor } from './schedule.processor';
 
 /**
  * At start: resume runs a previous producer left half-enqueued, queue the alerts of
- * unannounced discrepancies, and retry alert deliveries that failed for good.
+ * unannounced discrepancies (openings and reopenings), and retry alert deliveries that failed
+ * for good.
  */
 class ResumeUnfinishedWork implements OnApplicationBootstrap {
   constructor(
@@ -50,6 +52,8 @@ class ResumeUnfinishedWork implements OnApplicationBootstrap {
     await this.runs.resumeUnfinished();
     if (this.alerts.wants('discrepancy.opened'))
       await this.alerts.discrepanciesOpened(await undeliveredDiscrepancies(this.ds));
+    if (this.alerts.wants('discrepancy.reopened'))
+      await this.alerts.discrepanciesReopened(await unannouncedReopenings(this.ds));
     const retried = await this.alerts.retryFailedDeliveries();
     if (retried > 0)
       this.logger.info({ retried }, 'alert deliveries that had failed for good are retried');

@@ -325,7 +325,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
 
   /** Saves a result and counts it; the result that completes a run records the run's duration. */
   private async record(provider: ProviderName, log: JobLog, result: AccountResult): Promise<void> {
-    const outcome = await saveResult(this.ds, result);
+    const outcome = await saveResult(this.ds, result, this.config.RECON_TOLERANCE);
     if (outcome.runClosed) {
       // Cancelled while this job was at the provider: what it learned is said, not saved.
       log.info(

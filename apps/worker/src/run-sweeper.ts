@@ -132,7 +132,8 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
     for (const run of running) {
       // Every account counted but the finalizing statement was lost (e.g. Postgres went away).
       if (run.complete) {
-        if (await finalizeRun(this.ds, run.id)) await this.alerts.runFinished(run.id);
+        if (await finalizeRun(this.ds, run.id, this.config.RECON_TOLERANCE))
+          await this.alerts.runFinished(run.id);
       } else if (run.quiet) outcome.reenqueued += await this.reenqueueLost(run.id);
     }
     for (const queue of Object.values(this.queues)) {
@@ -209,6 +210,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
           runId,
           b.provider,
           message,
+          this.config.RECON_TOLERANCE,
         );
         outcome.unavailable += closed;
         // Finished by this sweep: announced now, as every other finish is.
@@ -245,6 +247,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
         { runId, accountId, attempts: job.attemptsMade },
         `no result after ${sweeps + 1} failed deliveries of the job: ${job.failedReason}`,
       ),
+      this.config.RECON_TOLERANCE,
     );
     if (written) outcome.closed++;
     if (runFinished) await this.alerts.runFinished(runId);

@@ -196,6 +196,11 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
       throw new Error(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
     if (data.event === 'discrepancy.opened' && data.discrepancyId)
       await discrepanciesRepository.markNotified(this.ds, data.discrepancyId);
+    if (data.event === 'discrepancy.reopened' && data.discrepancyId && data.reopenedRunId)
+      await discrepanciesRepository.markReopenNotified(this.ds, {
+        discrepancyId: data.discrepancyId,
+        runId: data.reopenedRunId,
+      });
     return { status };
   }
 }

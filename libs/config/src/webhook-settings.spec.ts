@@ -19,9 +19,9 @@ describe('webhook settings', () => {
       }),
     );
     expect(subs.map((s) => [s.url, s.events.length])).toEqual([
-      ['https://oncall.example/a', 6],
+      ['https://oncall.example/a', 7],
       ['https://pager.example/b', 2],
-      ['https://all.example/c', 6],
+      ['https://all.example/c', 7],
     ]);
     expect(subs[1].events).toEqual(['run.stalled', 'provider.unavailable']);
     expect(new Set(subs.map((s) => s.id)).size).toBe(3);
@@ -32,7 +32,7 @@ describe('webhook settings', () => {
     const bad = (env: Record<string, string>) =>
       webhookSettingProblems(settings({ WEBHOOK_SECRET: SECRET_32, ...env })).join('\n');
     expect(bad({ WEBHOOK_URL: 'https://h.example/t0ken', WEBHOOK_EVENTS: 'run.finish' })).toBe(
-      'WEBHOOK_EVENTS: unknown event "run.finish"; use * or one or more of run.finished, run.stalled, provider.unavailable, provider.recovered, discrepancy.opened, discrepancy.resolved',
+      'WEBHOOK_EVENTS: unknown event "run.finish"; use * or one or more of run.finished, run.stalled, provider.unavailable, provider.recovered, discrepancy.opened, discrepancy.reopened, discrepancy.resolved',
     );
     expect(bad({ WEBHOOK_SUBSCRIPTIONS: 'https://h.example/t0ken' })).toMatch(
       /^WEBHOOK_SUBSCRIPTIONS entry 1: must be events=URL/,

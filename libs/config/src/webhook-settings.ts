@@ -9,6 +9,7 @@ export const WEBHOOK_EVENTS = [
   'provider.unavailable',
   'provider.recovered',
   'discrepancy.opened',
+  'discrepancy.reopened',
   'discrepancy.resolved',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

@@ -66,6 +66,8 @@ export interface AlertWebhookJobData {
   deliveryId: string;
   subscriber: string;
   body: string;
-  /** For `discrepancy.opened`: marked announced once delivered. */
+  /** For `discrepancy.opened` and `discrepancy.reopened`: marked announced once delivered. */
   discrepancyId?: string;
+  /** For `discrepancy.reopened`: the run that reopened it (a discrepancy can be reopened again). */
+  reopenedRunId?: string;
 }

@@ -8,14 +8,15 @@ import { saveResult } from './result-store';
  * Closes the accounts of a running run at one provider that have no final result yet as
  * `unavailable` (the provider's circuit breaker is still open at the run's deadline), with
  * `message` saying since when and why. Written through {@link saveResult}, so the run counts
- * them and the last one finalizes it. Returns how many it closed, and whether that finished the
- * run (its alerts are then the caller's to send).
+ * them and the last one finalizes it (with `tolerance`, RECON_TOLERANCE). Returns how many it
+ * closed, and whether that finished the run (its alerts are then the caller's to send).
  */
 export async function closeUnavailableAccounts(
   ds: DataSource,
   runId: string,
   provider: ProviderName,
   message: string,
+  tolerance: bigint,
 ): Promise<{ closed: number; runFinished: boolean }> {
   const accounts = await runsRepository.findAccountsWithoutFinalResult(ds, runId, {
     onlyIfRunning: true,
@@ -23,10 +24,11 @@ export async function closeUnavailableAccounts(
   });
   const outcomes = await Promise.all(
     accounts.map((a) =>
-      saveResult(ds, {
-        ...errorResult({ runId, accountId: a.id, attempts: 0 }, message),
-        status: 'unavailable',
-      }),
+      saveResult(
+        ds,
+        { ...errorResult({ runId, accountId: a.id, attempts: 0 }, message), status: 'unavailable' },
+        tolerance,
+      ),
     ),
   );
   return {

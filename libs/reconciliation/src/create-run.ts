@@ -82,8 +82,8 @@ export async function createRun(
     return { ...existing, created: false };
   }
   if (created.accountCount === 0) {
-    // Nothing was checked: finished at once, with no alert to send.
-    await finalizeRun(ds, created.runId);
+    // Nothing was checked: finished at once, with no alert to send (and no result to judge).
+    await finalizeRun(ds, created.runId, 0n);
     await runsRepository.markAnnounced(ds, created.runId);
   }
   return { ...created, created: true };

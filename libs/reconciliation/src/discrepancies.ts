@@ -6,9 +6,10 @@ import type {
   DiscrepancyFilter,
   DiscrepancyRecord,
   DiscrepancyStatus,
+  Reopening,
 } from './repositories/discrepancies.repository';
 
-export type { DiscrepancyFilter, DiscrepancyStatus };
+export type { DiscrepancyFilter, DiscrepancyStatus, Reopening };
 
 /** A discrepancy as the API and the page show it; amounts are decimal strings. */
 export interface DiscrepancyView {
@@ -27,6 +28,12 @@ export interface DiscrepancyView {
   openedAt: string;
   lastSeenAt: string;
   acknowledgedAt: string | null;
+  /**
+   * The difference when a person last acknowledged it: a run finding the difference more than
+   * RECON_TOLERANCE away from it puts the discrepancy back to `open` (and keeps this, to show
+   * what moved); `null` when never acknowledged.
+   */
+  acknowledgedDifference: string | null;
   resolvedAt: string | null;
   note: string | null;
   /**
@@ -41,6 +48,11 @@ export function undeliveredDiscrepancies(ds: DataSource, runId?: string): Promis
   return discrepanciesRepository.findUndelivered(ds, runId);
 }
 
+/** Acknowledged discrepancies reopened (by `runId`, or by any run) whose alert was not delivered yet. */
+export function unannouncedReopenings(ds: DataSource, runId?: string): Promise<Reopening[]> {
+  return discrepanciesRepository.findUnannouncedReopenings(ds, runId);
+}
+
 /** Discrepancies a run closed because their account matched again. */
 export function discrepanciesResolvedByRun(ds: DataSource, runId: string): Promise<string[]> {
   return discrepanciesRepository.findResolvedByRun(ds, runId);
@@ -52,6 +64,8 @@ function toView(r: DiscrepancyRecord): DiscrepancyView {
     ...r,
     firstDifference: formatAmount(r.firstDifference),
     lastDifference: formatAmount(r.lastDifference),
+    acknowledgedDifference:
+      r.acknowledgedDifference === null ? null : formatAmount(r.acknowledgedDifference),
     openedAt: r.openedAt.toISOString(),
     lastSeenAt: r.lastSeenAt.toISOString(),
     acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,

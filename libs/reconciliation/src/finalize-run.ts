@@ -53,15 +53,20 @@ export async function computeSummary(db: Db, runId: string): Promise<RunSummary>
 
 /**
  * Marks a running run finished with its summary and applies its results to the discrepancies,
- * in one transaction. Returns the run's duration, or null if it was no longer running
- * (another process finished or cancelled it first): then nothing changes.
+ * in one transaction; `tolerance` (RECON_TOLERANCE) says how far an acknowledged discrepancy's
+ * difference may move before it is reopened. Returns the run's duration, or null if it was no
+ * longer running (another process finished or cancelled it first): then nothing changes.
  */
-export async function finalizeRun(ds: DataSource, runId: string): Promise<FinalizedRun | null> {
+export async function finalizeRun(
+  ds: DataSource,
+  runId: string,
+  tolerance: bigint,
+): Promise<FinalizedRun | null> {
   const summary = await computeSummary(ds, runId);
   return ds.transaction(async (tx) => {
     const durationSeconds = await runsRepository.finish(tx, runId, summary);
     if (durationSeconds === null) return null;
-    await discrepanciesRepository.applyRunResults(tx, runId);
+    await discrepanciesRepository.applyRunResults(tx, runId, tolerance);
     return { runId, durationSeconds };
   });
 }

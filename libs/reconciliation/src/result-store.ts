@@ -27,12 +27,19 @@ const byKey = (a: AccountResult, b: AccountResult) =>
   a.accountId.length - b.accountId.length ||
   (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0);
 
-const saveBatchers = new WeakMap<DataSource, MicroBatcher<AccountResult, SaveOutcome>>();
+/** A result to save, and the tolerance its run is finalized with should it complete it. */
+interface Save {
+  result: AccountResult;
+  tolerance: bigint;
+}
+
+const saveBatchers = new WeakMap<DataSource, MicroBatcher<Save, SaveOutcome>>();
 
 /**
  * Upserts an account's result, unique per (run, account): a row is only overwritten while it is
  * not final, and the run's completed-accounts counter moves only when a row becomes final. The
- * result that completes the run finalizes it (and only that one reports `runFinished`).
+ * result that completes the run finalizes it with `tolerance` (RECON_TOLERANCE, see
+ * {@link finalizeRun}), and only that one reports `runFinished`.
  *
  * Concurrent calls on the same data source (a worker's jobs) are written together by one
  * statement of up to 200 rows, which also bumps each run's counter once by the number of its
@@ -41,24 +48,30 @@ const saveBatchers = new WeakMap<DataSource, MicroBatcher<AccountResult, SaveOut
  * committed. Two results of the same (run, account) never share a statement. Remembered secret
  * values are redacted from the provider's texts first ({@link withoutSecrets}).
  */
-export function saveResult(ds: DataSource, r: AccountResult): Promise<SaveOutcome> {
+export function saveResult(
+  ds: DataSource,
+  r: AccountResult,
+  tolerance: bigint,
+): Promise<SaveOutcome> {
   const batcher = batcherFor(
     saveBatchers,
     ds,
     () =>
-      new MicroBatcher<AccountResult, SaveOutcome>((results) => saveResults(ds, results), {
+      new MicroBatcher<Save, SaveOutcome>((saves) => saveResults(ds, saves), {
         maxBatch: MAX_BATCH,
         // One write at a time (they would queue on the run row and the WAL flush anyway):
         // results arriving meanwhile go into the next statement, a group commit.
         maxInFlight: 1,
-        key: (x) => keyOf(x.runId, x.accountId),
+        key: (x) => keyOf(x.result.runId, x.result.accountId),
       }),
   );
-  return batcher.add(withoutSecrets(r));
+  return batcher.add({ result: withoutSecrets(r), tolerance });
 }
 
 /** Writes results of distinct (run, account) in one statement; outcomes in input order. */
-async function saveResults(ds: DataSource, input: AccountResult[]): Promise<SaveOutcome[]> {
+async function saveResults(ds: DataSource, saves: Save[]): Promise<SaveOutcome[]> {
+  const input = saves.map((s) => s.result);
+  const toleranceOf = new Map(saves.map((s) => [s.result, s.tolerance]));
   // A steady row order, so concurrent statements lock result rows in the same order.
   const results = [...input].sort(byKey);
   const { written, madeFinal, completedRuns, closedRuns } = await resultsRepository.upsertBatch(
@@ -76,12 +89,12 @@ async function saveResults(ds: DataSource, input: AccountResult[]): Promise<Save
     ]),
   );
   for (const runId of completedRuns) {
-    const finished = await finalizeRun(ds, runId);
-    if (!finished) continue;
+    const ofRun = results.filter((r) => r.runId === runId).reverse();
     // The run's last result to become final in this statement is the one that completed it.
-    const last = [...results]
-      .reverse()
-      .find((r) => r.runId === runId && madeFinal.has(keyOf(r.runId, r.accountId)));
+    const last = ofRun.find((r) => madeFinal.has(keyOf(r.runId, r.accountId)));
+    // Finalized with its caller's tolerance (every caller of a process passes RECON_TOLERANCE).
+    const finished = await finalizeRun(ds, runId, toleranceOf.get(last ?? ofRun[0])!);
+    if (!finished) continue;
     if (last)
       Object.assign(outcomes.get(keyOf(last.runId, last.accountId))!, {
         runFinished: true,

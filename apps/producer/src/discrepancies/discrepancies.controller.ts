@@ -67,7 +67,10 @@ export class DiscrepanciesController {
     return found;
   }
 
-  /** `open` → `acknowledged`, with a note: someone is on it; later runs still count occurrences. */
+  /**
+   * `open` → `acknowledged`, with a note: someone is on it; later runs still count occurrences,
+   * and one finding the difference moved beyond RECON_TOLERANCE reopens it.
+   */
   @Post(':id/acknowledge')
   @HttpCode(200)
   acknowledge(

@@ -37,6 +37,15 @@ export const ALERT_BODIES = {
     reason: z.string(),
   }),
   'discrepancy.opened': z.object({ ...envelope('discrepancy.opened'), discrepancy: Discrepancy }),
+  'discrepancy.reopened': z.object({
+    ...envelope('discrepancy.reopened'),
+    discrepancy: Discrepancy,
+    runId: z
+      .string()
+      .describe(
+        'The run that found the difference more than RECON_TOLERANCE away from discrepancy.acknowledgedDifference.',
+      ),
+  }),
   'discrepancy.resolved': z.object({
     ...envelope('discrepancy.resolved'),
     discrepancy: Discrepancy,

@@ -240,7 +240,12 @@ export const Discrepancy = registry.register(
     lastDifference: amount('The latest difference.'),
     openedAt: instant('When it opened.'),
     lastSeenAt: instant('When a run last found the mismatch.'),
-    acknowledgedAt: instant('When a person acknowledged it.').nullable(),
+    acknowledgedAt: instant(
+      'When a person acknowledged it; null again once a run reopened it.',
+    ).nullable(),
+    acknowledgedDifference: amount(
+      'The difference when a person last acknowledged it; a run finding it more than RECON_TOLERANCE away reopens the discrepancy (kept, to show what moved).',
+    ).nullable(),
     resolvedAt: instant('When it was resolved.').nullable(),
     note: z.string().nullable().describe('The notes, one a line.'),
     explanation: z

@@ -314,7 +314,7 @@ for (const action of ['acknowledge', 'resolve'] as const) {
     tags: ['discrepancies'],
     summary:
       action === 'acknowledge'
-        ? 'Acknowledge an open discrepancy, with a note (recorded in the audit trail)'
+        ? 'Acknowledge an open discrepancy, with a note (recorded in the audit trail); a run finding its difference more than RECON_TOLERANCE from the one acknowledged reopens it (`discrepancy.reopened` alert)'
         : 'Resolve an open or acknowledged discrepancy, with a note (audit trail, `discrepancy.resolved` alert)',
     request: { params: discrepancyIdParams, body: { required: true, content: json(noteSchema) } },
     responses: {

@@ -27,6 +27,11 @@ export interface AlertData {
   'provider.recovered': { provider: string; reason: string };
   /** A confirmed mismatch opened a discrepancy. */
   'discrepancy.opened': { discrepancy: DiscrepancyView };
+  /**
+   * Run `runId` found an acknowledged discrepancy's difference more than RECON_TOLERANCE away
+   * from the one acknowledged (`discrepancy.acknowledgedDifference`) and put it back to `open`.
+   */
+  'discrepancy.reopened': { discrepancy: DiscrepancyView; runId: string };
   /** A discrepancy was resolved by a person (`resolvedBy`) or because its account matched again (`null`). */
   'discrepancy.resolved': { discrepancy: DiscrepancyView; resolvedBy: Actor | null };
 }

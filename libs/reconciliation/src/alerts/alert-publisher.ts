@@ -10,7 +10,9 @@ import {
   discrepanciesResolvedByRun,
   DiscrepancyView,
   loadDiscrepancy,
+  Reopening,
   undeliveredDiscrepancies,
+  unannouncedReopenings,
 } from '../discrepancies';
 import * as runsRepository from '../repositories/runs.repository';
 import { loadRun } from '../run-report';
@@ -49,8 +51,9 @@ export class AlertPublisher {
   }
 
   /**
-   * A run finished: `run.finished`, then `discrepancy.opened` for each discrepancy it opened
-   * and `discrepancy.resolved` for each it closed (its account matched again).
+   * A run finished: `run.finished`, then `discrepancy.opened` for each discrepancy it opened,
+   * `discrepancy.reopened` for each acknowledged one it reopened (its difference moved) and
+   * `discrepancy.resolved` for each it closed (its account matched again).
    */
   async runFinished(runId: string): Promise<void> {
     if (this.wants('run.finished')) {
@@ -59,6 +62,8 @@ export class AlertPublisher {
     }
     if (this.wants('discrepancy.opened'))
       await this.discrepanciesOpened(await undeliveredDiscrepancies(this.ds, runId));
+    if (this.wants('discrepancy.reopened'))
+      await this.discrepanciesReopened(await unannouncedReopenings(this.ds, runId));
     if (this.wants('discrepancy.resolved')) {
       for (const id of await discrepanciesResolvedByRun(this.ds, runId)) {
         const discrepancy = await loadDiscrepancy(this.ds, id);
@@ -101,6 +106,24 @@ export class AlertPublisher {
       const discrepancy = await loadDiscrepancy(this.ds, id);
       if (discrepancy)
         await this.publish('discrepancy.opened', id, { discrepancy }, { discrepancyId: id });
+    }
+  }
+
+  /**
+   * `discrepancy.reopened` for each reopening (its delivery marks it announced). One delivery
+   * per discrepancy and run: reopened again by a later run, it is news again.
+   */
+  async discrepanciesReopened(reopenings: readonly Reopening[]): Promise<void> {
+    if (!this.wants('discrepancy.reopened')) return;
+    for (const { discrepancyId, runId } of reopenings) {
+      const discrepancy = await loadDiscrepancy(this.ds, discrepancyId);
+      if (discrepancy)
+        await this.publish(
+          'discrepancy.reopened',
+          `${discrepancyId}-run-${runId}`,
+          { discrepancy, runId },
+          { discrepancyId, reopenedRunId: runId },
+        );
     }
   }
 
@@ -152,7 +175,7 @@ export class AlertPublisher {
     event: E,
     subject: string,
     data: AlertData[E],
-    extra: Pick<AlertWebhookJobData, 'discrepancyId'> = {},
+    extra: Pick<AlertWebhookJobData, 'discrepancyId' | 'reopenedRunId'> = {},
     at: Date = new Date(),
   ): Promise<void> {
     const targets = this.subscriptions.filter((s) => s.events.includes(event));

@@ -2,7 +2,8 @@ import { countOf, Db, idOf, moneyOf } from '@app/ledger';
 
 /**
  * `discrepancies`: the only code that reads or writes it. At most one active (open or
- * acknowledged) discrepancy per account; a resolved one is never reopened.
+ * acknowledged) discrepancy per account; a resolved one is never reopened, an acknowledged one
+ * is when its difference moves (see {@link applyRunResults}).
  */
 
 export type DiscrepancyStatus = 'open' | 'acknowledged' | 'resolved';
@@ -27,10 +28,19 @@ export interface DiscrepancyRecord {
   openedAt: Date;
   lastSeenAt: Date;
   acknowledgedAt: Date | null;
+  /** The difference when a person last acknowledged it (kept when a run reopens it). */
+  acknowledgedDifference: bigint | null;
   resolvedAt: Date | null;
   note: string | null;
   /** The one-line explanation of the last run's break (its result's attribution), if any. */
   explanation: string | null;
+}
+
+/** An acknowledged discrepancy a run put back to `open` because its difference moved. */
+export interface Reopening {
+  discrepancyId: string;
+  /** The run that found the difference moved. */
+  runId: string;
 }
 
 interface DiscrepancyRow {
@@ -48,6 +58,7 @@ interface DiscrepancyRow {
   opened_at: Date;
   last_seen_at: Date;
   acknowledged_at: Date | null;
+  acknowledged_difference: string | null;
   resolved_at: Date | null;
   note: string | null;
   explanation: string | null;
@@ -56,7 +67,7 @@ interface DiscrepancyRow {
 const SELECT = `SELECT d.id, d.status, a.merchant_id, a.provider, a.account_no, a.ms_id, d.occurrences,
   d.opened_run_id,
   d.last_run_id, d.first_difference, d.last_difference, d.opened_at, d.last_seen_at, d.acknowledged_at,
-  d.resolved_at, d.note, lr.attribution->>'summary' AS explanation
+  d.acknowledged_difference, d.resolved_at, d.note, lr.attribution->>'summary' AS explanation
   FROM discrepancies d JOIN provider_accounts a ON a.id = d.account_id
   LEFT JOIN reconciliation_results lr ON lr.run_id = d.last_run_id AND lr.account_id = d.account_id`;
 
@@ -78,6 +89,8 @@ function toRecord(r: DiscrepancyRow): DiscrepancyRecord {
     openedAt: r.opened_at,
     lastSeenAt: r.last_seen_at,
     acknowledgedAt: r.acknowledged_at,
+    acknowledgedDifference:
+      r.acknowledged_difference === null ? null : moneyOf(r.acknowledged_difference),
     resolvedAt: r.resolved_at,
     note: r.note,
     explanation: r.explanation ?? null,
@@ -100,17 +113,37 @@ const NOT_OVERTAKEN = `NOT EXISTS (
      AND n.finished_at > (SELECT started_at FROM reconciliation_runs WHERE id = $1) - interval '10 minutes'
      AND r2.status IN ('matched', 'mismatched') AND r2.as_of > r.as_of)`;
 
+/** An amount column as the text `formatAmount` writes (`-0.05`, `10000.00`), for notes. */
+const amountText = (column: string) => `(${column}::numeric / 100)::numeric(21, 2)::text`;
+
 /** Serializes runs applying their results, so each sees the runs finished before it. */
 const APPLY_LOCK = `SELECT pg_advisory_xact_lock(hashtext('snap-recon:apply-run-results'))`;
 
 /**
  * Applies a finished run's results, in the run's finalizing transaction: a mismatched account
  * with an active discrepancy adds an occurrence to it; one without opens one; an account that
- * matched again closes its active discrepancy with a note. A result a newer run has overtaken
- * is not applied ({@link NOT_OVERTAKEN}). Idempotent per run.
+ * matched again closes its active discrepancy with a note. An acknowledged discrepancy whose
+ * difference is now more than `tolerance` (RECON_TOLERANCE) away from the one acknowledged goes
+ * back to `open` with a note, marked for its `discrepancy.reopened` alert: the person
+ * acknowledged that difference, not whatever it becomes. A result a newer run has overtaken is
+ * not applied ({@link NOT_OVERTAKEN}). Idempotent per run.
  */
-export async function applyRunResults(db: Db, runId: string): Promise<void> {
+export async function applyRunResults(db: Db, runId: string, tolerance: bigint): Promise<void> {
   await db.query(APPLY_LOCK);
+  // Before the occurrence below, which moves last_run_id to this run (and so makes both once
+  // per run). numeric: the distance of two bigint differences can exceed a bigint.
+  await db.query(
+    `UPDATE discrepancies d
+        SET status = 'open', acknowledged_at = NULL, reopened_run_id = $1, reopen_notified_at = NULL,
+            note = concat_ws(E'\\n', d.note, 'difference changed from ' || ${amountText('d.acknowledged_difference')}
+              || ' to ' || ${amountText('r.difference')} || ' in run ' || $1 || '; reopened')
+       FROM reconciliation_results r
+      WHERE r.run_id = $1 AND r.status = 'mismatched' AND r.account_id = d.account_id
+        AND d.status = 'acknowledged' AND d.last_run_id <> $1
+        AND abs(r.difference::numeric - d.acknowledged_difference) > $2::bigint
+        AND ${NOT_OVERTAKEN}`,
+    [runId, tolerance.toString()],
+  );
   await db.query(
     `UPDATE discrepancies d
         SET occurrences = d.occurrences + 1, last_run_id = $1, last_difference = r.difference, last_seen_at = now()
@@ -163,6 +196,28 @@ export async function markNotified(db: Db, id: string): Promise<void> {
   await db.query(`UPDATE discrepancies SET notified_at = now() WHERE id = $1`, [id]);
 }
 
+/** Reopenings (by `runId`, or by any run) whose `discrepancy.reopened` was not delivered yet. */
+export async function findUnannouncedReopenings(db: Db, runId?: string): Promise<Reopening[]> {
+  const rows: { id: string; reopened_run_id: string }[] = await db.query(
+    `SELECT id, reopened_run_id FROM discrepancies
+      WHERE reopened_run_id IS NOT NULL AND reopen_notified_at IS NULL
+        AND ($1::bigint IS NULL OR reopened_run_id = $1) ORDER BY id`,
+    [runId ?? null],
+  );
+  return rows.map((r) => ({ discrepancyId: idOf(r.id), runId: idOf(r.reopened_run_id) }));
+}
+
+/**
+ * Marks a reopening announced (its `discrepancy.reopened` webhook was delivered); a delivery of
+ * an earlier reopening of the same discrepancy marks nothing.
+ */
+export async function markReopenNotified(db: Db, reopening: Reopening): Promise<void> {
+  await db.query(
+    `UPDATE discrepancies SET reopen_notified_at = now() WHERE id = $1 AND reopened_run_id = $2`,
+    [reopening.discrepancyId, reopening.runId],
+  );
+}
+
 /** One discrepancy with its account, or null. */
 export async function findById(db: Db, id: string): Promise<DiscrepancyRecord | null> {
   const rows: DiscrepancyRow[] = await db.query(`${SELECT} WHERE d.id = $1`, [id]);
@@ -201,7 +256,10 @@ export async function lockStatus(db: Db, id: string): Promise<DiscrepancyStatus 
   return rows[0]?.status ?? null;
 }
 
-/** A person's transition: `acknowledged` or `resolved` now, the note appended. */
+/**
+ * A person's transition: `acknowledged` (recording the difference acknowledged) or `resolved`
+ * now, the note appended.
+ */
 export async function setStatus(
   db: Db,
   id: string,
@@ -210,7 +268,8 @@ export async function setStatus(
 ): Promise<void> {
   await db.query(
     status === 'acknowledged'
-      ? `UPDATE discrepancies SET status = 'acknowledged', acknowledged_at = now(), note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`
+      ? `UPDATE discrepancies SET status = 'acknowledged', acknowledged_at = now(), acknowledged_difference = last_difference,
+           note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`
       : `UPDATE discrepancies SET status = 'resolved', resolved_at = now(), note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`,
     [id, note],
   );

@@ -330,7 +330,7 @@ export async function deleteExpired(db: Db, cutoff: Date, batchSize: number): Pr
           WHERE r.started_at < $1 AND r.status <> 'running'
             AND NOT EXISTS (SELECT 1 FROM reconciliation_results x WHERE x.run_id = r.id)
             AND NOT EXISTS (SELECT 1 FROM discrepancies d
-                             WHERE r.id IN (d.opened_run_id, d.last_run_id, d.resolved_run_id))
+                             WHERE r.id IN (d.opened_run_id, d.last_run_id, d.resolved_run_id, d.reopened_run_id))
           LIMIT $2)`,
       [cutoff, batchSize],
     ),
