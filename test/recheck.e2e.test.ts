@@ -17,8 +17,8 @@ const account = (accountNo: string, entries: [bigint, number][], balances: strin
 
 /**
  * Money in flight told from a real break by checking again (found by a money-logic review):
- * the first look never alarms, a re-check judges what was in flight at the first look, and a
- * busy account's newer entries are not a break. The simulator answers each account's balances
+ * the first look never alarms, money in the in-flight window is checked again until the last
+ * re-check (a provider slow to book, a busy account's newer entries), which judges what it sees. The simulator answers each account's balances
  * in turn; ledger entries are added between the checks as a platform's feed would.
  */
 describe('re-checks before a break (pipeline over HTTP)', () => {
@@ -42,6 +42,16 @@ describe('re-checks before a break (pipeline over HTTP)', () => {
           // The provider has a 50.00 credit the platform records only after the first look,
           // back-dated to 10 s before it.
           account('NZAHEAD', [[100_000n, HOUR]], ['1050.00']),
+          // The 50.00 in flight at the first look reaches the provider only after the first
+          // re-check (a provider slow to book, inside the in-flight window): not a break.
+          account(
+            'NZSLOW',
+            [
+              [100_000n, HOUR],
+              [5_000n, 20_000],
+            ],
+            ['1000.00', '1000.00', '1050.00'],
+          ),
           // The 50.00 in flight at the first look never reaches the provider: a break.
           account(
             'NZLOST',
@@ -75,13 +85,13 @@ describe('re-checks before a break (pipeline over HTTP)', () => {
     throw new Error(`timed out waiting for ${what}`);
   };
 
-  it('a busy account and a provider ahead of the ledger end matched; money that never arrived is a break; no false alarm', async () => {
+  it('a busy account, a provider ahead of the ledger and one slow to book end matched; money that never arrived is a break; no false alarm', async () => {
     const { runId } = await pipeline.producer.get(RunsService).start('api');
     await pipeline.startWorker();
     // The first look: every account is a difference, none final.
     await until('the first looks', async () => {
       const rows = await Promise.all(
-        ['NZBUSY', 'NZAHEAD', 'NZLOST'].map((a) => resultOf(runId, a)),
+        ['NZBUSY', 'NZAHEAD', 'NZSLOW', 'NZLOST'].map((a) => resultOf(runId, a)),
       );
       return rows.every((r) => r?.status === 'timing');
     });
@@ -105,9 +115,10 @@ describe('re-checks before a break (pipeline over HTTP)', () => {
     ).toEqual({
       NZBUSY: ['matched', '0.00'],
       NZAHEAD: ['matched', '0.00'],
+      NZSLOW: ['matched', '0.00'],
       NZLOST: ['mismatched', '-50.00'],
     });
-    expect(run.counts).toMatchObject({ matched: 2, mismatched: 1, timing: 0 });
+    expect(run.counts).toMatchObject({ matched: 3, mismatched: 1, timing: 0 });
     const opened: { account_id: string }[] = await pipeline.db.dataSource.query(
       `SELECT account_id::text FROM discrepancies`,
     );

@@ -196,7 +196,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
       ledger,
       this.config.RECON_TOLERANCE,
       asOf,
-      earlierChecks(job, asOf, this.config.RECON_MAX_RECHECKS),
+      earlierChecks(job, this.config.RECON_MAX_RECHECKS),
     );
     if (!fitsResult(comparison.difference)) {
       // Only a ledger far beyond any provider's range gets here (SNAP amounts have 16 digits):

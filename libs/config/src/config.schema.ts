@@ -277,7 +277,7 @@ export const configSchema = z.object({
   RECON_TOLERANCE: amount,
   RECON_IN_FLIGHT_WINDOW_SECONDS: int(300, 0),
   RECON_RECHECK_DELAY_MS: int(60_000, 0),
-  RECON_MAX_RECHECKS: int(2, 1),
+  RECON_MAX_RECHECKS: int(5, 1),
   SCHEDULE_CRON: z.union([z.literal(''), cron]).default(''),
   SCHEDULE_TIMEZONE: timeZone.default('Asia/Jakarta'),
   SCHEDULE_CHECK_INTERVAL_MS: int(60_000, 0),

@@ -14,8 +14,6 @@ export interface Comparison {
 
 /** What the earlier checks of the same account in the same run saw; absent on the first check. */
 export interface EarlierChecks {
-  /** The first check's instant (the provider's time, or the request's). */
-  firstAsOf: Date;
   /** The instant of the check just before this one. */
   previousAsOf: Date;
   /** True when this is the last re-check allowed (`RECON_MAX_RECHECKS`). */
@@ -31,13 +29,14 @@ export interface EarlierChecks {
  *   the provider equals the ledger before the k newest entries of the in-flight window (money
  *   the provider has not booked yet); a provider ahead of the ledger (an entry the platform
  *   records late, back-dated) cannot be explained from the ledger yet, but is re-checked too.
- * - Re-check: `timing` again when the provider has booked everything that was in flight at the
- *   first check and lags only by entries posted since (a busy account), or when its clock has
- *   not moved past the previous check (nothing new learned). Re-checked until the last allowed,
- *   which judges what it sees: a lag still there is `mismatched` (a lost entry and a new one of
- *   the same amount cannot be told apart by balances; a break is never hidden).
- * - `mismatched`: anything else (the money in flight at the first check never arrived, or
- *   nothing explains the difference).
+ * - Re-check: `timing` again while the provider lags only by entries still in the in-flight
+ *   window (`RECON_IN_FLIGHT_WINDOW_SECONDS` before its instant: money the platform says may
+ *   take that long to reach the provider, whether posted before the first check or since), or
+ *   when its clock has not moved past the previous check (nothing new learned). Re-checked until
+ *   the last allowed, which judges what it sees: a lag still there is `mismatched` (a lost entry
+ *   and a new one of the same amount cannot be told apart by balances; a break is never
+ *   hidden). An entry that has left the window unbooked is a break at the next re-check.
+ * - `mismatched`: anything else (nothing in the window explains the difference).
  */
 export function compareBalances(
   providerBalance: bigint,
@@ -54,13 +53,13 @@ export function compareBalances(
   );
   const inFlightAmount = k === -1 ? null : ledger.balance - ledger.previousBalances[k];
   if (!earlier) return { status: 'timing', difference, inFlightAmount, recheck: true };
-  // previousBalances[k] is the balance before the k+1 newest entries; the oldest of them:
-  const onlyNewEntriesInFlight =
-    k !== -1 && ledger.postedAt[k].getTime() > earlier.firstAsOf.getTime();
+  // A lag of entries still in the window is money in flight, however long it has been so
+  // (a provider that books in two minutes is not a break at a one-minute re-check).
+  const stillInFlight = k !== -1;
   const clockStood = asOf.getTime() <= earlier.previousAsOf.getTime();
   // Never a final `timing`: a lost entry and a new one of the same amount look alike in the
   // balances, so a lag that has not settled by the last re-check is a break (never hidden).
-  if ((onlyNewEntriesInFlight || clockStood) && !earlier.last)
+  if ((stillInFlight || clockStood) && !earlier.last)
     return { status: 'timing', difference, inFlightAmount, recheck: true };
   return { status: 'mismatched', difference, inFlightAmount: null, recheck: false };
 }

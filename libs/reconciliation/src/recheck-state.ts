@@ -14,16 +14,13 @@ const instant = (iso: unknown): Date | null => {
  */
 export function earlierChecks(
   job: BalanceInquiryJobData,
-  asOf: Date,
   maxRechecks: number,
 ): EarlierChecks | null {
   if (job.stage !== 'recheck') return null;
-  const firstAsOf = instant(job.firstAsOf);
   const previousAsOf = instant(job.previousAsOf);
-  if (!firstAsOf || !previousAsOf)
-    return { firstAsOf: asOf, previousAsOf: new Date(0), last: true };
+  if (!previousAsOf) return { previousAsOf: new Date(0), last: true };
   const number = Number.isInteger(job.recheck) ? job.recheck! : maxRechecks;
-  return { firstAsOf, previousAsOf, last: number >= maxRechecks };
+  return { previousAsOf, last: number >= maxRechecks };
 }
 
 /**
