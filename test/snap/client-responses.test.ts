@@ -180,6 +180,18 @@ describe('SnapClient reads provider answers as documented', () => {
       expect(ok.providerTimeIgnored).toBeNull();
     });
 
+    it('a value beyond any date (a number of 16 digits) is not used, naming it; nothing throws', async () => {
+      raw('netzme', 'NZ-1', 200, {
+        ...answer('x'),
+        additionalInfo: { ts: 9_000_000_000_000_000 },
+      });
+      const r = await netzme();
+      expect(r.availableBalance).toBe(10_000n);
+      expect(r.providerTime).toBeNull();
+      expect(r.providerTimeIgnored).toContain('additionalInfo.ts 9000000000000000 is ');
+      expect(r.providerTimeIgnored).toContain('beyond the allowed 600 s');
+    });
+
     it('a value that is no number is not used either, naming it', async () => {
       raw('netzme', 'NZ-1', 200, answer('yesterday'));
       const r = await netzme();

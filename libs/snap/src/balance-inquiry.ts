@@ -59,6 +59,9 @@ export interface BalanceInquiryResult {
 /** Default of {@link SnapClientDeps.providerTimeSkewMs}. */
 export const DEFAULT_PROVIDER_TIME_SKEW_MS = 10 * 60_000;
 
+/** The largest epoch milliseconds a `Date` holds. */
+const MAX_DATE_MS = 8.64e15;
+
 /** Epoch milliseconds below this (1973-03-03) are a seconds value, not a time in ms. */
 const SECONDS_LOOK_ALIKE_BELOW_MS = 100_000_000_000;
 
@@ -229,10 +232,12 @@ function providerTime(
   if (unit === 's') ms *= 1000;
   else if (ms < SECONDS_LOOK_ALIKE_BELOW_MS)
     return ignored(`looks like epoch seconds, not milliseconds (${new Date(ms).toISOString()})`);
+  // Beyond what a Date can hold (±8.64e15 ms) there is no instant to name, only the distance.
+  const shown = Math.abs(ms) <= MAX_DATE_MS ? `(${new Date(ms).toISOString()}) ` : '';
   const off = ms - requestTime.getTime();
   if (Math.abs(off) > skewMs)
     return ignored(
-      `(${new Date(ms).toISOString()}) is ${Math.round(off / 1000)} s from the request time, beyond the allowed ${skewMs / 1000} s`,
+      `${shown}is ${Math.round(off / 1000)} s from the request time, beyond the allowed ${skewMs / 1000} s`,
     );
   return { at: new Date(ms), ignored: null };
 }
