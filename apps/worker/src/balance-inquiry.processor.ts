@@ -99,8 +99,8 @@ export function balanceInquiryProcessor(
         if (e instanceof ProviderUnavailableError) {
           // The provider is taken for down (circuit breaker): the queue waits, across every
           // worker, until the next probe (or longer, if a pause in force ends later); the job
-          // goes back without spending an attempt.
-          await pauseQueueAtLeast(this.worker, e.retryAfterMs);
+          // goes back without spending an attempt. The breaker's pause: lifted on recovery.
+          await pauseQueueAtLeast(this.worker, e.retryAfterMs, 'breaker');
           throw Worker.RateLimitError();
         }
         const hits = job.data.rateLimitHits ?? 0;
@@ -122,8 +122,9 @@ export function balanceInquiryProcessor(
             throw new DelayedError();
           }
           // One set of credentials for every account: the whole queue waits, across workers;
-          // a longer pause already in force (another job's Retry-After) is kept, not cut.
-          await pauseQueueAtLeast(this.worker, pauseMs);
+          // a longer pause already in force (another job's Retry-After) is kept, not cut, and
+          // the breaker's recovery (this very answer may close it) does not lift it.
+          await pauseQueueAtLeast(this.worker, pauseMs, 'rate-limit');
           throw Worker.RateLimitError();
         }
         throw e;

@@ -1,13 +1,15 @@
 import type { Queue } from 'bullmq';
-import type { Logger } from '@app/infra';
+import { liftBreakerPause, type Logger } from '@app/infra';
 import type { AlertPublisher } from '@app/reconciliation';
 import { BreakerChange, DEFAULT_PROFILES, ProviderName } from '@app/snap';
 
 /**
  * A provider's circuit breaker opened or closed (called once per transition, in the worker
  * whose answer caused it): the log line, the `provider.unavailable` / `provider.recovered`
- * alert for the subscribed webhooks, and on recovery the provider's queue resumed at once for
- * every worker instead of at the next probe time. The breaker's state as a metric is read from
+ * alert for the subscribed webhooks, and on recovery the breaker's pause of the provider's queue
+ * lifted at once for every worker instead of at the next probe time. Only the breaker's own: a
+ * rate-limit pause in force (a 429's Retry-After, perhaps the very answer that closed the
+ * breaker, which is an answer) runs its course. The breaker's state as a metric is read from
  * Redis by the producer (`snap_provider_breaker_open`): one truth for all workers.
  */
 export function onBreakerChange(
@@ -36,14 +38,12 @@ export function onBreakerChange(
   }
   deps.logger.info(
     { provider, since: since.toISOString(), lastSuccessAt: lastSuccessAt?.toISOString() },
-    `provider recovered: ${name} circuit breaker closed; its queue resumes`,
+    `provider recovered: ${name} circuit breaker closed; its queue resumes (after a rate-limit pause in force)`,
   );
-  void deps.queues[provider]
-    .removeRateLimitKey()
-    .catch((e: unknown) =>
-      deps.logger.warn(
-        { provider, err: (e as Error).message },
-        'could not resume the queue; it resumes at the next probe time',
-      ),
-    );
+  void liftBreakerPause(deps.queues[provider]).catch((e: unknown) =>
+    deps.logger.warn(
+      { provider, err: (e as Error).message },
+      'could not resume the queue; it resumes at the next probe time',
+    ),
+  );
 }
