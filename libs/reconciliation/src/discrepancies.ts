@@ -110,6 +110,11 @@ export class DiscrepancyTransitionError extends Error {}
  * A person acknowledges (`open` → `acknowledged`) or resolves (`open`/`acknowledged` →
  * `resolved`) a discrepancy, with a note; the change and its audit record (who, the status
  * before and after, the note) commit together. Returns null when it does not exist.
+ *
+ * `seenDifference` (acknowledge only): the difference the person saw when they decided, in
+ * minor units. It is the difference acknowledged, even when a run has moved the discrepancy's
+ * since (the next run still finding the new one then reopens it: an acknowledgement covers
+ * what was seen); without it, the discrepancy's last difference is.
  */
 export async function changeDiscrepancy(
   ds: DataSource,
@@ -117,6 +122,7 @@ export async function changeDiscrepancy(
   action: 'acknowledge' | 'resolve',
   note: string,
   actor: Actor,
+  seenDifference: bigint | null = null,
 ): Promise<DiscrepancyView | null> {
   return ds.transaction(async (tx) => {
     const from = await discrepanciesRepository.lockStatus(tx, id);
@@ -124,12 +130,9 @@ export async function changeDiscrepancy(
     const allowed = action === 'acknowledge' ? from === 'open' : from !== 'resolved';
     if (!allowed)
       throw new DiscrepancyTransitionError(`discrepancy ${id} is ${from}; it cannot be ${action}d`);
-    await discrepanciesRepository.setStatus(
-      tx,
-      id,
-      action === 'acknowledge' ? 'acknowledged' : 'resolved',
-      note,
-    );
+    if (action === 'acknowledge')
+      await discrepanciesRepository.setStatus(tx, id, 'acknowledged', note, seenDifference);
+    else await discrepanciesRepository.setStatus(tx, id, 'resolved', note);
     const changed = (await loadDiscrepancy(tx, id))!;
     await appendAudit(tx, [
       {
@@ -139,7 +142,13 @@ export async function changeDiscrepancy(
         subjectId: id,
         account: { provider: changed.provider, accountNo: changed.accountNo, msId: changed.msId },
         before: { status: from },
-        after: { status: changed.status, lastDifference: changed.lastDifference },
+        after: {
+          status: changed.status,
+          lastDifference: changed.lastDifference,
+          ...(action === 'acknowledge'
+            ? { acknowledgedDifference: changed.acknowledgedDifference }
+            : {}),
+        },
         note,
       },
     ]);

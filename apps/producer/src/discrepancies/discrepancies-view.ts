@@ -10,12 +10,19 @@ export type DiscrepancyPageStatus = 'active' | 'open' | 'acknowledged' | 'resolv
 
 /**
  * One acknowledge or resolve form: a required note and the page's CSRF token, posted to the
- * page's change route.
+ * page's change route. An acknowledge form also carries the difference this page shows
+ * (`seenDifference`): the person acknowledges what they saw, not what a run may have written
+ * since the page was loaded.
  */
 function changeForm(d: DiscrepancyView, action: 'acknowledge' | 'resolve', csrf: string): SafeHtml {
   const label = action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
   return html`<form method="post" action="/ui/discrepancies/${d.id}/${action}" class="change">
     <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
+    ${
+      action === 'acknowledge'
+        ? html`<input type="hidden" name="seenDifference" value="${d.lastDifference}" />`
+        : ''
+    }
     <input
       name="note"
       required

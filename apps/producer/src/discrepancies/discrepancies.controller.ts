@@ -18,6 +18,7 @@ import {
   listDiscrepancies,
   loadDiscrepancy,
 } from '@app/reconciliation';
+import { checkAmount } from '@app/ledger';
 import { RequestActor } from '../audit/actor';
 import { DISCREPANCY_ID } from '../http/route-params';
 import { pageParam, pageSizeParam } from '../reports/report-params';
@@ -37,6 +38,29 @@ export const noteSchema = z
       }),
   })
   .strict();
+
+/**
+ * The difference the person acknowledging saw (the discrepancy's `lastDifference` as the API or
+ * the page showed it): a `-?digits.dd` string like every amount of the API (never a JSON
+ * number), parsed to minor units by the ledger's amount rule; a bad one is a 400 naming it.
+ */
+const seenDifference = z
+  .string({ invalid_type_error: 'must be a string' })
+  .transform((value, ctx): bigint => {
+    const checked = checkAmount(value);
+    if (checked.ok) return checked.value;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: checked.reason });
+    return z.NEVER;
+  })
+  .describe(
+    'The difference you saw when you decided, as lastDifference showed it (e.g. -10000.00). ' +
+      'It is recorded as acknowledgedDifference even when a run has moved the difference since, ' +
+      'so the next run that still finds the new one reopens the discrepancy (discrepancy.reopened). ' +
+      'Without it, the lastDifference at the time of the request is recorded.',
+  );
+
+/** The body of an acknowledge: the note, and the difference the person saw (optional). */
+export const acknowledgeSchema = noteSchema.extend({ seenDifference: seenDifference.optional() });
 
 /** The query of `GET /discrepancies`. */
 export const listSchema = z
@@ -69,7 +93,8 @@ export class DiscrepanciesController {
 
   /**
    * `open` → `acknowledged`, with a note: someone is on it; later runs still count occurrences,
-   * and one finding the difference moved beyond RECON_TOLERANCE reopens it.
+   * and one finding the difference moved beyond RECON_TOLERANCE from the one acknowledged (the
+   * `seenDifference` sent, else the last one) reopens it.
    */
   @Post(':id/acknowledge')
   @HttpCode(200)
@@ -78,7 +103,8 @@ export class DiscrepanciesController {
     @Body() body: unknown,
     @RequestActor() actor: Actor,
   ) {
-    return this.change(id, 'acknowledge', body, actor);
+    const { note, seenDifference } = parseBody(acknowledgeSchema, body ?? {});
+    return this.change(id, 'acknowledge', note, actor, seenDifference ?? null);
   }
 
   /** `open` or `acknowledged` → `resolved`, with a note; a later mismatch opens a new one. */
@@ -89,13 +115,18 @@ export class DiscrepanciesController {
     @Body() body: unknown,
     @RequestActor() actor: Actor,
   ) {
-    return this.change(id, 'resolve', body, actor);
+    return this.change(id, 'resolve', parseBody(noteSchema, body ?? {}).note, actor);
   }
 
-  private async change(id: string, action: 'acknowledge' | 'resolve', body: unknown, actor: Actor) {
-    const { note } = parseBody(noteSchema, body ?? {});
+  private async change(
+    id: string,
+    action: 'acknowledge' | 'resolve',
+    note: string,
+    actor: Actor,
+    seenDifference: bigint | null = null,
+  ) {
     try {
-      const changed = await this.changes.change(id, action, note, actor);
+      const changed = await this.changes.change(id, action, note, actor, seenDifference);
       if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
       return changed;
     } catch (e) {

@@ -27,7 +27,7 @@ import { Display } from '../reports/ui/display';
 import { pageCsp } from '../reports/ui/layout';
 import { parseBody } from '../validation';
 import { DISCREPANCY_ID } from '../http/route-params';
-import { noteSchema } from './discrepancies.controller';
+import { acknowledgeSchema, noteSchema } from './discrepancies.controller';
 import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
 import { DiscrepancyChanges } from './discrepancy-changes';
 
@@ -88,9 +88,14 @@ export class DiscrepanciesPage {
       throw new NotFoundException(`no action ${JSON.stringify(action.slice(0, 40))}`);
     // Errors are thrown: the problem filter renders them as a page with the same content.
     const { [CSRF_FIELD]: _token, ...fields } = (body ?? {}) as Record<string, unknown>;
-    const { note } = parseBody(noteSchema, fields);
+    // An acknowledge form also posts the difference the page showed (seenDifference): that is
+    // the one acknowledged, even when a run has moved it since the page was loaded.
+    const { note, seenDifference } =
+      action === 'acknowledge'
+        ? parseBody(acknowledgeSchema, fields)
+        : { ...parseBody(noteSchema, fields), seenDifference: undefined };
     try {
-      const changed = await this.changes.change(id, action, note, actor);
+      const changed = await this.changes.change(id, action, note, actor, seenDifference ?? null);
       if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
     } catch (e) {
       if (e instanceof DiscrepancyTransitionError) throw new ConflictException(e.message);

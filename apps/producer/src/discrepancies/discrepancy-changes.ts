@@ -17,14 +17,18 @@ export class DiscrepancyChanges {
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Null when there is no such discrepancy; throws `DiscrepancyTransitionError` when not allowed. */
+  /**
+   * Null when there is no such discrepancy; throws `DiscrepancyTransitionError` when not allowed.
+   * `seenDifference` (acknowledge): the difference the person saw, see `changeDiscrepancy`.
+   */
   async change(
     id: string,
     action: 'acknowledge' | 'resolve',
     note: string,
     actor: Actor,
+    seenDifference: bigint | null = null,
   ): Promise<DiscrepancyView | null> {
-    const changed = await changeDiscrepancy(this.ds, id, action, note, actor);
+    const changed = await changeDiscrepancy(this.ds, id, action, note, actor, seenDifference);
     if (changed && action === 'resolve')
       await this.alerts
         .discrepancyResolved(changed, actor)

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { ledgerBatchSchema } from '@app/ledger';
 import { AUDIT_CSV_COLUMNS, RESULT_CSV_COLUMNS, UNMATCHED_CSV_COLUMNS } from '@app/reconciliation';
 import { auditCsvQuery, auditQuery } from '../audit/audit.controller';
-import { listSchema, noteSchema } from '../discrepancies/discrepancies.controller';
+import {
+  acknowledgeSchema,
+  listSchema,
+  noteSchema,
+} from '../discrepancies/discrepancies.controller';
 import {
   accountParams,
   cancelRunParams,
@@ -314,9 +318,15 @@ for (const action of ['acknowledge', 'resolve'] as const) {
     tags: ['discrepancies'],
     summary:
       action === 'acknowledge'
-        ? 'Acknowledge an open discrepancy, with a note (recorded in the audit trail); a run finding its difference more than RECON_TOLERANCE from the one acknowledged reopens it (`discrepancy.reopened` alert)'
+        ? 'Acknowledge an open discrepancy, with a note (recorded in the audit trail) and the difference you saw (`seenDifference`, else its lastDifference now); a run finding its difference more than RECON_TOLERANCE from the one acknowledged reopens it (`discrepancy.reopened` alert)'
         : 'Resolve an open or acknowledged discrepancy, with a note (audit trail, `discrepancy.resolved` alert)',
-    request: { params: discrepancyIdParams, body: { required: true, content: json(noteSchema) } },
+    request: {
+      params: discrepancyIdParams,
+      body: {
+        required: true,
+        content: json(action === 'acknowledge' ? acknowledgeSchema : noteSchema),
+      },
+    },
     responses: {
       200: { description: 'The changed discrepancy.', content: json(Discrepancy) },
       ...UNAUTHORIZED,
@@ -402,18 +412,20 @@ registry.registerPath({
   method: 'post',
   path: '/ui/discrepancies/{id}/{action}',
   tags: ['pages'],
-  summary: 'The discrepancy page’s form post: acknowledge or resolve with a note',
+  summary:
+    'The discrepancy page’s form post: acknowledge (with the difference the page showed, `seenDifference`) or resolve, with a note',
   request: {
     params: discrepancyIdParams.extend({ action: z.enum(['acknowledge', 'resolve']) }),
     body: {
       required: true,
-      content: { 'application/x-www-form-urlencoded': { schema: noteSchema } },
+      description: '`seenDifference` is accepted by `acknowledge` only.',
+      content: { 'application/x-www-form-urlencoded': { schema: acknowledgeSchema } },
     },
   },
   responses: {
     303: { description: 'Done: back to the page.' },
     ...UNAUTHORIZED,
-    400: text('text/plain', 'A bad note.'),
+    400: text('text/plain', 'A bad note or seenDifference.'),
     404: text('text/plain', 'No such discrepancy or action.'),
     409: text('text/plain', 'The discrepancy’s status does not allow this change.'),
   },

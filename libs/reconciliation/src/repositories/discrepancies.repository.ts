@@ -257,20 +257,29 @@ export async function lockStatus(db: Db, id: string): Promise<DiscrepancyStatus 
 }
 
 /**
- * A person's transition: `acknowledged` (recording the difference acknowledged) or `resolved`
- * now, the note appended.
+ * A person's transition: `acknowledged` or `resolved` now, the note appended. Acknowledging
+ * records the difference acknowledged: `seenDifference`, the one the person saw when they
+ * decided (a run may have moved `last_difference` since), else `last_difference`. A seen
+ * difference other than the current one is what a later run measures from, so the next run
+ * that still finds the current one reopens it.
  */
 export async function setStatus(
   db: Db,
   id: string,
   status: 'acknowledged' | 'resolved',
   note: string,
+  seenDifference: bigint | null = null,
 ): Promise<void> {
-  await db.query(
-    status === 'acknowledged'
-      ? `UPDATE discrepancies SET status = 'acknowledged', acknowledged_at = now(), acknowledged_difference = last_difference,
-           note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`
-      : `UPDATE discrepancies SET status = 'resolved', resolved_at = now(), note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`,
-    [id, note],
-  );
+  if (status === 'acknowledged')
+    await db.query(
+      `UPDATE discrepancies SET status = 'acknowledged', acknowledged_at = now(),
+         acknowledged_difference = coalesce($3::bigint, last_difference),
+         note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`,
+      [id, note, seenDifference === null ? null : seenDifference.toString()],
+    );
+  else
+    await db.query(
+      `UPDATE discrepancies SET status = 'resolved', resolved_at = now(), note = concat_ws(E'\\n', note, $2::text) WHERE id = $1`,
+      [id, note],
+    );
 }
