@@ -203,5 +203,52 @@ describe('discrepancies repository (real Postgres)', () => {
         `known\ndifference changed from ${formatAmount(BEYOND_2_53)} to ${formatAmount(-5n)} in run ${run}; reopened`,
       );
     });
+
+    it('reopens one acknowledged without a recorded difference (an older producer during a rolling deploy), measured from its last difference', async () => {
+      const [oldPod, drifting] = await createAccounts(db(), ['DS-OLDPOD', 'DS-DRIFT']);
+      await mismatches(
+        [
+          [oldPod, -1_000_000n],
+          [drifting, -1_000_000n],
+        ],
+        TOLERANCE,
+      );
+      const { id } = await activeOn('DS-OLDPOD');
+      const { id: driftId } = await activeOn('DS-DRIFT');
+      // An acknowledge by a producer that predates acknowledged_difference: the column stays NULL.
+      await db().query(
+        `UPDATE discrepancies SET status = 'acknowledged', acknowledged_at = now(), note = 'old pod'
+          WHERE id = ANY($1::bigint[])`,
+        [[id, driftId]],
+      );
+      const run = await mismatches(
+        [
+          [oldPod, -250_000_000n], // 2,500,000.00 short now
+          [drifting, -1_000_400n], // 4.00 more: within the tolerance
+        ],
+        TOLERANCE,
+      );
+      expect(await discrepanciesRepository.findById(db(), id)).toMatchObject({
+        status: 'open',
+        acknowledgedAt: null,
+        lastDifference: -250_000_000n,
+        acknowledgedDifference: -1_000_000n,
+        note: `old pod\ndifference changed from -10000.00 to -2500000.00 in run ${run}; reopened`,
+      });
+      expect(await discrepanciesRepository.findUnannouncedReopenings(db(), run)).toEqual([
+        { discrepancyId: id, runId: run },
+      ]);
+      // Still acknowledged: measured from the difference before this run from now on, so a
+      // slow drift adds up (4.00, then 4.00 more: 8.00 from it).
+      expect(await discrepanciesRepository.findById(db(), driftId)).toMatchObject({
+        status: 'acknowledged',
+        acknowledgedDifference: -1_000_000n,
+      });
+      const drift = await mismatches([[drifting, -1_000_800n]], TOLERANCE);
+      expect(await discrepanciesRepository.findById(db(), driftId)).toMatchObject({
+        status: 'open',
+        note: `old pod\ndifference changed from -10000.00 to -10008.00 in run ${drift}; reopened`,
+      });
+    });
   });
 });

@@ -116,6 +116,15 @@ const NOT_OVERTAKEN = `NOT EXISTS (
 /** An amount column as the text `formatAmount` writes (`-0.05`, `10000.00`), for notes. */
 const amountText = (column: string) => `(${column}::numeric / 100)::numeric(21, 2)::text`;
 
+/**
+ * The difference an acknowledged discrepancy is measured from: the one acknowledged, else (an
+ * acknowledgement that recorded none: made by a producer older than the column, e.g. an old pod
+ * during a rolling deploy after the migration ran) the last difference known before this run.
+ * Without the fallback the distance is NULL, never beyond the tolerance, and such a discrepancy
+ * would never reopen however far its difference moved.
+ */
+const ACKNOWLEDGED_FROM = `coalesce(d.acknowledged_difference, d.last_difference)`;
+
 /** Serializes runs applying their results, so each sees the runs finished before it. */
 const APPLY_LOCK = `SELECT pg_advisory_xact_lock(hashtext('snap-recon:apply-run-results'))`;
 
@@ -123,30 +132,38 @@ const APPLY_LOCK = `SELECT pg_advisory_xact_lock(hashtext('snap-recon:apply-run-
  * Applies a finished run's results, in the run's finalizing transaction: a mismatched account
  * with an active discrepancy adds an occurrence to it; one without opens one; an account that
  * matched again closes its active discrepancy with a note. An acknowledged discrepancy whose
- * difference is now more than `tolerance` (RECON_TOLERANCE) away from the one acknowledged goes
- * back to `open` with a note, marked for its `discrepancy.reopened` alert: the person
+ * difference is now more than `tolerance` (RECON_TOLERANCE) away from the one acknowledged
+ * ({@link ACKNOWLEDGED_FROM}) goes back to `open` with a note, marked for its
+ * `discrepancy.reopened` alert: the person
  * acknowledged that difference, not whatever it becomes. A result a newer run has overtaken is
  * not applied ({@link NOT_OVERTAKEN}). Idempotent per run.
  */
 export async function applyRunResults(db: Db, runId: string, tolerance: bigint): Promise<void> {
   await db.query(APPLY_LOCK);
   // Before the occurrence below, which moves last_run_id to this run (and so makes both once
-  // per run). numeric: the distance of two bigint differences can exceed a bigint.
+  // per run) and last_difference to this run's. numeric: the distance of two bigint
+  // differences can exceed a bigint. An acknowledgement without a recorded difference keeps the
+  // one it was measured from, so the note and acknowledgedDifference agree.
   await db.query(
     `UPDATE discrepancies d
         SET status = 'open', acknowledged_at = NULL, reopened_run_id = $1, reopen_notified_at = NULL,
-            note = concat_ws(E'\\n', d.note, 'difference changed from ' || ${amountText('d.acknowledged_difference')}
+            acknowledged_difference = ${ACKNOWLEDGED_FROM},
+            note = concat_ws(E'\\n', d.note, 'difference changed from ' || ${amountText(ACKNOWLEDGED_FROM)}
               || ' to ' || ${amountText('r.difference')} || ' in run ' || $1 || '; reopened')
        FROM reconciliation_results r
       WHERE r.run_id = $1 AND r.status = 'mismatched' AND r.account_id = d.account_id
         AND d.status = 'acknowledged' AND d.last_run_id <> $1
-        AND abs(r.difference::numeric - d.acknowledged_difference) > $2::bigint
+        AND abs(r.difference::numeric - ${ACKNOWLEDGED_FROM}) > $2::bigint
         AND ${NOT_OVERTAKEN}`,
     [runId, tolerance.toString()],
   );
+  // One still acknowledged without a recorded difference is pinned to the one it was measured
+  // from this time, so later runs measure from it too and a slow drift adds up.
   await db.query(
     `UPDATE discrepancies d
-        SET occurrences = d.occurrences + 1, last_run_id = $1, last_difference = r.difference, last_seen_at = now()
+        SET occurrences = d.occurrences + 1, last_run_id = $1, last_difference = r.difference, last_seen_at = now(),
+            acknowledged_difference = CASE WHEN d.status = 'acknowledged' THEN ${ACKNOWLEDGED_FROM}
+                                           ELSE d.acknowledged_difference END
        FROM reconciliation_results r
       WHERE r.run_id = $1 AND r.status = 'mismatched' AND r.account_id = d.account_id
         AND d.status <> 'resolved' AND d.last_run_id <> $1 AND ${NOT_OVERTAKEN}`,
