@@ -12,6 +12,7 @@ import { SellerAccounts1764700000000 } from './1764700000000-SellerAccounts';
 import { ResultReferences1764800000000 } from './1764800000000-ResultReferences';
 import { RunAnnouncements1764900000000 } from './1764900000000-RunAnnouncements';
 import { DiscrepancyReopening1765000000000 } from './1765000000000-DiscrepancyReopening';
+import { DiscrepancyRunIndexes1765100000000 } from './1765100000000-DiscrepancyRunIndexes';
 
 /** Every migration, in order; listed explicitly so builds and tests need no file globbing. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ResultReferences1764800000000,
   RunAnnouncements1764900000000,
   DiscrepancyReopening1765000000000,
+  DiscrepancyRunIndexes1765100000000,
 ];

@@ -321,6 +321,12 @@ export async function markStalled(db: Db, deadlineSeconds: number): Promise<stri
  * Deletes up to `batchSize` runs started before `cutoff` that are over and hold nothing
  * (no result left, no discrepancy naming them: every run column of `discrepancies` has a
  * foreign key, so one missed here fails the whole statement); returns how many.
+ *
+ * One NOT EXISTS per run column, each answered by that column's index (migrations
+ * RetentionIndexes, DiscrepancyRunIndexes): the planner turns them into anti joins over the
+ * indexes. The single `r.id IN (d.opened_run_id, …)` test it replaces was an OR across four
+ * columns, probed once per candidate run with a bitmap OR of four index scans (or, with any of
+ * the columns unindexed, a scan of every discrepancy per run).
  */
 export async function deleteExpired(db: Db, cutoff: Date, batchSize: number): Promise<number> {
   const { affected } = affectedRows(
@@ -329,8 +335,10 @@ export async function deleteExpired(db: Db, cutoff: Date, batchSize: number): Pr
          SELECT r.id FROM reconciliation_runs r
           WHERE r.started_at < $1 AND r.status <> 'running'
             AND NOT EXISTS (SELECT 1 FROM reconciliation_results x WHERE x.run_id = r.id)
-            AND NOT EXISTS (SELECT 1 FROM discrepancies d
-                             WHERE r.id IN (d.opened_run_id, d.last_run_id, d.resolved_run_id, d.reopened_run_id))
+            AND NOT EXISTS (SELECT 1 FROM discrepancies d WHERE d.opened_run_id = r.id)
+            AND NOT EXISTS (SELECT 1 FROM discrepancies d WHERE d.last_run_id = r.id)
+            AND NOT EXISTS (SELECT 1 FROM discrepancies d WHERE d.resolved_run_id = r.id)
+            AND NOT EXISTS (SELECT 1 FROM discrepancies d WHERE d.reopened_run_id = r.id)
           LIMIT $2)`,
       [cutoff, batchSize],
     ),
