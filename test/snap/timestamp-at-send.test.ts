@@ -12,6 +12,7 @@ import {
   randomInstanceId,
   SnapClientFactory,
   SnapHttp,
+  SnapTransport,
 } from '@app/snap';
 import { appHeaders, CapturedRequest, CaptureServer } from './support/capture-server';
 import { credentialsOf, makePartner, REDIS_URL, uniq } from './support/world';
@@ -115,6 +116,35 @@ describe('X-TIMESTAMP and the signature over it are made when the request leaves
     );
     // The request time read as of is still when the answering request left.
     expect(Math.abs(result.requestTime.getTime() - req.receivedAt)).toBeLessThan(200);
+  });
+
+  it('a request its pace lets go at once is signed once, before the pace (nothing between its slot and its send); one held a second or more is signed again as it leaves', async () => {
+    const { rateLimiter } = paced();
+    const transport = new SnapTransport(profile, credentialsOf(partner, server.baseUrl), {
+      http,
+      redis,
+      ids: new ExternalIdGenerator(randomInstanceId()),
+      rateLimiter,
+    });
+    const builtFor: string[] = [];
+    const exchange = () =>
+      transport.exchange({
+        operation: 'access-token',
+        path: profile.tokenPath,
+        body: '{}',
+        headers: (timestamp) => {
+          builtFor.push(timestamp);
+          return { 'Content-Type': 'application/json', 'X-TIMESTAMP': timestamp };
+        },
+      });
+    await exchange(); // the limiter's first slot: may wait for it
+    builtFor.length = 0;
+    await new Promise((r) => setTimeout(r, 1_100)); // a slot free now
+    await exchange();
+    expect(builtFor).toHaveLength(1);
+    builtFor.length = 0;
+    await exchange(); // the next slot is a second away: held, signed again
+    expect(builtFor).toHaveLength(2);
   });
 
   it('a token request behind two others in line: its X-TIMESTAMP is the second it arrived, and the RSA signature covers it', async () => {
