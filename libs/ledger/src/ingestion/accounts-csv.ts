@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { CsvImportOptions, CsvImportSummary, CsvSource, importableRows } from './csv-rows';
 import { AccountImportRow, importAccounts, ProviderProfiles } from './import-accounts';
 import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
-import { fieldProblem, rowError } from './row-error';
+import { rowErrorOfFields } from './row-error';
 
 /**
  * Columns of the accounts CSV; `credential`, `ms_id` (NICEPay seller id) and
@@ -86,12 +86,12 @@ export async function importAccountsCsv(
     summary.duplicates += result.accountsUnchanged;
     for (const e of result.errors) {
       // As the ledger CSV: one error per row, naming its other bad fields too.
-      const also = (e.also ?? []).map(
-        (o) => `; also ${fieldProblem(COLUMN_OF[o.field], o.value, o.reason)}`,
-      );
-      rejections.add(
-        rowError(lines[e.index], COLUMN_OF[e.field], e.value, e.reason + also.join('')),
-      );
+      const [first, ...others] = [e, ...(e.also ?? [])].map((p) => ({
+        field: COLUMN_OF[p.field],
+        value: p.value,
+        reason: p.reason,
+      }));
+      rejections.add(rowErrorOfFields(lines[e.index], [first, ...others]));
     }
     batch = [];
     lines = [];

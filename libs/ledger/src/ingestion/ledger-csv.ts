@@ -20,7 +20,7 @@ import {
   Checked,
 } from './field-rules';
 import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
-import { fieldProblem, RowError, rowError } from './row-error';
+import { RowError, rowError, rowErrorOfFields } from './row-error';
 
 /** Columns of the ledger CSV. */
 export const LEDGER_CSV_COLUMNS = {
@@ -79,11 +79,12 @@ function parseRow(line: number, text: Record<LedgerColumn, string>): ParsedRow |
     else bad.push({ column, reason: checked.reason });
   }
   if (bad.length > 0) {
-    const [first, ...others] = bad;
-    const also = others.map(
-      (o) => `; also ${fieldProblem(o.column, text[o.column] ?? '', o.reason)}`,
-    );
-    return rowError(line, first.column, text[first.column], first.reason + also.join(''));
+    const [first, ...others] = bad.map(({ column, reason }) => ({
+      field: column,
+      value: text[column] ?? '',
+      reason,
+    }));
+    return rowErrorOfFields(line, [first, ...others]);
   }
   return {
     line,

@@ -48,6 +48,26 @@ export function rowError(line: number, field: string, value: string, reason: str
   };
 }
 
+/** One bad field of a CSV row: its column, its text as read, and what is wrong. */
+export interface FieldProblem {
+  field: string;
+  value: string;
+  reason: string;
+}
+
+/**
+ * One error for a row with one or more bad fields: the first (in column order) is the error's
+ * field, and its reason goes on to name the others (`; also <field> "<value>": <reason>`), so
+ * one import shows all that is wrong with the row.
+ */
+export function rowErrorOfFields(
+  line: number,
+  [first, ...others]: readonly [FieldProblem, ...FieldProblem[]],
+): RowError {
+  const also = others.map((o) => `; also ${fieldProblem(o.field, o.value, o.reason)}`);
+  return rowError(line, first.field, first.value, first.reason + also.join(''));
+}
+
 /**
  * Why an API batch entry was refused; the HTTP layer maps `conflict` to 409, `invalid` to 400,
  * `unknown_account` and `balance_out_of_range` to 422.
