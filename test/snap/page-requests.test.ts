@@ -328,6 +328,34 @@ describe('requests the client builds and answers it reads, against the providers
       expect(appHeaders(last(PATHS.netzmeStatus)).authorization).toBe(`Bearer ${TOKENS.netzme}`);
     });
 
+    it('refused (4011100) in the page’s bare form and answered 4011101 "Invalid Token (B2B)" in Bearer, as a provider strict to this page would: the call fails with the page form’s 4011100 (permanent), without asking a new token for the other form’s refusal', async () => {
+      const client = factory().get('netzme');
+      const forms = () =>
+        server.to(PATHS.netzmeBalance).map((r) => appHeaders(r).authorization.split(' ')[0]);
+      // A fresh client: its first call asks the one token it needs.
+      await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+      const before = forms().length;
+      const tokensBefore = server.to(TOKEN_PATHS.netzme).length;
+      server.queue(
+        PATHS.netzmeBalance,
+        {
+          status: 401,
+          body: '{"responseCode":"4011100","responseMessage":"Unauthorized. [Signature]"}',
+        },
+        { status: 401, body: '{"responseCode":"4011101","responseMessage":"Invalid Token (B2B)"}' },
+      );
+      const failed = await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(failed).toMatchObject({ kind: 'permanent', details: { responseCode: '4011100' } });
+      expect(forms().slice(before)).toEqual([TOKENS.netzme, 'Bearer']);
+      expect(server.to(TOKEN_PATHS.netzme).length).toBe(tokensBefore);
+      // The next call is sent in the page's form again.
+      await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+      expect(forms().slice(before + 2)).toEqual([TOKENS.netzme]);
+    });
+
     it('a provider refusing the bare token on every call, 50 calls in flight at once: each is sent once more with Bearer, none fails, and the form settles on Bearer', async () => {
       const client = factory().get('netzme');
       const before = server.to(PATHS.netzmeBalance).length;

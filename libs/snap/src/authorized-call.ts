@@ -61,7 +61,9 @@ export interface AuthorizedCallParts {
 /**
  * A signed transactional call with the shared token. A rejected token (401xx01/03) is
  * invalidated and the call retried once with a fresh one; a duplicate external id
- * (409xx00) is retried once with a new id.
+ * (409xx00) is retried once with a new id; a 401 to an operation whose provider's pages show
+ * two Authorization forms is retried once in the other form, and refused there too, fails with
+ * the first form's answer.
  */
 export async function authorizedCall(
   parts: AuthorizedCallParts,
@@ -70,14 +72,15 @@ export async function authorizedCall(
   const { transport, tokens, ids, logger } = parts;
   let tokenRetried = false;
   let duplicateRetried = false;
-  let schemeSwitched = false;
+  /** The 401 in the form sent first, once the other form is being tried. */
+  let refusedInFirstForm: SnapError | null = null;
   for (;;) {
     const token = await tokens.get();
     const externalId = ids.next();
     const body = JSON.stringify(request.body(externalId));
     const method = request.method ?? 'POST';
     const scheme = transport.schemeOf(request.operation);
-    // Signed when the transport sends it, after the breaker and the pace (transport.exchange).
+    // Signed before the breaker and the pace, again if they held it 1 s or more (see exchange).
     const headers = (timestamp: string) =>
       transport.signedHeaders({
         operation: request.operation,
@@ -102,6 +105,13 @@ export async function authorizedCall(
       });
       return { json, code, externalId, sentAt };
     } catch (e) {
+      if (refusedInFirstForm && e instanceof SnapError && e.details.httpStatus === 401) {
+        // Refused in the other form too: back to the first form, and the first form's answer
+        // is the one that says why (a provider strict to one page answers the other form
+        // "Invalid Token", which is no reason to ask a new token).
+        transport.refused(request.operation, scheme);
+        throw refusedInFirstForm;
+      }
       if (e instanceof TokenRejectedSnapError && !tokenRetried) {
         tokenRetried = true;
         logger?.warn(
@@ -118,8 +128,8 @@ export async function authorizedCall(
       if (e instanceof SnapError && e.details.httpStatus === 401) {
         // Refused in the Authorization form sent: once, the other form of the provider's pages
         // (kept when it works); refused in both, back to the form sent first.
-        if (transport.refused(request.operation, scheme) && !schemeSwitched) {
-          schemeSwitched = true;
+        if (refusedInFirstForm === null && transport.refused(request.operation, scheme)) {
+          refusedInFirstForm = e;
           logger?.warn(
             {
               provider: transport.profile.provider,
