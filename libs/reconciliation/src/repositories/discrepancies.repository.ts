@@ -125,6 +125,22 @@ const amountText = (column: string) => `(${column}::numeric / 100)::numeric(21, 
  */
 const ACKNOWLEDGED_FROM = `coalesce(d.acknowledged_difference, d.last_difference)`;
 
+/**
+ * Each active discrepancy (as `r.id`) with its account's result in run $1 (`r.account_id`,
+ * `status`, `difference`, `as_of`): one index probe of the run's results per active discrepancy.
+ * Joined the plain way (results to discrepancies on the account), the planner, which estimates a
+ * new run's results at about one row (its id is past the statistics), scanned every active
+ * discrepancy once per result of the run: accounts × discrepancies rows (3,960,000 for 20,000
+ * accounts and 200 discrepancies, half a second of the finalizing transaction). `LIMIT 1` keeps
+ * the lateral subquery from being flattened back into that join.
+ */
+const ACTIVE_WITH_RUN_RESULT = `(
+  SELECT a.id, x.account_id, x.status, x.difference, x.as_of
+    FROM discrepancies a
+   CROSS JOIN LATERAL (SELECT account_id, status, difference, as_of FROM reconciliation_results
+                        WHERE run_id = $1 AND account_id = a.account_id LIMIT 1) x
+   WHERE a.status <> 'resolved')`;
+
 /** Serializes runs applying their results, so each sees the runs finished before it. */
 const APPLY_LOCK = `SELECT pg_advisory_xact_lock(hashtext('snap-recon:apply-run-results'))`;
 
@@ -150,8 +166,8 @@ export async function applyRunResults(db: Db, runId: string, tolerance: bigint):
             acknowledged_difference = ${ACKNOWLEDGED_FROM},
             note = concat_ws(E'\\n', d.note, 'difference changed from ' || ${amountText(ACKNOWLEDGED_FROM)}
               || ' to ' || ${amountText('r.difference')} || ' in run ' || $1 || '; reopened')
-       FROM reconciliation_results r
-      WHERE r.run_id = $1 AND r.status = 'mismatched' AND r.account_id = d.account_id
+       FROM ${ACTIVE_WITH_RUN_RESULT} r
+      WHERE d.id = r.id AND r.status = 'mismatched'
         AND d.status = 'acknowledged' AND d.last_run_id <> $1
         AND abs(r.difference::numeric - ${ACKNOWLEDGED_FROM}) > $2::bigint
         AND ${NOT_OVERTAKEN}`,
@@ -164,17 +180,19 @@ export async function applyRunResults(db: Db, runId: string, tolerance: bigint):
         SET occurrences = d.occurrences + 1, last_run_id = $1, last_difference = r.difference, last_seen_at = now(),
             acknowledged_difference = CASE WHEN d.status = 'acknowledged' THEN ${ACKNOWLEDGED_FROM}
                                            ELSE d.acknowledged_difference END
-       FROM reconciliation_results r
-      WHERE r.run_id = $1 AND r.status = 'mismatched' AND r.account_id = d.account_id
+       FROM ${ACTIVE_WITH_RUN_RESULT} r
+      WHERE d.id = r.id AND r.status = 'mismatched'
         AND d.status <> 'resolved' AND d.last_run_id <> $1 AND ${NOT_OVERTAKEN}`,
     [runId],
   );
+  // NOT IN (account_id is never NULL): one hashed scan of the active discrepancies, where
+  // NOT EXISTS was planned as a scan of them per mismatched result.
   await db.query(
     `INSERT INTO discrepancies (account_id, opened_run_id, last_run_id, first_difference, last_difference)
      SELECT r.account_id, $1, $1, r.difference, r.difference
        FROM reconciliation_results r
       WHERE r.run_id = $1 AND r.status = 'mismatched'
-        AND NOT EXISTS (SELECT 1 FROM discrepancies d WHERE d.account_id = r.account_id AND d.status <> 'resolved')
+        AND r.account_id NOT IN (SELECT account_id FROM discrepancies WHERE status <> 'resolved')
         AND ${NOT_OVERTAKEN}
      ON CONFLICT DO NOTHING`,
     [runId],
@@ -183,8 +201,8 @@ export async function applyRunResults(db: Db, runId: string, tolerance: bigint):
     `UPDATE discrepancies d
         SET status = 'resolved', resolved_at = now(), resolved_run_id = $1,
             note = concat_ws(E'\\n', d.note, 'matched again in run ' || $1)
-       FROM reconciliation_results r
-      WHERE r.run_id = $1 AND r.status = 'matched' AND r.account_id = d.account_id AND d.status <> 'resolved'
+       FROM ${ACTIVE_WITH_RUN_RESULT} r
+      WHERE d.id = r.id AND r.status = 'matched' AND d.status <> 'resolved'
         AND ${NOT_OVERTAKEN}`,
     [runId],
   );
