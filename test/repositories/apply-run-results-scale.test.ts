@@ -1,6 +1,7 @@
 import {
   discrepanciesRepository,
   errorResult,
+  finalizeRun,
   resultsRepository,
   runsRepository,
 } from '@app/reconciliation';
@@ -81,4 +82,31 @@ describe('applying a run to the discrepancies reads each active one about once (
     // id), not once per result of the run: 920 rows here, 334,375 before (3,000 × ~110).
     expect(read).toBeLessThan(20 * (BROKEN + 10));
   }, 60_000);
+
+  it("a finalized run's finished_at is when its discrepancies were applied, not when its finalizing transaction began", async () => {
+    const runId = await runWith(1, 900n);
+    // Opening a discrepancy takes 300 ms here (a trigger of this test's own schema).
+    await db().query(`CREATE FUNCTION slow_open() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$`);
+    await db().query(
+      `CREATE TRIGGER slow_open BEFORE INSERT ON discrepancies FOR EACH ROW EXECUTE FUNCTION slow_open()`,
+    );
+    try {
+      await db().query(`UPDATE discrepancies SET status = 'resolved'`);
+      const finalized = await finalizeRun(db(), runId, 0n);
+      const [row] = (await db().query(
+        `SELECT extract(epoch FROM r.finished_at - d.opened_at)::float8 AS after_open,
+                extract(epoch FROM r.finished_at - r.started_at)::float8 AS ran
+           FROM reconciliation_runs r JOIN discrepancies d ON d.opened_run_id = r.id
+          WHERE r.id = $1`,
+        [runId],
+      )) as { after_open: number; ran: number }[];
+      // opened_at is the transaction's start (now()); finished_at comes after the slow open.
+      expect(row.after_open).toBeGreaterThanOrEqual(0.3);
+      expect(finalized?.durationSeconds).toBeCloseTo(row.ran, 3);
+    } finally {
+      await db().query('DROP TRIGGER slow_open ON discrepancies');
+      await db().query('DROP FUNCTION slow_open()');
+    }
+  });
 });

@@ -356,6 +356,29 @@ describe('requests the client builds and answers it reads, against the providers
       expect(forms().slice(before + 2)).toEqual([TOKENS.netzme]);
     });
 
+    it('a provider that takes Bearer only (it answers the bare token 4011101) and a wrong secret (4011100 in Bearer): the call fails with the permanent 4011100, whichever form it came in', async () => {
+      const client = factory().get('netzme');
+      const forms = () =>
+        server.to(PATHS.netzmeBalance).map((r) => appHeaders(r).authorization.split(' ')[0]);
+      await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
+      const before = forms().length;
+      const invalidToken = {
+        status: 401,
+        body: '{"responseCode":"4011101","responseMessage":"Invalid Token (B2B)"}',
+      };
+      server.queue(PATHS.netzmeBalance, invalidToken, invalidToken, {
+        status: 401,
+        body: '{"responseCode":"4011100","responseMessage":"Unauthorized. [Signature]"}',
+      });
+      const failed = await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(failed).toMatchObject({ kind: 'permanent', details: { responseCode: '4011100' } });
+      // The bare token, refused as a token: a fresh one once; refused again: Bearer.
+      expect(forms().slice(before)).toEqual([TOKENS.netzme, TOKENS.netzme, 'Bearer']);
+    });
+
     it('a provider refusing the bare token on every call, 50 calls in flight at once: each is sent once more with Bearer, none fails, and the form settles on Bearer', async () => {
       const client = factory().get('netzme');
       const before = server.to(PATHS.netzmeBalance).length;

@@ -19,13 +19,14 @@ import { credentialsOf, makePartner, REDIS_URL, uniq } from './support/world';
 
 /**
  * X-TIMESTAMP is the "Client's current local time" (Netzme's pages) of the request, and the
- * signatures cover it (HMAC on a transactional call, RSA on the token request): it is taken
- * when the request leaves, after the provider's rate limiter (and breaker) let it go, not when
- * the call began. A capture server stands in for the provider and notes when each request
- * arrived; a 1-per-second limit on the real Redis, with other calls ahead in line, makes the
- * request wait two seconds or more (before, it left with a timestamp that old).
+ * signatures cover it (HMAC on a transactional call, RSA on the token request): they are made
+ * before the provider's rate limiter (and breaker), so nothing lies between a slot and its send,
+ * and made again when those held the request a second or more (X-TIMESTAMP has whole seconds),
+ * so it leaves with the second it leaves, not the one the call began. A capture server stands
+ * in for the provider and notes when each request arrived; a 1-per-second limit on the real
+ * Redis, with other calls ahead in line, makes the request wait two seconds or more.
  */
-describe('X-TIMESTAMP and the signature over it are made when the request leaves, after the pace', () => {
+describe('X-TIMESTAMP and the signature over it are the second the request leaves, however long the pace held it', () => {
   const server = new CaptureServer();
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const prefix = `test:snap:timestamp-at-send:${uniq()}`;
@@ -143,7 +144,11 @@ describe('X-TIMESTAMP and the signature over it are made when the request leaves
     await exchange();
     expect(builtFor).toHaveLength(1);
     builtFor.length = 0;
-    await exchange(); // the next slot is a second away: held, signed again
+    // Another caller takes the next slot: this request's is two slots (2.1 s) away, held well
+    // past the second whatever the last round trip took, and signed again.
+    const ahead = rateLimiter.acquire('finnet');
+    await exchange();
+    await ahead;
     expect(builtFor).toHaveLength(2);
   });
 

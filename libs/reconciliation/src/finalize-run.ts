@@ -53,7 +53,7 @@ export async function computeSummary(db: Db, runId: string): Promise<RunSummary>
 
 /**
  * Marks a running run finished with its summary and applies its results to the discrepancies,
- * in one transaction; `tolerance` (RECON_TOLERANCE) says how far an acknowledged discrepancy's
+ * in one transaction (its `finished_at` the moment both are done); `tolerance` (RECON_TOLERANCE) says how far an acknowledged discrepancy's
  * difference may move before it is reopened. Returns the run's duration, or null if it was no
  * longer running (another process finished or cancelled it first): then nothing changes.
  */
@@ -64,9 +64,8 @@ export async function finalizeRun(
 ): Promise<FinalizedRun | null> {
   const summary = await computeSummary(ds, runId);
   return ds.transaction(async (tx) => {
-    const durationSeconds = await runsRepository.finish(tx, runId, summary);
-    if (durationSeconds === null) return null;
+    if ((await runsRepository.finish(tx, runId, summary)) === null) return null;
     await discrepanciesRepository.applyRunResults(tx, runId, tolerance);
-    return { runId, durationSeconds };
+    return { runId, durationSeconds: await runsRepository.stampFinishedAt(tx, runId) };
   });
 }

@@ -20,8 +20,8 @@ export async function requestAccessToken(
   credentials: SnapCredentials,
 ): Promise<IssuedToken> {
   const { provider, tokenPath } = transport.profile;
-  // Signed when the transport sends it, after the breaker and the pace: the RSA signature
-  // covers X-TIMESTAMP, which must be the time the request leaves.
+  // Signed before the breaker and the pace, and again when they held it a second or more: the
+  // RSA signature covers X-TIMESTAMP, which must be the second the request leaves.
   const headers = (timestamp: string) => ({
     'Content-Type': 'application/json',
     'X-TIMESTAMP': timestamp,

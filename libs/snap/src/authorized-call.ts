@@ -106,11 +106,13 @@ export async function authorizedCall(
       return { json, code, externalId, sentAt };
     } catch (e) {
       if (refusedInFirstForm && e instanceof SnapError && e.details.httpStatus === 401) {
-        // Refused in the other form too: back to the first form, and the first form's answer
-        // is the one that says why (a provider strict to one page answers the other form
-        // "Invalid Token", which is no reason to ask a new token).
+        // Refused in the other form too: back to the first form, failing with the answer that
+        // says why. A provider that takes one form only answers the other "Invalid Token"
+        // (no reason to ask a new token), so the refusal that is not about the token wins
+        // (e.g. 4011100, a signature made with a wrong secret: permanent, not retried).
         transport.refused(request.operation, scheme);
-        throw refusedInFirstForm;
+        const aboutTheForm = (x: SnapError) => x instanceof TokenRejectedSnapError;
+        throw aboutTheForm(refusedInFirstForm) && !aboutTheForm(e) ? e : refusedInFirstForm;
       }
       if (e instanceof TokenRejectedSnapError && !tokenRetried) {
         tokenRetried = true;

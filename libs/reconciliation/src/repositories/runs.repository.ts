@@ -249,6 +249,22 @@ export async function finish(db: Db, runId: string, summary: unknown): Promise<n
   return rows.length === 0 ? null : Number(rows[0].seconds);
 }
 
+/**
+ * Sets a run's `finished_at` to the present moment, not its transaction's start (`now()`), and
+ * returns how long it ran (seconds): called last in the finalizing transaction, so the time spent
+ * applying its results to the discrepancies counts in the run's time.
+ */
+export async function stampFinishedAt(db: Db, runId: string): Promise<number> {
+  const { rows } = affectedRows<{ seconds: number }>(
+    await db.query(
+      `UPDATE reconciliation_runs SET finished_at = clock_timestamp() WHERE id = $1
+        RETURNING extract(epoch FROM finished_at - started_at)::float8 AS seconds`,
+      [runId],
+    ),
+  );
+  return Number(rows[0].seconds);
+}
+
 /** Marks a finished run's alerts queued (`announced_at`), once. */
 export async function markAnnounced(db: Db, runId: string): Promise<void> {
   await db.query(
