@@ -53,9 +53,10 @@ export async function computeSummary(db: Db, runId: string): Promise<RunSummary>
 
 /**
  * Marks a running run finished with its summary and applies its results to the discrepancies,
- * in one transaction (its `finished_at` the moment both are done); `tolerance` (RECON_TOLERANCE) says how far an acknowledged discrepancy's
- * difference may move before it is reopened. Returns the run's duration, or null if it was no
- * longer running (another process finished or cancelled it first): then nothing changes.
+ * in one transaction (its `finished_at` the moment both are done); `tolerance`
+ * (RECON_TOLERANCE) says how far an acknowledged discrepancy's difference may move before it is
+ * reopened. Returns the run's duration, or null if it was no longer running (another process
+ * finished or cancelled it first): then nothing changes.
  */
 export async function finalizeRun(
   ds: DataSource,

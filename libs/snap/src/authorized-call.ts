@@ -62,8 +62,8 @@ export interface AuthorizedCallParts {
  * A signed transactional call with the shared token. A rejected token (401xx01/03) is
  * invalidated and the call retried once with a fresh one; a duplicate external id
  * (409xx00) is retried once with a new id; a 401 to an operation whose provider's pages show
- * two Authorization forms is retried once in the other form, and refused there too, fails with
- * the first form's answer.
+ * two Authorization forms is retried once in the other form; refused there too, it fails with
+ * the refusal that is not about the token (else the first form's).
  */
 export async function authorizedCall(
   parts: AuthorizedCallParts,
