@@ -265,6 +265,14 @@ async function main(): Promise<number> {
       Math.max(...p.resources.workerPeakRssMb.map((v) => v ?? 0)),
     ),
     tokenRequestsPerRun: med(e2ePasses, (p) => p.tokenRequests),
+    redisCommandsPerAccount: round(
+      med(e2ePasses, (p) => p.perAccount?.redisTotal),
+      2,
+    ),
+    postgresRowsReturnedPerAccount: round(
+      med(e2ePasses, (p) => p.perAccount?.postgres?.returned),
+      2,
+    ),
     credentialSets: e2ePasses[0]?.credentialSets ?? null,
     postgresCpuSeconds: med(e2ePasses, (p) => p.resources.postgresCpuSeconds),
     redisCpuSeconds: med(e2ePasses, (p) => p.resources.redisCpuSeconds),

@@ -32,6 +32,9 @@ export interface BenchResult {
   /** Largest peak RSS of any worker process (median over passes), MiB. */
   workerPeakRssMb: number | null;
   tokenRequestsPerRun: number | null;
+  /** Redis commands and Postgres rows returned per account (medians of the end-to-end passes). */
+  redisCommandsPerAccount?: number | null;
+  postgresRowsReturnedPerAccount?: number | null;
   credentialSets: number | null;
   postgresCpuSeconds: number | null;
   redisCpuSeconds: number | null;
@@ -460,6 +463,12 @@ export const COMPARED: { key: keyof BenchResult; label: string; better: 'higher'
   { key: 'ledgerRatio', label: 'ledger p99 ratio', better: 'lower' },
   { key: 'workerPeakRssMb', label: 'worker peak RSS, MiB', better: 'lower' },
   { key: 'tokenRequestsPerRun', label: 'token requests per run', better: 'lower' },
+  { key: 'redisCommandsPerAccount', label: 'Redis commands per account', better: 'lower' },
+  {
+    key: 'postgresRowsReturnedPerAccount',
+    label: 'Postgres rows returned per account',
+    better: 'lower',
+  },
   { key: 'e2eCpuMsPerAccount', label: 'CPU per account (all processes), ms', better: 'lower' },
   { key: 'ceilingCpuMsPerJob', label: 'ceiling CPU per job, ms', better: 'lower' },
   { key: 'productCpuMsPerAccount', label: 'product CPU per account, ms', better: 'lower' },
