@@ -1,11 +1,5 @@
-import {
-  discrepanciesRepository,
-  errorResult,
-  finalizeRun,
-  resultsRepository,
-  runsRepository,
-} from '@app/reconciliation';
-import { createAccounts, useTestDatabase } from './repository-fixtures';
+import { discrepanciesRepository, finalizeRun } from '@app/reconciliation';
+import { createAccounts, runWithResults, useTestDatabase } from './repository-fixtures';
 
 /**
  * Applying a run's results to the discrepancies reads each active discrepancy about once,
@@ -30,20 +24,14 @@ describe('applying a run to the discrepancies reads each active one about once (
     );
   }, 60_000);
 
-  /** A run whose first `broken` accounts are mismatched and the rest matched. */
-  async function runWith(broken: number, difference: bigint): Promise<string> {
-    const { runId } = (await runsRepository.create(db(), 'api', {}, null))!;
-    await resultsRepository.upsertBatch(
+  /** A run whose first `broken` accounts are mismatched by `difference` and the rest matched. */
+  const runWith = (broken: number, difference: bigint) =>
+    runWithResults(
       db(),
-      ids.map((accountId, i) => ({
-        ...errorResult({ runId, accountId, attempts: 1 }),
-        status: i < broken ? ('mismatched' as const) : ('matched' as const),
-        final: true,
-        difference: i < broken ? difference : 0n,
-      })),
+      ids.map((accountId, i) =>
+        i < broken ? [accountId, 'mismatched', difference] : [accountId, 'matched', 0n],
+      ),
     );
-    return runId;
-  }
 
   it(`a run of ${ACCOUNTS} accounts beside ${BROKEN} active discrepancies reads them at most a few times each, and applies every change`, async () => {
     const first = await runWith(BROKEN, 500n);

@@ -1,11 +1,11 @@
-import {
-  discrepanciesRepository,
-  errorResult,
-  resultsRepository,
-  runsRepository,
-} from '@app/reconciliation';
+import { discrepanciesRepository } from '@app/reconciliation';
 import { formatAmount } from '@app/snap';
-import { BEYOND_2_53, createAccounts, useTestDatabase } from './repository-fixtures';
+import {
+  BEYOND_2_53,
+  createAccounts,
+  runWithResults,
+  useTestDatabase,
+} from './repository-fixtures';
 
 describe('discrepancies repository (real Postgres)', () => {
   const db = useTestDatabase();
@@ -17,15 +17,9 @@ describe('discrepancies repository (real Postgres)', () => {
 
   /** A run whose results are `statuses` (by account) with `difference`; applied to discrepancies. */
   async function runWith(statuses: ('matched' | 'mismatched')[], difference: bigint) {
-    const { runId } = (await runsRepository.create(db(), 'api', {}, null))!;
-    await resultsRepository.upsertBatch(
+    const runId = await runWithResults(
       db(),
-      statuses.map((status, i) => ({
-        ...errorResult({ runId, accountId: ids[i], attempts: 1 }),
-        status,
-        final: true,
-        difference: status === 'mismatched' ? difference : 0n,
-      })),
+      statuses.map((status, i) => [ids[i], status, status === 'mismatched' ? difference : 0n]),
     );
     await db().transaction((tx) => discrepanciesRepository.applyRunResults(tx, runId, 0n));
     return runId;
@@ -33,15 +27,9 @@ describe('discrepancies repository (real Postgres)', () => {
 
   /** A run finding each `[accountId, difference]` mismatched, applied with `tolerance`. */
   async function mismatches(found: [string, bigint][], tolerance: bigint) {
-    const { runId } = (await runsRepository.create(db(), 'api', {}, null))!;
-    await resultsRepository.upsertBatch(
+    const runId = await runWithResults(
       db(),
-      found.map(([accountId, difference]) => ({
-        ...errorResult({ runId, accountId, attempts: 1 }),
-        status: 'mismatched' as const,
-        final: true,
-        difference,
-      })),
+      found.map(([accountId, difference]) => [accountId, 'mismatched', difference]),
     );
     await db().transaction((tx) => discrepanciesRepository.applyRunResults(tx, runId, tolerance));
     return runId;

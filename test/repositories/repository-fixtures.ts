@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { accountsRepository } from '@app/ledger';
+import { errorResult, resultsRepository, runsRepository } from '@app/reconciliation';
 import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
 
@@ -49,4 +50,22 @@ export async function createAccounts(
   );
   const byNo = new Map(found.map((a) => [a.accountNo, a.id]));
   return accountNos.map((no) => byNo.get(no)!);
+}
+
+/** A new API run holding one final result per `[accountId, status, difference]`; returns its id. */
+export async function runWithResults(
+  ds: DataSource,
+  results: [string, 'matched' | 'mismatched', bigint][],
+): Promise<string> {
+  const { runId } = (await runsRepository.create(ds, 'api', {}, null))!;
+  await resultsRepository.upsertBatch(
+    ds,
+    results.map(([accountId, status, difference]) => ({
+      ...errorResult({ runId, accountId, attempts: 1 }),
+      status,
+      final: true,
+      difference,
+    })),
+  );
+  return runId;
 }

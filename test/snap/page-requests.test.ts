@@ -235,6 +235,17 @@ describe('requests the client builds and answers it reads, against the providers
 
   describe('Netzme Get Balance page (seed 000)', () => {
     const pageHeaders = new Map(curlHeaders(NETZME_BALANCE_PAGE));
+    /** The Authorization form of each balance request so far: the bare token or `Bearer`. */
+    const balanceForms = () =>
+      server.to(PATHS.netzmeBalance).map((r) => appHeaders(r).authorization.split(' ')[0]);
+    const UNAUTHORIZED_SIGNATURE = {
+      status: 401,
+      body: '{"responseCode":"4011100","responseMessage":"Unauthorized. [Signature]"}',
+    };
+    const INVALID_TOKEN = {
+      status: 401,
+      body: '{"responseCode":"4011101","responseMessage":"Invalid Token (B2B)"}',
+    };
 
     it('POST to the page’s path with exactly the curl’s headers in the page’s formats', async () => {
       await factory().get('netzme').balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
@@ -303,26 +314,20 @@ describe('requests the client builds and answers it reads, against the providers
 
     it('refused (401) with the bare token, as a provider reading its other page (Bearer) would: sent once more with Bearer, kept after; refused in both forms, the form it had stays', async () => {
       const client = factory().get('netzme');
-      const unauthorized = {
-        status: 401,
-        body: '{"responseCode":"4011100","responseMessage":"Unauthorized. [Signature]"}',
-      };
-      const forms = () =>
-        server.to(PATHS.netzmeBalance).map((r) => appHeaders(r).authorization.split(' ')[0]);
-      const before = forms().length;
-      server.queue(PATHS.netzmeBalance, unauthorized);
+      const before = balanceForms().length;
+      server.queue(PATHS.netzmeBalance, UNAUTHORIZED_SIGNATURE);
       const r = await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
       expect(r.responseCode).toBe('2001100');
       await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
-      expect(forms().slice(before)).toEqual([TOKENS.netzme, 'Bearer', 'Bearer']);
+      expect(balanceForms().slice(before)).toEqual([TOKENS.netzme, 'Bearer', 'Bearer']);
       // Refused in both forms (a signature the provider refuses, not the form): the call fails
       // and the next one is sent in the form that worked last.
-      server.queue(PATHS.netzmeBalance, unauthorized, unauthorized);
+      server.queue(PATHS.netzmeBalance, UNAUTHORIZED_SIGNATURE, UNAUTHORIZED_SIGNATURE);
       await expect(
         client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }),
       ).rejects.toMatchObject({ details: { responseCode: '4011100' } });
       await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
-      expect(forms().slice(before + 3)).toEqual(['Bearer', TOKENS.netzme, 'Bearer']);
+      expect(balanceForms().slice(before + 3)).toEqual(['Bearer', TOKENS.netzme, 'Bearer']);
       // The account status call keeps its page's Bearer throughout: it has no other form.
       await client.accountStatus('Mw6STUQK');
       expect(appHeaders(last(PATHS.netzmeStatus)).authorization).toBe(`Bearer ${TOKENS.netzme}`);
@@ -330,53 +335,31 @@ describe('requests the client builds and answers it reads, against the providers
 
     it('refused (4011100) in the page’s bare form and answered 4011101 "Invalid Token (B2B)" in Bearer, as a provider strict to this page would: the call fails with the page form’s 4011100 (permanent), without asking a new token for the other form’s refusal', async () => {
       const client = factory().get('netzme');
-      const forms = () =>
-        server.to(PATHS.netzmeBalance).map((r) => appHeaders(r).authorization.split(' ')[0]);
       // A fresh client: its first call asks the one token it needs.
       await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
-      const before = forms().length;
+      const before = balanceForms().length;
       const tokensBefore = server.to(TOKEN_PATHS.netzme).length;
-      server.queue(
-        PATHS.netzmeBalance,
-        {
-          status: 401,
-          body: '{"responseCode":"4011100","responseMessage":"Unauthorized. [Signature]"}',
-        },
-        { status: 401, body: '{"responseCode":"4011101","responseMessage":"Invalid Token (B2B)"}' },
-      );
-      const failed = await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(failed).toMatchObject({ kind: 'permanent', details: { responseCode: '4011100' } });
-      expect(forms().slice(before)).toEqual([TOKENS.netzme, 'Bearer']);
+      server.queue(PATHS.netzmeBalance, UNAUTHORIZED_SIGNATURE, INVALID_TOKEN);
+      await expect(
+        client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }),
+      ).rejects.toMatchObject({ kind: 'permanent', details: { responseCode: '4011100' } });
+      expect(balanceForms().slice(before)).toEqual([TOKENS.netzme, 'Bearer']);
       expect(server.to(TOKEN_PATHS.netzme).length).toBe(tokensBefore);
       // The next call is sent in the page's form again.
       await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
-      expect(forms().slice(before + 2)).toEqual([TOKENS.netzme]);
+      expect(balanceForms().slice(before + 2)).toEqual([TOKENS.netzme]);
     });
 
     it('a provider that takes Bearer only (it answers the bare token 4011101) and a wrong secret (4011100 in Bearer): the call fails with the permanent 4011100, whichever form it came in', async () => {
       const client = factory().get('netzme');
-      const forms = () =>
-        server.to(PATHS.netzmeBalance).map((r) => appHeaders(r).authorization.split(' ')[0]);
       await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' });
-      const before = forms().length;
-      const invalidToken = {
-        status: 401,
-        body: '{"responseCode":"4011101","responseMessage":"Invalid Token (B2B)"}',
-      };
-      server.queue(PATHS.netzmeBalance, invalidToken, invalidToken, {
-        status: 401,
-        body: '{"responseCode":"4011100","responseMessage":"Unauthorized. [Signature]"}',
-      });
-      const failed = await client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(failed).toMatchObject({ kind: 'permanent', details: { responseCode: '4011100' } });
+      const before = balanceForms().length;
+      server.queue(PATHS.netzmeBalance, INVALID_TOKEN, INVALID_TOKEN, UNAUTHORIZED_SIGNATURE);
+      await expect(
+        client.balanceInquiry({ accountNo: 'XzIz2nVo', currency: 'IDR' }),
+      ).rejects.toMatchObject({ kind: 'permanent', details: { responseCode: '4011100' } });
       // The bare token, refused as a token: a fresh one once; refused again: Bearer.
-      expect(forms().slice(before)).toEqual([TOKENS.netzme, TOKENS.netzme, 'Bearer']);
+      expect(balanceForms().slice(before)).toEqual([TOKENS.netzme, TOKENS.netzme, 'Bearer']);
     });
 
     it('a provider refusing the bare token on every call, 50 calls in flight at once: each is sent once more with Bearer, none fails, and the form settles on Bearer', async () => {
