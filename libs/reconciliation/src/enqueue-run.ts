@@ -44,7 +44,8 @@ export async function enqueueRun(
       const list = byProvider.get(a.provider) ?? [];
       list.push({
         data: { runId, accountId: a.id, provider: a.provider, stage: 'first' },
-        opts: { ...jobOptions, jobId: balanceJobId(runId, a.id) },
+        // Not `{ ...jobOptions, jobId }`: a property after a spread is V8's slow path.
+        opts: Object.assign({}, jobOptions, { jobId: balanceJobId(runId, a.id) }),
       });
       byProvider.set(a.provider, list);
     }

@@ -33,7 +33,9 @@ export function jobStart(ds: DataSource, runId: string, accountId: string): Prom
       new MicroBatcher<JobKey, JobStart>(
         async (keys) =>
           (await resultsRepository.readJobStarts(ds, keys)).map((row) => ({
-            ...row,
+            account: row.account,
+            hasFinalResult: row.hasFinalResult,
+            runStatus: row.runStatus,
             runOpen: row.runStatus === 'running',
           })),
         { maxBatch: 200, maxInFlight: 2 },

@@ -149,7 +149,8 @@ function parseBalances(
   const { balanceField } = profile.response;
   return infos.map((info, i) => {
     const field = `${single ? 'accountInfos' : `accountInfos[${i}]`}.${balanceField}`;
-    const entry = { balanceType: types[i], reconciled: i === chosen };
+    const balanceType = types[i];
+    const reconciled = i === chosen;
     const got = pick(info, `${balanceField}.currency`);
     let value: bigint | null = null;
     let problem: string | null = null;
@@ -162,10 +163,11 @@ function parseBalances(
     if (problem === null && got !== currency) {
       problem = `${field}.currency ${show(got)} is not the account's currency ${show(currency)}`;
     }
-    if (problem === null) return { ...entry, value, currency };
-    if (entry.reconciled) throw breach(problem);
+    if (problem === null) return { balanceType, reconciled, value, currency };
+    if (reconciled) throw breach(problem);
     return {
-      ...entry,
+      balanceType,
+      reconciled,
       value: null,
       currency: typeof got === 'string' ? got : null,
       unreadable: problem,

@@ -217,6 +217,6 @@ export class SnapTransport {
       },
       report,
     );
-    return { ...answer, sentAt };
+    return { json: answer.json, code: answer.code, sentAt };
   }
 }
