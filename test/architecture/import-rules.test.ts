@@ -76,6 +76,29 @@ describe('architecture rules (eslint.config.mjs)', () => {
       ]);
   });
 
+  const afterSpread = 'export const f = (a: object) => ({ ...a, k: 1 });\n';
+  const spreadLast = 'export const f = (a: object) => ({ k: 1, ...a });\n';
+  const assigned = 'export const f = (a: object) => Object.assign({}, a, { k: 1 });\n';
+  it.each([
+    ['apps/worker/src/x.ts', afterSpread, false],
+    ['libs/snap/src/x.ts', afterSpread, false],
+    ['libs/reconciliation/src/repositories/x.repository.ts', afterSpread, false],
+    ['libs/ledger/src/x.ts', afterSpread, false],
+    ['libs/snap/src/x.ts', spreadLast, true],
+    ['libs/snap/src/x.ts', assigned, true],
+    ['apps/producer/src/x.ts', afterSpread, true],
+  ] as const)(
+    '%s: a property after an object spread only off the per-account paths (%#)',
+    (path, code, allowedHere) => {
+      const [messages] = lintAsIf([[path, code]]);
+      if (allowedHere) expect(messages).toEqual([]);
+      else
+        expect(messages).toEqual([
+          expect.stringContaining("a property after a spread is V8's slow path"),
+        ]);
+    },
+  );
+
   it.each(allowed.map((c, i) => [...c, i] as const))('%s: %s is allowed', (_path, _code, i) => {
     expect(allowedMessages[i]).toEqual([]);
   });

@@ -108,7 +108,7 @@ export function balanceInquiryProcessor(
           // The provider asked us to slow down: wait, keeping the attempt. Past the cap the
           // error goes on as a failed attempt (the service decides), so an answer that never
           // changes (an activity count limit spent for the day) ends as an `error` result.
-          await job.updateData({ ...job.data, rateLimitHits: hits + 1 });
+          await job.updateData(Object.assign({}, job.data, { rateLimitHits: hits + 1 }));
           // Our own pause, or as long as the provider's Retry-After asks (up to the cap).
           const pauseMs = rateLimitPauseMs(e.retryAfterMs, {
             pauseMs: this.settings.RATE_LIMIT_PAUSE_MS,

@@ -127,12 +127,15 @@ export class BalanceInquiryService implements OnModuleDestroy {
       client = this.clients.get(account.provider, account.credential_set).withLogger(log);
     } catch (e) {
       const message = (e as Error).message;
-      await this.record(account.provider, log, {
-        ...errorResult(base),
-        status: 'error',
-        final: true,
-        errorMessage: message,
-      });
+      await this.record(
+        account.provider,
+        log,
+        Object.assign(errorResult(base), {
+          status: 'error',
+          final: true,
+          errorMessage: message,
+        }),
+      );
       throw new UnrecoverableError(message);
     }
     try {
@@ -171,13 +174,16 @@ export class BalanceInquiryService implements OnModuleDestroy {
     const otherMerchant = this.otherMerchant(account, balance.providerName);
     if (otherMerchant) {
       // Never compare a ledger with another merchant's balance.
-      await this.record(account.provider, log, {
-        ...errorResult(base, otherMerchant),
-        responseCode: balance.responseCode,
-        externalId: balance.externalId,
-        providerName: balance.providerName,
-        providerReference: balance.referenceNo ?? null,
-      });
+      await this.record(
+        account.provider,
+        log,
+        Object.assign(errorResult(base, otherMerchant), {
+          responseCode: balance.responseCode,
+          externalId: balance.externalId,
+          providerName: balance.providerName,
+          providerReference: balance.referenceNo ?? null,
+        }),
+      );
       log.warn(
         { externalId: balance.externalId, err: otherMerchant },
         'inquiry answered for another merchant',
@@ -202,11 +208,14 @@ export class BalanceInquiryService implements OnModuleDestroy {
       // Only a ledger far beyond any provider's range gets here (SNAP amounts have 16 digits):
       // said plainly, once, instead of a database error on every attempt.
       const message = `the provider's balance ${formatAmount(balance.availableBalance)} and the ledger's ${formatAmount(ledger.balance)} differ by more than a result can hold (±${formatAmount(MAX_LEDGER_BALANCE)}): check the account's ledger entries`;
-      await this.record(account.provider, log, {
-        ...errorResult(base, message),
-        responseCode: balance.responseCode,
-        externalId: balance.externalId,
-      });
+      await this.record(
+        account.provider,
+        log,
+        Object.assign(errorResult(base, message), {
+          responseCode: balance.responseCode,
+          externalId: balance.externalId,
+        }),
+      );
       log.warn({ externalId: balance.externalId, err: message }, 'difference beyond a result');
       return { kind: 'saved', status: 'error' };
     }
@@ -279,9 +288,9 @@ export class BalanceInquiryService implements OnModuleDestroy {
         {
           externalId: snap?.details.externalId,
           responseCode: snap?.details.responseCode,
-          ...(e instanceof RateLimitedSnapError && e.retryAfterMs !== null
-            ? { retryAfterMs: e.retryAfterMs }
-            : {}),
+          // undefined leaves it out of the line
+          retryAfterMs:
+            e instanceof RateLimitedSnapError ? (e.retryAfterMs ?? undefined) : undefined,
           err: (e as Error).message,
         },
         'inquiry failed; will retry',
@@ -298,15 +307,18 @@ export class BalanceInquiryService implements OnModuleDestroy {
       // The HTTP status: readSnapResponse has checked that the code's class agrees with it.
       [403, 404].includes(e.details.httpStatus ?? 0);
     const answer = aboutAccount ? await this.accountStatus(client, account, log) : null;
-    await this.record(account.provider, log, {
-      ...errorResult(base),
-      status: answer && !answer.active ? 'inactive' : 'error',
-      providerStatus: answer?.values ?? null,
-      final: true,
-      responseCode: snap?.details.responseCode ?? null,
-      externalId: snap?.details.externalId ?? null,
-      errorMessage: (e as Error).message,
-    });
+    await this.record(
+      account.provider,
+      log,
+      Object.assign(errorResult(base), {
+        status: answer && !answer.active ? 'inactive' : 'error',
+        providerStatus: answer?.values ?? null,
+        final: true,
+        responseCode: snap?.details.responseCode ?? null,
+        externalId: snap?.details.externalId ?? null,
+        errorMessage: (e as Error).message,
+      }),
+    );
     log.warn(
       {
         externalId: snap?.details.externalId,

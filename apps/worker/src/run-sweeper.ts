@@ -231,13 +231,16 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
     const log = { runId, accountId, jobId: job.id, failedReason: job.failedReason, sweeps };
     if (sweeps < MAX_SWEEP_RETRIES) {
       try {
-        await job.updateData({ ...job.data, sweeps: sweeps + 1 });
+        await job.updateData(Object.assign({}, job.data, { sweeps: sweeps + 1 }));
         await job.retry('failed', { resetAttemptsMade: true });
         outcome.retried++;
         this.logger.warn(log, 'job failed without a result; put back in the queue');
       } catch (e) {
         // Another worker's sweep took it first.
-        this.logger.debug({ ...log, err: (e as Error).message }, 'job already put back');
+        this.logger.debug(
+          Object.assign({}, log, { err: (e as Error).message }),
+          'job already put back',
+        );
       }
       return;
     }

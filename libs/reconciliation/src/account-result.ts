@@ -37,7 +37,9 @@ export function errorResult(
   errorMessage: string | null = null,
 ): AccountResult {
   return {
-    ...base,
+    runId: base.runId,
+    accountId: base.accountId,
+    attempts: base.attempts,
     status: 'error',
     final: true,
     providerBalance: null,

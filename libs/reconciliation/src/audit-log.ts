@@ -126,11 +126,7 @@ export async function writeAuditCsv(
     for (;;) {
       const batch = await auditRepository.findAfter(ds, filter, after, batchSize);
       for (const r of batch) {
-        yield {
-          ...r,
-          before: json(r.before),
-          after: json(r.after),
-        };
+        yield Object.assign({}, r, { before: json(r.before), after: json(r.after) });
       }
       if (batch.length < batchSize) return;
       after = batch[batch.length - 1].id;

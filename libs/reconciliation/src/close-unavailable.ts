@@ -26,7 +26,9 @@ export async function closeUnavailableAccounts(
     accounts.map((a) =>
       saveResult(
         ds,
-        { ...errorResult({ runId, accountId: a.id, attempts: 0 }, message), status: 'unavailable' },
+        Object.assign(errorResult({ runId, accountId: a.id, attempts: 0 }, message), {
+          status: 'unavailable',
+        }),
         tolerance,
       ),
     ),

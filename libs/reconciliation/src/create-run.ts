@@ -79,12 +79,12 @@ export async function createRun(
   });
   if (created === null) {
     const existing = (await runsRepository.findBySchedule(ds, scheduleKey))!;
-    return { ...existing, created: false };
+    return Object.assign({}, existing, { created: false });
   }
   if (created.accountCount === 0) {
     // Nothing was checked: finished at once, with no alert to send (and no result to judge).
     await finalizeRun(ds, created.runId, 0n);
     await runsRepository.markAnnounced(ds, created.runId);
   }
-  return { ...created, created: true };
+  return Object.assign({}, created, { created: true });
 }

@@ -60,8 +60,7 @@ export function discrepanciesResolvedByRun(ds: DataSource, runId: string): Promi
 
 /** A discrepancy as the API and the page show it: amounts formatted, instants in ISO. */
 function toView(r: DiscrepancyRecord): DiscrepancyView {
-  return {
-    ...r,
+  return Object.assign({}, r, {
     firstDifference: formatAmount(r.firstDifference),
     lastDifference: formatAmount(r.lastDifference),
     acknowledgedDifference:
@@ -70,7 +69,7 @@ function toView(r: DiscrepancyRecord): DiscrepancyView {
     lastSeenAt: r.lastSeenAt.toISOString(),
     acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,
     resolvedAt: r.resolvedAt?.toISOString() ?? null,
-  };
+  });
 }
 
 /** One discrepancy, or null. */

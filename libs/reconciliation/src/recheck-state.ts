@@ -34,14 +34,13 @@ export function nextCheck(
   now = Date.now(),
 ): BalanceInquiryJobData {
   const done = job.stage === 'recheck' && Number.isInteger(job.recheck) ? job.recheck! : 0;
-  return {
-    ...job,
+  return Object.assign({}, job, {
     stage: 'recheck',
     recheck: done + 1,
     firstAsOf: job.stage === 'recheck' && job.firstAsOf ? job.firstAsOf : asOf.toISOString(),
     previousAsOf: asOf.toISOString(),
     notBefore: now + delayMs,
-  };
+  });
 }
 
 /**

@@ -51,12 +51,11 @@ export async function listRuns(
 }
 
 function toResultItem(r: ResultItemRecord): ResultItem {
-  return {
-    ...toResultView(r),
+  return Object.assign(toResultView(r), {
     merchantName: r.merchantName,
     asOf: r.asOf?.toISOString() ?? null,
     checkedAt: r.checkedAt.toISOString(),
-  };
+  });
 }
 
 /**
@@ -211,24 +210,24 @@ export async function loadAccountHistory(
         const oldest = shown[shown.length - 1];
         before = oldest ? oldest.balanceAfter - oldest.amount : r.ledgerBalance;
       }
-      return {
-        runId: r.runId,
-        runStartedAt: r.runStartedAt.toISOString(),
-        runTrigger: r.runTrigger,
-        ...result,
-        windowStart: r.asOf
-          ? new Date(r.asOf.getTime() - windowSeconds * 1000).toISOString()
-          : null,
-        windowEntries: shown.map((e) => ({
-          entryRef: e.entryRef,
-          amount: formatAmount(e.amount),
-          postedAt: e.postedAt.toISOString(),
-          balanceAfter: formatAmount(e.balanceAfter),
-        })),
-        windowEntriesTruncated: truncated,
-        balanceBeforeWindow: before === null ? null : formatAmount(before),
-        attribution: r.attribution,
-      };
+      return Object.assign(
+        { runId: r.runId, runStartedAt: r.runStartedAt.toISOString(), runTrigger: r.runTrigger },
+        result,
+        {
+          windowStart: r.asOf
+            ? new Date(r.asOf.getTime() - windowSeconds * 1000).toISOString()
+            : null,
+          windowEntries: shown.map((e) => ({
+            entryRef: e.entryRef,
+            amount: formatAmount(e.amount),
+            postedAt: e.postedAt.toISOString(),
+            balanceAfter: formatAmount(e.balanceAfter),
+          })),
+          windowEntriesTruncated: truncated,
+          balanceBeforeWindow: before === null ? null : formatAmount(before),
+          attribution: r.attribution,
+        },
+      );
     }),
   };
 }

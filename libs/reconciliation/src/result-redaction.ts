@@ -23,7 +23,13 @@ export function withoutSecrets(r: AccountResult): AccountResult {
   ) {
     return r;
   }
-  return { ...r, errorMessage, providerName, providerReference, providerStatus, attribution };
+  return Object.assign({}, r, {
+    errorMessage,
+    providerName,
+    providerReference,
+    providerStatus,
+    attribution,
+  });
 }
 
 /** Every string in a JSON-like value redacted; the same value (not a copy) when none changes. */

@@ -100,8 +100,9 @@ export async function resolveAccounts(
   const problems: AccountProblem[] = [];
   for (const [i, r] of rows.entries()) {
     const account = { index: i, ...accounts[i] };
-    if (r.id === null) problems.push({ ...account, reason: 'is not a known account' });
-    else if (!r.enabled) problems.push({ ...account, reason: 'is disabled' });
+    if (r.id === null)
+      problems.push(Object.assign({}, account, { reason: 'is not a known account' }));
+    else if (!r.enabled) problems.push(Object.assign({}, account, { reason: 'is disabled' }));
     else ids.push(r.id);
   }
   const unknown = problems.filter((p) => p.reason === 'is not a known account');

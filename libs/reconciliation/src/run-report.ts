@@ -125,7 +125,9 @@ export function toResultView(r: ResultRecord): ResultView {
  * A run that ends meanwhile is counted from all its results, the same its summary holds.
  */
 export async function withLiveSummary(db: Db, run: RunRecord): Promise<RunRecord> {
-  return run.status === 'running' ? { ...run, summary: await computeSummary(db, run.id) } : run;
+  return run.status === 'running'
+    ? Object.assign({}, run, { summary: await computeSummary(db, run.id) })
+    : run;
 }
 
 /**

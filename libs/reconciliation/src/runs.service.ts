@@ -107,7 +107,7 @@ export class RunsService {
     await this.queuesReachable();
     const outcome = await cancelRun(this.ds, this.queues, runId, `cancelled by ${by}`);
     if (!outcome.cancelled) return outcome;
-    this.logger.warn({ ...outcome, by, actor }, 'run cancelled');
+    this.logger.warn(Object.assign({}, outcome, { by, actor }), 'run cancelled');
     if (actor)
       await appendAudit(this.ds, [
         {

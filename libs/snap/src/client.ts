@@ -96,7 +96,9 @@ export class SnapClient implements AuthorizedCaller {
     return inquireAccountStatus(
       this,
       custId,
-      this.logger === this.deps.logger ? this.deps : { ...this.deps, logger: this.logger },
+      this.logger === this.deps.logger
+        ? this.deps
+        : Object.assign({}, this.deps, { logger: this.logger }),
     );
   }
 

@@ -269,7 +269,10 @@ export async function fetchHistory(
       history.path,
       history.signedPath ?? history.path,
       (reference) =>
-        historyRequestBody(history, { ...req, reference, pageSize, cursor, pageNumber }),
+        historyRequestBody(
+          history,
+          Object.assign({}, req, { reference, pageSize, cursor, pageNumber }),
+        ),
       // GET or POST as the profile says (PROTOCOL.md §3); the signature covers it.
       history.method,
     );

@@ -143,10 +143,9 @@ export function profileOverridesFromEnv(
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   }
   if (balanceType !== undefined) {
-    out.response = {
-      ...fromJson.response,
+    out.response = Object.assign({}, fromJson.response, {
       balanceType: balanceType === 'none' ? null : balanceType,
-    };
+    });
   }
   return out;
 }

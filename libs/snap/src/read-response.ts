@@ -89,7 +89,7 @@ export function readSnapResponse(
     // disagree says two things at once, and neither can be trusted.
     throw new ContractBreachError(
       `${provider}: HTTP status ${raw.status} disagrees with responseCode ${code.code}`,
-      { ...details(), responseCode: code.code },
+      Object.assign(details(), { responseCode: code.code }),
     );
   }
   if (!isSuccess(code)) {
@@ -100,7 +100,7 @@ export function readSnapResponse(
         : undefined;
     const error = classifyFailure(
       code,
-      { ...details(), responseMessage },
+      Object.assign(details(), { responseMessage }),
       parseRetryAfter(raw.retryAfter),
     );
     if (responseMessage?.includes('X-TIMESTAMP')) {

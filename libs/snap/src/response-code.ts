@@ -81,7 +81,7 @@ export function classifyFailure(
     ? ''
     : `; responseCode ${code.code} is not a code PROTOCOL.md lists, handled by its HTTP status ${code.httpStatus}`;
   const message = `${details.provider} answered ${code.code}${details.responseMessage ? ` (${details.responseMessage})` : ''}${unlisted}`;
-  const d = { ...details, responseCode: code.code };
+  const d = Object.assign({}, details, { responseCode: code.code });
   switch (code.httpStatus) {
     case 401:
       return code.caseCode === '01' || code.caseCode === '03'

@@ -190,7 +190,7 @@ export async function appendLedgerEntries(
       (result.conflicts.length > 0 || result.outOfRange.length > 0)
     ) {
       await qr.rollbackTransaction();
-      return { ...result, inserted: 0 };
+      return Object.assign({}, result, { inserted: 0 });
     }
     if (plan && plan.order.length > 0) {
       const backdated = await insertEntries(qr, entries, plan);
@@ -528,7 +528,7 @@ async function insertEntries(
       providerRef: entries[i].providerRef ?? null,
     })),
   );
-  return { ...plan.backdated, firstNewId: ids[0] };
+  return Object.assign({}, plan.backdated, { firstNewId: ids[0] });
 }
 
 /** The back-dated accounts' running balances, recomputed (see the repository). */

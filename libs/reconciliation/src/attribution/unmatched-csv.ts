@@ -44,43 +44,46 @@ export async function unmatchedItemsCsv(ds: DataSource, runId: string): Promise<
       msId: r.msId,
     };
     for (const e of r.attribution.providerOnly) {
-      out.push({
-        ...base,
-        item: 'provider-only',
-        providerRef: e.providerRef,
-        entryRef: null,
-        time: e.time,
-        timeJakarta: jakartaWallTime(e.time),
-        amount: e.amount,
-        ledgerAmount: null,
-        type: e.type,
-      });
+      out.push(
+        Object.assign({}, base, {
+          item: 'provider-only',
+          providerRef: e.providerRef,
+          entryRef: null,
+          time: e.time,
+          timeJakarta: jakartaWallTime(e.time),
+          amount: e.amount,
+          ledgerAmount: null,
+          type: e.type,
+        }),
+      );
     }
     for (const e of r.attribution.ledgerOnly) {
-      out.push({
-        ...base,
-        item: 'ledger-only',
-        providerRef: e.providerRef,
-        entryRef: e.entryRef,
-        time: e.postedAt,
-        timeJakarta: jakartaWallTime(e.postedAt),
-        amount: null,
-        ledgerAmount: e.amount,
-        type: null,
-      });
+      out.push(
+        Object.assign({}, base, {
+          item: 'ledger-only',
+          providerRef: e.providerRef,
+          entryRef: e.entryRef,
+          time: e.postedAt,
+          timeJakarta: jakartaWallTime(e.postedAt),
+          amount: null,
+          ledgerAmount: e.amount,
+          type: null,
+        }),
+      );
     }
     for (const d of r.attribution.amountDifferences) {
-      out.push({
-        ...base,
-        item: 'amount-difference',
-        providerRef: d.providerRef,
-        entryRef: d.entryRef,
-        time: null,
-        timeJakarta: null,
-        amount: d.providerAmount,
-        ledgerAmount: d.ledgerAmount,
-        type: null,
-      });
+      out.push(
+        Object.assign({}, base, {
+          item: 'amount-difference',
+          providerRef: d.providerRef,
+          entryRef: d.entryRef,
+          time: null,
+          timeJakarta: null,
+          amount: d.providerAmount,
+          ledgerAmount: d.ledgerAmount,
+          type: null,
+        }),
+      );
     }
   }
   return stringify(

@@ -390,13 +390,14 @@ export async function findAccountResults(
       ORDER BY r.run_id DESC LIMIT $2`,
     [accountId, limit],
   );
-  return rows.map((r) => ({
-    ...toResultItemRecord(r),
-    runId: idOf(r.run_id),
-    runStartedAt: r.run_started_at,
-    runTrigger: r.run_trigger,
-    attribution: r.attribution ?? null,
-  }));
+  return rows.map((r) =>
+    Object.assign(toResultItemRecord(r), {
+      runId: idOf(r.run_id),
+      runStartedAt: r.run_started_at,
+      runTrigger: r.run_trigger,
+      attribution: r.attribution ?? null,
+    }),
+  );
 }
 
 /**

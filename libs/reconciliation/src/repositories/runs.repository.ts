@@ -162,7 +162,7 @@ export async function findRunningStates(
          FROM reconciliation_runs r WHERE r.status = 'running'`,
       [quietMs, deadlineSeconds],
     );
-  return rows.map((r) => ({ ...r, id: idOf(r.id) }));
+  return rows.map((r) => Object.assign({}, r, { id: idOf(r.id) }));
 }
 
 /** The status of a run, or null when there is no such run. */

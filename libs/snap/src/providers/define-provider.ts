@@ -270,22 +270,27 @@ function shownValue(profile: object, path: readonly PropertyKey[]): string {
 export function defineProvider(input: ProviderProfileInput): ProviderProfile {
   const standard = snapStandard();
   const prefix = input.unsignedUrlPrefix ?? standard.unsignedUrlPrefix;
-  const profile = {
-    ...standard,
-    // Anything but a path (a bad override) is left for the schema to name.
-    balanceSignedPath:
-      typeof input.balancePath === 'string'
-        ? signedPathOf(input.balancePath, prefix)
-        : input.balancePath,
-    ...input,
-    // Anything but an object (a bad override) is left for the schema to name.
-    response:
-      input.response === undefined
-        ? standard.response
-        : typeof input.response === 'object' && input.response !== null
-          ? { ...standard.response, ...input.response }
-          : input.response,
-  };
+  const profile = Object.assign(
+    {},
+    standard,
+    {
+      // Anything but a path (a bad override) is left for the schema to name.
+      balanceSignedPath:
+        typeof input.balancePath === 'string'
+          ? signedPathOf(input.balancePath, prefix)
+          : input.balancePath,
+    },
+    input,
+    {
+      // Anything but an object (a bad override) is left for the schema to name.
+      response:
+        input.response === undefined
+          ? standard.response
+          : typeof input.response === 'object' && input.response !== null
+            ? { ...standard.response, ...input.response }
+            : input.response,
+    },
+  );
   const result = providerProfileSchema.safeParse(profile);
   if (!result.success) {
     throw new ProviderProfileError(
