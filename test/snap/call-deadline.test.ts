@@ -19,6 +19,14 @@ describe('SnapHttp: the whole call has a deadline', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
         return;
       }
+      if (req.url === '/processing') {
+        // "102 Processing" every 100 ms and never a final answer: undici restarts its
+        // headersTimeout on each interim answer, so only the call deadline ends this one.
+        const interim = setInterval(() => res.writeProcessing(), 100);
+        open.add(interim);
+        res.on('close', () => clearInterval(interim));
+        return;
+      }
       // Headers at once, then one byte every 100 ms: each gap far below the read timeout.
       res.writeHead(200, { 'content-type': 'application/json' });
       const drip = setInterval(() => res.write(' '), 100);
@@ -47,6 +55,22 @@ describe('SnapHttp: the whole call has a deadline', () => {
     expect(took).toBeGreaterThanOrEqual(690);
     expect(took).toBeLessThan(5_000);
     // The pool is fine afterwards.
+    expect(await http.post(`${url}/fast`, {}, '{}')).toEqual({ status: 200, body: '{"ok":true}' });
+    await http.close();
+  });
+
+  it('an answer that only ever sends "102 Processing" ends at the deadline too, before any headers', async () => {
+    const http = new SnapHttp({ connectMs: 200, readMs: 500 });
+    const started = Date.now();
+    const error = await http.post(`${url}/processing`, {}, '{}').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const took = Date.now() - started;
+    expect(error).toBeInstanceOf(CallDeadlineError);
+    expect(error).toMatchObject({ code: 'SNAP_CALL_DEADLINE', ms: 700 });
+    expect(took).toBeGreaterThanOrEqual(690);
+    expect(took).toBeLessThan(5_000);
     expect(await http.post(`${url}/fast`, {}, '{}')).toEqual({ status: 200, body: '{"ok":true}' });
     await http.close();
   });

@@ -26,10 +26,50 @@ export class CallDeadlineError extends Error {
 
 export const DEFAULT_TIMEOUTS: SnapTimeouts = { connectMs: 5_000, readMs: 15_000 };
 
-/** One call's deadline state: the timer ends the body once the headers are in. */
-interface DeadlineCall {
-  expired: boolean;
-  body: { destroy(error?: Error): unknown } | null;
+/**
+ * One call's deadline, shaped as the EventEmitter `signal` undici's request() accepts: when it
+ * passes, undici aborts the request (before the headers) or destroys the body (after them) with
+ * a {@link CallDeadlineError}. Not an AbortController: its signal's EventTarget listeners were
+ * ~1.5 % of a worker's CPU at 2,000 calls a second (bench/README.md, eleventh round).
+ */
+class CallDeadline {
+  aborted = false;
+  reason: CallDeadlineError | undefined;
+  private listener: (() => void) | null = null;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(readonly ms: number) {
+    this.timer = setTimeout(() => this.expire(), ms);
+  }
+
+  /** undici only checks that a signal has `on`; it listens with `once`. */
+  on(): this {
+    return this;
+  }
+
+  once(_event: 'abort', listener: () => void): this {
+    this.listener = listener;
+    return this;
+  }
+
+  removeListener(): this {
+    this.listener = null;
+    return this;
+  }
+
+  /** The call ended: the deadline no longer matters. */
+  clear(): void {
+    clearTimeout(this.timer);
+    this.listener = null;
+  }
+
+  private expire(): void {
+    this.aborted = true;
+    this.reason = new CallDeadlineError(this.ms);
+    const listener = this.listener;
+    this.listener = null;
+    listener?.();
+  }
 }
 
 /** Largest provider response body read (a SNAP answer is a few hundred bytes). */
@@ -102,23 +142,17 @@ export class SnapHttp {
     headers: Record<string, string>,
     body: string,
   ): Promise<RawResponse> {
-    const deadlineMs = callDeadlineMs(this.timeouts);
-    // Until the headers, connectMs and undici's headersTimeout (readMs) bound the call; after
-    // them only the gap between chunks is bounded, so the deadline ends the body. One timer
-    // cleared when the call ends, and no AbortController: a signal per request (its
-    // EventTarget listeners) was ~1.5 % of a worker's CPU at 2,000 calls a second.
-    const call: DeadlineCall = { expired: false, body: null };
-    const timer = setTimeout(() => {
-      call.expired = true;
-      call.body?.destroy(new CallDeadlineError(deadlineMs));
-    }, deadlineMs);
+    // One timer per call, cleared when the call ends (AbortSignal.timeout's cannot be: at 2,000
+    // calls a second, 40,000 of them would wait out the 20 s deadline). It bounds the headers
+    // too: undici restarts its headersTimeout on every 1xx answer (102 Processing).
+    const deadline = new CallDeadline(callDeadlineMs(this.timeouts));
     try {
-      return await this.exchange(method, url, headers, body, call);
+      return await this.exchange(method, url, headers, body, deadline);
     } catch (e) {
-      if (call.expired) throw new CallDeadlineError(deadlineMs);
+      if (deadline.aborted) throw new CallDeadlineError(deadline.ms);
       throw e;
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 
@@ -127,21 +161,17 @@ export class SnapHttp {
     url: string,
     headers: Record<string, string>,
     body: string,
-    call: DeadlineCall,
+    deadline: CallDeadline,
   ): Promise<RawResponse> {
     const res = await request(url, {
       method,
       headers,
       body,
+      signal: deadline,
       dispatcher: this.agent,
       headersTimeout: this.timeouts.readMs,
       bodyTimeout: this.timeouts.readMs,
     });
-    if (call.expired) {
-      res.body.destroy();
-      throw new CallDeadlineError(callDeadlineMs(this.timeouts));
-    }
-    call.body = res.body;
     const declared = Number(res.headers['content-length']);
     if (declared > this.maxResponseBytes) {
       res.body.destroy();
