@@ -134,7 +134,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
           status: 'error',
           final: true,
           errorMessage: message,
-        }),
+        } satisfies Partial<AccountResult>),
       );
       throw new UnrecoverableError(message);
     }
@@ -182,7 +182,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
           externalId: balance.externalId,
           providerName: balance.providerName,
           providerReference: balance.referenceNo ?? null,
-        }),
+        } satisfies Partial<AccountResult>),
       );
       log.warn(
         { externalId: balance.externalId, err: otherMerchant },
@@ -214,7 +214,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
         Object.assign(errorResult(base, message), {
           responseCode: balance.responseCode,
           externalId: balance.externalId,
-        }),
+        } satisfies Partial<AccountResult>),
       );
       log.warn({ externalId: balance.externalId, err: message }, 'difference beyond a result');
       return { kind: 'saved', status: 'error' };
@@ -317,7 +317,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
         responseCode: snap?.details.responseCode ?? null,
         externalId: snap?.details.externalId ?? null,
         errorMessage: (e as Error).message,
-      }),
+      } satisfies Partial<AccountResult>),
     );
     log.warn(
       {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { ProviderName } from '@app/snap';
-import { errorResult } from './account-result';
+import { AccountResult, errorResult } from './account-result';
 import * as runsRepository from './repositories/runs.repository';
 import { saveResult } from './result-store';
 
@@ -28,7 +28,7 @@ export async function closeUnavailableAccounts(
         ds,
         Object.assign(errorResult({ runId, accountId: a.id, attempts: 0 }, message), {
           status: 'unavailable',
-        }),
+        } satisfies Partial<AccountResult>),
         tolerance,
       ),
     ),
