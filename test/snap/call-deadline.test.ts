@@ -42,10 +42,13 @@ describe('SnapHttp: the whole call has a deadline', () => {
     await new Promise((r) => server.close(r));
   });
 
-  it('an answer dripped a byte every 100 ms ends at connect + read timeout (700 ms here), as a call deadline', async () => {
+  it.each([
+    ['/drip', 'an answer dripped a byte every 100 ms'],
+    ['/processing', 'an answer that only ever sends "102 Processing" (no headers)'],
+  ])('%s: %s ends at connect + read timeout (700 ms here), as a call deadline', async (path) => {
     const http = new SnapHttp({ connectMs: 200, readMs: 500 });
     const started = Date.now();
-    const error = await http.post(`${url}/drip`, {}, '{}').then(
+    const error = await http.post(`${url}${path}`, {}, '{}').then(
       () => null,
       (e: unknown) => e,
     );
@@ -55,22 +58,6 @@ describe('SnapHttp: the whole call has a deadline', () => {
     expect(took).toBeGreaterThanOrEqual(690);
     expect(took).toBeLessThan(5_000);
     // The pool is fine afterwards.
-    expect(await http.post(`${url}/fast`, {}, '{}')).toEqual({ status: 200, body: '{"ok":true}' });
-    await http.close();
-  });
-
-  it('an answer that only ever sends "102 Processing" ends at the deadline too, before any headers', async () => {
-    const http = new SnapHttp({ connectMs: 200, readMs: 500 });
-    const started = Date.now();
-    const error = await http.post(`${url}/processing`, {}, '{}').then(
-      () => null,
-      (e: unknown) => e,
-    );
-    const took = Date.now() - started;
-    expect(error).toBeInstanceOf(CallDeadlineError);
-    expect(error).toMatchObject({ code: 'SNAP_CALL_DEADLINE', ms: 700 });
-    expect(took).toBeGreaterThanOrEqual(690);
-    expect(took).toBeLessThan(5_000);
     expect(await http.post(`${url}/fast`, {}, '{}')).toEqual({ status: 200, body: '{"ok":true}' });
     await http.close();
   });

@@ -24,6 +24,7 @@ import {
 import {
   AccountMisfitError,
   AccountStatusResult,
+  BalanceInquiryResult,
   formatAmount,
   PermanentSnapError,
   ProviderName,
@@ -174,21 +175,18 @@ export class BalanceInquiryService implements OnModuleDestroy {
     const otherMerchant = this.otherMerchant(account, balance.providerName);
     if (otherMerchant) {
       // Never compare a ledger with another merchant's balance.
-      await this.record(
-        account.provider,
+      return this.notCompared(
+        account,
         log,
-        Object.assign(errorResult(base, otherMerchant), {
-          responseCode: balance.responseCode,
-          externalId: balance.externalId,
+        base,
+        balance,
+        otherMerchant,
+        'inquiry answered for another merchant',
+        {
           providerName: balance.providerName,
           providerReference: balance.referenceNo ?? null,
-        } satisfies Partial<AccountResult>),
+        },
       );
-      log.warn(
-        { externalId: balance.externalId, err: otherMerchant },
-        'inquiry answered for another merchant',
-      );
-      return { kind: 'saved', status: 'error' };
     }
     const asOf = balance.providerTime ?? balance.requestTime;
     const ledger = await ledgerSnapshot(
@@ -208,16 +206,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
       // Only a ledger far beyond any provider's range gets here (SNAP amounts have 16 digits):
       // said plainly, once, instead of a database error on every attempt.
       const message = `the provider's balance ${formatAmount(balance.availableBalance)} and the ledger's ${formatAmount(ledger.balance)} differ by more than a result can hold (±${formatAmount(MAX_LEDGER_BALANCE)}): check the account's ledger entries`;
-      await this.record(
-        account.provider,
-        log,
-        Object.assign(errorResult(base, message), {
-          responseCode: balance.responseCode,
-          externalId: balance.externalId,
-        } satisfies Partial<AccountResult>),
-      );
-      log.warn({ externalId: balance.externalId, err: message }, 'difference beyond a result');
-      return { kind: 'saved', status: 'error' };
+      return this.notCompared(account, log, base, balance, message, 'difference beyond a result');
     }
     // Written out, not `{ ...base, ... }`: V8 (Node 20) adds each property that follows a
     // spread the slow way, ~0.5 µs each: ~8 µs per account for this object.
@@ -329,6 +318,35 @@ export class BalanceInquiryService implements OnModuleDestroy {
     );
     if (!retryable) throw new UnrecoverableError((e as Error).message);
     throw e;
+  }
+
+  /**
+   * An answer that is not compared with the ledger: an `error` result saying `message`, with
+   * what the provider answered (its code, the external id, and `fields`), and a warning `line`.
+   */
+  private async notCompared(
+    account: AccountRow,
+    log: JobLog,
+    base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
+    balance: BalanceInquiryResult,
+    message: string,
+    line: string,
+    fields: Partial<AccountResult> = {},
+  ): Promise<InquiryOutcome> {
+    await this.record(
+      account.provider,
+      log,
+      Object.assign(
+        errorResult(base, message),
+        {
+          responseCode: balance.responseCode,
+          externalId: balance.externalId,
+        } satisfies Partial<AccountResult>,
+        fields,
+      ),
+    );
+    log.warn({ externalId: balance.externalId, err: message }, line);
+    return { kind: 'saved', status: 'error' };
   }
 
   /**

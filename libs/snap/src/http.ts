@@ -33,13 +33,16 @@ export const DEFAULT_TIMEOUTS: SnapTimeouts = { connectMs: 5_000, readMs: 15_000
  * ~1.5 % of a worker's CPU at 2,000 calls a second (bench/README.md, eleventh round).
  */
 class CallDeadline {
-  aborted = false;
   reason: CallDeadlineError | undefined;
   private listener: (() => void) | null = null;
   private readonly timer: NodeJS.Timeout;
 
   constructor(readonly ms: number) {
     this.timer = setTimeout(() => this.expire(), ms);
+  }
+
+  get aborted(): boolean {
+    return this.reason !== undefined;
   }
 
   /** undici only checks that a signal has `on`; it listens with `once`. */
@@ -64,7 +67,6 @@ class CallDeadline {
   }
 
   private expire(): void {
-    this.aborted = true;
     this.reason = new CallDeadlineError(this.ms);
     const listener = this.listener;
     this.listener = null;
@@ -149,7 +151,7 @@ export class SnapHttp {
     try {
       return await this.exchange(method, url, headers, body, deadline);
     } catch (e) {
-      if (deadline.aborted) throw new CallDeadlineError(deadline.ms);
+      if (deadline.reason) throw deadline.reason;
       throw e;
     } finally {
       deadline.clear();
