@@ -31,7 +31,7 @@ function account(n: number, provider: ProviderName, providerBalance: bigint): Sc
     ],
     simulated: {
       balance: formatAmount(providerBalance),
-      ...(provider === 'netzme' ? { status: 'ACTIVE' } : {}),
+      ...(provider === 'netzme' ? { status: 'approved_v2' } : {}),
     },
     kind: 'matched',
     expected: { status: 'matched', difference: 0n, attempts: 1 },

@@ -121,6 +121,7 @@ describe('docker-compose demo data (seed/) reconciles as written', () => {
           msId: string | null;
           status: string;
           difference: string | null;
+          responseCode: string | null;
         }[];
       }
     ).results;
@@ -142,6 +143,8 @@ describe('docker-compose demo data (seed/) reconciles as written', () => {
       FNT00001: 'matched 0.00',
       FNT00002: 'error null',
     });
+    // Finnet's page lists "404 | 4041108 | Invalid merchant" for a merchant it does not know.
+    expect(results.find((r) => r.accountNo === 'FNT00002')?.responseCode).toBe('4041108');
   }, 180_000);
   it('the producer, started as compose starts it, serves the run to the README curl', async () => {
     const port = await freePort();

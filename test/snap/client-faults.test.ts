@@ -56,6 +56,14 @@ const EXPECTED: {
     label: '4041111',
   },
   {
+    // Netzme's answer for an account it does not hold (its pages' 4041111 Invalid Account).
+    fault: { kind: 'unknown-account' },
+    error: PermanentSnapError,
+    retryable: false,
+    code: '4041111',
+    label: '4041111',
+  },
+  {
     fault: { kind: '400xx01' },
     error: PermanentSnapError,
     retryable: false,
@@ -227,6 +235,24 @@ describe('SnapClient against the simulator: every fault ends in the right error 
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentSnapError);
     expect((error as SnapError).details.responseCode).toBe('4041111');
+  });
+
+  it('Finnet: the unknown-account fault answers its page’s 4041108 Invalid merchant, permanent', async () => {
+    const accountNo = world.partners.finnet.clientId;
+    world.sim.putAccounts([
+      {
+        provider: 'finnet',
+        accountNo,
+        balance: '42.00',
+        faults: [{ kind: 'unknown-account', times: 1 }],
+      },
+    ]);
+    const error = await world.factory
+      .get('finnet')
+      .balanceInquiry({ accountNo, currency: 'IDR' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentSnapError);
+    expect((error as SnapError).details.responseCode).toBe('4041108');
   });
 
   describe('token rejections', () => {

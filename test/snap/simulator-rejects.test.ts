@@ -245,6 +245,12 @@ describe('the simulator rejects wrongly signed or malformed calls like a strict 
       const answer = await call('finnet', { headers: { 'X-CHANNEL-ID': undefined } });
       expect(answer.json.responseCode).toBe('4001102');
     });
+
+    it('Netzme without X-CLIENT-SECRET (listed on its pages, sent by every curl) answers 400xx02 naming it', async () => {
+      const answer = await call('netzme', { headers: { 'X-CLIENT-SECRET': undefined } });
+      expect(answer.json.responseCode).toBe('4001102');
+      expect(answer.json.responseMessage).toContain('X-CLIENT-SECRET');
+    });
   });
 
   describe('body', () => {

@@ -44,11 +44,11 @@ describe('the simulator accepts the providers’ published signed requests', () 
     return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
   };
 
-  /** The page's curl request, header for header, with the vector's exact body bytes. */
-  const pageRequest = (overrides: Record<string, string> = {}) =>
+  /** The page's curl request, header for header (but `omit`), with the vector's exact body bytes. */
+  const pageRequest = (overrides: Record<string, string> = {}, omit: string[] = []) =>
     request(baseUrl + v.endpointPath, {
       method: 'POST',
-      headers: {
+      headers: withoutHeaders(omit, {
         'X-TIMESTAMP': curlHeader(page, 'X-TIMESTAMP'),
         'X-CLIENT-SECRET': curlHeader(page, 'X-CLIENT-SECRET'),
         'X-PARTNER-ID': curlHeader(page, 'X-PARTNER-ID'),
@@ -58,7 +58,7 @@ describe('the simulator accepts the providers’ published signed requests', () 
         'X-EXTERNAL-ID': curlHeader(page, 'X-EXTERNAL-ID'),
         'CHANNEL-ID': curlHeader(page, 'CHANNEL-ID'),
         ...overrides,
-      },
+      }),
       body: v.rawBody,
     }).then(async (res) => ({
       status: res.statusCode,
@@ -147,6 +147,15 @@ describe('the simulator accepts the providers’ published signed requests', () 
     }
   });
 
+  it('the page’s request without its X-CLIENT-SECRET is refused 4000802 naming the header (the page lists it, the curl sends it)', async () => {
+    const answer = await pageRequest({ 'X-EXTERNAL-ID': '41807553358950093184162180797842' }, [
+      'X-CLIENT-SECRET',
+    ]);
+    expect(answer.status).toBe(400);
+    expect(answer.json.responseCode).toBe('4000802');
+    expect(answer.json.responseMessage).toContain('X-CLIENT-SECRET');
+  });
+
   it('a wrong X-CLIENT-SECRET is refused 4010800 even with a valid signature', async () => {
     const answer = await pageRequest({
       'X-CLIENT-SECRET': 'not-the-secret',
@@ -222,6 +231,7 @@ describe('the simulator accepts the providers’ published signed requests', () 
           method: 'POST',
           headers: {
             'X-TIMESTAMP': v.timestamp,
+            'X-CLIENT-SECRET': curlHeader(page, 'X-CLIENT-SECRET'),
             'X-PARTNER-ID': curlHeader(page, 'X-PARTNER-ID'),
             'X-SIGNATURE': v.signatureHex,
             'Content-Type': 'application/json',
@@ -261,3 +271,7 @@ describe('the simulator accepts the providers’ published signed requests', () 
     expect(text).not.toContain(v.accessToken);
   });
 });
+
+function withoutHeaders(omit: string[], headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !omit.includes(name)));
+}

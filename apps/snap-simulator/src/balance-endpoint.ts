@@ -111,6 +111,8 @@ function faultReply(
       return snapReply('balance', 403, '04');
     case '404xx11':
       return snapReply('balance', 404, '11');
+    case 'unknown-account':
+      return pageReply('balance', rules.unknownAccount.balance);
     case '400xx01':
       return snapReply('balance', 400, '01');
     case '202':

@@ -8,6 +8,7 @@
  * | `429` | HTTP 429, `429xx00` Too Many Requests; with `retryAfter`, that `Retry-After` header too |
  * | `403xx04` | HTTP 403, `403xx04` Activity Count Limit Exceeded |
  * | `404xx11` | HTTP 404, `404xx11` Invalid Account |
+ * | `unknown-account` | the provider's own answer for an account it does not hold, as its page lists it (Finnet `4041108` Invalid merchant; `4041111` Invalid Account elsewhere) |
  * | `400xx01` | HTTP 400, `400xx01` Invalid Field Format |
  * | `202` | HTTP 202, `202xx00` Request In Progress |
  * | `token-revoked` | revokes the presented token and answers `401xx01`; a fresh token then works. The token is shared: every concurrent call still holding it gets `401xx01` too |
@@ -28,6 +29,7 @@ export const FAULT_KINDS = [
   '429',
   '403xx04',
   '404xx11',
+  'unknown-account',
   '400xx01',
   '202',
   'token-revoked',

@@ -100,8 +100,11 @@ export function verifyTransactional(
     }
   }
 
-  const sentSecret = header(call.headers, 'X-CLIENT-SECRET');
-  if (sentSecret !== undefined && rules.clientSecretHeader) {
+  if (rules.clientSecretHeader) {
+    const sentSecret = header(call.headers, 'X-CLIENT-SECRET');
+    if (sentSecret === undefined) {
+      return reject(400, '02', 'X-CLIENT-SECRET header is missing', '[X-CLIENT-SECRET]');
+    }
     if (!sameSignature(sentSecret, partner.clientSecret)) {
       return reject(
         401,

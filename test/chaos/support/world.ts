@@ -469,7 +469,7 @@ function buildAccounts(
       ledger: [{ entryRef: `M${n}-1`, amount, postedAt: new Date(now.getTime() - 3_600_000) }],
       simulated: {
         balance: formatAmount(amount),
-        ...(provider === 'netzme' ? { status: 'ACTIVE' } : {}),
+        ...(provider === 'netzme' ? { status: 'approved_v2' } : {}),
         ...(accountFaults ? { faults: accountFaults as never } : {}),
       },
       kind: 'matched',

@@ -181,6 +181,8 @@ export function rawCall(
     [names.partnerId]: partner.clientId,
     'X-EXTERNAL-ID': extId,
     [names.channel]: provider === 'nicepay' ? `${partner.clientId}01` : partner.channelId,
+    // Netzme's pages list X-CLIENT-SECRET and every curl sends it.
+    ...(provider === 'netzme' ? { 'X-CLIENT-SECRET': partner.clientSecret } : {}),
     ...o.headers,
   };
   const sent = Object.fromEntries(

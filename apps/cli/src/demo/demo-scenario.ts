@@ -47,7 +47,7 @@ export type ScenarioKind =
 const PROVIDER_CYCLE: ProviderName[] = ['netzme', 'nicepay', 'finnet'];
 const TRANSIENT_FAULTS = ['500', '504', 'read-timeout', 'connection-reset', 'non-json', '202'];
 const RATE_FAULTS = ['429', '403xx04'];
-const PERMANENT_FAULTS = ['404xx11', '400xx01'];
+const PERMANENT_FAULTS = ['unknown-account', '400xx01'];
 const BREACH_FAULTS = ['no-balance', 'bad-amount', 'wrong-currency', 'no-code'];
 /** Kinds by position in a cycle of 20 accounts: mostly matched, every case present. */
 const KIND_CYCLE: ScenarioKind[] = [

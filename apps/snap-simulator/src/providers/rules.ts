@@ -99,8 +99,9 @@ export interface ProviderRules {
   /** `any`: any offset (or `Z`) naming the instant; `+07:00`: the page demands Jakarta time. */
   timestampOffset: 'any' | '+07:00';
   /**
-   * Whether the page lists an `X-CLIENT-SECRET` header: when it is sent it must equal the
-   * partner's secret (`401xx00`); it is never required. Absent: the page does not list it.
+   * Whether the page lists an `X-CLIENT-SECRET` header (Netzme's header tables list it beside
+   * the others, with no optional mark, and every curl sends it): it must be sent (`400xx02`)
+   * and equal the partner's secret (`401xx00`). Absent: the page does not list it.
    */
   clientSecretHeader?: boolean;
   /**
