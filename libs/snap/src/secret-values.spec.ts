@@ -1,5 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { redactSecretValues, rememberPemSecret, rememberSecretValue } from './secret-values';
+import {
+  MAX_ROTATING_VALUES,
+  redactSecretValues,
+  rememberPemSecret,
+  rememberRotatingSecretValue,
+  rememberSecretValue,
+} from './secret-values';
 import { Secret } from './secret';
 
 describe('redaction by value', () => {
@@ -30,6 +36,22 @@ describe('redaction by value', () => {
     rememberSecretValue(value);
     expect(redactSecretValues(`raw ${value} json ${JSON.stringify({ v: value })}`)).toBe(
       'raw [REDACTED] json {"v":"[REDACTED]"}',
+    );
+  });
+
+  it('keeps configuration secrets however many access tokens and key lines come after them', () => {
+    rememberSecretValue('config-password-kept-1');
+    // More key lines than the rotating cap (hundreds of per-merchant keys), then more tokens.
+    for (let i = 0; i < MAX_ROTATING_VALUES + 10; i++) rememberSecretValue(`key-line-${i}-abcdef`);
+    for (let i = 0; i < MAX_ROTATING_VALUES + 10; i++)
+      rememberRotatingSecretValue(`access-token-${i}-abcdef`);
+    expect(redactSecretValues('pw config-password-kept-1 key key-line-0-abcdef')).toBe(
+      'pw [REDACTED] key [REDACTED]',
+    );
+    // Tokens rotate: the oldest are forgotten, the newest kept.
+    const newest = `access-token-${MAX_ROTATING_VALUES + 9}-abcdef`;
+    expect(redactSecretValues('old access-token-0-abcdef new ' + newest)).toBe(
+      'old access-token-0-abcdef new [REDACTED]',
     );
   });
 

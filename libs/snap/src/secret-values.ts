@@ -1,11 +1,17 @@
 const REDACTED = '[REDACTED]';
 /** Shorter values are not worth scrubbing (and would mangle ordinary text). */
 const MIN_LENGTH = 8;
-/** Access tokens rotate; keep the most recent ones only. */
-const MAX_VALUES = 5_000;
+/**
+ * Access tokens rotate: the most recent ones only are kept. Every other value (configuration
+ * secrets, key material) is kept for the life of the process, however many there are: a
+ * deployment with hundreds of per-merchant keys must not push its own passwords out.
+ */
+export const MAX_ROTATING_VALUES = 5_000;
 
-/** Every remembered value, oldest first. */
+/** Every remembered value. */
 const values = new Set<string>();
+/** The rotating ones (access tokens) among them, oldest first. */
+const rotating = new Set<string>();
 /** Values by their first {@link MIN_LENGTH} characters, longest first. */
 const byPrefix = new Map<string, string[]>();
 /** Rolling hashes of those prefixes (with counts): a cheap test before any string is made. */
@@ -27,6 +33,7 @@ function hashAt(text: string, start: number): number {
 
 function forget(value: string): void {
   values.delete(value);
+  rotating.delete(value);
   const key = value.slice(0, MIN_LENGTH);
   const list = byPrefix.get(key)?.filter((v) => v !== value) ?? [];
   if (list.length > 0) byPrefix.set(key, list);
@@ -38,21 +45,42 @@ function forget(value: string): void {
 }
 
 /**
- * Remembers a secret value (client secret, key material, access token, API key) so that
+ * Remembers a secret value (client secret, key material, API key) so that
  * {@link redactSecretValues} removes it from any text, e.g. every log line: redaction by value,
  * behind the logger's redaction by field name. A value with a quote, a backslash or a control
  * character is also remembered as JSON writes it (a message or log line quoting it escapes it).
+ * Kept for the life of the process; see {@link rememberRotatingSecretValue} for access tokens.
  */
 export function rememberSecretValue(value: string | undefined | null): void {
-  if (!value) return;
-  remember(value);
-  const escaped = JSON.stringify(value).slice(1, -1);
-  if (escaped !== value) remember(escaped);
+  rememberValue(value, false);
 }
 
-function remember(value: string): void {
-  if (value.length < MIN_LENGTH || values.has(value)) return;
-  if (values.size >= MAX_VALUES) forget(values.values().next().value as string);
+/**
+ * Remembers a value that is replaced as time goes on (an access token): only the
+ * {@link MAX_ROTATING_VALUES} most recent such values are kept, the oldest forgotten first.
+ */
+export function rememberRotatingSecretValue(value: string | undefined | null): void {
+  rememberValue(value, true);
+}
+
+function rememberValue(value: string | undefined | null, rotates: boolean): void {
+  if (!value) return;
+  remember(value, rotates);
+  const escaped = JSON.stringify(value).slice(1, -1);
+  if (escaped !== value) remember(escaped, rotates);
+}
+
+function remember(value: string, rotates: boolean): void {
+  if (value.length < MIN_LENGTH) return;
+  if (values.has(value)) {
+    // A value also remembered as lasting is never forgotten.
+    if (!rotates) rotating.delete(value);
+    return;
+  }
+  if (rotates) {
+    if (rotating.size >= MAX_ROTATING_VALUES) forget(rotating.values().next().value as string);
+    rotating.add(value);
+  }
   values.add(value);
   const key = value.slice(0, MIN_LENGTH);
   const list = byPrefix.get(key) ?? [];

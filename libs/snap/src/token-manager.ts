@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TransientSnapError } from './errors';
 import { callDeadlineMs, DEFAULT_TIMEOUTS } from './http';
 import type { ProviderName } from './providers/index';
-import { rememberSecretValue } from './secret-values';
+import { rememberRotatingSecretValue } from './secret-values';
 
 /** The Redis command the token manager uses (ioredis satisfies it). */
 export interface TokenRedis {
@@ -200,7 +200,7 @@ export class TokenManager {
   }
 
   private keep(token: CachedToken): string {
-    rememberSecretValue(token.accessToken);
+    rememberRotatingSecretValue(token.accessToken);
     this.local = token;
     return token.accessToken;
   }
