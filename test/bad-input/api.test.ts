@@ -2,7 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { DEV_BASIC_AUTH_PASSWORD } from '@app/config';
 import { createLogger } from '@app/infra';
-import { MAX_JSON_BODY_BYTES } from '../../apps/producer/src/http/body-limits';
+import {
+  MAX_JSON_BODY_BYTES,
+  MAX_OTHER_JSON_BODY_BYTES,
+  MAX_RUN_ACCOUNTS,
+} from '../../apps/producer/src/http/body-limits';
 import { MAX_JSON_DEPTH } from '../../apps/producer/src/http/json-depth';
 import { createProducerApp } from '../../apps/producer/src/producer-app';
 import { createAccount } from '../ledger/ledger-helpers';
@@ -182,9 +186,57 @@ describe('bad input: HTTP API', () => {
     expect(answer.body.errors).toEqual([
       expect.objectContaining({
         field: 'dryRun',
-        reason: expect.stringMatching(/Unrecognized key/),
+        reason: 'is not a known field',
       }),
     ]);
+    await unchanged();
+  });
+
+  it('POST /runs naming an account number with a NUL character: 400 naming accounts.0.accountNo, not a database error', async () => {
+    const answer = await call('POST', '/runs', {
+      accounts: [{ provider: 'netzme', accountNo: 'a\u0000b' }],
+    });
+    expectNamed(answer, 400, 'accounts.0.accountNo', JSON.stringify('a\u0000b'));
+    expect(answer.body.errors![0].reason).toBe('must be 1-64 of A-Z a-z 0-9 . _ -');
+    await unchanged();
+  });
+
+  it('2,000 unknown fields in POST /runs: a small 400 naming the first 50 and counting the rest', async () => {
+    const body = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, i]));
+    const answer = await call('POST', '/runs', body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toHaveLength(50);
+    expect(answer.body.errors![0]).toEqual({
+      field: 'k0',
+      value: '0',
+      reason: 'is not a known field',
+    });
+    expect((answer.body as { errorsOmitted?: number }).errorsOmitted).toBe(1_950);
+    // Zod's message lists every unknown key; repeated per key it made this answer 34 MB.
+    expect(JSON.stringify(answer.body).length).toBeLessThan(10_000);
+    await unchanged();
+  });
+
+  it('a body over the largest POST /runs (10,000 accounts) on a route other than the ledger: 413 naming its own limit, unparsed', async () => {
+    const big = JSON.stringify({ note: 'x'.repeat(MAX_OTHER_JSON_BODY_BYTES) });
+    expect(big.length).toBeLessThan(MAX_JSON_BODY_BYTES); // the ledger route would read it
+    const answer = await call('POST', '/runs', big);
+    expectNamed(answer, 413, '(body)', `${Buffer.byteLength(big)} bytes`);
+    expect(answer.body.errors![0].reason).toBe(
+      `is larger than the limit of ${MAX_OTHER_JSON_BODY_BYTES} bytes`,
+    );
+    // The largest legitimate POST /runs fits: 10,000 accounts with the longest ids.
+    const accounts = Array.from({ length: MAX_RUN_ACCOUNTS }, (_, i) => ({
+      provider: 'nicepay',
+      accountNo: String(i).padStart(64, 'A'),
+      msId: 'S'.repeat(64),
+    }));
+    const largest = JSON.stringify({ accounts });
+    expect(Buffer.byteLength(largest)).toBeLessThanOrEqual(MAX_OTHER_JSON_BODY_BYTES);
+    const read = await call('POST', '/runs', largest);
+    // Read and validated (an unknown account is a 400 naming it), not refused for its size.
+    expect(read.status).toBe(400);
+    expect(read.body.errors![0].field).toMatch(/^accounts/);
     await unchanged();
   });
 

@@ -196,6 +196,9 @@ describe('reports API', () => {
       ['/runs?from=yesterday', 'from', '"yesterday"'],
       ['/runs?from=2025-02-30', 'from', '"2025-02-30"'],
       ['/runs?to=2025-11-20T10:00:00', 'to', '"2025-11-20T10:00:00"'],
+      // Offsets beyond ±14:00 and a 24th hour: refused naming the field, not by the database.
+      ['/runs?from=2025-01-01T00:00:00%2B24:00', 'from', '"2025-01-01T00:00:00+24:00"'],
+      ['/runs?to=2025-01-01T24:00:00Z', 'to', '"2025-01-01T24:00:00Z"'],
       ['/runs?from=2025-03-01&to=2025-02-01', 'to', '"2025-02-01"'],
       ['/runs?page=0', 'page', '"0"'],
       ['/runs?page=1&page=2', 'page', '["1","2"]'],

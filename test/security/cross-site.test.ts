@@ -77,6 +77,30 @@ describe('cross-site protection', () => {
     expect(res.status).toBe(202);
   });
 
+  it('behind a proxy: an Origin of the X-Forwarded-Host is this server only when TRUST_PROXY names the proxy', async () => {
+    const post = (url: string) =>
+      fetch(`${url}/runs`, {
+        method: 'POST',
+        headers: {
+          ...asUser('operator'),
+          'content-type': 'application/json',
+          origin: 'https://recon.example',
+          'sec-fetch-site': 'same-origin',
+          // The proxy rewrote Host to its upstream (127.0.0.1:port) and says what it was.
+          'x-forwarded-host': 'recon.example',
+        },
+        body: '{}',
+      });
+    // Not trusted (the default): a client could send the header itself.
+    expect((await post(s.url)).status).toBe(403);
+    const proxied = await startSecureApp({ TRUST_PROXY: 'loopback' });
+    try {
+      expect((await post(proxied.url)).status).toBe(202);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it.each([
     ['a form body', 'application/x-www-form-urlencoded', 'provider=netzme'],
     ['a text/plain body (what a form with enctype=text/plain sends)', 'text/plain', '{}'],

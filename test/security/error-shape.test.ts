@@ -268,6 +268,16 @@ describe('one error shape', () => {
     expect(html).toMatch(/<td>provider<\/td><td><code>&quot;paypal&quot;<\/code><\/td>/);
   });
 
+  it('the discrepancy page refuses a status it does not know with a 400 page naming it (not the active list)', async () => {
+    const res = await fetch(`${s.url}/ui/discrepancies?status=bogus`, {
+      headers: { ...asUser('viewer'), accept: 'text/html' },
+    });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('invalid query parameters');
+    expect(html).toMatch(/<td>status<\/td><td><code>&quot;bogus&quot;<\/code><\/td>/);
+  });
+
   it('renders a refused page form as a page too (a browser posting a form gets HTML)', async () => {
     const res = await fetch(`${s.url}/ui/discrepancies/1/acknowledge`, {
       method: 'POST',

@@ -324,6 +324,28 @@ describe('failed logins', () => {
       expect(text).not.toContain(secret);
   });
 
+  it('wrong passwords sent in parallel are counted as they arrive: 5 of 20 are tried (401), 15 refused (429), then the right one too', async () => {
+    const own = await startSecureApp({ AUTH_FAILURES_PER_MINUTE: '5' });
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          fetch(`${own.url}/runs`, { headers: basic('ada', `parallel-guess-${i}-xxxxxxxx`) }).then(
+            async (res) => {
+              await res.arrayBuffer();
+              return res.status;
+            },
+          ),
+        ),
+      );
+      // Reading the count before counting let all 20 pass the check: 20 times 401.
+      expect(statuses.filter((st) => st === 401)).toHaveLength(5);
+      expect(statuses.filter((st) => st === 429)).toHaveLength(15);
+      expect((await fetch(`${own.url}/runs`, { headers: asUser('admin') })).status).toBe(429);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('a second producer process on the same Redis refuses a client that failed at the first: the failures are counted in Redis, not per process', async () => {
     const first = await startSecureApp({ AUTH_FAILURES_PER_MINUTE: '2' });
     const redis = new IORedis(first.config.REDIS_URL);
@@ -486,7 +508,8 @@ describe('export concurrency', () => {
   let runId: string;
   const RESULTS = 60_000;
   beforeAll(async () => {
-    s = await startSecureApp({ MAX_CONCURRENT_EXPORTS: '2' });
+    // An export idle this long is ended: long enough for the test below to hold its slots.
+    s = await startSecureApp({ MAX_CONCURRENT_EXPORTS: '2', EXPORT_IDLE_TIMEOUT_MS: '5000' });
     const ds = s.db.dataSource;
     await ds.query(`INSERT INTO merchants (id, name) VALUES ('mexp', 'mexp')`);
     await ds.query(
@@ -580,4 +603,38 @@ describe('export concurrency', () => {
     ]);
     expect(slots.busy).toBe(0);
   }, 120_000);
+
+  it('unmatched.csv and the audit CSV take a slot too: 429 while the slots are held', async () => {
+    const slots = s.app.get(ExportSlots);
+    const stalled = [
+      stalledClient(`/runs/${runId}/report`, KEYS.viewer),
+      stalledClient(`/runs/${runId}/results.csv`, KEYS.operator),
+    ];
+    try {
+      await until(() => slots.busy === 2);
+      for (const path of [`/runs/${runId}/unmatched.csv`, '/audit/export.csv']) {
+        const res = await fetch(`${s.url}${path}`, { headers: asKey('admin') });
+        expect({ path, status: res.status }).toEqual({ path, status: 429 });
+        await res.arrayBuffer();
+      }
+    } finally {
+      stalled.forEach((socket) => socket.destroy());
+    }
+    await until(() => slots.busy === 0);
+  }, 60_000);
+
+  it('a client that asks and stops reading loses its export after EXPORT_IDLE_TIMEOUT_MS, and the slot comes back', async () => {
+    const slots = s.app.get(ExportSlots);
+    const socket = stalledClient(`/runs/${runId}/report`);
+    const closed = new Promise<number>((resolve) =>
+      socket.once('close', () => resolve(Date.now())),
+    );
+    await until(() => slots.busy === 1);
+    const held = Date.now();
+    // Nothing is read and nothing destroyed here: the producer ends it.
+    await until(() => slots.busy === 0);
+    expect(Date.now() - held).toBeGreaterThanOrEqual(4_000);
+    socket.resume(); // let the client see the end
+    expect(await closed).toBeGreaterThan(held);
+  }, 60_000);
 });

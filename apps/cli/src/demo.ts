@@ -134,6 +134,9 @@ async function demo(): Promise<void> {
     children.start('producer', join(dist, 'producer/src/main.js'), {
       ...common,
       PORT: String(port),
+      // Its login is the development password printed below: this machine only, unless the
+      // user names another address.
+      HOST: process.env.HOST ?? '127.0.0.1',
     });
     await waitForHttp(`${producerUrl}/health`, {}, 60_000, join(workDir, 'producer.log'));
 

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
+import { json } from 'express';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppConfig, publishedSecretWarnings } from '@app/config';
 import { AppMetrics, Logger, REDIS } from '@app/infra';
@@ -9,7 +10,11 @@ import { authenticate } from './auth/authenticate.middleware';
 import { boardRoles } from './board/board-roles';
 import { bodyParserErrors } from './body-errors';
 import { accessLog } from './http/access-log';
-import { MAX_FORM_BODY_BYTES, MAX_JSON_BODY_BYTES } from './http/body-limits';
+import {
+  MAX_FORM_BODY_BYTES,
+  MAX_JSON_BODY_BYTES,
+  MAX_OTHER_JSON_BODY_BYTES,
+} from './http/body-limits';
 import { requireBodyType } from './http/content-type';
 import { refuseCrossSite } from './http/cross-site';
 import { PageCsrf } from './http/csrf';
@@ -63,10 +68,10 @@ export async function createProducerApp(
   app.use(authenticate(config, logger, app.get<Redis | Cluster>(REDIS)));
   app.use(requireBodyType);
   app.use('/queues', boardRoles);
-  app.useBodyParser('json', {
-    limit: MAX_JSON_BODY_BYTES,
-    verify: (_req: unknown, _res: unknown, buf: Buffer) => assertJsonDepth(buf),
-  });
+  const verify = (_req: unknown, _res: unknown, buf: Buffer) => assertJsonDepth(buf);
+  // A ledger batch may be large; every other route's body is read up to its own largest.
+  app.use('/ledger/entries', json({ limit: MAX_JSON_BODY_BYTES, verify }));
+  app.useBodyParser('json', { limit: MAX_OTHER_JSON_BODY_BYTES, verify });
   // The discrepancy page's forms post url-encoded notes and their CSRF token.
   app.useBodyParser('urlencoded', { extended: false, limit: MAX_FORM_BODY_BYTES });
   app.use(bodyParserErrors(logger));

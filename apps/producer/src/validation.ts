@@ -14,6 +14,15 @@ function echo(value: unknown): string {
   return redactSecretValues(JSON.stringify(value) ?? String(value)).slice(0, 100);
 }
 
+/** Most bad fields listed in one 400; the rest are counted in `errorsOmitted`. */
+export const MAX_FIELD_ERRORS = 50;
+
+/** A field name as echoed in a 400: never a configured secret, at most 100 characters. */
+function fieldName(name: string): string {
+  const shown = redactSecretValues(name);
+  return shown.length > 100 ? `${shown.slice(0, 100)}…` : shown;
+}
+
 /**
  * Validates one part of a request; a 400 lists every bad field with the value received,
  * under `message: "invalid <what>"`.
@@ -27,10 +36,15 @@ export function parseInput<T>(
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields = result.error.issues.flatMap((issue): BadField[] => {
-    // An unknown key: one error per key, naming it and its value.
+    // An unknown key: one error per key, naming it and its value. Zod's own message lists
+    // every unknown key; repeated per key it would grow with their square (1,000 keys: 8 MB).
     if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
       const record = input as Record<string, unknown>;
-      return issue.keys.map((key) => ({ field: key, value: record[key], reason: issue.message }));
+      return issue.keys.map((key) => ({
+        field: key,
+        value: record[key],
+        reason: 'is not a known field',
+      }));
     }
     let value: unknown = input;
     for (const key of issue.path)
@@ -41,7 +55,7 @@ export function parseInput<T>(
           issue.path.join('.') ||
           (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : fallbackField),
         value,
-        reason: issue.message,
+        reason: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message,
       },
     ];
   });
@@ -72,18 +86,26 @@ export interface BadField {
 
 /**
  * Throws the 400 of every validation failure: `invalid <what>`, each bad field with its value
- * as received ({@link echo}: redacted and bounded; absent is null) and the reason.
+ * as received ({@link echo}: redacted and bounded; absent is null) and the reason. At most
+ * {@link MAX_FIELD_ERRORS} are listed, so the answer stays small whatever was sent; how many
+ * more were refused is `errorsOmitted`.
  */
 export function rejectFields(what: string, fields: readonly BadField[]): never {
-  throw new BadRequestException({
-    statusCode: 400,
-    message: `invalid ${what}`,
-    errors: fields.map(({ field, value, reason }) => ({
-      field,
-      value: value === undefined ? null : echo(value),
-      reason,
-    })),
-  });
+  const listed = fields.slice(0, MAX_FIELD_ERRORS);
+  throw new BadRequestException(
+    Object.assign(
+      {
+        statusCode: 400,
+        message: `invalid ${what}`,
+        errors: listed.map(({ field, value, reason }) => ({
+          field: fieldName(field),
+          value: value === undefined ? null : echo(value),
+          reason,
+        })),
+      },
+      fields.length > listed.length ? { errorsOmitted: fields.length - listed.length } : {},
+    ),
+  );
 }
 
 /** Throws the same 400 as a failed validation for one parameter checked by hand. */

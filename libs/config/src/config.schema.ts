@@ -232,6 +232,7 @@ export const configSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: int(10, 1),
   TRUST_PROXY: trustProxy,
   MAX_CONCURRENT_EXPORTS: int(4, 1),
+  EXPORT_IDLE_TIMEOUT_MS: int(60_000, 1_000),
   DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/postgres', ['postgres:', 'postgresql:']),
   DATABASE_SCHEMA: z
     .string()

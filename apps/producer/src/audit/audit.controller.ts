@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { APP_LOGGER, Logger } from '@app/infra';
 import { AUDIT_SUBJECTS, AuditFilter, listAudit, writeAuditCsv } from '@app/reconciliation';
 import { PROVIDERS } from '@app/snap';
+import { Export } from '../http/export-slots';
 import { parseQuery } from '../validation';
 import { accountIdText } from '../http/route-params';
 
@@ -86,6 +87,7 @@ export class AuditController {
 
   /** The whole matching trail as CSV, oldest first, streamed. */
   @Get('export.csv')
+  @Export()
   async csv(@Query() query: unknown, @Res() res: Response) {
     const filter = toFilter(parseQuery(auditCsvQuery, query));
     res.type('text/csv').attachment('audit.csv');

@@ -54,25 +54,31 @@ export function authenticate(config: AppConfig, logger: Logger, redis?: Redis | 
       res.setHeader('WWW-Authenticate', 'Basic realm="snap-recon"');
       return sendProblem(req, res, problem(401, 'credentials required'));
     }
-    const waitMs = await failures.waitMs(client);
-    if (waitMs > 0) {
+    const refuse = (waitMs: number) => {
       logger.warn(
         { client, method: req.method, path: req.path },
         'login refused: too many failures',
       );
-      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
-      return sendProblem(
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
+      sendProblem(
         req,
         res,
         problem(429, 'too many failed logins from this client; wait and retry'),
       );
-    }
+    };
+    // Checked here and now (no I/O). A wrong credential is counted at once, without reading the
+    // count first: tries sent in parallel then each see the failures before them, and a right
+    // one behind the limit's worth of wrong ones is refused like them (reading first let every
+    // parallel try pass the check before any failure was counted).
     const actor = check.actorOf(given);
     if (actor) {
+      const waitMs = await failures.waitMs(client);
+      if (waitMs > 0) return refuse(waitMs);
       req.actor = actor;
       return next();
     }
     const count = await failures.record(client);
+    if (count > config.AUTH_FAILURES_PER_MINUTE) return refuse(await failures.waitMs(client));
     logger.warn(
       {
         client,

@@ -14,6 +14,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { APP_CONFIG, AppConfig, roleAllows } from '@app/config';
 import {
   Actor,
@@ -25,7 +26,7 @@ import { RequestActor } from '../audit/actor';
 import { CSRF_FIELD, PageCsrf } from '../http/csrf';
 import { Display } from '../reports/ui/display';
 import { pageCsp } from '../reports/ui/layout';
-import { parseBody } from '../validation';
+import { parseBody, parseQuery } from '../validation';
 import { DISCREPANCY_ID } from '../http/route-params';
 import { acknowledgeSchema, noteSchema } from './discrepancies.controller';
 import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
@@ -34,6 +35,20 @@ import { DiscrepancyChanges } from './discrepancy-changes';
 const AUDIT_ROWS = 50;
 /** The report pages' policy; this page's forms post back to it. */
 const CSP = pageCsp({ forms: true });
+
+/** The page's query: which discrepancies it lists (a value it does not know is a 400). */
+export const discrepanciesPageQuery = z
+  .object({
+    status: z
+      .enum([
+        'active',
+        'open',
+        'acknowledged',
+        'resolved',
+      ] as const satisfies readonly DiscrepancyPageStatus[])
+      .default('active'),
+  })
+  .strict();
 
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
 @Controller('ui/discrepancies')
@@ -46,14 +61,9 @@ export class DiscrepanciesPage {
   ) {}
 
   @Get()
-  async page(
-    @Query('status') status: string | undefined,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  async page(@Query() query: unknown, @Req() req: Request, @Res() res: Response) {
+    const wanted: DiscrepancyPageStatus = parseQuery(discrepanciesPageQuery, query).status;
     const csrf = this.csrf.token(req, res);
-    const wanted: DiscrepancyPageStatus =
-      status === 'resolved' || status === 'acknowledged' || status === 'open' ? status : 'active';
     const [{ items, total }, audit] = await Promise.all([
       listDiscrepancies(this.ds, { status: wanted, page: 1, pageSize: 200 }),
       listAudit(this.ds, { subjectType: 'discrepancy' }, 1, AUDIT_ROWS),

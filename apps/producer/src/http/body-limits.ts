@@ -24,5 +24,25 @@ function largestLedgerBatchBytes(): number {
 /** Largest JSON body in bytes: the largest ledger batch, rounded up to a KiB. */
 export const MAX_JSON_BODY_BYTES = Math.ceil(largestLedgerBatchBytes() / 1024) * 1024;
 
+/** Most accounts one `POST /runs` names. */
+export const MAX_RUN_ACCOUNTS = 10_000;
+
+/**
+ * The largest JSON body of every other route: `POST /runs` naming {@link MAX_RUN_ACCOUNTS}
+ * accounts with the longest ids (the discrepancy notes and Bull Board's calls are far smaller).
+ */
+function largestRunRequestBytes(): number {
+  const account = { provider: 'nicepay', accountNo: 'A'.repeat(64), msId: 'S'.repeat(64) };
+  const one = Buffer.byteLength(JSON.stringify(account));
+  return Buffer.byteLength('{"accounts":[]}') + MAX_RUN_ACCOUNTS * (one + 1);
+}
+
+/**
+ * Largest JSON body of any route but `POST /ledger/entries`, rounded up to a KiB: a client
+ * (of any role: the role is checked after the body is read) cannot make the producer read and
+ * parse a ledger batch's worth of bytes where no route takes one.
+ */
+export const MAX_OTHER_JSON_BODY_BYTES = Math.ceil(largestRunRequestBytes() / 1024) * 1024;
+
 /** Largest form body (the pages' note forms: a 2,000-character note and a token). */
 export const MAX_FORM_BODY_BYTES = 64 * 1024;

@@ -17,7 +17,9 @@ function crossSiteReason(req: Request): string | undefined {
     } catch {
       host = undefined;
     }
-    if (!host || host !== req.headers.host)
+    // This server's name as the browser saw it: the Host header, or behind a proxy that
+    // `TRUST_PROXY` names, its X-Forwarded-Host (a proxy may rewrite Host to its upstream's).
+    if (!host || host !== req.host)
       return `Origin ${JSON.stringify(origin.slice(0, 100))} is not this server`;
   }
   return undefined;

@@ -26,7 +26,9 @@ const gates = new WeakMap<AppConfig, Gate>();
  * 429 with `Retry-After` rather than queued. Each export holds
  * a database cursor's worth of rows and a socket for as long as the client reads, so twenty
  * at once starved the producer of memory. A slot is given back when the response closes
- * (finished, failed or abandoned by the client).
+ * (finished, failed or abandoned by the client), and an export whose socket has seen no
+ * traffic for `EXPORT_IDLE_TIMEOUT_MS` (a client that asked and stopped reading) is ended, so
+ * no client holds a slot for ever.
  */
 @Injectable()
 export class ExportSlots implements NestInterceptor {
@@ -34,9 +36,11 @@ export class ExportSlots implements NestInterceptor {
   private readonly max: number;
   /** What one credential may hold: half the slots (at least one), so one slow reader cannot take them all. */
   private readonly maxPerActor: number;
+  private readonly idleMs: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.max = config.MAX_CONCURRENT_EXPORTS;
+    this.idleMs = config.EXPORT_IDLE_TIMEOUT_MS;
     this.maxPerActor = Math.max(1, Math.floor(this.max / 2));
     // Nest makes one interceptor instance per module that uses it; the count must be one per
     // app, so it lives beside the app's config object, which every module shares.
@@ -66,6 +70,7 @@ export class ExportSlots implements NestInterceptor {
     }
     this.gate.inUse++;
     this.gate.byActor.set(actor, mine + 1);
+    res.setTimeout(this.idleMs, () => res.destroy());
     res.once('close', () => {
       this.gate.inUse--;
       const left = (this.gate.byActor.get(actor) ?? 1) - 1;

@@ -324,6 +324,11 @@ export const ErrorBody = registry.register(
             .passthrough(),
         )
         .optional(),
+      errorsOmitted: z
+        .number()
+        .int()
+        .optional()
+        .describe('Bad fields refused but not listed: `errors` lists at most 50.'),
     })
     .passthrough()
     .describe('RFC 9457 problem document; other members are extension members.'),

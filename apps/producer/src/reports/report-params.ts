@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIsoInstant } from '@app/ledger';
 import { RESULT_STATUSES, ResultStatus, RUN_STATUSES } from '@app/reconciliation';
 import type { ResultFilter, RunListFilter } from '@app/reconciliation/report-views';
 import { PROVIDERS } from '@app/snap';
@@ -28,13 +29,22 @@ const pageSize = (defaultValue: number) => count(defaultValue, MAX_PAGE_SIZE);
 /** `page` and `pageSize` query parameters: decimal digits only (no `1e300`, no `0x10`), bounded. */
 export { page as pageParam, pageSize as pageSizeParam };
 
-/** `YYYY-MM-DD` (a calendar day in the report time zone) or an ISO 8601 instant with an offset. */
-const dayOrInstant = z
-  .string()
-  .refine((v) => isCalendarDate(v) || z.string().datetime({ offset: true }).safeParse(v).success, {
-    message:
-      'must be a date YYYY-MM-DD or an ISO 8601 date-time with an offset, e.g. 2025-11-20T08:00:00+07:00',
+/**
+ * `YYYY-MM-DD` (a calendar day in the report time zone) or an ISO 8601 instant with an offset,
+ * read as the ledger reads one (an offset beyond ±14:00 or a 24th hour is refused here, not
+ * turned into an invalid date that only the database would refuse).
+ */
+const dayOrInstant = z.string().superRefine((v, ctx) => {
+  if (isCalendarDate(v)) return;
+  const instant = parseIsoInstant(v);
+  if (instant.ok) return;
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message: /^\d{4}-\d{2}-\d{2}T/.test(v)
+      ? instant.reason
+      : 'must be a date YYYY-MM-DD or an ISO 8601 date-time with an offset, e.g. 2025-11-20T08:00:00+07:00',
   });
+});
 
 /** A comma-separated list of result statuses, e.g. `mismatched,error`. */
 const statusList = z
@@ -83,7 +93,7 @@ export function runListFilter(
       ? undefined
       : isCalendarDate(v)
         ? startOfDay(v, timeZone, plusDays)
-        : new Date(v);
+        : instantOf(v);
   return {
     status: query.status,
     startedFrom: bound(query.from, 0),
@@ -93,4 +103,11 @@ export function runListFilter(
 
 export function resultFilter(query: z.infer<typeof resultsCsvQuery>): ResultFilter {
   return { statuses: query.status, provider: query.provider, merchantId: query.merchant };
+}
+
+/** The instant of a `from`/`to` value the schema accepted. */
+function instantOf(v: string): Date {
+  const instant = parseIsoInstant(v);
+  if (!instant.ok) throw new Error(`not an instant: ${JSON.stringify(v)}`); // the schema refused it
+  return instant.value;
 }

@@ -29,6 +29,7 @@ import { writeResultsCsv } from '@app/reconciliation/results-csv-export';
 import { writeRunReportJson } from '@app/reconciliation/run-report-json-export';
 import { PROVIDERS } from '@app/snap';
 import { RequestActor } from '../audit/actor';
+import { MAX_RUN_ACCOUNTS } from '../http/body-limits';
 import { Export } from '../http/export-slots';
 import { loggableError } from '../http/problem.filter';
 import { accountIdText, RUN_ID, RUN_REF } from '../http/route-params';
@@ -53,14 +54,14 @@ export const startRunSchema = z
         z
           .object({
             provider: z.enum(PROVIDERS),
-            accountNo: z.string().min(1).max(64),
+            accountNo: accountIdText,
             /** A NICEPay seller under the merchant `accountNo`; absent: the merchant's own. */
             msId: accountIdText.optional(),
           })
           .strict(),
       )
       .min(1)
-      .max(10_000)
+      .max(MAX_RUN_ACCOUNTS)
       .optional(),
   })
   .strict()
@@ -241,6 +242,7 @@ export class RunsController {
 
   /** The unmatched items of a run's explained breaks, as CSV. */
   @Get(':id/unmatched.csv')
+  @Export()
   async unmatchedCsv(@Param('id', RUN_REF) id: string, @Res() res: Response): Promise<void> {
     const run = await this.reports.run(id);
     const csv = await this.reports.unmatchedCsv(run.id);
