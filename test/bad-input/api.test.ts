@@ -201,6 +201,24 @@ describe('bad input: HTTP API', () => {
     await unchanged();
   });
 
+  it('an unknown field inside an account of POST /runs: 400 naming it by its path (accounts.0.bogus)', async () => {
+    const answer = await call('POST', '/runs', {
+      accounts: [{ provider: 'netzme', accountNo: 'NZAPI1', bogus: 1 }],
+    });
+    expectNamed(answer, 400, 'accounts.0.bogus', '1');
+    expect(answer.body.errors![0].reason).toBe('is not a known field');
+    await unchanged();
+  });
+
+  it('a ledger entry with 20,000 unknown keys: 400 listing 10,000 (one per entry of the largest batch) and counting the rest', async () => {
+    const extra = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`x${i}`, i]));
+    const answer = await call('POST', '/ledger/entries', { entries: [entry(extra)] });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toHaveLength(10_000);
+    expect((answer.body as { errorsOmitted?: number }).errorsOmitted).toBe(10_000);
+    await unchanged();
+  });
+
   it('2,000 unknown fields in POST /runs: a small 400 naming the first 50 and counting the rest', async () => {
     const body = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, i]));
     const answer = await call('POST', '/runs', body);
@@ -231,7 +249,8 @@ describe('bad input: HTTP API', () => {
       accountNo: String(i).padStart(64, 'A'),
       msId: 'S'.repeat(64),
     }));
-    const largest = JSON.stringify({ accounts });
+    // Pretty-printed, as a client's JSON library may send it.
+    const largest = JSON.stringify({ accounts }, null, 4);
     expect(Buffer.byteLength(largest)).toBeLessThanOrEqual(MAX_OTHER_JSON_BODY_BYTES);
     const read = await call('POST', '/runs', largest);
     // Read and validated (an unknown account is a 400 naming it), not refused for its size.

@@ -322,6 +322,11 @@ describe('reports API', () => {
         `/runs?from=${encodeURIComponent(instant)}`,
       );
       expect(fromInstant.items.map((r) => r.id)).toEqual([runId, extraRuns[1].id]);
+      // Microseconds (Python's isoformat, Postgres): read to the millisecond, same runs.
+      const micro = await getJson<{ items: RunView[] }>(
+        `/runs?from=${encodeURIComponent(instant.replace('Z', '123+00:00'))}`,
+      );
+      expect(micro.items.map((r) => r.id)).toEqual([runId, extraRuns[1].id]);
       const before = await getJson<{ items: RunView[] }>(`/runs?to=${encodeURIComponent(instant)}`);
       expect(before.items.map((r) => r.id)).toEqual([
         extraRuns[0].id,

@@ -623,6 +623,25 @@ describe('export concurrency', () => {
     await until(() => slots.busy === 0);
   }, 60_000);
 
+  it('an export the server is slow to start (its query waits 7 s on a lock) is not ended at EXPORT_IDLE_TIMEOUT_MS (5 s): the client gets all of it', async () => {
+    const locker = s.db.dataSource.createQueryRunner();
+    await locker.connect();
+    await locker.startTransaction();
+    await locker.query('LOCK TABLE reconciliation_results IN ACCESS EXCLUSIVE MODE');
+    let unlocked: Promise<void> | undefined;
+    const release = setTimeout(() => (unlocked = locker.rollbackTransaction()), 7_000);
+    try {
+      const res = await fetch(`${s.url}/runs/${runId}/results.csv`, { headers: asKey('viewer') });
+      expect(res.status).toBe(200);
+      const lines = (await res.text()).trimEnd().split('\n');
+      expect(lines).toHaveLength(RESULTS + 1); // the header and every result
+    } finally {
+      clearTimeout(release);
+      await (unlocked ?? locker.rollbackTransaction());
+      await locker.release();
+    }
+  }, 60_000);
+
   it('a client that asks and stops reading loses its export after EXPORT_IDLE_TIMEOUT_MS, and the slot comes back', async () => {
     const slots = s.app.get(ExportSlots);
     const socket = stalledClient(`/runs/${runId}/report`);

@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, HttpException, Post } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ingestLedgerBatch, validateLedgerBatch } from '@app/ledger';
+import { ingestLedgerBatch, MAX_LEDGER_BATCH, validateLedgerBatch } from '@app/ledger';
 import { Actor, appendAudit } from '@app/reconciliation';
 import { RequestActor } from './audit/actor';
 import { ledgerPostAudit } from './audit/ledger-post-audit';
+import { capErrors } from './validation';
 
 /** Ledger ingestion: batches of entries, idempotent by entry reference. */
 @Controller('ledger')
@@ -24,7 +25,10 @@ export class LedgerController {
     const valid = validateLedgerBatch(body);
     if (!valid.ok)
       throw new HttpException(
-        { statusCode: 400, message: 'invalid ledger batch', errors: valid.errors },
+        Object.assign(
+          { statusCode: 400, message: 'invalid ledger batch' },
+          listedErrors(valid.errors),
+        ),
         400,
       );
     // The audit record commits with the entries, or neither does.
@@ -34,10 +38,23 @@ export class LedgerController {
     if (!outcome.ok) {
       const status = outcome.errors.some((e) => e.code === 'conflict') ? 409 : 422;
       throw new HttpException(
-        { statusCode: status, message: 'ledger batch not stored', errors: outcome.errors },
+        Object.assign(
+          { statusCode: status, message: 'ledger batch not stored' },
+          listedErrors(outcome.errors),
+        ),
         status,
       );
     }
     return { inserted: outcome.inserted, duplicates: outcome.duplicates };
   }
+}
+
+/**
+ * A batch's errors as its answer lists them: one per entry's worth at most
+ * ({@link MAX_LEDGER_BATCH}: every entry of the largest batch can be named), the rest counted in
+ * `errorsOmitted` (thousands of unknown keys in one entry must not make a huge answer).
+ */
+function listedErrors<T>(all: readonly T[]): { errors: T[]; errorsOmitted?: number } {
+  const { errors, errorsOmitted } = capErrors(all, MAX_LEDGER_BATCH);
+  return errorsOmitted > 0 ? { errors, errorsOmitted } : { errors };
 }

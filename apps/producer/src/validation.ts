@@ -36,28 +36,21 @@ export function parseInput<T>(
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields = result.error.issues.flatMap((issue): BadField[] => {
-    // An unknown key: one error per key, naming it and its value. Zod's own message lists
-    // every unknown key; repeated per key it would grow with their square (1,000 keys: 8 MB).
-    if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
-      const record = input as Record<string, unknown>;
-      return issue.keys.map((key) => ({
-        field: key,
-        value: record[key],
-        reason: 'is not a known field',
-      }));
-    }
     let value: unknown = input;
     for (const key of issue.path)
       value = (value as Record<string | number, unknown> | undefined)?.[key];
-    return [
-      {
-        field:
-          issue.path.join('.') ||
-          (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : fallbackField),
-        value,
-        reason: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message,
-      },
-    ];
+    // An unknown key, at the top or inside an object: one error per key, named by its path, with
+    // its value. Zod's own message lists every unknown key; repeated per key it would grow with
+    // their square (1,000 keys: 8 MB).
+    if (issue.code === 'unrecognized_keys') {
+      const record = value as Record<string, unknown> | undefined;
+      return issue.keys.map((key) => ({
+        field: [...issue.path, key].join('.'),
+        value: record?.[key],
+        reason: 'is not a known field',
+      }));
+    }
+    return [{ field: issue.path.join('.') || fallbackField, value, reason: issue.message }];
   });
   return rejectFields(what, fields);
 }
@@ -91,21 +84,29 @@ export interface BadField {
  * more were refused is `errorsOmitted`.
  */
 export function rejectFields(what: string, fields: readonly BadField[]): never {
-  const listed = fields.slice(0, MAX_FIELD_ERRORS);
+  const { errors, errorsOmitted } = capErrors(fields, MAX_FIELD_ERRORS);
   throw new BadRequestException(
     Object.assign(
       {
         statusCode: 400,
         message: `invalid ${what}`,
-        errors: listed.map(({ field, value, reason }) => ({
+        errors: errors.map(({ field, value, reason }) => ({
           field: fieldName(field),
           value: value === undefined ? null : echo(value),
           reason,
         })),
       },
-      fields.length > listed.length ? { errorsOmitted: fields.length - listed.length } : {},
+      errorsOmitted > 0 ? { errorsOmitted } : {},
     ),
   );
+}
+
+/** The first `max` errors, and how many more there were: an answer stays bounded whatever was sent. */
+export function capErrors<T>(
+  all: readonly T[],
+  max: number,
+): { errors: T[]; errorsOmitted: number } {
+  return { errors: all.slice(0, max), errorsOmitted: Math.max(0, all.length - max) };
 }
 
 /** Throws the same 400 as a failed validation for one parameter checked by hand. */

@@ -36,7 +36,7 @@ const AUDIT_ROWS = 50;
 /** The report pages' policy; this page's forms post back to it. */
 const CSP = pageCsp({ forms: true });
 
-/** The page's query: which discrepancies it lists (a value it does not know is a 400). */
+/** The page's query: which discrepancies it lists (a status it does not know is a 400). */
 export const discrepanciesPageQuery = z
   .object({
     status: z
@@ -48,7 +48,8 @@ export const discrepanciesPageQuery = z
       ] as const satisfies readonly DiscrepancyPageStatus[])
       .default('active'),
   })
-  .strict();
+  // Other parameters (a tracking tag on a shared link) are left alone, as the pages' links are.
+  .passthrough();
 
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
 @Controller('ui/discrepancies')

@@ -38,11 +38,13 @@ function largestRunRequestBytes(): number {
 }
 
 /**
- * Largest JSON body of any route but `POST /ledger/entries`, rounded up to a KiB: a client
- * (of any role: the role is checked after the body is read) cannot make the producer read and
- * parse a ledger batch's worth of bytes where no route takes one.
+ * Largest JSON body of any route but `POST /ledger/entries`: twice the largest `POST /runs`
+ * written minified (room for any indentation a client's JSON library adds; two spaces add
+ * 19 %), rounded up to a KiB. A client (of any role: the role is checked after the body is
+ * read) cannot make the producer read and parse a ledger batch's worth of bytes where no route
+ * takes one.
  */
-export const MAX_OTHER_JSON_BODY_BYTES = Math.ceil(largestRunRequestBytes() / 1024) * 1024;
+export const MAX_OTHER_JSON_BODY_BYTES = Math.ceil((2 * largestRunRequestBytes()) / 1024) * 1024;
 
 /** Largest form body (the pages' note forms: a 2,000-character note and a token). */
 export const MAX_FORM_BODY_BYTES = 64 * 1024;

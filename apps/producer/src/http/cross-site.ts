@@ -18,8 +18,10 @@ function crossSiteReason(req: Request): string | undefined {
       host = undefined;
     }
     // This server's name as the browser saw it: the Host header, or behind a proxy that
-    // `TRUST_PROXY` names, its X-Forwarded-Host (a proxy may rewrite Host to its upstream's).
-    if (!host || host !== req.host)
+    // `TRUST_PROXY` names, its X-Forwarded-Host (a proxy may rewrite Host to its upstream's;
+    // another passes Host through and sets X-Forwarded-Host without the port). Neither header
+    // can be set by a cross-site browser request.
+    if (!host || (host !== req.headers.host && host !== req.host))
       return `Origin ${JSON.stringify(origin.slice(0, 100))} is not this server`;
   }
   return undefined;

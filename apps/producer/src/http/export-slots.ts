@@ -26,9 +26,9 @@ const gates = new WeakMap<AppConfig, Gate>();
  * 429 with `Retry-After` rather than queued. Each export holds
  * a database cursor's worth of rows and a socket for as long as the client reads, so twenty
  * at once starved the producer of memory. A slot is given back when the response closes
- * (finished, failed or abandoned by the client), and an export whose socket has seen no
- * traffic for `EXPORT_IDLE_TIMEOUT_MS` (a client that asked and stopped reading) is ended, so
- * no client holds a slot for ever.
+ * (finished, failed or abandoned by the client), and an export whose client has read nothing
+ * for `EXPORT_IDLE_TIMEOUT_MS` (it asked and stopped reading) is ended, so no client holds a
+ * slot for ever.
  */
 @Injectable()
 export class ExportSlots implements NestInterceptor {
@@ -70,7 +70,7 @@ export class ExportSlots implements NestInterceptor {
     }
     this.gate.inUse++;
     this.gate.byActor.set(actor, mine + 1);
-    res.setTimeout(this.idleMs, () => res.destroy());
+    endWhenIdleAndUnread(res, this.idleMs);
     res.once('close', () => {
       this.gate.inUse--;
       const left = (this.gate.byActor.get(actor) ?? 1) - 1;
@@ -79,6 +79,18 @@ export class ExportSlots implements NestInterceptor {
     });
     return next.handle();
   }
+}
+
+/**
+ * Ends the export when its socket has been quiet for the idle timeout while the client refuses
+ * bytes (`writableNeedDrain`: what was written is not being read). Quiet because the server has
+ * nothing to send yet (a slow query, a CSV built before its first byte) is waited out.
+ */
+function endWhenIdleAndUnread(res: Response, idleMs: number): void {
+  res.setTimeout(idleMs, () => {
+    if (res.writableNeedDrain) res.destroy();
+    else res.setTimeout(idleMs); // armed again; this listener stays
+  });
 }
 
 /** Marks a route as an export: it takes one of the {@link ExportSlots}. */

@@ -328,7 +328,9 @@ export const ErrorBody = registry.register(
         .number()
         .int()
         .optional()
-        .describe('Bad fields refused but not listed: `errors` lists at most 50.'),
+        .describe(
+          'Errors not listed: `errors` lists at most 50 (`POST /ledger/entries`: at most 10,000, one per entry of the largest batch).',
+        ),
     })
     .passthrough()
     .describe('RFC 9457 problem document; other members are extension members.'),

@@ -36,7 +36,7 @@ export { page as pageParam, pageSize as pageSizeParam };
  */
 const dayOrInstant = z.string().superRefine((v, ctx) => {
   if (isCalendarDate(v)) return;
-  const instant = parseIsoInstant(v);
+  const instant = parseBound(v);
   if (instant.ok) return;
   ctx.addIssue({
     code: z.ZodIssueCode.custom,
@@ -105,9 +105,18 @@ export function resultFilter(query: z.infer<typeof resultsCsvQuery>): ResultFilt
   return { statuses: query.status, provider: query.provider, merchantId: query.merchant };
 }
 
+/**
+ * A bound as the ledger reads an instant, but with digits below the millisecond dropped (the
+ * ledger refuses them so an import never rounds a stored time; a filter bound may carry them,
+ * as Python's `isoformat()` and Postgres write microseconds).
+ */
+function parseBound(v: string) {
+  return parseIsoInstant(v.replace(/(T\d{2}:\d{2}:\d{2}[.,]\d{3})\d+/, '$1'));
+}
+
 /** The instant of a `from`/`to` value the schema accepted. */
 function instantOf(v: string): Date {
-  const instant = parseIsoInstant(v);
+  const instant = parseBound(v);
   if (!instant.ok) throw new Error(`not an instant: ${JSON.stringify(v)}`); // the schema refused it
   return instant.value;
 }
