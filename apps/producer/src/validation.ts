@@ -84,29 +84,28 @@ export interface BadField {
  * more were refused is `errorsOmitted`.
  */
 export function rejectFields(what: string, fields: readonly BadField[]): never {
-  const { errors, errorsOmitted } = capErrors(fields, MAX_FIELD_ERRORS);
+  const listed = capErrors(fields, MAX_FIELD_ERRORS);
   throw new BadRequestException(
-    Object.assign(
-      {
-        statusCode: 400,
-        message: `invalid ${what}`,
-        errors: errors.map(({ field, value, reason }) => ({
-          field: fieldName(field),
-          value: value === undefined ? null : echo(value),
-          reason,
-        })),
-      },
-      errorsOmitted > 0 ? { errorsOmitted } : {},
-    ),
+    Object.assign({ statusCode: 400, message: `invalid ${what}` }, listed, {
+      errors: listed.errors.map(({ field, value, reason }) => ({
+        field: fieldName(field),
+        value: value === undefined ? null : echo(value),
+        reason,
+      })),
+    }),
   );
 }
 
-/** The first `max` errors, and how many more there were: an answer stays bounded whatever was sent. */
+/**
+ * An answer's `errors`: the first `max`, and `errorsOmitted` counting the rest when there are
+ * more, so an answer stays bounded whatever was sent.
+ */
 export function capErrors<T>(
   all: readonly T[],
   max: number,
-): { errors: T[]; errorsOmitted: number } {
-  return { errors: all.slice(0, max), errorsOmitted: Math.max(0, all.length - max) };
+): { errors: T[]; errorsOmitted?: number } {
+  const errors = all.slice(0, max);
+  return all.length > max ? { errors, errorsOmitted: all.length - max } : { errors };
 }
 
 /** Throws the same 400 as a failed validation for one parameter checked by hand. */
