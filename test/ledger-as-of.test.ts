@@ -49,21 +49,44 @@ describe('ledger balance as of an instant', () => {
       previousBalances: [7000n, 10000n],
       postedAt: [new Date('2026-11-21T10:12:00Z'), new Date('2026-11-21T10:10:00Z')],
       inFlightEntries: 2,
+      later: [],
     });
   });
 
-  it('treats a history that starts inside the window as starting from 0', async () => {
+  it('treats a history that starts inside the window as starting from 0; lists the balances after each entry up to laterUntil, oldest first', async () => {
     const snap = await ledgerSnapshot(
       db.dataSource,
       accountId,
       new Date('2026-11-21T10:01:00Z'),
       5 * 60_000,
+      new Date('2026-11-21T10:12:00Z'),
     );
     expect(snap).toEqual({
       balance: 10000n,
       previousBalances: [0n],
       postedAt: [new Date('2026-11-21T10:00:00Z')],
       inFlightEntries: 1,
+      later: [
+        { balance: 7000n, postedAt: new Date('2026-11-21T10:10:00Z') },
+        { balance: 7500n, postedAt: new Date('2026-11-21T10:12:00Z') },
+      ],
+    });
+  });
+
+  it('an instant before the first entry: balance 0, the first entry only as a later balance', async () => {
+    const snap = await ledgerSnapshot(
+      db.dataSource,
+      accountId,
+      new Date('2026-11-21T09:59:00Z'),
+      5 * 60_000,
+      new Date('2026-11-21T10:05:00Z'),
+    );
+    expect(snap).toEqual({
+      balance: 0n,
+      previousBalances: [],
+      postedAt: [],
+      inFlightEntries: 0,
+      later: [{ balance: 10000n, postedAt: new Date('2026-11-21T10:00:00Z') }],
     });
   });
 });

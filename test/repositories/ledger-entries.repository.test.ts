@@ -171,30 +171,59 @@ describe('ledger entries repository (real Postgres)', () => {
       { ref: 'a1', amount: 100n, at: '2026-02-01T00:00:00Z' },
       { ref: 'a2', amount: 20n, at: '2026-02-01T00:09:00Z' },
       { ref: 'a3', amount: 3n, at: '2026-02-01T00:09:30Z' },
+      // After the instant: read up to laterUntil, oldest first.
+      { ref: 'a4', amount: 4n, at: '2026-02-01T00:10:20Z' },
+      { ref: 'a5', amount: 5n, at: '2026-02-01T00:10:40Z' },
+      { ref: 'a6', amount: 6n, at: '2026-02-01T00:11:00Z' },
     ]);
     const requests = [
-      { accountId: a, asOf: at('2026-02-01T00:10:00Z'), windowStart: at('2026-02-01T00:05:00Z') },
-      { accountId: b, asOf: at('2026-02-01T00:10:00Z'), windowStart: at('2026-02-01T00:05:00Z') },
+      {
+        accountId: a,
+        asOf: at('2026-02-01T00:10:00Z'),
+        windowStart: at('2026-02-01T00:05:00Z'),
+        laterUntil: at('2026-02-01T00:10:45Z'),
+      },
+      {
+        accountId: b,
+        asOf: at('2026-02-01T00:10:00Z'),
+        windowStart: at('2026-02-01T00:05:00Z'),
+        laterUntil: at('2026-02-01T00:10:45Z'),
+      },
     ];
+    const row = (balanceAfter: bigint, part: 'later' | 'window' | 'before', time: string) => ({
+      balanceAfter,
+      inWindow: part === 'window',
+      later: part === 'later',
+      postedAt: at(`2026-02-01T${time}Z`),
+    });
     const batched = await ledgerEntriesRepository.readSnapshotBalances(db(), requests, 500);
     expect(batched).toEqual([
       [
-        { balanceAfter: 123n, inWindow: true, postedAt: at('2026-02-01T00:09:30Z') },
-        { balanceAfter: 120n, inWindow: true, postedAt: at('2026-02-01T00:09:00Z') },
-        { balanceAfter: 100n, inWindow: false, postedAt: at('2026-02-01T00:00:00Z') },
+        row(127n, 'later', '00:10:20'),
+        row(132n, 'later', '00:10:40'),
+        row(123n, 'window', '00:09:30'),
+        row(120n, 'window', '00:09:00'),
+        row(100n, 'before', '00:00:00'),
       ],
       [],
     ]);
     const lone = await ledgerEntriesRepository.readSnapshotBalances(db(), [requests[0]], 500);
     expect(lone).toEqual([batched[0]]);
-    // The window is read at most this far.
+    // The window and the later entries are read at most this far each.
     const capped = await ledgerEntriesRepository.readSnapshotBalances(db(), [requests[0]], 1);
     expect(capped).toEqual([
       [
-        { balanceAfter: 123n, inWindow: true, postedAt: at('2026-02-01T00:09:30Z') },
-        { balanceAfter: 100n, inWindow: false, postedAt: at('2026-02-01T00:00:00Z') },
+        row(127n, 'later', '00:10:20'),
+        row(123n, 'window', '00:09:30'),
+        row(100n, 'before', '00:00:00'),
       ],
     ]);
+    // laterUntil at the instant (or before it): nothing after the instant is read.
+    const upToNow = { ...requests[0], laterUntil: requests[0].asOf };
+    for (const batch of [[upToNow], [upToNow, requests[1]]])
+      expect((await ledgerEntriesRepository.readSnapshotBalances(db(), batch, 500))[0]).toEqual(
+        batched[0].slice(2),
+      );
   });
 
   it("lists each run's window, newest first, capped per window", async () => {

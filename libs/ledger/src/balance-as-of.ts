@@ -20,6 +20,18 @@ export interface LedgerSnapshot {
   postedAt: Date[];
   /** Number of entries posted inside the window. */
   inFlightEntries: number;
+  /**
+   * The entries posted after the instant, up to the `laterUntil` asked (at most
+   * {@link MAX_TIMING_WINDOW_ENTRIES}), oldest first, each with the balance after it: a provider
+   * whose clock is behind ours may already hold them.
+   */
+  later: LaterBalance[];
+}
+
+/** A balance the account had after an entry posted after the snapshot's instant. */
+export interface LaterBalance {
+  balance: bigint;
+  postedAt: Date;
 }
 
 /**
@@ -34,8 +46,9 @@ const batchers = new WeakMap<Db, MicroBatcher<SnapshotRequest, LedgerSnapshot>>(
 
 /**
  * The ledger balance of an account as of `asOf`, plus the running balances inside the
- * in-flight window `(asOf - windowMs, asOf]`. Each half is a scan of the `ledger_entries_as_of`
- * index bounded by the window, so the cost does not grow with history. Concurrent calls on the
+ * in-flight window `(asOf - windowMs, asOf]` and after each entry posted in `(asOf, laterUntil]`
+ * (none when `laterUntil` is not after `asOf`). Each part is a scan of the `ledger_entries_as_of`
+ * index bounded by its window, so the cost does not grow with history. Concurrent calls on the
  * same data source (a worker's jobs) are read together, one statement for up to 200 accounts,
  * so a busy worker spends one round trip on many snapshots; a lone call goes out at once.
  */
@@ -44,6 +57,7 @@ export function ledgerSnapshot(
   accountId: string,
   asOf: Date,
   windowMs: number,
+  laterUntil: Date = asOf,
 ): Promise<LedgerSnapshot> {
   const batcher = batcherFor(
     batchers,
@@ -54,7 +68,12 @@ export function ledgerSnapshot(
         maxInFlight: 2,
       }),
   );
-  return batcher.add({ accountId, asOf, windowStart: new Date(asOf.getTime() - windowMs) });
+  return batcher.add({
+    accountId,
+    asOf,
+    windowStart: new Date(asOf.getTime() - windowMs),
+    laterUntil,
+  });
 }
 
 /** Reads the snapshots of a batch: one statement (see the repository). */
@@ -67,18 +86,24 @@ async function readSnapshots(db: Db, requests: SnapshotRequest[]): Promise<Ledge
   return balances.map(toSnapshot);
 }
 
-/** Rows newest first: the in-window entries, then the last entry before the window. */
+/** Rows: the later entries oldest first, then the in-window entries newest first, then the last before the window. */
 function toSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
-  if (rows.length === 0)
-    return { balance: 0n, previousBalances: [], postedAt: [], inFlightEntries: 0 };
-  const balances = rows.map((r) => r.balanceAfter);
-  const inFlightEntries = rows.filter((r) => r.inWindow).length;
-  const hasBaseline = rows.length > inFlightEntries;
+  let laterCount = 0;
+  while (laterCount < rows.length && rows[laterCount].later) laterCount++;
+  const later = rows
+    .slice(0, laterCount)
+    .map((r): LaterBalance => ({ balance: r.balanceAfter, postedAt: r.postedAt }));
+  const asOfRows = laterCount === 0 ? rows : rows.slice(laterCount);
+  if (asOfRows.length === 0)
+    return { balance: 0n, previousBalances: [], postedAt: [], inFlightEntries: 0, later };
+  const balances = asOfRows.map((r) => r.balanceAfter);
+  const inFlightEntries = asOfRows.filter((r) => r.inWindow).length;
+  const hasBaseline = asOfRows.length > inFlightEntries;
   const previousBalances = balances.slice(1);
   // History that starts inside the window: before its first entry the balance was 0.
   if (!hasBaseline && inFlightEntries < MAX_TIMING_WINDOW_ENTRIES) previousBalances.push(0n);
-  const postedAt = rows.filter((r) => r.inWindow).map((r) => r.postedAt);
-  return { balance: balances[0], previousBalances, postedAt, inFlightEntries };
+  const postedAt = asOfRows.filter((r) => r.inWindow).map((r) => r.postedAt);
+  return { balance: balances[0], previousBalances, postedAt, inFlightEntries, later };
 }
 
 /** Only the balance as of an instant: one index-only lookup. */

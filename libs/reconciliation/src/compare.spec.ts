@@ -9,7 +9,13 @@ const ledger = {
   previousBalances: [7000n, 10000n],
   postedAt: [at(-10), at(-100)],
   inFlightEntries: 2,
+  // +1,000 at T+5 s (after the provider's instant, before its answer arrived), then -200 at T+8 s.
+  later: [
+    { balance: 8500n, postedAt: at(5) },
+    { balance: 8300n, postedAt: at(8) },
+  ],
 };
+const noLater = { ...ledger, later: [] };
 const recheck = (earlier: Partial<EarlierChecks> = {}): EarlierChecks => ({
   previousAsOf: at(-60),
   last: false,
@@ -18,7 +24,13 @@ const recheck = (earlier: Partial<EarlierChecks> = {}): EarlierChecks => ({
 
 describe('compareBalances', () => {
   it('matches an equal balance, on any check', () => {
-    const matched = { status: 'matched', difference: 0n, inFlightAmount: null, recheck: false };
+    const matched = {
+      status: 'matched',
+      difference: 0n,
+      inFlightAmount: null,
+      recheck: false,
+      matchedLater: null,
+    };
     expect(compareBalances(7500n, ledger, 0n, T, null)).toEqual(matched);
     expect(compareBalances(7500n, ledger, 0n, T, recheck())).toEqual(matched);
   });
@@ -37,12 +49,14 @@ describe('compareBalances', () => {
       difference: -500n,
       inFlightAmount: 500n,
       recheck: true,
+      matchedLater: null,
     });
     expect(compareBalances(10000n, ledger, 0n, T, null)).toEqual({
       status: 'timing',
       difference: 2500n,
       inFlightAmount: -2500n,
       recheck: true,
+      matchedLater: null,
     });
   });
 
@@ -52,6 +66,7 @@ describe('compareBalances', () => {
       difference: -6266n,
       inFlightAmount: null,
       recheck: true,
+      matchedLater: null,
     });
   });
 
@@ -62,12 +77,14 @@ describe('compareBalances', () => {
       difference: -500n,
       inFlightAmount: 500n,
       recheck: true,
+      matchedLater: null,
     });
     expect(compareBalances(10000n, ledger, 0n, T, recheck())).toEqual({
       status: 'timing',
       difference: 2500n,
       inFlightAmount: -2500n,
       recheck: true,
+      matchedLater: null,
     });
     // Never a final timing: a lost entry and a new one of the same amount look alike.
     expect(compareBalances(7000n, ledger, 0n, T, recheck({ last: true }))).toEqual({
@@ -75,18 +92,25 @@ describe('compareBalances', () => {
       difference: -500n,
       inFlightAmount: null,
       recheck: false,
+      matchedLater: null,
     });
   });
 
   it('re-check: an entry that has left the in-flight window unbooked is a break before the last re-check', () => {
     // The same ledger a minute on: the -3,000 of T-100 s is outside a 60 s window now, so only
     // the +500 is in flight; a provider still without both is not explained.
-    const later = { ...ledger, previousBalances: [7000n], postedAt: [at(-10)], inFlightEntries: 1 };
-    expect(compareBalances(10000n, later, 0n, T, recheck())).toEqual({
+    const minuteOn = {
+      ...ledger,
+      previousBalances: [7000n],
+      postedAt: [at(-10)],
+      inFlightEntries: 1,
+    };
+    expect(compareBalances(10000n, minuteOn, 0n, T, recheck())).toEqual({
       status: 'mismatched',
       difference: 2500n,
       inFlightAmount: null,
       recheck: false,
+      matchedLater: null,
     });
   });
 
@@ -95,11 +119,13 @@ describe('compareBalances', () => {
     expect(compareBalances(1234n, ledger, 0n, T, recheck(stood))).toMatchObject({
       status: 'timing',
       recheck: true,
+      matchedLater: null,
     });
     expect(compareBalances(1234n, ledger, 0n, at(-1), recheck(stood)).recheck).toBe(true);
     expect(compareBalances(1234n, ledger, 0n, T, recheck({ ...stood, last: true }))).toMatchObject({
       status: 'mismatched',
       recheck: false,
+      matchedLater: null,
     });
   });
 
@@ -109,6 +135,35 @@ describe('compareBalances', () => {
       difference: -6266n,
       inFlightAmount: null,
       recheck: false,
+      matchedLater: null,
     });
+  });
+
+  it("a provider equal to the ledger after an entry posted after its instant (its clock behind ours) is matched, on any check, with the difference to that balance and that entry's time", () => {
+    for (const earlier of [null, recheck(), recheck({ last: true })])
+      expect(compareBalances(8300n, ledger, 0n, T, earlier)).toEqual({
+        status: 'matched',
+        difference: 0n,
+        inFlightAmount: null,
+        recheck: false,
+        matchedLater: { balance: 8300n, postedAt: at(8) },
+      });
+    // Within the tolerance, the first later balance that fits, and the exact difference kept.
+    expect(compareBalances(8505n, ledger, 10n, T, null)).toMatchObject({
+      status: 'matched',
+      difference: 5n,
+      matchedLater: { balance: 8500n, postedAt: at(5) },
+    });
+  });
+
+  it('the as-of balance wins over a later one; with no later entries the same provider is a break at a re-check', () => {
+    expect(compareBalances(7500n, ledger, 2000n, T, null).matchedLater).toBeNull();
+    expect(compareBalances(8300n, noLater, 0n, T, recheck())).toMatchObject({
+      status: 'mismatched',
+      difference: 800n,
+      matchedLater: null,
+    });
+    // A balance between the later ones explains nothing.
+    expect(compareBalances(8400n, ledger, 0n, T, recheck()).status).toBe('mismatched');
   });
 });

@@ -93,7 +93,7 @@ export async function authorizedCall(
         timestamp,
       });
     try {
-      const { json, code, sentAt } = await transport.exchange({
+      const { json, code, sentAt, answeredAt } = await transport.exchange({
         operation: request.operation,
         method,
         path: request.urlPath,
@@ -103,7 +103,7 @@ export async function authorizedCall(
         token,
         logger,
       });
-      return { json, code, externalId, sentAt };
+      return { json, code, externalId, sentAt, answeredAt };
     } catch (e) {
       if (refusedInFirstForm && e instanceof SnapError && e.details.httpStatus === 401) {
         // Refused in the other form too: back to the first form, failing with the answer that

@@ -50,6 +50,11 @@ export interface BalanceInquiryResult {
   providerName: string | null;
   /** When the answering request left (the fallback reconciliation instant). */
   requestTime: Date;
+  /**
+   * When the answer arrived (our clock): the provider's balance cannot hold a later entry, and
+   * may hold one posted after its own time when its clock is behind ours.
+   */
+  answeredAt: Date;
   responseCode: string;
   externalId: string;
   referenceNo?: string;
@@ -95,7 +100,7 @@ export async function inquireBalance(
   );
   // The instant the answering request left: the ledger is read as of it when the provider
   // gives no time of its own (a token fetched first, or a retry, must not move it earlier).
-  const { json, code, externalId, sentAt: requestTime } = answer;
+  const { json, code, externalId, sentAt: requestTime, answeredAt } = answer;
   const details: SnapErrorDetails = { provider: profile.provider, responseCode: code, externalId };
   const balances = parseBalances(profile, answer, account.currency, details);
   const time = providerTime(profile, json, requestTime, providerTimeSkewMs);
@@ -112,6 +117,7 @@ export async function inquireBalance(
     providerTimeIgnored: time.ignored,
     providerName: merchantName(profile, json, details),
     requestTime,
+    answeredAt,
     responseCode: code,
     externalId,
     referenceNo: typeof json.referenceNo === 'string' ? json.referenceNo : undefined,

@@ -17,9 +17,10 @@ export interface SnapAnswer {
   code: string;
 }
 
-/** An answer with the instant its request left (after any wait for the provider's pace). */
+/** An answer with the instants its request left (after any wait for the provider's pace) and its answer arrived. */
 export interface SentAnswer extends SnapAnswer {
   sentAt: Date;
+  answeredAt: Date;
 }
 
 /** What the reader needs to know about the request the answer belongs to. */

@@ -206,6 +206,8 @@ export class SnapTransport {
         externalId,
       });
     }
+    // The provider answered before this: what its balance holds was settled in [sentAt, answeredAt].
+    const answeredAt = new Date();
     const answer = readSnapResponse(
       raw,
       {
@@ -217,6 +219,6 @@ export class SnapTransport {
       },
       report,
     );
-    return { json: answer.json, code: answer.code, sentAt };
+    return { json: answer.json, code: answer.code, sentAt, answeredAt };
   }
 }

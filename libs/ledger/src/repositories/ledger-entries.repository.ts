@@ -10,12 +10,18 @@ export interface SnapshotRequest {
   accountId: string;
   asOf: Date;
   windowStart: Date;
+  /** Also the entries posted in `(asOf, laterUntil]`; none when it is not after `asOf`. */
+  laterUntil: Date;
 }
 
-/** A running balance read for a snapshot, newest first; `inWindow` when inside the window. */
+/**
+ * A running balance read for a snapshot: `later` ones (after the instant) oldest first, then
+ * the others newest first, `inWindow` when inside the in-flight window.
+ */
 export interface SnapshotBalance {
   balanceAfter: bigint;
   inWindow: boolean;
+  later: boolean;
   postedAt: Date;
 }
 
@@ -76,10 +82,11 @@ export interface TailRecompute {
 }
 
 /**
- * The running balances of one snapshot per request, newest first: up to `maxWindowEntries`
- * inside the window, then the last entry at or before its start. A lone request uses the
- * plain two-scan statement (Postgres plans it several times faster); several are read by one
- * statement with the two scans per account as LATERAL joins.
+ * The running balances of one snapshot per request: up to `maxWindowEntries` posted after the
+ * instant up to `laterUntil`, oldest first; then up to `maxWindowEntries` inside the window,
+ * newest first; then the last entry at or before its start. A lone request uses a plain
+ * statement of three scans (Postgres plans it several times faster); several are read by one
+ * statement with the three scans per account as LATERAL joins.
  */
 export async function readSnapshotBalances(
   db: Db,
@@ -88,53 +95,70 @@ export async function readSnapshotBalances(
 ): Promise<SnapshotBalance[][]> {
   const limit = Math.trunc(maxWindowEntries);
   if (requests.length === 1) {
-    const { accountId, asOf, windowStart } = requests[0];
-    const rows: { balance_after: string; in_window: boolean; posted_at: Date }[] = await db.query(
-      `SELECT balance_after, in_window, posted_at FROM (
-         (SELECT balance_after, true AS in_window, posted_at, id FROM ledger_entries
-           WHERE account_id = $1 AND posted_at <= $2 AND posted_at > $3
-           ORDER BY posted_at DESC, id DESC LIMIT ${limit})
-         UNION ALL
-         (SELECT balance_after, false AS in_window, posted_at, id FROM ledger_entries
-           WHERE account_id = $1 AND posted_at <= $3
-           ORDER BY posted_at DESC, id DESC LIMIT 1)
-       ) e ORDER BY in_window DESC, posted_at DESC, id DESC`,
-      [accountId, asOf, windowStart],
+    const { accountId, asOf, windowStart, laterUntil } = requests[0];
+    const rows: SnapshotRow[] = await db.query(
+      `SELECT balance_after, in_window, later, posted_at FROM (
+         ${snapshotScans('$1', '$2', '$3', '$4', limit)}
+       ) e ${SNAPSHOT_ORDER}`,
+      [accountId, asOf, windowStart, laterUntil],
     );
     return [rows.map(toSnapshotBalance)];
   }
-  const rows: { i: string; balance_after: string; in_window: boolean; posted_at: Date }[] =
-    await db.query(
-      `SELECT q.i, e.balance_after, e.in_window, e.posted_at
-       FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS q(account_id, as_of, window_start, i)
-       CROSS JOIN LATERAL (
-         (SELECT balance_after, true AS in_window, posted_at, id FROM ledger_entries
-           WHERE account_id = q.account_id AND posted_at <= q.as_of AND posted_at > q.window_start
-           ORDER BY posted_at DESC, id DESC LIMIT ${limit})
-         UNION ALL
-         (SELECT balance_after, false AS in_window, posted_at, id FROM ledger_entries
-           WHERE account_id = q.account_id AND posted_at <= q.window_start
-           ORDER BY posted_at DESC, id DESC LIMIT 1)
-       ) e
-      ORDER BY q.i, e.in_window DESC, e.posted_at DESC, e.id DESC`,
-      [
-        requests.map((r) => r.accountId),
-        requests.map((r) => r.asOf),
-        requests.map((r) => r.windowStart),
-      ],
-    );
+  const rows: (SnapshotRow & { i: string })[] = await db.query(
+    `SELECT q.i, e.balance_after, e.in_window, e.later, e.posted_at
+     FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[])
+       WITH ORDINALITY AS q(account_id, as_of, window_start, later_until, i)
+     CROSS JOIN LATERAL (
+       ${snapshotScans('q.account_id', 'q.as_of', 'q.window_start', 'q.later_until', limit)}
+     ) e
+     ${SNAPSHOT_ORDER.replace('ORDER BY', 'ORDER BY q.i,')}`,
+    [
+      requests.map((r) => r.accountId),
+      requests.map((r) => r.asOf),
+      requests.map((r) => r.windowStart),
+      requests.map((r) => r.laterUntil),
+    ],
+  );
   const byRequest: SnapshotBalance[][] = requests.map(() => []);
   for (const row of rows) byRequest[Number(row.i) - 1].push(toSnapshotBalance(row));
   return byRequest;
 }
 
-const toSnapshotBalance = (r: {
+interface SnapshotRow {
   balance_after: string;
   in_window: boolean;
+  later: boolean;
   posted_at: Date;
-}): SnapshotBalance => ({
+}
+
+/** The three index scans of one snapshot, each bounded (see readSnapshotBalances). */
+const snapshotScans = (
+  accountId: string,
+  asOf: string,
+  windowStart: string,
+  laterUntil: string,
+  limit: number,
+) => `(SELECT balance_after, false AS in_window, true AS later, posted_at, id FROM ledger_entries
+           WHERE account_id = ${accountId} AND posted_at > ${asOf} AND posted_at <= ${laterUntil}
+           ORDER BY posted_at, id LIMIT ${limit})
+         UNION ALL
+         (SELECT balance_after, true AS in_window, false AS later, posted_at, id FROM ledger_entries
+           WHERE account_id = ${accountId} AND posted_at <= ${asOf} AND posted_at > ${windowStart}
+           ORDER BY posted_at DESC, id DESC LIMIT ${limit})
+         UNION ALL
+         (SELECT balance_after, false AS in_window, false AS later, posted_at, id FROM ledger_entries
+           WHERE account_id = ${accountId} AND posted_at <= ${windowStart}
+           ORDER BY posted_at DESC, id DESC LIMIT 1)`;
+
+/** Later entries oldest first, then the window's newest first, then the baseline. */
+const SNAPSHOT_ORDER = `ORDER BY e.later DESC, e.in_window DESC,
+       CASE WHEN e.later THEN e.posted_at END, CASE WHEN e.later THEN e.id END,
+       e.posted_at DESC, e.id DESC`;
+
+const toSnapshotBalance = (r: SnapshotRow): SnapshotBalance => ({
   balanceAfter: moneyOf(r.balance_after),
   inWindow: r.in_window,
+  later: r.later,
   postedAt: r.posted_at,
 });
 
