@@ -49,44 +49,87 @@ describe('ledger balance as of an instant', () => {
       previousBalances: [7000n, 10000n],
       postedAt: [new Date('2026-11-21T10:12:00Z'), new Date('2026-11-21T10:10:00Z')],
       inFlightEntries: 2,
-      later: [],
+      duringRequest: [],
     });
   });
 
-  it('treats a history that starts inside the window as starting from 0; lists the balances after each entry up to laterUntil, oldest first', async () => {
+  it('treats a history that starts inside the window as starting from 0', async () => {
     const snap = await ledgerSnapshot(
       db.dataSource,
       accountId,
       new Date('2026-11-21T10:01:00Z'),
       5 * 60_000,
-      new Date('2026-11-21T10:12:00Z'),
     );
     expect(snap).toEqual({
       balance: 10000n,
       previousBalances: [0n],
       postedAt: [new Date('2026-11-21T10:00:00Z')],
       inFlightEntries: 1,
-      later: [
-        { balance: 7000n, postedAt: new Date('2026-11-21T10:10:00Z') },
-        { balance: 7500n, postedAt: new Date('2026-11-21T10:12:00Z') },
-      ],
+      duringRequest: [],
     });
   });
 
-  it('an instant before the first entry: balance 0, the first entry only as a later balance', async () => {
+  it("lists the balances while the request was out, newest first: as of when it left and after each entry until the answer; none between the provider's instant and the request", async () => {
+    // The provider's instant 10:01; the request left at 10:11 (after the -30.00 of 10:10) and
+    // its answer arrived at 10:12:30 (after the +5.00 of 10:12).
+    const asked = {
+      sentAt: new Date('2026-11-21T10:11:00Z'),
+      answeredAt: new Date('2026-11-21T10:12:30Z'),
+    };
+    const snap = await ledgerSnapshot(
+      db.dataSource,
+      accountId,
+      new Date('2026-11-21T10:01:00Z'),
+      5 * 60_000,
+      asked,
+    );
+    expect(snap.balance).toBe(10000n);
+    expect(snap.duringRequest).toEqual([
+      { balance: 7500n, at: new Date('2026-11-21T10:12:00Z') },
+      { balance: 7000n, at: asked.sentAt },
+    ]);
+    // Asked before any entry after the instant: only the entry while it was out.
+    const early = await ledgerSnapshot(
+      db.dataSource,
+      accountId,
+      new Date('2026-11-21T10:01:00Z'),
+      5 * 60_000,
+      { sentAt: new Date('2026-11-21T10:09:00Z'), answeredAt: new Date('2026-11-21T10:10:00Z') },
+    );
+    expect(early.duringRequest).toEqual([{ balance: 7000n, at: new Date('2026-11-21T10:10:00Z') }]);
+  });
+
+  it('an instant before the first entry: balance 0; the first entry only while the request was out', async () => {
     const snap = await ledgerSnapshot(
       db.dataSource,
       accountId,
       new Date('2026-11-21T09:59:00Z'),
       5 * 60_000,
-      new Date('2026-11-21T10:05:00Z'),
+      { sentAt: new Date('2026-11-21T09:59:30Z'), answeredAt: new Date('2026-11-21T10:05:00Z') },
     );
     expect(snap).toEqual({
       balance: 0n,
       previousBalances: [],
       postedAt: [],
       inFlightEntries: 0,
-      later: [{ balance: 10000n, postedAt: new Date('2026-11-21T10:00:00Z') }],
+      duringRequest: [{ balance: 10000n, at: new Date('2026-11-21T10:00:00Z') }],
     });
+  });
+
+  it('of several entries posted at the same instant while the request was out, only the balance after the last', async () => {
+    await db.dataSource.query(
+      `INSERT INTO ledger_entries (account_id, entry_ref, amount, posted_at, balance_after) VALUES
+        ($1, 'e4', 100, '2026-11-21T10:20:00Z', 7600),
+        ($1, 'e5', 200, '2026-11-21T10:20:00Z', 7800)`,
+      [accountId],
+    );
+    const snap = await ledgerSnapshot(
+      db.dataSource,
+      accountId,
+      new Date('2026-11-21T10:15:00Z'),
+      5 * 60_000,
+      { sentAt: new Date('2026-11-21T10:19:00Z'), answeredAt: new Date('2026-11-21T10:21:00Z') },
+    );
+    expect(snap.duringRequest).toEqual([{ balance: 7800n, at: new Date('2026-11-21T10:20:00Z') }]);
   });
 });

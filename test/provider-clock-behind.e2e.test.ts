@@ -12,8 +12,9 @@ const BEHIND_MS = -120_000;
  * A provider whose clock is behind ours stamps its balance with an instant before entries it
  * already holds. Read only as of that instant, a busy account (an entry in the last two
  * minutes, at every look) differed at every re-check and was reported a break on the first one
- * (found by a money-logic review). The ledger is now also read after the instant, up to when
- * the answer arrived: a balance equal to the ledger after such an entry is matched, as of it.
+ * (found by a money-logic review). The ledger is now also read as it was while the request was
+ * out (our clock): a provider equal to it is matched, as of that moment. Only that span: one
+ * that holds some of the entries posted between its stamp and the request but not all is not.
  */
 describe('a provider clock behind ours (pipeline over HTTP)', () => {
   let pipeline: Pipeline;
@@ -33,6 +34,19 @@ describe('a provider clock behind ours (pipeline over HTTP)', () => {
               { amount: 5_000n, agoMs: 30_000 },
             ],
             simulated: { balance: '1050.00', providerTimeOffsetMs: BEHIND_MS },
+          }),
+          // The same clock, holding a +20.00 of a minute ago but not the +50.00 of 30 s ago:
+          // equal to the ledger between its stamp and the request, never while it was asked.
+          // Not matched: judged as of its stamp (1,000.00), where it is 20.00 ahead.
+          ledgerAccount({
+            provider: 'netzme',
+            accountNo: 'NZBEHINDLAG',
+            entries: [
+              { amount: 100_000n, agoMs: HOUR },
+              { amount: 2_000n, agoMs: 60_000 },
+              { amount: 5_000n, agoMs: 30_000 },
+            ],
+            simulated: { balance: '1020.00', providerTimeOffsetMs: BEHIND_MS },
           }),
           // The same clock with 20.00 more than any balance the ledger had: still a break, its
           // difference the one to the ledger as of the provider's instant (1,000.00).
@@ -57,8 +71,12 @@ describe('a provider clock behind ours (pipeline over HTTP)', () => {
     const report = (await loadRunReport(pipeline.db.dataSource, runId))!;
     expect(
       Object.fromEntries(report.results.map((r) => [r.accountNo, [r.status, r.difference]])),
-    ).toEqual({ NZBEHIND: ['matched', '0.00'], NZBEHINDX: ['mismatched', '70.00'] });
-    expect(run.counts).toMatchObject({ matched: 1, mismatched: 1, timing: 0 });
+    ).toEqual({
+      NZBEHIND: ['matched', '0.00'],
+      NZBEHINDLAG: ['mismatched', '20.00'],
+      NZBEHINDX: ['mismatched', '70.00'],
+    });
+    expect(run.counts).toMatchObject({ matched: 1, mismatched: 2, timing: 0 });
     const idOf = (accountNo: string) =>
       pipeline.accountIds.get(accountKeyText({ provider: 'netzme', accountNo }))!;
     const [row]: {
@@ -74,16 +92,20 @@ describe('a provider clock behind ours (pipeline over HTTP)', () => {
         WHERE r.run_id = $1 AND r.account_id = $2`,
       [runId, idOf('NZBEHIND')],
     );
-    // One look, no re-check; the ledger balance and the instant are those after the +50.00.
+    // One look, no re-check; the ledger balance after the +50.00, as of when the request left.
     expect(row.attempts).toBe(1);
     expect(row.ledger_balance).toBe('105000');
-    expect(row.as_of).toEqual(row.posted_at);
+    expect(row.as_of.getTime()).toBeGreaterThan(row.posted_at.getTime());
+    expect(row.as_of.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(Date.now() - row.as_of.getTime()).toBeLessThan(30_000);
     // The provider's own time is kept as it said it: about two minutes ago, before the entry.
     expect(row.provider_time.getTime()).toBeLessThan(row.posted_at.getTime());
     expect(Math.abs(Date.now() + BEHIND_MS - row.provider_time.getTime())).toBeLessThan(30_000);
     const opened: { account_id: string }[] = await pipeline.db.dataSource.query(
       `SELECT account_id::text FROM discrepancies`,
     );
-    expect(opened).toEqual([{ account_id: idOf('NZBEHINDX') }]);
+    expect(opened.map((o) => o.account_id).sort()).toEqual(
+      [idOf('NZBEHINDLAG'), idOf('NZBEHINDX')].sort(),
+    );
   }, 60_000);
 });

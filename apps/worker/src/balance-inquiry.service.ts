@@ -189,14 +189,14 @@ export class BalanceInquiryService implements OnModuleDestroy {
       );
     }
     const asOf = balance.providerTime ?? balance.requestTime;
-    // Up to the answer's arrival: a provider clock behind ours (or an entry posted while the
-    // request was out) may hold entries posted after its instant.
+    // Also the ledger while the request was out: a provider clock behind ours stamps a balance
+    // that already holds entries posted after its instant.
     const ledger = await ledgerSnapshot(
       this.ds,
       account.id,
       asOf,
       this.config.RECON_IN_FLIGHT_WINDOW_SECONDS * 1000,
-      balance.answeredAt,
+      { sentAt: balance.requestTime, answeredAt: balance.answeredAt },
     );
     const comparison = compareBalances(
       balance.availableBalance,
@@ -220,13 +220,13 @@ export class BalanceInquiryService implements OnModuleDestroy {
       status: comparison.status,
       final: !comparison.recheck,
       providerBalance: balance.availableBalance,
-      ledgerBalance: comparison.matchedLater?.balance ?? ledger.balance,
+      ledgerBalance: comparison.matchedDuringRequest?.balance ?? ledger.balance,
       difference: comparison.difference,
       inFlightAmount: comparison.inFlightAmount,
       currency: balance.currency,
       responseCode: balance.responseCode,
       providerTime: balance.providerTime,
-      asOf: comparison.matchedLater?.postedAt ?? asOf,
+      asOf: comparison.matchedDuringRequest?.at ?? asOf,
       externalId: balance.externalId,
       errorMessage: null,
       providerName: balance.providerName,

@@ -1,6 +1,10 @@
 import { batcherFor, MicroBatcher } from '@app/infra';
 import * as ledgerEntriesRepository from './repositories/ledger-entries.repository';
-import type { SnapshotBalance, SnapshotRequest } from './repositories/ledger-entries.repository';
+import type {
+  SnapshotBalance,
+  SnapshotPart,
+  SnapshotRequest,
+} from './repositories/ledger-entries.repository';
 import type { Db } from './repositories/row-mapping';
 
 /** The ledger around an instant: the balance then, and the entries just before it. */
@@ -21,17 +25,20 @@ export interface LedgerSnapshot {
   /** Number of entries posted inside the window. */
   inFlightEntries: number;
   /**
-   * The entries posted after the instant, up to the `laterUntil` asked (at most
-   * {@link MAX_TIMING_WINDOW_ENTRIES}), oldest first, each with the balance after it: a provider
-   * whose clock is behind ours may already hold them.
+   * The balances the account had while the provider was being asked (`asked`), after the
+   * instant: as of the moment the request left, and after each entry posted until the answer
+   * arrived (at most {@link MAX_TIMING_WINDOW_ENTRIES}, the newest), newest first. Whatever the
+   * provider's clock says, its answer was made then: a provider clock behind ours stamps a
+   * balance that already holds entries posted after its instant. Empty when not asked, or when
+   * the instant is at or after the answer.
    */
-  later: LaterBalance[];
+  duringRequest: BalanceAt[];
 }
 
-/** A balance the account had after an entry posted after the snapshot's instant. */
-export interface LaterBalance {
+/** A balance the ledger had at an instant. */
+export interface BalanceAt {
   balance: bigint;
-  postedAt: Date;
+  at: Date;
 }
 
 /**
@@ -46,18 +53,19 @@ const batchers = new WeakMap<Db, MicroBatcher<SnapshotRequest, LedgerSnapshot>>(
 
 /**
  * The ledger balance of an account as of `asOf`, plus the running balances inside the
- * in-flight window `(asOf - windowMs, asOf]` and after each entry posted in `(asOf, laterUntil]`
- * (none when `laterUntil` is not after `asOf`). Each part is a scan of the `ledger_entries_as_of`
- * index bounded by its window, so the cost does not grow with history. Concurrent calls on the
- * same data source (a worker's jobs) are read together, one statement for up to 200 accounts,
- * so a busy worker spends one round trip on many snapshots; a lone call goes out at once.
+ * in-flight window `(asOf - windowMs, asOf]` and, given the request that got the provider's
+ * balance (`asked`, our clock), those while it was out (`duringRequest`). Each part is a scan of
+ * the `ledger_entries_as_of` index bounded by its window, so the cost does not grow with
+ * history. Concurrent calls on the same data source (a worker's jobs) are read together, one
+ * statement for up to 200 accounts, so a busy worker spends one round trip on many snapshots;
+ * a lone call goes out at once.
  */
 export function ledgerSnapshot(
   db: Db,
   accountId: string,
   asOf: Date,
   windowMs: number,
-  laterUntil: Date = asOf,
+  asked: { sentAt: Date; answeredAt: Date } | null = null,
 ): Promise<LedgerSnapshot> {
   const batcher = batcherFor(
     batchers,
@@ -72,7 +80,7 @@ export function ledgerSnapshot(
     accountId,
     asOf,
     windowStart: new Date(asOf.getTime() - windowMs),
-    laterUntil,
+    asked,
   });
 }
 
@@ -83,27 +91,56 @@ async function readSnapshots(db: Db, requests: SnapshotRequest[]): Promise<Ledge
     requests,
     MAX_TIMING_WINDOW_ENTRIES,
   );
-  return balances.map(toSnapshot);
+  return balances.map((rows, i) => toSnapshot(rows, requests[i]));
 }
 
-/** Rows: the later entries oldest first, then the in-window entries newest first, then the last before the window. */
-function toSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
-  let laterCount = 0;
-  while (laterCount < rows.length && rows[laterCount].later) laterCount++;
-  const later = rows
-    .slice(0, laterCount)
-    .map((r): LaterBalance => ({ balance: r.balanceAfter, postedAt: r.postedAt }));
-  const asOfRows = laterCount === 0 ? rows : rows.slice(laterCount);
-  if (asOfRows.length === 0)
-    return { balance: 0n, previousBalances: [], postedAt: [], inFlightEntries: 0, later };
-  const balances = asOfRows.map((r) => r.balanceAfter);
-  const inFlightEntries = asOfRows.filter((r) => r.inWindow).length;
-  const hasBaseline = asOfRows.length > inFlightEntries;
+/** Rows by part, newest first within each (see the repository's `SnapshotPart`). */
+function toSnapshot(rows: SnapshotBalance[], request: SnapshotRequest): LedgerSnapshot {
+  let asOfStart = 0;
+  while (asOfStart < rows.length && !isAsOfPart(rows[asOfStart].part)) asOfStart++;
+  const asOfRows = asOfStart === 0 ? rows : rows.slice(asOfStart);
+  const snapshot = asOfSnapshot(asOfRows);
+  if (asOfStart > 0) snapshot.duringRequest = duringRequest(rows.slice(0, asOfStart), request);
+  return snapshot;
+}
+
+const isAsOfPart = (part: SnapshotPart) => part === 'window' || part === 'before';
+
+/** The balance as of the instant and the in-flight window's, from its rows newest first. */
+function asOfSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
+  if (rows.length === 0)
+    return {
+      balance: 0n,
+      previousBalances: [],
+      postedAt: [],
+      inFlightEntries: 0,
+      duringRequest: [],
+    };
+  const balances = rows.map((r) => r.balanceAfter);
+  const inFlightEntries = rows.filter((r) => r.part === 'window').length;
+  const hasBaseline = rows.length > inFlightEntries;
   const previousBalances = balances.slice(1);
   // History that starts inside the window: before its first entry the balance was 0.
   if (!hasBaseline && inFlightEntries < MAX_TIMING_WINDOW_ENTRIES) previousBalances.push(0n);
-  const postedAt = asOfRows.filter((r) => r.inWindow).map((r) => r.postedAt);
-  return { balance: balances[0], previousBalances, postedAt, inFlightEntries, later };
+  const postedAt = rows.filter((r) => r.part === 'window').map((r) => r.postedAt);
+  return { balance: balances[0], previousBalances, postedAt, inFlightEntries, duringRequest: [] };
+}
+
+/**
+ * The balances while the request was out, newest first: after each entry posted then (the last
+ * of several posted at the same instant only: the ledger is never as of between them), and as
+ * of the moment it left when an entry after the instant came before that.
+ */
+function duringRequest(rows: SnapshotBalance[], request: SnapshotRequest): BalanceAt[] {
+  const found: BalanceAt[] = [];
+  for (const r of rows) {
+    if (r.part === 'answering') {
+      const previous = found[found.length - 1];
+      if (previous?.at.getTime() !== r.postedAt.getTime())
+        found.push({ balance: r.balanceAfter, at: r.postedAt });
+    } else found.push({ balance: r.balanceAfter, at: request.asked!.sentAt });
+  }
+  return found;
 }
 
 /** Only the balance as of an instant: one index-only lookup. */

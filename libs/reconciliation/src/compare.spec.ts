@@ -9,13 +9,14 @@ const ledger = {
   previousBalances: [7000n, 10000n],
   postedAt: [at(-10), at(-100)],
   inFlightEntries: 2,
-  // +1,000 at T+5 s (after the provider's instant, before its answer arrived), then -200 at T+8 s.
-  later: [
-    { balance: 8500n, postedAt: at(5) },
-    { balance: 8300n, postedAt: at(8) },
+  // While the provider was asked (our clock, after its instant T): 8,300 as the request left at
+  // T+5 s, then 8,500 after a +200 posted at T+5.5 s.
+  duringRequest: [
+    { balance: 8500n, at: new Date(T.getTime() + 5500) },
+    { balance: 8300n, at: at(5) },
   ],
 };
-const noLater = { ...ledger, later: [] };
+const notAsked = { ...ledger, duringRequest: [] };
 const recheck = (earlier: Partial<EarlierChecks> = {}): EarlierChecks => ({
   previousAsOf: at(-60),
   last: false,
@@ -29,7 +30,7 @@ describe('compareBalances', () => {
       difference: 0n,
       inFlightAmount: null,
       recheck: false,
-      matchedLater: null,
+      matchedDuringRequest: null,
     };
     expect(compareBalances(7500n, ledger, 0n, T, null)).toEqual(matched);
     expect(compareBalances(7500n, ledger, 0n, T, recheck())).toEqual(matched);
@@ -49,14 +50,14 @@ describe('compareBalances', () => {
       difference: -500n,
       inFlightAmount: 500n,
       recheck: true,
-      matchedLater: null,
+      matchedDuringRequest: null,
     });
     expect(compareBalances(10000n, ledger, 0n, T, null)).toEqual({
       status: 'timing',
       difference: 2500n,
       inFlightAmount: -2500n,
       recheck: true,
-      matchedLater: null,
+      matchedDuringRequest: null,
     });
   });
 
@@ -66,7 +67,7 @@ describe('compareBalances', () => {
       difference: -6266n,
       inFlightAmount: null,
       recheck: true,
-      matchedLater: null,
+      matchedDuringRequest: null,
     });
   });
 
@@ -77,14 +78,14 @@ describe('compareBalances', () => {
       difference: -500n,
       inFlightAmount: 500n,
       recheck: true,
-      matchedLater: null,
+      matchedDuringRequest: null,
     });
     expect(compareBalances(10000n, ledger, 0n, T, recheck())).toEqual({
       status: 'timing',
       difference: 2500n,
       inFlightAmount: -2500n,
       recheck: true,
-      matchedLater: null,
+      matchedDuringRequest: null,
     });
     // Never a final timing: a lost entry and a new one of the same amount look alike.
     expect(compareBalances(7000n, ledger, 0n, T, recheck({ last: true }))).toEqual({
@@ -92,7 +93,7 @@ describe('compareBalances', () => {
       difference: -500n,
       inFlightAmount: null,
       recheck: false,
-      matchedLater: null,
+      matchedDuringRequest: null,
     });
   });
 
@@ -110,7 +111,7 @@ describe('compareBalances', () => {
       difference: 2500n,
       inFlightAmount: null,
       recheck: false,
-      matchedLater: null,
+      matchedDuringRequest: null,
     });
   });
 
@@ -119,13 +120,13 @@ describe('compareBalances', () => {
     expect(compareBalances(1234n, ledger, 0n, T, recheck(stood))).toMatchObject({
       status: 'timing',
       recheck: true,
-      matchedLater: null,
+      matchedDuringRequest: null,
     });
     expect(compareBalances(1234n, ledger, 0n, at(-1), recheck(stood)).recheck).toBe(true);
     expect(compareBalances(1234n, ledger, 0n, T, recheck({ ...stood, last: true }))).toMatchObject({
       status: 'mismatched',
       recheck: false,
-      matchedLater: null,
+      matchedDuringRequest: null,
     });
   });
 
@@ -135,35 +136,37 @@ describe('compareBalances', () => {
       difference: -6266n,
       inFlightAmount: null,
       recheck: false,
-      matchedLater: null,
+      matchedDuringRequest: null,
     });
   });
 
-  it("a provider equal to the ledger after an entry posted after its instant (its clock behind ours) is matched, on any check, with the difference to that balance and that entry's time", () => {
+  it('a provider equal to the ledger as it was while the request was out (its clock behind ours) is matched, on any check, with the difference to that balance and its instant', () => {
     for (const earlier of [null, recheck(), recheck({ last: true })])
       expect(compareBalances(8300n, ledger, 0n, T, earlier)).toEqual({
         status: 'matched',
         difference: 0n,
         inFlightAmount: null,
         recheck: false,
-        matchedLater: { balance: 8300n, postedAt: at(8) },
+        matchedDuringRequest: { balance: 8300n, at: at(5) },
       });
-    // Within the tolerance, the first later balance that fits, and the exact difference kept.
-    expect(compareBalances(8505n, ledger, 10n, T, null)).toMatchObject({
+    // Within the tolerance: the first that fits (the newest), the exact difference kept.
+    expect(compareBalances(8495n, ledger, 10n, T, null)).toMatchObject({
       status: 'matched',
-      difference: 5n,
-      matchedLater: { balance: 8500n, postedAt: at(5) },
+      difference: -5n,
+      matchedDuringRequest: { balance: 8500n, at: new Date(T.getTime() + 5500) },
     });
   });
 
-  it('the as-of balance wins over a later one; with no later entries the same provider is a break at a re-check', () => {
-    expect(compareBalances(7500n, ledger, 2000n, T, null).matchedLater).toBeNull();
-    expect(compareBalances(8300n, noLater, 0n, T, recheck())).toMatchObject({
+  it('the as-of balance wins over one during the request; not asked, the same provider is a break at a re-check', () => {
+    expect(compareBalances(7500n, ledger, 2000n, T, null).matchedDuringRequest).toBeNull();
+    expect(compareBalances(8300n, notAsked, 0n, T, recheck())).toEqual({
       status: 'mismatched',
       difference: 800n,
-      matchedLater: null,
+      inFlightAmount: null,
+      recheck: false,
+      matchedDuringRequest: null,
     });
-    // A balance between the later ones explains nothing.
+    // A balance between those of the request explains nothing.
     expect(compareBalances(8400n, ledger, 0n, T, recheck()).status).toBe('mismatched');
   });
 });

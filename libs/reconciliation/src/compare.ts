@@ -1,5 +1,5 @@
 import { absAmount } from '@app/snap';
-import type { LaterBalance, LedgerSnapshot } from '@app/ledger';
+import type { BalanceAt, LedgerSnapshot } from '@app/ledger';
 
 /** The comparison of one provider balance with the ledger. */
 export interface Comparison {
@@ -11,11 +11,11 @@ export interface Comparison {
   /** True when the account is to be checked again (after the re-check delay) before anything is final. */
   recheck: boolean;
   /**
-   * For a `matched` provider that equals the ledger only after entries posted after its instant
-   * (its clock behind ours, the answer arriving later): the ledger balance it matched and when
-   * that entry was posted, which become the result's ledger balance and as-of. Null otherwise.
+   * For a `matched` provider that equals the ledger only as it was while the provider was being
+   * asked (`ledger.duringRequest`, our clock), not as of the provider's instant: that balance
+   * and its instant, which become the result's ledger balance and as-of. Null otherwise.
    */
-  matchedLater: LaterBalance | null;
+  matchedDuringRequest: BalanceAt | null;
 }
 
 /** What the earlier checks of the same account in the same run saw; absent on the first check. */
@@ -30,10 +30,13 @@ export interface EarlierChecks {
  * Compares a provider balance with the ledger as of the provider's instant `asOf`. Nothing
  * alarms on one look: every difference is checked again before it becomes a break.
  *
- * - `matched`: |provider − ledger| ≤ tolerance; or the provider equals, within it, the ledger
- *   after an entry posted after its instant but before its answer arrived (`ledger.later`): a
- *   provider clock behind ours (within the allowed skew) or an entry posted while the request
- *   was in flight. The difference is then the one to that balance (`matchedLater`).
+ * - `matched`: |provider − ledger| ≤ tolerance; or the provider equals, within it, the ledger as
+ *   it was while the request was out (`ledger.duringRequest`): its answer was made then,
+ *   whatever its clock says (a clock behind ours stamps a balance that already holds entries
+ *   posted after its instant; without this a busy account on such a provider was a break at
+ *   every run). The difference is then the one to that balance (`matchedDuringRequest`). Only
+ *   that span: a provider equal to the ledger at an instant between its stamp and the request
+ *   (having booked some of the entries posted then but not all) lags, and is judged as below.
  * - First check, any other difference: `timing`, re-checked. Its in-flight amount is set when
  *   the provider equals the ledger before the k newest entries of the in-flight window (money
  *   the provider has not booked yet); a provider ahead of the ledger (an entry the platform
@@ -61,25 +64,31 @@ export function compareBalances(
       difference,
       inFlightAmount: null,
       recheck: false,
-      matchedLater: null,
+      matchedDuringRequest: null,
     };
-  const matchedLater = ledger.later.find(
-    (after) => absAmount(providerBalance - after.balance) <= tolerance,
+  const matchedDuringRequest = ledger.duringRequest.find(
+    (then) => absAmount(providerBalance - then.balance) <= tolerance,
   );
-  if (matchedLater)
+  if (matchedDuringRequest)
     return {
       status: 'matched',
-      difference: providerBalance - matchedLater.balance,
+      difference: providerBalance - matchedDuringRequest.balance,
       inFlightAmount: null,
       recheck: false,
-      matchedLater,
+      matchedDuringRequest,
     };
   const k = ledger.previousBalances.findIndex(
     (before) => absAmount(providerBalance - before) <= tolerance,
   );
   const inFlightAmount = k === -1 ? null : ledger.balance - ledger.previousBalances[k];
   if (!earlier)
-    return { status: 'timing', difference, inFlightAmount, recheck: true, matchedLater: null };
+    return {
+      status: 'timing',
+      difference,
+      inFlightAmount,
+      recheck: true,
+      matchedDuringRequest: null,
+    };
   // A lag of entries still in the window is money in flight, however long it has been so
   // (a provider that books in two minutes is not a break at a one-minute re-check).
   const stillInFlight = k !== -1;
@@ -87,12 +96,18 @@ export function compareBalances(
   // Never a final `timing`: a lost entry and a new one of the same amount look alike in the
   // balances, so a lag that has not settled by the last re-check is a break (never hidden).
   if ((stillInFlight || clockStood) && !earlier.last)
-    return { status: 'timing', difference, inFlightAmount, recheck: true, matchedLater: null };
+    return {
+      status: 'timing',
+      difference,
+      inFlightAmount,
+      recheck: true,
+      matchedDuringRequest: null,
+    };
   return {
     status: 'mismatched',
     difference,
     inFlightAmount: null,
     recheck: false,
-    matchedLater: null,
+    matchedDuringRequest: null,
   };
 }

@@ -74,7 +74,9 @@ const resultFields = {
   responseCode: z.string().nullable().describe('SNAP response code of the last call.'),
   attempts: z.number().int(),
   providerTime: instant('The provider’s own timestamp of the balance.').nullable(),
-  asOf: instant('Instant the ledger was read as of (provider time, else request time).').nullable(),
+  asOf: instant(
+    'Instant the ledger was read as of: the provider’s time, else the request time; for a provider matched by the ledger as it was while the request was out (its clock behind ours), that moment (our clock).',
+  ).nullable(),
   checkedAt: instant('When the result was recorded.'),
   error: z
     .string()

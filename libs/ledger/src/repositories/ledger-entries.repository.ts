@@ -10,18 +10,26 @@ export interface SnapshotRequest {
   accountId: string;
   asOf: Date;
   windowStart: Date;
-  /** Also the entries posted in `(asOf, laterUntil]`; none when it is not after `asOf`. */
-  laterUntil: Date;
+  /**
+   * The request that got the provider's balance, on our clock: also read the entries posted
+   * while it was out, after `asOf` (see {@link SnapshotPart}). Null: none.
+   */
+  asked: { sentAt: Date; answeredAt: Date } | null;
 }
 
 /**
- * A running balance read for a snapshot: `later` ones (after the instant) oldest first, then
- * the others newest first, `inWindow` when inside the in-flight window.
+ * Which scan of a snapshot a row comes from, in the order rows are returned (each part newest
+ * first): entries posted while the request was out, after the instant (`(max(asOf, sentAt),
+ * answeredAt]`); the last entry in `(asOf, sentAt]` (the balance as of `sentAt`); entries in
+ * the in-flight window `(windowStart, asOf]`; the last entry at or before `windowStart`.
  */
+export type SnapshotPart = 'answering' | 'sent' | 'window' | 'before';
+const PARTS: readonly SnapshotPart[] = ['answering', 'sent', 'window', 'before'];
+
+/** A running balance read for a snapshot. */
 export interface SnapshotBalance {
   balanceAfter: bigint;
-  inWindow: boolean;
-  later: boolean;
+  part: SnapshotPart;
   postedAt: Date;
 }
 
@@ -82,11 +90,11 @@ export interface TailRecompute {
 }
 
 /**
- * The running balances of one snapshot per request: up to `maxWindowEntries` posted after the
- * instant up to `laterUntil`, oldest first; then up to `maxWindowEntries` inside the window,
- * newest first; then the last entry at or before its start. A lone request uses a plain
- * statement of three scans (Postgres plans it several times faster); several are read by one
- * statement with the three scans per account as LATERAL joins.
+ * The running balances of one snapshot per request, by {@link SnapshotPart} and newest first
+ * within each: up to `maxWindowEntries` posted while the request was out, the last before it
+ * left, up to `maxWindowEntries` inside the window, then the last entry at or before its start.
+ * A lone request uses a plain statement of four scans (Postgres plans it several times faster);
+ * several are read by one statement with the four scans per account as LATERAL joins.
  */
 export async function readSnapshotBalances(
   db: Db,
@@ -94,29 +102,33 @@ export async function readSnapshotBalances(
   maxWindowEntries: number,
 ): Promise<SnapshotBalance[][]> {
   const limit = Math.trunc(maxWindowEntries);
+  // No request: empty ranges (the scans find nothing at once).
+  const sentAt = (r: SnapshotRequest) => r.asked?.sentAt ?? r.asOf;
+  const answeredAt = (r: SnapshotRequest) => r.asked?.answeredAt ?? r.asOf;
   if (requests.length === 1) {
-    const { accountId, asOf, windowStart, laterUntil } = requests[0];
+    const [r] = requests;
     const rows: SnapshotRow[] = await db.query(
-      `SELECT balance_after, in_window, later, posted_at FROM (
-         ${snapshotScans('$1', '$2', '$3', '$4', limit)}
-       ) e ${SNAPSHOT_ORDER}`,
-      [accountId, asOf, windowStart, laterUntil],
+      `SELECT balance_after, part, posted_at FROM (
+         ${snapshotScans('$1::bigint', '$2::timestamptz', '$3::timestamptz', '$4::timestamptz', '$5::timestamptz', limit)}
+       ) e ORDER BY part, posted_at DESC, id DESC`,
+      [r.accountId, r.asOf, r.windowStart, sentAt(r), answeredAt(r)],
     );
     return [rows.map(toSnapshotBalance)];
   }
   const rows: (SnapshotRow & { i: string })[] = await db.query(
-    `SELECT q.i, e.balance_after, e.in_window, e.later, e.posted_at
-     FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[])
-       WITH ORDINALITY AS q(account_id, as_of, window_start, later_until, i)
+    `SELECT q.i, e.balance_after, e.part, e.posted_at
+     FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])
+       WITH ORDINALITY AS q(account_id, as_of, window_start, sent_at, answered_at, i)
      CROSS JOIN LATERAL (
-       ${snapshotScans('q.account_id', 'q.as_of', 'q.window_start', 'q.later_until', limit)}
+       ${snapshotScans('q.account_id', 'q.as_of', 'q.window_start', 'q.sent_at', 'q.answered_at', limit)}
      ) e
-     ${SNAPSHOT_ORDER.replace('ORDER BY', 'ORDER BY q.i,')}`,
+     ORDER BY q.i, e.part, e.posted_at DESC, e.id DESC`,
     [
       requests.map((r) => r.accountId),
       requests.map((r) => r.asOf),
       requests.map((r) => r.windowStart),
-      requests.map((r) => r.laterUntil),
+      requests.map(sentAt),
+      requests.map(answeredAt),
     ],
   );
   const byRequest: SnapshotBalance[][] = requests.map(() => []);
@@ -126,39 +138,34 @@ export async function readSnapshotBalances(
 
 interface SnapshotRow {
   balance_after: string;
-  in_window: boolean;
-  later: boolean;
+  part: number;
   posted_at: Date;
 }
 
-/** The three index scans of one snapshot, each bounded (see readSnapshotBalances). */
+/** The four index scans of one snapshot, each bounded (see {@link SnapshotPart}). */
 const snapshotScans = (
   accountId: string,
   asOf: string,
   windowStart: string,
-  laterUntil: string,
+  sentAt: string,
+  answeredAt: string,
   limit: number,
-) => `(SELECT balance_after, false AS in_window, true AS later, posted_at, id FROM ledger_entries
-           WHERE account_id = ${accountId} AND posted_at > ${asOf} AND posted_at <= ${laterUntil}
-           ORDER BY posted_at, id LIMIT ${limit})
-         UNION ALL
-         (SELECT balance_after, true AS in_window, false AS later, posted_at, id FROM ledger_entries
-           WHERE account_id = ${accountId} AND posted_at <= ${asOf} AND posted_at > ${windowStart}
-           ORDER BY posted_at DESC, id DESC LIMIT ${limit})
-         UNION ALL
-         (SELECT balance_after, false AS in_window, false AS later, posted_at, id FROM ledger_entries
-           WHERE account_id = ${accountId} AND posted_at <= ${windowStart}
-           ORDER BY posted_at DESC, id DESC LIMIT 1)`;
-
-/** Later entries oldest first, then the window's newest first, then the baseline. */
-const SNAPSHOT_ORDER = `ORDER BY e.later DESC, e.in_window DESC,
-       CASE WHEN e.later THEN e.posted_at END, CASE WHEN e.later THEN e.id END,
-       e.posted_at DESC, e.id DESC`;
+) => {
+  const scan = (part: number, where: string, rows: number) =>
+    `(SELECT balance_after, ${part} AS part, posted_at, id FROM ledger_entries
+           WHERE account_id = ${accountId} AND ${where}
+           ORDER BY posted_at DESC, id DESC LIMIT ${rows})`;
+  return [
+    scan(0, `posted_at > greatest(${asOf}, ${sentAt}) AND posted_at <= ${answeredAt}`, limit),
+    scan(1, `posted_at > ${asOf} AND posted_at <= ${sentAt}`, 1),
+    scan(2, `posted_at <= ${asOf} AND posted_at > ${windowStart}`, limit),
+    scan(3, `posted_at <= ${windowStart}`, 1),
+  ].join('\n         UNION ALL\n         ');
+};
 
 const toSnapshotBalance = (r: SnapshotRow): SnapshotBalance => ({
   balanceAfter: moneyOf(r.balance_after),
-  inWindow: r.in_window,
-  later: r.later,
+  part: PARTS[r.part],
   postedAt: r.posted_at,
 });
 
