@@ -140,17 +140,18 @@ describe('results repository (real Postgres)', () => {
   it('finds when an account last matched before an instant', async () => {
     const runId = await newRun();
     const asOf = new Date('2026-05-01T00:00:00Z');
+    const providerTime = new Date('2026-04-30T23:58:00Z');
     const before = new Date();
     await resultsRepository.upsertBatch(db(), [
-      result(runId, ids[2], { status: 'matched', final: true, asOf }),
+      result(runId, ids[2], { status: 'matched', final: true, asOf, providerTime }),
     ]);
-    // Its as-of, and when it was recorded (the back-dated entries of a bridge are those
-    // stored after it).
+    // Its as-of, when it was recorded (the back-dated entries of a bridge are those stored
+    // after it) and the provider's own time (where the bridge's events start).
     const [match] = await resultsRepository.lastMatchedAts(db(), [
       { accountId: ids[2], before: new Date('2026-05-02T00:00:00Z') },
     ]);
     expect(match!.checkedAt.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
-    const m = { asOf, checkedAt: match!.checkedAt };
+    const m = { asOf, checkedAt: match!.checkedAt, providerTime };
     expect(
       await resultsRepository.lastMatchedAts(db(), [
         { accountId: ids[2], before: new Date('2026-05-02T00:00:00Z') },

@@ -54,16 +54,20 @@ export async function attributeBreak(
   const lookBackFrom = new Date(brk.asOf.getTime() - settings.lookBackMs);
   const fromMatch = match !== null && match.asOf > lookBackFrom;
   const from = fromMatch ? match.asOf : lookBackFrom;
+  // The provider's events are on its clock: from that match's own time where it gave one. A
+  // match made by the ledger as it was while the request was out has our clock's as-of, ahead
+  // of a provider clock that was behind: the events booked in between would be lost.
+  const eventsFrom = fromMatch ? (match.providerTime ?? match.asOf) : lookBackFrom;
   const maxPages = settings.maxPages ?? history.maxPagesPerAccount;
   const window = await fetchHistory(client, {
     accountNo: brk.accountNo,
     currency: brk.currency,
-    from,
+    from: eventsFrom,
     to: brk.asOf,
     maxPages,
   });
   // fetchHistory keeps from <= time; the ledger window is from < posted_at: the same for events.
-  const events = window.events.filter((e) => e.time > from);
+  const events = window.events.filter((e) => e.time > eventsFrom);
   const entries = await ledgerEntriesBetween(
     ds,
     brk.accountId,

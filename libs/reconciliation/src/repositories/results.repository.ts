@@ -287,6 +287,8 @@ export interface LastMatch {
   asOf: Date;
   /** The result's `checked_at`: after the ledger was read for it. */
   checkedAt: Date;
+  /** The provider's own time of that balance, where it gave one (its clock, not ours). */
+  providerTime: Date | null;
 }
 
 /**
@@ -298,17 +300,22 @@ export async function lastMatchedAts(
   db: Db,
   queries: readonly LastMatchQuery[],
 ): Promise<(LastMatch | null)[]> {
-  const rows: { i: string; as_of: Date; checked_at: Date }[] = await db.query(
-    `SELECT q.i, m.as_of, m.checked_at
+  const rows: { i: string; as_of: Date; checked_at: Date; provider_time: Date | null }[] =
+    await db.query(
+      `SELECT q.i, m.as_of, m.checked_at, m.provider_time
        FROM unnest($1::bigint[], $2::timestamptz[]) WITH ORDINALITY AS q(account_id, before, i)
-       CROSS JOIN LATERAL (SELECT as_of, checked_at FROM reconciliation_results
+       CROSS JOIN LATERAL (SELECT as_of, checked_at, provider_time FROM reconciliation_results
                             WHERE account_id = q.account_id AND status = 'matched' AND as_of < q.before
                             ORDER BY as_of DESC, checked_at DESC LIMIT 1) m`,
-    [queries.map((q) => q.accountId), queries.map((q) => q.before)],
-  );
+      [queries.map((q) => q.accountId), queries.map((q) => q.before)],
+    );
   const byQuery: (LastMatch | null)[] = queries.map(() => null);
   for (const row of rows)
-    byQuery[Number(row.i) - 1] = { asOf: row.as_of, checkedAt: row.checked_at };
+    byQuery[Number(row.i) - 1] = {
+      asOf: row.as_of,
+      checkedAt: row.checked_at,
+      providerTime: row.provider_time,
+    };
   return byQuery;
 }
 
