@@ -7,8 +7,8 @@ import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
 const ACCOUNT_NO = 'NZCLOCKBRIDGE';
-/** The provider's clock, five seconds behind ours. */
-const BEHIND_MS = -5_000;
+/** The provider's clock, fifteen seconds behind ours. */
+const BEHIND_MS = -15_000;
 
 function account(events: Record<string, unknown>[]): ScenarioAccount {
   return {
@@ -86,8 +86,8 @@ describe('attribution after a match on a provider clock behind ours (pipeline ov
         providerRef: 'TRX-CB-1',
       },
     ]);
-    // The provider says 1,020.00 as of five seconds ago, before the credit it holds: matched by
-    // the ledger as of when the request left.
+    // The provider says 1,020.00 as of fifteen seconds ago, before the credit it holds: matched
+    // by the ledger as of when the request left (at the re-check).
     match = await resultOf(await runOnce());
     expect(match).toMatchObject({ status: 'matched', ledger_balance: '102000' });
     expect(match.provider_time.getTime()).toBeLessThan(creditAt.getTime());

@@ -171,7 +171,7 @@ describe('ledger entries repository (real Postgres)', () => {
       { ref: 'a1', amount: 100n, at: '2026-02-01T00:00:00Z' },
       { ref: 'a2', amount: 20n, at: '2026-02-01T00:09:00Z' },
       { ref: 'a3', amount: 3n, at: '2026-02-01T00:09:30Z' },
-      // After the instant, before the request left (00:10:30): only the last is read.
+      // After the instant, before the request left (00:10:30): each is read, newest first.
       { ref: 'a4', amount: 4n, at: '2026-02-01T00:10:10Z' },
       { ref: 'a5', amount: 5n, at: '2026-02-01T00:10:20Z' },
       // While the request was out (until 00:10:45): each is read, newest first.
@@ -206,7 +206,8 @@ describe('ledger entries repository (real Postgres)', () => {
       [
         row(145n, 'answering', '00:10:40'),
         row(138n, 'answering', '00:10:35'),
-        row(132n, 'sent', '00:10:20'),
+        row(132n, 'beforeRequest', '00:10:20'),
+        row(127n, 'beforeRequest', '00:10:10'),
         ...asOfRows,
       ],
       [],
@@ -218,7 +219,7 @@ describe('ledger entries repository (real Postgres)', () => {
     expect(capped).toEqual([
       [
         row(145n, 'answering', '00:10:40'),
-        row(132n, 'sent', '00:10:20'),
+        row(132n, 'beforeRequest', '00:10:20'),
         row(123n, 'window', '00:09:30'),
         row(100n, 'before', '00:00:00'),
       ],

@@ -36,6 +36,7 @@ describe('discrepancies when runs of the same account overlap', () => {
     status: 'matched' | 'mismatched',
     difference: bigint,
     asOf: Date,
+    providerTime: Date = asOf,
   ) {
     await resultsRepository.upsertBatch(db(), [
       {
@@ -47,7 +48,7 @@ describe('discrepancies when runs of the same account overlap', () => {
         difference,
         currency: 'IDR',
         asOf,
-        providerTime: asOf,
+        providerTime,
       },
     ]);
   }
@@ -83,6 +84,27 @@ describe('discrepancies when runs of the same account overlap', () => {
     const [id] = await createAccounts(db(), ['OVL-2']);
     const a = await runWith(id, 'matched', 0n, 0);
     const b = await runWith(id, 'mismatched', -1_000_000n, 2);
+    await finalizeRun(db(), b, 0n);
+    await finalizeRun(db(), a, 0n);
+    expect(await discrepancies(db(), id)).toEqual([
+      {
+        status: 'open',
+        opened_run_id: b,
+        last_run_id: b,
+        last_difference: '-1000000',
+        occurrences: 1,
+        note: null,
+      },
+    ]);
+  });
+
+  it("on a provider clock behind ours, a match as of our clock finishing last does not close a break the provider's newer answer confirmed: its times are compared, not the as-of", async () => {
+    const [id] = await createAccounts(db(), ['OVL-CLOCK']);
+    // A matched by the ledger as it was while the request was out: as-of at 2 (our clock), the
+    // provider's own time 1 (its clock a minute behind). B asked later: provider time 1.5.
+    const a = (await runsRepository.create(db(), 'api', {}, null))!.runId;
+    await result(a, id, 'matched', 0n, at(2), at(1));
+    const b = await runWith(id, 'mismatched', -1_000_000n, 1.5);
     await finalizeRun(db(), b, 0n);
     await finalizeRun(db(), a, 0n);
     expect(await discrepancies(db(), id)).toEqual([

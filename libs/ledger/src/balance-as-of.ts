@@ -30,9 +30,16 @@ export interface LedgerSnapshot {
    * arrived (at most {@link MAX_TIMING_WINDOW_ENTRIES}, the newest), newest first. Whatever the
    * provider's clock says, its answer was made then: a provider clock behind ours stamps a
    * balance that already holds entries posted after its instant. Empty when not asked, or when
-   * the instant is at or after the answer.
+   * nothing was posted after the instant.
    */
   duringRequest: BalanceAt[];
+  /**
+   * The balances after each entry posted after the instant but before the request left (a
+   * provider clock behind ours), newest first (the first is the balance as of then; at most
+   * {@link MAX_TIMING_WINDOW_ENTRIES}): a provider equal to one of the others lags the entries
+   * after it, as one equal to a `previousBalances` one lags the window's newest.
+   */
+  beforeRequest: bigint[];
 }
 
 /** A balance the ledger had at an instant. */
@@ -100,11 +107,30 @@ function toSnapshot(rows: SnapshotBalance[], request: SnapshotRequest): LedgerSn
   while (asOfStart < rows.length && !isAsOfPart(rows[asOfStart].part)) asOfStart++;
   const asOfRows = asOfStart === 0 ? rows : rows.slice(asOfStart);
   const snapshot = asOfSnapshot(asOfRows);
-  if (asOfStart > 0) snapshot.duringRequest = duringRequest(rows.slice(0, asOfStart), request);
+  if (asOfStart === 0) return snapshot;
+  const askedRows = rows.slice(0, asOfStart);
+  const answering = lastPerInstant(askedRows.filter((r) => r.part === 'answering'));
+  const beforeRequest = lastPerInstant(askedRows.filter((r) => r.part === 'beforeRequest'));
+  snapshot.duringRequest = answering.map((r) => ({ balance: r.balanceAfter, at: r.postedAt }));
+  // The balance as of when the request left, where an entry after the instant came before it.
+  if (beforeRequest.length > 0)
+    snapshot.duringRequest.push({
+      balance: beforeRequest[0].balanceAfter,
+      at: request.asked!.sentAt,
+    });
+  snapshot.beforeRequest = beforeRequest.map((r) => r.balanceAfter);
   return snapshot;
 }
 
 const isAsOfPart = (part: SnapshotPart) => part === 'window' || part === 'before';
+
+/**
+ * Of rows newest first, the last entry of each instant only: the ledger is never as of between
+ * entries posted at the same instant.
+ */
+function lastPerInstant(rows: SnapshotBalance[]): SnapshotBalance[] {
+  return rows.filter((r, i) => i === 0 || rows[i - 1].postedAt.getTime() !== r.postedAt.getTime());
+}
 
 /** The balance as of the instant and the in-flight window's, from its rows newest first. */
 function asOfSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
@@ -115,6 +141,7 @@ function asOfSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
       postedAt: [],
       inFlightEntries: 0,
       duringRequest: [],
+      beforeRequest: [],
     };
   const balances = rows.map((r) => r.balanceAfter);
   const inFlightEntries = rows.filter((r) => r.part === 'window').length;
@@ -123,24 +150,14 @@ function asOfSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
   // History that starts inside the window: before its first entry the balance was 0.
   if (!hasBaseline && inFlightEntries < MAX_TIMING_WINDOW_ENTRIES) previousBalances.push(0n);
   const postedAt = rows.filter((r) => r.part === 'window').map((r) => r.postedAt);
-  return { balance: balances[0], previousBalances, postedAt, inFlightEntries, duringRequest: [] };
-}
-
-/**
- * The balances while the request was out, newest first: after each entry posted then (the last
- * of several posted at the same instant only: the ledger is never as of between them), and as
- * of the moment it left when an entry after the instant came before that.
- */
-function duringRequest(rows: SnapshotBalance[], request: SnapshotRequest): BalanceAt[] {
-  const found: BalanceAt[] = [];
-  for (const r of rows) {
-    if (r.part === 'answering') {
-      const previous = found[found.length - 1];
-      if (previous?.at.getTime() !== r.postedAt.getTime())
-        found.push({ balance: r.balanceAfter, at: r.postedAt });
-    } else found.push({ balance: r.balanceAfter, at: request.asked!.sentAt });
-  }
-  return found;
+  return {
+    balance: balances[0],
+    previousBalances,
+    postedAt,
+    inFlightEntries,
+    duringRequest: [],
+    beforeRequest: [],
+  };
 }
 
 /** Only the balance as of an instant: one index-only lookup. */

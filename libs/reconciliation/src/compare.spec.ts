@@ -9,14 +9,17 @@ const ledger = {
   previousBalances: [7000n, 10000n],
   postedAt: [at(-10), at(-100)],
   inFlightEntries: 2,
-  // While the provider was asked (our clock, after its instant T): 8,300 as the request left at
-  // T+5 s, then 8,500 after a +200 posted at T+5.5 s.
+  // After the provider's instant T (its clock behind ours), before the request left at T+5 s:
+  // +1,000 at T+1 s (8,500), then -200 at T+3 s (8,300).
+  beforeRequest: [8300n, 8500n],
+  // While the provider was asked: 8,300 as the request left, then 8,100 after a -200 posted at
+  // T+5.5 s.
   duringRequest: [
-    { balance: 8500n, at: new Date(T.getTime() + 5500) },
+    { balance: 8100n, at: new Date(T.getTime() + 5500) },
     { balance: 8300n, at: at(5) },
   ],
 };
-const notAsked = { ...ledger, duringRequest: [] };
+const notAsked = { ...ledger, duringRequest: [], beforeRequest: [] };
 const recheck = (earlier: Partial<EarlierChecks> = {}): EarlierChecks => ({
   previousAsOf: at(-60),
   last: false,
@@ -140,8 +143,8 @@ describe('compareBalances', () => {
     });
   });
 
-  it('a provider equal to the ledger as it was while the request was out (its clock behind ours) is matched, on any check, with the difference to that balance and its instant', () => {
-    for (const earlier of [null, recheck(), recheck({ last: true })])
+  it('a provider equal to the ledger as it was while the request was out (its clock behind ours) is matched on a re-check, with the difference to that balance and its instant; on the first look it is timing', () => {
+    for (const earlier of [recheck(), recheck({ last: true })])
       expect(compareBalances(8300n, ledger, 0n, T, earlier)).toEqual({
         status: 'matched',
         difference: 0n,
@@ -149,16 +152,43 @@ describe('compareBalances', () => {
         recheck: false,
         matchedDuringRequest: { balance: 8300n, at: at(5) },
       });
+    // One look does not settle it: a provider lacking the -200 of a moment ago and a +200 the
+    // ledger holds by mistake looks the same.
+    expect(compareBalances(8300n, ledger, 0n, T, null)).toEqual({
+      status: 'timing',
+      difference: 800n,
+      inFlightAmount: null,
+      recheck: true,
+      matchedDuringRequest: null,
+    });
     // Within the tolerance: the first that fits (the newest), the exact difference kept.
-    expect(compareBalances(8495n, ledger, 10n, T, null)).toMatchObject({
+    expect(compareBalances(8095n, ledger, 10n, T, recheck())).toMatchObject({
       status: 'matched',
       difference: -5n,
-      matchedDuringRequest: { balance: 8500n, at: new Date(T.getTime() + 5500) },
+      matchedDuringRequest: { balance: 8100n, at: new Date(T.getTime() + 5500) },
     });
   });
 
+  it('a provider equal to the ledger between its stamp and the request lags the entries after that: timing with their amount until the last re-check, which calls it a break', () => {
+    // Booked the +1,000 of T+1 s, not the -200 of T+3 s.
+    for (const earlier of [null, recheck()])
+      expect(compareBalances(8500n, ledger, 0n, T, earlier)).toEqual({
+        status: 'timing',
+        difference: 1000n,
+        inFlightAmount: -200n,
+        recheck: true,
+        matchedDuringRequest: null,
+      });
+    expect(compareBalances(8500n, ledger, 0n, T, recheck({ last: true }))).toMatchObject({
+      status: 'mismatched',
+      difference: 1000n,
+    });
+    // Not asked (no entries read after the instant): a break at the first re-check.
+    expect(compareBalances(8500n, notAsked, 0n, T, recheck()).status).toBe('mismatched');
+  });
+
   it('the as-of balance wins over one during the request; not asked, the same provider is a break at a re-check', () => {
-    expect(compareBalances(7500n, ledger, 2000n, T, null).matchedDuringRequest).toBeNull();
+    expect(compareBalances(7500n, ledger, 2000n, T, recheck()).matchedDuringRequest).toBeNull();
     expect(compareBalances(8300n, notAsked, 0n, T, recheck())).toEqual({
       status: 'mismatched',
       difference: 800n,
@@ -167,6 +197,6 @@ describe('compareBalances', () => {
       matchedDuringRequest: null,
     });
     // A balance between those of the request explains nothing.
-    expect(compareBalances(8400n, ledger, 0n, T, recheck()).status).toBe('mismatched');
+    expect(compareBalances(8200n, ledger, 0n, T, recheck()).status).toBe('mismatched');
   });
 });

@@ -30,13 +30,17 @@ export interface EarlierChecks {
  * Compares a provider balance with the ledger as of the provider's instant `asOf`. Nothing
  * alarms on one look: every difference is checked again before it becomes a break.
  *
- * - `matched`: |provider − ledger| ≤ tolerance; or the provider equals, within it, the ledger as
- *   it was while the request was out (`ledger.duringRequest`): its answer was made then,
- *   whatever its clock says (a clock behind ours stamps a balance that already holds entries
- *   posted after its instant; without this a busy account on such a provider was a break at
- *   every run). The difference is then the one to that balance (`matchedDuringRequest`). Only
- *   that span: a provider equal to the ledger at an instant between its stamp and the request
- *   (having booked some of the entries posted then but not all) lags, and is judged as below.
+ * - `matched`: |provider − ledger| ≤ tolerance.
+ * - The provider equals, within it, the ledger as it was while the request was out
+ *   (`ledger.duringRequest`): its answer was made then, whatever its clock says (a clock behind
+ *   ours stamps a balance that already holds entries posted after its instant; without this a
+ *   busy account on such a provider was a break at every run). `matched` on a re-check, with
+ *   the difference to that balance (`matchedDuringRequest`); on the first look `timing`, as a
+ *   lag would be: a provider without an entry posted a moment ago and without one the ledger
+ *   holds by mistake looks the same, and the re-check tells them apart.
+ * - A provider equal to the ledger between its stamp and the request (`ledger.beforeRequest`,
+ *   having booked some of the entries posted then but not the newest) lags them, as one equal
+ *   to it before the window's newest entries does.
  * - First check, any other difference: `timing`, re-checked. Its in-flight amount is set when
  *   the provider equals the ledger before the k newest entries of the in-flight window (money
  *   the provider has not booked yet); a provider ahead of the ledger (an entry the platform
@@ -69,7 +73,7 @@ export function compareBalances(
   const matchedDuringRequest = ledger.duringRequest.find(
     (then) => absAmount(providerBalance - then.balance) <= tolerance,
   );
-  if (matchedDuringRequest)
+  if (matchedDuringRequest && earlier)
     return {
       status: 'matched',
       difference: providerBalance - matchedDuringRequest.balance,
@@ -77,10 +81,17 @@ export function compareBalances(
       recheck: false,
       matchedDuringRequest,
     };
-  const k = ledger.previousBalances.findIndex(
-    (before) => absAmount(providerBalance - before) <= tolerance,
-  );
-  const inFlightAmount = k === -1 ? null : ledger.balance - ledger.previousBalances[k];
+  const fits = (balance: bigint) => absAmount(providerBalance - balance) <= tolerance;
+  const k = ledger.previousBalances.findIndex(fits);
+  // Booked up to an entry between its stamp and the request (a clock behind ours), not after.
+  // (The first is the balance as of the request: equal to it is `duringRequest`'s case.)
+  const j = k === -1 ? ledger.beforeRequest.findIndex((b, i) => i > 0 && fits(b)) : -1;
+  const inFlightAmount =
+    k !== -1
+      ? ledger.balance - ledger.previousBalances[k]
+      : j !== -1
+        ? ledger.beforeRequest[0] - ledger.beforeRequest[j]
+        : null;
   if (!earlier)
     return {
       status: 'timing',
@@ -91,7 +102,7 @@ export function compareBalances(
     };
   // A lag of entries still in the window is money in flight, however long it has been so
   // (a provider that books in two minutes is not a break at a one-minute re-check).
-  const stillInFlight = k !== -1;
+  const stillInFlight = k !== -1 || j !== -1;
   const clockStood = asOf.getTime() <= earlier.previousAsOf.getTime();
   // Never a final `timing`: a lost entry and a new one of the same amount look alike in the
   // balances, so a lag that has not settled by the last re-check is a break (never hidden).

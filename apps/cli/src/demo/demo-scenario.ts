@@ -14,6 +14,8 @@ export interface SimulatedAccount {
   /** The provider's transaction history (the simulator's `history` scenario, issue 15). */
   history?: { opening?: string; events: Record<string, unknown>[] };
   historyFaults?: { kind: string; times?: number }[];
+  /** How far the provider's own clock is from ours, in ms (negative: behind). */
+  providerTimeOffsetMs?: number;
 }
 
 /** One demo account: its ledger, what the provider will say, and what the run must find. */

@@ -20,11 +20,12 @@ export interface SnapshotRequest {
 /**
  * Which scan of a snapshot a row comes from, in the order rows are returned (each part newest
  * first): entries posted while the request was out, after the instant (`(max(asOf, sentAt),
- * answeredAt]`); the last entry in `(asOf, sentAt]` (the balance as of `sentAt`); entries in
- * the in-flight window `(windowStart, asOf]`; the last entry at or before `windowStart`.
+ * answeredAt]`); entries posted after the instant before it left (`(asOf, sentAt]`, a provider
+ * clock behind ours: the newest gives the balance as of `sentAt`); entries in the in-flight
+ * window `(windowStart, asOf]`; the last entry at or before `windowStart`.
  */
-export type SnapshotPart = 'answering' | 'sent' | 'window' | 'before';
-const PARTS: readonly SnapshotPart[] = ['answering', 'sent', 'window', 'before'];
+export type SnapshotPart = 'answering' | 'beforeRequest' | 'window' | 'before';
+const PARTS: readonly SnapshotPart[] = ['answering', 'beforeRequest', 'window', 'before'];
 
 /** A running balance read for a snapshot. */
 export interface SnapshotBalance {
@@ -91,8 +92,9 @@ export interface TailRecompute {
 
 /**
  * The running balances of one snapshot per request, by {@link SnapshotPart} and newest first
- * within each: up to `maxWindowEntries` posted while the request was out, the last before it
- * left, up to `maxWindowEntries` inside the window, then the last entry at or before its start.
+ * within each: up to `maxWindowEntries` posted while the request was out, as many posted after
+ * the instant before it left, as many inside the window, then the last entry at or before its
+ * start.
  * A lone request uses a plain statement of four scans (Postgres plans it several times faster);
  * several are read by one statement with the four scans per account as LATERAL joins.
  */
@@ -157,7 +159,7 @@ const snapshotScans = (
            ORDER BY posted_at DESC, id DESC LIMIT ${rows})`;
   return [
     scan(0, `posted_at > greatest(${asOf}, ${sentAt}) AND posted_at <= ${answeredAt}`, limit),
-    scan(1, `posted_at > ${asOf} AND posted_at <= ${sentAt}`, 1),
+    scan(1, `posted_at > ${asOf} AND posted_at <= ${sentAt}`, limit),
     scan(2, `posted_at <= ${asOf} AND posted_at > ${windowStart}`, limit),
     scan(3, `posted_at <= ${windowStart}`, 1),
   ].join('\n         UNION ALL\n         ');
