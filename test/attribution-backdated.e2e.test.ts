@@ -114,7 +114,11 @@ describe('attribution: a ledger entry back-dated before the last matched check (
     expect(difference).toBe('5000');
     expect(attribution).toMatchObject({
       outcome: 'explained',
-      window: { from: matchAsOf.toISOString(), fromKind: 'last-matched' },
+      window: {
+        from: matchAsOf.toISOString(),
+        fromKind: 'last-matched',
+        eventsFrom: matchAsOf.toISOString(),
+      },
       ledgerBalance: '970.00',
       providerBalance: '1020.00',
       providerOnly: [],

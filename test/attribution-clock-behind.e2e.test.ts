@@ -2,6 +2,8 @@ import { accountKeyText, appendLedgerEntries } from '@app/ledger';
 import { AttributionJson, RunsService } from '@app/reconciliation';
 import type { ScenarioAccount } from '../apps/cli/src/demo/demo-scenario';
 import { simulatorAccounts } from '../apps/cli/src/demo/seed-database';
+import type { INestApplication } from '@nestjs/common';
+import { BASIC_AUTH, startProducerHttp } from './reports/http';
 import { deleteRedisKeys } from './support/redis-cleanup';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
@@ -42,6 +44,8 @@ describe('attribution after a match on a provider clock behind ours (pipeline ov
   let match: { as_of: Date; provider_time: Date; ledger_balance: string };
   let attribution: AttributionJson;
   let status: string;
+  let app: INestApplication | undefined;
+  let url: string;
 
   const runOnce = async () => {
     const started = await pipeline.producer.get(RunsService).start('api');
@@ -111,8 +115,10 @@ describe('attribution after a match on a provider clock behind ours (pipeline ov
     const second = await resultOf(await runOnce());
     status = second.status;
     attribution = second.attribution!;
+    ({ app, url } = await startProducerHttp(pipeline.config));
   }, 120_000);
   afterAll(async () => {
+    await app?.close();
     await pipeline?.close();
     await deleteRedisKeys(pipeline.config.REDIS_URL, pipeline.config.QUEUE_PREFIX);
   });
@@ -121,7 +127,11 @@ describe('attribution after a match on a provider clock behind ours (pipeline ov
     expect(status).toBe('mismatched');
     expect(attribution).toMatchObject({
       outcome: 'explained',
-      window: { from: match.as_of.toISOString(), fromKind: 'last-matched' },
+      window: {
+        from: match.as_of.toISOString(),
+        fromKind: 'last-matched',
+        eventsFrom: match.provider_time.toISOString(),
+      },
       ledgerBalance: '1020.00',
       providerBalance: '1070.00',
       providerOnly: [{ providerRef: 'TRX-CB-2', amount: '50.00' }],
@@ -129,5 +139,13 @@ describe('attribution after a match on a provider clock behind ours (pipeline ov
       remainder: '0.00',
     });
     expect(attribution.providerOnly).toHaveLength(1);
+  });
+
+  it("the account page says where the provider's events start", async () => {
+    const page = await (
+      await fetch(`${url}/ui/accounts/netzme/${ACCOUNT_NO}`, { headers: BASIC_AUTH })
+    ).text();
+    expect(page).toMatch(/the provider(&#39;|&#x27;|')s events from [^;]+, its clock/);
+    expect(page).toContain('TRX-CB-2');
   });
 });

@@ -82,6 +82,7 @@ export async function attributeBreak(
     from,
     to: brk.asOf,
     fromKind: fromMatch ? 'last-matched' : 'look-back',
+    eventsFrom,
     events,
     entries,
     toleranceMs: settings.toleranceMs,

@@ -51,6 +51,12 @@ export interface BridgeInput {
   to: Date;
   /** Where the window starts from: the account's last matched check, or the look-back. */
   fromKind: 'last-matched' | 'look-back';
+  /**
+   * Where the provider's events start, on its clock: the last match's provider time where it
+   * gave one (before `from` when that match was made by the ledger as of our clock). Absent:
+   * `from`.
+   */
+  eventsFrom?: Date;
   events: readonly BridgeEvent[];
   entries: readonly BridgeEntry[];
   /** Largest time distance for a match by amount and time. */
@@ -295,7 +301,8 @@ export function bridgeSummary(b: Bridge): string {
 export interface AttributionJson {
   outcome: BridgeOutcome;
   summary: string;
-  window: { from: string; to: string; fromKind: BridgeInput['fromKind'] };
+  /** `eventsFrom` is absent in bridges stored before it was recorded. */
+  window: { from: string; to: string; fromKind: BridgeInput['fromKind']; eventsFrom?: string };
   ledgerBalance: string;
   providerBalance: string;
   providerOnlyTotal: string;
@@ -358,6 +365,7 @@ export function bridgeToJson(b: Bridge): AttributionJson {
       from: b.input.from.toISOString(),
       to: b.input.to.toISOString(),
       fromKind: b.input.fromKind,
+      eventsFrom: (b.input.eventsFrom ?? b.input.from).toISOString(),
     },
     ledgerBalance: formatAmount(b.input.ledgerBalance),
     providerBalance: formatAmount(b.input.providerBalance),

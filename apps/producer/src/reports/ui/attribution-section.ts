@@ -41,7 +41,7 @@ export function bridgeDisplay(a: StoredAttribution, f: BridgeFormat): BridgeDisp
   return {
     summary: f.text(a.summary),
     failed: false,
-    window: `${f.when(a.window.from)} – ${f.when(a.window.to)} (from ${a.window.fromKind === 'last-matched' ? 'the last matched check' : 'the look-back'}; ${a.pages} page(s) of history)`,
+    window: `${f.when(a.window.from)} – ${f.when(a.window.to)} (from ${a.window.fromKind === 'last-matched' ? 'the last matched check' : 'the look-back'}${a.window.eventsFrom && a.window.eventsFrom !== a.window.from ? `; the provider's events from ${f.when(a.window.eventsFrom)}, its clock` : ''}; ${a.pages} page(s) of history)`,
     lines: [
       { label: 'ledger balance', amount: f.amount(a.ledgerBalance) },
       { label: '+ provider-only movements', amount: f.amount(a.providerOnlyTotal) },
