@@ -33,11 +33,11 @@ function account(events: Record<string, unknown>[]): ScenarioAccount {
 }
 
 /**
- * A break's bridge after a match made by the ledger as it was while the request was out (a
- * provider clock behind ours): that match's as-of is our clock's, ahead of the provider's own
- * time. The provider's events start from its own time, the ledger's from the as-of: from the
- * as-of for both, a credit the provider booked in between was lost and the break "not
- * explained" (found by a review of the clock-behind change).
+ * A break's bridge after a match on a provider clock behind ours: that match's as-of is our
+ * clock's (the ledger is read as of the request's span), ahead of the provider's own time. The
+ * provider's events start from its own time, the ledger's from the as-of: from the as-of for
+ * both, a credit the provider booked in between was lost and the break "not explained" (found
+ * by a review of the clock-behind change).
  */
 describe('attribution after a match on a provider clock behind ours (pipeline over HTTP)', () => {
   let pipeline: Pipeline;
@@ -91,7 +91,7 @@ describe('attribution after a match on a provider clock behind ours (pipeline ov
       },
     ]);
     // The provider says 1,020.00 as of fifteen seconds ago, before the credit it holds: matched
-    // by the ledger as of when the request left (at the re-check).
+    // by the ledger as of when the request left.
     match = await resultOf(await runOnce());
     expect(match).toMatchObject({ status: 'matched', ledger_balance: '102000' });
     expect(match.provider_time.getTime()).toBeLessThan(creditAt.getTime());

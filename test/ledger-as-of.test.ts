@@ -50,7 +50,6 @@ describe('ledger balance as of an instant', () => {
       postedAt: [new Date('2026-11-21T10:12:00Z'), new Date('2026-11-21T10:10:00Z')],
       inFlightEntries: 2,
       duringRequest: [],
-      beforeRequest: [],
     });
   });
 
@@ -67,49 +66,40 @@ describe('ledger balance as of an instant', () => {
       postedAt: [new Date('2026-11-21T10:00:00Z')],
       inFlightEntries: 1,
       duringRequest: [],
-      beforeRequest: [],
     });
   });
 
-  it("lists the balances while the request was out, newest first: as of when it left and after each entry until the answer; those between the provider's instant and the request apart", async () => {
-    // The provider's instant 10:01; the request left at 10:11 (after the -30.00 of 10:10) and
-    // its answer arrived at 10:12:30 (after the +5.00 of 10:12).
-    const asked = {
-      sentAt: new Date('2026-11-21T10:11:00Z'),
-      answeredAt: new Date('2026-11-21T10:12:30Z'),
-    };
+  it('lists the balances after each entry posted after the instant until the answer arrived, newest first', async () => {
     const snap = await ledgerSnapshot(
       db.dataSource,
       accountId,
       new Date('2026-11-21T10:01:00Z'),
       5 * 60_000,
-      asked,
+      new Date('2026-11-21T10:12:30Z'),
     );
     expect(snap.balance).toBe(10000n);
     expect(snap.duringRequest).toEqual([
       { balance: 7500n, at: new Date('2026-11-21T10:12:00Z') },
-      { balance: 7000n, at: asked.sentAt },
+      { balance: 7000n, at: new Date('2026-11-21T10:10:00Z') },
     ]);
-    expect(snap.beforeRequest).toEqual([7000n]);
-    // Asked before any entry after the instant: only the entry while it was out.
+    // Not after the answer arrived.
     const early = await ledgerSnapshot(
       db.dataSource,
       accountId,
       new Date('2026-11-21T10:01:00Z'),
       5 * 60_000,
-      { sentAt: new Date('2026-11-21T10:09:00Z'), answeredAt: new Date('2026-11-21T10:10:00Z') },
+      new Date('2026-11-21T10:11:00Z'),
     );
     expect(early.duringRequest).toEqual([{ balance: 7000n, at: new Date('2026-11-21T10:10:00Z') }]);
-    expect(early.beforeRequest).toEqual([]);
   });
 
-  it('an instant before the first entry: balance 0; the first entry only while the request was out', async () => {
+  it('an instant before the first entry: balance 0, the first entry only after it', async () => {
     const snap = await ledgerSnapshot(
       db.dataSource,
       accountId,
       new Date('2026-11-21T09:59:00Z'),
       5 * 60_000,
-      { sentAt: new Date('2026-11-21T09:59:30Z'), answeredAt: new Date('2026-11-21T10:05:00Z') },
+      new Date('2026-11-21T10:05:00Z'),
     );
     expect(snap).toEqual({
       balance: 0n,
@@ -117,11 +107,10 @@ describe('ledger balance as of an instant', () => {
       postedAt: [],
       inFlightEntries: 0,
       duringRequest: [{ balance: 10000n, at: new Date('2026-11-21T10:00:00Z') }],
-      beforeRequest: [],
     });
   });
 
-  it('of several entries posted at the same instant, while the request was out or before it, only the balance after the last', async () => {
+  it('of several entries posted at the same instant after the instant, only the balance after the last', async () => {
     await db.dataSource.query(
       `INSERT INTO ledger_entries (account_id, entry_ref, amount, posted_at, balance_after) VALUES
         ($1, 'e4', 100, '2026-11-21T10:20:00Z', 7600),
@@ -133,18 +122,8 @@ describe('ledger balance as of an instant', () => {
       accountId,
       new Date('2026-11-21T10:15:00Z'),
       5 * 60_000,
-      { sentAt: new Date('2026-11-21T10:19:00Z'), answeredAt: new Date('2026-11-21T10:21:00Z') },
+      new Date('2026-11-21T10:21:00Z'),
     );
     expect(snap.duringRequest).toEqual([{ balance: 7800n, at: new Date('2026-11-21T10:20:00Z') }]);
-    const sentAt = new Date('2026-11-21T10:21:00Z');
-    const before = await ledgerSnapshot(
-      db.dataSource,
-      accountId,
-      new Date('2026-11-21T10:15:00Z'),
-      5 * 60_000,
-      { sentAt, answeredAt: new Date('2026-11-21T10:22:00Z') },
-    );
-    expect(before.beforeRequest).toEqual([7800n]);
-    expect(before.duringRequest).toEqual([{ balance: 7800n, at: sentAt }]);
   });
 });

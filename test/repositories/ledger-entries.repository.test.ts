@@ -171,21 +171,17 @@ describe('ledger entries repository (real Postgres)', () => {
       { ref: 'a1', amount: 100n, at: '2026-02-01T00:00:00Z' },
       { ref: 'a2', amount: 20n, at: '2026-02-01T00:09:00Z' },
       { ref: 'a3', amount: 3n, at: '2026-02-01T00:09:30Z' },
-      // After the instant, before the request left (00:10:30): each is read, newest first.
+      // After the instant, until the answer arrived (00:10:45): each is read, newest first.
       { ref: 'a4', amount: 4n, at: '2026-02-01T00:10:10Z' },
-      { ref: 'a5', amount: 5n, at: '2026-02-01T00:10:20Z' },
-      // While the request was out (until 00:10:45): each is read, newest first.
-      { ref: 'a6', amount: 6n, at: '2026-02-01T00:10:35Z' },
-      { ref: 'a7', amount: 7n, at: '2026-02-01T00:10:40Z' },
+      { ref: 'a5', amount: 5n, at: '2026-02-01T00:10:40Z' },
       // After the answer arrived: never.
-      { ref: 'a8', amount: 8n, at: '2026-02-01T00:11:00Z' },
+      { ref: 'a6', amount: 6n, at: '2026-02-01T00:11:00Z' },
     ]);
-    const asked = { sentAt: at('2026-02-01T00:10:30Z'), answeredAt: at('2026-02-01T00:10:45Z') };
     const requests = [a, b].map((accountId) => ({
       accountId,
       asOf: at('2026-02-01T00:10:00Z'),
       windowStart: at('2026-02-01T00:05:00Z'),
-      asked,
+      answeredAt: at('2026-02-01T00:10:45Z'),
     }));
     const row = (
       balanceAfter: bigint,
@@ -203,41 +199,23 @@ describe('ledger entries repository (real Postgres)', () => {
       row(100n, 'before', '00:00:00'),
     ];
     expect(batched).toEqual([
-      [
-        row(145n, 'answering', '00:10:40'),
-        row(138n, 'answering', '00:10:35'),
-        row(132n, 'beforeRequest', '00:10:20'),
-        row(127n, 'beforeRequest', '00:10:10'),
-        ...asOfRows,
-      ],
+      [row(132n, 'answering', '00:10:40'), row(127n, 'answering', '00:10:10'), ...asOfRows],
       [],
     ]);
     const lone = await ledgerEntriesRepository.readSnapshotBalances(db(), [requests[0]], 500);
     expect(lone).toEqual([batched[0]]);
-    // The window and the request's entries are read at most this far each, the newest kept.
+    // The window and the entries after the instant are read at most this far each, the newest.
     const capped = await ledgerEntriesRepository.readSnapshotBalances(db(), [requests[0]], 1);
     expect(capped).toEqual([
       [
-        row(145n, 'answering', '00:10:40'),
-        row(132n, 'beforeRequest', '00:10:20'),
+        row(132n, 'answering', '00:10:40'),
         row(123n, 'window', '00:09:30'),
         row(100n, 'before', '00:00:00'),
       ],
     ]);
-    // An instant after the request left: only the entries after it, until the answer.
-    const late = { ...requests[0], asOf: at('2026-02-01T00:10:38Z') };
-    expect((await ledgerEntriesRepository.readSnapshotBalances(db(), [late], 500))[0]).toEqual([
-      row(145n, 'answering', '00:10:40'),
-      row(138n, 'window', '00:10:35'),
-      row(132n, 'window', '00:10:20'),
-      row(127n, 'window', '00:10:10'),
-      row(123n, 'window', '00:09:30'),
-      row(120n, 'window', '00:09:00'),
-      row(100n, 'before', '00:00:00'),
-    ]);
-    // Not asked: nothing after the instant, lone or batched.
-    const notAsked = { ...requests[0], asked: null };
-    for (const batch of [[notAsked], [notAsked, requests[1]]])
+    // No answer time: nothing after the instant, lone or batched.
+    const noAnswer = { ...requests[0], answeredAt: null };
+    for (const batch of [[noAnswer], [noAnswer, requests[1]]])
       expect((await ledgerEntriesRepository.readSnapshotBalances(db(), batch, 500))[0]).toEqual(
         asOfRows,
       );

@@ -98,13 +98,13 @@ describe('discrepancies when runs of the same account overlap', () => {
     ]);
   });
 
-  it("on a provider clock behind ours, a match as of our clock finishing last does not close a break the provider's newer answer confirmed: its times are compared, not the as-of", async () => {
+  it("on a provider clock behind ours, an older match finishing last does not close a break a newer check confirmed: as-ofs are on our clock, the provider's times apart", async () => {
     const [id] = await createAccounts(db(), ['OVL-CLOCK']);
-    // A matched by the ledger as it was while the request was out: as-of at 2 (our clock), the
-    // provider's own time 1 (its clock a minute behind). B asked later: provider time 1.5.
+    // A asked at 2 (our clock), B at 2.5; the provider's clock a minute behind says 1 and 1.5.
     const a = (await runsRepository.create(db(), 'api', {}, null))!.runId;
     await result(a, id, 'matched', 0n, at(2), at(1));
-    const b = await runWith(id, 'mismatched', -1_000_000n, 1.5);
+    const b = (await runsRepository.create(db(), 'api', {}, null))!.runId;
+    await result(b, id, 'mismatched', -1_000_000n, at(2.5), at(1.5));
     await finalizeRun(db(), b, 0n);
     await finalizeRun(db(), a, 0n);
     expect(await discrepancies(db(), id)).toEqual([

@@ -15,6 +15,7 @@ import {
   hasHistory,
   compareBalances,
   earlierChecks,
+  reconciliationInstant,
   JobAccount,
   JobStart,
   jobStart,
@@ -188,21 +189,26 @@ export class BalanceInquiryService implements OnModuleDestroy {
         },
       );
     }
-    const asOf = balance.providerTime ?? balance.requestTime;
-    // Also the ledger while the request was out: a provider clock behind ours stamps a balance
-    // that already holds entries posted after its instant.
+    // The provider's own instant decides whether its clock moved between checks; the ledger is
+    // read as of it kept inside the request's span (a clock behind ours is not a break).
+    const providerInstant = balance.providerTime ?? balance.requestTime;
+    const asOf = reconciliationInstant(
+      balance.providerTime,
+      balance.requestTime,
+      balance.answeredAt,
+    );
     const ledger = await ledgerSnapshot(
       this.ds,
       account.id,
       asOf,
       this.config.RECON_IN_FLIGHT_WINDOW_SECONDS * 1000,
-      { sentAt: balance.requestTime, answeredAt: balance.answeredAt },
+      balance.answeredAt,
     );
     const comparison = compareBalances(
       balance.availableBalance,
       ledger,
       this.config.RECON_TOLERANCE,
-      asOf,
+      providerInstant,
       earlierChecks(job, this.config.RECON_MAX_RECHECKS),
     );
     if (!fitsResult(comparison.difference)) {
@@ -252,7 +258,9 @@ export class BalanceInquiryService implements OnModuleDestroy {
     };
     if (result.status === 'matched') log.debug(line, 'account reconciled');
     else log.info(line, 'account reconciled');
-    return result.final ? { kind: 'saved', status: result.status } : { kind: 'recheck', asOf };
+    return result.final
+      ? { kind: 'saved', status: result.status }
+      : { kind: 'recheck', asOf: providerInstant };
   }
 
   /**
@@ -443,6 +451,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
           providerBalance: result.providerBalance!,
           ledgerBalance: result.ledgerBalance!,
           asOf,
+          providerTime: result.providerTime,
         },
         {
           lookBackMs: this.config.ATTRIBUTION_LOOK_BACK_HOURS * 3_600_000,

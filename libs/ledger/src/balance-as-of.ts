@@ -1,13 +1,9 @@
 import { batcherFor, MicroBatcher } from '@app/infra';
 import * as ledgerEntriesRepository from './repositories/ledger-entries.repository';
-import type {
-  SnapshotBalance,
-  SnapshotPart,
-  SnapshotRequest,
-} from './repositories/ledger-entries.repository';
+import type { SnapshotBalance, SnapshotRequest } from './repositories/ledger-entries.repository';
 import type { Db } from './repositories/row-mapping';
 
-/** The ledger around an instant: the balance then, and the entries just before it. */
+/** The ledger around an instant: the balance then, the entries just before it and just after. */
 export interface LedgerSnapshot {
   /** Balance as of the instant (0 when the account had no entry yet). */
   balance: bigint;
@@ -25,21 +21,12 @@ export interface LedgerSnapshot {
   /** Number of entries posted inside the window. */
   inFlightEntries: number;
   /**
-   * The balances the account had while the provider was being asked (`asked`), after the
-   * instant: as of the moment the request left, and after each entry posted until the answer
-   * arrived (at most {@link MAX_TIMING_WINDOW_ENTRIES}, the newest), newest first. Whatever the
-   * provider's clock says, its answer was made then: a provider clock behind ours stamps a
-   * balance that already holds entries posted after its instant. Empty when not asked, or when
-   * nothing was posted after the instant.
+   * The balances after each entry posted after the instant until the provider's answer arrived
+   * (`answeredAt`; the last of entries posted at the same instant only), newest first, at most
+   * {@link MAX_TIMING_WINDOW_ENTRIES}: its answer was made somewhere in that span, and may
+   * already hold them. Empty when no answer time was given.
    */
   duringRequest: BalanceAt[];
-  /**
-   * The balances after each entry posted after the instant but before the request left (a
-   * provider clock behind ours), newest first (the first is the balance as of then; at most
-   * {@link MAX_TIMING_WINDOW_ENTRIES}): a provider equal to one of the others lags the entries
-   * after it, as one equal to a `previousBalances` one lags the window's newest.
-   */
-  beforeRequest: bigint[];
 }
 
 /** A balance the ledger had at an instant. */
@@ -60,19 +47,19 @@ const batchers = new WeakMap<Db, MicroBatcher<SnapshotRequest, LedgerSnapshot>>(
 
 /**
  * The ledger balance of an account as of `asOf`, plus the running balances inside the
- * in-flight window `(asOf - windowMs, asOf]` and, given the request that got the provider's
- * balance (`asked`, our clock), those while it was out (`duringRequest`). Each part is a scan of
- * the `ledger_entries_as_of` index bounded by its window, so the cost does not grow with
- * history. Concurrent calls on the same data source (a worker's jobs) are read together, one
- * statement for up to 200 accounts, so a busy worker spends one round trip on many snapshots;
- * a lone call goes out at once.
+ * in-flight window `(asOf - windowMs, asOf]` and, given when the provider's answer arrived
+ * (`answeredAt`, our clock), those after each entry posted until then (`duringRequest`). Each
+ * part is a scan of the `ledger_entries_as_of` index bounded by its window, so the cost does not
+ * grow with history. Concurrent calls on the same data source (a worker's jobs) are read
+ * together, one statement for up to 200 accounts, so a busy worker spends one round trip on many
+ * snapshots; a lone call goes out at once.
  */
 export function ledgerSnapshot(
   db: Db,
   accountId: string,
   asOf: Date,
   windowMs: number,
-  asked: { sentAt: Date; answeredAt: Date } | null = null,
+  answeredAt: Date | null = null,
 ): Promise<LedgerSnapshot> {
   const batcher = batcherFor(
     batchers,
@@ -87,7 +74,7 @@ export function ledgerSnapshot(
     accountId,
     asOf,
     windowStart: new Date(asOf.getTime() - windowMs),
-    asked,
+    answeredAt,
   });
 }
 
@@ -98,31 +85,21 @@ async function readSnapshots(db: Db, requests: SnapshotRequest[]): Promise<Ledge
     requests,
     MAX_TIMING_WINDOW_ENTRIES,
   );
-  return balances.map((rows, i) => toSnapshot(rows, requests[i]));
+  return balances.map(toSnapshot);
 }
 
 /** Rows by part, newest first within each (see the repository's `SnapshotPart`). */
-function toSnapshot(rows: SnapshotBalance[], request: SnapshotRequest): LedgerSnapshot {
+function toSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
   let asOfStart = 0;
-  while (asOfStart < rows.length && !isAsOfPart(rows[asOfStart].part)) asOfStart++;
-  const asOfRows = asOfStart === 0 ? rows : rows.slice(asOfStart);
-  const snapshot = asOfSnapshot(asOfRows);
-  if (asOfStart === 0) return snapshot;
-  const askedRows = rows.slice(0, asOfStart);
-  const answering = lastPerInstant(askedRows.filter((r) => r.part === 'answering'));
-  const beforeRequest = lastPerInstant(askedRows.filter((r) => r.part === 'beforeRequest'));
-  snapshot.duringRequest = answering.map((r) => ({ balance: r.balanceAfter, at: r.postedAt }));
-  // The balance as of when the request left, where an entry after the instant came before it.
-  if (beforeRequest.length > 0)
-    snapshot.duringRequest.push({
-      balance: beforeRequest[0].balanceAfter,
-      at: request.asked!.sentAt,
-    });
-  snapshot.beforeRequest = beforeRequest.map((r) => r.balanceAfter);
+  while (asOfStart < rows.length && rows[asOfStart].part === 'answering') asOfStart++;
+  const snapshot = asOfSnapshot(asOfStart === 0 ? rows : rows.slice(asOfStart));
+  if (asOfStart > 0)
+    snapshot.duringRequest = lastPerInstant(rows.slice(0, asOfStart)).map((r) => ({
+      balance: r.balanceAfter,
+      at: r.postedAt,
+    }));
   return snapshot;
 }
-
-const isAsOfPart = (part: SnapshotPart) => part === 'window' || part === 'before';
 
 /**
  * Of rows newest first, the last entry of each instant only: the ledger is never as of between
@@ -141,7 +118,6 @@ function asOfSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
       postedAt: [],
       inFlightEntries: 0,
       duringRequest: [],
-      beforeRequest: [],
     };
   const balances = rows.map((r) => r.balanceAfter);
   const inFlightEntries = rows.filter((r) => r.part === 'window').length;
@@ -156,7 +132,6 @@ function asOfSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
     postedAt,
     inFlightEntries,
     duringRequest: [],
-    beforeRequest: [],
   };
 }
 

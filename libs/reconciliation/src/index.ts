@@ -3,6 +3,7 @@ export * from './all-clear';
 export * from './audit-log';
 export * from './close-unavailable';
 export * from './compare';
+export * from './reconciliation-instant';
 export * from './recheck-state';
 export * from './discrepancies';
 export * from './job-admission';

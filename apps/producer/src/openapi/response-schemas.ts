@@ -75,7 +75,7 @@ const resultFields = {
   attempts: z.number().int(),
   providerTime: instant('The provider’s own timestamp of the balance.').nullable(),
   asOf: instant(
-    'Instant the ledger was read as of: the provider’s time, else the request time; for a provider matched by the ledger as it was while the request was out (its clock behind ours), that moment (our clock).',
+    'Instant the ledger was read as of (our clock): the provider’s time kept inside the span of the request (a clock behind ours: when the request left; ahead: when the answer arrived), else the request time; for a provider matched by the ledger after an entry posted before its answer arrived, that entry’s time.',
   ).nullable(),
   checkedAt: instant('When the result was recorded.'),
   error: z

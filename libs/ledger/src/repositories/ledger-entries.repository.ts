@@ -10,22 +10,18 @@ export interface SnapshotRequest {
   accountId: string;
   asOf: Date;
   windowStart: Date;
-  /**
-   * The request that got the provider's balance, on our clock: also read the entries posted
-   * while it was out, after `asOf` (see {@link SnapshotPart}). Null: none.
-   */
-  asked: { sentAt: Date; answeredAt: Date } | null;
+  /** Also the entries of `(asOf, answeredAt]` (posted while the provider answered); null: none. */
+  answeredAt: Date | null;
 }
 
 /**
  * Which scan of a snapshot a row comes from, in the order rows are returned (each part newest
- * first): entries posted while the request was out, after the instant (`(max(asOf, sentAt),
- * answeredAt]`); entries posted after the instant before it left (`(asOf, sentAt]`, a provider
- * clock behind ours: the newest gives the balance as of `sentAt`); entries in the in-flight
- * window `(windowStart, asOf]`; the last entry at or before `windowStart`.
+ * first): entries posted after the instant until the answer arrived (`(asOf, answeredAt]`);
+ * entries in the in-flight window `(windowStart, asOf]`; the last entry at or before
+ * `windowStart`.
  */
-export type SnapshotPart = 'answering' | 'beforeRequest' | 'window' | 'before';
-const PARTS: readonly SnapshotPart[] = ['answering', 'beforeRequest', 'window', 'before'];
+export type SnapshotPart = 'answering' | 'window' | 'before';
+const PARTS: readonly SnapshotPart[] = ['answering', 'window', 'before'];
 
 /** A running balance read for a snapshot. */
 export interface SnapshotBalance {
@@ -92,11 +88,10 @@ export interface TailRecompute {
 
 /**
  * The running balances of one snapshot per request, by {@link SnapshotPart} and newest first
- * within each: up to `maxWindowEntries` posted while the request was out, as many posted after
- * the instant before it left, as many inside the window, then the last entry at or before its
- * start.
- * A lone request uses a plain statement of four scans (Postgres plans it several times faster);
- * several are read by one statement with the four scans per account as LATERAL joins.
+ * within each: up to `maxWindowEntries` posted until the answer arrived, as many inside the
+ * window, then the last entry at or before its start. A lone request uses a plain statement of
+ * three scans (Postgres plans it several times faster); several are read by one statement with
+ * the three scans per account as LATERAL joins.
  */
 export async function readSnapshotBalances(
   db: Db,
@@ -104,32 +99,30 @@ export async function readSnapshotBalances(
   maxWindowEntries: number,
 ): Promise<SnapshotBalance[][]> {
   const limit = Math.trunc(maxWindowEntries);
-  // No request: empty ranges (the scans find nothing at once).
-  const sentAt = (r: SnapshotRequest) => r.asked?.sentAt ?? r.asOf;
-  const answeredAt = (r: SnapshotRequest) => r.asked?.answeredAt ?? r.asOf;
+  // No answer: an empty range (its scan finds nothing at once).
+  const answeredAt = (r: SnapshotRequest) => r.answeredAt ?? r.asOf;
   if (requests.length === 1) {
     const [r] = requests;
     const rows: SnapshotRow[] = await db.query(
       `SELECT balance_after, part, posted_at FROM (
-         ${snapshotScans('$1::bigint', '$2::timestamptz', '$3::timestamptz', '$4::timestamptz', '$5::timestamptz', limit)}
+         ${snapshotScans('$1::bigint', '$2::timestamptz', '$3::timestamptz', '$4::timestamptz', limit)}
        ) e ORDER BY part, posted_at DESC, id DESC`,
-      [r.accountId, r.asOf, r.windowStart, sentAt(r), answeredAt(r)],
+      [r.accountId, r.asOf, r.windowStart, answeredAt(r)],
     );
     return [rows.map(toSnapshotBalance)];
   }
   const rows: (SnapshotRow & { i: string })[] = await db.query(
     `SELECT q.i, e.balance_after, e.part, e.posted_at
-     FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])
-       WITH ORDINALITY AS q(account_id, as_of, window_start, sent_at, answered_at, i)
+     FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[])
+       WITH ORDINALITY AS q(account_id, as_of, window_start, answered_at, i)
      CROSS JOIN LATERAL (
-       ${snapshotScans('q.account_id', 'q.as_of', 'q.window_start', 'q.sent_at', 'q.answered_at', limit)}
+       ${snapshotScans('q.account_id', 'q.as_of', 'q.window_start', 'q.answered_at', limit)}
      ) e
      ORDER BY q.i, e.part, e.posted_at DESC, e.id DESC`,
     [
       requests.map((r) => r.accountId),
       requests.map((r) => r.asOf),
       requests.map((r) => r.windowStart),
-      requests.map(sentAt),
       requests.map(answeredAt),
     ],
   );
@@ -144,12 +137,11 @@ interface SnapshotRow {
   posted_at: Date;
 }
 
-/** The four index scans of one snapshot, each bounded (see {@link SnapshotPart}). */
+/** The three index scans of one snapshot, each bounded (see {@link SnapshotPart}). */
 const snapshotScans = (
   accountId: string,
   asOf: string,
   windowStart: string,
-  sentAt: string,
   answeredAt: string,
   limit: number,
 ) => {
@@ -158,10 +150,9 @@ const snapshotScans = (
            WHERE account_id = ${accountId} AND ${where}
            ORDER BY posted_at DESC, id DESC LIMIT ${rows})`;
   return [
-    scan(0, `posted_at > greatest(${asOf}, ${sentAt}) AND posted_at <= ${answeredAt}`, limit),
-    scan(1, `posted_at > ${asOf} AND posted_at <= ${sentAt}`, limit),
-    scan(2, `posted_at <= ${asOf} AND posted_at > ${windowStart}`, limit),
-    scan(3, `posted_at <= ${windowStart}`, 1),
+    scan(0, `posted_at > ${asOf} AND posted_at <= ${answeredAt}`, limit),
+    scan(1, `posted_at <= ${asOf} AND posted_at > ${windowStart}`, limit),
+    scan(2, `posted_at <= ${windowStart}`, 1),
   ].join('\n         UNION ALL\n         ');
 };
 

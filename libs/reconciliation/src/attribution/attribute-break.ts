@@ -22,8 +22,10 @@ export interface BreakToExplain {
   currency: string;
   providerBalance: bigint;
   ledgerBalance: bigint;
-  /** The provider time of the check (or the request time where the provider gives none). */
+  /** The instant the check's ledger was read as of (our clock). */
   asOf: Date;
+  /** The provider's own time of its balance, where it gave one (its clock). */
+  providerTime: Date | null;
 }
 
 /** True when the client's provider offers a history that is switched on. */
@@ -54,16 +56,17 @@ export async function attributeBreak(
   const lookBackFrom = new Date(brk.asOf.getTime() - settings.lookBackMs);
   const fromMatch = match !== null && match.asOf > lookBackFrom;
   const from = fromMatch ? match.asOf : lookBackFrom;
-  // The provider's events are on its clock: from that match's own time where it gave one. A
-  // match made by the ledger as it was while the request was out has our clock's as-of, ahead
-  // of a provider clock that was behind: the events booked in between would be lost.
+  // The provider's events are on its clock: from that match's own time where it gave one, up
+  // to this check's. The as-ofs are on ours (see reconciliationInstant): on a provider clock
+  // behind ours, events booked between its times and our as-ofs would be lost or taken in.
   const eventsFrom = fromMatch ? (match.providerTime ?? match.asOf) : lookBackFrom;
+  const eventsTo = brk.providerTime ?? brk.asOf;
   const maxPages = settings.maxPages ?? history.maxPagesPerAccount;
   const window = await fetchHistory(client, {
     accountNo: brk.accountNo,
     currency: brk.currency,
     from: eventsFrom,
-    to: brk.asOf,
+    to: eventsTo,
     maxPages,
   });
   // fetchHistory keeps from <= time; the ledger window is from < posted_at: the same for events.

@@ -99,10 +99,8 @@ function toRecord(r: DiscrepancyRow): DiscrepancyRecord {
 
 /**
  * A result of run $1 (as `r`) that no run finished since $1 started has overtaken: no result
- * of such a run for the same account, matched or mismatched, is of a later observation (the
- * provider's own time where it gave one, else the as-of: one provider's results are on its
- * clock, though a match made by the ledger as it was while the request was out has our clock's
- * as-of, ahead of a provider clock that is behind). Runs of
+ * of such a run for the same account, matched or mismatched, is as of a later instant (as-ofs
+ * are on our clock, inside the span of their request: see `reconciliationInstant`). Runs of
  * the same accounts can overlap (an hourly run beside an API re-check of a list, or a provider's
  * run): the one that finishes last must not apply an older observation over a newer one
  * (closing a break a newer check confirmed, or re-opening one it saw cleared). A run finished
@@ -114,8 +112,7 @@ const NOT_OVERTAKEN = `NOT EXISTS (
     JOIN reconciliation_results r2 ON r2.run_id = n.id AND r2.account_id = r.account_id
    WHERE n.status = 'finished' AND n.id <> $1
      AND n.finished_at > (SELECT started_at FROM reconciliation_runs WHERE id = $1) - interval '10 minutes'
-     AND r2.status IN ('matched', 'mismatched')
-     AND coalesce(r2.provider_time, r2.as_of) > coalesce(r.provider_time, r.as_of))`;
+     AND r2.status IN ('matched', 'mismatched') AND r2.as_of > r.as_of)`;
 
 /** An amount column as the text `formatAmount` writes (`-0.05`, `10000.00`), for notes. */
 const amountText = (column: string) => `(${column}::numeric / 100)::numeric(21, 2)::text`;
@@ -139,9 +136,9 @@ const ACKNOWLEDGED_FROM = `coalesce(d.acknowledged_difference, d.last_difference
  * the lateral subquery from being flattened back into that join.
  */
 const ACTIVE_WITH_RUN_RESULT = `(
-  SELECT a.id, x.account_id, x.status, x.difference, x.as_of, x.provider_time
+  SELECT a.id, x.account_id, x.status, x.difference, x.as_of
     FROM discrepancies a
-   CROSS JOIN LATERAL (SELECT account_id, status, difference, as_of, provider_time FROM reconciliation_results
+   CROSS JOIN LATERAL (SELECT account_id, status, difference, as_of FROM reconciliation_results
                         WHERE run_id = $1 AND account_id = a.account_id LIMIT 1) x
    WHERE a.status <> 'resolved')`;
 
