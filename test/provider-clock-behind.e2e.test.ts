@@ -117,3 +117,51 @@ describe('a provider clock behind ours (pipeline over HTTP)', () => {
     );
   }, 60_000);
 });
+
+/**
+ * Whether the provider learned anything between checks is told by its own time, not by the
+ * instant the ledger is read as of (which follows our clock): a provider answering the same
+ * balance with the same time is checked again until the last re-check, as before the clamp.
+ */
+describe('a provider whose time stands still (pipeline over HTTP)', () => {
+  const standingTs = String(Date.now() - 60_000);
+  const body = JSON.stringify({
+    responseCode: '2001100',
+    responseMessage: 'Successfull',
+    partnerReferenceNo: 'stood',
+    accountInfos: [
+      { balanceType: 'Cash', availableBalance: { value: '1050.00', currency: 'IDR' } },
+      { balanceType: 'Points', availableBalance: { value: '0.00', currency: 'IDR' } },
+    ],
+    additionalInfo: { ts: standingTs, type: 'get_aggregator_balance' },
+  });
+  let pipeline: Pipeline;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline(
+      testConfig({ RECON_RECHECK_DELAY_MS: '500', RECON_MAX_RECHECKS: '2' }),
+      {
+        scenario: [
+          ledgerAccount({
+            provider: 'netzme',
+            accountNo: 'NZSTOOD',
+            entries: [{ amount: 100_000n, agoMs: HOUR }],
+            simulated: { faults: [{ kind: 'raw', status: 200, body, times: 5 }] },
+          }),
+        ],
+      },
+    );
+  }, 90_000);
+  afterAll(() => pipeline.close());
+
+  it('50.00 over the ledger at the same time on every look: re-checked until the last, then a break', async () => {
+    const { runId } = await pipeline.producer.get(RunsService).start('api');
+    await pipeline.waitForRun(runId, 30_000);
+    const report = (await loadRunReport(pipeline.db.dataSource, runId))!;
+    expect(report.results.map((r) => [r.status, r.difference])).toEqual([['mismatched', '50.00']]);
+    // Three looks (the first and two re-checks): two of the five canned answers are left.
+    expect(pipeline.simulator.account('netzme', 'NZSTOOD')!.faults).toEqual([
+      expect.objectContaining({ kind: 'raw', times: 2 }),
+    ]);
+  }, 60_000);
+});

@@ -48,7 +48,7 @@ export interface AttemptInfo {
 /** What processing one job led to. */
 export type InquiryOutcome =
   | { kind: 'saved'; status: AccountResult['status'] }
-  /** A timing difference: the job must come back after the re-check delay. */
+  /** A timing difference: the job must come back after the re-check delay (`asOf`: the provider's instant). */
   | { kind: 'recheck'; asOf: Date }
   /** The account already had a final result in this run (a redelivered job). */
   | { kind: 'already-final' }

@@ -24,8 +24,10 @@ export function earlierChecks(
 }
 
 /**
- * The job's data for the next check of its account, after a check as of `asOf` asked for one
- * `delayMs` from `now`: it is not judged before then ({@link recheckTooEarly}).
+ * The job's data for the next check of its account, after a check whose provider instant was
+ * `asOf` (its own time, else the request time: what tells whether its clock moved, not the
+ * instant the ledger was read as of) asked for one `delayMs` from `now`: it is not judged
+ * before then ({@link recheckTooEarly}).
  */
 export function nextCheck(
   job: BalanceInquiryJobData,

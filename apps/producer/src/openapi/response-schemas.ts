@@ -189,7 +189,7 @@ export const AccountHistory = registry.register(
               .nullable()
               .optional()
               .describe(
-                'The bridge of a `mismatched` result from the provider’s history: `outcome`, `summary`, `window` (`from`, `to`, `fromKind`; `eventsFrom`: where the provider’s events start, on its clock: the last match’s provider time), ledgerBalance + providerOnlyTotal − ledgerOnlyTotal + amountDifferenceTotal + remainder = providerBalance, `providerOnly[]`, `ledgerOnly[]` (`backdated: true` on an entry dated before the window’s start, the last matched check, but booked after that check), `amountDifferences[]`, `firstDivergence`, `duplicatesSkipped`, `pages`, `capHit`.',
+                'The bridge of a `mismatched` result from the provider’s history: `outcome`, `summary`, `window` (`from`, `to`, `fromKind`; `eventsFrom`/`eventsTo`: where the provider’s events start and end, on its clock: the last match’s and this check’s provider times), ledgerBalance + providerOnlyTotal − ledgerOnlyTotal + amountDifferenceTotal + remainder = providerBalance, `providerOnly[]`, `ledgerOnly[]` (`backdated: true` on an entry dated before the window’s start, the last matched check, but booked after that check), `amountDifferences[]`, `firstDivergence`, `duplicatesSkipped`, `pages`, `capHit`.',
               ),
           })
           .passthrough(),

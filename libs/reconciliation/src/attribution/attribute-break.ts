@@ -86,6 +86,7 @@ export async function attributeBreak(
     to: brk.asOf,
     fromKind: fromMatch ? 'last-matched' : 'look-back',
     eventsFrom,
+    eventsTo,
     events,
     entries,
     toleranceMs: settings.toleranceMs,

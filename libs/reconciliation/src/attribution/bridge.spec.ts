@@ -144,6 +144,14 @@ describe('buildBridge', () => {
     expect(bridgeSummary(b)).toContain('likely money in flight');
   });
 
+  it("measures an event's age on the provider's clock (eventsTo), not against our as-of", () => {
+    // The check's provider time is 94 (its clock 6 minutes behind our as-of of 100): an event
+    // at 93 is a minute old, not seven.
+    const behind = { providerBalance: 100n, events: [ev(93, 100n)], inFlightMs: 300_000 };
+    expect(buildBridge(input({ ...behind, eventsTo: at(94) })).inFlight).toBe(true);
+    expect(buildBridge(input(behind)).inFlight).toBe(false);
+  });
+
   it('writes amounts as the API and CSV do, never grouped (found by a new-user tester: "9,443.57" reads as nine rupiah to a reader whose decimal separator is the comma)', () => {
     const b = buildBridge(
       input({ ledgerBalance: 0n, providerBalance: 944_357n, events: [ev(10, 944_357n)] }),

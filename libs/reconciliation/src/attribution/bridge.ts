@@ -57,11 +57,17 @@ export interface BridgeInput {
    * `from`.
    */
   eventsFrom?: Date;
+  /**
+   * Where the provider's events end, on its clock: the check's provider time where it gave one
+   * (before `to` on a clock behind ours). Absent: `to`. Provider-only events this close to it
+   * may be money in flight.
+   */
+  eventsTo?: Date;
   events: readonly BridgeEvent[];
   entries: readonly BridgeEntry[];
   /** Largest time distance for a match by amount and time. */
   toleranceMs: number;
-  /** Provider-only items at most this old (before `to`) may be money in flight. */
+  /** Provider-only items at most this old (before `eventsTo`) may be money in flight. */
   inFlightMs: number;
   pages: number;
   capHit: boolean;
@@ -171,7 +177,9 @@ export function buildBridge(input: BridgeInput): Bridge {
     providerOnly.length > 0 &&
     ledgerOnly.length === 0 &&
     amountDifferenceTotal === 0n &&
-    providerOnly.every((e) => input.to.getTime() - e.time.getTime() <= input.inFlightMs);
+    providerOnly.every(
+      (e) => (input.eventsTo ?? input.to).getTime() - e.time.getTime() <= input.inFlightMs,
+    );
   return {
     input,
     matched,
@@ -302,7 +310,13 @@ export interface AttributionJson {
   outcome: BridgeOutcome;
   summary: string;
   /** `eventsFrom` is absent in bridges stored before it was recorded. */
-  window: { from: string; to: string; fromKind: BridgeInput['fromKind']; eventsFrom?: string };
+  window: {
+    from: string;
+    to: string;
+    fromKind: BridgeInput['fromKind'];
+    eventsFrom?: string;
+    eventsTo?: string;
+  };
   ledgerBalance: string;
   providerBalance: string;
   providerOnlyTotal: string;
@@ -366,6 +380,7 @@ export function bridgeToJson(b: Bridge): AttributionJson {
       to: b.input.to.toISOString(),
       fromKind: b.input.fromKind,
       eventsFrom: (b.input.eventsFrom ?? b.input.from).toISOString(),
+      eventsTo: (b.input.eventsTo ?? b.input.to).toISOString(),
     },
     ledgerBalance: formatAmount(b.input.ledgerBalance),
     providerBalance: formatAmount(b.input.providerBalance),
