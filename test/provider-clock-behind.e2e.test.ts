@@ -9,6 +9,18 @@ const HOUR = 3_600_000;
 const BEHIND_MS = -300_000;
 
 /**
+ * A Netzme account opened with 1,000.00 an hour ago, then `entries` (amount, ms ago), whose
+ * provider on that clock answers `balance`.
+ */
+const behind = (accountNo: string, entries: [bigint, number][], balance: string) =>
+  ledgerAccount({
+    provider: 'netzme',
+    accountNo,
+    entries: [[100_000n, HOUR] as const, ...entries].map(([amount, agoMs]) => ({ amount, agoMs })),
+    simulated: { balance, providerTimeOffsetMs: BEHIND_MS },
+  });
+
+/**
  * A provider whose clock is behind ours stamps its balance with an instant before entries it
  * already holds. Read as of that stamp, a busy account (an entry in the last five minutes, at
  * every look) differed at every re-check and was reported a break on the first one (found by a
@@ -26,37 +38,19 @@ describe('a provider clock behind ours (pipeline over HTTP)', () => {
         scenario: [
           // 1,000.00 an hour ago, +50.00 two minutes ago: the provider holds both, and says so
           // as of five minutes ago.
-          ledgerAccount({
-            provider: 'netzme',
-            accountNo: 'NZBEHIND',
-            entries: [
-              { amount: 100_000n, agoMs: HOUR },
-              { amount: 5_000n, agoMs: 120_000 },
-            ],
-            simulated: { balance: '1050.00', providerTimeOffsetMs: BEHIND_MS },
-          }),
+          behind('NZBEHIND', [[5_000n, 120_000]], '1050.00'),
           // The same clock, holding a +20.00 of four minutes ago but not the +50.00 of two: in
           // flight until the last re-check, then a break of -50.00.
-          ledgerAccount({
-            provider: 'netzme',
-            accountNo: 'NZBEHINDLAG',
-            entries: [
-              { amount: 100_000n, agoMs: HOUR },
-              { amount: 2_000n, agoMs: 240_000 },
-              { amount: 5_000n, agoMs: 120_000 },
+          behind(
+            'NZBEHINDLAG',
+            [
+              [2_000n, 240_000],
+              [5_000n, 120_000],
             ],
-            simulated: { balance: '1020.00', providerTimeOffsetMs: BEHIND_MS },
-          }),
+            '1020.00',
+          ),
           // The same clock with 20.00 more than the ledger: a break of +20.00 at the re-check.
-          ledgerAccount({
-            provider: 'netzme',
-            accountNo: 'NZBEHINDX',
-            entries: [
-              { amount: 100_000n, agoMs: HOUR },
-              { amount: 5_000n, agoMs: 120_000 },
-            ],
-            simulated: { balance: '1070.00', providerTimeOffsetMs: BEHIND_MS },
-          }),
+          behind('NZBEHINDX', [[5_000n, 120_000]], '1070.00'),
         ],
       },
     );

@@ -19,15 +19,19 @@ describe('discrepancies when runs of the same account overlap', () => {
   const t0 = new Date(Date.now() - 3_600_000);
   const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 
-  /** A new run holding one result of the account (not finished). */
+  /**
+   * A new run holding one result of the account (not finished), as of `minutes`; the
+   * provider's own time is `providerMinutes` (default: the same).
+   */
   const runWith = async (
     accountId: string,
     status: 'matched' | 'mismatched',
     difference: bigint,
     minutes: number,
+    providerMinutes = minutes,
   ) => {
     const runId = (await runsRepository.create(db(), 'api', {}, null))!.runId;
-    await result(runId, accountId, status, difference, at(minutes));
+    await result(runId, accountId, status, difference, at(minutes), at(providerMinutes));
     return runId;
   };
   async function result(
@@ -36,7 +40,7 @@ describe('discrepancies when runs of the same account overlap', () => {
     status: 'matched' | 'mismatched',
     difference: bigint,
     asOf: Date,
-    providerTime: Date = asOf,
+    providerTime: Date,
   ) {
     await resultsRepository.upsertBatch(db(), [
       {
@@ -102,10 +106,8 @@ describe('discrepancies when runs of the same account overlap', () => {
     const [id] = await createAccounts(db(), ['OVL-CLOCK']);
     // A asked at 2 (our clock), B at 2.5; the provider's clock, a minute behind and drifting,
     // says 1 and 0.9: its times are no guide across checks, our as-ofs are.
-    const a = (await runsRepository.create(db(), 'api', {}, null))!.runId;
-    await result(a, id, 'matched', 0n, at(2), at(1));
-    const b = (await runsRepository.create(db(), 'api', {}, null))!.runId;
-    await result(b, id, 'mismatched', -1_000_000n, at(2.5), at(0.9));
+    const a = await runWith(id, 'matched', 0n, 2, 1);
+    const b = await runWith(id, 'mismatched', -1_000_000n, 2.5, 0.9);
     await finalizeRun(db(), b, 0n);
     await finalizeRun(db(), a, 0n);
     expect(await discrepancies(db(), id)).toEqual([

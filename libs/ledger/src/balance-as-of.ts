@@ -92,13 +92,12 @@ async function readSnapshots(db: Db, requests: SnapshotRequest[]): Promise<Ledge
 function toSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
   let asOfStart = 0;
   while (asOfStart < rows.length && rows[asOfStart].part === 'answering') asOfStart++;
-  const snapshot = asOfSnapshot(asOfStart === 0 ? rows : rows.slice(asOfStart));
-  if (asOfStart > 0)
-    snapshot.duringRequest = lastPerInstant(rows.slice(0, asOfStart)).map((r) => ({
-      balance: r.balanceAfter,
-      at: r.postedAt,
-    }));
-  return snapshot;
+  if (asOfStart === 0) return asOfSnapshot(rows, []);
+  const duringRequest = lastPerInstant(rows.slice(0, asOfStart)).map((r): BalanceAt => ({
+    balance: r.balanceAfter,
+    at: r.postedAt,
+  }));
+  return asOfSnapshot(rows.slice(asOfStart), duringRequest);
 }
 
 /**
@@ -110,28 +109,22 @@ function lastPerInstant(rows: SnapshotBalance[]): SnapshotBalance[] {
 }
 
 /** The balance as of the instant and the in-flight window's, from its rows newest first. */
-function asOfSnapshot(rows: SnapshotBalance[]): LedgerSnapshot {
+function asOfSnapshot(rows: SnapshotBalance[], duringRequest: BalanceAt[]): LedgerSnapshot {
   if (rows.length === 0)
-    return {
-      balance: 0n,
-      previousBalances: [],
-      postedAt: [],
-      inFlightEntries: 0,
-      duringRequest: [],
-    };
-  const balances = rows.map((r) => r.balanceAfter);
-  const inFlightEntries = rows.filter((r) => r.part === 'window').length;
+    return { balance: 0n, previousBalances: [], postedAt: [], inFlightEntries: 0, duringRequest };
+  const windowRows = rows.filter((r) => r.part === 'window');
+  const inFlightEntries = windowRows.length;
   const hasBaseline = rows.length > inFlightEntries;
-  const previousBalances = balances.slice(1);
+  const previousBalances = rows.slice(1).map((r) => r.balanceAfter);
   // History that starts inside the window: before its first entry the balance was 0.
   if (!hasBaseline && inFlightEntries < MAX_TIMING_WINDOW_ENTRIES) previousBalances.push(0n);
-  const postedAt = rows.filter((r) => r.part === 'window').map((r) => r.postedAt);
+  const postedAt = windowRows.map((r) => r.postedAt);
   return {
-    balance: balances[0],
+    balance: rows[0].balanceAfter,
     previousBalances,
     postedAt,
     inFlightEntries,
-    duringRequest: [],
+    duringRequest,
   };
 }
 

@@ -60,8 +60,9 @@ export function compareBalances(
   providerInstant: Date,
   earlier: EarlierChecks | null,
 ): Comparison {
+  const fits = (balance: bigint) => absAmount(providerBalance - balance) <= tolerance;
   const difference = providerBalance - ledger.balance;
-  if (absAmount(difference) <= tolerance)
+  if (fits(ledger.balance))
     return {
       status: 'matched',
       difference,
@@ -69,9 +70,7 @@ export function compareBalances(
       recheck: false,
       matchedDuringRequest: null,
     };
-  const matchedDuringRequest = ledger.duringRequest.find(
-    (then) => absAmount(providerBalance - then.balance) <= tolerance,
-  );
+  const matchedDuringRequest = ledger.duringRequest.find((then) => fits(then.balance));
   if (matchedDuringRequest && earlier)
     return {
       status: 'matched',
@@ -80,32 +79,23 @@ export function compareBalances(
       recheck: false,
       matchedDuringRequest,
     };
-  const k = ledger.previousBalances.findIndex(
-    (before) => absAmount(providerBalance - before) <= tolerance,
-  );
+  const k = ledger.previousBalances.findIndex(fits);
   const inFlightAmount = k === -1 ? null : ledger.balance - ledger.previousBalances[k];
-  if (!earlier)
-    return {
-      status: 'timing',
-      difference,
-      inFlightAmount,
-      recheck: true,
-      matchedDuringRequest: null,
-    };
+  const timing: Comparison = {
+    status: 'timing',
+    difference,
+    inFlightAmount,
+    recheck: true,
+    matchedDuringRequest: null,
+  };
+  if (!earlier) return timing;
   // A lag of entries still in the window is money in flight, however long it has been so
   // (a provider that books in two minutes is not a break at a one-minute re-check).
   const stillInFlight = k !== -1;
   const clockStood = providerInstant.getTime() <= earlier.previousAsOf.getTime();
   // Never a final `timing`: a lost entry and a new one of the same amount look alike in the
   // balances, so a lag that has not settled by the last re-check is a break (never hidden).
-  if ((stillInFlight || clockStood) && !earlier.last)
-    return {
-      status: 'timing',
-      difference,
-      inFlightAmount,
-      recheck: true,
-      matchedDuringRequest: null,
-    };
+  if ((stillInFlight || clockStood) && !earlier.last) return timing;
   return {
     status: 'mismatched',
     difference,
