@@ -54,7 +54,9 @@ describe('token endpoint faults reach the caller of a balance inquiry classified
 
   it.each(EXPECTED.map((e) => [e.fault.kind, e] as const))('%s', async (_kind, expected) => {
     await world.clearRedis();
-    const factory = world.newFactory();
+    // No hold after a refused token request (its own test: credential-refusal.test.ts), so the
+    // same client asks again at once.
+    const factory = world.newFactory({ tokenRefusalHoldMs: 0 });
     world.sim.setTokenFaults('nicepay', world.partners.nicepay.clientId, [
       { ...expected.fault, times: 1 },
     ]);

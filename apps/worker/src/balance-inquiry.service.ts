@@ -26,6 +26,7 @@ import {
   AccountMisfitError,
   AccountStatusResult,
   BalanceInquiryResult,
+  CredentialRefusedError,
   formatAmount,
   PermanentSnapError,
   ProviderName,
@@ -299,11 +300,13 @@ export class BalanceInquiryService implements OnModuleDestroy {
     }
     // A permanent failure about the account (HTTP 403 or 404: invalid, inactive, not honoured)
     // stays `error` unless the status call itself says "not active". One about our request
-    // (400, a 401 of our credentials or signature) says nothing of the account, and an account
-    // that was never sent (it does not fit the provider's request) is not asked about.
+    // (400, a 401 of our credentials or signature, a credential set the provider refuses at its
+    // token endpoint) says nothing of the account, and an account that was never sent (it does
+    // not fit the provider's request) is not asked about.
     const aboutAccount =
       e instanceof PermanentSnapError &&
       !(e instanceof AccountMisfitError) &&
+      !(e instanceof CredentialRefusedError) &&
       // The HTTP status: readSnapResponse has checked that the code's class agrees with it.
       [403, 404].includes(e.details.httpStatus ?? 0);
     const answer = aboutAccount ? await this.accountStatus(client, account, log) : null;

@@ -4,6 +4,7 @@
  * history) calls through it.
  */
 import type { SnapLogger, SnapOperation } from './client-deps';
+import { freshTokenRefused } from './credential-refusal';
 import {
   ContractBreachError,
   SnapError,
@@ -56,11 +57,14 @@ export interface AuthorizedCallParts {
   tokens: Pick<TokenManager, 'get' | 'invalidate'>;
   ids: ExternalIdGenerator;
   logger?: SnapLogger;
+  /** The credential set's name, for the error of a fresh token refused too. */
+  credentialSet: string;
 }
 
 /**
  * A signed transactional call with the shared token. A rejected token (401xx01/03) is
- * invalidated and the call retried once with a fresh one; a duplicate external id
+ * invalidated and the call retried once with a fresh one (refused too, the call fails for good:
+ * {@link freshTokenRefused}); a duplicate external id
  * (409xx00) is retried once with a new id; a 401 to an operation whose provider's pages show
  * two Authorization forms is retried once in the other form; refused there too, it fails with
  * the refusal that is not about the token (else the first form's).
@@ -71,6 +75,11 @@ export async function authorizedCall(
 ): Promise<AuthorizedAnswer> {
   const { transport, tokens, ids, logger } = parts;
   let tokenRetried = false;
+  /** What is thrown: a token refused after the refresh is not worth the queue's retries. */
+  const failure = (e: unknown) =>
+    tokenRetried && e instanceof TokenRejectedSnapError
+      ? freshTokenRefused(e, parts.credentialSet)
+      : e;
   let duplicateRetried = false;
   /** The 401 in the form sent first, once the other form is being tried. */
   let refusedInFirstForm: SnapError | null = null;
@@ -112,7 +121,9 @@ export async function authorizedCall(
         // (e.g. 4011100, a signature made with a wrong secret: permanent, not retried).
         transport.refused(request.operation, scheme);
         const aboutTheForm = (x: SnapError) => x instanceof TokenRejectedSnapError;
-        throw aboutTheForm(refusedInFirstForm) && !aboutTheForm(e) ? e : refusedInFirstForm;
+        throw failure(
+          aboutTheForm(refusedInFirstForm) && !aboutTheForm(e) ? e : refusedInFirstForm,
+        );
       }
       if (e instanceof TokenRejectedSnapError && !tokenRetried) {
         tokenRetried = true;
@@ -148,7 +159,7 @@ export async function authorizedCall(
         duplicateRetried = true;
         continue;
       }
-      throw e;
+      throw failure(e);
     }
   }
 }

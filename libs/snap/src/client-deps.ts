@@ -37,6 +37,8 @@ export interface SnapClientDeps {
   onCall?: (event: SnapCallEvent) => void;
   onTokenIssued?: (provider: string, credentialSet: string) => void;
   tokenSafetyMarginMs?: number;
+  /** How long a refused token request is not resent (default 60 s, credential-refusal.ts). */
+  tokenRefusalHoldMs?: number;
   /** Prefix of the Redis keys holding shared tokens (default `snap-recon:token`). */
   tokenKeyPrefix?: string;
   /** Waited on before every request (token, balance, status): the provider's rate limit. */

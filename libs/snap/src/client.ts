@@ -16,6 +16,7 @@ import {
 } from './balance-inquiry';
 import type { SnapClientDeps, SnapLogger, SnapOperation } from './client-deps';
 import type { SnapCredentials } from './credentials';
+import { refusesCredentials, TokenRefusal } from './credential-refusal';
 import { callDeadlineMs, SnapHttpMethod } from './http';
 import { SnapError } from './errors';
 import type { ProviderProfile } from './profiles';
@@ -26,6 +27,7 @@ import { SnapTransport } from './transport';
 interface SharedParts {
   transport: SnapTransport;
   tokens: TokenManager;
+  tokenRefusal: TokenRefusal;
   logger: SnapLogger | undefined;
 }
 
@@ -33,6 +35,8 @@ interface SharedParts {
 export class SnapClient implements AuthorizedCaller {
   readonly tokens: TokenManager;
   private readonly transport: SnapTransport;
+  /** A refused token request, held so the credential set's other accounts do not resend it. */
+  private readonly tokenRefusal: TokenRefusal;
   /** Where this client's call lines go; a {@link withLogger} view has its own. */
   private readonly logger: SnapLogger | undefined;
 
@@ -45,10 +49,12 @@ export class SnapClient implements AuthorizedCaller {
     if (shared) {
       this.transport = shared.transport;
       this.tokens = shared.tokens;
+      this.tokenRefusal = shared.tokenRefusal;
       this.logger = shared.logger;
       return;
     }
     this.transport = new SnapTransport(profile, credentials, deps);
+    this.tokenRefusal = new TokenRefusal(credentials.name, deps.tokenRefusalHoldMs);
     const identity = createHash('sha256')
       .update(`${credentials.baseUrl}|${credentials.clientId}`)
       .digest('hex');
@@ -74,6 +80,7 @@ export class SnapClient implements AuthorizedCaller {
     return new SnapClient(this.profile, this.credentials, this.deps, {
       transport: this.transport,
       tokens: this.tokens,
+      tokenRefusal: this.tokenRefusal,
       logger,
     });
   }
@@ -120,14 +127,24 @@ export class SnapClient implements AuthorizedCaller {
         tokens: this.tokens,
         ids: this.deps.ids,
         logger: this.logger,
+        credentialSet: this.credentials.name,
       },
       { operation, urlPath, signedPath, body, method },
     );
   }
 
-  /** Requests a new B2B access token (used by the token manager, never directly). */
+  /**
+   * Requests a new B2B access token (used by the token manager, never directly); not sent while
+   * a refusal of this credential set is held (see credential-refusal.ts).
+   */
   private async issueToken(): Promise<IssuedToken> {
-    const token = await requestAccessToken(this.transport, this.credentials);
+    this.tokenRefusal.check();
+    let token: IssuedToken;
+    try {
+      token = await requestAccessToken(this.transport, this.credentials);
+    } catch (e) {
+      throw refusesCredentials(e) ? this.tokenRefusal.hold(e) : e;
+    }
     this.deps.onTokenIssued?.(this.profile.provider, this.credentials.name);
     return token;
   }

@@ -10,6 +10,7 @@ export * from './client-factory';
 export * from './credentials';
 export * from './account-fit';
 export * from './credential-fit';
+export * from './credential-refusal';
 export * from './errors';
 export * from './external-id';
 export * from './http';

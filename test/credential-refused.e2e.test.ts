@@ -1,0 +1,123 @@
+import { RunsService } from '@app/reconciliation';
+import { formatAmount } from '@app/snap';
+import { DEMO_CLIENT_IDS, DEMO_CHANNEL_ID } from '../apps/cli/src/demo/demo-wiring';
+import { generatePartnerKeys } from '../apps/cli/src/demo/partner-keys';
+import { oneEntryAccount } from './support/one-entry-account';
+import { startPipeline, Pipeline } from './support/pipeline';
+import { testConfig } from './support/test-config';
+
+const NICEPAY_ACCOUNTS = 6;
+const BALANCE = 100_000n;
+
+const account = (
+  provider: 'netzme' | 'nicepay' | 'finnet',
+  accountNo: string,
+  faults: object[] = [],
+) =>
+  oneEntryAccount({
+    provider,
+    accountNo,
+    ledger: BALANCE,
+    simulated: { balance: formatAmount(BALANCE), faults },
+    credentialSet: provider === 'finnet' ? accountNo : null,
+  });
+
+/**
+ * A credential set the provider will not take costs one request, not one per account and
+ * attempt: NICEPay holding another public key than ours refuses the signed token request
+ * (`401` Unauthorized signature), and a Finnet merchant whose every token is revoked refuses
+ * the fresh one too. Before, each NICEPay account sent its own token request, and the Finnet
+ * account was retried JOB_ATTEMPTS times: two balance calls and a token request each.
+ */
+describe('credentials the provider refuses', () => {
+  const config = testConfig({
+    JOB_BACKOFF_MS: '50',
+    JOB_BACKOFF_JITTER: '0',
+    // One job at a time: every NICEPay account after the first asks after the refusal.
+    WORKER_CONCURRENCY: '1',
+  });
+  const keys = generatePartnerKeys();
+  const scenario = [
+    ...Array.from({ length: NICEPAY_ACCOUNTS }, (_, i) => account('nicepay', `NPREF${i}`)),
+    account('netzme', 'NZREF0'),
+    account('finnet', 'FNREVOKED', [{ kind: 'token-revoked' }]),
+    account('finnet', 'FNFINE'),
+  ];
+  let pipeline: Pipeline;
+  let rows: Map<string, { status: string; attempts: number; final: boolean; error: string }>;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline(config, { scenario, keys, startWorker: false });
+    // NICEPay now holds another key for our client id (rotated there, not here).
+    pipeline.simulator.registerPartners([
+      {
+        provider: 'nicepay',
+        clientId: DEMO_CLIENT_IDS.nicepay,
+        clientSecret: keys.nicepay.clientSecret,
+        publicKeyPem: generatePartnerKeys().nicepay.publicKeyPem,
+        channelId: DEMO_CHANNEL_ID,
+      },
+    ]);
+    pipeline.simulator.resetStats();
+    await pipeline.startWorker();
+    const { runId } = await pipeline.producer.get(RunsService).start('api');
+    const run = await pipeline.waitForRun(runId, 30_000);
+    expect(run.status).toBe('finished');
+    const result: {
+      account_no: string;
+      status: string;
+      attempts: number;
+      final: boolean;
+      error_message: string | null;
+    }[] = await pipeline.db.dataSource.query(
+      `SELECT a.account_no, r.status, r.attempts, r.is_final AS final, r.error_message
+         FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
+        WHERE r.run_id = $1`,
+      [runId],
+    );
+    rows = new Map(
+      result.map((r) => [
+        r.account_no,
+        { status: r.status, attempts: r.attempts, final: r.final, error: r.error_message ?? '' },
+      ]),
+    );
+  }, 60_000);
+  afterAll(() => pipeline?.close());
+
+  it('NICEPay refusing our token request: one token request, every account error at its first attempt, saying why', () => {
+    const nicepay = pipeline.simulator.stats().providers.nicepay;
+    expect(nicepay.byKind.token.requests).toBe(1);
+    expect(Object.keys(nicepay.byKind.token.byCode)).toEqual([expect.stringMatching(/^401/)]);
+    expect(nicepay.byKind.balance.requests).toBe(0);
+    const results = [...rows].filter(([no]) => no.startsWith('NPREF')).map(([, r]) => r);
+    expect(results).toHaveLength(NICEPAY_ACCOUNTS);
+    for (const r of results) {
+      expect(r).toMatchObject({ status: 'error', attempts: 1, final: true });
+    }
+    // The first account saw the answer; the others were not sent, and say whose refusal
+    // stopped them.
+    const errors = results.map((r) => r.error).sort();
+    expect(errors[0]).toMatch(
+      /^nicepay answered 401.*; the token request of credential set 'default' is not sent again before /,
+    );
+    for (const e of errors.slice(1)) {
+      expect(e).toMatch(
+        /^nicepay: not sent: its token request for credential set 'default' was refused at .*; not asked again before /,
+      );
+    }
+  });
+
+  it('Finnet refusing a fresh token too: error at the first attempt, after two balance calls and one refresh', () => {
+    expect(rows.get('FNREVOKED')).toMatchObject({ status: 'error', attempts: 1, final: true });
+    expect(rows.get('FNREVOKED')!.error).toMatch(/a fresh token of credential set 'FNREVOKED'/);
+    expect(pipeline.simulator.stats().providers.finnet.byKind.balance.byCode).toEqual({
+      '4011101': 2,
+      '2001100': 1,
+    });
+  });
+
+  it('leaves the other credential sets alone', () => {
+    expect(rows.get('NZREF0')).toMatchObject({ status: 'matched' });
+    expect(rows.get('FNFINE')).toMatchObject({ status: 'matched' });
+  });
+});
