@@ -23,11 +23,11 @@ const account = (
   });
 
 /**
- * A credential set the provider will not take costs one request, not one per account and
- * attempt: NICEPay holding another public key than ours refuses the signed token request
- * (`401` Unauthorized signature), and a Finnet merchant whose every token is revoked refuses
- * the fresh one too. Before, each NICEPay account sent its own token request, and the Finnet
- * account was retried JOB_ATTEMPTS times: two balance calls and a token request each.
+ * A credential set the provider will not take is not asked again and again: NICEPay holding
+ * another public key than ours refuses the signed token request (`401` Unauthorized
+ * signature), then the process holds it and the other accounts fail without a request (before,
+ * each sent its own); a Finnet merchant whose every token is revoked is given up after its
+ * second attempt (before, JOB_ATTEMPTS: five, two balance calls and a token request each).
  */
 describe('credentials the provider refuses', () => {
   const config = testConfig({
@@ -98,20 +98,23 @@ describe('credentials the provider refuses', () => {
     // stopped them.
     const errors = results.map((r) => r.error).sort();
     expect(errors[0]).toMatch(
-      /^nicepay answered 401.*; the token request of credential set 'default' is not sent again before /,
+      /^nicepay answered 401.*; the token request of credential set 'default' is not sent again by this process before /,
     );
     for (const e of errors.slice(1)) {
       expect(e).toMatch(
-        /^nicepay: not sent: its token request for credential set 'default' was refused at .*; not asked again before /,
+        /^nicepay: not sent: its token request for credential set 'default' was refused at .*; not asked again by this process before /,
       );
     }
   });
 
-  it('Finnet refusing a fresh token too: error at the first attempt, after two balance calls and one refresh', () => {
-    expect(rows.get('FNREVOKED')).toMatchObject({ status: 'error', attempts: 1, final: true });
-    expect(rows.get('FNREVOKED')!.error).toMatch(/a fresh token of credential set 'FNREVOKED'/);
+  it('Finnet refusing a fresh token on two attempts: error after the second, not the fifth', () => {
+    expect(rows.get('FNREVOKED')).toMatchObject({ status: 'error', attempts: 2, final: true });
+    expect(rows.get('FNREVOKED')!.error).toMatch(
+      /^finnet answered 4011101 .*; refused again after a fresh token on attempt 2: not retried$/,
+    );
+    // Each attempt: the call, a refresh, the call again.
     expect(pipeline.simulator.stats().providers.finnet.byKind.balance.byCode).toEqual({
-      '4011101': 2,
+      '4011101': 4,
       '2001100': 1,
     });
   });

@@ -844,9 +844,7 @@ describe('requests the client builds and answers it reads, against the providers
         const error = await client
           .balanceInquiry({ accountNo: 'x', currency: 'IDR' })
           .catch((e: unknown) => e);
-        // A fresh token refused too: the credentials are not accepted, so not worth a retry.
-        expect((error as SnapError).details.responseCode).toBe(row.code);
-        expect((error as SnapError).retryable).toBe(false);
+        expect((error as SnapError).kind).toBe('token-rejected');
         expect(tokenCalls() - before).toBe(3);
       });
     });

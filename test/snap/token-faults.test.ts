@@ -54,9 +54,10 @@ describe('token endpoint faults reach the caller of a balance inquiry classified
 
   it.each(EXPECTED.map((e) => [e.fault.kind, e] as const))('%s', async (_kind, expected) => {
     await world.clearRedis();
-    // No hold after a refused token request (its own test: credential-refusal.test.ts), so the
-    // same client asks again at once.
-    const factory = world.newFactory({ tokenRefusalHoldMs: 0 });
+    // A refused token request (the `code` row) is held (credential-refusal.test.ts); no hold
+    // here, so that the same client asks again at once. Every other fault must not start one.
+    const held = expected.fault.kind === 'code';
+    const factory = world.newFactory(held ? { tokenRefusalHoldMs: 0 } : {});
     world.sim.setTokenFaults('nicepay', world.partners.nicepay.clientId, [
       { ...expected.fault, times: 1 },
     ]);

@@ -35,6 +35,7 @@ import {
   SnapClient,
   SnapClientFactory,
   SnapError,
+  TokenRejectedSnapError,
 } from '@app/snap';
 import { ReconciledSummary } from './reconciled-summary';
 
@@ -283,7 +284,12 @@ export class BalanceInquiryService implements OnModuleDestroy {
     const snap = e instanceof SnapError ? e : null;
     const deferrable =
       e instanceof RateLimitedSnapError && (job.rateLimitHits ?? 0) < MAX_RATE_LIMIT_HITS;
-    const retryable = snap ? snap.retryable : true;
+    // A token refused right after a refresh is retried once by the queue: another process's
+    // refresh may have replaced it, and the backoff lets that settle. Refused so on a second
+    // attempt too, the provider does not take the credential set's tokens: each further
+    // attempt would cost two calls and a token request for the same answer.
+    const tokensNotTaken = e instanceof TokenRejectedSnapError && attempt.number >= 2;
+    const retryable = (snap ? snap.retryable : true) && !tokensNotTaken;
     if (deferrable || (retryable && !attempt.isLast)) {
       log.warn(
         {
@@ -319,7 +325,9 @@ export class BalanceInquiryService implements OnModuleDestroy {
         final: true,
         responseCode: snap?.details.responseCode ?? null,
         externalId: snap?.details.externalId ?? null,
-        errorMessage: (e as Error).message,
+        errorMessage: tokensNotTaken
+          ? `${(e as Error).message}; refused again after a fresh token on attempt ${attempt.number}: not retried`
+          : (e as Error).message,
       } satisfies Partial<AccountResult>),
     );
     log.warn(

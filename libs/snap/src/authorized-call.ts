@@ -4,7 +4,6 @@
  * history) calls through it.
  */
 import type { SnapLogger, SnapOperation } from './client-deps';
-import { freshTokenRefused } from './credential-refusal';
 import {
   ContractBreachError,
   SnapError,
@@ -57,14 +56,11 @@ export interface AuthorizedCallParts {
   tokens: Pick<TokenManager, 'get' | 'invalidate'>;
   ids: ExternalIdGenerator;
   logger?: SnapLogger;
-  /** The credential set's name, for the error of a fresh token refused too. */
-  credentialSet: string;
 }
 
 /**
  * A signed transactional call with the shared token. A rejected token (401xx01/03) is
- * invalidated and the call retried once with a fresh one (refused too, the call fails for good:
- * {@link freshTokenRefused}); a duplicate external id
+ * invalidated and the call retried once with a fresh one; a duplicate external id
  * (409xx00) is retried once with a new id; a 401 to an operation whose provider's pages show
  * two Authorization forms is retried once in the other form; refused there too, it fails with
  * the refusal that is not about the token (else the first form's).
@@ -75,11 +71,6 @@ export async function authorizedCall(
 ): Promise<AuthorizedAnswer> {
   const { transport, tokens, ids, logger } = parts;
   let tokenRetried = false;
-  /** What is thrown: a token refused after the refresh is not worth the queue's retries. */
-  const failure = (e: unknown) =>
-    tokenRetried && e instanceof TokenRejectedSnapError
-      ? freshTokenRefused(e, parts.credentialSet)
-      : e;
   let duplicateRetried = false;
   /** The 401 in the form sent first, once the other form is being tried. */
   let refusedInFirstForm: SnapError | null = null;
@@ -121,9 +112,7 @@ export async function authorizedCall(
         // (e.g. 4011100, a signature made with a wrong secret: permanent, not retried).
         transport.refused(request.operation, scheme);
         const aboutTheForm = (x: SnapError) => x instanceof TokenRejectedSnapError;
-        throw failure(
-          aboutTheForm(refusedInFirstForm) && !aboutTheForm(e) ? e : refusedInFirstForm,
-        );
+        throw aboutTheForm(refusedInFirstForm) && !aboutTheForm(e) ? e : refusedInFirstForm;
       }
       if (e instanceof TokenRejectedSnapError && !tokenRetried) {
         tokenRetried = true;
@@ -159,7 +148,7 @@ export async function authorizedCall(
         duplicateRetried = true;
         continue;
       }
-      throw failure(e);
+      throw e;
     }
   }
 }

@@ -127,7 +127,6 @@ export class SnapClient implements AuthorizedCaller {
         tokens: this.tokens,
         ids: this.deps.ids,
         logger: this.logger,
-        credentialSet: this.credentials.name,
       },
       { operation, urlPath, signedPath, body, method },
     );

@@ -1,41 +1,35 @@
 /**
- * A credential set the provider will not take: its token request refused (a 4xx such as
- * `4017300` Unauthorized signature), or a token refused again right after a fresh one replaced
- * it (`401xx01` twice in a row). Neither is fixed by asking again a moment later, so the
- * account fails for good at once (no queue retries), and a refused token request is not sent
- * again by this process for a while: every other account of the credential set fails with the
- * same reason, not one more signed request each.
+ * A token request the provider refuses (`4017300` Unauthorized signature for a key it does not
+ * hold, `4037301` Feature not allowed...) is about the credential set, not the account: every
+ * other account's token request would be refused the same. So this process does not send it
+ * again for a while, and the credential set's other accounts fail at once with the same reason
+ * instead of one signed request each.
  */
 import {
   PermanentSnapError,
+  RateLimitedSnapError,
   SnapError,
   TokenRejectedSnapError,
   type SnapErrorDetails,
 } from './errors';
+import { isListedCode, parseResponseCode } from './response-code';
 
 /** How long a refused token request stops this process's token requests for a credential set. */
 export const DEFAULT_TOKEN_REFUSAL_HOLD_MS = 60_000;
 
-/** The provider will not take this credential set: permanent, not retried. */
+/** The provider refused this credential set's token request: permanent, not retried. */
 export class CredentialRefusedError extends PermanentSnapError {}
 
-/** True for a token request's answer that says the credentials are not accepted. */
-export function refusesCredentials(e: unknown): e is SnapError {
-  return (
-    (e instanceof PermanentSnapError || e instanceof TokenRejectedSnapError) &&
-    !(e instanceof CredentialRefusedError)
-  );
-}
-
 /**
- * The refusal of a token that replaced a rejected one: the provider's own answer, as a
- * permanent failure that says why it is not retried.
+ * True for a token request's answer that refuses the credentials: a code PROTOCOL.md lists
+ * with HTTP 400, 401 or 403 (not `403xx04`, a rate limit). An unlisted code, a 404 (a wrong
+ * path is every call's, and says nothing of the credentials), a 409 or a 5xx is not held.
  */
-export function freshTokenRefused(e: TokenRejectedSnapError, credentialSet: string): SnapError {
-  return new CredentialRefusedError(
-    `${e.message}; a fresh token of credential set '${credentialSet}' was refused too: not retried`,
-    e.details,
-  );
+export function refusesCredentials(e: unknown): e is SnapError {
+  if (!(e instanceof PermanentSnapError || e instanceof TokenRejectedSnapError)) return false;
+  if (e instanceof CredentialRefusedError || e instanceof RateLimitedSnapError) return false;
+  const code = parseResponseCode(e.details.responseCode);
+  return code !== null && isListedCode(code) && [400, 401, 403].includes(code.httpStatus);
 }
 
 /** One credential set's refused token request, remembered for a while in this process. */
@@ -52,10 +46,10 @@ export class TokenRefusal {
   check(): void {
     const held = this.refusal;
     if (!held || held.until <= this.now()) return;
-    const { provider, responseCode } = held.error.details;
-    const details: SnapErrorDetails = { provider, responseCode };
+    // No code of its own: nothing was asked for this account (the message quotes the refusal).
+    const details: SnapErrorDetails = { provider: held.error.details.provider };
     throw new CredentialRefusedError(
-      `${provider}: not sent: its token request for credential set '${this.credentialSet}' was refused at ${new Date(held.at).toISOString()} (${held.error.message}); not asked again before ${new Date(held.until).toISOString()}`,
+      `${details.provider}: not sent: its token request for credential set '${this.credentialSet}' was refused at ${iso(held.at)} (${held.error.message}); not asked again by this process before ${iso(held.until)}`,
       details,
     );
   }
@@ -65,8 +59,10 @@ export class TokenRefusal {
     const at = this.now();
     this.refusal = { error: e, at, until: at + this.holdMs };
     return new CredentialRefusedError(
-      `${e.message}; the token request of credential set '${this.credentialSet}' is not sent again before ${new Date(at + this.holdMs).toISOString()}`,
+      `${e.message}; the token request of credential set '${this.credentialSet}' is not sent again by this process before ${iso(at + this.holdMs)}`,
       e.details,
     );
   }
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();

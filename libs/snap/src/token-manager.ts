@@ -107,7 +107,7 @@ export class TokenManager {
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
   private readonly now: () => number;
-  /** Token requests this instance sent to the provider. */
+  /** Token requests this instance asked its issuer for (one held back by a refusal included). */
   fetchCount = 0;
 
   constructor(
