@@ -177,7 +177,7 @@ describe('CLI', () => {
     }
     const csv = await cli(['report', report.run.id, '--format', 'csv'], env);
     expect(csv.stdout.split('\n')[0]).toBe(
-      'merchantId,provider,accountNo,msId,status,providerBalance,ledgerBalance,difference,inFlightAmount,currency,responseCode,attempts,providerTime,error,providerStatus,providerName,explanation,externalId,providerReference',
+      'merchantId,provider,accountNo,msId,status,providerBalance,ledgerBalance,difference,inFlightAmount,currency,responseCode,attempts,providerTime,error,providerStatus,providerName,explanation,externalId,providerReference,asOf',
     );
     expect(csv.stdout.trim().split('\n')).toHaveLength(11);
     const table = await cli(['report', 'latest'], env);

@@ -103,6 +103,13 @@ describe('a provider clock behind ours (pipeline over HTTP)', () => {
     // The provider's own time is kept as it said it: about five minutes ago, before the entry.
     expect(row.provider_time.getTime()).toBeLessThan(postedAt.getTime());
     expect(Math.abs(Date.now() + BEHIND_MS - row.provider_time.getTime())).toBeLessThan(30_000);
+    // The run's report says which instant its ledger balance is of, beside the provider's time.
+    const reported = report.results.find((r) => r.accountNo === 'NZBEHIND')!;
+    expect(reported).toMatchObject({
+      ledgerBalance: '1050.00',
+      asOf: row.as_of.toISOString(),
+      providerTime: row.provider_time.toISOString(),
+    });
     const opened: { account_id: string }[] = await pipeline.db.dataSource.query(
       `SELECT account_id::text FROM discrepancies`,
     );

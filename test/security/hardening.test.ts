@@ -600,6 +600,7 @@ describe('export concurrency', () => {
       'explanation',
       'externalId',
       'providerReference',
+      'asOf',
     ]);
     expect(slots.busy).toBe(0);
   }, 120_000);

@@ -4,7 +4,10 @@ import { RESULT_STATUSES } from './result-status';
 import type { ResultView, RunReport, RunView } from './run-report';
 import { spreadsheetSafeCsvOptions } from './spreadsheet-safe-csv';
 
-/** CSV columns of a run's results, in order. */
+/**
+ * CSV columns of a run's results, in order. A new column goes at the end: a reader that takes
+ * the columns by position keeps working.
+ */
 export const RESULT_CSV_COLUMNS: (keyof ResultView)[] = [
   'merchantId',
   'provider',
@@ -25,6 +28,7 @@ export const RESULT_CSV_COLUMNS: (keyof ResultView)[] = [
   'explanation',
   'externalId',
   'providerReference',
+  'asOf',
 ];
 
 /** The columns of {@link RESULT_CSV_COLUMNS} holding signed decimal amounts. */

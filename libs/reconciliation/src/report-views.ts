@@ -53,7 +53,6 @@ export async function listRuns(
 function toResultItem(r: ResultItemRecord): ResultItem {
   return Object.assign(toResultView(r), {
     merchantName: r.merchantName,
-    asOf: r.asOf?.toISOString() ?? null,
     checkedAt: r.checkedAt.toISOString(),
   });
 }

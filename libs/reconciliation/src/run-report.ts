@@ -51,6 +51,11 @@ export interface ResultView {
   responseCode: string | null;
   attempts: number;
   providerTime: string | null;
+  /**
+   * The instant the ledger balance was read as of, on our clock: the provider's time kept
+   * inside the span of its request (so not always `providerTime`), else the request time.
+   */
+  asOf: string | null;
   error: string | null;
   /** The account-status values the provider gave, e.g. `userStatus=premium, status=blocked`. */
   providerStatus: string | null;
@@ -110,6 +115,7 @@ export function toResultView(r: ResultRecord): ResultView {
     responseCode: r.responseCode,
     attempts: r.attempts,
     providerTime: r.providerTime?.toISOString() ?? null,
+    asOf: r.asOf?.toISOString() ?? null,
     error: r.errorMessage,
     providerStatus: r.providerStatus ? describeStatus(r.providerStatus) : null,
     providerName: r.providerName,

@@ -41,6 +41,8 @@ export interface ResultRecord {
   responseCode: string | null;
   attempts: number;
   providerTime: Date | null;
+  /** The instant the ledger was read as of (our clock). */
+  asOf: Date | null;
   errorMessage: string | null;
   providerStatus: Record<string, string> | null;
   providerName: string | null;
@@ -58,7 +60,6 @@ export interface ResultItemRecord extends ResultRecord {
   /** |difference|, or -1 without one: the key results are listed by (largest first). */
   sortKey: bigint;
   merchantName: string;
-  asOf: Date | null;
   checkedAt: Date;
 }
 
@@ -157,6 +158,7 @@ interface ResultRow {
   response_code: string | null;
   attempts: number;
   provider_time: Date | null;
+  as_of: Date | null;
   error_message: string | null;
   provider_status: Record<string, string> | null;
   provider_name: string | null;
@@ -169,7 +171,6 @@ interface ResultItemRow extends ResultRow {
   account_id: string;
   sort_key: string;
   merchant_name: string;
-  as_of: Date | null;
   checked_at: Date;
 }
 
@@ -188,6 +189,7 @@ function toResultRecord(r: ResultRow): ResultRecord {
     responseCode: r.response_code,
     attempts: r.attempts,
     providerTime: r.provider_time,
+    asOf: r.as_of,
     errorMessage: r.error_message,
     providerStatus: r.provider_status,
     providerName: r.provider_name,
@@ -204,7 +206,6 @@ function toResultItemRecord(r: ResultItemRow): ResultItemRecord {
     accountId: idOf(r.account_id),
     sortKey: moneyOf(r.sort_key),
     merchantName: r.merchant_name,
-    asOf: r.as_of,
     checkedAt: r.checked_at,
   });
 }
@@ -362,7 +363,7 @@ export async function findRunResults(db: Db, runId: string): Promise<ResultRecor
   const rows: ResultRow[] = await db.query(
     `SELECT a.merchant_id, a.provider, a.account_no, a.ms_id, r.status, r.provider_balance, r.ledger_balance,
             r.difference, r.in_flight_amount, r.currency, r.response_code, r.attempts, r.provider_time,
-            r.error_message, r.provider_status, r.provider_name,
+            r.as_of, r.error_message, r.provider_status, r.provider_name,
             r.attribution->>'summary' AS explanation, r.external_id, r.provider_reference
        FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
       WHERE r.run_id = $1
