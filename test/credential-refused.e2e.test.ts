@@ -110,7 +110,7 @@ describe('credentials the provider refuses', () => {
   it('Finnet refusing a fresh token on two attempts: error after the second, not the fifth', () => {
     expect(rows.get('FNREVOKED')).toMatchObject({ status: 'error', attempts: 2, final: true });
     expect(rows.get('FNREVOKED')!.error).toMatch(
-      /^finnet answered 4011101 .*; refused again after a fresh token on attempt 2: not retried$/,
+      /^finnet answered 4011101 .*; a token was rejected after its refresh on two attempts: not retried$/,
     );
     // Each attempt: the call, a refresh, the call again.
     expect(pipeline.simulator.stats().providers.finnet.byKind.balance.byCode).toEqual({

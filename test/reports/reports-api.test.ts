@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
 import { finalizeRun, RESULT_CSV_COLUMNS, RESULT_STATUSES, RunView } from '@app/reconciliation';
 import { formatAmount, parseAmount } from '@app/snap';
+import { RunReport } from '../../apps/producer/src/openapi/response-schemas';
 import { formatInZone } from '../../apps/producer/src/reports/zoned-day';
 import { startPipeline, Pipeline } from '../support/pipeline';
 import { expectFormulaCellsDefused, plantFormulaRun } from '../support/formula-cells';
@@ -467,6 +468,10 @@ describe('reports API', () => {
       expect(rows).toHaveLength(90);
       const json = await getJson<{ run: RunView; results: unknown[] }>(`/runs/${runId}/report`);
       expect(json.results).toHaveLength(90);
+      // The OpenAPI schema describes it (every field of every result, asOf included).
+      const parsed = RunReport.safeParse(json);
+      expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+      expect(Object.keys(json.results[0] as object)).toEqual(RESULT_CSV_COLUMNS);
     });
   });
 

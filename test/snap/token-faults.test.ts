@@ -1,8 +1,9 @@
 import {
   ContractBreachError,
-  PermanentSnapError,
+  CredentialRefusedError,
   RateLimitedSnapError,
   SnapError,
+  TokenRequestError,
   TransientSnapError,
 } from '@app/snap';
 import { TOKEN_FAULT_KINDS, TokenFaultSpec } from '../../apps/snap-simulator/src';
@@ -10,7 +11,13 @@ import { World } from './support/world';
 
 type ErrorClass = abstract new (...args: never[]) => SnapError;
 
-const EXPECTED: { fault: TokenFaultSpec; error: ErrorClass; retryable: boolean }[] = [
+/** `held`: a refusal of the credentials, held by the client (credential-refusal.test.ts). */
+const EXPECTED: {
+  fault: TokenFaultSpec;
+  error: ErrorClass;
+  retryable: boolean;
+  held?: boolean;
+}[] = [
   { fault: { kind: '500' }, error: TransientSnapError, retryable: true },
   { fault: { kind: '504' }, error: TransientSnapError, retryable: true },
   { fault: { kind: '429' }, error: RateLimitedSnapError, retryable: true },
@@ -20,7 +27,14 @@ const EXPECTED: { fault: TokenFaultSpec; error: ErrorClass; retryable: boolean }
   { fault: { kind: 'no-code' }, error: ContractBreachError, retryable: false },
   { fault: { kind: 'no-token' }, error: ContractBreachError, retryable: false },
   { fault: { kind: 'bad-expires-in' }, error: ContractBreachError, retryable: false },
-  { fault: { kind: 'code', responseCode: '4017300' }, error: PermanentSnapError, retryable: false },
+  {
+    fault: { kind: 'code', responseCode: '4017300' },
+    error: CredentialRefusedError,
+    retryable: false,
+    held: true,
+  },
+  // A 404 says nothing of the credentials: not held, but never about the account either.
+  { fault: { kind: 'code', responseCode: '4047308' }, error: TokenRequestError, retryable: false },
 ];
 
 describe('token endpoint faults reach the caller of a balance inquiry classified', () => {
@@ -34,7 +48,7 @@ describe('token endpoint faults reach the caller of a balance inquiry classified
   afterAll(() => world.close());
 
   it('covers every token fault kind', () => {
-    expect([...EXPECTED.map((e) => e.fault.kind), 'slow'].sort()).toEqual(
+    expect([...new Set([...EXPECTED.map((e) => e.fault.kind), 'slow'])].sort()).toEqual(
       [...TOKEN_FAULT_KINDS].sort(),
     );
   });
@@ -52,12 +66,16 @@ describe('token endpoint faults reach the caller of a balance inquiry classified
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 
-  it.each(EXPECTED.map((e) => [e.fault.kind, e] as const))('%s', async (_kind, expected) => {
+  it.each(
+    EXPECTED.map(
+      (e) =>
+        [[e.fault.kind, e.fault.kind === 'code' ? e.fault.responseCode : ''].join(' '), e] as const,
+    ),
+  )('%s', async (_kind, expected) => {
     await world.clearRedis();
     // A refused token request (the `code` row) is held (credential-refusal.test.ts); no hold
     // here, so that the same client asks again at once. Every other fault must not start one.
-    const held = expected.fault.kind === 'code';
-    const factory = world.newFactory(held ? { tokenRefusalHoldMs: 0 } : {});
+    const factory = world.newFactory(expected.held ? { tokenRefusalHoldMs: 0 } : {});
     world.sim.setTokenFaults('nicepay', world.partners.nicepay.clientId, [
       { ...expected.fault, times: 1 },
     ]);

@@ -9,6 +9,7 @@ import {
   ProviderName,
   ProviderUnavailableError,
   RateLimitedSnapError,
+  TokenRejectedSnapError,
   rateLimitPauseMs,
 } from '@app/snap';
 import {
@@ -126,6 +127,11 @@ export function balanceInquiryProcessor(
           // the breaker's recovery (this very answer may close it) does not lift it.
           await pauseQueueAtLeast(this.worker, pauseMs, 'rate-limit');
           throw Worker.RateLimitError();
+        }
+        if (e instanceof TokenRejectedSnapError) {
+          // Retried once (the service gives up on the second: tokenRejections).
+          const tokenRejections = (job.data.tokenRejections ?? 0) + 1;
+          await job.updateData(Object.assign({}, job.data, { tokenRejections }));
         }
         throw e;
       }

@@ -26,7 +26,6 @@ import {
   AccountMisfitError,
   AccountStatusResult,
   BalanceInquiryResult,
-  CredentialRefusedError,
   formatAmount,
   PermanentSnapError,
   ProviderName,
@@ -36,6 +35,7 @@ import {
   SnapClientFactory,
   SnapError,
   TokenRejectedSnapError,
+  TokenRequestError,
 } from '@app/snap';
 import { ReconciledSummary } from './reconciled-summary';
 
@@ -284,11 +284,11 @@ export class BalanceInquiryService implements OnModuleDestroy {
     const snap = e instanceof SnapError ? e : null;
     const deferrable =
       e instanceof RateLimitedSnapError && (job.rateLimitHits ?? 0) < MAX_RATE_LIMIT_HITS;
-    // A token refused right after a refresh is retried once by the queue: another process's
-    // refresh may have replaced it, and the backoff lets that settle. Refused so on a second
+    // A token rejected right after a refresh is retried once by the queue: another process's
+    // refresh may have replaced it, and the backoff lets that settle. Rejected so on a second
     // attempt too, the provider does not take the credential set's tokens: each further
     // attempt would cost two calls and a token request for the same answer.
-    const tokensNotTaken = e instanceof TokenRejectedSnapError && attempt.number >= 2;
+    const tokensNotTaken = e instanceof TokenRejectedSnapError && (job.tokenRejections ?? 0) >= 1;
     const retryable = (snap ? snap.retryable : true) && !tokensNotTaken;
     if (deferrable || (retryable && !attempt.isLast)) {
       log.warn(
@@ -306,13 +306,13 @@ export class BalanceInquiryService implements OnModuleDestroy {
     }
     // A permanent failure about the account (HTTP 403 or 404: invalid, inactive, not honoured)
     // stays `error` unless the status call itself says "not active". One about our request
-    // (400, a 401 of our credentials or signature, a credential set the provider refuses at its
-    // token endpoint) says nothing of the account, and an account that was never sent (it does
-    // not fit the provider's request) is not asked about.
+    // (400, a 401 of our credentials or signature, any permanent failure of the token request)
+    // says nothing of the account, and an account that was never sent (it does not fit the
+    // provider's request) is not asked about.
     const aboutAccount =
       e instanceof PermanentSnapError &&
       !(e instanceof AccountMisfitError) &&
-      !(e instanceof CredentialRefusedError) &&
+      !(e instanceof TokenRequestError) &&
       // The HTTP status: readSnapResponse has checked that the code's class agrees with it.
       [403, 404].includes(e.details.httpStatus ?? 0);
     const answer = aboutAccount ? await this.accountStatus(client, account, log) : null;
@@ -326,7 +326,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
         responseCode: snap?.details.responseCode ?? null,
         externalId: snap?.details.externalId ?? null,
         errorMessage: tokensNotTaken
-          ? `${(e as Error).message}; refused again after a fresh token on attempt ${attempt.number}: not retried`
+          ? `${(e as Error).message}; a token was rejected after its refresh on two attempts: not retried`
           : (e as Error).message,
       } satisfies Partial<AccountResult>),
     );

@@ -30,6 +30,8 @@ export interface BalanceInquiryJobData {
   notBefore?: number;
   /** Times the provider asked us to slow down for this job (429 / 403xx04). */
   rateLimitHits?: number;
+  /** Attempts that failed with a token rejected after its refresh (the second is the last). */
+  tokenRejections?: number;
   /** Times the run sweeper put this job back after it failed without a result. */
   sweeps?: number;
 }

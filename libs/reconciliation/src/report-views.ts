@@ -29,11 +29,9 @@ export interface Page<T> {
   total: number;
 }
 
-/** A result as the reports API shows it: the CSV columns plus the merchant's name and times. */
+/** A result as the reports API shows it: the CSV columns plus the merchant's name and when. */
 export interface ResultItem extends ResultView {
   merchantName: string;
-  /** The instant the ledger was read as of (the provider's time, else the request time). */
-  asOf: string | null;
   checkedAt: string;
 }
 

@@ -45,7 +45,7 @@ export class SnapClientFactory {
     return profile;
   }
 
-  /** Token requests sent by every client of this factory. */
+  /** Token requests asked for by every client of this factory (held ones included). */
   tokenFetches(): number {
     let n = 0;
     for (const c of this.clients.values()) n += c.tokens.fetchCount;

@@ -16,7 +16,7 @@ import {
 } from './balance-inquiry';
 import type { SnapClientDeps, SnapLogger, SnapOperation } from './client-deps';
 import type { SnapCredentials } from './credentials';
-import { refusesCredentials, TokenRefusal } from './credential-refusal';
+import { TokenRefusal, tokenRequestFailure } from './credential-refusal';
 import { callDeadlineMs, SnapHttpMethod } from './http';
 import { SnapError } from './errors';
 import type { ProviderProfile } from './profiles';
@@ -142,7 +142,7 @@ export class SnapClient implements AuthorizedCaller {
     try {
       token = await requestAccessToken(this.transport, this.credentials);
     } catch (e) {
-      throw refusesCredentials(e) ? this.tokenRefusal.hold(e) : e;
+      throw tokenRequestFailure(e, this.tokenRefusal);
     }
     this.deps.onTokenIssued?.(this.profile.provider, this.credentials.name);
     return token;

@@ -7,7 +7,6 @@
  */
 import {
   PermanentSnapError,
-  RateLimitedSnapError,
   SnapError,
   TokenRejectedSnapError,
   type SnapErrorDetails,
@@ -17,8 +16,26 @@ import { isListedCode, parseResponseCode } from './response-code';
 /** How long a refused token request stops this process's token requests for a credential set. */
 export const DEFAULT_TOKEN_REFUSAL_HOLD_MS = 60_000;
 
-/** The provider refused this credential set's token request: permanent, not retried. */
-export class CredentialRefusedError extends PermanentSnapError {}
+/**
+ * A token request failed for good (a 4xx): about our credentials or request, never about the
+ * account whose call needed the token (no account-status inquiry follows it).
+ */
+export class TokenRequestError extends PermanentSnapError {}
+
+/** The provider refused this credential set's token request: held, see {@link TokenRefusal}. */
+export class CredentialRefusedError extends TokenRequestError {}
+
+/**
+ * A token request's failure as the account's call sees it: held when it refuses the credential
+ * set, a {@link TokenRequestError} when it is otherwise permanent, else as it came.
+ */
+export function tokenRequestFailure(e: unknown, refusal: TokenRefusal): unknown {
+  if (refusesCredentials(e)) return refusal.hold(e);
+  if (e instanceof PermanentSnapError && !(e instanceof TokenRequestError)) {
+    return new TokenRequestError(e.message, e.details);
+  }
+  return e;
+}
 
 /**
  * True for a token request's answer that refuses the credentials: a code PROTOCOL.md lists
@@ -27,7 +44,7 @@ export class CredentialRefusedError extends PermanentSnapError {}
  */
 export function refusesCredentials(e: unknown): e is SnapError {
   if (!(e instanceof PermanentSnapError || e instanceof TokenRejectedSnapError)) return false;
-  if (e instanceof CredentialRefusedError || e instanceof RateLimitedSnapError) return false;
+  if (e instanceof CredentialRefusedError) return false;
   const code = parseResponseCode(e.details.responseCode);
   return code !== null && isListedCode(code) && [400, 401, 403].includes(code.httpStatus);
 }

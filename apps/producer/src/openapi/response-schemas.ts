@@ -109,23 +109,28 @@ const resultFields = {
     .describe('The provider’s own id of its answer (`referenceNo`), where it gave one.'),
 };
 
+const accountFields = {
+  merchantId: z.string(),
+  provider: z.enum(PROVIDERS),
+  accountNo: z.string(),
+  msId: z
+    .string()
+    .nullable()
+    .describe(
+      'The NICEPay seller under accountNo, for a seller’s account; null: the merchant’s own.',
+    ),
+};
+
 export const ResultItem = registry.register(
   'ResultItem',
-  z
-    .object({
-      merchantId: z.string(),
-      merchantName: z.string(),
-      provider: z.enum(PROVIDERS),
-      accountNo: z.string(),
-      msId: z
-        .string()
-        .nullable()
-        .describe(
-          'The NICEPay seller under accountNo, for a seller’s account; null: the merchant’s own.',
-        ),
-      ...resultFields,
-    })
-    .passthrough(),
+  z.object({ ...accountFields, merchantName: z.string(), ...resultFields }).passthrough(),
+);
+
+/** A run report's result: the CSV's columns (no merchant name, no `checkedAt`). */
+const { checkedAt: _checkedAt, ...reportResultFields } = resultFields;
+export const ReportResult = registry.register(
+  'ReportResult',
+  z.object({ ...accountFields, ...reportResultFields }).passthrough(),
 );
 
 export const ResultPage = registry.register(
@@ -135,7 +140,7 @@ export const ResultPage = registry.register(
 
 export const RunReport = registry.register(
   'RunReport',
-  z.object({ run: RunView, results: z.array(ResultItem.or(z.record(z.unknown()))) }).passthrough(),
+  z.object({ run: RunView, results: z.array(ReportResult) }).passthrough(),
 );
 
 export const StartedRun = registry.register(
