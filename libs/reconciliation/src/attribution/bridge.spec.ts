@@ -152,6 +152,43 @@ describe('buildBridge', () => {
     expect(buildBridge(input(behind)).inFlight).toBe(false);
   });
 
+  it('matches by amount and time on one clock: an event on a clock 6 minutes behind is read onto ours (to − eventsTo)', () => {
+    // Booked at 50 on the provider's clock, 56 on ours; the tolerance is 2 minutes.
+    const behind = {
+      providerBalance: 100n,
+      ledgerBalance: 100n,
+      events: [ev(50, 100n)],
+      entries: [en(56, 100n)],
+    };
+    const b = buildBridge(input({ ...behind, eventsTo: at(94) }));
+    expect(b.matched).toHaveLength(1);
+    expect([b.providerOnly, b.ledgerOnly, b.remainder]).toEqual([[], [], 0n]);
+    // Taken as one clock, they are 6 minutes apart: two movements.
+    const apart = buildBridge(input(behind));
+    expect([apart.providerOnly.length, apart.ledgerOnly.length]).toEqual([1, 1]);
+    // A clock ahead by as much: the same, the other way.
+    const ahead = { ...behind, events: [ev(62, 100n)] };
+    expect(buildBridge(input({ ...ahead, eventsTo: at(106) })).matched).toHaveLength(1);
+  });
+
+  it('places the ledger-only entries among the events on one clock when finding where the running balances part', () => {
+    // The provider's clock 6 minutes behind; its running balances hold an entry the ledger
+    // posted at 59 on ours (53 on its), before its event at 54 (60 on ours).
+    const behind = {
+      providerBalance: 1_215n,
+      ledgerBalance: 1_215n,
+      events: [ev(44, 10n, { runningBalance: 1_010n }), ev(54, 5n, { runningBalance: 1_215n })],
+      entries: [en(50, 10n), en(59, 200n), en(60, 5n)],
+      toleranceMs: 600_000,
+    };
+    expect(buildBridge(input({ ...behind, eventsTo: at(94) })).firstDivergence).toBeNull();
+    // Taken as one clock, the entry comes after the event: a divergence that is not one.
+    expect(buildBridge(input(behind)).firstDivergence).toMatchObject({
+      providerRunning: 1_215n,
+      ledgerRunning: 1_015n,
+    });
+  });
+
   it('writes amounts as the API and CSV do, never grouped (found by a new-user tester: "9,443.57" reads as nine rupiah to a reader whose decimal separator is the comma)', () => {
     const b = buildBridge(
       input({ ledgerBalance: 0n, providerBalance: 944_357n, events: [ev(10, 944_357n)] }),

@@ -122,6 +122,7 @@ export function buildBridge(input: BridgeInput): Bridge {
   const entries = [...input.entries].sort((a, b) => a.postedAt.getTime() - b.postedAt.getTime());
   const pairOf = new Map<BridgeEvent, MatchedPair>();
   const used = new Set<BridgeEntry>();
+  const offsetMs = clockOffsetMs(input);
 
   const byRef = new Map<string, BridgeEntry[]>();
   for (const entry of entries) {
@@ -148,7 +149,7 @@ export function buildBridge(input: BridgeInput): Bridge {
       // An entry that names another provider transaction is not this event's.
       if (used.has(entry) || entry.amount !== event.signedAmount) continue;
       if (entry.providerRef !== null && entry.providerRef !== event.providerRef) continue;
-      const distance = Math.abs(entry.postedAt.getTime() - event.time.getTime());
+      const distance = Math.abs(entry.postedAt.getTime() - (event.time.getTime() + offsetMs));
       if (distance <= input.toleranceMs && distance < bestDistance) {
         best = entry;
         bestDistance = distance;
@@ -197,6 +198,16 @@ export function buildBridge(input: BridgeInput): Bridge {
 }
 
 /**
+ * How far the provider's clock is behind ours at the check (negative: ahead): our as-of minus
+ * its time (`to` − `eventsTo`). An event's time plus this is its time on our clock, the one
+ * the ledger's entries are posted on; without it a clock minutes behind (within the accepted
+ * skew) used up the match tolerance, and a booking and its entry read as two movements.
+ */
+function clockOffsetMs(input: BridgeInput): number {
+  return input.eventsTo ? input.to.getTime() - input.eventsTo.getTime() : 0;
+}
+
+/**
  * The first event after which the provider's running balance (as it reports it) and the
  * ledger's running balance part. The ledger's runs from its balance at the window's start; a
  * matched entry counts at its event (so a booking a few seconds late is no divergence), an
@@ -221,10 +232,11 @@ function firstDivergence(
   let ledgerRunning = ledgerStart;
   let nextEntry = 0;
   const unmatched = entries.filter((e) => !matchedEntries.has(e));
+  const offsetMs = clockOffsetMs(input);
   for (const event of events) {
     while (
       nextEntry < unmatched.length &&
-      unmatched[nextEntry].postedAt.getTime() <= event.time.getTime()
+      unmatched[nextEntry].postedAt.getTime() <= event.time.getTime() + offsetMs
     ) {
       ledgerRunning += unmatched[nextEntry].amount;
       nextEntry++;
