@@ -124,3 +124,42 @@ describe('credentials the provider refuses', () => {
     expect(rows.get('FNFINE')).toMatchObject({ status: 'matched' });
   });
 });
+
+/**
+ * A token request's failure is about our credentials or request, never the account: a 404 to
+ * it (not a refusal of the credentials, so not held) is no reason to ask for the account's
+ * status, which would need a token too (before: a second token request, and an account-status
+ * call that could not be sent).
+ */
+describe('a token request answered 404', () => {
+  const config = testConfig({ JOB_BACKOFF_MS: '50', JOB_BACKOFF_JITTER: '0' });
+  let pipeline: Pipeline;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline(config, {
+      scenario: [account('netzme', 'NZTOKEN404')],
+      startWorker: false,
+    });
+    pipeline.simulator.setTokenFaults('netzme', DEMO_CLIENT_IDS.netzme, [
+      { kind: 'code', responseCode: '4047308' },
+    ]);
+    pipeline.simulator.resetStats();
+    await pipeline.startWorker();
+  }, 60_000);
+  afterAll(() => pipeline?.close());
+
+  it('records error at the first attempt without an account-status inquiry', async () => {
+    const { runId } = await pipeline.producer.get(RunsService).start('api');
+    await pipeline.waitForRun(runId, 30_000);
+    const [row]: { status: string; attempts: number; error_message: string }[] =
+      await pipeline.db.dataSource.query(
+        'SELECT status, attempts, error_message FROM reconciliation_results WHERE run_id = $1',
+        [runId],
+      );
+    expect(row).toMatchObject({ status: 'error', attempts: 1 });
+    expect(row.error_message).toMatch(/^netzme answered 4047308/);
+    const netzme = pipeline.simulator.stats().providers.netzme;
+    expect(netzme.byKind.token.requests).toBe(1);
+    expect(netzme.byKind['account-inquiry'].requests).toBe(0);
+  });
+});
