@@ -231,15 +231,7 @@ export const Discrepancy = registry.register(
   z.object({
     id: z.string(),
     status: z.enum(['open', 'acknowledged', 'resolved']),
-    merchantId: z.string(),
-    provider: z.string(),
-    accountNo: z.string(),
-    msId: z
-      .string()
-      .nullable()
-      .describe(
-        'The NICEPay seller under accountNo, for a seller’s account; null: the merchant’s own.',
-      ),
+    ...accountFields,
     occurrences: z.number().int().describe('Runs that found the account mismatched.'),
     openedRunId: z.string(),
     lastRunId: z.string(),
