@@ -4,11 +4,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DEV_BASIC_AUTH_PASSWORD, loadConfig } from '@app/config';
-import { dataSourceOptions, deletePrefixKeys, redisMode, runMigrations } from '@app/infra';
-import { databaseRepository } from '@app/ledger';
+import { dataSourceOptions, redisMode, runMigrations } from '@app/infra';
 import { loadRun, loadRunReport, reportToTable } from '@app/reconciliation';
 import { ChildProcesses, freePort, waitForHttp } from './demo/child-processes';
 import { buildScenario } from './demo/demo-scenario';
+import {
+  checkDemoStorage,
+  clearDemoStorage,
+  DEMO_QUEUE_PREFIX,
+  DEMO_SCHEMA,
+  markDemoStorage,
+} from './demo/demo-storage';
 import { demoCredentials, demoPartners } from './demo/demo-wiring';
 import { ensureLocalServices } from './demo/local-services';
 import { generatePartnerKeys } from './demo/partner-keys';
@@ -36,8 +42,8 @@ async function demo(): Promise<void> {
   // (said explicitly: without NODE_ENV every app is production).
   const demoDefaults = {
     NODE_ENV: 'development',
-    DATABASE_SCHEMA: 'snap_recon_demo',
-    QUEUE_PREFIX: 'snap-recon-demo',
+    DATABASE_SCHEMA: DEMO_SCHEMA,
+    QUEUE_PREFIX: DEMO_QUEUE_PREFIX,
   };
   const base = loadConfig({ ...demoDefaults, ...process.env });
   // Redis is started here only in single-node mode; Sentinel and Cluster are the operator's.
@@ -75,11 +81,10 @@ async function demo(): Promise<void> {
     );
     const ds = new DataSource(dataSourceOptions(config));
     await ds.initialize();
-    await databaseRepository.dropSchema(ds, config.DATABASE_SCHEMA);
+    await checkDemoStorage(ds, config);
+    await clearDemoStorage(ds, config);
     await runMigrations(config);
-    // A fresh demo: queues and cached tokens of an earlier one would clash with new run ids.
-    // Deleted through the apps' connection factory: every master of a Cluster, Sentinel's master.
-    await deletePrefixKeys(config);
+    await markDemoStorage(ds, config);
 
     const scenario = buildScenario(accountCount, new Date(), { inFlightAgeMs: 20_000 });
     await seedDatabase(ds, scenario);
@@ -167,7 +172,17 @@ async function demo(): Promise<void> {
     say(
       `Sign in as ${config.BASIC_AUTH_USER} with ${config.BASIC_AUTH_PASSWORD ? 'BASIC_AUTH_PASSWORD' : `the development password "${DEV_BASIC_AUTH_PASSWORD}"`}.`,
     );
-    say(`  npm run cli -- report latest   (with DATABASE_SCHEMA=${config.DATABASE_SCHEMA})`);
+    // Every setting the CLI needs to reach this demo's data and queues (a run it starts would
+    // otherwise wait under the default prefix, where no demo worker listens).
+    const cliEnv = [
+      `DATABASE_SCHEMA=${config.DATABASE_SCHEMA}`,
+      `QUEUE_PREFIX=${config.QUEUE_PREFIX}`,
+      ...(config.DATABASE_URL !== base.DATABASE_URL
+        ? [`DATABASE_URL=${redact(config.DATABASE_URL)}`]
+        : []),
+      ...(config.REDIS_URL !== base.REDIS_URL ? [`REDIS_URL=${redact(config.REDIS_URL)}`] : []),
+    ].join(' ');
+    say(`  ${cliEnv} npm run cli -- report latest`);
     await ds.destroy();
     if (process.env.DEMO_EXIT === '1') {
       say(`Logs: ${workDir}/*.log. DEMO_EXIT=1: stopping everything.`);

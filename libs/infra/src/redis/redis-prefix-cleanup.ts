@@ -11,6 +11,23 @@ export async function masterNodes(redis: Redis | Cluster): Promise<Redis[]> {
   return redis.nodes('master');
 }
 
+/** Whether any key of this deployment's `QUEUE_PREFIX` exists, on any master (SCAN). */
+export async function hasPrefixKeys(config: Settings): Promise<boolean> {
+  const redis = createRedisConnection(config, 'snap-recon-cleanup');
+  try {
+    for (const node of await masterNodes(redis)) {
+      for (const match of prefixPatterns(config)) {
+        for await (const keys of node.scanStream({ match, count: 1000 })) {
+          if ((keys as string[]).length > 0) return true;
+        }
+      }
+    }
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /**
  * Deletes every key of this deployment's `QUEUE_PREFIX` (queues of every tag, tokens, leases,
  * limiter keys) through the same connection factory as the apps, so it finds them in every

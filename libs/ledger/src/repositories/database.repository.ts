@@ -3,6 +3,34 @@ export interface SqlRunner {
   query(sql: string): Promise<unknown>;
 }
 
+/** A schema name as a quoted identifier (the name comes from validated configuration). */
+const identifier = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
+/** A text as a quoted SQL literal. */
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * A schema's comment: `undefined` when there is no such schema, `null` when it has none. The
+ * demo marks the schemas it makes with one, to drop only those.
+ */
+export async function schemaComment(
+  db: SqlRunner,
+  schema: string,
+): Promise<string | null | undefined> {
+  const rows = (await db.query(
+    `SELECT obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = ${literal(schema)}`,
+  )) as { comment: string | null }[];
+  return rows.length === 0 ? undefined : rows[0].comment;
+}
+
+/** Sets a schema's comment. */
+export async function commentOnSchema(
+  db: SqlRunner,
+  schema: string,
+  comment: string,
+): Promise<void> {
+  await db.query(`COMMENT ON SCHEMA ${identifier(schema)} IS ${literal(comment)}`);
+}
+
 /** A round trip to Postgres (`SELECT 1`): the readiness probes' and the demo's question. */
 export async function ping(db: SqlRunner): Promise<void> {
   await db.query('SELECT 1');
@@ -13,5 +41,5 @@ export async function ping(db: SqlRunner): Promise<void> {
  * quoted as an identifier; it comes from validated configuration, never from a request.
  */
 export async function dropSchema(db: SqlRunner, schema: string): Promise<void> {
-  await db.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, '""')}" CASCADE`);
+  await db.query(`DROP SCHEMA IF EXISTS ${identifier(schema)} CASCADE`);
 }
