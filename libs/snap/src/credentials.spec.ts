@@ -202,4 +202,22 @@ describe('loadCredentials', () => {
       'cannot read (ENOENT)',
     );
   });
+
+  it('refuses a field it does not know, naming it (a typo was ignored: partnerID left the partner id to the client id)', () => {
+    const file = join(dir, 'typo-creds.json');
+    const set = { clientId: 'NZ-A', clientSecret: SECRET, privateKey: rsa512 };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        netzme: { a: { ...set, partnerID: 'P-1', channel: '95221' }, b: 'not a set' },
+      }),
+    );
+    const message = problemsOf({ SNAP_CREDENTIALS_FILE: file });
+    expect(message).toContain(
+      'SNAP_CREDENTIALS_FILE netzme.a.partnerID: not a known field; did you mean "partnerId"? (fields: baseUrl, clientId, clientSecret, privateKey, privateKeyFile, channelId, partnerId)',
+    );
+    expect(message).toContain('SNAP_CREDENTIALS_FILE netzme.a.channel: not a known field (fields:');
+    expect(message).toContain('SNAP_CREDENTIALS_FILE netzme.b: must be an object of baseUrl,');
+    expectNoSecrets(message);
+  });
 });

@@ -205,6 +205,21 @@ export function loadCredentials(
   return new CredentialRegistry(sets);
 }
 
+/**
+ * A field of a set that is none of the known ones is a typo that would be ignored (a
+ * `partnerID` left the partner id to default to the client id): refused, naming it.
+ */
+function unknownFields(raw: object, where: string, problems: string[]): void {
+  const known = Object.keys(ENV_FIELDS);
+  for (const key of Object.keys(raw)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+    problems.push(
+      `${where}.${key}: not a known field${near ? `; did you mean "${near}"?` : ''} (fields: ${known.join(', ')})`,
+    );
+  }
+}
+
 function readCredentialsFile(
   file: string,
   defaults: SnapCredentials[],
@@ -244,6 +259,11 @@ function readCredentialsFile(
     }
     for (const [name, raw] of Object.entries(byName as Record<string, RawCredentialFields>)) {
       const where = `SNAP_CREDENTIALS_FILE ${provider}.${name}`;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+        problems.push(`${where}: must be an object of ${Object.keys(ENV_FIELDS).join(', ')}`);
+        continue;
+      }
+      unknownFields(raw, where, problems);
       const names = Object.fromEntries(
         Object.keys(ENV_FIELDS).map((k) => [k, `${where}.${k}`]),
       ) as Record<keyof RawCredentialFields, string>;
