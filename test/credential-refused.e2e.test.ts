@@ -163,3 +163,53 @@ describe('a token request answered 404', () => {
     expect(netzme.byKind['account-inquiry'].requests).toBe(0);
   });
 });
+
+/**
+ * A client secret the provider does not hold: the token is issued (it is signed with the
+ * private key), every signed call is refused `401xx00`. Not retried, and the result says what
+ * to check (a tester saw only "Unauthorized [Unknown client]" on every account).
+ */
+describe('a client secret the provider does not hold', () => {
+  const config = testConfig({ JOB_BACKOFF_MS: '50', JOB_BACKOFF_JITTER: '0' });
+  const keys = generatePartnerKeys();
+  let pipeline: Pipeline;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline(config, {
+      scenario: [account('nicepay', 'NPSECRET')],
+      keys,
+      startWorker: false,
+    });
+    pipeline.simulator.registerPartners([
+      {
+        provider: 'nicepay',
+        clientId: DEMO_CLIENT_IDS.nicepay,
+        clientSecret: generatePartnerKeys().nicepay.clientSecret,
+        publicKeyPem: keys.nicepay.publicKeyPem,
+        channelId: DEMO_CHANNEL_ID,
+      },
+    ]);
+    pipeline.simulator.resetStats();
+    await pipeline.startWorker();
+  }, 60_000);
+  afterAll(() => pipeline?.close());
+
+  it('records error at the first attempt, naming what to check', async () => {
+    const { runId } = await pipeline.producer.get(RunsService).start('api');
+    await pipeline.waitForRun(runId, 30_000);
+    const [row]: { status: string; attempts: number; error_message: string }[] =
+      await pipeline.db.dataSource.query(
+        'SELECT status, attempts, error_message FROM reconciliation_results WHERE run_id = $1',
+        [runId],
+      );
+    expect(row).toMatchObject({ status: 'error', attempts: 1 });
+    expect(row.error_message).toMatch(
+      /^nicepay answered 401\d\d00 .*; the provider took the token but refused the signed call: check the credential set's client secret/,
+    );
+    const nicepay = pipeline.simulator.stats().providers.nicepay;
+    expect(nicepay.byKind.token.requests).toBe(1);
+    expect(Object.keys(nicepay.byKind.balance.byCode)).toEqual([
+      expect.stringMatching(/^401\d\d00$/),
+    ]);
+  });
+});

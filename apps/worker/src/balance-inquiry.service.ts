@@ -59,6 +59,26 @@ export type InquiryOutcome =
 
 type AccountRow = JobAccount & { provider: ProviderName };
 
+/**
+ * What an operator should know beside a final failure's message: why a token rejection is not
+ * retried further, and that a 401 to a signed call whose token was accepted is about our
+ * request, the same for every account of the credential set (a tester's wrong client secret
+ * read only "Unauthorized [Unknown client]" on each of them).
+ */
+function failureHint(e: unknown, tokensNotTaken: boolean): string {
+  if (tokensNotTaken) {
+    return '; a token was rejected after its refresh on two attempts: not retried';
+  }
+  if (
+    e instanceof PermanentSnapError &&
+    !(e instanceof TokenRequestError) &&
+    e.details.httpStatus === 401
+  ) {
+    return "; the provider took the token but refused the signed call: check the credential set's client secret (the HMAC key), partner id and channel id";
+  }
+  return '';
+}
+
 /** Most 429 / 403xx04 answers one job waits out before they count as a failed attempt. */
 export const MAX_RATE_LIMIT_HITS = 20;
 
@@ -325,9 +345,7 @@ export class BalanceInquiryService implements OnModuleDestroy {
         final: true,
         responseCode: snap?.details.responseCode ?? null,
         externalId: snap?.details.externalId ?? null,
-        errorMessage: tokensNotTaken
-          ? `${(e as Error).message}; a token was rejected after its refresh on two attempts: not retried`
-          : (e as Error).message,
+        errorMessage: `${(e as Error).message}${failureHint(e, tokensNotTaken)}`,
       } satisfies Partial<AccountResult>),
     );
     log.warn(
