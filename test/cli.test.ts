@@ -330,7 +330,7 @@ describe('CLI', () => {
     const { id } = JSON.parse(started.stdout) as { id: string };
     expect(await cli(['cancel', id], env)).toMatchObject({
       code: 0,
-      stdout: `run ${id} cancelled: 10 pending jobs removed, 0 results kept\n`,
+      stdout: `run ${id} cancelled: 10 of its jobs removed from the queues (waiting, delayed or done), 0 results kept\n`,
     });
     const report = JSON.parse((await cli(['report', id, '--format', 'json'], env)).stdout) as {
       run: { status: string };

@@ -192,7 +192,7 @@ export async function report(
   else out(reportToTable(data));
 }
 
-/** Cancels a running run: pending jobs removed, results so far kept. */
+/** Cancels a running run: its jobs removed from the queues, results so far kept. */
 export async function cancel(config: AppConfig, runId: string, out: Out): Promise<void> {
   if (!/^\d{1,18}$/.test(runId))
     throw new CliError(`RUN_ID: ${JSON.stringify(runId)} is not a run id`, 2);
@@ -213,7 +213,7 @@ export async function cancel(config: AppConfig, runId: string, out: Out): Promis
         1,
       );
     out(
-      `run ${runId} cancelled: ${outcome.removedJobs} pending jobs removed, ${outcome.resultsKept} results kept`,
+      `run ${runId} cancelled: ${outcome.removedJobs} of its jobs removed from the queues (waiting, delayed or done), ${outcome.resultsKept} results kept`,
     );
   } finally {
     await closeApp(app);

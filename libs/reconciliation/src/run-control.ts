@@ -34,7 +34,13 @@ export async function recordSkippedTick(
 
 /** What cancelling a run did. */
 export type CancelOutcome =
-  | { cancelled: true; runId: string; removedJobs: number; resultsKept: number }
+  | {
+      cancelled: true;
+      runId: string;
+      /** The run's jobs removed from the queues: waiting, delayed or done (not in flight). */
+      removedJobs: number;
+      resultsKept: number;
+    }
   | { cancelled: false; runId: string; status: string | null };
 
 const REMOVE_CHUNK = 500;

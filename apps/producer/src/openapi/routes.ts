@@ -184,7 +184,12 @@ registry.registerPath({
         z.object({
           runId: z.string(),
           status: z.literal('cancelled'),
-          removedJobs: z.number().int(),
+          removedJobs: z
+            .number()
+            .int()
+            .describe(
+              'The run’s jobs removed from the queues: waiting, delayed (a retry, a re-check) or done (kept by the queue after their result).',
+            ),
           resultsKept: z.number().int(),
         }),
       ),
