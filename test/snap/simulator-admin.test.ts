@@ -120,6 +120,18 @@ describe('simulator admin API, stats and seed', () => {
     expect((await admin(world.baseUrl, 'PATCH', '/admin/settings', { latencyMs: -1 })).status).toBe(
       400,
     );
+    // Found by a tester: these answered 500 (a TypeError, a URIError).
+    const nullRevoke = await admin<{ error: string }>(
+      world.baseUrl,
+      'POST',
+      '/admin/tokens/revoke',
+      null,
+    );
+    expect(nullRevoke).toMatchObject({ status: 400 });
+    expect(JSON.stringify(nullRevoke.json)).toContain('body must be an object');
+    const badEscape = await admin(world.baseUrl, 'GET', '/admin/accounts/netzme/%E0%A4%A');
+    expect(badEscape.status).toBe(400);
+    expect(JSON.stringify(badEscape.json)).toContain('is not valid percent-encoding');
   });
 
   it('partner secrets never come back from the admin API', async () => {

@@ -97,6 +97,15 @@ function list<T>(body: unknown, key: string): T[] {
   throw new HttpError(400, `body must be an array or {"${key}": [...]}`);
 }
 
+/** A path segment decoded; a malformed escape (`%E0%A4%A`) is the caller's mistake: 400. */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, `path segment ${JSON.stringify(part)} is not valid percent-encoding`);
+  }
+}
+
 function provider(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
   if (!isSimulatedProvider(value))
@@ -111,7 +120,7 @@ async function route(
   query: URLSearchParams,
   body: () => Promise<unknown>,
 ): Promise<unknown> {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent); // ['admin', ...]
+  const parts = path.split('/').filter(Boolean).map(decodePart); // ['admin', ...]
   switch (`${method} ${parts.slice(1).join('/')}`) {
     case 'GET stats':
       return admin.stats();
@@ -132,9 +141,19 @@ async function route(
     case 'POST partners':
       return { count: admin.registerPartners(list(await body(), 'partners')) };
     case 'POST tokens/revoke': {
-      const b = (await body()) as { provider?: string; clientId?: string };
+      const b = await body();
+      if (typeof b !== 'object' || b === null || Array.isArray(b)) {
+        throw new HttpError(400, 'body must be an object {"provider"?, "clientId"?}');
+      }
+      const { provider: p, clientId } = b as { provider?: unknown; clientId?: unknown };
+      if (p !== undefined && typeof p !== 'string') {
+        throw new HttpError(400, `provider ${JSON.stringify(p)} must be a string`);
+      }
+      if (clientId !== undefined && typeof clientId !== 'string') {
+        throw new HttpError(400, `clientId ${JSON.stringify(clientId)} must be a string`);
+      }
       return {
-        revoked: admin.revokeTokens({ provider: provider(b.provider), clientId: b.clientId }),
+        revoked: admin.revokeTokens({ provider: provider(p), clientId }),
       };
     }
     case 'POST tokens':
