@@ -29,7 +29,7 @@ export class AppMetrics {
 
   readonly tokenRequests = this.counter(
     'snap_token_requests_total',
-    'Access tokens requested from providers (refreshes included)',
+    'Access tokens the providers issued (refreshes included; a refused token request is not counted)',
     ['provider'],
   );
 

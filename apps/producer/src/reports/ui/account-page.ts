@@ -45,7 +45,7 @@ function explanation(r: HistoryItem): SafeHtml | '' {
 function historyRows(r: HistoryItem, windowSeconds: number, view: Display): SafeHtml {
   const details =
     r.asOf === null
-      ? html`<span class="muted">no ledger comparison: the provider gave no balance</span>`
+      ? html`<span class="muted">no ledger comparison: no balance from the provider</span>`
       : r.windowEntries.length === 0
         ? html`<span class="muted"
             >no ledger entry in the ${windowSeconds} s before as-of: nothing was in flight</span
