@@ -42,4 +42,29 @@ describe('demo scenario: Netzme real breaks are explained', () => {
       expect(row.attribution.matchedCount).toBe(a.ledger.length);
     }
   });
+
+  it('every Netzme stuck in-flight entry is named as the one entry the provider never booked', async () => {
+    // Found by a new-user tester: with no history at all, every ledger entry was "ledger-only"
+    // and the remainder the whole balance.
+    const stuck = pipeline.scenario.filter(
+      (a) => a.provider === 'netzme' && a.kind === 'in-flight-stuck',
+    );
+    expect(stuck.length).toBeGreaterThan(0);
+    for (const a of stuck) {
+      const [row]: {
+        status: string;
+        attribution: { remainder: string; summary: string; ledgerOnly: { entryRef: string }[] };
+      }[] = await pipeline.db.dataSource.query(
+        `SELECT r.status, r.attribution FROM reconciliation_results r JOIN provider_accounts p ON p.id = r.account_id
+            WHERE r.run_id = $1 AND p.account_no = $2`,
+        [runId, a.accountNo],
+      );
+      expect(row.status).toBe('mismatched');
+      expect(row.attribution.remainder).toBe('0.00');
+      expect(row.attribution.summary).toMatch(/^explained: 1 ledger-only entry -/);
+      expect(row.attribution.ledgerOnly.map((e) => e.entryRef)).toEqual([
+        `${a.merchantId}-inflight`,
+      ]);
+    }
+  });
 });

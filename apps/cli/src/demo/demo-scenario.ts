@@ -151,6 +151,11 @@ export function buildScenario(
           kind === 'in-flight-settles'
             ? { balances: [formatAmount(settled), formatAmount(balance)] }
             : { balance: formatAmount(settled) };
+        // The provider's history holds what it booked: every entry but the one it never got,
+        // so the break's page names that entry (not every entry, as with no history at all).
+        if (provider === 'netzme' && kind === 'in-flight-stuck') {
+          simulated.history = providerHistory(merchantId, ledger.slice(0, -1));
+        }
         expected =
           kind === 'in-flight-settles'
             ? { status: 'matched', difference: 0n, attempts: 1 }
@@ -207,8 +212,8 @@ export function buildScenario(
 
 /**
  * A Netzme break the provider's history explains (issue 15): every ledger entry appears as an
- * event (the first ones carry the id the ledger knows them by), and one movement half an hour
- * ago, a credit or a fee, that the ledger never booked: the demo's page shows it explained.
+ * event, and one movement half an hour ago, a credit or a fee, that the ledger never booked:
+ * the demo's page shows it explained.
  */
 function explainableHistory(
   merchantId: string,
@@ -216,26 +221,37 @@ function explainableHistory(
   delta: bigint,
   now: Date,
 ): NonNullable<SimulatedAccount['history']> {
-  ledger.forEach((e, k) => {
+  const history = providerHistory(merchantId, ledger);
+  history.events.push({
+    amount: magnitude(delta),
+    side: delta < 0n ? 'db' : 'cr',
+    type: delta < 0n ? 'fee' : 'payment_bill',
+    trxId: `${merchantId}-TRX-UNBOOKED`,
+    at: new Date(now.getTime() - 30 * 60_000).toISOString(),
+  });
+  return history;
+}
+
+const magnitude = (v: bigint) => formatAmount(v < 0n ? -v : v);
+
+/**
+ * A Netzme history of the ledger entries the provider booked, each an event at its time (the
+ * first ones carry the id the ledger knows them by).
+ */
+function providerHistory(
+  merchantId: string,
+  booked: ScenarioAccount['ledger'],
+): NonNullable<SimulatedAccount['history']> {
+  booked.forEach((e, k) => {
     if (k < 2) e.providerRef = `${merchantId}-TRX-${k + 1}`;
   });
-  const magnitude = (v: bigint) => formatAmount(v < 0n ? -v : v);
   return {
     opening: '0.00',
-    events: [
-      ...ledger.map((e, k) => ({
-        amount: magnitude(e.amount),
-        side: e.amount < 0n ? 'db' : 'cr',
-        trxId: `${merchantId}-TRX-${k + 1}`,
-        at: e.postedAt.toISOString(),
-      })),
-      {
-        amount: magnitude(delta),
-        side: delta < 0n ? 'db' : 'cr',
-        type: delta < 0n ? 'fee' : 'payment_bill',
-        trxId: `${merchantId}-TRX-UNBOOKED`,
-        at: new Date(now.getTime() - 30 * 60_000).toISOString(),
-      },
-    ],
+    events: booked.map((e, k) => ({
+      amount: magnitude(e.amount),
+      side: e.amount < 0n ? 'db' : 'cr',
+      trxId: `${merchantId}-TRX-${k + 1}`,
+      at: e.postedAt.toISOString(),
+    })),
   };
 }
