@@ -221,6 +221,16 @@ describe('CLI', () => {
     });
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^error: /);
+    // A schema with no tables (not migrated, or not the apps' one): says what to check.
+    const unmigrated = await cli(['report', 'latest'], {
+      ...env,
+      DATABASE_SCHEMA: 'no_such_schema_here',
+    });
+    expect(unmigrated).toMatchObject({
+      code: 1,
+      stderr:
+        'error: relation "reconciliation_runs" does not exist\nhint: DATABASE_SCHEMA "no_such_schema_here" has no snap-recon tables: name the schema the apps use, or migrate it (npm run cli -- migrate)\n',
+    });
   });
 
   it('with Redis away, reconcile and cancel exit 1 within seconds, having started or cancelled nothing', async () => {

@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
     .action((runId: string, opts: { format: string }) => report(config(), runId, opts.format, out));
   program
     .command('cancel <runId>')
-    .description('cancel a running run: pending jobs removed, results so far kept')
+    .description('cancel a running run: its queued jobs removed, results so far kept')
     .action((runId: string) => cancel(config(), runId, out));
   await program.parseAsync(argv);
 }
@@ -76,7 +76,19 @@ main(process.argv).then(
   (e: Error) => {
     // Commander printed its own message (or the help / version) already.
     if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
-    err(`error: ${e.message}`);
+    err(`error: ${e.message}${hintFor(e)}`);
     process.exit(e instanceof CliError ? e.exitCode : 1);
   },
 );
+
+/**
+ * What to check after an error Postgres gave: a table missing (42P01) means a schema that is
+ * not migrated, or not the one the apps use (a tester's CLI said only `relation
+ * "reconciliation_runs" does not exist`).
+ */
+function hintFor(e: Error): string {
+  const code = (e as { code?: unknown }).code;
+  if (code !== '42P01') return '';
+  const schema = process.env.DATABASE_SCHEMA ?? 'public';
+  return `\nhint: DATABASE_SCHEMA "${schema}" has no snap-recon tables: name the schema the apps use, or migrate it (npm run cli -- migrate)`;
+}
