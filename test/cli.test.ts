@@ -229,7 +229,7 @@ describe('CLI', () => {
     expect(unmigrated).toMatchObject({
       code: 1,
       stderr:
-        'error: relation "reconciliation_runs" does not exist\nhint: DATABASE_SCHEMA "no_such_schema_here" has no snap-recon tables: name the schema the apps use, or migrate it (npm run cli -- migrate)\n',
+        'error: relation "reconciliation_runs" does not exist\nhint: DATABASE_SCHEMA "no_such_schema_here" lacks a snap-recon table: it is not migrated (to this version: npm run cli -- migrate), or not the schema the apps use\n',
     });
   });
 

@@ -1,11 +1,7 @@
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/infra';
-import {
-  checkDemoStorage,
-  clearDemoStorage,
-  markDemoStorage,
-} from '../apps/cli/src/demo/demo-storage';
+import { checkDemoStorage, clearDemoStorage } from '../apps/cli/src/demo/demo-storage';
 import { deleteRedisKeys } from './support/redis-cleanup';
 import { testConfig } from './support/test-config';
 
@@ -52,14 +48,21 @@ describe('the demo’s storage (real Postgres and Redis)', () => {
     await redis.del(`${config.QUEUE_PREFIX}:precious`);
   });
 
-  it('takes a schema and prefix not in use, and the next demo takes them again once marked', async () => {
+  it('takes a schema and prefix not in use (none, or an empty schema), and marks them at once for the next demo', async () => {
     await expect(checkDemoStorage(ds, config)).resolves.toBeUndefined();
     await ds.query(`CREATE SCHEMA "${config.DATABASE_SCHEMA}"`);
-    await redis.set(`${config.QUEUE_PREFIX}:bull:queue:id`, '7');
-    await markDemoStorage(ds, config);
     await expect(checkDemoStorage(ds, config)).resolves.toBeUndefined();
     await clearDemoStorage(ds, config);
-    expect(await schemaExists()).toBe(false);
+    // Marked before any migration: a demo stopped now does not lock the next one out.
+    expect(await schemaExists()).toBe(true);
+    await ds.query(`CREATE TABLE "${config.DATABASE_SCHEMA}".runs (x int)`);
+    await redis.set(`${config.QUEUE_PREFIX}:bull:queue:id`, '7');
+    await expect(checkDemoStorage(ds, config)).resolves.toBeUndefined();
+    await clearDemoStorage(ds, config);
+    const tables: unknown[] = await ds.query('SELECT 1 FROM pg_tables WHERE schemaname = $1', [
+      config.DATABASE_SCHEMA,
+    ]);
+    expect(tables).toEqual([]);
     expect(await redis.exists(`${config.QUEUE_PREFIX}:bull:queue:id`)).toBe(0);
   });
 });

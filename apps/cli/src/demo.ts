@@ -13,7 +13,6 @@ import {
   clearDemoStorage,
   DEMO_QUEUE_PREFIX,
   DEMO_SCHEMA,
-  markDemoStorage,
 } from './demo/demo-storage';
 import { demoCredentials, demoPartners } from './demo/demo-wiring';
 import { ensureLocalServices } from './demo/local-services';
@@ -84,7 +83,6 @@ async function demo(): Promise<void> {
     await checkDemoStorage(ds, config);
     await clearDemoStorage(ds, config);
     await runMigrations(config);
-    await markDemoStorage(ds, config);
 
     const scenario = buildScenario(accountCount, new Date(), { inFlightAgeMs: 20_000 });
     await seedDatabase(ds, scenario);
@@ -173,14 +171,13 @@ async function demo(): Promise<void> {
       `Sign in as ${config.BASIC_AUTH_USER} with ${config.BASIC_AUTH_PASSWORD ? 'BASIC_AUTH_PASSWORD' : `the development password "${DEV_BASIC_AUTH_PASSWORD}"`}.`,
     );
     // Every setting the CLI needs to reach this demo's data and queues (a run it starts would
-    // otherwise wait under the default prefix, where no demo worker listens).
+    // otherwise wait under the default prefix, where no demo worker listens). A Postgres the
+    // demo started itself has the fixed development password of local-services.ts, printed
+    // as it is (it guards nothing but this demo, and a redacted URL would not connect).
     const cliEnv = [
       `DATABASE_SCHEMA=${config.DATABASE_SCHEMA}`,
       `QUEUE_PREFIX=${config.QUEUE_PREFIX}`,
-      ...(config.DATABASE_URL !== base.DATABASE_URL
-        ? [`DATABASE_URL=${redact(config.DATABASE_URL)}`]
-        : []),
-      ...(config.REDIS_URL !== base.REDIS_URL ? [`REDIS_URL=${redact(config.REDIS_URL)}`] : []),
+      ...(config.DATABASE_URL !== base.DATABASE_URL ? [`DATABASE_URL=${config.DATABASE_URL}`] : []),
     ].join(' ');
     say(`  ${cliEnv} npm run cli -- report latest`);
     await ds.destroy();

@@ -89,6 +89,6 @@ main(process.argv).then(
 function hintFor(e: Error): string {
   const code = (e as { code?: unknown }).code;
   if (code !== '42P01') return '';
-  const schema = process.env.DATABASE_SCHEMA ?? 'public';
-  return `\nhint: DATABASE_SCHEMA "${schema}" has no snap-recon tables: name the schema the apps use, or migrate it (npm run cli -- migrate)`;
+  const schema = loaded?.DATABASE_SCHEMA ?? process.env.DATABASE_SCHEMA ?? 'public';
+  return `\nhint: DATABASE_SCHEMA "${schema}" lacks a snap-recon table: it is not migrated (to this version: npm run cli -- migrate), or not the schema the apps use`;
 }

@@ -146,14 +146,17 @@ async function route(
         throw new HttpError(400, 'body must be an object {"provider"?, "clientId"?}');
       }
       const { provider: p, clientId } = b as { provider?: unknown; clientId?: unknown };
-      if (p !== undefined && typeof p !== 'string') {
+      if (p !== undefined && p !== null && typeof p !== 'string') {
         throw new HttpError(400, `provider ${JSON.stringify(p)} must be a string`);
       }
       if (clientId !== undefined && typeof clientId !== 'string') {
         throw new HttpError(400, `clientId ${JSON.stringify(clientId)} must be a string`);
       }
       return {
-        revoked: admin.revokeTokens({ provider: provider(p), clientId }),
+        revoked: admin.revokeTokens({
+          provider: provider(p as string | null | undefined),
+          clientId,
+        }),
       };
     }
     case 'POST tokens':

@@ -69,12 +69,13 @@ function failureHint(e: unknown, tokensNotTaken: boolean): string {
   if (tokensNotTaken) {
     return '; a token was rejected after its refresh on two attempts: not retried';
   }
+  // 401xx00 "Unauthorized" only: another case (an unlisted `401xx02`) may mean anything.
   if (
     e instanceof PermanentSnapError &&
     !(e instanceof TokenRequestError) &&
-    e.details.httpStatus === 401
+    /^401\d\d00$/.test(e.details.responseCode ?? '')
   ) {
-    return "; the provider took the token but refused the signed call: check the credential set's client secret (the HMAC key), partner id and channel id";
+    return "; the provider took the token but refused the signed call: check the credential set's client secret (the HMAC key), partner id and channel id, and the path signed (SNAP_<P>_*_SIGNED_PATH)";
   }
   return '';
 }

@@ -47,7 +47,7 @@ const REMOVE_CHUNK = 500;
 
 /**
  * Cancels a running run: status `cancelled` with the summary of the results so far (kept),
- * and its jobs still waiting or delayed removed from the queues. A job already in flight
+ * and its jobs still in the queues (waiting, delayed or done) removed. A job already in flight
  * finishes, but its result is not saved (results are written only to a running run), so the
  * summary and the results kept always agree; workers skip any job of a run no longer
  * running. Not running (finished, already cancelled) or unknown: nothing changes.

@@ -1,7 +1,9 @@
 /**
  * The demo starts from nothing: it drops its Postgres schema and deletes its Redis keys. It
  * does so only to what is its own: the default names (`snap_recon_demo`, `snap-recon-demo`),
- * a schema or prefix it marked in an earlier demo, or one that does not exist yet. A
+ * a schema or prefix it marked in an earlier demo, or one not in use (no schema or an empty
+ * one, no key). It marks them again at once, before migrating, so a demo stopped half-way does
+ * not lock the next one out. A
  * `DATABASE_SCHEMA` or `QUEUE_PREFIX` left in the environment for a real deployment is refused,
  * naming it, instead of emptied (a tester lost a table that way).
  */
@@ -25,7 +27,12 @@ const markerKey = (config: StorageConfig) => `${config.QUEUE_PREFIX.replace(/[{}
 export async function checkDemoStorage(db: SqlRunner, config: StorageConfig): Promise<void> {
   const schema = config.DATABASE_SCHEMA;
   const comment = await databaseRepository.schemaComment(db, schema);
-  if (schema !== DEMO_SCHEMA && comment !== undefined && comment !== MARK) {
+  if (
+    schema !== DEMO_SCHEMA &&
+    comment !== undefined &&
+    comment !== MARK &&
+    (await databaseRepository.schemaHasRelations(db, schema))
+  ) {
     throw new Error(
       `DATABASE_SCHEMA "${schema}" exists and was not made by the demo, which drops its schema: unset DATABASE_SCHEMA (the demo uses ${DEMO_SCHEMA}) or name one that does not exist`,
     );
@@ -45,17 +52,17 @@ export async function checkDemoStorage(db: SqlRunner, config: StorageConfig): Pr
   }
 }
 
-/** Empties the demo's schema and keys ({@link checkDemoStorage} first). */
+/**
+ * Empties the demo's schema and keys ({@link checkDemoStorage} first) and marks both as the
+ * demo's: an empty, marked schema for the migrations, a marker key under the prefix.
+ */
 export async function clearDemoStorage(db: SqlRunner, config: StorageConfig): Promise<void> {
   await databaseRepository.dropSchema(db, config.DATABASE_SCHEMA);
+  await databaseRepository.createSchema(db, config.DATABASE_SCHEMA);
+  await databaseRepository.commentOnSchema(db, config.DATABASE_SCHEMA, MARK);
   // Queues and cached tokens of an earlier demo would clash with new run ids. Deleted through
   // the apps' connection factory: every master of a Cluster, Sentinel's master.
   await deletePrefixKeys(config);
-}
-
-/** Marks the (migrated) schema and the prefix as the demo's, for the next demo. */
-export async function markDemoStorage(db: SqlRunner, config: StorageConfig): Promise<void> {
-  await databaseRepository.commentOnSchema(db, config.DATABASE_SCHEMA, MARK);
   const redis = createRedisConnection(config, 'snap-recon-demo');
   try {
     await redis.set(markerKey(config), MARK);

@@ -173,7 +173,7 @@ registry.registerPath({
   path: '/runs/{id}/cancel',
   tags: ['runs'],
   summary:
-    'Cancel a running run: its pending jobs are removed, its results so far kept (a job in flight finishes; its result is not saved)',
+    'Cancel a running run: its queued jobs are removed (waiting, delayed or done), its results so far kept (a job in flight finishes; its result is not saved)',
   description:
     'Recorded in the audit trail (`run.cancel`, subject the run): who, in which role, when, and the jobs removed and results kept.',
   request: { params: cancelRunParams },

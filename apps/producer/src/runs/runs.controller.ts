@@ -142,7 +142,7 @@ export class RunsController {
   }
 
   /**
-   * Cancels a running run: its pending jobs are removed, its results so far kept; the cancel is
+   * Cancels a running run: its queued jobs are removed, its results so far kept; the cancel is
    * recorded in the audit trail under the caller.
    */
   @Post(':id/cancel')

@@ -22,6 +22,20 @@ export async function schemaComment(
   return rows.length === 0 ? undefined : rows[0].comment;
 }
 
+/** Whether a schema holds any table, view or sequence (one that exists empty holds none). */
+export async function schemaHasRelations(db: SqlRunner, schema: string): Promise<boolean> {
+  const rows = (await db.query(
+    `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ${literal(schema)} LIMIT 1`,
+  )) as unknown[];
+  return rows.length > 0;
+}
+
+/** Creates a schema (none of that name may exist). */
+export async function createSchema(db: SqlRunner, schema: string): Promise<void> {
+  await db.query(`CREATE SCHEMA ${identifier(schema)}`);
+}
+
 /** Sets a schema's comment. */
 export async function commentOnSchema(
   db: SqlRunner,

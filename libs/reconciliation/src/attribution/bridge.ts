@@ -201,7 +201,10 @@ export function buildBridge(input: BridgeInput): Bridge {
  * How far the provider's clock is behind ours at the check (negative: ahead): our as-of minus
  * its time (`to` − `eventsTo`). An event's time plus this is its time on our clock, the one
  * the ledger's entries are posted on; without it a clock minutes behind (within the accepted
- * skew) used up the match tolerance, and a booking and its entry read as two movements.
+ * skew) used up the match tolerance, and a booking and its entry read as two movements. It is
+ * non-zero only when the provider's time falls outside its request's span, which
+ * reconciliationInstant takes for its clock (PROTOCOL.md: Netzme's `additionalInfo.ts` is its
+ * clock), not for a balance stamped earlier: the same assumption as the ledger's read.
  */
 function clockOffsetMs(input: BridgeInput): number {
   return input.eventsTo ? input.to.getTime() - input.eventsTo.getTime() : 0;
