@@ -3,9 +3,8 @@
  * does so only to what is its own: the default names (`snap_recon_demo`, `snap-recon-demo`),
  * a schema or prefix it marked in an earlier demo, or one not in use (no schema or an empty
  * one, no key). It marks them again at once, before migrating, so a demo stopped half-way does
- * not lock the next one out. A
- * `DATABASE_SCHEMA` or `QUEUE_PREFIX` left in the environment for a real deployment is refused,
- * naming it, instead of emptied (a tester lost a table that way).
+ * not lock the next one out. A `DATABASE_SCHEMA` or `QUEUE_PREFIX` left in the environment for
+ * a real deployment is refused, naming it, instead of emptied (a tester lost a table that way).
  */
 import type { AppConfig } from '@app/config';
 import { createRedisConnection, deletePrefixKeys, hasPrefixKeys } from '@app/infra';
@@ -34,7 +33,7 @@ export async function checkDemoStorage(db: SqlRunner, config: StorageConfig): Pr
     (await databaseRepository.schemaHasRelations(db, schema))
   ) {
     throw new Error(
-      `DATABASE_SCHEMA "${schema}" exists and was not made by the demo, which drops its schema: unset DATABASE_SCHEMA (the demo uses ${DEMO_SCHEMA}) or name one that does not exist`,
+      `DATABASE_SCHEMA "${schema}" exists and was not made by the demo, which drops its schema: unset DATABASE_SCHEMA (the demo uses ${DEMO_SCHEMA}) or name one that does not exist or is empty`,
     );
   }
   const prefix = config.QUEUE_PREFIX;
