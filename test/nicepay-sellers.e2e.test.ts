@@ -207,7 +207,18 @@ describe('NICEPay sellers under one merchant, each reconciled on its own (pipeli
     expect(malformed.status).toBe(400);
     expect(malformed.body.errors).toEqual([
       expect.objectContaining({ field: 'accounts.0.msId', value: JSON.stringify('seller/b') }),
-    ]);
+    ]); // A result's key as the API gives it (msId null: the merchant's own) can be posted back
+    // (a tester's 400: "Expected string, received null").
+    const own = await call('POST', '/runs', {
+      accounts: [{ provider: 'nicepay', accountNo: MERCHANT, msId: null }],
+    });
+    expect(own.status).toBe(202);
+    const ownRun = await pipeline.waitForRun(String(own.body.runId));
+    const ownResults = (await call('GET', `/runs/${ownRun.id}/report`)).body.results as Record<
+      string,
+      unknown
+    >[];
+    expect(ownResults.map((r) => [r.msId, r.status])).toEqual([[null, 'matched']]);
   });
 
   it('a merchant key whose account number has only sellers is told the sellers, on POST /runs and the history', async () => {

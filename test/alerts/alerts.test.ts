@@ -139,6 +139,19 @@ describe('alerts', () => {
     );
     expect(retried.length).toBe(2);
     expect(retried[1].body).toBe(refused.body);
+    // The refused attempt is logged, naming the delivery and the attempt (a tester saw a
+    // receiver down for five attempts without a line).
+    const lines = pipeline.logs.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => String(l.msg).startsWith('webhook delivery failed: '));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        deliveryId: refused.headers['x-snap-recon-delivery'],
+        attempt: 1,
+        msg: expect.stringMatching(/answered HTTP 5\d\d for /),
+      }),
+    ]);
     // The finance URL subscribed to discrepancies only.
     expect(deliveries.filter((d) => d.path === FINANCE_PATH).map((d) => d.json.event)).toEqual([
       'discrepancy.opened',

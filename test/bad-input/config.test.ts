@@ -185,14 +185,22 @@ describe('bad input: configuration', () => {
       }),
     );
     expect(problems).toEqual([
-      'SCHEDULE_CRON="every hour": must be a cron expression (e.g. 0 * * * *: every hour)',
+      'SCHEDULE_CRON="every hour": must be a cron expression of 5 fields, minute hour day month weekday (e.g. 0 * * * *: every hour), 6 with seconds first, or a name such as @hourly',
       'SCHEDULE_TIMEZONE="Mars/Olympus": must be an IANA time zone (e.g. Asia/Jakarta)',
-      'RETENTION_CRON="bogus": must be a cron expression (e.g. 0 * * * *: every hour)',
+      'RETENTION_CRON="bogus": must be a cron expression of 5 fields, minute hour day month weekday (e.g. 0 * * * *: every hour), 6 with seconds first, or a name such as @hourly',
     ]);
     expect(loadConfig({ SCHEDULE_CRON: '0 * * * *', SCHEDULE_TIMEZONE: 'UTC' })).toMatchObject({
       SCHEDULE_CRON: '0 * * * *',
       SCHEDULE_TIMEZONE: 'UTC',
-    });
+    }); // Fields cron-parser would fill in (a tester's typos, run every minute): refused.
+    for (const typo of ['0', '0 * * *', '0 * * * * * *']) {
+      expect(problemsOf(() => loadConfig({ SCHEDULE_CRON: typo }))).toEqual([
+        `SCHEDULE_CRON=${JSON.stringify(typo)}: ${'must be a cron expression of 5 fields, minute hour day month weekday (e.g. 0 * * * *: every hour), 6 with seconds first, or a name such as @hourly'}`,
+      ]);
+    }
+    for (const ok of ['@hourly', '30 0 * * * *', '*/15 * * * *']) {
+      expect(loadConfig({ SCHEDULE_CRON: ok }).SCHEDULE_CRON).toBe(ok);
+    }
   });
 
   it('a number written other than in plain decimal digits (0x10, 1e3, 8.0, " 8", empty): refused, naming the setting and the value', () => {

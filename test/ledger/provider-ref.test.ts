@@ -77,6 +77,10 @@ describe('ledger entries carry an optional provider_ref (CSV and POST /ledger/en
           entryRef: 'a2',
           amount: '2.00',
           postedAt: '2026-11-21T11:01:00Z',
+          // null is absent: the API's results give msId null for a merchant's own account (a
+          // tester's 400 "must be a string").
+          msId: null,
+          providerRef: null,
         },
       ],
     });

@@ -159,6 +159,24 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
     }
     const timestamp = String(Math.floor(Date.now() / 1000));
     const where = describeWebhookUrl(subscription.url);
+    // Each failed attempt is logged: the alert on failed deliveries fires only once a delivery
+    // has used up its attempts (an hour and more), and a tester saw a receiver down for five
+    // attempts without a line at any level.
+    const failed = (message: string) => {
+      this.logger.warn(
+        {
+          queue: WEBHOOK_QUEUE,
+          jobId: job.id,
+          subscriber: data.subscriber,
+          event: data.event,
+          deliveryId: data.deliveryId,
+          attempt: job.attemptsMade + 1,
+          attempts: job.opts.attempts,
+        },
+        `webhook delivery failed: ${message}`,
+      );
+      return new Error(message);
+    };
     // One deadline for the whole attempt (connect, send, answer): undici's own timeouts are per
     // phase and the body one is per chunk, so a receiver trickling a byte now and then held the
     // delivery, a slot of the queue's concurrency and the worker's stop, for days.
@@ -185,15 +203,15 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
       res.body.on('error', () => undefined).destroy();
     } catch (e) {
       if (deadline.aborted)
-        throw new Error(
+        throw failed(
           `webhook ${where} did not answer within WEBHOOK_TIMEOUT_MS (${timeoutMs} ms) for ${data.deliveryId}`,
         );
-      throw new Error(
+      throw failed(
         `webhook ${where} unreachable for ${data.deliveryId}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`,
       );
     }
     if (status < 200 || status >= 300)
-      throw new Error(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
+      throw failed(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
     if (data.event === 'discrepancy.opened' && data.discrepancyId)
       await discrepanciesRepository.markNotified(this.ds, data.discrepancyId);
     if (data.event === 'discrepancy.reopened' && data.discrepancyId && data.reopenedRunId)

@@ -37,9 +37,17 @@ const timeZone = z.string().refine(
   { message: 'must be an IANA time zone (e.g. Asia/Jakarta)' },
 );
 
-/** A cron expression as BullMQ's job schedulers read it (cron-parser, the same version). */
+/**
+ * A cron expression as BullMQ's job schedulers read it (cron-parser, the same version), of
+ * five fields (minute hour day month weekday) or six (seconds first), or a name such as
+ * `@hourly`. cron-parser fills in missing fields: `0` read as every minute, and `0 * * *` as
+ * every minute of one hour a day (a tester's typos, accepted and run).
+ */
 const cron = z.string().refine(
   (expression) => {
+    const fields = expression.trim().split(/\s+/);
+    const named = fields.length === 1 && fields[0].startsWith('@');
+    if (!named && fields.length !== 5 && fields.length !== 6) return false;
     try {
       parseExpression(expression);
       return true;
@@ -47,7 +55,10 @@ const cron = z.string().refine(
       return false;
     }
   },
-  { message: 'must be a cron expression (e.g. 0 * * * *: every hour)' },
+  {
+    message:
+      'must be a cron expression of 5 fields, minute hour day month weekday (e.g. 0 * * * *: every hour), 6 with seconds first, or a name such as @hourly',
+  },
 );
 
 /**

@@ -55,8 +55,11 @@ export const startRunSchema = z
           .object({
             provider: z.enum(PROVIDERS),
             accountNo: accountIdText,
-            /** A NICEPay seller under the merchant `accountNo`; absent: the merchant's own. */
-            msId: accountIdText.optional(),
+            /**
+             * A NICEPay seller under the merchant `accountNo`; absent or null (as the results
+             * give it): the merchant's own.
+             */
+            msId: accountIdText.nullish(),
           })
           .strict(),
       )

@@ -53,7 +53,8 @@ export const ledgerBatchEntrySchema = z
   .object({
     provider: checked(ENTRY_RULES.provider),
     accountNo: checked(ENTRY_RULES.accountNo),
-    msId: checked(ENTRY_RULES.msId).optional(),
+    // null, as the API's results give it for a merchant's own account, is the same as absent.
+    msId: checked(ENTRY_RULES.msId).nullish(),
     entryRef: checked(ENTRY_RULES.entryRef),
     amount: checked(ENTRY_RULES.amount),
     postedAt: checked(ENTRY_RULES.postedAt),
@@ -77,7 +78,9 @@ const ledgerBatchShape = z
       z
         .object(
           Object.fromEntries(
-            ENTRY_FIELDS.map((f) => [f, OPTIONAL_FIELDS.includes(f) ? text().optional() : text()]),
+            // An optional field may be null (absent): the API's results give msId null for a
+            // merchant's own account.
+            ENTRY_FIELDS.map((f) => [f, OPTIONAL_FIELDS.includes(f) ? text().nullish() : text()]),
           ) as Record<EntryField, ReturnType<typeof text>>,
         )
         .strict(),
