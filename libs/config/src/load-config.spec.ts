@@ -42,6 +42,17 @@ describe('loadConfig', () => {
     expect(error!.message).toContain('JOB_BACKOFF_JITTER="2"');
   });
 
+  it('refuses an API key named as a basic-auth user: one actor in the audit trail, two credentials (a tester found it)', () => {
+    const KEY = 'k'.repeat(20);
+    expect(() => loadConfig({ API_KEYS: `admin:operator:${KEY}` })).toThrow(
+      'API_KEYS (admin): a basic-auth user has the same name, so the audit trail could not tell them apart; name the key otherwise',
+    );
+    expect(() =>
+      loadConfig({ API_KEYS: `ana:viewer:${KEY}`, BASIC_AUTH_USERS: 'ana:viewer:pw-of-ana' }),
+    ).toThrow('API_KEYS (ana): a basic-auth user has the same name');
+    expect(loadConfig({ API_KEYS: `ci:viewer:${KEY}` }).API_KEYS).toHaveLength(1);
+  });
+
   it('never shows the value of a bad secret setting', () => {
     expect(() => loadConfig({ API_KEYS: 'too-short-key' })).toThrow('API_KEYS=(secret, not shown)');
     expect(() => loadConfig({ API_KEYS: 'too-short-key' })).not.toThrow(/too-short-key/);

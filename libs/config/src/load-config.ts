@@ -137,6 +137,18 @@ function timeoutProblems(env: NodeJS.ProcessEnv, config: AppConfig): string[] {
   ];
 }
 
+/**
+ * An API key named as a basic-auth user would be one actor in the audit trail, two
+ * credentials in fact (a tester's key `admin` beside the user `admin`): refused by name.
+ */
+function actorNameProblems(config: AppConfig): string[] {
+  const users = new Set([config.BASIC_AUTH_USER, ...config.BASIC_AUTH_USERS.map((u) => u.name)]);
+  return config.API_KEYS.filter((k) => users.has(k.name)).map(
+    (k) =>
+      `API_KEYS (${k.name}): a basic-auth user has the same name, so the audit trail could not tell them apart; name the key otherwise`,
+  );
+}
+
 /** Settings that may hold a password inside a URL. */
 const CONNECTION_URL_KEYS = ['DATABASE_URL', 'REDIS_URL'];
 
@@ -145,7 +157,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = configSchema.safeParse(env);
   if (result.success) {
     rememberConfigSecrets(env, result.data);
-    const crossChecks = [...productionProblems(result.data), ...timeoutProblems(env, result.data)];
+    const crossChecks = [
+      ...productionProblems(result.data),
+      ...timeoutProblems(env, result.data),
+      ...actorNameProblems(result.data),
+    ];
     if (crossChecks.length) throw new ConfigError(crossChecks);
     const webhookProblems = webhookSettingProblems(result.data);
     if (webhookProblems.length > 0) throw new ConfigError(webhookProblems);
