@@ -7,7 +7,7 @@
  * a real deployment is refused, naming it, instead of emptied (a tester lost a table that way).
  */
 import type { AppConfig } from '@app/config';
-import { createRedisConnection, deletePrefixKeys, hasPrefixKeys } from '@app/infra';
+import { barePrefix, createRedisConnection, deletePrefixKeys, hasPrefixKeys } from '@app/infra';
 import { databaseRepository } from '@app/ledger';
 
 type SqlRunner = databaseRepository.SqlRunner;
@@ -20,7 +20,7 @@ const MARK = 'snap-recon demo: dropped and made again by the next npm run demo';
 type StorageConfig = Parameters<typeof deletePrefixKeys>[0] & Pick<AppConfig, 'DATABASE_SCHEMA'>;
 
 /** The key marking a queue prefix as the demo's (under the prefix: deleted with it). */
-const markerKey = (config: StorageConfig) => `${config.QUEUE_PREFIX.replace(/[{}]/g, '')}:demo`;
+const markerKey = (config: StorageConfig) => `${barePrefix(config)}:demo`;
 
 /** Throws, naming the setting, unless the schema and the prefix are the demo's to empty. */
 export async function checkDemoStorage(db: SqlRunner, config: StorageConfig): Promise<void> {

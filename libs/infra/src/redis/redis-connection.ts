@@ -109,14 +109,14 @@ export function createRedisConnection(
 }
 
 /** `QUEUE_PREFIX` without braces, to build hash tags from. */
-const bare = (config: PrefixSettings) => config.QUEUE_PREFIX.replace(/[{}]/g, '');
+export const barePrefix = (config: PrefixSettings) => config.QUEUE_PREFIX.replace(/[{}]/g, '');
 
 /**
  * Prefix of the queues and keys shared by every provider (schedule, webhooks, instance
  * leases). On Cluster a BullMQ queue needs all its keys in one slot: the prefix is a hash tag.
  */
 export function queuePrefix(config: PrefixSettings): string {
-  return config.REDIS_CLUSTER_NODES.length > 0 ? `{${bare(config)}}` : config.QUEUE_PREFIX;
+  return config.REDIS_CLUSTER_NODES.length > 0 ? `{${barePrefix(config)}}` : config.QUEUE_PREFIX;
 }
 
 /**
@@ -127,7 +127,7 @@ export function queuePrefix(config: PrefixSettings): string {
  */
 export function providerKeyPrefix(config: PrefixSettings, provider: string): string {
   return config.REDIS_CLUSTER_NODES.length > 0
-    ? `{${bare(config)}:${provider}}`
+    ? `{${barePrefix(config)}:${provider}}`
     : `${config.QUEUE_PREFIX}:${provider}`;
 }
 
@@ -147,7 +147,7 @@ export function balanceQueuePrefix(config: PrefixSettings, provider: string): st
  * many credential sets spread over the masters: this prefix must carry no tag of its own.
  */
 export function tokenKeyPrefix(config: PrefixSettings): string {
-  return `${bare(config)}:token`;
+  return `${barePrefix(config)}:token`;
 }
 
 /**
@@ -155,6 +155,6 @@ export function tokenKeyPrefix(config: PrefixSettings): string {
  * common tag and per-provider tags.
  */
 export function prefixPatterns(config: PrefixSettings): string[] {
-  const p = bare(config);
+  const p = barePrefix(config);
   return [`${p}:*`, `{${p}}*`, `{${p}:*`];
 }

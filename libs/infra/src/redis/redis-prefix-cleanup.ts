@@ -11,17 +11,25 @@ export async function masterNodes(redis: Redis | Cluster): Promise<Redis[]> {
   return redis.nodes('master');
 }
 
+/** The keys of this deployment's prefix on `redis`, a SCAN batch at a time, with their master. */
+async function* prefixKeyBatches(
+  redis: Redis | Cluster,
+  config: Settings,
+): AsyncGenerator<{ node: Redis; keys: string[] }> {
+  for (const node of await masterNodes(redis)) {
+    for (const match of prefixPatterns(config)) {
+      for await (const keys of node.scanStream({ match, count: 1000 })) {
+        if ((keys as string[]).length > 0) yield { node, keys: keys as string[] };
+      }
+    }
+  }
+}
+
 /** Whether any key of this deployment's `QUEUE_PREFIX` exists, on any master (SCAN). */
 export async function hasPrefixKeys(config: Settings): Promise<boolean> {
   const redis = createRedisConnection(config, 'snap-recon-cleanup');
   try {
-    for (const node of await masterNodes(redis)) {
-      for (const match of prefixPatterns(config)) {
-        for await (const keys of node.scanStream({ match, count: 1000 })) {
-          if ((keys as string[]).length > 0) return true;
-        }
-      }
-    }
+    for await (const _batch of prefixKeyBatches(redis, config)) return true;
     return false;
   } finally {
     redis.disconnect();
@@ -39,16 +47,11 @@ export async function deletePrefixKeys(config: Settings): Promise<number> {
   const redis = createRedisConnection(config, 'snap-recon-cleanup');
   let deleted = 0;
   try {
-    for (const node of await masterNodes(redis)) {
-      for (const match of prefixPatterns(config)) {
-        for await (const keys of node.scanStream({ match, count: 1000 })) {
-          if ((keys as string[]).length === 0) continue;
-          const batch = node.pipeline();
-          for (const key of keys as string[]) batch.unlink(key);
-          await batch.exec();
-          deleted += (keys as string[]).length;
-        }
-      }
+    for await (const { node, keys } of prefixKeyBatches(redis, config)) {
+      const batch = node.pipeline();
+      for (const key of keys) batch.unlink(key);
+      await batch.exec();
+      deleted += keys.length;
     }
   } finally {
     redis.disconnect();
