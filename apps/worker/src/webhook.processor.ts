@@ -135,6 +135,15 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
     const data = job.data;
     const subscription = this.subscriptions.get(data.subscriber);
     const secret = this.config.WEBHOOK_SECRET;
+    // What every warning about this delivery names.
+    const delivery = {
+      queue: WEBHOOK_QUEUE,
+      jobId: job.id,
+      subscriber: data.subscriber,
+      event: data.event,
+      deliveryId: data.deliveryId,
+      attempt: job.attemptsMade + 1,
+    };
     // Not "nobody to tell": the job was queued because some process has this subscriber. Most
     // often this worker lacks the producer's WEBHOOK_* settings; completing would drop the
     // alert for good (the delivery id is the job id, so queuing it again would do nothing).
@@ -143,14 +152,7 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
         ? 'no WEBHOOK_URL or WEBHOOK_SUBSCRIPTIONS entry for it'
         : 'no WEBHOOK_SECRET to sign with';
       this.logger.warn(
-        {
-          queue: WEBHOOK_QUEUE,
-          jobId: job.id,
-          subscriber: data.subscriber,
-          event: data.event,
-          deliveryId: data.deliveryId,
-          attempt: job.attemptsMade + 1,
-        },
+        delivery,
         `webhook not delivered: this worker has ${missing} (give it the same WEBHOOK_* settings as the producer)`,
       );
       throw new Error(
@@ -164,15 +166,7 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
     // attempts without a line at any level.
     const failed = (message: string) => {
       this.logger.warn(
-        {
-          queue: WEBHOOK_QUEUE,
-          jobId: job.id,
-          subscriber: data.subscriber,
-          event: data.event,
-          deliveryId: data.deliveryId,
-          attempt: job.attemptsMade + 1,
-          attempts: job.opts.attempts,
-        },
+        Object.assign({}, delivery, { attempts: job.opts.attempts }),
         `webhook delivery failed: ${message}`,
       );
       return new Error(message);
