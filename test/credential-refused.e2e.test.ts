@@ -22,6 +22,44 @@ const account = (
     credentialSet: provider === 'finnet' ? accountNo : null,
   });
 
+/** NICEPay holding, for our client id, the secret or public key given instead of ours. */
+function nicepayHolds(
+  pipeline: Pipeline,
+  keys: ReturnType<typeof generatePartnerKeys>,
+  held: { clientSecret?: string; publicKeyPem?: string },
+): void {
+  pipeline.simulator.registerPartners([
+    {
+      provider: 'nicepay',
+      clientId: DEMO_CLIENT_IDS.nicepay,
+      clientSecret: held.clientSecret ?? keys.nicepay.clientSecret,
+      publicKeyPem: held.publicKeyPem ?? keys.nicepay.publicKeyPem,
+      channelId: DEMO_CHANNEL_ID,
+    },
+  ]);
+}
+
+interface ResultRow {
+  account_no: string;
+  status: string;
+  attempts: number;
+  final: boolean;
+  error_message: string | null;
+}
+
+/** Starts a run through the API, waits for it to finish, and reads its results. */
+async function runResults(pipeline: Pipeline): Promise<ResultRow[]> {
+  const { runId } = await pipeline.producer.get(RunsService).start('api');
+  const run = await pipeline.waitForRun(runId, 30_000);
+  expect(run.status).toBe('finished');
+  return pipeline.db.dataSource.query(
+    `SELECT a.account_no, r.status, r.attempts, r.is_final AS final, r.error_message
+       FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
+      WHERE r.run_id = $1`,
+    [runId],
+  );
+}
+
 /**
  * A credential set the provider will not take is not asked again and again: NICEPay holding
  * another public key than ours refuses the signed token request (`401` Unauthorized
@@ -49,34 +87,11 @@ describe('credentials the provider refuses', () => {
   beforeAll(async () => {
     pipeline = await startPipeline(config, { scenario, keys, startWorker: false });
     // NICEPay now holds another key for our client id (rotated there, not here).
-    pipeline.simulator.registerPartners([
-      {
-        provider: 'nicepay',
-        clientId: DEMO_CLIENT_IDS.nicepay,
-        clientSecret: keys.nicepay.clientSecret,
-        publicKeyPem: generatePartnerKeys().nicepay.publicKeyPem,
-        channelId: DEMO_CHANNEL_ID,
-      },
-    ]);
+    nicepayHolds(pipeline, keys, { publicKeyPem: generatePartnerKeys().nicepay.publicKeyPem });
     pipeline.simulator.resetStats();
     await pipeline.startWorker();
-    const { runId } = await pipeline.producer.get(RunsService).start('api');
-    const run = await pipeline.waitForRun(runId, 30_000);
-    expect(run.status).toBe('finished');
-    const result: {
-      account_no: string;
-      status: string;
-      attempts: number;
-      final: boolean;
-      error_message: string | null;
-    }[] = await pipeline.db.dataSource.query(
-      `SELECT a.account_no, r.status, r.attempts, r.is_final AS final, r.error_message
-         FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
-        WHERE r.run_id = $1`,
-      [runId],
-    );
     rows = new Map(
-      result.map((r) => [
+      (await runResults(pipeline)).map((r) => [
         r.account_no,
         { status: r.status, attempts: r.attempts, final: r.final, error: r.error_message ?? '' },
       ]),
@@ -149,13 +164,7 @@ describe('a token request answered 404', () => {
   afterAll(() => pipeline?.close());
 
   it('records error at the first attempt without an account-status inquiry', async () => {
-    const { runId } = await pipeline.producer.get(RunsService).start('api');
-    await pipeline.waitForRun(runId, 30_000);
-    const [row]: { status: string; attempts: number; error_message: string }[] =
-      await pipeline.db.dataSource.query(
-        'SELECT status, attempts, error_message FROM reconciliation_results WHERE run_id = $1',
-        [runId],
-      );
+    const [row] = await runResults(pipeline);
     expect(row).toMatchObject({ status: 'error', attempts: 1 });
     expect(row.error_message).toMatch(/^netzme answered 4047308/);
     const netzme = pipeline.simulator.stats().providers.netzme;
@@ -180,28 +189,14 @@ describe('a client secret the provider does not hold', () => {
       keys,
       startWorker: false,
     });
-    pipeline.simulator.registerPartners([
-      {
-        provider: 'nicepay',
-        clientId: DEMO_CLIENT_IDS.nicepay,
-        clientSecret: generatePartnerKeys().nicepay.clientSecret,
-        publicKeyPem: keys.nicepay.publicKeyPem,
-        channelId: DEMO_CHANNEL_ID,
-      },
-    ]);
+    nicepayHolds(pipeline, keys, { clientSecret: generatePartnerKeys().nicepay.clientSecret });
     pipeline.simulator.resetStats();
     await pipeline.startWorker();
   }, 60_000);
   afterAll(() => pipeline?.close());
 
   it('records error at the first attempt, naming what to check', async () => {
-    const { runId } = await pipeline.producer.get(RunsService).start('api');
-    await pipeline.waitForRun(runId, 30_000);
-    const [row]: { status: string; attempts: number; error_message: string }[] =
-      await pipeline.db.dataSource.query(
-        'SELECT status, attempts, error_message FROM reconciliation_results WHERE run_id = $1',
-        [runId],
-      );
+    const [row] = await runResults(pipeline);
     expect(row).toMatchObject({ status: 'error', attempts: 1 });
     expect(row.error_message).toMatch(
       /^nicepay answered 401\d\d00 .*; the provider took the token but refused the signed call: check the credential set's client secret/,
