@@ -14,25 +14,35 @@ describe('demo scenario: Netzme real breaks are explained', () => {
   }, 120_000);
   afterAll(() => pipeline.close());
 
-  it('every Netzme real break has remainder 0 and the unbooked movement listed', async () => {
-    const breaks = pipeline.scenario.filter(
-      (a) => a.provider === 'netzme' && a.kind === 'real-break',
+  /** The Netzme accounts of one scenario kind (at least one). */
+  const netzmeOfKind = (kind: string) => {
+    const accounts = pipeline.scenario.filter((a) => a.provider === 'netzme' && a.kind === kind);
+    expect(accounts.length).toBeGreaterThan(0);
+    return accounts;
+  };
+
+  /** The account's result in the run: its status and stored attribution. */
+  async function resultOf(accountNo: string): Promise<{
+    status: string;
+    attribution: {
+      remainder: string;
+      summary: string;
+      providerOnly: { providerRef: string }[];
+      ledgerOnly: { entryRef: string }[];
+      matchedCount: number;
+    };
+  }> {
+    const [row] = await pipeline.db.dataSource.query(
+      `SELECT r.status, r.attribution FROM reconciliation_results r JOIN provider_accounts p ON p.id = r.account_id
+          WHERE r.run_id = $1 AND p.account_no = $2`,
+      [runId, accountNo],
     );
-    expect(breaks.length).toBeGreaterThan(0);
-    for (const a of breaks) {
-      const [row]: {
-        status: string;
-        attribution: {
-          remainder: string;
-          summary: string;
-          providerOnly: { providerRef: string }[];
-          matchedCount: number;
-        };
-      }[] = await pipeline.db.dataSource.query(
-        `SELECT r.status, r.attribution FROM reconciliation_results r JOIN provider_accounts p ON p.id = r.account_id
-            WHERE r.run_id = $1 AND p.account_no = $2`,
-        [runId, a.accountNo],
-      );
+    return row;
+  }
+
+  it('every Netzme real break has remainder 0 and the unbooked movement listed', async () => {
+    for (const a of netzmeOfKind('real-break')) {
+      const row = await resultOf(a.accountNo);
       expect(row.status).toBe('mismatched');
       expect(row.attribution.remainder).toBe('0.00');
       expect(row.attribution.summary).toMatch(/^explained: 1 provider-only (credit|debit)/);
@@ -46,19 +56,8 @@ describe('demo scenario: Netzme real breaks are explained', () => {
   it('every Netzme stuck in-flight entry is named as the one entry the provider never booked', async () => {
     // Found by a new-user tester: with no history at all, every ledger entry was "ledger-only"
     // and the remainder the whole balance.
-    const stuck = pipeline.scenario.filter(
-      (a) => a.provider === 'netzme' && a.kind === 'in-flight-stuck',
-    );
-    expect(stuck.length).toBeGreaterThan(0);
-    for (const a of stuck) {
-      const [row]: {
-        status: string;
-        attribution: { remainder: string; summary: string; ledgerOnly: { entryRef: string }[] };
-      }[] = await pipeline.db.dataSource.query(
-        `SELECT r.status, r.attribution FROM reconciliation_results r JOIN provider_accounts p ON p.id = r.account_id
-            WHERE r.run_id = $1 AND p.account_no = $2`,
-        [runId, a.accountNo],
-      );
+    for (const a of netzmeOfKind('in-flight-stuck')) {
+      const row = await resultOf(a.accountNo);
       expect(row.status).toBe('mismatched');
       expect(row.attribution.remainder).toBe('0.00');
       expect(row.attribution.summary).toMatch(/^explained: 1 ledger-only entry -/);
