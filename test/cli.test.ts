@@ -126,6 +126,43 @@ describe('CLI', () => {
     await pipeline.db.dataSource.query(`DELETE FROM provider_accounts WHERE merchant_id = 'CLI3'`);
   });
 
+  it('accounts import refuses a credential set that SNAP_CREDENTIALS_FILE does not name, and checks none without the file', async () => {
+    const credentials = join(dir, 'credentials.json');
+    const set = (clientId: string) => ({
+      clientId,
+      clientSecret: 'not-a-real-secret',
+      privateKeyFile: join(root, 'seed/fixtures/keys/finnet.key.pem'),
+      channelId: '95221',
+      baseUrl: 'http://127.0.0.1:1',
+    });
+    writeFileSync(credentials, JSON.stringify({ finnet: { FNTCLI1: set('FNTCLI1') } }));
+    const accounts = join(dir, 'accounts-sets.csv');
+    writeFileSync(
+      accounts,
+      'merchant_id,merchant_name,provider,account_no,currency,credential\n' +
+        'CLI4,Toko Empat,finnet,FNCLI4,IDR,FNTCLI1\n' +
+        'CLI5,Toko Lima,finnet,FNCLI5,IDR,FNTCLI5\n',
+    );
+    const refused = await cli(['accounts', 'import', accounts], {
+      ...env,
+      SNAP_CREDENTIALS_FILE: credentials,
+    });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(
+      `${accounts}:3: line 3, credential "FNTCLI5": no finnet credential set of that name in SNAP_CREDENTIALS_FILE (its finnet sets: FNTCLI1); every run would be an error for the account`,
+    );
+    expect(refused.stderr).not.toContain('not-a-real-secret');
+    expect(JSON.parse(refused.stdout)).toMatchObject({ accountsCreated: 1, rejectedCount: 1 });
+    // Where the SNAP secrets are not (compose's demo-data job), the name is not checked.
+    const unchecked = await cli(['accounts', 'import', accounts], env);
+    expect(unchecked.code).toBe(0);
+    expect(JSON.parse(unchecked.stdout)).toMatchObject({ accountsCreated: 1, duplicates: 1 });
+    // The runs below count the pipeline's accounts.
+    await pipeline.db.dataSource.query(
+      `DELETE FROM provider_accounts WHERE merchant_id IN ('CLI4', 'CLI5')`,
+    );
+  });
+
   it('reconcile --wait --json prints the finished run with counts per status and provider', async () => {
     await pipeline.db.dataSource.query(
       `UPDATE provider_accounts SET enabled = false WHERE account_no = 'NPCLI1'`,

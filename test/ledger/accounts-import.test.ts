@@ -349,4 +349,63 @@ describe('accounts import', () => {
     expect(disable).toMatchObject({ accountsUpdated: 1, accountsCreated: 0, errors: [] });
     expect((await accounts()).find((a) => a[2] === 'f-005')![5]).toBe(false);
   });
+
+  it("importAccounts: with the deployment's credential sets, refuses a set its provider lacks, naming the sets it has", async () => {
+    const row = (accountNo: string, credentialSet: string, provider = 'finnet') => ({
+      merchantId: 'm7',
+      merchantName: 'Tujuh',
+      provider,
+      accountNo,
+      currency: 'IDR',
+      credentialSet,
+    });
+    const many = Array.from({ length: 7 }, (_, i) => `fin_s${i}`);
+    const credentialSets = new Map([
+      ['finnet', new Set(['fin_m7', ...many])],
+      ['nicepay', new Set(['np_a'])],
+    ]);
+    const result = await importAccounts(
+      ds,
+      [
+        row('f-701', 'fin_m7'),
+        row('f-702', 'fin_m8'),
+        row('p-701', 'np_b', 'nicepay'),
+        row('n-701', 'nz_a', 'netzme'),
+        row('x-701', 'fin_m8', 'paypal'),
+      ],
+      { credentialSets },
+    );
+    const refusal = (what: string) => `no ${what}; every run would be an error for the account`;
+    expect(result.accountsCreated).toBe(1);
+    expect(result.errors).toEqual([
+      {
+        index: 1,
+        field: 'credentialSet',
+        value: 'fin_m8',
+        reason: refusal(
+          'finnet credential set of that name in SNAP_CREDENTIALS_FILE (it names 8 finnet sets, e.g. fin_m7, fin_s0, fin_s1, fin_s2, fin_s3)',
+        ),
+      },
+      {
+        index: 2,
+        field: 'credentialSet',
+        value: 'np_b',
+        reason: refusal(
+          'nicepay credential set of that name in SNAP_CREDENTIALS_FILE (its nicepay sets: np_a)',
+        ),
+      },
+      {
+        index: 3,
+        field: 'credentialSet',
+        value: 'nz_a',
+        reason: refusal(
+          'netzme credential set of that name in SNAP_CREDENTIALS_FILE (it names none for netzme)',
+        ),
+      },
+      // An unknown provider is the row's problem; its set is not measured against nothing.
+      expect.objectContaining({ index: 4, field: 'provider', value: 'paypal' }),
+    ]);
+    expect(result.errors[3]).not.toHaveProperty('also');
+    expect((await accounts()).filter((a) => a[0] === 'm7').map((a) => a[2])).toEqual(['f-701']);
+  });
 });

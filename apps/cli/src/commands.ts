@@ -10,7 +10,7 @@ import {
   runMigrations,
   within,
 } from '@app/infra';
-import { importAccountsCsv, importLedgerCsv } from '@app/ledger';
+import { importAccountsCsv, importLedgerCsv, KnownCredentialSets } from '@app/ledger';
 import {
   EmptyRunScopeError,
   QueuesUnreachableError,
@@ -20,7 +20,13 @@ import {
   RunsService,
   runSummaryJson,
 } from '@app/reconciliation';
-import { isProviderName, ProviderName, PROVIDERS, resolveProfilesFromEnv } from '@app/snap';
+import {
+  isProviderName,
+  loadCredentials,
+  ProviderName,
+  PROVIDERS,
+  resolveProfilesFromEnv,
+} from '@app/snap';
 import { CliModule } from './cli.module';
 import { waitForRun } from './wait-for-run';
 
@@ -86,6 +92,21 @@ function deployedProfiles(config: AppConfig) {
   return Object.fromEntries(profiles.map((p) => [p.provider, p]));
 }
 
+/**
+ * The credential sets this deployment holds, by provider, when `SNAP_CREDENTIALS_FILE` is set
+ * (read as the worker reads it, so a bad file is an error here too). Without it the import runs
+ * where the SNAP secrets are not (compose's demo-data job) and a set's name is not checked.
+ */
+function deployedCredentialSets(env: NodeJS.ProcessEnv): KnownCredentialSets | undefined {
+  if (!env.SNAP_CREDENTIALS_FILE) return undefined;
+  const sets = new Map<string, Set<string>>();
+  for (const { provider, name } of loadCredentials(env).all()) {
+    const names = sets.get(provider) ?? sets.set(provider, new Set()).get(provider)!;
+    names.add(name);
+  }
+  return sets;
+}
+
 /** Imports a CSV; exits 3 when some rows were rejected (they are listed on stderr). */
 export async function importCsv(
   config: AppConfig,
@@ -96,7 +117,10 @@ export async function importCsv(
 ) {
   const summary = await withDataSource(config, (ds) =>
     kind === 'accounts'
-      ? importAccountsCsv(ds, file, { profiles: deployedProfiles(config) })
+      ? importAccountsCsv(ds, file, {
+          profiles: deployedProfiles(config),
+          credentialSets: deployedCredentialSets(process.env),
+        })
       : importLedgerCsv(ds, file),
   );
   for (const row of summary.rejected) err(`${file}:${row.line}: ${row.message}`);

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { CsvImportOptions, CsvImportSummary, CsvSource, importableRows } from './csv-rows';
-import { AccountImportRow, importAccounts, ProviderProfiles } from './import-accounts';
+import { AccountImportChecks, AccountImportRow, importAccounts } from './import-accounts';
 import { DEFAULT_MAX_REJECTED, Rejections } from './rejections';
 import { rowErrorOfFields } from './row-error';
 
@@ -51,10 +51,7 @@ export interface AccountsCsvSummary extends CsvImportSummary {
 export async function importAccountsCsv(
   ds: DataSource,
   source: CsvSource,
-  options: CsvImportOptions & {
-    /** Each provider's profile as deployed (default: the built-in ones, the pages' sizes). */
-    profiles?: ProviderProfiles;
-  } = {},
+  options: CsvImportOptions & AccountImportChecks = {},
 ): Promise<AccountsCsvSummary> {
   const batchSize = options.batchSize ?? 2_000;
   const rejections = new Rejections(options.maxRejected ?? DEFAULT_MAX_REJECTED);
@@ -77,7 +74,7 @@ export async function importAccountsCsv(
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const result = await importAccounts(ds, batch, options.profiles, merchantNames);
+    const result = await importAccounts(ds, batch, options, merchantNames);
     summary.merchantsCreated += result.merchantsCreated;
     summary.merchantsUpdated += result.merchantsUpdated;
     summary.accountsCreated += result.accountsCreated;

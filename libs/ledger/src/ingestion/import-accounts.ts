@@ -78,6 +78,46 @@ interface AccountState {
 /** Each provider's profile by name: what its balance request allows (see `importAccounts`). */
 export type ProviderProfiles = Readonly<Record<string, ProviderProfile>>;
 
+/** The credential set names a deployment holds, by provider. */
+export type KnownCredentialSets = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** What rows are checked against beyond their own fields (see `importAccounts`). */
+export interface AccountImportChecks {
+  /** Each provider's profile as deployed (default: the built-in ones, the pages' sizes). */
+  profiles?: ProviderProfiles;
+  /**
+   * The deployment's credential sets (`SNAP_CREDENTIALS_FILE`). When given, a row naming a
+   * set its provider does not have is refused: every run would record `error` for it. Left
+   * out where the import runs without the SNAP secrets.
+   */
+  credentialSets?: KnownCredentialSets;
+}
+
+/** Names listed in full in a refusal; beyond that only their count. */
+const LISTED_SETS = 5;
+
+function checkKnownSet(
+  known: KnownCredentialSets,
+  provider: string,
+): (name: string) => Checked<unknown> {
+  return (name) => {
+    const ids = checkId(name);
+    const names = known.get(provider) ?? new Set<string>();
+    if (!ids.ok || names.has(name)) return ids;
+    const sorted = [...names].sort();
+    const held =
+      sorted.length === 0
+        ? 'it names none for ' + provider
+        : sorted.length <= LISTED_SETS
+          ? `its ${provider} sets: ${sorted.join(', ')}`
+          : `it names ${sorted.length} ${provider} sets, e.g. ${sorted.slice(0, LISTED_SETS).join(', ')}`;
+    return {
+      ok: false,
+      reason: `no ${provider} credential set of that name in SNAP_CREDENTIALS_FILE (${held}); every run would be an error for the account`,
+    };
+  };
+}
+
 /** The fields of a row in the accounts CSV's column order (`enabled` has no column). */
 const FIELD_ORDER: (keyof AccountImportRow)[] = [
   'merchantId',
@@ -98,6 +138,7 @@ const FIELD_ORDER: (keyof AccountImportRow)[] = [
 function rowProblems(
   row: AccountImportRow,
   profiles: ProviderProfiles,
+  credentialSets: KnownCredentialSets | undefined,
   earlierName: string | undefined,
 ): AccountFieldProblem[] {
   const sameName = (text: string): Checked<unknown> => {
@@ -116,7 +157,11 @@ function rowProblems(
     ['currency', row.currency, checkCurrency],
   ];
   if (row.credentialSet !== undefined && row.credentialSet !== null) {
-    checks.push(['credentialSet', row.credentialSet, checkId]);
+    // Against the provider's sets only once the provider itself is known.
+    const known =
+      credentialSets && typeof row.provider === 'string' && checkProvider(row.provider).ok;
+    const check = known ? checkKnownSet(credentialSets, row.provider) : checkId;
+    checks.push(['credentialSet', row.credentialSet, check]);
   }
   if (row.msId !== undefined && row.msId !== null) checks.push(['msId', row.msId, checkId]);
   if (row.expectedProviderName !== undefined && row.expectedProviderName !== null) {
@@ -185,6 +230,8 @@ function noCredentialSet(index: number, provider: string): AccountRowError {
  * - An existing account listed under another merchant or another currency is an error row:
  *   money is never silently re-homed or re-denominated. The same holds between two rows of
  *   one call.
+ * - With `checks.credentialSets`, a row naming a credential set its provider does not have is
+ *   an error row (a row leaving the set out keeps the stored one, unchecked).
  * - Invalid rows are reported by index, naming every bad field (`also`), and skipped; the
  *   valid ones are applied. Re-running the same rows changes nothing (`accountsUnchanged`).
  *
@@ -193,20 +240,21 @@ function noCredentialSet(index: number, provider: string): AccountRowError {
 export async function importAccounts(
   ds: DataSource,
   rows: readonly AccountImportRow[],
-  profiles: ProviderProfiles = DEFAULT_PROFILES,
+  checks: AccountImportChecks = {},
   merchantNameRows: Map<string, string> = new Map(),
 ): Promise<AccountImportResult> {
   return ds.transaction('READ COMMITTED', (em) =>
-    importInTransaction(em, rows, profiles, merchantNameRows),
+    importInTransaction(em, rows, checks, merchantNameRows),
   );
 }
 
 async function importInTransaction(
   em: EntityManager,
   rows: readonly AccountImportRow[],
-  profiles: ProviderProfiles,
+  checks: AccountImportChecks,
   merchantNameRows: Map<string, string>,
 ): Promise<AccountImportResult> {
+  const profiles = checks.profiles ?? DEFAULT_PROFILES;
   const result: AccountImportResult = {
     merchantsCreated: 0,
     merchantsUpdated: 0,
@@ -219,7 +267,12 @@ async function importInTransaction(
   // One merchant has one name: a later row naming it otherwise is refused, not kept silently
   // (`merchantNameRows` carries the names of a file's earlier batches).
   rows.forEach((row, index) => {
-    const [problem, ...also] = rowProblems(row, profiles, merchantNameRows.get(row.merchantId));
+    const [problem, ...also] = rowProblems(
+      row,
+      profiles,
+      checks.credentialSets,
+      merchantNameRows.get(row.merchantId),
+    );
     if (problem) result.errors.push({ index, ...problem, ...(also.length > 0 ? { also } : {}) });
     else {
       merchantNameRows.set(row.merchantId, row.merchantName);
