@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { gzipSync } from 'node:zlib';
 import IORedis from 'ioredis';
 import { DEV_BASIC_AUTH_PASSWORD } from '@app/config';
 import { createLogger } from '@app/infra';
@@ -291,6 +292,48 @@ describe('bad input: HTTP API', () => {
       await unchanged();
     },
   );
+
+  it.each(['gzip', 'deflate', 'br'])(
+    'a body sent as Content-Encoding %s that is not compressed: 400 naming Content-Encoding, not 500 (a tester found it)',
+    async (encoding) => {
+      for (const path of ['/runs', '/ledger/entries']) {
+        const answer = await call('POST', path, '{}', { 'content-encoding': encoding });
+        expectNamed(answer, 400, 'Content-Encoding', encoding);
+        expect(answer.body.errors![0].reason).toBe(`the body does not decompress as ${encoding}`);
+      }
+      await unchanged();
+    },
+  );
+
+  it('a gzip body that decompresses: taken as any other (the encoding itself is allowed)', async () => {
+    const answer = await fetch(url + '/runs', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync('{}'),
+    });
+    expect(answer.status).toBe(202);
+  });
+
+  it("a ledger batch whose bytes are not UTF-8 (Latin-1 café, then cafè): 400 naming the byte, nothing stored, never one as the other's duplicate", async () => {
+    for (const ref of ['caf\u00e9', 'caf\u00e8']) {
+      const body = Buffer.from(
+        JSON.stringify({ entries: [entry({ entryRef: `api-${ref}` })] }),
+        'latin1',
+      );
+      const offset = body.indexOf(0xe8) >= 0 ? body.indexOf(0xe8) : body.indexOf(0xe9);
+      const res = await fetch(url + '/ledger/entries', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body,
+      });
+      const answer = { status: res.status, body: (await res.json()) as Answer['body'] };
+      expectNamed(answer, 400, '(body)', `the byte at offset ${offset}`);
+      expect(answer.body.errors![0].reason).toBe(
+        'is not UTF-8 text (RFC 8259: JSON is UTF-8); send it as UTF-8',
+      );
+      await unchanged();
+    }
+  });
 
   it('a nested array inside a field (a note that is 5,000 arrays deep): 400, not 500', async () => {
     const answer = await call('POST', '/discrepancies/1/acknowledge', `{"note":${nested(5000)}}`);

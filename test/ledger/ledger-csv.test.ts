@@ -226,6 +226,39 @@ describe('importLedgerCsv', () => {
     expect(summary.rejected[0].reason).toMatch(/Quote Not Closed/);
   });
 
+  it('refuses a row whose bytes are not UTF-8, naming it, so two Latin-1 refs never merge (a tester saw café and cafè stored as one)', async () => {
+    const latin1 = (ref: string) =>
+      Buffer.concat([
+        Buffer.from(HEADER),
+        Buffer.from(`netzme,acc2x,${ref},1.00,2026-11-25T10:00:00Z\n`, 'latin1'),
+        Buffer.from('netzme,acc2x,plain,1.00,2026-11-25T10:00:00Z\n'),
+      ]);
+    const acc = await createAccount(ds, 'acc2x', 'netzme');
+    for (const ref of ['ref-caf\u00e9', 'ref-caf\u00e8']) {
+      const file = join(dir, 'latin1.csv');
+      writeFileSync(file, latin1(ref));
+      const summary = await importLedgerCsv(ds, file);
+      expect(summary).toMatchObject({ rows: 2, rejectedCount: 1 });
+      expect(summary.rejected[0]).toMatchObject({
+        line: 2,
+        field: 'entry_ref',
+        value: 'ref-caf\ufffd',
+        reason: 'is not UTF-8 text (a byte read as U+FFFD): save the file as UTF-8',
+      });
+    }
+    // Saved as UTF-8, both are entries of their own.
+    const summary = await importLedgerCsv(
+      ds,
+      csv(
+        HEADER +
+          'netzme,acc2x,ref-caf\u00e9,1.00,2026-11-25T11:00:00Z\n' +
+          'netzme,acc2x,ref-caf\u00e8,1.00,2026-11-25T11:00:00Z\n',
+      ),
+    );
+    expect(summary).toMatchObject({ imported: 2, rejectedCount: 0 });
+    expect((await refs(acc)).map((r) => r[0])).toEqual(['plain', 'ref-caf\u00e9', 'ref-caf\u00e8']);
+  });
+
   it('throws when the file cannot be read', async () => {
     await expect(importLedgerCsv(ds, join(dir, 'missing.csv'))).rejects.toThrow(/ENOENT/);
   });

@@ -25,6 +25,25 @@ function isBodyParserError(e: unknown): e is BodyParserError {
   );
 }
 
+/**
+ * A compressed body that does not decompress (body-parser hands zlib's own error on, with a
+ * status of 400 and no `type`): the client's mistake, not ours.
+ */
+function isDecompressionError(e: unknown, req: Request): e is Error {
+  const { errno, code, status } = (e ?? {}) as {
+    errno?: unknown;
+    code?: unknown;
+    status?: unknown;
+  };
+  return (
+    e instanceof Error &&
+    req.headers['content-encoding'] !== undefined &&
+    typeof errno === 'number' &&
+    typeof code === 'string' &&
+    status === 400
+  );
+}
+
 const MAX_ECHO = 100;
 
 /**
@@ -46,12 +65,24 @@ function notObjectReason(body: string, parserMessage: string): string {
  * Express error middleware placed after the body parsers: a body they refuse is answered as a
  * problem document naming the field (`(body)`) and the value: `400` with the start of text
  * that is not JSON or a body nested too deep, `413` with the size of a body over the limit,
- * `415` for an unsupported encoding or charset. Anything else that reaches it is unexpected:
+ * `415` for an unsupported encoding or charset, `400` naming `Content-Encoding` for a compressed
+ * body that does not decompress. Anything else that reaches it is unexpected:
  * logged through pino (redacted, no SQL parameters) and answered 500.
  */
 export function bodyParserErrors(logger: Logger) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
+    if (isDecompressionError(err, req)) {
+      const encoding = String(req.headers['content-encoding']);
+      const reason = `the body does not decompress as ${encoding}`;
+      return sendProblem(
+        req,
+        res,
+        problem(400, 'invalid request body', [
+          { field: 'Content-Encoding', value: encoding, reason },
+        ]),
+      );
+    }
     if (!isBodyParserError(err)) {
       logger.error(
         { err: loggableError(err), method: req.method, path: req.path },
@@ -70,6 +101,9 @@ export function bodyParserErrors(logger: Logger) {
     } else if (err.type === 'entity.too.large') {
       value = `${err.length ?? 'unknown'} bytes`;
       reason = `is larger than the limit of ${err.limit ?? 'unknown'} bytes`;
+    } else if (err.type === 'entity.not.utf8') {
+      value = `the byte at offset ${(err as BodyParserError & { offset: number }).offset}`;
+      reason = err.message;
     } else if (err.type === 'entity.too.deep') {
       value = `${err.length ?? 'unknown'} bytes`;
       reason = err.message;

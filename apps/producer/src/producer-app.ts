@@ -19,6 +19,7 @@ import { requireBodyType } from './http/content-type';
 import { refuseCrossSite } from './http/cross-site';
 import { PageCsrf } from './http/csrf';
 import { assertJsonDepth } from './http/json-depth';
+import { assertUtf8Body } from './http/utf8-body';
 import { noStore, securityHeaders } from './http/security-headers';
 import { TimedExpressAdapter } from './http/timed-express-adapter';
 import { ProducerModule } from './producer.module';
@@ -68,7 +69,10 @@ export async function createProducerApp(
   app.use(authenticate(config, logger, app.get<Redis | Cluster>(REDIS)));
   app.use(requireBodyType);
   app.use('/queues', boardRoles);
-  const verify = (_req: unknown, _res: unknown, buf: Buffer) => assertJsonDepth(buf);
+  const verify = (_req: unknown, _res: unknown, buf: Buffer, encoding: string) => {
+    assertUtf8Body(buf, encoding);
+    assertJsonDepth(buf);
+  };
   // A ledger batch may be large; every other route's body is read up to its own largest.
   app.use('/ledger/entries', json({ limit: MAX_JSON_BODY_BYTES, verify }));
   app.useBodyParser('json', { limit: MAX_OTHER_JSON_BODY_BYTES, verify });

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { Rejections } from './rejections';
-import { RowError, rowError } from './row-error';
+import { FieldProblem, RowError, rowError, rowErrorOfFields } from './row-error';
 
 /** A CSV file's path, or a stream of its bytes. */
 export type CsvSource = string | Readable;
@@ -227,6 +227,11 @@ export async function* readCsvRows<C extends string>(
         } else if (fields.length !== columns.length) {
           items.push({ error: fieldCountError(line, fields.length, columns, record.raw) });
         } else {
+          const notText = notUtf8Error(line, fields, columns);
+          if (notText) {
+            items.push({ error: notText });
+            continue;
+          }
           const values = {} as Record<C, string>;
           for (let i = 0; i < columns.length; i++) values[columns[i]] = fields[i];
           items.push({ row: { line, values, columns } });
@@ -277,6 +282,30 @@ export async function* importableRows<C extends string>(
     }
     if (rows.length > 0) yield rows;
   }
+}
+
+/** What the UTF-8 decoder puts where the file's bytes are not UTF-8. */
+const REPLACEMENT = '\uFFFD';
+
+/**
+ * A row with bytes that are not UTF-8 (a Latin-1 `é`), which the reader has replaced by U+FFFD:
+ * refused, naming its fields, since two different values (`café`, `cafè`) would read alike and
+ * one entry pass as the other's duplicate. A file that holds U+FFFD itself is refused too: the
+ * character stands for text already lost.
+ */
+function notUtf8Error(line: number, fields: readonly string[], columns: readonly string[]) {
+  const bad = columns.flatMap((field, i) =>
+    fields[i].includes(REPLACEMENT)
+      ? [
+          {
+            field,
+            value: fields[i],
+            reason: 'is not UTF-8 text (a byte read as U+FFFD): save the file as UTF-8',
+          },
+        ]
+      : [],
+  );
+  return bad.length > 0 ? rowErrorOfFields(line, bad as [FieldProblem, ...FieldProblem[]]) : null;
 }
 
 function fieldCountError(line: number, count: number, columns: readonly string[], raw: string) {
