@@ -1,5 +1,5 @@
 import { connect, Socket } from 'node:net';
-import type { Server } from 'node:http';
+import { maxHeaderSize, type Server } from 'node:http';
 import { ConfigError, isProduction, loadConfig } from '@app/config';
 import IORedis from 'ioredis';
 import { AppMetrics, createLogger } from '@app/infra';
@@ -274,6 +274,12 @@ describe('slow clients', () => {
     });
   }
 
+  /** The problem document of a raw HTTP answer. */
+  const problemOf = (answer: string) => {
+    expect(answer).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/i);
+    return JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+  };
+
   it('closes a request whose body stalls after the headers: 408, the socket freed', async () => {
     const result = await stall(
       `POST /ledger/entries HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-API-Key: ${KEYS.operator}\r\n` +
@@ -287,7 +293,42 @@ describe('slow clients', () => {
     const result = await stall(`GET /runs HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Api`);
     expect(result.closed).toBe(true);
     expect(result.answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(problemOf(result.answer)).toMatchObject({
+      status: 408,
+      errors: [{ field: '(request)', reason: expect.stringContaining('HTTP_REQUEST_TIMEOUT_MS') }],
+    });
   }, 30_000);
+
+  it("answers headers over Node's size limit with 431 and a problem document, as every 4xx (a tester saw an empty body)", async () => {
+    const result = await stall(
+      `GET /runs HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Padding: ${'x'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(result.closed).toBe(true);
+    expect(result.answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(problemOf(result.answer)).toEqual({
+      type: 'about:blank',
+      title: 'Request Header Fields Too Large',
+      status: 431,
+      detail: 'request header fields too large',
+      errors: [
+        {
+          field: '(headers)',
+          value: null,
+          reason: `are larger than the server's limit of ${maxHeaderSize} bytes in all`,
+        },
+      ],
+    });
+  });
+
+  it('answers a request that is not HTTP with 400 and a problem document', async () => {
+    const result = await stall('NOT HTTP AT ALL\r\n\r\n');
+    expect(result.closed).toBe(true);
+    expect(result.answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(problemOf(result.answer)).toMatchObject({
+      status: 400,
+      errors: [{ field: '(request)', reason: 'is not a valid HTTP/1.1 request' }],
+    });
+  });
 });
 
 describe('failed logins', () => {
