@@ -43,14 +43,19 @@ export function profileOverrides(config: AppConfig): Record<string, ProfileOverr
  * The SNAP clients' own Redis connection (tokens, pacing, breaker), apart from BullMQ's, and
  * closed after everything else stopped. It auto-pipelines: the token reads of a batch of jobs
  * started together leave in one socket write instead of one each (a write to a local socket
- * is a syscall that also runs Redis's side of the loopback).
+ * is a syscall that also runs Redis's side of the loopback). Its errors are logged (warn).
  */
 @Injectable()
 export class SnapRedis implements OnApplicationShutdown {
   readonly connection: Redis | Cluster;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(APP_LOGGER) logger: Logger) {
     this.connection = createRedisConnection(config, 'snap-recon-snap', { autoPipelining: true });
+    // Without a listener ioredis prints each failed reconnect to stderr itself: raw text with
+    // a stack, outside the JSON log and its redaction.
+    this.connection.on('error', (err: Error) =>
+      logger.warn({ connection: 'snap-recon-snap', err: err.message }, 'redis connection error'),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
