@@ -53,6 +53,51 @@ describe('loadConfig', () => {
     expect(loadConfig({ API_KEYS: `ci:viewer:${KEY}` }).API_KEYS).toHaveLength(1);
   });
 
+  it("refuses a SNAP_* or RATE_LIMIT_* variable that is no setting, naming the nearest, never its value (a tester's misspelt limit left 200/s)", () => {
+    const env = {
+      RATE_LIMIT_NETZEM_PER_SECOND: '5',
+      SNAP_NICEPAY_CLIENT_SECRT: 'a-secret-value',
+      RATE_LIMIT_PAYPAL_PER_SECOND: '5',
+      SNAP_PAYPAL_BASE_URL: 'http://x',
+    };
+    let error: ConfigError | undefined;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([
+      'RATE_LIMIT_NETZEM_PER_SECOND: not a setting (the README lists every SNAP_* and RATE_LIMIT_* one); did you mean RATE_LIMIT_NETZME_PER_SECOND?',
+      'RATE_LIMIT_PAYPAL_PER_SECOND: not a setting (the README lists every SNAP_* and RATE_LIMIT_* one)',
+      'SNAP_NICEPAY_CLIENT_SECRT: not a setting (the README lists every SNAP_* and RATE_LIMIT_* one); did you mean SNAP_NICEPAY_CLIENT_SECRET?',
+      'SNAP_PAYPAL_BASE_URL: not a setting (the README lists every SNAP_* and RATE_LIMIT_* one)',
+    ]);
+    expect(error!.message).not.toContain('a-secret-value');
+    // Listed beside the schema's own problems, all at once.
+    expect(() => loadConfig({ ...env, PORT: 'x' })).toThrow(
+      /PORT="x": .*\n.*RATE_LIMIT_NETZEM_PER_SECOND/s,
+    );
+    // Every setting the families have is taken: a default credential set and every override.
+    expect(() =>
+      loadConfig({
+        RATE_LIMIT_NETZME_PER_SECOND: '5',
+        RATE_LIMIT_PAUSE_MS: '1000',
+        SNAP_NICEPAY_CLIENT_SECRET: 'x',
+        SNAP_FINNET_PARTNER_ID: 'x',
+        SNAP_FINNET_SIGNATURE_ENCODING: 'base64',
+        SNAP_CREDENTIALS_FILE: '/nowhere.json',
+        SNAP_READ_TIMEOUT_MS: '1000',
+      }),
+    ).not.toThrow();
+    // snapd's own variables (Node.js installed as a snap) are none of ours.
+    const snapd = ['SNAP', 'SNAP_NAME', 'SNAP_USER_DATA', 'SNAP_REVISION', 'SNAP_INSTANCE_NAME'];
+    expect(() => loadConfig(Object.fromEntries(snapd.map((k) => [k, 'x'])))).not.toThrow();
+    expect(() => loadConfig({ SNAP_READ_TIMOUT_MS: '1000' })).toThrow(
+      'SNAP_READ_TIMOUT_MS: not a setting (the README lists every SNAP_* and RATE_LIMIT_* one); did you mean SNAP_READ_TIMEOUT_MS?',
+    );
+  });
+
   it('never shows the value of a bad secret setting', () => {
     expect(() => loadConfig({ API_KEYS: 'too-short-key' })).toThrow('API_KEYS=(secret, not shown)');
     expect(() => loadConfig({ API_KEYS: 'too-short-key' })).not.toThrow(/too-short-key/);

@@ -1,4 +1,4 @@
-import { rememberSecretValue } from '@app/snap';
+import { credentialEnvKeys, PROVIDERS, rememberSecretValue } from '@app/snap';
 import {
   configSchema,
   AppConfig,
@@ -149,15 +149,82 @@ function actorNameProblems(config: AppConfig): string[] {
   );
 }
 
+/** Every `SNAP_*` and `RATE_LIMIT_*` setting there is: the schema's and the credentials'. */
+const FAMILY_KEYS: readonly string[] = [
+  ...Object.keys(configSchema.shape),
+  ...credentialEnvKeys(),
+].filter((key) => key.startsWith('SNAP_') || key.startsWith('RATE_LIMIT_'));
+
+const PROVIDER_PREFIXES = PROVIDERS.map((p) => `SNAP_${p.toUpperCase()}_`);
+
+/** The fields of a provider's settings (`BASE_URL`, `CLIENT_SECRET`, `PROFILE` ...). */
+const PROVIDER_FIELDS = new Set(
+  FAMILY_KEYS.flatMap((key) =>
+    PROVIDER_PREFIXES.filter((prefix) => key.startsWith(prefix)).map((prefix) =>
+      key.slice(prefix.length),
+    ),
+  ),
+);
+
+/**
+ * Whether a variable looks like one of ours: any `RATE_LIMIT_*`; a `SNAP_*` naming one of our
+ * providers, ending `_MS`, or a provider setting's field under another name
+ * (`SNAP_PAYPAL_BASE_URL`). Not snapd's own `SNAP_NAME`, `SNAP_USER_DATA` ..., which a Node.js
+ * installed as a snap package runs with.
+ */
+function looksLikeOurs(key: string): boolean {
+  if (key.startsWith('RATE_LIMIT_')) return true;
+  if (!key.startsWith('SNAP_')) return false;
+  if (key.endsWith('_MS') || PROVIDER_PREFIXES.some((prefix) => key.startsWith(prefix)))
+    return true;
+  const field = /^SNAP_[A-Z0-9]+_(.+)$/.exec(key)?.[1];
+  return field !== undefined && PROVIDER_FIELDS.has(field);
+}
+
+/** How many single-character edits turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitute = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min(previous[j] + 1, row[j - 1] + 1, substitute));
+    }
+    previous = row;
+  }
+  return previous[b.length];
+}
+
+/**
+ * A `SNAP_*` or `RATE_LIMIT_*` variable that is no setting (`RATE_LIMIT_NETZEM_PER_SECOND`,
+ * `SNAP_NICEPAY_CLIENT_SECRT`, a provider snap-recon has not) would be ignored and its
+ * default used, 200 requests a second against a provider that allows 5: refused by name,
+ * with the nearest setting. Its value is not shown (it may be a secret).
+ */
+function unknownSettingProblems(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env)
+    .filter((key) => looksLikeOurs(key) && !FAMILY_KEYS.includes(key))
+    .sort()
+    .map((key) => {
+      const [nearest] = [...FAMILY_KEYS].sort(
+        (a, b) => editDistance(key, a) - editDistance(key, b),
+      );
+      const hint = editDistance(key, nearest) <= 3 ? `; did you mean ${nearest}?` : '';
+      return `${key}: not a setting (the README lists every SNAP_* and RATE_LIMIT_* one)${hint}`;
+    });
+}
+
 /** Settings that may hold a password inside a URL. */
 const CONNECTION_URL_KEYS = ['DATABASE_URL', 'REDIS_URL'];
 
 /** Validates the environment into one typed config, or throws naming every bad key at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const unknown = unknownSettingProblems(env);
   const result = configSchema.safeParse(env);
   if (result.success) {
     rememberConfigSecrets(env, result.data);
     const crossChecks = [
+      ...unknown,
       ...productionProblems(result.data),
       ...timeoutProblems(env, result.data),
       ...actorNameProblems(result.data),
@@ -178,5 +245,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         );
     return `${key}=${shown}: ${issue.message}`;
   });
-  throw new ConfigError(problems);
+  throw new ConfigError([...problems, ...unknown]);
 }

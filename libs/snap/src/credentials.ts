@@ -172,6 +172,13 @@ const ENV_FIELDS: Record<keyof RawCredentialFields, string> = {
   partnerId: 'PARTNER_ID',
 };
 
+/** Every `SNAP_<PROVIDER>_<FIELD>` variable a provider's default credential set is read from. */
+export function credentialEnvKeys(): string[] {
+  return PROVIDERS.flatMap((p) =>
+    Object.values(ENV_FIELDS).map((field) => `SNAP_${p.toUpperCase()}_${field}`),
+  );
+}
+
 /**
  * Reads the default credential set of each provider from `SNAP_<PROVIDER>_*` variables and
  * the named sets from the JSON file at `SNAP_CREDENTIALS_FILE`. A provider with none of its
