@@ -376,7 +376,7 @@ describe('bad input: configuration', () => {
     const file = join(dir, 'credentials.json');
     writeFileSync(file, `{"finnet": {"FM1": {"clientSecret": "${SECRET}"`);
     expect(problemsOf(() => loadCredentials({ SNAP_CREDENTIALS_FILE: file }))).toEqual([
-      `SNAP_CREDENTIALS_FILE ${JSON.stringify(file)}: not valid JSON`,
+      `SNAP_CREDENTIALS_FILE ${JSON.stringify(file)}: not valid JSON (it ends too soon)`,
     ]);
   });
 });

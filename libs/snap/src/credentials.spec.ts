@@ -203,6 +203,35 @@ describe('loadCredentials', () => {
     );
   });
 
+  it('names where a credentials file stops being JSON (line and column), never the text there (a tester could not find the fault in a large file)', () => {
+    const file = join(dir, 'where-creds.json');
+    writeFileSync(file, `{\n  "finnet": {\n    "m1": {"clientSecret": "${SECRET}",}\n  }\n}\n`);
+    const message = problemsOf({ SNAP_CREDENTIALS_FILE: file });
+    expect(message).toContain(
+      `SNAP_CREDENTIALS_FILE ${JSON.stringify(file)}: not valid JSON at line 3, column ${`    "m1": {"clientSecret": "${SECRET}",}`.length}`,
+    );
+    expectNoSecrets(message);
+  });
+
+  it('refuses a provider given as a list, and a set name an account could never name (a tester found both accepted)', () => {
+    const file = join(dir, 'shape-creds.json');
+    const set = {
+      baseUrl: 'https://snap.example',
+      clientId: 'NZ-A',
+      clientSecret: SECRET,
+      privateKey: rsa512,
+    };
+    writeFileSync(file, JSON.stringify({ netzme: [set], finnet: { 'a b': set, ok: set } }));
+    const message = problemsOf({ SNAP_CREDENTIALS_FILE: file });
+    expect(message).toContain(
+      'SNAP_CREDENTIALS_FILE: netzme must be an object keyed by credential set name',
+    );
+    expect(message).toContain(
+      'SNAP_CREDENTIALS_FILE finnet: set name "a b" must be 1 to 64 letters, digits, ".", "_" or "-" (an account\'s credential column names it)',
+    );
+    expect(message).not.toContain('finnet.ok');
+  });
+
   it('refuses a field it does not know, naming it (a typo was ignored: partnerID left the partner id to the client id)', () => {
     const file = join(dir, 'typo-creds.json');
     const set = { clientId: 'NZ-A', clientSecret: SECRET, privateKey: rsa512 };

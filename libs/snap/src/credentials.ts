@@ -227,6 +227,44 @@ function unknownFields(raw: object, where: string, problems: string[]): void {
   }
 }
 
+/** What a credential set's name may be: the accounts import's id rule. */
+const CREDENTIAL_SET_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Whether the first `length` characters of `text` already hold a JSON error, rather than just
+ * ending too soon: an error V8 places before their end, or one it names without a place (an
+ * unexpected character).
+ */
+function errsWithin(text: string, length: number): boolean {
+  try {
+    JSON.parse(text.slice(0, length));
+    return false;
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/end of JSON input/.test(message)) return false;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    return position === undefined || Number(position) < length;
+  }
+}
+
+/**
+ * Where a text that is not JSON goes wrong, as ` at line L, column C`: the shortest start of
+ * it that is already wrong, found by halving (V8's message gives no position for most errors
+ * and quotes the text instead, which may hold a secret, so it is never shown).
+ */
+function jsonErrorPlace(text: string): string {
+  let good = 0;
+  let bad = text.length;
+  if (!errsWithin(text, bad)) return ' (it ends too soon)';
+  while (bad - good > 1) {
+    const middle = Math.floor((good + bad) / 2);
+    if (errsWithin(text, middle)) bad = middle;
+    else good = middle;
+  }
+  const lines = text.slice(0, bad).split('\n');
+  return ` at line ${lines.length}, column ${lines[lines.length - 1].length}`;
+}
+
 function readCredentialsFile(
   file: string,
   defaults: SnapCredentials[],
@@ -234,12 +272,14 @@ function readCredentialsFile(
   problems: string[],
 ): SnapCredentials[] {
   let parsed: unknown;
+  let text = '';
   try {
-    parsed = JSON.parse(readFile(file));
+    text = readFile(file);
+    parsed = JSON.parse(text);
   } catch (e) {
     const why =
       e instanceof SyntaxError
-        ? 'not valid JSON'
+        ? `not valid JSON${jsonErrorPlace(text)}`
         : `cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
     problems.push(`SNAP_CREDENTIALS_FILE ${JSON.stringify(file)}: ${why}`);
     return [];
@@ -258,7 +298,7 @@ function readCredentialsFile(
       );
       continue;
     }
-    if (typeof byName !== 'object' || byName === null) {
+    if (typeof byName !== 'object' || byName === null || Array.isArray(byName)) {
       problems.push(
         `SNAP_CREDENTIALS_FILE: ${provider} must be an object keyed by credential set name`,
       );
@@ -266,6 +306,13 @@ function readCredentialsFile(
     }
     for (const [name, raw] of Object.entries(byName as Record<string, RawCredentialFields>)) {
       const where = `SNAP_CREDENTIALS_FILE ${provider}.${name}`;
+      if (!CREDENTIAL_SET_NAME.test(name)) {
+        // An account's credential column could never name it (the accounts import's id rule).
+        problems.push(
+          `SNAP_CREDENTIALS_FILE ${provider}: set name ${JSON.stringify(name)} must be 1 to 64 letters, digits, ".", "_" or "-" (an account's credential column names it)`,
+        );
+        continue;
+      }
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
         problems.push(`${where}: must be an object of ${Object.keys(ENV_FIELDS).join(', ')}`);
         continue;
