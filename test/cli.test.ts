@@ -246,6 +246,13 @@ describe('CLI', () => {
         `argument 'paypal' is invalid. Allowed choices are ${PROVIDERS.join(', ')}.`,
       ),
     });
+    // Plain decimal digits, as every number setting (1e3 and 0x10 were taken).
+    for (const timeout of ['1e3', '0x10', ' 5 ', '0', '-1', '2.5']) {
+      expect(await cli(['reconcile', '--timeout', timeout], env)).toMatchObject({
+        code: 2,
+        stderr: `error: --timeout: ${JSON.stringify(timeout)} is not a positive number of seconds\n`,
+      });
+    }
     // A typo in a merchant id: no empty all-clear run, exit 2 naming it.
     expect(await cli(['reconcile', '--merchant', 'NOSUCH', '--wait'], env)).toMatchObject({
       code: 2,

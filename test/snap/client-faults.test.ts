@@ -176,6 +176,24 @@ describe('SnapClient against the simulator: every fault ends in the right error 
     },
   );
 
+  it('a request that got no answer names where it went, so a wrong base URL can be told from a provider down (a tester could not)', async () => {
+    world.sim.putAccounts([
+      {
+        provider: 'netzme',
+        accountNo: 'FAULT-WHERE',
+        balance: '1.00',
+        faults: [{ kind: 'connection-reset', times: 1 }],
+      },
+    ]);
+    const error = await world.factory
+      .get('netzme')
+      .balanceInquiry({ accountNo: 'FAULT-WHERE', currency: 'IDR' })
+      .catch((e: unknown) => e as Error);
+    expect((error as Error).message).toBe(
+      `netzme: balance-inquiry failed: ECONNRESET (at ${new URL(world.baseUrl).host})`,
+    );
+  });
+
   it('faults are consumed in order, `times` counting down', async () => {
     world.sim.putAccounts([
       {

@@ -151,8 +151,9 @@ export async function reconcile(
       2,
     );
   }
-  const timeoutSeconds = Number(opts.timeout);
-  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) {
+  // Plain decimal digits, as every number setting: Number() would take 1e3, 0x10 and " 5 ".
+  const timeoutSeconds = /^[0-9]+$/.test(opts.timeout) ? Number(opts.timeout) : NaN;
+  if (!Number.isSafeInteger(timeoutSeconds) || timeoutSeconds <= 0) {
     throw new CliError(
       `--timeout: ${JSON.stringify(opts.timeout)} is not a positive number of seconds`,
       2,

@@ -201,7 +201,9 @@ export class SnapTransport {
       }
       report('network-error');
       const reason = (e as { code?: string }).code ?? (e as Error).name;
-      throw new TransientSnapError(`${provider}: ${operation} failed: ${reason}`, {
+      // Where it went, so that a wrong base URL can be told from a provider that is down.
+      const host = new URL(this.credentials.baseUrl).host;
+      throw new TransientSnapError(`${provider}: ${operation} failed: ${reason} (at ${host})`, {
         provider,
         externalId,
       });
