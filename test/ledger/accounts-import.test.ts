@@ -126,7 +126,7 @@ describe('accounts import', () => {
       'm3,Toko Tiga,netzme,n/007,IDR,\n' + // 7 account_no
       'm3,Toko Tiga,netzme,n-008,IDR,bad set\n' + // 8 credential
       'm2,Warung Dua,netzme,n-001,IDR,\n' + // 9 n-001 belongs to m1
-      'm1,Toko Satu Baru,netzme,n-001,USD,nz_m1\n' + // 10 currency change
+      'm1,Toko Satu Baru,netzme,n-001,USD,nz_m1\n' + // 10 currency (and a change of it)
       'm4,Toko Empat,netzme,n-003,IDR,\n' + // 11 n-003 given to m3 on line 2
       'm3,Toko Tiga,netzme,n-009\n' + // 12 missing columns
       'm3,Toko Tiga,netzme,n-010,IDR,,x\n'; // 13 extra field
@@ -159,8 +159,9 @@ describe('accounts import', () => {
     expect(byLine.get(9)!.message).toBe(
       'line 9, merchant_id "m2": account netzme/n-001 already belongs to merchant m1; moving an account to another merchant is refused',
     );
+    // Only IDR is reconciled (the pages' one currency): refused before it could re-denominate.
     expect(byLine.get(10)!.reason).toBe(
-      "account netzme/n-001 is already in IDR; changing an account's currency is refused",
+      "only IDR is reconciled: every provider's page shows IDR balances, and a run's totals and the pages are in rupiah",
     );
     expect(byLine.get(11)!.reason).toBe(
       'account netzme/n-003 is given to merchant m3 by an earlier row; moving an account to another merchant is refused',

@@ -51,9 +51,18 @@ export function checkProvider(text: string): Checked<ProviderName> {
   return isProviderName(text) ? ok(text) : no(`must be one of ${PROVIDERS.join(', ')}`);
 }
 
-/** Three upper-case letters. */
+/**
+ * An account's currency: IDR, the one every provider's page shows a balance in. Amounts are
+ * kept in IDR's minor units (two decimals), and a run's totals and the pages add and show
+ * them as rupiah: another currency would be summed with it and shown as `Rp`.
+ */
 export function checkCurrency(text: string): Checked<string> {
-  return CURRENCY_PATTERN.test(text) ? ok(text) : no('must be three upper-case letters, like IDR');
+  if (!CURRENCY_PATTERN.test(text)) return no('must be three upper-case letters, like IDR');
+  return text === 'IDR'
+    ? ok(text)
+    : no(
+        "only IDR is reconciled: every provider's page shows IDR balances, and a run's totals and the pages are in rupiah",
+      );
 }
 
 /** A merchant's display name: 1 to 200 characters, not blank, no control characters. */
