@@ -486,6 +486,34 @@ describe('bad input: HTTP API', () => {
     await unchanged();
   });
 
+  it.each([
+    ['/report?x=1', 'x', '"1"'],
+    ['/unmatched.csv?status=bogus', 'status', '"bogus"'],
+  ])(
+    'GET /runs/:id%s: 400 naming the parameter it does not take, not an answer that ignored it (a tester found both)',
+    async (suffix, field, value) => {
+      const [{ id }] = await db.dataSource.query(`SELECT max(id) AS id FROM reconciliation_runs`);
+      const answer = await call('GET', `/runs/${id}${suffix}`);
+      expectNamed(answer, 400, field, value);
+      expect(answer.body.errors![0].reason).toBe('is not a known field');
+    },
+  );
+
+  it('POST /runs/:id/cancel with a body (a note): 400 naming it, the run not cancelled, instead of the note lost without a word', async () => {
+    const [{ id, status }] = await db.dataSource.query(
+      `SELECT id, status FROM reconciliation_runs ORDER BY id DESC LIMIT 1`,
+    );
+    const answer = await call('POST', `/runs/${id}/cancel`, { note: 'operator asked' });
+    expectNamed(answer, 400, 'note', '"operator asked"');
+    expect(answer.body.errors![0].reason).toBe('is not a known field');
+    await unchanged();
+    const [after] = await db.dataSource.query(
+      `SELECT status FROM reconciliation_runs WHERE id = $1`,
+      [id],
+    );
+    expect(after.status).toBe(status);
+  });
+
   it('a discrepancy list status that is not one: 400 invalid query parameters naming status', async () => {
     const answer = await call('GET', '/discrepancies?status=bogus');
     expectNamed(answer, 400, 'status', '"bogus"');

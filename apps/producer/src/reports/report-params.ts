@@ -78,6 +78,10 @@ export const runListQuery = z
 
 export const resultsQuery = z.object({ ...resultFilters, page, pageSize: pageSize(50) }).strict();
 export const resultsCsvQuery = z.object(resultFilters).strict();
+/** A run report's one parameter; its value is checked by the route (json or csv). */
+export const reportQuery = z.object({ format: z.string().optional() }).strict();
+/** A route that takes no query parameters: any is refused, not ignored. */
+export const noQuery = z.object({}).strict();
 /** `msId` names a NICEPay seller under the account number; absent, the merchant's own account. */
 export const sellerParam = accountIdText.optional();
 export const historyQuery = z.object({ msId: sellerParam, limit: count(20, MAX_HISTORY) }).strict();

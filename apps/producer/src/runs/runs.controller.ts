@@ -34,6 +34,8 @@ import { Export } from '../http/export-slots';
 import { loggableError } from '../http/problem.filter';
 import { accountIdText, RUN_ID, RUN_REF } from '../http/route-params';
 import {
+  noQuery,
+  reportQuery,
   resultFilter,
   resultsCsvQuery,
   resultsQuery,
@@ -42,6 +44,9 @@ import {
 } from '../reports/report-params';
 import { ReportsService } from '../reports/reports.service';
 import { parseBody, parseQuery, rejectFields, rejectParam } from '../validation';
+
+/** The body of `POST /runs/:id/cancel`: none, or an empty object. */
+export const noBody = z.object({}).strict();
 
 /** The body of `POST /runs` (validates it and documents it). */
 export const startRunSchema = z
@@ -150,7 +155,13 @@ export class RunsController {
    */
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id', RUN_ID) id: string, @RequestActor() actor: Actor) {
+  async cancel(
+    @Param('id', RUN_ID) id: string,
+    @Body() body: unknown,
+    @RequestActor() actor: Actor,
+  ) {
+    // Nothing to send: a note or reason sent along would be lost without a word.
+    parseBody(noBody, body ?? {});
     const outcome = await unavailableWithoutQueues(this.runs.cancel(id, 'api', actor));
     if (outcome.cancelled) {
       const { runId, removedJobs, resultsKept } = outcome;
@@ -171,11 +182,8 @@ export class RunsController {
   /** A run's report as JSON (default) or CSV (`?format=csv`, streamed). */
   @Get(':id/report')
   @Export()
-  async report(
-    @Param('id', RUN_REF) id: string,
-    @Query('format') format: string | undefined,
-    @Res() res: Response,
-  ) {
+  async report(@Param('id', RUN_REF) id: string, @Query() query: unknown, @Res() res: Response) {
+    const { format } = parseQuery(reportQuery, query);
     if (format !== undefined && format !== 'json' && format !== 'csv') {
       rejectParam('query parameters', 'format', format, 'must be json or csv');
     }
@@ -246,7 +254,12 @@ export class RunsController {
   /** The unmatched items of a run's explained breaks, as CSV. */
   @Get(':id/unmatched.csv')
   @Export()
-  async unmatchedCsv(@Param('id', RUN_REF) id: string, @Res() res: Response): Promise<void> {
+  async unmatchedCsv(
+    @Param('id', RUN_REF) id: string,
+    @Query() query: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    parseQuery(noQuery, query);
     const run = await this.reports.run(id);
     const csv = await this.reports.unmatchedCsv(run.id);
     res.status(200).type('text/csv; charset=utf-8').attachment(`run-${run.id}-unmatched.csv`);
