@@ -278,6 +278,18 @@ describe('one error shape', () => {
     expect(html).toMatch(/<td>status<\/td><td><code>&quot;bogus&quot;<\/code><\/td>/);
   });
 
+  it('every page refuses a query parameter it does not take, naming it (the discrepancy page alone ignored one)', async () => {
+    for (const path of ['/ui/discrepancies?stauts=open', '/?stauts=open']) {
+      const res = await fetch(`${s.url}${path}`, {
+        headers: { ...asUser('viewer'), accept: 'text/html' },
+      });
+      expect(res.status).toBe(400);
+      const html = await res.text();
+      expect(html).toContain('invalid query parameters');
+      expect(html).toMatch(/<td>stauts<\/td><td><code>&quot;open&quot;<\/code><\/td>/);
+    }
+  });
+
   it('renders a refused page form as a page too (a browser posting a form gets HTML)', async () => {
     const res = await fetch(`${s.url}/ui/discrepancies/1/acknowledge`, {
       method: 'POST',

@@ -48,8 +48,9 @@ export const discrepanciesPageQuery = z
       ] as const satisfies readonly DiscrepancyPageStatus[])
       .default('active'),
   })
-  // Other parameters (a tracking tag on a shared link) are left alone, as the pages' links are.
-  .passthrough();
+  // Another parameter is refused, naming it, as on the other pages (a misspelt filter showed
+  // every discrepancy as if it applied).
+  .strict();
 
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
 @Controller('ui/discrepancies')
