@@ -211,6 +211,9 @@ describe('loadCredentials', () => {
       `SNAP_CREDENTIALS_FILE ${JSON.stringify(file)}: not valid JSON at line 3, column ${`    "m1": {"clientSecret": "${SECRET}",}`.length}`,
     );
     expectNoSecrets(message);
+    // A byte order mark is taken: an editor's "UTF-8 with BOM" is no fault of the file.
+    writeFileSync(file, '\uFEFF{"finnet": {}}');
+    expect(() => loadCredentials({ SNAP_CREDENTIALS_FILE: file })).not.toThrow();
   });
 
   it('refuses a provider given as a list, and a set name an account could never name (a tester found both accepted)', () => {

@@ -274,7 +274,8 @@ function readCredentialsFile(
   let parsed: unknown;
   let text = '';
   try {
-    text = readFile(file);
+    // A byte order mark (an editor's "UTF-8 with BOM") is not JSON, but not a fault either.
+    text = readFile(file).replace(/^\uFEFF/, '');
     parsed = JSON.parse(text);
   } catch (e) {
     const why =
