@@ -320,6 +320,32 @@ describe('slow clients', () => {
     });
   });
 
+  it('frees the socket of a timed-out request whose client never closes its side (each held one for good)', async () => {
+    const server = s.app.getHttpServer() as Server;
+    const open = () =>
+      new Promise<number>((done, fail) => server.getConnections((e, n) => (e ? fail(e) : done(n))));
+    const before = await open();
+    const { port } = new URL(s.url);
+    const clients = Array.from({ length: 5 }, () => {
+      const socket = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true });
+      socket.on('error', () => undefined);
+      socket.on('data', () => undefined);
+      socket.write('GET /runs HTTP/1.1\r\nHost: x\r\n');
+      return socket;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await open()).toBe(before + 5);
+      // Past the 1 s timeouts, checked every second.
+      const deadline = Date.now() + 10_000;
+      while ((await open()) > before && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(await open()).toBe(before);
+    } finally {
+      for (const c of clients) c.destroy();
+    }
+  }, 30_000);
+
   it('answers a request that is not HTTP with 400 and a problem document', async () => {
     const result = await stall('NOT HTTP AT ALL\r\n\r\n');
     expect(result.closed).toBe(true);
