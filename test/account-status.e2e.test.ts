@@ -82,15 +82,22 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
     expect(open).toEqual([{ status: 'open', last_difference: String(OFF_BY) }]);
   });
 
-  it('a blocked account off by 1,500.00 ends inactive, with no discrepancy', async () => {
+  it('a blocked account off by 1,500.00 ends inactive, and its break is still tracked: a discrepancy, and the run totals (blocked explains why it is frozen, not why it disagrees; a tester saw 450.00 drop out)', async () => {
     const r = await resultOf('NZBLOCKED');
-    expect(r.status).toBe('inactive');
+    expect(r).toMatchObject({ status: 'inactive', difference: '1500.00' });
     expect(r.providerStatus).toContain('userStatus=blocked');
-    const open = await pipeline.db.dataSource.query(
-      `SELECT 1 FROM discrepancies d JOIN provider_accounts a ON a.id = d.account_id
-        WHERE a.account_no = 'NZBLOCKED'`,
+    const open: { status: string; last_difference: string }[] = await pipeline.db.dataSource.query(
+      `SELECT d.status, d.last_difference FROM discrepancies d
+           JOIN provider_accounts a ON a.id = d.account_id WHERE a.account_no = 'NZBLOCKED'`,
     );
-    expect(open).toHaveLength(0);
+    expect(open).toEqual([{ status: 'open', last_difference: String(OFF_BY) }]);
+    // NZPAGE, NZBLOCKED and NZREQCLOSED, 1,500.00 each; an `inactive` refusal (NZGONEBLOCKED)
+    // has no difference and adds nothing.
+    const report = await loadRunReport(pipeline.db.dataSource, runId);
+    expect(report!.run).toMatchObject({
+      totalAbsDifference: '4500.00',
+      largestAbsDifference: '1500.00',
+    });
   });
 
   it('a closed request ("Status request", not "Account status") leaves a break mismatched, with its discrepancy', async () => {

@@ -59,7 +59,7 @@ describe('reports API', () => {
   };
   const db = () => pipeline.db.dataSource;
 
-  /** A run copied from `sourceRun` with every mismatch's difference multiplied, started at `startedAt`. */
+  /** A run copied from `sourceRun` with every break's difference multiplied, started at `startedAt`. */
   async function copyRun(
     sourceRun: string,
     startedAt: Date,
@@ -76,7 +76,7 @@ describe('reports API', () => {
       `INSERT INTO reconciliation_results (run_id, account_id, status, is_final, provider_balance, ledger_balance,
               difference, currency, response_code, attempts, provider_time, as_of, error_message, checked_at)
        SELECT $2, account_id, status, true, provider_balance, ledger_balance,
-              CASE WHEN status = 'mismatched' THEN difference * $3 ELSE difference END,
+              CASE WHEN status IN ('mismatched', 'inactive') THEN difference * $3 ELSE difference END,
               currency, response_code, attempts, provider_time, as_of, error_message, $4
          FROM reconciliation_results WHERE run_id = $1`,
       [sourceRun, id, factor, startedAt],
@@ -570,7 +570,8 @@ describe('reports API', () => {
       const rows: { run_id: string; started_at: Date; account_id: string; difference: string }[] =
         await db().query(
           `SELECT ru.id AS run_id, ru.started_at, r.account_id, r.difference
-           FROM reconciliation_runs ru JOIN reconciliation_results r ON r.run_id = ru.id WHERE r.status = 'mismatched'`,
+           FROM reconciliation_runs ru JOIN reconciliation_results r ON r.run_id = ru.id
+          WHERE r.status = 'mismatched' OR (r.status = 'inactive' AND r.difference IS NOT NULL)`,
         );
       const runs: { started_at: Date }[] = await db().query(
         `SELECT started_at FROM reconciliation_runs`,
@@ -600,7 +601,11 @@ describe('reports API', () => {
         (i) => i.date === formatInZone(extraRuns[0].startedAt, tz).slice(0, 10),
       )!;
       expect(threeDaysAgo.runs).toBe(2);
-      expect(threeDaysAgo.mismatchCount).toBe(scenarioRun.counts.mismatched);
+      // A break on an inactive account counts beside the mismatches (the demo scenario has one).
+      const inactiveBreaks = pipeline.scenario.filter(
+        (a) => a.expected.status === 'inactive' && a.expected.difference !== null,
+      ).length;
+      expect(threeDaysAgo.mismatchCount).toBe(scenarioRun.counts.mismatched + inactiveBreaks);
       expect(threeDaysAgo.totalAbsDifference).toBe(
         formatAmount(2n * parseAmount(scenarioRun.totalAbsDifference)),
       );

@@ -183,6 +183,37 @@ describe('discrepancies repository (real Postgres)', () => {
       expect(await discrepanciesRepository.findUnannouncedReopenings(db())).toEqual([]);
     });
 
+    it('a break on an account the provider calls inactive counts as a break: it opens one, adds an occurrence, reopens an acknowledged one; an inactive refusal (no difference) does nothing (a tester saw such breaks dropped)', async () => {
+      const [blocked, refused] = await createAccounts(db(), ['DS-BLOCKED', 'DS-REFUSED']);
+      const apply = async (found: [string, 'mismatched' | 'inactive', bigint | null][]) => {
+        const runId = await runWithResults(db(), found);
+        await db().transaction((tx) =>
+          discrepanciesRepository.applyRunResults(tx, runId, TOLERANCE),
+        );
+        return runId;
+      };
+      const opened = await apply([
+        [blocked, 'inactive', -5_000n],
+        [refused, 'inactive', null],
+      ]);
+      const { id } = await activeOn('DS-BLOCKED');
+      expect(await discrepanciesRepository.findById(db(), id)).toMatchObject({
+        status: 'open',
+        openedRunId: opened,
+        lastDifference: -5_000n,
+      });
+      expect(await activeOn('DS-REFUSED')).toBeUndefined();
+      await discrepanciesRepository.setStatus(db(), id, 'acknowledged', 'blocked by the provider');
+      const moved = await apply([[blocked, 'inactive', -45_000n]]);
+      expect(await discrepanciesRepository.findById(db(), id)).toMatchObject({
+        status: 'open',
+        occurrences: 2,
+        lastRunId: moved,
+        lastDifference: -45_000n,
+        note: `blocked by the provider\ndifference changed from -50.00 to -450.00 in run ${moved}; reopened`,
+      });
+    });
+
     it('writes the amounts of its note as formatAmount does (beyond 2^53, under one unit, negative)', async () => {
       const { id } = await activeOn('DS-OPEN'); // BEYOND_2_53 now
       await discrepanciesRepository.setStatus(db(), id, 'acknowledged', 'known');

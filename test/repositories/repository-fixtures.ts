@@ -55,7 +55,7 @@ export async function createAccounts(
 /** A new API run holding one final result per `[accountId, status, difference]`; returns its id. */
 export async function runWithResults(
   ds: DataSource,
-  results: [string, 'matched' | 'mismatched', bigint][],
+  results: [string, 'matched' | 'mismatched' | 'inactive', bigint | null][],
 ): Promise<string> {
   const { runId } = (await runsRepository.create(ds, 'api', {}, null))!;
   await resultsRepository.upsertBatch(

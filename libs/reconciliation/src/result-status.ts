@@ -11,6 +11,16 @@ export const RESULT_STATUSES = [
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /**
+ * SQL: whether result `alias` is a break (a confirmed difference beyond the tolerance): a
+ * `mismatched` one, or an `inactive` one with a difference, a break on an account the
+ * provider reports not active (blocked at the provider explains why it is frozen, not why it
+ * disagrees with the ledger). An `inactive` answer to a refused inquiry has no difference.
+ * Discrepancies and the mismatch totals count both.
+ */
+export const isBreakSql = (alias: string) =>
+  `(${alias}.status = 'mismatched' OR (${alias}.status = 'inactive' AND ${alias}.difference IS NOT NULL))`;
+
+/**
  * Statuses of a run: `cancelled` by an operator (results so far kept), `skipped` a scheduled
  * tick that found a run of the same scope still running (its `note` says which).
  */

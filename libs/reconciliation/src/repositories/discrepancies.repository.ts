@@ -1,4 +1,5 @@
 import { countOf, Db, idOf, moneyOf } from '@app/ledger';
+import { isBreakSql } from '../result-status';
 
 /**
  * `discrepancies`: the only code that reads or writes it. At most one active (open or
@@ -112,7 +113,7 @@ const NOT_OVERTAKEN = `NOT EXISTS (
     JOIN reconciliation_results r2 ON r2.run_id = n.id AND r2.account_id = r.account_id
    WHERE n.status = 'finished' AND n.id <> $1
      AND n.finished_at > (SELECT started_at FROM reconciliation_runs WHERE id = $1) - interval '10 minutes'
-     AND r2.status IN ('matched', 'mismatched') AND r2.as_of > r.as_of)`;
+     AND (r2.status = 'matched' OR ${isBreakSql('r2')}) AND r2.as_of > r.as_of)`;
 
 /** An amount column as the text `formatAmount` writes (`-0.05`, `10000.00`), for notes. */
 const amountText = (column: string) => `(${column}::numeric / 100)::numeric(21, 2)::text`;
@@ -168,7 +169,7 @@ export async function applyRunResults(db: Db, runId: string, tolerance: bigint):
             note = concat_ws(E'\\n', d.note, 'difference changed from ' || ${amountText(ACKNOWLEDGED_FROM)}
               || ' to ' || ${amountText('r.difference')} || ' in run ' || $1 || '; reopened')
        FROM ${ACTIVE_WITH_RUN_RESULT} r
-      WHERE d.id = r.id AND r.status = 'mismatched'
+      WHERE d.id = r.id AND ${isBreakSql('r')}
         AND d.status = 'acknowledged' AND d.last_run_id <> $1
         AND abs(r.difference::numeric - ${ACKNOWLEDGED_FROM}) > $2::bigint
         AND ${NOT_OVERTAKEN}`,
@@ -182,7 +183,7 @@ export async function applyRunResults(db: Db, runId: string, tolerance: bigint):
             acknowledged_difference = CASE WHEN d.status = 'acknowledged' THEN ${ACKNOWLEDGED_FROM}
                                            ELSE d.acknowledged_difference END
        FROM ${ACTIVE_WITH_RUN_RESULT} r
-      WHERE d.id = r.id AND r.status = 'mismatched'
+      WHERE d.id = r.id AND ${isBreakSql('r')}
         AND d.status <> 'resolved' AND d.last_run_id <> $1 AND ${NOT_OVERTAKEN}`,
     [runId],
   );
@@ -192,7 +193,7 @@ export async function applyRunResults(db: Db, runId: string, tolerance: bigint):
     `INSERT INTO discrepancies (account_id, opened_run_id, last_run_id, first_difference, last_difference)
      SELECT r.account_id, $1, $1, r.difference, r.difference
        FROM reconciliation_results r
-      WHERE r.run_id = $1 AND r.status = 'mismatched'
+      WHERE r.run_id = $1 AND ${isBreakSql('r')}
         AND r.account_id NOT IN (SELECT account_id FROM discrepancies WHERE status <> 'resolved')
         AND ${NOT_OVERTAKEN}
      ON CONFLICT DO NOTHING`,

@@ -1,7 +1,7 @@
 import { affectedRows, countOf, Db, idOf, moneyOrNull, moneyParam } from '@app/ledger';
 import type { AccountResult } from '../account-result';
 import type { AttributionJson } from '../attribution/bridge';
-import type { ResultStatus, RunStatus } from '../result-status';
+import { isBreakSql, type ResultStatus, type RunStatus } from '../result-status';
 
 /**
  * `reconciliation_results`: the only code that writes it, and the only code that reads it
@@ -241,8 +241,8 @@ export async function summarize(db: Db, runId: string): Promise<SummaryGroup[]> 
     largest: string | null;
   }[] = await db.query(
     `SELECT a.provider, r.status, count(*) AS n,
-              sum(abs(r.difference)) FILTER (WHERE r.status = 'mismatched') AS total,
-              max(abs(r.difference)) FILTER (WHERE r.status = 'mismatched') AS largest
+              sum(abs(r.difference)) FILTER (WHERE ${isBreakSql('r')}) AS total,
+              max(abs(r.difference)) FILTER (WHERE ${isBreakSql('r')}) AS largest
          FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
         WHERE r.run_id = $1
         GROUP BY a.provider, r.status`,

@@ -2,7 +2,7 @@ import { countOf, Db, idOf, moneyOf, moneyOrNull } from '@app/ledger';
 import type { ProviderName } from '@app/snap';
 import type { StoredAttribution } from '../attribution/bridge';
 import type { RunSummary } from '../finalize-run';
-import type { ResultStatus, RunStatus, RunTrigger } from '../result-status';
+import { isBreakSql, type ResultStatus, type RunStatus, type RunTrigger } from '../result-status';
 
 /**
  * The reports' read models over `reconciliation_runs`, `reconciliation_results` and the
@@ -422,7 +422,7 @@ export async function dailyMismatches(
         WHERE ru.started_at >= (bounds.first_day::timestamp AT TIME ZONE $2)
      ), latest AS (
        SELECT DISTINCT ON (runs.day, r.account_id) runs.day, abs(r.difference) AS abs_difference
-         FROM runs JOIN reconciliation_results r ON r.run_id = runs.id AND r.status = 'mismatched'
+         FROM runs JOIN reconciliation_results r ON r.run_id = runs.id AND ${isBreakSql('r')}
         ORDER BY runs.day, r.account_id, r.run_id DESC
      )
      SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
