@@ -90,6 +90,14 @@ describe('loadConfig', () => {
         SNAP_READ_TIMEOUT_MS: '1000',
       }),
     ).not.toThrow();
+    // Another program's RATE_LIMIT_* in a shared environment, and a setting this version
+    // retired (RATE_LIMIT_WINDOW_MARGIN_MS), are none of ours: an upgrade does not stop on them.
+    expect(() =>
+      loadConfig({ RATE_LIMIT_REQUESTS: '100', RATE_LIMIT_WINDOW_MARGIN_MS: '200' }),
+    ).not.toThrow();
+    expect(() => loadConfig({ RATE_LIMIT_PAUSE_SM: '1000' })).toThrow(
+      'RATE_LIMIT_PAUSE_SM: not a setting (the README lists every SNAP_* and RATE_LIMIT_* one); did you mean RATE_LIMIT_PAUSE_MS?',
+    );
     // snapd's own variables (Node.js installed as a snap) are none of ours.
     const snapd = ['SNAP', 'SNAP_NAME', 'SNAP_USER_DATA', 'SNAP_REVISION', 'SNAP_INSTANCE_NAME'];
     expect(() => loadConfig(Object.fromEntries(snapd.map((k) => [k, 'x'])))).not.toThrow();

@@ -167,19 +167,23 @@ const PROVIDER_FIELDS = new Set(
 );
 
 /**
- * Whether a variable looks like one of ours: any `RATE_LIMIT_*`; a `SNAP_*` naming one of our
- * providers, ending `_MS`, or a provider setting's field under another name
- * (`SNAP_PAYPAL_BASE_URL`). Not snapd's own `SNAP_NAME`, `SNAP_USER_DATA` ..., which a Node.js
- * installed as a snap package runs with.
+ * Whether a variable looks like one of ours, misspelt or not: a rate limit of any provider
+ * (`RATE_LIMIT_<NAME>_PER_SECOND`), a `SNAP_*` naming one of our providers or a provider
+ * setting's field under another name (`SNAP_PAYPAL_BASE_URL`), or one a few letters from a
+ * setting. Not another program's `RATE_LIMIT_REQUESTS` in a shared environment, a setting
+ * this version retired, nor snapd's `SNAP_NAME`, `SNAP_USER_DATA` ... (Node.js as a snap).
  */
 function looksLikeOurs(key: string): boolean {
-  if (key.startsWith('RATE_LIMIT_')) return true;
-  if (!key.startsWith('SNAP_')) return false;
-  if (key.endsWith('_MS') || PROVIDER_PREFIXES.some((prefix) => key.startsWith(prefix)))
-    return true;
+  if (/^RATE_LIMIT_[A-Z0-9]+_PER_SECOND$/.test(key)) return true;
+  if (!key.startsWith('SNAP_') && !key.startsWith('RATE_LIMIT_')) return false;
+  if (PROVIDER_PREFIXES.some((prefix) => key.startsWith(prefix))) return true;
   const field = /^SNAP_[A-Z0-9]+_(.+)$/.exec(key)?.[1];
-  return field !== undefined && PROVIDER_FIELDS.has(field);
+  if (field !== undefined && PROVIDER_FIELDS.has(field)) return true;
+  return nearestSetting(key).distance <= NEAR;
 }
+
+/** How many edits away a variable may be from a setting to be taken for a typo of it. */
+const NEAR = 3;
 
 /** How many single-character edits turn `a` into `b`. */
 function editDistance(a: string, b: string): number {
@@ -206,12 +210,20 @@ function unknownSettingProblems(env: NodeJS.ProcessEnv): string[] {
     .filter((key) => looksLikeOurs(key) && !FAMILY_KEYS.includes(key))
     .sort()
     .map((key) => {
-      const [nearest] = [...FAMILY_KEYS].sort(
-        (a, b) => editDistance(key, a) - editDistance(key, b),
-      );
-      const hint = editDistance(key, nearest) <= 3 ? `; did you mean ${nearest}?` : '';
+      const { setting, distance } = nearestSetting(key);
+      const hint = distance <= NEAR ? `; did you mean ${setting}?` : '';
       return `${key}: not a setting (the README lists every SNAP_* and RATE_LIMIT_* one)${hint}`;
     });
+}
+
+/** The setting of the families closest to `key`, and how many edits away. */
+function nearestSetting(key: string): { setting: string; distance: number } {
+  let best = { setting: FAMILY_KEYS[0], distance: Infinity };
+  for (const setting of FAMILY_KEYS) {
+    const distance = editDistance(key, setting);
+    if (distance < best.distance) best = { setting, distance };
+  }
+  return best;
 }
 
 /** Settings that may hold a password inside a URL. */
