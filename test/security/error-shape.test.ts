@@ -290,6 +290,22 @@ describe('one error shape', () => {
     }
   });
 
+  it('refuses a page form whose note is not UTF-8 once decoded (Latin-1 %E9), naming the field, before anything is changed', async () => {
+    const res = await fetch(`${s.url}/ui/discrepancies/1/acknowledge`, {
+      method: 'POST',
+      headers: {
+        ...asUser('operator'),
+        accept: 'text/html',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'note=caf%E9',
+    });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toMatch(/<td>\(body\)<\/td><td><code>field &quot;note&quot;<\/code><\/td>/);
+    expect(html).toContain('is not UTF-8 text once its %-escapes are decoded');
+  });
+
   it('renders a refused page form as a page too (a browser posting a form gets HTML)', async () => {
     const res = await fetch(`${s.url}/ui/discrepancies/1/acknowledge`, {
       method: 'POST',

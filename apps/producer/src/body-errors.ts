@@ -102,7 +102,7 @@ export function bodyParserErrors(logger: Logger) {
       value = `${err.length ?? 'unknown'} bytes`;
       reason = `is larger than the limit of ${err.limit ?? 'unknown'} bytes`;
     } else if (err.type === 'entity.not.utf8') {
-      value = `the byte at offset ${(err as BodyParserError & { offset: number }).offset}`;
+      value = (err as BodyParserError & { where: string }).where;
       reason = err.message;
     } else if (err.type === 'entity.too.deep') {
       value = `${err.length ?? 'unknown'} bytes`;

@@ -19,7 +19,7 @@ import { requireBodyType } from './http/content-type';
 import { refuseCrossSite } from './http/cross-site';
 import { PageCsrf } from './http/csrf';
 import { assertJsonDepth } from './http/json-depth';
-import { assertUtf8Body } from './http/utf8-body';
+import { assertUtf8Body, assertUtf8Form } from './http/utf8-body';
 import { noStore, securityHeaders } from './http/security-headers';
 import { TimedExpressAdapter } from './http/timed-express-adapter';
 import { ProducerModule } from './producer.module';
@@ -77,7 +77,12 @@ export async function createProducerApp(
   app.use('/ledger/entries', json({ limit: MAX_JSON_BODY_BYTES, verify }));
   app.useBodyParser('json', { limit: MAX_OTHER_JSON_BODY_BYTES, verify });
   // The discrepancy page's forms post url-encoded notes and their CSRF token.
-  app.useBodyParser('urlencoded', { extended: false, limit: MAX_FORM_BODY_BYTES });
+  app.useBodyParser('urlencoded', {
+    extended: false,
+    limit: MAX_FORM_BODY_BYTES,
+    verify: (_req: unknown, _res: unknown, buf: Buffer, encoding: string) =>
+      assertUtf8Form(buf, encoding),
+  });
   app.use(bodyParserErrors(logger));
   app.use('/ui', cookieParser(), app.get(PageCsrf).protect);
   app.enableShutdownHooks();
