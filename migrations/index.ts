@@ -13,6 +13,7 @@ import { ResultReferences1764800000000 } from './1764800000000-ResultReferences'
 import { RunAnnouncements1764900000000 } from './1764900000000-RunAnnouncements';
 import { DiscrepancyReopening1765000000000 } from './1765000000000-DiscrepancyReopening';
 import { DiscrepancyRunIndexes1765100000000 } from './1765100000000-DiscrepancyRunIndexes';
+import { AccountsInIdr1765200000000 } from './1765200000000-AccountsInIdr';
 
 /** Every migration, in order; listed explicitly so builds and tests need no file globbing. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   RunAnnouncements1764900000000,
   DiscrepancyReopening1765000000000,
   DiscrepancyRunIndexes1765100000000,
+  AccountsInIdr1765200000000,
 ];
