@@ -76,7 +76,7 @@ for (const event of ALERT_EVENTS) {
     summary: `Alert: ${event}`,
     description:
       'Sent to every URL subscribed to this event (WEBHOOK_URL with WEBHOOK_EVENTS, WEBHOOK_SUBSCRIPTIONS). ' +
-      'A non-2xx answer is retried with exponential backoff, 12 attempts over about 70 minutes.',
+      'A non-2xx answer is retried 12 times with exponential backoff and jitter, over 34 to 68 minutes.',
     request: {
       headers,
       body: {

@@ -46,7 +46,7 @@ export function alertDeliveryId(event: AlertEvent, subject: string): string {
 /**
  * How long a receiver should accept a delivery: reject an `X-Snap-Recon-Timestamp` more than
  * this many seconds from its clock (a replayed request), and remember delivery ids for at least
- * {@link WEBHOOK_DEDUP_SECONDS} (retries of one delivery span about 70 minutes).
+ * {@link WEBHOOK_DEDUP_SECONDS} (retries of one delivery span at most 68 minutes).
  */
 export const WEBHOOK_REPLAY_WINDOW_SECONDS = 300;
 export const WEBHOOK_DEDUP_SECONDS = 2 * 3600;
