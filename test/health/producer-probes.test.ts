@@ -128,6 +128,23 @@ describe('producer /health/live and /health/ready', () => {
     expect((await status('/health/ready')).code).toBe(200);
   }, 60_000);
 
+  it("ready is 503 naming postgres when the apps' tables are gone from under it (it answered 200 to a dropped schema), and recovers", async () => {
+    await db.dataSource.query(`ALTER TABLE reconciliation_runs RENAME TO reconciliation_runs_away`);
+    try {
+      const ready = await status('/health/ready');
+      expect(ready.code).toBe(503);
+      expect((ready.body.error as Record<string, unknown>).postgres).toEqual({
+        status: 'down',
+        message: 'relation "reconciliation_runs" does not exist',
+      });
+    } finally {
+      await db.dataSource.query(
+        `ALTER TABLE reconciliation_runs_away RENAME TO reconciliation_runs`,
+      );
+    }
+    expect((await status('/health/ready')).code).toBe(200);
+  });
+
   it.each(['redis', 'postgres'] as const)(
     'ready is 503 naming %s while it is away, live stays 200, and ready recovers',
     async (which) => {

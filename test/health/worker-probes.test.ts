@@ -85,6 +85,28 @@ describe('worker /health/live and /health/ready on the metrics port', () => {
     expect(await (await fetch(`${url}/metrics`)).text()).toContain('recon_results_total');
   });
 
+  it("ready is 503 naming postgres when the apps' tables are gone from under it (it answered 200 to a dropped schema), and recovers", async () => {
+    const ds = new DataSource(dataSourceOptions(config));
+    await ds.initialize();
+    try {
+      await ds.query(`ALTER TABLE reconciliation_runs RENAME TO reconciliation_runs_away`);
+      try {
+        const ready = await status('/health/ready');
+        expect(ready.code).toBe(503);
+        const info = ready.body.info as Record<string, { status: string; message?: string }>;
+        expect(info.postgres).toEqual({
+          status: 'down',
+          message: 'relation "reconciliation_runs" does not exist',
+        });
+      } finally {
+        await ds.query(`ALTER TABLE reconciliation_runs_away RENAME TO reconciliation_runs`);
+      }
+      expect((await status('/health/ready')).code).toBe(200);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
   it.each(['redis', 'postgres'] as const)(
     'ready is 503 naming %s while it is away, live stays 200, and ready recovers',
     async (which) => {

@@ -6,7 +6,10 @@ import { databaseRepository } from './repositories';
 /** Each dependency's state (the worker's `/health/ready`, the shutdown deadline): `up`, or why it is down. */
 export type Readiness = Record<'postgres' | 'redis', { status: 'up' | 'down'; message?: string }>;
 
-/** Asks Postgres (`SELECT 1`) and Redis (`PING`) at once, each with a 2 s limit. */
+/**
+ * Asks Postgres (a statement on the apps' tables, so a dropped schema is down too) and Redis
+ * (`PING`) at once, each with a 2 s limit.
+ */
 export function readinessCheck(
   dataSource: DataSource,
   redis: Redis | Cluster,
@@ -19,7 +22,7 @@ export function readinessCheck(
     );
   return async () => {
     const [postgres, redisState] = await Promise.all([
-      probe(() => databaseRepository.ping(dataSource)),
+      probe(() => databaseRepository.pingTables(dataSource)),
       probe(() => pingRedis(redis, timeoutMs)),
     ]);
     return { postgres, redis: redisState };

@@ -1,14 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import {
-  HealthCheck,
-  HealthCheckService,
-  HealthIndicatorService,
-  TypeOrmHealthIndicator,
-} from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { pingRedis, PROVIDER_QUEUES, queueConnectionsReady, REDIS, within } from '@app/infra';
+import { databaseRepository } from '@app/ledger';
 import type { ProviderName } from '@app/snap';
 import { Public } from '../auth/auth.guard';
 import { queueLagSeconds } from './queue-lag';
@@ -20,8 +18,9 @@ const CHECK_MS = 2000;
  * Health, no credentials needed:
  * - `/health/live`: the process answers (liveness probe). Never looks at a dependency, so a slow
  *   Postgres, Redis or queue never gets the producer restarted.
- * - `/health/ready`: Postgres and Redis answer (readiness probe: take it out of the load
- *   balancer, not restart it). 503 when one does not.
+ * - `/health/ready`: Postgres (a statement on the apps' tables: a dropped schema is down) and
+ *   Redis answer (readiness probe: take it out of the load balancer, not restart it). 503 when
+ *   one does not.
  * - `/health` (kept for existing monitors): ready's checks plus no provider queue with a job
  *   waiting longer than HEALTH_MAX_QUEUE_LAG_SECONDS. The lag is also the metric
  *   `bullmq_queue_lag_seconds`; alert on that rather than probe on it.
@@ -30,7 +29,7 @@ const CHECK_MS = 2000;
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly db: TypeOrmHealthIndicator,
+    @InjectDataSource() private readonly ds: DataSource,
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,10 +46,7 @@ export class HealthController {
   @Public()
   @HealthCheck()
   ready() {
-    return this.health.check([
-      () => this.db.pingCheck('postgres', { timeout: 2000 }),
-      () => this.redisCheck(),
-    ]);
+    return this.health.check([() => this.postgresCheck(), () => this.redisCheck()]);
   }
 
   @Get()
@@ -58,10 +54,21 @@ export class HealthController {
   @HealthCheck()
   check() {
     return this.health.check([
-      () => this.db.pingCheck('postgres', { timeout: 2000 }),
+      () => this.postgresCheck(),
       () => this.redisCheck(),
       () => this.queueLagCheck(),
     ]);
+  }
+
+  /** Postgres answers a statement on the apps' tables (a dropped schema is down, not up). */
+  private async postgresCheck() {
+    const session = this.indicators.check('postgres');
+    try {
+      await within(CHECK_MS, databaseRepository.pingTables(this.ds));
+      return session.up();
+    } catch (e) {
+      return session.down({ message: (e as Error).message });
+    }
   }
 
   private async redisCheck() {

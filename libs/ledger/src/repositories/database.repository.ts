@@ -45,9 +45,18 @@ export async function commentOnSchema(
   await db.query(`COMMENT ON SCHEMA ${identifier(schema)} IS ${literal(comment)}`);
 }
 
-/** A round trip to Postgres (`SELECT 1`): the readiness probes' and the demo's question. */
+/** A round trip to Postgres (`SELECT 1`): the demo's question before it migrates. */
 export async function ping(db: SqlRunner): Promise<void> {
   await db.query('SELECT 1');
+}
+
+/**
+ * A round trip that also reaches the apps' tables (`reconciliation_runs`, none of its rows):
+ * the readiness probes' question. A schema dropped or never migrated under a running app
+ * answers `SELECT 1` while every request fails.
+ */
+export async function pingTables(db: SqlRunner): Promise<void> {
+  await db.query('SELECT 1 FROM reconciliation_runs LIMIT 0');
 }
 
 /**
