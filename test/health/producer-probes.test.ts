@@ -94,6 +94,46 @@ describe('producer /health/live and /health/ready', () => {
     await queues.netzme.remove('lagging');
   });
 
+  it('a paused queue lags too: its waiting jobs count in the lag, /health and bullmq_jobs{state="paused"} (a queue paused in Bull Board showed 0)', async () => {
+    const queues = app.get<Record<ProviderName, Queue>>(PROVIDER_QUEUES);
+    await queues.nicepay.pause();
+    try {
+      await queues.nicepay.add(
+        'balance',
+        { runId: '0', accountId: '0' },
+        { jobId: 'paused-lagging', timestamp: Date.now() - 120_000 },
+      );
+      expect((await status('/health')).code).toBe(503);
+      const metrics = await (
+        await fetch(`${url}/metrics`, { headers: { 'x-api-key': API_KEY } })
+      ).text();
+      const value = (prefix: string) =>
+        Number(
+          metrics
+            .split('\n')
+            .find((l) => l.startsWith(prefix) && l.includes(`"${queues.nicepay.name}"`))
+            ?.split(' ')
+            .pop(),
+        );
+      expect(value('bullmq_queue_lag_seconds{')).toBeGreaterThanOrEqual(119);
+      expect(
+        metrics
+          .split('\n')
+          .find(
+            (l) =>
+              l.startsWith('bullmq_jobs{') &&
+              l.includes(`queue="${queues.nicepay.name}"`) &&
+              l.includes('state="paused"'),
+          )
+          ?.split(' ')
+          .pop(),
+      ).toBe('1');
+      await queues.nicepay.remove('paused-lagging');
+    } finally {
+      await queues.nicepay.resume();
+    }
+  });
+
   it('probes and scrapes during a Redis outage queue nothing to be sent when Redis is back', async () => {
     const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const connection = app.get<Redis>(REDIS);

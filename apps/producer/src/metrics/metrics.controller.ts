@@ -24,7 +24,16 @@ import { PROVIDERS, ProviderName, readBreakerStatus } from '@app/snap';
 import { queueLagSeconds } from '../health/queue-lag';
 import { SharedReads } from './shared-reads';
 
-const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
+/** Every state a job can be counted in; `paused`: waiting in a queue paused (Bull Board). */
+const STATES = [
+  'waiting',
+  'paused',
+  'active',
+  'delayed',
+  'prioritized',
+  'completed',
+  'failed',
+] as const;
 
 /** Longest wait for one source at scrape time (Prometheus's default scrape timeout is 10 s). */
 const SOURCE_MS = 3_000;

@@ -99,7 +99,7 @@ export class AppMetrics {
 
   readonly queueLag = this.gauge(
     'bullmq_queue_lag_seconds',
-    'Seconds the oldest waiting job of each provider queue has waited (0: none waits)',
+    'Seconds the oldest waiting job of each provider queue has waited, paused or not (0: none waits)',
     ['queue'],
   );
 
