@@ -85,4 +85,34 @@ describe('scheduled runs', () => {
       await producer.close();
     }
   }, 30_000);
+
+  it('a schedule a newer producer turned off stays off while an older one still runs with it on (a rolling deploy); the next producer started with it on installs it again', async () => {
+    const older = await NestFactory.createApplicationContext(
+      ProducerModule.forRoot(config, pino({ level: 'silent' })),
+      { logger: false },
+    );
+    try {
+      expect(await queue.getJobScheduler(SCHEDULER_ID)).toBeDefined();
+      const newer = await NestFactory.createApplicationContext(
+        ProducerModule.forRoot({ ...config, SCHEDULE_CRON: '' }, pino({ level: 'silent' })),
+        { logger: false },
+      );
+      await newer.close();
+      expect(await queue.getJobScheduler(SCHEDULER_ID)).toBeUndefined();
+      // Several of the older producer's checks (every 500 ms): it re-installed it before.
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(await queue.getJobScheduler(SCHEDULER_ID)).toBeUndefined();
+    } finally {
+      await older.close();
+    }
+    producer = await NestFactory.createApplicationContext(
+      ProducerModule.forRoot(config, pino({ level: 'silent' })),
+      { logger: false },
+    );
+    try {
+      expect((await queue.getJobScheduler(SCHEDULER_ID))?.pattern).toBe('*/2 * * * * *');
+    } finally {
+      await producer.close();
+    }
+  }, 30_000);
 });

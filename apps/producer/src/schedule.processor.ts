@@ -94,13 +94,16 @@ export class ScheduleProcessor extends JobWorkerHost {
  * installed: a scheduler lives only in Redis, so a Redis restarted empty (no persistence,
  * a failover to a replica that had not received it, a FLUSHALL) would silently stop the
  * schedule. Every `SCHEDULE_CHECK_INTERVAL_MS`, and whenever the Redis connection is ready
- * again, the producer looks for it and re-installs it when missing. Several producers may do
- * this at once: the upsert is idempotent, and the tick's job id still makes one run per tick.
+ * again, the producer looks for it and re-installs it when missing, unless a producer started
+ * since turned it off (see `turnedOffKey`). Several producers may do this at once: the upsert
+ * is idempotent, and the tick's job id still makes one run per tick.
  */
 @Injectable()
 export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<unknown> | null = null;
+  /** Schedules found turned off by a newer producer, said once each. */
+  private readonly toldTurnedOff = new Set<string>();
   private readonly onReady = () => this.checkSoon('redis connection ready');
 
   constructor(
@@ -134,13 +137,25 @@ export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationS
     );
   }
 
+  /**
+   * Where a producer that turned a schedule off says so (the time it did): a producer still
+   * running with the schedule on, the old pods of a rolling deploy, must not re-install what was
+   * removed on purpose. The last producer started decides, as at start-up; an empty Redis has no
+   * mark, so a lost schedule is still re-installed.
+   */
+  private turnedOffKey(id: string): string {
+    return `${this.queue.qualifiedName}:turned-off:${id}`;
+  }
+
   private async installAndKeep(): Promise<void> {
     const wanted = this.schedulers().filter((s) => s.cron);
     for (const s of this.schedulers().filter((s) => !s.cron)) {
       await this.queue.removeJobScheduler(s.id);
+      await this.redis.set(this.turnedOffKey(s.id), new Date().toISOString());
     }
     if (wanted.length === 0) return;
     for (const s of wanted) {
+      await this.redis.del(this.turnedOffKey(s.id));
       await this.install(s);
       this.logger.info({ cron: s.cron, tz: this.config.SCHEDULE_TIMEZONE }, `${s.what} installed`);
     }
@@ -166,6 +181,16 @@ export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationS
     let reinstalled = false;
     for (const s of this.schedulers().filter((s) => s.cron)) {
       if (await this.queue.getJobScheduler(s.id)) continue;
+      const turnedOff = await this.redis.get(this.turnedOffKey(s.id));
+      if (turnedOff !== null) {
+        if (!this.toldTurnedOff.has(s.id))
+          this.logger.warn(
+            { turnedOffAt: turnedOff },
+            `${s.what} was turned off by a producer started since this one; not re-installed (this producer's setting is older)`,
+          );
+        this.toldTurnedOff.add(s.id);
+        continue;
+      }
       await this.install(s);
       reinstalled = true;
       this.logger.warn(
