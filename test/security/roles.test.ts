@@ -133,7 +133,13 @@ describe('roles', () => {
       expect(new Set((await modes('admin')).map((m) => String(m[0])))).toEqual(new Set(['false']));
     });
 
-    it('lets an admin use a Bull Board write action (pause and resume a queue)', async () => {
+    it('lets an admin use a Bull Board write action (pause and resume a queue), each recorded in the audit trail under the admin (they were not recorded)', async () => {
+      const records = async () =>
+        (await s.db.dataSource.query(
+          `SELECT actor_name, actor_role, action, subject_type, subject_id, after
+             FROM audit_log WHERE action = 'queues.change' ORDER BY id`,
+        )) as Record<string, unknown>[];
+      const before = (await records()).length;
       const pause = await call(
         'PUT',
         '/queues/api/queues/balance-inquiry-finnet/pause',
@@ -148,7 +154,48 @@ describe('roles', () => {
         '{}',
       );
       expect(resume.status).toBe(200);
+      // Recorded once the answer is sent: wait for both.
+      for (let i = 0; i < 50 && (await records()).length < before + 2; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const recorded = (await records()).slice(before);
+      expect(recorded.map((r) => [r.action, r.subject_type, r.subject_id, r.after])).toEqual([
+        [
+          'queues.change',
+          'queue',
+          'balance-inquiry-finnet',
+          { method: 'PUT', path: '/api/queues/balance-inquiry-finnet/pause' },
+        ],
+        [
+          'queues.change',
+          'queue',
+          'balance-inquiry-finnet',
+          { method: 'PUT', path: '/api/queues/balance-inquiry-finnet/resume' },
+        ],
+      ]);
+      expect(new Set(recorded.map((r) => r.actor_role))).toEqual(new Set(['admin']));
     });
+
+    it.each([
+      ['POST', '/queues/api/queues/discrepancy-webhooks/add'],
+      ['PUT', '/queues/api/queues/discrepancy-webhooks/1/update-data'],
+    ])(
+      'refuses even an admin %s %s: no job is made or edited by hand (a forged alert was signed and sent as ours)',
+      async (method, path) => {
+        const before = await boardQueues();
+        const res = await call(
+          method,
+          path,
+          as('admin'),
+          '{"name":"alert-webhook","data":{"body":"forged"}}',
+        );
+        expect(res.status).toBe(403);
+        expect(((await res.json()) as { detail: string }).detail).toMatch(
+          /^Bull Board does not add or edit jobs/,
+        );
+        const jobs = (q: typeof before) => q.find((x) => x.name === 'discrepancy-webhooks')!.counts;
+        expect(jobs(await boardQueues())).toEqual(jobs(before));
+      },
+    );
   });
 
   it('shows a viewer the discrepancies without acknowledge or resolve forms, saying why; an operator gets them', async () => {

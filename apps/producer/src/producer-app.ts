@@ -6,6 +6,8 @@ import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppConfig, publishedSecretWarnings } from '@app/config';
 import { AppMetrics, Logger, REDIS } from '@app/infra';
 import type { Cluster, Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { appendAudit } from '@app/reconciliation';
 import { authenticate } from './auth/authenticate.middleware';
 import { boardRoles } from './board/board-roles';
 import { bodyParserErrors } from './body-errors';
@@ -68,7 +70,23 @@ export async function createProducerApp(
   app.use(refuseCrossSite);
   app.use(authenticate(config, logger, app.get<Redis | Cluster>(REDIS)));
   app.use(requireBodyType);
-  app.use('/queues', boardRoles);
+  // An admin's Bull Board write is recorded after it went through (Redis changed, not Postgres:
+  // it cannot share a transaction); a record that fails to be written is a warning.
+  const ds = app.get(DataSource);
+  app.use(
+    '/queues',
+    boardRoles((actor, change) => {
+      const { queue, ...after } = change;
+      appendAudit(ds, [
+        { actor, action: 'queues.change', subjectType: 'queue', subjectId: queue, after },
+      ]).catch((e: unknown) =>
+        logger.warn(
+          { actor: actor.name, ...change, err: (e as Error).message },
+          'Bull Board change not recorded in the audit trail',
+        ),
+      );
+    }),
+  );
   const verify = (_req: unknown, _res: unknown, buf: Buffer, encoding: string) => {
     assertUtf8Body(buf, encoding);
     assertJsonDepth(buf);

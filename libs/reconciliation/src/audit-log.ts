@@ -24,11 +24,13 @@ export const AUDIT_ACTIONS = [
   'run.start',
   'run.cancel',
   'ledger.entries.post',
+  /** An admin's Bull Board write (pause, resume, retry, promote, clean, empty, obliterate). */
+  'queues.change',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** What a change was made to. */
-export const AUDIT_SUBJECTS = ['discrepancy', 'run', 'account'] as const;
+export const AUDIT_SUBJECTS = ['discrepancy', 'run', 'account', 'queue'] as const;
 export type AuditSubject = (typeof AUDIT_SUBJECTS)[number];
 
 /** One change to record. `before` and `after` are JSON (amounts as decimal strings, never bigint). */

@@ -16,6 +16,7 @@ function subject(r: AuditRecord): SafeHtml | string {
   if (r.subjectType === 'run')
     return html`<a href="${href([], { run: r.subjectId })}">run #${r.subjectId}</a>`;
   if (r.subjectType === 'discrepancy') return `discrepancy #${r.subjectId}`;
+  if (r.subjectType === 'queue') return `queue ${r.subjectId}`;
   if (!r.provider || !r.accountNo) return r.subjectId;
   const account = { provider: r.provider, accountNo: r.accountNo, msId: r.msId };
   return html`<a href="${accountHref(account)}">${r.provider} ${accountLabel(account)}</a>`;
