@@ -14,6 +14,7 @@ import { RunAnnouncements1764900000000 } from './1764900000000-RunAnnouncements'
 import { DiscrepancyReopening1765000000000 } from './1765000000000-DiscrepancyReopening';
 import { DiscrepancyRunIndexes1765100000000 } from './1765100000000-DiscrepancyRunIndexes';
 import { AccountsInIdr1765200000000 } from './1765200000000-AccountsInIdr';
+import { BreakIndex1765300000000 } from './1765300000000-BreakIndex';
 
 /** Every migration, in order; listed explicitly so builds and tests need no file globbing. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   DiscrepancyReopening1765000000000,
   DiscrepancyRunIndexes1765100000000,
   AccountsInIdr1765200000000,
+  BreakIndex1765300000000,
 ];

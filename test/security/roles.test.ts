@@ -177,9 +177,13 @@ describe('roles', () => {
 
     it.each([
       ['POST', '/queues/api/queues/discrepancy-webhooks/add'],
-      ['PUT', '/queues/api/queues/discrepancy-webhooks/1/update-data'],
+      ['PATCH', '/queues/api/queues/discrepancy-webhooks/1/update-data'],
+      ['PUT', '/queues/api/queues/discrepancy-webhooks/rate-limit'],
+      ['PUT', '/queues/api/queues/discrepancy-webhooks/concurrency'],
+      ['PATCH', '/queues/api/queues/discrepancy-webhooks/job-schedulers/x'],
+      ['PUT', '/QUEUES/api/queues/discrepancy-webhooks/ADD/'],
     ])(
-      'refuses even an admin %s %s: no job is made or edited by hand (a forged alert was signed and sent as ours)',
+      'refuses even an admin %s %s: no job made or edited by hand (a forged alert was signed and sent as ours), no rate limit, concurrency or schedule set here',
       async (method, path) => {
         const before = await boardQueues();
         const res = await call(
@@ -190,7 +194,7 @@ describe('roles', () => {
         );
         expect(res.status).toBe(403);
         expect(((await res.json()) as { detail: string }).detail).toMatch(
-          /^Bull Board does not add or edit jobs/,
+          /^Bull Board here only pauses, resumes, retries, cleans, promotes, empties and obliterates/,
         );
         const jobs = (q: typeof before) => q.find((x) => x.name === 'discrepancy-webhooks')!.counts;
         expect(jobs(await boardQueues())).toEqual(jobs(before));

@@ -162,7 +162,7 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
     const timestamp = String(Math.floor(Date.now() / 1000));
     const where = describeWebhookUrl(subscription.url);
     // Each failed attempt is logged: the alert on failed deliveries fires only once a delivery
-    // has used up its attempts (an hour and more), and a tester saw a receiver down for five
+    // has used up its attempts (34 to 68 minutes), and a tester saw a receiver down for five
     // attempts without a line at any level.
     const failed = (message: string) => {
       this.logger.warn(

@@ -12,25 +12,47 @@ export interface BoardChange {
   method: string;
   /** The Bull Board API path, from `/api/queues/` on (no query). */
   path: string;
+  /** Set when the outcome is not known (the client left before the answer). */
+  outcome?: string;
 }
 
-/** Bull Board's routes that make or edit a job's data: refused to every role. */
-const HAND_MADE_JOB = /\/(add|update-data)\/?$/i;
+/**
+ * The Bull Board writes an admin may make: pause and resume (one queue or all), retry, clean
+ * and promote (jobs of a state, or one job), empty and obliterate a queue. Every other write is
+ * refused to every role: adding a job or editing its data (a made-up job could start runs, or
+ * carry an alert the worker would sign and send as snap-recon's own), a queue's rate limit or
+ * concurrency (it would override RATE_LIMIT_* and WORKER_CONCURRENCY), a job's delay or
+ * priority, the job schedulers (the schedule is SCHEDULE_CRON's) and the metrics history.
+ */
+const ALLOWED_WRITES = [
+  /^\/api\/queues\/(pause|resume)\/?$/i,
+  /^\/api\/queues\/[^/]+\/(retry|clean)\/[^/]+\/?$/i,
+  /^\/api\/queues\/[^/]+\/(promote|pause|resume|empty|obliterate)\/?$/i,
+  /^\/api\/queues\/[^/]+\/[^/]+\/(retry|clean|promote)\/?$/i,
+];
+
+/** The Bull Board API path of a request, from `/api/` on (either mount: the app's or the board's). */
+const apiPath = (req: Request) => req.path.replace(/^.*?\/api\//i, '/api/');
 
 /** The change a Bull Board API path names (`/api/queues/<queue>/...`, `/api/queues/pause`). */
 function boardChange(req: Request): BoardChange {
-  const path = req.path.replace(/^.*?\/api\/queues/i, '/api/queues');
+  const path = apiPath(req);
   const [, , , segment, more] = path.split('/');
-  const queue = segment === undefined || (more === undefined && /^(pause|resume)$/i.test(segment));
-  return { queue: queue ? 'all' : decodeURIComponent(segment), method: req.method, path };
+  const all = segment === undefined || (more === undefined && /^(pause|resume)$/i.test(segment));
+  let queue = segment;
+  try {
+    queue = decodeURIComponent(segment);
+  } catch {
+    // A malformed escape: the name as sent (Bull Board answers it as an unknown queue).
+  }
+  return { queue: all ? 'all' : queue, method: req.method, path };
 }
 
 /**
  * Mounted on `/queues` (Express matches the mount path in any letter case, like Bull Board's
- * own router): reading the board needs any role, every write action (retry, promote, clean,
- * empty, pause, obliterate) the `admin` role, and each one that goes through is recorded in the
- * audit trail under its admin (`record`). No one adds or edits a job by hand: a made-up job
- * could start runs, or carry an alert the worker would sign and send as snap-recon's own.
+ * own router): reading the board needs any role, a write ({@link ALLOWED_WRITES}) the `admin`
+ * role, and each one that goes through is recorded in the audit trail under its admin
+ * (`record`). Every other write is refused to every role.
  */
 export function boardRoles(record: (actor: Actor, change: BoardChange) => void) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -50,19 +72,23 @@ export function boardRoles(record: (actor: Actor, change: BoardChange) => void) 
         res,
         problem(403, `Bull Board is read-only for the ${actor.role} role; writes need admin`),
       );
-    if (HAND_MADE_JOB.test(req.path))
+    if (!ALLOWED_WRITES.some((allowed) => allowed.test(apiPath(req))))
       return sendProblem(
         req,
         res,
         problem(
           403,
-          'Bull Board does not add or edit jobs: a job made by hand could start runs or carry an alert signed as snap-recon; start a run with POST /runs',
+          "Bull Board here only pauses, resumes, retries, cleans, promotes, empties and obliterates: jobs, rate limits, concurrency and schedules are the apps' (a job made by hand could start runs or carry an alert signed as snap-recon; start a run with POST /runs)",
         ),
       );
     answerErrorsAsProblems(req, res, false);
     const change = boardChange(req);
-    res.on('finish', () => {
-      if (res.statusCode < 400) record(actor, change);
+    // Recorded once answered; a client gone before the answer cannot tell the outcome, so the
+    // change is recorded as asked (it may have gone through all the same).
+    res.on('close', () => {
+      if (!res.writableFinished)
+        record(actor, { ...change, outcome: 'client left before the answer' });
+      else if (res.statusCode < 400) record(actor, change);
     });
     next();
   };

@@ -51,12 +51,16 @@ export async function ping(db: SqlRunner): Promise<void> {
 }
 
 /**
- * A round trip that also reaches the apps' tables (`reconciliation_runs`, none of its rows):
- * the readiness probes' question. A schema dropped or never migrated under a running app
- * answers `SELECT 1` while every request fails.
+ * A round trip that also looks for the apps' tables (`reconciliation_runs` on the search
+ * path): the readiness probes' question. A schema dropped or never migrated under a running
+ * app answers `SELECT 1` while every request fails. `to_regclass` takes no lock on the table,
+ * so a probe never waits behind a migration's ALTER holding one (and a pool connection with it).
  */
 export async function pingTables(db: SqlRunner): Promise<void> {
-  await db.query('SELECT 1 FROM reconciliation_runs LIMIT 0');
+  const [{ found }] = (await db.query(
+    `SELECT to_regclass('reconciliation_runs') IS NOT NULL AS found`,
+  )) as { found: boolean }[];
+  if (!found) throw new Error('relation "reconciliation_runs" does not exist');
 }
 
 /**
