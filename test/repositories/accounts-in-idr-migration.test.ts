@@ -8,19 +8,11 @@ import { createAccounts, useTestDatabase } from './repository-fixtures';
 describe('migration AccountsInIdr (real Postgres)', () => {
   const db = useTestDatabase();
 
-  async function migrateAgain(): Promise<void> {
+  /** Runs the migration's `up` or `down` on the test schema. */
+  async function migration(step: 'up' | 'down'): Promise<void> {
     const q = db().createQueryRunner();
     try {
-      await new AccountsInIdr1765200000000().up(q);
-    } finally {
-      await q.release();
-    }
-  }
-
-  async function undo(): Promise<void> {
-    const q = db().createQueryRunner();
-    try {
-      await new AccountsInIdr1765200000000().down(q);
+      await new AccountsInIdr1765200000000()[step](q);
     } finally {
       await q.release();
     }
@@ -32,14 +24,14 @@ describe('migration AccountsInIdr (real Postgres)', () => {
       db().query(`UPDATE provider_accounts SET currency = 'USD' WHERE id = $1`, [usd]),
     ).rejects.toThrow(/provider_accounts_currency_idr/);
 
-    await undo();
+    await migration('down');
     await db().query(`UPDATE provider_accounts SET currency = 'USD' WHERE id = $1`, [usd]);
-    await expect(migrateAgain()).rejects.toThrow(
+    await expect(migration('up')).rejects.toThrow(
       "provider_accounts holds enabled accounts in a currency other than IDR, the only one snap-recon reconciles: netzme/IDR-MIG-1 (USD); disable them (UPDATE provider_accounts SET enabled = false WHERE currency <> 'IDR') and migrate again",
     );
 
     await db().query(`UPDATE provider_accounts SET enabled = false WHERE id = $1`, [usd]);
-    await migrateAgain();
+    await migration('up');
     await expect(
       db().query(`UPDATE provider_accounts SET enabled = true WHERE id = $1`, [usd]),
     ).rejects.toThrow(/provider_accounts_currency_idr/);
