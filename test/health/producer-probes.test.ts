@@ -107,27 +107,16 @@ describe('producer /health/live and /health/ready', () => {
       const metrics = await (
         await fetch(`${url}/metrics`, { headers: { 'x-api-key': API_KEY } })
       ).text();
-      const value = (prefix: string) =>
-        Number(
-          metrics
-            .split('\n')
-            .find((l) => l.startsWith(prefix) && l.includes(`"${queues.nicepay.name}"`))
-            ?.split(' ')
-            .pop(),
-        );
-      expect(value('bullmq_queue_lag_seconds{')).toBeGreaterThanOrEqual(119);
-      expect(
+      /** The value of the first sample of `metric` whose labels hold every one of `labels`. */
+      const sample = (metric: string, ...labels: string[]) =>
         metrics
           .split('\n')
-          .find(
-            (l) =>
-              l.startsWith('bullmq_jobs{') &&
-              l.includes(`queue="${queues.nicepay.name}"`) &&
-              l.includes('state="paused"'),
-          )
+          .find((l) => l.startsWith(`${metric}{`) && labels.every((x) => l.includes(x)))
           ?.split(' ')
-          .pop(),
-      ).toBe('1');
+          .pop();
+      const queue = `queue="${queues.nicepay.name}"`;
+      expect(Number(sample('bullmq_queue_lag_seconds', queue))).toBeGreaterThanOrEqual(119);
+      expect(sample('bullmq_jobs', queue, 'state="paused"')).toBe('1');
       await queues.nicepay.remove('paused-lagging');
     } finally {
       await queues.nicepay.resume();

@@ -290,16 +290,20 @@ describe('one error shape', () => {
     }
   });
 
-  it('refuses a page form whose note is not UTF-8 once decoded (Latin-1 %E9), naming the field, before anything is changed', async () => {
-    const res = await fetch(`${s.url}/ui/discrepancies/1/acknowledge`, {
+  /** An operator's browser posting the acknowledge form of discrepancy 1 with `body`. */
+  const postAcknowledgeForm = (body: string) =>
+    fetch(`${s.url}/ui/discrepancies/1/acknowledge`, {
       method: 'POST',
       headers: {
         ...asUser('operator'),
         accept: 'text/html',
         'content-type': 'application/x-www-form-urlencoded',
       },
-      body: 'note=caf%E9',
+      body,
     });
+
+  it('refuses a page form whose note is not UTF-8 once decoded (Latin-1 %E9), naming the field, before anything is changed', async () => {
+    const res = await postAcknowledgeForm('note=caf%E9');
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toMatch(/<td>\(body\)<\/td><td><code>field &quot;note&quot;<\/code><\/td>/);
@@ -307,15 +311,7 @@ describe('one error shape', () => {
   });
 
   it('renders a refused page form as a page too (a browser posting a form gets HTML)', async () => {
-    const res = await fetch(`${s.url}/ui/discrepancies/1/acknowledge`, {
-      method: 'POST',
-      headers: {
-        ...asUser('operator'),
-        accept: 'text/html',
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'note=x',
-    });
+    const res = await postAcknowledgeForm('note=x');
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('<h1>403 Forbidden</h1>');
   });
