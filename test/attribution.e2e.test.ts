@@ -157,6 +157,24 @@ describe('attribution: breaks explained from the provider history (pipeline over
               providerRef: `${c}LO-${i}`,
             })),
           ),
+          // A credit the ledger lacks on an account Netzme calls blocked: still a break, and
+          // still explained (inactive breaks went unexplained and missed the unmatched CSV).
+          {
+            ...account(
+              'NZBLOCKEDCR',
+              [{ amount: '70.00', side: 'cr', trxId: 'BL-A', agoSeconds: 2000 }],
+              [],
+            ),
+            simulated: {
+              status: 'approved_v2',
+              userStatus: 'blocked',
+              history: {
+                opening: '10000.00',
+                events: [{ amount: '70.00', side: 'cr', trxId: 'BL-A', agoSeconds: 2000 }],
+              },
+            },
+            expected: { status: 'inactive', difference: 7000n, attempts: 1 },
+          },
           // NICEPay documents no history: the report says so.
           {
             merchantId: 'M-NPBREAK',
@@ -297,6 +315,18 @@ describe('attribution: breaks explained from the provider history (pipeline over
     expect(r.attribution!.summary).toMatch(/^attribution failed: netzme answered 5001200/);
   });
 
+  it('a break on a blocked account (inactive) is explained like any break', async () => {
+    const r = await resultOf('NZBLOCKEDCR');
+    expect(r.status).toBe('inactive');
+    expect(r.difference).toBe('7000');
+    expect(r.attribution).toMatchObject({
+      outcome: 'explained',
+      remainder: '0.00',
+      providerOnly: [{ providerRef: 'BL-A', amount: '70.00' }],
+      summary: 'explained: 1 provider-only credit 70.00; remainder 0.00',
+    });
+  });
+
   it('a provider without history (NICEPay): the result says it cannot be explained', async () => {
     const r = await resultOf('NPBREAK');
     expect(r.status).toBe('mismatched');
@@ -403,6 +433,12 @@ describe('attribution: breaks explained from the provider history (pipeline over
         ledgerAmount: '90.00',
       });
       expect(rows.filter((r) => r.accountNo === 'NZCAP')).toHaveLength(30);
+      // An inactive break's items too.
+      expect(rows.find((r) => r.accountNo === 'NZBLOCKEDCR')).toMatchObject({
+        item: 'provider-only',
+        providerRef: 'BL-A',
+        amount: '70.00',
+      });
     });
 
     it('the unmatched CSV defuses references and types starting with = + - @ tab or CR, keeps negative amounts', async () => {

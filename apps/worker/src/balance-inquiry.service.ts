@@ -269,7 +269,9 @@ export class BalanceInquiryService implements OnModuleDestroy {
         if (!answer.active) result.status = 'inactive';
       }
     }
-    if (result.status === 'mismatched') {
+    // A break is explained whether or not the provider calls the account inactive: a blocked
+    // account explains why the money is frozen, not why it disagrees with the ledger.
+    if (comparison.status === 'mismatched') {
       result.attribution = await this.attribution(client, account, result, asOf, log);
     }
     await this.record(account.provider, log, result);
