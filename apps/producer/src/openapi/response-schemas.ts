@@ -39,7 +39,7 @@ export const RunView = registry.register(
     startedAt: instant('Start of the run.'),
     finishedAt: instant('End of the run.').nullable(),
     counts: StatusCounts.describe(
-      'Number of results per status. A running run’s counts, per-provider counts and mismatch ' +
+      'Number of results per status. A running run’s counts, per-provider counts and break ' +
         'totals are live: computed from the results stored so far, they change until it ends. A ' +
         'finished or cancelled run’s are those it ended with.',
     ),
@@ -47,11 +47,9 @@ export const RunView = registry.register(
       .record(StatusCounts)
       .describe('Results per provider and status (live while running).'),
     totalAbsDifference: amount(
-      'Sum of |difference| over mismatched accounts (so far, while running).',
+      'Sum of |difference| over the breaks: mismatched results and inactive ones with a difference (so far, while running).',
     ),
-    largestAbsDifference: amount(
-      'Largest |difference| of a mismatched account (so far, while running).',
-    ),
+    largestAbsDifference: amount('Largest |difference| of a break (so far, while running).'),
   }),
 );
 
@@ -95,7 +93,7 @@ const resultFields = {
     .nullable()
     .optional()
     .describe(
-      'A `mismatched` result explained from the provider’s transaction history in one line, e.g. `explained: 2 provider-only credits 15,000.00; remainder 0.00`, or `attribution failed: why`.',
+      'A break (`mismatched`, or `inactive` with a difference) explained from the provider’s transaction history in one line, e.g. `explained: 2 provider-only credits 15,000.00; remainder 0.00`, or `attribution failed: why`.',
     ),
   externalId: z
     .string()
@@ -194,7 +192,7 @@ export const AccountHistory = registry.register(
               .nullable()
               .optional()
               .describe(
-                'The bridge of a `mismatched` result from the provider’s history: `outcome`, `summary`, `window` (`from`, `to`, `fromKind`; `eventsFrom`/`eventsTo`: where the provider’s events start and end, on its clock: the last match’s and this check’s provider times), ledgerBalance + providerOnlyTotal − ledgerOnlyTotal + amountDifferenceTotal + remainder = providerBalance, `providerOnly[]`, `ledgerOnly[]` (`backdated: true` on an entry dated before the window’s start, the last matched check, but booked after that check), `amountDifferences[]`, `firstDivergence`, `duplicatesSkipped`, `pages`, `capHit`.',
+                'The bridge of a break (`mismatched`, or `inactive` with a difference) from the provider’s history: `outcome`, `summary`, `window` (`from`, `to`, `fromKind`; `eventsFrom`/`eventsTo`: where the provider’s events start and end, on its clock: the last match’s and this check’s provider times), ledgerBalance + providerOnlyTotal − ledgerOnlyTotal + amountDifferenceTotal + remainder = providerBalance, `providerOnly[]`, `ledgerOnly[]` (`backdated: true` on an entry dated before the window’s start, the last matched check, but booked after that check), `amountDifferences[]`, `firstDivergence`, `duplicatesSkipped`, `pages`, `capHit`.',
               ),
           })
           .passthrough(),
@@ -216,9 +214,11 @@ export const DailyReport = registry.register(
           mismatchCount: z
             .number()
             .int()
-            .describe('Accounts found mismatched by a run started that day (each once).'),
+            .describe(
+              'Accounts with a break (mismatched, or inactive with a difference) found by a run started that day (each once).',
+            ),
           totalAbsDifference: amount(
-            'Sum over those accounts of |difference| in the day’s last run that found them mismatched.',
+            'Sum over those accounts of |difference| in the day’s last run that found their break.',
           ),
         }),
       )
@@ -232,13 +232,13 @@ export const Discrepancy = registry.register(
     id: z.string(),
     status: z.enum(['open', 'acknowledged', 'resolved']),
     ...accountFields,
-    occurrences: z.number().int().describe('Runs that found the account mismatched.'),
+    occurrences: z.number().int().describe('Runs that found the account’s break.'),
     openedRunId: z.string(),
     lastRunId: z.string(),
     firstDifference: amount('The difference when it opened.'),
     lastDifference: amount('The latest difference.'),
     openedAt: instant('When it opened.'),
-    lastSeenAt: instant('When a run last found the mismatch.'),
+    lastSeenAt: instant('When a run last found the break.'),
     acknowledgedAt: instant(
       'When a person acknowledged it; null again once a run reopened it.',
     ).nullable(),

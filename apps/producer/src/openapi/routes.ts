@@ -162,7 +162,7 @@ readRoute({
   summary: 'The unmatched items of a run’s explained breaks, as CSV',
   description:
     `Columns: ${UNMATCHED_CSV_COLUMNS.join(', ')}. One row per provider-only event, ledger-only entry and ` +
-    'amount difference of every mismatched result explained from the provider’s transaction history; ' +
+    'amount difference of every break (mismatched, or inactive with a difference) explained from the provider’s transaction history; ' +
     '`time` in UTC, `timeJakarta` the same instant as Asia/Jakarta wall-clock time.',
   request: { params: runIdParams },
   answer: text('text/csv', 'CSV with a header row.'),
@@ -206,7 +206,7 @@ readRoute({
   tag: 'runs',
   summary: 'A run’s summary',
   description:
-    'Status, counts per status and per provider, total and largest |difference| of mismatches. ' +
+    'Status, counts per status and per provider, total and largest |difference| of breaks (mismatched, or inactive with a difference). ' +
     'While the run is running these figures are live, computed from the results stored so far; ' +
     'once it ends, those it finished or was cancelled with.',
   request: { params: runIdParams },
@@ -268,10 +268,10 @@ readRoute({
 readRoute({
   path: '/reports/daily',
   tag: 'reports',
-  summary: 'Mismatches per day',
+  summary: 'Breaks per day',
   description:
     'The last `days` calendar days in SCHEDULE_TIMEZONE, today included, oldest first, every day present: ' +
-    'runs started, accounts found mismatched (each once) and the sum of their |difference| as the day’s last run found it.',
+    'runs started, accounts with a break, mismatched or inactive with a difference (each once) and the sum of their |difference| as the day’s last run found it.',
   request: { query: dailyQuery },
   answer: ok('One item per day.', DailyReport),
 });

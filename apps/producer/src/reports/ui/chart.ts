@@ -49,8 +49,9 @@ function ratio(part: bigint, whole: bigint): number {
 const r1 = (n: number) => Math.round(n * 10) / 10;
 
 /**
- * The daily chart as inline SVG: bars of the total |difference| of mismatches (left axis) and
- * a line of the number of mismatched accounts (right axis), one slot per day, oldest left.
+ * The daily chart as inline SVG: bars of the total |difference| of breaks (left axis) and a
+ * line of the number of accounts with a break (right axis), one slot per day, oldest left. A
+ * break is a mismatched result or an inactive one with a difference.
  * Each bar and point has a `<title>` tooltip with the exact figures (amounts by `amountText`).
  */
 export function dailyChart(
@@ -90,7 +91,7 @@ export function dailyChart(
   });
   const bars = days.map((d, i) => {
     const y = r1(yAmount(d.totalAbsDifference));
-    const tip = `${d.date}: ${d.mismatchCount} mismatched, total |difference| ${amountText(d.totalAbsDifference)}`;
+    const tip = `${d.date}: ${d.mismatchCount} with a break, total |difference| ${amountText(d.totalAbsDifference)}`;
     return html`<rect
       class="bar"
       x="${r1(x(i) - barW / 2)}"
@@ -116,7 +117,7 @@ export function dailyChart(
           ><title>${d.date}: no run</title>·</text
         >`
       : html`<circle class="dot" cx="${r1(x(i))}" cy="${r1(yCount(d.mismatchCount))}" r="3"
-          ><title>${d.date}: ${d.mismatchCount} mismatched</title></circle
+          ><title>${d.date}: ${d.mismatchCount} with a break</title></circle
         >`,
   );
   const labels = days.map((d, i) =>
@@ -133,7 +134,7 @@ export function dailyChart(
           x="${m.left + plotW / 2}"
           y="${m.top + plotH / 2}"
           text-anchor="middle"
-          >no mismatches in these ${days.length} days</text
+          >no breaks in these ${days.length} days</text
         >`
       : '';
   return html`<svg
@@ -141,14 +142,14 @@ export function dailyChart(
     viewBox="0 0 ${width} ${height}"
     width="100%"
     role="img"
-    aria-label="Daily total absolute difference of mismatches and number of mismatched accounts"
+    aria-label="Daily total absolute difference of breaks and number of accounts with a break"
   >
     <g class="legend">
       <rect class="bar" x="${m.left}" y="6" width="12" height="10" />
       <text x="${m.left + 18}" y="15">total |difference| (left axis)</text>
       <line class="line" x1="${m.left + 220}" x2="${m.left + 240}" y1="11" y2="11" />
       <circle class="dot" cx="${m.left + 230}" cy="11" r="3" />
-      <text x="${m.left + 246}" y="15">mismatched accounts (right axis)</text>
+      <text x="${m.left + 246}" y="15">accounts with a break (right axis)</text>
     </g>
     ${grid}
     <line

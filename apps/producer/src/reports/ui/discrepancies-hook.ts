@@ -15,7 +15,7 @@ export interface DiscrepancyCounts {
 export function discrepanciesSection(counts: DiscrepancyCounts): SafeHtml {
   const waiting = counts.open + counts.acknowledged;
   return html`<section id="discrepancies">
-    <h2>Discrepancies <span class="sub">mismatches tracked across runs until resolved</span></h2>
+    <h2>Discrepancies <span class="sub">breaks tracked across runs until resolved</span></h2>
     <div class="tiles">
       <div class="tile" style="--c:var(--mismatched)">
         <div class="n" data-testid="discrepancies-open">${counts.open}</div>

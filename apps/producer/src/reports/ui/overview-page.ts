@@ -73,13 +73,13 @@ function runSummary(run: RunView, isLatest: boolean, view: Display): SafeHtml {
       ${tiles}
       <div class="tile money" style="--c:var(--mismatched)">
         <div class="n" data-testid="total-difference">${view.amount(run.totalAbsDifference)}</div>
-        <div class="l">mismatches${soFar}: total |difference|</div>
+        <div class="l">breaks${soFar}: total |difference|</div>
       </div>
       <div class="tile money" style="--c:var(--mismatched)">
         <div class="n" data-testid="largest-difference">
           ${view.amount(run.largestAbsDifference)}
         </div>
-        <div class="l">largest mismatch${soFar}</div>
+        <div class="l">largest break${soFar}</div>
       </div>
     </div>
     ${
@@ -169,7 +169,7 @@ function attentionTable(run: RunView, attention: Page<ResultItem>, view: Display
 function dailySection(daily: DailyMismatchFigures[], view: Display): SafeHtml {
   return html`<section id="daily">
     <h2>
-      Daily mismatches
+      Daily breaks
       <span class="sub"
         >last ${daily.length} days; each account counted once a day, with its last difference</span
       >
@@ -182,7 +182,7 @@ function dailySection(daily: DailyMismatchFigures[], view: Display): SafeHtml {
           <tr>
             <th>day</th>
             <th class="num">runs</th>
-            <th class="num">mismatched accounts</th>
+            <th class="num">accounts with a break</th>
             <th class="num">total |difference|</th>
           </tr>
         </thead>
