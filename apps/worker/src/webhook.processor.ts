@@ -1,7 +1,7 @@
 import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Job, Queue } from 'bullmq';
+import { DelayedError, Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { request } from 'undici';
 import {
@@ -25,6 +25,7 @@ import {
   signWebhook,
   WEBHOOK_HEADERS,
 } from '@app/reconciliation';
+import { nextRetryWithinMs, ReceiverHolds } from './receiver-holds';
 
 /** Alert jobs the start-up check looks at, at most. */
 const STARTUP_CHECK_JOBS = 1000;
@@ -41,10 +42,15 @@ const STARTUP_CHECK_JOBS = 1000;
  * from this worker's own WEBHOOK_* settings. A job for a subscriber this worker does not know
  * (the producer has settings the worker lacks, or they differ) fails and is retried like a
  * refused delivery, with a warning: it must never complete as if delivered.
+ *
+ * A receiver found down (no answer, unreachable, 429 or 5xx) is held ({@link ReceiverHolds}):
+ * its other deliveries not sent yet wait, no attempt spent, while the one that found it down
+ * probes it.
  */
 @Processor(WEBHOOK_QUEUE, { concurrency: 4 })
 export class WebhookProcessor extends JobWorkerHost implements OnApplicationBootstrap {
   private readonly subscriptions: Map<string, WebhookSubscription>;
+  private readonly holds = new ReceiverHolds();
   private startupCheck: Promise<void> = Promise.resolve();
 
   constructor(
@@ -129,6 +135,7 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
   @OnJob(JOB.alertWebhook)
   async deliver(
     job: Job<AlertWebhookJobData | DiscrepancyWebhookJobData>,
+    token?: string,
   ): Promise<{ status: number } | { republished: string }> {
     // An old job of the alert name with only a discrepancy id is one from before alerts too.
     if (!('event' in job.data)) return this.republish(job as Job<DiscrepancyWebhookJobData>);
@@ -159,16 +166,30 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
         `webhook subscriber ${data.subscriber} unknown to this worker: it has ${missing}; give the worker the same WEBHOOK_* settings as the producer (retried)`,
       );
     }
-    const timestamp = String(Math.floor(Date.now() / 1000));
     const where = describeWebhookUrl(subscription.url);
+    // Its receiver is down and another delivery is probing it: wait, no attempt spent. Only a
+    // delivery never sent: one sent before (the receiver may have taken it) keeps its retry
+    // schedule, so the receivers' de-duplication window still covers every copy of it.
+    const heldUntil =
+      job.attemptsMade === 0 ? this.holds.waitUntil(data.subscriber, job.id!) : null;
+    if (heldUntil !== null) {
+      this.logger.debug(
+        Object.assign({}, delivery, { until: new Date(heldUntil).toISOString() }),
+        'webhook delivery waits: its receiver is down',
+      );
+      await job.moveToDelayed(heldUntil, token);
+      throw new DelayedError();
+    }
+    const timestamp = String(Math.floor(Date.now() / 1000));
     // Each failed attempt is logged: the alert on failed deliveries fires only once a delivery
     // has used up its attempts (34 to 68 minutes), and a tester saw a receiver down for five
     // attempts without a line at any level.
-    const failed = (message: string) => {
+    const failed = (message: string, receiverDown: boolean) => {
       this.logger.warn(
         Object.assign({}, delivery, { attempts: job.opts.attempts }),
         `webhook delivery failed: ${message}`,
       );
+      if (receiverDown) this.receiverDown(job, data.subscriber, where);
       return new Error(message);
     };
     // One deadline for the whole attempt (connect, send, answer): undici's own timeouts are per
@@ -199,13 +220,19 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
       if (deadline.aborted)
         throw failed(
           `webhook ${where} did not answer within WEBHOOK_TIMEOUT_MS (${timeoutMs} ms) for ${data.deliveryId}`,
+          true,
         );
       throw failed(
         `webhook ${where} unreachable for ${data.deliveryId}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`,
+        true,
       );
     }
     if (status < 200 || status >= 300)
-      throw failed(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
+      throw failed(
+        `webhook ${where} answered HTTP ${status} for ${data.deliveryId}`,
+        status === 429 || status >= 500,
+      );
+    this.holds.receiverUp(data.subscriber);
     if (data.event === 'discrepancy.opened' && data.discrepancyId)
       await discrepanciesRepository.markNotified(this.ds, data.discrepancyId);
     if (data.event === 'discrepancy.reopened' && data.discrepancyId && data.reopenedRunId)
@@ -214,5 +241,23 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
         runId: data.reopenedRunId,
       });
     return { status };
+  }
+
+  /** The receiver is down: this delivery probes it, the others wait (said once per outage). */
+  private receiverDown(job: Job, subscriber: string, where: string): void {
+    const backoff = job.opts.backoff;
+    const delayMs = typeof backoff === 'object' ? (backoff.delay ?? 0) : (backoff ?? 0);
+    const retryInMs = nextRetryWithinMs(job.attemptsMade, job.opts.attempts ?? 1, delayMs);
+    const attemptMs = this.config.WEBHOOK_TIMEOUT_MS;
+    if (this.holds.receiverDown(subscriber, job.id!, retryInMs, attemptMs))
+      this.logger.warn(
+        {
+          queue: WEBHOOK_QUEUE,
+          subscriber,
+          probeJobId: job.id,
+          retryInMs,
+        },
+        `webhook receiver ${where} is down: its other deliveries wait for this one's retries to get through (no attempt spent), so they hold no delivery slot meanwhile`,
+      );
   }
 }
