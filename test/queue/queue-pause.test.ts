@@ -45,7 +45,8 @@ describe('pauseQueueAtLeast', () => {
   it('pauses a queue that is not paused, for that long', async () => {
     expect(await pauseQueueAtLeast(workerA, 2_000)).toBe(2_000);
     const left = await pauseLeft();
-    expect(left).toBeGreaterThan(1_900);
+    // Less the time to read it back (generous: a loaded machine).
+    expect(left).toBeGreaterThan(1_500);
     expect(left).toBeLessThanOrEqual(2_000);
   });
 
@@ -78,7 +79,7 @@ describe('pauseQueueAtLeast', () => {
     await client.set(queue.keys.limiter, '2', { PX: 800 });
     expect(await pauseLeft()).toBe(0);
     await pauseQueueAtLeast(workerA, 5_000);
-    expect(await pauseLeft()).toBeGreaterThan(4_900);
+    expect(await pauseLeft()).toBeGreaterThan(4_500);
 
     await client.set(queue.keys.limiter, '2', { PX: 800 });
     await pauseQueueAtLeast(workerA, 100);

@@ -195,7 +195,7 @@ describe('report page in a browser', () => {
     );
     expect((await bars.last().textContent())?.trim()).toMatch(
       new RegExp(
-        `^${today}: ${mismatches} with a break, total \\|difference\\| Rp\u00a0[\\d.]+,\\d{2}$`,
+        `^${today}: ${mismatches} accounts with a break, total \\|difference\\| Rp\u00a0[\\d.]+,\\d{2}$`,
       ),
     );
     expect(await page.locator('[data-testid=run-row]').count()).toBe(12);

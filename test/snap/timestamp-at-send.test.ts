@@ -101,9 +101,10 @@ describe('X-TIMESTAMP and the signature over it are the second the request leave
     await Promise.all(ahead);
     const { req, lateMs } = arrival(profile.balancePath);
     expect(req.receivedAt - began).toBeGreaterThan(1_500);
-    // X-TIMESTAMP has whole seconds: up to a second before it arrived, never after.
+    // X-TIMESTAMP has whole seconds: up to a second before it arrived (and the transit), never
+    // after; stamped when queued it would be the 1.5 s wait older.
     expect(lateMs).toBeGreaterThanOrEqual(0);
-    expect(lateMs).toBeLessThan(1_200);
+    expect(lateMs).toBeLessThan(1_500);
     const h = appHeaders(req);
     const stringToSign = [
       'POST',
@@ -116,7 +117,7 @@ describe('X-TIMESTAMP and the signature over it are the second the request leave
       createHmac('sha512', partner.clientSecret).update(stringToSign).digest('base64'),
     );
     // The request time read as of is still when the answering request left.
-    expect(Math.abs(result.requestTime.getTime() - req.receivedAt)).toBeLessThan(200);
+    expect(Math.abs(result.requestTime.getTime() - req.receivedAt)).toBeLessThan(1_000);
   });
 
   it('a request its pace lets go at once is signed once, before the pace (nothing between its slot and its send); one held a second or more is signed again as it leaves', async () => {
@@ -161,7 +162,7 @@ describe('X-TIMESTAMP and the signature over it are the second the request leave
     const { req, lateMs } = arrival(profile.tokenPath);
     expect(req.receivedAt - began).toBeGreaterThan(1_500);
     expect(lateMs).toBeGreaterThanOrEqual(0);
-    expect(lateMs).toBeLessThan(1_200);
+    expect(lateMs).toBeLessThan(1_500);
     const h = appHeaders(req);
     const signed = Buffer.from(`${partner.clientId}|${h['x-timestamp']}`);
     const publicKey = createPublicKey(partner.keys.publicKeyPem);

@@ -63,7 +63,8 @@ describe('token endpoint faults reach the caller of a balance inquiry classified
     world.sim.setTokenFaults('nicepay', clientId, [{ kind: 'slow', delayMs: 300, times: 1 }]);
     const started = Date.now();
     await expect(factory.get('nicepay').tokens.get()).resolves.toEqual(expect.any(String));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    // A 300 ms timer can read 299 ms on Date.now() (its clock is not the timers' clock).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300 - 2);
   });
 
   it.each(

@@ -25,7 +25,7 @@ import {
   signWebhook,
   WEBHOOK_HEADERS,
 } from '@app/reconciliation';
-import { nextRetryWithinMs, ReceiverHolds } from './receiver-holds';
+import { DELIVERIES_IN_FLIGHT_PER_SUBSCRIBER, SubscriberSlots } from './subscriber-slots';
 
 /** Alert jobs the start-up check looks at, at most. */
 const STARTUP_CHECK_JOBS = 1000;
@@ -43,14 +43,14 @@ const STARTUP_CHECK_JOBS = 1000;
  * (the producer has settings the worker lacks, or they differ) fails and is retried like a
  * refused delivery, with a warning: it must never complete as if delivered.
  *
- * A receiver found down (no answer, unreachable, 429 or 5xx) is held ({@link ReceiverHolds}):
- * its other deliveries not sent yet wait, no attempt spent, while the one that found it down
- * probes it.
+ * A subscriber has at most {@link DELIVERIES_IN_FLIGHT_PER_SUBSCRIBER} deliveries in flight in
+ * this process ({@link SubscriberSlots}): its further deliveries wait, no attempt spent, so a
+ * slow or silent receiver leaves the other subscribers slots.
  */
 @Processor(WEBHOOK_QUEUE, { concurrency: 4 })
 export class WebhookProcessor extends JobWorkerHost implements OnApplicationBootstrap {
   private readonly subscriptions: Map<string, WebhookSubscription>;
-  private readonly holds = new ReceiverHolds();
+  private readonly slots: SubscriberSlots;
   private startupCheck: Promise<void> = Promise.resolve();
 
   constructor(
@@ -62,6 +62,10 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
   ) {
     super();
     this.subscriptions = new Map(webhookSubscriptions(config).map((s) => [s.id, s]));
+    this.slots = new SubscriberSlots(
+      DELIVERIES_IN_FLIGHT_PER_SUBSCRIBER,
+      config.WEBHOOK_TIMEOUT_MS,
+    );
   }
 
   /**
@@ -167,72 +171,67 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
       );
     }
     const where = describeWebhookUrl(subscription.url);
-    // Its receiver is down and another delivery is probing it: wait, no attempt spent. Only a
-    // delivery never sent: one sent before (the receiver may have taken it) keeps its retry
-    // schedule, so the receivers' de-duplication window still covers every copy of it.
-    const heldUntil =
-      job.attemptsMade === 0 ? this.holds.waitUntil(data.subscriber, job.id!) : null;
-    if (heldUntil !== null) {
+    // Its subscriber has its share of the slots in flight: wait, no attempt spent.
+    const slot = this.slots.take(data.subscriber);
+    if ('waitUntil' in slot) {
       this.logger.debug(
-        Object.assign({}, delivery, { until: new Date(heldUntil).toISOString() }),
-        'webhook delivery waits: its receiver is down',
+        Object.assign({}, delivery, { until: new Date(slot.waitUntil).toISOString() }),
+        'webhook delivery waits: its subscriber has its share of the delivery slots in flight',
       );
-      await job.moveToDelayed(heldUntil, token);
+      await job.moveToDelayed(slot.waitUntil, token);
       throw new DelayedError();
     }
     const timestamp = String(Math.floor(Date.now() / 1000));
     // Each failed attempt is logged: the alert on failed deliveries fires only once a delivery
     // has used up its attempts (34 to 68 minutes), and a tester saw a receiver down for five
     // attempts without a line at any level.
-    const failed = (message: string, receiverDown: boolean) => {
+    const failed = (message: string) => {
       this.logger.warn(
         Object.assign({}, delivery, { attempts: job.opts.attempts }),
         `webhook delivery failed: ${message}`,
       );
-      if (receiverDown) this.receiverDown(job, data.subscriber, where);
       return new Error(message);
     };
-    // One deadline for the whole attempt (connect, send, answer): undici's own timeouts are per
-    // phase and the body one is per chunk, so a receiver trickling a byte now and then held the
-    // delivery, a slot of the queue's concurrency and the worker's stop, for days.
-    const timeoutMs = this.config.WEBHOOK_TIMEOUT_MS;
-    const deadline = AbortSignal.timeout(timeoutMs);
     let status: number;
+    // The slot is given back once the attempt has its answer (or its failure).
     try {
-      const res = await request(subscription.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [WEBHOOK_HEADERS.event]: data.event,
-          [WEBHOOK_HEADERS.delivery]: data.deliveryId,
-          [WEBHOOK_HEADERS.timestamp]: timestamp,
-          [WEBHOOK_HEADERS.signature]: signWebhook(secret, timestamp, data.body),
-        },
-        body: data.body,
-        signal: deadline,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      status = res.statusCode;
-      // The status is the answer: the body is not read (one still coming ends its connection).
-      res.body.on('error', () => undefined).destroy();
-    } catch (e) {
-      if (deadline.aborted)
+      // One deadline for the whole attempt (connect, send, answer): undici's own timeouts are per
+      // phase and the body one is per chunk, so a receiver trickling a byte now and then held the
+      // delivery, a slot of the queue's concurrency and the worker's stop, for days.
+      const timeoutMs = this.config.WEBHOOK_TIMEOUT_MS;
+      const deadline = AbortSignal.timeout(timeoutMs);
+      try {
+        const res = await request(subscription.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [WEBHOOK_HEADERS.event]: data.event,
+            [WEBHOOK_HEADERS.delivery]: data.deliveryId,
+            [WEBHOOK_HEADERS.timestamp]: timestamp,
+            [WEBHOOK_HEADERS.signature]: signWebhook(secret, timestamp, data.body),
+          },
+          body: data.body,
+          signal: deadline,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        status = res.statusCode;
+        // The status is the answer: the body is not read (one still coming ends its connection).
+        res.body.on('error', () => undefined).destroy();
+      } catch (e) {
+        if (deadline.aborted)
+          throw failed(
+            `webhook ${where} did not answer within WEBHOOK_TIMEOUT_MS (${timeoutMs} ms) for ${data.deliveryId}`,
+          );
         throw failed(
-          `webhook ${where} did not answer within WEBHOOK_TIMEOUT_MS (${timeoutMs} ms) for ${data.deliveryId}`,
-          true,
+          `webhook ${where} unreachable for ${data.deliveryId}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`,
         );
-      throw failed(
-        `webhook ${where} unreachable for ${data.deliveryId}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`,
-        true,
-      );
+      }
+      if (status < 200 || status >= 300)
+        throw failed(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
+    } finally {
+      slot.release();
     }
-    if (status < 200 || status >= 300)
-      throw failed(
-        `webhook ${where} answered HTTP ${status} for ${data.deliveryId}`,
-        status === 429 || status >= 500,
-      );
-    this.holds.receiverUp(data.subscriber);
     if (data.event === 'discrepancy.opened' && data.discrepancyId)
       await discrepanciesRepository.markNotified(this.ds, data.discrepancyId);
     if (data.event === 'discrepancy.reopened' && data.discrepancyId && data.reopenedRunId)
@@ -241,23 +240,5 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
         runId: data.reopenedRunId,
       });
     return { status };
-  }
-
-  /** The receiver is down: this delivery probes it, the others wait (said once per outage). */
-  private receiverDown(job: Job, subscriber: string, where: string): void {
-    const backoff = job.opts.backoff;
-    const delayMs = typeof backoff === 'object' ? (backoff.delay ?? 0) : (backoff ?? 0);
-    const retryInMs = nextRetryWithinMs(job.attemptsMade, job.opts.attempts ?? 1, delayMs);
-    const attemptMs = this.config.WEBHOOK_TIMEOUT_MS;
-    if (this.holds.receiverDown(subscriber, job.id!, retryInMs, attemptMs))
-      this.logger.warn(
-        {
-          queue: WEBHOOK_QUEUE,
-          subscriber,
-          probeJobId: job.id,
-          retryInMs,
-        },
-        `webhook receiver ${where} is down: its other deliveries wait for this one's retries to get through (no attempt spent), so they hold no delivery slot meanwhile`,
-      );
   }
 }

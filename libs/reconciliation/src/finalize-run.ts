@@ -11,9 +11,9 @@ export type StatusCounts = Record<ResultStatus, number>;
 export interface RunSummary {
   counts: StatusCounts;
   byProvider: Record<string, StatusCounts>;
-  /** Sum of |difference| over mismatched accounts, in minor units, as a string. */
+  /** Sum of |difference| over the breaks (mismatched, or inactive with a difference), in minor units, as a string. */
   totalAbsDifference: string;
-  /** Largest |difference| of a mismatched account, in minor units, as a string. */
+  /** Largest |difference| of a break, in minor units, as a string. */
   largestAbsDifference: string;
 }
 

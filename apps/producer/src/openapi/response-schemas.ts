@@ -232,7 +232,7 @@ export const Discrepancy = registry.register(
     id: z.string(),
     status: z.enum(['open', 'acknowledged', 'resolved']),
     ...accountFields,
-    occurrences: z.number().int().describe('Runs that found the account’s break.'),
+    occurrences: z.number().int().describe('Runs that found a break on the account.'),
     openedRunId: z.string(),
     lastRunId: z.string(),
     firstDifference: amount('The difference when it opened.'),

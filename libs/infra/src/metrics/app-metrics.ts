@@ -39,10 +39,10 @@ export class AppMetrics {
     ['provider', 'status'],
   );
 
-  /** Issue 15: mismatches explained from the provider's history, by outcome. */
+  /** Issue 15: breaks explained from the provider's history, by outcome. */
   readonly attributions = this.counter(
     'recon_attributions_total',
-    'Mismatched results explained from provider history, by provider and outcome (explained, partly-explained, not-explained, failed)',
+    'Breaks (mismatched, or inactive with a difference) explained from provider history, by provider and outcome (explained, partly-explained, not-explained, failed)',
     ['provider', 'outcome'],
   );
 

@@ -55,9 +55,9 @@ export interface SummaryGroup {
   provider: string;
   status: ResultStatus;
   count: number;
-  /** Sum of |difference| over the group's mismatched results (null: none). */
+  /** Sum of |difference| over the group's breaks (null: none). */
   totalAbsDifference: bigint | null;
-  /** Largest |difference| of the group's mismatched results (null: none). */
+  /** Largest |difference| of the group's breaks (null: none). */
   largestAbsDifference: bigint | null;
 }
 

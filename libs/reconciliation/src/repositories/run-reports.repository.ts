@@ -97,9 +97,9 @@ export interface DailyMismatchFigures {
   date: string;
   /** Runs started that day. */
   runs: number;
-  /** Accounts found mismatched by at least one run started that day. */
+  /** Accounts with a break (mismatched, or inactive with a difference) in at least one run started that day. */
   mismatchCount: number;
-  /** Sum over those accounts of |difference| in the day's last run that found them mismatched. */
+  /** Sum over those accounts of |difference| in the day's last run that found their break. */
   totalAbsDifference: bigint;
 }
 

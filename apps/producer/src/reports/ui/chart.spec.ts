@@ -29,7 +29,9 @@ describe('daily chart', () => {
       { date: '2025-11-04', mismatchCount: 1, totalAbsDifference: 500n, runs: 1 },
     ]).value;
     expect(svg.match(/<rect\s+class="bar"/g)).toHaveLength(4 + 1); // four days and the legend
-    expect(svg).toContain('<title>2025-11-01: 2 mismatched, total |difference| 1234.56</title>');
+    expect(svg).toContain(
+      '<title>2025-11-01: 2 accounts with a break, total |difference| 1234.56</title>',
+    );
     expect(svg).toContain('<title>2025-11-02: no run</title>');
     // The line is broken at the day without a run: one segment of two points, none of one.
     expect(svg.match(/<polyline/g)).toHaveLength(1);
@@ -40,6 +42,6 @@ describe('daily chart', () => {
     const svg = dailyChart([
       { date: '2025-11-01', mismatchCount: 0, totalAbsDifference: 0n, runs: 1 },
     ]).value;
-    expect(svg).toContain('no mismatches in these 1 days');
+    expect(svg).toContain('no breaks in these 1 days');
   });
 });

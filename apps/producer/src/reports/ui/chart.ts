@@ -91,7 +91,7 @@ export function dailyChart(
   });
   const bars = days.map((d, i) => {
     const y = r1(yAmount(d.totalAbsDifference));
-    const tip = `${d.date}: ${d.mismatchCount} with a break, total |difference| ${amountText(d.totalAbsDifference)}`;
+    const tip = `${d.date}: ${d.mismatchCount} accounts with a break, total |difference| ${amountText(d.totalAbsDifference)}`;
     return html`<rect
       class="bar"
       x="${r1(x(i) - barW / 2)}"
@@ -117,7 +117,7 @@ export function dailyChart(
           ><title>${d.date}: no run</title>·</text
         >`
       : html`<circle class="dot" cx="${r1(x(i))}" cy="${r1(yCount(d.mismatchCount))}" r="3"
-          ><title>${d.date}: ${d.mismatchCount} with a break</title></circle
+          ><title>${d.date}: ${d.mismatchCount} accounts with a break</title></circle
         >`,
   );
   const labels = days.map((d, i) =>
