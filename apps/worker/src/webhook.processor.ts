@@ -1,7 +1,7 @@
 import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DelayedError, Job, Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { request } from 'undici';
 import {
@@ -25,7 +25,6 @@ import {
   signWebhook,
   WEBHOOK_HEADERS,
 } from '@app/reconciliation';
-import { DELIVERIES_IN_FLIGHT_PER_SUBSCRIBER, SubscriberSlots } from './subscriber-slots';
 
 /** Alert jobs the start-up check looks at, at most. */
 const STARTUP_CHECK_JOBS = 1000;
@@ -42,15 +41,10 @@ const STARTUP_CHECK_JOBS = 1000;
  * from this worker's own WEBHOOK_* settings. A job for a subscriber this worker does not know
  * (the producer has settings the worker lacks, or they differ) fails and is retried like a
  * refused delivery, with a warning: it must never complete as if delivered.
- *
- * A subscriber has at most {@link DELIVERIES_IN_FLIGHT_PER_SUBSCRIBER} deliveries in flight in
- * this process ({@link SubscriberSlots}): its further deliveries wait, no attempt spent, so a
- * slow or silent receiver leaves the other subscribers slots.
  */
 @Processor(WEBHOOK_QUEUE, { concurrency: 4 })
 export class WebhookProcessor extends JobWorkerHost implements OnApplicationBootstrap {
   private readonly subscriptions: Map<string, WebhookSubscription>;
-  private readonly slots: SubscriberSlots;
   private startupCheck: Promise<void> = Promise.resolve();
 
   constructor(
@@ -62,10 +56,6 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
   ) {
     super();
     this.subscriptions = new Map(webhookSubscriptions(config).map((s) => [s.id, s]));
-    this.slots = new SubscriberSlots(
-      DELIVERIES_IN_FLIGHT_PER_SUBSCRIBER,
-      config.WEBHOOK_TIMEOUT_MS,
-    );
   }
 
   /**
@@ -139,7 +129,6 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
   @OnJob(JOB.alertWebhook)
   async deliver(
     job: Job<AlertWebhookJobData | DiscrepancyWebhookJobData>,
-    token?: string,
   ): Promise<{ status: number } | { republished: string }> {
     // An old job of the alert name with only a discrepancy id is one from before alerts too.
     if (!('event' in job.data)) return this.republish(job as Job<DiscrepancyWebhookJobData>);
@@ -170,18 +159,8 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
         `webhook subscriber ${data.subscriber} unknown to this worker: it has ${missing}; give the worker the same WEBHOOK_* settings as the producer (retried)`,
       );
     }
-    const where = describeWebhookUrl(subscription.url);
-    // Its subscriber has its share of the slots in flight: wait, no attempt spent.
-    const slot = this.slots.take(data.subscriber);
-    if ('waitUntil' in slot) {
-      this.logger.debug(
-        Object.assign({}, delivery, { until: new Date(slot.waitUntil).toISOString() }),
-        'webhook delivery waits: its subscriber has its share of the delivery slots in flight',
-      );
-      await job.moveToDelayed(slot.waitUntil, token);
-      throw new DelayedError();
-    }
     const timestamp = String(Math.floor(Date.now() / 1000));
+    const where = describeWebhookUrl(subscription.url);
     // Each failed attempt is logged: the alert on failed deliveries fires only once a delivery
     // has used up its attempts (34 to 68 minutes), and a tester saw a receiver down for five
     // attempts without a line at any level.
@@ -192,46 +171,41 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
       );
       return new Error(message);
     };
+    // One deadline for the whole attempt (connect, send, answer): undici's own timeouts are per
+    // phase and the body one is per chunk, so a receiver trickling a byte now and then held the
+    // delivery, a slot of the queue's concurrency and the worker's stop, for days.
+    const timeoutMs = this.config.WEBHOOK_TIMEOUT_MS;
+    const deadline = AbortSignal.timeout(timeoutMs);
     let status: number;
-    // The slot is given back once the attempt has its answer (or its failure).
     try {
-      // One deadline for the whole attempt (connect, send, answer): undici's own timeouts are per
-      // phase and the body one is per chunk, so a receiver trickling a byte now and then held the
-      // delivery, a slot of the queue's concurrency and the worker's stop, for days.
-      const timeoutMs = this.config.WEBHOOK_TIMEOUT_MS;
-      const deadline = AbortSignal.timeout(timeoutMs);
-      try {
-        const res = await request(subscription.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [WEBHOOK_HEADERS.event]: data.event,
-            [WEBHOOK_HEADERS.delivery]: data.deliveryId,
-            [WEBHOOK_HEADERS.timestamp]: timestamp,
-            [WEBHOOK_HEADERS.signature]: signWebhook(secret, timestamp, data.body),
-          },
-          body: data.body,
-          signal: deadline,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-        status = res.statusCode;
-        // The status is the answer: the body is not read (one still coming ends its connection).
-        res.body.on('error', () => undefined).destroy();
-      } catch (e) {
-        if (deadline.aborted)
-          throw failed(
-            `webhook ${where} did not answer within WEBHOOK_TIMEOUT_MS (${timeoutMs} ms) for ${data.deliveryId}`,
-          );
+      const res = await request(subscription.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [WEBHOOK_HEADERS.event]: data.event,
+          [WEBHOOK_HEADERS.delivery]: data.deliveryId,
+          [WEBHOOK_HEADERS.timestamp]: timestamp,
+          [WEBHOOK_HEADERS.signature]: signWebhook(secret, timestamp, data.body),
+        },
+        body: data.body,
+        signal: deadline,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      status = res.statusCode;
+      // The status is the answer: the body is not read (one still coming ends its connection).
+      res.body.on('error', () => undefined).destroy();
+    } catch (e) {
+      if (deadline.aborted)
         throw failed(
-          `webhook ${where} unreachable for ${data.deliveryId}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`,
+          `webhook ${where} did not answer within WEBHOOK_TIMEOUT_MS (${timeoutMs} ms) for ${data.deliveryId}`,
         );
-      }
-      if (status < 200 || status >= 300)
-        throw failed(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
-    } finally {
-      slot.release();
+      throw failed(
+        `webhook ${where} unreachable for ${data.deliveryId}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`,
+      );
     }
+    if (status < 200 || status >= 300)
+      throw failed(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
     if (data.event === 'discrepancy.opened' && data.discrepancyId)
       await discrepanciesRepository.markNotified(this.ds, data.discrepancyId);
     if (data.event === 'discrepancy.reopened' && data.discrepancyId && data.reopenedRunId)
