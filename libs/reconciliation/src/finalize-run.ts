@@ -28,7 +28,7 @@ export function emptyCounts(): StatusCounts {
   return Object.fromEntries(RESULT_STATUSES.map((s) => [s, 0])) as StatusCounts;
 }
 
-/** Counts per status and per provider, and the mismatch totals, from the run's results. */
+/** Counts per status and per provider, and the break totals, from the run's results. */
 export async function computeSummary(db: Db, runId: string): Promise<RunSummary> {
   const summary: RunSummary = {
     counts: emptyCounts(),

@@ -76,7 +76,7 @@ export function reportToTable(report: RunReport, { all = false } = {}): string {
       ([p, counts]) =>
         `  ${pad(p, 8)} ${RESULT_STATUSES.map((s) => `${s} ${counts[s]}`).join(', ')}`,
     ),
-    `total |difference| of mismatches: ${run.totalAbsDifference}   largest: ${run.largestAbsDifference}`,
+    `total |difference| of breaks: ${run.totalAbsDifference}   largest: ${run.largestAbsDifference}`,
     '',
   ];
   const shown = all ? report.results : report.results.filter((r) => r.status !== 'matched');

@@ -15,7 +15,7 @@ export type ResultStatus = (typeof RESULT_STATUSES)[number];
  * `mismatched` one, or an `inactive` one with a difference, a break on an account the
  * provider reports not active (blocked at the provider explains why it is frozen, not why it
  * disagrees with the ledger). An `inactive` answer to a refused inquiry has no difference.
- * Discrepancies and the mismatch totals count both.
+ * Discrepancies and the break totals count both.
  */
 export const isBreakSql = (alias: string) =>
   `(${alias}.status = 'mismatched' OR (${alias}.status = 'inactive' AND ${alias}.difference IS NOT NULL))`;

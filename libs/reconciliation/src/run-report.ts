@@ -24,7 +24,7 @@ export interface RunView {
   startedAt: string;
   finishedAt: string | null;
   /**
-   * Counts per status, and below per provider and the mismatch totals: a running run's are
+   * Counts per status, and below per provider and the break totals: a running run's are
    * live, computed from the results stored so far; an ended run's are those it was finished
    * (or cancelled) with.
    */

@@ -17,7 +17,7 @@ export interface AlertEnvelope<E extends AlertEvent> {
 
 /** The data of each event, beside the envelope. */
 export interface AlertData {
-  /** A run finished: its counts per status and provider, totals of mismatches. */
+  /** A run finished: its counts per status and provider, totals of breaks. */
   'run.finished': { run: RunView };
   /** A run is still running `deadlineSeconds` after it started (sent once per run). */
   'run.stalled': { run: RunView; deadlineSeconds: number };
