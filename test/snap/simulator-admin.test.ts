@@ -273,7 +273,8 @@ describe('simulator admin API, stats and seed', () => {
       await new Promise((r) => setTimeout(r, 10));
     const started = performance.now();
     await sim.stop();
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // The held request would keep it 120 s; seconds to spare for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(await held).toBeInstanceOf(Error);
     await sim.stop(); // twice is fine
   });
