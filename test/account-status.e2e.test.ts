@@ -92,12 +92,16 @@ describe('account status read as the Netzme page means it (pipeline over HTTP)',
     );
     expect(open).toEqual([{ status: 'open', last_difference: String(OFF_BY) }]);
     // NZPAGE, NZBLOCKED and NZREQCLOSED, 1,500.00 each; an `inactive` refusal (NZGONEBLOCKED)
-    // has no difference and adds nothing.
+    // has no difference and adds nothing. Three breaks where the per-status counts say two
+    // mismatched (a newcomer saw 44 mismatched beside 45 discrepancies, and no break count).
     const report = await loadRunReport(pipeline.db.dataSource, runId);
     expect(report!.run).toMatchObject({
+      breakCount: 3,
       totalAbsDifference: '4500.00',
       largestAbsDifference: '1500.00',
     });
+    expect(report!.run.counts.mismatched).toBe(2);
+    expect(reportToTable(report!)).toContain('breaks: 3   total |difference|: 4500.00');
   });
 
   it('a closed request ("Status request", not "Account status") leaves a break mismatched, with its discrepancy', async () => {

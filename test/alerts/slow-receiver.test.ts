@@ -153,8 +153,7 @@ describe('alerts: slow webhook receivers', () => {
     const sent = arrived(HANG_PATH)[0].at;
     const failed = async () => ((await webhooks.getJob(job.id!))?.attemptsMade ?? 0) >= 1;
     expect(await waitFor(failed, 3 * TIMEOUT_MS)).toBe(true);
-    // Failed at its deadline, give or take a loaded machine's seconds: not held for good.
-    expect(Date.now() - sent).toBeLessThan(3 * TIMEOUT_MS);
+    expect(Date.now() - sent).toBeLessThan(2 * TIMEOUT_MS);
     const after = (await webhooks.getJob(job.id!))!;
     expect(after.failedReason).toBe(
       `webhook ${base}/… did not answer within WEBHOOK_TIMEOUT_MS (${TIMEOUT_MS} ms) for ${job.data.deliveryId}`,

@@ -84,7 +84,7 @@ describe('pauseQueueAtLeast', () => {
     await client.set(queue.keys.limiter, '2', { PX: 800 });
     await pauseQueueAtLeast(workerA, 100);
     const left = await pauseLeft();
-    expect(left).toBeGreaterThan(700);
+    expect(left).toBeGreaterThan(400); // not cut to 100 (slack for a loaded machine)
     expect(left).toBeLessThanOrEqual(800);
   });
 

@@ -80,6 +80,7 @@ describe('a running run’s counts', () => {
       netzme: { matched: 1, mismatched: 1, timing: 0, inactive: 0, error: 0, unavailable: 0 },
       nicepay: { matched: 1, mismatched: 1, timing: 0, inactive: 0, error: 0, unavailable: 0 },
     },
+    breakCount: 2,
     totalAbsDifference: '623.45', // |1000.00 - 1123.45| + |9000.00 - 8500.00|
     largestAbsDifference: '500.00',
   };
@@ -104,6 +105,7 @@ describe('a running run’s counts', () => {
     expect(tile('count-mismatched')).toBe('2');
     expect(tile('count-error')).toBe('0');
     expect(tile('total-difference')).toMatch(/^Rp\s?623,45$/);
+    expect(tile('break-count')).toBe('2');
     expect(tile('largest-difference')).toMatch(/^Rp\s?500,00$/);
     expect(page).toMatch(/data-testid="figures-so-far">\s*Figures so far/);
     expect(page).toContain('mismatched so far');
@@ -118,8 +120,11 @@ describe('a running run’s counts', () => {
       counts: { matched: 1, mismatched: 0 },
       byProvider: { netzme: { matched: 1 } },
       totalAbsDifference: '0.00',
+      // Its summary was stored before runs recorded a break count: unknown, not 0.
+      breakCount: null,
     });
     const page = await (await get(`/?run=${cancelledId}`)).text();
+    expect(page).not.toContain('data-testid="break-count"');
     expect(page).toMatch(/data-testid="count-matched">\s*1\s*</);
     expect(page).not.toContain('figures-so-far');
     expect(page).not.toContain('matched so far');

@@ -57,6 +57,7 @@ describe('results repository (real Postgres)', () => {
           provider: 'netzme',
           status: 'matched',
           count: 2,
+          breakCount: 0,
           totalAbsDifference: null,
           largestAbsDifference: null,
         },
@@ -64,6 +65,7 @@ describe('results repository (real Postgres)', () => {
           provider: 'netzme',
           status: 'error',
           count: 1,
+          breakCount: 0,
           totalAbsDifference: null,
           largestAbsDifference: null,
         },
@@ -98,6 +100,7 @@ describe('results repository (real Postgres)', () => {
       provider: 'netzme',
       status: 'mismatched',
       count: 2,
+      breakCount: 2,
       totalAbsDifference: BEYOND_2_53 + 2n,
       largestAbsDifference: BEYOND_2_53,
     });

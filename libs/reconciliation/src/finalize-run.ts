@@ -11,6 +11,11 @@ export type StatusCounts = Record<ResultStatus, number>;
 export interface RunSummary {
   counts: StatusCounts;
   byProvider: Record<string, StatusCounts>;
+  /**
+   * Results that are breaks: `mismatched`, and `inactive` with a difference (the per-status
+   * counts count the second kind as `inactive`). Missing in summaries stored before it was.
+   */
+  breakCount?: number;
   /** Sum of |difference| over the breaks (mismatched, or inactive with a difference), in minor units, as a string. */
   totalAbsDifference: string;
   /** Largest |difference| of a break, in minor units, as a string. */
@@ -33,19 +38,23 @@ export async function computeSummary(db: Db, runId: string): Promise<RunSummary>
   const summary: RunSummary = {
     counts: emptyCounts(),
     byProvider: {},
+    breakCount: 0,
     totalAbsDifference: '0',
     largestAbsDifference: '0',
   };
+  let breaks = 0;
   let total = 0n;
   let largest = 0n;
   for (const group of await resultsRepository.summarize(db, runId)) {
     summary.counts[group.status] += group.count;
     summary.byProvider[group.provider] ??= emptyCounts();
     summary.byProvider[group.provider][group.status] += group.count;
+    breaks += group.breakCount;
     if (group.totalAbsDifference !== null) total += group.totalAbsDifference;
     if (group.largestAbsDifference !== null && group.largestAbsDifference > largest)
       largest = group.largestAbsDifference;
   }
+  summary.breakCount = breaks;
   summary.totalAbsDifference = total.toString();
   summary.largestAbsDifference = largest.toString();
   return summary;

@@ -57,6 +57,7 @@ export function runSummaryJson(run: RunView) {
     accountCount: run.accountCount,
     counts: run.counts,
     byProvider: run.byProvider,
+    breakCount: run.breakCount,
     totalAbsDifference: run.totalAbsDifference,
     largestAbsDifference: run.largestAbsDifference,
     startedAt: run.startedAt,
@@ -76,7 +77,7 @@ export function reportToTable(report: RunReport, { all = false } = {}): string {
       ([p, counts]) =>
         `  ${pad(p, 8)} ${RESULT_STATUSES.map((s) => `${s} ${counts[s]}`).join(', ')}`,
     ),
-    `total |difference| of breaks: ${run.totalAbsDifference}   largest: ${run.largestAbsDifference}`,
+    `breaks: ${run.breakCount ?? 'not recorded'}   total |difference|: ${run.totalAbsDifference}   largest: ${run.largestAbsDifference}`,
     '',
   ];
   const shown = all ? report.results : report.results.filter((r) => r.status !== 'matched');

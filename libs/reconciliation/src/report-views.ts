@@ -15,7 +15,7 @@ import { ResultView, RunView, toResultView, toRunView, withLiveSummary } from '.
 
 /*
  * The reports' views: pages of runs and results, a run's results in batches, an account's
- * history and the daily mismatch chart, formatted for the API and the pages. The SQL is in
+ * history and the daily break chart, formatted for the API and the pages. The SQL is in
  * `repositories/run-reports.repository.ts` (and the ledger's and accounts' repositories).
  */
 
@@ -236,7 +236,7 @@ export interface DailyMismatches extends Omit<DailyMismatchFigures, 'totalAbsDif
 
 /**
  * The last `days` calendar days in `timeZone` (today included), oldest first, every day
- * present (zero when no run). An account mismatched by several runs of one day counts once,
+ * present (zero when no run). An account with a break in several runs of one day counts once,
  * with its latest difference, so hourly runs do not multiply the figures by 24.
  */
 export function dailyMismatches(

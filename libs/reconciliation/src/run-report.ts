@@ -30,6 +30,11 @@ export interface RunView {
    */
   counts: StatusCounts;
   byProvider: Record<string, StatusCounts>;
+  /**
+   * Results that are breaks: `mismatched`, and `inactive` with a difference; null for a run
+   * ended before the count was recorded (2026-12-06).
+   */
+  breakCount: number | null;
   /** Decimal strings, e.g. `"10000.00"`. */
   totalAbsDifference: string;
   largestAbsDifference: string;
@@ -61,7 +66,7 @@ export interface ResultView {
   providerStatus: string | null;
   /** The merchant name the provider reported. */
   providerName: string | null;
-  /** A mismatch explained from the provider's history, in one line (issue 15). */
+  /** A break explained from the provider's history, in one line (issue 15). */
   explanation: string | null;
   /** The X-EXTERNAL-ID of the request that made the result: what the provider logged it by. */
   externalId: string | null;
@@ -94,6 +99,7 @@ export function toRunView(run: RunRecord): RunView {
     byProvider: Object.fromEntries(
       Object.entries(summary?.byProvider ?? {}).map(([p, c]) => [p, { ...emptyCounts(), ...c }]),
     ),
+    breakCount: summary ? (summary.breakCount ?? null) : 0,
     totalAbsDifference: formatAmount(moneyOf(summary?.totalAbsDifference ?? '0')),
     largestAbsDifference: formatAmount(moneyOf(summary?.largestAbsDifference ?? '0')),
   };

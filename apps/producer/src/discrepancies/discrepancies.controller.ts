@@ -71,7 +71,7 @@ export const listSchema = z
   })
   .strict();
 
-/** Confirmed mismatches: one per account until a person resolves it. */
+/** Confirmed breaks: one per account until a person resolves it or a run finds it matched. */
 @Controller('discrepancies')
 export class DiscrepanciesController {
   constructor(
@@ -107,7 +107,7 @@ export class DiscrepanciesController {
     return this.change(id, 'acknowledge', note, actor, seenDifference ?? null);
   }
 
-  /** `open` or `acknowledged` → `resolved`, with a note; a later mismatch opens a new one. */
+  /** `open` or `acknowledged` → `resolved`, with a note; a later break opens a new one. */
   @Post(':id/resolve')
   @HttpCode(200)
   resolve(

@@ -46,6 +46,13 @@ export const RunView = registry.register(
     byProvider: z
       .record(StatusCounts)
       .describe('Results per provider and status (live while running).'),
+    breakCount: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'Results that are breaks: mismatched, and inactive with a difference (counted as inactive in counts); null for a run ended before this count was recorded (live while running).',
+      ),
     totalAbsDifference: amount(
       'Sum of |difference| over the breaks: mismatched results and inactive ones with a difference (so far, while running).',
     ),

@@ -25,7 +25,7 @@ export interface AlertData {
   'provider.unavailable': { provider: string; reason: string };
   /** The provider takes calls again. */
   'provider.recovered': { provider: string; reason: string };
-  /** A confirmed mismatch opened a discrepancy. */
+  /** A confirmed break opened a discrepancy. */
   'discrepancy.opened': { discrepancy: DiscrepancyView };
   /**
    * Run `runId` found an acknowledged discrepancy's difference more than RECON_TOLERANCE away

@@ -34,7 +34,7 @@ export function hasHistory(client: SnapClient): boolean {
 }
 
 /**
- * Explains one `mismatched` result from the provider's history: fetches the events from the
+ * Explains one break (`mismatched`, or `inactive` with a difference) from the provider's history: fetches the events from the
  * account's last matched check (or the look-back) to the check's provider time, through the
  * client (its rate limiter and signing), reads the ledger entries of the same window and
  * builds the bridge. From a last match, the ledger entries back-dated into it (posted at or

@@ -55,6 +55,8 @@ export interface SummaryGroup {
   provider: string;
   status: ResultStatus;
   count: number;
+  /** The group's results that are breaks (mismatched, or inactive with a difference). */
+  breakCount: number;
   /** Sum of |difference| over the group's breaks (null: none). */
   totalAbsDifference: bigint | null;
   /** Largest |difference| of the group's breaks (null: none). */
@@ -231,16 +233,18 @@ export async function upsertBatch(
   return outcome;
 }
 
-/** A run's results grouped by provider and status, with the mismatch totals. */
+/** A run's results grouped by provider and status, with the break counts and totals. */
 export async function summarize(db: Db, runId: string): Promise<SummaryGroup[]> {
   const rows: {
     provider: string;
     status: ResultStatus;
     n: string;
+    breaks: string;
     total: string | null;
     largest: string | null;
   }[] = await db.query(
     `SELECT a.provider, r.status, count(*) AS n,
+              count(*) FILTER (WHERE ${isBreakSql('r')}) AS breaks,
               sum(abs(r.difference)) FILTER (WHERE ${isBreakSql('r')}) AS total,
               max(abs(r.difference)) FILTER (WHERE ${isBreakSql('r')}) AS largest
          FROM reconciliation_results r JOIN provider_accounts a ON a.id = r.account_id
@@ -252,6 +256,7 @@ export async function summarize(db: Db, runId: string): Promise<SummaryGroup[]> 
     provider: r.provider,
     status: r.status,
     count: countOf(r.n),
+    breakCount: countOf(r.breaks),
     totalAbsDifference: moneyOrNull(r.total),
     largestAbsDifference: moneyOrNull(r.largest),
   }));

@@ -403,7 +403,7 @@ export async function findAccountResults(
 
 /**
  * The last `days` calendar days in `timeZone` (today included), oldest first, every day
- * present (zero when no run). An account mismatched by several runs of one day counts once,
+ * present (zero when no run). An account with a break in several runs of one day counts once,
  * with its latest difference, so hourly runs do not multiply the figures by 24.
  */
 export async function dailyMismatches(

@@ -73,7 +73,14 @@ function runSummary(run: RunView, isLatest: boolean, view: Display): SafeHtml {
       ${tiles}
       <div class="tile money" style="--c:var(--mismatched)">
         <div class="n" data-testid="total-difference">${view.amount(run.totalAbsDifference)}</div>
-        <div class="l">breaks${soFar}: total |difference|</div>
+        <div class="l">
+          ${
+            run.breakCount === null
+              ? ''
+              : html`<span data-testid="break-count">${run.breakCount}</span> `
+          }breaks${soFar}:
+          total |difference|
+        </div>
       </div>
       <div class="tile money" style="--c:var(--mismatched)">
         <div class="n" data-testid="largest-difference">
