@@ -16,7 +16,7 @@ export interface RunSummary {
    * counts count the second kind as `inactive`). Missing in summaries stored before it was.
    */
   breakCount?: number;
-  /** Sum of |difference| over the breaks (mismatched, or inactive with a difference), in minor units, as a string. */
+  /** Sum of |difference| over the breaks, in minor units, as a string. */
   totalAbsDifference: string;
   /** Largest |difference| of a break, in minor units, as a string. */
   largestAbsDifference: string;

@@ -34,13 +34,13 @@ export function hasHistory(client: SnapClient): boolean {
 }
 
 /**
- * Explains one break (`mismatched`, or `inactive` with a difference) from the provider's history: fetches the events from the
- * account's last matched check (or the look-back) to the check's provider time, through the
- * client (its rate limiter and signing), reads the ledger entries of the same window and
- * builds the bridge. From a last match, the ledger entries back-dated into it (posted at or
- * before its as-of, stored after it was recorded: that check did not see them, today's ledger
- * balance does) are read too and listed as back-dated. Throws on any failure; the caller
- * records it without touching the status.
+ * Explains one break (`mismatched`, or `inactive` with a difference) from the provider's
+ * history: fetches the events from the account's last matched check (or the look-back) to the
+ * check's provider time, through the client (its rate limiter and signing), reads the ledger
+ * entries of the same window and builds the bridge. From a last match, the ledger entries
+ * back-dated into it (posted at or before its as-of, stored after it was recorded: that check
+ * did not see them, today's ledger balance does) are read too and listed as back-dated. Throws
+ * on any failure; the caller records it without touching the status.
  */
 export async function attributeBreak(
   ds: DataSource,

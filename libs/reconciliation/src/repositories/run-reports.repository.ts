@@ -97,7 +97,10 @@ export interface DailyMismatchFigures {
   date: string;
   /** Runs started that day. */
   runs: number;
-  /** Accounts with a break (mismatched, or inactive with a difference) in at least one run started that day. */
+  /**
+   * Accounts with a break (mismatched, or inactive with a difference) in at least one run
+   * started that day.
+   */
   mismatchCount: number;
   /** Sum over those accounts of |difference| in the day's last run that found their break. */
   totalAbsDifference: bigint;
