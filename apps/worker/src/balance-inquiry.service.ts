@@ -261,17 +261,15 @@ export class BalanceInquiryService implements OnModuleDestroy {
       providerName: balance.providerName,
       providerReference: balance.referenceNo ?? null,
     };
-    // Only a confirmed break asks for the status: a timing difference is re-checked instead.
+    // Only a confirmed break asks for the status and an explanation: a timing difference is
+    // re-checked instead. It is explained whether or not the provider calls the account
+    // inactive: a blocked account explains why the money is frozen, not why it disagrees.
     if (comparison.status === 'mismatched') {
       const answer = await this.accountStatus(client, account, log);
       if (answer) {
         result.providerStatus = answer.values;
         if (!answer.active) result.status = 'inactive';
       }
-    }
-    // A break is explained whether or not the provider calls the account inactive: a blocked
-    // account explains why the money is frozen, not why it disagrees with the ledger.
-    if (comparison.status === 'mismatched') {
       result.attribution = await this.attribution(client, account, result, asOf, log);
     }
     await this.record(account.provider, log, result);
