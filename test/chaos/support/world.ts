@@ -33,6 +33,12 @@ export interface ChaosOptions {
   env?: Record<string, string>;
   /** A private Postgres (for restarts); default the machine's, in a schema of its own. */
   privatePostgres?: boolean;
+  /**
+   * The simulator's scheduling priority (nice value; `CHAOS_NICE_SIMULATOR` overrides it). The
+   * simulator stands in for a provider on a machine of its own: where a test judges when
+   * requests arrived, its stamps should not wait for the CPU the workers take.
+   */
+  simulatorNice?: number;
 }
 
 /** What a finished (or not) run left behind. */
@@ -172,7 +178,11 @@ export class ChaosWorld {
     // Experiment knob (CHAOS_NICE_<KIND>=n, e.g. CHAOS_NICE_WORKER=-10): the process's
     // scheduling priority, to tell on a shared machine what CPU starvation by other programs
     // does to a test's figures. Through nice(1), so every thread of the process has it.
-    const nice = process.env[`CHAOS_NICE_${kind.toUpperCase()}`];
+    const nice =
+      process.env[`CHAOS_NICE_${kind.toUpperCase()}`] ??
+      (kind === 'simulator' && this.options.simulatorNice !== undefined
+        ? String(this.options.simulatorNice)
+        : undefined);
     const proc = new AppProcess(`${kind}-${++this.counter}`, app, env, this.workDir, nice);
     this.processes.push(proc);
     return proc;
