@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import pino from 'pino';
-import { loadConfig } from '@app/config';
+import { loadConfig, webhookSubscriptions } from '@app/config';
+import IORedis from 'ioredis';
+import { queuePrefix } from '@app/infra';
+import { WEBHOOK_SUBSCRIBERS_KEY, webhookQueueName } from '@app/queue';
 import { assertApiCredentials } from '../apps/producer/src/auth/credentials-check';
 import { createProducerApp } from '../apps/producer/src/producer-app';
 import { deleteRedisKeys } from './support/redis-cleanup';
@@ -15,13 +18,22 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     API_KEYS: API_KEY,
     BASIC_AUTH_USER: 'ops',
     BASIC_AUTH_PASSWORD: PASSWORD,
+    // A subscriber (nothing listens there): its delivery queue is one of the product's.
+    WEBHOOK_URL: 'http://127.0.0.1:9/hooks/producer-http',
+    WEBHOOK_SECRET: 'producer-http-webhook-secret-0123456789',
   });
+  const subscriberQueue = webhookQueueName(webhookSubscriptions(config)[0].id);
+  /** A subscriber alerts were once published to, no longer in the settings. */
+  const removedQueue = webhookQueueName('s0000000001');
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
     db = await createTestDatabase(config);
+    const redis = new IORedis(config.REDIS_URL);
+    await redis.sadd(`${queuePrefix(config)}:${WEBHOOK_SUBSCRIBERS_KEY}`, 's0000000001');
+    redis.disconnect();
     app = await createProducerApp(config, pino({ level: 'silent' }));
     await app.listen(0, '127.0.0.1');
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -120,10 +132,13 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     expect(text).toContain(
       'bullmq_jobs{queue="discrepancy-webhooks",state="failed",app="producer"} 0',
     );
+    expect(text).toContain(
+      `bullmq_jobs{queue="${subscriberQueue}",state="failed",app="producer"} 0`,
+    );
     expect(text).toContain('process_resident_memory_bytes');
   });
 
-  it('serves Bull Board with every queue behind the same credentials', async () => {
+  it('serves Bull Board with every queue (the webhook subscriber’s own, and a removed subscriber’s recorded in Redis) behind the same credentials', async () => {
     const page = await get('/queues', basic('ops', PASSWORD));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
@@ -138,6 +153,8 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
       'balance-inquiry-netzme',
       'balance-inquiry-nicepay',
       'discrepancy-webhooks',
+      removedQueue,
+      subscriberQueue,
       'reconciliation-schedule',
     ]);
   });

@@ -1,10 +1,9 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { WEBHOOK_QUEUES } from '@app/infra';
 import { accountKeyText } from '@app/ledger';
-import { WEBHOOK_QUEUE } from '@app/queue';
 import {
   AlertPublisher,
   errorResult,
@@ -101,8 +100,13 @@ describe('an acknowledged discrepancy whose difference moves (RECON_TOLERANCE 50
     expect(await what()).toBe(true);
   };
   const received = (event: string) => deliveries.filter((d) => d.json.event === event);
+  /** The one subscriber's delivery queue. */
   const webhookQueue = () =>
-    pipeline.producer.get<Queue>(getQueueToken(WEBHOOK_QUEUE), { strict: false });
+    [
+      ...pipeline.producer
+        .get<ReadonlyMap<string, Queue>>(WEBHOOK_QUEUES, { strict: false })
+        .values(),
+    ][0];
   /** Every queued alert delivered (or failed): nothing more is on its way. */
   const alertsSettled = async () => {
     const counts = await webhookQueue().getJobCounts('waiting', 'active', 'delayed', 'prioritized');

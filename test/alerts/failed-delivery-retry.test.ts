@@ -3,7 +3,8 @@ import IORedis from 'ioredis';
 import pino from 'pino';
 import { createProducerApp } from '../../apps/producer/src/producer-app';
 import { queuePrefix } from '@app/infra';
-import { JOB, WEBHOOK_QUEUE } from '@app/queue';
+import { webhookSubscriptions } from '@app/config';
+import { JOB, WEBHOOK_QUEUE, webhookQueueName } from '@app/queue';
 import { ALERT_RETRY_MAX_AGE_MS, AlertPublisher } from '@app/reconciliation';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { createTestDatabase } from '../support/test-database';
@@ -22,26 +23,33 @@ describe('publishing an alert again retries a delivery that failed for good', ()
   });
   const connection = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = queuePrefix(config);
-  const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix });
+  const subscriber = webhookSubscriptions(config)[0].id;
+  // The subscriber's own queue, where alerts go, and the queue all shared before.
+  const queue = new Queue(webhookQueueName(subscriber), { connection, prefix });
+  const shared = new Queue(WEBHOOK_QUEUE, { connection, prefix });
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let publisher: AlertPublisher;
+  const newPublisher = () =>
+    new AlertPublisher(db.dataSource, config, shared, new Map([[subscriber, queue]]), connection);
 
   beforeAll(async () => {
     db = await createTestDatabase(config);
-    publisher = new AlertPublisher(db.dataSource, config, queue);
+    publisher = newPublisher();
   });
   afterAll(async () => {
     await queue.obliterate({ force: true });
+    await shared.obliterate({ force: true });
     await queue.close();
+    await shared.close();
     connection.disconnect();
     await db.drop();
     // The producer app started here made its queues and schedules under the prefix too.
     await deleteRedisKeys(config.REDIS_URL, config.QUEUE_PREFIX);
   });
 
-  /** Runs `outcome` on every job of the queue until `job` reaches `state`. */
+  /** Runs `outcome` on every job of `job`'s queue until `job` reaches `state`. */
   async function settle(job: Job, outcome: (job: Job) => Promise<void>, state: string) {
-    const worker = new Worker(WEBHOOK_QUEUE, outcome, {
+    const worker = new Worker(job.queueName, outcome, {
       connection: new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null }),
       prefix,
     });
@@ -86,32 +94,41 @@ describe('publishing an alert again retries a delivery that failed for good', ()
     });
   });
 
-  it('the producer, at start, retries every delivery that failed for good (events nothing publishes again), attempts reset', async () => {
+  it('the producer, at start, retries every delivery that failed for good (events nothing publishes again), attempts reset, on the queue all shared before too', async () => {
     await queue.obliterate({ force: true });
-    // One for a subscriber these settings no longer have: it stays failed.
-    const removed = await queue.add(JOB.alertWebhook, {
+    // On the queue all subscribers shared before: one for a subscriber these settings no
+    // longer have (it stays failed), and one for this subscriber (retried).
+    const removed = await shared.add(JOB.alertWebhook, {
       event: 'provider.unavailable',
       deliveryId: 'provider.unavailable-finnet-0',
       subscriber: 'removed1',
       body: '{}',
     });
+    const before = await shared.add(JOB.alertWebhook, {
+      event: 'provider.unavailable',
+      deliveryId: 'provider.unavailable-finnet-1',
+      subscriber,
+      body: '{}',
+    });
+    await settle(removed, failForGood, 'failed');
+    await settle(before, failForGood, 'failed');
     // Two events nothing re-publishes (a provider's change, at two instants) fail for good;
     // a third is delivered.
     const at = (minute: number) => new Date(Date.UTC(2026, 11, 2, 11, minute));
     for (const minute of [1, 2, 3])
       await publisher.providerAvailability('finnet', false, 'down', at(minute));
-    const [first, second, third] = (await all())
-      .filter((j) => j.id !== removed.id)
-      .sort((a, b) => a.id!.localeCompare(b.id!));
+    const [first, second, third] = (await all()).sort((a, b) => a.id!.localeCompare(b.id!));
     await settle(third, async (j) => (j.id === third.id ? undefined : failForGood(j)), 'completed');
-    for (const j of [first, second, removed]) expect(await j.getState()).toBe('failed');
+    for (const j of [first, second, removed, before]) expect(await j.getState()).toBe('failed');
 
     const app = await createProducerApp(config, pino({ level: 'silent' }));
     try {
       await app.init();
-      for (const j of [first, second]) {
+      for (const j of [first, second, before]) {
         expect(await j.getState()).toBe('waiting');
-        expect((await Job.fromId(queue, j.id!))!.attemptsMade).toBe(0);
+        expect(
+          (await Job.fromId(j.queueName === WEBHOOK_QUEUE ? shared : queue, j.id!))!.attemptsMade,
+        ).toBe(0);
       }
       expect(await third.getState()).toBe('completed');
       expect(await removed.getState()).toBe('failed');
@@ -148,7 +165,7 @@ describe('publishing an alert again retries a delivery that failed for good', ()
     for (const minute of [1, 2, 3, 4, 5, 6])
       await publisher.providerAvailability('finnet', false, 'down', at(minute));
     const jobs = await all();
-    const worker = new Worker(WEBHOOK_QUEUE, failForGood, {
+    const worker = new Worker(queue.name, failForGood, {
       connection: new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null }),
       prefix,
     });
@@ -160,7 +177,7 @@ describe('publishing an alert again retries a delivery that failed for good', ()
       await worker.disconnect();
     }
     expect(await queue.getFailedCount()).toBe(jobs.length);
-    const other = new AlertPublisher(db.dataSource, config, queue);
+    const other = newPublisher();
     const counts = await Promise.all([
       publisher.retryFailedDeliveries(),
       other.retryFailedDeliveries(),
@@ -175,7 +192,7 @@ describe('publishing an alert again retries a delivery that failed for good', ()
     await publisher.providerAvailability('netzme', false, 'down', down);
     const job = await only();
     await settle(job, failForGood, 'failed');
-    const other = new AlertPublisher(db.dataSource, config, queue);
+    const other = newPublisher();
     await Promise.all([
       publisher.providerAvailability('netzme', false, 'down', down),
       other.providerAvailability('netzme', false, 'down', down),

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { AppConfig, webhookSubscriptions } from '@app/config';
 import { createRedisConnection, queuePrefix } from '@app/infra';
-import { WEBHOOK_QUEUE } from '@app/queue';
+import { WEBHOOK_QUEUE, webhookQueueName } from '@app/queue';
 import { AlertPublisher } from '@app/reconciliation';
 import { formatAmount } from '@app/snap';
 import type { ScenarioAccount } from '../../apps/cli/src/demo/demo-scenario';
@@ -35,7 +35,8 @@ const account: ScenarioAccount = {
  * one deadline, WEBHOOK_TIMEOUT_MS, from connecting to the answer's status. A receiver that
  * answers 200 then trickles its body used to hold the delivery (undici's body timeout is per
  * chunk) and with four of them every alert of every subscriber waited, and the worker's stop
- * waited for good.
+ * waited for good. Each subscriber has a delivery queue of its own, so a receiver that never
+ * answers holds up only its own alerts.
  */
 describe('alerts: slow webhook receivers', () => {
   const requests: { path: string; at: number }[] = [];
@@ -45,6 +46,8 @@ describe('alerts: slow webhook receivers', () => {
   let pipeline: Pipeline;
   let config: AppConfig;
   let webhooks: Queue;
+  /** Each subscriber's delivery queue, by subscriber id. */
+  let queues: Map<string, Queue>;
   let connection: ReturnType<typeof createRedisConnection>;
   let base: string;
 
@@ -82,13 +85,21 @@ describe('alerts: slow webhook receivers', () => {
     pipeline = await startPipeline(config, { scenario: [account] });
     connection = createRedisConnection(config, 'test');
     webhooks = new Queue(WEBHOOK_QUEUE, { connection, prefix: queuePrefix(config) });
+    queues = new Map(
+      webhookSubscriptions(config).map((s) => [
+        s.id,
+        new Queue(webhookQueueName(s.id), { connection, prefix: queuePrefix(config) }),
+      ]),
+    );
   }, 60_000);
   afterAll(async () => {
     // Whatever happened, the receiver lets go so the worker can stop.
     receiver.closeAllConnections();
     await pipeline.close();
-    await webhooks.obliterate({ force: true });
-    await webhooks.close();
+    for (const queue of [webhooks, ...queues.values()]) {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
     await connection.quit();
     await new Promise((r) => receiver.close(r));
   });
@@ -96,9 +107,17 @@ describe('alerts: slow webhook receivers', () => {
   /** Publishes as a producer whose settings have only `settings`' subscribers. */
   const publisher = (
     settings: Partial<Pick<AppConfig, 'WEBHOOK_URL' | 'WEBHOOK_EVENTS' | 'WEBHOOK_SUBSCRIPTIONS'>>,
-  ) => new AlertPublisher(pipeline.db.dataSource, { ...config, ...settings }, webhooks);
+  ) =>
+    new AlertPublisher(
+      pipeline.db.dataSource,
+      { ...config, ...settings },
+      webhooks,
+      queues,
+      connection,
+    );
   const subscriberOf = (path: string) =>
     webhookSubscriptions(config).find((s) => s.url === base + path)!.id;
+  const queueOf = (path: string) => queues.get(subscriberOf(path))!;
   const waitFor = async (what: () => Promise<boolean> | boolean, ms: number) => {
     const deadline = Date.now() + ms;
     while (!(await what()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
@@ -124,10 +143,8 @@ describe('alerts: slow webhook receivers', () => {
     expect(arrived(OK_PATH)[0].at - published).toBeLessThan(TIMEOUT_MS);
 
     // Each trickling delivery ended at its status, delivered; none read the body to its end.
-    const trickleJobs = async () =>
-      (await webhooks.getJobs(['completed', 'active', 'waiting', 'delayed', 'failed'])).filter(
-        (j) => j.data.subscriber === subscriberOf(TRICKLE_PATH),
-      );
+    const trickleJobs = () =>
+      queueOf(TRICKLE_PATH).getJobs(['completed', 'active', 'waiting', 'delayed', 'failed']);
     expect(
       await waitFor(
         async () =>
@@ -147,20 +164,52 @@ describe('alerts: slow webhook receivers', () => {
       WEBHOOK_SUBSCRIPTIONS: `provider.unavailable=${base}${HANG_PATH}`,
     });
     await hang.providerAvailability('finnet', false, 'down', new Date(Date.UTC(2026, 0, 2)));
-    const [job] = await webhooks.getJobs(['waiting', 'active']);
+    const [job] = await queueOf(HANG_PATH).getJobs(['waiting', 'active']);
     expect(job.data.subscriber).toBe(subscriberOf(HANG_PATH));
     expect(await waitFor(() => arrived(HANG_PATH).length === 1, 5_000)).toBe(true);
     const sent = arrived(HANG_PATH)[0].at;
-    const failed = async () => ((await webhooks.getJob(job.id!))?.attemptsMade ?? 0) >= 1;
+    const failed = async () => ((await queueOf(HANG_PATH).getJob(job.id!))?.attemptsMade ?? 0) >= 1;
     expect(await waitFor(failed, 3 * TIMEOUT_MS)).toBe(true);
     expect(Date.now() - sent).toBeLessThan(2 * TIMEOUT_MS);
-    const after = (await webhooks.getJob(job.id!))!;
+    const after = (await queueOf(HANG_PATH).getJob(job.id!))!;
     expect(after.failedReason).toBe(
       `webhook ${base}/… did not answer within WEBHOOK_TIMEOUT_MS (${TIMEOUT_MS} ms) for ${job.data.deliveryId}`,
     );
     // The retry path: the same delivery is sent again.
     expect(await waitFor(() => arrived(HANG_PATH).length >= 2, 4 * TIMEOUT_MS)).toBe(true);
     await job.remove().catch(() => undefined); // an active job is refused; its attempts end anyway
+  });
+
+  it('a backlog to a receiver that never answers does not delay another subscriber: its alert arrives within a timeout, not after the backlog', async () => {
+    const silent = publisher({
+      WEBHOOK_URL: undefined,
+      WEBHOOK_SUBSCRIPTIONS: `provider.unavailable=${base}${HANG_PATH}`,
+    });
+    const hangs = arrived(HANG_PATH).length;
+    // Twelve alerts to the silent receiver: three rounds of the four deliveries in flight. On
+    // one queue shared by every subscriber, an alert published after them waited three
+    // timeouts (3.0 s measured at a 1 s timeout).
+    for (let minute = 1; minute <= 12; minute++)
+      await silent.providerAvailability(
+        'finnet',
+        false,
+        'down',
+        new Date(Date.UTC(2026, 0, 4, 0, minute)),
+      );
+    expect(await waitFor(() => arrived(HANG_PATH).length >= hangs + 4, 5_000)).toBe(true);
+    const healthy = publisher({
+      WEBHOOK_URL: undefined,
+      WEBHOOK_SUBSCRIPTIONS: `provider.recovered=${base}${OK_PATH}`,
+    });
+    const oks = arrived(OK_PATH).length;
+    const published = Date.now();
+    await healthy.providerAvailability('finnet', true, 'up', new Date(Date.UTC(2026, 0, 4, 1)));
+    expect(await waitFor(() => arrived(OK_PATH).length > oks, 3 * TIMEOUT_MS)).toBe(true);
+    expect(arrived(OK_PATH)[oks].at - published).toBeLessThan(TIMEOUT_MS);
+    // The silent receiver's backlog is still there, in its own queue, in order.
+    const backlog = await queueOf(HANG_PATH).getJobCounts('waiting', 'active');
+    expect(backlog.waiting + backlog.active).toBeGreaterThan(4);
+    await queueOf(HANG_PATH).drain(true);
   });
 
   it('the worker stops promptly with deliveries to a trickling and a silent receiver in flight', async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Job, Queue } from 'bullmq';
 import { AppConfig, webhookSubscriptions } from '@app/config';
 import { createRedisConnection, queuePrefix } from '@app/infra';
-import { JOB, WEBHOOK_QUEUE } from '@app/queue';
+import { JOB, WEBHOOK_QUEUE, webhookQueueName } from '@app/queue';
 import { AlertPublisher, RunsService, undeliveredDiscrepancies } from '@app/reconciliation';
 import { formatAmount } from '@app/snap';
 import type { ScenarioAccount } from '../../apps/cli/src/demo/demo-scenario';
@@ -30,9 +30,11 @@ const mismatched: ScenarioAccount = {
 /**
  * A producer with WEBHOOK_URL / WEBHOOK_SECRET beside a worker without them (real Postgres,
  * Redis, simulator and an HTTP receiver): the producer's `discrepancy.opened` job must not
- * complete as if delivered. It fails and stays queued for retry, with an error and a warning
- * naming the subscriber id (never the URL or the secret), the discrepancy stays unannounced,
- * and a worker started with the settings delivers that same job.
+ * complete as if delivered. On the subscriber's own queue, which this worker does not work, it
+ * waits unattempted, and the worker's start-up warning names the subscriber id (never the URL
+ * or the secret); on the queue all subscribers shared before, it fails and is retried with a
+ * warning. The discrepancy stays unannounced, and a worker started with the settings delivers
+ * that same job.
  */
 describe('alerts: a worker without the producer’s webhook settings', () => {
   const deliveries: string[] = [];
@@ -40,10 +42,14 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
   let pipeline: Pipeline;
   let producerConfig: AppConfig;
   let workerConfig: AppConfig;
+  /** The queue all subscribers shared before. */
   let webhooks: Queue;
+  /** The subscriber's own delivery queue. */
+  let ownQueue: Queue;
   let connection: ReturnType<typeof createRedisConnection>;
   let subscriber: string;
   let job: Job;
+  let shared: Job;
   let legacy: Job;
 
   beforeAll(async () => {
@@ -68,11 +74,17 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
     pipeline = await startPipeline(producerConfig, { scenario: [mismatched], startWorker: false });
     connection = createRedisConnection(producerConfig, 'test');
     webhooks = new Queue(WEBHOOK_QUEUE, { connection, prefix: queuePrefix(producerConfig) });
+    ownQueue = new Queue(webhookQueueName(subscriber), {
+      connection,
+      prefix: queuePrefix(producerConfig),
+    });
   }, 60_000);
   afterAll(async () => {
     await pipeline.close();
-    await webhooks.obliterate({ force: true });
-    await webhooks.close();
+    for (const queue of [webhooks, ownQueue]) {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
     await connection.quit();
     await new Promise((r) => receiver.close(r));
   });
@@ -90,7 +102,7 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
     return row.notified_at;
   };
 
-  it('fails the job (retried, not completed), warns naming the subscriber id, and leaves the discrepancy unannounced', async () => {
+  it('leaves the job on the subscriber’s queue waiting, unattempted (not completed), warns at start naming the subscriber id, and leaves the discrepancy unannounced', async () => {
     // A run under the worker without settings opens the discrepancy (and announces nothing).
     await pipeline.startWorker(workerConfig);
     const { runId } = await pipeline.producer.get(RunsService).start('api');
@@ -101,23 +113,12 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
 
     // The producer (with the settings) queues the alert, as it does for undelivered ones at start.
     await pipeline.producer.get(AlertPublisher).discrepanciesOpened([discrepancyId]);
-    const [queued] = await webhooks.getJobs(['waiting']);
+    const [queued] = await ownQueue.getJobs(['waiting']);
     expect(queued.data).toMatchObject({ event: 'discrepancy.opened', subscriber, discrepancyId });
 
     const before = pipeline.logs.lines.length;
     await pipeline.startWorker(workerConfig);
-    await waitFor(async () => ((await webhooks.getJob(queued.id!))?.attemptsMade ?? 0) >= 1);
-    job = (await webhooks.getJob(queued.id!))!;
-    expect(await job.getState()).toBe('delayed'); // waiting for its retry, not completed
-    expect(job.returnvalue).toBeNull();
-    expect(job.failedReason).toBe(
-      `webhook subscriber ${subscriber} unknown to this worker: it has no WEBHOOK_URL or WEBHOOK_SUBSCRIPTIONS entry for it; give the worker the same WEBHOOK_* settings as the producer (retried)`,
-    );
-    expect(deliveries).toEqual([]);
-    expect(await notifiedAt(discrepancyId)).toBeNull();
-
-    const lines = pipeline.logs.lines.slice(before).map((l) => JSON.parse(l));
-    // At start: the queue holds a job for a subscriber this worker does not know.
+    // At start: a subscriber's queue holds a job for a subscriber this worker does not know.
     await waitFor(() =>
       pipeline.logs.lines
         .slice(before)
@@ -128,12 +129,42 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
       .map((l) => JSON.parse(l))
       .find((l) => String(l.msg).startsWith('webhook jobs queued for subscribers'));
     expect(startup).toMatchObject({ level: 40, subscribers: [subscriber], jobs: 1 });
-    const warning = lines.find((l) => String(l.msg).startsWith('webhook not delivered'));
+    expect(startup.msg).toContain('same WEBHOOK_URL, WEBHOOK_SUBSCRIPTIONS and WEBHOOK_SECRET');
+    // A second of the worker running: the job is neither taken nor completed.
+    await new Promise((r) => setTimeout(r, 1_000));
+    job = (await ownQueue.getJob(queued.id!))!;
+    expect(await job.getState()).toBe('waiting');
+    expect(job.attemptsMade).toBe(0);
+    expect(job.returnvalue).toBeNull();
+    expect(deliveries).toEqual([]);
+    expect(await notifiedAt(discrepancyId)).toBeNull();
+  });
+
+  it('fails (retried, not completed) a job for that subscriber on the queue all shared before, warning naming the subscriber id', async () => {
+    const before = pipeline.logs.lines.length;
+    const added = await webhooks.add(JOB.alertWebhook, job.data, {
+      jobId: 'shared-before',
+      attempts: 3,
+      backoff: { type: 'fixed', delay: 60_000 },
+    });
+    await waitFor(async () => ((await webhooks.getJob(added.id!))?.attemptsMade ?? 0) >= 1);
+    shared = (await webhooks.getJob(added.id!))!;
+    expect(await shared.getState()).toBe('delayed'); // waiting for its retry, not completed
+    expect(shared.returnvalue).toBeNull();
+    expect(shared.failedReason).toBe(
+      `webhook subscriber ${subscriber} unknown to this worker: it has no WEBHOOK_URL or WEBHOOK_SUBSCRIPTIONS entry for it; give the worker the same WEBHOOK_* settings as the producer (retried)`,
+    );
+    expect(deliveries).toEqual([]);
+    const warning = pipeline.logs.lines
+      .slice(before)
+      .map((l) => JSON.parse(l))
+      .find((l) => String(l.msg).startsWith('webhook not delivered'));
     expect(warning).toMatchObject({
       level: 40,
+      queue: WEBHOOK_QUEUE,
       subscriber,
       event: 'discrepancy.opened',
-      jobId: queued.id,
+      jobId: 'shared-before',
       attempt: 1,
     });
     expect(warning.msg).toContain('same WEBHOOK_* settings as the producer');
@@ -158,13 +189,18 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
   it('a worker started with the producer’s settings delivers that same job and marks the discrepancy announced', async () => {
     await pipeline.stopWorker();
     await pipeline.startWorker(producerConfig);
-    await job.promote().catch(() => undefined); // skip the rest of the backoff
-    await waitFor(async () => (await webhooks.getJob(job.id!))?.finishedOn !== undefined);
-    const done = (await webhooks.getJob(job.id!))!;
+    await waitFor(async () => (await ownQueue.getJob(job.id!))?.finishedOn !== undefined);
+    const done = (await ownQueue.getJob(job.id!))!;
     expect(await done.getState()).toBe('completed');
     expect(done.returnvalue).toEqual({ status: 204 });
     expect(deliveries).toEqual([HOOK_PATH]);
     expect(await notifiedAt(done.data.discrepancyId)).not.toBeNull();
+    // The same delivery left on the queue all shared before is sent too (its id is another
+    // job's): a receiver tells the two apart by the delivery id, the same in both.
+    await shared.promote();
+    await waitFor(async () => (await webhooks.getJob(shared.id!))?.finishedOn !== undefined);
+    expect((await webhooks.getJob(shared.id!))!.returnvalue).toEqual({ status: 204 });
+    expect(deliveries).toEqual([HOOK_PATH, HOOK_PATH]);
 
     // The old job now publishes the alert again: the same delivery, already made.
     await legacy.promote();
@@ -172,15 +208,18 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
     expect((await webhooks.getJob(legacy.id!))!.returnvalue).toEqual({
       republished: `discrepancy ${done.data.discrepancyId}`,
     });
-    expect(deliveries).toEqual([HOOK_PATH]);
+    expect(deliveries).toEqual([HOOK_PATH, HOOK_PATH]);
   });
 
   it('never puts the webhook secret or the URL’s path in a log line, an error or job data', async () => {
-    const jobs = await webhooks.getJobs(['completed', 'failed', 'delayed', 'waiting']);
+    const jobs = [
+      ...(await webhooks.getJobs(['completed', 'failed', 'delayed', 'waiting'])),
+      ...(await ownQueue.getJobs(['completed', 'failed', 'delayed', 'waiting'])),
+    ];
     const texts = [
       ...pipeline.logs.lines,
       ...jobs.map((j) => JSON.stringify({ data: j.data, reason: j.failedReason })),
-      job.failedReason,
+      shared.failedReason,
     ];
     for (const text of texts) {
       expect(text).not.toContain(WEBHOOK_SECRET);

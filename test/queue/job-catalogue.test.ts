@@ -4,17 +4,20 @@ import { Processor } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import pino from 'pino';
-import { ConfigModule } from '@app/config';
+import { ConfigModule, webhookSubscriptions } from '@app/config';
 import { InfraModule, jobHandlerCheck, JobWorkerHost } from '@app/infra';
 import {
   ALL_QUEUES,
   BALANCE_QUEUES,
+  catalogueJobs,
   JOB,
   jobHandlerProblems,
+  jobsOfQueue,
   OnJob,
   QUEUE_JOBS,
   SCHEDULE_QUEUE,
   WEBHOOK_QUEUE,
+  webhookQueueName,
 } from '@app/queue';
 import { loadCredentials } from '@app/snap';
 import { ProducerModule } from '../../apps/producer/src/producer.module';
@@ -54,6 +57,21 @@ describe('the job catalogue', () => {
     expect(Object.keys(QUEUE_JOBS).sort()).toEqual([...ALL_QUEUES].sort());
     for (const queue of BALANCE_QUEUES) expect(QUEUE_JOBS[queue]).toEqual([JOB.balanceInquiry]);
     expect(new Set(Object.values(QUEUE_JOBS).flat())).toEqual(new Set(Object.values(JOB)));
+  });
+
+  it('gives each webhook subscriber’s delivery queue the alert job only, and knows no other name of that form', () => {
+    const [one, two] = webhookSubscriptions({
+      WEBHOOK_URL: 'https://hooks.example/a',
+      WEBHOOK_EVENTS: '*',
+      WEBHOOK_SUBSCRIPTIONS: 'run.stalled=https://hooks.example/b',
+    });
+    for (const { id } of [one, two])
+      expect(catalogueJobs(webhookQueueName(id))).toEqual([JOB.alertWebhook]);
+    expect(webhookQueueName(one.id)).not.toBe(webhookQueueName(two.id));
+    expect(catalogueJobs('discrepancy-webhooks-anything')).toBeUndefined();
+    expect(() => jobsOfQueue('discrepancy-webhooks-anything')).toThrow(
+      'queue "discrepancy-webhooks-anything" is not in the job catalogue',
+    );
   });
 
   it('reports a job without a handler, a job with two, and a queue it does not know', () => {
@@ -100,6 +118,22 @@ describe('the start-up check of job handlers', () => {
     const worker = await start(WorkerModule.forRoot(config, silent, loadCredentials({})));
     const consumers = worker.get<{ queue: string }[]>(jobHandlerCheck.provide);
     expect(consumers.map((c) => c.queue).sort()).toEqual([...BALANCE_QUEUES, WEBHOOK_QUEUE].sort());
+  });
+
+  it('passes the worker with two webhook subscribers: it consumes each one’s delivery queue too', async () => {
+    const withHooks = {
+      ...config,
+      WEBHOOK_URL: 'https://hooks.example/finance',
+      WEBHOOK_SUBSCRIPTIONS: 'run.stalled,provider.unavailable=https://hooks.example/pager',
+      WEBHOOK_SECRET: 'job-catalogue-webhook-secret-0123456789',
+    };
+    const worker = await start(WorkerModule.forRoot(withHooks, silent, loadCredentials({})));
+    const consumers = worker.get<{ queue: string }[]>(jobHandlerCheck.provide);
+    const subscriberQueues = webhookSubscriptions(withHooks).map((s) => webhookQueueName(s.id));
+    expect(subscriberQueues).toHaveLength(2);
+    expect(consumers.map((c) => c.queue).sort()).toEqual(
+      [...BALANCE_QUEUES, WEBHOOK_QUEUE, ...subscriberQueues].sort(),
+    );
   });
 
   it('passes the producer as main builds it (the schedule queue)', async () => {

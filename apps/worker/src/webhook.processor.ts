@@ -1,16 +1,6 @@
 import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { Job, Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { request } from 'undici';
-import {
-  APP_CONFIG,
-  AppConfig,
-  describeWebhookUrl,
-  webhookSubscriptions,
-  WebhookSubscription,
-} from '@app/config';
+import { Job, Queue } from 'bullmq';
 import { APP_LOGGER, JobWorkerHost, Logger } from '@app/infra';
 import {
   AlertWebhookJobData,
@@ -18,51 +8,48 @@ import {
   JOB,
   OnJob,
   WEBHOOK_QUEUE,
+  WEBHOOK_SUBSCRIBERS_KEY,
+  webhookQueueName,
 } from '@app/queue';
-import {
-  AlertPublisher,
-  discrepanciesRepository,
-  signWebhook,
-  WEBHOOK_HEADERS,
-} from '@app/reconciliation';
+import { AlertPublisher } from '@app/reconciliation';
+import { DELIVERIES_IN_FLIGHT } from './subscriber-webhook.processor';
+import { WebhookDelivery } from './webhook-delivery.service';
 
-/** Alert jobs the start-up check looks at, at most. */
+/** Alert jobs of the shared queue the start-up check looks at, at most. */
 const STARTUP_CHECK_JOBS = 1000;
 
+/** The states of a job not yet delivered nor given up. */
+const PENDING = ['waiting', 'delayed', 'prioritized', 'paused'] as const;
+
 /**
- * Delivers alert events to their subscribed URLs, signed with HMAC-SHA256, with the event and
- * a delivery id (the same on every retry) in headers. A non-2xx answer, a network error or no
- * answer within WEBHOOK_TIMEOUT_MS throws, so BullMQ retries with exponential backoff; that
- * deadline also bounds how long the worker's stop waits for a delivery in flight. The URL
- * never appears in an error or a log line: only its scheme and host (its path often carries a
- * token).
+ * The queue all subscribers shared before each had its own (`discrepancy-webhooks`): its jobs
+ * are still delivered (`alert-webhook`) or published again (`discrepancy-webhook`, from before
+ * alerts), so an upgrade loses none. New alerts go to each subscriber's queue
+ * ({@link subscriberWebhookProcessor}).
  *
- * A job names its subscriber by a fingerprint of the URL; the URL and the signing secret come
- * from this worker's own WEBHOOK_* settings. A job for a subscriber this worker does not know
- * (the producer has settings the worker lacks, or they differ) fails and is retried like a
- * refused delivery, with a warning: it must never complete as if delivered.
+ * At start it also warns about deliveries this worker leaves alone: alert jobs of subscribers
+ * it has no WEBHOOK_* settings for, on this queue and on the subscribers' queues that the
+ * producers recorded (`webhook-subscribers` in Redis).
  */
-@Processor(WEBHOOK_QUEUE, { concurrency: 4 })
+@Processor(WEBHOOK_QUEUE, { concurrency: DELIVERIES_IN_FLIGHT })
 export class WebhookProcessor extends JobWorkerHost implements OnApplicationBootstrap {
-  private readonly subscriptions: Map<string, WebhookSubscription>;
   private startupCheck: Promise<void> = Promise.resolve();
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly alerts: AlertPublisher,
+    private readonly delivery: WebhookDelivery,
     @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue,
   ) {
     super();
-    this.subscriptions = new Map(webhookSubscriptions(config).map((s) => [s.id, s]));
   }
 
   /**
-   * At start, a look at the first {@link STARTUP_CHECK_JOBS} waiting and delayed alert jobs: any
-   * for a subscriber this worker does not know is one warning (the ids and a count), so a worker
-   * started without the producer's WEBHOOK_* settings says so before the first attempt fails.
-   * In the background: a Redis that is not there yet does not hold the start.
+   * At start, a look for alert deliveries queued for a subscriber this worker does not know:
+   * one warning (the ids and a count), so a worker started without the producer's WEBHOOK_*
+   * settings says so. On a subscriber's own queue such jobs wait, unworked here, until a worker
+   * with the settings starts; on the shared queue they fail and are retried. In the
+   * background: a Redis that is not there yet does not hold the start.
    */
   onApplicationBootstrap(): void {
     this.startupCheck = this.unknownQueuedSubscribers().then(
@@ -70,7 +57,7 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
         if (jobs > 0)
           this.logger.warn(
             { queue: WEBHOOK_QUEUE, subscribers, jobs },
-            'webhook jobs queued for subscribers this worker has no WEBHOOK_* settings for (give the worker the same WEBHOOK_URL, WEBHOOK_SUBSCRIPTIONS and WEBHOOK_SECRET as the producer); they fail and are retried until it has',
+            'webhook jobs queued for subscribers this worker has no WEBHOOK_* settings for (give the worker the same WEBHOOK_URL, WEBHOOK_SUBSCRIPTIONS and WEBHOOK_SECRET as the producer); they are not delivered until it has (a subscriber removed from the settings: clean its queue in Bull Board)',
           );
       },
       (e: Error) =>
@@ -87,20 +74,36 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
   }
 
   private async unknownQueuedSubscribers(): Promise<{ subscribers: string[]; jobs: number }> {
-    const queued = await this.queue.getJobs(
-      ['waiting', 'delayed', 'prioritized', 'paused'],
-      0,
-      STARTUP_CHECK_JOBS - 1,
-    );
-    const unknown = queued.filter(
+    const known = this.delivery.subscriptions;
+    const shared = (await this.queue.getJobs([...PENDING], 0, STARTUP_CHECK_JOBS - 1)).filter(
       (j) =>
         j?.name === JOB.alertWebhook &&
         typeof j.data?.subscriber === 'string' &&
-        !this.subscriptions.has(j.data.subscriber),
+        !known.has(j.data.subscriber),
     );
+    const counts = new Map<string, number>();
+    for (const j of shared)
+      counts.set(j.data.subscriber as string, (counts.get(j.data.subscriber as string) ?? 0) + 1);
+    const client = await this.queue.client;
+    const recorded = await client.smembers(`${this.queue.opts.prefix}:${WEBHOOK_SUBSCRIBERS_KEY}`);
+    for (const id of recorded.filter((id) => !known.has(id))) {
+      const theirs = new Queue(webhookQueueName(id), {
+        connection: client,
+        prefix: this.queue.opts.prefix,
+      });
+      try {
+        const pending = Object.values(await theirs.getJobCounts(...PENDING)).reduce(
+          (a, b) => a + b,
+          0,
+        );
+        if (pending > 0) counts.set(id, (counts.get(id) ?? 0) + pending);
+      } finally {
+        await theirs.close();
+      }
+    }
     return {
-      subscribers: [...new Set(unknown.map((j) => j.data.subscriber as string))],
-      jobs: unknown.length,
+      subscribers: [...counts.keys()],
+      jobs: [...counts.values()].reduce((a, b) => a + b, 0),
     };
   }
 
@@ -126,93 +129,13 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
     return { republished: `discrepancy ${discrepancyId}` };
   }
 
+  /** An alert queued here before each subscriber had a queue: delivered as it was. */
   @OnJob(JOB.alertWebhook)
   async deliver(
     job: Job<AlertWebhookJobData | DiscrepancyWebhookJobData>,
   ): Promise<{ status: number } | { republished: string }> {
     // An old job of the alert name with only a discrepancy id is one from before alerts too.
     if (!('event' in job.data)) return this.republish(job as Job<DiscrepancyWebhookJobData>);
-    const data = job.data;
-    const subscription = this.subscriptions.get(data.subscriber);
-    const secret = this.config.WEBHOOK_SECRET;
-    // What every warning about this delivery names.
-    const delivery = {
-      queue: WEBHOOK_QUEUE,
-      jobId: job.id,
-      subscriber: data.subscriber,
-      event: data.event,
-      deliveryId: data.deliveryId,
-      attempt: job.attemptsMade + 1,
-    };
-    // Not "nobody to tell": the job was queued because some process has this subscriber. Most
-    // often this worker lacks the producer's WEBHOOK_* settings; completing would drop the
-    // alert for good (the delivery id is the job id, so queuing it again would do nothing).
-    if (!subscription || !secret) {
-      const missing = !subscription
-        ? 'no WEBHOOK_URL or WEBHOOK_SUBSCRIPTIONS entry for it'
-        : 'no WEBHOOK_SECRET to sign with';
-      this.logger.warn(
-        delivery,
-        `webhook not delivered: this worker has ${missing} (give it the same WEBHOOK_* settings as the producer)`,
-      );
-      throw new Error(
-        `webhook subscriber ${data.subscriber} unknown to this worker: it has ${missing}; give the worker the same WEBHOOK_* settings as the producer (retried)`,
-      );
-    }
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const where = describeWebhookUrl(subscription.url);
-    // Each failed attempt is logged: the alert on failed deliveries fires only once a delivery
-    // has used up its attempts (34 to 68 minutes), and a tester saw a receiver down for five
-    // attempts without a line at any level.
-    const failed = (message: string) => {
-      this.logger.warn(
-        Object.assign({}, delivery, { attempts: job.opts.attempts }),
-        `webhook delivery failed: ${message}`,
-      );
-      return new Error(message);
-    };
-    // One deadline for the whole attempt (connect, send, answer): undici's own timeouts are per
-    // phase and the body one is per chunk, so a receiver trickling a byte now and then held the
-    // delivery, a slot of the queue's concurrency and the worker's stop, for days.
-    const timeoutMs = this.config.WEBHOOK_TIMEOUT_MS;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    let status: number;
-    try {
-      const res = await request(subscription.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [WEBHOOK_HEADERS.event]: data.event,
-          [WEBHOOK_HEADERS.delivery]: data.deliveryId,
-          [WEBHOOK_HEADERS.timestamp]: timestamp,
-          [WEBHOOK_HEADERS.signature]: signWebhook(secret, timestamp, data.body),
-        },
-        body: data.body,
-        signal: deadline,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      status = res.statusCode;
-      // The status is the answer: the body is not read (one still coming ends its connection).
-      res.body.on('error', () => undefined).destroy();
-    } catch (e) {
-      if (deadline.aborted)
-        throw failed(
-          `webhook ${where} did not answer within WEBHOOK_TIMEOUT_MS (${timeoutMs} ms) for ${data.deliveryId}`,
-        );
-      throw failed(
-        `webhook ${where} unreachable for ${data.deliveryId}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`,
-      );
-    }
-    if (status < 200 || status >= 300)
-      throw failed(`webhook ${where} answered HTTP ${status} for ${data.deliveryId}`);
-    if (data.event === 'discrepancy.opened' && data.discrepancyId)
-      await discrepanciesRepository.markNotified(this.ds, data.discrepancyId);
-    if (data.event === 'discrepancy.reopened' && data.discrepancyId && data.reopenedRunId)
-      await discrepanciesRepository.markReopenNotified(this.ds, {
-        discrepancyId: data.discrepancyId,
-        runId: data.reopenedRunId,
-      });
-    return { status };
+    return this.delivery.deliver(job as Job<AlertWebhookJobData>, WEBHOOK_QUEUE);
   }
 }

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfig, ConfigModule } from '@app/config';
+import { AppConfig, ConfigModule, webhookSubscriptions } from '@app/config';
 import { AppMetrics, InfraModule, Logger } from '@app/infra';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -10,9 +10,11 @@ import { BalanceInquiryService } from './balance-inquiry.service';
 import { RunSweeper } from './run-sweeper';
 import { ForfeitLog } from './forfeit-log';
 import { externalIdLeaseProvider, snapClientsProvider, SnapRedis } from './snap-clients.provider';
+import { subscriberWebhookProcessor } from './subscriber-webhook.processor';
+import { WebhookDelivery } from './webhook-delivery.service';
 import { WebhookProcessor } from './webhook.processor';
 
-/** The worker: one processor per provider queue, no HTTP server. */
+/** The worker: one processor per provider queue and per webhook subscriber, no HTTP server. */
 @Module({})
 export class WorkerModule {
   static forRoot(
@@ -41,7 +43,9 @@ export class WorkerModule {
         },
         ...PROVIDERS.map((p) => balanceInquiryProcessor(p, config)),
         RunSweeper,
+        WebhookDelivery,
         WebhookProcessor,
+        ...webhookSubscriptions(config).map((s) => subscriberWebhookProcessor(s.id)),
       ],
       exports: [BalanceInquiryService],
     };

@@ -7,6 +7,7 @@ export * from './bullmq/provider-queues';
 export * from './bullmq/queue-error-logger';
 export * from './bullmq/queue-pause';
 export * from './bullmq/queue-registration';
+export * from './bullmq/webhook-queues';
 export * from './database/data-source';
 export * from './database/database.module';
 export * from './database/run-migrations';

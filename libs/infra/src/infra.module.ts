@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import type { AppConfig } from '@app/config';
+import { AppConfig, webhookSubscriptions } from '@app/config';
 import { jobHandlerCheck } from './bullmq/job-handler-check';
 import { providerQueues, PROVIDER_QUEUES } from './bullmq/provider-queues';
 import { queueErrorLogger } from './bullmq/queue-error-logger';
 import { registerQueues } from './bullmq/queue-registration';
+import { webhookQueues, WEBHOOK_QUEUES } from './bullmq/webhook-queues';
 import { DatabaseModule } from './database/database.module';
 import { APP_LOGGER } from './logging/logger';
 import { APP_METRICS, AppMetrics } from './metrics/app-metrics';
@@ -50,10 +51,19 @@ export class InfraModule {
         RedisCloser,
         EvictionPolicyCheck,
         providerQueues,
-        queueErrorLogger,
+        queueErrorLogger(bull.names),
+        webhookQueues(webhookSubscriptions(config).map((s) => s.id)),
         jobHandlerCheck,
       ],
-      exports: [APP_LOGGER, APP_METRICS, TypeOrmModule, bull.queues, REDIS, PROVIDER_QUEUES],
+      exports: [
+        APP_LOGGER,
+        APP_METRICS,
+        TypeOrmModule,
+        bull.queues,
+        REDIS,
+        PROVIDER_QUEUES,
+        WEBHOOK_QUEUES,
+      ],
     };
   }
 }

@@ -6,7 +6,12 @@ import {
   RetentionJobData,
   ScheduledRunJobData,
 } from './jobs';
-import { BALANCE_QUEUES, SCHEDULE_QUEUE, WEBHOOK_QUEUE } from './queue-names';
+import {
+  BALANCE_QUEUES,
+  isSubscriberWebhookQueue,
+  SCHEDULE_QUEUE,
+  WEBHOOK_QUEUE,
+} from './queue-names';
 
 /** Every job name of the product. */
 export type JobName = (typeof JOB)[keyof typeof JOB];
@@ -31,9 +36,19 @@ export const QUEUE_JOBS: Readonly<Record<string, readonly JobName[]>> = {
   [WEBHOOK_QUEUE]: [JOB.alertWebhook, JOB.discrepancyWebhook],
 };
 
+/** The job names each subscriber's delivery queue carries (`webhookQueueName`). */
+export const SUBSCRIBER_WEBHOOK_JOBS: readonly JobName[] = [JOB.alertWebhook];
+
+/** The job names `queue` carries, a subscriber's delivery queue included; undefined for a queue the catalogue does not know. */
+export function catalogueJobs(queue: string): readonly JobName[] | undefined {
+  return (
+    QUEUE_JOBS[queue] ?? (isSubscriberWebhookQueue(queue) ? SUBSCRIBER_WEBHOOK_JOBS : undefined)
+  );
+}
+
 /** The job names `queue` carries; throws naming the queue when the catalogue has no such queue. */
 export function jobsOfQueue(queue: string): readonly JobName[] {
-  const jobs = QUEUE_JOBS[queue];
+  const jobs = catalogueJobs(queue);
   if (!jobs) throw new Error(`queue ${JSON.stringify(queue)} is not in the job catalogue`);
   return jobs;
 }

@@ -1,5 +1,5 @@
 import { Job, UnrecoverableError } from 'bullmq';
-import { JobName, JobPayloads, QUEUE_JOBS } from './job-catalogue';
+import { catalogueJobs, JobName, JobPayloads } from './job-catalogue';
 
 /** A handler method of a processor: the job (payload typed by its name) and the lock token. */
 type HandlerMethod<N extends JobName> = (
@@ -69,7 +69,7 @@ export function jobHandlerProblems(consumers: readonly JobConsumer[]): string[] 
   const byQueue = new Map<string, JobConsumer[]>();
   for (const c of consumers) byQueue.set(c.queue, [...(byQueue.get(c.queue) ?? []), c]);
   for (const [queue, processors] of byQueue) {
-    const expected = QUEUE_JOBS[queue];
+    const expected = catalogueJobs(queue);
     if (!expected) {
       problems.push(`queue ${queue} is consumed but not in the job catalogue`);
       continue;

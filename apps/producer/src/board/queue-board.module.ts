@@ -3,18 +3,19 @@ import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import { ALL_QUEUES } from '@app/queue';
+import { productQueueNames } from '@app/infra';
 import { boardRoles } from './board-roles';
+import { RecordedSubscriberQueues } from './recorded-subscriber-queues';
 
 /**
- * Bull Board at `/queues` for every queue, behind the API's credentials (checked for every
+ * Bull Board at `/queues` for every queue (a webhook subscriber's own among them), behind the API's credentials (checked for every
  * path by the authentication middleware) and read-only but for `admin` ({@link boardRoles},
  * mounted by the app on the path and here again). Job payloads hold ids, or an alert's body
  * and its URL's fingerprint (see libs/queue/src/jobs.ts), so the board shows no secret.
  */
 @Module({})
 export class QueueBoardModule {
-  static forRoot(_config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: QueueBoardModule,
       imports: [
@@ -25,7 +26,7 @@ export class QueueBoardModule {
           middleware: boardRoles(() => undefined),
           boardOptions: { uiConfig: { boardTitle: 'snap-recon queues' } },
         }),
-        ...ALL_QUEUES.map((name) =>
+        ...productQueueNames(config).map((name) =>
           BullBoardModule.forFeature({
             name,
             adapter: BullMQAdapter,
@@ -33,6 +34,7 @@ export class QueueBoardModule {
           }),
         ),
       ],
+      providers: [RecordedSubscriberQueues],
     };
   }
 }

@@ -14,6 +14,7 @@ import {
   assertRedisReady,
   queueConnectionsReady,
   REDIS,
+  WEBHOOK_QUEUES,
   within,
 } from '@app/infra';
 import { SCHEDULE_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
@@ -60,12 +61,18 @@ export class MetricsController {
     @Inject(PROVIDER_QUEUES) private readonly providerQueues: Record<ProviderName, Queue>,
     @InjectQueue(SCHEDULE_QUEUE) schedule: Queue,
     @InjectQueue(WEBHOOK_QUEUE) webhooks: Queue,
+    @Inject(WEBHOOK_QUEUES) subscriberQueues: ReadonlyMap<string, Queue>,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
-    this.queues = [...Object.values(providerQueues), schedule, webhooks];
+    this.queues = [
+      ...Object.values(providerQueues),
+      schedule,
+      webhooks,
+      ...subscriberQueues.values(),
+    ];
   }
 
   @Get()

@@ -4,7 +4,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig, webhookSubscriptions, WebhookSubscription } from '@app/config';
-import { addJobs, AlertWebhookJobData, JOB, WEBHOOK_QUEUE, webhookJobOptions } from '@app/queue';
+import {
+  addJobs,
+  AlertWebhookJobData,
+  JOB,
+  WEBHOOK_QUEUE,
+  WEBHOOK_SUBSCRIBERS_KEY,
+  webhookJobOptions,
+} from '@app/queue';
+import type { Cluster, Redis } from 'ioredis';
+import { queuePrefix, REDIS, WEBHOOK_QUEUES } from '@app/infra';
 import type { Actor } from '../audit-log';
 import {
   discrepanciesResolvedByRun,
@@ -28,21 +37,43 @@ export const ALERT_RETRY_MAX_AGE_MS = 24 * 3_600_000;
 /** Failed deliveries retried at once (one Redis round trip each). */
 const RETRY_CHUNK = 50;
 /**
- * Publishes alert events: one webhook job per event and subscribed URL on the webhook queue
- * (the worker delivers, signed, with retries). An event nobody subscribed to costs nothing.
- * Every method is safe to call twice for the same event: the job id is the delivery id; a
- * second call retries a delivery that failed for good, and leaves a pending or delivered one.
+ * Publishes alert events: one webhook job per event and subscribed URL, on that subscriber's
+ * own delivery queue (the worker delivers, signed, with retries; a receiver that hangs holds up
+ * only its own queue). An event nobody subscribed to costs nothing. Every method is safe to
+ * call twice for the same event: the job id is the delivery id; a second call retries a
+ * delivery that failed for good, and leaves a pending or delivered one.
  */
 @Injectable()
 export class AlertPublisher {
   private readonly subscriptions: WebhookSubscription[];
+  /** Subscriber ids this process has put in {@link WEBHOOK_SUBSCRIBERS_KEY}. */
+  private readonly registered = new Set<string>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue,
+    /** The queue all subscribers shared before: only its failed deliveries are looked at. */
+    @InjectQueue(WEBHOOK_QUEUE) private readonly sharedQueue: Queue,
+    /** Each subscriber's delivery queue, by subscriber id (InfraModule, from the same settings). */
+    @Inject(WEBHOOK_QUEUES) private readonly queues: ReadonlyMap<string, Queue>,
+    @Inject(REDIS) private readonly redis: Redis | Cluster,
   ) {
     this.subscriptions = webhookSubscriptions(config);
+  }
+
+  /** The delivery queue of subscriber `id`; throws naming it when there is none. */
+  private queueOf(id: string): Queue {
+    const queue = this.queues.get(id);
+    if (!queue) throw new Error(`no delivery queue for webhook subscriber ${id}`);
+    return queue;
+  }
+
+  /** Records the subscribers in Redis the first time this process publishes to them. */
+  private async register(ids: readonly string[]): Promise<void> {
+    const fresh = ids.filter((id) => !this.registered.has(id));
+    if (fresh.length === 0) return;
+    await this.redis.sadd(`${queuePrefix(this.config)}:${WEBHOOK_SUBSCRIBERS_KEY}`, ...fresh);
+    for (const id of fresh) this.registered.add(id);
   }
 
   /** True when some URL receives `event`. */
@@ -161,16 +192,23 @@ export class AlertPublisher {
       'subscriber' in job.data
         ? subscribers.has(job.data.subscriber)
         : this.wants('discrepancy.opened'); // a job from before alerts: published again
-    const failed = (await this.queue.getJobs(['failed'], 0, limit - 1)).filter(
-      (job) => job?.data && ours(job),
-    );
+    const failedIn = async (queue: Queue) =>
+      (await queue.getJobs(['failed'], 0, limit - 1)).filter((job) => job?.data && ours(job));
+    const failed = (
+      await Promise.all(
+        [this.sharedQueue, ...this.subscriptions.map((s) => this.queueOf(s.id))].map(failedIn),
+      )
+    ).flat();
     let retried = 0;
     for (let i = 0; i < failed.length; i += RETRY_CHUNK)
       retried += await retryRecentFailed(failed.slice(i, i + RETRY_CHUNK), now);
     return retried;
   }
 
-  /** One job per URL subscribed to `event`; the body is built once, so every URL gets the same. */
+  /**
+   * One job per URL subscribed to `event`, on that subscriber's queue; the body is built once,
+   * so every URL gets the same.
+   */
   private async publish<E extends AlertEvent>(
     event: E,
     subject: string,
@@ -183,13 +221,17 @@ export class AlertPublisher {
     const deliveryId = alertDeliveryId(event, subject);
     const body: AlertBody<E> = { event, deliveryId, occurredAt: at.toISOString(), ...data };
     const text = JSON.stringify(body);
-    const jobs = await addJobs(
-      this.queue,
-      JOB.alertWebhook,
-      targets.map((s) => ({
-        data: { event, deliveryId, subscriber: s.id, body: text, ...extra },
-        opts: webhookJobOptions(`${deliveryId}-${s.id}`),
-      })),
+    await this.register(targets.map((s) => s.id));
+    const jobs = await Promise.all(
+      targets.map(async (s) => {
+        const [job] = await addJobs(this.queueOf(s.id), JOB.alertWebhook, [
+          {
+            data: { event, deliveryId, subscriber: s.id, body: text, ...extra },
+            opts: webhookJobOptions(`${deliveryId}-${s.id}`),
+          },
+        ]);
+        return { job, queue: this.queueOf(s.id) };
+      }),
     );
     // The job id is the delivery id: a job of this delivery that failed for good is kept
     // (JOB_KEEP_FAILED_SECONDS) and makes the add above a no-op. Retry it instead, so that
@@ -197,8 +239,8 @@ export class AlertPublisher {
     // recovers the alert, with its retries afresh. A delivered (completed) one stays as it is.
     // As stored: the jobs addBulk hands back carry this call's options (its timestamp).
     const failed = await Promise.all(
-      jobs.map(async (job) =>
-        (await job.getState()) === 'failed' ? Job.fromId(this.queue, job.id!) : undefined,
+      jobs.map(async ({ job, queue }) =>
+        (await job.getState()) === 'failed' ? Job.fromId(queue, job.id!) : undefined,
       ),
     );
     await retryRecentFailed(

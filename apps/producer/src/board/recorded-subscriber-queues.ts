@@ -1,0 +1,56 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { InjectBullBoard, type BullBoardInstance } from '@bull-board/nestjs';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
+import { APP_CONFIG, AppConfig, webhookSubscriptions } from '@app/config';
+import { APP_LOGGER, Logger, queuePrefix, REDIS, whenRedisReady } from '@app/infra';
+import { isSubscriberWebhookQueue, WEBHOOK_SUBSCRIBERS_KEY, webhookQueueName } from '@app/queue';
+
+/**
+ * Adds to Bull Board, at start, the delivery queue of every subscriber an alert was once
+ * published to (recorded in Redis) that these settings no longer have: no worker sends its
+ * alerts any more, and here an admin sees them and can clean the queue.
+ */
+@Injectable()
+export class RecordedSubscriberQueues implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly queues: Queue[] = [];
+  private started: Promise<void> = Promise.resolve();
+
+  constructor(
+    @InjectBullBoard() private readonly board: BullBoardInstance,
+    @Inject(REDIS) private readonly redis: Redis | Cluster,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.started = whenRedisReady(this.redis, this.logger, 'list removed webhook subscribers', () =>
+      this.addRemoved(),
+    ).catch((e: Error) =>
+      this.logger.warn({ err: e.message }, 'removed webhook subscribers not listed in Bull Board'),
+    );
+  }
+
+  private async addRemoved(): Promise<void> {
+    const prefix = queuePrefix(this.config);
+    const known = new Set(webhookSubscriptions(this.config).map((s) => s.id));
+    const recorded = await this.redis.smembers(`${prefix}:${WEBHOOK_SUBSCRIBERS_KEY}`);
+    for (const name of recorded
+      .filter((id) => !known.has(id))
+      .map(webhookQueueName)
+      .filter(isSubscriberWebhookQueue)) {
+      const queue = new Queue(name, { connection: this.redis, prefix });
+      queue.on('error', (err: Error) =>
+        this.logger.warn({ queue: name, err: err.message }, 'queue connection error'),
+      );
+      this.queues.push(queue);
+      this.board.addQueue(new BullMQAdapter(queue, { readOnlyMode: false }));
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.started;
+    await Promise.all(this.queues.map((q) => q.close()));
+  }
+}
