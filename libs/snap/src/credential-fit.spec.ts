@@ -48,9 +48,10 @@ describe('credentialFitProblems: header values within the provider page’s size
   });
 
   it('NICEPay: X-PARTNER-ID over 20; Finnet: X-PARTNERID over 36 and X-CHANNEL-ID over 5, each named', () => {
+    // A deployment's profile that lets the partner id differ, to see the length alone.
     expect(
       credentialFitProblems(
-        resolveProfile('nicepay'),
+        resolveProfile('nicepay', { partnerIdIsClientId: false }),
         set('nicepay', 'IONPAYTEST', undefined, 'P'.repeat(21)),
       ),
     ).toEqual([
@@ -67,6 +68,33 @@ describe('credentialFitProblems: header values within the provider page’s size
       `finnet/default: X-CHANNEL-ID "123456" is 6 characters, the provider's page allows 5`,
     );
     expect(problems.join(' ')).not.toContain('the-client-secret');
+  });
+
+  it.each([
+    ['netzme', 'X-PARTNER-ID'],
+    ['nicepay', 'X-PARTNER-ID'],
+    ['finnet', 'X-PARTNERID'],
+  ] as const)(
+    '%s: a partner id other than the client id is refused (the page: the partner id is the client id)',
+    (provider, header) => {
+      expect(
+        credentialFitProblems(
+          resolveProfile(provider),
+          set(provider, 'CLIENT01', '95221', 'PARTNER01'),
+        ),
+      ).toEqual([
+        `${provider}/default: ${header} "PARTNER01" is not the client id, and the provider's page says the partner id is the client id; leave the set's partner id unset (it defaults to the client id)`,
+      ]);
+    },
+  );
+
+  it('midtrans (its partner id is its own) may have a partner id other than the client id', () => {
+    expect(
+      credentialFitProblems(
+        resolveProfile('midtrans'),
+        set('midtrans', 'CLIENT01', '95221', 'PARTNER01'),
+      ),
+    ).toEqual([]);
   });
 
   it('a deployment can change a limit (SNAP_FINNET_PROFILE headerMaxLength), the rest kept', () => {

@@ -6,7 +6,8 @@ import { channelValue, ProviderProfile } from './profiles';
  * "X-PARTNER-ID | String | 20" and "CHANNEL-ID | String | 20", Finnet's "X-PARTNERID String (36)"
  * and "X-CHANNEL-ID String (5)"): a value too long is refused by the provider on every call
  * (400xx01), so it is found at start-up instead. Names the set, header, value and lengths (a
- * partner or channel id is not a secret). Empty when it fits.
+ * partner or channel id is not a secret). Also a partner id other than the client id where the
+ * page makes them one (`partnerIdIsClientId`). Empty when it fits.
  */
 export function credentialFitProblems(
   profile: ProviderProfile,
@@ -21,6 +22,10 @@ export function credentialFitProblems(
       );
     }
   };
+  if (profile.partnerIdIsClientId && credentials.partnerId !== credentials.clientId)
+    problems.push(
+      `${where}: ${profile.headers.partnerId} ${JSON.stringify(credentials.partnerId)} is not the client id, and the provider's page says the partner id is the client id; leave the set's partner id unset (it defaults to the client id)`,
+    );
   const limits = profile.headerMaxLength;
   check(profile.headers.partnerId, credentials.partnerId, limits.partnerId, '');
   let channel: string;

@@ -80,6 +80,13 @@ export const providerProfileSchema = z
       z.object({ rule: z.literal('client-id-plus'), suffix: z.string().min(1) }).strict(),
     ]),
     /**
+     * The partner-id header is the client id (NICEPay: "Partner ID = Client ID"; Finnet: "Client
+     * ID provided by Finnet"; Netzme: "Client id e.g NetmeClientId"): a credential set whose
+     * partner id differs is refused at start-up (`credentialFitProblems`), where the provider
+     * would refuse every call.
+     */
+    partnerIdIsClientId: z.boolean(),
+    /**
      * Longest partner-id and channel header values the provider's page allows (`null`: the
      * page gives none); a credential set that does not fit is refused at start-up
      * (`credentialFitProblems`), not by the provider on every call.
@@ -223,6 +230,7 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
     sendClientSecret: false,
     signatureEncoding: 'base64',
     channel: { rule: 'configured' },
+    partnerIdIsClientId: false,
     headerMaxLength: { partnerId: null, channel: null },
     requestFieldMaxLength: { accountNo: null, msId: null },
     externalIdLength: 36,

@@ -14,6 +14,8 @@ export default defineProvider({
   // The balance page's Sample Request sends `--header 'Accept: application/json'`. The general
   // headers page also wants ORIGIN (a per-deployment value): set it if staging does.
   staticHeaders: { Accept: 'application/json' },
+  // "X-PARTNERID | String (36) | M | Client ID provided by Finnet".
+  partnerIdIsClientId: true,
   // "X-PARTNERID | String (36)", "X-CHANNEL-ID | String (5)".
   headerMaxLength: { partnerId: 36, channel: 5 },
   balanceRequest: { partnerReferenceNo: '{reference}' },

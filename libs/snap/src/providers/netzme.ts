@@ -22,6 +22,8 @@ export default defineProvider({
   // (history, on no page: PROTOCOL.md's `Bearer`). The signature covers the bare token either way.
   authorizationSchemeByOperation: { 'balance-inquiry': 'none' },
   signatureEncoding: 'hex',
+  // Both pages' header tables: "X-PARTNER-ID | Client id e.g NetmeClientId".
+  partnerIdIsClientId: true,
   externalIdLength: 32,
   balanceRequest: { partnerReferenceNo: '{reference}', accountNo: '{accountNo}' },
   response: {

@@ -16,6 +16,8 @@ export default defineProvider({
   // without it too.
   unsignedUrlPrefix: '/nicepay',
   channel: { rule: 'client-id-plus', suffix: '01' },
+  // "X-PARTNER-ID | String | 20 | Mandatory | Unique Partner ID, Partner ID = Client ID".
+  partnerIdIsClientId: true,
   // "X-PARTNER-ID | String | 20", "CHANNEL-ID | String | 20" (so a client id of 18 at most).
   headerMaxLength: { partnerId: 20, channel: 20 },
   externalIdLength: 40,
