@@ -3,7 +3,7 @@ import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
 
 /** Issue 15: the demo scenario's Netzme breaks come out explained from the provider history. */
-describe('demo scenario: Netzme real breaks are explained', () => {
+describe('demo scenario: Netzme breaks are explained', () => {
   let pipeline: Pipeline;
   let runId: string;
 
@@ -46,6 +46,21 @@ describe('demo scenario: Netzme real breaks are explained', () => {
       expect(row.status).toBe('mismatched');
       expect(row.attribution.remainder).toBe('0.00');
       expect(row.attribution.summary).toMatch(/^explained: 1 provider-only (credit|debit)/);
+      expect(row.attribution.providerOnly.map((e) => e.providerRef)).toEqual([
+        `${a.merchantId}-TRX-UNBOOKED`,
+      ]);
+      expect(row.attribution.matchedCount).toBe(a.ledger.length);
+    }
+  });
+
+  it('the inactive (blocked) Netzme account is explained by the withdrawal of its whole balance', async () => {
+    // Found after inactive breaks were attributed: with no history, every ledger entry was
+    // listed as ledger-only, which no person would recognise.
+    for (const a of netzmeOfKind('inactive')) {
+      const row = await resultOf(a.accountNo);
+      expect(row.status).toBe('inactive');
+      expect(row.attribution.remainder).toBe('0.00');
+      expect(row.attribution.summary).toMatch(/^explained: 1 provider-only debit/);
       expect(row.attribution.providerOnly.map((e) => e.providerRef)).toEqual([
         `${a.merchantId}-TRX-UNBOOKED`,
       ]);

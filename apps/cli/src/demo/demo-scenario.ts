@@ -187,6 +187,9 @@ export function buildScenario(
         break;
       case 'inactive': {
         simulated = { balance: formatAmount(0n), userStatus: 'blocked' };
+        // Its history: the entries it booked, then the whole balance withdrawn when it was
+        // blocked, which the ledger never booked (the break's page names that withdrawal).
+        simulated.history = explainableHistory(merchantId, ledger, -settled, now, 'withdrawal');
         expected = { status: 'inactive', difference: -settled, attempts: 1 };
         break;
       }
@@ -212,20 +215,21 @@ export function buildScenario(
 
 /**
  * A Netzme break the provider's history explains (issue 15): every ledger entry appears as an
- * event, and one movement half an hour ago, a credit or a fee, that the ledger never booked:
- * the demo's page shows it explained.
+ * event, and one movement half an hour ago, a credit or a fee (or `type`), that the ledger never
+ * booked: the demo's page shows it explained.
  */
 function explainableHistory(
   merchantId: string,
   ledger: ScenarioAccount['ledger'],
   delta: bigint,
   now: Date,
+  type = delta < 0n ? 'fee' : 'payment_bill',
 ): NonNullable<SimulatedAccount['history']> {
   const history = providerHistory(merchantId, ledger);
   history.events.push({
     amount: magnitude(delta),
     side: delta < 0n ? 'db' : 'cr',
-    type: delta < 0n ? 'fee' : 'payment_bill',
+    type,
     trxId: `${merchantId}-TRX-UNBOOKED`,
     at: new Date(now.getTime() - 30 * 60_000).toISOString(),
   });
