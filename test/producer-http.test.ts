@@ -3,7 +3,8 @@ import pino from 'pino';
 import { loadConfig, webhookSubscriptions } from '@app/config';
 import IORedis from 'ioredis';
 import { queuePrefix } from '@app/infra';
-import { WEBHOOK_SUBSCRIBERS_KEY, webhookQueueName } from '@app/queue';
+import { JOB, WEBHOOK_SUBSCRIBERS_KEY, webhookQueueName } from '@app/queue';
+import { Queue } from 'bullmq';
 import { assertApiCredentials } from '../apps/producer/src/auth/credentials-check';
 import { createProducerApp } from '../apps/producer/src/producer-app';
 import { deleteRedisKeys } from './support/redis-cleanup';
@@ -25,14 +26,25 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
   const subscriberQueue = webhookQueueName(webhookSubscriptions(config)[0].id);
   /** A subscriber alerts were once published to, no longer in the settings. */
   const removedQueue = webhookQueueName('s0000000001');
+  const subscribersKey = `${queuePrefix(config)}:${WEBHOOK_SUBSCRIBERS_KEY}`;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let app: INestApplication;
   let url: string;
 
   beforeAll(async () => {
     db = await createTestDatabase(config);
-    const redis = new IORedis(config.REDIS_URL);
-    await redis.sadd(`${queuePrefix(config)}:${WEBHOOK_SUBSCRIBERS_KEY}`, 's0000000001');
+    // Two subscribers recorded in Redis that the settings no longer have: one with an alert
+    // still queued, one whose queue is empty.
+    const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null });
+    await redis.sadd(subscribersKey, 's0000000001', 's0000000002');
+    const removed = new Queue(removedQueue, { connection: redis, prefix: queuePrefix(config) });
+    await removed.add(JOB.alertWebhook, {
+      event: 'run.stalled',
+      deliveryId: 'run.stalled-1',
+      subscriber: 's0000000001',
+      body: '{}',
+    });
+    await removed.close();
     redis.disconnect();
     app = await createProducerApp(config, pino({ level: 'silent' }));
     await app.listen(0, '127.0.0.1');
@@ -138,15 +150,23 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     expect(text).toContain('process_resident_memory_bytes');
   });
 
-  it('serves Bull Board with every queue (the webhook subscriber’s own, and a removed subscriber’s recorded in Redis) behind the same credentials', async () => {
+  it('serves Bull Board with every queue (the webhook subscriber’s own, and a removed subscriber’s recorded in Redis that holds jobs) behind the same credentials', async () => {
     const page = await get('/queues', basic('ops', PASSWORD));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
-    const api = await get('/queues/api/queues', { 'x-api-key': API_KEY });
-    expect(api.status).toBe(200);
-    const names = ((await api.json()) as { queues: { name: string }[] }).queues
-      .map((q) => q.name)
-      .sort();
+    // The removed subscribers' queues are looked at once Redis is ready, after the app starts.
+    const listed = async () => {
+      const api = await get('/queues/api/queues', { 'x-api-key': API_KEY });
+      expect(api.status).toBe(200);
+      return ((await api.json()) as { queues: { name: string }[] }).queues
+        .map((q) => q.name)
+        .sort();
+    };
+    let names = await listed();
+    for (let i = 0; i < 100 && !names.includes(removedQueue); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      names = await listed();
+    }
     expect(names).toEqual([
       'balance-inquiry-finnet',
       'balance-inquiry-midtrans',
@@ -157,6 +177,15 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
       subscriberQueue,
       'reconciliation-schedule',
     ]);
+    // The one whose queue held nothing is forgotten; the one with an alert stays recorded.
+    const redis = new IORedis(config.REDIS_URL);
+    try {
+      const recorded = await redis.smembers(subscribersKey);
+      expect(recorded).toContain('s0000000001');
+      expect(recorded).not.toContain('s0000000002');
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('refuses to start in production without API credentials, and starts with them', () => {

@@ -200,6 +200,26 @@ describe('publishing an alert again retries a delivery that failed for good', ()
     expect(await job.getState()).toBe('waiting');
   });
 
+  it('publishing again a delivery queued on the shared queue before the upgrade: that job is retried (failed) or left (pending), none added to the subscriber’s queue', async () => {
+    await queue.obliterate({ force: true });
+    await shared.obliterate({ force: true });
+    const down = new Date('2026-12-02T16:00:00Z');
+    // The delivery as an older producer queued it: on the shared queue, job id = delivery id.
+    await publisher.providerAvailability('nicepay', false, 'down', down);
+    const own = await only();
+    const old = await shared.add(JOB.alertWebhook, own.data, { jobId: own.id! });
+    await own.remove();
+    await publisher.providerAvailability('nicepay', false, 'down', down);
+    expect(await all()).toHaveLength(0);
+    expect(await old.getState()).toBe('waiting');
+
+    await settle(old, failForGood, 'failed');
+    await publisher.providerAvailability('nicepay', false, 'down', down);
+    expect(await old.getState()).toBe('waiting');
+    expect((await Job.fromId(shared, old.id!))!.attemptsMade).toBe(0);
+    expect(await all()).toHaveLength(0);
+  });
+
   it('publishing again does not retry a delivery first queued over a day ago', async () => {
     await queue.obliterate({ force: true });
     const down = new Date('2026-12-02T15:00:00Z');

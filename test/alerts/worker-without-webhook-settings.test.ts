@@ -128,7 +128,12 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
       .slice(before)
       .map((l) => JSON.parse(l))
       .find((l) => String(l.msg).startsWith('webhook jobs queued for subscribers'));
-    expect(startup).toMatchObject({ level: 40, subscribers: [subscriber], jobs: 1 });
+    expect(startup).toMatchObject({
+      level: 40,
+      subscribers: [subscriber],
+      queues: [webhookQueueName(subscriber)],
+      jobs: 1,
+    });
     expect(startup.msg).toContain('same WEBHOOK_URL, WEBHOOK_SUBSCRIPTIONS and WEBHOOK_SECRET');
     // A second of the worker running: the job is neither taken nor completed.
     await new Promise((r) => setTimeout(r, 1_000));

@@ -120,11 +120,12 @@ describe('the start-up check of job handlers', () => {
     expect(consumers.map((c) => c.queue).sort()).toEqual([...BALANCE_QUEUES, WEBHOOK_QUEUE].sort());
   });
 
-  it('passes the worker with two webhook subscribers: it consumes each one’s delivery queue too', async () => {
+  it('passes the worker with two webhook subscribers (one URL given twice): it consumes each one’s delivery queue too', async () => {
     const withHooks = {
       ...config,
       WEBHOOK_URL: 'https://hooks.example/finance',
-      WEBHOOK_SUBSCRIPTIONS: 'run.stalled,provider.unavailable=https://hooks.example/pager',
+      WEBHOOK_SUBSCRIPTIONS:
+        'run.stalled,provider.unavailable=https://hooks.example/pager;run.stalled=https://hooks.example/finance',
       WEBHOOK_SECRET: 'job-catalogue-webhook-secret-0123456789',
     };
     const worker = await start(WorkerModule.forRoot(withHooks, silent, loadCredentials({})));

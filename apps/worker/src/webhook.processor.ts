@@ -8,6 +8,7 @@ import {
   JOB,
   OnJob,
   WEBHOOK_QUEUE,
+  isSubscriberWebhookQueue,
   WEBHOOK_SUBSCRIBERS_KEY,
   webhookQueueName,
 } from '@app/queue';
@@ -53,17 +54,17 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
    */
   onApplicationBootstrap(): void {
     this.startupCheck = this.unknownQueuedSubscribers().then(
-      ({ subscribers, jobs }) => {
+      ({ subscribers, queues, jobs }) => {
         if (jobs > 0)
           this.logger.warn(
-            { queue: WEBHOOK_QUEUE, subscribers, jobs },
+            { queues, subscribers, jobs },
             'webhook jobs queued for subscribers this worker has no WEBHOOK_* settings for (give the worker the same WEBHOOK_URL, WEBHOOK_SUBSCRIPTIONS and WEBHOOK_SECRET as the producer); they are not delivered until it has (a subscriber removed from the settings: clean its queue in Bull Board)',
           );
       },
       (e: Error) =>
-        this.logger.debug(
+        this.logger.warn(
           { queue: WEBHOOK_QUEUE, err: e.message },
-          'webhook start-up check skipped',
+          'webhook start-up check failed: jobs for subscribers this worker has no settings for may wait unnoticed',
         ),
     );
   }
@@ -73,36 +74,55 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
     await super.beforeApplicationShutdown();
   }
 
-  private async unknownQueuedSubscribers(): Promise<{ subscribers: string[]; jobs: number }> {
+  /**
+   * The pending alert jobs for subscribers this worker does not know: by subscriber, with the
+   * queues that hold them. A subscriber's queue that cannot be read is a warning of its own.
+   */
+  private async unknownQueuedSubscribers(): Promise<{
+    subscribers: string[];
+    queues: string[];
+    jobs: number;
+  }> {
     const known = this.delivery.subscriptions;
-    const shared = (await this.queue.getJobs([...PENDING], 0, STARTUP_CHECK_JOBS - 1)).filter(
-      (j) =>
+    const counts = new Map<string, number>();
+    const queues = new Set<string>();
+    const count = (subscriber: string, queue: string, jobs: number) => {
+      counts.set(subscriber, (counts.get(subscriber) ?? 0) + jobs);
+      queues.add(queue);
+    };
+    for (const j of await this.queue.getJobs([...PENDING], 0, STARTUP_CHECK_JOBS - 1))
+      if (
         j?.name === JOB.alertWebhook &&
         typeof j.data?.subscriber === 'string' &&
-        !known.has(j.data.subscriber),
-    );
-    const counts = new Map<string, number>();
-    for (const j of shared)
-      counts.set(j.data.subscriber as string, (counts.get(j.data.subscriber as string) ?? 0) + 1);
+        !known.has(j.data.subscriber)
+      )
+        count(j.data.subscriber as string, WEBHOOK_QUEUE, 1);
     const client = await this.queue.client;
     const recorded = await client.smembers(`${this.queue.opts.prefix}:${WEBHOOK_SUBSCRIBERS_KEY}`);
-    for (const id of recorded.filter((id) => !known.has(id))) {
-      const theirs = new Queue(webhookQueueName(id), {
-        connection: client,
-        prefix: this.queue.opts.prefix,
-      });
+    for (const id of recorded) {
+      const name = webhookQueueName(id);
+      if (known.has(id) || !isSubscriberWebhookQueue(name)) continue;
       try {
-        const pending = Object.values(await theirs.getJobCounts(...PENDING)).reduce(
-          (a, b) => a + b,
-          0,
+        const theirs = new Queue(name, { connection: client, prefix: this.queue.opts.prefix });
+        try {
+          const pending = Object.values(await theirs.getJobCounts(...PENDING)).reduce(
+            (a, b) => a + b,
+            0,
+          );
+          if (pending > 0) count(id, name, pending);
+        } finally {
+          await theirs.close();
+        }
+      } catch (e) {
+        this.logger.warn(
+          { queue: name, err: (e as Error).message },
+          'webhook start-up check could not read a subscriber queue',
         );
-        if (pending > 0) counts.set(id, (counts.get(id) ?? 0) + pending);
-      } finally {
-        await theirs.close();
       }
     }
     return {
       subscribers: [...counts.keys()],
+      queues: [...queues],
       jobs: [...counts.values()].reduce((a, b) => a + b, 0),
     };
   }

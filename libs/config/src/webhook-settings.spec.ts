@@ -28,6 +28,21 @@ describe('webhook settings', () => {
     expect(subs[0].id).not.toContain('oncall');
   });
 
+  it('a URL given twice is one subscriber (one id, one delivery queue) to the events of both', () => {
+    const subs = webhookSubscriptions(
+      settings({
+        WEBHOOK_URL: 'https://oncall.example/a',
+        WEBHOOK_EVENTS: 'run.stalled',
+        WEBHOOK_SUBSCRIPTIONS:
+          'provider.unavailable=https://pager.example/b;run.finished,run.stalled=https://oncall.example/a',
+      }),
+    );
+    expect(subs.map((s) => [s.url, s.events])).toEqual([
+      ['https://oncall.example/a', ['run.stalled', 'run.finished']],
+      ['https://pager.example/b', ['provider.unavailable']],
+    ]);
+  });
+
   it('names a bad entry and event, never the URL', () => {
     const bad = (env: Record<string, string>) =>
       webhookSettingProblems(settings({ WEBHOOK_SECRET: SECRET_32, ...env })).join('\n');

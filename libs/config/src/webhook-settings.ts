@@ -55,8 +55,9 @@ function parseEvents(text: string, where: string): WebhookEvent[] {
 
 /**
  * The webhook subscriptions of a config: `WEBHOOK_URL` with `WEBHOOK_EVENTS` (default every
- * event), then each `events=url` of `WEBHOOK_SUBSCRIPTIONS` (`;`-separated). Throws naming the
- * setting (never the URL) when one is malformed.
+ * event), then each `events=url` of `WEBHOOK_SUBSCRIPTIONS` (`;`-separated); a URL given twice
+ * is one subscription to the events of both. Throws naming the setting (never the URL) when one
+ * is malformed.
  */
 export function webhookSubscriptions(
   config: Pick<AppConfig, 'WEBHOOK_URL' | 'WEBHOOK_EVENTS' | 'WEBHOOK_SUBSCRIPTIONS'>,
@@ -87,7 +88,20 @@ export function webhookSubscriptions(
       events: parseEvents(entry.slice(0, eq), where),
     });
   });
-  return subscriptions;
+  return mergeSameUrl(subscriptions);
+}
+
+/**
+ * One subscription per URL, with the events of every entry naming it (in the order first
+ * given): a subscriber is its URL, with one delivery queue and one id.
+ */
+function mergeSameUrl(subscriptions: WebhookSubscription[]): WebhookSubscription[] {
+  const byId = new Map<string, WebhookSubscription>();
+  for (const s of subscriptions) {
+    const seen = byId.get(s.id);
+    byId.set(s.id, seen ? { ...seen, events: [...new Set([...seen.events, ...s.events])] } : s);
+  }
+  return [...byId.values()];
 }
 
 /**

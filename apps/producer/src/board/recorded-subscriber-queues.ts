@@ -10,7 +10,9 @@ import { isSubscriberWebhookQueue, WEBHOOK_SUBSCRIBERS_KEY, webhookQueueName } f
 /**
  * Adds to Bull Board, at start, the delivery queue of every subscriber an alert was once
  * published to (recorded in Redis) that these settings no longer have: no worker sends its
- * alerts any more, and here an admin sees them and can clean the queue.
+ * alerts any more, and here an admin sees them and can clean the queue. A recorded subscriber
+ * whose queue holds no job at all is forgotten (taken out of the record), so the list and the
+ * workers' start-up check do not grow for good.
  */
 @Injectable()
 export class RecordedSubscriberQueues implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -34,19 +36,33 @@ export class RecordedSubscriberQueues implements OnApplicationBootstrap, OnAppli
 
   private async addRemoved(): Promise<void> {
     const prefix = queuePrefix(this.config);
+    const key = `${prefix}:${WEBHOOK_SUBSCRIBERS_KEY}`;
     const known = new Set(webhookSubscriptions(this.config).map((s) => s.id));
-    const recorded = await this.redis.smembers(`${prefix}:${WEBHOOK_SUBSCRIBERS_KEY}`);
-    for (const name of recorded
-      .filter((id) => !known.has(id))
-      .map(webhookQueueName)
-      .filter(isSubscriberWebhookQueue)) {
+    for (const id of await this.redis.smembers(key)) {
+      const name = webhookQueueName(id);
+      if (known.has(id)) continue;
+      if (!isSubscriberWebhookQueue(name)) {
+        await this.redis.srem(key, id);
+        continue;
+      }
       const queue = new Queue(name, { connection: this.redis, prefix });
       queue.on('error', (err: Error) =>
         this.logger.warn({ queue: name, err: err.message }, 'queue connection error'),
       );
+      const jobs = Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
+      if (jobs === 0) {
+        await this.redis.srem(key, id);
+        await queue.close();
+        continue;
+      }
       this.queues.push(queue);
       this.board.addQueue(new BullMQAdapter(queue, { readOnlyMode: false }));
     }
+    if (this.queues.length > 0)
+      this.logger.info(
+        { queues: this.queues.map((q) => q.name) },
+        'webhook queues of subscribers no longer in the settings are listed in Bull Board',
+      );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -224,13 +224,19 @@ export class AlertPublisher {
     await this.register(targets.map((s) => s.id));
     const jobs = await Promise.all(
       targets.map(async (s) => {
-        const [job] = await addJobs(this.queueOf(s.id), JOB.alertWebhook, [
+        const jobId = `${deliveryId}-${s.id}`;
+        // A delivery queued on the shared queue before each subscriber had its own (published
+        // again by the producer's start-up re-queue) is that job, not a second one.
+        const before = await this.sharedQueue.getJob(jobId);
+        if (before) return { job: before, queue: this.sharedQueue };
+        const queue = this.queueOf(s.id);
+        const [job] = await addJobs(queue, JOB.alertWebhook, [
           {
             data: { event, deliveryId, subscriber: s.id, body: text, ...extra },
-            opts: webhookJobOptions(`${deliveryId}-${s.id}`),
+            opts: webhookJobOptions(jobId),
           },
         ]);
-        return { job, queue: this.queueOf(s.id) };
+        return { job, queue };
       }),
     );
     // The job id is the delivery id: a job of this delivery that failed for good is kept
