@@ -122,12 +122,12 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
     await waitFor(() =>
       pipeline.logs.lines
         .slice(before)
-        .some((l) => l.includes('webhook jobs queued for subscribers this worker has no')),
+        .some((l) => l.includes('webhook subscribers this worker has no WEBHOOK_* settings for')),
     );
     const startup = pipeline.logs.lines
       .slice(before)
       .map((l) => JSON.parse(l))
-      .find((l) => String(l.msg).startsWith('webhook jobs queued for subscribers'));
+      .find((l) => String(l.msg).startsWith('webhook subscribers this worker has no'));
     expect(startup).toMatchObject({
       level: 40,
       subscribers: [subscriber],
@@ -135,6 +135,7 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
       jobs: 1,
     });
     expect(startup.msg).toContain('same WEBHOOK_URL, WEBHOOK_SUBSCRIPTIONS and WEBHOOK_SECRET');
+    expect(startup.msg).toContain('nor announce the runs it finishes to them');
     // A second of the worker running: the job is neither taken nor completed.
     await new Promise((r) => setTimeout(r, 1_000));
     job = (await ownQueue.getJob(queued.id!))!;
@@ -214,6 +215,22 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
       republished: `discrepancy ${done.data.discrepancyId}`,
     });
     expect(deliveries).toEqual([HOOK_PATH, HOOK_PATH]);
+  });
+
+  it('a worker without the settings warns at start even with nothing queued: the runs it finishes are announced to no subscriber', async () => {
+    await pipeline.stopWorker();
+    const before = pipeline.logs.lines.length;
+    await pipeline.startWorker(workerConfig);
+    await waitFor(() =>
+      pipeline.logs.lines
+        .slice(before)
+        .some((l) => l.includes('webhook subscribers this worker has no WEBHOOK_* settings for')),
+    );
+    const startup = pipeline.logs.lines
+      .slice(before)
+      .map((l) => JSON.parse(l))
+      .find((l) => String(l.msg).startsWith('webhook subscribers this worker has no'));
+    expect(startup).toMatchObject({ level: 40, subscribers: [subscriber], queues: [], jobs: 0 });
   });
 
   it('never puts the webhook secret or the URL’s path in a log line, an error or job data', async () => {

@@ -28,9 +28,8 @@ const PENDING = ['waiting', 'delayed', 'prioritized', 'paused'] as const;
  * alerts), so an upgrade loses none. New alerts go to each subscriber's queue
  * ({@link subscriberWebhookProcessor}).
  *
- * At start it also warns about deliveries this worker leaves alone: alert jobs of subscribers
- * it has no WEBHOOK_* settings for, on this queue and on the subscribers' queues that the
- * producers recorded (`webhook-subscribers` in Redis).
+ * At start it also warns about subscribers it has no WEBHOOK_* settings for: named by jobs on
+ * this queue, or recorded by the producers (`webhook-subscribers` in Redis).
  */
 @Processor(WEBHOOK_QUEUE, { concurrency: DELIVERIES_IN_FLIGHT })
 export class WebhookProcessor extends JobWorkerHost implements OnApplicationBootstrap {
@@ -46,25 +45,26 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
   }
 
   /**
-   * At start, a look for alert deliveries queued for a subscriber this worker does not know:
-   * one warning (the ids and a count), so a worker started without the producer's WEBHOOK_*
-   * settings says so. On a subscriber's own queue such jobs wait, unworked here, until a worker
-   * with the settings starts; on the shared queue they fail and are retried. In the
-   * background: a Redis that is not there yet does not hold the start.
+   * At start, a look for webhook subscribers the producers publish to (recorded in Redis, or
+   * named by jobs on the shared queue) that this worker has no WEBHOOK_* settings for: one
+   * warning (the ids, the queues holding their pending alerts, a count). Such a worker does not
+   * send their queued alerts (on the shared queue it fails them, retried) and announces the runs
+   * it finishes to none of them. In the background: a Redis that is not there yet does not hold
+   * the start.
    */
   onApplicationBootstrap(): void {
-    this.startupCheck = this.unknownQueuedSubscribers().then(
+    this.startupCheck = this.unknownSubscribers().then(
       ({ subscribers, queues, jobs }) => {
-        if (jobs > 0)
+        if (subscribers.length > 0)
           this.logger.warn(
-            { queues, subscribers, jobs },
-            'webhook jobs queued for subscribers this worker has no WEBHOOK_* settings for (give the worker the same WEBHOOK_URL, WEBHOOK_SUBSCRIPTIONS and WEBHOOK_SECRET as the producer); they are not delivered until it has (a subscriber removed from the settings: clean its queue in Bull Board)',
+            { subscribers, queues, jobs },
+            'webhook subscribers this worker has no WEBHOOK_* settings for: it does not send their queued alerts, nor announce the runs it finishes to them (give the worker the same WEBHOOK_URL, WEBHOOK_SUBSCRIPTIONS and WEBHOOK_SECRET as the producer; a subscriber removed from the settings: clean its queue in Bull Board)',
           );
       },
       (e: Error) =>
         this.logger.warn(
           { queue: WEBHOOK_QUEUE, err: e.message },
-          'webhook start-up check failed: jobs for subscribers this worker has no settings for may wait unnoticed',
+          'webhook start-up check failed: subscribers this worker has no settings for may go unnoticed',
         ),
     );
   }
@@ -75,33 +75,34 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
   }
 
   /**
-   * The pending alert jobs for subscribers this worker does not know: by subscriber, with the
-   * queues that hold them. A subscriber's queue that cannot be read is a warning of its own.
+   * The subscribers this worker does not know, with the queues holding their pending alerts and
+   * how many. A subscriber's queue that cannot be read is a warning of its own.
    */
-  private async unknownQueuedSubscribers(): Promise<{
+  private async unknownSubscribers(): Promise<{
     subscribers: string[];
     queues: string[];
     jobs: number;
   }> {
     const known = this.delivery.subscriptions;
-    const counts = new Map<string, number>();
+    const subscribers = new Set<string>();
     const queues = new Set<string>();
-    const count = (subscriber: string, queue: string, jobs: number) => {
-      counts.set(subscriber, (counts.get(subscriber) ?? 0) + jobs);
-      queues.add(queue);
-    };
+    let jobs = 0;
     for (const j of await this.queue.getJobs([...PENDING], 0, STARTUP_CHECK_JOBS - 1))
       if (
         j?.name === JOB.alertWebhook &&
         typeof j.data?.subscriber === 'string' &&
         !known.has(j.data.subscriber)
-      )
-        count(j.data.subscriber as string, WEBHOOK_QUEUE, 1);
+      ) {
+        subscribers.add(j.data.subscriber as string);
+        queues.add(WEBHOOK_QUEUE);
+        jobs++;
+      }
     const client = await this.queue.client;
     const recorded = await client.smembers(`${this.queue.opts.prefix}:${WEBHOOK_SUBSCRIBERS_KEY}`);
     for (const id of recorded) {
       const name = webhookQueueName(id);
       if (known.has(id) || !isSubscriberWebhookQueue(name)) continue;
+      subscribers.add(id);
       try {
         const theirs = new Queue(name, { connection: client, prefix: this.queue.opts.prefix });
         try {
@@ -109,7 +110,10 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
             (a, b) => a + b,
             0,
           );
-          if (pending > 0) count(id, name, pending);
+          if (pending > 0) {
+            queues.add(name);
+            jobs += pending;
+          }
         } finally {
           await theirs.close();
         }
@@ -120,11 +124,7 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
         );
       }
     }
-    return {
-      subscribers: [...counts.keys()],
-      queues: [...queues],
-      jobs: [...counts.values()].reduce((a, b) => a + b, 0),
-    };
+    return { subscribers: [...subscribers], queues: [...queues], jobs };
   }
 
   /** A Redis hiccup must be logged, not crash the process (an unhandled 'error' event would). */

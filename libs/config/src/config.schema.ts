@@ -337,9 +337,12 @@ export const configSchema = z.object({
   WEBHOOK_URL: z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === '' || /^https?:\/\/[^\s]+$/.test(v), {
-      message: 'must be an http(s) URL',
-    })
+    .refine(
+      (v) => v === undefined || v === '' || (/^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v)),
+      {
+        message: 'must be an http(s) URL',
+      },
+    )
     .transform((v) => v || undefined),
   WEBHOOK_SECRET: z.string().optional(),
   /** Events WEBHOOK_URL receives: `*` or a comma list (checked in webhook-settings.ts). */

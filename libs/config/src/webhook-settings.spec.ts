@@ -41,6 +41,19 @@ describe('webhook settings', () => {
       ['https://oncall.example/a', ['run.stalled', 'run.finished']],
       ['https://pager.example/b', ['provider.unavailable']],
     ]);
+    // Spelt differently (scheme and host case, the default port): the same URL, the first id.
+    const spelt = webhookSubscriptions(
+      settings({
+        WEBHOOK_URL: 'https://Example.com/h/T',
+        WEBHOOK_EVENTS: 'run.stalled',
+        WEBHOOK_SUBSCRIPTIONS: 'run.finished=HTTPS://example.com:443/h/T',
+      }),
+    );
+    expect(spelt).toHaveLength(1);
+    expect(spelt[0].events).toEqual(['run.stalled', 'run.finished']);
+    expect(spelt[0].id).toBe(
+      webhookSubscriptions(settings({ WEBHOOK_URL: 'https://Example.com/h/T' }))[0].id,
+    );
   });
 
   it('names a bad entry and event, never the URL', () => {

@@ -80,7 +80,7 @@ export function webhookSubscriptions(
         `${where}: must be events=URL (e.g. run.stalled,provider.unavailable=https://…)`,
       );
     const url = entry.slice(eq + 1).trim();
-    if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url))
+    if (!/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url))
       throw new Error(`${where}: the URL must be an http(s) URL`);
     subscriptions.push({
       id: subscriberId(url),
@@ -93,15 +93,18 @@ export function webhookSubscriptions(
 
 /**
  * One subscription per URL, with the events of every entry naming it (in the order first
- * given): a subscriber is its URL, with one delivery queue and one id.
+ * given): a subscriber is its URL, with one delivery queue and one id (the first spelling's).
+ * URLs that differ only in spelling (`HTTPS://Example.com:443/h` and `https://example.com/h`)
+ * are one URL.
  */
 function mergeSameUrl(subscriptions: WebhookSubscription[]): WebhookSubscription[] {
-  const byId = new Map<string, WebhookSubscription>();
+  const byUrl = new Map<string, WebhookSubscription>();
   for (const s of subscriptions) {
-    const seen = byId.get(s.id);
-    byId.set(s.id, seen ? { ...seen, events: [...new Set([...seen.events, ...s.events])] } : s);
+    const url = URL.canParse(s.url) ? new URL(s.url).href : s.url;
+    const seen = byUrl.get(url);
+    byUrl.set(url, seen ? { ...seen, events: [...new Set([...seen.events, ...s.events])] } : s);
   }
-  return [...byId.values()];
+  return [...byUrl.values()];
 }
 
 /**
@@ -132,7 +135,9 @@ export function webhookSettingProblems(config: AppConfig): string[] {
         'the graceful stop window: a worker stopping mid-delivery would be killed before the attempt ends',
     );
   if (config.NODE_ENV !== 'development') {
-    const plain = subscriptions.filter((s) => !s.url.startsWith('https://'));
+    const plain = subscriptions.filter(
+      (s) => !URL.canParse(s.url) || new URL(s.url).protocol !== 'https:',
+    );
     if (plain.length > 0)
       problems.push(
         `WEBHOOK_URL / WEBHOOK_SUBSCRIPTIONS: ${plain.length} URL(s) not https (${plain.map((s) => describeWebhookUrl(s.url)).join(', ')}); production sends alerts over TLS only`,
