@@ -39,7 +39,10 @@ export const QUEUE_JOBS: Readonly<Record<string, readonly JobName[]>> = {
 /** The job names each subscriber's delivery queue carries (`webhookQueueName`). */
 export const SUBSCRIBER_WEBHOOK_JOBS: readonly JobName[] = [JOB.alertWebhook];
 
-/** The job names `queue` carries, a subscriber's delivery queue included; undefined for a queue the catalogue does not know. */
+/**
+ * The job names `queue` carries, a subscriber's delivery queue included; undefined for a queue
+ * the catalogue does not know.
+ */
 export function catalogueJobs(queue: string): readonly JobName[] | undefined {
   return (
     QUEUE_JOBS[queue] ?? (isSubscriberWebhookQueue(queue) ? SUBSCRIBER_WEBHOOK_JOBS : undefined)

@@ -19,7 +19,7 @@ export const WEBHOOK_QUEUE = 'discrepancy-webhooks';
 
 /**
  * One webhook subscriber's alert deliveries, by its id (the URL's fingerprint, never the URL):
- * a queue each, so a receiver that hangs holds up its own alerts only, and each keeps its order.
+ * a queue each, so a receiver that hangs holds up its own alerts only.
  */
 export function webhookQueueName(subscriberId: string): string {
   return `${WEBHOOK_QUEUE}-${subscriberId}`;

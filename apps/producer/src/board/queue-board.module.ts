@@ -8,10 +8,12 @@ import { boardRoles } from './board-roles';
 import { RecordedSubscriberQueues } from './recorded-subscriber-queues';
 
 /**
- * Bull Board at `/queues` for every queue (a webhook subscriber's own among them), behind the API's credentials (checked for every
- * path by the authentication middleware) and read-only but for `admin` ({@link boardRoles},
- * mounted by the app on the path and here again). Job payloads hold ids, or an alert's body
- * and its URL's fingerprint (see libs/queue/src/jobs.ts), so the board shows no secret.
+ * Bull Board at `/queues` for every queue (each webhook subscriber's own among them, and those
+ * of removed subscribers that still hold jobs: {@link RecordedSubscriberQueues}), behind the
+ * API's credentials (checked for every path by the authentication middleware) and read-only but
+ * for `admin` ({@link boardRoles}, mounted by the app on the path and here again). Job payloads
+ * hold ids, or an alert's body and its URL's fingerprint (see libs/queue/src/jobs.ts), so the
+ * board shows no secret.
  */
 @Module({})
 export class QueueBoardModule {

@@ -24,7 +24,10 @@ export type QueueSettings = Pick<
   | 'WEBHOOK_SUBSCRIPTIONS'
 >;
 
-/** Every queue of the product under these settings: the fixed ones and a queue per webhook subscriber. */
+/**
+ * Every queue of the product under these settings: the fixed ones and a queue per webhook
+ * subscriber.
+ */
 export function productQueueNames(config: QueueSettings): string[] {
   return [...ALL_QUEUES, ...webhookSubscriptions(config).map((s) => webhookQueueName(s.id))];
 }
