@@ -134,7 +134,7 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     expect(((await byBasic.json()) as { status: string }).status).toBe('finished'); // no account: finished at once
   });
 
-  it('serves Prometheus metrics with the jobs of every queue by state', async () => {
+  it('serves Prometheus metrics with the jobs of every queue by state (a removed subscriber’s that holds alerts too)', async () => {
     const res = await get('/metrics', { 'x-api-key': API_KEY });
     expect(res.status).toBe(200);
     const text = await res.text();
@@ -148,6 +148,15 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
       `bullmq_jobs{queue="${subscriberQueue}",state="failed",app="producer"} 0`,
     );
     expect(text).toContain('process_resident_memory_bytes');
+    // A removed subscriber's queue still holding an alert is counted too, once listed (the
+    // producer looks for them once Redis is ready, after it starts).
+    const removedLine = `bullmq_jobs{queue="${removedQueue}",state="waiting",app="producer"} 1`;
+    let scraped = text;
+    for (let i = 0; i < 100 && !scraped.includes(removedLine); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      scraped = await (await get('/metrics', { 'x-api-key': API_KEY })).text();
+    }
+    expect(scraped).toContain(removedLine);
   });
 
   it('serves Bull Board with every queue (the webhook subscriber’s own, and a removed subscriber’s recorded in Redis that holds jobs) behind the same credentials', async () => {

@@ -37,6 +37,7 @@ export class QueueBoardModule {
         ),
       ],
       providers: [RecordedSubscriberQueues],
+      exports: [RecordedSubscriberQueues],
     };
   }
 }

@@ -10,13 +10,15 @@ import { isSubscriberWebhookQueue, WEBHOOK_SUBSCRIBERS_KEY, webhookQueueName } f
 /**
  * Adds to Bull Board, at start, the delivery queue of every subscriber an alert was once
  * published to (recorded in Redis) that these settings no longer have: no worker sends its
- * alerts any more, and here an admin sees them and can clean the queue. A recorded subscriber
+ * alerts any more, and here (and in `/metrics`) an admin sees them and can clean the queue. A
+ * recorded subscriber
  * whose queue holds no job at all is forgotten (taken out of the record), so the list and the
  * workers' start-up check do not grow for good.
  */
 @Injectable()
 export class RecordedSubscriberQueues implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly queues: Queue[] = [];
+  /** The queues listed (for `/metrics` too); filled once Redis is ready after the start. */
+  readonly queues: Queue[] = [];
   private started: Promise<void> = Promise.resolve();
 
   constructor(

@@ -22,6 +22,7 @@ import { loadAlertFigures } from '@app/reconciliation';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PROVIDERS, ProviderName, readBreakerStatus } from '@app/snap';
+import { RecordedSubscriberQueues } from '../board/recorded-subscriber-queues';
 import { queueLagSeconds } from '../health/queue-lag';
 import { SharedReads } from './shared-reads';
 
@@ -62,6 +63,7 @@ export class MetricsController {
     @InjectQueue(SCHEDULE_QUEUE) schedule: Queue,
     @InjectQueue(WEBHOOK_QUEUE) webhooks: Queue,
     @Inject(WEBHOOK_QUEUES) subscriberQueues: ReadonlyMap<string, Queue>,
+    private readonly removedSubscribers: RecordedSubscriberQueues,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -99,9 +101,11 @@ export class MetricsController {
     return {
       queues: async () => {
         // Nothing is asked of a connection that is away (ioredis would keep it until it is back).
-        await queueConnectionsReady(this.queues);
+        // With the queues of removed subscribers still holding alerts (listed after the start).
+        const queues = [...this.queues, ...this.removedSubscribers.queues];
+        await queueConnectionsReady(queues);
         await Promise.all(
-          this.queues.map(async (queue) => {
+          queues.map(async (queue) => {
             const counts = await queue.getJobCounts(...STATES);
             for (const state of STATES)
               this.metrics.jobs.set({ queue: queue.name, state }, counts[state] ?? 0);
