@@ -4,7 +4,7 @@ import { loadConfig, webhookSubscriptions } from '@app/config';
 import IORedis from 'ioredis';
 import { queuePrefix } from '@app/infra';
 import { JOB, WEBHOOK_SUBSCRIBERS_KEY, webhookQueueName } from '@app/queue';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { assertApiCredentials } from '../apps/producer/src/auth/credentials-check';
 import { createProducerApp } from '../apps/producer/src/producer-app';
 import { deleteRedisKeys } from './support/redis-cleanup';
@@ -33,18 +33,28 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(config);
-    // Two subscribers recorded in Redis that the settings no longer have: one with an alert
-    // still queued, one whose queue is empty.
+    // Three subscribers recorded in Redis that the settings no longer have: one with an alert
+    // still queued, one whose queue is empty, one whose queue holds only a delivered alert.
     const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: null });
-    await redis.sadd(subscribersKey, 's0000000001', 's0000000002');
-    const removed = new Queue(removedQueue, { connection: redis, prefix: queuePrefix(config) });
-    await removed.add(JOB.alertWebhook, {
-      event: 'run.stalled',
+    await redis.sadd(subscribersKey, 's0000000001', 's0000000002', 's0000000003');
+    const prefix = queuePrefix(config);
+    const alert = (subscriber: string) => ({
+      event: 'run.stalled' as const,
       deliveryId: 'run.stalled-1',
-      subscriber: 's0000000001',
+      subscriber,
       body: '{}',
     });
+    const removed = new Queue(removedQueue, { connection: redis, prefix });
+    await removed.add(JOB.alertWebhook, alert('s0000000001'));
     await removed.close();
+    const delivered = new Queue(webhookQueueName('s0000000003'), { connection: redis, prefix });
+    const done = await delivered.add(JOB.alertWebhook, alert('s0000000003'));
+    const worker = new Worker(delivered.name, async () => undefined, { connection: redis, prefix });
+    for (let i = 0; i < 100 && (await done.getState()) !== 'completed'; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await done.getState()).toBe('completed');
+    await worker.close();
+    await delivered.close();
     redis.disconnect();
     app = await createProducerApp(config, pino({ level: 'silent' }));
     await app.listen(0, '127.0.0.1');
@@ -186,12 +196,14 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
       subscriberQueue,
       'reconciliation-schedule',
     ]);
-    // The one whose queue held nothing is forgotten; the one with an alert stays recorded.
+    // The ones whose queue held nothing undelivered are forgotten and not listed; the one with
+    // an alert stays recorded.
     const redis = new IORedis(config.REDIS_URL);
     try {
       const recorded = await redis.smembers(subscribersKey);
       expect(recorded).toContain('s0000000001');
       expect(recorded).not.toContain('s0000000002');
+      expect(recorded).not.toContain('s0000000003');
     } finally {
       redis.disconnect();
     }

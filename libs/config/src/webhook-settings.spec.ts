@@ -1,3 +1,4 @@
+import { redactSecretValues } from '@app/snap';
 import { configSchema } from './config.schema';
 import { loadConfig } from './load-config';
 import {
@@ -54,6 +55,15 @@ describe('webhook settings', () => {
     expect(spelt[0].id).toBe(
       webhookSubscriptions(settings({ WEBHOOK_URL: 'https://Example.com/h/T' }))[0].id,
     );
+    // The spelling merged away is a secret too: redacted from log lines like the kept one.
+    webhookSettingProblems(
+      settings({
+        WEBHOOK_URL: 'https://Example.com/h/T0kenA',
+        WEBHOOK_SUBSCRIPTIONS: 'run.finished=HTTPS://example.com:443/h/T0kenA',
+        WEBHOOK_SECRET: SECRET_32,
+      }),
+    );
+    expect(redactSecretValues('sent to HTTPS://example.com:443/h/T0kenA')).not.toContain('T0kenA');
   });
 
   it('names a bad entry and event, never the URL', () => {

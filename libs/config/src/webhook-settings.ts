@@ -62,6 +62,13 @@ function parseEvents(text: string, where: string): WebhookEvent[] {
 export function webhookSubscriptions(
   config: Pick<AppConfig, 'WEBHOOK_URL' | 'WEBHOOK_EVENTS' | 'WEBHOOK_SUBSCRIPTIONS'>,
 ): WebhookSubscription[] {
+  return mergeSameUrl(subscriptionEntries(config));
+}
+
+/** Each entry of the settings as written, before one URL's entries are merged. */
+function subscriptionEntries(
+  config: Pick<AppConfig, 'WEBHOOK_URL' | 'WEBHOOK_EVENTS' | 'WEBHOOK_SUBSCRIPTIONS'>,
+): WebhookSubscription[] {
   const subscriptions: WebhookSubscription[] = [];
   if (config.WEBHOOK_URL)
     subscriptions.push({
@@ -88,14 +95,14 @@ export function webhookSubscriptions(
       events: parseEvents(entry.slice(0, eq), where),
     });
   });
-  return mergeSameUrl(subscriptions);
+  return subscriptions;
 }
 
 /**
  * One subscription per URL, with the events of every entry naming it (in the order first
  * given): a subscriber is its URL, with one delivery queue and one id (the first spelling's).
  * URLs that differ only in spelling (`HTTPS://Example.com:443/h` and `https://example.com/h`)
- * are one URL.
+ * are one URL. The id is the hash of the spelling, so every process must spell a URL alike.
  */
 function mergeSameUrl(subscriptions: WebhookSubscription[]): WebhookSubscription[] {
   const byUrl = new Map<string, WebhookSubscription>();
@@ -115,13 +122,15 @@ function mergeSameUrl(subscriptions: WebhookSubscription[]): WebhookSubscription
  * setting and never a URL or the secret.
  */
 export function webhookSettingProblems(config: AppConfig): string[] {
-  let subscriptions: WebhookSubscription[];
+  let entries: WebhookSubscription[];
   try {
-    subscriptions = webhookSubscriptions(config);
+    entries = subscriptionEntries(config);
   } catch (e) {
     return [(e as Error).message];
   }
-  for (const s of subscriptions) rememberSecretValue(s.url);
+  // Every spelling is a secret, the ones merged away included.
+  for (const s of entries) rememberSecretValue(s.url);
+  const subscriptions = mergeSameUrl(entries);
   if (subscriptions.length === 0) return [];
   const problems: string[] = [];
   if (!config.WEBHOOK_SECRET)

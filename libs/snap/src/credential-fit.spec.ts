@@ -83,7 +83,7 @@ describe('credentialFitProblems: header values within the provider page’s size
           set(provider, 'CLIENT01', '95221', 'PARTNER01'),
         ),
       ).toEqual([
-        `${provider}/default: ${header} "PARTNER01" is not the client id, and the provider's page says the partner id is the client id; leave the set's partner id unset (it defaults to the client id)`,
+        `${provider}/default: ${header} "PARTNER01" is not the client id, and the provider's page says the partner id is the client id; leave the set's partner id unset (it defaults to the client id), or, where the provider confirms another, set SNAP_${provider.toUpperCase()}_PROFILE='{"partnerIdIsClientId":false}'`,
       ]);
     },
   );

@@ -24,7 +24,7 @@ export function credentialFitProblems(
   };
   if (profile.partnerIdIsClientId && credentials.partnerId !== credentials.clientId)
     problems.push(
-      `${where}: ${profile.headers.partnerId} ${JSON.stringify(credentials.partnerId)} is not the client id, and the provider's page says the partner id is the client id; leave the set's partner id unset (it defaults to the client id)`,
+      `${where}: ${profile.headers.partnerId} ${JSON.stringify(credentials.partnerId)} is not the client id, and the provider's page says the partner id is the client id; leave the set's partner id unset (it defaults to the client id), or, where the provider confirms another, set SNAP_${credentials.provider.toUpperCase()}_PROFILE='{"partnerIdIsClientId":false}'`,
     );
   const limits = profile.headerMaxLength;
   check(profile.headers.partnerId, credentials.partnerId, limits.partnerId, '');

@@ -8,13 +8,24 @@ import { APP_LOGGER, Logger, queuePrefix, REDIS, whenRedisReady } from '@app/inf
 import { isSubscriberWebhookQueue, WEBHOOK_SUBSCRIBERS_KEY, webhookQueueName } from '@app/queue';
 
 /**
- * Adds to Bull Board, at start, the delivery queue of every subscriber an alert was once
- * published to (recorded in Redis) that these settings no longer have: no worker sends its
- * alerts any more, and here (and in `/metrics`) an admin sees them and can clean the queue. A
- * recorded subscriber
- * whose queue holds no job at all is forgotten (taken out of the record), so the list and the
- * workers' start-up check do not grow for good.
+ * Adds to Bull Board and `/metrics`, at start, the delivery queue of every subscriber an alert
+ * was once published to (recorded in Redis) that these settings no longer have, while it holds
+ * a delivery not yet made (waiting, delayed, active or failed): no worker sends those alerts any
+ * more, and here an admin sees them and can clean the queue. A recorded subscriber with none is
+ * forgotten (taken out of the record; its delivered jobs are left to age out), so the list and
+ * the workers' start-up warning do not grow for good.
  */
+/** The states of a delivery not made yet (a completed one is made; failed ones can be retried). */
+const UNDELIVERED = [
+  'waiting',
+  'delayed',
+  'prioritized',
+  'paused',
+  'active',
+  'waiting-children',
+  'failed',
+] as const;
+
 @Injectable()
 export class RecordedSubscriberQueues implements OnApplicationBootstrap, OnApplicationShutdown {
   /** The queues listed (for `/metrics` too); filled once Redis is ready after the start. */
@@ -51,14 +62,22 @@ export class RecordedSubscriberQueues implements OnApplicationBootstrap, OnAppli
       queue.on('error', (err: Error) =>
         this.logger.warn({ queue: name, err: err.message }, 'queue connection error'),
       );
-      const jobs = Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
-      if (jobs === 0) {
-        await this.redis.srem(key, id);
-        await queue.close();
-        continue;
+      let listed = false;
+      try {
+        const undelivered = await queue.getJobCounts(...UNDELIVERED);
+        if (Object.values(undelivered).some((n) => n > 0)) {
+          this.board.addQueue(new BullMQAdapter(queue, { readOnlyMode: false }));
+          this.queues.push(queue);
+          listed = true;
+        } else await this.redis.srem(key, id);
+      } catch (e) {
+        this.logger.warn(
+          { queue: name, err: (e as Error).message },
+          'a removed webhook subscriber queue could not be read; not listed',
+        );
+      } finally {
+        if (!listed) await queue.close();
       }
-      this.queues.push(queue);
-      this.board.addQueue(new BullMQAdapter(queue, { readOnlyMode: false }));
     }
     if (this.queues.length > 0)
       this.logger.info(
