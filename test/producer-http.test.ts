@@ -3,7 +3,7 @@ import pino from 'pino';
 import { loadConfig, webhookSubscriptions } from '@app/config';
 import IORedis from 'ioredis';
 import { queuePrefix } from '@app/infra';
-import { JOB, WEBHOOK_SUBSCRIBERS_KEY, webhookQueueName } from '@app/queue';
+import { JOB, webhookQueueName, webhookSubscribersKey } from '@app/queue';
 import { Queue, Worker } from 'bullmq';
 import { assertApiCredentials } from '../apps/producer/src/auth/credentials-check';
 import { createProducerApp } from '../apps/producer/src/producer-app';
@@ -26,7 +26,7 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
   const subscriberQueue = webhookQueueName(webhookSubscriptions(config)[0].id);
   /** A subscriber alerts were once published to, no longer in the settings. */
   const removedQueue = webhookQueueName('s0000000001');
-  const subscribersKey = `${queuePrefix(config)}:${WEBHOOK_SUBSCRIBERS_KEY}`;
+  const subscribersKey = webhookSubscribersKey(queuePrefix(config));
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let app: INestApplication;
   let url: string;

@@ -94,6 +94,18 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
     while (!(await what()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(await what()).toBe(true);
   };
+  /** The worker's start-up warning about subscribers it has no settings for, logged after line `before`. */
+  const startupWarning = async (before: number) => {
+    const warning = () =>
+      pipeline.logs.lines
+        .slice(before)
+        .map((l) => JSON.parse(l))
+        .find((l) =>
+          String(l.msg).startsWith('webhook subscribers this worker has no WEBHOOK_* settings for'),
+        );
+    await waitFor(() => warning() !== undefined);
+    return warning();
+  };
   const notifiedAt = async (id: string): Promise<Date | null> => {
     const [row] = await pipeline.db.dataSource.query(
       `SELECT notified_at FROM discrepancies WHERE id = $1`,
@@ -119,15 +131,7 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
     const before = pipeline.logs.lines.length;
     await pipeline.startWorker(workerConfig);
     // At start: a subscriber's queue holds a job for a subscriber this worker does not know.
-    await waitFor(() =>
-      pipeline.logs.lines
-        .slice(before)
-        .some((l) => l.includes('webhook subscribers this worker has no WEBHOOK_* settings for')),
-    );
-    const startup = pipeline.logs.lines
-      .slice(before)
-      .map((l) => JSON.parse(l))
-      .find((l) => String(l.msg).startsWith('webhook subscribers this worker has no'));
+    const startup = await startupWarning(before);
     expect(startup).toMatchObject({
       level: 40,
       subscribers: [subscriber],
@@ -221,15 +225,7 @@ describe('alerts: a worker without the producer’s webhook settings', () => {
     await pipeline.stopWorker();
     const before = pipeline.logs.lines.length;
     await pipeline.startWorker(workerConfig);
-    await waitFor(() =>
-      pipeline.logs.lines
-        .slice(before)
-        .some((l) => l.includes('webhook subscribers this worker has no WEBHOOK_* settings for')),
-    );
-    const startup = pipeline.logs.lines
-      .slice(before)
-      .map((l) => JSON.parse(l))
-      .find((l) => String(l.msg).startsWith('webhook subscribers this worker has no'));
+    const startup = await startupWarning(before);
     expect(startup).toMatchObject({ level: 40, subscribers: [subscriber], queues: [], jobs: 0 });
   });
 

@@ -9,8 +9,8 @@ import {
   OnJob,
   WEBHOOK_QUEUE,
   isSubscriberWebhookQueue,
-  WEBHOOK_SUBSCRIBERS_KEY,
   webhookQueueName,
+  webhookSubscribersKey,
 } from '@app/queue';
 import { AlertPublisher } from '@app/reconciliation';
 import { DELIVERIES_IN_FLIGHT } from './subscriber-webhook.processor';
@@ -98,7 +98,7 @@ export class WebhookProcessor extends JobWorkerHost implements OnApplicationBoot
         jobs++;
       }
     const client = await this.queue.client;
-    const recorded = await client.smembers(`${this.queue.opts.prefix}:${WEBHOOK_SUBSCRIBERS_KEY}`);
+    const recorded = await client.smembers(webhookSubscribersKey(this.queue.opts.prefix!));
     for (const id of recorded) {
       const name = webhookQueueName(id);
       if (known.has(id) || !isSubscriberWebhookQueue(name)) continue;

@@ -31,10 +31,13 @@ export function isSubscriberWebhookQueue(name: string): boolean {
 }
 
 /**
- * The Redis set, under the queue prefix, of every subscriber id an alert was published to: a
- * worker started without a subscriber's settings finds the deliveries it leaves unworked.
+ * The Redis set, under the queue prefix `prefix` (`queuePrefix` of the settings), of every
+ * subscriber id an alert was published to: a worker started without a subscriber's settings
+ * finds the deliveries it leaves unworked, and the producer the queues of removed subscribers.
  */
-export const WEBHOOK_SUBSCRIBERS_KEY = 'webhook-subscribers';
+export function webhookSubscribersKey(prefix: string): string {
+  return `${prefix}:webhook-subscribers`;
+}
 
 /**
  * Every queue of the product whose name does not depend on the settings, for Bull Board and

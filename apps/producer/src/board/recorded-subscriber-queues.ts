@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig, webhookSubscriptions } from '@app/config';
 import { APP_LOGGER, Logger, queuePrefix, REDIS, whenRedisReady } from '@app/infra';
-import { isSubscriberWebhookQueue, WEBHOOK_SUBSCRIBERS_KEY, webhookQueueName } from '@app/queue';
+import { isSubscriberWebhookQueue, webhookQueueName, webhookSubscribersKey } from '@app/queue';
 
 /**
  * Adds to Bull Board and `/metrics`, at start, the delivery queue of every subscriber an alert
@@ -49,7 +49,7 @@ export class RecordedSubscriberQueues implements OnApplicationBootstrap, OnAppli
 
   private async addRemoved(): Promise<void> {
     const prefix = queuePrefix(this.config);
-    const key = `${prefix}:${WEBHOOK_SUBSCRIBERS_KEY}`;
+    const key = webhookSubscribersKey(prefix);
     const known = new Set(webhookSubscriptions(this.config).map((s) => s.id));
     for (const id of await this.redis.smembers(key)) {
       const name = webhookQueueName(id);

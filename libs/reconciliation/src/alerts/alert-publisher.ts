@@ -9,8 +9,8 @@ import {
   AlertWebhookJobData,
   JOB,
   WEBHOOK_QUEUE,
-  WEBHOOK_SUBSCRIBERS_KEY,
   webhookJobOptions,
+  webhookSubscribersKey,
 } from '@app/queue';
 import type { Cluster, Redis } from 'ioredis';
 import { queuePrefix, REDIS, WEBHOOK_QUEUES } from '@app/infra';
@@ -46,7 +46,7 @@ const RETRY_CHUNK = 50;
 @Injectable()
 export class AlertPublisher {
   private readonly subscriptions: WebhookSubscription[];
-  /** Subscriber ids this process has put in {@link WEBHOOK_SUBSCRIBERS_KEY}. */
+  /** Subscriber ids this process has put in {@link webhookSubscribersKey}. */
   private readonly registered = new Set<string>();
 
   constructor(
@@ -72,7 +72,7 @@ export class AlertPublisher {
   private async register(ids: readonly string[]): Promise<void> {
     const fresh = ids.filter((id) => !this.registered.has(id));
     if (fresh.length === 0) return;
-    await this.redis.sadd(`${queuePrefix(this.config)}:${WEBHOOK_SUBSCRIBERS_KEY}`, ...fresh);
+    await this.redis.sadd(webhookSubscribersKey(queuePrefix(this.config)), ...fresh);
     for (const id of fresh) this.registered.add(id);
   }
 
