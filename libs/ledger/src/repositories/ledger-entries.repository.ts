@@ -1,4 +1,5 @@
 import { Db, idOf, moneyOf, moneyParam } from './row-mapping';
+import { preparedQuery } from './prepared-query';
 
 /**
  * `ledger_entries`: the only code that reads or writes it. Every read of a balance "as of"
@@ -103,7 +104,8 @@ export async function readSnapshotBalances(
   const answeredAt = (r: SnapshotRequest) => r.answeredAt ?? r.asOf;
   if (requests.length === 1) {
     const [r] = requests;
-    const rows: SnapshotRow[] = await db.query(
+    const rows: SnapshotRow[] = await preparedQuery(
+      db,
       `SELECT balance_after, part, posted_at FROM (
          ${snapshotScans('$1::bigint', '$2::timestamptz', '$3::timestamptz', '$4::timestamptz', limit)}
        ) e ORDER BY part, posted_at DESC, id DESC`,
@@ -111,7 +113,8 @@ export async function readSnapshotBalances(
     );
     return [rows.map(toSnapshotBalance)];
   }
-  const rows: (SnapshotRow & { i: string })[] = await db.query(
+  const rows: (SnapshotRow & { i: string })[] = await preparedQuery(
+    db,
     `SELECT q.i, e.balance_after, e.part, e.posted_at
      FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[])
        WITH ORDINALITY AS q(account_id, as_of, window_start, answered_at, i)

@@ -1,4 +1,4 @@
-import { affectedRows, countOf, Db, idOf, moneyOrNull, moneyParam } from '@app/ledger';
+import { affectedRows, countOf, Db, idOf, moneyOrNull, moneyParam, preparedQuery } from '@app/ledger';
 import type { AccountResult } from '../account-result';
 import type { AttributionJson } from '../attribution/bridge';
 import { isBreakSql, type ResultStatus, type RunStatus } from '../result-status';
@@ -83,7 +83,10 @@ export const resultKey = (runId: string, accountId: string) => `${runId}/${accou
  * turn an EXISTS into a hashed subplan that reads the whole results table for every batch,
  * and it does so while the table holds a few thousand rows (a new deployment's first runs:
  * measured, ~100 such scans in a 10,000-account run). The LATERAL form is one index probe per
- * key at every table size.
+ * key at every table size. It is planned on every call, not prepared ({@link preparedQuery}):
+ * while the results table is tiny Postgres probes it through `reconciliation_results_run_difference`
+ * (every result of the run read per key), and a plan kept for the connection would keep doing
+ * so as the run's results grow into the thousands.
  */
 export async function readJobStarts(db: Db, keys: readonly JobKey[]): Promise<JobStartRow[]> {
   const rows: (JobAccount & {
@@ -140,7 +143,8 @@ export async function upsertBatch(
     is_final: boolean | null;
     completed_count: number | null;
     account_count: number | null;
-  }[] = await db.query(
+  }[] = await preparedQuery(
+    db,
     `WITH input AS (
        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::boolean[], $5::bigint[], $6::bigint[],
                             $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::int[], $12::timestamptz[],

@@ -1,0 +1,89 @@
+import { DataSource } from 'typeorm';
+import { ledgerEntriesRepository, preparedQuery } from '@app/ledger';
+import { errorResult, resultsRepository, runsRepository } from '@app/reconciliation';
+import { createTestDatabase } from '../support/test-database';
+import { testConfig } from '../support/test-config';
+import { createAccounts } from './repository-fixtures';
+
+/**
+ * The per-account statements are prepared once per connection (bench/README.md, fourteenth
+ * round: planning was a third of their time). A pool of one connection shows what that
+ * connection holds in `pg_prepared_statements`.
+ */
+describe('preparedQuery (real Postgres)', () => {
+  const config = testConfig({ DATABASE_POOL_SIZE: '1' });
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+
+  const prepared = async (): Promise<{ name: string; statement: string }[]> =>
+    ds.query(`SELECT name, statement FROM pg_prepared_statements ORDER BY prepare_time`);
+
+  beforeAll(async () => {
+    database = await createTestDatabase(config);
+    ds = database.dataSource;
+  }, 30_000);
+  afterAll(async () => {
+    await database?.drop();
+  });
+  beforeEach(async () => {
+    await ds.query('DEALLOCATE ALL');
+  });
+
+  it('prepares a statement once on the connection and answers from it each time', async () => {
+    const text = 'SELECT $1::int + 1 AS n';
+    expect(await preparedQuery(ds, text, [1])).toEqual([{ n: 2 }]);
+    expect(await preparedQuery(ds, text, [41])).toEqual([{ n: 42 }]);
+    const statements = await prepared();
+    expect(statements).toHaveLength(1);
+    expect(statements[0].name).toMatch(/^recon_[0-9a-f]{24}$/);
+    expect(statements[0].statement).toBe(text);
+  });
+
+  it('gives two texts two statements on the same connection', async () => {
+    expect(await preparedQuery(ds, 'SELECT $1::int AS a', [1])).toEqual([{ a: 1 }]);
+    expect(await preparedQuery(ds, 'SELECT $1::int AS b', [2])).toEqual([{ b: 2 }]);
+    const names = (await prepared()).map((s) => s.name);
+    expect(new Set(names).size).toBe(2);
+  });
+
+  it("runs on a transaction's own connection, unprepared, inside the transaction", async () => {
+    const [accountId] = await createAccounts(ds, ['prepared-tx']);
+    await expect(
+      ds.transaction(async (manager) => {
+        await preparedQuery(manager, `UPDATE provider_accounts SET enabled = false WHERE id = $1`, [
+          accountId,
+        ]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    const [row]: { enabled: boolean }[] = await ds.query(
+      `SELECT enabled FROM provider_accounts WHERE id = $1`,
+      [accountId],
+    );
+    expect(row.enabled).toBe(true);
+    expect(await prepared()).toEqual([]);
+  });
+
+  it("keeps the result upsert and the ledger snapshots prepared, and the job start's lookup planned per call", async () => {
+    const [a, b] = await createAccounts(ds, ['prepared-1', 'prepared-2']);
+    const { runId } = (await runsRepository.create(ds, 'api', {}, null))!;
+    const now = new Date();
+    const snapshot = (accountId: string) => ({
+      accountId,
+      asOf: now,
+      windowStart: new Date(now.getTime() - 60_000),
+      answeredAt: now,
+    });
+    await ledgerEntriesRepository.readSnapshotBalances(ds, [snapshot(a)], 100);
+    await ledgerEntriesRepository.readSnapshotBalances(ds, [snapshot(a), snapshot(b)], 100);
+    await resultsRepository.readJobStarts(ds, [{ runId, accountId: a }]);
+    await resultsRepository.upsertBatch(ds, [
+      { ...errorResult({ runId, accountId: a, attempts: 1 }), status: 'matched', final: true },
+    ]);
+    const statements = (await prepared()).map((s) => s.statement.replace(/\s+/g, ' ').trim());
+    expect(statements).toHaveLength(3);
+    expect(statements[0]).toMatch(/^SELECT balance_after, part, posted_at FROM/);
+    expect(statements[1]).toMatch(/^SELECT q\.i, e\.balance_after/);
+    expect(statements[2]).toMatch(/^WITH input AS/);
+  });
+});
