@@ -1,4 +1,12 @@
-import { affectedRows, countOf, Db, idOf, moneyOrNull, moneyParam, preparedQuery } from '@app/ledger';
+import {
+  affectedRows,
+  countOf,
+  Db,
+  idOf,
+  moneyOrNull,
+  moneyParam,
+  preparedQuery,
+} from '@app/ledger';
 import type { AccountResult } from '../account-result';
 import type { AttributionJson } from '../attribution/bridge';
 import { isBreakSql, type ResultStatus, type RunStatus } from '../result-status';
