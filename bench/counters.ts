@@ -13,6 +13,68 @@ import { masterNodes } from '@app/infra';
 export interface WorkCounters {
   redisCalls: Record<string, number>;
   postgres: Record<'xacts' | 'returned' | 'fetched' | 'inserted' | 'updated' | 'deleted', number>;
+  /** pg_stat_statements of the database by query id; null when the extension is not loaded. */
+  statements: Map<string, StatementTotals> | null;
+}
+
+/** One statement's totals in pg_stat_statements. */
+interface StatementTotals {
+  query: string;
+  calls: number;
+  execMs: number;
+  planMs: number;
+  rows: number;
+}
+
+/** One statement's work per account over a run (pg_stat_statements). */
+export interface StatementPerAccount {
+  /** The statement's first characters, whitespace collapsed. */
+  statement: string;
+  calls: number;
+  execMs: number;
+  /** Planning time: counted only with `pg_stat_statements.track_planning = on`, else 0. */
+  planMs: number;
+  rows: number;
+}
+
+/**
+ * The database's statements from `pg_stat_statements`, or null when the extension is not
+ * created in it or not in `shared_preload_libraries` (bench/README.md: a private cluster).
+ */
+async function readStatements(ds: DataSource): Promise<Map<string, StatementTotals> | null> {
+  try {
+    const [ext]: { schema: string }[] = await ds.query(
+      `SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_stat_statements'`,
+    );
+    if (!ext) return null;
+    const rows: {
+      id: string;
+      query: string;
+      calls: string;
+      exec: number;
+      plan: number;
+      rows: string;
+    }[] = await ds.query(
+      `SELECT queryid::text || '/' || toplevel AS id, query, calls, total_exec_time AS exec,
+              total_plan_time AS plan, rows
+         FROM ${ext.schema}.pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          query: r.query,
+          calls: Number(r.calls),
+          execMs: Number(r.exec),
+          planMs: Number(r.plan),
+          rows: Number(r.rows),
+        },
+      ]),
+    );
+  } catch {
+    return null;
+  }
 }
 
 export async function readCounters(
@@ -36,7 +98,7 @@ export async function readCounters(
     const postgres = Object.fromEntries(
       Object.entries(row as Record<string, string>).map(([k, v]) => [k, Number(v)]),
     ) as WorkCounters['postgres'];
-    return { redisCalls, postgres };
+    return { redisCalls, postgres, statements: await readStatements(ds) };
   } catch {
     return null;
   }
@@ -47,7 +109,12 @@ export function countersPerAccount(
   before: WorkCounters | null,
   after: WorkCounters | null,
   accounts: number,
-): { redis: Record<string, number>; redisTotal: number; postgres: Record<string, number> } | null {
+): {
+  redis: Record<string, number>;
+  redisTotal: number;
+  postgres: Record<string, number>;
+  statements: StatementPerAccount[] | null;
+} | null {
   if (!before || !after || accounts <= 0) return null;
   const per = (v: number) => Math.round((v / accounts) * 1000) / 1000;
   const redis: Record<string, number> = {};
@@ -65,7 +132,45 @@ export function countersPerAccount(
     ]),
   );
   const sorted = Object.fromEntries(Object.entries(redis).sort((a, b) => b[1] - a[1]));
-  return { redis: sorted, redisTotal: per(total), postgres };
+  return {
+    redis: sorted,
+    redisTotal: per(total),
+    postgres,
+    statements: statementsPerAccount(before.statements, after.statements, accounts),
+  };
+}
+
+/** The statements that took the most time over the run (execution + planning), per account. */
+function statementsPerAccount(
+  before: Map<string, StatementTotals> | null,
+  after: Map<string, StatementTotals> | null,
+  accounts: number,
+  top = 6,
+): StatementPerAccount[] | null {
+  if (!before || !after) return null;
+  const per = (v: number) => Math.round((v / accounts) * 10_000) / 10_000;
+  const zero = { calls: 0, execMs: 0, planMs: 0, rows: 0 };
+  return [...after]
+    .map(([id, a]) => {
+      const b = before.get(id) ?? zero;
+      return {
+        query: a.query,
+        calls: a.calls - b.calls,
+        execMs: a.execMs - b.execMs,
+        planMs: a.planMs - b.planMs,
+        rows: a.rows - b.rows,
+      };
+    })
+    .filter((d) => d.calls > 0)
+    .sort((x, y) => y.execMs + y.planMs - (x.execMs + x.planMs))
+    .slice(0, top)
+    .map((d) => ({
+      statement: d.query.replace(/\s+/g, ' ').trim().slice(0, 90),
+      calls: per(d.calls),
+      execMs: per(d.execMs),
+      planMs: per(d.planMs),
+      rows: per(d.rows),
+    }));
 }
 
 /** What the workers' log files tell: lines per account and pacing slots given up. */

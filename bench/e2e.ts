@@ -87,12 +87,8 @@ export interface E2ePass {
   requestsByProvider: Record<string, number>;
   /** Most requests per provider in any sliding one-second window, as the simulator saw them. */
   busiestSecond: Record<string, number>;
-  /** Per account: Redis commands, Postgres transactions and rows, worker log lines. */
-  perAccount: {
-    redis: Record<string, number>;
-    redisTotal: number;
-    postgres: Record<string, number>;
-  } | null;
+  /** Per account: Redis commands, Postgres transactions, rows and statements. */
+  perAccount: ReturnType<typeof countersPerAccount>;
   workerLogLinesPerAccount: number | null;
   /** Pacing slots the workers gave up, per provider (their log lines; warm-up run included). */
   pacingSlotsGivenUp: Record<string, number> | null;

@@ -180,6 +180,9 @@ async function main(): Promise<number> {
         redisCommandsByName: e2ePasses[Math.floor(e2ePasses.length / 2)]?.perAccount?.redis ?? null,
         postgresPerAccount:
           e2ePasses[Math.floor(e2ePasses.length / 2)]?.perAccount?.postgres ?? null,
+        /** The costliest statements per account (pg_stat_statements; null without it). */
+        postgresStatementsPerAccount:
+          e2ePasses[Math.floor(e2ePasses.length / 2)]?.perAccount?.statements ?? null,
         workerLogLinesPerAccount: round(
           med(e2ePasses, (p) => p.workerLogLinesPerAccount),
           3,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AttributionFigures } from './attribution';
+import type { StatementPerAccount } from './counters';
 import type { RealisticFigures } from './realistic';
 import type { ScaleFigures } from './scale';
 import { quotient } from './stats';
@@ -256,6 +257,7 @@ export function resultTable(r: BenchResult): string {
       redisCommandsPerAccount?: number | null;
       redisCommandsByName?: Record<string, number> | null;
       postgresPerAccount?: Record<string, number> | null;
+      postgresStatementsPerAccount?: StatementPerAccount[] | null;
       workerLogLinesPerAccount?: number | null;
     };
     add('  worker peak RSS (largest of any worker)', r.workerPeakRssMb, 'MiB');
@@ -281,6 +283,17 @@ export function resultTable(r: BenchResult): string {
         ? `${fmt(res.postgresPerAccount.xacts)}; ${fmt(res.postgresPerAccount.returned)}/${fmt(res.postgresPerAccount.fetched)}/${fmt(res.postgresPerAccount.inserted)}/${fmt(res.postgresPerAccount.updated)}`
         : 'n/a',
     );
+    if (res.postgresStatementsPerAccount)
+      for (const st of res.postgresStatementsPerAccount)
+        add(
+          '  per account: Postgres statement (pg_stat_statements): calls; exec + plan ms; rows',
+          `${fmt(st.calls)}; ${fmt(st.execMs)} + ${fmt(st.planMs)}; ${fmt(st.rows)}: ${st.statement}`,
+        );
+    else
+      add(
+        '  per account: Postgres statements',
+        'n/a (pg_stat_statements not loaded: bench/README.md)',
+      );
     add('  per account: worker log lines', res.workerLogLinesPerAccount);
     add('  Postgres CPU (our backends + background)', r.postgresCpuSeconds, 's');
     add('  Redis CPU', r.redisCpuSeconds, 's');
