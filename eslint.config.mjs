@@ -38,7 +38,8 @@ const HOT_PATHS = [
 const PREPARED_QUERY = 'libs/ledger/src/repositories/prepared-query.ts';
 
 const ONLY_REPOSITORIES_SEND_SQL = {
-  selector: "CallExpression[callee.property.name='query']",
+  selector:
+    "CallExpression[callee.property.name='query'], CallExpression[callee.name='preparedQuery']",
   message:
     "only repositories (*.repository.ts) send SQL: add a method to the table's repository (docs/ARCHITECTURE.md)",
 };

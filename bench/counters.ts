@@ -55,7 +55,8 @@ async function readStatements(ds: DataSource): Promise<Map<string, StatementTota
       plan: number;
       rows: string;
     }[] = await ds.query(
-      `SELECT queryid::text || '/' || toplevel AS id, query, calls, total_exec_time AS exec,
+      `SELECT userid::text || '/' || queryid::text || '/' || toplevel AS id, query, calls,
+              total_exec_time AS exec,
               total_plan_time AS plan, rows
          FROM ${ext.schema}.pg_stat_statements
         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
@@ -72,7 +73,10 @@ async function readStatements(ds: DataSource): Promise<Map<string, StatementTota
         },
       ]),
     );
-  } catch {
+  } catch (e) {
+    // 55000: created in the database but not in shared_preload_libraries: as if absent.
+    if ((e as { code?: string }).code !== '55000')
+      console.error(`bench: pg_stat_statements could not be read: ${(e as Error).message}`);
     return null;
   }
 }

@@ -38,6 +38,8 @@ describe('architecture rules (eslint.config.mjs)', () => {
     ['libs/snap/src/x.ts', "import { x } from '../../ledger/src';", 'libs/snap imports nothing'],
   ];
   const sql = "import { x } from '@app/infra';\nexport const y = () => x.query('SELECT 1');\n";
+  const prepared =
+    "import { preparedQuery } from '@app/ledger';\nexport const y = (ds: never) => preparedQuery(ds, 'SELECT 1', []);\n";
   const allowed: [string, string][] = [
     ['apps/producer/src/x.ts', "import { x } from '@app/reconciliation';"],
     ['apps/producer/src/x.ts', "import { x } from './reports/x';"],
@@ -67,6 +69,9 @@ describe('architecture rules (eslint.config.mjs)', () => {
     ['apps/worker/src/x.ts', sql, false],
     ['libs/reconciliation/src/run-control.ts', sql, false],
     ['libs/reconciliation/src/repositories/runs.repository.ts', sql, true],
+    ['apps/worker/src/x.ts', prepared, false],
+    ['libs/reconciliation/src/result-store.ts', prepared, false],
+    ['libs/reconciliation/src/repositories/results.repository.ts', prepared, true],
   ] as const)('%s sending SQL: allowed only in a repository (%#)', (path, code, allowedHere) => {
     const [messages] = lintAsIf([[path, code]]);
     if (allowedHere) expect(messages).toEqual([]);

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '@app/infra';
 import { ledgerEntriesRepository, preparedQuery } from '@app/ledger';
 import { errorResult, resultsRepository, runsRepository } from '@app/reconciliation';
 import { createTestDatabase } from '../support/test-database';
@@ -15,8 +16,14 @@ describe('preparedQuery (real Postgres)', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let ds: DataSource;
 
+  /** The statements the connection holds prepared that it did not hold at `since`. */
+  let since: Set<string>;
   const prepared = async (): Promise<{ name: string; statement: string }[]> =>
-    ds.query(`SELECT name, statement FROM pg_prepared_statements ORDER BY prepare_time`);
+    (
+      (await ds.query(
+        `SELECT name, statement FROM pg_prepared_statements ORDER BY prepare_time`,
+      )) as { name: string; statement: string }[]
+    ).filter((s) => !since.has(s.name));
 
   beforeAll(async () => {
     database = await createTestDatabase(config);
@@ -26,7 +33,8 @@ describe('preparedQuery (real Postgres)', () => {
     await database?.drop();
   });
   beforeEach(async () => {
-    await ds.query('DEALLOCATE ALL');
+    since = new Set();
+    since = new Set((await prepared()).map((s) => s.name));
   });
 
   it('prepares a statement once on the connection and answers from it each time', async () => {
@@ -85,5 +93,41 @@ describe('preparedQuery (real Postgres)', () => {
     expect(statements[0]).toMatch(/^SELECT balance_after, part, posted_at FROM/);
     expect(statements[1]).toMatch(/^SELECT q\.i, e\.balance_after/);
     expect(statements[2]).toMatch(/^WITH input AS/);
+  });
+
+  it('with DATABASE_PREPARED_STATEMENTS=false sends every statement unnamed', async () => {
+    const unnamed = new DataSource(
+      dataSourceOptions(
+        testConfig({
+          DATABASE_SCHEMA: config.DATABASE_SCHEMA,
+          DATABASE_POOL_SIZE: '1',
+          DATABASE_PREPARED_STATEMENTS: 'false',
+        }),
+      ),
+    );
+    await unnamed.initialize();
+    try {
+      const [a] = await createAccounts(unnamed, ['unnamed-1']);
+      const { runId } = (await runsRepository.create(unnamed, 'api', {}, null))!;
+      const now = new Date();
+      const snapshot = { accountId: a, asOf: now, windowStart: now, answeredAt: now };
+      await ledgerEntriesRepository.readSnapshotBalances(unnamed, [snapshot, snapshot], 100);
+      await resultsRepository.upsertBatch(unnamed, [
+        { ...errorResult({ runId, accountId: a, attempts: 1 }), status: 'matched', final: true },
+      ]);
+      expect(await preparedQuery(unnamed, 'SELECT $1::int AS n', [7])).toEqual([{ n: 7 }]);
+      expect(await unnamed.query(`SELECT name FROM pg_prepared_statements`)).toEqual([]);
+    } finally {
+      await unnamed.destroy();
+    }
+  });
+
+  it("on a closed data source answers TypeORM's error, as a plain statement would", async () => {
+    const closed = new DataSource(dataSourceOptions(config));
+    const plain = await closed.query('SELECT 1').catch((e: Error) => e);
+    const viaHelper = await preparedQuery(closed, 'SELECT 1', []).catch((e: Error) => e);
+    expect(plain).toBeInstanceOf(Error);
+    expect(viaHelper).toBeInstanceOf(Error);
+    expect((viaHelper as Error).message).toBe((plain as Error).message);
   });
 });

@@ -250,6 +250,7 @@ export const configSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier')
     .default('public'),
   DATABASE_POOL_SIZE: int(10, 1),
+  DATABASE_PREPARED_STATEMENTS: bool(true),
   REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:'], redisDatabase),
   REDIS_SENTINELS: hostList,
   REDIS_SENTINEL_NAME: z.string().default('mymaster'),

@@ -2,7 +2,11 @@ import type { AppConfig } from '@app/config';
 import { MIGRATIONS } from '@app/migrations';
 
 /** The database settings of the config. */
-export type DbSettings = Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATABASE_POOL_SIZE'>;
+export type DbSettings = Pick<
+  AppConfig,
+  'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATABASE_POOL_SIZE'
+> &
+  Partial<Pick<AppConfig, 'DATABASE_PREPARED_STATEMENTS'>>;
 
 /**
  * TypeORM options for Postgres: the schema is put first on the search path so the raw-SQL
@@ -23,5 +27,7 @@ export function dataSourceOptions(config: DbSettings) {
       max: config.DATABASE_POOL_SIZE,
       options: `-c search_path=${config.DATABASE_SCHEMA}`,
     },
+    /** Read by `preparedQuery` (@app/ledger), not by TypeORM: false sends every statement unnamed. */
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS ?? true,
   };
 }
