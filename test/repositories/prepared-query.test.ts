@@ -95,6 +95,20 @@ describe('preparedQuery (real Postgres)', () => {
     expect(statements[2]).toMatch(/^WITH input AS/);
   });
 
+  it('a column type changed under a prepared statement fails one call, then the pool answers from a new connection', async () => {
+    await ds.query(`CREATE TABLE prepared_shape (a int, b text)`);
+    await ds.query(`INSERT INTO prepared_shape VALUES (1, 'x')`);
+    const text = 'SELECT a, b FROM prepared_shape WHERE a = $1';
+    expect(await preparedQuery(ds, text, [1])).toEqual([{ a: 1, b: 'x' }]);
+    // A migration of a rolling deploy, while this process's connection holds the statement.
+    await ds.query(`ALTER TABLE prepared_shape ALTER COLUMN a TYPE bigint`);
+    await expect(preparedQuery(ds, text, [1])).rejects.toThrow(
+      'cached plan must not change result type',
+    );
+    // pg-pool closed the connection that failed: the statement is prepared again on a new one.
+    expect(await preparedQuery(ds, text, [1])).toEqual([{ a: '1', b: 'x' }]);
+  });
+
   it('with DATABASE_PREPARED_STATEMENTS=false sends every statement unnamed', async () => {
     const unnamed = new DataSource(
       dataSourceOptions(
