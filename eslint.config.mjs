@@ -81,6 +81,7 @@ export default tseslint.config(
       '**/*.repository.ts',
       '**/*.spec.ts',
       'libs/infra/src/database/run-migrations.ts',
+      'libs/infra/src/database/search-path-check.ts',
       // The repositories' way to send a prepared statement: it runs their SQL, it holds none.
       PREPARED_QUERY,
     ],

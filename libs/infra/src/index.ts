@@ -11,6 +11,7 @@ export * from './bullmq/webhook-queues';
 export * from './database/data-source';
 export * from './database/database.module';
 export * from './database/run-migrations';
+export * from './database/search-path-check';
 export * from './database/start-failure';
 export * from './infra.module';
 export * from './logging/job-logger';

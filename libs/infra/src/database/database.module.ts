@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { withoutPassword } from '@app/config';
 import { dataSourceOptions, DbSettings } from './data-source';
+import { assertSearchPath } from './search-path-check';
 
 /**
  * The database of every app: Postgres through TypeORM's root module over
@@ -17,13 +18,21 @@ export class DatabaseModule {
       // TypeORM retries this (a Postgres starting beside the app); the last failure names the
       // setting, not only "connect ECONNREFUSED 127.0.0.1:5432".
       dataSourceFactory: async (options) => {
+        let ds: DataSource;
         try {
-          return await new DataSource(options!).initialize();
+          ds = await new DataSource(options!).initialize();
         } catch (e) {
           throw new Error(
             `cannot connect to Postgres at DATABASE_URL=${withoutPassword(config.DATABASE_URL)}: ${(e as Error).message}`,
           );
         }
+        try {
+          await assertSearchPath(ds, config.DATABASE_SCHEMA);
+        } catch (e) {
+          await ds.destroy();
+          throw e;
+        }
+        return ds;
       },
     });
   }
