@@ -1,5 +1,13 @@
+import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { assertSearchPath, dataSourceOptions } from '@app/infra';
+import {
+  assertSearchPath,
+  DatabaseModule,
+  dataSourceOptions,
+  runMigrations,
+  SearchPathError,
+} from '@app/infra';
+import { startOptionsDroppingProxy } from '../support/options-dropping-proxy';
 import { testConfig } from '../support/test-config';
 
 /**
@@ -43,5 +51,55 @@ describe('search_path check (real Postgres)', () => {
     } finally {
       await ds.destroy();
     }
+  });
+});
+
+describe('behind a pooler that drops the startup parameter options (real Postgres)', () => {
+  let proxy: Awaited<ReturnType<typeof startOptionsDroppingProxy>>;
+  const direct = testConfig();
+  const target = new URL(direct.DATABASE_URL);
+  beforeAll(async () => {
+    proxy = await startOptionsDroppingProxy(target.hostname, Number(target.port || 5432));
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+  const behindProxy = (schema: string) =>
+    testConfig({ DATABASE_URL: proxy.via(direct.DATABASE_URL), DATABASE_SCHEMA: schema });
+
+  it('migrate refuses, and creates nothing in public', async () => {
+    const config = behindProxy('t_search_path_migrate');
+    await expect(runMigrations(config)).rejects.toThrow(
+      'DATABASE_SCHEMA="t_search_path_migrate": the connection\'s search_path is "$user", public',
+    );
+    const ds = await new DataSource(dataSourceOptions(direct)).initialize();
+    try {
+      const [{ n }]: { n: string }[] = await ds.query(
+        `SELECT count(*) AS n FROM pg_namespace WHERE nspname = 't_search_path_migrate'`,
+      );
+      expect(Number(n)).toBe(0);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it("an app's database module refuses at once, without TypeORM's retries", async () => {
+    // One start that succeeds through the proxy (public passes) counts the connections of one
+    // attempt; a retried start would open that many again per attempt, 3 s apart.
+    const before = proxy.connections;
+    const ok = await Test.createTestingModule({
+      imports: [DatabaseModule.forRoot(behindProxy('public'))],
+    }).compile();
+    await ok.close();
+    const perAttempt = proxy.connections - before;
+    expect(perAttempt).toBeGreaterThan(0);
+
+    const start = proxy.connections;
+    await expect(
+      Test.createTestingModule({
+        imports: [DatabaseModule.forRoot(behindProxy('t_search_path_app'))],
+      }).compile(),
+    ).rejects.toThrow(SearchPathError);
+    expect(proxy.connections - start).toBe(perAttempt);
   });
 });

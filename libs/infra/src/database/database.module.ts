@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { withoutPassword } from '@app/config';
 import { dataSourceOptions, DbSettings } from './data-source';
-import { assertSearchPath } from './search-path-check';
+import { assertSearchPath, SearchPathError } from './search-path-check';
 
 /**
  * The database of every app: Postgres through TypeORM's root module over
@@ -14,7 +14,12 @@ import { assertSearchPath } from './search-path-check';
 export class DatabaseModule {
   static forRoot(config: DbSettings): DynamicModule {
     return TypeOrmModule.forRootAsync({
-      useFactory: () => dataSourceOptions(config),
+      // A wrong search_path is refused at once: retrying (TypeORM's 9 attempts, 3 s apart)
+      // cannot fix a setting.
+      useFactory: () =>
+        Object.assign(dataSourceOptions(config), {
+          toRetry: (e: unknown) => !(e instanceof SearchPathError),
+        }),
       // TypeORM retries this (a Postgres starting beside the app); the last failure names the
       // setting, not only "connect ECONNREFUSED 127.0.0.1:5432".
       dataSourceFactory: async (options) => {
