@@ -1,59 +1,19 @@
-import { connect, createServer, Server, Socket } from 'node:net';
+import { startTcpProxy } from './tcp-proxy';
 
 /**
  * A TCP proxy to Postgres that drops the startup parameter `options` from each connection's
  * StartupMessage, as PgBouncer does with `ignore_startup_parameters = options`: the connection
- * then has the server's default search_path. `connections` counts the connections it took.
+ * then has the server's default search_path.
  */
-export async function startOptionsDroppingProxy(targetHost: string, targetPort: number) {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const server: Server = createServer((client) => {
-    connections += 1;
-    const upstream = connect(targetPort, targetHost);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    let head = Buffer.alloc(0);
-    const onStartup = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk]);
-      if (head.length < 4 || head.length < head.readInt32BE(0)) return;
-      client.off('data', onStartup);
-      const length = head.readInt32BE(0);
-      upstream.write(withoutOptions(head.subarray(0, length)));
-      if (head.length > length) upstream.write(head.subarray(length));
-      client.pipe(upstream);
-    };
-    client.on('data', onStartup);
-    upstream.pipe(client);
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
-  });
-  return {
-    port,
-    get connections() {
-      return connections;
-    },
-    /** A URL like `url` pointing at the proxy instead. */
-    via(url: string): string {
-      const u = new URL(url);
-      u.hostname = '127.0.0.1';
-      u.port = String(port);
-      return u.toString();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+export function startOptionsDroppingProxy(targetHost: string, targetPort: number) {
+  return startTcpProxy(targetHost, targetPort, { rewriteStart: startWithoutOptions });
+}
+
+/** The connection's first bytes with the StartupMessage rewritten, once it has all arrived. */
+function startWithoutOptions(head: Buffer): Buffer | undefined {
+  if (head.length < 4 || head.length < head.readInt32BE(0)) return undefined;
+  const length = head.readInt32BE(0);
+  return Buffer.concat([withoutOptions(head.subarray(0, length)), head.subarray(length)]);
 }
 
 /** A StartupMessage (length, protocol, key\0value\0 pairs, \0) without its `options` pair. */

@@ -3,19 +3,23 @@ import { createServer, connect, Server, Socket } from 'node:net';
 /**
  * A TCP proxy to a real service (Postgres, Redis) on a free port, so a test can take the
  * service away from one app without touching the shared service: `cut()` closes every
- * connection and refuses new ones, `restore()` listens again on the same port.
+ * connection and refuses new ones, `restore()` listens again on the same port. `rewriteStart`
+ * sees each connection's first bytes from the client, as they accumulate, and returns what to
+ * send upstream instead once it has enough (undefined: wait for more); the rest is passed as is.
  */
 export async function startTcpProxy(
   targetHost: string,
   targetPort: number,
-  options: { recordSent?: boolean } = {},
+  options: { recordSent?: boolean; rewriteStart?: (head: Buffer) => Buffer | undefined } = {},
 ) {
   const sockets = new Set<Socket>();
   let server: Server;
   let sent = '';
+  let connections = 0;
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server = createServer((client) => {
+        connections += 1;
         const upstream = connect(targetPort, targetHost);
         for (const s of [client, upstream]) {
           sockets.add(s);
@@ -27,7 +31,22 @@ export async function startTcpProxy(
         }
         if (options.recordSent)
           client.on('data', (chunk: Buffer) => (sent += chunk.toString('latin1')));
-        client.pipe(upstream).pipe(client);
+        upstream.pipe(client);
+        const rewrite = options.rewriteStart;
+        if (!rewrite) {
+          client.pipe(upstream);
+          return;
+        }
+        let head = Buffer.alloc(0);
+        const onStart = (chunk: Buffer) => {
+          head = Buffer.concat([head, chunk]);
+          const rewritten = rewrite(head);
+          if (rewritten === undefined) return;
+          client.off('data', onStart);
+          upstream.write(rewritten);
+          client.pipe(upstream);
+        };
+        client.on('data', onStart);
       });
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
@@ -40,6 +59,10 @@ export async function startTcpProxy(
     });
   return {
     port,
+    /** Connections the proxy has taken since it started. */
+    get connections() {
+      return connections;
+    },
     /** A URL like `url` pointing at the proxy instead. */
     via(url: string): string {
       const u = new URL(url);
