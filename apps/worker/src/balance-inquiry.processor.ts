@@ -3,7 +3,14 @@ import { Inject, Type } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { APP_LOGGER, JobLogger, JobWorkerHost, Logger, pauseQueueAtLeast } from '@app/infra';
-import { balanceQueueName, BalanceInquiryJobData, JOB, OnJob, providerLimiter } from '@app/queue';
+import {
+  balanceJobData,
+  balanceQueueName,
+  BalanceInquiryJobData,
+  JOB,
+  OnJob,
+  providerLimiter,
+} from '@app/queue';
 import { JobAdmission, nextCheck, recheckTooEarly } from '@app/reconciliation';
 import {
   ProviderName,
@@ -62,7 +69,8 @@ export function balanceInquiryProcessor(
     ): Promise<InquiryOutcome | { kind: 'refused'; reason: string }> {
       // A job the producer did not make for this run (added through Redis or Bull Board) is
       // completed without a result: failing it would let the run sweeper put it back.
-      const admission = await this.admission.check(job.data, provider);
+      const data = balanceJobData(job.data);
+      const admission = await this.admission.check(data, provider);
       if (!admission.admitted) {
         this.logger.warn(
           {
@@ -75,7 +83,7 @@ export function balanceInquiryProcessor(
         );
         return { kind: 'refused', reason: admission.reason };
       }
-      const waitUntil = recheckTooEarly(job.data);
+      const waitUntil = recheckTooEarly(data);
       if (waitUntil !== null) {
         await job.moveToDelayed(waitUntil, token);
         throw new DelayedError();
@@ -86,7 +94,7 @@ export function balanceInquiryProcessor(
       };
       let outcome: InquiryOutcome;
       try {
-        const { runId, accountId, provider } = job.data;
+        const { runId, accountId, provider } = data;
         // Every line the job writes carries its run, account, provider, job and attempt.
         const log = new JobLogger(this.logger, {
           runId,
@@ -95,7 +103,7 @@ export function balanceInquiryProcessor(
           jobId: job.id,
           attempt: attempt.number,
         });
-        outcome = await this.service.process(job.data, attempt, admission.start, log);
+        outcome = await this.service.process(data, attempt, admission.start, log);
       } catch (e) {
         if (e instanceof ProviderUnavailableError) {
           // The provider is taken for down (circuit breaker): the queue waits, across every

@@ -36,6 +36,30 @@ export interface BalanceInquiryJobData {
   sweeps?: number;
 }
 
+/**
+ * The payload with every field present, in one order, absent ones undefined (JSON leaves them
+ * out). Redis hands back a first check's payload and a re-check's as objects of different V8
+ * hidden classes; the worker's code that reads them was compiled for the first kind and threw
+ * that code away when re-checks came back mid-run (bench/README.md, fifteenth round). Anything
+ * but an object is returned as it is.
+ */
+export function balanceJobData(data: BalanceInquiryJobData): BalanceInquiryJobData {
+  if (typeof data !== 'object' || data === null) return data;
+  return {
+    runId: data.runId,
+    accountId: data.accountId,
+    provider: data.provider,
+    stage: data.stage,
+    recheck: data.recheck,
+    firstAsOf: data.firstAsOf,
+    previousAsOf: data.previousAsOf,
+    notBefore: data.notBefore,
+    rateLimitHits: data.rateLimitHits,
+    tokenRejections: data.tokenRejections,
+    sweeps: data.sweeps,
+  };
+}
+
 /** Payload of a scheduled-run job: empty; the tick's job id is the run's schedule key. */
 export type ScheduledRunJobData = Record<string, never>;
 

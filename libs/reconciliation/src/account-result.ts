@@ -31,12 +31,42 @@ export interface AccountResult {
   attribution?: object | null;
 }
 
+/**
+ * The result with every field present, in one order, the optional ones as null. Every result
+ * the worker builds goes through here, so all of them share one V8 hidden class: a break or an
+ * error arriving mid-run otherwise meets hot code compiled for matches only, and V8 throws that
+ * code away and compiles it again (bench/README.md, fifteenth round).
+ */
+export function accountResult(r: AccountResult): AccountResult {
+  return {
+    runId: r.runId,
+    accountId: r.accountId,
+    status: r.status,
+    final: r.final,
+    providerBalance: r.providerBalance,
+    ledgerBalance: r.ledgerBalance,
+    difference: r.difference,
+    inFlightAmount: r.inFlightAmount,
+    currency: r.currency,
+    responseCode: r.responseCode,
+    attempts: r.attempts,
+    providerTime: r.providerTime,
+    asOf: r.asOf,
+    externalId: r.externalId,
+    errorMessage: r.errorMessage,
+    providerStatus: r.providerStatus ?? null,
+    providerName: r.providerName ?? null,
+    providerReference: r.providerReference ?? null,
+    attribution: r.attribution ?? null,
+  };
+}
+
 /** A final `error` result: no balances, the failure's message (and code, if the caller adds it). */
 export function errorResult(
   base: Pick<AccountResult, 'runId' | 'accountId' | 'attempts'>,
   errorMessage: string | null = null,
 ): AccountResult {
-  return {
+  return accountResult({
     runId: base.runId,
     accountId: base.accountId,
     attempts: base.attempts,
@@ -52,5 +82,5 @@ export function errorResult(
     asOf: null,
     externalId: null,
     errorMessage,
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { redactSecretValues } from '@app/snap';
-import type { AccountResult } from './account-result';
+import { AccountResult, accountResult } from './account-result';
 
 /**
  * The result without any remembered secret value in the texts a provider gave: the error
@@ -23,7 +23,7 @@ export function withoutSecrets(r: AccountResult): AccountResult {
   ) {
     return r;
   }
-  return Object.assign({}, r, {
+  return Object.assign(accountResult(r), {
     errorMessage,
     providerName,
     providerReference,
