@@ -40,7 +40,7 @@ export interface BalanceInquiryJobData {
  * The payload with every field present, in one order, absent ones undefined (JSON leaves them
  * out). Redis hands back a first check's payload and a re-check's as objects of different V8
  * hidden classes; the worker's code that reads them was compiled for the first kind and threw
- * that code away when re-checks came back mid-run (bench/README.md, fifteenth round). Anything
+ * that code away when re-checks came back mid-run (bench/README.md, fifteenth look). Anything
  * but an object is returned as it is.
  */
 export function balanceJobData(data: BalanceInquiryJobData): BalanceInquiryJobData {

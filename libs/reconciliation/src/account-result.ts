@@ -35,7 +35,7 @@ export interface AccountResult {
  * The result with every field present, in one order, the optional ones as null. Every result
  * the worker builds goes through here, so all of them share one V8 hidden class: a break or an
  * error arriving mid-run otherwise meets hot code compiled for matches only, and V8 throws that
- * code away and compiles it again (bench/README.md, fifteenth round).
+ * code away and compiles it again (bench/README.md, fifteenth look).
  */
 export function accountResult(r: AccountResult): AccountResult {
   return {

@@ -137,7 +137,7 @@ export async function readJobStarts(db: Db, keys: readonly JobKey[]): Promise<Jo
  * The upsert's parameters: one array per column, in the statement's order. One loop, not a
  * `map` per column: V8 compiles nineteen inlined closures into one large function, and
  * recompiled it at 0.2 s a time whenever a result of a new kind deoptimized it (bench/README.md,
- * fifteenth round).
+ * fifteenth look).
  */
 function resultColumns(results: readonly AccountResult[]): unknown[][] {
   const columns: unknown[][] = Array.from({ length: 19 }, () => []);
