@@ -11,6 +11,15 @@ import { deleteKeys } from './context';
 import { queuePrefixes, readJobTimes } from './job-times';
 import { countersPerAccount, readCounters } from './counters';
 import { Monitor, ResourceFigures } from './monitor';
+import type { AllocationSummary } from './allocations';
+import {
+  gcPerAccount,
+  GcPerAccount,
+  probeNodeArgs,
+  readGc,
+  startAllocationSampling,
+  stopAllocationSampling,
+} from './probe';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
 import type { DataSource } from 'typeorm';
@@ -31,6 +40,10 @@ export interface CeilingPass {
   /** Per job: Redis commands (as in the end-to-end pass, server-wide). */
   perJob: ReturnType<typeof countersPerAccount>;
   resources: ResourceFigures;
+  /** The ceiling workers' garbage collection during the pass, per job. */
+  gc: GcPerAccount;
+  /** What the ceiling workers allocated during the pass (`--alloc-prof` only). */
+  allocations: AllocationSummary | null;
 }
 
 /** Starts the do-nothing HTTP endpoint (once for all passes). */
@@ -113,6 +126,8 @@ export async function runCeilingPass(
           TARGET_URL: setup.url,
         },
         ctx.workDir,
+        probeNodeArgs(ctx.dist),
+        true,
       ),
     );
   }
@@ -149,6 +164,8 @@ export async function runCeilingPass(
       await enqueueCeilingJobs(queues, `w${pass}`, warmup);
       await finished(warmup);
     }
+    const gcBefore = await readGc(workers);
+    if (options.allocProf) await startAllocationSampling(workers);
     const monitor = new Monitor(ds, redis, ctx.appName, workers, [setup.endpoint]);
     await monitor.begin();
     const countersBefore = await readCounters(redis, ds);
@@ -158,6 +175,8 @@ export async function runCeilingPass(
     const enqueueSeconds = msSince(t0) / 1000;
     await finished(warmup + n);
     const resources = await monitor.end();
+    const gc = gcPerAccount(gcBefore, await readGc(workers), n);
+    const allocations = options.allocProf ? await stopAllocationSampling(workers) : null;
     const countersAfter = await readCounters(redis, ds);
     await Promise.all(workers.map((w) => stopChild(w)));
     const jobs = await readJobTimes(redis, queuePrefixes(ctx.redisConfig(prefix)), refs);
@@ -171,6 +190,8 @@ export async function runCeilingPass(
       processingP99Ms: round(quantile(jobs.processingMs, 0.99), 1)!,
       perJob: countersPerAccount(countersBefore, countersAfter, n),
       resources,
+      gc,
+      allocations,
     };
   } finally {
     await Promise.all(Object.values(queues).map((q) => q.close()));

@@ -19,7 +19,8 @@ process.once('exit', () => {
 
 /**
  * Starts `node [nodeArgs] <script>` with extra env; stdout and stderr go straight to
- * `<logDir>/<name>.log` (no piping through this process, which measures).
+ * `<logDir>/<name>.log` (no piping through this process, which measures). With `ipc`, the child
+ * has a message channel (for the worker probe, `probe.ts`) that keeps neither process alive.
  */
 export function startChild(
   name: string,
@@ -27,15 +28,17 @@ export function startChild(
   env: Record<string, string>,
   logDir: string,
   nodeArgs: string[] = [],
+  ipc = false,
 ): Child {
   const log = join(logDir, `${name}.log`);
   const fd = openSync(log, 'a');
   try {
     const child = spawn(process.execPath, [...nodeArgs, script], {
       env: { ...process.env, ...env },
-      stdio: ['ignore', fd, fd],
+      stdio: ipc ? ['ignore', fd, fd, 'ipc'] : ['ignore', fd, fd],
     });
     if (child.pid === undefined) throw new Error(`could not start ${name}`);
+    child.channel?.unref();
     live.add(child);
     child.once('exit', () => live.delete(child));
     return { name, process: child, pid: child.pid, log };

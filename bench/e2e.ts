@@ -18,6 +18,15 @@ import { SeededAccounts, seedAccounts, writeProviderFiles } from './e2e-seed';
 import { queuePrefixes, readJobTimes } from './job-times';
 import { countersPerAccount, readWorkerLogs, readCounters } from './counters';
 import { Monitor, ResourceFigures } from './monitor';
+import type { AllocationSummary } from './allocations';
+import {
+  gcPerAccount,
+  GcPerAccount,
+  probeNodeArgs,
+  readGc,
+  startAllocationSampling,
+  stopAllocationSampling,
+} from './probe';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
 
@@ -101,6 +110,10 @@ export interface E2ePass {
   warmupAccounts: number;
   warmupSeconds: number | null;
   resources: ResourceFigures;
+  /** The workers' garbage collection during the run, per account. */
+  gc: GcPerAccount;
+  /** What the workers allocated during the run (`--alloc-prof` only). */
+  allocations: AllocationSummary | null;
 }
 
 /** Seeds the schema and starts the simulator (once for all passes). */
@@ -299,6 +312,7 @@ export async function runE2ePass(
   for (let w = 0; w < options.workers; w++) {
     const nodeArgs = [
       ...options.workerNodeOptions,
+      ...probeNodeArgs(ctx.dist),
       ...(options.cpuProf
         ? [
             '--cpu-prof',
@@ -314,6 +328,7 @@ export async function runE2ePass(
         { ...setup.workerEnv, ...extraWorkerEnv, QUEUE_PREFIX: prefix },
         ctx.workDir,
         nodeArgs,
+        true,
       ),
     );
   }
@@ -337,6 +352,8 @@ export async function runE2ePass(
     const workerStartSeconds = msSince(t0) / 1000;
     const runs = producer.get(RunsService);
     const warmupSeconds = await warmUp(setup, runs, workers);
+    const gcBefore = await readGc(workers);
+    if (options.allocProf) await startAllocationSampling(workers);
     const monitor = new Monitor(setup.ds, redis, ctx.appName, workers, [setup.simulator]);
     await monitor.begin();
     const countersBefore = await readCounters(redis, setup.ds);
@@ -345,6 +362,8 @@ export async function runE2ePass(
     const enqueueSeconds = msSince(tEnqueue) / 1000;
     await waitForRunEnd(setup.ds, run.runId, 120_000 + setup.seeded.count * 20, workers);
     const resources = await monitor.end();
+    const gc = gcPerAccount(gcBefore, await readGc(workers), setup.seeded.count);
+    const allocations = options.allocProf ? await stopAllocationSampling(workers) : null;
     const stats = (await (
       await fetch(`${setup.simulatorUrl}/admin/stats`)
     ).json()) as SimulatorStats;
@@ -438,6 +457,8 @@ export async function runE2ePass(
       warmupAccounts: setup.seeded.warmupCount,
       warmupSeconds: warmupSeconds === null ? null : round(warmupSeconds, 1)!,
       resources,
+      gc,
+      allocations,
     };
   } finally {
     await producer.close();

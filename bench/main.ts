@@ -19,6 +19,9 @@ import { benchRealistic, RealisticFigures } from './realistic';
 import { benchScale, ScaleFigures } from './scale';
 import { BenchResult, checkTargets, compareTable, loadResult, resultTable, warmth } from './report';
 import { median, quotient, round } from './stats';
+import { GcPerAccount, kibPerAccount } from './probe';
+import type { AllocationSummary } from './allocations';
+import type { AllocationsPerAccount } from './report';
 
 /**
  * `npm run bench`: the pipeline against the machine's own ceiling, the ledger as of T, enqueue
@@ -187,12 +190,18 @@ async function main(): Promise<number> {
           med(e2ePasses, (p) => p.workerLogLinesPerAccount),
           3,
         ),
+        workerGc: medianGc(e2ePasses.map((p) => p.gc)),
+        allocationsKibPerAccount: allocationsPerAccount(e2ePasses),
       };
       sections.ceilingResources = {
         workerPeakRssMb: ceilingPasses.map((p) => p.resources.workerPeakRssMb),
         redisCommandsPerJob: round(
           med(ceilingPasses, (p) => p.perJob?.redisTotal),
           3,
+        ),
+        workerGc: medianGc(ceilingPasses.map((p) => p.gc)),
+        allocationsKibPerJob: allocationsPerAccount(
+          ceilingPasses.map((p) => ({ accounts: p.jobs, allocations: p.allocations })),
         ),
         foreignCpuPercent: round(
           med(ceilingPasses, (p) => foreignPercent(p.resources, p.wallSeconds)),
@@ -276,6 +285,9 @@ async function main(): Promise<number> {
       med(e2ePasses, (p) => p.perAccount?.postgres?.returned),
       2,
     ),
+    workerGcMsPerAccount: med(e2ePasses, (p) => p.gc.pauseMs),
+    ceilingWorkerGcMsPerJob: med(ceilingPasses, (p) => p.gc.pauseMs),
+    workerAllocKibPerAccount: allocationsPerAccount(e2ePasses)?.total ?? null,
     credentialSets: e2ePasses[0]?.credentialSets ?? null,
     postgresCpuSeconds: med(e2ePasses, (p) => p.resources.postgresCpuSeconds),
     redisCpuSeconds: med(e2ePasses, (p) => p.resources.redisCpuSeconds),
@@ -372,6 +384,45 @@ function cpuTable<T>(
     3,
   );
   return out;
+}
+
+/** Medians per figure of the passes' GC per account (or job). */
+function medianGc(list: GcPerAccount[]): GcPerAccount | null {
+  if (list.length === 0) return null;
+  const m = (pick: (g: GcPerAccount) => number) => median(list.map(pick)) ?? 0;
+  return {
+    pauseMs: m((g) => g.pauseMs),
+    minorPer1000: m((g) => g.minorPer1000),
+    majorPer1000: m((g) => g.majorPer1000),
+  };
+}
+
+/** The sampled allocations of the passes that have them, summed, in KiB per account (job). */
+function allocationsPerAccount(
+  passes: { accounts: number; allocations: AllocationSummary | null }[],
+): AllocationsPerAccount | null {
+  const sampled = passes.filter((p) => p.allocations);
+  if (sampled.length === 0) return null;
+  const accounts = sampled.reduce((a, p) => a + p.accounts, 0);
+  const sum = (pick: (p: (typeof sampled)[number]) => Record<string, number>) => {
+    const m: Record<string, number> = {};
+    for (const p of sampled) for (const [k, v] of Object.entries(pick(p))) m[k] = (m[k] ?? 0) + v;
+    return Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1]));
+  };
+  const bytes = sampled.reduce((a, p) => a + p.allocations!.bytes, 0);
+  return {
+    total: round(bytes / 1024 / accounts, 1)!,
+    byOwner: kibPerAccount(
+      sum((p) => p.allocations!.byOwner),
+      accounts,
+      10,
+    ),
+    byFunction: kibPerAccount(
+      sum((p) => p.allocations!.byFunction),
+      accounts,
+      15,
+    ),
+  };
 }
 
 main().then(

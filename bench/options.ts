@@ -54,6 +54,8 @@ export interface BenchOptions {
   rebuildLedger: boolean;
   /** Write V8 CPU profiles of the worker processes. */
   cpuProf: boolean;
+  /** Sample the workers' allocations over each measured run (`--alloc-prof`). */
+  allocProf: boolean;
   /** Extra node flags of the worker processes, e.g. `--max-old-space-size=256`. */
   workerNodeOptions: string[];
   compare: string | null;
@@ -92,6 +94,9 @@ export const USAGE = `npm run bench -- [options]
   --log-level L         LOG_LEVEL of the workers (default info, as in production)
   --rebuild-ledger      drop and rebuild the cached bench_ledger schema
   --cpu-prof            write V8 CPU profiles of the worker processes under bench/results/profiles
+  --alloc-prof          sample what the workers allocate during each measured run, by package
+                        and function (the sampling costs CPU: read the CPU figures of such a run
+                        as disturbed)
   --worker-node-options "FLAGS"  node flags for the worker processes (default: those of
                         package.json's start:worker, as deployed; "" for none)
   --compare FILE        print the change against a saved result (e.g. bench/results/latest.json)
@@ -174,6 +179,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     'log-level',
     'rebuild-ledger',
     'cpu-prof',
+    'alloc-prof',
     'worker-node-options',
     'compare',
     'out',
@@ -186,7 +192,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     const key = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
     const inline = eq < 0 ? undefined : arg.slice(eq + 1);
     if (!known.includes(key)) throw new UsageError(`unknown option --${key}`);
-    const flag = ['rebuild-ledger', 'cpu-prof', 'help'].includes(key);
+    const flag = ['rebuild-ledger', 'cpu-prof', 'alloc-prof', 'help'].includes(key);
     if (flag) raw.set(key, true);
     else {
       const value = inline ?? argv[++i];
@@ -236,6 +242,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     logLevel: text('log-level') ?? 'info',
     rebuildLedger: raw.has('rebuild-ledger'),
     cpuProf: raw.has('cpu-prof'),
+    allocProf: raw.has('alloc-prof'),
     workerNodeOptions: raw.has('worker-node-options')
       ? (text('worker-node-options') ?? '').split(/\s+/).filter(Boolean)
       : deployedWorkerNodeFlags(repoRoot),

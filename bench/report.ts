@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AttributionFigures } from './attribution';
 import type { StatementPerAccount } from './counters';
+import type { GcPerAccount } from './probe';
 import type { RealisticFigures } from './realistic';
 import type { ScaleFigures } from './scale';
 import { quotient } from './stats';
@@ -36,6 +37,11 @@ export interface BenchResult {
   /** Redis commands and Postgres rows returned per account (medians of the end-to-end passes). */
   redisCommandsPerAccount?: number | null;
   postgresRowsReturnedPerAccount?: number | null;
+  /** The workers' main-thread GC pauses per account, and the ceiling workers' per job, ms. */
+  workerGcMsPerAccount?: number | null;
+  ceilingWorkerGcMsPerJob?: number | null;
+  /** KiB the workers allocated per account (`--alloc-prof` runs only). */
+  workerAllocKibPerAccount?: number | null;
   credentialSets: number | null;
   postgresCpuSeconds: number | null;
   redisCpuSeconds: number | null;
@@ -84,6 +90,13 @@ export interface BenchResult {
   csvImportRowsPerSecond: number | null;
   targets: TargetCheck[];
   sections: Record<string, unknown>;
+}
+
+/** Sampled allocations (`--alloc-prof`), KiB per account or job: in all, by owner, by function. */
+export interface AllocationsPerAccount {
+  total: number;
+  byOwner: Record<string, number>;
+  byFunction: Record<string, number>;
 }
 
 export interface TargetCheck {
@@ -217,6 +230,12 @@ function cpuLine(cpu: Record<string, number | null> | undefined): string {
   return `${parts.join(' + ')} = ${fmt(cpu.total)}`;
 }
 
+/** `0.041 ms (scavenges 7.1, mark-compacts 0.6 per 1,000)`. */
+function gcLine(gc: GcPerAccount | null | undefined): string {
+  if (!gc) return 'n/a';
+  return `${fmt(gc.pauseMs)} ms (scavenges ${fmt(gc.minorPer1000)}, mark-compacts ${fmt(gc.majorPer1000)} per 1,000)`;
+}
+
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
@@ -231,6 +250,17 @@ export function table(rows: string[][]): string {
 export function resultTable(r: BenchResult): string {
   const rows: string[][] = [['figure', 'value']];
   const add = (name: string, value: unknown, unit = '') => rows.push([name, fmt(value, unit)]);
+  const addAllocations = (per: string, alloc: AllocationsPerAccount | null | undefined) => {
+    if (!alloc) return;
+    add(
+      `  per ${per}: allocated in the workers (sampled), KiB; by owner`,
+      `${fmt(alloc.total)}: ${Object.entries(alloc.byOwner)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')}`,
+    );
+    for (const [where, kib] of Object.entries(alloc.byFunction))
+      add(`  per ${per}: allocated by (KiB)`, `${fmt(kib)}: ${where}`);
+  };
   const e2e = r.sections.e2e as { passes: { perSecond: number }[] } | undefined;
   const ceiling = r.sections.ceiling as { passes: { perSecond: number }[] } | undefined;
   if (e2e) {
@@ -259,6 +289,8 @@ export function resultTable(r: BenchResult): string {
       postgresPerAccount?: Record<string, number> | null;
       postgresStatementsPerAccount?: StatementPerAccount[] | null;
       workerLogLinesPerAccount?: number | null;
+      workerGc?: GcPerAccount | null;
+      allocationsKibPerAccount?: AllocationsPerAccount | null;
     };
     add('  worker peak RSS (largest of any worker)', r.workerPeakRssMb, 'MiB');
     add(
@@ -295,6 +327,8 @@ export function resultTable(r: BenchResult): string {
         'n/a (pg_stat_statements not loaded: bench/README.md)',
       );
     add('  per account: worker log lines', res.workerLogLinesPerAccount);
+    add("  per account: workers' GC pauses (main thread)", gcLine(res.workerGc));
+    addAllocations('account', res.allocationsKibPerAccount);
     add('  Postgres CPU (our backends + background)', r.postgresCpuSeconds, 's');
     add('  Redis CPU', r.redisCpuSeconds, 's');
     add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
@@ -310,9 +344,13 @@ export function resultTable(r: BenchResult): string {
       cpuMsPerAccount?: Record<string, number | null>;
       foreignCpuPercent?: number | null;
       redisCommandsPerJob?: number | null;
+      workerGc?: GcPerAccount | null;
+      allocationsKibPerJob?: AllocationsPerAccount | null;
     };
     add('  CPU per job (ms)', cpuLine(res.cpuMsPerAccount));
     add('  per job: Redis commands (server-wide)', res.redisCommandsPerJob);
+    add("  per job: workers' GC pauses (main thread)", gcLine(res.workerGc));
+    addAllocations('job', res.allocationsKibPerJob);
     add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
     add('end to end / ceiling', r.ratio);
     add(
@@ -480,6 +518,17 @@ export const COMPARED: { key: keyof BenchResult; label: string; better: 'higher'
   {
     key: 'postgresRowsReturnedPerAccount',
     label: 'Postgres rows returned per account',
+    better: 'lower',
+  },
+  { key: 'workerGcMsPerAccount', label: "workers' GC pauses per account, ms", better: 'lower' },
+  {
+    key: 'ceilingWorkerGcMsPerJob',
+    label: "ceiling workers' GC pauses per job, ms",
+    better: 'lower',
+  },
+  {
+    key: 'workerAllocKibPerAccount',
+    label: 'allocated per account (sampled), KiB',
     better: 'lower',
   },
   { key: 'e2eCpuMsPerAccount', label: 'CPU per account (all processes), ms', better: 'lower' },
