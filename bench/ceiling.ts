@@ -12,6 +12,8 @@ import { queuePrefixes, readJobTimes } from './job-times';
 import { countersPerAccount, readCounters } from './counters';
 import { Monitor, ResourceFigures } from './monitor';
 import type { AllocationSummary } from './allocations';
+import type { PerfBreakdown } from './perf-owners';
+import { PerfRecording } from './perf-record';
 import {
   gcPerAccount,
   GcPerAccount,
@@ -44,6 +46,8 @@ export interface CeilingPass {
   gc: GcPerAccount;
   /** What the ceiling workers allocated during the pass (`--alloc-prof` only). */
   allocations: AllocationSummary | null;
+  /** Where the ceiling workers' CPU went during the pass (`--perf`). */
+  perf: PerfBreakdown | null;
 }
 
 /** Starts the do-nothing HTTP endpoint (once for all passes). */
@@ -109,6 +113,8 @@ export async function runCeilingPass(
   warmup: number,
   /** Jobs in the measured pass (default `--accounts`). */
   n = ctx.options.accounts,
+  /** `perf record` the ceiling workers during the pass (they get `--perf-basic-prof`). */
+  recordPerf = false,
 ): Promise<CeilingPass> {
   const { options } = ctx;
   const prefix = `bench-${ctx.id}-ceiling${pass}`;
@@ -126,7 +132,7 @@ export async function runCeilingPass(
           TARGET_URL: setup.url,
         },
         ctx.workDir,
-        probeNodeArgs(ctx.dist),
+        [...probeNodeArgs(ctx.dist), ...(recordPerf ? ['--perf-basic-prof'] : [])],
         true,
       ),
     );
@@ -164,6 +170,12 @@ export async function runCeilingPass(
       await enqueueCeilingJobs(queues, `w${pass}`, warmup);
       await finished(warmup);
     }
+    const perf = recordPerf
+      ? await PerfRecording.start(
+          workers.map((w) => w.pid),
+          join(ctx.workDir, `perf-ceiling${pass}.data`),
+        )
+      : null;
     const gcBefore = await readGc(workers);
     if (options.allocProf) await startAllocationSampling(workers);
     const monitor = new Monitor(ds, redis, ctx.appName, workers, [setup.endpoint]);
@@ -177,6 +189,7 @@ export async function runCeilingPass(
     const resources = await monitor.end();
     const gc = gcPerAccount(gcBefore, await readGc(workers), n);
     const allocations = options.allocProf ? await stopAllocationSampling(workers) : null;
+    const perfBreakdown = perf ? await perf.stop() : null;
     const countersAfter = await readCounters(redis, ds);
     await Promise.all(workers.map((w) => stopChild(w)));
     const jobs = await readJobTimes(redis, queuePrefixes(ctx.redisConfig(prefix)), refs);
@@ -192,6 +205,7 @@ export async function runCeilingPass(
       resources,
       gc,
       allocations,
+      perf: perfBreakdown,
     };
   } finally {
     await Promise.all(Object.values(queues).map((q) => q.close()));

@@ -19,6 +19,8 @@ import { queuePrefixes, readJobTimes } from './job-times';
 import { countersPerAccount, readWorkerLogs, readCounters } from './counters';
 import { Monitor, ResourceFigures } from './monitor';
 import type { AllocationSummary } from './allocations';
+import type { PerfBreakdown } from './perf-owners';
+import { PerfRecording } from './perf-record';
 import {
   gcPerAccount,
   GcPerAccount,
@@ -114,6 +116,8 @@ export interface E2ePass {
   gc: GcPerAccount;
   /** What the workers allocated during the run (`--alloc-prof` only). */
   allocations: AllocationSummary | null;
+  /** Where the workers' CPU went during the run (`--perf`, end-to-end section only). */
+  perf: PerfBreakdown | null;
 }
 
 /** Seeds the schema and starts the simulator (once for all passes). */
@@ -299,6 +303,8 @@ export async function runE2ePass(
   redis: Redis | Cluster,
   label: string,
   extraWorkerEnv: Record<string, string> = {},
+  /** `perf record` the workers during the run (they get `--perf-basic-prof`). */
+  recordPerf = false,
 ): Promise<E2ePass> {
   const { options } = ctx;
   const prefix = `bench-${ctx.id}-${label}`;
@@ -313,6 +319,7 @@ export async function runE2ePass(
     const nodeArgs = [
       ...options.workerNodeOptions,
       ...probeNodeArgs(ctx.dist),
+      ...(recordPerf ? ['--perf-basic-prof'] : []),
       ...(options.cpuProf
         ? [
             '--cpu-prof',
@@ -352,6 +359,12 @@ export async function runE2ePass(
     const workerStartSeconds = msSince(t0) / 1000;
     const runs = producer.get(RunsService);
     const warmupSeconds = await warmUp(setup, runs, workers);
+    const perf = recordPerf
+      ? await PerfRecording.start(
+          workers.map((w) => w.pid),
+          join(ctx.workDir, `perf-${label}.data`),
+        )
+      : null;
     const gcBefore = await readGc(workers);
     if (options.allocProf) await startAllocationSampling(workers);
     const monitor = new Monitor(setup.ds, redis, ctx.appName, workers, [setup.simulator]);
@@ -364,6 +377,7 @@ export async function runE2ePass(
     const resources = await monitor.end();
     const gc = gcPerAccount(gcBefore, await readGc(workers), setup.seeded.count);
     const allocations = options.allocProf ? await stopAllocationSampling(workers) : null;
+    const perfBreakdown = perf ? await perf.stop() : null;
     const stats = (await (
       await fetch(`${setup.simulatorUrl}/admin/stats`)
     ).json()) as SimulatorStats;
@@ -459,6 +473,7 @@ export async function runE2ePass(
       resources,
       gc,
       allocations,
+      perf: perfBreakdown,
     };
   } finally {
     await producer.close();

@@ -21,6 +21,8 @@ import { BenchResult, checkTargets, compareTable, loadResult, resultTable, warmt
 import { median, quotient, round } from './stats';
 import { GcPerAccount, kibPerAccount } from './probe';
 import type { AllocationSummary } from './allocations';
+import type { PerfBreakdown } from './perf-owners';
+import { perfUnavailable } from './perf-record';
 import type { AllocationsPerAccount } from './report';
 
 /**
@@ -38,6 +40,13 @@ async function main(): Promise<number> {
     if (e.message) process.stderr.write(`${e.message}\n\n`);
     process.stderr.write(`${USAGE}\n`);
     return e.message ? 2 : 0;
+  }
+  if (options.perf) {
+    const why = perfUnavailable();
+    if (why) {
+      process.stderr.write(`--perf: ${why}\n`);
+      return 2;
+    }
   }
   let previous: BenchResult | null = null;
   if (options.compare) {
@@ -115,7 +124,7 @@ async function main(): Promise<number> {
       const ceiling = await prepareCeiling(ctx);
       // Alternating, so a disturbance of the machine hits both alike.
       for (let pass = 0; pass < options.repeat; pass++) {
-        const e = await runE2ePass(ctx, setup, redis, `e2e${pass}`);
+        const e = await runE2ePass(ctx, setup, redis, `e2e${pass}`, {}, options.perf);
         e2ePasses.push(e);
         ctx.say(
           `e2e pass ${pass + 1}: ${e.perSecond} accounts/s, wall ${e.wallSeconds} s, p50/p99 ${e.processingP50Ms}/${e.processingP99Ms} ms, ` +
@@ -131,6 +140,8 @@ async function main(): Promise<number> {
           pass,
           concurrency,
           options.warmup,
+          undefined,
+          options.perf,
         );
         ceilingPasses.push(c);
         ctx.say(
@@ -192,6 +203,7 @@ async function main(): Promise<number> {
         ),
         workerGc: medianGc(e2ePasses.map((p) => p.gc)),
         allocationsKibPerAccount: allocationsPerAccount(e2ePasses),
+        workerCpuByOwnerMs: cpuByOwner(e2ePasses.map((p) => ({ n: p.accounts, ...p }))),
       };
       sections.ceilingResources = {
         workerPeakRssMb: ceilingPasses.map((p) => p.resources.workerPeakRssMb),
@@ -200,6 +212,7 @@ async function main(): Promise<number> {
           3,
         ),
         workerGc: medianGc(ceilingPasses.map((p) => p.gc)),
+        workerCpuByOwnerMs: cpuByOwner(ceilingPasses.map((p) => ({ n: p.jobs, ...p }))),
         allocationsKibPerJob: allocationsPerAccount(
           ceilingPasses.map((p) => ({ accounts: p.jobs, allocations: p.allocations })),
         ),
@@ -384,6 +397,31 @@ function cpuTable<T>(
     3,
   );
   return out;
+}
+
+/**
+ * The workers' CPU per account (job) by where `perf` saw it go: each pass's share of the samples
+ * times its workers' CPU per account (from /proc), averaged over the passes that have it.
+ */
+function cpuByOwner(
+  passes: { n: number; perf: PerfBreakdown | null; resources: ResourceFigures }[],
+): Record<string, number> | null {
+  const recorded = passes.filter((p) => p.perf && p.perf.samples > 0);
+  if (recorded.length === 0) return null;
+  const ms: Record<string, number> = {};
+  for (const p of recorded) {
+    const workersMs = cpuMsPer(
+      p.resources.workerCpuSeconds.reduce<number>((a, b) => a + (b ?? 0), 0),
+      p.n,
+    )!;
+    for (const [row, share] of Object.entries(p.perf!.shares))
+      ms[row] = (ms[row] ?? 0) + (share * workersMs) / recorded.length;
+  }
+  return Object.fromEntries(
+    Object.entries(ms)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => [k, round(v, 4)!]),
+  );
 }
 
 /** Medians per figure of the passes' GC per account (or job). */

@@ -56,6 +56,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   /** Sample the workers' allocations over each measured run (`--alloc-prof`). */
   allocProf: boolean;
+  /** `perf record` the workers of the end-to-end and ceiling passes (`--perf`). */
+  perf: boolean;
   /** Extra node flags of the worker processes, e.g. `--max-old-space-size=256`. */
   workerNodeOptions: string[];
   compare: string | null;
@@ -97,6 +99,8 @@ export const USAGE = `npm run bench -- [options]
   --alloc-prof          sample what the workers allocate during each measured run, by package
                         and function (the sampling costs CPU: read the CPU figures of such a run
                         as disturbed)
+  --perf                where the workers' CPU goes, by package, in the end-to-end and ceiling
+                        passes, side by side (needs Linux perf; adds --perf-basic-prof to both)
   --worker-node-options "FLAGS"  node flags for the worker processes (default: those of
                         package.json's start:worker, as deployed; "" for none)
   --compare FILE        print the change against a saved result (e.g. bench/results/latest.json)
@@ -180,6 +184,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     'rebuild-ledger',
     'cpu-prof',
     'alloc-prof',
+    'perf',
     'worker-node-options',
     'compare',
     'out',
@@ -192,7 +197,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     const key = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
     const inline = eq < 0 ? undefined : arg.slice(eq + 1);
     if (!known.includes(key)) throw new UsageError(`unknown option --${key}`);
-    const flag = ['rebuild-ledger', 'cpu-prof', 'alloc-prof', 'help'].includes(key);
+    const flag = ['rebuild-ledger', 'cpu-prof', 'alloc-prof', 'perf', 'help'].includes(key);
     if (flag) raw.set(key, true);
     else {
       const value = inline ?? argv[++i];
@@ -243,6 +248,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     rebuildLedger: raw.has('rebuild-ledger'),
     cpuProf: raw.has('cpu-prof'),
     allocProf: raw.has('alloc-prof'),
+    perf: raw.has('perf'),
     workerNodeOptions: raw.has('worker-node-options')
       ? (text('worker-node-options') ?? '').split(/\s+/).filter(Boolean)
       : deployedWorkerNodeFlags(repoRoot),

@@ -230,6 +230,35 @@ function cpuLine(cpu: Record<string, number | null> | undefined): string {
   return `${parts.join(' + ')} = ${fmt(cpu.total)}`;
 }
 
+/**
+ * `--perf`: the workers' CPU by owner, the product's per account beside the ceiling's per job,
+ * as rows of the result table.
+ */
+function cpuByOwnerRows(r: BenchResult): string[][] {
+  type Res = { workerCpuByOwnerMs?: Record<string, number> | null } | undefined;
+  const product = (r.sections.e2eResources as Res)?.workerCpuByOwnerMs;
+  const ceiling = (r.sections.ceilingResources as Res)?.workerCpuByOwnerMs;
+  if (!product && !ceiling) return [];
+  const rows = [
+    [
+      "workers' CPU by where it went (perf), ms: product per account / ceiling per job",
+      'product / ceiling / difference',
+    ],
+  ];
+  const owners = [...new Set([...Object.keys(product ?? {}), ...Object.keys(ceiling ?? {})])];
+  for (const owner of owners) {
+    const p = product?.[owner] ?? 0;
+    const c = ceiling?.[owner] ?? 0;
+    if (p < 0.0005 && c < 0.0005) continue;
+    rows.push([`  ${owner}`, `${fmt(round3(p))} / ${fmt(round3(c))} / ${fmt(round3(p - c))}`]);
+  }
+  return rows;
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
 /** `0.041 ms (scavenges 7.1, mark-compacts 0.6 per 1,000)`. */
 function gcLine(gc: GcPerAccount | null | undefined): string {
   if (!gc) return 'n/a';
@@ -250,6 +279,7 @@ export function table(rows: string[][]): string {
 export function resultTable(r: BenchResult): string {
   const rows: string[][] = [['figure', 'value']];
   const add = (name: string, value: unknown, unit = '') => rows.push([name, fmt(value, unit)]);
+  const addCpuByOwner = (result: BenchResult) => rows.push(...cpuByOwnerRows(result));
   const addAllocations = (per: string, alloc: AllocationsPerAccount | null | undefined) => {
     if (!alloc) return;
     add(
@@ -352,6 +382,7 @@ export function resultTable(r: BenchResult): string {
     add("  per job: workers' GC pauses (main thread)", gcLine(res.workerGc));
     addAllocations('job', res.allocationsKibPerJob);
     add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
+    addCpuByOwner(r);
     add('end to end / ceiling', r.ratio);
     add(
       'product CPU per account (workers + Postgres + Redis + producer)',
