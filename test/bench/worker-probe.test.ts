@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { transformFileSync } from '@swc/core';
-import { allocationSummary, ownerOf } from '../../bench/allocations';
+import { allocationSummary, ownerOf, SampledHeapProfile } from '../../bench/allocations';
 import { Child, startChild, stopChild } from '../../bench/children';
 import {
   gcPerAccount,
@@ -97,7 +97,8 @@ describe('bench: the worker probe', () => {
 });
 
 describe('bench: allocations by owner', () => {
-  const frame = (url: string, functionName: string, selfSize: number, children: object[] = []) => ({
+  type Node = SampledHeapProfile['head'];
+  const frame = (url: string, functionName: string, selfSize: number, children: Node[] = []) => ({
     callFrame: { url, functionName, lineNumber: 9 },
     selfSize,
     children,
