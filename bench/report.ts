@@ -279,7 +279,6 @@ export function table(rows: string[][]): string {
 export function resultTable(r: BenchResult): string {
   const rows: string[][] = [['figure', 'value']];
   const add = (name: string, value: unknown, unit = '') => rows.push([name, fmt(value, unit)]);
-  const addCpuByOwner = (result: BenchResult) => rows.push(...cpuByOwnerRows(result));
   const addAllocations = (per: string, alloc: AllocationsPerAccount | null | undefined) => {
     if (!alloc) return;
     add(
@@ -382,7 +381,7 @@ export function resultTable(r: BenchResult): string {
     add("  per job: workers' GC pauses (main thread)", gcLine(res.workerGc));
     addAllocations('job', res.allocationsKibPerJob);
     add('  other users of the machine during the passes', res.foreignCpuPercent, '% of CPU');
-    addCpuByOwner(r);
+    rows.push(...cpuByOwnerRows(r));
     add('end to end / ceiling', r.ratio);
     add(
       'product CPU per account (workers + Postgres + Redis + producer)',
