@@ -176,6 +176,7 @@ export async function runCeilingPass(
           join(ctx.workDir, `perf-ceiling${pass}.data`),
         )
       : null;
+    if (perf) ctx.onCleanup('stop perf', async () => perf.kill());
     const gcBefore = await readGc(workers);
     if (options.allocProf) await startAllocationSampling(workers);
     const monitor = new Monitor(ds, redis, ctx.appName, workers, [setup.endpoint]);

@@ -365,6 +365,7 @@ export async function runE2ePass(
           join(ctx.workDir, `perf-${label}.data`),
         )
       : null;
+    if (perf) ctx.onCleanup('stop perf', async () => perf.kill());
     const gcBefore = await readGc(workers);
     if (options.allocProf) await startAllocationSampling(workers);
     const monitor = new Monitor(setup.ds, redis, ctx.appName, workers, [setup.simulator]);
