@@ -118,11 +118,18 @@ const fraction = (def: number, min: number, max: number) =>
     .string()
     .default(String(def))
     .pipe(decimalFraction.pipe(z.number().min(min).max(max)));
+/**
+ * A switch: `true` / `1` or `false` / `0`. Empty is the default, as when the variable is not set
+ * (compose's `${VAR:-}` passes an empty string): it was `false`, which turned a switch that is on
+ * by default off without a word.
+ */
 const bool = (def: boolean) =>
   z
-    .enum(['true', 'false', '1', '0', ''])
+    .enum(['true', 'false', '1', '0', ''], {
+      errorMap: () => ({ message: 'must be true, false, 1 or 0 (empty: the default)' }),
+    })
     .default(def ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1');
+    .transform((v) => (v === '' ? def : v === 'true' || v === '1'));
 /**
  * A URL of one of `protocols`; `check` may name one more problem of a parsed one. A text the
  * URL parser refuses says so (a port out of range or a stray character), not "wrong scheme".

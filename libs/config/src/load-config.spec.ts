@@ -16,6 +16,24 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads a switch as true / 1 or false / 0, an empty one as its default, and names anything else', () => {
+    for (const key of [
+      'CHECK_ACCOUNT_STATUS',
+      'ATTRIBUTION_ENABLED',
+      'DATABASE_PREPARED_STATEMENTS',
+    ]) {
+      expect(loadConfig({})[key as 'CHECK_ACCOUNT_STATUS']).toBe(true);
+      // An empty value (compose's `${VAR:-}`) is the default, not false.
+      expect(loadConfig({ [key]: '' })[key as 'CHECK_ACCOUNT_STATUS']).toBe(true);
+      expect(loadConfig({ [key]: 'false' })[key as 'CHECK_ACCOUNT_STATUS']).toBe(false);
+      expect(loadConfig({ [key]: '0' })[key as 'CHECK_ACCOUNT_STATUS']).toBe(false);
+      expect(loadConfig({ [key]: '1' })[key as 'CHECK_ACCOUNT_STATUS']).toBe(true);
+      expect(() => loadConfig({ [key]: 'yes' })).toThrow(
+        `${key}="yes": must be true, false, 1 or 0 (empty: the default)`,
+      );
+    }
+  });
+
   it('parses the tolerance as exact minor units', () => {
     expect(loadConfig({ RECON_TOLERANCE: '1000.05' }).RECON_TOLERANCE).toBe(100005n);
   });
