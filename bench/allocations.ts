@@ -38,24 +38,46 @@ export function allocationSummary(
   const byFunction = new Map<string, number>();
   let bytes = 0;
   const add = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
-  // Iterative walk: owners[i] is the innermost owner on the path to stack[i].
+  // Iterative walk; each entry carries the innermost owner on the path down to its node.
   const stack: { node: SampledHeapNode; owner: string | null }[] = [
     { node: profile.head, owner: null },
   ];
   while (stack.length > 0) {
     const { node, owner: above } = stack.pop()!;
-    const owner = ownerOf(node.callFrame.url) ?? above;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const own = ownerOf(url);
+    const owner = own ?? above;
     if (node.selfSize > 0) {
       bytes += node.selfSize;
       add(byOwner, owner ?? 'node', node.selfSize);
-      const { functionName, url, lineNumber } = node.callFrame;
       const file = url.startsWith('node:') ? url : (url.split('/').pop() ?? '');
-      const where = `${ownerOf(url) ?? 'node'} ${file}`.trim();
+      const where = `${own ?? 'node'} ${file}`.trim();
       add(byFunction, `${where} ${functionName || '(anonymous)'}:${lineNumber + 1}`, node.selfSize);
     }
     for (const child of node.children) stack.push({ node: child, owner });
   }
-  const sorted = (m: Map<string, number>, n = Infinity) =>
-    Object.fromEntries([...m].sort((a, b) => b[1] - a[1]).slice(0, n));
-  return { bytes, byOwner: sorted(byOwner), byFunction: sorted(byFunction, topFunctions) };
+  return {
+    bytes,
+    byOwner: largestFirst(byOwner),
+    byFunction: largestFirst(byFunction, topFunctions),
+  };
+}
+
+/** Several summaries (workers, passes) as one: bytes and every table summed. */
+export function sumAllocations(summaries: readonly AllocationSummary[]): AllocationSummary {
+  const sum = (pick: (s: AllocationSummary) => Record<string, number>) => {
+    const m = new Map<string, number>();
+    for (const s of summaries)
+      for (const [k, v] of Object.entries(pick(s))) m.set(k, (m.get(k) ?? 0) + v);
+    return largestFirst(m);
+  };
+  return {
+    bytes: summaries.reduce((a, s) => a + s.bytes, 0),
+    byOwner: sum((s) => s.byOwner),
+    byFunction: sum((s) => s.byFunction),
+  };
+}
+
+function largestFirst(m: Map<string, number>, n = Infinity): Record<string, number> {
+  return Object.fromEntries([...m].sort((a, b) => b[1] - a[1]).slice(0, n));
 }

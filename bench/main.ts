@@ -20,7 +20,7 @@ import { benchScale, ScaleFigures } from './scale';
 import { BenchResult, checkTargets, compareTable, loadResult, resultTable, warmth } from './report';
 import { median, quotient, round } from './stats';
 import { GcPerAccount, kibPerAccount } from './probe';
-import type { AllocationSummary } from './allocations';
+import { AllocationSummary, sumAllocations } from './allocations';
 import type { PerfBreakdown } from './perf-owners';
 import { perfUnavailable } from './perf-record';
 import type { AllocationsPerAccount } from './report';
@@ -300,7 +300,11 @@ async function main(): Promise<number> {
     ),
     workerGcMsPerAccount: med(e2ePasses, (p) => p.gc.pauseMs),
     ceilingWorkerGcMsPerJob: med(ceilingPasses, (p) => p.gc.pauseMs),
-    workerAllocKibPerAccount: allocationsPerAccount(e2ePasses)?.total ?? null,
+    workerAllocKibPerAccount:
+      (
+        sections.e2eResources as
+          { allocationsKibPerAccount?: AllocationsPerAccount | null } | undefined
+      )?.allocationsKibPerAccount?.total ?? null,
     credentialSets: e2ePasses[0]?.credentialSets ?? null,
     postgresCpuSeconds: med(e2ePasses, (p) => p.resources.postgresCpuSeconds),
     redisCpuSeconds: med(e2ePasses, (p) => p.resources.redisCpuSeconds),
@@ -442,24 +446,11 @@ function allocationsPerAccount(
   const sampled = passes.filter((p) => p.allocations);
   if (sampled.length === 0) return null;
   const accounts = sampled.reduce((a, p) => a + p.accounts, 0);
-  const sum = (pick: (p: (typeof sampled)[number]) => Record<string, number>) => {
-    const m: Record<string, number> = {};
-    for (const p of sampled) for (const [k, v] of Object.entries(pick(p))) m[k] = (m[k] ?? 0) + v;
-    return Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1]));
-  };
-  const bytes = sampled.reduce((a, p) => a + p.allocations!.bytes, 0);
+  const all = sumAllocations(sampled.map((p) => p.allocations!));
   return {
-    total: round(bytes / 1024 / accounts, 1)!,
-    byOwner: kibPerAccount(
-      sum((p) => p.allocations!.byOwner),
-      accounts,
-      10,
-    ),
-    byFunction: kibPerAccount(
-      sum((p) => p.allocations!.byFunction),
-      accounts,
-      15,
-    ),
+    total: round(all.bytes / 1024 / accounts, 1)!,
+    byOwner: kibPerAccount(all.byOwner, accounts, 10),
+    byFunction: kibPerAccount(all.byFunction, accounts, 15),
   };
 }
 

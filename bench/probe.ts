@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AllocationSummary } from './allocations';
+import { AllocationSummary, sumAllocations } from './allocations';
 import type { Child } from './children';
 import type { GcTotals } from './worker-probe';
 import { round } from './stats';
@@ -72,23 +72,14 @@ export function startAllocationSampling(workers: Child[]): Promise<unknown> {
 
 /** Stops the sampling in every worker; what they allocated together, in bytes. */
 export async function stopAllocationSampling(workers: Child[]): Promise<AllocationSummary> {
-  const each = await Promise.all(
-    workers.map(
-      async (w) =>
-        (await ask<{ allocations: AllocationSummary }>(w, 'alloc-stop', 60_000)).allocations,
+  return sumAllocations(
+    await Promise.all(
+      workers.map(
+        async (w) =>
+          (await ask<{ allocations: AllocationSummary }>(w, 'alloc-stop', 60_000)).allocations,
+      ),
     ),
   );
-  const sum = (pick: (s: AllocationSummary) => Record<string, number>) => {
-    const m = new Map<string, number>();
-    for (const s of each)
-      for (const [k, v] of Object.entries(pick(s))) m.set(k, (m.get(k) ?? 0) + v);
-    return Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));
-  };
-  return {
-    bytes: each.reduce((a, s) => a + s.bytes, 0),
-    byOwner: sum((s) => s.byOwner),
-    byFunction: sum((s) => s.byFunction),
-  };
 }
 
 /** Bytes to KiB per account, and the largest entries of a by-owner or by-function table. */
