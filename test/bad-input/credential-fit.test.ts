@@ -35,4 +35,33 @@ describe('worker start-up: credential sets must fit the provider pages’ header
     );
     expect((error as Error).message).not.toContain('finnet-secret-not-to-print');
   });
+
+  it('a NICEPay set with a channel id is warned about at start-up: NICEPay derives CHANNEL-ID from the client id', async () => {
+    const credentials = new CredentialRegistry([
+      {
+        provider: 'nicepay',
+        name: 'default',
+        baseUrl: 'http://127.0.0.1:1',
+        clientId: 'IONPAYTEST',
+        partnerId: 'IONPAYTEST',
+        clientSecret: new Secret('nicepay-secret-not-to-print'),
+        privateKey,
+        channelId: '95221',
+      },
+    ]);
+    const warnings: unknown[][] = [];
+    const logger = { warn: (...args: unknown[]) => warnings.push(args) };
+    const provider = snapClientsProvider(credentials) as FactoryProvider;
+    // The warning comes before any connection is touched; with none given, start-up then
+    // fails on the missing Redis, which this test does not need.
+    await Promise.resolve(
+      provider.useFactory(testConfig(), logger, null, null, null, null, null, null),
+    ).catch(() => undefined);
+    expect(warnings).toEqual([
+      [
+        'nicepay/default: channel id "95221" is ignored: CHANNEL-ID is the client id + "01" ("IONPAYTEST01"), as the provider\'s page says',
+      ],
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain('nicepay-secret-not-to-print');
+  });
 });

@@ -21,6 +21,7 @@ import {
   CredentialRegistry,
   CredentialsConfigError,
   credentialFitProblems,
+  ignoredChannelId,
   PROVIDERS,
   ProfileOverrides,
   profileOverridesFromEnv,
@@ -127,6 +128,10 @@ export const snapClientsProvider = (credentials: CredentialRegistry): Provider =
       .all()
       .flatMap((c) => credentialFitProblems(profiles.get(c.provider)!, c));
     if (misfits.length > 0) throw new CredentialsConfigError(misfits);
+    for (const c of credentials.all()) {
+      const ignored = ignoredChannelId(profiles.get(c.provider)!, c);
+      if (ignored) logger.warn(ignored);
+    }
     const redis = snapRedis.connection;
     const http = new SnapHttp({
       connectMs: config.SNAP_CONNECT_TIMEOUT_MS,

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { credentialFitProblems } from './credential-fit';
+import { credentialFitProblems, ignoredChannelId } from './credential-fit';
 import type { SnapCredentials } from './credentials';
 import { resolveProfile } from './profiles';
 import type { ProviderName } from './providers/index';
@@ -105,5 +105,21 @@ describe('credentialFitProblems: header values within the provider page’s size
 
   it('a set without a channel id is left to the call that needs one', () => {
     expect(credentialFitProblems(resolveProfile('finnet'), set('finnet', 'FNT00001'))).toEqual([]);
+  });
+});
+
+describe('ignoredChannelId: a configured channel id the provider never receives', () => {
+  it('NICEPay derives CHANNEL-ID from the client id ("IONPAYTEST" + "01"): a set channel id is named as ignored', () => {
+    expect(ignoredChannelId(resolveProfile('nicepay'), set('nicepay', 'IONPAYTEST', '95221'))).toBe(
+      'nicepay/default: channel id "95221" is ignored: CHANNEL-ID is the client id + "01" ("IONPAYTEST01"), as the provider\'s page says',
+    );
+  });
+
+  it('nothing to say without one, or where the channel id is the configured value (Netzme, Finnet)', () => {
+    expect(ignoredChannelId(resolveProfile('nicepay'), set('nicepay', 'IONPAYTEST'))).toBeNull();
+    expect(ignoredChannelId(resolveProfile('netzme'), set('netzme', 'NZ', '95221'))).toBeNull();
+    expect(
+      ignoredChannelId(resolveProfile('finnet'), set('finnet', 'FNT00001', '95221')),
+    ).toBeNull();
   });
 });

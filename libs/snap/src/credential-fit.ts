@@ -42,3 +42,17 @@ export function credentialFitProblems(
   check(profile.headers.channel, channel, limits.channel, hint);
   return problems;
 }
+
+/**
+ * A credential set's channel id that its provider never sends: NICEPay's page makes the
+ * CHANNEL-ID the client id + "01" ("IONPAYTEST" + "01"), so a configured one is ignored. Said
+ * at start-up, so an operator who set it (say, to a device id) learns it is not what goes out.
+ * Null when nothing is ignored.
+ */
+export function ignoredChannelId(
+  profile: ProviderProfile,
+  credentials: SnapCredentials,
+): string | null {
+  if (profile.channel.rule !== 'client-id-plus' || !credentials.channelId) return null;
+  return `${credentials.provider}/${credentials.name}: channel id ${JSON.stringify(credentials.channelId)} is ignored: ${profile.headers.channel} is the client id + ${JSON.stringify(profile.channel.suffix)} (${JSON.stringify(channelValue(profile, credentials.clientId, undefined))}), as the provider's page says`;
+}

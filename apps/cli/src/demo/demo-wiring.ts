@@ -1,4 +1,4 @@
-import type { ProviderName } from '@app/snap';
+import { DEFAULT_PROFILES, type ProviderName } from '@app/snap';
 import type { PartnerKeys } from './partner-keys';
 
 /** Client ids of the default credential sets the demo uses. */
@@ -28,7 +28,9 @@ export function demoCredentials(
     env[`SNAP_${P}_CLIENT_ID`] = DEMO_CLIENT_IDS[provider];
     env[`SNAP_${P}_CLIENT_SECRET`] = keys[provider].clientSecret;
     env[`SNAP_${P}_PRIVATE_KEY`] = keys[provider].privateKeyPem;
-    env[`SNAP_${P}_CHANNEL_ID`] = DEMO_CHANNEL_ID;
+    // NICEPay's CHANNEL-ID is the client id + "01": a configured one would only be ignored.
+    if (DEFAULT_PROFILES[provider].channel.rule === 'configured')
+      env[`SNAP_${P}_CHANNEL_ID`] = DEMO_CHANNEL_ID;
   }
   const finnet = Object.fromEntries(
     finnetClientIds.map((clientId) => [
