@@ -45,8 +45,14 @@ export interface BenchOptions {
   scaleSizes: number[];
   /** Accounts of the attribution measurement (all of them mismatched). */
   attributionAccounts: number;
-  /** Accounts (jobs) of the warm-up run on the same workers before each measured e2e, ceiling and scale run. */
+  /** Accounts (jobs) of the warm-up run on the same workers before each measured e2e and ceiling run. */
   warmup: number;
+  /**
+   * The same before each cost-as-work-grows row (product and ceiling alike): larger, so that a
+   * row measures a worker's cost per account, not V8 compiling a fresh process (a start-up
+   * cost that would fall on the smallest run alone).
+   */
+  scaleWarmup: number;
   sections: Set<Section>;
   /** LOG_LEVEL of the worker processes. */
   logLevel: string;
@@ -90,8 +96,11 @@ export const USAGE = `npm run bench -- [options]
   --attribution-accounts N  accounts of the attribution cost measurement, all mismatched
                         (default 3000; smoke 150)
   --warmup N            accounts of a warm-up run on the same worker processes before each
-                        measured end-to-end, ceiling and scale run (default 3000; smoke 90;
+                        measured end-to-end and ceiling run (default 3000; smoke 90;
                         0: measure fresh processes)
+  --scale-warmup N      the same before each cost-as-work-grows row, product and ceiling
+                        (default 20000, workers that have done one run of the default size;
+                        smoke 90)
   --only a,b / --skip a,b   sections: ${SECTIONS.join(', ')}
   --log-level L         LOG_LEVEL of the workers (default info, as in production)
   --rebuild-ledger      drop and rebuild the cached bench_ledger schema
@@ -178,6 +187,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
     'scale-sizes',
     'attribution-accounts',
     'warmup',
+    'scale-warmup',
     'only',
     'skip',
     'log-level',
@@ -243,6 +253,7 @@ export function parseOptions(argv: string[], repoRoot: string): BenchOptions {
         : [1_000, 10_000, 100_000],
     attributionAccounts: orDefault('attribution-accounts', smoke ? 150 : 3_000, 3),
     warmup: orDefault('warmup', smoke ? 90 : 3_000, 0),
+    scaleWarmup: orDefault('scale-warmup', smoke ? 90 : 20_000, 0),
     sections,
     logLevel: text('log-level') ?? 'info',
     rebuildLedger: raw.has('rebuild-ledger'),

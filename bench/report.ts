@@ -431,7 +431,10 @@ export function resultTable(r: BenchResult): string {
   }
   const scale = r.sections.scale as ScaleFigures | undefined;
   if (scale) {
-    add('cost as work grows (capacity mode, one pass each)', warmth(r.options));
+    add(
+      'cost as work grows (capacity mode, one pass each)',
+      warmth({ warmup: r.options?.scaleWarmup ?? r.options?.warmup }),
+    );
     for (const row of scale.rows) {
       add(
         `  ${row.accounts.toLocaleString('en')} accounts: accounts/s; product (workers) CPU per account; simulator's; ceiling's per job; finalize`,

@@ -69,9 +69,10 @@ export interface ScaleFigures {
 }
 
 /**
- * Runs of each `--scale-sizes` size in capacity mode (one pass each, fresh workers), so CPU per
- * account and finishing a run can be seen as the work grows; the largest run's results are
- * then written as the JSON report and the CSV, as the producer streams them.
+ * Runs of each `--scale-sizes` size in capacity mode (one pass each, new workers warmed by a
+ * run of `--scale-warmup` accounts first), so CPU per account and finishing a run can be seen
+ * as the work grows; the largest run's results are then written as the JSON report and the
+ * CSV, as the producer streams them.
  */
 export async function benchScale(
   ctx: BenchContext,
@@ -90,7 +91,7 @@ export async function benchScale(
       mismatchShare: options.mismatchShare,
       latencyMs: options.latencyMs,
       rateLimit: options.rateLimit,
-      warmupAccounts: options.warmup,
+      warmupAccounts: options.scaleWarmup,
     });
     try {
       const pass = await runE2ePass(ctx, setup, redis, `scale${n}`);
@@ -101,7 +102,7 @@ export async function benchScale(
         redis,
         `scale${n}`,
         concurrency,
-        options.warmup,
+        options.scaleWarmup,
         n,
       );
       const workers = pass.resources.workerCpuSeconds.reduce<number>((a, b) => a + (b ?? 0), 0);
