@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import pino from 'pino';
 import { queuePrefix } from '@app/infra';
 import { SCHEDULE_QUEUE, SCHEDULER_ID } from '@app/queue';
@@ -114,5 +115,42 @@ describe('scheduled runs', () => {
     } finally {
       await producer.close();
     }
+  }, 30_000);
+
+  it('turning a schedule off writes its mark before it removes the scheduler: never gone without the mark, which an older producer would re-install', async () => {
+    producer = await NestFactory.createApplicationContext(
+      ProducerModule.forRoot(config, pino({ level: 'silent' })),
+      { logger: false },
+    );
+    await producer.close();
+    expect(await queue.getJobScheduler(SCHEDULER_ID)).toBeDefined();
+    // Every command Redis runs, in its own order, while a producer turns the schedule off.
+    const monitor = await new Redis(config.REDIS_URL).monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
+    try {
+      const off = await NestFactory.createApplicationContext(
+        ProducerModule.forRoot({ ...config, SCHEDULE_CRON: '' }, pino({ level: 'silent' })),
+        { logger: false },
+      );
+      await off.close();
+      expect(await queue.getJobScheduler(SCHEDULER_ID)).toBeUndefined();
+    } finally {
+      monitor.disconnect();
+    }
+    const markAt = commands.findIndex(
+      (a) => a[0].toLowerCase() === 'set' && a[1].endsWith(`:turned-off:${SCHEDULER_ID}`),
+    );
+    // BullMQ's removeJobScheduler script: keys repeat, delayed, events; then the scheduler id.
+    const removeAt = commands.findIndex(
+      (a) =>
+        ['evalsha', 'eval'].includes(a[0].toLowerCase()) &&
+        a[2] === '3' &&
+        a[3].endsWith(':repeat') &&
+        a[6] === SCHEDULER_ID,
+    );
+    expect(markAt).toBeGreaterThanOrEqual(0);
+    expect(removeAt).toBeGreaterThanOrEqual(0);
+    expect(markAt).toBeLessThan(removeAt);
   }, 30_000);
 });

@@ -150,8 +150,10 @@ export class ScheduleInstaller implements OnApplicationBootstrap, OnApplicationS
   private async installAndKeep(): Promise<void> {
     const wanted = this.schedulers().filter((s) => s.cron);
     for (const s of this.schedulers().filter((s) => !s.cron)) {
-      await this.queue.removeJobScheduler(s.id);
+      // The mark first: a producer checking in between finds the scheduler still there, or
+      // gone with the mark beside it, never gone without one (which it would re-install).
       await this.redis.set(this.turnedOffKey(s.id), new Date().toISOString());
+      await this.queue.removeJobScheduler(s.id);
     }
     if (wanted.length === 0) return;
     for (const s of wanted) {
