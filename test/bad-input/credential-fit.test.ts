@@ -11,20 +11,28 @@ import { testConfig } from '../support/test-config';
  */
 describe('worker start-up: credential sets must fit the provider pages’ header sizes', () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 512 });
-
-  it('a Finnet set with a 6-character X-CHANNEL-ID stops start-up, naming it', async () => {
-    const credentials = new CredentialRegistry([
+  /** A registry of one set, its secret `<provider>-secret-not-to-print`. */
+  const oneSet = (
+    provider: 'finnet' | 'nicepay',
+    name: string,
+    clientId: string,
+    channelId: string,
+  ) =>
+    new CredentialRegistry([
       {
-        provider: 'finnet',
-        name: 'FNT-LONG',
+        provider,
+        name,
         baseUrl: 'http://127.0.0.1:1',
-        clientId: 'FNT-LONG',
-        partnerId: 'FNT-LONG',
-        clientSecret: new Secret('finnet-secret-not-to-print'),
+        clientId,
+        partnerId: clientId,
+        clientSecret: new Secret(`${provider}-secret-not-to-print`),
         privateKey,
-        channelId: '123456',
+        channelId,
       },
     ]);
+
+  it('a Finnet set with a 6-character X-CHANNEL-ID stops start-up, naming it', async () => {
+    const credentials = oneSet('finnet', 'FNT-LONG', 'FNT-LONG', '123456');
     const provider = snapClientsProvider(credentials) as FactoryProvider;
     // Nothing past the configuration is touched before the check: no Redis, no queues.
     const started = provider.useFactory(testConfig(), null, null, null, null, null, null);
@@ -37,18 +45,7 @@ describe('worker start-up: credential sets must fit the provider pages’ header
   });
 
   it('a NICEPay set with a channel id is warned about at start-up: NICEPay derives CHANNEL-ID from the client id', async () => {
-    const credentials = new CredentialRegistry([
-      {
-        provider: 'nicepay',
-        name: 'default',
-        baseUrl: 'http://127.0.0.1:1',
-        clientId: 'IONPAYTEST',
-        partnerId: 'IONPAYTEST',
-        clientSecret: new Secret('nicepay-secret-not-to-print'),
-        privateKey,
-        channelId: '95221',
-      },
-    ]);
+    const credentials = oneSet('nicepay', 'default', 'IONPAYTEST', '95221');
     const warnings: unknown[][] = [];
     const logger = { warn: (...args: unknown[]) => warnings.push(args) };
     const provider = snapClientsProvider(credentials) as FactoryProvider;
