@@ -527,6 +527,28 @@ describe('requests the client builds and answers it reads, against the providers
       });
       expect(Object.entries(built).sort()).toEqual([...pageHeaders].sort());
     });
+
+    it('the two Netzme pages print different CHANNEL-IDs: one deployment can send each page its own (channelIdByOperation)', () => {
+      const balanceChannel = new Map(curlHeaders(NETZME_BALANCE_PAGE)).get('CHANNEL-ID')!;
+      const statusChannel = headerOf('CHANNEL-ID');
+      expect([balanceChannel, statusChannel]).toEqual(['95221', '95521']);
+      const transport = new SnapTransport(
+        resolveProfile('netzme', { channelIdByOperation: { 'account-status': statusChannel } }),
+        { ...credentials('netzme', baseUrl), channelId: balanceChannel },
+        {} as SnapClientDeps,
+      );
+      const channelOf = (operation: 'balance-inquiry' | 'account-status') =>
+        transport.signedHeaders({
+          operation,
+          token: 'token',
+          externalId: '1',
+          signedPath: '/',
+          body: '{}',
+          timestamp: headerOf('X-TIMESTAMP'),
+        })['CHANNEL-ID'];
+      expect(channelOf('balance-inquiry')).toBe(balanceChannel);
+      expect(channelOf('account-status')).toBe(statusChannel);
+    });
   });
 
   describe('NICEPay Disbursement SNAP balance inquiry page (seed 002)', () => {

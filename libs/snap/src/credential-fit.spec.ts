@@ -123,3 +123,14 @@ describe('ignoredChannelId: a configured channel id the provider never receives'
     ).toBeNull();
   });
 });
+
+describe('credentialFitProblems: an operation’s own channel id fits too', () => {
+  it('Finnet "X-CHANNEL-ID String (5)": a 6-character channelIdByOperation is named', () => {
+    const profile = resolveProfile('finnet', {
+      channelIdByOperation: { 'balance-inquiry': '123456' },
+    });
+    expect(credentialFitProblems(profile, set('finnet', 'FNT00001', '95221'))).toEqual([
+      'finnet/default: X-CHANNEL-ID "123456" is 6 characters, the provider\'s page allows 5 (channelIdByOperation.balance-inquiry)',
+    ]);
+  });
+});

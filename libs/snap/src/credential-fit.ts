@@ -28,6 +28,8 @@ export function credentialFitProblems(
     );
   const limits = profile.headerMaxLength;
   check(profile.headers.partnerId, credentials.partnerId, limits.partnerId, '');
+  for (const [operation, value] of Object.entries(profile.channelIdByOperation))
+    check(profile.headers.channel, value, limits.channel, ` (channelIdByOperation.${operation})`);
   let channel: string;
   try {
     channel = channelValue(profile, credentials.clientId, credentials.channelId);

@@ -17,6 +17,26 @@ describe('profiles', () => {
     );
   });
 
+  it('channel: an operation of its own (channelIdByOperation) over the set’s, only where the profile names it', () => {
+    const netzme = resolveProfile('netzme', {
+      channelIdByOperation: { 'account-status': '95521' },
+    });
+    expect(channelValue(netzme, 'NZ', '95221', 'account-status')).toBe('95521');
+    expect(channelValue(netzme, 'NZ', '95221', 'balance-inquiry')).toBe('95221');
+    expect(channelValue(netzme, 'NZ', '95221')).toBe('95221');
+    // Merged key by key with the built-in (empty) one; none by default.
+    expect(DEFAULT_PROFILES.netzme.channelIdByOperation).toEqual({});
+    // NICEPay's is derived from the client id: an operation's own would never be sent.
+    expect(() =>
+      resolveProfile('nicepay', { channelIdByOperation: { 'balance-inquiry': 'X' } }),
+    ).toThrow('channelIdByOperation needs channel.rule "configured"');
+    expect(() =>
+      resolveProfile('netzme', {
+        channelIdByOperation: { 'access-token': 'X' } as Record<string, string>,
+      }),
+    ).toThrow('access-token');
+  });
+
   it('header names differ: Finnet uses X-PARTNERID and X-CHANNEL-ID', () => {
     expect(DEFAULT_PROFILES.finnet.headers).toEqual({
       partnerId: 'X-PARTNERID',

@@ -5,6 +5,7 @@ import {
   ProviderProfile,
   ProviderProfileError,
 } from './providers/index';
+import type { SnapOperation } from './client-deps';
 
 export type { ProviderProfile } from './providers/index';
 export { DEFAULT_PROFILES } from './providers/index';
@@ -23,6 +24,7 @@ export type ProfilePathOverrides = ProfileOverrides;
 const MERGED_OBJECTS = [
   'headers',
   'authorizationSchemeByOperation',
+  'channelIdByOperation',
   'staticHeaders',
   'response',
   'capabilities',
@@ -155,13 +157,20 @@ export function resolveProfilesFromEnv(env: Record<string, unknown>): ProviderPr
   return PROVIDERS.map((p) => resolveProfile(p, profileOverridesFromEnv(p, env)));
 }
 
-/** The channel header value for a credential set under a profile. */
+/**
+ * The channel header value for a credential set under a profile: for `operation`, the profile's
+ * own channel id of that operation where it has one (`channelIdByOperation`).
+ */
 export function channelValue(
   profile: ProviderProfile,
   clientId: string,
   channelId: string | undefined,
+  operation?: SnapOperation,
 ): string {
   if (profile.channel.rule === 'client-id-plus') return `${clientId}${profile.channel.suffix}`;
+  const byOperation: Partial<Record<SnapOperation, string>> = profile.channelIdByOperation;
+  const own = operation === undefined ? undefined : byOperation[operation];
+  if (own) return own;
   if (!channelId) throw new Error(`${profile.provider}: a channel id is required`);
   return channelId;
 }

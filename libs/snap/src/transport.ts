@@ -124,7 +124,12 @@ export class SnapTransport {
       ),
       [profile.headers.partnerId]: credentials.partnerId,
       [profile.headers.externalId]: parts.externalId,
-      [profile.headers.channel]: channelValue(profile, credentials.clientId, credentials.channelId),
+      [profile.headers.channel]: channelValue(
+        profile,
+        credentials.clientId,
+        credentials.channelId,
+        parts.operation,
+      ),
       ...profile.staticHeaders,
     };
     if (profile.sendClientSecret) {

@@ -80,6 +80,19 @@ export const providerProfileSchema = z
       z.object({ rule: z.literal('client-id-plus'), suffix: z.string().min(1) }).strict(),
     ]),
     /**
+     * The channel id of one operation where the provider's pages print another than the one
+     * configured for the credential set (Netzme: its Get Balance example sends `CHANNEL-ID: 95221`,
+     * its Get Account Status example `95521`). Only with the `configured` rule.
+     */
+    channelIdByOperation: z
+      .object({
+        'balance-inquiry': z.string().min(1),
+        'account-status': z.string().min(1),
+        'transaction-history': z.string().min(1),
+      })
+      .partial()
+      .strict(),
+    /**
      * The partner-id header is the client id (NICEPay: "Partner ID = Client ID"; Finnet: "Client
      * ID provided by Finnet"; Netzme: "Client id e.g NetmeClientId"): a credential set whose
      * partner id differs is refused at start-up (`credentialFitProblems`), where the provider
@@ -185,6 +198,10 @@ export const providerProfileSchema = z
       p.capabilities.accountStatus ||
       (p.statusFields.length === 0 && p.statusInfoFields.length === 0),
     { message: 'statusFields without capabilities.accountStatus' },
+  )
+  .refine(
+    (p) => p.channel.rule === 'configured' || Object.keys(p.channelIdByOperation).length === 0,
+    { message: 'channelIdByOperation needs channel.rule "configured" (the channel id is derived)' },
   );
 
 /** A provider's profile: everything that differs between providers. */
@@ -230,6 +247,7 @@ export function snapStandard(): Omit<ProviderProfile, ProviderOwnFields | 'balan
     sendClientSecret: false,
     signatureEncoding: 'base64',
     channel: { rule: 'configured' },
+    channelIdByOperation: {},
     partnerIdIsClientId: false,
     headerMaxLength: { partnerId: null, channel: null },
     requestFieldMaxLength: { accountNo: null, msId: null },
