@@ -11,17 +11,7 @@ import { deleteKeys } from './context';
 import { queuePrefixes, readJobTimes } from './job-times';
 import { countersPerAccount, readCounters } from './counters';
 import { Monitor, ResourceFigures } from './monitor';
-import type { AllocationSummary } from './allocations';
-import type { PerfBreakdown } from './perf-owners';
-import { PerfRecording } from './perf-record';
-import {
-  gcPerAccount,
-  GcPerAccount,
-  probeNodeArgs,
-  readGc,
-  startAllocationSampling,
-  stopAllocationSampling,
-} from './probe';
+import { instrumentNodeArgs, startWorkerInstruments, WorkerReadings } from './worker-instruments';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
 import type { DataSource } from 'typeorm';
@@ -42,12 +32,10 @@ export interface CeilingPass {
   /** Per job: Redis commands (as in the end-to-end pass, server-wide). */
   perJob: ReturnType<typeof countersPerAccount>;
   resources: ResourceFigures;
-  /** The ceiling workers' garbage collection during the pass, per job. */
-  gc: GcPerAccount;
-  /** What the ceiling workers allocated during the pass (`--alloc-prof` only). */
-  allocations: AllocationSummary | null;
-  /** Where the ceiling workers' CPU went during the pass (`--perf`). */
-  perf: PerfBreakdown | null;
+  /** The ceiling workers' GC per job, allocations (`--alloc-prof`) and CPU by owner (`--perf`). */
+  gc: WorkerReadings['gc'];
+  allocations: WorkerReadings['allocations'];
+  perf: WorkerReadings['perf'];
 }
 
 /** Starts the do-nothing HTTP endpoint (once for all passes). */
@@ -132,7 +120,7 @@ export async function runCeilingPass(
           TARGET_URL: setup.url,
         },
         ctx.workDir,
-        [...probeNodeArgs(ctx.dist), ...(recordPerf ? ['--perf-basic-prof'] : [])],
+        instrumentNodeArgs(ctx.dist, recordPerf),
         true,
       ),
     );
@@ -170,15 +158,11 @@ export async function runCeilingPass(
       await enqueueCeilingJobs(queues, `w${pass}`, warmup);
       await finished(warmup);
     }
-    const perf = recordPerf
-      ? await PerfRecording.start(
-          workers.map((w) => w.pid),
-          join(ctx.workDir, `perf-ceiling${pass}.data`),
-        )
-      : null;
-    if (perf) ctx.onCleanup('stop perf', async () => perf.kill());
-    const gcBefore = await readGc(workers);
-    if (options.allocProf) await startAllocationSampling(workers);
+    const readInstruments = await startWorkerInstruments(
+      ctx,
+      workers,
+      recordPerf ? join(ctx.workDir, `perf-ceiling${pass}.data`) : null,
+    );
     const monitor = new Monitor(ds, redis, ctx.appName, workers, [setup.endpoint]);
     await monitor.begin();
     const countersBefore = await readCounters(redis, ds);
@@ -188,9 +172,7 @@ export async function runCeilingPass(
     const enqueueSeconds = msSince(t0) / 1000;
     await finished(warmup + n);
     const resources = await monitor.end();
-    const gc = gcPerAccount(gcBefore, await readGc(workers), n);
-    const allocations = options.allocProf ? await stopAllocationSampling(workers) : null;
-    const perfBreakdown = perf ? await perf.stop() : null;
+    const instruments = await readInstruments(n);
     const countersAfter = await readCounters(redis, ds);
     await Promise.all(workers.map((w) => stopChild(w)));
     const jobs = await readJobTimes(redis, queuePrefixes(ctx.redisConfig(prefix)), refs);
@@ -204,9 +186,7 @@ export async function runCeilingPass(
       processingP99Ms: round(quantile(jobs.processingMs, 0.99), 1)!,
       perJob: countersPerAccount(countersBefore, countersAfter, n),
       resources,
-      gc,
-      allocations,
-      perf: perfBreakdown,
+      ...instruments,
     };
   } finally {
     await Promise.all(Object.values(queues).map((q) => q.close()));

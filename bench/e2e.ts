@@ -18,17 +18,7 @@ import { SeededAccounts, seedAccounts, writeProviderFiles } from './e2e-seed';
 import { queuePrefixes, readJobTimes } from './job-times';
 import { countersPerAccount, readWorkerLogs, readCounters } from './counters';
 import { Monitor, ResourceFigures } from './monitor';
-import type { AllocationSummary } from './allocations';
-import type { PerfBreakdown } from './perf-owners';
-import { PerfRecording } from './perf-record';
-import {
-  gcPerAccount,
-  GcPerAccount,
-  probeNodeArgs,
-  readGc,
-  startAllocationSampling,
-  stopAllocationSampling,
-} from './probe';
+import { instrumentNodeArgs, startWorkerInstruments, WorkerReadings } from './worker-instruments';
 import { msSince, quantile, round } from './stats';
 import { workersReady } from './workers-ready';
 
@@ -112,12 +102,10 @@ export interface E2ePass {
   warmupAccounts: number;
   warmupSeconds: number | null;
   resources: ResourceFigures;
-  /** The workers' garbage collection during the run, per account. */
-  gc: GcPerAccount;
-  /** What the workers allocated during the run (`--alloc-prof` only). */
-  allocations: AllocationSummary | null;
-  /** Where the workers' CPU went during the run (`--perf`, end-to-end section only). */
-  perf: PerfBreakdown | null;
+  /** The workers' GC per account, allocations (`--alloc-prof`), CPU by owner (`--perf`, e2e only). */
+  gc: WorkerReadings['gc'];
+  allocations: WorkerReadings['allocations'];
+  perf: WorkerReadings['perf'];
 }
 
 /** Seeds the schema and starts the simulator (once for all passes). */
@@ -318,8 +306,7 @@ export async function runE2ePass(
   for (let w = 0; w < options.workers; w++) {
     const nodeArgs = [
       ...options.workerNodeOptions,
-      ...probeNodeArgs(ctx.dist),
-      ...(recordPerf ? ['--perf-basic-prof'] : []),
+      ...instrumentNodeArgs(ctx.dist, recordPerf),
       ...(options.cpuProf
         ? [
             '--cpu-prof',
@@ -359,15 +346,11 @@ export async function runE2ePass(
     const workerStartSeconds = msSince(t0) / 1000;
     const runs = producer.get(RunsService);
     const warmupSeconds = await warmUp(setup, runs, workers);
-    const perf = recordPerf
-      ? await PerfRecording.start(
-          workers.map((w) => w.pid),
-          join(ctx.workDir, `perf-${label}.data`),
-        )
-      : null;
-    if (perf) ctx.onCleanup('stop perf', async () => perf.kill());
-    const gcBefore = await readGc(workers);
-    if (options.allocProf) await startAllocationSampling(workers);
+    const readInstruments = await startWorkerInstruments(
+      ctx,
+      workers,
+      recordPerf ? join(ctx.workDir, `perf-${label}.data`) : null,
+    );
     const monitor = new Monitor(setup.ds, redis, ctx.appName, workers, [setup.simulator]);
     await monitor.begin();
     const countersBefore = await readCounters(redis, setup.ds);
@@ -376,9 +359,7 @@ export async function runE2ePass(
     const enqueueSeconds = msSince(tEnqueue) / 1000;
     await waitForRunEnd(setup.ds, run.runId, 120_000 + setup.seeded.count * 20, workers);
     const resources = await monitor.end();
-    const gc = gcPerAccount(gcBefore, await readGc(workers), setup.seeded.count);
-    const allocations = options.allocProf ? await stopAllocationSampling(workers) : null;
-    const perfBreakdown = perf ? await perf.stop() : null;
+    const instruments = await readInstruments(setup.seeded.count);
     const stats = (await (
       await fetch(`${setup.simulatorUrl}/admin/stats`)
     ).json()) as SimulatorStats;
@@ -472,9 +453,7 @@ export async function runE2ePass(
       warmupAccounts: setup.seeded.warmupCount,
       warmupSeconds: warmupSeconds === null ? null : round(warmupSeconds, 1)!,
       resources,
-      gc,
-      allocations,
-      perf: perfBreakdown,
+      ...instruments,
     };
   } finally {
     await producer.close();

@@ -95,6 +95,7 @@ async function main(): Promise<number> {
   let realistic: RealisticFigures | null = null;
   let scale: ScaleFigures | null = null;
   let attribution: AttributionFigures | null = null;
+  let e2eAllocations: AllocationsPerAccount | null = null;
   const e2ePasses: E2ePass[] = [];
   const ceilingPasses: CeilingPass[] = [];
   try {
@@ -165,6 +166,7 @@ async function main(): Promise<number> {
       const med = <T>(list: T[], pick: (t: T) => number | null | undefined) =>
         median(list.map(pick));
       const sum = (list: (number | null)[]) => list.reduce<number>((a, b) => a + (b ?? 0), 0);
+      e2eAllocations = allocationsPerAccount(e2ePasses);
       sections.e2eResources = {
         workerPeakRssMb: e2ePasses.map((p) => p.resources.workerPeakRssMb),
         machineBusyPercent: med(e2ePasses, (p) => p.resources.machineBusyPercent),
@@ -202,7 +204,7 @@ async function main(): Promise<number> {
           3,
         ),
         workerGc: medianGc(e2ePasses.map((p) => p.gc)),
-        allocationsKibPerAccount: allocationsPerAccount(e2ePasses),
+        allocationsKibPerAccount: e2eAllocations,
         workerCpuByOwnerMs: cpuByOwner(e2ePasses.map((p) => ({ n: p.accounts, ...p }))),
       };
       sections.ceilingResources = {
@@ -300,11 +302,7 @@ async function main(): Promise<number> {
     ),
     workerGcMsPerAccount: med(e2ePasses, (p) => p.gc.pauseMs),
     ceilingWorkerGcMsPerJob: med(ceilingPasses, (p) => p.gc.pauseMs),
-    workerAllocKibPerAccount:
-      (
-        sections.e2eResources as
-          { allocationsKibPerAccount?: AllocationsPerAccount | null } | undefined
-      )?.allocationsKibPerAccount?.total ?? null,
+    workerAllocKibPerAccount: e2eAllocations?.total ?? null,
     credentialSets: e2ePasses[0]?.credentialSets ?? null,
     postgresCpuSeconds: med(e2ePasses, (p) => p.resources.postgresCpuSeconds),
     redisCpuSeconds: med(e2ePasses, (p) => p.resources.redisCpuSeconds),

@@ -37,15 +37,19 @@ export class PerfRecording {
     return new PerfRecording(perf, file, pids);
   }
 
+  private get running(): boolean {
+    return this.perf.exitCode === null && this.perf.signalCode === null;
+  }
+
   /** Ends the recording if it still runs (the bench's cleanup, on any exit). */
   kill(): void {
-    if (this.perf.exitCode === null && this.perf.signalCode === null) this.perf.kill('SIGINT');
+    if (this.running) this.perf.kill('SIGINT');
   }
 
   /** Stops the recording and reads it: where the processes' CPU went. */
   async stop(): Promise<PerfBreakdown> {
     await new Promise<void>((resolve) => {
-      if (this.perf.exitCode !== null || this.perf.signalCode !== null) return resolve();
+      if (!this.running) return resolve();
       this.perf.once('exit', () => resolve());
       this.perf.kill('SIGINT');
     });

@@ -4,7 +4,7 @@ import type { StatementPerAccount } from './counters';
 import type { GcPerAccount } from './probe';
 import type { RealisticFigures } from './realistic';
 import type { ScaleFigures } from './scale';
-import { quotient } from './stats';
+import { quotient, round } from './stats';
 
 /** The figures tools read from `bench/results/latest.json` (plus everything in `sections`). */
 export interface BenchResult {
@@ -250,13 +250,12 @@ function cpuByOwnerRows(r: BenchResult): string[][] {
     const p = product?.[owner] ?? 0;
     const c = ceiling?.[owner] ?? 0;
     if (p < 0.0005 && c < 0.0005) continue;
-    rows.push([`  ${owner}`, `${fmt(round3(p))} / ${fmt(round3(c))} / ${fmt(round3(p - c))}`]);
+    rows.push([
+      `  ${owner}`,
+      `${fmt(round(p, 3))} / ${fmt(round(c, 3))} / ${fmt(round(p - c, 3))}`,
+    ]);
   }
   return rows;
-}
-
-function round3(v: number): number {
-  return Math.round(v * 1000) / 1000;
 }
 
 /** `0.041 ms (scavenges 7.1, mark-compacts 0.6 per 1,000)`. */
