@@ -120,7 +120,9 @@ export async function runCeilingPass(
           TARGET_URL: setup.url,
         },
         ctx.workDir,
-        instrumentNodeArgs(ctx.dist, recordPerf),
+        // The product's workers' node flags (the heap cap of `npm run start:worker`): both sides
+        // of the ratio run as deployed.
+        [...options.workerNodeOptions, ...instrumentNodeArgs(ctx.dist, recordPerf)],
         true,
       ),
     );
