@@ -264,10 +264,13 @@ export const configSchema = z.object({
   REDIS_CLUSTER_NODES: hostList,
   REDIS_USERNAME: z.string().min(1).optional(),
   REDIS_PASSWORD: z.string().min(1).optional(),
+  // A switch whose default depends on REDIS_URL's scheme: unset or empty is "from the scheme".
   REDIS_TLS: z
-    .enum(['true', 'false', '1', '0'])
+    .enum(['true', 'false', '1', '0', ''], {
+      errorMap: () => ({ message: 'must be true, false, 1 or 0 (empty: the default)' }),
+    })
     .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+    .transform((v) => (v === undefined || v === '' ? undefined : v === 'true' || v === '1')),
   REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   REDIS_TLS_CA_FILE: z.string().min(1).optional(),
   QUEUE_PREFIX: z

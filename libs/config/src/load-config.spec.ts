@@ -34,6 +34,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads an empty REDIS_TLS as unset (TLS from the URL scheme), like every other switch', () => {
+    expect(loadConfig({ REDIS_TLS: '' }).REDIS_TLS).toBeUndefined();
+    expect(loadConfig({}).REDIS_TLS).toBeUndefined();
+    expect(loadConfig({ REDIS_TLS: '1' }).REDIS_TLS).toBe(true);
+    expect(loadConfig({ REDIS_TLS: 'false' }).REDIS_TLS).toBe(false);
+    expect(() => loadConfig({ REDIS_TLS: 'yes' })).toThrow(
+      'REDIS_TLS="yes": must be true, false, 1 or 0 (empty: the default)',
+    );
+  });
+
   it('parses the tolerance as exact minor units', () => {
     expect(loadConfig({ RECON_TOLERANCE: '1000.05' }).RECON_TOLERANCE).toBe(100005n);
   });
