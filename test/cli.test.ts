@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RESULT_STATUSES } from '@app/reconciliation';
 import { PROVIDERS } from '@app/snap';
+import { freePort } from './chaos/support/services';
 import { expectFormulaCellsDefused, plantFormulaRun } from './support/formula-cells';
 import { startPipeline, Pipeline } from './support/pipeline';
 import { testConfig } from './support/test-config';
@@ -22,6 +23,21 @@ function cli(
       process.execPath,
       [join(root, 'dist/apps/cli/src/main.js'), ...args],
       { env: inherit ? { ...process.env, ...env } : env, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** `npm run demo`'s script with only the given environment; its code, stdout and stderr. */
+function demo(
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(root, 'dist/apps/cli/src/demo.js')],
+      { env, timeout: 60_000 },
       (error, stdout, stderr) =>
         done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -275,6 +291,36 @@ describe('CLI', () => {
       stderr:
         'error: relation "reconciliation_runs" does not exist\nhint: DATABASE_SCHEMA "no_such_schema_here" lacks a snap-recon table: it is not migrated (to this version: npm run cli -- migrate), or not the schema the apps use\n',
     });
+  });
+
+  it("npm run demo where Redis does not answer and nothing can start it: the error masks the URL's password (it printed REDIS_URL whole; found by a reviewer)", async () => {
+    const port = await freePort();
+    const noTools = mkdtempSync(join(tmpdir(), 'snap-recon-no-tools-'));
+    try {
+      for (const [url, shown] of [
+        [`redis://:DemoSecretPw123@127.0.0.1:${port}/0`, `redis://:***@127.0.0.1:${port}/0`],
+        [
+          `redis://127.0.0.1:${port}/0?password=DemoQuerySecret45`,
+          `redis://127.0.0.1:${port}/0?password=***`,
+        ],
+      ]) {
+        // PATH without docker, redis-server or sh: the demo cannot start a Redis of its own.
+        const r = await demo({ PATH: noTools, DATABASE_URL: config.DATABASE_URL, REDIS_URL: url });
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`Redis does not answer at ${shown};`);
+        expect(r.stdout + r.stderr).not.toMatch(/DemoSecretPw123|DemoQuerySecret45/);
+      }
+    } finally {
+      rmSync(noTools, { recursive: true, force: true });
+    }
+  });
+
+  it('npm run demo refuses a DEMO_ACCOUNTS that is not a count, naming it (Number() made "abc" an empty run)', async () => {
+    const r = await demo({ PATH: process.env.PATH ?? '', DEMO_ACCOUNTS: 'abc' });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.stderr).toBe(
+      'demo failed: DEMO_ACCOUNTS="abc": must be a whole number of accounts from 1 to 99999 in decimal digits (default 300)\n',
+    );
   });
 
   it('with Redis away, reconcile and cancel exit 1 within seconds, having started or cancelled nothing', async () => {

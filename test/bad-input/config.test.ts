@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, withoutPassword } from '@app/config';
-import { CredentialsConfigError, loadCredentials } from '@app/snap';
+import { CredentialsConfigError, loadCredentials, redactSecretValues } from '@app/snap';
 import { rsaKeyPair } from '../snap/support/keys';
 
 /**
@@ -148,6 +148,25 @@ describe('bad input: configuration', () => {
   it('the start-up line of a Postgres that does not answer masks the password of a user name holding an @ (found by a reviewer)', () => {
     expect(withoutPassword('postgres://admin@srv:SuperSecretPw123@srv.example:5432/db')).toBe(
       'postgres://admin@srv:***@srv.example:5432/db',
+    );
+  });
+
+  it('a password given as a query parameter (pg and ioredis read `?password=`) is masked in the start-up line and redacted from logs (found by a reviewer)', () => {
+    expect(
+      withoutPassword('postgres://app@db:5432/recon?sslmode=require&password=QuerySecretPw1&x=1'),
+    ).toBe('postgres://app@db:5432/recon?sslmode=require&password=***&x=1');
+    expect(withoutPassword('redis://10.0.0.5:6379/0?PASSWORD=QuerySecretPw2')).toBe(
+      'redis://10.0.0.5:6379/0?PASSWORD=***',
+    );
+    expect(withoutPassword('postgres://db/recon?sslpassword=QuerySecretPw3')).toBe(
+      'postgres://db/recon?sslpassword=***',
+    );
+    loadConfig({
+      DATABASE_URL: 'postgres://app@db:5432/recon?password=QuerySecretPw4',
+      REDIS_URL: 'redis://10.0.0.5:6379/0?password=QuerySecretPw5',
+    });
+    expect(redactSecretValues('pw QuerySecretPw4 and QuerySecretPw5')).toBe(
+      'pw [REDACTED] and [REDACTED]',
     );
   });
 

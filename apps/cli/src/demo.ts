@@ -3,10 +3,11 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
-import { DEV_BASIC_AUTH_PASSWORD, loadConfig } from '@app/config';
+import { DEV_BASIC_AUTH_PASSWORD, loadConfig, withoutPassword } from '@app/config';
 import { dataSourceOptions, redisMode, runMigrations } from '@app/infra';
 import { loadRun, loadRunReport, reportToTable } from '@app/reconciliation';
 import { ChildProcesses, freePort, waitForHttp } from './demo/child-processes';
+import { demoAccountCount } from './demo/demo-account-count';
 import { buildScenario } from './demo/demo-scenario';
 import {
   checkDemoStorage,
@@ -34,7 +35,13 @@ const dist = resolve(__dirname, '..', '..');
  * one run through the HTTP API, its report, and the producer left running.
  */
 async function demo(): Promise<void> {
-  const accountCount = Number(process.env.DEMO_ACCOUNTS ?? 300);
+  let accountCount: number;
+  try {
+    accountCount = demoAccountCount(process.env.DEMO_ACCOUNTS);
+  } catch (e) {
+    process.stderr.write(`demo failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
   const workDir = join(tmpdir(), `snap-recon-demo-${process.pid}`);
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   // The demo signs in with the development password, so its processes run in development
@@ -76,7 +83,7 @@ async function demo(): Promise<void> {
   process.once('SIGTERM', () => void stop(0));
   try {
     say(
-      `Postgres ${redact(config.DATABASE_URL)} (schema ${config.DATABASE_SCHEMA}), Redis ${redact(config.REDIS_URL)}`,
+      `Postgres ${withoutPassword(config.DATABASE_URL)} (schema ${config.DATABASE_SCHEMA}), Redis ${withoutPassword(config.REDIS_URL)}`,
     );
     const ds = new DataSource(dataSourceOptions(config));
     await ds.initialize();
@@ -204,13 +211,6 @@ async function loadRunStatus(
   } finally {
     await ds.destroy();
   }
-}
-
-/** A URL without its password, for printing. */
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
 }
 
 void demo();

@@ -23,20 +23,30 @@ function rememberConfigSecrets(env: NodeJS.ProcessEnv, config: AppConfig): void 
   for (const user of config.BASIC_AUTH_USERS) rememberSecretValue(user.secret);
   for (const url of [config.DATABASE_URL, config.REDIS_URL]) {
     try {
-      rememberSecretValue(decodeURIComponent(new URL(url).password));
+      const parsed = new URL(url);
+      rememberSecretValue(decodeURIComponent(parsed.password));
+      // pg and ioredis also take a password as a query parameter (`?password=`).
+      for (const [name, value] of parsed.searchParams)
+        if (PASSWORD_PARAMETER.test(name)) rememberSecretValue(value);
     } catch {
       // validated already
     }
   }
 }
 
+/** Query parameters that carry a password (`password`, pg's `sslpassword`). */
+const PASSWORD_PARAMETER = /^(ssl)?password$/i;
+
 /**
- * A value for an error message with the password of any `scheme://user:password@` part masked
- * (even when the URL does not parse: this works on the text).
+ * A value for an error message with the password of any `scheme://user:password@` part and of
+ * any `password=` / `sslpassword=` query parameter masked (even when the URL does not parse: this
+ * works on the text).
  */
 export function withoutPassword(value: string | undefined): string | undefined {
-  return value?.replace(USER_INFO, '$1***@');
+  return value?.replace(USER_INFO, '$1***@').replace(PASSWORD_QUERY, '$1***');
 }
+
+const PASSWORD_QUERY = /([?&](?:ssl)?password=)[^&#]*/gi;
 
 // The user name may hold an `@` (Azure Postgres: `user@server`): the password ends at the last `@`.
 const USER_INFO = /^([a-z][a-z0-9+.-]*:\/\/[^/:]*:).*@/i;

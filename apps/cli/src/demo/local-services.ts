@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { withoutPassword } from '@app/config';
 import { databaseRepository } from '@app/ledger';
 
 type Say = (text: string) => void;
@@ -99,7 +100,7 @@ export async function ensureLocalServices(
       ]);
     } else {
       throw new Error(
-        `Redis does not answer at ${redisUrl}; install redis-server or Docker, or set REDIS_URL`,
+        `Redis does not answer at ${withoutPassword(redisUrl)}; install redis-server or Docker, or set REDIS_URL`,
       );
     }
     await waitFor(() => redisAnswers(redisUrl), 'Redis');
