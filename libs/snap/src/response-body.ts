@@ -9,12 +9,20 @@ const TOKEN_FIELDS =
   /("(?:accessToken|access_token|refreshToken|refresh_token|clientSecret|client_secret)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 
 /**
+ * Every known secret and the value of any token field by `[REDACTED]`: a token the answer
+ * carries is not remembered yet when the answer cannot be read.
+ */
+function redactSecrets(text: string): string {
+  return redactSecretValues(text.replace(TOKEN_FIELDS, '$1"[REDACTED]"'));
+}
+
+/**
  * Replaces every known secret (those given and every remembered one), and the value of any
  * token field (`"accessToken": "..."`), by `[REDACTED]`, then truncates. Redaction comes first
  * so that truncation can never leave part of a secret behind.
  */
 export function scrubBody(body: string, secrets: readonly string[]): string {
-  let text = redactSecretValues(body.replace(TOKEN_FIELDS, '$1"[REDACTED]"'));
+  let text = redactSecrets(body);
   for (const secret of secrets) {
     if (secret.length >= 4) text = text.split(secret).join('[REDACTED]');
   }
@@ -38,7 +46,7 @@ export function parseJsonObject(
     const details = errorDetails();
     // Redacted before it is cut: a cut through a secret would leave part of it unrecognised.
     const preview =
-      body.trim() === '' ? 'an empty body' : JSON.stringify(redactSecretValues(body).slice(0, 80));
+      body.trim() === '' ? 'an empty body' : JSON.stringify(redactSecrets(body).slice(0, 80));
     throw new ContractBreachError(
       `${details.provider}: response body is not JSON (HTTP ${details.httpStatus}, got ${preview})`,
       details,
@@ -68,7 +76,8 @@ export function pick(obj: unknown, path: string): unknown {
 /**
  * `JSON.stringify` for messages, with a bound on the length; never throws (`JSON.stringify`
  * does on a bigint, shown as `5n`). A value may come from a provider's answer, which may echo a
- * secret: known secrets are redacted first, then the text is cut.
+ * secret or carry a token: known secrets and token fields are redacted first, then the text is
+ * cut.
  */
 export function show(value: unknown): string {
   const raw =
@@ -77,6 +86,6 @@ export function show(value: unknown): string {
       : value === undefined
         ? 'undefined'
         : (JSON.stringify(value) ?? String(value));
-  const text = redactSecretValues(raw);
+  const text = redactSecrets(raw);
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
