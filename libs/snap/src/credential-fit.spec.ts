@@ -102,10 +102,6 @@ describe('credentialFitProblems: header values within the provider page’s size
     expect(profile.headerMaxLength).toEqual({ partnerId: 36, channel: 20 });
     expect(credentialFitProblems(profile, set('finnet', 'FNT00001', '123456'))).toEqual([]);
   });
-
-  it('a set without a channel id is left to the call that needs one', () => {
-    expect(credentialFitProblems(resolveProfile('finnet'), set('finnet', 'FNT00001'))).toEqual([]);
-  });
 });
 
 describe('ignoredChannelId: a configured channel id the provider never receives', () => {
@@ -132,5 +128,37 @@ describe('credentialFitProblems: an operation’s own channel id fits too', () =
     expect(credentialFitProblems(profile, set('finnet', 'FNT00001', '95221'))).toEqual([
       'finnet/default: X-CHANNEL-ID "123456" is 6 characters, the provider\'s page allows 5 (channelIdByOperation.balance-inquiry)',
     ]);
+  });
+});
+
+describe('credentialFitProblems: a channel id the page makes Mandatory, missing (found by a review)', () => {
+  it('Finnet "X-CHANNEL-ID String (5) M" and Netzme\'s CHANNEL-ID: a set without one is named with the setting that gives it', () => {
+    expect(credentialFitProblems(resolveProfile('finnet'), set('finnet', 'FNT00001'))).toEqual([
+      "finnet/default: no channel id for balance-inquiry: the provider's X-CHANNEL-ID header needs one; set SNAP_FINNET_CHANNEL_ID",
+    ]);
+    const fileSet = { ...set('netzme', 'NZ'), name: 'merchant-7' };
+    expect(credentialFitProblems(resolveProfile('netzme'), fileSet)).toEqual([
+      'netzme/merchant-7: no channel id for balance-inquiry, account-status, transaction-history: the provider\'s CHANNEL-ID header needs one; set the set\'s "channelId" in SNAP_CREDENTIALS_FILE',
+    ]);
+  });
+
+  it("none needed where every call has its operation's own (channelIdByOperation) or the id is derived (NICEPay)", () => {
+    const own = resolveProfile('netzme', {
+      channelIdByOperation: {
+        'balance-inquiry': '95221',
+        'account-status': '95521',
+        'transaction-history': '95221',
+      },
+    });
+    expect(credentialFitProblems(own, set('netzme', 'NZ'))).toEqual([]);
+    const partly = resolveProfile('netzme', {
+      channelIdByOperation: { 'account-status': '95521' },
+    });
+    expect(credentialFitProblems(partly, set('netzme', 'NZ'))).toEqual([
+      "netzme/default: no channel id for balance-inquiry, transaction-history: the provider's CHANNEL-ID header needs one; set SNAP_NETZME_CHANNEL_ID",
+    ]);
+    expect(credentialFitProblems(resolveProfile('nicepay'), set('nicepay', 'IONPAYTEST'))).toEqual(
+      [],
+    );
   });
 });

@@ -1,4 +1,5 @@
-import type { SnapCredentials } from './credentials';
+import type { SnapOperation } from './client-deps';
+import { DEFAULT_CREDENTIAL_SET, type SnapCredentials } from './credentials';
 import { channelValue, ProviderProfile } from './profiles';
 
 /**
@@ -30,11 +31,16 @@ export function credentialFitProblems(
   check(profile.headers.partnerId, credentials.partnerId, limits.partnerId, '');
   for (const [operation, value] of Object.entries(profile.channelIdByOperation))
     check(profile.headers.channel, value, limits.channel, ` (channelIdByOperation.${operation})`);
+  const missing = channelIdMissing(profile, credentials);
+  if (missing) {
+    problems.push(`${where}: ${missing}`);
+    return problems;
+  }
   let channel: string;
   try {
     channel = channelValue(profile, credentials.clientId, credentials.channelId);
   } catch {
-    // No channel id configured: the call that needs one says so (unchanged behaviour).
+    // Every call has its operation's own channel id (channelIdByOperation): none to size here.
     return problems;
   }
   const hint =
@@ -57,4 +63,24 @@ export function ignoredChannelId(
 ): string | null {
   if (profile.channel.rule !== 'client-id-plus' || !credentials.channelId) return null;
   return `${credentials.provider}/${credentials.name}: channel id ${JSON.stringify(credentials.channelId)} is ignored: ${profile.headers.channel} is the client id + ${JSON.stringify(profile.channel.suffix)} (${JSON.stringify(channelValue(profile, credentials.clientId, undefined))}), as the provider's page says`;
+}
+
+/**
+ * Where the channel header is configured and a call this provider makes has no channel id for
+ * it (neither the set's nor the operation's own): that call would fail, on every account, after
+ * every retry. Says which setting gives it; null when each call has one.
+ */
+function channelIdMissing(profile: ProviderProfile, credentials: SnapCredentials): string | null {
+  if (profile.channel.rule !== 'configured' || credentials.channelId) return null;
+  const operations: SnapOperation[] = ['balance-inquiry'];
+  if (profile.capabilities.accountStatus) operations.push('account-status');
+  if (profile.capabilities.history) operations.push('transaction-history');
+  const byOperation: Partial<Record<SnapOperation, string>> = profile.channelIdByOperation;
+  const without = operations.filter((operation) => !byOperation[operation]);
+  if (without.length === 0) return null;
+  const setting =
+    credentials.name === DEFAULT_CREDENTIAL_SET
+      ? `SNAP_${credentials.provider.toUpperCase()}_CHANNEL_ID`
+      : `the set's "channelId" in SNAP_CREDENTIALS_FILE`;
+  return `no channel id for ${without.join(', ')}: the provider's ${profile.headers.channel} header needs one; set ${setting}`;
 }
