@@ -38,6 +38,14 @@ describe('redisAuth: the same credentials in every mode', () => {
     expect(redisAuth(config({}))).toEqual({ username: undefined, password: undefined });
   });
 
+  it('a REDIS_TLS_CA_FILE that cannot be read is named with its path and reason (it was a bare ENOENT; found by a review)', () => {
+    expect(() =>
+      redisAuth(
+        config({ REDIS_URL: 'rediss://h:1', REDIS_TLS_CA_FILE: '/no/such/dir/redis-ca.pem' }),
+      ),
+    ).toThrow('REDIS_TLS_CA_FILE="/no/such/dir/redis-ca.pem": cannot read it (ENOENT)');
+  });
+
   it('REDIS_TLS=false turns TLS off even for rediss://', () => {
     expect(
       redisAuth(config({ REDIS_URL: 'rediss://h:1', REDIS_TLS: 'false' })).tls,

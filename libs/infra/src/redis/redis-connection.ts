@@ -50,8 +50,19 @@ export function redisAuth(
   const password = config.REDIS_PASSWORD ?? (decodeURIComponent(url.password) || undefined);
   const tls = config.REDIS_TLS ?? url.protocol === 'rediss:';
   if (!tls) return { username, password };
-  const ca = config.REDIS_TLS_CA_FILE ? readFileSync(config.REDIS_TLS_CA_FILE) : undefined;
+  const ca = config.REDIS_TLS_CA_FILE ? readCaFile(config.REDIS_TLS_CA_FILE) : undefined;
   return { username, password, tls: ca ? { ca } : {} };
+}
+
+/** The CA file's bytes, or an error naming the setting and the path (not a bare ENOENT). */
+function readCaFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new Error(
+      `REDIS_TLS_CA_FILE=${JSON.stringify(path)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
 }
 
 /** How {@link createRedisConnection} sets up one connection. */
