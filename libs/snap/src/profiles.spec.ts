@@ -210,6 +210,18 @@ describe('profiles', () => {
     ).toThrow('SNAP_FINNET_PROFILE is not JSON');
   });
 
+  it('a bad SNAP_<P>_*_PATH is named as set, every one at once (it was named as the profile field; found by a review)', () => {
+    expect(() =>
+      profileOverridesFromEnv('finnet', {
+        SNAP_FINNET_TOKEN_PATH: 'token',
+        SNAP_FINNET_BALANCE_PATH: '/topup/v1.0/balance-inquiry-merchant',
+        SNAP_FINNET_ACCOUNT_STATUS_PATH: '/a b',
+      }),
+    ).toThrow(
+      'SNAP_FINNET_TOKEN_PATH = "token": must start with "/" and hold no spaces; SNAP_FINNET_ACCOUNT_STATUS_PATH = "/a b": must start with "/" and hold no spaces',
+    );
+  });
+
   it('an unregistered provider is refused, naming the registered ones', () => {
     expect(() => resolveProfile('doku')).toThrow(
       'not registered (known: netzme, nicepay, finnet, midtrans)',

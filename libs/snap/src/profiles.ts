@@ -4,6 +4,7 @@ import {
   PROVIDERS,
   ProviderProfile,
   ProviderProfileError,
+  URL_PATH,
 } from './providers/index';
 import type { SnapOperation } from './client-deps';
 
@@ -131,15 +132,24 @@ export function profileOverridesFromEnv(
       `SNAP_${P}_SIGNATURE_ENCODING = ${JSON.stringify(encoding)}: must be hex or base64`,
     ]);
   }
+  // Each path named as set, not as the profile field it feeds.
+  const pathProblems: string[] = [];
+  const urlPath = (key: string) => {
+    const v = text(key);
+    if (v !== undefined && !URL_PATH.pattern.test(v))
+      pathProblems.push(`SNAP_${P}_${key} = ${JSON.stringify(v)}: ${URL_PATH.rule}`);
+    return v;
+  };
   const scalar: ProfileOverrides = {
-    tokenPath: text('TOKEN_PATH'),
-    balancePath: text('BALANCE_PATH'),
-    balanceSignedPath: text('BALANCE_SIGNED_PATH'),
-    accountStatusPath: text('ACCOUNT_STATUS_PATH'),
+    tokenPath: urlPath('TOKEN_PATH'),
+    balancePath: urlPath('BALANCE_PATH'),
+    balanceSignedPath: urlPath('BALANCE_SIGNED_PATH'),
+    accountStatusPath: urlPath('ACCOUNT_STATUS_PATH'),
     // Unset, each signed path follows its URL path (resolveProfile).
-    accountStatusSignedPath: text('ACCOUNT_STATUS_SIGNED_PATH'),
+    accountStatusSignedPath: urlPath('ACCOUNT_STATUS_SIGNED_PATH'),
     signatureEncoding: encoding,
   };
+  if (pathProblems.length > 0) throw new ProviderProfileError(provider, pathProblems);
   const out: ProfileOverrides = { ...fromJson };
   for (const [k, v] of Object.entries(scalar)) {
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;

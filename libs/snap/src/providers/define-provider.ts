@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { historyProfileSchema } from './history-profile';
 import { signedPathOf } from './signed-path';
 
-const path = z.string().regex(/^\/\S*$/, 'must start with "/" and hold no spaces');
+/** A URL path as a profile holds one. */
+export const URL_PATH = { pattern: /^\/\S*$/, rule: 'must start with "/" and hold no spaces' };
+const path = z.string().regex(URL_PATH.pattern, URL_PATH.rule);
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name');
 /** A dotted path into a JSON answer, e.g. `additionalInfo.ts`. */
 const jsonPath = z
