@@ -290,7 +290,16 @@ describe('bad input: configuration', () => {
   it('a secret setting that is bad (API_KEYS too short): named, its value never shown', () => {
     const problems = problemsOf(() => loadConfig({ API_KEYS: 'short-key' }), ['short-key']);
     expect(problems).toEqual([
-      'API_KEYS=(secret, not shown): each key needs at least 16 characters',
+      'API_KEYS=(secret, not shown): entry 1 ("api-key-1"): the key needs at least 16 characters',
+    ]);
+  });
+
+  it('API_KEYS: a key name outside the rule is named with its entry; a short key by its entry (they said neither; found by a review)', () => {
+    const KEY = 'Kq7vR2mXp9LwT4sZ';
+    expect(
+      problemsOf(() => loadConfig({ API_KEYS: `ci:viewer:${KEY},ops team:viewer:${KEY}x` }), [KEY]),
+    ).toEqual([
+      'API_KEYS=(secret, not shown): entry 2 ("ops team"): the name must be 1-64 of A-Z a-z 0-9 _ . @ -',
     ]);
   });
 

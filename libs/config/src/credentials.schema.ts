@@ -32,6 +32,8 @@ interface EntryRules {
   bare?: { role: Role; name: (position: number) => string };
   /** Two entries may not share a secret (an API key identifies its holder by the key alone). */
   uniqueSecrets: boolean;
+  /** What else is wrong with a well-formed entry (never quoting its secret); null when nothing. */
+  check?: (credential: NamedCredential) => string | null;
 }
 
 /**
@@ -144,6 +146,8 @@ function parseCredentials(raw: string, rules: EntryRules, ctx: z.RefinementCtx):
         `${label}: the same ${rules.secretWord} as ${entryLabel(sameSecret.position, sameSecret.name)}`,
       );
     else bySecret.set(credential.secret, { position, name: credential.name });
+    const problem = rules.check?.(credential);
+    if (problem) problems.push(`${label}: ${problem}`);
     credentials.push(credential);
   });
   for (const message of problems) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
@@ -166,16 +170,16 @@ export const apiKeysSetting = z
         secretWord: 'key',
         bare: { role: 'admin', name: (position) => `api-key-${position}` },
         uniqueSecrets: true,
+        check: (k) =>
+          k.secret.length < 16
+            ? 'the key needs at least 16 characters'
+            : /^[\w.@-]{1,64}$/.test(k.name)
+              ? null
+              : 'the name must be 1-64 of A-Z a-z 0-9 _ . @ -',
       },
       ctx,
     ),
-  )
-  .refine((keys) => keys.every((k) => k.secret.length >= 16), {
-    message: 'each key needs at least 16 characters',
-  })
-  .refine((keys) => keys.every((k) => /^[\w.@-]{1,64}$/.test(k.name)), {
-    message: 'each key name must be 1-64 of A-Z a-z 0-9 _ . @ -',
-  });
+  );
 
 /**
  * `BASIC_AUTH_USERS`: comma-separated `user:role:password`, each a basic-auth user beside
