@@ -72,6 +72,17 @@ describe('webhook settings', () => {
     expect(bad({ WEBHOOK_URL: 'https://h.example/t0ken', WEBHOOK_EVENTS: 'run.finish' })).toBe(
       'WEBHOOK_EVENTS: unknown event "run.finish"; use * or one or more of run.finished, run.stalled, provider.unavailable, provider.recovered, discrepancy.opened, discrepancy.reopened, discrepancy.resolved',
     );
+    // Without WEBHOOK_URL too: it was ignored without a word (found by a review).
+    expect(
+      bad({
+        WEBHOOK_EVENTS: 'run.finishd',
+        WEBHOOK_SUBSCRIPTIONS: 'run.stalled=https://h.example/t0ken',
+      }),
+    ).toMatch(/^WEBHOOK_EVENTS: unknown event "run.finishd"; use \* or one or more of/);
+    expect(bad({ WEBHOOK_EVENTS: 'run.finishd' })).toMatch(/^WEBHOOK_EVENTS: unknown event/);
+    expect(
+      bad({ WEBHOOK_EVENTS: '', WEBHOOK_SUBSCRIPTIONS: 'run.stalled=https://h.example/t0ken' }),
+    ).toBe('');
     expect(bad({ WEBHOOK_SUBSCRIPTIONS: 'https://h.example/t0ken' })).toMatch(
       /^WEBHOOK_SUBSCRIPTIONS entry 1: must be events=URL/,
     );

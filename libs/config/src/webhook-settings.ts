@@ -70,11 +70,14 @@ function subscriptionEntries(
   config: Pick<AppConfig, 'WEBHOOK_URL' | 'WEBHOOK_EVENTS' | 'WEBHOOK_SUBSCRIPTIONS'>,
 ): WebhookSubscription[] {
   const subscriptions: WebhookSubscription[] = [];
+  // Read even without WEBHOOK_URL: a misspelt event beside WEBHOOK_SUBSCRIPTIONS alone was
+  // ignored without a word. Empty is the default (every event), as compose's `${VAR:-}` passes.
+  const urlEvents = parseEvents(config.WEBHOOK_EVENTS || '*', 'WEBHOOK_EVENTS');
   if (config.WEBHOOK_URL)
     subscriptions.push({
       id: subscriberId(config.WEBHOOK_URL),
       url: config.WEBHOOK_URL,
-      events: parseEvents(config.WEBHOOK_EVENTS, 'WEBHOOK_EVENTS'),
+      events: urlEvents,
     });
   const entries = config.WEBHOOK_SUBSCRIPTIONS.split(';')
     .map((s) => s.trim())
