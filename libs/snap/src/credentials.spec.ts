@@ -175,6 +175,24 @@ describe('loadCredentials', () => {
     expect(registry.all()).toHaveLength(2);
   });
 
+  it('refuses a file set named "default" where the SNAP_<P>_* settings make one (one replaced the other without a word; found by a review)', () => {
+    const file = join(dir, 'default-twice.json');
+    const set = { clientId: 'NZ-B', clientSecret: SECRET, privateKey: rsa512, channelId: '95221' };
+    writeFileSync(file, JSON.stringify({ netzme: { default: set } }));
+    expect(() => loadCredentials(netzme({ SNAP_CREDENTIALS_FILE: file }))).toThrow(
+      `SNAP_CREDENTIALS_FILE netzme.default: the SNAP_NETZME_* settings already make netzme's "default" set; name this one otherwise, or drop one of the two`,
+    );
+    // Without the env set, the file's "default" is the default set.
+    writeFileSync(
+      file,
+      JSON.stringify({ netzme: { default: { ...set, baseUrl: 'https://netzme.example' } } }),
+    );
+    expect(loadCredentials({ SNAP_CREDENTIALS_FILE: file }).get('netzme')).toMatchObject({
+      clientId: 'NZ-B',
+      name: 'default',
+    });
+  });
+
   it('errors in SNAP_CREDENTIALS_FILE name the file path and field, never the secret', () => {
     const file = join(dir, 'bad-creds.json');
     writeFileSync(

@@ -318,6 +318,14 @@ function readCredentialsFile(
         problems.push(`${where}: must be an object of ${Object.keys(ENV_FIELDS).join(', ')}`);
         continue;
       }
+      if (name === DEFAULT_CREDENTIAL_SET && defaults.some((d) => d.provider === provider)) {
+        // One of the two would silently stand in for the other on every default account.
+        const P = provider.toUpperCase();
+        problems.push(
+          `${where}: the SNAP_${P}_* settings already make ${provider}'s "${DEFAULT_CREDENTIAL_SET}" set; name this one otherwise, or drop one of the two`,
+        );
+        continue;
+      }
       unknownFields(raw, where, problems);
       const names = Object.fromEntries(
         Object.keys(ENV_FIELDS).map((k) => [k, `${where}.${k}`]),
