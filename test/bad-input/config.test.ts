@@ -290,16 +290,32 @@ describe('bad input: configuration', () => {
   it('a secret setting that is bad (API_KEYS too short): named, its value never shown', () => {
     const problems = problemsOf(() => loadConfig({ API_KEYS: 'short-key' }), ['short-key']);
     expect(problems).toEqual([
-      'API_KEYS=(secret, not shown): entry 1 ("api-key-1"): the key needs at least 16 characters',
+      'API_KEYS=(secret, not shown): entry 1: the key needs at least 16 characters',
     ]);
   });
 
-  it('API_KEYS: a key name outside the rule is named with its entry; a short key by its entry (they said neither; found by a review)', () => {
+  it("API_KEYS: a key name outside the rule and a short key are named by their entry's position (they said neither; found by a review), never quoting the name, which may be the key written in its place", () => {
     const KEY = 'Kq7vR2mXp9LwT4sZ';
+    const B64_KEY = 'aGVsbG8rd29ybGQ/Zm9vYmFy+/=';
     expect(
-      problemsOf(() => loadConfig({ API_KEYS: `ci:viewer:${KEY},ops team:viewer:${KEY}x` }), [KEY]),
+      problemsOf(
+        () => loadConfig({ API_KEYS: `ci:viewer:${KEY},ops team:viewer:${KEY}x` }),
+        [KEY, 'ops team'],
+      ),
     ).toEqual([
-      'API_KEYS=(secret, not shown): entry 2 ("ops team"): the name must be 1-64 of A-Z a-z 0-9 _ . @ -',
+      'API_KEYS=(secret, not shown): entry 2: the name must be 1-64 of A-Z a-z 0-9 _ . @ -',
+    ]);
+    // Name and key swapped: the key stands where the name goes.
+    expect(problemsOf(() => loadConfig({ API_KEYS: `${KEY}:admin:ci` }), [KEY])).toEqual([
+      'API_KEYS=(secret, not shown): entry 1: the key needs at least 16 characters',
+    ]);
+    expect(
+      problemsOf(
+        () => loadConfig({ API_KEYS: `${B64_KEY}:admin:some-long-enough-key-1` }),
+        [B64_KEY],
+      ),
+    ).toEqual([
+      'API_KEYS=(secret, not shown): entry 1: the name must be 1-64 of A-Z a-z 0-9 _ . @ -',
     ]);
   });
 

@@ -146,8 +146,10 @@ function parseCredentials(raw: string, rules: EntryRules, ctx: z.RefinementCtx):
         `${label}: the same ${rules.secretWord} as ${entryLabel(sameSecret.position, sameSecret.name)}`,
       );
     else bySecret.set(credential.secret, { position, name: credential.name });
+    // By position only: a name beside a short key, or one breaking the rule, may be the key
+    // itself written in the name's place (`<key>:admin:ci`).
     const problem = rules.check?.(credential);
-    if (problem) problems.push(`${label}: ${problem}`);
+    if (problem) problems.push(`${entryLabel(position, undefined)}: ${problem}`);
     credentials.push(credential);
   });
   for (const message of problems) ctx.addIssue({ code: z.ZodIssueCode.custom, message });

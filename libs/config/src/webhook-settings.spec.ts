@@ -80,9 +80,13 @@ describe('webhook settings', () => {
       }),
     ).toMatch(/^WEBHOOK_EVENTS: unknown event "run.finishd"; use \* or one or more of/);
     expect(bad({ WEBHOOK_EVENTS: 'run.finishd' })).toMatch(/^WEBHOOK_EVENTS: unknown event/);
-    expect(
-      bad({ WEBHOOK_EVENTS: '', WEBHOOK_SUBSCRIPTIONS: 'run.stalled=https://h.example/t0ken' }),
-    ).toBe('');
+    for (const blank of ['', ' '])
+      expect(
+        bad({
+          WEBHOOK_EVENTS: blank,
+          WEBHOOK_SUBSCRIPTIONS: 'run.stalled=https://h.example/t0ken',
+        }),
+      ).toBe('');
     expect(bad({ WEBHOOK_SUBSCRIPTIONS: 'https://h.example/t0ken' })).toMatch(
       /^WEBHOOK_SUBSCRIPTIONS entry 1: must be events=URL/,
     );

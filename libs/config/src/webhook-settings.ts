@@ -71,8 +71,8 @@ function subscriptionEntries(
 ): WebhookSubscription[] {
   const subscriptions: WebhookSubscription[] = [];
   // Read even without WEBHOOK_URL: a misspelt event beside WEBHOOK_SUBSCRIPTIONS alone was
-  // ignored without a word. Empty is the default (every event), as compose's `${VAR:-}` passes.
-  const urlEvents = parseEvents(config.WEBHOOK_EVENTS || '*', 'WEBHOOK_EVENTS');
+  // ignored without a word. Empty or blank is the default, every event.
+  const urlEvents = parseEvents(config.WEBHOOK_EVENTS.trim() || '*', 'WEBHOOK_EVENTS');
   if (config.WEBHOOK_URL)
     subscriptions.push({
       id: subscriberId(config.WEBHOOK_URL),

@@ -180,7 +180,7 @@ describe('loadCredentials', () => {
     const set = { clientId: 'NZ-B', clientSecret: SECRET, privateKey: rsa512, channelId: '95221' };
     writeFileSync(file, JSON.stringify({ netzme: { default: set } }));
     expect(() => loadCredentials(netzme({ SNAP_CREDENTIALS_FILE: file }))).toThrow(
-      `SNAP_CREDENTIALS_FILE netzme.default: the SNAP_NETZME_* settings already make netzme's "default" set; name this one otherwise, or drop one of the two`,
+      `SNAP_CREDENTIALS_FILE netzme.default: the SNAP_NETZME_* settings already make netzme's "default" set; give this one another name`,
     );
     // Without the env set, the file's "default" is the default set.
     writeFileSync(

@@ -322,7 +322,7 @@ function readCredentialsFile(
         // One of the two would silently stand in for the other on every default account.
         const P = provider.toUpperCase();
         problems.push(
-          `${where}: the SNAP_${P}_* settings already make ${provider}'s "${DEFAULT_CREDENTIAL_SET}" set; name this one otherwise, or drop one of the two`,
+          `${where}: the SNAP_${P}_* settings already make ${provider}'s "${DEFAULT_CREDENTIAL_SET}" set; give this one another name`,
         );
         continue;
       }

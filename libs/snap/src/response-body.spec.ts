@@ -21,6 +21,13 @@ describe('an unreadable answer that carries a token (found by a review)', () => 
     expect(breach.message).not.toContain(TOKEN.slice(0, 12));
   });
 
+  it('a body cut off inside the token: the preview shows none of it', () => {
+    const breach = breachOf(`{"responseCode":"2007300","accessToken":"${TOKEN}`);
+    expect(breach.message).toContain('response body is not JSON (HTTP 200, got');
+    expect(breach.message).toContain('\\"accessToken\\":\\"[REDACTED]\\"');
+    expect(breach.message).not.toContain(TOKEN.slice(0, 12));
+  });
+
   it('a JSON array instead of an object: the value shown has no token', () => {
     const breach = breachOf(`[{"accessToken":"${TOKEN}","responseCode":"2007300"}]`);
     expect(breach.message).toContain(

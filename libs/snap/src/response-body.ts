@@ -4,9 +4,10 @@ import { redactSecretValues } from './secret-values';
 /** Longest raw body kept on an error, so a huge page cannot flood logs or the database. */
 const MAX_RAW_BODY = 2_000;
 
-/** JSON fields whose values are credentials wherever they appear in a provider's answer. */
+/** JSON fields whose values are credentials wherever they appear in a provider's answer; a
+ * value cut off by the end of the body (an answer that is not JSON) counts to the end. */
 const TOKEN_FIELDS =
-  /("(?:accessToken|access_token|refreshToken|refresh_token|clientSecret|client_secret)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+  /("(?:accessToken|access_token|refreshToken|refresh_token|clientSecret|client_secret)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)/g;
 
 /**
  * Every known secret and the value of any token field by `[REDACTED]`: a token the answer
