@@ -1,6 +1,6 @@
 import type { SnapOperation } from './client-deps';
 import { DEFAULT_CREDENTIAL_SET, type SnapCredentials } from './credentials';
-import { channelValue, ProviderProfile } from './profiles';
+import { channelValue, operationChannelId, ProviderProfile } from './profiles';
 
 /**
  * What keeps a credential set's header values from fitting its provider's page (NICEPay's
@@ -75,8 +75,7 @@ function channelIdMissing(profile: ProviderProfile, credentials: SnapCredentials
   const operations: SnapOperation[] = ['balance-inquiry'];
   if (profile.capabilities.accountStatus) operations.push('account-status');
   if (profile.capabilities.history) operations.push('transaction-history');
-  const byOperation: Partial<Record<SnapOperation, string>> = profile.channelIdByOperation;
-  const without = operations.filter((operation) => !byOperation[operation]);
+  const without = operations.filter((operation) => !operationChannelId(profile, operation));
   if (without.length === 0) return null;
   const setting =
     credentials.name === DEFAULT_CREDENTIAL_SET

@@ -125,19 +125,18 @@ export function profileOverridesFromEnv(
     }
   }
   const balanceType = text('BALANCE_TYPE');
-  const encoding = text('SIGNATURE_ENCODING');
-  if (encoding !== undefined && encoding !== 'hex' && encoding !== 'base64') {
-    // Named as set, not as the profile field it feeds.
-    throw new ProviderProfileError(provider, [
-      `SNAP_${P}_SIGNATURE_ENCODING = ${JSON.stringify(encoding)}: must be hex or base64`,
-    ]);
-  }
-  // Each path named as set, not as the profile field it feeds.
-  const pathProblems: string[] = [];
+  // Each setting named as set, not as the profile field it feeds; every bad one at once.
+  const problems: string[] = [];
+  const encodingText = text('SIGNATURE_ENCODING');
+  const encoding = encodingText === 'hex' || encodingText === 'base64' ? encodingText : undefined;
+  if (encodingText !== undefined && encoding === undefined)
+    problems.push(
+      `SNAP_${P}_SIGNATURE_ENCODING = ${JSON.stringify(encodingText)}: must be hex or base64`,
+    );
   const urlPath = (key: string) => {
     const v = text(key);
     if (v !== undefined && !URL_PATH.pattern.test(v))
-      pathProblems.push(`SNAP_${P}_${key} = ${JSON.stringify(v)}: ${URL_PATH.rule}`);
+      problems.push(`SNAP_${P}_${key} = ${JSON.stringify(v)}: ${URL_PATH.rule}`);
     return v;
   };
   const scalar: ProfileOverrides = {
@@ -149,7 +148,7 @@ export function profileOverridesFromEnv(
     accountStatusSignedPath: urlPath('ACCOUNT_STATUS_SIGNED_PATH'),
     signatureEncoding: encoding,
   };
-  if (pathProblems.length > 0) throw new ProviderProfileError(provider, pathProblems);
+  if (problems.length > 0) throw new ProviderProfileError(provider, problems);
   const out: ProfileOverrides = { ...fromJson };
   for (const [k, v] of Object.entries(scalar)) {
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
@@ -178,11 +177,19 @@ export function channelValue(
   operation?: SnapOperation,
 ): string {
   if (profile.channel.rule === 'client-id-plus') return `${clientId}${profile.channel.suffix}`;
-  const byOperation: Partial<Record<SnapOperation, string>> = profile.channelIdByOperation;
-  const own = operation === undefined ? undefined : byOperation[operation];
+  const own = operation === undefined ? undefined : operationChannelId(profile, operation);
   if (own) return own;
   if (!channelId) throw new Error(`${profile.provider}: a channel id is required`);
   return channelId;
+}
+
+/** The profile's own channel id of one operation (`channelIdByOperation`), if it has one. */
+export function operationChannelId(
+  profile: ProviderProfile,
+  operation: SnapOperation,
+): string | undefined {
+  const byOperation: Partial<Record<SnapOperation, string>> = profile.channelIdByOperation;
+  return byOperation[operation];
 }
 
 /** The balance request body: the profile's template with the account's values filled in. */
