@@ -12,37 +12,29 @@ import { testConfig } from './support/test-config';
 
 const root = resolve(__dirname, '..');
 
-/** Runs the built CLI (`npm run cli` runs the same file after building). */
-function cli(
+/** Runs a built script of the CLI app with the given environment; its code, stdout and stderr. */
+function runScript(
+  script: string,
   args: string[],
-  env: Record<string, string>,
-  inherit = true,
+  env: NodeJS.ProcessEnv,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [join(root, 'dist/apps/cli/src/main.js'), ...args],
-      { env: inherit ? { ...process.env, ...env } : env, timeout: 60_000 },
-      (error, stdout, stderr) =>
-        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-/** `npm run demo`'s script with only the given environment; its code, stdout and stderr. */
-function demo(
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [join(root, 'dist/apps/cli/src/demo.js')],
+      [join(root, 'dist/apps/cli/src', script), ...args],
       { env, timeout: 60_000 },
       (error, stdout, stderr) =>
         done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
+
+/** Runs the built CLI (`npm run cli` runs the same file after building). */
+const cli = (args: string[], env: Record<string, string>, inherit = true) =>
+  runScript('main.js', args, inherit ? { ...process.env, ...env } : env);
+
+/** `npm run demo`'s script with only the given environment. */
+const demo = (env: Record<string, string>) => runScript('demo.js', [], env);
 
 describe('CLI', () => {
   const config = testConfig({
