@@ -50,17 +50,46 @@ async function pacingFigures(world: ChaosWorld, limits: Partial<Record<ProviderN
         tokens: stats.providers[p].byKind.token.requests,
         busiestSecond: stats.providers[p].maxPerSecond,
         busiestSecondEndedAtMs: stats.providers[p].maxPerSecondAtMs,
+        busiestSecondBunch: largestBunch(stats.providers[p].busiestSecondArrivalsMs),
+        busiestSecondArrivalsMs: stats.providers[p].busiestSecondArrivalsMs,
         limit: limits[p]!,
         floorSeconds: stats.providers[p].requests / limits[p]!,
       },
     ]),
   );
   const floorSeconds = Math.max(...Object.values(perProvider).map((p) => p.floorSeconds));
+  // Which of the two it was, when a window is over (the whole arrays are in the record).
   const over = Object.entries(perProvider)
     .filter(([, p]) => p.busiestSecond > p.limit)
-    .map(([name, p]) => `${name}: ${p.busiestSecond}`);
+    .map(([name, p]) => {
+      const endedAt = p.busiestSecondEndedAtMs ?? 0;
+      const stalls = stats.loopStalls.filter(
+        (st) => st.atMs > endedAt - 1100 && st.atMs <= endedAt + 100,
+      );
+      return `${name}: ${p.busiestSecond} (at ${endedAt} ms; at most ${p.busiestSecondBunch} arrivals within 1 ms; simulator stalls then: ${JSON.stringify(stalls)})`;
+    });
   // The simulator stamps arrivals on its event loop: its stalls belong with the figures.
-  return { perProvider, floorSeconds, over, simulatorLoopDelayMs: stats.eventLoopDelayMs };
+  return {
+    perProvider,
+    floorSeconds,
+    over,
+    simulatorLoopDelayMs: stats.eventLoopDelayMs,
+    simulatorLoopStalls: stats.loopStalls,
+  };
+}
+
+/**
+ * The most arrivals of a window stamped within 1 ms of each other: a stall of the simulator's
+ * loop stamps the arrivals of its length together, where requests that left bunched arrive a
+ * little apart.
+ */
+function largestBunch(arrivalsMs: number[]): number {
+  let most = 0;
+  for (let i = 0, j = 0; j < arrivalsMs.length; j++) {
+    while (arrivalsMs[j] - arrivalsMs[i] > 1) i++;
+    most = Math.max(most, j - i + 1);
+  }
+  return most;
 }
 
 /** The run's own duration (started_at to finished_at, on Postgres's clock), seconds. */
@@ -103,10 +132,8 @@ describe('chaos: rate limits at the provider', () => {
       const stuck = await settledQueues(world);
       const check = await world.check(runId);
       const seconds = await runSeconds(world, runId);
-      const { perProvider, floorSeconds, over, simulatorLoopDelayMs } = await pacingFigures(
-        world,
-        EFFICIENCY_LIMITS,
-      );
+      const { perProvider, floorSeconds, over, simulatorLoopDelayMs, simulatorLoopStalls } =
+        await pacingFigures(world, EFFICIENCY_LIMITS);
       const efficiency = floorSeconds / seconds;
       const ofSchedule = efficiency / SCHEDULE_SHARE;
       await world.recordWithLeakScan({
@@ -114,6 +141,7 @@ describe('chaos: rate limits at the provider', () => {
         workers: WORKERS,
         loadAverage: loadavg().map((l) => Number(l.toFixed(1))),
         simulatorLoopDelayMs,
+        simulatorLoopStalls,
         perProvider,
         floorSeconds,
         runSeconds: seconds,
@@ -153,16 +181,20 @@ describe('chaos: rate limits at the provider', () => {
       const stuck = await settledQueues(world);
       const check = await world.check(runId);
       const seconds = await runSeconds(world, runId);
-      const { perProvider, over, simulatorLoopDelayMs } = await pacingFigures(world, {
-        netzme: LIMIT,
-        nicepay: LIMIT,
-        finnet: LIMIT,
-      });
+      const { perProvider, over, simulatorLoopDelayMs, simulatorLoopStalls } = await pacingFigures(
+        world,
+        {
+          netzme: LIMIT,
+          nicepay: LIMIT,
+          finnet: LIMIT,
+        },
+      );
       await world.recordWithLeakScan({
         accounts: ACCOUNTS,
         workers: WORKERS,
         loadAverage: loadavg().map((l) => Number(l.toFixed(1))),
         simulatorLoopDelayMs,
+        simulatorLoopStalls,
         wipedAtMs: wipedAt - statsSince,
         limitPerSecond: LIMIT,
         faultsInjected: `FLUSHALL after ${at} accounts done`,

@@ -216,9 +216,17 @@ describe('simulator admin API, stats and seed', () => {
     expect(stats.providers.netzme).toEqual({
       ...none,
       tokensIssued: 0,
+      busiestSecondArrivalsMs: [],
       byKind: { token: none, balance: none, 'account-inquiry': none, history: none },
     });
     expect(stats.eventLoopDelayMs).toEqual({ p99: expect.any(Number), max: expect.any(Number) });
+    expect(stats.loopStalls).toEqual(expect.any(Array));
+    // The busiest window's arrivals, from its first: as many as the window's count, in order.
+    const arrivals = stats.providers.nicepay.busiestSecondArrivalsMs;
+    expect(arrivals).toHaveLength(stats.providers.nicepay.maxPerSecond);
+    expect(arrivals[0]).toBe(0);
+    expect(arrivals.at(-1)!).toBeLessThan(1000);
+    expect([...arrivals].sort((a, b) => a - b)).toEqual(arrivals);
     expect(Date.parse(stats.since)).toBeLessThanOrEqual(Date.now());
   });
 

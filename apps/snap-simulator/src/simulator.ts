@@ -319,6 +319,7 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
       const address = s.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       baseUrl = `http://${shownHost}:${address.port}`;
+      ctx.stats.watchStalls();
       ctx.logger.info(
         { baseUrl, partners: ctx.partners.counts(), accounts: ctx.accounts.counts() },
         'SNAP simulator listening (test use only: never expose it)',
@@ -332,6 +333,7 @@ export function createSnapSimulator(options: SnapSimulatorOptions = {}): SnapSim
       server = undefined;
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      ctx.stats.unwatchStalls();
       await new Promise<void>((resolve) => {
         s.close(() => resolve());
         s.closeAllConnections();

@@ -57,3 +57,33 @@ describe('StatsRecorder', () => {
     expect(s.snapshot().totalRequests).toBe(0);
   });
 });
+
+describe('busiest window arrivals and loop stalls', () => {
+  it("keeps the busiest window's arrivals, ms after its first", () => {
+    let now = 0;
+    const s = new StatsRecorder(() => now);
+    for (const t of [100, 200, 1500, 1500.04, 1500.5, 2400]) {
+      now = t;
+      s.arrived('nicepay', 'balance');
+    }
+    const nicepay = s.snapshot().providers.nicepay;
+    expect(nicepay.maxPerSecond).toBe(4);
+    expect(nicepay.busiestSecondArrivalsMs).toEqual([0, 0, 0.5, 900]);
+  });
+
+  it("lists a stall of the simulator's own loop with when it ended and how long it was", async () => {
+    const s = new StatsRecorder();
+    s.watchStalls();
+    try {
+      await new Promise((r) => setTimeout(r, 20));
+      const until = performance.now() + 60;
+      while (performance.now() < until); // the loop held for 60 ms
+      await new Promise((r) => setTimeout(r, 20));
+      // (A loaded machine may add stalls of its own; the held one must be there.)
+      const stalls = s.snapshot().loopStalls;
+      expect(stalls.filter((st) => st.ms >= 60 && st.atMs >= 80)).toHaveLength(1);
+    } finally {
+      s.unwatchStalls();
+    }
+  });
+});

@@ -11,6 +11,11 @@ export class SlidingWindowMax {
   max = 0;
   /** When the busiest window (first) reached its count (the `now` of that event). */
   maxAt = 0;
+  /** The arrivals of that window (kept only where asked: it costs a copy each time the max grows). */
+  busiest: number[] = [];
+
+  /** `keepBusiest`: keep the busiest window's arrival times, for {@link busiest}. */
+  constructor(private readonly keepBusiest = false) {}
 
   /** Records an event at `now` (milliseconds, monotonic). */
   hit(now: number): void {
@@ -20,6 +25,7 @@ export class SlidingWindowMax {
     if (inWindow > this.max) {
       this.max = inWindow;
       this.maxAt = now;
+      if (this.keepBusiest) this.busiest = this.times.slice(this.head);
     }
     if (this.head > 4_096 && this.head * 2 > this.times.length) {
       this.times = this.times.slice(this.head);
@@ -43,6 +49,18 @@ export interface EndpointStats {
 export interface ProviderStats extends EndpointStats {
   byKind: Record<EndpointKind, EndpointStats>;
   tokensIssued: number;
+  /**
+   * The busiest window's arrivals, ms after its first one (0.1 ms steps): arrivals stamped
+   * together by a stall of this loop show as a cluster at one instant (see `loopStalls`);
+   * requests sent bunched arrive spread over the milliseconds they were sent in.
+   */
+  busiestSecondArrivalsMs: number[];
+}
+
+/** A stall of the simulator's event loop: when it ended (ms after `since`), and how long it was. */
+export interface LoopStall {
+  atMs: number;
+  ms: number;
 }
 
 /** `GET /admin/stats`. */
@@ -60,12 +78,23 @@ export interface SimulatorStats {
    * senders' schedule than it should.
    */
   eventLoopDelayMs: { p99: number; max: number };
+  /** The loop's stalls of {@link STALL_MS} or more since `since` (the first {@link MAX_STALLS}). */
+  loopStalls: LoopStall[];
 }
+
+/** A gap between ticks of the stall timer this long or longer is a stall. */
+const STALL_MS = 20;
+const STALL_TICK_MS = 5;
+const MAX_STALLS = 200;
 
 class Counter {
   requests = 0;
   readonly byCode = new Map<string, number>();
-  readonly window = new SlidingWindowMax();
+  readonly window: SlidingWindowMax;
+
+  constructor(keepBusiest: boolean) {
+    this.window = new SlidingWindowMax(keepBusiest);
+  }
 
   snapshot(sinceMs: number): EndpointStats {
     return {
@@ -85,10 +114,31 @@ export class StatsRecorder {
   private counters = new Map<string, Counter>();
   private tokens = new Map<string, number>();
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
+  private stalls: LoopStall[] = [];
+  private stallTimer?: NodeJS.Timeout;
 
   constructor(private readonly monotonicNow: () => number = () => performance.now()) {
     this.sinceMs = monotonicNow();
     this.loopDelay.enable();
+  }
+
+  /** Lists the loop's stalls from now on (a timer every 5 ms, while the server listens). */
+  watchStalls(): void {
+    if (this.stallTimer) return;
+    let last = performance.now();
+    this.stallTimer = setInterval(() => {
+      const now = performance.now();
+      if (now - last >= STALL_MS && this.stalls.length < MAX_STALLS)
+        this.stalls.push({ atMs: Math.round(now - this.sinceMs), ms: Math.round(now - last) });
+      last = now;
+    }, STALL_TICK_MS);
+    this.stallTimer.unref();
+  }
+
+  /** Stops listing stalls (the server stopped). */
+  unwatchStalls(): void {
+    clearInterval(this.stallTimer);
+    this.stallTimer = undefined;
   }
 
   /** A request arrived at a provider endpoint. */
@@ -127,6 +177,9 @@ export class StatsRecorder {
           ENDPOINT_KINDS.map((k) => [k, this.counter(p, k).snapshot(this.sinceMs)]),
         ) as Record<EndpointKind, EndpointStats>,
         tokensIssued: this.tokens.get(p) ?? 0,
+        busiestSecondArrivalsMs: this.counter(p).window.busiest.map(
+          (t, _, all) => Math.round((t - all[0]) * 10) / 10,
+        ),
       };
     }
     return {
@@ -139,6 +192,7 @@ export class StatsRecorder {
         p99: this.loopDelay.count > 0 ? Math.round(this.loopDelay.percentile(99) / 1e6) : 0,
         max: this.loopDelay.count > 0 ? Math.round(this.loopDelay.max / 1e6) : 0,
       },
+      loopStalls: [...this.stalls],
     };
   }
 
@@ -146,6 +200,7 @@ export class StatsRecorder {
     this.since = new Date();
     this.sinceMs = this.monotonicNow();
     this.loopDelay.reset();
+    this.stalls = [];
     this.unrouted = 0;
     this.counters = new Map();
     this.tokens = new Map();
@@ -155,7 +210,8 @@ export class StatsRecorder {
     const key = kind ? `${provider}/${kind}` : provider;
     let c = this.counters.get(key);
     if (!c) {
-      c = new Counter();
+      // The provider's own counter keeps its busiest window's arrivals; the per-kind ones do not.
+      c = new Counter(kind === undefined);
       this.counters.set(key, c);
     }
     return c;
