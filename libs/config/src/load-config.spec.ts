@@ -34,6 +34,27 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses REDIS_TLS_CA_FILE with TLS off, naming the file and why TLS is off', () => {
+    expect(() => loadConfig({ REDIS_TLS_CA_FILE: '/etc/ca.pem' })).toThrow(
+      'REDIS_TLS_CA_FILE="/etc/ca.pem": TLS to Redis is off (REDIS_URL is redis:// and REDIS_TLS is unset)',
+    );
+    expect(() =>
+      loadConfig({
+        REDIS_URL: 'rediss://127.0.0.1:6380',
+        REDIS_TLS: '0',
+        REDIS_TLS_CA_FILE: '/etc/ca.pem',
+      }),
+    ).toThrow('REDIS_TLS_CA_FILE="/etc/ca.pem": TLS to Redis is off (REDIS_TLS="0")');
+    // With TLS on, by the scheme or by the switch, the file is taken.
+    expect(
+      loadConfig({ REDIS_URL: 'rediss://127.0.0.1:6380', REDIS_TLS_CA_FILE: '/etc/ca.pem' })
+        .REDIS_TLS_CA_FILE,
+    ).toBe('/etc/ca.pem');
+    expect(
+      loadConfig({ REDIS_TLS: 'true', REDIS_TLS_CA_FILE: '/etc/ca.pem' }).REDIS_TLS_CA_FILE,
+    ).toBe('/etc/ca.pem');
+  });
+
   it('reads an empty REDIS_TLS as unset (TLS from the URL scheme), like every other switch', () => {
     expect(loadConfig({ REDIS_TLS: '' }).REDIS_TLS).toBeUndefined();
     expect(loadConfig({}).REDIS_TLS).toBeUndefined();

@@ -148,6 +148,24 @@ function timeoutProblems(env: NodeJS.ProcessEnv, config: AppConfig): string[] {
 }
 
 /**
+ * A CA file for Redis's certificate with TLS off: the operator meant TLS, and the connection
+ * would go out in clear, the file unread. Refused by name (TLS comes from `REDIS_TLS`, or else
+ * from `REDIS_URL`'s scheme).
+ */
+function redisTlsProblems(env: NodeJS.ProcessEnv, config: AppConfig): string[] {
+  if (config.REDIS_TLS_CA_FILE === undefined) return [];
+  const tls = config.REDIS_TLS ?? config.REDIS_URL.startsWith('rediss:');
+  if (tls) return [];
+  const why =
+    config.REDIS_TLS === false
+      ? `REDIS_TLS=${JSON.stringify(env.REDIS_TLS)}`
+      : 'REDIS_URL is redis:// and REDIS_TLS is unset';
+  return [
+    `REDIS_TLS_CA_FILE=${JSON.stringify(config.REDIS_TLS_CA_FILE)}: TLS to Redis is off (${why}), so the CA would not be used; turn TLS on (REDIS_TLS=true or a rediss:// URL) or unset REDIS_TLS_CA_FILE`,
+  ];
+}
+
+/**
  * An API key named as a basic-auth user would be one actor in the audit trail, two
  * credentials in fact (a tester's key `admin` beside the user `admin`): refused by name.
  */
@@ -250,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...productionProblems(result.data),
       ...timeoutProblems(env, result.data),
       ...actorNameProblems(result.data),
+      ...redisTlsProblems(env, result.data),
     ];
     if (crossChecks.length) throw new ConfigError(crossChecks);
     const webhookProblems = webhookSettingProblems(result.data);
