@@ -169,6 +169,69 @@ describe('acknowledging records the difference the person saw (RECON_TOLERANCE 5
     });
   });
 
+  it('refuses a seenDifference the discrepancy never showed (API and page): 400 naming it and its value, nothing changed; one a run recorded since it opened is taken', async () => {
+    const [accountId] = await createAccounts(db.dataSource, ['SEEN-MADE-UP']);
+    await mismatch(accountId, -1_000_000n);
+    const { id } = await discrepancyOn('SEEN-MADE-UP');
+    // A difference no run found for it: acknowledging it would move the point the reopening
+    // is measured from, so that a loss growing to it reopened nothing.
+    const made = await call('POST', `/discrepancies/${id}/acknowledge`, {
+      note: 'x',
+      seenDifference: '-2500000.00',
+    });
+    expect(made.status).toBe(400);
+    expect(made.body.errors).toEqual([
+      {
+        field: 'seenDifference',
+        value: '"-2500000.00"',
+        reason: expect.stringMatching(/is not a difference this discrepancy has shown/),
+      },
+    ]);
+
+    const page = await fetch(`${url}/ui/discrepancies`, {
+      headers: { authorization: DEV_AUTHORIZATION },
+    });
+    const cookie = page.headers.get('set-cookie')!.split(';')[0];
+    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const form = await fetch(`${url}/ui/discrepancies/${id}/acknowledge`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        authorization: DEV_AUTHORIZATION,
+        cookie,
+        origin: url,
+        accept: 'text/html',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ _csrf: token, note: 'x', seenDifference: '-1.00' }).toString(),
+    });
+    expect(form.status).toBe(400);
+    expect(await form.text()).toMatch(
+      /<td>seenDifference<\/td><td><code>&quot;-1.00&quot;<\/code><\/td>/,
+    );
+    expect(await discrepancyOn('SEEN-MADE-UP')).toMatchObject({
+      status: 'open',
+      acknowledgedDifference: null,
+      note: null,
+    });
+    expect(await auditOf(id)).toEqual([]);
+
+    // Runs since it opened found -10,000.00, then -20,000.00, then -30,000.00: the middle one,
+    // neither its first nor its last difference, is one it showed.
+    await mismatch(accountId, -2_000_000n);
+    await mismatch(accountId, -3_000_000n);
+    const taken = await call('POST', `/discrepancies/${id}/acknowledge`, {
+      note: 'saw it at 20,000',
+      seenDifference: '-20000.00',
+    });
+    expect(taken.status).toBe(200);
+    expect(taken.body).toMatchObject({
+      status: 'acknowledged',
+      lastDifference: '-30000.00',
+      acknowledgedDifference: '-20000.00',
+    });
+  });
+
   it('refuses a bad seenDifference with a 400 naming it and its value, changing nothing (API and page); resolve takes none', async () => {
     const [accountId] = await createAccounts(db.dataSource, ['SEEN-BAD']);
     await mismatch(accountId, -1_000_000n);

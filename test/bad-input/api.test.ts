@@ -514,6 +514,34 @@ describe('bad input: HTTP API', () => {
     expect(after.status).toBe(status);
   });
 
+  it('POST /runs?provider=netzme (the scope in the query, not the body): 400 naming provider, no run started over every account', async () => {
+    const answer = await call('POST', '/runs?provider=netzme', {});
+    expectNamed(answer, 400, 'provider', '"netzme"');
+    expect(answer.body.detail).toBe('invalid query parameters');
+    expect(answer.body.errors![0].reason).toBe('is not a known field');
+    await unchanged();
+  });
+
+  it('a query parameter on a route that takes none (run, cancel, discrepancy, acknowledge, resolve, ledger entries): 400 naming it, nothing changed', async () => {
+    const [{ id }] = await db.dataSource.query(
+      `SELECT id FROM reconciliation_runs ORDER BY id DESC LIMIT 1`,
+    );
+    const refused: [string, string, object?][] = [
+      ['GET', `/runs/${id}?verbose=1`],
+      ['POST', `/runs/${id}/cancel?verbose=1`],
+      ['GET', `/discrepancies/${discrepancy}?verbose=1`],
+      ['POST', `/discrepancies/${discrepancy}/acknowledge?verbose=1`, { note: 'x' }],
+      ['POST', `/discrepancies/${discrepancy}/resolve?verbose=1`, { note: 'x' }],
+      ['POST', '/ledger/entries?verbose=1', { entries: [entry({ entryRef: 'api-q' })] }],
+    ];
+    for (const [method, path, body] of refused) {
+      const answer = await call(method, path, body);
+      expectNamed(answer, 400, 'verbose', '"1"');
+      expect(answer.body.detail).toBe('invalid query parameters');
+    }
+    await unchanged();
+  });
+
   it('a discrepancy list status that is not one: 400 invalid query parameters naming status', async () => {
     const answer = await call('GET', '/discrepancies?status=bogus');
     expectNamed(answer, 400, 'status', '"bogus"');

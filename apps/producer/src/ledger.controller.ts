@@ -1,11 +1,12 @@
-import { Body, Controller, HttpCode, HttpException, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, Post, Query } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ingestLedgerBatch, MAX_LEDGER_BATCH, validateLedgerBatch } from '@app/ledger';
 import { Actor, appendAudit } from '@app/reconciliation';
 import { RequestActor } from './audit/actor';
 import { ledgerPostAudit } from './audit/ledger-post-audit';
-import { capErrors } from './validation';
+import { noQuery } from './reports/report-params';
+import { capErrors, parseQuery } from './validation';
 
 /** Ledger ingestion: batches of entries, idempotent by entry reference. */
 @Controller('ledger')
@@ -21,7 +22,8 @@ export class LedgerController {
    */
   @Post('entries')
   @HttpCode(200)
-  async append(@Body() body: unknown, @RequestActor() actor: Actor) {
+  async append(@Body() body: unknown, @Query() query: unknown, @RequestActor() actor: Actor) {
+    parseQuery(noQuery, query);
     // Errors listed: one per entry of the largest batch at most (every entry can be named; a
     // thousand unknown keys in one entry do not make a huge answer), the rest counted.
     const valid = validateLedgerBatch(body);

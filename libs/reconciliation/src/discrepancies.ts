@@ -105,6 +105,16 @@ export async function listDiscrepancies(
 /** Thrown when a transition is not allowed (e.g. acknowledging a resolved discrepancy). */
 export class DiscrepancyTransitionError extends Error {}
 
+/** Thrown when an acknowledgement's `seenDifference` is not a difference the discrepancy has shown. */
+export class UnseenDifferenceError extends Error {
+  constructor(readonly seenDifference: bigint) {
+    super(
+      'is not a difference this discrepancy has shown (send its lastDifference, or one a run recorded for it since it opened)',
+    );
+    this.name = 'UnseenDifferenceError';
+  }
+}
+
 /**
  * A person acknowledges (`open` → `acknowledged`) or resolves (`open`/`acknowledged` →
  * `resolved`) a discrepancy, with a note; the change and its audit record (who, the status
@@ -113,7 +123,8 @@ export class DiscrepancyTransitionError extends Error {}
  * `seenDifference` (acknowledge only): the difference the person saw when they decided, in
  * minor units. It is the difference acknowledged, even when a run has moved the discrepancy's
  * since (the next run still finding the new one then reopens it: an acknowledgement covers
- * what was seen); without it, the discrepancy's last difference is.
+ * what was seen); without it, the discrepancy's last difference is. One it has never shown is
+ * refused ({@link UnseenDifferenceError}): it would silence the reopening at will.
  */
 export async function changeDiscrepancy(
   ds: DataSource,
@@ -129,6 +140,12 @@ export async function changeDiscrepancy(
     const allowed = action === 'acknowledge' ? from === 'open' : from !== 'resolved';
     if (!allowed)
       throw new DiscrepancyTransitionError(`discrepancy ${id} is ${from}; it cannot be ${action}d`);
+    if (
+      action === 'acknowledge' &&
+      seenDifference !== null &&
+      !(await discrepanciesRepository.hasShownDifference(tx, id, seenDifference))
+    )
+      throw new UnseenDifferenceError(seenDifference);
     if (action === 'acknowledge')
       await discrepanciesRepository.setStatus(tx, id, 'acknowledged', note, seenDifference);
     else await discrepanciesRepository.setStatus(tx, id, 'resolved', note);

@@ -15,14 +15,16 @@ import { z } from 'zod';
 import {
   Actor,
   DiscrepancyTransitionError,
+  UnseenDifferenceError,
   listDiscrepancies,
   loadDiscrepancy,
 } from '@app/reconciliation';
 import { checkAmount } from '@app/ledger';
+import { formatAmount } from '@app/snap';
 import { RequestActor } from '../audit/actor';
 import { DISCREPANCY_ID } from '../http/route-params';
-import { pageParam, pageSizeParam } from '../reports/report-params';
-import { parseBody, parseQuery } from '../validation';
+import { noQuery, pageParam, pageSizeParam } from '../reports/report-params';
+import { parseBody, parseQuery, rejectParam } from '../validation';
 import { DiscrepancyChanges } from './discrepancy-changes';
 
 export const noteSchema = z
@@ -56,7 +58,9 @@ const seenDifference = z
     'The difference you saw when you decided, as lastDifference showed it (e.g. -10000.00). ' +
       'It is recorded as acknowledgedDifference even when a run has moved the difference since, ' +
       'so the next run that still finds the new one reopens the discrepancy (discrepancy.reopened). ' +
-      'Without it, the lastDifference at the time of the request is recorded.',
+      'Without it, the lastDifference at the time of the request is recorded. A difference the ' +
+      'discrepancy never showed (not its first or last, nor one a run recorded for it since it ' +
+      'opened) is refused with a 400.',
   );
 
 /** The body of an acknowledge: the note, and the difference the person saw (optional). */
@@ -85,7 +89,8 @@ export class DiscrepanciesController {
   }
 
   @Get(':id')
-  async get(@Param('id', DISCREPANCY_ID) id: string) {
+  async get(@Param('id', DISCREPANCY_ID) id: string, @Query() query: unknown) {
+    parseQuery(noQuery, query);
     const found = await loadDiscrepancy(this.ds, id);
     if (!found) throw new NotFoundException(`discrepancy ${id} not found`);
     return found;
@@ -101,8 +106,10 @@ export class DiscrepanciesController {
   acknowledge(
     @Param('id', DISCREPANCY_ID) id: string,
     @Body() body: unknown,
+    @Query() query: unknown,
     @RequestActor() actor: Actor,
   ) {
+    parseQuery(noQuery, query);
     const { note, seenDifference } = parseBody(acknowledgeSchema, body ?? {});
     return this.change(id, 'acknowledge', note, actor, seenDifference ?? null);
   }
@@ -113,8 +120,10 @@ export class DiscrepanciesController {
   resolve(
     @Param('id', DISCREPANCY_ID) id: string,
     @Body() body: unknown,
+    @Query() query: unknown,
     @RequestActor() actor: Actor,
   ) {
+    parseQuery(noQuery, query);
     return this.change(id, 'resolve', parseBody(noteSchema, body ?? {}).note, actor);
   }
 
@@ -131,6 +140,8 @@ export class DiscrepanciesController {
       return changed;
     } catch (e) {
       if (e instanceof DiscrepancyTransitionError) throw new ConflictException(e.message);
+      if (e instanceof UnseenDifferenceError)
+        rejectParam('request body', 'seenDifference', formatAmount(e.seenDifference), e.message);
       throw e;
     }
   }

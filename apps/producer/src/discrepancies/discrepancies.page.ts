@@ -16,17 +16,20 @@ import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig, roleAllows } from '@app/config';
+import { formatAmount } from '@app/snap';
 import {
   Actor,
   DiscrepancyTransitionError,
+  UnseenDifferenceError,
   listAudit,
   listDiscrepancies,
 } from '@app/reconciliation';
 import { RequestActor } from '../audit/actor';
 import { CSRF_FIELD, PageCsrf } from '../http/csrf';
+import { noQuery } from '../reports/report-params';
 import { Display } from '../reports/ui/display';
 import { pageCsp } from '../reports/ui/layout';
-import { parseBody, parseQuery } from '../validation';
+import { parseBody, parseQuery, rejectParam } from '../validation';
 import { DISCREPANCY_ID } from '../http/route-params';
 import { acknowledgeSchema, noteSchema } from './discrepancies.controller';
 import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
@@ -93,11 +96,13 @@ export class DiscrepanciesPage {
     @Param('id', DISCREPANCY_ID) id: string,
     @Param('action') action: string,
     @Body() body: unknown,
+    @Query() query: unknown,
     @RequestActor() actor: Actor,
     @Res() res: Response,
   ) {
     if (action !== 'acknowledge' && action !== 'resolve')
       throw new NotFoundException(`no action ${JSON.stringify(action.slice(0, 40))}`);
+    parseQuery(noQuery, query);
     // Errors are thrown: the problem filter renders them as a page with the same content.
     const { [CSRF_FIELD]: _token, ...fields } = (body ?? {}) as Record<string, unknown>;
     // An acknowledge form also posts the difference the page showed (seenDifference): that is
@@ -111,6 +116,8 @@ export class DiscrepanciesPage {
       if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
     } catch (e) {
       if (e instanceof DiscrepancyTransitionError) throw new ConflictException(e.message);
+      if (e instanceof UnseenDifferenceError)
+        rejectParam('request body', 'seenDifference', formatAmount(e.seenDifference), e.message);
       throw e;
     }
     return res.redirect(303, '/ui/discrepancies');

@@ -104,7 +104,9 @@ export class RunsController {
   /** Starts a run now, optionally for one provider or merchant. */
   @Post()
   @HttpCode(202)
-  start(@Body() body: unknown, @RequestActor() actor: Actor) {
+  start(@Body() body: unknown, @Query() query: unknown, @RequestActor() actor: Actor) {
+    // The scope is the body's: `?provider=` would otherwise start a run over every account.
+    parseQuery(noQuery, query);
     return unavailableWithoutQueues(this.startRun(body, actor));
   }
 
@@ -158,9 +160,11 @@ export class RunsController {
   async cancel(
     @Param('id', RUN_ID) id: string,
     @Body() body: unknown,
+    @Query() query: unknown,
     @RequestActor() actor: Actor,
   ) {
     // Nothing to send: a note or reason sent along would be lost without a word.
+    parseQuery(noQuery, query);
     parseBody(noBody, body ?? {});
     const outcome = await unavailableWithoutQueues(this.runs.cancel(id, 'api', actor));
     if (outcome.cancelled) {
@@ -173,7 +177,8 @@ export class RunsController {
 
   /** A run's status and counts. */
   @Get(':id')
-  async get(@Param('id', RUN_REF) id: string) {
+  async get(@Param('id', RUN_REF) id: string, @Query() query: unknown) {
+    parseQuery(noQuery, query);
     const run = await loadRun(this.ds, id);
     if (!run) throw new NotFoundException(`run ${id} not found`);
     return run;

@@ -294,6 +294,25 @@ export async function lockStatus(db: Db, id: string): Promise<DiscrepancyStatus 
 }
 
 /**
+ * Whether `difference` is one this discrepancy has shown: its first or last difference, or a
+ * result of its account in a run since it opened. An acknowledgement names what the person saw;
+ * a value never shown would move the point the reopening is measured from at will.
+ */
+export async function hasShownDifference(db: Db, id: string, difference: bigint): Promise<boolean> {
+  const rows: { shown: boolean }[] = await db.query(
+    `SELECT EXISTS (
+       SELECT 1 FROM discrepancies d
+        WHERE d.id = $1
+          AND ($2::bigint IN (d.first_difference, d.last_difference)
+               OR EXISTS (SELECT 1 FROM reconciliation_results r
+                           WHERE r.account_id = d.account_id AND r.run_id >= d.opened_run_id
+                             AND r.difference = $2::bigint))) AS shown`,
+    [id, difference.toString()],
+  );
+  return rows[0]?.shown === true;
+}
+
+/**
  * A person's transition: `acknowledged` or `resolved` now, the note appended. Acknowledging
  * records the difference acknowledged: `seenDifference`, the one the person saw when they
  * decided (a run may have moved `last_difference` since), else `last_difference`. A seen
