@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { PROVIDER_QUEUES, REDIS } from '@app/infra';
 import type { ProviderName } from '@app/snap';
 import { createProducerApp } from '../../apps/producer/src/producer-app';
+import { createAccount } from '../ledger/ledger-helpers';
 import { deleteRedisKeys } from '../support/redis-cleanup';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { createTestDatabase } from '../support/test-database';
@@ -40,6 +41,9 @@ describe('producer /health/live and /health/ready', () => {
       DATABASE_URL: pg.via(base.DATABASE_URL),
       REDIS_URL: redis.via(base.REDIS_URL),
       HEALTH_MAX_QUEUE_LAG_SECONDS: 30,
+      // A subscriber (never reached: no worker here) so that a resolve queues an alert.
+      WEBHOOK_URL: 'http://127.0.0.1:9/alerts',
+      WEBHOOK_SECRET: 'probe-test-webhook-secret-0123456789',
       API_KEYS: [
         { name: 'probe-test', role: 'viewer', secret: API_KEY },
         { name: 'probe-operator', role: 'operator', secret: OPERATOR_KEY },
@@ -155,6 +159,53 @@ describe('producer /health/live and /health/ready', () => {
     // ioredis used to keep each probe's PING while Redis was away and send them all now.
     expect(redis.takeSent().match(/\r\nping\r\n/gi)?.length ?? 0).toBe(0);
     expect((await status('/health/ready')).code).toBe(200);
+  }, 60_000);
+
+  it('during a Redis outage the overview page answers at once with the providers unknown, and a resolve answers with its change stored (both waited for Redis to come back)', async () => {
+    const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const accountId = await createAccount(db.dataSource, 'PROBE-RESOLVE', 'netzme', 'MPROBE');
+    const [{ id: runId }] = await db.dataSource.query(
+      `INSERT INTO reconciliation_runs (trigger, status) VALUES ('api', 'finished') RETURNING id`,
+    );
+    const [{ id }] = await db.dataSource.query(
+      `INSERT INTO discrepancies (account_id, opened_run_id, last_run_id, first_difference, last_difference)
+       VALUES ($1, $2, $2, -100, -100) RETURNING id`,
+      [accountId, runId],
+    );
+    const connection = app.get<Redis>(REDIS);
+    await redis.cut();
+    try {
+      for (let i = 0; i < 50 && connection.status === 'ready'; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      let started = Date.now();
+      const page = await fetch(`${url}/`, { headers: { 'x-api-key': API_KEY } });
+      expect(page.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(await page.text()).toMatch(
+        /data-testid="providers-unknown"[\s\S]*The providers' states could not be read:\s+Redis connection is/,
+      );
+
+      started = Date.now();
+      const resolved = await fetch(`${url}/discrepancies/${id}/resolve`, {
+        method: 'POST',
+        headers: { 'x-api-key': OPERATOR_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ note: 'refunded by hand' }),
+      });
+      expect(resolved.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(8_000);
+      const [row] = await db.dataSource.query(`SELECT status FROM discrepancies WHERE id = $1`, [
+        id,
+      ]);
+      expect(row.status).toBe('resolved');
+    } finally {
+      await redis.restore();
+    }
+    for (let i = 0; i < 100 && connection.status !== 'ready'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    quiet.mockRestore();
+    // Back: the page shows the providers again.
+    const page = await fetch(`${url}/`, { headers: { 'x-api-key': API_KEY } });
+    expect(await page.text()).toContain('data-testid="provider-netzme"');
   }, 60_000);
 
   it("ready is 503 naming postgres when the apps' tables are gone from under it (it answered 200 to a dropped schema), and recovers", async () => {

@@ -1,13 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_LOGGER, Logger } from '@app/infra';
+import { APP_LOGGER, Logger, within } from '@app/infra';
 import { Actor, AlertPublisher, changeDiscrepancy, DiscrepancyView } from '@app/reconciliation';
+
+/** How long a resolve's answer waits for its alert to be queued (ioredis holds commands while Redis is away). */
+const ALERT_QUEUE_WAIT_MS = 3_000;
 
 /**
  * A person's acknowledge or resolve, for the API and the page alike: the change and its audit
  * record (one transaction), then `discrepancy.resolved` for a resolve. The change stands even
- * when the alert cannot be queued (Redis down): that is logged, not answered as a failure.
+ * when the alert cannot be queued (Redis down): that is logged, not answered as a failure, and
+ * the answer does not wait more than {@link ALERT_QUEUE_WAIT_MS} for it (the alert still goes
+ * out if Redis comes back while ioredis holds it; publishing is idempotent per delivery).
  */
 @Injectable()
 export class DiscrepancyChanges {
@@ -30,14 +35,16 @@ export class DiscrepancyChanges {
   ): Promise<DiscrepancyView | null> {
     const changed = await changeDiscrepancy(this.ds, id, action, note, actor, seenDifference);
     if (changed && action === 'resolve')
-      await this.alerts
-        .discrepancyResolved(changed, actor)
-        .catch((e: unknown) =>
-          this.logger.warn(
-            { discrepancyId: id, err: (e as Error).message },
-            'discrepancy.resolved alert not queued',
-          ),
-        );
+      await within(
+        ALERT_QUEUE_WAIT_MS,
+        this.alerts.discrepancyResolved(changed, actor),
+        'Redis',
+      ).catch((e: unknown) =>
+        this.logger.warn(
+          { discrepancyId: id, err: (e as Error).message },
+          'discrepancy.resolved alert not queued',
+        ),
+      );
     return changed;
   }
 }

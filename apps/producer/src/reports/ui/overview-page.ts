@@ -8,7 +8,7 @@ import { Display } from './display';
 import { DiscrepancyCounts, discrepanciesSection } from './discrepancies-hook';
 import { href, html, SafeHtml } from './html';
 import { layout } from './layout';
-import { providersSection } from './providers-hook';
+import { providersSection, ProvidersUnknown } from './providers-hook';
 
 /** Statuses shown in "needs attention": everything but matched. */
 export const ATTENTION_STATUSES = RESULT_STATUSES.filter((s) => s !== 'matched');
@@ -23,8 +23,8 @@ export interface OverviewData {
   /** Oldest day first. */
   daily: DailyMismatchFigures[];
   discrepancies: DiscrepancyCounts;
-  /** Each provider's circuit breaker now (omitted: not shown). */
-  providers?: BreakerStatus[];
+  /** Each provider's circuit breaker now, or why it could not be read (omitted: not shown). */
+  providers?: BreakerStatus[] | ProvidersUnknown;
 }
 
 /** A sentence from a phrase: its first letter upper-case. */

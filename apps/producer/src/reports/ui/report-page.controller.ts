@@ -12,8 +12,8 @@ import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { providerKeyPrefix, REDIS } from '@app/infra';
-import { PROVIDERS, readBreakerStatus } from '@app/snap';
+import { assertRedisReady, providerKeyPrefix, REDIS, within } from '@app/infra';
+import { BreakerStatus, PROVIDERS, readBreakerStatus } from '@app/snap';
 import { parseQuery } from '../../validation';
 import { ACCOUNT_PARAMS, DB_ID_PATTERN, RUN_ID_RULE } from '../../http/route-params';
 import { historyQuery } from '../report-params';
@@ -22,6 +22,7 @@ import { accountPage } from './account-page';
 import { pageCsp } from './layout';
 import { notFoundPage } from './not-found-page';
 import { ATTENTION_STATUSES, overviewPage } from './overview-page';
+import type { ProvidersUnknown } from './providers-hook';
 
 /** The report pages have no forms. */
 const CSP = pageCsp({ forms: false });
@@ -29,6 +30,8 @@ const RUNS_PER_PAGE = 20;
 const ATTENTION_ROWS = 100;
 const CHART_DAYS = 30;
 const AUDIT_ROWS = 50;
+/** How long the page waits for the breakers in Redis before it shows them as unknown. */
+const BREAKER_READ_MS = 2_000;
 
 const RUNS_PAGE_RULE = 'must be a whole number from 1 to 999999';
 
@@ -66,11 +69,7 @@ export class ReportPageController {
       this.reports.listRuns({}, q.runsPage ?? 1, RUNS_PER_PAGE),
       this.reports.dailyFigures(CHART_DAYS),
       this.reports.discrepancyCounts(),
-      Promise.all(
-        PROVIDERS.map((p) =>
-          readBreakerStatus(this.redis, (q) => providerKeyPrefix(this.config, q), p),
-        ),
-      ),
+      this.breakers(),
     ]);
     const attention = run
       ? await this.reports.results(run.id, { statuses: ATTENTION_STATUSES }, 1, ATTENTION_ROWS)
@@ -85,6 +84,24 @@ export class ReportPageController {
       discrepancies,
       providers,
     });
+  }
+
+  /**
+   * The providers' breakers, or why they could not be read: ioredis holds commands while Redis
+   * is away, and the page people open during an incident must not wait for it.
+   */
+  private breakers(): Promise<BreakerStatus[] | ProvidersUnknown> {
+    const read = async () => {
+      assertRedisReady(this.redis);
+      return Promise.all(
+        PROVIDERS.map((p) =>
+          readBreakerStatus(this.redis, (q) => providerKeyPrefix(this.config, q), p),
+        ),
+      );
+    };
+    return within(BREAKER_READ_MS, read(), 'Redis').catch((e: unknown) => ({
+      unknown: (e as Error).message,
+    }));
   }
 
   /** One account's results across runs, each with the ledger entries of its in-flight window. */
