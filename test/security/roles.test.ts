@@ -133,6 +133,32 @@ describe('roles', () => {
       expect(new Set((await modes('admin')).map((m) => String(m[0])))).toEqual(new Set(['false']));
     });
 
+    it('refuses a Bull Board page of more than 500 jobs to every role (a viewer could have the producer read every kept job into one answer): 400 naming jobsPerPage and the value', async () => {
+      for (const role of ['viewer', 'admin'] as const) {
+        for (const jobsPerPage of ['1000000', '501', '0', 'abc']) {
+          const res = await call(
+            'GET',
+            `/queues/api/queues?activeQueue=balance-inquiry-netzme&status=completed&jobsPerPage=${jobsPerPage}`,
+            as(role),
+          );
+          expect(res.status).toBe(400);
+          expect(((await res.json()) as { errors: unknown }).errors).toEqual([
+            {
+              field: 'jobsPerPage',
+              value: JSON.stringify(jobsPerPage),
+              reason: 'must be a whole number from 1 to 500',
+            },
+          ]);
+        }
+      }
+      const fine = await call(
+        'GET',
+        '/queues/api/queues?activeQueue=balance-inquiry-netzme&status=completed&jobsPerPage=500',
+        as('viewer'),
+      );
+      expect(fine.status).toBe(200);
+    });
+
     it('lets an admin use a Bull Board write action (pause and resume a queue), each recorded in the audit trail under the admin (they were not recorded)', async () => {
       const records = async () =>
         (await s.db.dataSource.query(

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { roleAllows } from '@app/config';
 import { SAFE_METHODS } from '../http/cross-site';
 import { problem, sendProblem } from '../http/problem';
+import { MAX_PAGE_SIZE } from '../reports/report-params';
 import '../auth/actor';
 import type { Actor } from '@app/reconciliation';
 
@@ -30,6 +31,24 @@ const ALLOWED_WRITES = [
   /^\/api\/queues\/[^/]+\/(promote|pause|resume|empty|obliterate)\/?$/i,
   /^\/api\/queues\/[^/]+\/[^/]+\/(retry|clean|promote)\/?$/i,
 ];
+
+/**
+ * Bull Board checks only that `jobsPerPage` is at least 1: a reader asking for a million would
+ * have the producer read every kept job of a queue (up to JOB_KEEP_COMPLETED_COUNT) from the
+ * workers' Redis into one answer. Held to the API's own page size limit; its UI offers less.
+ */
+function pageSizeProblem(req: Request): string | undefined {
+  const value = req.query.jobsPerPage;
+  if (value === undefined) return undefined;
+  if (
+    typeof value === 'string' &&
+    /^\d{1,6}$/.test(value) &&
+    Number(value) >= 1 &&
+    Number(value) <= MAX_PAGE_SIZE
+  )
+    return undefined;
+  return `must be a whole number from 1 to ${MAX_PAGE_SIZE}`;
+}
 
 /** The Bull Board API path of a request, from `/api/` on (either mount: the app's or the board's). */
 const apiPath = (req: Request) => req.path.replace(/^.*?\/api\//i, '/api/');
@@ -63,6 +82,19 @@ export function boardRoles(record: (actor: Actor, change: BoardChange) => void) 
     }
     const admin = roleAllows(actor.role, 'admin');
     if (SAFE_METHODS.has(req.method)) {
+      const reason = pageSizeProblem(req);
+      if (reason)
+        return sendProblem(
+          req,
+          res,
+          problem(400, 'invalid query parameters', [
+            {
+              field: 'jobsPerPage',
+              value: JSON.stringify(req.query.jobsPerPage).slice(0, 80),
+              reason,
+            },
+          ]),
+        );
       answerErrorsAsProblems(req, res, !admin);
       return next();
     }
