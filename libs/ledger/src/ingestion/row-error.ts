@@ -1,7 +1,13 @@
+import { redactSecretValues } from '@app/snap';
+
 /** Longest value text echoed back in an error; longer values are cut with an ellipsis. */
 const MAX_ECHO = 200;
 
-/** A value as it appears in an error message: quoted, control characters escaped, cut when long. */
+/**
+ * A value as it appears in an error message: quoted, control characters escaped, never a
+ * configured secret (an API key pasted into a field; redacted before cutting, so no part of
+ * one shows either), cut when long.
+ */
 export function echoValue(value: unknown): string {
   if (value === undefined) return '(missing)';
   let text: string;
@@ -10,7 +16,7 @@ export function echoValue(value: unknown): string {
   } catch {
     text = String(value);
   }
-  return text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text;
+  return cut(redactSecretValues(text));
 }
 
 /**
@@ -29,20 +35,25 @@ export interface RowError {
   message: string;
 }
 
-/** A value as a row error keeps it: cut when long. */
-const cut = (value: string) => (value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value);
+/** A text cut when long. */
+function cut(value: string): string {
+  return value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
+}
+
+/** A text as an error shows it: never a configured secret, cut when long. */
+const shown = (value: string) => cut(redactSecretValues(value));
 
 /** `amount "12.5": must be ...`: one bad field of a row, as its message names it. */
 export function fieldProblem(field: string, value: string, reason: string): string {
-  return `${field} ${echoValue(cut(value))}: ${reason}`;
+  return `${shown(field)} ${echoValue(cut(value))}: ${reason}`;
 }
 
 /** Builds a {@link RowError} with its message. */
 export function rowError(line: number, field: string, value: string, reason: string): RowError {
   return {
     line,
-    field,
-    value: cut(value),
+    field: shown(field),
+    value: shown(value),
     reason,
     message: `line ${line}, ${fieldProblem(field, value, reason)}`,
   };
@@ -90,10 +101,12 @@ export interface BatchEntryError {
   message: string;
 }
 
-/** A sent value made safe to return: long strings cut, objects and arrays summarized as text. */
+/**
+ * A sent value made safe to return: never a configured secret, long strings cut, objects and
+ * arrays summarized as text.
+ */
 function safeValue(value: unknown): unknown {
-  if (typeof value === 'string')
-    return value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
+  if (typeof value === 'string') return shown(value);
   if (value !== null && typeof value === 'object') return echoValue(value);
   return value;
 }
@@ -106,14 +119,15 @@ export function batchError(
   reason: string,
   code: BatchErrorCode = 'invalid',
 ): BatchEntryError {
-  const where = index === null ? field : `entries[${index}].${field}`;
-  const shown = safeValue(value);
+  const name = shown(field);
+  const where = index === null ? name : `entries[${index}].${name}`;
+  const sent = safeValue(value);
   return {
     index,
-    field,
-    value: shown,
+    field: name,
+    value: sent,
     reason,
     code,
-    message: `${where} ${echoValue(shown)}: ${reason}`,
+    message: `${where} ${echoValue(sent)}: ${reason}`,
   };
 }
