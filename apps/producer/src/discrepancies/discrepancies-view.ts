@@ -3,7 +3,7 @@ import { auditSection } from '../reports/ui/audit-section';
 import { accountHref, accountLabel } from '../reports/ui/cells';
 import { CSRF_FIELD } from '../http/csrf';
 import type { Display } from '../reports/ui/display';
-import { html, SafeHtml } from '../reports/ui/html';
+import { href, html, SafeHtml } from '../reports/ui/html';
 import { layout } from '../reports/ui/layout';
 
 export type DiscrepancyPageStatus = 'active' | 'open' | 'acknowledged' | 'resolved';
@@ -71,6 +71,9 @@ export interface DiscrepanciesPageData {
   status: DiscrepancyPageStatus;
   items: DiscrepancyView[];
   total: number;
+  /** The page shown (1: the most recently seen) and how many a page holds. */
+  page: number;
+  pageSize: number;
   audit: { items: AuditRecord[]; total: number };
   display: Display;
   /** The CSRF token every form carries (see PageCsrf). */
@@ -84,12 +87,28 @@ export interface DiscrepanciesPageData {
 
 /** `/ui/discrepancies`: the list a person works through, then the trail of who changed what. */
 export function discrepanciesPage(data: DiscrepanciesPageData): string {
-  const { status, items, total, display: view } = data;
+  const { status, items, total, page, pageSize, display: view } = data;
+  const first = (page - 1) * pageSize + 1;
+  const lastPage = Math.max(1, Math.ceil(total / pageSize));
+  const shown =
+    total > items.length && items.length > 0
+      ? `, ${first}–${first + items.length - 1} shown (most recently seen first)`
+      : '';
+  const pageLink = (to: number, text: string) =>
+    html`<a
+      href="${href(['ui', 'discrepancies'], { status: status === 'active' ? undefined : status, page: to })}"
+      >${text}</a
+    >`;
+  const pager =
+    lastPage > 1 || page > 1
+      ? html`<p class="pager small" data-testid="pager">
+          ${page > 1 ? pageLink(page - 1, '← more recent') : ''}
+          <span>page ${page} of ${lastPage}</span>
+          ${page < lastPage ? pageLink(page + 1, 'older →') : ''}
+        </p>`
+      : '';
   const body = html`<section id="discrepancies">
-      <h1>
-        Discrepancies (${status}):
-        ${total}${total > items.length ? `, the ${items.length} most recent shown` : ''}
-      </h1>
+      <h1>Discrepancies (${status}): ${total}${shown}</h1>
       <p class="links small">
         <a href="/ui/discrepancies">active</a><a href="/ui/discrepancies?status=open">open</a
         ><a href="/ui/discrepancies?status=acknowledged">acknowledged</a
@@ -128,6 +147,7 @@ export function discrepanciesPage(data: DiscrepanciesPageData): string {
           }
         </tbody>
       </table>
+      ${pager}
     </section>
     ${auditSection(data.audit.items, data.audit.total, view, '/audit/export.csv?subjectType=discrepancy')}`;
   return layout('Discrepancies · snap-recon', view, body);

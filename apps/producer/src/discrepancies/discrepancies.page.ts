@@ -36,6 +36,9 @@ import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
 import { DiscrepancyChanges } from './discrepancy-changes';
 
 const AUDIT_ROWS = 50;
+/** Discrepancies per page of the list (older ones on the next pages). */
+export const DISCREPANCIES_PER_PAGE = 200;
+const PAGE_RULE = 'must be a whole number from 1 to 999999';
 /** The report pages' policy; this page's forms post back to it. */
 const CSP = pageCsp({ forms: true });
 
@@ -50,6 +53,12 @@ export const discrepanciesPageQuery = z
         'resolved',
       ] as const satisfies readonly DiscrepancyPageStatus[])
       .default('active'),
+    page: z
+      .string()
+      .regex(/^\d{1,6}$/, PAGE_RULE)
+      .transform(Number)
+      .pipe(z.number().int().min(1, PAGE_RULE))
+      .default('1'),
   })
   // Another parameter is refused, naming it, as on the other pages (a misspelt filter showed
   // every discrepancy as if it applied).
@@ -67,10 +76,10 @@ export class DiscrepanciesPage {
 
   @Get()
   async page(@Query() query: unknown, @Req() req: Request, @Res() res: Response) {
-    const wanted: DiscrepancyPageStatus = parseQuery(discrepanciesPageQuery, query).status;
+    const { status: wanted, page } = parseQuery(discrepanciesPageQuery, query);
     const csrf = this.csrf.token(req, res);
     const [{ items, total }, audit] = await Promise.all([
-      listDiscrepancies(this.ds, { status: wanted, page: 1, pageSize: 200 }),
+      listDiscrepancies(this.ds, { status: wanted, page, pageSize: DISCREPANCIES_PER_PAGE }),
       listAudit(this.ds, { subjectType: 'discrepancy' }, 1, AUDIT_ROWS),
     ]);
     res
@@ -82,6 +91,8 @@ export class DiscrepanciesPage {
           status: wanted,
           items,
           total,
+          page,
+          pageSize: DISCREPANCIES_PER_PAGE,
           audit,
           display: new Display(this.config.SCHEDULE_TIMEZONE, this.config.UI_AMOUNT_FORMAT),
           csrf,
