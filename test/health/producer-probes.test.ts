@@ -236,6 +236,13 @@ describe('producer /health/live and /health/ready', () => {
         const ready = await status('/health/ready');
         expect(ready.code).toBe(503);
         expect((ready.body.error as Record<string, { status: string }>)[which].status).toBe('down');
+        // Public: what happened, not where (the address it could not reach) or as whom. The
+        // next probe opens a new connection, refused: `connect ECONNREFUSED <address>`.
+        const again = await status('/health/ready');
+        for (const answer of [ready, again])
+          expect(JSON.stringify(answer.body)).not.toMatch(
+            new RegExp(`127\\.0\\.0\\.1|:${proxy.port}\\b`),
+          );
         expect(await status('/health/live')).toEqual({ code: 200, body: { status: 'ok' } });
         // `/health` answers too (its queue-lag check used to wait for Redis to come back).
         expect((await status('/health')).code).toBe(503);

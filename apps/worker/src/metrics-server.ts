@@ -1,5 +1,5 @@
 import { createServer, Server } from 'node:http';
-import type { AppMetrics } from '@app/infra';
+import { AppMetrics, probeReason } from '@app/infra';
 import type { Readiness } from '@app/ledger';
 
 /**
@@ -28,7 +28,14 @@ export function startMetricsServer(
       ready().then(
         (info) => {
           const up = Object.values(info).every((s) => s.status === 'up');
-          json(res, up ? 200 : 503, { status: up ? 'ok' : 'error', info });
+          // Without credentials: what happened, not where or as whom (probeReason).
+          const shown = Object.fromEntries(
+            Object.entries(info).map(([name, s]) => [
+              name,
+              s.message === undefined ? s : { ...s, message: probeReason(s.message) },
+            ]),
+          );
+          json(res, up ? 200 : 503, { status: up ? 'ok' : 'error', info: shown });
         },
         () => json(res, 503, { status: 'error' }),
       );

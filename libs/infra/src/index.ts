@@ -1,5 +1,6 @@
 export * from './batching/micro-batcher';
 export * from './within';
+export * from './probe-reason';
 export * from './shutdown-deadline';
 export * from './bullmq/job-handler-check';
 export * from './bullmq/job-worker-host';

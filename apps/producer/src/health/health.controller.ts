@@ -5,7 +5,14 @@ import { DataSource } from 'typeorm';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { pingRedis, PROVIDER_QUEUES, queueConnectionsReady, REDIS, within } from '@app/infra';
+import {
+  pingRedis,
+  probeReason,
+  PROVIDER_QUEUES,
+  queueConnectionsReady,
+  REDIS,
+  within,
+} from '@app/infra';
 import { databaseRepository } from '@app/ledger';
 import type { ProviderName } from '@app/snap';
 import { Public } from '../auth/auth.guard';
@@ -16,6 +23,8 @@ const CHECK_MS = 2000;
 
 /**
  * Health, no credentials needed:
+ * A dependency that is down is named with what happened, not where or as whom
+ * ({@link probeReason}): these answer anyone who can reach the port.
  * - `/health/live`: the process answers (liveness probe). Never looks at a dependency, so a slow
  *   Postgres, Redis or queue never gets the producer restarted.
  * - `/health/ready`: Postgres (a statement on the apps' tables: a dropped schema is down) and
@@ -67,7 +76,7 @@ export class HealthController {
       await within(CHECK_MS, databaseRepository.pingTables(this.ds));
       return session.up();
     } catch (e) {
-      return session.down({ message: (e as Error).message });
+      return session.down({ message: probeReason((e as Error).message) });
     }
   }
 
@@ -77,7 +86,7 @@ export class HealthController {
       await pingRedis(this.redis, CHECK_MS);
       return session.up();
     } catch (e) {
-      return session.down({ message: (e as Error).message });
+      return session.down({ message: probeReason((e as Error).message) });
     }
   }
 
@@ -89,7 +98,7 @@ export class HealthController {
       await within(CHECK_MS, queueConnectionsReady(Object.values(this.queues)));
       lag = await within(CHECK_MS, queueLagSeconds(this.queues));
     } catch (e) {
-      return session.down({ message: (e as Error).message });
+      return session.down({ message: probeReason((e as Error).message) });
     }
     const worst = Math.max(...Object.values(lag));
     const data = { lagSeconds: lag, maxLagSeconds: this.config.HEALTH_MAX_QUEUE_LAG_SECONDS };
