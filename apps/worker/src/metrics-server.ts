@@ -32,7 +32,9 @@ export function startMetricsServer(
           const shown = Object.fromEntries(
             Object.entries(info).map(([name, s]) => [
               name,
-              s.message === undefined ? s : { ...s, message: probeReason(s.message) },
+              s.message === undefined
+                ? s
+                : Object.assign({}, s, { message: probeReason(s.message) }),
             ]),
           );
           json(res, up ? 200 : 503, { status: up ? 'ok' : 'error', info: shown });
