@@ -140,7 +140,13 @@ describe('acknowledging records the difference the person saw (RECON_TOLERANCE 5
         /value="([^"]*)"/.exec(attributes)?.[1] ?? '',
       ]),
     );
-    expect(fields).toEqual({ _csrf: expect.any(String), seenDifference: '-10000.00', note: '' });
+    expect(fields).toEqual({
+      _csrf: expect.any(String),
+      returnStatus: 'active',
+      returnPage: '1',
+      seenDifference: '-10000.00',
+      note: '',
+    });
     // The shown difference is the one the row displays.
     expect(row).toMatch(/-10,?000\.00/);
 
@@ -216,10 +222,26 @@ describe('acknowledging records the difference the person saw (RECON_TOLERANCE 5
     });
     expect(await auditOf(id)).toEqual([]);
 
-    // Runs since it opened found -10,000.00, then -20,000.00, then -30,000.00: the middle one,
-    // neither its first nor its last difference, is one it showed.
+    // Runs since it opened found breaks of -10,000.00, then -20,000.00, then -30,000.00: the
+    // middle one, neither its first nor its last difference, is one it showed.
     await mismatch(accountId, -2_000_000n);
+    // A run between them found a timing difference (money in flight): not a break, so never
+    // one the discrepancy showed.
+    const { runId: timingRun } = (await runsRepository.create(db.dataSource, 'api', {}, null))!;
+    await resultsRepository.upsertBatch(db.dataSource, [
+      {
+        ...errorResult({ runId: timingRun, accountId, attempts: 1 }),
+        status: 'timing',
+        final: true,
+        difference: -4_200_000n,
+      },
+    ]);
     await mismatch(accountId, -3_000_000n);
+    const timing = await call('POST', `/discrepancies/${id}/acknowledge`, {
+      note: 'x',
+      seenDifference: '-42000.00',
+    });
+    expect(timing.status).toBe(400);
     const taken = await call('POST', `/discrepancies/${id}/acknowledge`, {
       note: 'saw it at 20,000',
       seenDifference: '-20000.00',

@@ -66,7 +66,13 @@ async function pacingFigures(world: ChaosWorld, limits: Partial<Record<ProviderN
       const stalls = stats.loopStalls.filter(
         (st) => st.atMs > endedAt - 1100 && st.atMs <= endedAt + 100,
       );
-      return `${name}: ${p.busiestSecond} (at ${endedAt} ms; at most ${p.busiestSecondBunch} arrivals within 1 ms; simulator stalls then: ${JSON.stringify(stalls)})`;
+      // Only the latest stalls are listed: before the first of them, earlier ones are unknown.
+      const listedFrom = stats.loopStalls[0]?.atMs ?? 0;
+      const then =
+        stats.loopStallsDropped > 0 && endedAt - 1100 < listedFrom
+          ? `unknown (${stats.loopStallsDropped} earlier stalls not kept)`
+          : JSON.stringify(stalls);
+      return `${name}: ${p.busiestSecond} (at ${endedAt} ms; at most ${p.busiestSecondBunch} arrivals within 1 ms; simulator stalls then: ${then})`;
     });
   // The simulator stamps arrivals on its event loop: its stalls belong with the figures.
   return {

@@ -243,6 +243,10 @@ describe('producer /health/live and /health/ready', () => {
           expect(JSON.stringify(answer.body)).not.toMatch(
             new RegExp(`127\\.0\\.0\\.1|:${proxy.port}\\b`),
           );
+        if (which === 'postgres')
+          expect((again.body.error as Record<string, { message?: string }>).postgres.message).toBe(
+            'connect ECONNREFUSED <address>',
+          );
         expect(await status('/health/live')).toEqual({ code: 200, body: { status: 'ok' } });
         // `/health` answers too (its queue-lag check used to wait for Redis to come back).
         expect((await status('/health')).code).toBe(503);

@@ -119,6 +119,14 @@ describe('worker /health/live and /health/ready on the metrics port', () => {
         expect(info[which].status).toBe('down');
         expect(info[which === 'redis' ? 'postgres' : 'redis'].status).toBe('up');
         expect(await status('/health/live')).toEqual({ code: 200, body: { status: 'ok' } });
+        if (which === 'postgres') {
+          // A new connection is refused: what happened is said, not where (this answers anyone
+          // who can reach the port).
+          const again = await status('/health/ready');
+          expect((again.body.info as Record<string, { message?: string }>).postgres.message).toBe(
+            'connect ECONNREFUSED <address>',
+          );
+        }
       } finally {
         await proxy.restore();
       }

@@ -7,9 +7,10 @@ import { createTestDatabase } from '../support/test-database';
 import { testConfig } from '../support/test-config';
 
 /**
- * `/ui/discrepancies` lists 200 a page, most recently seen first: past 200 active ones, the
- * oldest (the ones the "open over a day" alert is about) are on the next pages, reachable from
- * the page's links. They could not be reached from the page at all (`?page=` was a 400).
+ * `/ui/discrepancies` lists 200 a page, most recently seen first: past 200 active ones, those
+ * seen longest ago are on the next pages, reachable from the page's links (they could not be
+ * reached from the page at all: `?page=` was a 400), and a change made from a page brings the
+ * person back to that page.
  */
 describe('discrepancies page: paging past 200', () => {
   const config = testConfig();
@@ -43,7 +44,11 @@ describe('discrepancies page: paging past 200', () => {
     const res = await fetch(`${url}/ui/discrepancies${query}`, {
       headers: { authorization: DEV_AUTHORIZATION },
     });
-    return { status: res.status, text: await res.text() };
+    return {
+      status: res.status,
+      text: await res.text(),
+      cookie: res.headers.get('set-cookie')?.split(';')[0],
+    };
   };
   /** A link as the page writes it (its markup may be broken over lines). */
   const link = (to: string, text: string) =>
@@ -64,13 +69,44 @@ describe('discrepancies page: paging past 200', () => {
     expect(new Set(listed(second.text))).toEqual(
       new Set(['PAGED-000', 'PAGED-001', 'PAGED-002', 'PAGED-003', 'PAGED-004']),
     );
-    expect(second.text).toMatch(link('/ui/discrepancies?page=1', '← more recent'));
+    expect(second.text).toMatch(link('/ui/discrepancies', '← more recent'));
     expect(second.text).toContain('page 2 of 2');
 
     // The status filter is kept in the links.
     expect((await page('?status=open')).text).toMatch(
       link('/ui/discrepancies?status=open&amp;page=2', 'older →'),
     );
+  });
+
+  it('a change posted from page 2 brings the person back to page 2; a page past the end links back to the last page', async () => {
+    const second = await page('?page=2');
+    const cookie = second.cookie!;
+    const token = /name="_csrf" value="([^"]+)"/.exec(second.text)![1];
+    const id = /data-discrepancy="(\d+)"/.exec(second.text)![1];
+    const posted = await fetch(`${url}/ui/discrepancies/${id}/resolve`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        authorization: DEV_AUTHORIZATION,
+        cookie,
+        origin: url,
+        accept: 'text/html',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        _csrf: token,
+        returnStatus: 'active',
+        returnPage: '2',
+        note: 'refunded',
+      }).toString(),
+    });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe('/ui/discrepancies?page=2');
+
+    const beyond = await page('?page=50');
+    expect(beyond.status).toBe(200);
+    expect(beyond.text).toMatch(link('/ui/discrepancies?page=2', '← more recent'));
+    expect(beyond.text).toContain('page 50 of 2');
   });
 
   it('a page that is not a whole number from 1 is a 400 naming page and the value', async () => {

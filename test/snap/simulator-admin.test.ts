@@ -221,6 +221,7 @@ describe('simulator admin API, stats and seed', () => {
     });
     expect(stats.eventLoopDelayMs).toEqual({ p99: expect.any(Number), max: expect.any(Number) });
     expect(stats.loopStalls).toEqual(expect.any(Array));
+    expect(stats.loopStallsDropped).toEqual(expect.any(Number));
     // The busiest window's arrivals, from its first: as many as the window's count, in order.
     const arrivals = stats.providers.nicepay.busiestSecondArrivalsMs;
     expect(arrivals).toHaveLength(stats.providers.nicepay.maxPerSecond);

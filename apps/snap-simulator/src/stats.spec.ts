@@ -81,7 +81,26 @@ describe('busiest window arrivals and loop stalls', () => {
       await new Promise((r) => setTimeout(r, 20));
       // (A loaded machine may add stalls of its own; the held one must be there.)
       const stalls = s.snapshot().loopStalls;
-      expect(stalls.filter((st) => st.ms >= 60 && st.atMs >= 80)).toHaveLength(1);
+      expect(stalls.filter((st) => st.ms >= 60 && st.atMs >= 80).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      s.unwatchStalls();
+    }
+  });
+
+  it('keeps the latest stalls and counts the earlier ones dropped', async () => {
+    const s = new StatsRecorder(undefined, 2);
+    s.watchStalls();
+    try {
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setTimeout(r, 15));
+        const until = performance.now() + 40;
+        while (performance.now() < until); // the loop held for 40 ms
+      }
+      await new Promise((r) => setTimeout(r, 15));
+      const { loopStalls, loopStallsDropped } = s.snapshot();
+      expect(loopStalls).toHaveLength(2);
+      expect(loopStallsDropped).toBeGreaterThanOrEqual(1);
+      expect(loopStalls[1].atMs).toBeGreaterThan(loopStalls[0].atMs);
     } finally {
       s.unwatchStalls();
     }

@@ -78,8 +78,10 @@ export interface SimulatorStats {
    * senders' schedule than it should.
    */
   eventLoopDelayMs: { p99: number; max: number };
-  /** The loop's stalls of {@link STALL_MS} or more since `since` (the first {@link MAX_STALLS}). */
+  /** The loop's stalls of {@link STALL_MS} or more since `since` (the latest {@link MAX_STALLS}). */
   loopStalls: LoopStall[];
+  /** Earlier stalls no longer listed. */
+  loopStallsDropped: number;
 }
 
 /** A gap between ticks of the stall timer this long or longer is a stall. */
@@ -115,9 +117,13 @@ export class StatsRecorder {
   private tokens = new Map<string, number>();
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
   private stalls: LoopStall[] = [];
+  private stallsDropped = 0;
   private stallTimer?: NodeJS.Timeout;
 
-  constructor(private readonly monotonicNow: () => number = () => performance.now()) {
+  constructor(
+    private readonly monotonicNow: () => number = () => performance.now(),
+    private readonly maxStalls = MAX_STALLS,
+  ) {
     this.sinceMs = monotonicNow();
     this.loopDelay.enable();
   }
@@ -128,8 +134,14 @@ export class StatsRecorder {
     let last = performance.now();
     this.stallTimer = setInterval(() => {
       const now = performance.now();
-      if (now - last >= STALL_MS && this.stalls.length < MAX_STALLS)
+      if (now - last >= STALL_MS) {
         this.stalls.push({ atMs: Math.round(now - this.sinceMs), ms: Math.round(now - last) });
+        // The latest are kept: a run's busiest window is as often late as early.
+        if (this.stalls.length > this.maxStalls) {
+          this.stalls.shift();
+          this.stallsDropped += 1;
+        }
+      }
       last = now;
     }, STALL_TICK_MS);
     this.stallTimer.unref();
@@ -193,6 +205,7 @@ export class StatsRecorder {
         max: this.loopDelay.count > 0 ? Math.round(this.loopDelay.max / 1e6) : 0,
       },
       loopStalls: [...this.stalls],
+      loopStallsDropped: this.stallsDropped,
     };
   }
 
@@ -201,6 +214,7 @@ export class StatsRecorder {
     this.sinceMs = this.monotonicNow();
     this.loopDelay.reset();
     this.stalls = [];
+    this.stallsDropped = 0;
     this.unrouted = 0;
     this.counters = new Map();
     this.tokens = new Map();

@@ -45,7 +45,12 @@ describe('loadConfig', () => {
         REDIS_TLS_CA_FILE: '/etc/ca.pem',
       }),
     ).toThrow('REDIS_TLS_CA_FILE="/etc/ca.pem": TLS to Redis is off (REDIS_TLS="0")');
-    // With TLS on, by the scheme or by the switch, the file is taken.
+    // With TLS on, by the scheme (in any letter case, as the URL parser reads it) or by the
+    // switch, the file is taken.
+    expect(
+      loadConfig({ REDIS_URL: 'REDISS://127.0.0.1:6380', REDIS_TLS_CA_FILE: '/etc/ca.pem' })
+        .REDIS_TLS_CA_FILE,
+    ).toBe('/etc/ca.pem');
     expect(
       loadConfig({ REDIS_URL: 'rediss://127.0.0.1:6380', REDIS_TLS_CA_FILE: '/etc/ca.pem' })
         .REDIS_TLS_CA_FILE,

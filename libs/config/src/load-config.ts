@@ -154,7 +154,8 @@ function timeoutProblems(env: NodeJS.ProcessEnv, config: AppConfig): string[] {
  */
 function redisTlsProblems(env: NodeJS.ProcessEnv, config: AppConfig): string[] {
   if (config.REDIS_TLS_CA_FILE === undefined) return [];
-  const tls = config.REDIS_TLS ?? config.REDIS_URL.startsWith('rediss:');
+  // As redisAuth reads it: the URL's parsed scheme (`REDISS://` is TLS too).
+  const tls = config.REDIS_TLS ?? new URL(config.REDIS_URL).protocol === 'rediss:';
   if (tls) return [];
   const why =
     config.REDIS_TLS === false

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { roleAllows } from '@app/config';
+import { redactSecretValues } from '@app/snap';
 import { SAFE_METHODS } from '../http/cross-site';
 import { problem, sendProblem } from '../http/problem';
 import { MAX_PAGE_SIZE } from '../reports/report-params';
@@ -90,7 +91,7 @@ export function boardRoles(record: (actor: Actor, change: BoardChange) => void) 
           problem(400, 'invalid query parameters', [
             {
               field: 'jobsPerPage',
-              value: JSON.stringify(req.query.jobsPerPage).slice(0, 80),
+              value: redactSecretValues(JSON.stringify(req.query.jobsPerPage)).slice(0, 80),
               reason,
             },
           ]),

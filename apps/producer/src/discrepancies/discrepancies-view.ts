@@ -8,16 +8,38 @@ import { layout } from '../reports/ui/layout';
 
 export type DiscrepancyPageStatus = 'active' | 'open' | 'acknowledged' | 'resolved';
 
+/** The list a form was posted from (its status filter and page), to go back to after the change. */
+export interface ListPlace {
+  status: DiscrepancyPageStatus;
+  page: number;
+}
+
+/** The list's address: its filter and page, the defaults left out. */
+export function listHref(place: ListPlace): string {
+  return href(['ui', 'discrepancies'], {
+    status: place.status === 'active' ? undefined : place.status,
+    page: place.page === 1 ? undefined : place.page,
+  });
+}
+
 /**
  * One acknowledge or resolve form: a required note and the page's CSRF token, posted to the
  * page's change route. An acknowledge form also carries the difference this page shows
  * (`seenDifference`): the person acknowledges what they saw, not what a run may have written
- * since the page was loaded.
+ * since the page was loaded. Both carry the list's place (`returnStatus`, `returnPage`), so the
+ * person is brought back to the page they were working through.
  */
-function changeForm(d: DiscrepancyView, action: 'acknowledge' | 'resolve', csrf: string): SafeHtml {
+function changeForm(
+  d: DiscrepancyView,
+  action: 'acknowledge' | 'resolve',
+  csrf: string,
+  place: ListPlace,
+): SafeHtml {
   const label = action === 'acknowledge' ? 'Acknowledge' : 'Resolve';
   return html`<form method="post" action="/ui/discrepancies/${d.id}/${action}" class="change">
     <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
+    <input type="hidden" name="returnStatus" value="${place.status}" />
+    <input type="hidden" name="returnPage" value="${place.page}" />
     ${
       action === 'acknowledge'
         ? html`<input type="hidden" name="seenDifference" value="${d.lastDifference}" />`
@@ -35,13 +57,13 @@ function changeForm(d: DiscrepancyView, action: 'acknowledge' | 'resolve', csrf:
 }
 
 /** `csrf` is null for a caller whose role may not change a discrepancy: no forms then. */
-function row(d: DiscrepancyView, view: Display, csrf: string | null): SafeHtml {
+function row(d: DiscrepancyView, view: Display, csrf: string | null, place: ListPlace): SafeHtml {
   const forms =
     d.status === 'resolved' || csrf === null
       ? ''
       : d.status === 'open'
-        ? html`${changeForm(d, 'acknowledge', csrf)}${changeForm(d, 'resolve', csrf)}`
-        : changeForm(d, 'resolve', csrf);
+        ? html`${changeForm(d, 'acknowledge', csrf, place)}${changeForm(d, 'resolve', csrf, place)}`
+        : changeForm(d, 'resolve', csrf, place);
   return html`<tr data-discrepancy="${d.id}">
     <td>${d.id}</td>
     <td><span class="badge d-${d.status}">${d.status}</span></td>
@@ -95,14 +117,11 @@ export function discrepanciesPage(data: DiscrepanciesPageData): string {
       ? `, ${first}–${first + items.length - 1} shown (most recently seen first)`
       : '';
   const pageLink = (to: number, text: string) =>
-    html`<a
-      href="${href(['ui', 'discrepancies'], { status: status === 'active' ? undefined : status, page: to })}"
-      >${text}</a
-    >`;
+    html`<a href="${listHref({ status, page: to })}">${text}</a>`;
   const pager =
     lastPage > 1 || page > 1
       ? html`<p class="pager small" data-testid="pager">
-          ${page > 1 ? pageLink(page - 1, '← more recent') : ''}
+          ${page > 1 ? pageLink(Math.min(page - 1, lastPage), '← more recent') : ''}
           <span>page ${page} of ${lastPage}</span>
           ${page < lastPage ? pageLink(page + 1, 'older →') : ''}
         </p>`
@@ -140,7 +159,9 @@ export function discrepanciesPage(data: DiscrepanciesPageData): string {
         <tbody>
           ${
             items.length
-              ? items.map((d) => row(d, view, data.readOnlyRole ? null : data.csrf))
+              ? items.map((d) =>
+                  row(d, view, data.readOnlyRole ? null : data.csrf, { status, page }),
+                )
               : html`<tr>
                   <td colspan="10">none</td>
                 </tr>`

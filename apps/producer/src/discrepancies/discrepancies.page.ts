@@ -32,7 +32,7 @@ import { pageCsp } from '../reports/ui/layout';
 import { parseBody, parseQuery, rejectParam } from '../validation';
 import { DISCREPANCY_ID } from '../http/route-params';
 import { acknowledgeSchema, noteSchema } from './discrepancies.controller';
-import { discrepanciesPage, DiscrepancyPageStatus } from './discrepancies-view';
+import { discrepanciesPage, DiscrepancyPageStatus, listHref } from './discrepancies-view';
 import { DiscrepancyChanges } from './discrepancy-changes';
 
 const AUDIT_ROWS = 50;
@@ -42,27 +42,32 @@ const PAGE_RULE = 'must be a whole number from 1 to 999999';
 /** The report pages' policy; this page's forms post back to it. */
 const CSP = pageCsp({ forms: true });
 
-/** The page's query: which discrepancies it lists (a status it does not know is a 400). */
+/** Which discrepancies the list shows (a status it does not know is a 400). */
+const listStatus = z
+  .enum([
+    'active',
+    'open',
+    'acknowledged',
+    'resolved',
+  ] as const satisfies readonly DiscrepancyPageStatus[])
+  .default('active');
+/** Which page of them (200 a page, most recently seen first). */
+const listPage = z
+  .string()
+  .regex(/^\d{1,6}$/, PAGE_RULE)
+  .transform(Number)
+  .pipe(z.number().int().min(1, PAGE_RULE))
+  .default('1');
+
+/** The page's query: which discrepancies it lists, and which page of them. */
 export const discrepanciesPageQuery = z
-  .object({
-    status: z
-      .enum([
-        'active',
-        'open',
-        'acknowledged',
-        'resolved',
-      ] as const satisfies readonly DiscrepancyPageStatus[])
-      .default('active'),
-    page: z
-      .string()
-      .regex(/^\d{1,6}$/, PAGE_RULE)
-      .transform(Number)
-      .pipe(z.number().int().min(1, PAGE_RULE))
-      .default('1'),
-  })
+  .object({ status: listStatus, page: listPage })
   // Another parameter is refused, naming it, as on the other pages (a misspelt filter showed
   // every discrepancy as if it applied).
   .strict();
+
+/** A form's hidden fields: the list it was posted from, to go back to after the change. */
+const returnPlace = z.object({ returnStatus: listStatus, returnPage: listPage });
 
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
 @Controller('ui/discrepancies')
@@ -115,7 +120,17 @@ export class DiscrepanciesPage {
       throw new NotFoundException(`no action ${JSON.stringify(action.slice(0, 40))}`);
     parseQuery(noQuery, query);
     // Errors are thrown: the problem filter renders them as a page with the same content.
-    const { [CSRF_FIELD]: _token, ...fields } = (body ?? {}) as Record<string, unknown>;
+    const {
+      [CSRF_FIELD]: _token,
+      returnStatus,
+      returnPage,
+      ...fields
+    } = (body ?? {}) as Record<string, unknown>;
+    // The list the form was on, to go back to (checked as the page's own query is).
+    const { returnStatus: backStatus, returnPage: backPage } = parseBody(returnPlace, {
+      returnStatus,
+      returnPage,
+    });
     // An acknowledge form also posts the difference the page showed (seenDifference): that is
     // the one acknowledged, even when a run has moved it since the page was loaded.
     const { note, seenDifference } =
@@ -131,6 +146,6 @@ export class DiscrepanciesPage {
         rejectParam('request body', 'seenDifference', formatAmount(e.seenDifference), e.message);
       throw e;
     }
-    return res.redirect(303, '/ui/discrepancies');
+    return res.redirect(303, listHref({ status: backStatus, page: backPage }));
   }
 }

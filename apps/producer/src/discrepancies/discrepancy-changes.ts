@@ -42,7 +42,7 @@ export class DiscrepancyChanges {
       ).catch((e: unknown) =>
         this.logger.warn(
           { discrepancyId: id, err: (e as Error).message },
-          'discrepancy.resolved alert not queued',
+          'discrepancy.resolved alert not queued (failed, or still waiting for Redis: it goes out if Redis comes back while this process runs)',
         ),
       );
     return changed;

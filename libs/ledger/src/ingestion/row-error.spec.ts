@@ -1,6 +1,6 @@
 import { rememberSecretValue } from '@app/snap';
 import { validateLedgerBatch } from './ledger-batch.schema';
-import { rowError } from './row-error';
+import { rowError, rowErrorOfFields } from './row-error';
 
 /** A configured secret (an API key) pasted where a ledger value or key goes is never echoed. */
 describe('ledger errors never echo a configured secret', () => {
@@ -32,5 +32,16 @@ describe('ledger errors never echo a configured secret', () => {
     expect(JSON.stringify(error)).not.toContain(KEY.slice(0, 12));
     expect(error).toMatchObject({ field: '[REDACTED]', value: '[REDACTED]' });
     expect(error.message).toBe('line 3, [REDACTED] "[REDACTED]": bad');
+  });
+
+  it('a CSV row error: a key that a long value would cut in two is redacted whole (value, message, the others named in the reason)', () => {
+    const long = `${'x'.repeat(190)}${KEY}`;
+    const error = rowErrorOfFields(4, [
+      { field: 'entry_ref', value: long, reason: 'too long' },
+      { field: 'account_no', value: long, reason: 'too long' },
+    ]);
+    expect(JSON.stringify(error)).not.toContain(KEY.slice(0, 8));
+    // The marker itself may be cut at the 200-character limit.
+    expect(error.message).toContain('[REDACT');
   });
 });

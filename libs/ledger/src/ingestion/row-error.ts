@@ -45,7 +45,8 @@ const shown = (value: string) => cut(redactSecretValues(value));
 
 /** `amount "12.5": must be ...`: one bad field of a row, as its message names it. */
 export function fieldProblem(field: string, value: string, reason: string): string {
-  return `${shown(field)} ${echoValue(cut(value))}: ${reason}`;
+  // echoValue redacts, then cuts: cut first, a secret across the cut would show in part.
+  return `${shown(field)} ${echoValue(value)}: ${reason}`;
 }
 
 /** Builds a {@link RowError} with its message. */

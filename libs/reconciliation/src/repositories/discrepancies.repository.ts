@@ -295,7 +295,10 @@ export async function lockStatus(db: Db, id: string): Promise<DiscrepancyStatus 
 
 /**
  * Whether `difference` is one this discrepancy has shown: its first or last difference, or a
- * result of its account in a run since it opened. An acknowledgement names what the person saw;
+ * break its account had in a run that counted for it (from the one that opened it to the last
+ * one that saw it; a matched or timing result, or a run still going, never showed).
+ * Retention keeps the opening and last runs' results of an open discrepancy only, so after
+ * RETENTION_DAYS the ones between are no longer there to be named. An acknowledgement names what the person saw;
  * a value never shown would move the point the reopening is measured from at will.
  */
 export async function hasShownDifference(db: Db, id: string, difference: bigint): Promise<boolean> {
@@ -305,8 +308,9 @@ export async function hasShownDifference(db: Db, id: string, difference: bigint)
         WHERE d.id = $1
           AND ($2::bigint IN (d.first_difference, d.last_difference)
                OR EXISTS (SELECT 1 FROM reconciliation_results r
-                           WHERE r.account_id = d.account_id AND r.run_id >= d.opened_run_id
-                             AND r.difference = $2::bigint))) AS shown`,
+                           WHERE r.account_id = d.account_id
+                             AND r.run_id BETWEEN d.opened_run_id AND d.last_run_id
+                             AND ${isBreakSql('r')} AND r.difference = $2::bigint))) AS shown`,
     [id, difference.toString()],
   );
   return rows[0]?.shown === true;
