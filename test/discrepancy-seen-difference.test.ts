@@ -9,6 +9,7 @@ import { createAccounts } from './repositories/repository-fixtures';
 import { startProducerHttp } from './reports/http';
 import { apiCaller, DEV_AUTHORIZATION } from './support/api-caller';
 import { deleteRedisKeys } from './support/redis-cleanup';
+import { loadPage, postForm } from './support/page-form';
 import { createTestDatabase } from './support/test-database';
 import { testConfig } from './support/test-config';
 
@@ -194,22 +195,11 @@ describe('acknowledging records the difference the person saw (RECON_TOLERANCE 5
       },
     ]);
 
-    const page = await fetch(`${url}/ui/discrepancies`, {
-      headers: { authorization: DEV_AUTHORIZATION },
-    });
-    const cookie = page.headers.get('set-cookie')!.split(';')[0];
-    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
-    const form = await fetch(`${url}/ui/discrepancies/${id}/acknowledge`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        authorization: DEV_AUTHORIZATION,
-        cookie,
-        origin: url,
-        accept: 'text/html',
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ _csrf: token, note: 'x', seenDifference: '-1.00' }).toString(),
+    const page = await loadPage(url, '/ui/discrepancies');
+    const form = await postForm(url, `/ui/discrepancies/${id}/acknowledge`, page.cookie!, {
+      _csrf: page.token!,
+      note: 'x',
+      seenDifference: '-1.00',
     });
     expect(form.status).toBe(400);
     expect(await form.text()).toMatch(
@@ -288,22 +278,11 @@ describe('acknowledging records the difference the person saw (RECON_TOLERANCE 5
       { field: 'seenDifference', value: '-10000', reason: 'must be a string' },
     ]);
 
-    const page = await fetch(`${url}/ui/discrepancies`, {
-      headers: { authorization: DEV_AUTHORIZATION },
-    });
-    const cookie = page.headers.get('set-cookie')!.split(';')[0];
-    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
-    const form = await fetch(`${url}/ui/discrepancies/${id}/acknowledge`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        authorization: DEV_AUTHORIZATION,
-        cookie,
-        origin: url,
-        accept: 'text/html',
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ _csrf: token, note: 'x', seenDifference: 'abc' }).toString(),
+    const page = await loadPage(url, '/ui/discrepancies');
+    const form = await postForm(url, `/ui/discrepancies/${id}/acknowledge`, page.cookie!, {
+      _csrf: page.token!,
+      note: 'x',
+      seenDifference: 'abc',
     });
     expect(form.status).toBe(400);
     expect(await form.text()).toMatch(
