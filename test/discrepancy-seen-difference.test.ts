@@ -125,12 +125,8 @@ describe('acknowledging records the difference the person saw (RECON_TOLERANCE 5
     const [accountId] = await createAccounts(db.dataSource, ['SEEN-PAGE']);
     await mismatch(accountId, -1_000_000n);
     const { id } = await discrepancyOn('SEEN-PAGE');
-    const page = await fetch(`${url}/ui/discrepancies`, {
-      headers: { authorization: DEV_AUTHORIZATION },
-    });
-    const cookie = page.headers.get('set-cookie')!.split(';')[0];
-    const html = await page.text();
-    const row = new RegExp(`<tr data-discrepancy="${id}">[\\s\\S]*?</tr>`).exec(html)![0];
+    const page = await loadPage(url, '/ui/discrepancies');
+    const row = new RegExp(`<tr data-discrepancy="${id}">[\\s\\S]*?</tr>`).exec(page.text)![0];
     const form = new RegExp(
       `<form method="post" action="/ui/discrepancies/${id}/acknowledge"[\\s\\S]*?</form>`,
     ).exec(row)![0];
@@ -152,16 +148,9 @@ describe('acknowledging records the difference the person saw (RECON_TOLERANCE 5
     expect(row).toMatch(/-10,?000\.00/);
 
     await mismatch(accountId, -250_000_000n); // after the page was loaded
-    const posted = await fetch(`${url}/ui/discrepancies/${id}/acknowledge`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        authorization: DEV_AUTHORIZATION,
-        cookie,
-        origin: url,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ ...fields, note: 'on it' }).toString(),
+    const posted = await postForm(url, `/ui/discrepancies/${id}/acknowledge`, page.cookie!, {
+      ...fields,
+      note: 'on it',
     });
     expect(posted.status).toBe(303);
     expect(await discrepancyOn('SEEN-PAGE')).toMatchObject({
