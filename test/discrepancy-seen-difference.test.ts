@@ -7,7 +7,7 @@ import {
 } from '@app/reconciliation';
 import { createAccounts } from './repositories/repository-fixtures';
 import { startProducerHttp } from './reports/http';
-import { apiCaller, DEV_AUTHORIZATION } from './support/api-caller';
+import { apiCaller } from './support/api-caller';
 import { deleteRedisKeys } from './support/redis-cleanup';
 import { loadPage, postForm } from './support/page-form';
 import { createTestDatabase } from './support/test-database';
