@@ -1,4 +1,4 @@
-import { SlidingWindowMax, StatsRecorder } from './stats';
+import { MAX_BUSIEST_KEPT, SlidingWindowMax, StatsRecorder } from './stats';
 
 describe('SlidingWindowMax', () => {
   it('finds the busiest one-second window, not just the busiest calendar second', () => {
@@ -69,6 +69,18 @@ describe('busiest window arrivals and loop stalls', () => {
     const nicepay = s.snapshot().providers.nicepay;
     expect(nicepay.maxPerSecond).toBe(4);
     expect(nicepay.busiestSecondArrivalsMs).toEqual([0, 0, 0.5, 900]);
+  });
+
+  it('keeps no arrivals for a window of more than 1,000 (a copy per new max would cost too much)', () => {
+    let now = 0;
+    const s = new StatsRecorder(() => now);
+    for (let i = 0; i < MAX_BUSIEST_KEPT + 1; i++) {
+      now = i * 0.5;
+      s.arrived('finnet', 'balance');
+    }
+    const finnet = s.snapshot().providers.finnet;
+    expect(finnet.maxPerSecond).toBe(MAX_BUSIEST_KEPT + 1);
+    expect(finnet.busiestSecondArrivalsMs).toEqual([]);
   });
 
   it("lists a stall of the simulator's own loop with when it ended and how long it was", async () => {

@@ -3,6 +3,8 @@ import { SIMULATED_PROVIDERS } from './providers';
 import { ENDPOINT_KINDS, EndpointKind } from './provider-rules';
 
 const WINDOW_MS = 1_000;
+/** The busiest window's arrivals are kept up to this many (beyond, none are). */
+export const MAX_BUSIEST_KEPT = 1_000;
 
 /** The largest number of events seen within any one-second sliding window. */
 export class SlidingWindowMax {
@@ -11,7 +13,10 @@ export class SlidingWindowMax {
   max = 0;
   /** When the busiest window (first) reached its count (the `now` of that event). */
   maxAt = 0;
-  /** The arrivals of that window (kept only where asked: it costs a copy each time the max grows). */
+  /**
+   * The arrivals of that window (kept only where asked: it costs a copy each time the max
+   * grows; empty when it held more than {@link MAX_BUSIEST_KEPT}).
+   */
   busiest: number[] = [];
 
   /** `keepBusiest`: keep the busiest window's arrival times, for {@link busiest}. */
@@ -25,7 +30,10 @@ export class SlidingWindowMax {
     if (inWindow > this.max) {
       this.max = inWindow;
       this.maxAt = now;
-      if (this.keepBusiest) this.busiest = this.times.slice(this.head);
+      // Copied only while a window is small (pacing tests' limits are a few hundred at most):
+      // at thousands a second, a copy each time the max grows would cost the simulator a lot.
+      if (this.keepBusiest)
+        this.busiest = inWindow <= MAX_BUSIEST_KEPT ? this.times.slice(this.head) : [];
     }
     if (this.head > 4_096 && this.head * 2 > this.times.length) {
       this.times = this.times.slice(this.head);
