@@ -144,6 +144,13 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     expect(((await byBasic.json()) as { status: string }).status).toBe('finished'); // no account: finished at once
   });
 
+  it('takes the basic scheme in any letter case and after more than one space (RFC 9110: a scheme is case-insensitive); it was refused as wrong credentials', async () => {
+    const token = Buffer.from(`ops:${PASSWORD}`).toString('base64');
+    for (const authorization of [`basic ${token}`, `BASIC ${token}`, `Basic  ${token}`])
+      expect((await get('/runs', { authorization })).status).toBe(200);
+    expect((await get('/runs', { authorization: `Bearer ${token}` })).status).toBe(401);
+  });
+
   it('serves Prometheus metrics with the jobs of every queue by state (a removed subscriber’s that holds alerts too)', async () => {
     const res = await get('/metrics', { 'x-api-key': API_KEY });
     expect(res.status).toBe(200);

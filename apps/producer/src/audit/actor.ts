@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Actor } from '@app/reconciliation';
+import { basicToken } from '../auth/credentials-check';
 
 /** What the authentication guard may leave on a request it let through. */
 type AuthenticatedRequest = Request & { actor?: Partial<Actor> };
@@ -29,8 +30,9 @@ export function actorOf(request: AuthenticatedRequest): Actor {
       role: ROLE_WITHOUT_ROLES,
     };
   const authorization = request.headers.authorization;
-  if (typeof authorization === 'string' && authorization.startsWith('Basic ')) {
-    const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+  const encoded = typeof authorization === 'string' ? basicToken(authorization) : undefined;
+  if (encoded !== undefined) {
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon > 0) return { name: decoded.slice(0, colon), role: ROLE_WITHOUT_ROLES };
   }

@@ -30,14 +30,23 @@ export type Presented =
   | { kind: 'basic'; user: string; password: string }
   | { kind: 'malformed' };
 
+/**
+ * The token of a basic `Authorization` header. The scheme's name is case-insensitive (RFC 9110
+ * 11.1: `basic` and `BASIC` are `Basic`), and it may be followed by more than one space.
+ */
+export function basicToken(authorization: string): string | undefined {
+  return /^basic +([^\s]+) *$/i.exec(authorization)?.[1];
+}
+
 /** Reads the credentials a request presents (`X-API-Key` first, then basic auth). */
 export function presented(headers: Record<string, string | string[] | undefined>): Presented {
   const apiKey = headers['x-api-key'];
   if (typeof apiKey === 'string' && apiKey !== '') return { kind: 'apiKey', key: apiKey };
   const authorization = headers.authorization;
   if (typeof authorization !== 'string') return { kind: 'none' };
-  if (!authorization.startsWith('Basic ')) return { kind: 'malformed' };
-  const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+  const encoded = basicToken(authorization);
+  if (encoded === undefined) return { kind: 'malformed' };
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return { kind: 'malformed' };
   return { kind: 'basic', user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
