@@ -93,6 +93,13 @@ describe('discrepancies page: paging past 200', () => {
     expect(beyond.text).toContain('page 50 of 2');
   });
 
+  it('?status=all lists every discrepancy, resolved ones too, as GET /discrepancies?status=all does (it was a 400)', async () => {
+    const all = await page('?status=all');
+    expect(all.status).toBe(200);
+    expect(all.text).toMatch(/Discrepancies \(all\): 205, 1–200 shown/);
+    expect(all.text).toMatch(link('/ui/discrepancies?status=all&amp;page=2', 'older →'));
+  });
+
   it('a page that is not a whole number from 1 is a 400 naming page and the value', async () => {
     for (const bad of ['0', 'x', '-1']) {
       const res = await page(`?page=${bad}`);

@@ -6,7 +6,7 @@ import type { Display } from '../reports/ui/display';
 import { href, html, SafeHtml } from '../reports/ui/html';
 import { layout } from '../reports/ui/layout';
 
-export type DiscrepancyPageStatus = 'active' | 'open' | 'acknowledged' | 'resolved';
+export type DiscrepancyPageStatus = 'active' | 'open' | 'acknowledged' | 'resolved' | 'all';
 
 /** The list a form was posted from (its status filter and page), to go back to after the change. */
 export interface ListPlace {
@@ -131,7 +131,8 @@ export function discrepanciesPage(data: DiscrepanciesPageData): string {
       <p class="links small">
         <a href="/ui/discrepancies">active</a><a href="/ui/discrepancies?status=open">open</a
         ><a href="/ui/discrepancies?status=acknowledged">acknowledged</a
-        ><a href="/ui/discrepancies?status=resolved">resolved</a>
+        ><a href="/ui/discrepancies?status=resolved">resolved</a
+        ><a href="/ui/discrepancies?status=all">all</a>
       </p>
       ${
         data.readOnlyRole

@@ -42,13 +42,14 @@ const PAGE_RULE = 'must be a whole number from 1 to 999999';
 /** The report pages' policy; this page's forms post back to it. */
 const CSP = pageCsp({ forms: true });
 
-/** Which discrepancies the list shows (a status it does not know is a 400). */
+/** Which discrepancies the list shows, as `GET /discrepancies?status=` (another is a 400). */
 const listStatus = z
   .enum([
     'active',
     'open',
     'acknowledged',
     'resolved',
+    'all',
   ] as const satisfies readonly DiscrepancyPageStatus[])
   .default('active');
 /** Which page of them (200 a page, most recently seen first). */
