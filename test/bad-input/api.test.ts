@@ -522,7 +522,7 @@ describe('bad input: HTTP API', () => {
     await unchanged();
   });
 
-  it('a query parameter on a route that takes none (run, cancel, discrepancy, acknowledge, resolve, ledger entries): 400 naming it, nothing changed', async () => {
+  it('a query parameter on a route that takes none (run, cancel, discrepancy, acknowledge, resolve, ledger entries, metrics): 400 naming it, nothing changed', async () => {
     const [{ id }] = await db.dataSource.query(
       `SELECT id FROM reconciliation_runs ORDER BY id DESC LIMIT 1`,
     );
@@ -533,6 +533,7 @@ describe('bad input: HTTP API', () => {
       ['POST', `/discrepancies/${discrepancy}/acknowledge?verbose=1`, { note: 'x' }],
       ['POST', `/discrepancies/${discrepancy}/resolve?verbose=1`, { note: 'x' }],
       ['POST', '/ledger/entries?verbose=1', { entries: [entry({ entryRef: 'api-q' })] }],
+      ['GET', '/metrics?verbose=1'],
     ];
     for (const [method, path, body] of refused) {
       const answer = await call(method, path, body);

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
@@ -24,6 +24,8 @@ import { DataSource } from 'typeorm';
 import { PROVIDERS, ProviderName, readBreakerStatus } from '@app/snap';
 import { RecordedSubscriberQueues } from '../board/recorded-subscriber-queues';
 import { queueLagSeconds } from '../health/queue-lag';
+import { noQuery } from '../reports/report-params';
+import { parseQuery } from '../validation';
 import { SharedReads } from './shared-reads';
 
 /** Every state a job can be counted in; `paused`: waiting in a queue paused (Bull Board). */
@@ -79,7 +81,9 @@ export class MetricsController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  async scrape(@Res() res: Response): Promise<void> {
+  async scrape(@Query() query: unknown, @Res() res: Response): Promise<void> {
+    // A scrape config's `params` would otherwise be ignored without a word.
+    parseQuery(noQuery, query);
     // Each source is read with a time limit and on its own: Postgres or Redis being down must
     // not take this process's metrics (and the alerts on them) away, or hang the scrape.
     await Promise.all(
