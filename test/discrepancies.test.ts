@@ -168,7 +168,9 @@ describe('discrepancies across three runs, with a signed webhook', () => {
     expect(badId.status).toBe(400);
     expect(badId.body).toMatchObject({
       detail: 'invalid path parameters',
-      errors: [{ field: 'id', value: '"abc"', reason: 'must be a discrepancy id (digits)' }],
+      errors: [
+        { field: 'id', value: '"abc"', reason: 'must be a discrepancy id (1 to 18 digits)' },
+      ],
     });
     expect(await active()).toEqual([]);
     expect(deliveries).toHaveLength(2);

@@ -105,7 +105,7 @@ describe('run control', () => {
     const bad = await post('/runs/abc/cancel');
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([
-      { field: 'id', value: '"abc"', reason: 'must be a run id (digits)' },
+      { field: 'id', value: '"abc"', reason: 'must be a run id (1 to 18 digits)' },
     ]);
     // A job of the cancelled run that still reaches a worker finds the run closed (the
     // worker then does nothing: BalanceInquiryService answers `run-closed`).

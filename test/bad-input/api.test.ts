@@ -447,7 +447,11 @@ describe('bad input: HTTP API', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.detail).toBe('invalid path parameters');
     expect(answer.body.errors).toEqual([
-      { field: 'id', value: '"../../etc/passwd"', reason: 'must be a run id (digits) or "latest"' },
+      {
+        field: 'id',
+        value: '"../../etc/passwd"',
+        reason: 'must be a run id (1 to 18 digits) or "latest"',
+      },
     ]);
     await unchanged();
   });
@@ -457,7 +461,11 @@ describe('bad input: HTTP API', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.detail).toBe('invalid path parameters');
     expect(answer.body.errors).toEqual([
-      { field: 'id', value: '"../../etc"', reason: 'must be a run id (digits) or "latest"' },
+      {
+        field: 'id',
+        value: '"../../etc"',
+        reason: 'must be a run id (1 to 18 digits) or "latest"',
+      },
     ]);
     await unchanged();
   });
@@ -470,7 +478,7 @@ describe('bad input: HTTP API', () => {
       {
         field: 'id',
         value: '"99999999999999999999"',
-        reason: 'must be a run id (digits) or "latest"',
+        reason: 'must be a run id (1 to 18 digits) or "latest"',
       },
     ]);
     await unchanged();

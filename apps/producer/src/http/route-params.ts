@@ -28,7 +28,7 @@ export class PathIdPipe implements PipeTransform<string, string> {
     /** The parameter's name in the route and the API description (`id`). */
     private readonly name: string,
     private readonly pattern: RegExp,
-    /** What a good value is, as a rule: `must be a run id (digits) or "latest"`. */
+    /** What a good value is, as a rule: `must be a run id (1 to 18 digits) or "latest"`. */
     private readonly rule: string,
   ) {}
 
@@ -39,9 +39,9 @@ export class PathIdPipe implements PipeTransform<string, string> {
   }
 }
 
-const RUN_REF_RULE = 'must be a run id (digits) or "latest"';
-export const RUN_ID_RULE = 'must be a run id (digits)';
-const DISCREPANCY_ID_RULE = 'must be a discrepancy id (digits)';
+const RUN_REF_RULE = 'must be a run id (1 to 18 digits) or "latest"';
+export const RUN_ID_RULE = 'must be a run id (1 to 18 digits)';
+const DISCREPANCY_ID_RULE = 'must be a discrepancy id (1 to 18 digits)';
 
 /** `:id` of `/runs/:id/...`: a run id or `latest`. */
 export const RUN_REF = new PathIdPipe('id', RUN_REF_PATTERN, RUN_REF_RULE);
