@@ -109,7 +109,7 @@ export class DiscrepancyTransitionError extends Error {}
 export class UnseenDifferenceError extends Error {
   constructor(readonly seenDifference: bigint) {
     super(
-      'is not a difference this discrepancy has shown (send its lastDifference, or one a run recorded for it since it opened)',
+      'is not a difference this discrepancy has shown (send its lastDifference, or a break a run found on it since it opened)',
     );
     this.name = 'UnseenDifferenceError';
   }

@@ -59,7 +59,7 @@ const seenDifference = z
       'It is recorded as acknowledgedDifference even when a run has moved the difference since, ' +
       'so the next run that still finds the new one reopens the discrepancy (discrepancy.reopened). ' +
       'Without it, the lastDifference at the time of the request is recorded. A difference the ' +
-      'discrepancy never showed (not its first or last, nor one a run recorded for it since it ' +
+      'discrepancy never showed (not its first or last, nor a break a run found on it since it ' +
       'opened) is refused with a 400.',
   );
 
