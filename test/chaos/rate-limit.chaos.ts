@@ -72,7 +72,11 @@ async function pacingFigures(world: ChaosWorld, limits: Partial<Record<ProviderN
         stats.loopStallsDropped > 0 && endedAt - 1100 < listedFrom
           ? `unknown (${stats.loopStallsDropped} earlier stalls not kept)`
           : JSON.stringify(stalls);
-      return `${name}: ${p.busiestSecond} (at ${endedAt} ms; at most ${p.busiestSecondBunch} arrivals within 1 ms; simulator stalls then: ${then})`;
+      const bunch =
+        p.busiestSecondArrivalsMs.length > 0
+          ? `at most ${p.busiestSecondBunch} arrivals within 1 ms`
+          : 'its arrivals not kept (over 1,000)';
+      return `${name}: ${p.busiestSecond} (at ${endedAt} ms; ${bunch}; simulator stalls then: ${then})`;
     });
   // The simulator stamps arrivals on its event loop: its stalls belong with the figures.
   return {

@@ -93,11 +93,25 @@ describe('discrepancies page: paging past 200', () => {
     expect(beyond.text).toContain('page 50 of 2');
   });
 
-  it('?status=all lists every discrepancy, resolved ones too, as GET /discrepancies?status=all does (it was a 400)', async () => {
-    const all = await page('?status=all');
+  it('?status=all lists every discrepancy, a resolved one too (without forms), as GET /discrepancies?status=all does (it was a 400); a change posted from it comes back to it', async () => {
+    const all = await loadPage(url, '/ui/discrepancies?status=all');
     expect(all.status).toBe(200);
-    expect(all.text).toMatch(/Discrepancies \(all\): 205, 1–200 shown/);
     expect(all.text).toMatch(link('/ui/discrepancies?status=all&amp;page=2', 'older →'));
+    // Resolve the most recently seen one from the "all" list: it stays listed there, resolved.
+    const id = /data-discrepancy="(\d+)"/.exec(all.text)![1];
+    const posted = await postForm(url, `/ui/discrepancies/${id}/resolve`, all.cookie!, {
+      _csrf: all.token!,
+      returnStatus: 'all',
+      returnPage: '1',
+      note: 'settled',
+    });
+    expect(posted.headers.get('location')).toBe('/ui/discrepancies?status=all');
+    const after = await page('?status=all');
+    const row = new RegExp(`<tr data-discrepancy="${id}">[\\s\\S]*?</tr>`).exec(after.text)![0];
+    expect(row).toContain('d-resolved');
+    expect(row).not.toContain('<form');
+    const active = await page('');
+    expect(active.text).not.toContain(`data-discrepancy="${id}"`);
   });
 
   it('a page that is not a whole number from 1 is a 400 naming page and the value', async () => {

@@ -68,7 +68,7 @@ export const discrepanciesPageQuery = z
   .strict();
 
 /** A form's hidden fields: the list it was posted from, to go back to after the change. */
-const returnPlace = z.object({ returnStatus: listStatus, returnPage: listPage });
+export const returnPlace = z.object({ returnStatus: listStatus, returnPage: listPage });
 
 /** The discrepancy list a person works through: acknowledge or resolve with a note. */
 @Controller('ui/discrepancies')

@@ -21,6 +21,7 @@ import {
   resultsQuery,
   runListQuery,
 } from '../reports/report-params';
+import { discrepanciesPageQuery, returnPlace } from '../discrepancies/discrepancies.page';
 import { overviewQuery } from '../reports/ui/report-page.controller';
 import { startRunSchema } from '../runs/runs.controller';
 import { registry } from './registry';
@@ -383,7 +384,11 @@ registry.registerPath({
   path: '/metrics',
   tags: ['operations'],
   summary: 'Prometheus metrics (queues, alerting gauges)',
-  responses: { 200: text('text/plain', 'Prometheus text format.'), ...UNAUTHORIZED },
+  responses: {
+    200: text('text/plain', 'Prometheus text format.'),
+    ...BAD_INPUT,
+    ...UNAUTHORIZED,
+  },
 });
 
 // Pages for people (HTML, no script)
@@ -408,9 +413,7 @@ readRoute({
   path: '/ui/discrepancies',
   tag: 'pages',
   summary: 'Discrepancies page: acknowledge and resolve, with the audit trail',
-  request: {
-    query: z.object({ status: z.enum(['active', 'open', 'acknowledged', 'resolved']).optional() }),
-  },
+  request: { query: discrepanciesPageQuery },
   answer: PAGE,
 });
 registry.registerPath({
@@ -423,12 +426,15 @@ registry.registerPath({
     params: discrepancyIdParams.extend({ action: z.enum(['acknowledge', 'resolve']) }),
     body: {
       required: true,
-      description: '`seenDifference` is accepted by `acknowledge` only.',
-      content: { 'application/x-www-form-urlencoded': { schema: acknowledgeSchema } },
+      description:
+        '`seenDifference` is accepted by `acknowledge` only; `returnStatus` and `returnPage` are the list the form was on, to go back to.',
+      content: {
+        'application/x-www-form-urlencoded': { schema: acknowledgeSchema.merge(returnPlace) },
+      },
     },
   },
   responses: {
-    303: { description: 'Done: back to the page.' },
+    303: { description: 'Done: back to the list page the form was on.' },
     ...UNAUTHORIZED,
     400: text('text/plain', 'A bad note or seenDifference.'),
     404: text('text/plain', 'No such discrepancy or action.'),
