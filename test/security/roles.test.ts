@@ -266,5 +266,16 @@ describe('roles', () => {
     expect(((await res.json()) as { detail: string }).detail).toMatch(
       /needs the operator role; \S+ is viewer$/,
     );
+    // Without a token too: told of the role (it was told to reload the page for a token).
+    const bare = await fetch(`${s.url}/ui/discrepancies/${id}/resolve`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...asUser('viewer'), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'note=x',
+    });
+    expect(bare.status).toBe(403);
+    expect(((await bare.json()) as { detail: string }).detail).toMatch(
+      /^POST \/ui\/discrepancies\/\d+\/resolve needs the operator role; \S+ is viewer$/,
+    );
   });
 });

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, Response } from 'express';
-import { APP_CONFIG, AppConfig, isProduction } from '@app/config';
+import { APP_CONFIG, AppConfig, isProduction, roleAllows } from '@app/config';
+import { defaultRole } from '../auth/roles';
 import { problem, sendProblem } from './problem';
 import '../auth/actor';
 
@@ -38,10 +39,24 @@ export class PageCsrf {
     return this.utilities.generateCsrfToken(req, res, { overwrite: false, validateOnReuse: false });
   }
 
-  /** Express middleware: a form post without a valid token is refused with 403. */
+  /**
+   * Express middleware: a form post without a valid token is refused with 403. A caller whose
+   * role may not post at all (a viewer, whose page shows no forms) is told that first, as the
+   * API's routes tell it, rather than to reload the page for a token.
+   */
   readonly protect = (req: Request, res: Response, next: NextFunction): void => {
-    if (this.utilities.validateRequest(req) || ['GET', 'HEAD', 'OPTIONS'].includes(req.method))
-      return next();
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+    const needed = defaultRole(req.method);
+    if (req.actor && !roleAllows(req.actor.role, needed))
+      return sendProblem(
+        req,
+        res,
+        problem(
+          403,
+          `${req.method} ${req.originalUrl.split('?')[0]} needs the ${needed} role; ${req.actor.name} is ${req.actor.role}`,
+        ),
+      );
+    if (this.utilities.validateRequest(req)) return next();
     sendProblem(
       req,
       res,
