@@ -1,6 +1,5 @@
 import {
   Body,
-  ConflictException,
   Controller,
   Get,
   HttpCode,
@@ -12,19 +11,12 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import {
-  Actor,
-  DiscrepancyTransitionError,
-  UnseenDifferenceError,
-  listDiscrepancies,
-  loadDiscrepancy,
-} from '@app/reconciliation';
+import { Actor, listDiscrepancies, loadDiscrepancy } from '@app/reconciliation';
 import { checkAmount } from '@app/ledger';
-import { formatAmount } from '@app/snap';
 import { RequestActor } from '../audit/actor';
 import { DISCREPANCY_ID } from '../http/route-params';
 import { noQuery, pageParam, pageSizeParam } from '../reports/report-params';
-import { parseBody, parseQuery, rejectParam } from '../validation';
+import { parseBody, parseQuery } from '../validation';
 import { DiscrepancyChanges } from './discrepancy-changes';
 
 export const noteSchema = z
@@ -111,7 +103,7 @@ export class DiscrepanciesController {
   ) {
     parseQuery(noQuery, query);
     const { note, seenDifference } = parseBody(acknowledgeSchema, body ?? {});
-    return this.change(id, 'acknowledge', note, actor, seenDifference ?? null);
+    return this.changes.change(id, 'acknowledge', note, actor, seenDifference ?? null);
   }
 
   /** `open` or `acknowledged` → `resolved`, with a note; a later break opens a new one. */
@@ -124,25 +116,6 @@ export class DiscrepanciesController {
     @RequestActor() actor: Actor,
   ) {
     parseQuery(noQuery, query);
-    return this.change(id, 'resolve', parseBody(noteSchema, body ?? {}).note, actor);
-  }
-
-  private async change(
-    id: string,
-    action: 'acknowledge' | 'resolve',
-    note: string,
-    actor: Actor,
-    seenDifference: bigint | null = null,
-  ) {
-    try {
-      const changed = await this.changes.change(id, action, note, actor, seenDifference);
-      if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
-      return changed;
-    } catch (e) {
-      if (e instanceof DiscrepancyTransitionError) throw new ConflictException(e.message);
-      if (e instanceof UnseenDifferenceError)
-        rejectParam('request body', 'seenDifference', formatAmount(e.seenDifference), e.message);
-      throw e;
-    }
+    return this.changes.change(id, 'resolve', parseBody(noteSchema, body ?? {}).note, actor);
   }
 }

@@ -1,6 +1,5 @@
 import {
   Body,
-  ConflictException,
   Controller,
   Get,
   Inject,
@@ -16,20 +15,13 @@ import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { APP_CONFIG, AppConfig, roleAllows } from '@app/config';
-import { formatAmount } from '@app/snap';
-import {
-  Actor,
-  DiscrepancyTransitionError,
-  UnseenDifferenceError,
-  listAudit,
-  listDiscrepancies,
-} from '@app/reconciliation';
+import { Actor, listAudit, listDiscrepancies } from '@app/reconciliation';
 import { RequestActor } from '../audit/actor';
 import { CSRF_FIELD, PageCsrf } from '../http/csrf';
 import { noQuery } from '../reports/report-params';
 import { Display } from '../reports/ui/display';
 import { pageCsp } from '../reports/ui/layout';
-import { parseBody, parseQuery, rejectParam } from '../validation';
+import { parseBody, parseQuery } from '../validation';
 import { DISCREPANCY_ID } from '../http/route-params';
 import { acknowledgeSchema, noteSchema } from './discrepancies.controller';
 import { discrepanciesPage, DiscrepancyPageStatus, listHref } from './discrepancies-view';
@@ -138,15 +130,7 @@ export class DiscrepanciesPage {
       action === 'acknowledge'
         ? parseBody(acknowledgeSchema, fields)
         : { ...parseBody(noteSchema, fields), seenDifference: undefined };
-    try {
-      const changed = await this.changes.change(id, action, note, actor, seenDifference ?? null);
-      if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
-    } catch (e) {
-      if (e instanceof DiscrepancyTransitionError) throw new ConflictException(e.message);
-      if (e instanceof UnseenDifferenceError)
-        rejectParam('request body', 'seenDifference', formatAmount(e.seenDifference), e.message);
-      throw e;
-    }
+    await this.changes.change(id, action, note, actor, seenDifference ?? null);
     return res.redirect(303, listHref({ status: backStatus, page: backPage }));
   }
 }

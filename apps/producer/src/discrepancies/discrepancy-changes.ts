@@ -1,8 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_LOGGER, Logger, within } from '@app/infra';
-import { Actor, AlertPublisher, changeDiscrepancy, DiscrepancyView } from '@app/reconciliation';
+import {
+  Actor,
+  AlertPublisher,
+  changeDiscrepancy,
+  DiscrepancyTransitionError,
+  DiscrepancyView,
+  UnseenDifferenceError,
+} from '@app/reconciliation';
+import { formatAmount } from '@app/snap';
+import { rejectParam } from '../validation';
 
 /** How long a resolve's answer waits for its alert to be queued (ioredis holds commands while Redis is away). */
 const ALERT_QUEUE_WAIT_MS = 3_000;
@@ -23,8 +32,9 @@ export class DiscrepancyChanges {
   ) {}
 
   /**
-   * Null when there is no such discrepancy; throws `DiscrepancyTransitionError` when not allowed.
-   * `seenDifference` (acknowledge): the difference the person saw, see `changeDiscrepancy`.
+   * The discrepancy as changed. Refused as the API and the page answer it alike: 404 when there
+   * is no such discrepancy, 409 when its status does not allow the change, 400 naming a
+   * `seenDifference` it never showed (the difference the person saw, see `changeDiscrepancy`).
    */
   async change(
     id: string,
@@ -32,9 +42,18 @@ export class DiscrepancyChanges {
     note: string,
     actor: Actor,
     seenDifference: bigint | null = null,
-  ): Promise<DiscrepancyView | null> {
-    const changed = await changeDiscrepancy(this.ds, id, action, note, actor, seenDifference);
-    if (changed && action === 'resolve')
+  ): Promise<DiscrepancyView> {
+    let changed: DiscrepancyView | null;
+    try {
+      changed = await changeDiscrepancy(this.ds, id, action, note, actor, seenDifference);
+    } catch (e) {
+      if (e instanceof DiscrepancyTransitionError) throw new ConflictException(e.message);
+      if (e instanceof UnseenDifferenceError)
+        rejectParam('request body', 'seenDifference', formatAmount(e.seenDifference), e.message);
+      throw e;
+    }
+    if (!changed) throw new NotFoundException(`discrepancy ${id} not found`);
+    if (action === 'resolve')
       await within(
         ALERT_QUEUE_WAIT_MS,
         this.alerts.discrepancyResolved(changed, actor),
