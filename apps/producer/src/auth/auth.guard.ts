@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { Role, roleAllows } from '@app/config';
-import { defaultRole, REQUIRED_ROLE } from './roles';
+import { defaultRole, REQUIRED_ROLE, roleRefusal } from './roles';
 import './actor';
 
 const PUBLIC = 'snap-recon:public';
@@ -38,9 +38,7 @@ export class AuthGuard implements CanActivate {
     const needed =
       this.reflector.getAllAndOverride<Role>(REQUIRED_ROLE, targets) ?? defaultRole(req.method);
     if (!roleAllows(req.actor.role, needed))
-      throw new ForbiddenException(
-        `${req.method} ${req.path} needs the ${needed} role; ${req.actor.name} is ${req.actor.role}`,
-      );
+      throw new ForbiddenException(roleRefusal(req.method, req.path, needed, req.actor));
     return true;
   }
 }

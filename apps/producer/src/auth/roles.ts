@@ -13,3 +13,13 @@ export const RequireRole = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
 export function defaultRole(method: string): Role {
   return method === 'GET' || method === 'HEAD' ? 'viewer' : 'operator';
 }
+
+/** Why a caller is refused for its role: the route's words, the role needed and the caller's. */
+export function roleRefusal(
+  method: string,
+  path: string,
+  needed: Role,
+  actor: { name: string; role: string },
+): string {
+  return `${method} ${path} needs the ${needed} role; ${actor.name} is ${actor.role}`;
+}

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, Response } from 'express';
 import { APP_CONFIG, AppConfig, isProduction, roleAllows } from '@app/config';
-import { defaultRole } from '../auth/roles';
+import { defaultRole, roleRefusal } from '../auth/roles';
 import { problem, sendProblem } from './problem';
 import '../auth/actor';
 
@@ -51,10 +51,8 @@ export class PageCsrf {
       return sendProblem(
         req,
         res,
-        problem(
-          403,
-          `${req.method} ${req.originalUrl.split('?')[0]} needs the ${needed} role; ${req.actor.name} is ${req.actor.role}`,
-        ),
+        // The full path: mounted on /ui, req.path is relative to it.
+        problem(403, roleRefusal(req.method, req.originalUrl.split('?')[0], needed, req.actor)),
       );
     if (this.utilities.validateRequest(req)) return next();
     sendProblem(
