@@ -18,7 +18,7 @@ import { APP_CONFIG, AppConfig, roleAllows } from '@app/config';
 import { Actor, listAudit, listDiscrepancies } from '@app/reconciliation';
 import { RequestActor } from '../audit/actor';
 import { CSRF_FIELD, PageCsrf } from '../http/csrf';
-import { noQuery } from '../reports/report-params';
+import { noQuery, pageNumberParam } from '../reports/report-params';
 import { Display } from '../reports/ui/display';
 import { pageCsp } from '../reports/ui/layout';
 import { parseBody, parseQuery } from '../validation';
@@ -30,7 +30,6 @@ import { DiscrepancyChanges } from './discrepancy-changes';
 const AUDIT_ROWS = 50;
 /** Discrepancies per page of the list (older ones on the next pages). */
 export const DISCREPANCIES_PER_PAGE = 200;
-const PAGE_RULE = 'must be a whole number from 1 to 999999';
 /** The report pages' policy; this page's forms post back to it. */
 const CSP = pageCsp({ forms: true });
 
@@ -45,12 +44,7 @@ const listStatus = z
   ] as const satisfies readonly DiscrepancyPageStatus[])
   .default('active');
 /** Which page of them (200 a page, most recently seen first). */
-const listPage = z
-  .string()
-  .regex(/^\d{1,6}$/, PAGE_RULE)
-  .transform(Number)
-  .pipe(z.number().int().min(1, PAGE_RULE))
-  .default('1');
+const listPage = pageNumberParam.default('1');
 
 /** The page's query: which discrepancies it lists, and which page of them. */
 export const discrepanciesPageQuery = z

@@ -29,6 +29,14 @@ const pageSize = (defaultValue: number) => count(defaultValue, MAX_PAGE_SIZE);
 /** `page` and `pageSize` query parameters: decimal digits only (no `1e300`, no `0x10`), bounded. */
 export { page as pageParam, pageSize as pageSizeParam };
 
+const PAGE_NUMBER_RULE = 'must be a whole number from 1 to 999999';
+/** A page of a report page's list (`?runsPage=`, `?page=`): 1 to 999999, digits only. */
+export const pageNumberParam = z
+  .string()
+  .regex(/^\d{1,6}$/, PAGE_NUMBER_RULE)
+  .transform(Number)
+  .pipe(z.number().int().min(1, PAGE_NUMBER_RULE));
+
 /**
  * `YYYY-MM-DD` (a calendar day in the report time zone) or an ISO 8601 instant with an offset,
  * read as the ledger reads one (an offset beyond ±14:00 or a 24th hour is refused here, not

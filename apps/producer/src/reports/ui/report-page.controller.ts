@@ -16,7 +16,7 @@ import { assertRedisReady, providerKeyPrefix, REDIS, within } from '@app/infra';
 import { BreakerStatus, PROVIDERS, readBreakerStatus } from '@app/snap';
 import { parseQuery } from '../../validation';
 import { ACCOUNT_PARAMS, DB_ID_PATTERN, RUN_ID_RULE } from '../../http/route-params';
-import { historyQuery } from '../report-params';
+import { historyQuery, pageNumberParam } from '../report-params';
 import { ReportsService } from '../reports.service';
 import { accountPage } from './account-page';
 import { pageCsp } from './layout';
@@ -33,18 +33,11 @@ const AUDIT_ROWS = 50;
 /** How long the page waits for the breakers in Redis before it shows them as unknown. */
 const BREAKER_READ_MS = 2_000;
 
-const RUNS_PAGE_RULE = 'must be a whole number from 1 to 999999';
-
 /** The query of the overview page `/`. */
 export const overviewQuery = z
   .object({
     run: z.string().regex(DB_ID_PATTERN, RUN_ID_RULE).optional(),
-    runsPage: z
-      .string()
-      .regex(/^\d{1,6}$/, RUNS_PAGE_RULE)
-      .transform(Number)
-      .pipe(z.number().int().min(1, RUNS_PAGE_RULE))
-      .optional(),
+    runsPage: pageNumberParam.optional(),
   })
   .strict();
 
