@@ -393,6 +393,11 @@ export const SECRET_KEYS: readonly string[] = [
   'REDIS_SENTINEL_PASSWORD',
 ];
 
+/** Whether the apps reach Redis over TLS: `REDIS_TLS` when set, else `REDIS_URL`'s scheme (`rediss:`, any case). */
+export function redisTlsOn(config: Pick<AppConfig, 'REDIS_TLS' | 'REDIS_URL'>): boolean {
+  return config.REDIS_TLS ?? new URL(config.REDIS_URL).protocol === 'rediss:';
+}
+
 /** True unless `NODE_ENV=development` was set explicitly. */
 export function isProduction(config: Pick<AppConfig, 'NODE_ENV'>): boolean {
   return config.NODE_ENV !== 'development';

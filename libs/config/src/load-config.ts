@@ -4,6 +4,7 @@ import {
   AppConfig,
   DEV_BASIC_AUTH_PASSWORD,
   isProduction,
+  redisTlsOn,
   SECRET_KEYS,
 } from './config.schema';
 import { webhookSettingProblems } from './webhook-settings';
@@ -154,9 +155,7 @@ function timeoutProblems(env: NodeJS.ProcessEnv, config: AppConfig): string[] {
  */
 function redisTlsProblems(env: NodeJS.ProcessEnv, config: AppConfig): string[] {
   if (config.REDIS_TLS_CA_FILE === undefined) return [];
-  // As redisAuth reads it: the URL's parsed scheme (`REDISS://` is TLS too).
-  const tls = config.REDIS_TLS ?? new URL(config.REDIS_URL).protocol === 'rediss:';
-  if (tls) return [];
+  if (redisTlsOn(config)) return [];
   const why =
     config.REDIS_TLS === false
       ? `REDIS_TLS=${JSON.stringify(env.REDIS_TLS)}`

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import IORedis, { Cluster, Redis, RedisOptions } from 'ioredis';
-import type { AppConfig } from '@app/config';
+import { AppConfig, redisTlsOn } from '@app/config';
 
 type RedisSettings = Pick<
   AppConfig,
@@ -48,8 +48,7 @@ export function redisAuth(
   const url = new URL(config.REDIS_URL);
   const username = config.REDIS_USERNAME ?? (decodeURIComponent(url.username) || undefined);
   const password = config.REDIS_PASSWORD ?? (decodeURIComponent(url.password) || undefined);
-  const tls = config.REDIS_TLS ?? url.protocol === 'rediss:';
-  if (!tls) return { username, password };
+  if (!redisTlsOn(config)) return { username, password };
   const ca = config.REDIS_TLS_CA_FILE ? readCaFile(config.REDIS_TLS_CA_FILE) : undefined;
   return { username, password, tls: ca ? { ca } : {} };
 }
