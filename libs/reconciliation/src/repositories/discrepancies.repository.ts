@@ -296,10 +296,10 @@ export async function lockStatus(db: Db, id: string): Promise<DiscrepancyStatus 
 /**
  * Whether `difference` is one this discrepancy has shown: its first or last difference, or a
  * break its account had in a run that counted for it (from the one that opened it to the last
- * one that saw it; a matched or timing result, or a run still going, never showed).
- * Retention keeps the opening and last runs' results of an open discrepancy only, so after
- * RETENTION_DAYS the ones between are no longer there to be named. An acknowledgement names what the person saw;
- * a value never shown would move the point the reopening is measured from at will.
+ * one that saw it; a matched or timing result, or a run still going, never showed). An
+ * acknowledgement names what the person saw; a value never shown would move the point the
+ * reopening is measured from at will. Retention keeps the opening and last runs' results of an
+ * open discrepancy only, so after RETENTION_DAYS the ones between are no longer there to name.
  */
 export async function hasShownDifference(db: Db, id: string, difference: bigint): Promise<boolean> {
   const rows: { shown: boolean }[] = await db.query(
